@@ -1,0 +1,137 @@
+/** Typed queries over the district package tables in DuckDB. */
+import type { Table } from 'apache-arrow';
+import type { WellTable } from '../stores/manhole-store.ts';
+import type { BuildingInfo } from '../stores/ui-store.ts';
+import type { LocalDb } from './duckdb.ts';
+
+export interface DistrictMeta {
+  name: { 'zh-CN': string; en: string };
+  bbox: { west: number; south: number; east: number; north: number };
+  center: { lon: number; lat: number };
+  boundary: Array<[number, number]>;
+  presets: Array<{ id: string; label: { 'zh-CN': string; en: string }; lon: number; lat: number; height: number; heading: number; pitch: number }>;
+  metresPerFloor: number;
+  credits: Array<{ data: string; licence: string; file: string }>;
+}
+
+export interface BuildingGeom {
+  ids: Int32Array;
+  floors: Int32Array;
+  heights: Float64Array;
+  /** flat [lon, lat, lon, lat, ...] per building */
+  rings: Float64Array[];
+}
+
+export interface Street {
+  coords: Float64Array;
+  routes: number;
+}
+
+export interface Compound {
+  id: number;
+  ring: Float64Array;
+}
+
+export interface GridCell {
+  id: string;
+  west: number;
+  south: number;
+  east: number;
+  north: number;
+}
+
+function col<T = unknown>(t: Table, name: string): { get(i: number): T } {
+  const c = t.getChild(name);
+  if (!c) throw new Error(`query result has no column ${name}`);
+  return c as unknown as { get(i: number): T };
+}
+
+const listToF64 = (v: unknown): Float64Array => {
+  const a = (v as { toArray(): ArrayLike<number> }).toArray();
+  return a instanceof Float64Array ? a : Float64Array.from(a);
+};
+
+export class DistrictRepo {
+  constructor(private readonly db: LocalDb) {}
+
+  async buildings(): Promise<BuildingGeom> {
+    const t = await this.db.query(`SELECT id, floors, height_m, ring FROM buildings ORDER BY id`);
+    const n = t.numRows;
+    const ids = new Int32Array(n);
+    const floors = new Int32Array(n);
+    const heights = new Float64Array(n);
+    const rings: Float64Array[] = [];
+    const cId = col<number>(t, 'id');
+    const cF = col<number>(t, 'floors');
+    const cH = col<number>(t, 'height_m');
+    const cR = col(t, 'ring');
+    for (let i = 0; i < n; i++) {
+      ids[i] = cId.get(i);
+      floors[i] = cF.get(i);
+      heights[i] = cH.get(i);
+      rings.push(listToF64(cR.get(i)));
+    }
+    return { ids, floors, heights, rings };
+  }
+
+  async building(id: number): Promise<BuildingInfo | null> {
+    if (!Number.isInteger(id)) return null;
+    const t = await this.db.query(`SELECT id, name, floors, height_m, area_m2, grid_id, lon, lat FROM buildings WHERE id = ${id}`);
+    if (t.numRows === 0) return null;
+    const r = t.get(0)!.toJSON() as Record<string, unknown>;
+    return {
+      id: Number(r['id']),
+      name: String(r['name'] ?? ''),
+      floors: Number(r['floors']),
+      heightM: Number(r['height_m']),
+      areaM2: Number(r['area_m2']),
+      gridId: String(r['grid_id'] ?? ''),
+      lon: Number(r['lon']),
+      lat: Number(r['lat']),
+    };
+  }
+
+  async streets(): Promise<Street[]> {
+    const t = await this.db.query(`SELECT coords, routes FROM street_edges`);
+    const c = col(t, 'coords');
+    const r = col<number>(t, 'routes');
+    return Array.from({ length: t.numRows }, (_, i) => ({ coords: listToF64(c.get(i)), routes: r.get(i) }));
+  }
+
+  async compounds(): Promise<Compound[]> {
+    const t = await this.db.query(`SELECT compound_id, ring FROM compounds`);
+    const id = col<number>(t, 'compound_id');
+    const ring = col(t, 'ring');
+    return Array.from({ length: t.numRows }, (_, i) => ({ id: id.get(i), ring: listToF64(ring.get(i)) }));
+  }
+
+  async grid(): Promise<GridCell[]> {
+    const t = await this.db.query(`SELECT grid_id, west, south, east, north FROM grid_cells ORDER BY grid_id`);
+    return t.toArray().map((row) => {
+      const r = row.toJSON() as Record<string, unknown>;
+      return { id: String(r['grid_id']), west: Number(r['west']), south: Number(r['south']), east: Number(r['east']), north: Number(r['north']) };
+    });
+  }
+
+  async wells(): Promise<WellTable> {
+    const t = await this.db.query(`SELECT well_id, kind, lon, lat FROM manholes ORDER BY well_id`);
+    const n = t.numRows;
+    const ids: string[] = new Array(n);
+    const kinds: string[] = new Array(n);
+    const lon = new Float64Array(n);
+    const lat = new Float64Array(n);
+    const index = new Map<string, number>();
+    const cI = col<string>(t, 'well_id');
+    const cK = col<string>(t, 'kind');
+    const cX = col<number>(t, 'lon');
+    const cY = col<number>(t, 'lat');
+    for (let i = 0; i < n; i++) {
+      ids[i] = cI.get(i);
+      kinds[i] = cK.get(i);
+      lon[i] = cX.get(i);
+      lat[i] = cY.get(i);
+      index.set(ids[i]!, i);
+    }
+    return { ids, kinds, lon, lat, index };
+  }
+}

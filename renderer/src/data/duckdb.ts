@@ -1,0 +1,72 @@
+/**
+ * Local analytical database: DuckDB-Wasm (eh build only), loaded from our own bundle — never from a CDN. Tables
+ * arrive as Arrow IPC streams (parquet/json extensions would be fetched from the internet, which we never do).
+ */
+import * as duckdb from '@duckdb/duckdb-wasm';
+import ehWasmUrl from '@duckdb/duckdb-wasm/dist/duckdb-eh.wasm?url';
+import ehWorkerUrl from '@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?url';
+import type { Table } from 'apache-arrow';
+
+export interface ManifestTable {
+  name: string;
+  file: string;
+  rows: number;
+  bytes: number;
+  sha256: string;
+  description: string;
+}
+export interface Manifest {
+  packageVersion: number;
+  crs: string;
+  tables: ManifestTable[];
+}
+
+export class LocalDb {
+  private constructor(
+    private readonly db: duckdb.AsyncDuckDB,
+    private readonly conn: duckdb.AsyncDuckDBConnection,
+    private readonly worker: Worker,
+  ) {}
+
+  static async open(): Promise<LocalDb> {
+    const worker = new Worker(ehWorkerUrl);
+    const logger = new duckdb.VoidLogger();
+    const db = new duckdb.AsyncDuckDB(logger, worker);
+    await db.instantiate(ehWasmUrl);
+    // Never try to auto-install extensions from the network.
+    const conn = await db.connect();
+    await conn.query(`SET autoinstall_known_extensions = false; SET autoload_known_extensions = false;`);
+    return new LocalDb(db, conn, worker);
+  }
+
+  /** Loads every table of the district package; checks row counts against the manifest. */
+  async loadPackage(base: string): Promise<Manifest> {
+    const res = await fetch(new URL('manifest.json', new URL(base, location.href)));
+    if (!res.ok) throw new Error(`district manifest: HTTP ${res.status}`);
+    const manifest = (await res.json()) as Manifest;
+    await Promise.all(
+      manifest.tables.map(async (t) => {
+        const r = await fetch(new URL(t.file, new URL(base, location.href)));
+        if (!r.ok) throw new Error(`${t.file}: HTTP ${r.status}`);
+        const bytes = new Uint8Array(await r.arrayBuffer());
+        if (bytes.byteLength !== t.bytes) throw new Error(`${t.file}: ${bytes.byteLength} bytes, manifest says ${t.bytes}`);
+        await this.conn.insertArrowFromIPCStream(bytes, { name: t.name, create: true });
+      }),
+    );
+    for (const t of manifest.tables) {
+      const n = Number((await this.query(`SELECT count(*)::INTEGER AS n FROM "${t.name}"`)).getChild('n')!.get(0));
+      if (n !== t.rows) throw new Error(`table ${t.name}: ${n} rows loaded, manifest says ${t.rows}`);
+    }
+    return manifest;
+  }
+
+  query(sql: string): Promise<Table> {
+    return this.conn.query(sql) as unknown as Promise<Table>;
+  }
+
+  async destroy(): Promise<void> {
+    await this.conn.close();
+    await this.db.terminate();
+    this.worker.terminate();
+  }
+}

@@ -1,0 +1,28 @@
+/** Pure presentation of buildings: height colour ramp and attribute rows. */
+import type { RGBA } from '../manholes/format.ts';
+
+/** Colour ramp by floor count, tuned for a dark command-center theme. */
+const RAMP: Array<[number, RGBA]> = [
+  [1, [74, 98, 130, 255]],
+  [4, [86, 128, 170, 255]],
+  [8, [104, 160, 205, 255]],
+  [16, [150, 196, 230, 255]],
+  [30, [214, 232, 245, 255]],
+];
+
+export function floorsColor(floors: number): RGBA {
+  if (!(floors > RAMP[0]![0])) return RAMP[0]![1];
+  for (let i = 1; i < RAMP.length; i++) {
+    const [f1, c1] = RAMP[i]!;
+    const [f0, c0] = RAMP[i - 1]!;
+    if (floors <= f1) {
+      const t = (floors - f0) / (f1 - f0);
+      return c0.map((v, k) => Math.round(v + (c1[k]! - v) * t)) as RGBA;
+    }
+  }
+  return RAMP[RAMP.length - 1]![1];
+}
+
+export const BUILDING_LEGEND = RAMP.map(([f, c]) => ({ floors: f, color: `rgb(${c[0]},${c[1]},${c[2]})` }));
+
+export const SELECTED_COLOR: RGBA = [255, 209, 102, 255];

@@ -1,0 +1,65 @@
+/** Manholes in 2D (deck.gl): all wells as small dots + the abnormal ones drawn on top, larger, with a halo. */
+import { ScatterplotLayer } from '@deck.gl/layers';
+import type { WellState } from '../../../../data-pipelines/contracts/events.ts';
+import type { RootStore } from '../../stores/root.ts';
+import type { LayerRenderer2D } from '../registry.ts';
+import { LEVEL_COLORS, LEVEL_RADIUS_PX } from './format.ts';
+
+export function createManholes2D({ store }: { store: RootStore }): LayerRenderer2D {
+  const wells = store.manholes.wells;
+  const indices = Uint32Array.from({ length: wells.ids.length }, (_, i) => i);
+  let visible = true;
+  const base = new ScatterplotLayer<number>({
+    id: 'manholes-all',
+    data: Array.from(indices),
+    getPosition: (i) => [wells.lon[i]!, wells.lat[i]!],
+    getFillColor: LEVEL_COLORS.normal,
+    getRadius: LEVEL_RADIUS_PX.normal,
+    radiusUnits: 'pixels',
+    pickable: true,
+  });
+
+  return {
+    revision: () => store.manholes.version,
+    deckLayers() {
+      if (!visible) return [];
+      const active = store.manholes.active;
+      const pos = (s: WellState): [number, number] => {
+        const i = wells.index.get(s.wellId) ?? -1;
+        return i < 0 ? [Number.NaN, Number.NaN] : [wells.lon[i]!, wells.lat[i]!];
+      };
+      return [
+        base,
+        new ScatterplotLayer<WellState>({
+          id: 'manholes-active-halo',
+          data: active,
+          getPosition: pos,
+          getFillColor: (s) => [...LEVEL_COLORS[s.level].slice(0, 3), 70] as [number, number, number, number],
+          getRadius: (s) => LEVEL_RADIUS_PX[s.level] * 2.2,
+          radiusUnits: 'pixels',
+          updateTriggers: { getFillColor: store.manholes.version, getRadius: store.manholes.version },
+        }),
+        new ScatterplotLayer<WellState>({
+          id: 'manholes-active',
+          data: active,
+          getPosition: pos,
+          getFillColor: (s) => LEVEL_COLORS[s.level],
+          getLineColor: [255, 255, 255, 255],
+          getRadius: (s) => LEVEL_RADIUS_PX[s.level],
+          radiusUnits: 'pixels',
+          stroked: true,
+          lineWidthUnits: 'pixels',
+          getLineWidth: 1.5,
+          pickable: true,
+          updateTriggers: { getFillColor: store.manholes.version, getRadius: store.manholes.version },
+        }),
+      ];
+    },
+    setVisible(v) {
+      visible = v;
+    },
+    destroy() {
+      /* deck.gl owns layer GPU state; the overlay's finalize releases it */
+    },
+  };
+}

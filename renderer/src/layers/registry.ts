@@ -1,0 +1,38 @@
+/**
+ * The one place live layers are registered. Each layer is a folder with pure `format` functions, a 3D renderer,
+ * a 2D renderer and a legend; views and panels iterate this list and know nothing layer-specific.
+ */
+import type { Scene } from '@cesium/engine';
+import type { Layer } from '@deck.gl/core';
+import type { Locale, StringKey } from '../i18n.ts';
+import type { RootStore } from '../stores/root.ts';
+import type { LayerId } from '../stores/ui-store.ts';
+import { manholeLayer } from './manholes/index.ts';
+
+export interface LayerContext3D {
+  scene: Scene;
+  store: RootStore;
+}
+
+export interface LayerRenderer {
+  setVisible(visible: boolean): void;
+  /** releases GPU resources and reactions */
+  destroy(): void;
+}
+
+export interface LayerRenderer2D extends LayerRenderer {
+  /** current deck.gl layers (recomputed when `revision()` changes) */
+  deckLayers(): Layer[];
+  /** observable revision the 2D view reacts to */
+  revision(): number;
+}
+
+export interface LiveLayerDefinition {
+  id: LayerId;
+  labelKey: StringKey;
+  create3d?(ctx: LayerContext3D): LayerRenderer;
+  create2d?(ctx: { store: RootStore }): LayerRenderer2D;
+  legend(locale: Locale): HTMLElement;
+}
+
+export const LIVE_LAYERS: readonly LiveLayerDefinition[] = [manholeLayer];

@@ -1,0 +1,93 @@
+/**
+ * Our own offline ground basemap, drawn from district data onto a canvas (equirectangular in lon/lat, which is what
+ * Cesium's geographic single-tile imagery expects). No remote tiles, ever.
+ */
+import type { Compound, DistrictMeta, GridCell, Street } from '../data/district.ts';
+
+export interface BasemapInput {
+  meta: DistrictMeta;
+  streets: Street[];
+  compounds: Compound[];
+  grid: GridCell[];
+  /** building footprints drawn flat under the extrusions */
+  rings: Float64Array[];
+}
+
+export const BASEMAP_COLORS = {
+  ground: '#0e1a2b',
+  outside: '#0a1220',
+  grid: 'rgba(86, 120, 170, 0.35)',
+  compound: 'rgba(42, 110, 120, 0.45)',
+  compoundEdge: 'rgba(80, 170, 180, 0.7)',
+  footprint: 'rgba(70, 95, 130, 0.9)',
+  street: 'rgba(150, 170, 200, 0.85)',
+  boundary: '#d62828',
+};
+
+export function drawBasemap(input: BasemapInput, maxPx = 4096): HTMLCanvasElement {
+  const { bbox } = input.meta;
+  const w = bbox.east - bbox.west;
+  const h = bbox.north - bbox.south;
+  const width = maxPx;
+  const height = Math.round((maxPx * h) / w);
+  const canvas = document.createElement('canvas');
+  canvas.width = width;
+  canvas.height = height;
+  const ctx = canvas.getContext('2d');
+  if (!ctx) throw new Error('2D canvas unavailable');
+  const X = (lon: number) => ((lon - bbox.west) / w) * width;
+  const Y = (lat: number) => ((bbox.north - lat) / h) * height;
+  const pxPerMetre = width / (w * 111_320 * Math.cos((input.meta.center.lat * Math.PI) / 180));
+
+  ctx.fillStyle = BASEMAP_COLORS.ground;
+  ctx.fillRect(0, 0, width, height);
+
+  const path = (flat: Float64Array, close: boolean) => {
+    ctx.beginPath();
+    for (let i = 0; i < flat.length; i += 2) {
+      const x = X(flat[i]!);
+      const y = Y(flat[i + 1]!);
+      if (i === 0) ctx.moveTo(x, y);
+      else ctx.lineTo(x, y);
+    }
+    if (close) ctx.closePath();
+  };
+
+  ctx.strokeStyle = BASEMAP_COLORS.grid;
+  ctx.lineWidth = Math.max(1, 2 * pxPerMetre);
+  for (const g of input.grid) ctx.strokeRect(X(g.west), Y(g.north), X(g.east) - X(g.west), Y(g.south) - Y(g.north));
+
+  ctx.fillStyle = BASEMAP_COLORS.compound;
+  ctx.strokeStyle = BASEMAP_COLORS.compoundEdge;
+  ctx.lineWidth = Math.max(1, 1.5 * pxPerMetre);
+  for (const c of input.compounds) {
+    path(c.ring, true);
+    ctx.fill();
+    ctx.stroke();
+  }
+
+  ctx.fillStyle = BASEMAP_COLORS.footprint;
+  for (const r of input.rings) {
+    path(r, true);
+    ctx.fill();
+  }
+
+  ctx.strokeStyle = BASEMAP_COLORS.street;
+  ctx.lineCap = 'round';
+  ctx.lineJoin = 'round';
+  for (const s of input.streets) {
+    // wider where more bus routes share the corridor: arterials vs side streets
+    ctx.lineWidth = Math.max(1.5, (6 + Math.min(s.routes, 20) * 0.9) * pxPerMetre);
+    path(s.coords, false);
+    ctx.stroke();
+  }
+
+  ctx.strokeStyle = BASEMAP_COLORS.boundary;
+  ctx.lineWidth = Math.max(3, 12 * pxPerMetre);
+  ctx.setLineDash([24, 12]);
+  ctx.beginPath();
+  input.meta.boundary.forEach(([lon, lat], i) => (i === 0 ? ctx.moveTo(X(lon), Y(lat)) : ctx.lineTo(X(lon), Y(lat))));
+  ctx.stroke();
+  ctx.setLineDash([]);
+  return canvas;
+}

@@ -1,0 +1,233 @@
+/**
+ * 2D analysis map: maplibre-gl (5.x: deck.gl's overlay is stable with it) with a style built entirely from local
+ * district data — no remote tiles, glyphs or sprites — and deck.gl for the live layers.
+ */
+import { MapboxOverlay } from '@deck.gl/mapbox';
+import maplibregl, { type GeoJSONSource, type StyleSpecification } from 'maplibre-gl';
+import 'maplibre-gl/dist/maplibre-gl.css';
+import { reaction, type IReactionDisposer } from 'mobx';
+import type { BuildingGeom, Compound, DistrictMeta, GridCell, Street } from '../data/district.ts';
+import { floorsColor } from '../layers/buildings/format.ts';
+import { LIVE_LAYERS, type LayerRenderer2D } from '../layers/registry.ts';
+import type { RootStore } from '../stores/root.ts';
+import type { LayerId } from '../stores/ui-store.ts';
+import { BASEMAP_COLORS } from './basemap-canvas.ts';
+
+export interface View2DInput {
+  meta: DistrictMeta;
+  buildings: BuildingGeom;
+  streets: Street[];
+  compounds: Compound[];
+  grid: GridCell[];
+}
+
+type Ring = Array<[number, number]>;
+const ringOf = (flat: Float64Array): Ring => {
+  const out: Ring = [];
+  for (let i = 0; i < flat.length; i += 2) out.push([flat[i]!, flat[i + 1]!]);
+  if (out.length) out.push(out[0]!);
+  return out;
+};
+
+function fc(features: GeoJSON.Feature[]): GeoJSON.FeatureCollection {
+  return { type: 'FeatureCollection', features };
+}
+
+/** Maps our layer toggles to maplibre style layer ids. */
+const STYLE_LAYERS: Partial<Record<LayerId, string[]>> = {
+  grid: ['grid-line'],
+  compounds: ['compounds-fill', 'compounds-line'],
+  buildings: ['buildings-fill'],
+  streets: ['streets-line'],
+};
+
+export class View2D {
+  readonly map: maplibregl.Map;
+  private overlay: MapboxOverlay | null = null;
+  private readonly live: Array<{ id: LayerId; r: LayerRenderer2D }> = [];
+  private readonly disposers: IReactionDisposer[] = [];
+  readonly ready: Promise<void>;
+
+  constructor(
+    container: HTMLElement,
+    private readonly store: RootStore,
+    private readonly input: View2DInput,
+  ) {
+    const { bbox, center } = input.meta;
+    const style: StyleSpecification = {
+      version: 8,
+      sources: {},
+      layers: [{ id: 'background', type: 'background', paint: { 'background-color': BASEMAP_COLORS.outside } }],
+    };
+    this.map = new maplibregl.Map({
+      container,
+      style,
+      center: [center.lon, center.lat],
+      zoom: 13.4,
+      maxBounds: [
+        [bbox.west - 0.08, bbox.south - 0.06],
+        [bbox.east + 0.08, bbox.north + 0.06],
+      ],
+      attributionControl: false,
+      canvasContextAttributes: { preserveDrawingBuffer: false, antialias: true },
+    });
+    this.map.addControl(new maplibregl.NavigationControl({ visualizePitch: true }), 'top-right');
+    this.map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-right');
+    this.ready = new Promise((resolve) => {
+      this.map.on('load', () => {
+        this.addDistrictLayers();
+        this.addLiveLayers();
+        this.map.once('idle', () => resolve());
+      });
+    });
+    this.map.on('click', 'buildings-fill', (e) => {
+      const id = e.features?.[0]?.properties?.['id'];
+      if (typeof id === 'number') this.store.command({ type: 'selectBuilding', buildingId: id });
+    });
+  }
+
+  private addDistrictLayers(): void {
+    const { meta, buildings, streets, compounds, grid } = this.input;
+    const m = this.map;
+    m.addSource('ground', {
+      type: 'geojson',
+      data: fc([{ type: 'Feature', properties: {}, geometry: { type: 'Polygon', coordinates: [meta.boundary] } }]),
+    });
+    m.addLayer({ id: 'ground-fill', type: 'fill', source: 'ground', paint: { 'fill-color': BASEMAP_COLORS.ground } });
+    m.addSource('grid', {
+      type: 'geojson',
+      data: fc(grid.map((g) => ({
+        type: 'Feature',
+        properties: { id: g.id },
+        geometry: { type: 'Polygon', coordinates: [[[g.west, g.south], [g.east, g.south], [g.east, g.north], [g.west, g.north], [g.west, g.south]]] },
+      }))),
+    });
+    m.addLayer({ id: 'grid-line', type: 'line', source: 'grid', paint: { 'line-color': BASEMAP_COLORS.grid, 'line-width': 1 } });
+    m.addSource('compounds', {
+      type: 'geojson',
+      data: fc(compounds.map((c) => ({ type: 'Feature', properties: { id: c.id }, geometry: { type: 'Polygon', coordinates: [ringOf(c.ring)] } }))),
+    });
+    m.addLayer({ id: 'compounds-fill', type: 'fill', source: 'compounds', paint: { 'fill-color': BASEMAP_COLORS.compound } });
+    m.addLayer({ id: 'compounds-line', type: 'line', source: 'compounds', paint: { 'line-color': BASEMAP_COLORS.compoundEdge, 'line-width': 1 } });
+    m.addSource('streets', {
+      type: 'geojson',
+      data: fc(streets.map((s) => ({
+        type: 'Feature',
+        properties: { routes: s.routes },
+        geometry: { type: 'LineString', coordinates: [[s.coords[0]!, s.coords[1]!], [s.coords[2]!, s.coords[3]!]] },
+      }))),
+    });
+    m.addLayer({
+      id: 'streets-line',
+      type: 'line',
+      source: 'streets',
+      layout: { 'line-cap': 'round', 'line-join': 'round' },
+      paint: {
+        'line-color': BASEMAP_COLORS.street,
+        'line-width': ['interpolate', ['linear'], ['zoom'], 12, ['+', 0.6, ['*', 0.08, ['min', ['get', 'routes'], 20]]], 17, ['+', 4, ['*', 0.5, ['min', ['get', 'routes'], 20]]]],
+      },
+    });
+    m.addSource('buildings', {
+      type: 'geojson',
+      data: fc(Array.from(buildings.ids, (id, i) => {
+        const c = floorsColor(buildings.floors[i]!);
+        return {
+          type: 'Feature',
+          id,
+          properties: { id, floors: buildings.floors[i], color: `rgb(${c[0]},${c[1]},${c[2]})` },
+          geometry: { type: 'Polygon', coordinates: [ringOf(buildings.rings[i]!)] },
+        };
+      })),
+    });
+    m.addLayer({
+      id: 'buildings-fill',
+      type: 'fill',
+      source: 'buildings',
+      paint: {
+        'fill-color': ['case', ['boolean', ['feature-state', 'selected'], false], '#ffd166', ['get', 'color']],
+        'fill-outline-color': '#0e1a2b',
+      },
+    });
+    m.addSource('boundary', {
+      type: 'geojson',
+      data: fc([{ type: 'Feature', properties: {}, geometry: { type: 'LineString', coordinates: meta.boundary } }]),
+    });
+    m.addLayer({ id: 'boundary-line', type: 'line', source: 'boundary', paint: { 'line-color': BASEMAP_COLORS.boundary, 'line-width': 3, 'line-dasharray': [3, 2] } });
+
+    this.disposers.push(
+      reaction(
+        () => ({ ...this.store.ui.layers }),
+        (layers) => {
+          for (const [id, styleIds] of Object.entries(STYLE_LAYERS)) {
+            for (const s of styleIds ?? []) m.setLayoutProperty(s, 'visibility', layers[id as LayerId] ? 'visible' : 'none');
+          }
+        },
+        { fireImmediately: true },
+      ),
+      reaction(
+        () => this.store.ui.selectedBuildingId,
+        (id, prev) => {
+          if (prev !== null && prev !== undefined) m.setFeatureState({ source: 'buildings', id: prev }, { selected: false });
+          if (id !== null) m.setFeatureState({ source: 'buildings', id }, { selected: true });
+        },
+      ),
+    );
+    void (m.getSource('ground') as GeoJSONSource | undefined);
+  }
+
+  private addLiveLayers(): void {
+    for (const def of LIVE_LAYERS) if (def.create2d) this.live.push({ id: def.id, r: def.create2d({ store: this.store }) });
+    this.overlay = new MapboxOverlay({
+      interleaved: false,
+      layers: [],
+      onClick: (info) => {
+        const obj = info.object as unknown;
+        const wells = this.store.manholes.wells;
+        const id = typeof obj === 'number' ? wells.ids[obj] : (obj as { wellId?: string } | null)?.wellId;
+        if (id) this.store.command({ type: 'focusWell', wellId: id });
+      },
+    });
+    this.map.addControl(this.overlay);
+    this.disposers.push(
+      reaction(
+        () => this.live.map((l) => [l.r.revision(), this.store.ui.layers[l.id]] as const),
+        () => {
+          for (const l of this.live) l.r.setVisible(this.store.ui.layers[l.id]);
+          this.overlay?.setProps({ layers: this.live.flatMap((l) => l.r.deckLayers()) });
+        },
+        { fireImmediately: true },
+      ),
+      reaction(
+        () => this.store.ui.cameraRequest,
+        (req) => {
+          if (req?.kind === 'point' && req.lon !== undefined && req.lat !== undefined) this.map.flyTo({ center: [req.lon, req.lat], zoom: 16.5, duration: 800 });
+          if (req?.kind === 'preset') {
+            const p = this.input.meta.presets.find((x) => x.id === req.preset);
+            if (p?.id === 'overview') this.map.flyTo({ center: [this.input.meta.center.lon, this.input.meta.center.lat], zoom: 13.4, duration: 800 });
+            else if (p) this.map.flyTo({ center: [p.lon, p.lat + 0.006], zoom: 15.5, duration: 800 });
+          }
+        },
+      ),
+    );
+  }
+
+  /** Screen position of a lon/lat in CSS pixels relative to the map container (used by tests and overlays). */
+  project(lon: number, lat: number): { x: number; y: number } {
+    const p = this.map.project([lon, lat]);
+    return { x: p.x, y: p.y };
+  }
+
+  resize(): void {
+    this.map.resize();
+  }
+
+  destroy(): void {
+    this.disposers.forEach((d) => d());
+    this.live.forEach((l) => l.r.destroy());
+    if (this.overlay) {
+      this.map.removeControl(this.overlay);
+      this.overlay.finalize();
+    }
+    this.map.remove();
+  }
+}

@@ -1,0 +1,243 @@
+/**
+ * 3D district view (CesiumJS engine, no widgets/knockout): fully offline — no ion, no remote imagery or terrain.
+ * Ground = bundled NaturalEarthII (context when zoomed out) + our own district basemap; buildings extruded from
+ * DuckDB results as one Primitive; live layers from the registry. Renders on demand (requestRenderMode).
+ */
+import {
+  buildModuleUrl,
+  Cartesian2,
+  Cartesian3,
+  CesiumWidget,
+  Color,
+  ColorGeometryInstanceAttribute,
+  EllipsoidTerrainProvider,
+  GeometryInstance,
+  ImageryLayer,
+  Ion,
+  Math as CMath,
+  PerInstanceColorAppearance,
+  PolygonGeometry,
+  PolygonHierarchy,
+  Primitive,
+  Rectangle,
+  ScreenSpaceEventHandler,
+  ScreenSpaceEventType,
+  SingleTileImageryProvider,
+  TileMapServiceImageryProvider,
+  type Scene,
+} from '@cesium/engine';
+import '@cesium/engine/Source/Widget/CesiumWidget.css';
+import { reaction, type IReactionDisposer } from 'mobx';
+import type { BuildingGeom, DistrictMeta } from '../data/district.ts';
+import { floorsColor, SELECTED_COLOR } from '../layers/buildings/format.ts';
+import { LIVE_LAYERS, type LayerRenderer } from '../layers/registry.ts';
+import type { RootStore } from '../stores/root.ts';
+
+export interface View3DInput {
+  meta: DistrictMeta;
+  buildings: BuildingGeom;
+  basemap: HTMLCanvasElement;
+}
+
+const toColor = (c: readonly number[]) => new Color(c[0]! / 255, c[1]! / 255, c[2]! / 255, c[3]! / 255);
+
+export class View3D {
+  readonly widget: CesiumWidget;
+  private readonly handler: ScreenSpaceEventHandler;
+  private readonly disposers: IReactionDisposer[] = [];
+  private readonly live: Array<{ id: string; r: LayerRenderer }> = [];
+  private buildingsPrimitive: Primitive | null = null;
+  private basemapUrl: string | null = null;
+  private highlighted: number | null = null;
+  /** resolves once buildings geometry is built and the first frame with them has rendered */
+  readonly ready: Promise<void>;
+
+  constructor(
+    container: HTMLElement,
+    private readonly store: RootStore,
+    private readonly input: View3DInput,
+  ) {
+    Ion.defaultAccessToken = '';
+    this.widget = new CesiumWidget(container, {
+      baseLayer: false,
+      terrainProvider: new EllipsoidTerrainProvider(),
+      requestRenderMode: true,
+      maximumRenderTimeChange: Infinity,
+      scene3DOnly: true,
+      skyBox: false,
+      msaaSamples: 1,
+      useBrowserRecommendedResolution: true,
+    });
+    const scene = this.widget.scene;
+    scene.backgroundColor = Color.fromCssColorString('#050b14');
+    scene.globe.baseColor = Color.fromCssColorString('#0a1220');
+    scene.globe.enableLighting = false;
+    scene.globe.showGroundAtmosphere = false;
+    scene.fog.enabled = true;
+    scene.screenSpaceCameraController.minimumZoomDistance = 40;
+    scene.screenSpaceCameraController.maximumZoomDistance = 80_000;
+    // Cesium's default credit shows the Cesium logo from local Assets; data credits live in our About panel.
+
+    void this.addImagery();
+    this.ready = this.addBuildings();
+    for (const def of LIVE_LAYERS) {
+      if (def.create3d) this.live.push({ id: def.id, r: def.create3d({ scene, store }) });
+    }
+
+    this.handler = new ScreenSpaceEventHandler(scene.canvas);
+    this.handler.setInputAction((e: { position: Cartesian2 }) => this.pick(e.position), ScreenSpaceEventType.LEFT_CLICK);
+
+    this.disposers.push(
+      reaction(
+        () => this.store.ui.cameraRequest,
+        (req) => {
+          if (!req) return;
+          if (req.kind === 'preset') this.flyToPreset(req.preset ?? 'overview');
+          else if (req.lon !== undefined && req.lat !== undefined) this.flyToPoint(req.lon, req.lat);
+        },
+      ),
+      reaction(
+        () => this.store.ui.selectedBuildingId,
+        (id) => this.highlight(id),
+      ),
+      reaction(
+        () => this.store.ui.layers.buildings,
+        (v) => {
+          if (this.buildingsPrimitive) this.buildingsPrimitive.show = v;
+          scene.requestRender();
+        },
+      ),
+      reaction(
+        () => LIVE_LAYERS.map((d) => this.store.ui.layers[d.id]),
+        (vis) => {
+          LIVE_LAYERS.forEach((d, i) => this.live.find((l) => l.id === d.id)?.r.setVisible(vis[i] ?? true));
+          scene.requestRender();
+        },
+        { fireImmediately: true },
+      ),
+    );
+    this.flyToPreset('overview', 0);
+  }
+
+  get scene(): Scene {
+    return this.widget.scene;
+  }
+
+  private async addImagery(): Promise<void> {
+    const scene = this.widget.scene;
+    const ne = ImageryLayer.fromProviderAsync(TileMapServiceImageryProvider.fromUrl(buildModuleUrl('Assets/Textures/NaturalEarthII')), {
+      brightness: 0.35,
+      saturation: 0.4,
+    });
+    scene.imageryLayers.add(ne);
+    const { bbox } = this.input.meta;
+    const blob = await new Promise<Blob>((res, rej) => this.input.basemap.toBlob((b) => (b ? res(b) : rej(new Error('basemap toBlob failed'))), 'image/png'));
+    this.basemapUrl = URL.createObjectURL(blob);
+    const provider = await SingleTileImageryProvider.fromUrl(this.basemapUrl, { rectangle: Rectangle.fromDegrees(bbox.west, bbox.south, bbox.east, bbox.north) });
+    if (this.widget.isDestroyed()) return;
+    scene.imageryLayers.addImageryProvider(provider);
+    scene.requestRender();
+  }
+
+  private addBuildings(): Promise<void> {
+    const b = this.input.buildings;
+    const instances: GeometryInstance[] = [];
+    for (let i = 0; i < b.ids.length; i++) {
+      const ring = b.rings[i]!;
+      const positions = Cartesian3.fromDegreesArray(Array.from(ring));
+      instances.push(
+        new GeometryInstance({
+          id: b.ids[i],
+          geometry: new PolygonGeometry({
+            polygonHierarchy: new PolygonHierarchy(positions),
+            height: 0,
+            extrudedHeight: b.heights[i]!,
+            vertexFormat: PerInstanceColorAppearance.VERTEX_FORMAT,
+          }),
+          attributes: { color: ColorGeometryInstanceAttribute.fromColor(toColor(floorsColor(b.floors[i]!))) },
+        }),
+      );
+    }
+    const prim = new Primitive({
+      geometryInstances: instances,
+      appearance: new PerInstanceColorAppearance({ translucent: false, closed: true }),
+      releaseGeometryInstances: true,
+      asynchronous: true,
+    });
+    this.buildingsPrimitive = this.widget.scene.primitives.add(prim) as Primitive;
+    return new Promise((resolve) => {
+      const scene = this.widget.scene;
+      const off = scene.postRender.addEventListener(() => {
+        if (prim.ready) {
+          off();
+          resolve();
+        } else scene.requestRender();
+      });
+      scene.requestRender();
+    });
+  }
+
+  private pick(pos: Cartesian2): void {
+    const picked = this.widget.scene.pick(pos) as { primitive?: unknown; id?: unknown } | undefined;
+    if (picked && picked.primitive === this.buildingsPrimitive && typeof picked.id === 'number') {
+      this.store.command({ type: 'selectBuilding', buildingId: picked.id });
+      return;
+    }
+    if (picked && typeof picked.id === 'string' && /^MH-\d{5}$/.test(picked.id)) {
+      this.store.command({ type: 'focusWell', wellId: picked.id });
+      return;
+    }
+    this.store.command({ type: 'selectBuilding', buildingId: null });
+  }
+
+  private highlight(id: number | null): void {
+    const prim = this.buildingsPrimitive;
+    if (!prim?.ready) return;
+    const b = this.input.buildings;
+    if (this.highlighted !== null) {
+      const idx = b.ids.indexOf(this.highlighted);
+      const attrs = prim.getGeometryInstanceAttributes(this.highlighted) as { color: Uint8Array } | undefined;
+      if (attrs && idx >= 0) attrs.color = ColorGeometryInstanceAttribute.toValue(toColor(floorsColor(b.floors[idx]!)));
+    }
+    this.highlighted = id;
+    if (id !== null) {
+      const attrs = prim.getGeometryInstanceAttributes(id) as { color: Uint8Array } | undefined;
+      if (attrs) attrs.color = ColorGeometryInstanceAttribute.toValue(toColor(SELECTED_COLOR));
+    }
+    this.widget.scene.requestRender();
+  }
+
+  flyToPreset(id: string, duration = 1.5): void {
+    const p = this.input.meta.presets.find((x) => x.id === id) ?? this.input.meta.presets[0];
+    if (!p) return;
+    this.widget.camera.flyTo({
+      destination: Cartesian3.fromDegrees(p.lon, p.lat, p.height),
+      orientation: { heading: CMath.toRadians(p.heading), pitch: CMath.toRadians(p.pitch), roll: 0 },
+      duration,
+    });
+    this.widget.scene.requestRender();
+  }
+
+  private flyToPoint(lon: number, lat: number): void {
+    // Stand off to the south, looking north-down at the point.
+    this.widget.camera.flyTo({
+      destination: Cartesian3.fromDegrees(lon, lat - 0.0042, 420),
+      orientation: { heading: 0, pitch: CMath.toRadians(-45), roll: 0 },
+      duration: 1.2,
+    });
+    this.widget.scene.requestRender();
+  }
+
+  resize(): void {
+    this.widget.resize();
+    this.widget.scene.requestRender();
+  }
+
+  destroy(): void {
+    this.disposers.forEach((d) => d());
+    this.live.forEach((l) => l.r.destroy());
+    this.handler.destroy();
+    if (!this.widget.isDestroyed()) this.widget.destroy();
+    if (this.basemapUrl) URL.revokeObjectURL(this.basemapUrl);
+  }
+}

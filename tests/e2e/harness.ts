@@ -1,0 +1,92 @@
+/**
+ * Browser harness for end-to-end tests: Debian Chromium via playwright-core with WebGL2 on Mesa llvmpipe, all DNS
+ * mapped to nowhere except loopback. Records every request that leaves loopback and every console error, so tests
+ * can fail on either.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { startFeedServer, type FeedServer, type FeedServerOptions } from '../../data-pipelines/feed/server.ts';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+
+export const CHROMIUM_ARGS = [
+  '--use-angle=gl-egl',
+  '--ignore-gpu-blocklist',
+  '--enable-unsafe-swiftshader',
+  '--disable-quic',
+  '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE localhost',
+  '--no-sandbox',
+];
+
+export function isLoopback(url: string): boolean {
+  if (/^(data|blob|about|chrome|devtools|chrome-extension):/.test(url)) return true;
+  try {
+    const h = new URL(url).hostname;
+    return h === '127.0.0.1' || h === 'localhost' || h === '[::1]' || h === '::1';
+  } catch {
+    return false;
+  }
+}
+
+export interface Session {
+  server: FeedServer;
+  browser: Browser;
+  context: BrowserContext;
+  page: Page;
+  /** requests to any host that is not loopback */
+  external: string[];
+  consoleErrors: string[];
+  close(): Promise<void>;
+}
+
+export async function openApp(
+  opts: Partial<FeedServerOptions> = {},
+  query = '',
+  viewport = { width: 1600, height: 900 },
+): Promise<Session> {
+  const staticDir = resolve(ROOT, 'dist/renderer');
+  const assetsDir = resolve(ROOT, 'assets/district');
+  if (!existsSync(resolve(staticDir, 'index.html'))) throw new Error('dist/renderer missing: run "npm run build" first');
+  const server = await startFeedServer({ staticDir, assetsDir, incidentEveryMs: 0, log: () => undefined, ...opts });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  const context = await browser.newContext({ viewport, deviceScaleFactor: 1, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+  const external: string[] = [];
+  const consoleErrors: string[] = [];
+  context.on('request', (req) => {
+    if (!isLoopback(req.url())) external.push(req.url());
+  });
+  // Belt and braces: a non-loopback request is aborted as well as recorded.
+  await context.route(
+    (url) => !isLoopback(url.href),
+    (route) => route.abort('blockedbyclient'),
+  );
+  const page = await context.newPage();
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') consoleErrors.push(msg.text());
+  });
+  page.on('pageerror', (err) => consoleErrors.push(`pageerror: ${err.message}`));
+  await page.goto(`${server.url}/${query}`);
+  return {
+    server,
+    browser,
+    context,
+    page,
+    external,
+    consoleErrors,
+    async close() {
+      await browser.close();
+      await server.close();
+    },
+  };
+}
+
+export async function waitReady(page: Page, timeoutMs = 120_000): Promise<void> {
+  await page.waitForFunction(() => document.body.dataset['ready'] === 'true' || document.getElementById('boot')?.dataset['state'] === 'error', undefined, {
+    timeout: timeoutMs,
+    polling: 250,
+  });
+  const err = await page.evaluate(() => (document.getElementById('boot')?.dataset['state'] === 'error' ? document.getElementById('boot')?.textContent : null));
+  if (err) throw new Error(`app failed to boot: ${err}`);
+}
