@@ -21,6 +21,7 @@ import {
   Primitive,
   Rectangle,
   ScreenSpaceEventHandler,
+  SceneTransforms,
   ScreenSpaceEventType,
   SingleTileImageryProvider,
   TileMapServiceImageryProvider,
@@ -226,6 +227,23 @@ export class View3D {
       duration: 1.2,
     });
     this.widget.scene.requestRender();
+  }
+
+  /** Window position (CSS px, relative to the canvas) of a point, or null when it is behind the globe/off screen. */
+  project(lon: number, lat: number, height = 1.5): { x: number; y: number } | null {
+    const p = SceneTransforms.worldToWindowCoordinates(this.widget.scene, Cartesian3.fromDegrees(lon, lat, height));
+    return p ? { x: p.x, y: p.y } : null;
+  }
+
+  /** Resolves after the next rendered frame (render-on-demand makes "has it drawn yet" explicit). */
+  nextFrame(): Promise<void> {
+    return new Promise((resolve) => {
+      const off = this.widget.scene.postRender.addEventListener(() => {
+        off();
+        resolve();
+      });
+      this.widget.scene.requestRender();
+    });
   }
 
   resize(): void {

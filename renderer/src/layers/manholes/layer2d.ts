@@ -7,17 +7,11 @@ import { LEVEL_COLORS, LEVEL_RADIUS_PX } from './format.ts';
 
 export function createManholes2D({ store }: { store: RootStore }): LayerRenderer2D {
   const wells = store.manholes.wells;
-  const indices = Uint32Array.from({ length: wells.ids.length }, (_, i) => i);
+  // deck.gl layers are cheap descriptors, re-created on every update (a finalized instance must never be reused);
+  // the data array and accessors keep their identity, so deck.gl does not recompute attributes for the base layer.
+  const indices = Array.from({ length: wells.ids.length }, (_, i) => i);
+  const basePosition = (i: number): [number, number] => [wells.lon[i]!, wells.lat[i]!];
   let visible = true;
-  const base = new ScatterplotLayer<number>({
-    id: 'manholes-all',
-    data: Array.from(indices),
-    getPosition: (i) => [wells.lon[i]!, wells.lat[i]!],
-    getFillColor: LEVEL_COLORS.normal,
-    getRadius: LEVEL_RADIUS_PX.normal,
-    radiusUnits: 'pixels',
-    pickable: true,
-  });
 
   return {
     revision: () => store.manholes.version,
@@ -29,7 +23,15 @@ export function createManholes2D({ store }: { store: RootStore }): LayerRenderer
         return i < 0 ? [Number.NaN, Number.NaN] : [wells.lon[i]!, wells.lat[i]!];
       };
       return [
-        base,
+        new ScatterplotLayer<number>({
+          id: 'manholes-all',
+          data: indices,
+          getPosition: basePosition,
+          getFillColor: LEVEL_COLORS.normal,
+          getRadius: LEVEL_RADIUS_PX.normal,
+          radiusUnits: 'pixels',
+          pickable: true,
+        }),
         new ScatterplotLayer<WellState>({
           id: 'manholes-active-halo',
           data: active,
