@@ -10,20 +10,7 @@ import { mountPanels } from './ui/panels.ts';
 import { drawBasemap } from './views/basemap-canvas.ts';
 import { View2D, type View2DInput } from './views/view2d.ts';
 import { View3D } from './views/view3d.ts';
-
-export interface RedWallDebug {
-  store: RootStore;
-  view3d: View3D;
-  view2d(): View2D | null;
-  ready3d: Promise<void>;
-  ready2d(): Promise<void>;
-}
-
-declare global {
-  interface Window {
-    __redwall?: RedWallDebug;
-  }
-}
+import './debug.ts';
 
 async function boot(): Promise<void> {
   const bootEl = document.getElementById('boot')!;

@@ -1,0 +1,92 @@
+/**
+ * npm start: runs RedWall on the embedded demo (district package + feed simulator).
+ *  - builds what is missing (data package, renderer, Electron bundles)
+ *  - launches Electron if its binary is installed; otherwise says so clearly and serves the same renderer as a web
+ *    shell on loopback, opening it in Chromium when a display is available.
+ *  Flags: --web (force the web shell), --rebuild (rebuild everything first), --port N
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { startFeedServer } from '../data-pipelines/feed/server.ts';
+
+const root = resolve(import.meta.dirname, '..');
+const args = process.argv.slice(2);
+const forceWeb = args.includes('--web');
+const rebuild = args.includes('--rebuild');
+const portIdx = args.indexOf('--port');
+const port = portIdx >= 0 ? Number(args[portIdx + 1]) : Number(process.env['REDWALL_PORT'] ?? 5180);
+
+function run(script: string): void {
+  console.log(`> npm run ${script}`);
+  const r = spawnSync('npm', ['run', '--silent', script], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) {
+    console.error(`"npm run ${script}" failed (exit ${r.status}).`);
+    process.exit(r.status ?? 1);
+  }
+}
+
+if (rebuild || !existsSync(join(root, 'assets/district/manifest.json'))) run('build:data');
+if (rebuild || !existsSync(join(root, 'dist/renderer/index.html'))) run('build:renderer');
+
+/** The electron npm package resolves to its binary path, or throws when the binary was never downloaded. */
+function electronBinary(): string | null {
+  try {
+    const p = createRequire(import.meta.url)('electron') as unknown;
+    return typeof p === 'string' && existsSync(p) ? p : null;
+  } catch {
+    return null;
+  }
+}
+
+const electron = forceWeb ? null : electronBinary();
+if (electron) {
+  if (rebuild || !existsSync(join(root, 'dist/electron/main.cjs'))) run('build:electron');
+  console.log('Starting RedWall (Electron)…');
+  const child = spawn(electron, [root], { stdio: 'inherit' });
+  child.on('exit', (code) => process.exit(code ?? 0));
+} else {
+  if (!forceWeb) {
+    console.log(
+      [
+        '',
+        '┌──────────────────────────────────────────────────────────────────────────┐',
+        '│ Electron binary is not installed on this machine                         │',
+        '│ (npm install ran with ELECTRON_SKIP_BINARY_DOWNLOAD=1, or offline).      │',
+        '│ Serving the same RedWall renderer as a web shell on loopback instead.    │',
+        '└──────────────────────────────────────────────────────────────────────────┘',
+      ].join('\n'),
+    );
+  }
+  const server = await startFeedServer({
+    port,
+    staticDir: join(root, 'dist/renderer'),
+    assetsDir: join(root, 'assets/district'),
+  });
+  const url = `${server.url}/`;
+  console.log(`\nRedWall web shell (demo district + feed simulator): ${url}\nPress Ctrl+C to stop.\n`);
+  const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p) => existsSync(p));
+  if (chromium && (process.env['DISPLAY'] || process.env['WAYLAND_DISPLAY']) && !args.includes('--no-open')) {
+    const profile = mkdtempSync(join(tmpdir(), 'redwall-chromium-'));
+    spawn(
+      chromium,
+      [
+        `--app=${url}`,
+        `--user-data-dir=${profile}`,
+        '--no-first-run',
+        '--disable-background-networking',
+        '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE localhost',
+        '--window-size=1600,900',
+      ],
+      { stdio: 'ignore', detached: true },
+    ).unref();
+    console.log(`Opened in ${chromium}.`);
+  } else if (!chromium) {
+    console.log('No Chromium found: open the URL above in any modern browser.');
+  }
+  const stop = () => void server.close().then(() => process.exit(0));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}

@@ -1,0 +1,1 @@
+import type {} from '../../renderer/src/debug.ts';
