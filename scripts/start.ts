@@ -64,6 +64,7 @@ if (electron) {
     port,
     staticDir: join(root, 'dist/renderer'),
     assetsDir: join(root, 'assets/district'),
+    journalDir: process.env['REDWALL_JOURNAL'] ?? join(root, 'var/journal'),
   });
   const url = `${server.url}/`;
   console.log(`\nRedWall web shell (demo district + feed simulator): ${url}\nPress Ctrl+C to stop.\n`);

@@ -1,32 +1,45 @@
 /**
  * The one event contract between feed server and renderer. Validated at runtime on both ends with zod; the renderer
  * imports this folder and never server code. Every event carries the envelope {stream, seq, epoch, ts, id}:
- *  - stream: which journal the event belongs to; seq: strictly increasing per stream within an epoch
- *  - epoch: changes when the server's journal is reset, so a client knows its offsets are void
- *  - ts: source timestamp (ms since Unix epoch); id: globally unique event id
+ *  - stream: which journal the event belongs to; seq: strictly increasing by 1 per stream within an epoch
+ *  - epoch: identifies one journal; it survives server restarts and changes only when the journal is reset, so a
+ *    client knows whether its offsets are still meaningful
+ *  - ts: source timestamp (ms since Unix epoch); id: globally unique event id ("epoch:stream:seq")
  */
 import { z } from 'zod';
+import { Alarm, AlarmCommand, ALARM_STATES, OPERATOR_ACTIONS, SYSTEM_ACTIONS } from './alarm.ts';
 import { ALARM_LEVELS, MANHOLE_SENSORS, SENSOR_UNITS } from './manhole.ts';
 
-export const STREAMS = ['manhole'] as const;
+export const STREAMS = ['manhole', 'camera', 'parking', 'fire', 'care', 'env', 'alarm'] as const;
 export const StreamName = z.enum(STREAMS);
 export type StreamName = z.infer<typeof StreamName>;
 
-/** Hard cap for one serialized event; larger payloads are rejected before parsing. */
+/** Hard cap for one serialized event; larger payloads are rejected before validation. */
 export const MAX_EVENT_BYTES = 16 * 1024;
 
 const finite = () => z.number().refine(Number.isFinite, 'must be a finite number');
+const lon = () => finite().pipe(z.number().min(-180).max(180));
+const lat = () => finite().pipe(z.number().min(-90).max(90));
+const id = (re: RegExp, what: string) => z.string().regex(re, `${what} id has the wrong shape`);
 
 export const Envelope = z.object({
   stream: StreamName,
-  seq: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+  seq: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
   epoch: z.string().min(1).max(64),
   ts: finite().pipe(z.number().min(0)),
   id: z.string().min(1).max(128),
+  /** set on events that belong to a drill scenario; never mixed with real alarms */
+  drill: z.boolean().optional(),
 });
 export type Envelope = z.infer<typeof Envelope>;
 
-export const WellId = z.string().regex(/^MH-\d{5}$/, 'well id must look like MH-00001');
+export const WellId = id(/^MH-\d{5}$/, 'well');
+export const CameraId = id(/^CAM-\d{4}$/, 'camera');
+export const SosId = id(/^SOS-\d{3}$/, 'SOS button');
+export const PlaceId = id(/^(PL-\d{3}|RS-\d{5})$/, 'parking place');
+export const DetectorId = id(/^SD-\d{1,6}-\d{1,3}-\d$/, 'detector');
+export const CareDeviceId = id(/^CR-\d{5}$/, 'care device');
+export const StationId = id(/^ENV-\d{2}$/, 'station');
 
 export const ManholeReading = Envelope.extend({
   stream: z.literal('manhole'),
@@ -39,11 +52,112 @@ export const ManholeReading = Envelope.extend({
 }).strict();
 export type ManholeReading = z.infer<typeof ManholeReading>;
 
-export const FeedEvent = z.discriminatedUnion('kind', [ManholeReading]);
+export const CameraStatus = Envelope.extend({
+  stream: z.literal('camera'),
+  kind: z.literal('camera.status'),
+  cameraId: CameraId,
+  online: z.boolean(),
+}).strict();
+export type CameraStatus = z.infer<typeof CameraStatus>;
+
+export const CameraPtz = Envelope.extend({
+  stream: z.literal('camera'),
+  kind: z.literal('camera.ptz'),
+  cameraId: CameraId,
+  /** degrees clockwise from north */
+  heading: finite().pipe(z.number().min(0).lt(360)),
+  reason: z.enum(['sos', 'operator', 'patrol']),
+  targetLon: lon().optional(),
+  targetLat: lat().optional(),
+}).strict();
+export type CameraPtz = z.infer<typeof CameraPtz>;
+
+export const CameraSos = Envelope.extend({
+  stream: z.literal('camera'),
+  kind: z.literal('camera.sos'),
+  buttonId: SosId,
+  lon: lon(),
+  lat: lat(),
+}).strict();
+export type CameraSos = z.infer<typeof CameraSos>;
+
+export const ParkingOccupancy = Envelope.extend({
+  stream: z.literal('parking'),
+  kind: z.literal('parking.occupancy'),
+  placeId: PlaceId,
+  occupied: z.number().int().min(0).max(5000),
+  capacity: z.number().int().min(1).max(5000),
+}).strict().refine((e) => e.occupied <= e.capacity, 'occupied exceeds capacity');
+export type ParkingOccupancy = z.infer<typeof ParkingOccupancy>;
+
+export const FIRE_STATES = ['normal', 'smoke', 'fire', 'fault'] as const;
+export const FireDetector = Envelope.extend({
+  stream: z.literal('fire'),
+  kind: z.literal('fire.detector'),
+  detectorId: DetectorId,
+  buildingId: z.number().int().nonnegative(),
+  floor: z.number().int().min(-10).max(200),
+  state: z.enum(FIRE_STATES),
+  /** smoke obscuration, %/m */
+  obscuration: finite().pipe(z.number().min(0).max(100)),
+}).strict();
+export type FireDetector = z.infer<typeof FireDetector>;
+
+export const CARE_REASONS = ['sos', 'fall', 'inactivity', 'cancel'] as const;
+export const CareCall = Envelope.extend({
+  stream: z.literal('care'),
+  kind: z.literal('care.call'),
+  deviceId: CareDeviceId,
+  buildingId: z.number().int().nonnegative(),
+  device: z.enum(['wearable', 'button']),
+  reason: z.enum(CARE_REASONS),
+  lon: lon(),
+  lat: lat(),
+}).strict();
+export type CareCall = z.infer<typeof CareCall>;
+
+export const ENV_METRICS = ['aqi', 'pm25', 'noise', 'water_ph'] as const;
+export const EnvReading = Envelope.extend({
+  stream: z.literal('env'),
+  kind: z.literal('env.reading'),
+  stationId: StationId,
+  metric: z.enum(ENV_METRICS),
+  value: finite(),
+  unit: z.enum(['index', 'ug/m3', 'dB(A)', 'pH']),
+  level: z.enum(ALARM_LEVELS),
+}).strict();
+export type EnvReading = z.infer<typeof EnvReading>;
+
+export const AlarmUpdate = Envelope.extend({
+  stream: z.literal('alarm'),
+  kind: z.literal('alarm.update'),
+  action: z.enum([...OPERATOR_ACTIONS, ...SYSTEM_ACTIONS]),
+  by: z.string().min(1).max(64),
+  commandId: z.string().min(8).max(64).optional(),
+  alarm: Alarm,
+}).strict();
+export type AlarmUpdate = z.infer<typeof AlarmUpdate>;
+
+export const FeedEvent = z.union([ManholeReading, CameraStatus, CameraPtz, CameraSos, ParkingOccupancy, FireDetector, CareCall, EnvReading, AlarmUpdate]);
 export type FeedEvent = z.infer<typeof FeedEvent>;
 export type FeedEventKind = FeedEvent['kind'];
+const SCHEMA_BY_KIND: Record<FeedEventKind, z.ZodType> = {
+  'manhole.reading': ManholeReading,
+  'camera.status': CameraStatus,
+  'camera.ptz': CameraPtz,
+  'camera.sos': CameraSos,
+  'parking.occupancy': ParkingOccupancy,
+  'fire.detector': FireDetector,
+  'care.call': CareCall,
+  'env.reading': EnvReading,
+  'alarm.update': AlarmUpdate,
+};
+export const EVENT_KINDS = Object.keys(SCHEMA_BY_KIND) as FeedEventKind[];
 
-/** Current non-normal state of one well, as sent in a snapshot. */
+/** An event before the journal stamps it (seq, epoch and id are assigned on append). */
+export type Draft<E extends FeedEvent = FeedEvent> = E extends FeedEvent ? Omit<E, 'seq' | 'epoch' | 'id'> : never;
+
+/** Current non-normal state of one well, as kept in snapshots. */
 export const WellState = z.object({
   wellId: WellId,
   sensor: z.enum(MANHOLE_SENSORS),
@@ -54,22 +168,24 @@ export const WellState = z.object({
 }).strict();
 export type WellState = z.infer<typeof WellState>;
 
+export const Seqs = z.record(StreamName, z.number().int().nonnegative());
+export type Seqs = z.infer<typeof Seqs>;
+
 export const Snapshot = z.object({
-  stream: StreamName,
   epoch: z.string().min(1).max(64),
-  /** state is complete up to and including this seq */
-  seq: z.number().int().nonnegative(),
   ts: finite(),
-  /** wells not listed are normal */
-  wells: z.array(WellState).max(100_000),
+  /** state is complete up to and including these seqs */
+  seqs: Seqs,
+  /** latest event per key of each stream, as a compacted log (wells not listed are normal, etc.) */
+  events: z.array(z.unknown()).max(500_000),
 }).strict();
 export type Snapshot = z.infer<typeof Snapshot>;
 
 export const Hello = z.object({
   server: z.literal('redwall-feed'),
-  protocol: z.literal(1),
+  protocol: z.literal(2),
   epoch: z.string().min(1).max(64),
-  seqs: z.record(StreamName, z.number().int().nonnegative()),
+  seqs: Seqs,
   simulated: z.boolean(),
 }).strict();
 export type Hello = z.infer<typeof Hello>;
@@ -77,25 +193,49 @@ export type Hello = z.infer<typeof Hello>;
 export const Heartbeat = z.object({
   ts: finite(),
   epoch: z.string().min(1).max(64),
-  seqs: z.record(StreamName, z.number().int().nonnegative()),
+  seqs: Seqs,
 }).strict();
 export type Heartbeat = z.infer<typeof Heartbeat>;
 
-/** Socket.io event names (server -> client unless noted). */
+/** client -> server: where the client stands; the server replays from there or sends a snapshot. */
+export const Subscribe = z.object({
+  epoch: z.string().min(1).max(64).nullable(),
+  since: z.partialRecord(StreamName, z.number().int().nonnegative()),
+}).strict();
+export type Subscribe = z.infer<typeof Subscribe>;
+
+/** server -> client: the exact events after the client's offsets (or `snapshot` when they are too old). */
+export const Replay = z.object({
+  epoch: z.string().min(1).max(64),
+  events: z.array(z.unknown()).max(500_000),
+  seqs: Seqs,
+}).strict();
+export type Replay = z.infer<typeof Replay>;
+
+export const CommandAck = z.union([
+  z.object({ ok: z.literal(true), seq: z.number().int().positive(), alarm: Alarm, duplicate: z.boolean() }).strict(),
+  z.object({ ok: z.literal(false), error: z.string().max(500) }).strict(),
+]);
+export type CommandAck = z.infer<typeof CommandAck>;
+
+export { AlarmCommand, ALARM_STATES };
+
+/** Socket.io event names. */
 export const WIRE = {
   hello: 'hello',
   snapshot: 'snapshot',
+  replay: 'replay',
   events: 'events',
   heartbeat: 'heartbeat',
   /** client -> server */
   subscribe: 'subscribe',
+  /** client -> server, with an ack callback receiving CommandAck */
+  command: 'command',
 } as const;
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: string };
 
-function byteLength(s: string): number {
-  return new TextEncoder().encode(s).byteLength;
-}
+const encoder = new TextEncoder();
 
 /**
  * Validates one untrusted event. Never throws: returns a reason that names the offending field(s), so a rejected
@@ -104,19 +244,22 @@ function byteLength(s: string): number {
 export function parseFeedEvent(raw: unknown): ParseResult<FeedEvent> {
   try {
     if (typeof raw === 'string') {
-      if (byteLength(raw) > MAX_EVENT_BYTES) return { ok: false, error: `event larger than ${MAX_EVENT_BYTES} bytes` };
+      if (encoder.encode(raw).byteLength > MAX_EVENT_BYTES) return { ok: false, error: `event larger than ${MAX_EVENT_BYTES} bytes` };
       raw = JSON.parse(raw);
     } else {
       // Objects arriving already decoded: bound their size too (huge arrays/strings hidden in extra fields).
       const s = JSON.stringify(raw);
       if (s === undefined) return { ok: false, error: 'event is not JSON-serializable' };
-      if (byteLength(s) > MAX_EVENT_BYTES) return { ok: false, error: `event larger than ${MAX_EVENT_BYTES} bytes` };
+      if (encoder.encode(s).byteLength > MAX_EVENT_BYTES) return { ok: false, error: `event larger than ${MAX_EVENT_BYTES} bytes` };
     }
   } catch (e) {
     return { ok: false, error: `unparseable event: ${(e as Error).message}` };
   }
-  const r = FeedEvent.safeParse(raw);
-  if (r.success) return { ok: true, value: r.data };
-  const first = r.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-  return { ok: false, error: first.join('; ') };
+  const kind = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? (raw as { kind?: unknown }).kind : undefined;
+  const schema = typeof kind === 'string' ? SCHEMA_BY_KIND[kind as FeedEventKind] : undefined;
+  if (!schema) return { ok: false, error: `unknown event kind ${String(JSON.stringify(kind)).slice(0, 40)}` };
+  const r = schema.safeParse(raw);
+  if (r.success) return { ok: true, value: r.data as FeedEvent };
+  const first = r.error.issues.slice(0, 3).map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`);
+  return { ok: false, error: `${kind}: ${first.join('; ')}` };
 }

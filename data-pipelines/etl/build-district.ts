@@ -23,6 +23,7 @@ import {
   placeManholes,
   type BBox,
 } from './district.ts';
+import { placeCameras, placeCareDevices, placeDetectors, placeEnvStations, placeParking, placeSosPosts } from './entities.ts';
 
 export const SEED = 20261123;
 export const PACKAGE_VERSION = 1;
@@ -131,7 +132,7 @@ export function buildDistrict(outDir: string, log: (s: string) => void = console
     north: { type: 'f64', values: grid.map((g) => g.north) },
   });
 
-  const wells = placeManholes(nodes, edges, district, grid, 45, SEED);
+  const wells = placeManholes(nodes, edges, district, grid, 35, SEED);
   write('manholes', 'Synthesized manholes (窨井) along real streets, seeded', {
     well_id: { type: 'str', values: wells.map((w) => w.id) },
     kind: { type: 'str', values: wells.map((w) => w.kind) },
@@ -140,6 +141,57 @@ export function buildDistrict(outDir: string, log: (s: string) => void = console
     depth_m: { type: 'f64', values: wells.map((w) => w.depthM) },
     edge_id: { type: 'i32', values: wells.map((w) => w.edgeId) },
     grid_id: { type: 'str', values: wells.map((w) => w.grid) },
+  });
+
+  const cameras = placeCameras(nodes, edges, allCompounds, district, 2000, SEED + 1);
+  write('cameras', 'Synthesized surveillance cameras: street cameras look along the road; compound cameras inside', {
+    camera_id: { type: 'str', values: cameras.map((c) => c.id) },
+    kind: { type: 'str', values: cameras.map((c) => c.kind) },
+    lon: { type: 'f64', values: cameras.map((c) => c.lon) },
+    lat: { type: 'f64', values: cameras.map((c) => c.lat) },
+    heading: { type: 'f64', values: cameras.map((c) => Math.round(c.heading * 10) / 10) },
+    fov: { type: 'f64', values: cameras.map((c) => c.fov) },
+    range_m: { type: 'f64', values: cameras.map((c) => c.rangeM) },
+  });
+  const sos = placeSosPosts(allCompounds, district, 60);
+  write('sos_posts', 'SOS call posts in public spaces (pocket parks, squares)', {
+    sos_id: { type: 'str', values: sos.map((p) => p.id) },
+    lon: { type: 'f64', values: sos.map((p) => p.lon) },
+    lat: { type: 'f64', values: sos.map((p) => p.lat) },
+  });
+  const parking = placeParking(nodes, edges, buildings, allCompounds, district, 5000, SEED + 2);
+  write('parking_places', 'Public parking lots and numbered roadside spots (一位一编号)', {
+    place_id: { type: 'str', values: parking.map((p) => p.id) },
+    kind: { type: 'str', values: parking.map((p) => p.kind) },
+    name: { type: 'str', values: parking.map((p) => p.name) },
+    lon: { type: 'f64', values: parking.map((p) => p.lon) },
+    lat: { type: 'f64', values: parking.map((p) => p.lat) },
+    capacity: { type: 'i32', values: parking.map((p) => p.capacity) },
+    ref: { type: 'str', values: parking.map((p) => p.ref) },
+    grid_id: { type: 'str', values: parking.map((p) => gridCellOf(grid, p.lon, p.lat) ?? '') },
+  });
+  const detectors = placeDetectors(buildings, SEED + 3);
+  write('detectors', 'Smoke detectors on every floor of every building', {
+    detector_id: { type: 'str', values: detectors.map((d) => d.id) },
+    building_id: { type: 'i32', values: detectors.map((d) => d.buildingId) },
+    floor: { type: 'i32', values: detectors.map((d) => d.floor) },
+    lon: { type: 'f64', values: detectors.map((d) => d.lon) },
+    lat: { type: 'f64', values: detectors.map((d) => d.lat) },
+  });
+  const care = placeCareDevices(buildings, allCompounds, district, 3000, SEED + 4);
+  write('care_devices', 'Elderly-care wearables and home emergency buttons in residential buildings', {
+    device_id: { type: 'str', values: care.map((d) => d.id) },
+    device: { type: 'str', values: care.map((d) => d.device) },
+    building_id: { type: 'i32', values: care.map((d) => d.buildingId) },
+    lon: { type: 'f64', values: care.map((d) => d.lon) },
+    lat: { type: 'f64', values: care.map((d) => d.lat) },
+  });
+  const env = placeEnvStations(district, 40, SEED + 5);
+  write('env_stations', 'Environment monitoring stations (air, noise, water)', {
+    station_id: { type: 'str', values: env.map((e) => e.id) },
+    kind: { type: 'str', values: env.map((e) => e.kind) },
+    lon: { type: 'f64', values: env.map((e) => e.lon) },
+    lat: { type: 'f64', values: env.map((e) => e.lat) },
   });
 
   // Real diurnal crowd curve (Wangfujing, BD-09MC -> WGS84), for demand simulation.

@@ -1,17 +1,27 @@
-/** CLI: run the feed server (simulator + web shell) on loopback.  tsx data-pipelines/feed/main.ts [--port N] */
+/**
+ * CLI: run the feed server (simulator + web shell) on loopback.
+ *   tsx data-pipelines/feed/main.ts [--port N] [--journal DIR] [--no-sim] [--tick MS] [--incident-every MS]
+ */
 import { resolve } from 'node:path';
 import { startFeedServer } from './server.ts';
 
 const args = process.argv.slice(2);
-const portArg = args.indexOf('--port');
-const port = portArg >= 0 ? Number(args[portArg + 1]) : Number(process.env['REDWALL_PORT'] ?? 5180);
+const arg = (name: string) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
 const root = resolve(import.meta.dirname, '../..');
+const incidentEvery = arg('--incident-every');
 const server = await startFeedServer({
-  port,
+  port: Number(arg('--port') ?? process.env['REDWALL_PORT'] ?? 5180),
   staticDir: resolve(root, 'dist/renderer'),
   assetsDir: resolve(root, 'assets/district'),
+  journalDir: resolve(arg('--journal') ?? process.env['REDWALL_JOURNAL'] ?? resolve(root, 'var/journal')),
+  tickMs: Number(arg('--tick') ?? 250),
+  sim: args.includes('--no-sim') ? null : incidentEvery !== undefined ? { incidentEveryMs: Number(incidentEvery) } : {},
+  testHooks: args.includes('--test-hooks'),
 });
-console.log(`RedWall web shell: ${server.url}/`);
+console.log(`RedWall feed + web shell: ${server.url}/`);
 const stop = () => void server.close().then(() => process.exit(0));
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);

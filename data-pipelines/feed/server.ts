@@ -1,18 +1,23 @@
 /**
- * Feed server: socket.io stream of contract events from the embedded simulator (or, later, real backends), plus the
- * web shell's static files and the district data package, all on a loopback address.
+ * Feed server: socket.io stream of contract events from the journaled core (simulator by default), plus the web
+ * shell's static files and the district data package, all on a loopback address.
+ *
+ * Protocol: server sends `hello`; the client answers `subscribe {epoch, since}`; the server replays exactly the
+ * events after those offsets from the journal (or sends a compacted snapshot when the offsets are from another epoch
+ * or too old), then streams `events` live. Operator commands go up as `command` with an ack callback.
  */
-import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { tableFromIPC } from 'apache-arrow';
 import { Server } from 'socket.io';
-import { contentSecurityPolicy } from '../../electron/bridge/csp.ts';
 import type { ShellConfig } from '../../electron/bridge/api.ts';
-import { FeedEvent, WIRE, type Hello, type Heartbeat } from '../contracts/events.ts';
+import { contentSecurityPolicy } from '../../electron/bridge/csp.ts';
+import { Subscribe, WIRE, type FeedEvent, type Heartbeat, type Hello } from '../contracts/events.ts';
 import { MANHOLE_SENSORS, type ManholeSensor } from '../contracts/manhole.ts';
-import { ManholeSimulator, type SimWell } from './simulator.ts';
+import { FeedCore } from './core.ts';
+import { loadEntities } from './entities.ts';
+import type { SimulatorOptions } from './simulator.ts';
 import { mimeOf, resolveInside } from './static-files.ts';
 
 export interface FeedServerOptions {
@@ -22,40 +27,31 @@ export interface FeedServerOptions {
   staticDir?: string;
   /** district data package folder (manifest.json + *.arrow) */
   assetsDir: string;
+  /** journal folder; survives restarts */
+  journalDir: string;
   tickMs?: number;
   heartbeatMs?: number;
-  seed?: number;
-  incidentEveryMs?: number;
-  reportIntervalMs?: number;
+  /** simulator settings; null disables the simulator */
+  sim?: SimulatorOptions | null;
   /** extra allowed socket.io origins (Electron's app://redwall) */
   allowedOrigins?: string[];
   appVersion?: string;
+  /** test-only endpoints (raw payload injection for fuzzing the client); never on in the app */
+  testHooks?: boolean;
   log?: (msg: string) => void;
 }
 
 export interface FeedServer {
   url: string;
   port: number;
-  sim: ManholeSimulator;
-  stats: { emitted: number; rejected: number; clients: number };
+  core: FeedCore;
+  stats: { emitted: number; clients: number; replays: number; snapshots: number };
   close(): Promise<void>;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
-export function loadWells(assetsDir: string): SimWell[] {
-  const file = join(assetsDir, 'manholes.arrow');
-  if (!existsSync(file)) throw new Error(`district package missing ${file}: run "npm run build:data" first`);
-  const t = tableFromIPC(readFileSync(file));
-  const ids = t.getChild('well_id');
-  const kinds = t.getChild('kind');
-  if (!ids || !kinds) throw new Error(`${file}: expected columns well_id, kind`);
-  const wells: SimWell[] = [];
-  for (let i = 0; i < t.numRows; i++) wells.push({ wellId: String(ids.get(i)), kind: String(kinds.get(i)) });
-  return wells;
-}
-
-async function readBody(req: IncomingMessage, limit = 16 * 1024): Promise<string> {
+async function readBody(req: IncomingMessage, limit = 256 * 1024): Promise<string> {
   let size = 0;
   const chunks: Buffer[] = [];
   for await (const c of req) {
@@ -70,16 +66,9 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
   const host = opts.host ?? '127.0.0.1';
   if (!LOOPBACK.has(host)) throw new Error(`feed server binds loopback only, refused host ${host}`);
   const log = opts.log ?? ((m: string) => console.log(`[feed] ${m}`));
-  const epoch = `e${Date.now().toString(36)}`;
-  const sim = new ManholeSimulator(loadWells(opts.assetsDir), {
-    epoch,
-    seed: opts.seed ?? 7,
-    ...(opts.incidentEveryMs !== undefined ? { incidentEveryMs: opts.incidentEveryMs } : {}),
-    ...(opts.reportIntervalMs !== undefined ? { reportIntervalMs: opts.reportIntervalMs } : {}),
-  });
-  const stats = { emitted: 0, rejected: 0, clients: 0 };
+  const core = new FeedCore({ journal: { dir: opts.journalDir }, entities: loadEntities(opts.assetsDir), sim: opts.sim === undefined ? {} : opts.sim, log });
+  const stats = { emitted: 0, clients: 0, replays: 0, snapshots: 0 };
   let selfOrigin = '';
-  const csp = () => contentSecurityPolicy([selfOrigin]);
 
   const send = (res: ServerResponse, status: number, body: unknown) => {
     res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
@@ -96,7 +85,7 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
     }
     res.writeHead(200, {
       'content-type': mimeOf(file),
-      'content-security-policy': csp(),
+      'content-security-policy': contentSecurityPolicy([selfOrigin]),
       'x-content-type-options': 'nosniff',
       'cross-origin-opener-policy': 'same-origin',
       'cache-control': file.endsWith('.html') ? 'no-cache' : 'public, max-age=3600',
@@ -104,33 +93,70 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
     createReadStream(file).pipe(res);
   };
 
+  const inject = (body: Record<string, unknown>): FeedEvent[] => {
+    const sim = core.sim;
+    if (!sim) throw new Error('no simulator running');
+    const now = Date.now();
+    const id = typeof body['id'] === 'string' ? body['id'] : undefined;
+    const holdMs = typeof body['holdMs'] === 'number' && body['holdMs'] > 0 ? Math.min(body['holdMs'], 3_600_000) : undefined;
+    switch (body['category']) {
+      case 'manhole': {
+        const sensor = body['sensor'];
+        if (sensor !== undefined && !MANHOLE_SENSORS.includes(sensor as ManholeSensor)) throw new Error(`sensor must be one of ${MANHOLE_SENSORS.join(', ')}`);
+        return core.ingest(sim.injectManhole(now, id, sensor as ManholeSensor | undefined, holdMs));
+      }
+      case 'fire':
+        return core.ingest(sim.injectFire(now, id, body['state'] === 'fire' ? 'fire' : 'smoke', holdMs));
+      case 'care':
+        return core.ingest(sim.injectCare(now, id, body['reason'] === 'fall' ? 'fall' : body['reason'] === 'inactivity' ? 'inactivity' : 'sos', holdMs));
+      case 'sos':
+        return core.ingest(sim.injectSos(now, id));
+      case 'camera-offline':
+        return core.ingest(sim.injectCameraOffline(now, id, holdMs));
+      default:
+        throw new Error('category must be one of manhole, fire, care, sos, camera-offline');
+    }
+  };
+
   const http = createServer((req, res) => {
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://loopback');
       const path = url.pathname;
       if (path === '/api/health') {
-        return send(res, 200, { ok: true, epoch, seqs: { manhole: sim.lastSeq }, wells: sim.wellCount, ...stats });
+        return send(res, 200, { ok: true, epoch: core.epoch, seqs: core.world.seqs, journal: core.loadReport, rejected: core.stats.rejected, ...stats });
       }
       if (path === '/api/config') {
-        const cfg: ShellConfig = { shell: 'web', feedUrl: '', assetsBase: '/assets/district/', appVersion: opts.appVersion ?? '0.0.0', simulated: true };
+        const cfg: ShellConfig = { shell: 'web', feedUrl: '', assetsBase: '/assets/district/', appVersion: opts.appVersion ?? '0.0.0', simulated: core.sim !== null };
         return send(res, 200, cfg);
+      }
+      if (path === '/api/alarms') {
+        return send(res, 200, { epoch: core.epoch, alarms: [...core.engine.alarms.values()] });
       }
       if (path === '/api/sim/incident') {
         if (req.method !== 'POST') return send(res, 405, { error: 'POST only' });
-        let body: { wellId?: unknown; sensor?: unknown; holdMs?: unknown };
+        let body: Record<string, unknown>;
         try {
-          body = JSON.parse((await readBody(req)) || '{}') as typeof body;
+          const parsed: unknown = JSON.parse((await readBody(req)) || '{}');
+          if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('body must be an object');
+          body = parsed as Record<string, unknown>;
+          if (body['category'] === undefined) body['category'] = 'manhole';
+          if (body['wellId'] !== undefined) body['id'] = body['wellId'];
         } catch (e) {
           return send(res, 400, { error: `bad JSON: ${(e as Error).message}` });
         }
-        if (body.wellId !== undefined && (typeof body.wellId !== 'string' || !sim.hasWell(body.wellId)))
-          return send(res, 400, { error: `unknown wellId ${String(body.wellId)}` });
-        if (body.sensor !== undefined && !MANHOLE_SENSORS.includes(body.sensor as ManholeSensor))
-          return send(res, 400, { error: `sensor must be one of ${MANHOLE_SENSORS.join(', ')}` });
-        const holdMs = typeof body.holdMs === 'number' && body.holdMs > 0 ? Math.min(body.holdMs, 3_600_000) : undefined;
-        const ev = sim.inject(Date.now(), body.wellId as string | undefined, body.sensor as ManholeSensor | undefined, holdMs);
-        emit([ev]);
-        return send(res, 200, { event: ev });
+        try {
+          const events = inject(body);
+          emit(events);
+          return send(res, 200, { events });
+        } catch (e) {
+          return send(res, 400, { error: (e as Error).message });
+        }
+      }
+      if (opts.testHooks && path === '/api/test/raw' && req.method === 'POST') {
+        // Fuzzing only: sends arbitrary payloads to clients as if they were events, bypassing validation.
+        const payload: unknown = JSON.parse(await readBody(req, 8 * 1024 * 1024));
+        io.to('live').emit(WIRE.events, payload);
+        return send(res, 200, { sent: true });
       }
       if (path.startsWith('/assets/district/')) return serveFile(res, opts.assetsDir, path.slice('/assets/district'.length), false);
       if (opts.staticDir) return serveFile(res, opts.staticDir, path, true);
@@ -149,39 +175,42 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
   });
 
   const emit = (events: FeedEvent[]) => {
-    const valid: FeedEvent[] = [];
-    for (const ev of events) {
-      const r = FeedEvent.safeParse(ev);
-      if (r.success) valid.push(r.data);
-      else {
-        stats.rejected++;
-        log(`rejected outbound event ${ev.id}: ${r.error.issues[0]?.message}`);
-      }
-    }
-    if (valid.length) {
-      io.to('live').emit(WIRE.events, valid);
-      stats.emitted += valid.length;
-    }
+    if (!events.length) return;
+    io.to('live').emit(WIRE.events, events);
+    stats.emitted += events.length;
   };
 
   io.on('connection', (socket) => {
     stats.clients++;
-    const hello: Hello = { server: 'redwall-feed', protocol: 1, epoch, seqs: { manhole: sim.lastSeq }, simulated: true };
+    const hello: Hello = { server: 'redwall-feed', protocol: 2, epoch: core.epoch, seqs: { ...core.world.seqs }, simulated: core.sim !== null };
     socket.emit(WIRE.hello, hello);
-    socket.emit(WIRE.snapshot, sim.snapshot(Date.now()));
-    void socket.join('live');
-    // A client that detected a sequence gap or an epoch change asks for a fresh snapshot.
-    socket.on(WIRE.subscribe, () => socket.emit(WIRE.snapshot, sim.snapshot(Date.now())));
+    socket.on(WIRE.subscribe, (raw: unknown) => {
+      const sub = Subscribe.safeParse(raw);
+      const replay = sub.success ? core.replay(sub.data) : null;
+      // Computed and sent synchronously, then joined to live: no event can fall between the two.
+      if (replay) {
+        stats.replays++;
+        socket.emit(WIRE.replay, replay);
+      } else {
+        stats.snapshots++;
+        socket.emit(WIRE.snapshot, core.snapshot(Date.now()));
+      }
+      void socket.join('live');
+    });
+    socket.on(WIRE.command, (raw: unknown, ack?: unknown) => {
+      const { ack: result, events } = core.command(raw, Date.now());
+      emit(events);
+      if (typeof ack === 'function') (ack as (r: unknown) => void)(result);
+    });
     socket.on('disconnect', () => stats.clients--);
   });
 
-  const tickMs = opts.tickMs ?? 250;
-  const ticker = setInterval(() => emit(sim.tick(Date.now())), tickMs);
+  const ticker = setInterval(() => emit(core.tick(Date.now())), opts.tickMs ?? 250);
   const heart = setInterval(() => {
-    const hb: Heartbeat = { ts: Date.now(), epoch, seqs: { manhole: sim.lastSeq } };
+    const hb: Heartbeat = { ts: Date.now(), epoch: core.epoch, seqs: { ...core.world.seqs } };
     io.emit(WIRE.heartbeat, hb);
   }, opts.heartbeatMs ?? 2_000);
-  sim.tick(Date.now());
+  core.tick(Date.now());
 
   await new Promise<void>((resolveListen, reject) => {
     http.once('error', reject);
@@ -190,18 +219,19 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
   const port = (http.address() as AddressInfo).port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   selfOrigin = url;
-  log(`listening on ${url} (${sim.wellCount} simulated wells, epoch ${epoch})`);
+  log(`listening on ${url} (journal ${opts.journalDir}, epoch ${core.epoch}, ${Object.values(core.world.seqs).reduce((a, b) => a + b, 0)} events so far)`);
 
   return {
     url,
     port,
-    sim,
+    core,
     stats,
     close: async () => {
       clearInterval(ticker);
       clearInterval(heart);
       await io.close();
       await new Promise<void>((r) => http.close(() => r()));
+      core.close();
     },
   };
 }

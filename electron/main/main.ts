@@ -16,7 +16,7 @@ const electron = {
 registerScheme(electron);
 runMain(electron, {
   preloadPath: join(__dirname, 'preload.cjs'),
-  startFeed: (roots) => startFeedServer({ assetsDir: roots.assets, host: '127.0.0.1', port: 0, allowedOrigins: [APP_ORIGIN], appVersion: app.getVersion() }),
+  startFeed: (roots) => startFeedServer({ assetsDir: roots.assets, journalDir: join(app.getPath('userData'), 'journal'), host: '127.0.0.1', port: 0, allowedOrigins: [APP_ORIGIN], appVersion: app.getVersion() }),
 }).catch((e: unknown) => {
   console.error('RedWall failed to start', e);
   app.quit();

@@ -1,5 +1,5 @@
 import './cesium-base.ts';
-import { reaction, runInAction } from 'mobx';
+import { reaction } from 'mobx';
 import { getBridge } from './bridge/web.ts';
 import { DistrictRepo, type DistrictMeta } from './data/district.ts';
 import { LocalDb } from './data/duckdb.ts';
@@ -25,8 +25,8 @@ async function boot(): Promise<void> {
   if (!metaRes.ok) throw new Error(`district.json: HTTP ${metaRes.status}`);
   const meta = (await metaRes.json()) as DistrictMeta;
   const repo = new DistrictRepo(db);
-  const [buildings, streets, compounds, grid, wells] = await Promise.all([repo.buildings(), repo.streets(), repo.compounds(), repo.grid(), repo.wells()]);
-  runInAction(() => store.manholes.setWells(wells));
+  const [buildings, streets, compounds, grid] = await Promise.all([repo.buildings(), repo.streets(), repo.compounds(), repo.grid()]);
+  await repo.loadEntities(store.entities, buildings);
 
   mountPanels(store, meta, bridge);
   const basemap = drawBasemap({ meta, streets, compounds, grid, rings: buildings.rings });
@@ -58,6 +58,7 @@ async function boot(): Promise<void> {
   );
 
   const feed = new FeedClient(store, { url: cfg.feedUrl });
+  store.sink = feed;
   feed.start();
 
   window.__redwall = {

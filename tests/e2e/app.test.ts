@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openApp, ROOT, waitReady, type Session } from './harness.ts';
 import { compareGolden, countNear, decode, stats } from './pixels.ts';
 
-const ALARM_RGB: [number, number, number] = [239, 35, 60];
+/** priority-2 alarm marker (manhole gas) drawn on top of the well */
+const ALARM_RGB: [number, number, number] = [255, 120, 40];
 const OUT = resolve(ROOT, 'test-results');
 mkdirSync(OUT, { recursive: true });
 
@@ -17,9 +18,7 @@ let s: Session;
 
 async function wellPosition(wellId: string): Promise<{ lon: number; lat: number }> {
   return s.page.evaluate((id) => {
-    const w = window.__redwall!.store.manholes.wells;
-    const i = w.index.get(id)!;
-    return { lon: w.lon[i]!, lat: w.lat[i]! };
+    return window.__redwall!.store.entities.wellPoint(id)!;
   }, wellId);
 }
 
@@ -40,8 +39,14 @@ describe('RedWall web shell on the demo district', () => {
   });
 
   it('loads the whole district package into DuckDB-Wasm', async () => {
-    const n = await s.page.evaluate(() => window.__redwall!.store.manholes.wells.ids.length);
-    expect(n).toBeGreaterThan(10_000);
+    const n = await s.page.evaluate(() => {
+      const e = window.__redwall!.store.entities;
+      return { wells: e.wells.ids.length, cameras: e.cameras.size, detectors: e.detectors.size, places: e.places.size };
+    });
+    expect(n.wells).toBeGreaterThan(17_000);
+    expect(n.cameras).toBe(2000);
+    expect(n.detectors).toBeGreaterThan(40_000);
+    expect(n.places).toBeGreaterThan(5000);
     await expect.poll(() => s.page.getAttribute('[data-testid=feed-status]', 'data-status'), { timeout: 30_000 }).toBe('live');
   });
 
@@ -57,7 +62,7 @@ describe('RedWall web shell on the demo district', () => {
     const wellId = 'MH-00420';
     const res = await fetch(`${s.server.url}/api/sim/incident`, { method: 'POST', body: JSON.stringify({ wellId, sensor: 'gas' }) });
     expect(res.status).toBe(200);
-    const item = s.page.locator(`[data-testid=alarm-item][data-well=${wellId}]`);
+    const item = s.page.locator(`[data-testid=alarm-item][data-source=${wellId}]`);
     await item.waitFor({ timeout: 15_000 });
     expect(await item.getAttribute('data-level')).toBe('alarm');
     await expect.poll(() => s.page.locator('[data-testid=alarm-toast]').isVisible()).toBe(true);
@@ -71,9 +76,11 @@ describe('RedWall web shell on the demo district', () => {
   });
 
   it('clicking an alarm flies to the well and the click is audited', async () => {
-    await s.page.locator('[data-testid=alarm-item][data-well=MH-00420]').click();
-    const audit = await s.page.evaluate(() => window.__redwall!.store.ui.audit.map((a) => a.command));
-    expect(audit).toContainEqual({ type: 'focusWell', wellId: 'MH-00420' });
+    await s.page.locator('[data-testid=alarm-item][data-source=MH-00420]').click();
+    const audit = await s.page.evaluate(() => window.__redwall!.store.ui.audit.map((a) => a.command.type));
+    expect(audit).toContain('selectAlarm');
+    expect(audit).toContain('focus');
+    await expect.poll(() => s.page.locator('[data-testid=alarm-detail]').textContent()).toContain('MH-00420');
   });
 
   it('2D view draws the district and shows the alarm at the well', async () => {
@@ -124,6 +131,45 @@ describe('RedWall web shell on the demo district', () => {
     expect(text).toContain(`${(under!.floors * 3).toFixed(1)} m`);
   });
 
+  it('an operator takes an alarm through acknowledge -> dispatch -> on site -> resolve -> close, journaled on the server', async () => {
+    const detail = s.page.locator('[data-testid=alarm-detail]');
+    await s.page.locator('[data-testid=alarm-item][data-source=MH-00420]').click();
+    await detail.waitFor();
+    const alarmId = await s.page.locator('[data-testid=alarm-item][data-source=MH-00420]').getAttribute('data-alarm');
+    const step = async (action: string, state: string) => {
+      await s.page.click(`[data-testid=alarm-action-${action}]`);
+      await expect.poll(() => s.page.evaluate((id) => window.__redwall!.store.live.alarm(id!)?.state, alarmId), { timeout: 10_000 }).toBe(state);
+    };
+    await step('acknowledge', 'acknowledged');
+    await s.page.selectOption('[data-testid=alarm-team]', '燃气抢险队');
+    await step('dispatch', 'dispatched');
+    await step('onsite', 'onsite');
+    await s.page.fill('[data-testid=alarm-note]', '已关阀通风');
+    await step('resolve', 'resolved');
+    await step('close', 'closed');
+    const server = (await (await fetch(`${s.server.url}/api/alarms`)).json()) as { alarms: Array<{ alarmId: string; state: string; team?: string; history: Array<{ action: string; by: string; note?: string }> }> };
+    const a = server.alarms.find((x) => x.alarmId === alarmId)!;
+    expect(a.state).toBe('closed');
+    expect(a.team).toBe('燃气抢险队');
+    expect(a.history.filter((h) => h.by === '值班员').map((h) => h.action)).toEqual(['acknowledge', 'dispatch', 'onsite', 'resolve', 'close']);
+    expect(a.history.find((h) => h.action === 'resolve')?.note).toBe('已关阀通风');
+    const results = await s.page.evaluate(() => window.__redwall!.store.ui.audit.filter((r) => r.command.type === 'alarm').map((r) => r.result));
+    expect(results).toEqual(['ok', 'ok', 'ok', 'ok', 'ok']);
+    // closed alarms leave the open list
+    await expect.poll(() => s.page.locator(`[data-testid=alarm-item][data-alarm="${alarmId}"]`).count()).toBe(0);
+  });
+
+  it('an SOS press turns the nearest camera and pops its video', async () => {
+    await fetch(`${s.server.url}/api/sim/incident`, { method: 'POST', body: JSON.stringify({ category: 'sos', id: 'SOS-002' }) });
+    const panel = s.page.locator('[data-testid=video-panel]');
+    await panel.waitFor({ timeout: 15_000 });
+    const cam = await panel.getAttribute('data-camera');
+    expect(cam).toMatch(/^CAM-\d{4}$/);
+    await expect.poll(() => s.page.locator('[data-testid=alarm-item][data-source=SOS-002]').count()).toBe(1);
+    await s.page.click('[data-testid=video-close]');
+    await expect.poll(() => panel.count()).toBe(0);
+  });
+
   it('2D overview matches the golden image (tolerance: 1% of pixels beyond pixelmatch threshold 0.1)', async () => {
     await s.page.evaluate(() => window.__redwall!.store.command({ type: 'selectBuilding', buildingId: null }));
     // Live layers off: the golden covers the deterministic district rendering only.
@@ -138,6 +184,8 @@ describe('RedWall web shell on the demo district', () => {
     );
     void meta;
     await s.page.waitForTimeout(300);
+    // transient overlays (toasts) are not part of the map
+    await s.page.evaluate(() => document.querySelectorAll<HTMLElement>('[data-testid=alarm-toast]').forEach((el) => (el.hidden = true)));
     const shot = await s.page.locator('#view2d canvas.maplibregl-canvas').screenshot();
     const r = compareGolden(shot, resolve(ROOT, 'tests/e2e/golden/map2d-overview.png'));
     expect(r.diffFraction, `diff image: ${r.diffPath}`).toBeLessThan(0.01);

@@ -3,8 +3,9 @@
  * mapped to nowhere except loopback. Records every request that leaves loopback and every console error, so tests
  * can fail on either.
  */
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startFeedServer, type FeedServer, type FeedServerOptions } from '../../data-pipelines/feed/server.ts';
 
@@ -49,7 +50,7 @@ export async function openApp(
   const staticDir = resolve(ROOT, 'dist/renderer');
   const assetsDir = resolve(ROOT, 'assets/district');
   if (!existsSync(resolve(staticDir, 'index.html'))) throw new Error('dist/renderer missing: run "npm run build" first');
-  const server = await startFeedServer({ staticDir, assetsDir, incidentEveryMs: 0, log: () => undefined, ...opts });
+  const server = await startFeedServer({ staticDir, assetsDir, journalDir: mkdtempSync(join(tmpdir(), 'redwall-e2e-journal-')), sim: { incidentEveryMs: 0 }, log: () => undefined, ...opts });
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
   const context = await browser.newContext({ viewport, deviceScaleFactor: 1, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
   const external: string[] = [];

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Hello, parseFeedEvent, Snapshot, WIRE, type FeedEvent } from '../../data-pipelines/contracts/events.ts';
+import { CommandAck, Hello, parseFeedEvent, Replay, Snapshot, WIRE, type FeedEvent, type Subscribe } from '../../data-pipelines/contracts/events.ts';
 import { buildDistrict } from '../../data-pipelines/etl/build-district.ts';
 import { startFeedServer, type FeedServer } from '../../data-pipelines/feed/server.ts';
 
@@ -13,18 +13,21 @@ let assetsDir: string;
 beforeAll(async () => {
   assetsDir = mkdtempSync(join(tmpdir(), 'redwall-feed-'));
   buildDistrict(assetsDir, () => undefined);
-  server = await startFeedServer({ assetsDir, tickMs: 50, heartbeatMs: 200, incidentEveryMs: 0, log: () => undefined });
+  server = await startFeedServer({ assetsDir, journalDir: mkdtempSync(join(tmpdir(), 'redwall-j-')), tickMs: 50, heartbeatMs: 200, sim: { incidentEveryMs: 0 }, log: () => undefined });
 });
 afterAll(async () => {
   await server?.close();
 });
 
-function client(): Promise<{ socket: Socket; hello: Hello; snapshot: Snapshot; events: FeedEvent[] }> {
+function client(sub: Subscribe = { epoch: null, since: {} }): Promise<{ socket: Socket; hello: Hello; snapshot: Snapshot | null; replay: Replay | null; events: FeedEvent[] }> {
   return new Promise((resolve, reject) => {
     const socket = connect(server.url, { transports: ['websocket'], reconnection: false });
     const events: FeedEvent[] = [];
     let hello: Hello | null = null;
-    socket.on(WIRE.hello, (h: unknown) => (hello = Hello.parse(h)));
+    socket.on(WIRE.hello, (h: unknown) => {
+      hello = Hello.parse(h);
+      socket.emit(WIRE.subscribe, sub);
+    });
     socket.on(WIRE.events, (evs: unknown[]) => {
       for (const e of evs) {
         const r = parseFeedEvent(e);
@@ -32,35 +35,57 @@ function client(): Promise<{ socket: Socket; hello: Hello; snapshot: Snapshot; e
         else events.push(r.value);
       }
     });
-    socket.once(WIRE.snapshot, (s: unknown) => resolve({ socket, hello: hello!, snapshot: Snapshot.parse(s), events }));
+    socket.once(WIRE.snapshot, (s: unknown) => resolve({ socket, hello: hello!, snapshot: Snapshot.parse(s), replay: null, events }));
+    socket.once(WIRE.replay, (r: unknown) => resolve({ socket, hello: hello!, snapshot: null, replay: Replay.parse(r), events }));
     socket.on('connect_error', reject);
   });
 }
 
 describe('feed server', () => {
   it('refuses to bind anything but loopback', async () => {
-    await expect(startFeedServer({ assetsDir, host: '0.0.0.0' })).rejects.toThrow(/loopback only/);
+    await expect(startFeedServer({ assetsDir, journalDir: mkdtempSync(join(tmpdir(), 'redwall-j-')), host: '0.0.0.0' })).rejects.toThrow(/loopback only/);
   });
 
   it('greets with hello + snapshot, then streams contract-valid events with consecutive seq', async () => {
     const c = await client();
-    expect(c.hello.epoch).toBe(c.snapshot.epoch);
+    expect(c.hello.epoch).toBe(c.snapshot!.epoch);
     await new Promise((r) => setTimeout(r, 600));
     expect(c.events.length).toBeGreaterThan(0);
-    c.events.forEach((e, i) => {
-      expect(e.seq).toBeGreaterThan(c.snapshot.seq);
-      if (i > 0) expect(e.seq).toBe(c.events[i - 1]!.seq + 1);
-    });
+    const last: Record<string, number> = { ...c.snapshot!.seqs };
+    for (const e of c.events) {
+      expect(e.seq, e.stream).toBe(last[e.stream]! + 1);
+      last[e.stream] = e.seq;
+    }
     c.socket.disconnect();
+    // Reconnecting with our offsets gets exactly the missed events as a replay.
+    await new Promise((r) => setTimeout(r, 300));
+    const again = await client({ epoch: c.hello.epoch, since: last });
+    expect(again.replay).not.toBeNull();
+    const streams = new Map<string, number>(Object.entries(last));
+    for (const e of again.replay!.events as FeedEvent[]) {
+      expect(e.seq).toBe(streams.get(e.stream)! + 1);
+      streams.set(e.stream, e.seq);
+    }
+    again.socket.disconnect();
   });
 
   it('an injected incident reaches a connected client and the next snapshot', async () => {
     const c = await client();
     const res = await fetch(`${server.url}/api/sim/incident`, { method: 'POST', body: JSON.stringify({ wellId: 'MH-00100', sensor: 'cover' }) });
     expect(res.status).toBe(200);
-    await expect.poll(() => c.events.find((e) => e.wellId === 'MH-00100' && e.level === 'alarm')).toBeDefined();
+    await expect.poll(() => c.events.find((e) => e.kind === 'alarm.update' && e.alarm.sourceId === 'MH-00100')).toBeDefined();
     const c2 = await client();
-    expect(c2.snapshot.wells.find((w) => w.wellId === 'MH-00100')?.level).toBe('alarm');
+    const snapAlarm = (c2.snapshot!.events as FeedEvent[]).find((e) => e.kind === 'alarm.update' && e.alarm.sourceId === 'MH-00100');
+    expect(snapAlarm).toBeDefined();
+    // Acknowledge over the socket: acked with the journal seq, and the same commandId again is a no-op.
+    if (snapAlarm?.kind !== 'alarm.update') return;
+    const cmd = { commandId: 'test-cmd-0001', alarmId: snapAlarm.alarm.alarmId, action: 'acknowledge', by: 'tester' };
+    const ack1 = CommandAck.parse(await c2.socket.emitWithAck(WIRE.command, cmd));
+    const ack2 = CommandAck.parse(await c2.socket.emitWithAck(WIRE.command, cmd));
+    expect(ack1).toMatchObject({ ok: true, duplicate: false, alarm: { state: 'acknowledged' } });
+    expect(ack2).toMatchObject({ ok: true, duplicate: true });
+    if (ack1.ok && ack2.ok) expect(ack2.seq).toBe(ack1.seq);
+    expect(CommandAck.parse(await c2.socket.emitWithAck(WIRE.command, { ...cmd, commandId: 'test-cmd-0002', action: 'onsite' }))).toMatchObject({ ok: false });
     c.socket.disconnect();
     c2.socket.disconnect();
   });
@@ -69,6 +94,7 @@ describe('feed server', () => {
     const post = (body: string) => fetch(`${server.url}/api/sim/incident`, { method: 'POST', body });
     expect((await post('{"wellId":"MH-99999"}')).status).toBe(400);
     expect((await post('{"sensor":"laser"}')).status).toBe(400);
+    expect((await post('{"category":"volcano"}')).status).toBe(400);
     const bad = await post('{oops');
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: string }).error).toMatch(/bad JSON/);

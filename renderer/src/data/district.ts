@@ -1,6 +1,6 @@
 /** Typed queries over the district package tables in DuckDB. */
 import type { Table } from 'apache-arrow';
-import type { WellTable } from '../stores/manhole-store.ts';
+import type { EntityStore, WellTable } from '../stores/entity-store.ts';
 import type { BuildingInfo } from '../stores/ui-store.ts';
 import type { LocalDb } from './duckdb.ts';
 
@@ -111,6 +111,32 @@ export class DistrictRepo {
       const r = row.toJSON() as Record<string, unknown>;
       return { id: String(r['grid_id']), west: Number(r['west']), south: Number(r['south']), east: Number(r['east']), north: Number(r['north']) };
     });
+  }
+
+  private async rows(sql: string): Promise<Array<Record<string, unknown>>> {
+    const t = await this.db.query(sql);
+    return t.toArray().map((r) => r.toJSON() as Record<string, unknown>);
+  }
+
+  /** Loads every entity table into the (non-observable) entity store. */
+  async loadEntities(into: EntityStore, buildings: BuildingGeom): Promise<void> {
+    into.wells = await this.wells();
+    const [cams, places, dets, care, stations, sos] = await Promise.all([
+      this.rows(`SELECT camera_id, lon, lat, heading, fov, range_m FROM cameras`),
+      this.rows(`SELECT place_id, kind, name, lon, lat, capacity FROM parking_places`),
+      this.rows(`SELECT detector_id, building_id, floor, lon, lat FROM detectors`),
+      this.rows(`SELECT device_id, device, building_id, lon, lat FROM care_devices`),
+      this.rows(`SELECT station_id, kind, lon, lat FROM env_stations`),
+      this.rows(`SELECT sos_id, lon, lat FROM sos_posts`),
+    ]);
+    const n = (v: unknown) => Number(v);
+    into.cameras = new Map(cams.map((r) => [String(r['camera_id']), { id: String(r['camera_id']), lon: n(r['lon']), lat: n(r['lat']), heading: n(r['heading']), fov: n(r['fov']), rangeM: n(r['range_m']) }]));
+    into.places = new Map(places.map((r) => [String(r['place_id']), { id: String(r['place_id']), kind: String(r['kind']) as 'lot' | 'spot', name: String(r['name']), lon: n(r['lon']), lat: n(r['lat']), capacity: n(r['capacity']) }]));
+    into.detectors = new Map(dets.map((r) => [String(r['detector_id']), { id: String(r['detector_id']), buildingId: n(r['building_id']), floor: n(r['floor']), lon: n(r['lon']), lat: n(r['lat']) }]));
+    into.care = new Map(care.map((r) => [String(r['device_id']), { id: String(r['device_id']), device: String(r['device']), buildingId: n(r['building_id']), lon: n(r['lon']), lat: n(r['lat']) }]));
+    into.stations = new Map(stations.map((r) => [String(r['station_id']), { id: String(r['station_id']), kind: String(r['kind']), lon: n(r['lon']), lat: n(r['lat']) }]));
+    into.sos = new Map(sos.map((r) => [String(r['sos_id']), { id: String(r['sos_id']), lon: n(r['lon']), lat: n(r['lat']) }]));
+    into.buildingHeights = new Map(Array.from(buildings.ids, (id, i) => [id, buildings.heights[i]!]));
   }
 
   async wells(): Promise<WellTable> {

@@ -1,25 +1,38 @@
 /**
  * Feed client: socket.io on loopback. Every inbound message is validated against the shared contract; bad ones are
- * counted and reported, never applied. Valid events are queued and applied to mobx once per animation frame (not
- * per event). Sequence gaps and epoch changes trigger a resync from a fresh snapshot.
+ * counted per stream with a reason and never applied. On (re)connect the client subscribes with its per-stream
+ * offsets and receives the exact missing events (or a snapshot); live events are queued and applied to the stores
+ * once per animation frame. Duplicate deliveries are ignored by seq; a gap triggers a resubscribe.
+ * Operator commands are sent with an ack and retried with the same commandId after a reconnect (the server is
+ * idempotent), so a command is never lost and never applied twice.
  */
 import { runInAction } from 'mobx';
 import { io, type Socket } from 'socket.io-client';
-import { Heartbeat, Hello, parseFeedEvent, Snapshot, WIRE, type ManholeReading } from '../../../data-pipelines/contracts/events.ts';
-import type { RootStore } from '../stores/root.ts';
+import { CommandAck, Heartbeat, Hello, parseFeedEvent, Replay, Snapshot, STREAMS, WIRE, type FeedEvent, type StreamName, type Subscribe } from '../../../data-pipelines/contracts/events.ts';
+import type { CommandSink, RootStore } from '../stores/root.ts';
 
 export interface FeedClientOptions {
   url: string;
   /** heartbeat silence after which the feed is shown as stale */
   staleAfterMs?: number;
+  commandTimeoutMs?: number;
 }
 
-export class FeedClient {
+type CommandPayload = Parameters<CommandSink['sendAlarmCommand']>[0];
+
+function streamOf(raw: unknown): StreamName | null {
+  const s = raw && typeof raw === 'object' ? (raw as { stream?: unknown }).stream : undefined;
+  return typeof s === 'string' && (STREAMS as readonly string[]).includes(s) ? (s as StreamName) : null;
+}
+
+export class FeedClient implements CommandSink {
   private socket: Socket | null = null;
-  private queue: ManholeReading[] = [];
+  private queue: FeedEvent[] = [];
   private flushScheduled = false;
-  private staleTimer: ReturnType<typeof setInterval> | null = null;
-  private snapshotSeq = -1;
+  private timers: Array<ReturnType<typeof setInterval>> = [];
+  private readonly pending = new Map<string, { cmd: CommandPayload; resolve: (a: CommandAck) => void; sending: boolean }>();
+  /** true between sending subscribe and receiving replay/snapshot: live events are held until then */
+  private syncing = false;
 
   constructor(
     private readonly store: RootStore,
@@ -29,12 +42,13 @@ export class FeedClient {
   start(): void {
     const socket = io(this.opts.url || undefined, {
       transports: ['websocket'],
-      reconnectionDelay: 500,
-      reconnectionDelayMax: 5_000,
+      reconnectionDelay: 300,
+      reconnectionDelayMax: 3_000,
       timeout: 10_000,
     });
     this.socket = socket;
     const feed = this.store.feed;
+    const live = this.store.live;
 
     socket.on('connect', () => feed.setStatus('live'));
     socket.on('disconnect', () => feed.setStatus('reconnecting'));
@@ -45,42 +59,51 @@ export class FeedClient {
       const h = Hello.safeParse(raw);
       if (!h.success) return feed.onReject(`hello: ${h.error.issues[0]?.message}`);
       feed.onHello(h.data.epoch, h.data.simulated);
+      this.subscribe();
+      this.resendPending();
     });
 
     socket.on(WIRE.snapshot, (raw: unknown) => {
       const s = Snapshot.safeParse(raw);
-      if (!s.success) {
-        feed.onReject(`snapshot: ${s.error.issues[0]?.message}`);
+      if (!s.success) return feed.onReject(`snapshot: ${s.error.issues[0]?.message}`);
+      const events = this.validateAll(s.data.events);
+      runInAction(() => {
+        live.loadSnapshot(s.data.epoch, events, s.data.seqs);
+        feed.onSync('snapshot');
+      });
+      this.queue = this.queue.filter((e) => e.epoch === s.data.epoch && e.seq > (s.data.seqs[e.stream] ?? 0));
+      this.syncing = false;
+      this.scheduleFlush();
+    });
+
+    socket.on(WIRE.replay, (raw: unknown) => {
+      const r = Replay.safeParse(raw);
+      if (!r.success || r.data.epoch !== live.epoch) {
+        feed.onReject(`replay: ${r.success ? 'epoch changed' : r.error.issues[0]?.message}`);
+        this.subscribe(true);
         return;
       }
-      // Drop queued events the snapshot already covers, then replace state.
-      this.queue = this.queue.filter((e) => e.epoch === s.data.epoch && e.seq > s.data.seq);
-      this.snapshotSeq = s.data.seq;
+      const events = this.validateAll(r.data.events);
       runInAction(() => {
-        this.store.manholes.applySnapshot(s.data);
-        feed.setSeq('manhole', s.data.seq);
+        const res = live.applyBatch(events, Date.now());
+        feed.onSync('replay');
+        feed.onAccepted(res.applied);
+        if (res.gap) feed.onGap();
       });
+      this.syncing = false;
+      this.scheduleFlush();
     });
 
     socket.on(WIRE.events, (raw: unknown) => {
       if (!Array.isArray(raw)) return feed.onReject('events: payload is not an array');
-      let accepted = 0;
-      for (const item of raw) {
-        const r = parseFeedEvent(item);
-        if (!r.ok) {
-          feed.onReject(r.error);
-          continue;
-        }
-        if (r.value.epoch !== feed.epoch) {
-          feed.onReject(`event from epoch ${r.value.epoch}, current ${feed.epoch}`);
-          this.resync();
-          continue;
-        }
-        this.queue.push(r.value);
-        accepted++;
-      }
-      if (accepted) {
-        feed.onAccepted(accepted);
+      const accepted = this.validateAll(raw).filter((ev) => {
+        if (ev.epoch === live.epoch) return true;
+        feed.onReject(`event from epoch ${ev.epoch}, current ${live.epoch}`);
+        this.subscribe(true);
+        return false;
+      });
+      if (accepted.length) {
+        this.queue.push(...accepted);
         this.scheduleFlush();
       }
     });
@@ -89,17 +112,46 @@ export class FeedClient {
       const h = Heartbeat.safeParse(raw);
       if (!h.success) return feed.onReject(`heartbeat: ${h.error.issues[0]?.message}`);
       feed.onHeartbeat(Date.now());
-      if (h.data.epoch !== feed.epoch) this.resync();
+      if (h.data.epoch !== live.epoch && !this.syncing) this.subscribe(true);
+      // Behind the server with nothing queued and not syncing: we missed something, ask for it.
+      else if (!this.syncing && !this.queue.length && STREAMS.some((s) => (h.data.seqs[s] ?? 0) > (live.world.seqs[s] ?? 0) + 2000)) this.subscribe();
     });
 
     const staleAfter = this.opts.staleAfterMs ?? 6_000;
-    this.staleTimer = setInterval(() => {
-      if (feed.status === 'live' && Date.now() - feed.lastHeartbeatAt > staleAfter) feed.setStatus('stale');
-    }, 1_000);
+    this.timers.push(
+      setInterval(() => {
+        const now = Date.now();
+        feed.tick(now);
+        if (feed.status === 'live' && now - feed.lastHeartbeatAt > staleAfter) feed.setStatus('stale');
+      }, 1_000),
+    );
   }
 
-  private resync(): void {
-    this.socket?.emit(WIRE.subscribe, { streams: ['manhole'] });
+  /** Validates a batch; rejects are counted against their stream with the reason. */
+  private validateAll(raw: unknown[]): FeedEvent[] {
+    const out: FeedEvent[] = [];
+    let rejected = 0;
+    let reason = '';
+    runInAction(() => {
+      for (const item of raw) {
+        const r = parseFeedEvent(item);
+        if (r.ok) out.push(r.value);
+        else {
+          rejected++;
+          reason = r.error;
+          this.store.live.onReject(streamOf(item));
+        }
+      }
+      if (rejected) this.store.feed.onReject(reason, rejected);
+    });
+    return out;
+  }
+
+  private subscribe(fromScratch = false): void {
+    const live = this.store.live;
+    const sub: Subscribe = fromScratch || !live.epoch ? { epoch: null, since: {} } : { epoch: live.epoch, since: live.seqs() };
+    this.syncing = true;
+    this.socket?.emit(WIRE.subscribe, sub);
   }
 
   private scheduleFlush(): void {
@@ -117,31 +169,47 @@ export class FeedClient {
     setTimeout(run, 250);
   }
 
-  /** Applies queued events in order, checking per-stream sequence continuity. */
+  /** Applies queued live events (sorted per stream); a gap triggers a resubscribe with our offsets. */
   flush(): void {
-    if (!this.queue.length) return;
-    const batch = this.queue.sort((a, b) => a.seq - b.seq);
+    if (this.syncing || !this.queue.length) return;
+    const batch = this.queue.sort((a, b) => (a.stream === b.stream ? a.seq - b.seq : 0));
     this.queue = [];
-    const feed = this.store.feed;
-    let last = feed.lastSeq.manhole ?? this.snapshotSeq;
-    const apply: ManholeReading[] = [];
-    let gap = false;
-    for (const ev of batch) {
-      if (ev.seq <= last) continue; // already covered (snapshot or duplicate delivery)
-      if (ev.seq !== last + 1) gap = true;
-      apply.push(ev);
-      last = ev.seq;
-    }
-    runInAction(() => {
-      if (apply.length) this.store.manholes.applyBatch(apply);
-      feed.setSeq('manhole', last);
-      if (gap) feed.onGap();
+    const res = runInAction(() => {
+      const r = this.store.live.applyBatch(batch);
+      this.store.feed.onAccepted(r.applied);
+      if (r.gap) this.store.feed.onGap();
+      return r;
     });
-    if (gap) this.resync();
+    if (res.gap) this.subscribe();
+  }
+
+  sendAlarmCommand(cmd: CommandPayload): Promise<CommandAck> {
+    return new Promise((resolve) => {
+      this.pending.set(cmd.commandId, { cmd, resolve, sending: false });
+      this.trySend(cmd.commandId);
+    });
+  }
+
+  private trySend(commandId: string): void {
+    const p = this.pending.get(commandId);
+    const socket = this.socket;
+    if (!p || p.sending || !socket?.connected) return;
+    p.sending = true;
+    socket.timeout(this.opts.commandTimeoutMs ?? 8_000).emit(WIRE.command, p.cmd, (err: unknown, raw: unknown) => {
+      p.sending = false;
+      if (err) return; // timed out: resent on the next connect with the same commandId
+      const ack = CommandAck.safeParse(raw);
+      this.pending.delete(commandId);
+      p.resolve(ack.success ? ack.data : { ok: false, error: `bad ack: ${ack.error.issues[0]?.message}` });
+    });
+  }
+
+  private resendPending(): void {
+    for (const id of this.pending.keys()) this.trySend(id);
   }
 
   destroy(): void {
-    if (this.staleTimer) clearInterval(this.staleTimer);
+    this.timers.forEach(clearInterval);
     this.socket?.removeAllListeners();
     this.socket?.disconnect();
     this.socket = null;

@@ -7,7 +7,13 @@ import type { Layer } from '@deck.gl/core';
 import type { Locale, StringKey } from '../i18n.ts';
 import type { RootStore } from '../stores/root.ts';
 import type { LayerId } from '../stores/ui-store.ts';
+import { alarmLayer } from './alarms/index.ts';
+import { careLayer } from './care/index.ts';
+import { cameraLayer } from './cameras/index.ts';
+import { envLayer } from './env/index.ts';
+import { fireLayer } from './fire/index.ts';
 import { manholeLayer } from './manholes/index.ts';
+import { parkingLayer } from './parking/index.ts';
 
 export interface LayerContext3D {
   scene: Scene;
@@ -35,4 +41,5 @@ export interface LiveLayerDefinition {
   legend(locale: Locale): HTMLElement;
 }
 
-export const LIVE_LAYERS: readonly LiveLayerDefinition[] = [manholeLayer];
+/** Drawing order: later layers on top. */
+export const LIVE_LAYERS: readonly LiveLayerDefinition[] = [parkingLayer, envLayer, cameraLayer, manholeLayer, careLayer, fireLayer, alarmLayer];

@@ -1,8 +1,9 @@
 import { makeAutoObservable } from 'mobx';
+import type { OperatorAction } from '../../../data-pipelines/contracts/alarm.ts';
 import { setLocale, type Locale } from '../i18n.ts';
 
 export type ViewMode = '3d' | '2d';
-export type LayerId = 'buildings' | 'manholes' | 'streets' | 'compounds' | 'grid';
+export type LayerId = 'buildings' | 'streets' | 'compounds' | 'grid' | 'alarms' | 'manholes' | 'cameras' | 'parking' | 'fire' | 'care' | 'env';
 
 export interface BuildingInfo {
   id: number;
@@ -21,13 +22,23 @@ export type OperatorCommand =
   | { type: 'toggleLayer'; layer: LayerId; visible: boolean }
   | { type: 'selectBuilding'; buildingId: number | null }
   | { type: 'flyToPreset'; preset: string }
-  | { type: 'focusWell'; wellId: string }
+  | { type: 'focus'; lon: number; lat: number; what: string }
+  | { type: 'selectAlarm'; alarmId: string | null }
+  | { type: 'alarm'; alarmId: string; action: OperatorAction; commandId: string; team?: string; minutes?: number; note?: string }
+  | { type: 'setAlarmFilter'; filter: AlarmFilter }
+  | { type: 'toggleAlarmGroup'; key: string }
+  | { type: 'openVideo'; cameraId: string | null }
+  | { type: 'setMuted'; muted: boolean }
   | { type: 'setLocale'; locale: Locale };
+
+export type AlarmFilter = 'open' | 'unacked' | 'all';
 
 export interface AuditRecord {
   ts: number;
   actor: string;
   command: OperatorCommand;
+  /** for commands sent to the server: pending until acked */
+  result?: 'pending' | 'ok' | 'duplicate' | `error: ${string}`;
 }
 
 export interface CameraRequest {
@@ -38,24 +49,43 @@ export interface CameraRequest {
   lat?: number;
 }
 
+export const ALL_LAYERS: Record<LayerId, boolean> = {
+  buildings: true,
+  streets: true,
+  compounds: true,
+  grid: false,
+  alarms: true,
+  manholes: true,
+  cameras: false,
+  parking: false,
+  fire: true,
+  care: true,
+  env: false,
+};
+
 export class UiStore {
   view: ViewMode = '3d';
   locale: Locale = 'zh-CN';
-  layers: Record<LayerId, boolean> = { buildings: true, manholes: true, streets: true, compounds: true, grid: false };
+  layers: Record<LayerId, boolean> = { ...ALL_LAYERS };
   selectedBuildingId: number | null = null;
   selectedBuilding: BuildingInfo | null = null;
-  focusedWellId: string | null = null;
+  selectedAlarmId: string | null = null;
+  alarmFilter: AlarmFilter = 'open';
+  expandedGroups: string[] = [];
+  videoCameraId: string | null = null;
+  muted = false;
   cameraRequest: CameraRequest | null = null;
   audit: AuditRecord[] = [];
-  actor = 'operator';
+  actor = '值班员';
   private nonce = 0;
 
   constructor() {
     makeAutoObservable(this, {}, { autoBind: true });
   }
 
-  dispatch(command: OperatorCommand, resolveWell?: (id: string) => { lon: number; lat: number } | null): void {
-    this.audit.push({ ts: Date.now(), actor: this.actor, command });
+  dispatch(command: OperatorCommand): AuditRecord {
+    const rec: AuditRecord = { ts: Date.now(), actor: this.actor, command, ...(command.type === 'alarm' ? { result: 'pending' as const } : {}) };
+    this.audit.push(rec);
     if (this.audit.length > 5000) this.audit.splice(0, this.audit.length - 5000);
     switch (command.type) {
       case 'setView':
@@ -71,17 +101,36 @@ export class UiStore {
       case 'flyToPreset':
         this.cameraRequest = { nonce: ++this.nonce, kind: 'preset', preset: command.preset };
         break;
-      case 'focusWell': {
-        this.focusedWellId = command.wellId;
-        const p = resolveWell?.(command.wellId);
-        if (p) this.cameraRequest = { nonce: ++this.nonce, kind: 'point', lon: p.lon, lat: p.lat };
+      case 'focus':
+        this.cameraRequest = { nonce: ++this.nonce, kind: 'point', lon: command.lon, lat: command.lat };
         break;
-      }
+      case 'selectAlarm':
+        this.selectedAlarmId = command.alarmId;
+        break;
+      case 'setAlarmFilter':
+        this.alarmFilter = command.filter;
+        break;
+      case 'toggleAlarmGroup':
+        this.expandedGroups = this.expandedGroups.includes(command.key) ? this.expandedGroups.filter((k) => k !== command.key) : [...this.expandedGroups, command.key];
+        break;
+      case 'openVideo':
+        this.videoCameraId = command.cameraId;
+        break;
+      case 'setMuted':
+        this.muted = command.muted;
+        break;
       case 'setLocale':
         this.locale = command.locale;
         setLocale(command.locale);
         break;
+      case 'alarm':
+        break; // sent to the feed server by RootStore; the record's result is set on ack
     }
+    return this.audit[this.audit.length - 1]!;
+  }
+
+  settle(rec: AuditRecord, result: NonNullable<AuditRecord['result']>): void {
+    rec.result = result;
   }
 
   setSelectedBuilding(info: BuildingInfo | null): void {

@@ -1,15 +1,20 @@
-/** Operator panels: top bar, layer list + legends, alarm list, building info, status bar, alarm toast. */
+/** Operator panels: top bar, layers + legends + stream health, alarm list + detail, building info, status, toasts. */
 import { autorun, reaction, type IReactionDisposer } from 'mobx';
+import { allowedActions, type Alarm, type OperatorAction } from '../../../data-pipelines/contracts/alarm.ts';
+import { STREAMS } from '../../../data-pipelines/contracts/events.ts';
 import type { RedWallBridge } from '../../../electron/bridge/api.ts';
 import type { DistrictMeta } from '../data/district.ts';
 import { fmtNumber, fmtTime, locale, t, type StringKey } from '../i18n.ts';
+import { ACTION_LABELS, alarmTitle, CATEGORY_LABELS, causeLabel, groupAlarms, PRIORITY_COLORS, PRIORITY_LABELS, STATE_LABELS, TEAMS } from '../layers/alarms/format.ts';
 import { BUILDING_LEGEND } from '../layers/buildings/format.ts';
-import { cssColor, formatReading, kindLabel, LEVEL_COLORS } from '../layers/manholes/format.ts';
+import { cssColor } from '../layers/manholes/format.ts';
 import { LIVE_LAYERS } from '../layers/registry.ts';
-import type { FeedStatus } from '../stores/feed-store.ts';
+import { streamStatus, type FeedStatus } from '../stores/feed-store.ts';
 import type { RootStore } from '../stores/root.ts';
-import type { LayerId } from '../stores/ui-store.ts';
+import type { AlarmFilter, LayerId } from '../stores/ui-store.ts';
+import { alarmTone, troubleTone, unlockAudioOnGesture } from './audio.ts';
 import { h } from './dom.ts';
+import { VideoPanel } from './video.ts';
 
 const STATUS_KEY: Record<FeedStatus, StringKey> = {
   connecting: 'feedConnecting',
@@ -26,12 +31,19 @@ const BASE_LAYERS: Array<{ id: LayerId; key: StringKey }> = [
   { id: 'grid', key: 'grid' },
 ];
 
+function button(label: string, attrs: Record<string, string>, onClick: () => void): HTMLButtonElement {
+  const b = h('button', attrs, label);
+  b.onclick = onClick;
+  return b;
+}
+
 export function mountPanels(store: RootStore, meta: DistrictMeta, bridge: RedWallBridge): () => void {
   const disposers: IReactionDisposer[] = [];
   const top = document.getElementById('topbar')!;
   const left = document.getElementById('left')!;
   const right = document.getElementById('right')!;
   const status = document.getElementById('statusbar')!;
+  unlockAudioOnGesture();
 
   disposers.push(
     autorun(() => {
@@ -40,113 +52,192 @@ export function mountPanels(store: RootStore, meta: DistrictMeta, bridge: RedWal
       top.replaceChildren(
         h('div', { class: 'brand' }, h('span', { class: 'brand-mark' }, '红'), h('span', { class: 'brand-title' }, t('appTitle')), h('span', { class: 'brand-sub' }, t('appSubtitle'))),
         h('div', { class: 'district-name' }, meta.name[loc]),
-        h(
-          'nav',
-          { class: 'view-switch' },
-          ...(['3d', '2d'] as const).map((v) => {
-            const b = h('button', { 'data-testid': `view-${v}`, class: store.ui.view === v ? 'active' : '' }, t(v === '3d' ? 'view3d' : 'view2d'));
-            b.onclick = () => store.command({ type: 'setView', view: v });
-            return b;
-          }),
-        ),
-        h(
-          'nav',
-          { class: 'presets' },
-          ...meta.presets.map((p) => {
-            const b = h('button', { 'data-testid': `preset-${p.id}` }, p.label[loc]);
-            b.onclick = () => store.command({ type: 'flyToPreset', preset: p.id });
-            return b;
-          }),
-        ),
+        h('nav', { class: 'view-switch' }, ...(['3d', '2d'] as const).map((v) => button(t(v === '3d' ? 'view3d' : 'view2d'), { 'data-testid': `view-${v}`, class: store.ui.view === v ? 'active' : '' }, () => void store.command({ type: 'setView', view: v })))),
+        h('nav', { class: 'presets' }, ...meta.presets.map((p) => button(p.label[loc], { 'data-testid': `preset-${p.id}` }, () => void store.command({ type: 'flyToPreset', preset: p.id })))),
         h('div', { class: 'spacer' }),
-        (() => {
-          const b = h('button', { class: 'lang', 'data-testid': 'lang' }, loc === 'zh-CN' ? 'EN' : '中文');
-          b.onclick = () => store.command({ type: 'setLocale', locale: loc === 'zh-CN' ? 'en' : 'zh-CN' });
-          return b;
-        })(),
-        (() => {
-          const b = h('button', { class: 'fullscreen', title: 'F11', 'data-testid': 'fullscreen' }, '全屏');
-          b.onclick = () => void bridge.setFullScreen(!document.fullscreenElement).catch(() => undefined);
-          return b;
-        })(),
+        button(store.ui.muted ? t('unmute') : t('mute'), { 'data-testid': 'mute' }, () => void store.command({ type: 'setMuted', muted: !store.ui.muted })),
+        button(loc === 'zh-CN' ? 'EN' : '中文', { class: 'lang', 'data-testid': 'lang' }, () => void store.command({ type: 'setLocale', locale: loc === 'zh-CN' ? 'en' : 'zh-CN' })),
+        button('全屏', { class: 'fullscreen', title: 'F11', 'data-testid': 'fullscreen' }, () => void bridge.setFullScreen(!document.fullscreenElement).catch(() => undefined)),
       );
     }),
   );
 
-  // Feed status pill lives in the status bar, updated often: its own autorun.
   disposers.push(
     autorun(() => {
       void store.ui.locale;
       const f = store.feed;
-      const c = store.manholes.counts;
+      const c = store.live.counts;
       status.replaceChildren(
         h('span', { class: `feed-pill ${f.status}`, 'data-testid': 'feed-status', 'data-status': f.status }, `${t('feed')}: ${t(STATUS_KEY[f.status])}`),
         f.simulated ? h('span', { class: 'sim-badge' }, t('simulated')) : '',
         h('span', {}, `${fmtNumber(f.received)} ${t('events')}`),
-        h('span', { class: f.rejected ? 'warn' : '', 'data-testid': 'feed-rejected', title: f.lastRejectReason ?? '' }, `${fmtNumber(f.rejected)} ${t('rejected')}`),
+        h('span', { class: f.rejected ? 'warn' : '', 'data-testid': 'feed-rejected', 'data-count': String(f.rejected), title: f.lastRejectReason ?? '' }, `${fmtNumber(f.rejected)} ${t('rejected')}`),
         h('span', { class: f.gaps ? 'warn' : '' }, `${fmtNumber(f.gaps)} ${t('gaps')}`),
-        h('span', {}, `${fmtNumber(store.manholes.wells.ids.length)} ${t('wells')}`),
-        h('span', { class: 'count alarm', 'data-testid': 'count-alarm' }, `${t('level_alarm')} ${c.alarm}`),
-        h('span', { class: 'count warning', 'data-testid': 'count-warning' }, `${t('level_warning')} ${c.warning}`),
+        h('span', {}, `${f.replays} ${t('replays')} · ${f.snapshots} ${t('snapshots')}`),
+        h('span', {}, `${fmtNumber(store.entities.wells.ids.length)} ${t('wells')}`),
+        h('span', { class: 'count alarm', 'data-testid': 'count-alarm' }, `${t('level_alarm')} ${c.open} (${c.unacked})`),
+        h('span', { class: 'count warning', 'data-testid': 'count-warning' }, `${t('manholes')} ${c.wellAlarm}/${c.wellWarning}`),
         h('span', { class: 'spacer' }),
-        h('span', { class: 'epoch' }, f.epoch ? `epoch ${f.epoch} · seq ${f.lastSeq.manhole ?? '-'}` : ''),
-        h('span', { class: 'credits', title: meta.credits.map((x) => `${x.data} (${x.licence})`).join('\n') }, `${t('credits')}: © ${meta.credits.map((x) => x.licence).join(', ')}`),
+        h('span', { class: 'epoch' }, f.epoch ? `epoch ${f.epoch}` : ''),
+        h('span', { class: 'credits', title: meta.credits.map((x) => `${x.data} (${x.licence})`).join('\n') }, `${t('credits')}: © ${[...new Set(meta.credits.map((x) => x.licence))].join(', ')}`),
       );
     }),
   );
 
+  // Layers, legends, and per-stream health.
+  const layersBox = h('section', {});
+  const healthBox = h('section', { class: 'health', 'data-testid': 'stream-health' });
+  left.replaceChildren(layersBox, healthBox);
   disposers.push(
     autorun(() => {
       void store.ui.locale;
       const loc = locale();
-      const rows: HTMLElement[] = [];
       const toggle = (id: LayerId, key: StringKey) => {
         const cb = h('input', { type: 'checkbox', 'data-testid': `layer-${id}`, checked: store.ui.layers[id] });
-        cb.onchange = () => store.command({ type: 'toggleLayer', layer: id, visible: cb.checked });
+        cb.onchange = () => void store.command({ type: 'toggleLayer', layer: id, visible: cb.checked });
         return h('label', { class: 'layer-row' }, cb, t(key));
       };
-      rows.push(h('h2', {}, t('layers')));
-      for (const def of LIVE_LAYERS) {
+      const rows: Array<HTMLElement> = [h('h2', {}, t('liveLayers'))];
+      for (const def of [...LIVE_LAYERS].reverse()) {
         rows.push(toggle(def.id, def.labelKey));
-        rows.push(def.legend(loc));
+        if (store.ui.layers[def.id]) rows.push(def.legend(loc));
       }
+      rows.push(h('h2', {}, t('baseLayers')));
       for (const b of BASE_LAYERS) rows.push(toggle(b.id, b.key));
-      rows.push(
-        h('div', { class: 'legend' }, h('div', { class: 'legend-title' }, `${t('buildings')} · ${t('floors')}`),
-          h('div', { class: 'ramp' }, ...BUILDING_LEGEND.map((r) => h('span', { class: 'ramp-step', style: `background:${r.color}` }, `${r.floors}+`)))),
+      rows.push(h('div', { class: 'legend' }, h('div', { class: 'legend-title' }, `${t('buildings')} · ${t('floors')}`), h('div', { class: 'ramp' }, ...BUILDING_LEGEND.map((r) => h('span', { class: 'ramp-step', style: `background:${r.color}` }, `${r.floors}+`)))));
+      layersBox.replaceChildren(...rows);
+    }),
+    autorun(() => {
+      void store.ui.locale;
+      const now = store.feed.now;
+      healthBox.replaceChildren(
+        h('h2', {}, t('streams')),
+        h(
+          'table',
+          {},
+          ...STREAMS.map((s) => {
+            const hl = store.live.health[s];
+            const st = streamStatus(s, hl, store.feed.status, now);
+            return h('tr', { 'data-stream': s, 'data-status': st }, h('td', {}, s), h('td', {}, h('span', { class: `st ${st}` }, t(`st_${st}` as StringKey))), h('td', { class: 'num' }, fmtNumber(hl.events)), h('td', { class: `num ${hl.rejected ? 'warn' : ''}` }, hl.rejected ? `✕${hl.rejected}` : ''));
+          }),
+        ),
       );
-      left.replaceChildren(...rows);
     }),
   );
 
+  // Alarm list (grouped floods) and detail.
   const alarmBox = h('section', { class: 'alarms', 'data-testid': 'alarm-list' });
+  const detailBox = h('section', { class: 'alarm-detail', 'data-testid': 'alarm-detail' });
   const buildingBox = h('section', { class: 'building', 'data-testid': 'building-panel' });
-  right.replaceChildren(alarmBox, buildingBox);
+  const videoSlot = h('div', { class: 'video-slot' });
+  right.replaceChildren(videoSlot, detailBox, alarmBox, buildingBox);
+
+  const alarmRow = (a: Alarm) => {
+    const loc = locale();
+    const li = h(
+      'li',
+      {
+        class: `alarm-item p${a.priority} ${a.state}${a.active ? '' : ' rtn'}${store.ui.selectedAlarmId === a.alarmId ? ' focused' : ''}${a.drill ? ' drill' : ''}`,
+        'data-testid': 'alarm-item',
+        'data-alarm': a.alarmId,
+        'data-source': a.sourceId,
+        'data-state': a.state,
+        'data-category': a.category,
+        'data-level': a.active ? 'alarm' : 'rtn',
+      },
+      h('span', { class: 'dot', style: `background:${cssColor(PRIORITY_COLORS[a.priority])}` }),
+      h('span', { class: 'well' }, `${CATEGORY_LABELS[a.category][loc]} ${a.sourceId}`),
+      h('span', { class: 'kind' }, STATE_LABELS[a.state][loc]),
+      h('span', { class: 'reading' }, `${causeLabel(a, loc)}${a.value !== undefined ? ` ${a.value} ${a.unit ?? ''}` : ''}${a.floor !== undefined ? ` · ${a.floor}F` : ''}${a.active ? '' : ` · ${t('activeNo')}`}`),
+      h('span', { class: 'time' }, fmtTime(a.raisedAt)),
+    );
+    li.onclick = () => {
+      void store.command({ type: 'selectAlarm', alarmId: a.alarmId });
+      void store.command({ type: 'focus', lon: a.lon, lat: a.lat, what: a.alarmId });
+    };
+    return li;
+  };
 
   disposers.push(
     autorun(() => {
       void store.ui.locale;
       const loc = locale();
-      const active = store.manholes.active;
-      const wells = store.manholes.wells;
-      const items = active.slice(0, 100).map((s) => {
-        const i = wells.index.get(s.wellId);
-        const li = h(
-          'li',
-          { class: `alarm-item ${s.level}${store.ui.focusedWellId === s.wellId ? ' focused' : ''}`, 'data-testid': 'alarm-item', 'data-well': s.wellId, 'data-level': s.level },
-          h('span', { class: 'dot', style: `background:${cssColor(LEVEL_COLORS[s.level])}` }),
-          h('span', { class: 'well' }, s.wellId),
-          h('span', { class: 'kind' }, i === undefined ? '?' : kindLabel(wells.kinds[i]!, loc)),
-          h('span', { class: 'reading' }, formatReading(s.sensor, s.value, loc)),
-          h('span', { class: 'time' }, fmtTime(s.ts)),
-        );
-        li.onclick = () => store.command({ type: 'focusWell', wellId: s.wellId });
-        return li;
-      });
+      const filter = store.ui.alarmFilter;
+      const all = store.live.alarms;
+      const list = filter === 'all' ? all : filter === 'unacked' ? all.filter((a) => a.state === 'new') : all.filter((a) => a.state !== 'closed');
+      const rows = groupAlarms(list);
+      const items: HTMLElement[] = [];
+      for (const r of rows.slice(0, 150)) {
+        if (r.type === 'single') items.push(alarmRow(r.alarm));
+        else {
+          const open = store.ui.expandedGroups.includes(r.key);
+          const head = h('li', { class: 'alarm-group', 'data-testid': 'alarm-group', 'data-count': String(r.alarms.length) }, `${t('group')}: ${CATEGORY_LABELS[r.category][loc]} · ${causeLabel(r.alarms[0]!, loc)} × ${r.alarms.length}`, h('span', { class: 'spacer' }), open ? '▾' : `▸ ${t('expand')}`);
+          head.onclick = () => void store.command({ type: 'toggleAlarmGroup', key: r.key });
+          items.push(head);
+          if (open) items.push(...r.alarms.slice(0, 100).map(alarmRow));
+        }
+      }
+      const tab = (f: AlarmFilter, key: StringKey) => button(t(key), { class: filter === f ? 'active' : '', 'data-testid': `alarm-filter-${f}` }, () => void store.command({ type: 'setAlarmFilter', filter: f }));
       alarmBox.replaceChildren(
-        h('h2', {}, `${t('alarms')} (${active.length})`),
+        h('h2', {}, `${t('alarms')} (${list.length})`, h('nav', {}, tab('open', 'filterOpen'), tab('unacked', 'filterUnacked'), tab('all', 'filterAll'))),
         items.length ? h('ul', {}, ...items) : h('p', { class: 'empty' }, t('noAlarms')),
-        active.length > 100 ? h('p', { class: 'more' }, `+${active.length - 100}`) : '',
+        rows.length > 150 ? h('p', { class: 'more' }, `+${rows.length - 150}`) : '',
+      );
+    }),
+  );
+
+  disposers.push(
+    autorun(() => {
+      void store.ui.locale;
+      const loc = locale();
+      const id = store.ui.selectedAlarmId;
+      const a = id ? store.live.alarm(id) : null;
+      if (!a) {
+        detailBox.hidden = true;
+        detailBox.replaceChildren();
+        return;
+      }
+      detailBox.hidden = false;
+      const row = (k: StringKey, v: string) => h('tr', {}, h('th', {}, t(k)), h('td', {}, v));
+      const team = h('select', { 'data-testid': 'alarm-team' }, ...TEAMS.map((tm) => h('option', { value: tm['zh-CN'] }, tm[loc])));
+      const minutes = h('select', { 'data-testid': 'alarm-minutes' }, ...[15, 30, 60, 240].map((m) => h('option', { value: String(m) }, `${m} ${t('minutes')}`)));
+      const note = h('input', { type: 'text', placeholder: t('note'), maxlength: '500', 'data-testid': 'alarm-note' });
+      const act = (action: OperatorAction) =>
+        button(ACTION_LABELS[action][loc], { 'data-testid': `alarm-action-${action}`, class: `act ${action}` }, () => {
+          void store.command({
+            type: 'alarm',
+            alarmId: a.alarmId,
+            action,
+            commandId: store.newCommandId(),
+            ...(action === 'dispatch' ? { team: team.value } : {}),
+            ...(action === 'shelve' ? { minutes: Number(minutes.value) } : {}),
+            ...(note.value ? { note: note.value } : {}),
+          });
+        });
+      const allowed = allowedActions(a);
+      const close = button('×', { class: 'close' }, () => void store.command({ type: 'selectAlarm', alarmId: null }));
+      const lastAudit = [...store.ui.audit].reverse().find((r) => r.command.type === 'alarm' && r.command.alarmId === a.alarmId);
+      detailBox.replaceChildren(
+        h('h2', {}, `${t('alarmDetail')}${a.drill ? ' · DRILL 演练' : ''}`, close),
+        h('p', { class: 'alarm-title', style: `border-color:${cssColor(PRIORITY_COLORS[a.priority])}` }, alarmTitle(a, loc)),
+        h(
+          'table',
+          {},
+          row('priority', PRIORITY_LABELS[a.priority][loc]),
+          row('state', STATE_LABELS[a.state][loc]),
+          row('active', a.active ? t('activeYes') : t('activeNo')),
+          a.value !== undefined ? row('value', `${a.value} ${a.unit ?? ''}`) : '',
+          a.floor !== undefined ? row('floor', `${a.floor}`) : '',
+          a.team ? row('team', a.team) : '',
+          row('location', `${a.lon.toFixed(5)}, ${a.lat.toFixed(5)}`),
+        ),
+        h('div', { class: 'actions' }, ...allowed.map(act)),
+        allowed.includes('dispatch') ? h('div', { class: 'action-args' }, team) : '',
+        allowed.includes('shelve') && a.priority !== 1 ? h('div', { class: 'action-args' }, minutes) : '',
+        allowed.length ? note : '',
+        lastAudit?.result && lastAudit.result !== 'ok' ? h('p', { class: lastAudit.result.startsWith('error') ? 'warn' : 'muted', 'data-testid': 'alarm-command-result' }, lastAudit.result) : '',
+        h('h3', {}, t('history')),
+        h('ol', { class: 'history', 'data-testid': 'alarm-history' }, ...[...a.history].reverse().map((e) => h('li', {}, h('span', { class: 'time' }, fmtTime(e.at)), ` ${ACTION_LABELS[e.action][loc]} · ${e.by}${e.note ? ` · ${e.note}` : ''}`))),
       );
     }),
   );
@@ -161,39 +252,67 @@ export function mountPanels(store: RootStore, meta: DistrictMeta, bridge: RedWal
         return;
       }
       buildingBox.hidden = false;
-      const close = h('button', { class: 'close', title: t('close') }, '×');
-      close.onclick = () => store.command({ type: 'selectBuilding', buildingId: null });
+      const close = button('×', { class: 'close', title: t('close') }, () => void store.command({ type: 'selectBuilding', buildingId: null }));
       const row = (k: StringKey, v: string) => h('tr', {}, h('th', {}, t(k)), h('td', {}, v));
       buildingBox.replaceChildren(
         h('h2', {}, t('building'), close),
-        h(
-          'table',
-          {},
-          row('name', b.name || t('unnamed')),
-          row('floors', String(b.floors)),
-          row('height', `${fmtNumber(b.heightM, 1)} m`),
-          row('area', `${fmtNumber(b.areaM2)} m²`),
-          row('gridCell', b.gridId || '-'),
-        ),
+        h('table', {}, row('name', b.name || t('unnamed')), row('floors', String(b.floors)), row('height', `${fmtNumber(b.heightM, 1)} m`), row('area', `${fmtNumber(b.areaM2)} m²`), row('gridCell', b.gridId || '-')),
         h('p', { class: 'coords' }, `WGS84 ${b.lon.toFixed(6)}, ${b.lat.toFixed(6)} · #${b.id}`),
       );
     }),
   );
 
-  // Toast for newly raised alarms: visual distinct from feed trouble (which shows in the status pill).
+  // Video: opened by the operator (camera click) or automatically when an SOS turns a camera.
+  let video: VideoPanel | null = null;
+  disposers.push(
+    reaction(
+      () => store.ui.videoCameraId,
+      (cam) => {
+        video?.destroy();
+        video = null;
+        if (!cam) return;
+        const sos = store.live.sos.find((s) => s.cameraId === cam);
+        const heading = sos?.heading ?? store.entities.cameras.get(cam)?.heading ?? 0;
+        video = new VideoPanel(cam, heading, () => void store.command({ type: 'openVideo', cameraId: null }), sos ? `${t('sosPopup')} ${sos.buttonId}` : t('video'));
+        videoSlot.replaceChildren(video.el);
+      },
+    ),
+    reaction(
+      () => store.live.sos[0],
+      (s) => {
+        if (!s || Date.now() - s.receivedAt > 5_000) return;
+        void store.command({ type: 'openVideo', cameraId: s.cameraId });
+        void store.command({ type: 'focus', lon: s.lon, lat: s.lat, what: s.buttonId });
+      },
+    ),
+  );
+
+  // Toast + tone for newly raised alarms; a distinct tone when the feed goes bad.
   const toast = h('div', { class: 'toast', 'data-testid': 'alarm-toast', hidden: true });
   document.body.append(toast);
   let hideTimer: ReturnType<typeof setTimeout> | undefined;
   disposers.push(
     reaction(
-      () => store.manholes.notices[0],
+      () => store.live.notices[0],
       (n) => {
-        if (!n || n.level !== 'alarm') return;
-        toast.replaceChildren(h('strong', {}, `${t('newAlarm')} `), `${n.wellId} · ${formatReading(n.reading.sensor, n.reading.value, locale())}`);
+        if (!n || n.alarm.priority === 3 || Date.now() - n.receivedAt > 10_000) return;
+        toast.replaceChildren(h('strong', {}, `${t('newAlarm')} `), alarmTitle(n.alarm, locale()));
+        toast.className = `toast p${n.alarm.priority}`;
         toast.hidden = false;
-        toast.onclick = () => store.command({ type: 'focusWell', wellId: n.wellId });
+        toast.onclick = () => {
+          void store.command({ type: 'selectAlarm', alarmId: n.alarm.alarmId });
+          void store.command({ type: 'focus', lon: n.alarm.lon, lat: n.alarm.lat, what: n.alarm.alarmId });
+        };
+        if (!store.ui.muted) alarmTone(n.alarm.priority);
         clearTimeout(hideTimer);
         hideTimer = setTimeout(() => (toast.hidden = true), 8_000);
+      },
+    ),
+    reaction(
+      () => store.feed.status,
+      (s, prev) => {
+        if ((s === 'stale' || s === 'offline' || s === 'reconnecting') && prev === 'live' && !store.ui.muted) troubleTone();
+        document.body.classList.toggle('feed-trouble', s !== 'live');
       },
     ),
   );
@@ -201,6 +320,7 @@ export function mountPanels(store: RootStore, meta: DistrictMeta, bridge: RedWal
   return () => {
     disposers.forEach((d) => d());
     clearTimeout(hideTimer);
+    video?.destroy();
     toast.remove();
   };
 }

@@ -82,7 +82,7 @@ export class View2D {
     });
     this.map.on('click', 'buildings-fill', (e) => {
       const id = e.features?.[0]?.properties?.['id'];
-      if (typeof id === 'number') this.store.command({ type: 'selectBuilding', buildingId: id });
+      if (typeof id === 'number') void this.store.command({ type: 'selectBuilding', buildingId: id });
     });
   }
 
@@ -181,10 +181,12 @@ export class View2D {
       interleaved: false,
       layers: [],
       onClick: (info) => {
+        if (!info.layer?.id.startsWith('manholes')) return;
         const obj = info.object as unknown;
-        const wells = this.store.manholes.wells;
+        const wells = this.store.entities.wells;
         const id = typeof obj === 'number' ? wells.ids[obj] : (obj as { wellId?: string } | null)?.wellId;
-        if (id) this.store.command({ type: 'focusWell', wellId: id });
+        const p = id ? this.store.entities.wellPoint(id) : null;
+        if (id && p) void this.store.command({ type: 'focus', lon: p.lon, lat: p.lat, what: id });
       },
     });
     this.map.addControl(this.overlay);

@@ -181,14 +181,19 @@ export class View3D {
   private pick(pos: Cartesian2): void {
     const picked = this.widget.scene.pick(pos) as { primitive?: unknown; id?: unknown } | undefined;
     if (picked && picked.primitive === this.buildingsPrimitive && typeof picked.id === 'number') {
-      this.store.command({ type: 'selectBuilding', buildingId: picked.id });
+      void this.store.command({ type: 'selectBuilding', buildingId: picked.id });
       return;
     }
-    if (picked && typeof picked.id === 'string' && /^MH-\d{5}$/.test(picked.id)) {
-      this.store.command({ type: 'focusWell', wellId: picked.id });
-      return;
+    if (picked && typeof picked.id === 'string') {
+      const id = picked.id;
+      if (id.startsWith('AL-')) return void this.store.command({ type: 'selectAlarm', alarmId: id });
+      if (id.startsWith('CAM-')) return void this.store.command({ type: 'openVideo', cameraId: id });
+      const d = this.store.entities.detectors.get(id);
+      if (d) return void this.store.command({ type: 'selectBuilding', buildingId: d.buildingId });
+      const w = this.store.entities.wellPoint(id);
+      if (w) return void this.store.command({ type: 'focus', lon: w.lon, lat: w.lat, what: id });
     }
-    this.store.command({ type: 'selectBuilding', buildingId: null });
+    void this.store.command({ type: 'selectBuilding', buildingId: null });
   }
 
   private highlight(id: number | null): void {

@@ -1,12 +1,17 @@
 /** Manholes in 2D (deck.gl): all wells as small dots + the abnormal ones drawn on top, larger, with a halo. */
 import { ScatterplotLayer } from '@deck.gl/layers';
-import type { WellState } from '../../../../data-pipelines/contracts/events.ts';
+import type { AlarmLevel } from '../../../../data-pipelines/contracts/manhole.ts';
+
+interface ActiveWell {
+  wellId: string;
+  level: AlarmLevel;
+}
 import type { RootStore } from '../../stores/root.ts';
 import type { LayerRenderer2D } from '../registry.ts';
 import { LEVEL_COLORS, LEVEL_RADIUS_PX } from './format.ts';
 
 export function createManholes2D({ store }: { store: RootStore }): LayerRenderer2D {
-  const wells = store.manholes.wells;
+  const wells = store.entities.wells;
   // deck.gl layers are cheap descriptors, re-created on every update (a finalized instance must never be reused);
   // the data array and accessors keep their identity, so deck.gl does not recompute attributes for the base layer.
   const indices = Array.from({ length: wells.ids.length }, (_, i) => i);
@@ -14,11 +19,12 @@ export function createManholes2D({ store }: { store: RootStore }): LayerRenderer
   let visible = true;
 
   return {
-    revision: () => store.manholes.version,
+    revision: () => store.live.versions.manhole,
     deckLayers() {
       if (!visible) return [];
-      const active = store.manholes.active;
-      const pos = (s: WellState): [number, number] => {
+      const active: ActiveWell[] = [...store.live.wellLevels].filter(([, l]) => l !== 'normal').map(([wellId, level]) => ({ wellId, level }));
+      const version = store.live.versions.manhole;
+      const pos = (s: ActiveWell): [number, number] => {
         const i = wells.index.get(s.wellId) ?? -1;
         return i < 0 ? [Number.NaN, Number.NaN] : [wells.lon[i]!, wells.lat[i]!];
       };
@@ -32,16 +38,16 @@ export function createManholes2D({ store }: { store: RootStore }): LayerRenderer
           radiusUnits: 'pixels',
           pickable: true,
         }),
-        new ScatterplotLayer<WellState>({
+        new ScatterplotLayer<ActiveWell>({
           id: 'manholes-active-halo',
           data: active,
           getPosition: pos,
           getFillColor: (s) => [...LEVEL_COLORS[s.level].slice(0, 3), 70] as [number, number, number, number],
           getRadius: (s) => LEVEL_RADIUS_PX[s.level] * 2.2,
           radiusUnits: 'pixels',
-          updateTriggers: { getFillColor: store.manholes.version, getRadius: store.manholes.version },
+          updateTriggers: { getFillColor: version, getRadius: version },
         }),
-        new ScatterplotLayer<WellState>({
+        new ScatterplotLayer<ActiveWell>({
           id: 'manholes-active',
           data: active,
           getPosition: pos,
@@ -53,7 +59,7 @@ export function createManholes2D({ store }: { store: RootStore }): LayerRenderer
           lineWidthUnits: 'pixels',
           getLineWidth: 1.5,
           pickable: true,
-          updateTriggers: { getFillColor: store.manholes.version, getRadius: store.manholes.version },
+          updateTriggers: { getFillColor: version, getRadius: version },
         }),
       ];
     },

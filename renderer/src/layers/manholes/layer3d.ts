@@ -11,7 +11,7 @@ const colorOf = (l: AlarmLevel) => {
 };
 
 export function createManholes3D({ scene, store }: LayerContext3D): LayerRenderer {
-  const wells = store.manholes.wells;
+  const wells = store.entities.wells;
   const collection = new PointPrimitiveCollection();
   const points: PointPrimitive[] = [];
   const normal = colorOf('normal');
@@ -26,11 +26,10 @@ export function createManholes3D({ scene, store }: LayerContext3D): LayerRendere
     );
   }
   scene.primitives.add(collection);
-  let painted = new Map<string, AlarmLevel>();
+  let painted: Map<string, AlarmLevel> = new Map();
 
   const paint = () => {
-    const next = new Map<string, AlarmLevel>();
-    for (const s of store.manholes.states.values()) next.set(s.wellId, s.level);
+    const next = store.live.wellLevels;
     const touched = new Set([...painted.keys(), ...next.keys()]);
     for (const id of touched) {
       const i = wells.index.get(id);
@@ -48,7 +47,7 @@ export function createManholes3D({ scene, store }: LayerContext3D): LayerRendere
     painted = next;
     scene.requestRender();
   };
-  const dispose = reaction(() => store.manholes.version, paint, { fireImmediately: true });
+  const dispose = reaction(() => store.live.versions.manhole, paint, { fireImmediately: true });
 
   return {
     setVisible(v) {

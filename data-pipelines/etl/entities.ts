@@ -1,0 +1,202 @@
+/**
+ * Synthesized sensor entities placed on the real district (fixed seed): cameras, park SOS posts, parking lots and
+ * numbered roadside spots (一位一编号), smoke detectors on every floor of every building, elderly-care devices in
+ * residential compounds, environment stations. Pure: build-district.ts writes them as Arrow tables.
+ */
+import type { XY } from '../geo/coords.ts';
+import { inBBox, rng, type BBox, type Building, type Compound, type StreetEdge, type StreetNode } from './district.ts';
+
+const M_LAT = 110_574;
+const mLon = (lat: number) => 111_320 * Math.cos((lat * Math.PI) / 180);
+
+function alongEdge(a: StreetNode, b: StreetNode, t: number, sideM: number): XY {
+  const dx = (b.lon - a.lon) * mLon(a.lat);
+  const dy = (b.lat - a.lat) * M_LAT;
+  const len = Math.hypot(dx, dy) || 1;
+  return [a.lon + (b.lon - a.lon) * t + ((-dy / len) * sideM) / mLon(a.lat), a.lat + (b.lat - a.lat) * t + ((dx / len) * sideM) / M_LAT];
+}
+
+function bearingOf(a: StreetNode, b: StreetNode): number {
+  const dx = (b.lon - a.lon) * mLon(a.lat);
+  const dy = (b.lat - a.lat) * M_LAT;
+  return ((Math.atan2(dx, dy) * 180) / Math.PI + 360) % 360;
+}
+
+export interface Camera {
+  id: string;
+  lon: number;
+  lat: number;
+  heading: number;
+  fov: number;
+  rangeM: number;
+  kind: 'road' | 'compound';
+}
+
+/** ~`count` cameras: 70 % on streets every ~90 m looking along the road, 30 % at compound gates/interiors. */
+export function placeCameras(nodes: StreetNode[], edges: StreetEdge[], compounds: Compound[], district: BBox, count: number, seed: number): Camera[] {
+  const rand = rng(seed);
+  const out: Camera[] = [];
+  const roadTarget = Math.round(count * 0.7);
+  const totalLen = edges.reduce((s, e) => s + e.lengthM, 0);
+  const spacing = totalLen / roadTarget;
+  let carry = rand() * spacing;
+  for (const e of edges) {
+    const a = nodes[e.from]!;
+    const b = nodes[e.to]!;
+    let d = carry;
+    while (d < e.lengthM && out.length < roadTarget) {
+      const [lon, lat] = alongEdge(a, b, d / e.lengthM, 9);
+      if (inBBox(district, lon, lat)) {
+        const forward = rand() < 0.5;
+        out.push({ id: '', lon, lat, heading: (bearingOf(a, b) + (forward ? 0 : 180)) % 360, fov: 60 + Math.round(rand() * 30), rangeM: 80 + Math.round(rand() * 70), kind: 'road' });
+      }
+      d += spacing;
+    }
+    carry = d - e.lengthM;
+  }
+  const inDistrict = compounds.filter((c) => inBBox(district, c.lon, c.lat));
+  for (let i = 0; out.length < count && inDistrict.length; i++) {
+    const c = inDistrict[i % inDistrict.length]!;
+    const v = c.ring[Math.floor(rand() * c.ring.length)]!;
+    const t = 0.15 + rand() * 0.5; // between a boundary vertex and the centroid
+    out.push({ id: '', lon: v[0] + (c.lon - v[0]) * t, lat: v[1] + (c.lat - v[1]) * t, heading: Math.round(rand() * 359), fov: 90, rangeM: 50 + Math.round(rand() * 40), kind: 'compound' });
+  }
+  out.forEach((c, i) => (c.id = `CAM-${String(i + 1).padStart(4, '0')}`));
+  return out;
+}
+
+export interface SosPost {
+  id: string;
+  lon: number;
+  lat: number;
+}
+
+/** SOS call posts in public spaces: one near the centroid of the largest compounds (pocket parks, squares). */
+export function placeSosPosts(compounds: Compound[], district: BBox, count: number): SosPost[] {
+  return compounds
+    .filter((c) => inBBox(district, c.lon, c.lat))
+    .sort((a, b) => b.areaM2 - a.areaM2 || a.id - b.id)
+    .slice(0, count)
+    .map((c, i) => ({ id: `SOS-${String(i + 1).padStart(3, '0')}`, lon: c.lon, lat: c.lat }));
+}
+
+export interface ParkingPlace {
+  id: string;
+  kind: 'lot' | 'spot';
+  lon: number;
+  lat: number;
+  capacity: number;
+  /** street edge for roadside spots, compound/building for lots */
+  ref: string;
+  name: string;
+}
+
+/** Public lots at large buildings and compounds; numbered roadside spots along side streets. */
+export function placeParking(nodes: StreetNode[], edges: StreetEdge[], buildings: Building[], compounds: Compound[], district: BBox, spots: number, seed: number): ParkingPlace[] {
+  const rand = rng(seed);
+  const out: ParkingPlace[] = [];
+  const big = buildings.filter((b) => b.floors >= 12 && b.areaM2 > 1500).sort((a, b) => b.areaM2 - a.areaM2 || a.id - b.id).slice(0, 70);
+  for (const b of big) out.push({ id: '', kind: 'lot', lon: b.lon, lat: b.lat, capacity: Math.min(800, Math.round(b.areaM2 / 30 / 10) * 10 + 40), ref: `B${b.id}`, name: b.name || `楼宇${b.id}` });
+  const cs = compounds.filter((c) => inBBox(district, c.lon, c.lat) && c.areaM2 > 20_000).slice(0, 60);
+  for (const c of cs) out.push({ id: '', kind: 'lot', lon: c.lon, lat: c.lat, capacity: Math.min(600, Math.round(c.areaM2 / 400 / 10) * 10 + 20), ref: `C${c.id}`, name: `小区${c.id}停车场` });
+  out.forEach((p, i) => (p.id = `PL-${String(i + 1).padStart(3, '0')}`));
+  // Roadside spots: 6 m bays on both kerbs of side streets (few bus routes), skipping 30 m near junctions.
+  const side = edges.filter((e) => e.routes <= 4 && e.lengthM > 80);
+  let n = 0;
+  outer: for (let pass = 0; pass < 3; pass++) {
+    for (const e of side) {
+      const a = nodes[e.from]!;
+      const b = nodes[e.to]!;
+      const kerb = pass % 2 === 0 ? 7 : -7;
+      for (let d = 30 + pass * 3; d < e.lengthM - 30; d += 6 * (1 + Math.floor(rand() * 3))) {
+        const [lon, lat] = alongEdge(a, b, d / e.lengthM, kerb);
+        if (!inBBox(district, lon, lat)) continue;
+        n++;
+        out.push({ id: `RS-${String(n).padStart(5, '0')}`, kind: 'spot', lon, lat, capacity: 1, ref: `E${e.id}`, name: `路侧泊位 ${n}` });
+        if (n >= spots) break outer;
+      }
+    }
+  }
+  return out;
+}
+
+export interface Detector {
+  id: string;
+  buildingId: number;
+  floor: number;
+  lon: number;
+  lat: number;
+}
+
+/** Smoke detectors on every floor: one per ~600 m² of footprint, 1–4 per floor, spread across the footprint. */
+export function placeDetectors(buildings: Building[], seed: number): Detector[] {
+  const rand = rng(seed);
+  const out: Detector[] = [];
+  for (const b of buildings) {
+    const perFloor = Math.max(1, Math.min(4, Math.round(b.areaM2 / 600)));
+    for (let f = 1; f <= b.floors; f++) {
+      for (let k = 0; k < perFloor; k++) {
+        const v = b.ring[Math.floor(rand() * b.ring.length)]!;
+        const t = 0.3 + rand() * 0.5;
+        out.push({ id: `SD-${b.id}-${f}-${k + 1}`, buildingId: b.id, floor: f, lon: v[0] + (b.lon - v[0]) * t, lat: v[1] + (b.lat - v[1]) * t });
+      }
+    }
+  }
+  return out;
+}
+
+export interface CareDevice {
+  id: string;
+  buildingId: number;
+  lon: number;
+  lat: number;
+  device: 'wearable' | 'button';
+}
+
+/** Elderly-care devices (wearables, home emergency buttons) in residential buildings inside compounds. */
+export function placeCareDevices(buildings: Building[], compounds: Compound[], district: BBox, count: number, seed: number): CareDevice[] {
+  const rand = rng(seed);
+  const inside = (p: XY, ring: XY[]) => {
+    let c = false;
+    for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+      const a = ring[i]!;
+      const b = ring[j]!;
+      if (a[1] > p[1] !== b[1] > p[1] && p[0] < ((b[0] - a[0]) * (p[1] - a[1])) / (b[1] - a[1]) + a[0]) c = !c;
+    }
+    return c;
+  };
+  const cs = compounds.filter((c) => inBBox(district, c.lon, c.lat));
+  const residential = buildings.filter((b) => b.floors >= 2 && b.floors <= 30 && cs.some((c) => inside([b.lon, b.lat], c.ring)));
+  const out: CareDevice[] = [];
+  for (let i = 0; i < count && residential.length; i++) {
+    const b = residential[Math.floor(rand() * residential.length)]!;
+    out.push({ id: `CR-${String(i + 1).padStart(5, '0')}`, buildingId: b.id, lon: b.lon + (rand() - 0.5) * 0.0002, lat: b.lat + (rand() - 0.5) * 0.00015, device: rand() < 0.7 ? 'wearable' : 'button' });
+  }
+  return out;
+}
+
+export interface EnvStation {
+  id: string;
+  lon: number;
+  lat: number;
+  kind: 'air' | 'noise' | 'water';
+}
+
+/** Environment stations on a jittered lattice: air quality, noise at arterials, water quality at a few points. */
+export function placeEnvStations(district: BBox, count: number, seed: number): EnvStation[] {
+  const rand = rng(seed);
+  const cols = Math.ceil(Math.sqrt(count * ((district.east - district.west) / (district.north - district.south))));
+  const rows = Math.ceil(count / cols);
+  const out: EnvStation[] = [];
+  for (let r = 0; r < rows; r++)
+    for (let c = 0; c < cols && out.length < count; c++) {
+      const i = out.length;
+      out.push({
+        id: `ENV-${String(i + 1).padStart(2, '0')}`,
+        lon: district.west + ((c + 0.2 + rand() * 0.6) / cols) * (district.east - district.west),
+        lat: district.south + ((r + 0.2 + rand() * 0.6) / rows) * (district.north - district.south),
+        kind: i % 5 === 4 ? 'water' : i % 3 === 2 ? 'noise' : 'air',
+      });
+    }
+  return out;
+}

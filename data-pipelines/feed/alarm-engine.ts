@@ -1,0 +1,150 @@
+/**
+ * Server-side alarm engine: turns sensor events into alarm lifecycle events (raise / reactivate / return-to-normal),
+ * turns the nearest online camera toward a pressed SOS post, and applies operator commands through the pure state
+ * machine in contracts/alarm.ts. One open alarm per source: a flapping or flooding source never creates duplicates.
+ * Operator commands are idempotent by commandId (a client retrying after a reconnect gets the original result).
+ */
+import { AlarmCommand, applyCommand, expireShelf, isOpen, raise, reactivate, returnToNormal, type Alarm, type AlarmCategory, type Priority } from '../contracts/alarm.ts';
+import type { AlarmUpdate, Draft, FeedEvent } from '../contracts/events.ts';
+import type { ManholeSensor } from '../contracts/manhole.ts';
+import { bearingDeg, nearest } from '../geo/nearest.ts';
+import type { Entities } from './entities.ts';
+
+const MANHOLE_PRIORITY: Record<ManholeSensor, Priority> = {
+  cover: 2, tilt: 2, level: 2, gas: 2, h2s: 2, co: 2, o2: 2, temp: 2, flood: 2, pressure: 2, battery: 3,
+};
+
+type AlarmDraft = Draft<AlarmUpdate>;
+
+export type CommandResult = { ok: true; draft: AlarmDraft | null; alarm: Alarm; duplicateOf?: { seq: number } } | { ok: false; error: string };
+
+export class AlarmEngine {
+  /** every alarm known (open and closed), latest version */
+  readonly alarms = new Map<string, Alarm>();
+  private readonly openBySource = new Map<string, string>();
+  private readonly commands = new Map<string, { seq: number; alarmId: string }>();
+  private readonly offlineCameras = new Set<string>();
+  private readonly wells: Map<string, { lon: number; lat: number }>;
+  private readonly detectors: Map<string, { lon: number; lat: number }>;
+  private readonly stations: Map<string, { lon: number; lat: number }>;
+  private readonly cameras: Map<string, { lon: number; lat: number }>;
+
+  constructor(private readonly e: Entities) {
+    this.wells = new Map(e.wells.map((w) => [w.id, w]));
+    this.detectors = new Map(e.detectors.map((d) => [d.id, d]));
+    this.stations = new Map(e.stations.map((s) => [s.id, s]));
+    this.cameras = new Map(e.cameras.map((c) => [c.id, c]));
+  }
+
+  private static key(category: AlarmCategory, sourceId: string, cause: string): string {
+    return `${category}|${sourceId}|${cause}`;
+  }
+
+  /** Keeps indexes in sync with every journaled event (live and on load). */
+  observe(ev: FeedEvent): void {
+    if (ev.kind === 'camera.status') {
+      if (ev.online) this.offlineCameras.delete(ev.cameraId);
+      else this.offlineCameras.add(ev.cameraId);
+    }
+    if (ev.kind !== 'alarm.update') return;
+    const a = ev.alarm;
+    this.alarms.set(a.alarmId, a);
+    const k = AlarmEngine.key(a.category, a.sourceId, a.cause);
+    if (isOpen(a)) this.openBySource.set(k, a.alarmId);
+    else if (this.openBySource.get(k) === a.alarmId) this.openBySource.delete(k);
+    if (ev.commandId) this.commands.set(ev.commandId, { seq: ev.seq, alarmId: a.alarmId });
+  }
+
+  private update(alarm: Alarm, action: AlarmUpdate['action'], by: string, ts: number, commandId?: string): AlarmDraft {
+    return { stream: 'alarm', kind: 'alarm.update', ts, action, by, alarm, ...(commandId ? { commandId } : {}), ...(alarm.drill ? { drill: true } : {}) };
+  }
+
+  private raiseOrReactivate(ev: FeedEvent, category: AlarmCategory, sourceId: string, cause: string, priority: Priority, at: { lon: number; lat: number }, extra: Partial<Alarm> = {}, note?: string): AlarmDraft {
+    const k = AlarmEngine.key(category, sourceId, cause);
+    const openId = this.openBySource.get(k);
+    const open = openId ? this.alarms.get(openId) : undefined;
+    if (open) return this.update(reactivate(open, ev.ts, extra.value), 'reactivate', 'system', ev.ts);
+    const a = raise({ alarmId: `AL-${ev.id}`, category, sourceId, cause, priority, lon: at.lon, lat: at.lat, drill: ev.drill === true, ...extra }, ev.ts);
+    if (note) a.history[0] = { ...a.history[0]!, note };
+    return this.update(a, 'raise', 'system', ev.ts);
+  }
+
+  private rtn(ev: FeedEvent, category: AlarmCategory, sourceId: string, cause: string): AlarmDraft[] {
+    const id = this.openBySource.get(AlarmEngine.key(category, sourceId, cause));
+    const a = id ? this.alarms.get(id) : undefined;
+    if (!a || !a.active) return [];
+    return [this.update(returnToNormal(a, ev.ts), 'rtn', 'system', ev.ts)];
+  }
+
+  /** Drafts caused by a journaled sensor event (alarm updates, camera turns). Never called for alarm events. */
+  react(ev: FeedEvent): Draft[] {
+    switch (ev.kind) {
+      case 'manhole.reading': {
+        const w = this.wells.get(ev.wellId);
+        if (!w) return [];
+        if (ev.level === 'alarm') return [this.raiseOrReactivate(ev, 'manhole', ev.wellId, ev.sensor, MANHOLE_PRIORITY[ev.sensor], w, { value: ev.value, unit: ev.unit })];
+        return ev.level === 'normal' ? this.rtn(ev, 'manhole', ev.wellId, ev.sensor) : [];
+      }
+      case 'fire.detector': {
+        const d = this.detectors.get(ev.detectorId) ?? { lon: 0, lat: 0 };
+        if (!this.detectors.has(ev.detectorId)) return [];
+        if (ev.state === 'smoke' || ev.state === 'fire')
+          return [this.raiseOrReactivate(ev, 'fire', ev.detectorId, 'fire', 1, d, { floor: ev.floor, buildingId: ev.buildingId, value: ev.obscuration, unit: '%/m' })];
+        if (ev.state === 'fault') return [this.raiseOrReactivate(ev, 'fire', ev.detectorId, 'fault', 3, d, { floor: ev.floor, buildingId: ev.buildingId })];
+        return [...this.rtn(ev, 'fire', ev.detectorId, 'fire'), ...this.rtn(ev, 'fire', ev.detectorId, 'fault')];
+      }
+      case 'care.call':
+        if (ev.reason === 'cancel') return this.rtn(ev, 'care', ev.deviceId, 'call');
+        return [this.raiseOrReactivate(ev, 'care', ev.deviceId, 'call', 1, ev, { buildingId: ev.buildingId }, ev.reason)];
+      case 'camera.status': {
+        const c = this.cameras.get(ev.cameraId);
+        if (!c) return [];
+        return ev.online ? this.rtn(ev, 'camera', ev.cameraId, 'offline') : [this.raiseOrReactivate(ev, 'camera', ev.cameraId, 'offline', 3, c)];
+      }
+      case 'camera.sos': {
+        const cam = nearest(this.e.cameras, [ev.lon, ev.lat], (c) => !this.offlineCameras.has(c.id), 600);
+        const out: Draft[] = [];
+        let note: string | undefined;
+        if (cam) {
+          const heading = Math.round(bearingDeg([cam.item.lon, cam.item.lat], [ev.lon, ev.lat]) * 10) / 10;
+          note = `${cam.item.id} → ${heading}° (${Math.round(cam.distanceM)} m)`;
+          out.push({ stream: 'camera', kind: 'camera.ptz', ts: ev.ts, cameraId: cam.item.id, heading: heading >= 360 ? 0 : heading, reason: 'sos', targetLon: ev.lon, targetLat: ev.lat, ...(ev.drill ? { drill: true } : {}) });
+        } else note = 'no online camera within 600 m';
+        out.unshift(this.raiseOrReactivate(ev, 'camera', ev.buttonId, 'sos', 1, ev, {}, note));
+        return out;
+      }
+      case 'env.reading': {
+        const s = this.stations.get(ev.stationId);
+        if (!s) return [];
+        if (ev.level === 'alarm') return [this.raiseOrReactivate(ev, 'env', ev.stationId, ev.metric, 3, s, { value: ev.value, unit: ev.unit })];
+        return ev.level === 'normal' ? this.rtn(ev, 'env', ev.stationId, ev.metric) : [];
+      }
+      default:
+        return [];
+    }
+  }
+
+  /** Validates and applies an operator command. A repeated commandId returns the original outcome, no new event. */
+  command(raw: unknown, now: number): CommandResult {
+    const p = AlarmCommand.safeParse(raw);
+    if (!p.success) return { ok: false, error: `bad command: ${p.error.issues.slice(0, 2).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` };
+    const cmd = p.data;
+    const seen = this.commands.get(cmd.commandId);
+    if (seen) return { ok: true, draft: null, alarm: this.alarms.get(seen.alarmId)!, duplicateOf: { seq: seen.seq } };
+    const a = this.alarms.get(cmd.alarmId);
+    if (!a) return { ok: false, error: `unknown alarm ${cmd.alarmId}` };
+    const r = applyCommand(a, cmd, now);
+    if (!r.ok) return r;
+    return { ok: true, draft: this.update(r.alarm, cmd.action, cmd.by, now, cmd.commandId), alarm: r.alarm };
+  }
+
+  /** Shelved alarms whose time is up come back. */
+  expireShelves(now: number): AlarmDraft[] {
+    const out: AlarmDraft[] = [];
+    for (const a of this.alarms.values()) {
+      const next = expireShelf(a, now);
+      if (next) out.push(this.update(next, 'unshelve-expired', 'system', now));
+    }
+    return out;
+  }
+}

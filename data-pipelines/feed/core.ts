@@ -1,0 +1,108 @@
+/**
+ * The feed's core, without sockets: journal + world state + alarm engine + simulator. Every event goes through the
+ * journal first (durable, stamped) and only then to the world and to clients. Tested directly under Node.
+ */
+import { type Alarm } from '../contracts/alarm.ts';
+import { STREAMS, type CommandAck, type Draft, type FeedEvent, type Replay, type Snapshot, type Subscribe } from '../contracts/events.ts';
+import { applyEvent, compact, emptyWorld, type World } from '../contracts/world.ts';
+import { AlarmEngine } from './alarm-engine.ts';
+import type { Entities } from './entities.ts';
+import { Journal, type JournalOptions, type LoadReport } from './journal.ts';
+import { DistrictSimulator, type SimulatorOptions } from './simulator.ts';
+
+export interface CoreOptions {
+  journal: JournalOptions;
+  entities: Entities;
+  /** null = no simulator (real feeds only) */
+  sim: SimulatorOptions | null;
+  log?: (msg: string) => void;
+}
+
+export class FeedCore {
+  readonly journal: Journal;
+  readonly world: World = emptyWorld();
+  readonly engine: AlarmEngine;
+  readonly sim: DistrictSimulator | null;
+  readonly loadReport: LoadReport;
+  readonly stats = { appended: 0, rejected: 0, lastRejection: '' };
+  private readonly log: (m: string) => void;
+
+  constructor(opts: CoreOptions) {
+    this.log = opts.log ?? (() => undefined);
+    this.engine = new AlarmEngine(opts.entities);
+    const { journal, report } = Journal.open({ log: this.log, ...opts.journal }, (ev) => {
+      applyEvent(this.world, ev);
+      this.engine.observe(ev);
+    });
+    this.journal = journal;
+    this.loadReport = report;
+    if (report.events || report.tornLines || report.corruptLines)
+      this.log(`journal ${journal.epoch}: ${report.events} events restored, ${report.tornLines} torn, ${report.corruptLines} corrupt lines`);
+    this.sim = opts.sim ? new DistrictSimulator(opts.entities, opts.sim) : null;
+    this.sim?.resume(compact(this.world), Date.now());
+  }
+
+  get epoch(): string {
+    return this.journal.epoch;
+  }
+
+  /** Journals drafts and everything they cause (alarms, camera turns); returns the stamped events in order. */
+  ingest(drafts: Draft[]): FeedEvent[] {
+    const out: FeedEvent[] = [];
+    let pending = drafts;
+    for (let depth = 0; pending.length && depth < 4; depth++) {
+      const { events, rejected } = this.journal.append(pending);
+      for (const r of rejected) {
+        this.stats.rejected++;
+        this.stats.lastRejection = r.error;
+        this.log(`rejected draft ${r.draft.kind}: ${r.error}`);
+      }
+      const next: Draft[] = [];
+      for (const ev of events) {
+        applyEvent(this.world, ev);
+        this.engine.observe(ev);
+        if (ev.kind !== 'alarm.update') next.push(...this.engine.react(ev));
+      }
+      this.stats.appended += events.length;
+      out.push(...events);
+      pending = next;
+    }
+    return out;
+  }
+
+  tick(now: number): FeedEvent[] {
+    return this.ingest([...(this.sim?.tick(now) ?? []), ...this.engine.expireShelves(now)]);
+  }
+
+  command(raw: unknown, now: number): { ack: CommandAck; events: FeedEvent[] } {
+    const r = this.engine.command(raw, now);
+    if (!r.ok) return { ack: { ok: false, error: r.error }, events: [] };
+    if (r.duplicateOf) return { ack: { ok: true, seq: r.duplicateOf.seq, alarm: r.alarm, duplicate: true }, events: [] };
+    const events = this.ingest([r.draft!]);
+    const ev = events[0];
+    if (!ev || ev.kind !== 'alarm.update') return { ack: { ok: false, error: 'command could not be journaled' }, events };
+    return { ack: { ok: true, seq: ev.seq, alarm: ev.alarm as Alarm, duplicate: false }, events };
+  }
+
+  snapshot(now: number): Snapshot {
+    return { epoch: this.epoch, ts: now, seqs: { ...this.world.seqs }, events: compact(this.world, undefined, now) };
+  }
+
+  /** Exact replay after the client's offsets, or null when a snapshot is needed (other epoch, or too old). */
+  replay(sub: Subscribe): Replay | null {
+    if (sub.epoch !== this.epoch) return null;
+    const events: FeedEvent[] = [];
+    for (const s of STREAMS) {
+      const since = sub.since[s] ?? 0;
+      if (since > this.world.seqs[s]) return null; // client is ahead of us: the journal was replaced
+      const evs = this.journal.since(s, since);
+      if (evs === null) return null;
+      events.push(...evs);
+    }
+    return { epoch: this.epoch, events, seqs: { ...this.world.seqs } };
+  }
+
+  close(): void {
+    this.journal.close();
+  }
+}

@@ -1,0 +1,232 @@
+/**
+ * Durable append-only journal, one folder per stream, JSON lines in size-rotated segments. Survives restarts (and
+ * kill -9: every append is written to the OS with writeSync before the event is emitted to any client, so no client
+ * can have seen an event the journal does not hold; fsync runs on a timer for power loss).
+ *
+ *   <dir>/epoch.json                 {"epoch": "...", "createdAt": ...}   the journal's identity
+ *   <dir>/<stream>/<firstSeq>.jsonl  one event per line, seq strictly +1
+ *
+ * On open, a torn last line (a crash mid-write) is truncated away and counted; any other invalid line is skipped,
+ * counted and logged — never silently. The most recent events per stream are kept in memory for replay.
+ */
+import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseFeedEvent, STREAMS, type Draft, type FeedEvent, type Seqs, type StreamName } from '../contracts/events.ts';
+import { emptySeqs } from '../contracts/world.ts';
+
+export interface JournalOptions {
+  dir: string;
+  /** rotate a stream's segment when it exceeds this size */
+  segmentBytes?: number;
+  /** segments kept per stream (alarms: all, always) */
+  retainSegments?: number;
+  /** events kept in memory per stream for replay to reconnecting clients */
+  tailEvents?: number;
+  fsyncEveryMs?: number;
+  log?: (msg: string) => void;
+}
+
+export interface LoadReport {
+  events: number;
+  tornLines: number;
+  corruptLines: number;
+  errors: string[];
+}
+
+interface Segment {
+  fd: number;
+  path: string;
+  bytes: number;
+}
+
+export class Journal {
+  readonly epoch: string;
+  readonly seqs: Seqs = emptySeqs();
+  private readonly tails = new Map<StreamName, FeedEvent[]>();
+  private readonly segments = new Map<StreamName, Segment>();
+  private readonly opts: Required<Omit<JournalOptions, 'log'>> & { log: (m: string) => void };
+  private fsyncTimer: ReturnType<typeof setInterval> | null = null;
+  private dirty = new Set<number>();
+  private closed = false;
+
+  private constructor(opts: JournalOptions, epoch: string) {
+    this.opts = { segmentBytes: 8 * 1024 * 1024, retainSegments: 4, tailEvents: 50_000, fsyncEveryMs: 1000, log: () => undefined, ...opts };
+    this.epoch = epoch;
+    for (const s of STREAMS) this.tails.set(s, []);
+  }
+
+  /** Opens (or creates) the journal in `dir`; every stored event is passed to `onEvent` in order. */
+  static open(opts: JournalOptions, onEvent: (ev: FeedEvent) => void = () => undefined): { journal: Journal; report: LoadReport } {
+    mkdirSync(opts.dir, { recursive: true });
+    const metaPath = join(opts.dir, 'epoch.json');
+    let epoch: string;
+    if (existsSync(metaPath)) {
+      const meta = JSON.parse(readFileSync(metaPath, 'utf8')) as { epoch?: unknown };
+      if (typeof meta.epoch !== 'string' || !meta.epoch) throw new Error(`${metaPath}: no epoch`);
+      epoch = meta.epoch;
+    } else {
+      epoch = `e${Date.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36).padStart(2, '0')}`;
+      writeFileSync(metaPath, JSON.stringify({ epoch, createdAt: Date.now() }) + '\n');
+    }
+    const j = new Journal(opts, epoch);
+    const report = j.load(onEvent);
+    if (j.opts.fsyncEveryMs > 0) {
+      j.fsyncTimer = setInterval(() => j.sync(), j.opts.fsyncEveryMs);
+      j.fsyncTimer.unref?.();
+    }
+    return { journal: j, report };
+  }
+
+  private streamDir(s: StreamName): string {
+    return join(this.opts.dir, s);
+  }
+
+  private segmentFiles(s: StreamName): string[] {
+    const d = this.streamDir(s);
+    if (!existsSync(d)) return [];
+    return readdirSync(d)
+      .filter((f) => /^\d{12}\.jsonl$/.test(f))
+      .sort()
+      .map((f) => join(d, f));
+  }
+
+  private load(onEvent: (ev: FeedEvent) => void): LoadReport {
+    const report: LoadReport = { events: 0, tornLines: 0, corruptLines: 0, errors: [] };
+    for (const s of STREAMS) {
+      const files = this.segmentFiles(s);
+      files.forEach((file, fi) => {
+        const buf = readFileSync(file);
+        const text = buf.toString('utf8');
+        let offset = 0;
+        let lineNo = 0;
+        while (offset < text.length) {
+          const nl = text.indexOf('\n', offset);
+          const isLastFile = fi === files.length - 1;
+          if (nl < 0) {
+            // No newline: a torn write at the end. Truncate it away so appends continue on a clean line.
+            if (isLastFile) {
+              report.tornLines++;
+              const keep = Buffer.byteLength(text.slice(0, offset));
+              const fd = openSync(file, 'r+');
+              ftruncateSync(fd, keep);
+              closeSync(fd);
+              this.opts.log(`journal ${s}: truncated a torn last line in ${file}`);
+            } else {
+              report.corruptLines++;
+              report.errors.push(`${file}: unterminated line in a closed segment`);
+            }
+            break;
+          }
+          const line = text.slice(offset, nl);
+          offset = nl + 1;
+          lineNo++;
+          if (!line.trim()) continue;
+          const r = parseFeedEvent(line);
+          const expected = this.seqs[s] + 1;
+          if (!r.ok || r.value.stream !== s || r.value.epoch !== this.epoch || (this.seqs[s] > 0 && r.value.seq !== expected)) {
+            report.corruptLines++;
+            const why = !r.ok ? r.error : r.value.stream !== s ? `stream ${r.value.stream} in ${s} journal` : r.value.epoch !== this.epoch ? `epoch ${r.value.epoch}` : `seq ${r.value.seq}, expected ${expected}`;
+            if (report.errors.length < 20) report.errors.push(`${file}:${lineNo}: ${why}`);
+            this.opts.log(`journal ${s}: skipped line ${lineNo} of ${file}: ${why}`);
+            continue;
+          }
+          this.seqs[s] = r.value.seq;
+          this.remember(r.value);
+          report.events++;
+          onEvent(r.value);
+        }
+      });
+      const last = files[files.length - 1];
+      if (last) this.segments.set(s, { fd: openSync(last, 'a'), path: last, bytes: statSync(last).size });
+    }
+    return report;
+  }
+
+  private remember(ev: FeedEvent): void {
+    const tail = this.tails.get(ev.stream)!;
+    tail.push(ev);
+    const max = ev.stream === 'alarm' ? Math.max(this.opts.tailEvents, 200_000) : this.opts.tailEvents;
+    if (tail.length > max * 1.25) tail.splice(0, tail.length - max);
+  }
+
+  private segmentFor(s: StreamName, firstSeq: number): Segment {
+    const cur = this.segments.get(s);
+    if (cur && cur.bytes < this.opts.segmentBytes) return cur;
+    if (cur) closeSync(cur.fd);
+    mkdirSync(this.streamDir(s), { recursive: true });
+    const path = join(this.streamDir(s), `${String(firstSeq).padStart(12, '0')}.jsonl`);
+    const seg = { fd: openSync(path, 'a'), path, bytes: 0 };
+    this.segments.set(s, seg);
+    // Retention: telemetry keeps the newest segments; the alarm journal is the record and is never trimmed.
+    if (s !== 'alarm') {
+      const files = this.segmentFiles(s);
+      for (const f of files.slice(0, Math.max(0, files.length - this.opts.retainSegments))) rmSync(f);
+    }
+    return seg;
+  }
+
+  /**
+   * Stamps and durably appends drafts, in order. Drafts that fail the contract after stamping are not written and
+   * are returned in `rejected` with the reason (the seq is not consumed).
+   */
+  append(drafts: Draft[]): { events: FeedEvent[]; rejected: Array<{ draft: Draft; error: string }> } {
+    if (this.closed) throw new Error('journal is closed');
+    const events: FeedEvent[] = [];
+    const rejected: Array<{ draft: Draft; error: string }> = [];
+    const lines = new Map<StreamName, string[]>();
+    for (const d of drafts) {
+      const seq = this.seqs[d.stream] + 1;
+      const candidate = { ...d, seq, epoch: this.epoch, id: `${this.epoch}:${d.stream}:${seq}` };
+      const r = parseFeedEvent(candidate);
+      if (!r.ok) {
+        rejected.push({ draft: d, error: r.error });
+        continue;
+      }
+      this.seqs[d.stream] = seq;
+      events.push(r.value);
+      let ls = lines.get(d.stream);
+      if (!ls) lines.set(d.stream, (ls = []));
+      ls.push(JSON.stringify(r.value));
+    }
+    for (const [s, ls] of lines) {
+      const firstSeq = this.seqs[s] - ls.length + 1;
+      const seg = this.segmentFor(s, firstSeq);
+      const buf = Buffer.from(ls.join('\n') + '\n');
+      let written = 0;
+      while (written < buf.length) written += writeSync(seg.fd, buf, written);
+      seg.bytes += buf.length;
+      this.dirty.add(seg.fd);
+    }
+    for (const ev of events) this.remember(ev);
+    return { events, rejected };
+  }
+
+  /** Events of `stream` after `seq`, or null when they are no longer held in memory (caller sends a snapshot). */
+  since(stream: StreamName, seq: number): FeedEvent[] | null {
+    if (seq >= this.seqs[stream]) return [];
+    const tail = this.tails.get(stream)!;
+    const first = tail[0];
+    if (!first || first.seq > seq + 1) return null;
+    return tail.slice(seq + 1 - first.seq);
+  }
+
+  sync(): void {
+    for (const fd of this.dirty) {
+      try {
+        fsyncSync(fd);
+      } catch {
+        /* fd rotated and closed meanwhile */
+      }
+    }
+    this.dirty.clear();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.fsyncTimer) clearInterval(this.fsyncTimer);
+    this.sync();
+    for (const seg of this.segments.values()) closeSync(seg.fd);
+    this.segments.clear();
+  }
+}

@@ -1,0 +1,29 @@
+/** Open elderly-care calls (wearable SOS, fall detection, inactivity, home emergency button). */
+import type { RootStore } from '../../stores/root.ts';
+import type { RGBA } from '../manholes/format.ts';
+import { createPointLayer2D, createPointLayer3D, swatchLegend, type LivePoint, type PointLayerSpec } from '../points.ts';
+import type { LiveLayerDefinition } from '../registry.ts';
+
+const CARE: RGBA = [214, 80, 255, 255];
+
+const spec: PointLayerSpec = {
+  id: 'care',
+  revision: (s) => s.live.versions.care,
+  points(store: RootStore): LivePoint[] {
+    const out: LivePoint[] = [];
+    for (const ev of store.live.world.byStream.care.values()) {
+      if (ev.kind !== 'care.call') continue;
+      out.push({ id: ev.deviceId, lon: ev.lon, lat: ev.lat, height: 6, color: CARE, size: 7, outline: [255, 255, 255, 255], onTop: true });
+    }
+    return out;
+  },
+  throttleMs: 100,
+};
+
+export const careLayer: LiveLayerDefinition = {
+  id: 'care',
+  labelKey: 'care',
+  create3d: (ctx) => createPointLayer3D(spec, ctx),
+  create2d: (ctx) => createPointLayer2D(spec, ctx),
+  legend: (loc) => swatchLegend([{ color: CARE, label: loc === 'zh-CN' ? '紧急呼叫/跌倒/久未活动' : 'SOS / fall / inactivity' }]),
+};

@@ -1,0 +1,46 @@
+/** Smoke/fire detectors that are not normal, placed on their floor in 3D (floor height = floor x 3 m). */
+import type { RootStore } from '../../stores/root.ts';
+import type { RGBA } from '../manholes/format.ts';
+import { createPointLayer2D, createPointLayer3D, swatchLegend, type LivePoint, type PointLayerSpec } from '../points.ts';
+import type { LiveLayerDefinition } from '../registry.ts';
+
+export const FIRE_COLORS: Record<'smoke' | 'fire' | 'fault', RGBA> = { smoke: [255, 140, 0, 255], fire: [255, 30, 30, 255], fault: [150, 150, 160, 255] };
+
+export function detectorPoints(store: RootStore): LivePoint[] {
+  void store.live.versions.fire;
+  const out: LivePoint[] = [];
+  for (const ev of store.live.world.byStream.fire.values()) {
+    if (ev.kind !== 'fire.detector' || ev.state === 'normal') continue;
+    const d = store.entities.detectors.get(ev.detectorId);
+    if (!d) continue;
+    out.push({ id: ev.detectorId, lon: d.lon, lat: d.lat, height: (d.floor - 0.5) * 3, color: FIRE_COLORS[ev.state], size: ev.state === 'fault' ? 4 : 7, outline: [255, 255, 255, 255], onTop: true });
+  }
+  return out;
+}
+
+const spec: PointLayerSpec = {
+  id: 'fire',
+  revision: (s) => s.live.versions.fire,
+  points: detectorPoints,
+  onPick: (s, id) => {
+    const d = s.entities.detectors.get(id);
+    if (d) void s.command({ type: 'selectBuilding', buildingId: d.buildingId });
+  },
+  throttleMs: 100,
+};
+
+export const fireLayer: LiveLayerDefinition = {
+  id: 'fire',
+  labelKey: 'fire',
+  create3d: (ctx) => createPointLayer3D(spec, ctx),
+  create2d: (ctx) => createPointLayer2D(spec, ctx),
+  legend: (loc) =>
+    swatchLegend(
+      [
+        { color: FIRE_COLORS.fire, label: loc === 'zh-CN' ? '火警' : 'Fire' },
+        { color: FIRE_COLORS.smoke, label: loc === 'zh-CN' ? '烟感报警' : 'Smoke' },
+        { color: FIRE_COLORS.fault, label: loc === 'zh-CN' ? '故障' : 'Fault' },
+      ],
+      loc === 'zh-CN' ? '三维中显示在所在楼层高度' : 'shown at floor height in 3D',
+    ),
+};

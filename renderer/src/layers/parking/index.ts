@@ -1,0 +1,45 @@
+/** Parking occupancy: lots sized by capacity and coloured by occupancy; numbered roadside spots free/taken. */
+import type { RGBA } from '../manholes/format.ts';
+import { createPointLayer2D, createPointLayer3D, swatchLegend, type LivePoint, type PointLayerSpec } from '../points.ts';
+import type { LiveLayerDefinition } from '../registry.ts';
+
+/** Green (free) -> amber -> red (full) by occupancy ratio. */
+export function occupancyColor(ratio: number): RGBA {
+  const r = Math.max(0, Math.min(1, ratio));
+  if (r < 0.7) return [46, 196, 120, 230];
+  if (r < 0.9) return [255, 183, 3, 240];
+  return [230, 57, 70, 250];
+}
+
+const spec: PointLayerSpec = {
+  id: 'parking',
+  revision: (s) => s.live.versions.parking,
+  points(store): LivePoint[] {
+    const out: LivePoint[] = [];
+    const occ = store.live.world.byStream.parking;
+    for (const p of store.entities.places.values()) {
+      const ev = occ.get(p.id);
+      const ratio = ev?.kind === 'parking.occupancy' ? ev.occupied / ev.capacity : Number.NaN;
+      const color: RGBA = Number.isNaN(ratio) ? [120, 120, 140, 160] : occupancyColor(ratio);
+      out.push({ id: p.id, lon: p.lon, lat: p.lat, height: 1, color, size: p.kind === 'lot' ? 4 + Math.sqrt(p.capacity) / 3 : 1.6 });
+    }
+    return out;
+  },
+  throttleMs: 1000,
+};
+
+export const parkingLayer: LiveLayerDefinition = {
+  id: 'parking',
+  labelKey: 'parking',
+  create3d: (ctx) => createPointLayer3D(spec, ctx),
+  create2d: (ctx) => createPointLayer2D(spec, ctx),
+  legend: (loc) =>
+    swatchLegend(
+      [
+        { color: occupancyColor(0.3), label: loc === 'zh-CN' ? '空闲 <70%' : 'Free <70%' },
+        { color: occupancyColor(0.8), label: loc === 'zh-CN' ? '紧张 70–90%' : 'Busy 70–90%' },
+        { color: occupancyColor(1), label: loc === 'zh-CN' ? '饱和 ≥90%' : 'Full ≥90%' },
+      ],
+      loc === 'zh-CN' ? '大圆 = 公共停车场；小点 = 路侧泊位（一位一编号）' : 'circles = public lots; dots = numbered roadside spots',
+    ),
+};

@@ -1,0 +1,178 @@
+/**
+ * Shared machinery for live point layers: a layer supplies pure `points()` (from the live store) and gets a Cesium
+ * PointPrimitiveCollection and a deck.gl ScatterplotLayer that repaint when its stream's version changes (at most
+ * every `throttleMs`, so a busy stream cannot starve the frame).
+ */
+import { Cartesian3, Color, Material, PointPrimitiveCollection, PolylineCollection } from '@cesium/engine';
+import { ScatterplotLayer, PolygonLayer } from '@deck.gl/layers';
+import type { Layer } from '@deck.gl/core';
+import { reaction } from 'mobx';
+import type { Locale } from '../i18n.ts';
+import type { RootStore } from '../stores/root.ts';
+import type { LayerContext3D, LayerRenderer, LayerRenderer2D } from './registry.ts';
+import type { RGBA } from './manholes/format.ts';
+
+export interface LivePoint {
+  id: string;
+  lon: number;
+  lat: number;
+  /** metres above ground (3D only): floors of buildings */
+  height?: number;
+  color: RGBA;
+  /** radius in CSS px */
+  size: number;
+  outline?: RGBA;
+  /** drawn over buildings in 3D (alarms must never hide behind a tower) */
+  onTop?: boolean;
+}
+
+export interface Cone {
+  id: string;
+  lon: number;
+  lat: number;
+  heading: number;
+  fov: number;
+  rangeM: number;
+  color: RGBA;
+}
+
+export interface PointLayerSpec {
+  id: string;
+  revision(store: RootStore): number;
+  points(store: RootStore): LivePoint[];
+  cones?(store: RootStore): Cone[];
+  onPick?(store: RootStore, id: string): void;
+  throttleMs?: number;
+}
+
+const toColor = (c: RGBA) => new Color(c[0] / 255, c[1] / 255, c[2] / 255, c[3] / 255);
+
+/** Field-of-view cone as a lon/lat polygon (apex + arc). */
+export function conePolygon(c: Cone, steps = 12): Array<[number, number]> {
+  const mLat = 110_574;
+  const mLon = 111_320 * Math.cos((c.lat * Math.PI) / 180);
+  const pts: Array<[number, number]> = [[c.lon, c.lat]];
+  for (let i = 0; i <= steps; i++) {
+    const a = ((c.heading - c.fov / 2 + (c.fov * i) / steps) * Math.PI) / 180;
+    pts.push([c.lon + (Math.sin(a) * c.rangeM) / mLon, c.lat + (Math.cos(a) * c.rangeM) / mLat]);
+  }
+  pts.push([c.lon, c.lat]);
+  return pts;
+}
+
+export function createPointLayer3D(spec: PointLayerSpec, { scene, store }: LayerContext3D): LayerRenderer {
+  const points = new PointPrimitiveCollection();
+  const lines = new PolylineCollection();
+  scene.primitives.add(points);
+  scene.primitives.add(lines);
+  const paint = () => {
+    points.removeAll();
+    lines.removeAll();
+    for (const p of spec.points(store)) {
+      points.add({
+        id: p.id,
+        position: Cartesian3.fromDegrees(p.lon, p.lat, p.height ?? 2),
+        color: toColor(p.color),
+        pixelSize: p.size * 2,
+        outlineColor: p.outline ? toColor(p.outline) : Color.TRANSPARENT,
+        outlineWidth: p.outline ? 2 : 0,
+        disableDepthTestDistance: p.onTop ? Number.POSITIVE_INFINITY : 0,
+      });
+    }
+    for (const c of spec.cones?.(store) ?? []) {
+      lines.add({
+        positions: Cartesian3.fromDegreesArray(conePolygon(c).flat()),
+        width: 2,
+        material: Material.fromType('Color', { color: toColor(c.color) }),
+      });
+    }
+    scene.requestRender();
+  };
+  const dispose = reaction(() => spec.revision(store), paint, { fireImmediately: true, delay: spec.throttleMs ?? 300 });
+  return {
+    setVisible(v) {
+      points.show = v;
+      lines.show = v;
+    },
+    destroy() {
+      dispose();
+      scene.primitives.remove(points);
+      scene.primitives.remove(lines);
+    },
+  };
+}
+
+export function createPointLayer2D(spec: PointLayerSpec, { store }: { store: RootStore }): LayerRenderer2D {
+  let visible = true;
+  return {
+    revision: () => spec.revision(store),
+    deckLayers(): Layer[] {
+      if (!visible) return [];
+      const pts = spec.points(store);
+      const rev = spec.revision(store);
+      const out: Layer[] = [];
+      const cones = spec.cones?.(store) ?? [];
+      if (cones.length)
+        out.push(
+          new PolygonLayer<Cone>({
+            id: `${spec.id}-cones`,
+            data: cones,
+            getPolygon: (c) => conePolygon(c),
+            getFillColor: (c) => [c.color[0], c.color[1], c.color[2], 60],
+            getLineColor: (c) => c.color,
+            lineWidthUnits: 'pixels',
+            getLineWidth: 1.5,
+            updateTriggers: { getPolygon: rev },
+          }),
+        );
+      out.push(
+        new ScatterplotLayer<LivePoint>({
+          id: spec.id,
+          data: pts,
+          getPosition: (p) => [p.lon, p.lat],
+          getFillColor: (p) => p.color,
+          getRadius: (p) => p.size,
+          radiusUnits: 'pixels',
+          stroked: true,
+          getLineColor: (p) => p.outline ?? [0, 0, 0, 0],
+          lineWidthUnits: 'pixels',
+          getLineWidth: (p) => (p.outline ? 1.5 : 0),
+          pickable: !!spec.onPick,
+          onClick: spec.onPick ? (info) => (info.object ? (spec.onPick!(store, (info.object as LivePoint).id), true) : false) : undefined,
+          updateTriggers: { getFillColor: rev, getRadius: rev, getLineColor: rev },
+        }),
+      );
+      return out;
+    },
+    setVisible(v) {
+      visible = v;
+    },
+    destroy() {
+      /* deck.gl releases layer state when the overlay drops the layers */
+    },
+  };
+}
+
+export function swatchLegend(entries: Array<{ color: RGBA; label: string }>, note?: string): HTMLElement {
+  const el = document.createElement('div');
+  el.className = 'legend';
+  for (const e of entries) {
+    const row = document.createElement('div');
+    row.className = 'legend-row';
+    const sw = document.createElement('span');
+    sw.className = 'swatch dot';
+    sw.style.background = `rgba(${e.color[0]},${e.color[1]},${e.color[2]},${e.color[3] / 255})`;
+    row.append(sw, document.createTextNode(e.label));
+    el.append(row);
+  }
+  if (note) {
+    const n = document.createElement('div');
+    n.className = 'legend-note';
+    n.textContent = note;
+    el.append(n);
+  }
+  return el;
+}
+
+export type Labels = Record<Locale, string>;
+export const L = (zh: string, en: string): Labels => ({ 'zh-CN': zh, en });

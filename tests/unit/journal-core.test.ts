@@ -1,0 +1,175 @@
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { applyCommand, raise, type Alarm, type AlarmCommand } from '../../data-pipelines/contracts/alarm.ts';
+import { parseFeedEvent, type Draft } from '../../data-pipelines/contracts/events.ts';
+import { applyEvent, compact, emptyWorld, loadSnapshot } from '../../data-pipelines/contracts/world.ts';
+import { buildDistrict } from '../../data-pipelines/etl/build-district.ts';
+import { FeedCore } from '../../data-pipelines/feed/core.ts';
+import { loadEntities, type Entities } from '../../data-pipelines/feed/entities.ts';
+import { Journal } from '../../data-pipelines/feed/journal.ts';
+import { bearingDeg } from '../../data-pipelines/geo/nearest.ts';
+
+let entities: Entities;
+beforeAll(() => {
+  const dir = mkdtempSync(join(tmpdir(), 'redwall-pkg-'));
+  buildDistrict(dir, () => undefined);
+  entities = loadEntities(dir);
+});
+const tmp = () => mkdtempSync(join(tmpdir(), 'redwall-journal-'));
+const reading = (wellId: string, value: number, ts = 1000): Draft => ({ stream: 'manhole', kind: 'manhole.reading', ts, wellId, sensor: 'gas', value, unit: '%LEL', level: value >= 20 ? 'alarm' : value >= 10 ? 'warning' : 'normal' });
+
+describe('journal', () => {
+  it('stamps per-stream consecutive seqs and keeps them across reopen, with the same epoch', () => {
+    const dir = tmp();
+    const { journal } = Journal.open({ dir, fsyncEveryMs: 0 });
+    const { events } = journal.append([reading('MH-00001', 1), reading('MH-00002', 2), { stream: 'env', kind: 'env.reading', ts: 1, stationId: 'ENV-01', metric: 'noise', value: 50, unit: 'dB(A)', level: 'normal' }]);
+    expect(events.map((e) => [e.stream, e.seq])).toEqual([['manhole', 1], ['manhole', 2], ['env', 1]]);
+    const epoch = journal.epoch;
+    journal.close();
+    const seen: number[] = [];
+    const { journal: j2, report } = Journal.open({ dir, fsyncEveryMs: 0 }, (e) => seen.push(e.seq));
+    expect(j2.epoch).toBe(epoch);
+    expect(report).toMatchObject({ events: 3, tornLines: 0, corruptLines: 0 });
+    expect(j2.append([reading('MH-00003', 3)]).events[0]!.seq).toBe(3);
+    j2.close();
+  });
+
+  it('truncates a torn last line after a crash, counts corrupt lines, and loses nothing before them', () => {
+    const dir = tmp();
+    const { journal } = Journal.open({ dir, fsyncEveryMs: 0 });
+    journal.append([reading('MH-00001', 1), reading('MH-00002', 2)]);
+    journal.close();
+    const seg = join(dir, 'manhole', readdirSync(join(dir, 'manhole'))[0]!);
+    appendFileSync(seg, '{"stream":"manhole","seq":3,"epo'); // process killed mid-write
+    const { journal: j2, report } = Journal.open({ dir, fsyncEveryMs: 0 });
+    expect(report).toMatchObject({ events: 2, tornLines: 1 });
+    expect(j2.append([reading('MH-00003', 3)]).events[0]!.seq).toBe(3);
+    j2.close();
+    const lines = readFileSync(seg, 'utf8').trim().split('\n');
+    expect(lines.map((l) => parseFeedEvent(l).ok)).toEqual([true, true, true]);
+  });
+
+  it('rejects drafts that break the contract without consuming a seq', () => {
+    const { journal } = Journal.open({ dir: tmp(), fsyncEveryMs: 0 });
+    const r = journal.append([reading('MH-00001', Number.NaN), reading('MH-00001', 1)]);
+    expect(r.rejected).toHaveLength(1);
+    expect(r.events[0]!.seq).toBe(1);
+    journal.close();
+  });
+
+  it('replays exactly the events after an offset, or says it cannot', () => {
+    const { journal } = Journal.open({ dir: tmp(), fsyncEveryMs: 0, tailEvents: 10 });
+    for (let i = 0; i < 30; i++) journal.append([reading('MH-00001', 1, i)]);
+    expect(journal.since('manhole', 25)!.map((e) => e.seq)).toEqual([26, 27, 28, 29, 30]);
+    expect(journal.since('manhole', 30)).toEqual([]);
+    expect(journal.since('manhole', 1)).toBeNull();
+    journal.close();
+  });
+});
+
+describe('alarm state machine', () => {
+  const a0 = (): Alarm => raise({ alarmId: 'AL-1', category: 'manhole', sourceId: 'MH-00001', cause: 'gas', priority: 2, lon: 116.4, lat: 39.9 }, 1000);
+  const cmd = (action: AlarmCommand['action'], extra: Partial<AlarmCommand> = {}): AlarmCommand => ({ commandId: `c-${action}-00000`, alarmId: 'AL-1', action, by: '张三', ...extra });
+  const ok = (r: ReturnType<typeof applyCommand>) => {
+    if (!r.ok) throw new Error(r.error);
+    return r.alarm;
+  };
+
+  it('walks new -> acknowledged -> dispatched -> onsite -> resolved -> closed with who/when', () => {
+    let a = a0();
+    a = ok(applyCommand(a, cmd('acknowledge'), 2000));
+    a = ok(applyCommand(a, cmd('dispatch', { team: '排水抢修一队' }), 3000));
+    a = ok(applyCommand(a, cmd('onsite'), 4000));
+    a = ok(applyCommand(a, cmd('resolve', { note: '井盖复位' }), 5000));
+    a = ok(applyCommand(a, cmd('close'), 6000));
+    expect(a.state).toBe('closed');
+    expect(a.team).toBe('排水抢修一队');
+    expect(a.history.map((h) => [h.action, h.by, h.at])).toEqual([
+      ['raise', 'system', 1000], ['acknowledge', '张三', 2000], ['dispatch', '张三', 3000], ['onsite', '张三', 4000], ['resolve', '张三', 5000], ['close', '张三', 6000],
+    ]);
+  });
+
+  it('refuses illegal transitions with a reason', () => {
+    const a = a0();
+    expect(applyCommand(a, cmd('close'), 2000)).toMatchObject({ ok: false, error: expect.stringContaining('cannot close') });
+    expect(applyCommand(a, cmd('onsite'), 2000).ok).toBe(false);
+    expect(applyCommand(a, cmd('dispatch'), 2000)).toMatchObject({ ok: false, error: 'dispatch needs a team' });
+  });
+
+  it('shelves and unshelves to the previous state; critical alarms cannot be shelved', () => {
+    const a = ok(applyCommand(a0(), cmd('shelve', { minutes: 30 }), 2000));
+    expect(a).toMatchObject({ state: 'shelved', shelvedFrom: 'new', shelvedUntil: 2000 + 30 * 60_000 });
+    expect(ok(applyCommand(a, cmd('unshelve'), 3000)).state).toBe('new');
+    expect(applyCommand({ ...a0(), priority: 1 }, cmd('shelve', { minutes: 5 }), 2000).ok).toBe(false);
+  });
+});
+
+describe('feed core', () => {
+  it('raises one alarm per source, reactivates instead of duplicating, returns to normal', () => {
+    const core = new FeedCore({ journal: { dir: tmp(), fsyncEveryMs: 0 }, entities, sim: null });
+    const raised = core.ingest([reading('MH-00010', 25)]);
+    expect(raised.map((e) => e.kind)).toEqual(['manhole.reading', 'alarm.update']);
+    core.ingest([reading('MH-00010', 30, 2000)]);
+    core.ingest([reading('MH-00010', 1, 3000)]);
+    const alarms = [...core.engine.alarms.values()];
+    expect(alarms).toHaveLength(1);
+    expect(alarms[0]).toMatchObject({ state: 'new', active: false, priority: 2 });
+    expect(alarms[0]!.history.map((h) => h.action)).toEqual(['raise', 'reactivate', 'rtn']);
+    core.close();
+  });
+
+  it('operator commands are journaled once, idempotent by commandId, and survive a restart', () => {
+    const dir = tmp();
+    const core = new FeedCore({ journal: { dir, fsyncEveryMs: 0 }, entities, sim: null });
+    core.ingest([reading('MH-00011', 25)]);
+    const alarmId = [...core.engine.alarms.keys()][0]!;
+    const c = { commandId: 'cmd-000001', alarmId, action: 'acknowledge', by: 'op1' };
+    const first = core.command(c, 5000);
+    expect(first.ack).toMatchObject({ ok: true, duplicate: false });
+    const again = core.command(c, 6000);
+    expect(again.ack).toMatchObject({ ok: true, duplicate: true });
+    expect(again.events).toHaveLength(0);
+    expect(core.command({ ...c, commandId: 'cmd-000002', action: 'close' }, 7000).ack).toMatchObject({ ok: false });
+    expect(core.command({ nonsense: true }, 7000).ack).toMatchObject({ ok: false, error: expect.stringContaining('bad command') });
+    core.close();
+    const core2 = new FeedCore({ journal: { dir, fsyncEveryMs: 0 }, entities, sim: null });
+    expect(core2.engine.alarms.get(alarmId)!.state).toBe('acknowledged');
+    expect(core2.command(c, 8000).ack).toMatchObject({ ok: true, duplicate: true });
+    core2.close();
+  });
+
+  it('an SOS press raises a critical alarm and turns the nearest online camera toward the post', () => {
+    const core = new FeedCore({ journal: { dir: tmp(), fsyncEveryMs: 0 }, entities, sim: null });
+    const post = entities.sos[0]!;
+    const evs = core.ingest([{ stream: 'camera', kind: 'camera.sos', ts: 1, buttonId: post.id, lon: post.lon, lat: post.lat }]);
+    const ptz = evs.find((e) => e.kind === 'camera.ptz');
+    const alarm = evs.find((e) => e.kind === 'alarm.update');
+    expect(alarm).toMatchObject({ alarm: { priority: 1, category: 'camera', cause: 'sos' } });
+    expect(ptz).toBeDefined();
+    if (ptz?.kind !== 'camera.ptz') throw new Error('no ptz');
+    const cam = entities.cameras.find((c) => c.id === ptz.cameraId)!;
+    const dists = entities.cameras.map((c) => Math.hypot(c.lon - post.lon, (c.lat - post.lat) * 1.3));
+    expect(Math.hypot(cam.lon - post.lon, (cam.lat - post.lat) * 1.3)).toBeLessThanOrEqual(Math.min(...dists) * 1.05);
+    expect(ptz.heading).toBeCloseTo(bearingDeg([cam.lon, cam.lat], [post.lon, post.lat]), 0);
+    core.close();
+  });
+
+  it('a snapshot rebuilds the same world as the full log; replay gives exactly the missing events', () => {
+    const core = new FeedCore({ journal: { dir: tmp(), fsyncEveryMs: 0 }, entities, sim: { seed: 3, incidentEveryMs: 5_000 } });
+    const all = [];
+    for (let t = 0; t < 600_000; t += 250) all.push(...core.tick(1_700_000_000_000 + t));
+    const full = emptyWorld();
+    for (const e of all) expect(applyEvent(full, e)).toBe('applied');
+    const snap = core.snapshot(1_700_000_600_000);
+    const rebuilt = emptyWorld();
+    loadSnapshot(rebuilt, snap.events as typeof all, snap.seqs);
+    expect(compact(rebuilt, undefined, 1_700_000_600_000)).toEqual(compact(full, undefined, 1_700_000_600_000));
+    const mid = { ...full.seqs, manhole: full.seqs.manhole - 50, alarm: Math.max(0, full.seqs.alarm - 5) };
+    const r = core.replay({ epoch: core.epoch, since: mid })!;
+    expect((r.events as typeof all).filter((e) => e.stream === 'manhole').map((e) => e.seq)).toEqual(Array.from({ length: 50 }, (_, i) => mid.manhole + i + 1));
+    expect(core.replay({ epoch: 'other', since: mid })).toBeNull();
+    core.close();
+  });
+});
