@@ -6,6 +6,7 @@
  *  Flags: --web (force the web shell), --rebuild (rebuild everything first), --port N
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -60,14 +61,17 @@ if (electron) {
       ].join('\n'),
     );
   }
+  const token = process.env['REDWALL_FEED_TOKEN'] ?? randomBytes(16).toString('hex');
   const server = await startFeedServer({
     port,
     staticDir: join(root, 'dist/renderer'),
     assetsDir: join(root, 'assets/district'),
     journalDir: process.env['REDWALL_JOURNAL'] ?? join(root, 'var/journal'),
+    token,
   });
   const url = `${server.url}/`;
-  console.log(`\nRedWall web shell (demo district + feed simulator): ${url}\nPress Ctrl+C to stop.\n`);
+  console.log(`\nRedWall web shell (demo district + feed simulator): ${url}`);
+  console.log(`API token for /api/* (Authorization: Bearer …): ${token}\nPress Ctrl+C to stop.\n`);
   const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p) => existsSync(p));
   if (chromium && (process.env['DISPLAY'] || process.env['WAYLAND_DISPLAY']) && !args.includes('--no-open')) {
     const profile = mkdtempSync(join(tmpdir(), 'redwall-chromium-'));

@@ -1,7 +1,11 @@
 /**
  * CLI: run the feed server (simulator + web shell) on loopback.
  *   tsx data-pipelines/feed/main.ts [--port N] [--journal DIR] [--no-sim] [--tick MS] [--incident-every MS]
+ *                                   [--token T | --no-auth] [--tls-key key.pem --tls-cert cert.pem]
+ * The API/feed token defaults to REDWALL_FEED_TOKEN or a random one printed at start.
  */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { startFeedServer } from './server.ts';
 
@@ -12,6 +16,9 @@ const arg = (name: string) => {
 };
 const root = resolve(import.meta.dirname, '../..');
 const incidentEvery = arg('--incident-every');
+const token = args.includes('--no-auth') ? undefined : (arg('--token') ?? process.env['REDWALL_FEED_TOKEN'] ?? randomBytes(16).toString('hex'));
+const tlsKey = arg('--tls-key');
+const tlsCert = arg('--tls-cert');
 const server = await startFeedServer({
   port: Number(arg('--port') ?? process.env['REDWALL_PORT'] ?? 5180),
   staticDir: resolve(root, 'dist/renderer'),
@@ -20,8 +27,11 @@ const server = await startFeedServer({
   tickMs: Number(arg('--tick') ?? 250),
   sim: args.includes('--no-sim') ? null : incidentEvery !== undefined ? { incidentEveryMs: Number(incidentEvery) } : {},
   testHooks: args.includes('--test-hooks'),
+  ...(token ? { token } : {}),
+  ...(tlsKey && tlsCert ? { tls: { key: readFileSync(tlsKey, 'utf8'), cert: readFileSync(tlsCert, 'utf8') } } : {}),
 });
 console.log(`RedWall feed + web shell: ${server.url}/`);
+if (token) console.log(`API token (Authorization: Bearer …): ${token}`);
 const stop = () => void server.close().then(() => process.exit(0));
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);

@@ -7,7 +7,9 @@
  * or too old), then streams `events` live. Operator commands go up as `command` with an ack callback.
  */
 import { createReadStream, existsSync, statSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Server } from 'socket.io';
@@ -38,6 +40,13 @@ export interface FeedServerOptions {
   appVersion?: string;
   /** test-only endpoints (raw payload injection for fuzzing the client); never on in the app */
   testHooks?: boolean;
+  /**
+   * Shared secret: socket.io clients must present it as auth.token, API callers as "Authorization: Bearer". The web
+   * shell receives it from /api/config, which answers same-origin requests only; Electron gets it over IPC.
+   */
+  token?: string;
+  /** serve HTTPS/WSS instead of plain HTTP (PEM strings) */
+  tls?: { key: string; cert: string };
   log?: (msg: string) => void;
 }
 
@@ -50,6 +59,29 @@ export interface FeedServer {
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/**
+ * DNS-rebinding and cross-site defence: the Host header must name a loopback address, and a browser Origin (when
+ * present) must be this server itself or an allowed app origin.
+ */
+export function isAllowedRequest(headers: IncomingMessage['headers'], selfOrigin: string, allowedOrigins: string[]): { ok: boolean; why?: string } {
+  const host = (headers.host ?? '').toLowerCase();
+  const hostname = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.split(':')[0]!;
+  if (!['127.0.0.1', 'localhost', '[::1]'].includes(hostname)) return { ok: false, why: `host ${host || '(none)'} is not loopback` };
+  const origin = headers.origin;
+  if (origin === undefined) return { ok: true }; // not a browser (CLI tools, Node clients): Host check and token apply
+  const o = origin.toLowerCase();
+  const self = selfOrigin.toLowerCase();
+  const selfLocalhost = self.replace('127.0.0.1', 'localhost');
+  if (o === self || o === selfLocalhost || allowedOrigins.includes(origin)) return { ok: true };
+  return { ok: false, why: `origin ${origin} not allowed` };
+}
 
 async function readBody(req: IncomingMessage, limit = 256 * 1024): Promise<string> {
   let size = 0;
@@ -118,15 +150,22 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
     }
   };
 
-  const http = createServer((req, res) => {
+  const allowedOrigins = opts.allowedOrigins ?? ['app://redwall'];
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://loopback');
       const path = url.pathname;
+      const allowed = isAllowedRequest(req.headers, selfOrigin, allowedOrigins);
+      if (!allowed.ok) return send(res, 403, { error: `forbidden: ${allowed.why}` });
+      const authed = !opts.token || safeEqual(String(req.headers.authorization ?? ''), `Bearer ${opts.token}`);
+      if (path.startsWith('/api/') && path !== '/api/config' && !authed) return send(res, 401, { error: 'unauthorized: missing or wrong bearer token' });
       if (path === '/api/health') {
         return send(res, 200, { ok: true, epoch: core.epoch, seqs: core.world.seqs, journal: core.loadReport, rejected: core.stats.rejected, ...stats });
       }
       if (path === '/api/config') {
-        const cfg: ShellConfig = { shell: 'web', feedUrl: '', assetsBase: '/assets/district/', appVersion: opts.appVersion ?? '0.0.0', simulated: core.sim !== null };
+        // Same-origin only (checked above); fetch metadata rules out cross-site no-cors reads in modern browsers.
+        if (req.headers['sec-fetch-site'] && req.headers['sec-fetch-site'] !== 'same-origin') return send(res, 403, { error: 'config is same-origin only' });
+        const cfg: ShellConfig = { shell: 'web', feedUrl: '', assetsBase: '/assets/district/', appVersion: opts.appVersion ?? '0.0.0', simulated: core.sim !== null, ...(opts.token ? { feedToken: opts.token } : {}) };
         return send(res, 200, cfg);
       }
       if (path === '/api/alarms') {
@@ -166,12 +205,24 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
       if (!res.headersSent) send(res, 500, { error: (e as Error).message });
       else res.destroy();
     });
-  });
+  };
+  const http: HttpServer = opts.tls ? (createHttpsServer({ key: opts.tls.key, cert: opts.tls.cert }, handler) as unknown as HttpServer) : createServer(handler);
 
   const io = new Server(http, {
     serveClient: false,
     maxHttpBufferSize: 64 * 1024,
-    cors: { origin: opts.allowedOrigins ?? ['app://redwall'] },
+    cors: { origin: allowedOrigins },
+    // WebSocket upgrades are not subject to CORS: check Host and Origin ourselves.
+    allowRequest: (req, cb) => {
+      const r = isAllowedRequest(req.headers, selfOrigin, allowedOrigins);
+      cb(r.ok ? null : `forbidden: ${r.why}`, r.ok);
+    },
+  });
+  io.use((socket, next) => {
+    if (!opts.token) return next();
+    const tok = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+    if (typeof tok === 'string' && safeEqual(tok, opts.token)) return next();
+    next(new Error('unauthorized'));
   });
 
   const emit = (events: FeedEvent[]) => {
@@ -217,7 +268,7 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
     http.listen(opts.port ?? 0, host, () => resolveListen());
   });
   const port = (http.address() as AddressInfo).port;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const url = `${opts.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
   selfOrigin = url;
   log(`listening on ${url} (journal ${opts.journalDir}, epoch ${core.epoch}, ${Object.values(core.world.seqs).reduce((a, b) => a + b, 0)} events so far)`);
 

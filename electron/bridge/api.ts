@@ -12,6 +12,8 @@ export interface ShellConfig {
   appVersion: string;
   /** true when the feed is the embedded simulator (demo), shown to the operator */
   simulated: boolean;
+  /** shared secret for the feed connection (socket.io auth); omitted when the feed runs without authentication */
+  feedToken?: string;
 }
 
 export interface RedWallBridge {

@@ -48,6 +48,8 @@ export interface ElectronLike {
 
 export interface FeedHandle {
   url: string;
+  /** feed auth token, handed to our renderer only (over validated IPC) */
+  token?: string;
   close(): Promise<void>;
 }
 
@@ -123,7 +125,7 @@ export async function runMain(e: ElectronLike, opts: MainOptions): Promise<{ win
     webPreferences: secureWebPreferences(opts.preloadPath),
   });
 
-  const config: ShellConfig = { shell: 'electron', feedUrl: feed.url, assetsBase: 'app://redwall/assets/district/', appVersion: e.app.getVersion(), simulated: true };
+  const config: ShellConfig = { shell: 'electron', feedUrl: feed.url, assetsBase: 'app://redwall/assets/district/', appVersion: e.app.getVersion(), simulated: true, ...(feed.token ? { feedToken: feed.token } : {}) };
   const guard = <A extends unknown[], R>(fn: (...a: A) => R) => (ev: IpcEventLike, ...args: unknown[]): R => {
     if (!isTrustedSender(ev.senderFrame)) throw new Error(`IPC refused: untrusted sender ${ev.senderFrame?.url ?? '(none)'}`);
     return fn(...(args as A));

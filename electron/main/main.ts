@@ -1,4 +1,5 @@
 /** Electron entry: wires the real Electron module into runMain. Kept thin on purpose (no logic to test here). */
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { app, BrowserWindow, ipcMain, protocol, session } from 'electron';
 import { startFeedServer } from '../../data-pipelines/feed/server.ts';
@@ -14,9 +15,10 @@ const electron = {
 } as unknown as ElectronLike;
 
 registerScheme(electron);
+const feedToken = randomBytes(24).toString('hex');
 runMain(electron, {
   preloadPath: join(__dirname, 'preload.cjs'),
-  startFeed: (roots) => startFeedServer({ assetsDir: roots.assets, journalDir: join(app.getPath('userData'), 'journal'), host: '127.0.0.1', port: 0, allowedOrigins: [APP_ORIGIN], appVersion: app.getVersion() }),
+  startFeed: (roots) => startFeedServer({ assetsDir: roots.assets, journalDir: join(app.getPath('userData'), 'journal'), host: '127.0.0.1', port: 0, allowedOrigins: [APP_ORIGIN], appVersion: app.getVersion(), token: feedToken }).then((s) => ({ ...s, token: feedToken })),
 }).catch((e: unknown) => {
   console.error('RedWall failed to start', e);
   app.quit();

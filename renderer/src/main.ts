@@ -57,7 +57,7 @@ async function boot(): Promise<void> {
     },
   );
 
-  const feed = new FeedClient(store, { url: cfg.feedUrl });
+  const feed = new FeedClient(store, { url: cfg.feedUrl, ...(cfg.feedToken ? { token: cfg.feedToken } : {}) });
   store.sink = feed;
   feed.start();
 

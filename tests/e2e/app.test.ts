@@ -60,7 +60,7 @@ describe('RedWall web shell on the demo district', () => {
 
   it('an injected manhole alarm reaches the alarm list and the 3D map', async () => {
     const wellId = 'MH-00420';
-    const res = await fetch(`${s.server.url}/api/sim/incident`, { method: 'POST', body: JSON.stringify({ wellId, sensor: 'gas' }) });
+    const res = await s.api('/api/sim/incident', { wellId, sensor: 'gas' });
     expect(res.status).toBe(200);
     const item = s.page.locator(`[data-testid=alarm-item][data-source=${wellId}]`);
     await item.waitFor({ timeout: 15_000 });
@@ -147,7 +147,7 @@ describe('RedWall web shell on the demo district', () => {
     await s.page.fill('[data-testid=alarm-note]', '已关阀通风');
     await step('resolve', 'resolved');
     await step('close', 'closed');
-    const server = (await (await fetch(`${s.server.url}/api/alarms`)).json()) as { alarms: Array<{ alarmId: string; state: string; team?: string; history: Array<{ action: string; by: string; note?: string }> }> };
+    const server = (await (await s.api('/api/alarms')).json()) as { alarms: Array<{ alarmId: string; state: string; team?: string; history: Array<{ action: string; by: string; note?: string }> }> };
     const a = server.alarms.find((x) => x.alarmId === alarmId)!;
     expect(a.state).toBe('closed');
     expect(a.team).toBe('燃气抢险队');
@@ -160,7 +160,7 @@ describe('RedWall web shell on the demo district', () => {
   });
 
   it('an SOS press turns the nearest camera and pops its video', async () => {
-    await fetch(`${s.server.url}/api/sim/incident`, { method: 'POST', body: JSON.stringify({ category: 'sos', id: 'SOS-002' }) });
+    await s.api('/api/sim/incident', { category: 'sos', id: 'SOS-002' });
     const panel = s.page.locator('[data-testid=video-panel]');
     await panel.waitFor({ timeout: 15_000 });
     const cam = await panel.getAttribute('data-camera');

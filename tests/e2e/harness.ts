@@ -39,7 +39,20 @@ export interface Session {
   /** requests to any host that is not loopback */
   external: string[];
   consoleErrors: string[];
+  token: string;
+  /** calls the feed API with the bearer token; POSTs JSON when a body is given */
+  api(path: string, body?: unknown): Promise<Response>;
   close(): Promise<void>;
+}
+
+export const TEST_TOKEN = 'e2e-token-0123456789abcdef';
+
+export function apiCall(base: string, token: string, path: string, body?: unknown): Promise<Response> {
+  return fetch(`${base}${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+  });
 }
 
 export async function openApp(
@@ -50,7 +63,7 @@ export async function openApp(
   const staticDir = resolve(ROOT, 'dist/renderer');
   const assetsDir = resolve(ROOT, 'assets/district');
   if (!existsSync(resolve(staticDir, 'index.html'))) throw new Error('dist/renderer missing: run "npm run build" first');
-  const server = await startFeedServer({ staticDir, assetsDir, journalDir: mkdtempSync(join(tmpdir(), 'redwall-e2e-journal-')), sim: { incidentEveryMs: 0 }, log: () => undefined, ...opts });
+  const server = await startFeedServer({ staticDir, assetsDir, journalDir: mkdtempSync(join(tmpdir(), 'redwall-e2e-journal-')), sim: { incidentEveryMs: 0 }, token: TEST_TOKEN, log: () => undefined, ...opts });
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
   const context = await browser.newContext({ viewport, deviceScaleFactor: 1, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
   const external: string[] = [];
@@ -76,6 +89,8 @@ export async function openApp(
     page,
     external,
     consoleErrors,
+    token: opts.token ?? TEST_TOKEN,
+    api: (path, body) => apiCall(server.url, opts.token ?? TEST_TOKEN, path, body),
     async close() {
       await browser.close();
       await server.close();

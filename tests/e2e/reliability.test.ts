@@ -9,13 +9,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, CHROMIUM_ARGS, isLoopback, openApp, ROOT, waitReady } from './harness.ts';
+import { apiCall, CHROMIUM, CHROMIUM_ARGS, isLoopback, openApp, ROOT, TEST_TOKEN, waitReady } from './harness.ts';
 
 const PORT = 5300 + Math.floor(Math.random() * 500);
 const URL_ = `http://127.0.0.1:${PORT}`;
 
 function startServer(journal: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', resolve(ROOT, 'data-pipelines/feed/main.ts'), '--port', String(PORT), '--journal', journal, '--tick', '100', '--incident-every', '1500'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', resolve(ROOT, 'data-pipelines/feed/main.ts'), '--port', String(PORT), '--journal', journal, '--tick', '100', '--incident-every', '1500', '--token', TEST_TOKEN], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -33,7 +33,7 @@ function startServer(journal: string): Promise<ChildProcess> {
 }
 
 async function inject(body: object): Promise<void> {
-  const r = await fetch(`${URL_}/api/sim/incident`, { method: 'POST', body: JSON.stringify(body) });
+  const r = await apiCall(URL_, TEST_TOKEN, '/api/sim/incident', body);
   if (r.status !== 200) throw new Error(`inject: ${r.status} ${await r.text()}`);
 }
 
@@ -78,7 +78,7 @@ describe('feed reliability', () => {
     await page.waitForTimeout(2500);
 
     // Every alarm the server's journal holds must reach the UI, exactly once.
-    const server1 = (await (await fetch(`${URL_}/api/alarms`)).json()) as { epoch: string; alarms: Array<{ alarmId: string }> };
+    const server1 = (await (await apiCall(URL_, TEST_TOKEN, '/api/alarms')).json()) as { epoch: string; alarms: Array<{ alarmId: string }> };
     const serverIds = server1.alarms.map((a) => a.alarmId);
     expect(serverIds.length).toBeGreaterThanOrEqual(12);
     await expect
@@ -93,7 +93,7 @@ describe('feed reliability', () => {
       replays: window.__redwall!.store.feed.replays,
       snapshots: window.__redwall!.store.feed.snapshots,
     }));
-    const server2 = new Set(((await (await fetch(`${URL_}/api/alarms`)).json()) as { alarms: Array<{ alarmId: string }> }).alarms.map((a) => a.alarmId));
+    const server2 = new Set(((await (await apiCall(URL_, TEST_TOKEN, '/api/alarms')).json()) as { alarms: Array<{ alarmId: string }> }).alarms.map((a) => a.alarmId));
     expect(ui.epoch).toBe(server1.epoch); // the journal kept its identity across the crash
     expect(ui.replays).toBeGreaterThanOrEqual(1); // recovered by exact replay, not a snapshot
     expect(ui.snapshots).toBe(1); // only the first load
@@ -142,14 +142,14 @@ describe('feed reliability', () => {
       for (let b = 0; b < 10; b++) {
         const batch = Array.from({ length: 500 }, (_, i) => make(b * 500 + i));
         sent += batch.length;
-        const r = await fetch(`${s.server.url}/api/test/raw`, { method: 'POST', body: JSON.stringify(batch) });
+        const r = await s.api('/api/test/raw', JSON.stringify(batch));
         expect(r.status).toBe(200);
       }
       // and a few payloads that are not even arrays
-      for (const p of [42, 'hello', { events: [] }]) await fetch(`${s.server.url}/api/test/raw`, { method: 'POST', body: JSON.stringify(p) });
+      for (const p of [42, 'hello', { events: [] }]) await s.api('/api/test/raw', JSON.stringify(p));
       await expect.poll(() => s.page.evaluate(() => window.__redwall!.store.feed.rejected), { timeout: 30_000 }).toBe(before + sent + 3);
       const wellId = 'MH-00777';
-      await fetch(`${s.server.url}/api/sim/incident`, { method: 'POST', body: JSON.stringify({ wellId, sensor: 'gas' }) });
+      await s.api('/api/sim/incident', { wellId, sensor: 'gas' });
       await s.page.locator(`[data-testid=alarm-item][data-source=${wellId}]`).waitFor({ timeout: 15_000 });
       expect(await s.page.getAttribute('[data-testid=feed-rejected]', 'data-count')).toBe(String(before + sent + 3));
       expect(s.consoleErrors).toEqual([]);

@@ -13,6 +13,7 @@ import type { CommandSink, RootStore } from '../stores/root.ts';
 
 export interface FeedClientOptions {
   url: string;
+  token?: string;
   /** heartbeat silence after which the feed is shown as stale */
   staleAfterMs?: number;
   commandTimeoutMs?: number;
@@ -42,6 +43,7 @@ export class FeedClient implements CommandSink {
   start(): void {
     const socket = io(this.opts.url || undefined, {
       transports: ['websocket'],
+      ...(this.opts.token ? { auth: { token: this.opts.token } } : {}),
       reconnectionDelay: 300,
       reconnectionDelayMax: 3_000,
       timeout: 10_000,
