@@ -5,10 +5,14 @@ import type { View3D } from './views/view3d.ts';
 
 export interface RedWallDebug {
   store: RootStore;
-  view3d: View3D;
+  readonly view3d: View3D;
+  restores3d(): number;
+  restores2d(): number;
   view2d(): View2D | null;
-  ready3d: Promise<void>;
+  readonly ready3d: Promise<void>;
   ready2d(): Promise<void>;
+  /** runs SQL on the local DuckDB (support staff, benchmarks); BigInts are returned as-is */
+  sql(query: string): Promise<{ rows: number; ms: number; first: Record<string, unknown> | null }>;
 }
 
 declare global {

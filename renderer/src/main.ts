@@ -9,7 +9,7 @@ import { RootStore } from './stores/root.ts';
 import { mountPanels } from './ui/panels.ts';
 import { drawBasemap } from './views/basemap-canvas.ts';
 import { View2D, type View2DInput } from './views/view2d.ts';
-import { View3D } from './views/view3d.ts';
+import { View3D, type CameraState } from './views/view3d.ts';
 import './debug.ts';
 
 async function boot(): Promise<void> {
@@ -32,8 +32,39 @@ async function boot(): Promise<void> {
   const basemap = drawBasemap({ meta, streets, compounds, grid, rings: buildings.rings });
   const el3d = document.getElementById('view3d')!;
   const el2d = document.getElementById('view2d')!;
-  const view3d = new View3D(el3d, store, { meta, buildings, basemap });
-  const input2d: View2DInput = { meta, buildings, streets, compounds, grid };
+  const mount3d = (camera?: CameraState): View3D =>
+    new View3D(el3d, store, {
+      meta,
+      buildings,
+      basemap,
+      ...(camera ? { camera } : {}),
+      onContextRestored: () => {
+        // Cesium cannot restore GPU resources in place: rebuild the view where the operator left the camera.
+        const cam = view3d.cameraState();
+        view3d.destroy();
+        view3d = mount3d(cam);
+        view3d.setActive(store.ui.view === '3d');
+        restores3d++;
+      },
+    });
+  let restores3d = 0;
+  let view3d = mount3d();
+  let restores2d = 0;
+  const mount2d = (camera?: View2DInput['camera']): View2D =>
+    new View2D(el2d, store, {
+      meta,
+      buildings,
+      streets,
+      compounds,
+      grid,
+      ...(camera ? { camera } : {}),
+      onContextRestored: () => {
+        const cam = view2d?.cameraState();
+        view2d?.destroy();
+        view2d = mount2d(cam);
+        restores2d++;
+      },
+    });
   let view2d: View2D | null = null;
 
   // Only the visible view renders; the 2D map is created on first use.
@@ -42,9 +73,9 @@ async function boot(): Promise<void> {
     (v) => {
       el3d.hidden = v !== '3d';
       el2d.hidden = v !== '2d';
-      if (v === '2d' && !view2d) view2d = new View2D(el2d, store, input2d);
+      if (v === '2d' && !view2d) view2d = mount2d();
       if (v === '2d') view2d?.resize();
-      else view3d.resize();
+      view3d.setActive(v === '3d');
     },
     { fireImmediately: true },
   );
@@ -57,16 +88,29 @@ async function boot(): Promise<void> {
     },
   );
 
-  const feed = new FeedClient(store, { url: cfg.feedUrl, ...(cfg.feedToken ? { token: cfg.feedToken } : {}) });
+  // ?bench=per-event: the naive baseline for `npm run bench` (every event applied and rendered on its own)
+  const perEvent = new URLSearchParams(location.search).get('bench') === 'per-event';
+  const feed = new FeedClient(store, { url: cfg.feedUrl, ...(cfg.feedToken ? { token: cfg.feedToken } : {}), perEvent });
   store.sink = feed;
   feed.start();
 
   window.__redwall = {
     store,
-    view3d,
+    get view3d() {
+      return view3d;
+    },
+    restores3d: () => restores3d,
+    restores2d: () => restores2d,
     view2d: () => view2d,
-    ready3d: view3d.ready,
+    get ready3d() {
+      return view3d.ready;
+    },
     ready2d: () => (view2d ? view2d.ready : Promise.reject(new Error('2D view not created'))),
+    async sql(query: string) {
+      const t0 = performance.now();
+      const t = await db.query(query);
+      return { rows: t.numRows, ms: performance.now() - t0, first: t.numRows ? (t.get(0)?.toJSON() as Record<string, unknown>) : null };
+    },
   };
   window.addEventListener('beforeunload', () => {
     feed.destroy();
@@ -76,6 +120,7 @@ async function boot(): Promise<void> {
   });
   await view3d.ready;
   bootEl.hidden = true;
+  performance.mark('redwall-ready');
   document.body.dataset['ready'] = 'true';
 }
 

@@ -17,6 +17,8 @@ export interface FeedClientOptions {
   /** heartbeat silence after which the feed is shown as stale */
   staleAfterMs?: number;
   commandTimeoutMs?: number;
+  /** benchmark baseline only: apply every event in its own action, no per-frame batching */
+  perEvent?: boolean;
 }
 
 type CommandPayload = Parameters<CommandSink['sendAlarmCommand']>[0];
@@ -157,6 +159,15 @@ export class FeedClient implements CommandSink {
   }
 
   private scheduleFlush(): void {
+    if (this.opts.perEvent && !this.syncing) {
+      const q = this.queue;
+      this.queue = [];
+      for (const ev of q) {
+        this.queue = [ev];
+        this.flush();
+      }
+      return;
+    }
     if (this.flushScheduled) return;
     this.flushScheduled = true;
     let done = false;

@@ -14,6 +14,9 @@ import type { LayerId } from '../stores/ui-store.ts';
 import { BASEMAP_COLORS } from './basemap-canvas.ts';
 
 export interface View2DInput {
+  /** where to start (after a rebuild); default: district overview */
+  camera?: { center: [number, number]; zoom: number; bearing: number; pitch: number };
+  onContextRestored?: () => void;
   meta: DistrictMeta;
   buildings: BuildingGeom;
   streets: Street[];
@@ -45,7 +48,7 @@ export class View2D {
   readonly map: maplibregl.Map;
   private overlay: MapboxOverlay | null = null;
   private readonly live: Array<{ id: LayerId; r: LayerRenderer2D }> = [];
-  private readonly disposers: IReactionDisposer[] = [];
+  private readonly disposers: Array<IReactionDisposer | (() => void)> = [];
   readonly ready: Promise<void>;
 
   constructor(
@@ -62,8 +65,10 @@ export class View2D {
     this.map = new maplibregl.Map({
       container,
       style,
-      center: [center.lon, center.lat],
-      zoom: 13.4,
+      center: input.camera?.center ?? [center.lon, center.lat],
+      zoom: input.camera?.zoom ?? 13.4,
+      bearing: input.camera?.bearing ?? 0,
+      pitch: input.camera?.pitch ?? 0,
       maxBounds: [
         [bbox.west - 0.08, bbox.south - 0.06],
         [bbox.east + 0.08, bbox.north + 0.06],
@@ -75,6 +80,7 @@ export class View2D {
     this.map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-right');
     this.ready = new Promise((resolve) => {
       this.map.on('load', () => {
+        if (this.destroyed) return;
         this.addDistrictLayers();
         this.addLiveLayers();
         this.map.once('idle', () => resolve());
@@ -175,9 +181,32 @@ export class View2D {
     void (m.getSource('ground') as GeoJSONSource | undefined);
   }
 
-  private addLiveLayers(): void {
-    for (const def of LIVE_LAYERS) if (def.create2d) this.live.push({ id: def.id, r: def.create2d({ store: this.store }) });
-    this.overlay = new MapboxOverlay({
+  /**
+   * Lost WebGL contexts: deck.gl (own canvas) does not rebuild its GPU state, and maplibre 5 drops the style — ours is
+   * built at run time from DuckDB results, so it would not come back. When either canvas is restored, the owner
+   * rebuilds the whole 2D view where the operator left it.
+   */
+  private watchContexts(): void {
+    if (this.destroyed) return;
+    for (const canvas of this.map.getContainer().querySelectorAll('canvas')) {
+      const lost = (e: Event) => e.preventDefault();
+      const restored = () => this.input.onContextRestored?.();
+      canvas.addEventListener('webglcontextlost', lost);
+      canvas.addEventListener('webglcontextrestored', restored);
+      this.disposers.push(() => {
+        canvas.removeEventListener('webglcontextlost', lost);
+        canvas.removeEventListener('webglcontextrestored', restored);
+      });
+    }
+  }
+
+  cameraState(): { center: [number, number]; zoom: number; bearing: number; pitch: number } {
+    const c = this.map.getCenter();
+    return { center: [c.lng, c.lat], zoom: this.map.getZoom(), bearing: this.map.getBearing(), pitch: this.map.getPitch() };
+  }
+
+  private createOverlay(): MapboxOverlay {
+    return new MapboxOverlay({
       interleaved: false,
       layers: [],
       onClick: (info) => {
@@ -189,11 +218,20 @@ export class View2D {
         if (id && p) void this.store.command({ type: 'focus', lon: p.lon, lat: p.lat, what: id });
       },
     });
+  }
+
+  private addLiveLayers(): void {
+    for (const def of LIVE_LAYERS) if (def.create2d) this.live.push({ id: def.id, r: def.create2d({ store: this.store }) });
+    this.overlay = this.createOverlay();
     this.map.addControl(this.overlay);
+    requestAnimationFrame(() => this.watchContexts());
     this.disposers.push(
       reaction(
         () => this.live.map((l) => [l.r.revision(), this.store.ui.layers[l.id]] as const),
         () => {
+          if (this.destroyed) return;
+          // maplibre drops its style while the GL context is lost; the view is rebuilt on restore (see watchContexts)
+          if (!(this.map as unknown as { style: unknown }).style) return;
           for (const l of this.live) l.r.setVisible(this.store.ui.layers[l.id]);
           this.overlay?.setProps({ layers: this.live.flatMap((l) => l.r.deckLayers()) });
         },
@@ -223,7 +261,11 @@ export class View2D {
     this.map.resize();
   }
 
+  private destroyed = false;
+
   destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
     this.disposers.forEach((d) => d());
     this.live.forEach((l) => l.r.destroy());
     if (this.overlay) {

@@ -38,6 +38,16 @@ export interface View3DInput {
   meta: DistrictMeta;
   buildings: BuildingGeom;
   basemap: HTMLCanvasElement;
+  /** camera to start from (when rebuilt after a lost WebGL context) instead of the overview preset */
+  camera?: CameraState;
+  /** the GPU context came back after a loss: the owner rebuilds the view (Cesium cannot restore in place) */
+  onContextRestored?: () => void;
+}
+
+export interface CameraState {
+  position: [number, number, number];
+  heading: number;
+  pitch: number;
 }
 
 const toColor = (c: readonly number[]) => new Color(c[0]! / 255, c[1]! / 255, c[2]! / 255, c[3]! / 255);
@@ -45,7 +55,7 @@ const toColor = (c: readonly number[]) => new Color(c[0]! / 255, c[1]! / 255, c[
 export class View3D {
   readonly widget: CesiumWidget;
   private readonly handler: ScreenSpaceEventHandler;
-  private readonly disposers: IReactionDisposer[] = [];
+  private readonly disposers: Array<IReactionDisposer | (() => void)> = [];
   private readonly live: Array<{ id: string; r: LayerRenderer }> = [];
   private buildingsPrimitive: Primitive | null = null;
   private basemapUrl: string | null = null;
@@ -68,8 +78,19 @@ export class View3D {
       skyBox: false,
       msaaSamples: 1,
       useBrowserRecommendedResolution: true,
+      // we report render errors ourselves (below): a frame drawn into a just-lost context is expected, not a bug
+      showRenderLoopErrors: false,
     });
     const scene = this.widget.scene;
+    scene.renderError.addEventListener((_scene: unknown, error: unknown) => {
+      const gl = (scene as unknown as { context: { _gl: WebGLRenderingContext } }).context._gl;
+      if (gl.isContextLost()) {
+        this.contextLost = true; // the loop has stopped; the owner rebuilds on 'webglcontextrestored'
+        return;
+      }
+      console.error('3D view stopped rendering:', error);
+      this.renderFailed = true;
+    });
     scene.backgroundColor = Color.fromCssColorString('#050b14');
     scene.globe.baseColor = Color.fromCssColorString('#0a1220');
     scene.globe.enableLighting = false;
@@ -117,7 +138,36 @@ export class View3D {
         { fireImmediately: true },
       ),
     );
-    this.flyToPreset('overview', 0);
+    if (input.camera) {
+      this.widget.camera.setView({
+        destination: new Cartesian3(...input.camera.position),
+        orientation: { heading: input.camera.heading, pitch: input.camera.pitch, roll: 0 },
+      });
+    } else this.flyToPreset('overview', 0);
+
+    // WebGL context loss (driver reset, GPU pressure on a video wall): allow restoration, then let the owner rebuild.
+    const canvas = scene.canvas;
+    const lost = (e: Event) => {
+      e.preventDefault();
+      this.contextLost = true;
+      // rendering into a lost context (0x0 drawing buffer) throws: stop until the owner rebuilds us
+      this.widget.useDefaultRenderLoop = false;
+    };
+    const restored = () => input.onContextRestored?.();
+    canvas.addEventListener('webglcontextlost', lost);
+    canvas.addEventListener('webglcontextrestored', restored);
+    this.disposers.push(() => {
+      canvas.removeEventListener('webglcontextlost', lost);
+      canvas.removeEventListener('webglcontextrestored', restored);
+    });
+  }
+
+  contextLost = false;
+  renderFailed = false;
+
+  cameraState(): CameraState {
+    const c = this.widget.camera;
+    return { position: [c.position.x, c.position.y, c.position.z], heading: c.heading, pitch: c.pitch };
   }
 
   get scene(): Scene {
@@ -249,6 +299,13 @@ export class View3D {
       });
       this.widget.scene.requestRender();
     });
+  }
+
+  /** Hidden views must not render (a 0x0 canvas makes Cesium throw): pause the render loop while hidden. */
+  setActive(active: boolean): void {
+    if (this.widget.isDestroyed() || this.contextLost) return;
+    this.widget.useDefaultRenderLoop = active;
+    if (active) this.resize();
   }
 
   resize(): void {

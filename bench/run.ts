@@ -1,0 +1,236 @@
+/**
+ * npm run bench: measures what this machine reaches, against a baseline in the same process where one fits, and
+ * prints a table + writes bench-results/latest.json. Speed targets live here, never in timed tests.
+ *
+ *   feed throughput      events/s applied + frame time, batched per frame vs naive per-event (?bench=per-event)
+ *   alarm latency        server accepts an injected alarm -> its row is in the operator's alarm list (p50/p95/p99)
+ *   cold start           navigation -> first interactive frame (district loaded, 3D buildings drawn)
+ *   DuckDB aggregate     parking occupancy GROUP BY grid x half-hour at 1M and 10M rows vs plain JS on typed arrays
+ *   memory               page heap (after GC) over an accelerated run
+ *
+ * Flags: --quick (shorter runs, 1M rows only), --out FILE
+ */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startFeedServer, type FeedServer } from '../data-pipelines/feed/server.ts';
+import type { SimulatorOptions } from '../data-pipelines/feed/simulator.ts';
+import { CHROMIUM, CHROMIUM_ARGS, ROOT, apiCall, waitReady } from '../tests/e2e/harness.ts';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const outArg = args.indexOf('--out');
+const OUT = resolve(outArg >= 0 ? args[outArg + 1]! : join(ROOT, 'bench-results/latest.json'));
+const TOKEN = 'bench-token';
+
+interface Row {
+  metric: string;
+  variant: string;
+  value: string;
+  target: string;
+  raw: Record<string, number>;
+}
+const rows: Row[] = [];
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]! : Number.NaN;
+};
+const median = (xs: number[]) => pct(xs, 50);
+
+async function server(sim: SimulatorOptions | null): Promise<FeedServer> {
+  return startFeedServer({
+    staticDir: join(ROOT, 'dist/renderer'),
+    assetsDir: join(ROOT, 'assets/district'),
+    journalDir: mkdtempSync(join(tmpdir(), 'redwall-bench-')),
+    sim,
+    tickMs: 100,
+    token: TOKEN,
+    log: () => undefined,
+  });
+}
+
+async function open(browser: Browser, url: string): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
+  await page.goto(url);
+  await waitReady(page, 180_000);
+  return page;
+}
+
+async function coldStart(browser: Browser): Promise<void> {
+  const srv = await server({ incidentEveryMs: 0 });
+  const times: number[] = [];
+  for (let i = 0; i < (quick ? 2 : 3); i++) {
+    const page = await open(browser, `${srv.url}/`);
+    times.push(await page.evaluate(() => performance.getEntriesByName('redwall-ready')[0]!.startTime));
+    await page.close();
+  }
+  await srv.close();
+  rows.push({ metric: 'cold start -> first interactive frame', variant: 'web shell, 5,442 buildings', value: `${(median(times) / 1000).toFixed(2)} s`, target: '<= 5 s', raw: { medianMs: median(times), runs: times.length } });
+}
+
+async function throughput(browser: Browser, rate: number, mode: 'batched' | 'per-event'): Promise<void> {
+  const wells = 18_274;
+  const srv = await server({ wellReportMs: (wells * 1000) / rate, incidentEveryMs: 5_000, parkingRate: 0 });
+  const page = await open(browser, `${srv.url}/${mode === 'per-event' ? '?bench=per-event' : ''}`);
+  await page.waitForTimeout(2_000);
+  const seconds = quick ? 6 : 12;
+  const r = await page.evaluate(async (sec) => {
+    const intervals: number[] = [];
+    let last = performance.now();
+    let running = true;
+    const loop = (t: number) => {
+      intervals.push(t - last);
+      last = t;
+      if (running) requestAnimationFrame(loop);
+    };
+    requestAnimationFrame(loop);
+    const r0 = window.__redwall!.store.feed.received;
+    await new Promise((res) => setTimeout(res, sec * 1000));
+    running = false;
+    return { applied: (window.__redwall!.store.feed.received - r0) / sec, intervals };
+  }, seconds);
+  const emitted = srv.stats.emitted;
+  await page.close();
+  await srv.close();
+  rows.push({
+    metric: `feed @ ${rate.toLocaleString('en')} ev/s offered`,
+    variant: mode,
+    value: `${Math.round(r.applied).toLocaleString('en')} ev/s applied, frame p50 ${median(r.intervals).toFixed(0)} ms / p95 ${pct(r.intervals, 95).toFixed(0)} ms`,
+    target: '10k entities @ 1 Hz at >= 50 fps (20 ms frames)',
+    raw: { offered: rate, applied: r.applied, frameP50: median(r.intervals), frameP95: pct(r.intervals, 95), frames: r.intervals.length, serverEmitted: emitted },
+  });
+}
+
+async function alarmLatency(browser: Browser): Promise<void> {
+  const srv = await server({ incidentEveryMs: 0 });
+  const page = await open(browser, `${srv.url}/`);
+  await page.evaluate(() => {
+    const w = window as unknown as { __seen: Record<string, number> };
+    w.__seen = {};
+    new MutationObserver(() => {
+      for (const el of document.querySelectorAll('[data-testid=alarm-item]')) {
+        const id = el.getAttribute('data-source')!;
+        w.__seen[id] ??= Date.now();
+      }
+    }).observe(document.getElementById('right')!, { childList: true, subtree: true });
+  });
+  const sent: Record<string, number> = {};
+  const n = quick ? 20 : 50;
+  for (let i = 0; i < n; i++) {
+    const id = `MH-${String(5000 + i).padStart(5, '0')}`;
+    const t = Date.now();
+    await apiCall(srv.url, TOKEN, '/api/sim/incident', { id, sensor: 'gas' });
+    sent[id] = t;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  await page.waitForTimeout(1500);
+  const seen = await page.evaluate(() => (window as unknown as { __seen: Record<string, number> }).__seen);
+  const lat = Object.entries(sent).filter(([id]) => seen[id]).map(([id, t]) => seen[id]! - t);
+  await page.close();
+  await srv.close();
+  rows.push({
+    metric: 'alarm latency (inject -> row in alarm list)',
+    variant: `${lat.length}/${n} alarms`,
+    value: `p50 ${median(lat)} ms, p95 ${pct(lat, 95)} ms, p99 ${pct(lat, 99)} ms`,
+    target: '<= 250 ms',
+    raw: { p50: median(lat), p95: pct(lat, 95), p99: pct(lat, 99), seen: lat.length, sent: n },
+  });
+}
+
+async function duckdb(browser: Browser): Promise<void> {
+  const srv = await server(null);
+  const page = await open(browser, `${srv.url}/`);
+  for (const n of quick ? [1_000_000] : [1_000_000, 10_000_000]) {
+    const create = await page.evaluate(
+      (rowsN) =>
+        window.__redwall!.sql(
+          `CREATE OR REPLACE TABLE occ_bench AS SELECT i AS id, (i % 5130)::INTEGER AS place, ((i * 7919) % 140)::INTEGER AS grid, (i % 48)::INTEGER AS slot, ((i * 2654435761) % 100 < 70)::INTEGER AS occupied FROM range(${rowsN}) t(i)`,
+        ),
+      n,
+    );
+    const q = `SELECT grid, slot, avg(occupied) AS ratio, count(*) AS n FROM occ_bench GROUP BY grid, slot`;
+    const times: number[] = [];
+    for (let i = 0; i < 5; i++) times.push((await page.evaluate((sql) => window.__redwall!.sql(sql), q)).ms);
+    const js = await page.evaluate((rowsN) => {
+      const grid = new Int32Array(rowsN);
+      const slot = new Int32Array(rowsN);
+      const occ = new Int32Array(rowsN);
+      for (let i = 0; i < rowsN; i++) {
+        grid[i] = (i * 7919) % 140;
+        slot[i] = i % 48;
+        occ[i] = (i * 2654435761) % 100 < 70 ? 1 : 0;
+      }
+      const runs: number[] = [];
+      for (let r = 0; r < 5; r++) {
+        const t0 = performance.now();
+        const sum = new Float64Array(140 * 48);
+        const cnt = new Float64Array(140 * 48);
+        for (let i = 0; i < rowsN; i++) {
+          const k = grid[i]! * 48 + slot[i]!;
+          sum[k]! += occ[i]!;
+          cnt[k]!++;
+        }
+        runs.push(performance.now() - t0);
+      }
+      return runs;
+    }, n);
+    rows.push({ metric: `parking aggregate ${n / 1e6}M rows`, variant: 'DuckDB-Wasm (warm, median of 5)', value: `${median(times).toFixed(0)} ms (create ${(create.ms / 1000).toFixed(1)} s)`, target: n === 1_000_000 ? '<= 150 ms' : '-', raw: { rows: n, medianMs: median(times), createMs: create.ms } });
+    rows.push({ metric: `parking aggregate ${n / 1e6}M rows`, variant: 'baseline: plain JS typed arrays', value: `${median(js).toFixed(0)} ms`, target: '-', raw: { rows: n, medianMs: median(js) } });
+    await page.evaluate(() => window.__redwall!.sql('DROP TABLE occ_bench'));
+  }
+  await page.close();
+  await srv.close();
+}
+
+async function memory(browser: Browser): Promise<void> {
+  const srv = await server({ wellReportMs: 10_000, incidentEveryMs: 2_000, parkingRate: 200 });
+  const page = await open(browser, `${srv.url}/`);
+  const cdp = await page.context().newCDPSession(page);
+  const samples: Array<[number, number]> = [];
+  const total = quick ? 40 : 120;
+  for (let t = 0; t <= total; t += 10) {
+    await cdp.send('HeapProfiler.collectGarbage');
+    const m = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number };
+    samples.push([t, m.usedSize / 1024 / 1024]);
+    if (t < total) await page.waitForTimeout(10_000);
+  }
+  const received = await page.evaluate(() => window.__redwall!.store.feed.received);
+  const rss = process.memoryUsage().rss / 1024 / 1024;
+  await page.close();
+  await srv.close();
+  const heaps = samples.map((s) => s[1]);
+  rows.push({
+    metric: `memory, ${total} s accelerated (~1,800 ev/s)`,
+    variant: `${received.toLocaleString('en')} events`,
+    value: `page heap ${heaps[0]!.toFixed(0)} -> ${heaps[heaps.length - 1]!.toFixed(0)} MB (max ${Math.max(...heaps).toFixed(0)}); feed server RSS ${rss.toFixed(0)} MB`,
+    target: 'bounded',
+    raw: { startMb: heaps[0]!, endMb: heaps[heaps.length - 1]!, maxMb: Math.max(...heaps), serverRssMb: rss, events: received },
+  });
+}
+
+const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+try {
+  await coldStart(browser);
+  await alarmLatency(browser);
+  for (const rate of quick ? [2_000] : [1_000, 5_000, 10_000]) {
+    await throughput(browser, rate, 'batched');
+    await throughput(browser, rate, 'per-event');
+  }
+  await duckdb(browser);
+  await memory(browser);
+} finally {
+  await browser.close();
+}
+
+const env = { date: new Date().toISOString(), cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '?', memGb: Math.round(totalmem() / 2 ** 30), gl: 'Mesa llvmpipe (software) via ANGLE gl-egl', chromium: CHROMIUM, quick };
+mkdirSync(dirname(OUT), { recursive: true });
+writeFileSync(OUT, JSON.stringify({ env, rows }, null, 2) + '\n');
+const w = [38, 34, 70, 30];
+const line = (c: string[]) => c.map((x, i) => x.padEnd(w[i]!)).join(' | ');
+console.log(`\nRedWall benchmarks — ${env.cpus} cores (${env.cpuModel}), ${env.memGb} GiB, ${env.gl}${quick ? ', QUICK' : ''}\n`);
+console.log(line(['metric', 'variant', 'result', 'target (real GPU)']));
+console.log(w.map((n) => '-'.repeat(n)).join('-+-'));
+for (const r of rows) console.log(line([r.metric, r.variant, r.value, r.target]));
+console.log(`\nJSON: ${OUT}`);
