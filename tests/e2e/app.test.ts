@@ -192,6 +192,15 @@ describe('RedWall web shell on the demo district', () => {
     await s.page.evaluate(() => window.__redwall!.store.command({ type: 'toggleLayer', layer: 'manholes', visible: true }));
   });
 
+  it('serves the renderer with a strict CSP (no unsafe-eval, no remote origins)', async () => {
+    const res = await fetch(`${s.server.url}/`);
+    const csp = res.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("default-src 'self'");
+    expect(csp).toContain("object-src 'none'");
+    expect(csp).not.toContain('unsafe-eval');
+    expect(csp.match(/https?:\/\/[^\s;]+/g)?.every((o) => o.startsWith('http://127.0.0.1:'))).toBe(true);
+  });
+
   it('made no request outside loopback and logged no console error', async () => {
     const box = await stageBox();
     expect(box.width).toBeGreaterThan(0);
