@@ -168,6 +168,11 @@ describe('RedWall web shell on the demo district', () => {
     await expect.poll(() => s.page.locator('[data-testid=alarm-item][data-source=SOS-002]').count()).toBe(1);
     await s.page.click('[data-testid=video-close]');
     await expect.poll(() => panel.count()).toBe(0);
+    // category filter: only camera/SOS alarms remain listed
+    await s.page.click('[data-testid=alarm-category-camera]');
+    const cats = await s.page.locator('[data-testid=alarm-item]').evaluateAll((els) => [...new Set(els.map((e) => e.getAttribute('data-category')))]);
+    expect(cats).toEqual(['camera']);
+    await s.page.click('[data-testid=alarm-category-all]');
   });
 
   it('2D overview matches the golden image (tolerance: 1% of pixels beyond pixelmatch threshold 0.1)', async () => {

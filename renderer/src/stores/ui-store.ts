@@ -1,5 +1,5 @@
 import { makeAutoObservable } from 'mobx';
-import type { OperatorAction } from '../../../data-pipelines/contracts/alarm.ts';
+import type { AlarmCategory, OperatorAction } from '../../../data-pipelines/contracts/alarm.ts';
 import { setLocale, type Locale } from '../i18n.ts';
 
 export type ViewMode = '3d' | '2d';
@@ -27,6 +27,7 @@ export type OperatorCommand =
   | { type: 'alarm'; alarmId: string; action: OperatorAction; commandId: string; team?: string; minutes?: number; note?: string }
   | { type: 'setAlarmFilter'; filter: AlarmFilter }
   | { type: 'toggleAlarmGroup'; key: string }
+  | { type: 'setAlarmCategory'; category: AlarmCategory | 'all' }
   | { type: 'openVideo'; cameraId: string | null }
   | { type: 'setMuted'; muted: boolean }
   | { type: 'setLocale'; locale: Locale };
@@ -72,6 +73,7 @@ export class UiStore {
   selectedAlarmId: string | null = null;
   alarmFilter: AlarmFilter = 'open';
   expandedGroups: string[] = [];
+  alarmCategory: AlarmCategory | 'all' = 'all';
   videoCameraId: string | null = null;
   muted = false;
   cameraRequest: CameraRequest | null = null;
@@ -109,6 +111,9 @@ export class UiStore {
         break;
       case 'setAlarmFilter':
         this.alarmFilter = command.filter;
+        break;
+      case 'setAlarmCategory':
+        this.alarmCategory = command.category;
         break;
       case 'toggleAlarmGroup':
         this.expandedGroups = this.expandedGroups.includes(command.key) ? this.expandedGroups.filter((k) => k !== command.key) : [...this.expandedGroups, command.key];

@@ -1,6 +1,6 @@
 /** Operator panels: top bar, layers + legends + stream health, alarm list + detail, building info, status, toasts. */
 import { autorun, reaction, type IReactionDisposer } from 'mobx';
-import { allowedActions, type Alarm, type OperatorAction } from '../../../data-pipelines/contracts/alarm.ts';
+import { ALARM_CATEGORIES, allowedActions, type Alarm, type OperatorAction } from '../../../data-pipelines/contracts/alarm.ts';
 import { STREAMS } from '../../../data-pipelines/contracts/events.ts';
 import type { RedWallBridge } from '../../../electron/bridge/api.ts';
 import type { DistrictMeta } from '../data/district.ts';
@@ -163,7 +163,8 @@ export function mountPanels(store: RootStore, meta: DistrictMeta, bridge: RedWal
       void store.ui.locale;
       const loc = locale();
       const filter = store.ui.alarmFilter;
-      const all = store.live.alarms;
+      const cat = store.ui.alarmCategory;
+      const all = cat === 'all' ? store.live.alarms : store.live.alarms.filter((a) => a.category === cat);
       const list = filter === 'all' ? all : filter === 'unacked' ? all.filter((a) => a.state === 'new') : all.filter((a) => a.state !== 'closed');
       const rows = groupAlarms(list);
       const items: HTMLElement[] = [];
@@ -180,6 +181,13 @@ export function mountPanels(store: RootStore, meta: DistrictMeta, bridge: RedWal
       const tab = (f: AlarmFilter, key: StringKey) => button(t(key), { class: filter === f ? 'active' : '', 'data-testid': `alarm-filter-${f}` }, () => void store.command({ type: 'setAlarmFilter', filter: f }));
       alarmBox.replaceChildren(
         h('h2', {}, `${t('alarms')} (${list.length})`, h('nav', {}, tab('open', 'filterOpen'), tab('unacked', 'filterUnacked'), tab('all', 'filterAll'))),
+        h(
+          'nav',
+          { class: 'chips' },
+          ...(['all', ...ALARM_CATEGORIES.filter((c) => c !== 'parking')] as const).map((c) =>
+            button(c === 'all' ? t('filterAll') : CATEGORY_LABELS[c][loc], { class: cat === c ? 'active' : '', 'data-testid': `alarm-category-${c}` }, () => void store.command({ type: 'setAlarmCategory', category: c })),
+          ),
+        ),
         items.length ? h('ul', {}, ...items) : h('p', { class: 'empty' }, t('noAlarms')),
         rows.length > 150 ? h('p', { class: 'more' }, `+${rows.length - 150}`) : '',
       );
