@@ -8,6 +8,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Manifest, ManifestTable } from '../contracts/manifest.ts';
 import { buildTable, sha256, toIpc, type ColumnSpec } from './arrow-io.ts';
 import {
   buildStreetGraph,
@@ -30,23 +31,7 @@ export const PACKAGE_VERSION = 1;
 const here = dirname(fileURLToPath(import.meta.url));
 const inputs = resolve(here, '../inputs');
 
-export interface ManifestTable {
-  name: string;
-  file: string;
-  rows: number;
-  bytes: number;
-  sha256: string;
-  description: string;
-}
-export interface Manifest {
-  packageVersion: number;
-  seed: number;
-  crs: 'WGS84';
-  bbox: BBox;
-  tables: ManifestTable[];
-  files: Array<{ file: string; bytes: number; sha256: string }>;
-  rejected: Record<string, number>;
-}
+export type { Manifest, ManifestTable };
 
 export function buildDistrict(outDir: string, log: (s: string) => void = console.log): Manifest {
   mkdirSync(outDir, { recursive: true });

@@ -6,20 +6,7 @@ import * as duckdb from '@duckdb/duckdb-wasm';
 import ehWasmUrl from '@duckdb/duckdb-wasm/dist/duckdb-eh.wasm?url';
 import ehWorkerUrl from '@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?url';
 import type { Table } from 'apache-arrow';
-
-export interface ManifestTable {
-  name: string;
-  file: string;
-  rows: number;
-  bytes: number;
-  sha256: string;
-  description: string;
-}
-export interface Manifest {
-  packageVersion: number;
-  crs: string;
-  tables: ManifestTable[];
-}
+import type { Manifest } from '../../../data-pipelines/contracts/manifest.ts';
 
 export class LocalDb {
   private constructor(

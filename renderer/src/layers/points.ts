@@ -9,7 +9,9 @@ import type { Layer } from '@deck.gl/core';
 import { reaction } from 'mobx';
 import type { Locale } from '../i18n.ts';
 import type { RootStore } from '../stores/root.ts';
-import type { LayerContext3D, LayerRenderer, LayerRenderer2D } from './registry.ts';
+import type { StringKey } from '../i18n.ts';
+import type { LayerId } from '../stores/ui-store.ts';
+import type { LayerContext3D, LayerRenderer, LayerRenderer2D, LiveLayerDefinition } from './registry.ts';
 import type { RGBA } from './manholes/format.ts';
 
 export interface LivePoint {
@@ -176,3 +178,14 @@ export function swatchLegend(entries: Array<{ color: RGBA; label: string }>, not
 
 export type Labels = Record<Locale, string>;
 export const L = (zh: string, en: string): Labels => ({ 'zh-CN': zh, en });
+
+/** A live layer made of points (and optional cones): the same spec drives the 3D and the 2D renderer. */
+export function pointLayer(id: LayerId, labelKey: StringKey, spec: PointLayerSpec, legend: (loc: Locale) => HTMLElement): LiveLayerDefinition {
+  return {
+    id,
+    labelKey,
+    create3d: (ctx) => createPointLayer3D(spec, ctx),
+    create2d: (ctx) => createPointLayer2D(spec, ctx),
+    legend,
+  };
+}

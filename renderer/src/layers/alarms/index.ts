@@ -1,5 +1,5 @@
 import type { RootStore } from '../../stores/root.ts';
-import { createPointLayer2D, createPointLayer3D, swatchLegend, type LivePoint, type PointLayerSpec } from '../points.ts';
+import { pointLayer, swatchLegend, type LivePoint, type PointLayerSpec } from '../points.ts';
 import type { LiveLayerDefinition } from '../registry.ts';
 import { PRIORITY_COLORS, PRIORITY_LABELS } from './format.ts';
 
@@ -28,10 +28,4 @@ const spec: PointLayerSpec = {
   throttleMs: 50,
 };
 
-export const alarmLayer: LiveLayerDefinition = {
-  id: 'alarms',
-  labelKey: 'alarmMarkers',
-  create3d: (ctx) => createPointLayer3D(spec, ctx),
-  create2d: (ctx) => createPointLayer2D(spec, ctx),
-  legend: (loc) => swatchLegend(([1, 2, 3] as const).map((p) => ({ color: PRIORITY_COLORS[p], label: PRIORITY_LABELS[p][loc] })), loc === 'zh-CN' ? '大点 = 未确认；白圈 = 已选中' : 'large = unacknowledged; white ring = selected'),
-};
+export const alarmLayer: LiveLayerDefinition = pointLayer('alarms', 'alarmMarkers', spec, (loc) => swatchLegend(([1, 2, 3] as const).map((p) => ({ color: PRIORITY_COLORS[p], label: PRIORITY_LABELS[p][loc] })), loc === 'zh-CN' ? '大点 = 未确认；白圈 = 已选中' : 'large = unacknowledged; white ring = selected'));

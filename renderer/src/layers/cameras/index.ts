@@ -1,7 +1,7 @@
 /** Cameras: every camera as a dot (offline grey); cameras turned by an SOS show their field-of-view cone. */
 import type { RootStore } from '../../stores/root.ts';
 import type { RGBA } from '../manholes/format.ts';
-import { createPointLayer2D, createPointLayer3D, swatchLegend, type Cone, type LivePoint, type PointLayerSpec } from '../points.ts';
+import { pointLayer, swatchLegend, type Cone, type LivePoint, type PointLayerSpec } from '../points.ts';
 import type { LiveLayerDefinition } from '../registry.ts';
 
 const ONLINE: RGBA = [120, 180, 255, 220];
@@ -47,15 +47,9 @@ const spec: PointLayerSpec = {
   throttleMs: 200,
 };
 
-export const cameraLayer: LiveLayerDefinition = {
-  id: 'cameras',
-  labelKey: 'cameras',
-  create3d: (ctx) => createPointLayer3D(spec, ctx),
-  create2d: (ctx) => createPointLayer2D(spec, ctx),
-  legend: (loc) =>
+export const cameraLayer: LiveLayerDefinition = pointLayer('cameras', 'cameras', spec, (loc) =>
     swatchLegend([
       { color: ONLINE, label: loc === 'zh-CN' ? '在线' : 'Online' },
       { color: OFFLINE, label: loc === 'zh-CN' ? '离线' : 'Offline' },
       { color: TURNED, label: loc === 'zh-CN' ? '已转向求助点' : 'Turned to SOS' },
-    ]),
-};
+    ]));

@@ -1,7 +1,7 @@
 /** Open elderly-care calls (wearable SOS, fall detection, inactivity, home emergency button). */
 import type { RootStore } from '../../stores/root.ts';
 import type { RGBA } from '../manholes/format.ts';
-import { createPointLayer2D, createPointLayer3D, swatchLegend, type LivePoint, type PointLayerSpec } from '../points.ts';
+import { pointLayer, swatchLegend, type LivePoint, type PointLayerSpec } from '../points.ts';
 import type { LiveLayerDefinition } from '../registry.ts';
 
 const CARE: RGBA = [214, 80, 255, 255];
@@ -20,10 +20,4 @@ const spec: PointLayerSpec = {
   throttleMs: 100,
 };
 
-export const careLayer: LiveLayerDefinition = {
-  id: 'care',
-  labelKey: 'care',
-  create3d: (ctx) => createPointLayer3D(spec, ctx),
-  create2d: (ctx) => createPointLayer2D(spec, ctx),
-  legend: (loc) => swatchLegend([{ color: CARE, label: loc === 'zh-CN' ? '紧急呼叫/跌倒/久未活动' : 'SOS / fall / inactivity' }]),
-};
+export const careLayer: LiveLayerDefinition = pointLayer('care', 'care', spec, (loc) => swatchLegend([{ color: CARE, label: loc === 'zh-CN' ? '紧急呼叫/跌倒/久未活动' : 'SOS / fall / inactivity' }]));

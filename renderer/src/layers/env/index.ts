@@ -2,7 +2,7 @@
 import { LEVEL_RANK, type AlarmLevel } from '../../../../data-pipelines/contracts/manhole.ts';
 import type { RootStore } from '../../stores/root.ts';
 import { LEVEL_COLORS } from '../manholes/format.ts';
-import { createPointLayer2D, createPointLayer3D, swatchLegend, type LivePoint, type PointLayerSpec } from '../points.ts';
+import { pointLayer, swatchLegend, type LivePoint, type PointLayerSpec } from '../points.ts';
 import type { LiveLayerDefinition } from '../registry.ts';
 
 const spec: PointLayerSpec = {
@@ -23,11 +23,5 @@ const spec: PointLayerSpec = {
   throttleMs: 1000,
 };
 
-export const envLayer: LiveLayerDefinition = {
-  id: 'env',
-  labelKey: 'env',
-  create3d: (ctx) => createPointLayer3D(spec, ctx),
-  create2d: (ctx) => createPointLayer2D(spec, ctx),
-  legend: (loc) =>
-    swatchLegend((['alarm', 'warning', 'normal'] as const).map((l) => ({ color: LEVEL_COLORS[l], label: { alarm: ['超标', 'Exceeded'], warning: ['偏高', 'Elevated'], normal: ['良好', 'Good'] }[l][loc === 'zh-CN' ? 0 : 1]! })), loc === 'zh-CN' ? '空气(AQI/PM2.5)、噪声、水质' : 'air (AQI/PM2.5), noise, water'),
-};
+export const envLayer: LiveLayerDefinition = pointLayer('env', 'env', spec, (loc) =>
+    swatchLegend((['alarm', 'warning', 'normal'] as const).map((l) => ({ color: LEVEL_COLORS[l], label: { alarm: ['超标', 'Exceeded'], warning: ['偏高', 'Elevated'], normal: ['良好', 'Good'] }[l][loc === 'zh-CN' ? 0 : 1]! })), loc === 'zh-CN' ? '空气(AQI/PM2.5)、噪声、水质' : 'air (AQI/PM2.5), noise, water'));

@@ -1,7 +1,7 @@
 /** Smoke/fire detectors that are not normal, placed on their floor in 3D (floor height = floor x 3 m). */
 import type { RootStore } from '../../stores/root.ts';
 import type { RGBA } from '../manholes/format.ts';
-import { createPointLayer2D, createPointLayer3D, swatchLegend, type LivePoint, type PointLayerSpec } from '../points.ts';
+import { pointLayer, swatchLegend, type LivePoint, type PointLayerSpec } from '../points.ts';
 import type { LiveLayerDefinition } from '../registry.ts';
 
 export const FIRE_COLORS: Record<'smoke' | 'fire' | 'fault', RGBA> = { smoke: [255, 140, 0, 255], fire: [255, 30, 30, 255], fault: [150, 150, 160, 255] };
@@ -29,12 +29,7 @@ const spec: PointLayerSpec = {
   throttleMs: 100,
 };
 
-export const fireLayer: LiveLayerDefinition = {
-  id: 'fire',
-  labelKey: 'fire',
-  create3d: (ctx) => createPointLayer3D(spec, ctx),
-  create2d: (ctx) => createPointLayer2D(spec, ctx),
-  legend: (loc) =>
+export const fireLayer: LiveLayerDefinition = pointLayer('fire', 'fire', spec, (loc) =>
     swatchLegend(
       [
         { color: FIRE_COLORS.fire, label: loc === 'zh-CN' ? '火警' : 'Fire' },
@@ -42,5 +37,4 @@ export const fireLayer: LiveLayerDefinition = {
         { color: FIRE_COLORS.fault, label: loc === 'zh-CN' ? '故障' : 'Fault' },
       ],
       loc === 'zh-CN' ? '三维中显示在所在楼层高度' : 'shown at floor height in 3D',
-    ),
-};
+    ));

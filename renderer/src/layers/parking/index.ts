@@ -1,6 +1,6 @@
 /** Parking occupancy: lots sized by capacity and coloured by occupancy; numbered roadside spots free/taken. */
 import type { RGBA } from '../manholes/format.ts';
-import { createPointLayer2D, createPointLayer3D, swatchLegend, type LivePoint, type PointLayerSpec } from '../points.ts';
+import { pointLayer, swatchLegend, type LivePoint, type PointLayerSpec } from '../points.ts';
 import type { LiveLayerDefinition } from '../registry.ts';
 
 /** Green (free) -> amber -> red (full) by occupancy ratio. */
@@ -28,12 +28,7 @@ const spec: PointLayerSpec = {
   throttleMs: 1000,
 };
 
-export const parkingLayer: LiveLayerDefinition = {
-  id: 'parking',
-  labelKey: 'parking',
-  create3d: (ctx) => createPointLayer3D(spec, ctx),
-  create2d: (ctx) => createPointLayer2D(spec, ctx),
-  legend: (loc) =>
+export const parkingLayer: LiveLayerDefinition = pointLayer('parking', 'parking', spec, (loc) =>
     swatchLegend(
       [
         { color: occupancyColor(0.3), label: loc === 'zh-CN' ? '空闲 <70%' : 'Free <70%' },
@@ -41,5 +36,4 @@ export const parkingLayer: LiveLayerDefinition = {
         { color: occupancyColor(1), label: loc === 'zh-CN' ? '饱和 ≥90%' : 'Full ≥90%' },
       ],
       loc === 'zh-CN' ? '大圆 = 公共停车场；小点 = 路侧泊位（一位一编号）' : 'circles = public lots; dots = numbered roadside spots',
-    ),
-};
+    ));
