@@ -48,3 +48,14 @@ describe('layer formatting', () => {
     expect(occupancyColor(0.95)[0]).toBeGreaterThan(200);
   });
 });
+
+describe('dispatch defaults', () => {
+  it('preselects the team that fits the alarm', async () => {
+    const { defaultTeam, TEAMS } = await import('../../renderer/src/layers/alarms/format.ts');
+    const names = TEAMS.map((t) => t['zh-CN']);
+    expect(defaultTeam({ ...al(1), category: 'fire', cause: 'fire' })).toBe('消防救援站');
+    expect(defaultTeam(al(2, 'gas'))).toBe('燃气抢险队');
+    expect(defaultTeam(al(3, 'level'))).toBe('排水抢修一队');
+    for (const c of ['manhole', 'fire', 'camera', 'care', 'env'] as const) expect(names).toContain(defaultTeam({ ...al(4), category: c }));
+  });
+});

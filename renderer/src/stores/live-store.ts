@@ -57,8 +57,11 @@ export class LiveStore {
     for (const s of STREAMS) this.versions[s]++;
   }
 
-  /** Applies events in seq order per stream; reports whether a gap was seen (caller resubscribes). */
-  applyBatch(events: FeedEvent[], now = Date.now(), live = true): BatchResult {
+  /**
+   * Applies events in seq order per stream; reports whether a gap was seen (caller resubscribes). Replayed events
+   * raise notices too: an alarm raised while the operator was disconnected must still be announced.
+   */
+  applyBatch(events: FeedEvent[], now = Date.now()): BatchResult {
     const touched = new Set<StreamName>();
     const res: BatchResult = { gap: false, duplicates: 0, applied: 0 };
     for (const ev of events) {
@@ -77,7 +80,6 @@ export class LiveStore {
       const h = this.health[ev.stream];
       h.lastEventAt = now;
       h.events++;
-      if (!live) continue;
       if (ev.kind === 'alarm.update' && ev.action === 'raise' && !before) this.notices.unshift({ alarm: ev.alarm, receivedAt: now });
       if (ev.kind === 'camera.ptz' && ev.reason === 'sos' && ev.targetLon !== undefined && ev.targetLat !== undefined) {
         const sos = [...this.world.byStream.camera.values()].reverse().find((e) => e.kind === 'camera.sos' && Math.abs(e.lon - ev.targetLon!) < 1e-9 && Math.abs(e.lat - ev.targetLat!) < 1e-9);

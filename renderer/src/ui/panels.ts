@@ -5,7 +5,7 @@ import { STREAMS } from '../../../data-pipelines/contracts/events.ts';
 import type { RedWallBridge } from '../../../electron/bridge/api.ts';
 import type { DistrictMeta } from '../data/district.ts';
 import { fmtNumber, fmtTime, locale, t, type StringKey } from '../i18n.ts';
-import { ACTION_LABELS, alarmTitle, CATEGORY_LABELS, causeLabel, groupAlarms, PRIORITY_COLORS, PRIORITY_LABELS, STATE_LABELS, TEAMS } from '../layers/alarms/format.ts';
+import { ACTION_LABELS, alarmTitle, CATEGORY_LABELS, causeLabel, defaultTeam, groupAlarms, PRIORITY_COLORS, PRIORITY_LABELS, STATE_LABELS, TEAMS } from '../layers/alarms/format.ts';
 import { BUILDING_LEGEND } from '../layers/buildings/format.ts';
 import { cssColor } from '../layers/manholes/format.ts';
 import { LIVE_LAYERS } from '../layers/registry.ts';
@@ -207,7 +207,8 @@ export function mountPanels(store: RootStore, meta: DistrictMeta, bridge: RedWal
       }
       detailBox.hidden = false;
       const row = (k: StringKey, v: string) => h('tr', {}, h('th', {}, t(k)), h('td', {}, v));
-      const team = h('select', { 'data-testid': 'alarm-team' }, ...TEAMS.map((tm) => h('option', { value: tm['zh-CN'] }, tm[loc])));
+      const preferred = defaultTeam(a);
+      const team = h('select', { 'data-testid': 'alarm-team' }, ...TEAMS.map((tm) => h('option', { value: tm['zh-CN'], selected: tm['zh-CN'] === preferred }, tm[loc])));
       const minutes = h('select', { 'data-testid': 'alarm-minutes' }, ...[15, 30, 60, 240].map((m) => h('option', { value: String(m) }, `${m} ${t('minutes')}`)));
       const note = h('input', { type: 'text', placeholder: t('note'), maxlength: '500', 'data-testid': 'alarm-note' });
       const act = (action: OperatorAction) =>

@@ -101,3 +101,12 @@ export function groupAlarms(alarms: Alarm[], threshold = 6, windowMs = 120_000):
   }
   return rows;
 }
+
+/** The team a dispatcher most likely sends, preselected in the dispatch menu (zh-CN name, as journaled). */
+export function defaultTeam(a: Alarm): string {
+  if (a.category === 'fire') return a.cause === 'fault' ? '网格员' : '消防救援站';
+  if (a.category === 'care') return '社区医生';
+  if (a.category === 'camera') return a.cause === 'sos' ? '派出所' : '网格员';
+  if (a.category === 'manhole') return ['gas', 'co', 'o2', 'h2s'].includes(a.cause) ? '燃气抢险队' : '排水抢修一队';
+  return '网格员';
+}
