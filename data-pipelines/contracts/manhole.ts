@@ -81,13 +81,3 @@ export function valueAtLevel(sensor: ManholeSensor, level: 'warning' | 'alarm', 
   else v = level === 'alarm' ? s.alarm * (0.6 + u * 0.35) : (s.warning + s.alarm) / 2;
   return Math.round(Math.min(s.max, Math.max(s.min, v)) * 100) / 100;
 }
-
-export const WELL_KIND_LABELS: Record<string, { 'zh-CN': string; en: string }> = {
-  sewer: { 'zh-CN': '污水井', en: 'Sewer' },
-  rain: { 'zh-CN': '雨水井', en: 'Storm drain' },
-  water: { 'zh-CN': '给水井', en: 'Water supply' },
-  power: { 'zh-CN': '电力井', en: 'Power' },
-  telecom: { 'zh-CN': '通信井', en: 'Telecom' },
-  gas: { 'zh-CN': '燃气井', en: 'Gas' },
-  heat: { 'zh-CN': '热力井', en: 'District heating' },
-};

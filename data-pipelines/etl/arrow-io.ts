@@ -1,6 +1,6 @@
 /** Arrow IPC writing helpers shared by the ETL and the feed simulator (Node side). */
 import { createHash } from 'node:crypto';
-import { Field, Float64, Int32, List, Table, Utf8, tableToIPC, vectorFromArray, type Vector } from 'apache-arrow';
+import { Field, Float64, List, Table, Utf8, tableToIPC, vectorFromArray, type Vector } from 'apache-arrow';
 
 export type ColumnSpec =
   | { type: 'f64'; values: number[] }
@@ -38,4 +38,3 @@ export function toIpc(table: Table): Uint8Array {
 
 export const sha256 = (bytes: Uint8Array | string) => createHash('sha256').update(bytes).digest('hex');
 
-export { Float64, Int32 };

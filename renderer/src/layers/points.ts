@@ -11,7 +11,7 @@ import type { Locale } from '../i18n.ts';
 import type { RootStore } from '../stores/root.ts';
 import type { StringKey } from '../i18n.ts';
 import type { LayerId } from '../stores/ui-store.ts';
-import type { LayerContext3D, LayerRenderer, LayerRenderer2D, LiveLayerDefinition } from './registry.ts';
+import type { LayerContext3D, LayerRenderer, LayerRenderer2D, LiveLayerDefinition, Revision } from './registry.ts';
 import type { RGBA } from './manholes/format.ts';
 
 export interface LivePoint {
@@ -40,7 +40,7 @@ export interface Cone {
 
 export interface PointLayerSpec {
   id: string;
-  revision(store: RootStore): number;
+  revision(store: RootStore): Revision;
   points(store: RootStore): LivePoint[];
   cones?(store: RootStore): Cone[];
   onPick?(store: RootStore, id: string): void;

@@ -15,6 +15,9 @@ import { fireLayer } from './fire/index.ts';
 import { manholeLayer } from './manholes/index.ts';
 import { parkingLayer } from './parking/index.ts';
 
+/** A value that changes whenever a layer must repaint: a counter, or a composite key such as `${version}|${selection}`. */
+export type Revision = number | string;
+
 export interface LayerContext3D {
   scene: Scene;
   store: RootStore;
@@ -29,8 +32,8 @@ export interface LayerRenderer {
 export interface LayerRenderer2D extends LayerRenderer {
   /** current deck.gl layers (recomputed when `revision()` changes) */
   deckLayers(): Layer[];
-  /** observable revision the 2D view reacts to */
-  revision(): number;
+  /** observable change key the 2D view reacts to (compared by value) */
+  revision(): Revision;
 }
 
 export interface LiveLayerDefinition {

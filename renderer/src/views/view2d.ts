@@ -3,7 +3,7 @@
  * district data — no remote tiles, glyphs or sprites — and deck.gl for the live layers.
  */
 import { MapboxOverlay } from '@deck.gl/mapbox';
-import maplibregl, { type GeoJSONSource, type StyleSpecification } from 'maplibre-gl';
+import maplibregl, { type StyleSpecification } from 'maplibre-gl';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import { reaction, type IReactionDisposer } from 'mobx';
 import type { BuildingGeom, Compound, DistrictMeta, GridCell, Street } from '../data/district.ts';
@@ -178,7 +178,6 @@ export class View2D {
         },
       ),
     );
-    void (m.getSource('ground') as GeoJSONSource | undefined);
   }
 
   /**

@@ -22,7 +22,8 @@ export function alarmPoints(store: RootStore): LivePoint[] {
 
 const spec: PointLayerSpec = {
   id: 'alarms',
-  revision: (s) => s.live.versions.alarm * 1000 + (s.ui.selectedAlarmId ? s.ui.selectedAlarmId.length : 0) + (s.ui.selectedAlarmId ? 1 : 0),
+  // repaint on any alarm change and on any change of selection (the selected marker is drawn larger, ringed white)
+  revision: (s) => `${s.live.versions.alarm}|${s.ui.selectedAlarmId ?? ''}`,
   points: alarmPoints,
   onPick: (s, id) => void s.command({ type: 'selectAlarm', alarmId: id }),
   throttleMs: 50,

@@ -1,5 +1,5 @@
 /** Pure presentation of manhole data: colours, sizes, labels, legend entries (shared by 3D and 2D renderers). */
-import { SENSOR_SPECS, WELL_KIND_LABELS, type AlarmLevel, type ManholeSensor } from '../../../../data-pipelines/contracts/manhole.ts';
+import { SENSOR_SPECS, type AlarmLevel } from '../../../../data-pipelines/contracts/manhole.ts';
 import type { Locale } from '../../i18n.ts';
 
 export type RGBA = [number, number, number, number];
@@ -13,22 +13,12 @@ export const LEVEL_COLORS: Record<AlarmLevel, RGBA> = {
 /** Pixel radius: alarms must stand out on a video wall at any zoom. */
 export const LEVEL_RADIUS_PX: Record<AlarmLevel, number> = { normal: 2.5, warning: 6, alarm: 9 };
 
-export function levelColor(level: AlarmLevel): RGBA {
-  return LEVEL_COLORS[level];
-}
 
 export function cssColor([r, g, b, a]: RGBA): string {
   return `rgba(${r},${g},${b},${(a / 255).toFixed(3)})`;
 }
 
-export function formatReading(sensor: ManholeSensor, value: number, locale: Locale): string {
-  const s = SENSOR_SPECS[sensor];
-  return `${s.label[locale]} ${value.toFixed(1)} ${s.unit}`;
-}
 
-export function kindLabel(kind: string, locale: Locale): string {
-  return WELL_KIND_LABELS[kind]?.[locale] ?? kind;
-}
 
 export function legendEntries(locale: Locale): Array<{ level: AlarmLevel; color: string; label: string }> {
   const labels: Record<AlarmLevel, Record<Locale, string>> = {
