@@ -63,6 +63,8 @@ export const Alarm = z.object({
   shelvedUntil: finite().optional(),
   shelvedFrom: z.enum(ALARM_STATES).optional(),
   drill: z.boolean(),
+  /** the drill run that raised it (drill alarms only) */
+  drillId: z.string().max(64).optional(),
   history: z.array(AlarmHistoryEntry).max(100),
 }).strict();
 export type Alarm = z.infer<typeof Alarm>;
@@ -156,6 +158,7 @@ export interface RaiseInput {
   value?: number;
   unit?: string;
   drill?: boolean;
+  drillId?: string;
 }
 
 export function raise(input: RaiseInput, now: number): Alarm {

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { Alarm, AlarmCommand, ALARM_STATES, OPERATOR_ACTIONS, SYSTEM_ACTIONS } from './alarm.ts';
 import { ALARM_LEVELS, MANHOLE_SENSORS, SENSOR_UNITS } from './manhole.ts';
 
-export const STREAMS = ['manhole', 'camera', 'parking', 'fire', 'care', 'env', 'alarm'] as const;
+export const STREAMS = ['manhole', 'camera', 'parking', 'fire', 'care', 'env', 'alarm', 'drill'] as const;
 export const StreamName = z.enum(STREAMS);
 export type StreamName = z.infer<typeof StreamName>;
 
@@ -21,6 +21,7 @@ const finite = () => z.number().refine(Number.isFinite, 'must be a finite number
 const lon = () => finite().pipe(z.number().min(-180).max(180));
 const lat = () => finite().pipe(z.number().min(-90).max(90));
 const id = (re: RegExp, what: string) => z.string().regex(re, `${what} id has the wrong shape`);
+const DrillIdSchema = id(/^D-[A-Za-z0-9_-]{1,48}$/, 'drill');
 
 export const Envelope = z.object({
   stream: StreamName,
@@ -30,6 +31,8 @@ export const Envelope = z.object({
   id: z.string().min(1).max(128),
   /** set on events that belong to a drill scenario; never mixed with real alarms */
   drill: z.boolean().optional(),
+  /** which drill run (with drill: true) */
+  drillId: DrillIdSchema.optional(),
 });
 export type Envelope = z.infer<typeof Envelope>;
 
@@ -138,7 +141,25 @@ export const AlarmUpdate = Envelope.extend({
 }).strict();
 export type AlarmUpdate = z.infer<typeof AlarmUpdate>;
 
-export const FeedEvent = z.union([ManholeReading, CameraStatus, CameraPtz, CameraSos, ParkingOccupancy, FireDetector, CareCall, EnvReading, AlarmUpdate]);
+export const DRILL_STATES = ['started', 'step', 'ended', 'aborted'] as const;
+/** Drill lifecycle on its own stream (kept forever, like alarms): the timeline of every drill run. */
+export const DrillStatus = Envelope.extend({
+  stream: z.literal('drill'),
+  kind: z.literal('drill.status'),
+  drill: z.literal(true),
+  drillId: DrillIdSchema,
+  name: z.string().min(1).max(120),
+  state: z.enum(DRILL_STATES),
+  /** index of the scenario step (state 'step') */
+  step: z.number().int().min(0).max(10_000).optional(),
+  /** what happened, for the timeline ("3F stair A smoke", "aborted by 值班员") */
+  note: z.string().max(300).optional(),
+  /** when the run started (all states), so a late joiner can place it on the timeline */
+  startedAt: finite(),
+}).strict();
+export type DrillStatus = z.infer<typeof DrillStatus>;
+
+export const FeedEvent = z.union([ManholeReading, CameraStatus, CameraPtz, CameraSos, ParkingOccupancy, FireDetector, CareCall, EnvReading, AlarmUpdate, DrillStatus]);
 export type FeedEvent = z.infer<typeof FeedEvent>;
 export type FeedEventKind = FeedEvent['kind'];
 const SCHEMA_BY_KIND: Record<FeedEventKind, z.ZodType> = {
@@ -151,6 +172,7 @@ const SCHEMA_BY_KIND: Record<FeedEventKind, z.ZodType> = {
   'care.call': CareCall,
   'env.reading': EnvReading,
   'alarm.update': AlarmUpdate,
+  'drill.status': DrillStatus,
 };
 export const EVENT_KINDS = Object.keys(SCHEMA_BY_KIND) as FeedEventKind[];
 
@@ -212,6 +234,42 @@ export const Replay = z.object({
 }).strict();
 export type Replay = z.infer<typeof Replay>;
 
+/** A time window of the journal (replay / after-action): state before `from`, then the window's events. */
+export const JournalWindow = z.object({
+  epoch: z.string().min(1).max(64),
+  from: finite(),
+  to: finite(),
+  /** state is complete up to these seqs at `from`; the window's events follow them gap-free */
+  seqs: Seqs,
+  initial: z.array(z.unknown()).max(500_000),
+  events: z.array(z.unknown()).max(500_000),
+  /** the window held more events than the cap: `events` stops early */
+  truncated: z.boolean(),
+}).strict();
+export type JournalWindow = Omit<z.infer<typeof JournalWindow>, 'initial' | 'events'> & { initial: FeedEvent[]; events: FeedEvent[] };
+
+export const JournalRequest = z.object({
+  from: finite(),
+  to: finite(),
+  streams: z.array(StreamName).optional(),
+  maxEvents: z.number().int().min(1).max(200_000).optional(),
+}).strict().refine((r) => r.to >= r.from, 'to must not be before from');
+export type JournalRequest = z.infer<typeof JournalRequest>;
+
+/** client -> server drill control (with an ack: DrillAck) */
+export const DrillRequest = z.discriminatedUnion('op', [
+  z.object({ op: z.literal('start'), scenario: z.unknown(), by: z.string().min(1).max(64) }).strict(),
+  z.object({ op: z.literal('stop'), by: z.string().min(1).max(64) }).strict(),
+  z.object({ op: z.literal('list') }).strict(),
+]);
+export type DrillRequest = z.infer<typeof DrillRequest>;
+
+export const DrillAck = z.union([
+  z.object({ ok: z.literal(true), drillId: z.string().optional(), running: z.object({ drillId: z.string(), name: z.string(), startedAt: finite(), endsAt: finite() }).nullable(), scenarios: z.array(z.object({ file: z.string(), name: z.string(), description: z.string().optional(), steps: z.number(), durationS: z.number() })).optional() }).strict(),
+  z.object({ ok: z.literal(false), error: z.string().max(2000) }).strict(),
+]);
+export type DrillAck = z.infer<typeof DrillAck>;
+
 export const CommandAck = z.union([
   z.object({ ok: z.literal(true), seq: z.number().int().positive(), alarm: Alarm, duplicate: z.boolean() }).strict(),
   z.object({ ok: z.literal(false), error: z.string().max(500) }).strict(),
@@ -231,6 +289,10 @@ export const WIRE = {
   subscribe: 'subscribe',
   /** client -> server, with an ack callback receiving CommandAck */
   command: 'command',
+  /** client -> server, DrillRequest with an ack callback receiving DrillAck */
+  drill: 'drill',
+  /** client -> server, JournalRequest with an ack callback receiving JournalWindow | {error} */
+  journal: 'journal',
 } as const;
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: string };

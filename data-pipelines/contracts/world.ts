@@ -22,6 +22,12 @@ export function emptyWorld(): World {
 
 /** Key under which an event is kept, and whether it is kept at all (null = remove the key). */
 export function keyOf(ev: FeedEvent): { key: string; keep: boolean } {
+  // Drill state never overwrites (or is overwritten by) the real state of the same device.
+  const k = sourceKey(ev);
+  return ev.drill && ev.kind !== 'alarm.update' && ev.kind !== 'drill.status' ? { key: `drill:${k.key}`, keep: k.keep } : k;
+}
+
+function sourceKey(ev: FeedEvent): { key: string; keep: boolean } {
   switch (ev.kind) {
     case 'manhole.reading':
       return { key: `${ev.wellId}|${ev.sensor}`, keep: ev.level !== 'normal' };
@@ -41,6 +47,8 @@ export function keyOf(ev: FeedEvent): { key: string; keep: boolean } {
       return { key: `${ev.stationId}|${ev.metric}`, keep: true };
     case 'alarm.update':
       return { key: ev.alarm.alarmId, keep: true };
+    case 'drill.status':
+      return { key: ev.drillId, keep: true };
   }
 }
 

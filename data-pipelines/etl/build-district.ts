@@ -24,7 +24,7 @@ import {
   placeManholes,
   type BBox,
 } from './district.ts';
-import { placeCameras, placeCareDevices, placeDetectors, placeEnvStations, placeParking, placeSosPosts } from './entities.ts';
+import { placeCameras, placeCareDevices, placeDetectors, placeEnvStations, placeFacilities, placeParking, placeSosPosts } from './entities.ts';
 
 export const SEED = 20261123;
 export const PACKAGE_VERSION = 1;
@@ -155,13 +155,22 @@ export function buildDistrict(outDir: string, log: (s: string) => void = console
     ref: { type: 'str', values: parking.map((p) => p.ref) },
     grid_id: { type: 'str', values: parking.map((p) => gridCellOf(grid, p.lon, p.lat) ?? '') },
   });
-  const detectors = placeDetectors(buildings, SEED + 3);
-  write('detectors', 'Smoke detectors on every floor of every building', {
+  const detectors = placeDetectors(buildings);
+  write('detectors', 'Smoke detectors on every floor of every building, at the synthesized indoor layout (stair landings, corridor)', {
     detector_id: { type: 'str', values: detectors.map((d) => d.id) },
     building_id: { type: 'i32', values: detectors.map((d) => d.buildingId) },
     floor: { type: 'i32', values: detectors.map((d) => d.floor) },
     lon: { type: 'f64', values: detectors.map((d) => d.lon) },
     lat: { type: 'f64', values: detectors.map((d) => d.lat) },
+    location: { type: 'str', values: detectors.map((d) => d.where) },
+  });
+  const facilities = placeFacilities(nodes, edges, allCompounds, district);
+  write('facilities', 'Fire stations and emergency assembly points (synthesized; see entities.ts)', {
+    facility_id: { type: 'str', values: facilities.map((f) => f.id) },
+    kind: { type: 'str', values: facilities.map((f) => f.kind) },
+    name: { type: 'str', values: facilities.map((f) => f.name) },
+    lon: { type: 'f64', values: facilities.map((f) => f.lon) },
+    lat: { type: 'f64', values: facilities.map((f) => f.lat) },
   });
   const care = placeCareDevices(buildings, allCompounds, district, 3000, SEED + 4);
   write('care_devices', 'Elderly-care wearables and home emergency buttons in residential buildings', {

@@ -4,6 +4,8 @@
  * residential compounds, environment stations. Pure: build-district.ts writes them as Arrow tables.
  */
 import type { XY } from '../geo/coords.ts';
+import { buildIndoorLayout } from '../indoor/layout.ts';
+import { StreetNetwork } from '../routing/streets.ts';
 import { inBBox, rng, type BBox, type Building, type Compound, type StreetEdge, type StreetNode } from './district.ts';
 
 const M_LAT = 110_574;
@@ -126,21 +128,18 @@ export interface Detector {
   floor: number;
   lon: number;
   lat: number;
+  where: string;
 }
 
-/** Smoke detectors on every floor: one per ~600 m² of footprint, 1–4 per floor, spread across the footprint. */
-export function placeDetectors(buildings: Building[], seed: number): Detector[] {
-  const rand = rng(seed);
+/**
+ * Smoke detectors on every floor, at the synthesized indoor layout's positions (stair landings, then along the
+ * corridor; 1–4 per floor by footprint area): the same positions the 3D floor view and evacuation routing use.
+ */
+export function placeDetectors(buildings: Building[]): Detector[] {
   const out: Detector[] = [];
   for (const b of buildings) {
-    const perFloor = Math.max(1, Math.min(4, Math.round(b.areaM2 / 600)));
-    for (let f = 1; f <= b.floors; f++) {
-      for (let k = 0; k < perFloor; k++) {
-        const v = b.ring[Math.floor(rand() * b.ring.length)]!;
-        const t = 0.3 + rand() * 0.5;
-        out.push({ id: `SD-${b.id}-${f}-${k + 1}`, buildingId: b.id, floor: f, lon: v[0] + (b.lon - v[0]) * t, lat: v[1] + (b.lat - v[1]) * t });
-      }
-    }
+    const layout = buildIndoorLayout({ id: b.id, floors: b.floors, areaM2: b.areaM2, ring: b.ring });
+    for (const d of layout.detectors) out.push({ id: d.id, buildingId: b.id, floor: d.floor, lon: d.lon, lat: d.lat, where: d.where });
   }
   return out;
 }
@@ -198,5 +197,38 @@ export function placeEnvStations(district: BBox, count: number, seed: number): E
         kind: i % 5 === 4 ? 'water' : i % 3 === 2 ? 'noise' : 'air',
       });
     }
+  return out;
+}
+
+export interface Facility {
+  id: string;
+  kind: 'fire_station' | 'assembly';
+  name: string;
+  lon: number;
+  lat: number;
+}
+
+/**
+ * Emergency facilities for evacuation and response (synthesized: the real station and shelter registers are not in
+ * the inputs). Fire stations: three, on the connected street network at fixed fractions of the district extent, as
+ * a station covers ~7 km² in Beijing's urban core. Assembly points (应急避难场所): courtyards of the residential
+ * compounds of at least 20,000 m², where the subdistricts actually gather residents.
+ */
+export function placeFacilities(nodes: StreetNode[], edges: StreetEdge[], compounds: Compound[], district: BBox): Facility[] {
+  const net = new StreetNetwork({ lon: nodes.map((n) => n.lon), lat: nodes.map((n) => n.lat), from: edges.map((e) => e.from), to: edges.map((e) => e.to), lengthM: edges.map((e) => e.lengthM) });
+  const out: Facility[] = [];
+  const fractions: Array<[number, number, string]> = [
+    [0.22, 0.3, '西南'],
+    [0.78, 0.28, '东南'],
+    [0.5, 0.8, '北'],
+  ];
+  fractions.forEach(([fx, fy, label], i) => {
+    const lon = district.west + (district.east - district.west) * fx;
+    const lat = district.south + (district.north - district.south) * fy;
+    const n = net.nearestNode(lon, lat).node;
+    out.push({ id: `FS-${i + 1}`, kind: 'fire_station', name: `${label}消防救援站`, lon: net.lon[n]!, lat: net.lat[n]! });
+  });
+  const big = compounds.filter((c) => inBBox(district, c.lon, c.lat) && c.areaM2 >= 20_000).sort((a, b) => a.id - b.id);
+  big.forEach((c, i) => out.push({ id: `AP-${String(i + 1).padStart(3, '0')}`, kind: 'assembly', name: `应急避难场所 ${i + 1}`, lon: c.lon, lat: c.lat }));
   return out;
 }

@@ -36,8 +36,9 @@ export class AlarmEngine {
     this.cameras = new Map(e.cameras.map((c) => [c.id, c]));
   }
 
-  private static key(category: AlarmCategory, sourceId: string, cause: string): string {
-    return `${category}|${sourceId}|${cause}`;
+  /** Drill and real alarms of the same source are separate alarms: a drill never touches a real one. */
+  private static key(category: AlarmCategory, sourceId: string, cause: string, drill: boolean): string {
+    return `${drill ? 'drill|' : ''}${category}|${sourceId}|${cause}`;
   }
 
   /** Keeps indexes in sync with every journaled event (live and on load). */
@@ -49,28 +50,28 @@ export class AlarmEngine {
     if (ev.kind !== 'alarm.update') return;
     const a = ev.alarm;
     this.alarms.set(a.alarmId, a);
-    const k = AlarmEngine.key(a.category, a.sourceId, a.cause);
+    const k = AlarmEngine.key(a.category, a.sourceId, a.cause, a.drill);
     if (isOpen(a)) this.openBySource.set(k, a.alarmId);
     else if (this.openBySource.get(k) === a.alarmId) this.openBySource.delete(k);
     if (ev.commandId) this.commands.set(ev.commandId, { seq: ev.seq, alarmId: a.alarmId });
   }
 
   private update(alarm: Alarm, action: AlarmUpdate['action'], by: string, ts: number, commandId?: string): AlarmDraft {
-    return { stream: 'alarm', kind: 'alarm.update', ts, action, by, alarm, ...(commandId ? { commandId } : {}), ...(alarm.drill ? { drill: true } : {}) };
+    return { stream: 'alarm', kind: 'alarm.update', ts, action, by, alarm, ...(commandId ? { commandId } : {}), ...(alarm.drill ? { drill: true } : {}), ...(alarm.drillId ? { drillId: alarm.drillId } : {}) };
   }
 
   private raiseOrReactivate(ev: FeedEvent, category: AlarmCategory, sourceId: string, cause: string, priority: Priority, at: { lon: number; lat: number }, extra: Partial<Alarm> = {}, note?: string): AlarmDraft {
-    const k = AlarmEngine.key(category, sourceId, cause);
+    const k = AlarmEngine.key(category, sourceId, cause, ev.drill === true);
     const openId = this.openBySource.get(k);
     const open = openId ? this.alarms.get(openId) : undefined;
     if (open) return this.update(reactivate(open, ev.ts, extra.value), 'reactivate', 'system', ev.ts);
-    const a = raise({ alarmId: `AL-${ev.id}`, category, sourceId, cause, priority, lon: at.lon, lat: at.lat, drill: ev.drill === true, ...extra }, ev.ts);
+    const a = raise({ alarmId: `AL-${ev.id}`, category, sourceId, cause, priority, lon: at.lon, lat: at.lat, drill: ev.drill === true, ...(ev.drill && ev.drillId ? { drillId: ev.drillId } : {}), ...extra }, ev.ts);
     if (note) a.history[0] = { ...a.history[0]!, note };
     return this.update(a, 'raise', 'system', ev.ts);
   }
 
   private rtn(ev: FeedEvent, category: AlarmCategory, sourceId: string, cause: string): AlarmDraft[] {
-    const id = this.openBySource.get(AlarmEngine.key(category, sourceId, cause));
+    const id = this.openBySource.get(AlarmEngine.key(category, sourceId, cause, ev.drill === true));
     const a = id ? this.alarms.get(id) : undefined;
     if (!a || !a.active) return [];
     return [this.update(returnToNormal(a, ev.ts), 'rtn', 'system', ev.ts)];
@@ -108,7 +109,7 @@ export class AlarmEngine {
         if (cam) {
           const heading = Math.round(bearingDeg([cam.item.lon, cam.item.lat], [ev.lon, ev.lat]) * 10) / 10;
           note = `${cam.item.id} → ${heading}° (${Math.round(cam.distanceM)} m)`;
-          out.push({ stream: 'camera', kind: 'camera.ptz', ts: ev.ts, cameraId: cam.item.id, heading: heading >= 360 ? 0 : heading, reason: 'sos', targetLon: ev.lon, targetLat: ev.lat, ...(ev.drill ? { drill: true } : {}) });
+          out.push({ stream: 'camera', kind: 'camera.ptz', ts: ev.ts, cameraId: cam.item.id, heading: heading >= 360 ? 0 : heading, reason: 'sos', targetLon: ev.lon, targetLat: ev.lat, ...(ev.drill ? { drill: true, ...(ev.drillId ? { drillId: ev.drillId } : {}) } : {}) });
         } else note = 'no online camera within 600 m';
         out.unshift(this.raiseOrReactivate(ev, 'camera', ev.buttonId, 'sos', 1, ev, {}, note));
         return out;

@@ -9,6 +9,8 @@ import { AlarmEngine } from './alarm-engine.ts';
 import type { Entities } from './entities.ts';
 import { Journal, type JournalOptions, type LoadReport } from './journal.ts';
 import { DistrictSimulator, type SimulatorOptions } from './simulator.ts';
+import { checkScenarioRefs, DrillRunner, orphanedDrillCleanup } from './drill.ts';
+import { parseScenario } from '../contracts/scenario.ts';
 
 export interface CoreOptions {
   journal: JournalOptions;
@@ -26,6 +28,11 @@ export class FeedCore {
   readonly loadReport: LoadReport;
   readonly stats = { appended: 0, rejected: 0, lastRejection: '' };
   private readonly log: (m: string) => void;
+  private readonly entities: Entities;
+  /** the drill being run (one at a time: a command center drills one scenario at once) */
+  drill: DrillRunner | null = null;
+  private startupDrafts: Draft[];
+  private drillCommands = 0;
 
   constructor(opts: CoreOptions) {
     this.log = opts.log ?? (() => undefined);
@@ -38,8 +45,12 @@ export class FeedCore {
     this.loadReport = report;
     if (report.events || report.tornLines || report.corruptLines)
       this.log(`journal ${journal.epoch}: ${report.events} events restored, ${report.tornLines} torn, ${report.corruptLines} corrupt lines`);
+    this.entities = opts.entities;
     this.sim = opts.sim ? new DistrictSimulator(opts.entities, opts.sim) : null;
-    this.sim?.resume(compact(this.world), Date.now());
+    const state = compact(this.world, Infinity);
+    // drill states are the drill runner's, not the simulator's
+    this.sim?.resume(state.filter((e) => !e.drill), Date.now());
+    this.startupDrafts = orphanedDrillCleanup(state, new Set(), Date.now());
   }
 
   get epoch(): string {
@@ -71,7 +82,54 @@ export class FeedCore {
   }
 
   tick(now: number): FeedEvent[] {
-    return this.ingest([...(this.sim?.tick(now) ?? []), ...this.engine.expireShelves(now)]);
+    const startup = this.startupDrafts;
+    this.startupDrafts = [];
+    const out = this.ingest([...startup, ...(this.sim?.tick(now) ?? []), ...this.engine.expireShelves(now)]);
+    if (this.drill) out.push(...this.tickDrill(now));
+    return out;
+  }
+
+  /**
+   * Starts a drill scenario (validated text or object). Throws with every problem listed when the file is invalid
+   * or names devices the district does not have, or when a drill is already running.
+   */
+  startDrill(scenario: unknown, now: number, by: string): { drillId: string; events: FeedEvent[] } {
+    if (this.drill) throw new Error(`drill ${this.drill.drillId} ("${this.drill.scenario.name}") is still running: stop it first`);
+    const p = parseScenario(scenario);
+    if (!p.ok) throw new Error(`invalid scenario: ${p.errors.join('; ')}`);
+    const refs = checkScenarioRefs(p.value, this.entities);
+    if (refs.length) throw new Error(`scenario does not fit this district: ${refs.slice(0, 10).join('; ')}`);
+    const drillId = `D-${now.toString(36)}`;
+    this.drill = new DrillRunner(this.entities, p.value, drillId, now);
+    const events = this.ingest([this.drill.status('started', now, { note: `started by ${by}`.slice(0, 300) })]);
+    events.push(...this.tickDrill(now));
+    return { drillId, events };
+  }
+
+  stopDrill(now: number, by: string): FeedEvent[] {
+    if (!this.drill) throw new Error('no drill is running');
+    const d = this.drill;
+    this.drill = null;
+    return this.ingest(d.abort(now, `stopped by ${by}`));
+  }
+
+  private tickDrill(now: number): FeedEvent[] {
+    const d = this.drill!;
+    const { drafts, commands } = d.tick(now);
+    const out = this.ingest(drafts);
+    for (const c of commands) {
+      const alarm = [...this.engine.alarms.values()].filter((a) => a.drillId === d.drillId && a.sourceId === c.source && a.state !== 'closed').sort((a, b) => b.raisedAt - a.raisedAt)[0];
+      if (!alarm) {
+        this.log(`drill ${d.drillId}: no open drill alarm for ${c.source} (${c.action} skipped)`);
+        out.push(...this.ingest([d.status('step', now, { note: `scripted ${c.action} skipped: no open alarm for ${c.source}` })]));
+        continue;
+      }
+      const r = this.command({ commandId: `${d.drillId}-c${++this.drillCommands}`, alarmId: alarm.alarmId, action: c.action, by: c.by, ...(c.team ? { team: c.team } : {}), ...(c.note ? { note: c.note } : {}) }, now);
+      if (!r.ack.ok) out.push(...this.ingest([d.status('step', now, { note: `scripted ${c.action} refused: ${r.ack.error}`.slice(0, 300) })]));
+      out.push(...r.events);
+    }
+    if (d.done) this.drill = null;
+    return out;
   }
 
   command(raw: unknown, now: number): { ack: CommandAck; events: FeedEvent[] } {

@@ -12,7 +12,8 @@
 import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseFeedEvent, STREAMS, type Draft, type FeedEvent, type Seqs, type StreamName } from '../contracts/events.ts';
-import { emptySeqs } from '../contracts/world.ts';
+import { applyEvent, compact, emptySeqs, emptyWorld } from '../contracts/world.ts';
+import type { JournalWindow } from '../contracts/events.ts';
 
 export interface JournalOptions {
   dir: string;
@@ -145,7 +146,7 @@ export class Journal {
   private remember(ev: FeedEvent): void {
     const tail = this.tails.get(ev.stream)!;
     tail.push(ev);
-    const max = ev.stream === 'alarm' ? Math.max(this.opts.tailEvents, 200_000) : this.opts.tailEvents;
+    const max = ev.stream === 'alarm' || ev.stream === 'drill' ? Math.max(this.opts.tailEvents, 200_000) : this.opts.tailEvents;
     if (tail.length > max * 1.25) tail.splice(0, tail.length - max);
   }
 
@@ -157,8 +158,8 @@ export class Journal {
     const path = join(this.streamDir(s), `${String(firstSeq).padStart(12, '0')}.jsonl`);
     const seg = { fd: openSync(path, 'a'), path, bytes: 0 };
     this.segments.set(s, seg);
-    // Retention: telemetry keeps the newest segments; the alarm journal is the record and is never trimmed.
-    if (s !== 'alarm') {
+    // Retention: telemetry keeps the newest segments; the alarm and drill journals are the record, never trimmed.
+    if (s !== 'alarm' && s !== 'drill') {
       const files = this.segmentFiles(s);
       for (const f of files.slice(0, Math.max(0, files.length - this.opts.retainSegments))) rmSync(f);
     }
@@ -208,6 +209,50 @@ export class Journal {
     const first = tail[0];
     if (!first || first.seq > seq + 1) return null;
     return tail.slice(seq + 1 - first.seq);
+  }
+
+  /**
+   * A time window of the journal, read back from disk, for replay and after-action review: the compacted state just
+   * before `from` (with its seqs, so the window's events apply gap-free on top of it) and every event with
+   * from <= ts <= to, in seq order per stream. Telemetry segments older than the retention are gone, so the state of
+   * chatty streams at `from` is as complete as the retained segments allow; alarms and drills are never trimmed.
+   */
+  readWindow(from: number, to: number, opts: { streams?: readonly StreamName[]; maxEvents?: number } = {}): JournalWindow {
+    const streams = opts.streams ?? STREAMS;
+    const max = opts.maxEvents ?? 100_000;
+    const before = emptyWorld();
+    const events: FeedEvent[] = [];
+    let truncated = false;
+    for (const s of streams) {
+      // Per stream, seq order is the order of record: the window starts at the first event at or after `from` and
+      // ends before the first one after `to`, so `initial` + events always apply gap-free.
+      let phase: 'before' | 'in' | 'after' = 'before';
+      for (const file of this.segmentFiles(s)) {
+        const text = readFileSync(file, 'utf8');
+        for (const line of text.split('\n')) {
+          if (!line) continue;
+          let ev: FeedEvent;
+          try {
+            ev = JSON.parse(line) as FeedEvent;
+          } catch {
+            continue; // a torn line (counted when the journal was opened)
+          }
+          if (phase === 'before' && ev.ts >= from) phase = 'in';
+          if (phase === 'in' && ev.ts > to) phase = 'after';
+          if (phase === 'before') applyEvent(before, ev);
+          else if (phase === 'in') {
+            if (events.length >= max) {
+              truncated = true;
+              phase = 'after';
+            } else events.push(ev);
+          }
+          if (phase === 'after') break;
+        }
+        if (phase === 'after') break;
+      }
+    }
+    events.sort((a, b) => a.ts - b.ts || (a.stream === b.stream ? a.seq - b.seq : STREAMS.indexOf(a.stream) - STREAMS.indexOf(b.stream)));
+    return { epoch: this.epoch, from, to, seqs: { ...before.seqs }, initial: compact(before, Infinity, from), events, truncated };
   }
 
   sync(): void {

@@ -23,6 +23,7 @@ const server = await startFeedServer({
   port: Number(arg('--port') ?? process.env['REDWALL_PORT'] ?? 5180),
   staticDir: resolve(root, 'dist/renderer'),
   assetsDir: resolve(root, 'assets/district'),
+  scenariosDir: resolve(root, 'assets/scenarios'),
   journalDir: resolve(arg('--journal') ?? process.env['REDWALL_JOURNAL'] ?? resolve(root, 'var/journal')),
   tickMs: Number(arg('--tick') ?? 250),
   sim: args.includes('--no-sim') ? null : incidentEvery !== undefined ? { incidentEveryMs: Number(incidentEvery) } : {},

@@ -6,7 +6,7 @@
  * events after those offsets from the journal (or sends a compacted snapshot when the offsets are from another epoch
  * or too old), then streams `events` live. Operator commands go up as `command` with an ack callback.
  */
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -15,7 +15,9 @@ import { join } from 'node:path';
 import { Server } from 'socket.io';
 import type { ShellConfig } from '../../electron/bridge/api.ts';
 import { contentSecurityPolicy } from '../../electron/bridge/csp.ts';
-import { Subscribe, WIRE, type FeedEvent, type Heartbeat, type Hello } from '../contracts/events.ts';
+import { DrillRequest, JournalRequest, Subscribe, WIRE, type DrillAck, type FeedEvent, type Heartbeat, type Hello } from '../contracts/events.ts';
+import { afterActionReport, reportCsv, reportHtml } from '../contracts/after-action.ts';
+import { parseScenario } from '../contracts/scenario.ts';
 import { MANHOLE_SENSORS, type ManholeSensor } from '../contracts/manhole.ts';
 import { FeedCore } from './core.ts';
 import { loadEntities } from './entities.ts';
@@ -40,6 +42,8 @@ export interface FeedServerOptions {
   appVersion?: string;
   /** test-only endpoints (raw payload injection for fuzzing the client); never on in the app */
   testHooks?: boolean;
+  /** drill scenario files offered to operators (*.json, format redwall-drill/1) */
+  scenariosDir?: string;
   /**
    * Shared secret: socket.io clients must present it as auth.token, API callers as "Authorization: Bearer". The web
    * shell receives it from /api/config, which answers same-origin requests only; Electron gets it over IPC.
@@ -150,6 +154,52 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
     }
   };
 
+  const scenarioFiles = (): Array<{ file: string; text: string }> => {
+    const dir = opts.scenariosDir;
+    if (!dir || !existsSync(dir)) return [];
+    return readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .sort()
+      .map((file) => ({ file, text: readFileSync(join(dir, file), 'utf8') }));
+  };
+  const running = () => (core.drill ? { drillId: core.drill.drillId, name: core.drill.scenario.name, startedAt: core.drill.startedAt, endsAt: core.drill.ends } : null);
+  /** Drill control shared by socket and HTTP: list scenario files, start one (by file name or inline), stop. */
+  const drillOp = (raw: unknown): DrillAck => {
+    const p = DrillRequest.safeParse(raw);
+    if (!p.success) return { ok: false, error: `bad drill request: ${p.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` };
+    const req = p.data;
+    try {
+      if (req.op === 'list') {
+        const scenarios: NonNullable<Extract<DrillAck, { ok: true }>['scenarios']> = [];
+        for (const f of scenarioFiles()) {
+          const sc = parseScenario(f.text);
+          if (!sc.ok) {
+            log(`scenario ${f.file} is invalid: ${sc.errors.join('; ')}`);
+            continue;
+          }
+          scenarios.push({ file: f.file, name: sc.value.name, ...(sc.value.description ? { description: sc.value.description } : {}), steps: sc.value.steps.length, durationS: sc.value.steps[sc.value.steps.length - 1]!.at });
+        }
+        return { ok: true, running: running(), scenarios };
+      }
+      if (req.op === 'stop') {
+        emit(core.stopDrill(Date.now(), req.by));
+        return { ok: true, running: null };
+      }
+      let scenario = req.scenario;
+      if (typeof scenario === 'string' && /^[\w.-]+\.json$/.test(scenario)) {
+        const f = scenarioFiles().find((x) => x.file === scenario);
+        if (!f) return { ok: false, error: `no scenario file ${scenario}` };
+        scenario = f.text;
+      }
+      const r = core.startDrill(scenario, Date.now(), req.by);
+      emit(r.events);
+      log(`drill ${r.drillId} started by ${req.by}`);
+      return { ok: true, drillId: r.drillId, running: running() };
+    } catch (e) {
+      return { ok: false, error: (e as Error).message.slice(0, 2000) };
+    }
+  };
+
   const allowedOrigins = opts.allowedOrigins ?? ['app://redwall'];
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     void (async () => {
@@ -170,6 +220,43 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
       }
       if (path === '/api/alarms') {
         return send(res, 200, { epoch: core.epoch, alarms: [...core.engine.alarms.values()] });
+      }
+      if (path === '/api/drills' && req.method === 'GET') return send(res, 200, drillOp({ op: 'list' }));
+      if (path === '/api/drill/start' || path === '/api/drill/stop') {
+        if (req.method !== 'POST') return send(res, 405, { error: 'POST only' });
+        let body: unknown;
+        try {
+          body = JSON.parse((await readBody(req)) || '{}');
+        } catch (e) {
+          return send(res, 400, { error: `bad JSON: ${(e as Error).message}` });
+        }
+        const b = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
+        const r = drillOp(path.endsWith('start') ? { op: 'start', scenario: b['scenario'] ?? b['file'], by: String(b['by'] ?? 'api') } : { op: 'stop', by: String(b['by'] ?? 'api') });
+        return send(res, r.ok ? 200 : 400, r);
+      }
+      if (path === '/api/journal' || path === '/api/report') {
+        const q = url.searchParams;
+        const now = Date.now();
+        const from = q.has('from') ? Number(q.get('from')) : now - 3600_000;
+        const to = q.has('to') ? Number(q.get('to')) : now;
+        const streams = q.get('streams')?.split(',');
+        const parsed = JournalRequest.safeParse({ from, to, ...(streams ? { streams } : {}) });
+        if (!parsed.success) return send(res, 400, { error: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
+        if (path === '/api/journal') return send(res, 200, core.journal.readWindow(parsed.data.from, parsed.data.to, parsed.data));
+        const w = core.journal.readWindow(parsed.data.from, parsed.data.to, { streams: ['alarm', 'drill'] });
+        const drillId = q.get('drillId') ?? undefined;
+        const include = q.get('include');
+        const report = afterActionReport([...w.initial, ...w.events], { from: parsed.data.from, to: parsed.data.to, ...(drillId ? { drillId } : {}), ...(include === 'real' || include === 'drill' || include === 'all' ? { include } : {}) });
+        const format = q.get('format') ?? 'json';
+        if (format === 'csv') {
+          res.writeHead(200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="after-action-${drillId ?? from}.csv"` });
+          return res.end(reportCsv(report));
+        }
+        if (format === 'html') {
+          res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'" });
+          return res.end(reportHtml(report));
+        }
+        return send(res, 200, report);
       }
       if (path === '/api/sim/incident') {
         if (req.method !== 'POST') return send(res, 405, { error: 'POST only' });
@@ -252,6 +339,20 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
       const { ack: result, events } = core.command(raw, Date.now());
       emit(events);
       if (typeof ack === 'function') (ack as (r: unknown) => void)(result);
+    });
+    socket.on(WIRE.drill, (raw: unknown, ack?: unknown) => {
+      const result = drillOp(raw);
+      if (typeof ack === 'function') (ack as (r: unknown) => void)(result);
+    });
+    socket.on(WIRE.journal, (raw: unknown, ack?: unknown) => {
+      if (typeof ack !== 'function') return;
+      const r = JournalRequest.safeParse(raw);
+      if (!r.success) return (ack as (r: unknown) => void)({ error: r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
+      try {
+        (ack as (r: unknown) => void)(core.journal.readWindow(r.data.from, r.data.to, r.data));
+      } catch (e) {
+        (ack as (r: unknown) => void)({ error: (e as Error).message });
+      }
     });
     socket.on('disconnect', () => stats.clients--);
   });
