@@ -124,7 +124,7 @@ export class FeedCore {
         out.push(...this.ingest([d.status('step', now, { note: `scripted ${c.action} skipped: no open alarm for ${c.source}` })]));
         continue;
       }
-      const r = this.command({ commandId: `${d.drillId}-c${++this.drillCommands}`, alarmId: alarm.alarmId, action: c.action, by: c.by, ...(c.team ? { team: c.team } : {}), ...(c.note ? { note: c.note } : {}) }, now);
+      const r = this.command({ commandId: `${d.drillId}-c${++this.drillCommands}`, alarmId: alarm.alarmId, action: c.action, by: c.by, ...(c.team ? { team: c.team } : {}), ...(c.note ? { note: c.note } : {}) }, c.at);
       if (!r.ack.ok) out.push(...this.ingest([d.status('step', now, { note: `scripted ${c.action} refused: ${r.ack.error}`.slice(0, 300) })]));
       out.push(...r.events);
     }

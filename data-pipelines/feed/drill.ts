@@ -15,6 +15,8 @@ export interface DrillCommand {
   team?: string;
   by: string;
   note?: string;
+  /** the step's scheduled time: scripted responses happen exactly when the script says, whatever the tick rate */
+  at: number;
 }
 
 export interface DrillTick {
@@ -156,7 +158,7 @@ export class DrillRunner {
       const what = st.do === 'operator' ? `${st.action} ${st.source}` : st.do === 'note' ? '' : `${st.do} ${stepSource(st)}`;
       out.drafts.push(this.status('step', ts, { step: i, note: [what, st.note].filter(Boolean).join(' — ').slice(0, 300) || st.do }));
       out.drafts.push(...this.sensorDrafts(st, ts));
-      if (st.do === 'operator') out.commands.push({ source: st.source, action: st.action, by: st.by ?? '演练脚本', ...(st.team ? { team: st.team } : {}), ...(st.note ? { note: st.note } : {}) });
+      if (st.do === 'operator') out.commands.push({ at: ts, source: st.source, action: st.action, by: st.by ?? '演练脚本', ...(st.team ? { team: st.team } : {}), ...(st.note ? { note: st.note } : {}) });
       if (this.done) out.drafts.push(...this.clearOpen(ts), this.status('ended', ts, { note: 'scenario complete' }));
     }
     return out;

@@ -80,6 +80,21 @@ async function boot(): Promise<void> {
     { fireImmediately: true },
   );
 
+  // Selecting a fire alarm peels its building into floors (the alarming floor and detector highlighted) and
+  // plans the evacuation; selecting another kind of alarm puts the building back together.
+  reaction(
+    () => store.ui.selectedAlarmId,
+    (id) => {
+      const a = id ? store.live.alarm(id) : null;
+      if (a?.category === 'fire' && a.buildingId !== undefined) {
+        if (store.ui.explodedBuildingId !== a.buildingId) void store.command({ type: 'explodeBuilding', buildingId: a.buildingId });
+        if (store.ui.selectedBuildingId !== a.buildingId) void store.command({ type: 'selectBuilding', buildingId: a.buildingId });
+        // close enough to see the peeled floors and the detector on its landing
+        void store.command({ type: 'focus', lon: a.lon, lat: a.lat, what: a.alarmId, rangeM: 160 });
+      } else if (a && store.ui.explodedBuildingId !== null) void store.command({ type: 'explodeBuilding', buildingId: null });
+    },
+  );
+
   reaction(
     () => store.ui.selectedBuildingId,
     (id) => {

@@ -77,3 +77,11 @@ export function compareGolden(actual: Buffer, goldenPath: string): GoldenResult 
   }
   return { diffPixels, diffFraction: diffPixels / (a.width * a.height), updated: false, diffPath };
 }
+
+/** Pixels of the whole image within `tol` (per channel) of a colour. */
+export function countColour(png: PNG, rgb: [number, number, number], tol = 40): number {
+  let n = 0;
+  for (let i = 0; i < png.data.length; i += 4)
+    if (Math.abs(png.data[i]! - rgb[0]) <= tol && Math.abs(png.data[i + 1]! - rgb[1]) <= tol && Math.abs(png.data[i + 2]! - rgb[2]) <= tol) n++;
+  return n;
+}

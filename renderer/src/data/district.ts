@@ -3,6 +3,8 @@ import type { Table } from 'apache-arrow';
 import type { EntityStore, WellTable } from '../stores/entity-store.ts';
 import type { BuildingInfo } from '../stores/ui-store.ts';
 import type { LocalDb } from './duckdb.ts';
+import type { Facility } from '../../../data-pipelines/routing/evacuation.ts';
+import { StreetNetwork } from '../../../data-pipelines/routing/streets.ts';
 
 export interface DistrictMeta {
   name: { 'zh-CN': string; en: string };
@@ -18,6 +20,7 @@ export interface BuildingGeom {
   ids: Int32Array;
   floors: Int32Array;
   heights: Float64Array;
+  areas: Float64Array;
   /** flat [lon, lat, lon, lat, ...] per building */
   rings: Float64Array[];
 }
@@ -55,11 +58,13 @@ export class DistrictRepo {
   constructor(private readonly db: LocalDb) {}
 
   async buildings(): Promise<BuildingGeom> {
-    const t = await this.db.query(`SELECT id, floors, height_m, ring FROM buildings ORDER BY id`);
+    const t = await this.db.query(`SELECT id, floors, height_m, area_m2, ring FROM buildings ORDER BY id`);
     const n = t.numRows;
     const ids = new Int32Array(n);
     const floors = new Int32Array(n);
     const heights = new Float64Array(n);
+    const areas = new Float64Array(n);
+    const cA = col<number>(t, 'area_m2');
     const rings: Float64Array[] = [];
     const cId = col<number>(t, 'id');
     const cF = col<number>(t, 'floors');
@@ -69,9 +74,10 @@ export class DistrictRepo {
       ids[i] = cId.get(i);
       floors[i] = cF.get(i);
       heights[i] = cH.get(i);
+      areas[i] = cA.get(i);
       rings.push(listToF64(cR.get(i)));
     }
-    return { ids, floors, heights, rings };
+    return { ids, floors, heights, areas, rings };
   }
 
   async building(id: number): Promise<BuildingInfo | null> {
@@ -137,6 +143,16 @@ export class DistrictRepo {
     into.stations = new Map(stations.map((r) => [String(r['station_id']), { id: String(r['station_id']), kind: String(r['kind']), lon: n(r['lon']), lat: n(r['lat']) }]));
     into.sos = new Map(sos.map((r) => [String(r['sos_id']), { id: String(r['sos_id']), lon: n(r['lon']), lat: n(r['lat']) }]));
     into.buildingHeights = new Map(Array.from(buildings.ids, (id, i) => [id, buildings.heights[i]!]));
+    into.buildingGeom = buildings;
+    into.buildingIndex = new Map(Array.from(buildings.ids, (id, i) => [id, i]));
+    const [nodes, edges, fac] = await Promise.all([
+      this.db.query(`SELECT node_id, lon, lat FROM street_nodes ORDER BY node_id`),
+      this.db.query(`SELECT from_node, to_node, length_m FROM street_edges`),
+      this.rows(`SELECT facility_id, kind, name, lon, lat FROM facilities ORDER BY facility_id`),
+    ]);
+    const arr = (t: Table, c: string) => Array.from({ length: t.numRows }, (_, i) => Number(col(t, c).get(i)));
+    into.streets = new StreetNetwork({ lon: arr(nodes, 'lon'), lat: arr(nodes, 'lat'), from: arr(edges, 'from_node'), to: arr(edges, 'to_node'), lengthM: arr(edges, 'length_m') });
+    into.facilities = fac.map((r) => ({ id: String(r['facility_id']), kind: String(r['kind']) as Facility['kind'], name: String(r['name']), lon: n(r['lon']), lat: n(r['lat']) }));
   }
 
   async wells(): Promise<WellTable> {

@@ -8,7 +8,7 @@
  */
 import { runInAction } from 'mobx';
 import { io, type Socket } from 'socket.io-client';
-import { CommandAck, Heartbeat, Hello, parseFeedEvent, Replay, Snapshot, STREAMS, WIRE, type FeedEvent, type StreamName, type Subscribe } from '../../../data-pipelines/contracts/events.ts';
+import { CommandAck, DrillAck, Heartbeat, Hello, JournalWindow, parseFeedEvent, Replay, Snapshot, STREAMS, WIRE, type DrillRequest, type FeedEvent, type JournalRequest, type StreamName, type Subscribe } from '../../../data-pipelines/contracts/events.ts';
 import type { CommandSink, RootStore } from '../stores/root.ts';
 
 export interface FeedClientOptions {
@@ -52,7 +52,7 @@ export class FeedClient implements CommandSink {
     });
     this.socket = socket;
     const feed = this.store.feed;
-    const live = this.store.live;
+    const live = this.store.realLive;
 
     socket.on('connect', () => feed.setStatus('live'));
     socket.on('disconnect', () => feed.setStatus('reconnecting'));
@@ -143,7 +143,7 @@ export class FeedClient implements CommandSink {
         else {
           rejected++;
           reason = r.error;
-          this.store.live.onReject(streamOf(item));
+          this.store.realLive.onReject(streamOf(item));
         }
       }
       if (rejected) this.store.feed.onReject(reason, rejected);
@@ -152,7 +152,7 @@ export class FeedClient implements CommandSink {
   }
 
   private subscribe(fromScratch = false): void {
-    const live = this.store.live;
+    const live = this.store.realLive;
     const sub: Subscribe = fromScratch || !live.epoch ? { epoch: null, since: {} } : { epoch: live.epoch, since: live.seqs() };
     this.syncing = true;
     this.socket?.emit(WIRE.subscribe, sub);
@@ -188,7 +188,7 @@ export class FeedClient implements CommandSink {
     const batch = this.queue.sort((a, b) => (a.stream === b.stream ? a.seq - b.seq : 0));
     this.queue = [];
     const res = runInAction(() => {
-      const r = this.store.live.applyBatch(batch);
+      const r = this.store.realLive.applyBatch(batch);
       this.store.feed.onAccepted(r.applied);
       if (r.gap) this.store.feed.onGap();
       return r;
@@ -214,6 +214,46 @@ export class FeedClient implements CommandSink {
       const ack = CommandAck.safeParse(raw);
       this.pending.delete(commandId);
       p.resolve(ack.success ? ack.data : { ok: false, error: `bad ack: ${ack.error.issues[0]?.message}` });
+    });
+  }
+
+  /** Drill control (list scenarios, start, stop); errors come back as {ok: false, error}. */
+  drill(req: DrillRequest): Promise<DrillAck> {
+    return new Promise((resolve) => {
+      const socket = this.socket;
+      if (!socket?.connected) return resolve({ ok: false, error: 'not connected to the feed' });
+      socket.timeout(10_000).emit(WIRE.drill, req, (err: unknown, raw: unknown) => {
+        if (err) return resolve({ ok: false, error: 'the feed server did not answer in 10 s' });
+        const a = DrillAck.safeParse(raw);
+        resolve(a.success ? a.data : { ok: false, error: `bad answer: ${a.error.issues[0]?.message}` });
+      });
+    });
+  }
+
+  /** A time window of the journal for replay / after-action review; every event is validated. */
+  journal(req: JournalRequest): Promise<JournalWindow> {
+    return new Promise((resolve, reject) => {
+      const socket = this.socket;
+      if (!socket?.connected) return reject(new Error('not connected to the feed'));
+      socket.timeout(60_000).emit(WIRE.journal, req, (err: unknown, raw: unknown) => {
+        if (err) return reject(new Error('the feed server did not answer in 60 s'));
+        if (raw && typeof raw === 'object' && 'error' in raw) return reject(new Error(String((raw as { error: unknown }).error)));
+        const w = JournalWindow.safeParse(raw);
+        if (!w.success) return reject(new Error(`bad journal window: ${w.error.issues[0]?.message}`));
+        const check = (xs: unknown[]) => {
+          const out: FeedEvent[] = [];
+          for (const x of xs) {
+            const r = parseFeedEvent(x);
+            if (r.ok) out.push(r.value);
+          }
+          return out;
+        };
+        const initial = check(w.data.initial);
+        const events = check(w.data.events);
+        const dropped = w.data.initial.length + w.data.events.length - initial.length - events.length;
+        if (dropped) runInAction(() => this.store.feed.onReject(`journal window: ${dropped} invalid events skipped`, dropped));
+        resolve({ ...w.data, initial, events });
+      });
     });
   }
 

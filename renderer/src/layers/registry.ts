@@ -12,6 +12,7 @@ import { careLayer } from './care/index.ts';
 import { cameraLayer } from './cameras/index.ts';
 import { envLayer } from './env/index.ts';
 import { fireLayer } from './fire/index.ts';
+import { evacuationLayer } from './evacuation/index.ts';
 import { manholeLayer } from './manholes/index.ts';
 import { parkingLayer } from './parking/index.ts';
 
@@ -45,4 +46,4 @@ export interface LiveLayerDefinition {
 }
 
 /** Drawing order: later layers on top. */
-export const LIVE_LAYERS: readonly LiveLayerDefinition[] = [parkingLayer, envLayer, cameraLayer, manholeLayer, careLayer, fireLayer, alarmLayer];
+export const LIVE_LAYERS: readonly LiveLayerDefinition[] = [parkingLayer, envLayer, cameraLayer, manholeLayer, careLayer, evacuationLayer, fireLayer, alarmLayer];

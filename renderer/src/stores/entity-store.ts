@@ -1,4 +1,8 @@
 /** Static entity tables of the district (from DuckDB), kept out of mobx: they never change after load. */
+import { buildIndoorLayout, type IndoorLayout } from '../../../data-pipelines/indoor/layout.ts';
+import type { Facility } from '../../../data-pipelines/routing/evacuation.ts';
+import type { StreetNetwork } from '../../../data-pipelines/routing/streets.ts';
+import type { BuildingGeom } from '../data/district.ts';
 export interface Point {
   lon: number;
   lat: number;
@@ -55,6 +59,27 @@ export class EntityStore {
   sos = new Map<string, SosEntity>();
   /** building id -> height in metres (for placing things on floors in 3D) */
   buildingHeights = new Map<number, number>();
+  buildingGeom: BuildingGeom | null = null;
+  buildingIndex = new Map<number, number>();
+  streets: StreetNetwork | null = null;
+  facilities: Facility[] = [];
+  private readonly layouts = new Map<number, IndoorLayout>();
+
+  /** The synthesized indoor layout of a building (cached; the same the data package placed detectors with). */
+  layout(buildingId: number): IndoorLayout | null {
+    const hit = this.layouts.get(buildingId);
+    if (hit) return hit;
+    const i = this.buildingIndex.get(buildingId);
+    const g = this.buildingGeom;
+    if (i === undefined || !g) return null;
+    const flat = g.rings[i]!;
+    const ring: Array<[number, number]> = [];
+    for (let k = 0; k + 1 < flat.length; k += 2) ring.push([flat[k]!, flat[k + 1]!]);
+    const l = buildIndoorLayout({ id: buildingId, floors: g.floors[i]!, areaM2: g.areas[i]!, ring });
+    if (this.layouts.size > 50) this.layouts.clear();
+    this.layouts.set(buildingId, l);
+    return l;
+  }
 
   wellPoint(id: string): Point | null {
     const i = this.wells.index.get(id);

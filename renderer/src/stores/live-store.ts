@@ -127,7 +127,7 @@ export class LiveStore {
     let unacked = 0;
     let open = 0;
     for (const a of this.alarms) {
-      if (a.state === 'closed') continue;
+      if (a.state === 'closed' || a.drill) continue; // drill alarms are counted apart (drill panel), never as real
       open++;
       if (a.state === 'new') unacked++;
       if (a.priority === 1 && a.state !== 'resolved') critical++;

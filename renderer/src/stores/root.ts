@@ -1,4 +1,5 @@
-import { configure } from 'mobx';
+import { configure, observable, runInAction } from 'mobx';
+import type { DrillAck, DrillRequest, JournalRequest, JournalWindow } from '../../../data-pipelines/contracts/events.ts';
 import type { CommandAck } from '../../../data-pipelines/contracts/events.ts';
 import { EntityStore } from './entity-store.ts';
 import { FeedStore } from './feed-store.ts';
@@ -9,18 +10,51 @@ configure({ enforceActions: 'always', computedRequiresReaction: false, observabl
 
 export interface CommandSink {
   sendAlarmCommand(cmd: { commandId: string; alarmId: string; action: string; by: string; team?: string; minutes?: number; note?: string }): Promise<CommandAck>;
+  drill(req: DrillRequest): Promise<DrillAck>;
+  journal(req: JournalRequest): Promise<JournalWindow>;
+}
+
+/** What the views show while replaying a journal window (the live feed keeps running underneath). */
+export interface ReplaySource {
+  live: LiveStore;
 }
 
 export class RootStore {
   readonly feed = new FeedStore();
-  readonly live = new LiveStore();
+  /** the live feed's state: always fed, also during a replay (new real alarms still toast and sound) */
+  readonly realLive = new LiveStore();
+  private readonly replayBox = observable.box<ReplaySource | null>(null, { deep: false });
   readonly ui = new UiStore();
   readonly entities = new EntityStore();
   sink: CommandSink | null = null;
 
+  /** What views, layers and lists show: the replayed window while a replay is open, else the live feed. */
+  get live(): LiveStore {
+    return this.replayBox.get()?.live ?? this.realLive;
+  }
+
+  get replay(): ReplaySource | null {
+    return this.replayBox.get();
+  }
+
+  setReplay(r: ReplaySource | null): void {
+    runInAction(() => this.replayBox.set(r));
+  }
+
   /** Applies an operator command; alarm actions also go to the feed server, and the audit record gets the ack. */
   command(cmd: OperatorCommand): Promise<CommandAck | null> {
     const rec = this.ui.dispatch(cmd);
+    if (cmd.type === 'drill') {
+      if (!this.sink) {
+        this.ui.settle(rec, 'error: not connected');
+        return Promise.resolve({ ok: false, error: 'not connected' });
+      }
+      const req = cmd.op === 'start' ? { op: 'start' as const, scenario: cmd.scenario, by: this.ui.actor } : { op: 'stop' as const, by: this.ui.actor };
+      return this.sink.drill(req).then((ack) => {
+        this.ui.settle(rec, ack.ok ? 'ok' : `error: ${ack.error}`);
+        return ack.ok ? null : { ok: false as const, error: ack.error };
+      });
+    }
     if (cmd.type !== 'alarm') return Promise.resolve(null);
     if (!this.sink) {
       this.ui.settle(rec, 'error: not connected');

@@ -3,7 +3,7 @@ import type { AlarmCategory, OperatorAction } from '../../../data-pipelines/cont
 import { setLocale, type Locale } from '../i18n.ts';
 
 export type ViewMode = '3d' | '2d';
-export type LayerId = 'buildings' | 'streets' | 'compounds' | 'grid' | 'alarms' | 'manholes' | 'cameras' | 'parking' | 'fire' | 'care' | 'env';
+export type LayerId = 'buildings' | 'streets' | 'compounds' | 'grid' | 'alarms' | 'manholes' | 'cameras' | 'parking' | 'fire' | 'care' | 'env' | 'evacuation';
 
 export interface BuildingInfo {
   id: number;
@@ -22,7 +22,7 @@ export type OperatorCommand =
   | { type: 'toggleLayer'; layer: LayerId; visible: boolean }
   | { type: 'selectBuilding'; buildingId: number | null }
   | { type: 'flyToPreset'; preset: string }
-  | { type: 'focus'; lon: number; lat: number; what: string }
+  | { type: 'focus'; lon: number; lat: number; what: string; rangeM?: number }
   | { type: 'selectAlarm'; alarmId: string | null }
   | { type: 'alarm'; alarmId: string; action: OperatorAction; commandId: string; team?: string; minutes?: number; note?: string }
   | { type: 'setAlarmFilter'; filter: AlarmFilter }
@@ -30,7 +30,21 @@ export type OperatorCommand =
   | { type: 'setAlarmCategory'; category: AlarmCategory | 'all' }
   | { type: 'openVideo'; cameraId: string | null }
   | { type: 'setMuted'; muted: boolean }
-  | { type: 'setLocale'; locale: Locale };
+  | { type: 'setLocale'; locale: Locale }
+  /** peel a building into its floors in 3D (null = put it back together) */
+  | { type: 'explodeBuilding'; buildingId: number | null }
+  /** evacuation broadcast for a building (recorded; sent to a PA system where one is connected) */
+  | { type: 'broadcast'; buildingId: number; floor: number; message: string; drill: boolean }
+  | { type: 'drill'; op: 'start' | 'stop'; scenario?: string }
+  | { type: 'replay'; op: 'open' | 'close'; from?: number; to?: number; drillId?: string };
+
+export interface Broadcast {
+  ts: number;
+  buildingId: number;
+  floor: number;
+  message: string;
+  drill: boolean;
+}
 
 export type AlarmFilter = 'open' | 'unacked' | 'all';
 
@@ -48,6 +62,8 @@ export interface CameraRequest {
   preset?: string;
   lon?: number;
   lat?: number;
+  /** viewing distance for point requests (default: street-block overview) */
+  rangeM?: number;
 }
 
 export const ALL_LAYERS: Record<LayerId, boolean> = {
@@ -62,6 +78,7 @@ export const ALL_LAYERS: Record<LayerId, boolean> = {
   fire: true,
   care: true,
   env: false,
+  evacuation: true,
 };
 
 export class UiStore {
@@ -78,6 +95,8 @@ export class UiStore {
   muted = false;
   cameraRequest: CameraRequest | null = null;
   audit: AuditRecord[] = [];
+  explodedBuildingId: number | null = null;
+  broadcasts: Broadcast[] = [];
   actor = '值班员';
   private nonce = 0;
 
@@ -86,7 +105,7 @@ export class UiStore {
   }
 
   dispatch(command: OperatorCommand): AuditRecord {
-    const rec: AuditRecord = { ts: Date.now(), actor: this.actor, command, ...(command.type === 'alarm' ? { result: 'pending' as const } : {}) };
+    const rec: AuditRecord = { ts: Date.now(), actor: this.actor, command, ...(command.type === 'alarm' || command.type === 'drill' ? { result: 'pending' as const } : {}) };
     this.audit.push(rec);
     if (this.audit.length > 5000) this.audit.splice(0, this.audit.length - 5000);
     switch (command.type) {
@@ -104,7 +123,7 @@ export class UiStore {
         this.cameraRequest = { nonce: ++this.nonce, kind: 'preset', preset: command.preset };
         break;
       case 'focus':
-        this.cameraRequest = { nonce: ++this.nonce, kind: 'point', lon: command.lon, lat: command.lat };
+        this.cameraRequest = { nonce: ++this.nonce, kind: 'point', lon: command.lon, lat: command.lat, ...(command.rangeM ? { rangeM: command.rangeM } : {}) };
         break;
       case 'selectAlarm':
         this.selectedAlarmId = command.alarmId;
@@ -128,7 +147,17 @@ export class UiStore {
         this.locale = command.locale;
         setLocale(command.locale);
         break;
+      case 'explodeBuilding':
+        this.explodedBuildingId = command.buildingId;
+        break;
+      case 'broadcast':
+        this.broadcasts.unshift({ ts: rec.ts, buildingId: command.buildingId, floor: command.floor, message: command.message, drill: command.drill });
+        if (this.broadcasts.length > 50) this.broadcasts.length = 50;
+        break;
+      case 'replay':
+        break; // RootStore opens/closes the replay; recorded here for the audit trail
       case 'alarm':
+      case 'drill':
         break; // sent to the feed server by RootStore; the record's result is set on ack
     }
     return this.audit[this.audit.length - 1]!;

@@ -15,6 +15,8 @@ import type { AlarmFilter, LayerId } from '../stores/ui-store.ts';
 import { alarmTone, troubleTone, unlockAudioOnGesture } from './audio.ts';
 import { h } from './dom.ts';
 import { VideoPanel } from './video.ts';
+import { mountDrillPanel } from './drill-panel.ts';
+import { mountIncidentPanel } from './incident-panel.ts';
 
 const STATUS_KEY: Record<FeedStatus, StringKey> = {
   connecting: 'feedConnecting',
@@ -87,7 +89,9 @@ export function mountPanels(store: RootStore, meta: DistrictMeta, bridge: RedWal
   // Layers, legends, and per-stream health.
   const layersBox = h('section', {});
   const healthBox = h('section', { class: 'health', 'data-testid': 'stream-health' });
-  left.replaceChildren(layersBox, healthBox);
+  const drillBox = h('section', { class: 'drills', 'data-testid': 'drill-panel' });
+  left.replaceChildren(layersBox, drillBox, healthBox);
+  const unmountDrill = mountDrillPanel(store, drillBox);
   disposers.push(
     autorun(() => {
       void store.ui.locale;
@@ -130,7 +134,9 @@ export function mountPanels(store: RootStore, meta: DistrictMeta, bridge: RedWal
   const detailBox = h('section', { class: 'alarm-detail', 'data-testid': 'alarm-detail' });
   const buildingBox = h('section', { class: 'building', 'data-testid': 'building-panel' });
   const videoSlot = h('div', { class: 'video-slot' });
-  right.replaceChildren(videoSlot, detailBox, alarmBox, buildingBox);
+  const incidentBox = h('section', { class: 'incident', 'data-testid': 'incident-panel' });
+  right.replaceChildren(videoSlot, detailBox, incidentBox, alarmBox, buildingBox);
+  const unmountIncident = mountIncidentPanel(store, incidentBox);
 
   const alarmRow = (a: Alarm) => {
     const loc = locale();
@@ -146,14 +152,15 @@ export function mountPanels(store: RootStore, meta: DistrictMeta, bridge: RedWal
         'data-level': a.active ? 'alarm' : 'rtn',
       },
       h('span', { class: 'dot', style: `background:${cssColor(PRIORITY_COLORS[a.priority])}` }),
-      h('span', { class: 'well' }, `${CATEGORY_LABELS[a.category][loc]} ${a.sourceId}`),
+      h('span', { class: 'well' }, `${a.drill ? '演练 DRILL · ' : ''}${CATEGORY_LABELS[a.category][loc]} ${a.sourceId}`),
       h('span', { class: 'kind' }, STATE_LABELS[a.state][loc]),
       h('span', { class: 'reading' }, `${causeLabel(a, loc)}${a.value !== undefined ? ` ${a.value} ${a.unit ?? ''}` : ''}${a.floor !== undefined ? ` · ${a.floor}F` : ''}${a.active ? '' : ` · ${t('activeNo')}`}`),
       h('span', { class: 'time' }, fmtTime(a.raisedAt)),
     );
     li.onclick = () => {
       void store.command({ type: 'selectAlarm', alarmId: a.alarmId });
-      void store.command({ type: 'focus', lon: a.lon, lat: a.lat, what: a.alarmId });
+      // fire alarms: selection peels the building and flies in close (main.ts)
+      if (a.category !== 'fire') void store.command({ type: 'focus', lon: a.lon, lat: a.lat, what: a.alarmId });
     };
     return li;
   };
@@ -166,9 +173,13 @@ export function mountPanels(store: RootStore, meta: DistrictMeta, bridge: RedWal
       const cat = store.ui.alarmCategory;
       const all = cat === 'all' ? store.live.alarms : store.live.alarms.filter((a) => a.category === cat);
       const list = filter === 'all' ? all : filter === 'unacked' ? all.filter((a) => a.state === 'new') : all.filter((a) => a.state !== 'closed');
-      const rows = groupAlarms(list);
+      // Drill alarms are never mixed in with real ones: real first, drill alarms below their own divider.
+      const real = groupAlarms(list.filter((a) => !a.drill));
+      const drill = groupAlarms(list.filter((a) => a.drill));
+      const rows = [...real, ...drill];
       const items: HTMLElement[] = [];
       for (const r of rows.slice(0, 150)) {
+        if (drill.length && r === drill[0]) items.push(h('li', { class: 'drill-divider', 'data-testid': 'drill-divider' }, `演练告警 DRILL alarms (${drill.length})`));
         if (r.type === 'single') items.push(alarmRow(r.alarm));
         else {
           const open = store.ui.expandedGroups.includes(r.key);
@@ -287,7 +298,7 @@ export function mountPanels(store: RootStore, meta: DistrictMeta, bridge: RedWal
       },
     ),
     reaction(
-      () => store.live.sos[0],
+      () => store.realLive.sos[0],
       (s) => {
         if (!s || Date.now() - s.receivedAt > 5_000) return;
         void store.command({ type: 'openVideo', cameraId: s.cameraId });
@@ -302,10 +313,10 @@ export function mountPanels(store: RootStore, meta: DistrictMeta, bridge: RedWal
   let hideTimer: ReturnType<typeof setTimeout> | undefined;
   disposers.push(
     reaction(
-      () => store.live.notices[0],
+      () => store.realLive.notices[0],
       (n) => {
         if (!n || n.alarm.priority === 3 || Date.now() - n.receivedAt > 10_000) return;
-        toast.replaceChildren(h('strong', {}, `${t('newAlarm')} `), alarmTitle(n.alarm, locale()));
+        toast.replaceChildren(h('strong', {}, `${n.alarm.drill ? '演练 DRILL · ' : ''}${t('newAlarm')} `), alarmTitle(n.alarm, locale()));
         toast.className = `toast p${n.alarm.priority}`;
         toast.hidden = false;
         toast.onclick = () => {
@@ -328,6 +339,8 @@ export function mountPanels(store: RootStore, meta: DistrictMeta, bridge: RedWal
 
   return () => {
     disposers.forEach((d) => d());
+    unmountDrill();
+    unmountIncident();
     clearTimeout(hideTimer);
     video?.destroy();
     toast.remove();

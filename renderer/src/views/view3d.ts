@@ -20,6 +20,7 @@ import {
   PolygonHierarchy,
   Primitive,
   Rectangle,
+  ShowGeometryInstanceAttribute,
   ScreenSpaceEventHandler,
   SceneTransforms,
   ScreenSpaceEventType,
@@ -115,12 +116,16 @@ export class View3D {
         (req) => {
           if (!req) return;
           if (req.kind === 'preset') this.flyToPreset(req.preset ?? 'overview');
-          else if (req.lon !== undefined && req.lat !== undefined) this.flyToPoint(req.lon, req.lat);
+          else if (req.lon !== undefined && req.lat !== undefined) this.flyToPoint(req.lon, req.lat, req.rangeM);
         },
       ),
       reaction(
         () => this.store.ui.selectedBuildingId,
         (id) => this.highlight(id),
+      ),
+      reaction(
+        () => this.store.ui.explodedBuildingId,
+        (id) => this.peel(id),
       ),
       reaction(
         () => this.store.ui.layers.buildings,
@@ -205,7 +210,7 @@ export class View3D {
             extrudedHeight: b.heights[i]!,
             vertexFormat: PerInstanceColorAppearance.VERTEX_FORMAT,
           }),
-          attributes: { color: ColorGeometryInstanceAttribute.fromColor(toColor(floorsColor(b.floors[i]!))) },
+          attributes: { color: ColorGeometryInstanceAttribute.fromColor(toColor(floorsColor(b.floors[i]!))), show: new ShowGeometryInstanceAttribute(true) },
         }),
       );
     }
@@ -221,6 +226,8 @@ export class View3D {
       const off = scene.postRender.addEventListener(() => {
         if (prim.ready) {
           off();
+          this.peel(this.store.ui.explodedBuildingId);
+          this.highlight(this.store.ui.selectedBuildingId);
           resolve();
         } else scene.requestRender();
       });
@@ -244,6 +251,22 @@ export class View3D {
       if (w) return void this.store.command({ type: 'focus', lon: w.lon, lat: w.lat, what: id });
     }
     void this.store.command({ type: 'selectBuilding', buildingId: null });
+  }
+
+  private peeled: number | null = null;
+
+  /** Hides the solid block of a building peeled into floors (the evacuation layer draws its floors). */
+  private peel(id: number | null): void {
+    const prim = this.buildingsPrimitive;
+    if (!prim?.ready) return;
+    const set = (bid: number, show: boolean) => {
+      const attrs = prim.getGeometryInstanceAttributes(bid) as { show: Uint8Array } | undefined;
+      if (attrs) attrs.show = ShowGeometryInstanceAttribute.toValue(show);
+    };
+    if (this.peeled !== null) set(this.peeled, true);
+    this.peeled = id;
+    if (id !== null) set(id, false);
+    this.widget.scene.requestRender();
   }
 
   private highlight(id: number | null): void {
@@ -274,10 +297,11 @@ export class View3D {
     this.widget.scene.requestRender();
   }
 
-  private flyToPoint(lon: number, lat: number): void {
-    // Stand off to the south, looking north-down at the point.
+  private flyToPoint(lon: number, lat: number, rangeM = 600): void {
+    // Stand off to the south, looking north-down (45°) at the point from `rangeM` away.
+    const d = rangeM / Math.SQRT2;
     this.widget.camera.flyTo({
-      destination: Cartesian3.fromDegrees(lon, lat - 0.0042, 420),
+      destination: Cartesian3.fromDegrees(lon, lat - d / 110_540, d),
       orientation: { heading: 0, pitch: CMath.toRadians(-45), roll: 0 },
       duration: 1.2,
     });

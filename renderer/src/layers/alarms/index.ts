@@ -1,6 +1,7 @@
 import type { RootStore } from '../../stores/root.ts';
 import { pointLayer, swatchLegend, type LivePoint, type PointLayerSpec } from '../points.ts';
 import type { LiveLayerDefinition } from '../registry.ts';
+import { heightOnFloor } from '../evacuation/format.ts';
 import { PRIORITY_COLORS, PRIORITY_LABELS } from './format.ts';
 
 /** Open alarms of every category as markers; fire alarms sit on their floor in 3D. */
@@ -12,7 +13,7 @@ export function alarmPoints(store: RootStore): LivePoint[] {
       id: a.alarmId,
       lon: a.lon,
       lat: a.lat,
-      height: a.floor !== undefined ? Math.max(2, (a.floor - 0.5) * 3) : 4,
+      height: a.floor !== undefined ? Math.max(2, heightOnFloor(store, a.buildingId, a.floor)) : 4,
       color: PRIORITY_COLORS[a.priority],
       size: (a.state === 'new' ? 9 : 6) + (a.alarmId === sel ? 4 : 0),
       outline: a.alarmId === sel ? [255, 255, 255, 255] : a.active ? [40, 0, 0, 255] : [200, 200, 200, 255],
@@ -23,7 +24,7 @@ export function alarmPoints(store: RootStore): LivePoint[] {
 const spec: PointLayerSpec = {
   id: 'alarms',
   // repaint on any alarm change and on any change of selection (the selected marker is drawn larger, ringed white)
-  revision: (s) => `${s.live.versions.alarm}|${s.ui.selectedAlarmId ?? ''}`,
+  revision: (s) => `${s.live.versions.alarm}|${s.ui.selectedAlarmId ?? ''}|${s.ui.explodedBuildingId ?? ''}`,
   points: alarmPoints,
   onPick: (s, id) => void s.command({ type: 'selectAlarm', alarmId: id }),
   throttleMs: 50,

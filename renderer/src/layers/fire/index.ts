@@ -1,8 +1,9 @@
-/** Smoke/fire detectors that are not normal, placed on their floor in 3D (floor height = floor x 3 m). */
+/** Smoke/fire detectors that are not normal, placed on their floor in 3D (following the floors when peeled). */
 import type { RootStore } from '../../stores/root.ts';
 import type { RGBA } from '../manholes/format.ts';
 import { pointLayer, swatchLegend, type LivePoint, type PointLayerSpec } from '../points.ts';
 import type { LiveLayerDefinition } from '../registry.ts';
+import { heightOnFloor } from '../evacuation/format.ts';
 
 export const FIRE_COLORS: Record<'smoke' | 'fire' | 'fault', RGBA> = { smoke: [255, 140, 0, 255], fire: [255, 30, 30, 255], fault: [150, 150, 160, 255] };
 
@@ -13,14 +14,14 @@ export function detectorPoints(store: RootStore): LivePoint[] {
     if (ev.kind !== 'fire.detector' || ev.state === 'normal') continue;
     const d = store.entities.detectors.get(ev.detectorId);
     if (!d) continue;
-    out.push({ id: ev.detectorId, lon: d.lon, lat: d.lat, height: (d.floor - 0.5) * 3, color: FIRE_COLORS[ev.state], size: ev.state === 'fault' ? 4 : 7, outline: [255, 255, 255, 255], onTop: true });
+    out.push({ id: ev.detectorId, lon: d.lon, lat: d.lat, height: heightOnFloor(store, d.buildingId, d.floor), color: FIRE_COLORS[ev.state], size: ev.state === 'fault' ? 4 : 7, outline: [255, 255, 255, 255], onTop: true });
   }
   return out;
 }
 
 const spec: PointLayerSpec = {
   id: 'fire',
-  revision: (s) => s.live.versions.fire,
+  revision: (s) => `${s.live.versions.fire}|${s.ui.explodedBuildingId ?? ''}`,
   points: detectorPoints,
   onPick: (s, id) => {
     const d = s.entities.detectors.get(id);

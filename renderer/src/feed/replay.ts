@@ -1,0 +1,113 @@
+/**
+ * Replay of a journal window: its own LiveStore (views show it while the replay is open; the live feed keeps running
+ * underneath), a playback clock with play/pause/seek/speed, and timeline markers (drill steps, alarms raised).
+ * Seeking backwards rebuilds from the window's initial state; forwards applies events up to the new time.
+ */
+import { makeAutoObservable } from 'mobx';
+import { STREAMS, type FeedEvent, type JournalWindow } from '../../../data-pipelines/contracts/events.ts';
+import { LiveStore } from '../stores/live-store.ts';
+import type { ReplaySource } from '../stores/root.ts';
+
+export interface Marker {
+  t: number;
+  kind: 'drill' | 'alarm' | 'action';
+  label: string;
+}
+
+/** Merges per-stream event lists by time, never reordering within a stream (seq order is the order of record). */
+export function mergeByTime(events: readonly FeedEvent[]): FeedEvent[] {
+  const per = STREAMS.map((s) => events.filter((e) => e.stream === s).sort((a, b) => a.seq - b.seq));
+  const idx = per.map(() => 0);
+  const out: FeedEvent[] = [];
+  for (;;) {
+    let best = -1;
+    for (let i = 0; i < per.length; i++) {
+      const e = per[i]![idx[i]!];
+      if (e && (best < 0 || e.ts < per[best]![idx[best]!]!.ts)) best = i;
+    }
+    if (best < 0) return out;
+    out.push(per[best]![idx[best]!++]!);
+  }
+}
+
+export function timelineMarkers(events: readonly FeedEvent[]): Marker[] {
+  const out: Marker[] = [];
+  for (const e of events) {
+    if (e.kind === 'drill.status') out.push({ t: e.ts, kind: 'drill', label: `${e.state}${e.note ? `: ${e.note}` : ''}` });
+    else if (e.kind === 'alarm.update' && e.action === 'raise') out.push({ t: e.ts, kind: 'alarm', label: `${e.alarm.drill ? 'DRILL ' : ''}${e.alarm.category} ${e.alarm.sourceId} ${e.alarm.cause}` });
+    else if (e.kind === 'alarm.update' && ['acknowledge', 'dispatch', 'onsite', 'resolve', 'close'].includes(e.action)) out.push({ t: e.ts, kind: 'action', label: `${e.action} ${e.alarm.sourceId} · ${e.by}` });
+  }
+  return out;
+}
+
+export class ReplayController implements ReplaySource {
+  readonly live = new LiveStore();
+  readonly events: FeedEvent[];
+  readonly markers: Marker[];
+  t: number;
+  playing = false;
+  speed = 10;
+  private cursor = 0;
+  private timer: ReturnType<typeof setInterval> | null = null;
+
+  constructor(
+    readonly window: JournalWindow,
+    readonly label: string,
+  ) {
+    this.events = mergeByTime(window.events);
+    this.markers = timelineMarkers(this.events);
+    this.t = window.from;
+    makeAutoObservable<this, 'cursor' | 'timer'>(this, { live: false, events: false, markers: false, window: false, cursor: false, timer: false }, { autoBind: true });
+    this.rebuild();
+  }
+
+  get from(): number {
+    return this.window.from;
+  }
+
+  get to(): number {
+    return this.window.to;
+  }
+
+  /** all events of the window (plus the initial state): the after-action report's input */
+  get allEvents(): FeedEvent[] {
+    return [...this.window.initial, ...this.events];
+  }
+
+  private rebuild(): void {
+    this.live.loadSnapshot(this.window.epoch, this.window.initial, this.window.seqs);
+    this.cursor = 0;
+  }
+
+  seek(t: number): void {
+    const target = Math.max(this.from, Math.min(this.to, t));
+    if (target < this.t) this.rebuild();
+    const batch: FeedEvent[] = [];
+    while (this.cursor < this.events.length && this.events[this.cursor]!.ts <= target) batch.push(this.events[this.cursor++]!);
+    if (batch.length) this.live.applyBatch(batch, target);
+    this.t = target;
+    if (target >= this.to) this.pause();
+  }
+
+  play(): void {
+    if (this.playing) return;
+    if (this.t >= this.to) this.seek(this.from);
+    this.playing = true;
+    const stepMs = 100;
+    this.timer = setInterval(() => this.seek(this.t + stepMs * this.speed), stepMs);
+  }
+
+  pause(): void {
+    this.playing = false;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  setSpeed(s: number): void {
+    this.speed = s;
+  }
+
+  destroy(): void {
+    this.pause();
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * Fire incident → evacuation plan, and the pure geometry the 3D/2D renderers and the panel draw from it.
+ * The plan is for the selected fire alarm, else for an alarming detector in the building peeled into floors.
+ */
+import { computed, type IComputedValue } from 'mobx';
+import { FLOOR_HEIGHT_M, type IndoorLayout } from '../../../../data-pipelines/indoor/layout.ts';
+import { planEvacuation, type EvacuationPlan } from '../../../../data-pipelines/routing/evacuation.ts';
+import type { RootStore } from '../../stores/root.ts';
+import type { RGBA } from '../manholes/format.ts';
+
+/** vertical spacing of peeled floors, as a multiple of the storey height */
+export const EXPLODE = 2.5;
+export const SLAB_M = 2.2;
+
+export const EVAC_COLORS = {
+  indoor: [60, 255, 140, 255] as RGBA,
+  outdoor: [40, 220, 255, 255] as RGBA,
+  responder: [255, 70, 40, 255] as RGBA,
+  assembly: [40, 220, 255, 255] as RGBA,
+  station: [255, 70, 40, 255] as RGBA,
+  floor: [120, 150, 190, 90] as RGBA,
+  floorAlarm: [255, 40, 40, 170] as RGBA,
+  floorSmoke: [255, 170, 0, 110] as RGBA,
+  corridor: [220, 230, 255, 200] as RGBA,
+  stair: [80, 255, 120, 255] as RGBA,
+  stairBlocked: [255, 40, 40, 255] as RGBA,
+  detector: [200, 210, 230, 255] as RGBA,
+};
+
+/** Height (m) of a floor's base: true height, or peeled apart when the building is exploded. */
+export function floorBase(floor: number, exploded: boolean): number {
+  return (floor - 1) * FLOOR_HEIGHT_M * (exploded ? EXPLODE : 1);
+}
+
+/** Where a thing on `floor` of `buildingId` is drawn (alarm markers, detectors), following the peeled floors. */
+export function heightOnFloor(store: RootStore, buildingId: number | undefined, floor: number): number {
+  const exploded = buildingId !== undefined && store.ui.explodedBuildingId === buildingId;
+  return floorBase(floor, exploded) + (exploded ? SLAB_M / 2 : FLOOR_HEIGHT_M / 2);
+}
+
+export interface IncidentTarget {
+  buildingId: number;
+  detectorId: string;
+  floor: number;
+  state: 'smoke' | 'fire' | 'fault' | 'normal';
+  drill: boolean;
+  alarmId: string | null;
+}
+
+/** The fire to plan for: the selected fire alarm, else the first alarming detector of the peeled building. */
+export function incidentTarget(store: RootStore): IncidentTarget | null {
+  const a = store.ui.selectedAlarmId ? store.live.alarm(store.ui.selectedAlarmId) : null;
+  void store.live.versions.fire;
+  const stateOf = (detectorId: string, drill: boolean) => {
+    const ev = store.live.world.byStream.fire.get(drill ? `drill:${detectorId}` : detectorId);
+    return ev?.kind === 'fire.detector' ? ev.state : 'normal';
+  };
+  if (a && a.category === 'fire' && a.cause === 'fire' && a.buildingId !== undefined && a.floor !== undefined)
+    return { buildingId: a.buildingId, detectorId: a.sourceId, floor: a.floor, state: stateOf(a.sourceId, a.drill), drill: a.drill, alarmId: a.alarmId };
+  const b = store.ui.explodedBuildingId;
+  if (b === null) return null;
+  for (const ev of store.live.world.byStream.fire.values())
+    if (ev.kind === 'fire.detector' && ev.buildingId === b && (ev.state === 'smoke' || ev.state === 'fire'))
+      return { buildingId: b, detectorId: ev.detectorId, floor: ev.floor, state: ev.state, drill: ev.drill === true, alarmId: null };
+  return null;
+}
+
+export interface Incident {
+  target: IncidentTarget;
+  layout: IndoorLayout;
+  plan: EvacuationPlan;
+}
+
+const memo = new WeakMap<RootStore, IComputedValue<Incident | { error: string } | null>>();
+
+/** The current incident's plan (memoized: recomputed only when the target changes). */
+export function currentIncident(store: RootStore): Incident | { error: string } | null {
+  let c = memo.get(store);
+  if (!c) {
+    const target = computed(() => incidentTarget(store), { equals: (a, b) => JSON.stringify(a) === JSON.stringify(b) });
+    c = computed(() => {
+      const t = target.get();
+      if (!t) return null;
+      const layout = store.entities.layout(t.buildingId);
+      if (!layout) return { error: `building ${t.buildingId} is not in the district package` };
+      try {
+        return { target: t, layout, plan: planEvacuation(layout, t.detectorId, store.entities.streets, store.entities.facilities) };
+      } catch (e) {
+        return { error: (e as Error).message };
+      }
+    });
+    memo.set(store, c);
+  }
+  return c.get();
+}
+
+export function isIncident(x: Incident | { error: string } | null): x is Incident {
+  return !!x && 'plan' in x;
+}
+
+/** The indoor route with heights following the (possibly peeled) floors. */
+export function indoorRoute3d(plan: EvacuationPlan, exploded: boolean): Array<[number, number, number]> {
+  return plan.indoor.coords.map(([lon, lat, h]) => {
+    const floor = Math.round((h - 1) / FLOOR_HEIGHT_M) + 1;
+    return [lon, lat, floorBase(floor, exploded) + (exploded ? SLAB_M + 0.3 : 1)];
+  });
+}
+
+export function fmtDuration(s: number, zh: boolean): string {
+  if (s < 90) return zh ? `${Math.round(s)} 秒` : `${Math.round(s)} s`;
+  const m = Math.floor(s / 60);
+  const r = Math.round(s % 60);
+  return zh ? `${m} 分 ${r} 秒` : `${m} min ${r} s`;
+}

@@ -1,0 +1,219 @@
+/**
+ * Drills and after-action review: start/stop a scenario (shipped files or one loaded from disk, validated here
+ * first), a DRILL banner on every screen while one runs, replay of any journal window with a timeline
+ * (play/pause/seek/speed), and the after-action report with CSV and printable HTML export.
+ */
+import { autorun, observable, runInAction, type IReactionDisposer } from 'mobx';
+import { afterActionReport, reportCsv, reportHtml, type AfterActionReport } from '../../../data-pipelines/contracts/after-action.ts';
+import type { DrillAck, DrillStatus } from '../../../data-pipelines/contracts/events.ts';
+import { parseScenario } from '../../../data-pipelines/contracts/scenario.ts';
+import { fmtTime, locale } from '../i18n.ts';
+import { ReplayController } from '../feed/replay.ts';
+import type { RootStore } from '../stores/root.ts';
+import { h } from './dom.ts';
+
+type Scenarios = NonNullable<Extract<DrillAck, { ok: true }>['scenarios']>;
+
+/** Drill runs known to the live feed (latest status per run), newest first. */
+export function drillRuns(store: RootStore): DrillStatus[] {
+  void store.realLive.versions.drill;
+  const out: DrillStatus[] = [];
+  for (const ev of store.realLive.world.byStream.drill.values()) if (ev.kind === 'drill.status') out.push(ev);
+  return out.sort((a, b) => b.startedAt - a.startedAt);
+}
+
+export function runningDrill(store: RootStore): DrillStatus | null {
+  return drillRuns(store).find((d) => d.state === 'started' || d.state === 'step') ?? null;
+}
+
+function download(name: string, type: string, text: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = h('a', { href: url, download: name });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+export function mountDrillPanel(store: RootStore, box: HTMLElement): () => void {
+  const state = observable({ scenarios: [] as Scenarios, message: '', error: '', loading: false, report: null as AfterActionReport | null }, {}, { deep: false });
+  const set = (patch: Partial<typeof state>) => runInAction(() => Object.assign(state, patch));
+  const refresh = () => {
+    if (!store.sink) return;
+    void store.sink.drill({ op: 'list' }).then((a) => set(a.ok ? { scenarios: a.scenarios ?? [] } : { error: a.error }));
+  };
+  setTimeout(refresh, 500);
+  const poll = setInterval(() => state.scenarios.length || refresh(), 5_000);
+
+  const openReplay = async (from: number, to: number, label: string, drillId?: string) => {
+    if (!store.sink) return;
+    set({ loading: true, error: '', report: null });
+    void store.command({ type: 'replay', op: 'open', from, to, ...(drillId ? { drillId } : {}) });
+    try {
+      const w = await store.sink.journal({ from, to });
+      if (store.replay instanceof ReplayController) store.replay.destroy();
+      const r = new ReplayController(w, label);
+      store.setReplay(r);
+      set({ loading: false, message: w.truncated ? `window truncated at ${w.events.length} events` : '' });
+      (box as HTMLElement & { drillId?: string }).drillId = drillId;
+    } catch (e) {
+      set({ loading: false, error: (e as Error).message });
+    }
+  };
+  const closeReplay = () => {
+    const r = store.replay;
+    if (r instanceof ReplayController) r.destroy();
+    store.setReplay(null);
+    set({ report: null });
+    void store.command({ type: 'replay', op: 'close' });
+  };
+
+  const fileInput = h('input', { type: 'file', accept: '.json,application/json', 'data-testid': 'drill-file', hidden: true });
+  fileInput.onchange = () => {
+    const f = fileInput.files?.[0];
+    if (!f) return;
+    void f.text().then((text) => {
+      const p = parseScenario(text);
+      if (!p.ok) return set({ error: `${f.name}: ${p.errors.join('; ')}` });
+      set({ error: '' });
+      void store.command({ type: 'drill', op: 'start', scenario: text }).then((r) => r && !r.ok && set({ error: r.error }));
+    });
+    fileInput.value = '';
+  };
+
+  const disposers: IReactionDisposer[] = [];
+  disposers.push(
+    autorun(() => {
+      void store.ui.locale;
+      const zh = locale() === 'zh-CN';
+      const running = runningDrill(store);
+      const runs = drillRuns(store).slice(0, 8);
+      const replay = store.replay instanceof ReplayController ? store.replay : null;
+      const btn = (label: string, testid: string, on: () => void, attrs: Record<string, string | boolean> = {}) => {
+        const el = h('button', { 'data-testid': testid, ...attrs }, label);
+        el.onclick = on;
+        return el;
+      };
+      const select = h('select', { 'data-testid': 'drill-scenario' }, ...state.scenarios.map((s) => h('option', { value: s.file }, `${s.name} (${s.steps} ${zh ? '步' : 'steps'}, ${Math.round(s.durationS / 60)} min)`)));
+      const children: Array<HTMLElement | string> = [h('h2', {}, zh ? '演练与复盘' : 'Drills & review')];
+      if (running) {
+        children.push(
+          h('p', { class: 'drill-running', 'data-testid': 'drill-running', 'data-drill': running.drillId }, `DRILL ${zh ? '演练进行中' : 'running'}: ${running.name}`),
+          btn(zh ? '停止演练' : 'Stop drill', 'drill-stop', () => void store.command({ type: 'drill', op: 'stop' }).then((r) => r && !r.ok && set({ error: r.error }))),
+        );
+      } else {
+        children.push(
+          select,
+          h(
+            'div',
+            { class: 'actions' },
+            btn(zh ? '开始演练' : 'Start drill', 'drill-start', () => void store.command({ type: 'drill', op: 'start', scenario: select.value }).then((r) => r && !r.ok && set({ error: r.error })), state.scenarios.length ? {} : { disabled: true }),
+            btn(zh ? '载入剧本文件…' : 'Load scenario file…', 'drill-load', () => fileInput.click()),
+          ),
+        );
+      }
+      if (state.error) children.push(h('p', { class: 'warn', 'data-testid': 'drill-error' }, state.error));
+      if (state.message) children.push(h('p', { class: 'muted' }, state.message));
+
+      if (!replay) {
+        const now = Date.now();
+        children.push(
+          h('h3', {}, zh ? '回放' : 'Replay'),
+          h(
+            'div',
+            { class: 'actions' },
+            btn(zh ? '最近 15 分钟' : 'Last 15 min', 'replay-15m', () => void openReplay(now - 15 * 60_000, now, zh ? '最近 15 分钟' : 'last 15 min')),
+            btn(zh ? '最近 1 小时' : 'Last hour', 'replay-1h', () => void openReplay(now - 3600_000, now, zh ? '最近 1 小时' : 'last hour')),
+          ),
+          h(
+            'ul',
+            { class: 'drill-runs' },
+            ...runs.map((d) => {
+              const li = h('li', { 'data-testid': 'drill-run', 'data-drill': d.drillId, 'data-state': d.state }, `${fmtTime(d.startedAt)} ${d.name} · ${d.state}`);
+              li.onclick = () => void openReplay(d.startedAt - 5_000, d.state === 'ended' || d.state === 'aborted' ? d.ts + 30_000 : Date.now(), d.name, d.drillId);
+              return li;
+            }),
+          ),
+        );
+        if (state.loading) children.push(h('p', { class: 'muted' }, zh ? '正在读取日志…' : 'reading the journal…'));
+      } else {
+        const slider = h('input', { type: 'range', min: String(replay.from), max: String(replay.to), step: '1000', value: String(replay.t), 'data-testid': 'replay-slider' });
+        slider.oninput = () => replay.seek(Number(slider.value));
+        const speed = h('select', { 'data-testid': 'replay-speed' }, ...[1, 10, 60].map((s) => h('option', { value: String(s), selected: replay.speed === s }, `×${s}`)));
+        speed.onchange = () => replay.setSpeed(Number(speed.value));
+        const span = replay.to - replay.from || 1;
+        const ticks = h('div', { class: 'timeline' }, ...replay.markers.slice(0, 400).map((m) => {
+          const tick = h('span', { class: `tick ${m.kind}`, style: `left:${((m.t - replay.from) / span) * 100}%`, title: `${fmtTime(m.t)} ${m.label}` });
+          tick.onclick = () => replay.seek(m.t);
+          return tick;
+        }));
+        const drillId = (box as HTMLElement & { drillId?: string }).drillId;
+        children.push(
+          h('h3', {}, `${zh ? '回放' : 'Replay'}: ${replay.label}`),
+          h('p', { class: 'replay-clock', 'data-testid': 'replay-clock', 'data-t': String(replay.t) }, `${fmtTime(replay.t)} / ${fmtTime(replay.to)} · ${replay.events.length} ${zh ? '条事件' : 'events'}`),
+          ticks,
+          slider,
+          h(
+            'div',
+            { class: 'actions' },
+            btn(replay.playing ? (zh ? '暂停' : 'Pause') : zh ? '播放' : 'Play', 'replay-play', () => (replay.playing ? replay.pause() : replay.play())),
+            speed,
+            btn(zh ? '复盘报告' : 'After-action report', 'replay-report', () => set({ report: afterActionReport(replay.allEvents, { from: replay.from, to: replay.to, ...(drillId ? { drillId } : {}) }) })),
+            btn(zh ? '退出回放' : 'Exit replay', 'replay-exit', closeReplay),
+          ),
+          h('ol', { class: 'markers' }, ...replay.markers.filter((m) => m.kind !== 'alarm' || replay.markers.length < 60).slice(0, 30).map((m) => {
+            const li = h('li', { class: m.kind }, `${fmtTime(m.t)} ${m.label}`);
+            li.onclick = () => replay.seek(m.t);
+            return li;
+          })),
+        );
+        const r = state.report;
+        if (r) {
+          const s = r.summary;
+          const fmt = (v: number | null) => (v === null ? '—' : `${v} s`);
+          const stem = `after-action-${drillId ?? new Date(r.from).toISOString().slice(0, 16).replace(/[:T]/g, '')}`;
+          children.push(
+            h('h3', {}, zh ? '复盘报告' : 'After-action report'),
+            h(
+              'table',
+              { 'data-testid': 'report-summary' },
+              h('tr', {}, h('th', {}, ''), h('th', {}, 'n'), h('th', {}, zh ? '中位' : 'median'), h('th', {}, 'max')),
+              h('tr', {}, h('th', {}, zh ? '至确认' : 'to ack'), h('td', {}, String(s.toAck.n)), h('td', { 'data-testid': 'report-ack-median' }, fmt(s.toAck.medianS)), h('td', {}, fmt(s.toAck.maxS))),
+              h('tr', {}, h('th', {}, zh ? '至派单' : 'to dispatch'), h('td', {}, String(s.toDispatch.n)), h('td', {}, fmt(s.toDispatch.medianS)), h('td', {}, fmt(s.toDispatch.maxS))),
+              h('tr', {}, h('th', {}, zh ? '至到场' : 'to on-site'), h('td', {}, String(s.toOnsite.n)), h('td', {}, fmt(s.toOnsite.medianS)), h('td', {}, fmt(s.toOnsite.maxS))),
+            ),
+            h('table', { class: 'report-alarms', 'data-testid': 'report-alarms' }, ...r.alarms.slice(0, 50).map((a) => h('tr', { 'data-alarm': a.alarmId }, h('td', {}, `${a.drill ? 'DRILL ' : ''}${a.category} ${a.sourceId}`), h('td', {}, fmt(a.toAckS)), h('td', {}, fmt(a.toDispatchS)), h('td', {}, fmt(a.toOnsiteS))))),
+            h(
+              'div',
+              { class: 'actions' },
+              btn(zh ? '导出 CSV' : 'Export CSV', 'report-csv', () => download(`${stem}.csv`, 'text/csv;charset=utf-8', reportCsv(r))),
+              btn(zh ? '导出报告 (HTML，可打印为 PDF)' : 'Export report (HTML, prints to PDF)', 'report-html', () => download(`${stem}.html`, 'text/html;charset=utf-8', reportHtml(r))),
+            ),
+          );
+        }
+      }
+      box.replaceChildren(...children, fileInput);
+    }),
+    // DRILL and REPLAY are marked on every screen: banners on the stage and a frame around the whole app.
+    autorun(() => {
+      const running = runningDrill(store);
+      const replay = store.replay instanceof ReplayController ? store.replay : null;
+      document.body.classList.toggle('drill-active', !!running);
+      document.body.classList.toggle('replaying', !!replay);
+      let banner = document.getElementById('mode-banner');
+      if (!banner) {
+        banner = h('div', { id: 'mode-banner', 'data-testid': 'mode-banner' });
+        document.getElementById('stage')?.append(banner);
+      }
+      const parts: string[] = [];
+      if (replay) parts.push(`回放 REPLAY ${fmtTime(replay.t)} ×${replay.speed}`);
+      if (running) parts.push(`演练 DRILL · ${running.name}`);
+      banner.hidden = !parts.length;
+      banner.textContent = parts.join('  |  ');
+    }),
+  );
+  return () => {
+    clearInterval(poll);
+    disposers.forEach((d) => d());
+  };
+}
