@@ -6,6 +6,9 @@
 import type { XY } from '../geo/coords.ts';
 import { buildIndoorLayout } from '../indoor/layout.ts';
 import { StreetNetwork } from '../routing/streets.ts';
+import type { Facility } from '../routing/evacuation.ts';
+
+export type { Facility };
 import { inBBox, rng, type BBox, type Building, type Compound, type StreetEdge, type StreetNode } from './district.ts';
 
 const M_LAT = 110_574;
@@ -198,14 +201,6 @@ export function placeEnvStations(district: BBox, count: number, seed: number): E
       });
     }
   return out;
-}
-
-export interface Facility {
-  id: string;
-  kind: 'fire_station' | 'assembly';
-  name: string;
-  lon: number;
-  lat: number;
 }
 
 /**

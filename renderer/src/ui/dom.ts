@@ -13,3 +13,10 @@ export function h<K extends keyof HTMLElementTagNameMap>(
   for (const c of children) if (c !== null && c !== undefined && c !== false) el.append(typeof c === 'string' ? document.createTextNode(c) : c);
   return el;
 }
+
+/** A button with a click handler (attributes as for h()). */
+export function button(label: string, attrs: Record<string, string | number | boolean | undefined>, onClick: () => void): HTMLButtonElement {
+  const b = h('button', attrs, label);
+  b.onclick = onClick;
+  return b;
+}

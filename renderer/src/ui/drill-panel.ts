@@ -10,7 +10,7 @@ import { parseScenario } from '../../../data-pipelines/contracts/scenario.ts';
 import { fmtTime, locale } from '../i18n.ts';
 import { ReplayController } from '../feed/replay.ts';
 import type { RootStore } from '../stores/root.ts';
-import { h } from './dom.ts';
+import { button, h } from './dom.ts';
 
 type Scenarios = NonNullable<Extract<DrillAck, { ok: true }>['scenarios']>;
 
@@ -89,11 +89,7 @@ export function mountDrillPanel(store: RootStore, box: HTMLElement): () => void 
       const running = runningDrill(store);
       const runs = drillRuns(store).slice(0, 8);
       const replay = store.replay instanceof ReplayController ? store.replay : null;
-      const btn = (label: string, testid: string, on: () => void, attrs: Record<string, string | boolean> = {}) => {
-        const el = h('button', { 'data-testid': testid, ...attrs }, label);
-        el.onclick = on;
-        return el;
-      };
+      const btn = (label: string, testid: string, on: () => void, attrs: Record<string, string | boolean> = {}) => button(label, { 'data-testid': testid, ...attrs }, on);
       const select = h('select', { 'data-testid': 'drill-scenario' }, ...state.scenarios.map((s) => h('option', { value: s.file }, `${s.name} (${s.steps} ${zh ? '步' : 'steps'}, ${Math.round(s.durationS / 60)} min)`)));
       const children: Array<HTMLElement | string> = [h('h2', {}, zh ? '演练与复盘' : 'Drills & review')];
       if (running) {

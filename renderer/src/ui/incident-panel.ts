@@ -8,7 +8,7 @@ import { nearest } from '../../../data-pipelines/geo/nearest.ts';
 import { locale } from '../i18n.ts';
 import { currentIncident, fmtDuration, isIncident } from '../layers/evacuation/format.ts';
 import type { RootStore } from '../stores/root.ts';
-import { h } from './dom.ts';
+import { button, h } from './dom.ts';
 
 function nearestCamera(store: RootStore, lon: number, lat: number): string | null {
   const offline = new Set<string>();
@@ -51,11 +51,7 @@ export function mountIncidentPanel(store: RootStore, box: HTMLElement): () => vo
       const message = zh
         ? `${b?.name || `#${plan.buildingId}`} ${plan.floor} 层发生${target.state === 'fire' ? '火情' : '烟雾报警'}，请${plan.blockedStairs.length ? `避开 ${plan.blockedStairs.join('、')} 楼梯，` : ''}经 ${plan.indoor.viaStair ?? ''} 楼梯从 ${plan.indoor.exit} 出口疏散${plan.outdoor ? `，前往${plan.outdoor.assembly.name}` : ''}。`
         : `${target.state === 'fire' ? 'Fire' : 'Smoke alarm'} on floor ${plan.floor}. ${plan.blockedStairs.length ? `Avoid stair ${plan.blockedStairs.join(', ')}. ` : ''}Leave by stair ${plan.indoor.viaStair ?? '-'} and exit ${plan.indoor.exit}${plan.outdoor ? `, assemble at ${plan.outdoor.assembly.name}` : ''}.`;
-      const btn = (label: string, testid: string, on: () => void) => {
-        const el = h('button', { 'data-testid': testid }, label);
-        el.onclick = on;
-        return el;
-      };
+      const btn = (label: string, testid: string, on: () => void) => button(label, { 'data-testid': testid }, on);
       const trapped = plan.floors.filter((f) => f.trapped).map((f) => f.floor);
       const cam = nearestCamera(store, layout.nodes[layout.exits[0]!]!.lon, layout.nodes[layout.exits[0]!]!.lat);
       box.replaceChildren(

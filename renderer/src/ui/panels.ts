@@ -13,7 +13,7 @@ import { streamStatus, type FeedStatus } from '../stores/feed-store.ts';
 import type { RootStore } from '../stores/root.ts';
 import type { AlarmFilter, LayerId } from '../stores/ui-store.ts';
 import { alarmTone, troubleTone, unlockAudioOnGesture } from './audio.ts';
-import { h } from './dom.ts';
+import { button, h } from './dom.ts';
 import { VideoPanel } from './video.ts';
 import { mountDrillPanel } from './drill-panel.ts';
 import { mountIncidentPanel } from './incident-panel.ts';
@@ -32,12 +32,6 @@ const BASE_LAYERS: Array<{ id: LayerId; key: StringKey }> = [
   { id: 'compounds', key: 'compounds' },
   { id: 'grid', key: 'grid' },
 ];
-
-function button(label: string, attrs: Record<string, string>, onClick: () => void): HTMLButtonElement {
-  const b = h('button', attrs, label);
-  b.onclick = onClick;
-  return b;
-}
 
 export function mountPanels(store: RootStore, meta: DistrictMeta, bridge: RedWallBridge): () => void {
   const disposers: IReactionDisposer[] = [];
