@@ -239,7 +239,8 @@ export const JournalWindow = z.object({
   epoch: z.string().min(1).max(64),
   from: finite(),
   to: finite(),
-  /** state is complete up to these seqs at `from`; the window's events follow them gap-free */
+  /** state is complete up to these seqs at `from`; the window's events follow them gap-free, in time order and in
+   *  seq order within each stream (so they apply in the order given) */
   seqs: Seqs,
   initial: z.array(z.unknown()).max(500_000),
   events: z.array(z.unknown()).max(500_000),

@@ -24,7 +24,12 @@ export function emptyWorld(): World {
 export function keyOf(ev: FeedEvent): { key: string; keep: boolean } {
   // Drill state never overwrites (or is overwritten by) the real state of the same device.
   const k = sourceKey(ev);
-  return ev.drill && ev.kind !== 'alarm.update' && ev.kind !== 'drill.status' ? { key: `drill:${k.key}`, keep: k.keep } : k;
+  return ev.kind !== 'alarm.update' && ev.kind !== 'drill.status' ? { key: deviceKey(k.key, ev.drill === true), keep: k.keep } : k;
+}
+
+/** World key of a device's state: drill state lives beside the device's real state, under its own key. */
+export function deviceKey(key: string, drill: boolean): string {
+  return drill ? `drill:${key}` : key;
 }
 
 function sourceKey(ev: FeedEvent): { key: string; keep: boolean } {
@@ -102,4 +107,20 @@ export function wellLevels(w: World): Map<string, AlarmLevel> {
     if (!cur || LEVEL_RANK[ev.level] > LEVEL_RANK[cur]) out.set(ev.wellId, ev.level);
   }
   return out;
+}
+
+/** Merges per-stream event lists by time, never reordering within a stream (seq order is the order of record). */
+export function mergeByTime(events: readonly FeedEvent[]): FeedEvent[] {
+  const per = STREAMS.map((s) => events.filter((e) => e.stream === s).sort((a, b) => a.seq - b.seq));
+  const idx = per.map(() => 0);
+  const out: FeedEvent[] = [];
+  for (;;) {
+    let best = -1;
+    for (let i = 0; i < per.length; i++) {
+      const e = per[i]![idx[i]!];
+      if (e && (best < 0 || e.ts < per[best]![idx[best]!]!.ts)) best = i;
+    }
+    if (best < 0) return out;
+    out.push(per[best]![idx[best]!++]!);
+  }
 }

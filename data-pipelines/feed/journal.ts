@@ -12,7 +12,7 @@
 import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseFeedEvent, STREAMS, type Draft, type FeedEvent, type Seqs, type StreamName } from '../contracts/events.ts';
-import { applyEvent, compact, emptySeqs, emptyWorld } from '../contracts/world.ts';
+import { applyEvent, compact, emptySeqs, emptyWorld, mergeByTime } from '../contracts/world.ts';
 import type { JournalWindow } from '../contracts/events.ts';
 
 export interface JournalOptions {
@@ -251,8 +251,7 @@ export class Journal {
         if (phase === 'after') break;
       }
     }
-    events.sort((a, b) => a.ts - b.ts || (a.stream === b.stream ? a.seq - b.seq : STREAMS.indexOf(a.stream) - STREAMS.indexOf(b.stream)));
-    return { epoch: this.epoch, from, to, seqs: { ...before.seqs }, initial: compact(before, Infinity, from), events, truncated };
+    return { epoch: this.epoch, from, to, seqs: { ...before.seqs }, initial: compact(before, Infinity, from), events: mergeByTime(events), truncated };
   }
 
   sync(): void {

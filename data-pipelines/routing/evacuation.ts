@@ -114,7 +114,8 @@ export function planEvacuation(layout: IndoorLayout, detectorId: string, streets
     floors.push({ floor: f, worstTimeS: Math.round(fw), trapped });
   }
   if (worst.node < 0) worst = { node: det.node, time: 0 }; // whole floor is in the zone
-  const path = pathTo(tree, worst.node)!.nodes.reverse();
+  const worstPath = pathTo(tree, worst.node)!;
+  const path = worstPath.nodes.reverse();
   const exitNode = path[path.length - 1]!;
   const exit = layout.nodes[exitNode]!.id === 'exit:A' ? 'A' : 'B';
   const stairNode = path.map((n) => layout.nodes[n]!).find((n) => n.kind === 'stair');
@@ -124,7 +125,7 @@ export function planEvacuation(layout: IndoorLayout, detectorId: string, streets
   });
   const indoor = {
     coords: coords3,
-    distanceM: Math.round(pathTo(tree, worst.node)!.lengthM),
+    distanceM: Math.round(worstPath.lengthM),
     timeS: Math.round(legTime(path)),
     from: layout.nodes[worst.node]!.id,
     exit: exit as 'A' | 'B',

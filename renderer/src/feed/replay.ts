@@ -4,7 +4,7 @@
  * Seeking backwards rebuilds from the window's initial state; forwards applies events up to the new time.
  */
 import { makeAutoObservable } from 'mobx';
-import { STREAMS, type FeedEvent, type JournalWindow } from '../../../data-pipelines/contracts/events.ts';
+import type { FeedEvent, JournalWindow } from '../../../data-pipelines/contracts/events.ts';
 import { LiveStore } from '../stores/live-store.ts';
 import type { ReplaySource } from '../stores/root.ts';
 
@@ -12,22 +12,6 @@ export interface Marker {
   t: number;
   kind: 'drill' | 'alarm' | 'action';
   label: string;
-}
-
-/** Merges per-stream event lists by time, never reordering within a stream (seq order is the order of record). */
-export function mergeByTime(events: readonly FeedEvent[]): FeedEvent[] {
-  const per = STREAMS.map((s) => events.filter((e) => e.stream === s).sort((a, b) => a.seq - b.seq));
-  const idx = per.map(() => 0);
-  const out: FeedEvent[] = [];
-  for (;;) {
-    let best = -1;
-    for (let i = 0; i < per.length; i++) {
-      const e = per[i]![idx[i]!];
-      if (e && (best < 0 || e.ts < per[best]![idx[best]!]!.ts)) best = i;
-    }
-    if (best < 0) return out;
-    out.push(per[best]![idx[best]!++]!);
-  }
 }
 
 export function timelineMarkers(events: readonly FeedEvent[]): Marker[] {
@@ -53,11 +37,13 @@ export class ReplayController implements ReplaySource {
   constructor(
     readonly window: JournalWindow,
     readonly label: string,
+    /** the drill run this window was opened for (its after-action report is for that run) */
+    readonly drillId?: string,
   ) {
-    this.events = mergeByTime(window.events);
+    this.events = window.events; // time order, seq order within each stream (Journal.readWindow)
     this.markers = timelineMarkers(this.events);
     this.t = window.from;
-    makeAutoObservable<this, 'cursor' | 'timer'>(this, { live: false, events: false, markers: false, window: false, cursor: false, timer: false }, { autoBind: true });
+    makeAutoObservable<this, 'cursor' | 'timer'>(this, { live: false, events: false, markers: false, window: false, drillId: false, cursor: false, timer: false }, { autoBind: true });
     this.rebuild();
   }
 

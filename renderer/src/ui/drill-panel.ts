@@ -52,10 +52,9 @@ export function mountDrillPanel(store: RootStore, box: HTMLElement): () => void 
     try {
       const w = await store.sink.journal({ from, to });
       if (store.replay instanceof ReplayController) store.replay.destroy();
-      const r = new ReplayController(w, label);
+      const r = new ReplayController(w, label, drillId);
       store.setReplay(r);
       set({ loading: false, message: w.truncated ? `window truncated at ${w.events.length} events` : '' });
-      (box as HTMLElement & { drillId?: string }).drillId = drillId;
     } catch (e) {
       set({ loading: false, error: (e as Error).message });
     }
@@ -143,7 +142,7 @@ export function mountDrillPanel(store: RootStore, box: HTMLElement): () => void 
           tick.onclick = () => replay.seek(m.t);
           return tick;
         }));
-        const drillId = (box as HTMLElement & { drillId?: string }).drillId;
+        const drillId = replay.drillId;
         children.push(
           h('h3', {}, `${zh ? '回放' : 'Replay'}: ${replay.label}`),
           h('p', { class: 'replay-clock', 'data-testid': 'replay-clock', 'data-t': String(replay.t) }, `${fmtTime(replay.t)} / ${fmtTime(replay.to)} · ${replay.events.length} ${zh ? '条事件' : 'events'}`),

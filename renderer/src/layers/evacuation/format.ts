@@ -5,6 +5,7 @@
 import { computed, type IComputedValue } from 'mobx';
 import { FLOOR_HEIGHT_M, type IndoorLayout } from '../../../../data-pipelines/indoor/layout.ts';
 import { planEvacuation, type EvacuationPlan } from '../../../../data-pipelines/routing/evacuation.ts';
+import { deviceKey } from '../../../../data-pipelines/contracts/world.ts';
 import type { RootStore } from '../../stores/root.ts';
 import type { RGBA } from '../manholes/format.ts';
 
@@ -52,7 +53,7 @@ export function incidentTarget(store: RootStore): IncidentTarget | null {
   const a = store.ui.selectedAlarmId ? store.live.alarm(store.ui.selectedAlarmId) : null;
   void store.live.versions.fire;
   const stateOf = (detectorId: string, drill: boolean) => {
-    const ev = store.live.world.byStream.fire.get(drill ? `drill:${detectorId}` : detectorId);
+    const ev = store.live.world.byStream.fire.get(deviceKey(detectorId, drill));
     return ev?.kind === 'fire.detector' ? ev.state : 'normal';
   };
   if (a && a.category === 'fire' && a.cause === 'fire' && a.buildingId !== undefined && a.floor !== undefined)

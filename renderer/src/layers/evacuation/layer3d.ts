@@ -17,6 +17,7 @@ import type { LayerContext3D, LayerRenderer } from '../registry.ts';
 import type { RGBA } from '../manholes/format.ts';
 import { currentIncident, EVAC_COLORS, floorBase, indoorRoute3d, isIncident, SLAB_M } from './format.ts';
 import { FIRE_COLORS } from '../fire/index.ts';
+import { deviceKey } from '../../../../data-pipelines/contracts/world.ts';
 
 const toColor = (c: RGBA) => new Color(c[0] / 255, c[1] / 255, c[2] / 255, c[3] / 255);
 
@@ -69,7 +70,7 @@ export function createEvacuation3D({ scene, store }: LayerContext3D): LayerRende
       }
       // detectors on every floor: alarming ones in their state colour, drawn on top
       for (const d of layout.detectors) {
-        const ev = store.live.world.byStream.fire.get(d.id) ?? store.live.world.byStream.fire.get(`drill:${d.id}`);
+        const ev = store.live.world.byStream.fire.get(deviceKey(d.id, false)) ?? store.live.world.byStream.fire.get(deviceKey(d.id, true));
         const st = ev?.kind === 'fire.detector' ? ev.state : 'normal';
         const alarming = st !== 'normal';
         points.add({
