@@ -67,6 +67,8 @@ if (electron) {
     staticDir: join(root, 'dist/renderer'),
     assetsDir: join(root, 'assets/district'),
     journalDir: process.env['REDWALL_JOURNAL'] ?? join(root, 'var/journal'),
+    // The demo opens with a day of parking history for the planners' view (fresh journals only).
+    sim: { backfillMs: 24 * 3600_000 },
     token,
   });
   const url = `${server.url}/`;

@@ -294,6 +294,11 @@ export const WIRE = {
   drill: 'drill',
   /** client -> server, JournalRequest with an ack callback receiving JournalWindow | {error} */
   journal: 'journal',
+  /**
+   * client -> server, {from?, to?, step?} (ms) with an ack receiving {csv, truncated, rows} | {error}: the same sampled
+   * parking history as GET /api/history/parking, over the authenticated socket (no CORS preflight from app://)
+   */
+  parkingHistory: 'parking-history',
 } as const;
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: string };

@@ -51,6 +51,28 @@ export class FeedCore {
     // drill states are the drill runner's, not the simulator's
     this.sim?.resume(state.filter((e) => !e.drill), Date.now());
     this.startupDrafts = orphanedDrillCleanup(state, new Set(), Date.now());
+    this.backfill(Date.now());
+  }
+
+  /**
+   * Synthesized parking history for a fresh journal, journaled here, before the first tick, so it precedes every live
+   * event (seq order stays ts order) and no client ever sees it streamed live. Any parking event already in the
+   * journal means real or earlier history: never mixed with a synthetic one.
+   */
+  private backfill(now: number): void {
+    const ms = this.sim?.opts.backfillMs ?? 0;
+    if (!this.sim || ms <= 0) return;
+    if (this.journal.seqs.parking > 0) {
+      this.log(`parking backfill skipped: the journal already holds ${this.journal.seqs.parking} parking events`);
+      return;
+    }
+    const t0 = performance.now();
+    const drafts = this.sim.backfillParking(now - ms, now, this.sim.opts.backfillStepMs);
+    // In slices: the journal rotates segments between appends only, so one append of a long backfill would make one
+    // oversized segment.
+    let written = 0;
+    for (let i = 0; i < drafts.length; i += 10_000) written += this.ingest(drafts.slice(i, i + 10_000)).length;
+    this.log(`parking backfill: ${written} events over the last ${(ms / 3600_000).toFixed(1)} h (step ${this.sim.opts.backfillStepMs / 60_000} min) in ${Math.round(performance.now() - t0)} ms`);
   }
 
   get epoch(): string {

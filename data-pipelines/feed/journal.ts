@@ -21,6 +21,11 @@ export interface JournalOptions {
   segmentBytes?: number;
   /** segments kept per stream (alarms: all, always) */
   retainSegments?: number;
+  /**
+   * per-stream overrides: parking keeps 12 segments (~96 MB, several days at the simulator's rate) because planners
+   * read a day or more of occupancy history from it (GET /api/history/parking)
+   */
+  retainByStream?: Partial<Record<StreamName, number>>;
   /** events kept in memory per stream for replay to reconnecting clients */
   tailEvents?: number;
   fsyncEveryMs?: number;
@@ -32,6 +37,24 @@ export interface LoadReport {
   tornLines: number;
   corruptLines: number;
   errors: string[];
+}
+
+/** One sampled parking state: the place's occupancy at boundary `ts`. */
+export interface ParkingSample {
+  ts: number;
+  placeId: string;
+  occupied: number;
+  capacity: number;
+}
+
+export interface ParkingHistory {
+  from: number;
+  to: number;
+  stepMs: number;
+  /** by boundary, then place id; only states that differ from the place's previous row */
+  rows: ParkingSample[];
+  /** hit maxRows: `rows` stops early (possibly inside a boundary) */
+  truncated: boolean;
 }
 
 interface Segment {
@@ -51,7 +74,7 @@ export class Journal {
   private closed = false;
 
   private constructor(opts: JournalOptions, epoch: string) {
-    this.opts = { segmentBytes: 8 * 1024 * 1024, retainSegments: 4, tailEvents: 50_000, fsyncEveryMs: 1000, log: () => undefined, ...opts };
+    this.opts = { segmentBytes: 8 * 1024 * 1024, retainSegments: 4, retainByStream: { parking: 12 }, tailEvents: 50_000, fsyncEveryMs: 1000, log: () => undefined, ...opts };
     this.epoch = epoch;
     for (const s of STREAMS) this.tails.set(s, []);
   }
@@ -161,7 +184,8 @@ export class Journal {
     // Retention: telemetry keeps the newest segments; the alarm and drill journals are the record, never trimmed.
     if (s !== 'alarm' && s !== 'drill') {
       const files = this.segmentFiles(s);
-      for (const f of files.slice(0, Math.max(0, files.length - this.opts.retainSegments))) rmSync(f);
+      const keep = this.opts.retainByStream[s] ?? this.opts.retainSegments;
+      for (const f of files.slice(0, Math.max(0, files.length - keep))) rmSync(f);
     }
     return seg;
   }
@@ -217,6 +241,19 @@ export class Journal {
    * from <= ts <= to, in seq order per stream. Telemetry segments older than the retention are gone, so the state of
    * chatty streams at `from` is as complete as the retained segments allow; alarms and drills are never trimmed.
    */
+  /** A stream's retained events in seq order, segment by segment (torn lines were counted when the journal opened). */
+  private *read(s: StreamName): Generator<FeedEvent> {
+    for (const file of this.segmentFiles(s))
+      for (const line of readFileSync(file, 'utf8').split('\n')) {
+        if (!line) continue;
+        try {
+          yield JSON.parse(line) as FeedEvent;
+        } catch {
+          continue;
+        }
+      }
+  }
+
   readWindow(from: number, to: number, opts: { streams?: readonly StreamName[]; maxEvents?: number } = {}): JournalWindow {
     const streams = opts.streams ?? STREAMS;
     const max = opts.maxEvents ?? 100_000;
@@ -227,31 +264,75 @@ export class Journal {
       // Per stream, seq order is the order of record: the window starts at the first event at or after `from` and
       // ends before the first one after `to`, so `initial` + events always apply gap-free.
       let phase: 'before' | 'in' | 'after' = 'before';
-      for (const file of this.segmentFiles(s)) {
-        const text = readFileSync(file, 'utf8');
-        for (const line of text.split('\n')) {
-          if (!line) continue;
-          let ev: FeedEvent;
-          try {
-            ev = JSON.parse(line) as FeedEvent;
-          } catch {
-            continue; // a torn line (counted when the journal was opened)
-          }
-          if (phase === 'before' && ev.ts >= from) phase = 'in';
-          if (phase === 'in' && ev.ts > to) phase = 'after';
-          if (phase === 'before') applyEvent(before, ev);
-          else if (phase === 'in') {
-            if (events.length >= max) {
-              truncated = true;
-              phase = 'after';
-            } else events.push(ev);
-          }
-          if (phase === 'after') break;
+      for (const ev of this.read(s)) {
+        if (phase === 'before' && ev.ts >= from) phase = 'in';
+        if (phase === 'in' && ev.ts > to) phase = 'after';
+        if (phase === 'before') applyEvent(before, ev);
+        else if (phase === 'in') {
+          if (events.length >= max) {
+            truncated = true;
+            phase = 'after';
+          } else events.push(ev);
         }
         if (phase === 'after') break;
       }
     }
     return { epoch: this.epoch, from, to, seqs: { ...before.seqs }, initial: compact(before, Infinity, from), events: mergeByTime(events), truncated };
+  }
+
+  /**
+   * Parking occupancy sampled at the boundaries from, from + stepMs, … <= to, for planners (the live feed is far too
+   * chatty to ship raw). One pass over the parking segments in seq order, keeping the latest state per place; at each
+   * boundary, a row for every place whose state then (its latest event with ts <= boundary) differs from the row last
+   * emitted for it — at the first boundary, every place known by then. So the occupancy at any boundary is "the
+   * latest row per place with ts <= boundary", at a fraction of the events.
+   *
+   * Seq order is taken as ts order (it is for every feed we run); an event stamped before a boundary already emitted
+   * counts from the next one. Drill events are not history. Parking segments older than the retention are gone: a
+   * place with no retained event by a boundary is absent from it. Work is proportional to the events read (up to
+   * `to`) and the rows, not to the number of boundaries.
+   */
+  sampleParking(from: number, to: number, stepMs: number, maxRows = 500_000): ParkingHistory {
+    if (![from, to, stepMs].every(Number.isFinite) || to < from || stepMs <= 0) throw new Error(`bad sampling window ${from}..${to} step ${stepMs}`);
+    type State = { occupied: number; capacity: number };
+    const rows: ParkingSample[] = [];
+    const latest = new Map<string, State>();
+    const emitted = new Map<string, State>();
+    const touched = new Set<string>(); // places with an event since the last boundary emitted
+    let truncated = false;
+    let b = from;
+    /** Emits every boundary before `ts` (all of its events have been read); false once sampling is over. */
+    const emitBefore = (ts: number): boolean => {
+      while (b <= to && b < ts) {
+        if (!touched.size) {
+          // Nothing changed: no rows until the first boundary at or after ts.
+          b = Math.max(b + stepMs, from + Math.ceil((ts - from) / stepMs) * stepMs);
+          continue;
+        }
+        for (const id of [...touched].sort()) {
+          const cur = latest.get(id)!;
+          const last = emitted.get(id);
+          if (last && last.occupied === cur.occupied && last.capacity === cur.capacity) continue;
+          if (rows.length >= maxRows) {
+            truncated = true;
+            return false;
+          }
+          rows.push({ ts: b, placeId: id, occupied: cur.occupied, capacity: cur.capacity });
+          emitted.set(id, cur);
+        }
+        touched.clear();
+        b += stepMs;
+      }
+      return b <= to;
+    };
+    for (const ev of this.read('parking')) {
+      if (ev.kind !== 'parking.occupancy' || ev.drill) continue;
+      if (!emitBefore(ev.ts)) break;
+      latest.set(ev.placeId, { occupied: ev.occupied, capacity: ev.capacity });
+      touched.add(ev.placeId);
+    }
+    if (!truncated) emitBefore(Infinity);
+    return { from, to, stepMs, rows, truncated };
   }
 
   sync(): void {

@@ -1,8 +1,9 @@
 /**
  * CLI: run the feed server (simulator + web shell) on loopback.
  *   tsx data-pipelines/feed/main.ts [--port N] [--journal DIR] [--no-sim] [--tick MS] [--incident-every MS]
- *                                   [--token T | --no-auth] [--tls-key key.pem --tls-cert cert.pem]
- * The API/feed token defaults to REDWALL_FEED_TOKEN or a random one printed at start.
+ *                                   [--token T | --no-auth] [--tls-key key.pem --tls-cert cert.pem] [--backfill-hours N]
+ * The API/feed token defaults to REDWALL_FEED_TOKEN or a random one printed at start. --backfill-hours N synthesizes
+ * N hours of parking history into a fresh journal (one without parking events; default 0 = none).
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -19,6 +20,12 @@ const incidentEvery = arg('--incident-every');
 const token = args.includes('--no-auth') ? undefined : (arg('--token') ?? process.env['REDWALL_FEED_TOKEN'] ?? randomBytes(16).toString('hex'));
 const tlsKey = arg('--tls-key');
 const tlsCert = arg('--tls-cert');
+const backfillHours = Number(arg('--backfill-hours') ?? 0);
+// A week at most: synthesized up front in memory, and the parking journal's retention would trim more at once anyway.
+if (!Number.isFinite(backfillHours) || backfillHours < 0 || backfillHours > 168) {
+  console.error(`--backfill-hours must be a number of hours from 0 to 168, got ${arg('--backfill-hours')}`);
+  process.exit(2);
+}
 const server = await startFeedServer({
   port: Number(arg('--port') ?? process.env['REDWALL_PORT'] ?? 5180),
   staticDir: resolve(root, 'dist/renderer'),
@@ -26,7 +33,7 @@ const server = await startFeedServer({
   scenariosDir: resolve(root, 'assets/scenarios'),
   journalDir: resolve(arg('--journal') ?? process.env['REDWALL_JOURNAL'] ?? resolve(root, 'var/journal')),
   tickMs: Number(arg('--tick') ?? 250),
-  sim: args.includes('--no-sim') ? null : incidentEvery !== undefined ? { incidentEveryMs: Number(incidentEvery) } : {},
+  sim: args.includes('--no-sim') ? null : { ...(incidentEvery !== undefined ? { incidentEveryMs: Number(incidentEvery) } : {}), backfillMs: Math.round(backfillHours * 3600_000) },
   testHooks: args.includes('--test-hooks'),
   ...(token ? { token } : {}),
   ...(tlsKey && tlsCert ? { tls: { key: readFileSync(tlsKey, 'utf8'), cert: readFileSync(tlsCert, 'utf8') } } : {}),

@@ -21,6 +21,7 @@ import { parseScenario } from '../contracts/scenario.ts';
 import { MANHOLE_SENSORS, type ManholeSensor } from '../contracts/manhole.ts';
 import { FeedCore } from './core.ts';
 import { loadEntities } from './entities.ts';
+import type { ParkingSample } from './journal.ts';
 import type { SimulatorOptions } from './simulator.ts';
 import { mimeOf, resolveInside } from './static-files.ts';
 
@@ -85,6 +86,39 @@ export function isAllowedRequest(headers: IncomingMessage['headers'], selfOrigin
   const selfLocalhost = self.replace('127.0.0.1', 'localhost');
   if (o === self || o === selfLocalhost || allowedOrigins.includes(origin)) return { ok: true };
   return { ok: false, why: `origin ${origin} not allowed` };
+}
+
+/** Limits of /api/history/parking: a minute is finer than any planning question; 5000 samples is 3.5 days at 1 min. */
+export const HISTORY_MIN_STEP_MS = 60_000;
+export const HISTORY_MAX_SAMPLES = 5000;
+
+/**
+ * Query of /api/history/parking (ms integers; defaults: the last 24 h at 30 min), or a one-line reason it is wrong.
+ * Checked here rather than by the journal so a bad request is a 400 that says what to fix, never a long scan.
+ */
+export function parseHistoryQuery(q: URLSearchParams, now: number): { ok: true; from: number; to: number; stepMs: number } | { ok: false; error: string } {
+  const int = (name: string, fallback: number): number | string => {
+    const raw = q.get(name);
+    if (raw === null) return fallback;
+    return /^\d{1,15}$/.test(raw) ? Number(raw) : `${name} must be a non-negative integer (ms), got ${JSON.stringify(raw.slice(0, 40))}`;
+  };
+  const to = int('to', now);
+  if (typeof to === 'string') return { ok: false, error: to };
+  const from = int('from', to - 24 * 3600_000);
+  if (typeof from === 'string') return { ok: false, error: from };
+  const stepMs = int('step', 30 * 60_000);
+  if (typeof stepMs === 'string') return { ok: false, error: stepMs };
+  if (from >= to) return { ok: false, error: `from (${from}) must be before to (${to})` };
+  if (stepMs < HISTORY_MIN_STEP_MS) return { ok: false, error: `step must be at least ${HISTORY_MIN_STEP_MS} ms, got ${stepMs}` };
+  if ((to - from) / stepMs > HISTORY_MAX_SAMPLES) return { ok: false, error: `too many samples: (to - from) / step = ${Math.floor((to - from) / stepMs)} exceeds ${HISTORY_MAX_SAMPLES}; use a larger step or a shorter window` };
+  return { ok: true, from, to, stepMs };
+}
+
+/** CSV of sampled parking states (place ids are contract-checked [A-Z0-9-], so nothing needs quoting). */
+export function parkingHistoryCsv(rows: readonly ParkingSample[]): string {
+  const lines = ['ts,place_id,occupied,capacity'];
+  for (const r of rows) lines.push(`${r.ts},${r.placeId},${r.occupied},${r.capacity}`);
+  return lines.join('\n') + '\n';
 }
 
 async function readBody(req: IncomingMessage, limit = 256 * 1024): Promise<string> {
@@ -258,6 +292,20 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
         }
         return send(res, 200, report);
       }
+      if (path === '/api/history/parking') {
+        if (req.method !== 'GET') return send(res, 405, { error: 'GET only' });
+        const q = parseHistoryQuery(url.searchParams, Date.now());
+        if (!q.ok) return send(res, 400, { error: q.error });
+        const h = core.journal.sampleParking(q.from, q.to, q.stepMs);
+        res.writeHead(200, {
+          'content-type': 'text/csv; charset=utf-8',
+          'content-disposition': `attachment; filename="parking-history-${q.from}-${q.to}.csv"`,
+          'cache-control': 'no-store',
+          'x-redwall-truncated': h.truncated ? '1' : '0',
+          'x-redwall-rows': String(h.rows.length),
+        });
+        return res.end(parkingHistoryCsv(h.rows));
+      }
       if (path === '/api/sim/incident') {
         if (req.method !== 'POST') return send(res, 405, { error: 'POST only' });
         let body: Record<string, unknown>;
@@ -352,6 +400,21 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
         (ack as (r: unknown) => void)(core.journal.readWindow(r.data.from, r.data.to, r.data));
       } catch (e) {
         (ack as (r: unknown) => void)({ error: (e as Error).message });
+      }
+    });
+    socket.on(WIRE.parkingHistory, (raw: unknown, ack?: unknown) => {
+      if (typeof ack !== 'function') return;
+      const reply = ack as (r: unknown) => void;
+      const o = raw && typeof raw === 'object' ? (raw as Record<string, unknown>) : {};
+      const params = new URLSearchParams();
+      for (const k of ['from', 'to', 'step']) if (o[k] !== undefined) params.set(k, String(o[k]));
+      const q = parseHistoryQuery(params, Date.now());
+      if (!q.ok) return reply({ error: q.error });
+      try {
+        const h = core.journal.sampleParking(q.from, q.to, q.stepMs);
+        reply({ csv: parkingHistoryCsv(h.rows), truncated: h.truncated, rows: h.rows.length });
+      } catch (e) {
+        reply({ error: (e as Error).message });
       }
     });
     socket.on('disconnect', () => stats.clients--);

@@ -18,9 +18,17 @@ export interface SimulatorOptions {
   wellReportMs?: number;
   /** mean interval between spontaneous incidents across the district for each incident type (0 = none) */
   incidentEveryMs?: number;
-  /** parking updates per second across the district */
+  /** parking sensor picks per second across the district (about a third change a state): roadside detectors report on
+   * arrival/departure and lot systems every few minutes, so a few per second is already generous for 5,000 places */
   parkingRate?: number;
   envReportMs?: number;
+  /**
+   * History to synthesize into a fresh journal (one with no parking events yet), ending now: planners get a day of
+   * occupancy at once instead of after a day of running. 0 = none. Never applied to a journal with parking history.
+   */
+  backfillMs?: number;
+  /** spacing of the synthesized history's samples */
+  backfillStepMs?: number;
 }
 
 interface WellIncident {
@@ -46,7 +54,7 @@ export class DistrictSimulator {
   private readonly occupied = new Map<string, number>();
   private readonly fireIncidents = new Map<string, { buildingId: number; floor: number; state: 'smoke' | 'fire'; until: number }>();
   private readonly careOpen = new Map<string, { until: number; buildingId: number }>();
-  private readonly opts: Required<SimulatorOptions>;
+  readonly opts: Readonly<Required<SimulatorOptions>>;
   private lastTick: number | null = null;
   private envCursor = 0;
   private parkingPublished = false;
@@ -56,7 +64,7 @@ export class DistrictSimulator {
     opts: SimulatorOptions = {},
   ) {
     if (!e.wells.length) throw new Error('simulator needs at least one well');
-    this.opts = { seed: 1, wellReportMs: 15 * 60_000, incidentEveryMs: 60_000, parkingRate: 25, envReportMs: 60_000, ...opts };
+    this.opts = { seed: 1, wellReportMs: 15 * 60_000, incidentEveryMs: 60_000, parkingRate: 6, envReportMs: 60_000, backfillMs: 0, backfillStepMs: 3_600_000, ...opts };
     this.rand = rng(this.opts.seed);
     this.wellIndex = new Map(e.wells.map((w) => [w.id, w]));
   }
@@ -92,6 +100,16 @@ export class DistrictSimulator {
     const d = new Date(ts + 8 * 3600_000); // Beijing time
     const slot = d.getUTCHours() * 2 + (d.getUTCMinutes() >= 30 ? 1 : 0);
     return this.e.diurnal[slot] ?? 0.5;
+  }
+
+  /**
+   * Occupancy the place drifts toward at `ts`, in [0.05, 0.98]: offices and roadside spots fill by day, residential
+   * compounds by night. The one target model for live ticks and the backfill, so history and live cannot drift apart.
+   */
+  private parkingTarget(place: Entities['parking'][number], ts: number): number {
+    const demand = this.diurnal(ts);
+    const dayUse = place.kind === 'spot' || place.ref.startsWith('B');
+    return Math.min(0.98, Math.max(0.05, dayUse ? 0.25 + 0.7 * demand : 0.95 - 0.55 * demand));
   }
 
   /**
@@ -146,6 +164,38 @@ export class DistrictSimulator {
     if (!c) throw new Error(`unknown camera ${cameraId}`);
     this.offlineCams.set(c.id, { until: now + holdMs });
     return [{ stream: 'camera', kind: 'camera.status', ts: now, cameraId: c.id, online: false }];
+  }
+
+  // ---- history -------------------------------------------------------------------------------------------------
+
+  /**
+   * Synthetic past occupancy for a fresh journal: every parking place at each step boundary from, from + stepMs, …
+   * < to, from the live tick's target model. Steps are hours apart, long enough for the live drift to have converged,
+   * so a lot is drawn afresh near capacity x target each step (one event per lot per step, like a lot counter's
+   * periodic report); a roadside spot is Bernoulli(target) and reports only when it changes (plus its first step), as
+   * a bay sensor does. Drafts come in ts order. Afterwards the simulator holds the final states, so the first live
+   * tick carries on from them instead of publishing every place again. Meant for a journal with no parking history.
+   */
+  backfillParking(from: number, to: number, stepMs: number): Draft[] {
+    if (!Number.isFinite(from) || !Number.isFinite(to) || !Number.isFinite(stepMs) || stepMs <= 0) throw new Error(`bad backfill window ${from}..${to} step ${stepMs}`);
+    const out: Draft[] = [];
+    const state = new Map<string, number>();
+    for (let ts = from; ts < to; ts += stepMs) {
+      for (const place of this.e.parking) {
+        const target = this.parkingTarget(place, ts);
+        let occ: number;
+        if (place.capacity === 1) {
+          occ = this.rand() < target ? 1 : 0;
+          if (state.get(place.id) === occ) continue;
+        } else occ = Math.max(0, Math.min(place.capacity, Math.round(place.capacity * target + (this.rand() - 0.5) * place.capacity * 0.04)));
+        state.set(place.id, occ);
+        out.push({ stream: 'parking', kind: 'parking.occupancy', ts, placeId: place.id, occupied: occ, capacity: place.capacity });
+      }
+    }
+    for (const [id, occ] of state) this.occupied.set(id, occ);
+    // Every place has reported (at least one step ran): the live first-tick publication would only repeat the history.
+    if (state.size === this.e.parking.length) this.parkingPublished = true;
+    return out;
   }
 
   // ---- the clock ---------------------------------------------------------------------------------------------------
@@ -203,14 +253,13 @@ export class DistrictSimulator {
     if (this.chance(dt, every * 20)) out.push(...this.injectSos(now));
 
     // Parking: occupancy drifts toward a diurnal target (offices by day, residential compounds by night).
-    const demand = this.diurnal(now);
     if (!this.parkingPublished) {
       // First tick (fresh journal): every place reports once, so the map starts complete.
       this.parkingPublished = true;
       for (const place of this.e.parking) {
         if (this.occupied.has(place.id)) continue;
-        const target = place.kind === 'spot' || place.ref.startsWith('B') ? 0.25 + 0.7 * demand : 0.95 - 0.55 * demand;
-        const occ = place.capacity === 1 ? (this.rand() < target ? 1 : 0) : Math.round(place.capacity * Math.min(0.98, Math.max(0.05, target)));
+        const target = this.parkingTarget(place, now);
+        const occ = place.capacity === 1 ? (this.rand() < target ? 1 : 0) : Math.round(place.capacity * target);
         this.occupied.set(place.id, occ);
         out.push({ stream: 'parking', kind: 'parking.occupancy', ts: now, placeId: place.id, occupied: occ, capacity: place.capacity });
       }
@@ -218,8 +267,7 @@ export class DistrictSimulator {
     let p = this.count((this.opts.parkingRate * dt) / 1000);
     while (p-- > 0) {
       const place = this.pick(this.e.parking);
-      const dayUse = place.kind === 'spot' || place.ref.startsWith('B');
-      const target = Math.min(0.98, Math.max(0.05, dayUse ? 0.25 + 0.7 * demand : 0.95 - 0.55 * demand));
+      const target = this.parkingTarget(place, now);
       const cur = this.occupied.get(place.id) ?? Math.round(place.capacity * target);
       let next: number;
       if (place.capacity === 1) next = this.rand() < target ? 1 : 0;
@@ -251,7 +299,8 @@ export class DistrictSimulator {
         out.push({ stream: 'care', kind: 'care.call', ts: now, deviceId: id, buildingId: c.buildingId, device: d.device, reason: 'cancel', lon: d.lon, lat: d.lat });
       }
 
-    // Environment: each station reports its metrics every envReportMs, round robin.
+    // Environment: each station reports its metrics every envReportMs, round robin; air and noise follow the crowd curve.
+    const demand = this.diurnal(now);
     let k = this.count((this.e.stations.length * dt) / this.opts.envReportMs);
     while (k-- > 0) {
       const s = this.e.stations[this.envCursor++ % this.e.stations.length]!;
