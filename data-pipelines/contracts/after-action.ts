@@ -3,6 +3,7 @@
  * -to-on-site times from the alarm's own journaled history, with a summary and CSV/HTML exports. Pure; the renderer
  * and the CLI (data-pipelines/feed/report.ts) use the same code.
  */
+import { csvText, htmlEscape } from './export-format.ts';
 import type { Alarm } from './alarm.ts';
 import type { DrillStatus, FeedEvent } from './events.ts';
 
@@ -148,20 +149,16 @@ export function afterActionReport(events: readonly FeedEvent[], o: { from: numbe
 }
 
 const iso = (t: number | null) => (t === null ? '' : new Date(t).toISOString());
-const csvCell = (v: unknown) => {
-  const s = v === null || v === undefined ? '' : String(v);
-  return /[",\n\r]/.test(s) || /^[=+\-@]/.test(s) ? `"${s.replace(/"/g, '""').replace(/^([=+\-@])/, "'$1")}"` : s;
-};
 
 export const REPORT_COLUMNS = ['alarm_id', 'category', 'source_id', 'cause', 'priority', 'drill', 'building_id', 'floor', 'raised_at', 'acknowledged_at', 'dispatched_at', 'onsite_at', 'resolved_at', 'closed_at', 'team', 'to_ack_s', 'to_dispatch_s', 'to_onsite_s', 'to_resolve_s', 'state'] as const;
 
 /** CSV (RFC 4180, UTF-8 with BOM so Excel on Chinese Windows opens it correctly; formula injection neutralized). */
 export function reportCsv(r: AfterActionReport): string {
   const rows = r.alarms.map((a) => [a.alarmId, a.category, a.sourceId, a.cause, a.priority, a.drill ? 'drill' : 'real', a.buildingId ?? '', a.floor ?? '', iso(a.raisedAt), iso(a.acknowledgedAt), iso(a.dispatchedAt), iso(a.onsiteAt), iso(a.resolvedAt), iso(a.closedAt), a.team ?? '', a.toAckS ?? '', a.toDispatchS ?? '', a.toOnsiteS ?? '', a.toResolveS ?? '', a.state]);
-  return '\uFEFF' + [REPORT_COLUMNS.join(','), ...rows.map((row) => row.map(csvCell).join(','))].join('\r\n') + '\r\n';
+  return csvText(REPORT_COLUMNS, rows);
 }
 
-const esc = (s: unknown) => String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const esc = htmlEscape;
 const fmtS = (v: number | null) => (v === null ? '—' : v >= 120 ? `${Math.floor(v / 60)} min ${Math.round(v % 60)} s` : `${v} s`);
 const local = (t: number | null) => (t === null ? '—' : new Date(t + 8 * 3600_000).toISOString().replace('T', ' ').slice(0, 19) + ' (UTC+8)');
 

@@ -24,6 +24,7 @@ import {
   placeManholes,
   type BBox,
 } from './district.ts';
+import { demandProfile, demandSources, findVacantLots, parkingHours } from './parking-demand.ts';
 import { placeCameras, placeCareDevices, placeDetectors, placeEnvStations, placeFacilities, placeParking, placeSosPosts } from './entities.ts';
 
 export const SEED = 20261123;
@@ -154,6 +155,29 @@ export function buildDistrict(outDir: string, log: (s: string) => void = console
     capacity: { type: 'i32', values: parking.map((p) => p.capacity) },
     ref: { type: 'str', values: parking.map((p) => p.ref) },
     grid_id: { type: 'str', values: parking.map((p) => gridCellOf(grid, p.lon, p.lat) ?? '') },
+    open_min: { type: 'i32', values: parking.map((p) => parkingHours(p.kind, p.ref).openMin) },
+    close_min: { type: 'i32', values: parking.map((p) => parkingHours(p.kind, p.ref).closeMin) },
+  });
+  const demand = demandSources(buildings, allCompounds, district, SEED + 6);
+  write('demand_sources', 'Parking demand per building: resident vehicles (以房管人, buildings in compounds) and peak visitor vehicles (0.3 per 100 m² non-residential GFA)', {
+    source_id: { type: 'str', values: demand.map((d) => d.id) },
+    kind: { type: 'str', values: demand.map((d) => d.kind) },
+    building_id: { type: 'i32', values: demand.map((d) => d.buildingId) },
+    compound_id: { type: 'i32', values: demand.map((d) => d.compoundId) },
+    households: { type: 'i32', values: demand.map((d) => d.households) },
+    vehicles: { type: 'i32', values: demand.map((d) => d.vehicles) },
+    lon: { type: 'f64', values: demand.map((d) => d.lon) },
+    lat: { type: 'f64', values: demand.map((d) => d.lat) },
+  });
+  const lots = findVacantLots(buildings, nodes, edges, district, 40, SEED + 7);
+  write('vacant_lots', 'Candidate vacant lots for new car parks (open ground near a street, clear of footprints; synthesized)', {
+    lot_id: { type: 'str', values: lots.map((l) => l.id) },
+    name: { type: 'str', values: lots.map((l) => l.name) },
+    lon: { type: 'f64', values: lots.map((l) => l.lon) },
+    lat: { type: 'f64', values: lots.map((l) => l.lat) },
+    area_m2: { type: 'f64', values: lots.map((l) => l.areaM2) },
+    max_spaces: { type: 'i32', values: lots.map((l) => l.maxSpaces) },
+    ring: { type: 'f64list', values: lots.map((l) => l.ring.flat()) },
   });
   const detectors = placeDetectors(buildings);
   write('detectors', 'Smoke detectors on every floor of every building, at the synthesized indoor layout (stair landings, corridor)', {
@@ -196,6 +220,13 @@ export function buildDistrict(outDir: string, log: (s: string) => void = console
     slot: { type: 'i32', values: profile.map((_, i) => i) },
     hhmm: { type: 'str', values: profile.map((_, i) => `${String(Math.floor(i / 2)).padStart(2, '0')}:${i % 2 ? '30' : '00'}`) },
     relative: { type: 'f64', values: profile.map((v) => Math.round(v * 1e6) / 1e6) },
+  });
+  const presence = demandProfile(profile);
+  write('demand_profile', 'Half-hourly presence: resident vehicles at home (0.95 - 0.5 x crowd) and visitors (= crowd), from the real curve', {
+    slot: { type: 'i32', values: presence.map((p) => p.slot) },
+    hhmm: { type: 'str', values: presence.map((p) => p.hhmm) },
+    resident_home: { type: 'f64', values: presence.map((p) => p.residentHome) },
+    visitor: { type: 'f64', values: presence.map((p) => p.visitor) },
   });
 
   const center = { lon: (district.west + district.east) / 2, lat: (district.south + district.north) / 2 };

@@ -53,6 +53,17 @@ export function ringCentroid(ring: XY[]): XY {
   return [cx / (3 * a), cy / (3 * a)];
 }
 
+/** Even-odd point-in-polygon test (planar lon/lat, fine at district scale). */
+export function pointInRing(p: XY, ring: readonly XY[]): boolean {
+  let c = false;
+  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+    const a = ring[i]!;
+    const b = ring[j]!;
+    if (a[1] > p[1] !== b[1] > p[1] && p[0] < ((b[0] - a[0]) * (p[1] - a[1])) / (b[1] - a[1]) + a[0]) c = !c;
+  }
+  return c;
+}
+
 /** Ring area in square metres (local equirectangular projection). */
 export function ringAreaM2(ring: XY[]): number {
   if (ring.length < 3) return 0;

@@ -9,7 +9,7 @@ import { StreetNetwork } from '../routing/streets.ts';
 import type { Facility } from '../routing/evacuation.ts';
 
 export type { Facility };
-import { inBBox, rng, type BBox, type Building, type Compound, type StreetEdge, type StreetNode } from './district.ts';
+import { inBBox, pointInRing, rng, type BBox, type Building, type Compound, type StreetEdge, type StreetNode } from './district.ts';
 
 const M_LAT = 110_574;
 const mLon = (lat: number) => 111_320 * Math.cos((lat * Math.PI) / 180);
@@ -158,17 +158,8 @@ export interface CareDevice {
 /** Elderly-care devices (wearables, home emergency buttons) in residential buildings inside compounds. */
 export function placeCareDevices(buildings: Building[], compounds: Compound[], district: BBox, count: number, seed: number): CareDevice[] {
   const rand = rng(seed);
-  const inside = (p: XY, ring: XY[]) => {
-    let c = false;
-    for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-      const a = ring[i]!;
-      const b = ring[j]!;
-      if (a[1] > p[1] !== b[1] > p[1] && p[0] < ((b[0] - a[0]) * (p[1] - a[1])) / (b[1] - a[1]) + a[0]) c = !c;
-    }
-    return c;
-  };
   const cs = compounds.filter((c) => inBBox(district, c.lon, c.lat));
-  const residential = buildings.filter((b) => b.floors >= 2 && b.floors <= 30 && cs.some((c) => inside([b.lon, b.lat], c.ring)));
+  const residential = buildings.filter((b) => b.floors >= 2 && b.floors <= 30 && cs.some((c) => pointInRing([b.lon, b.lat], c.ring)));
   const out: CareDevice[] = [];
   for (let i = 0; i < count && residential.length; i++) {
     const b = residential[Math.floor(rand() * residential.length)]!;
