@@ -6,6 +6,7 @@ import { LocalDb } from './data/duckdb.ts';
 import { FeedClient } from './feed/client.ts';
 import { t } from './i18n.ts';
 import { RootStore } from './stores/root.ts';
+import { mountAnalysisPanel } from './ui/analysis-panel.ts';
 import { mountPanels } from './ui/panels.ts';
 import { drawBasemap } from './views/basemap-canvas.ts';
 import { View2D, type View2DInput } from './views/view2d.ts';
@@ -108,6 +109,26 @@ async function boot(): Promise<void> {
   const feed = new FeedClient(store, { url: cfg.feedUrl, ...(cfg.feedToken ? { token: cfg.feedToken } : {}), perEvent });
   store.sink = feed;
   feed.start();
+
+  // Planner workspace: analyses run on the same local DuckDB; occupancy history comes from the feed journal.
+  // The first analysis runs when a planner first opens the workspace (operators never pay for it at boot).
+  const analysisReady = store.analysis.attach({ db, origin: meta.center, fetchHistory: (from, to, step) => feed.parkingHistory(from, to, step), now: () => Date.now() });
+  analysisReady.catch((e: unknown) => console.error('analysis workspace failed to start:', e));
+  reaction(
+    () => store.ui.workspace,
+    (ws) => {
+      if (ws === 'analysis' && !store.analysis.result && !store.analysis.running)
+        void analysisReady.then(() => store.command({ type: 'analysis', cmd: { op: 'setParams', params: {} } }));
+    },
+  );
+  mountAnalysisPanel(store, document.getElementById('analysis-panel')!, {
+    stage: document.getElementById('stage')!,
+    districtName: () => meta.name[store.ui.locale === 'zh-CN' ? 'zh-CN' : 'en'],
+    captureMap: async (title, legend, legendTitle) => {
+      if (store.ui.view === '2d' && view2d) return view2d.capturePng(title, legend, legendTitle);
+      return view3d.capturePng();
+    },
+  });
 
   window.__redwall = {
     store,

@@ -6,9 +6,10 @@ import * as duckdb from '@duckdb/duckdb-wasm';
 import ehWasmUrl from '@duckdb/duckdb-wasm/dist/duckdb-eh.wasm?url';
 import ehWorkerUrl from '@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?url';
 import type { Table } from 'apache-arrow';
+import type { SqlRunner } from '../analysis/sql-runner.ts';
 import type { Manifest } from '../../../data-pipelines/contracts/manifest.ts';
 
-export class LocalDb {
+export class LocalDb implements SqlRunner {
   private constructor(
     private readonly db: duckdb.AsyncDuckDB,
     private readonly conn: duckdb.AsyncDuckDBConnection,
@@ -49,6 +50,17 @@ export class LocalDb {
 
   query(sql: string): Promise<Table> {
     return this.conn.query(sql) as unknown as Promise<Table>;
+  }
+
+  /** Rows as plain objects (SqlRunner for the analyses and the SQL console). */
+  async rows<T = Record<string, unknown>>(sql: string): Promise<T[]> {
+    const t = await this.query(sql);
+    return t.toArray().map((r: { toJSON(): unknown }) => r.toJSON() as T);
+  }
+
+  /** An in-memory file for read_csv() (occupancy history from the feed). */
+  registerText(name: string, text: string): Promise<void> {
+    return this.db.registerFileText(name, text);
   }
 
   async destroy(): Promise<void> {

@@ -257,6 +257,21 @@ export class FeedClient implements CommandSink {
     });
   }
 
+  /** Sampled parking occupancy from the journal (CSV, one row per place whose state changed since the last sample). */
+  parkingHistory(from: number, to: number, stepMs: number): Promise<{ csv: string; truncated: boolean }> {
+    return new Promise((resolve, reject) => {
+      const socket = this.socket;
+      if (!socket?.connected) return reject(new Error('not connected to the feed'));
+      socket.timeout(60_000).emit(WIRE.parkingHistory, { from: Math.floor(from), to: Math.floor(to), step: Math.floor(stepMs) }, (err: unknown, raw: unknown) => {
+        if (err) return reject(new Error('the feed server did not answer in 60 s'));
+        const r = (raw ?? {}) as { csv?: unknown; truncated?: unknown; error?: unknown };
+        if (typeof r.error === 'string') return reject(new Error(`occupancy history: ${r.error}`));
+        if (typeof r.csv !== 'string') return reject(new Error('occupancy history: bad answer from the feed server'));
+        resolve({ csv: r.csv, truncated: r.truncated === true });
+      });
+    });
+  }
+
   private resendPending(): void {
     for (const id of this.pending.keys()) this.trySend(id);
   }

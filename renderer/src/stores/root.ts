@@ -1,6 +1,7 @@
 import { configure, observable, runInAction } from 'mobx';
 import type { DrillAck, DrillRequest, JournalRequest, JournalWindow } from '../../../data-pipelines/contracts/events.ts';
 import type { CommandAck } from '../../../data-pipelines/contracts/events.ts';
+import { AnalysisStore } from './analysis-store.ts';
 import { EntityStore } from './entity-store.ts';
 import { FeedStore } from './feed-store.ts';
 import { LiveStore } from './live-store.ts';
@@ -12,6 +13,8 @@ export interface CommandSink {
   sendAlarmCommand(cmd: { commandId: string; alarmId: string; action: string; by: string; team?: string; minutes?: number; note?: string }): Promise<CommandAck>;
   drill(req: DrillRequest): Promise<DrillAck>;
   journal(req: JournalRequest): Promise<JournalWindow>;
+  /** sampled parking occupancy history as CSV (GET /api/history/parking) */
+  parkingHistory(from: number, to: number, stepMs: number): Promise<{ csv: string; truncated: boolean }>;
 }
 
 /** What the views show while replaying a journal window (the live feed keeps running underneath). */
@@ -26,6 +29,7 @@ export class RootStore {
   private readonly replayBox = observable.box<ReplaySource | null>(null, { deep: false });
   readonly ui = new UiStore();
   readonly entities = new EntityStore();
+  readonly analysis = new AnalysisStore();
   sink: CommandSink | null = null;
 
   /** What views, layers and lists show: the replayed window while a replay is open, else the live feed. */
@@ -44,6 +48,12 @@ export class RootStore {
   /** Applies an operator command; alarm actions also go to the feed server, and the audit record gets the ack. */
   command(cmd: OperatorCommand): Promise<CommandAck | null> {
     const rec = this.ui.dispatch(cmd);
+    if (cmd.type === 'analysis') {
+      return this.analysis.apply(cmd.cmd).then(() => {
+        this.ui.settle(rec, this.analysis.error ? `error: ${this.analysis.error}` : 'ok');
+        return this.analysis.error ? { ok: false as const, error: this.analysis.error } : null;
+      });
+    }
     if (cmd.type === 'drill') {
       if (!this.sink) {
         this.ui.settle(rec, 'error: not connected');

@@ -1,9 +1,11 @@
 import { makeAutoObservable } from 'mobx';
 import type { AlarmCategory, OperatorAction } from '../../../data-pipelines/contracts/alarm.ts';
 import { setLocale, type Locale } from '../i18n.ts';
+import type { AnalysisCommand } from './analysis-store.ts';
 
 export type ViewMode = '3d' | '2d';
-export type LayerId = 'buildings' | 'streets' | 'compounds' | 'grid' | 'alarms' | 'manholes' | 'cameras' | 'parking' | 'fire' | 'care' | 'env' | 'evacuation';
+export type LayerId = 'buildings' | 'streets' | 'compounds' | 'grid' | 'alarms' | 'manholes' | 'cameras' | 'parking' | 'fire' | 'care' | 'env' | 'evacuation' | 'analysis';
+export type Workspace = 'ops' | 'analysis';
 
 export interface BuildingInfo {
   id: number;
@@ -36,7 +38,11 @@ export type OperatorCommand =
   /** evacuation broadcast for a building (recorded; sent to a PA system where one is connected) */
   | { type: 'broadcast'; buildingId: number; floor: number; message: string; drill: boolean }
   | { type: 'drill'; op: 'start' | 'stop'; scenario?: string }
-  | { type: 'replay'; op: 'open' | 'close'; from?: number; to?: number; drillId?: string };
+  | { type: 'replay'; op: 'open' | 'close'; from?: number; to?: number; drillId?: string }
+  /** operations (alarms, incidents) or the planners' analysis workspace */
+  | { type: 'setWorkspace'; workspace: Workspace }
+  /** planner analysis commands, applied by AnalysisStore */
+  | { type: 'analysis'; cmd: AnalysisCommand };
 
 export interface Broadcast {
   ts: number;
@@ -79,10 +85,17 @@ export const ALL_LAYERS: Record<LayerId, boolean> = {
   care: true,
   env: false,
   evacuation: true,
+  analysis: false,
 };
+
+/** sensor layers that clutter a planner's map (alarms and fire are never hidden by a workspace switch) */
+const PLANNER_HIDDEN: LayerId[] = ['manholes', 'care', 'cameras', 'env', 'parking'];
 
 export class UiStore {
   view: ViewMode = '3d';
+  workspace: Workspace = 'ops';
+  /** the operator's layer choice while the planner workspace is open */
+  private opsLayers: Record<LayerId, boolean> | null = null;
   locale: Locale = 'zh-CN';
   layers: Record<LayerId, boolean> = { ...ALL_LAYERS };
   selectedBuildingId: number | null = null;
@@ -105,7 +118,7 @@ export class UiStore {
   }
 
   dispatch(command: OperatorCommand): AuditRecord {
-    const rec: AuditRecord = { ts: Date.now(), actor: this.actor, command, ...(command.type === 'alarm' || command.type === 'drill' ? { result: 'pending' as const } : {}) };
+    const rec: AuditRecord = { ts: Date.now(), actor: this.actor, command, ...(command.type === 'alarm' || command.type === 'drill' || command.type === 'analysis' ? { result: 'pending' as const } : {}) };
     this.audit.push(rec);
     if (this.audit.length > 5000) this.audit.splice(0, this.audit.length - 5000);
     switch (command.type) {
@@ -154,6 +167,23 @@ export class UiStore {
         this.broadcasts.unshift({ ts: rec.ts, buildingId: command.buildingId, floor: command.floor, message: command.message, drill: command.drill });
         if (this.broadcasts.length > 50) this.broadcasts.length = 50;
         break;
+      case 'setWorkspace':
+        if (command.workspace === this.workspace) break;
+        this.workspace = command.workspace;
+        // Planners work on the 2D map with the analysis layer on and the sensor layers (manholes, care, cameras,
+        // environment) out of the way; alarms and fire stay. Operators get their layers back as they left them.
+        if (command.workspace === 'analysis') {
+          this.opsLayers = { ...this.layers };
+          for (const l of PLANNER_HIDDEN) this.layers[l] = false;
+          this.layers.analysis = true;
+          this.view = '2d';
+        } else if (this.opsLayers) {
+          this.layers = { ...this.opsLayers, analysis: this.layers.analysis && this.opsLayers.analysis };
+          this.opsLayers = null;
+        }
+        break;
+      case 'analysis':
+        break; // applied by AnalysisStore (RootStore.command); recorded here for the audit trail
       case 'replay':
         break; // RootStore opens/closes the replay; recorded here for the audit trail
       case 'alarm':

@@ -20,3 +20,13 @@ export function button(label: string, attrs: Record<string, string | number | bo
   b.onclick = onClick;
   return b;
 }
+
+/** Saves text or bytes as a file (the browser's / Electron's download). */
+export function download(name: string, type: string, data: string | Blob): void {
+  const url = URL.createObjectURL(typeof data === 'string' ? new Blob([data], { type }) : data);
+  const a = h('a', { href: url, download: name });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

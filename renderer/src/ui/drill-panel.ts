@@ -10,7 +10,7 @@ import { parseScenario } from '../../../data-pipelines/contracts/scenario.ts';
 import { fmtTime, locale } from '../i18n.ts';
 import { ReplayController } from '../feed/replay.ts';
 import type { RootStore } from '../stores/root.ts';
-import { button, h } from './dom.ts';
+import { button, download, h } from './dom.ts';
 
 type Scenarios = NonNullable<Extract<DrillAck, { ok: true }>['scenarios']>;
 
@@ -24,15 +24,6 @@ export function drillRuns(store: RootStore): DrillStatus[] {
 
 export function runningDrill(store: RootStore): DrillStatus | null {
   return drillRuns(store).find((d) => d.state === 'started' || d.state === 'step') ?? null;
-}
-
-function download(name: string, type: string, text: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const a = h('a', { href: url, download: name });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 export function mountDrillPanel(store: RootStore, box: HTMLElement): () => void {

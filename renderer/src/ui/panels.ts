@@ -49,6 +49,7 @@ export function mountPanels(store: RootStore, meta: DistrictMeta, bridge: RedWal
         h('div', { class: 'brand' }, h('span', { class: 'brand-mark' }, '红'), h('span', { class: 'brand-title' }, t('appTitle')), h('span', { class: 'brand-sub' }, t('appSubtitle'))),
         h('div', { class: 'district-name' }, meta.name[loc]),
         h('nav', { class: 'view-switch' }, ...(['3d', '2d'] as const).map((v) => button(t(v === '3d' ? 'view3d' : 'view2d'), { 'data-testid': `view-${v}`, class: store.ui.view === v ? 'active' : '' }, () => void store.command({ type: 'setView', view: v })))),
+        h('nav', { class: 'view-switch workspace-switch' }, ...(['ops', 'analysis'] as const).map((w) => button(t(w === 'ops' ? 'wsOps' : 'wsAnalysis'), { 'data-testid': `workspace-${w}`, class: store.ui.workspace === w ? 'active' : '' }, () => void store.command({ type: 'setWorkspace', workspace: w })))),
         h('nav', { class: 'presets' }, ...meta.presets.map((p) => button(p.label[loc], { 'data-testid': `preset-${p.id}` }, () => void store.command({ type: 'flyToPreset', preset: p.id })))),
         h('div', { class: 'spacer' }),
         button(store.ui.muted ? t('unmute') : t('mute'), { 'data-testid': 'mute' }, () => void store.command({ type: 'setMuted', muted: !store.ui.muted })),
@@ -129,7 +130,17 @@ export function mountPanels(store: RootStore, meta: DistrictMeta, bridge: RedWal
   const buildingBox = h('section', { class: 'building', 'data-testid': 'building-panel' });
   const videoSlot = h('div', { class: 'video-slot' });
   const incidentBox = h('section', { class: 'incident', 'data-testid': 'incident-panel' });
-  right.replaceChildren(videoSlot, detailBox, incidentBox, alarmBox, buildingBox);
+  const analysisBox = h('section', { id: 'analysis-panel', class: 'analysis-panel', 'data-testid': 'analysis-panel' });
+  right.replaceChildren(videoSlot, detailBox, incidentBox, alarmBox, buildingBox, analysisBox);
+  // The planner workspace swaps the right column for the analysis panel; alarms keep toasting and sounding meanwhile.
+  disposers.push(
+    autorun(() => {
+      const analysis = store.ui.workspace === 'analysis';
+      document.getElementById('app')!.classList.toggle('ws-analysis', analysis);
+      for (const el of [videoSlot, detailBox, incidentBox, alarmBox, buildingBox]) el.hidden = analysis;
+      analysisBox.hidden = !analysis;
+    }),
+  );
   const unmountIncident = mountIncidentPanel(store, incidentBox);
 
   const alarmRow = (a: Alarm) => {

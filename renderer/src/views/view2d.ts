@@ -86,7 +86,18 @@ export class View2D {
         this.map.once('idle', () => resolve());
       });
     });
+    // Drawing a candidate site (planner workspace): clicks add corners, a double-click closes the outline.
+    this.map.on('click', (e) => {
+      if (this.store.analysis.drawing) this.store.analysis.addDrawPoint(e.lngLat.lng, e.lngLat.lat);
+    });
+    this.map.on('dblclick', (e) => {
+      const a = this.store.analysis;
+      if (!a.drawing) return;
+      e.preventDefault();
+      if (a.drawPoints.length >= 3) void this.store.command({ type: 'analysis', cmd: { op: 'addDrawnSite', ring: [...a.drawPoints] } });
+    });
     this.map.on('click', 'buildings-fill', (e) => {
+      if (this.store.analysis.drawing) return;
       const id = e.features?.[0]?.properties?.['id'];
       if (typeof id === 'number') void this.store.command({ type: 'selectBuilding', buildingId: id });
     });
@@ -209,6 +220,17 @@ export class View2D {
       interleaved: false,
       layers: [],
       onClick: (info) => {
+        if (this.store.analysis.drawing) return;
+        if (info.layer?.id === 'analysis-cells') {
+          const id = (info.object as { id?: string } | null)?.id ?? null;
+          void this.store.command({ type: 'analysis', cmd: { op: 'selectCell', cellId: id } });
+          return;
+        }
+        if (info.layer?.id === 'analysis-sites') {
+          const id = (info.object as { siteId?: string } | null)?.siteId ?? null;
+          void this.store.command({ type: 'analysis', cmd: { op: 'selectSite', siteId: id } });
+          return;
+        }
         if (!info.layer?.id.startsWith('manholes')) return;
         const obj = info.object as unknown;
         const wells = this.store.entities.wells;
@@ -239,7 +261,8 @@ export class View2D {
       reaction(
         () => this.store.ui.cameraRequest,
         (req) => {
-          if (req?.kind === 'point' && req.lon !== undefined && req.lat !== undefined) this.map.flyTo({ center: [req.lon, req.lat], zoom: 16.5, duration: 800 });
+          if (req?.kind === 'point' && req.lon !== undefined && req.lat !== undefined)
+            this.map.flyTo({ center: [req.lon, req.lat], zoom: req.rangeM ? Math.max(12, Math.min(17, 16.5 - Math.log2(req.rangeM / 300))) : 16.5, duration: 800 });
           if (req?.kind === 'preset') {
             const p = this.input.meta.presets.find((x) => x.id === req.preset);
             if (p?.id === 'overview') this.map.flyTo({ center: [this.input.meta.center.lon, this.input.meta.center.lat], zoom: 13.4, duration: 800 });
@@ -248,6 +271,57 @@ export class View2D {
         },
       ),
     );
+  }
+
+  /**
+   * The map as shown (basemap canvas + deck.gl canvas) with a title, legend and scale note, as a PNG data URL. Both
+   * canvases are read in the frame they were drawn, so no preserveDrawingBuffer (and its cost) is needed.
+   */
+  capturePng(title: string, legend: Array<{ color: [number, number, number, number]; label: string }>, legendTitle: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+      this.map.once('render', () => {
+        try {
+          const base = this.map.getCanvas();
+          const out = document.createElement('canvas');
+          out.width = base.width;
+          out.height = base.height;
+          const ctx = out.getContext('2d')!;
+          ctx.drawImage(base, 0, 0);
+          const deck = (this.overlay as unknown as { _deck?: { redraw(reason: string): void } } | null)?._deck;
+          deck?.redraw('export');
+          const deckCanvas = this.overlay?.getCanvas();
+          if (deckCanvas) ctx.drawImage(deckCanvas, 0, 0, out.width, out.height);
+          const k = window.devicePixelRatio || 1;
+          ctx.scale(k, k);
+          ctx.font = '600 16px "Noto Sans CJK SC", "WenQuanYi Micro Hei", sans-serif';
+          ctx.fillStyle = 'rgba(5, 11, 20, 0.82)';
+          ctx.fillRect(0, 0, base.width / k, 30);
+          ctx.fillStyle = '#fff';
+          ctx.fillText(title, 10, 21);
+          const c = this.map.getCenter();
+          const mPerPx = (40_075_016 * Math.cos((c.lat * Math.PI) / 180)) / (512 * 2 ** this.map.getZoom());
+          ctx.font = '12px "Noto Sans CJK SC", "WenQuanYi Micro Hei", sans-serif';
+          const lh = 17;
+          const boxH = 26 + lh * legend.length + 20;
+          const y0 = base.height / k - boxH - 8;
+          ctx.fillStyle = 'rgba(5, 11, 20, 0.82)';
+          ctx.fillRect(8, y0, 230, boxH);
+          ctx.fillStyle = '#fff';
+          ctx.fillText(legendTitle, 16, y0 + 18);
+          legend.forEach((s, i) => {
+            ctx.fillStyle = `rgba(${s.color[0]},${s.color[1]},${s.color[2]},${s.color[3] / 255})`;
+            ctx.fillRect(16, y0 + 26 + i * lh, 14, 12);
+            ctx.fillStyle = '#dbe7f5';
+            ctx.fillText(s.label, 36, y0 + 36 + i * lh);
+          });
+          ctx.fillText(`100 px ≈ ${Math.round(mPerPx * 100)} m · WGS84 · ${new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ')} (UTC+8)`, 16, y0 + boxH - 8);
+          resolve(out.toDataURL('image/png'));
+        } catch (e) {
+          reject(e as Error);
+        }
+      });
+      this.map.triggerRepaint();
+    });
   }
 
   /** Screen position of a lon/lat in CSS pixels relative to the map container (used by tests and overlays). */

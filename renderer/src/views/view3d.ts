@@ -170,6 +170,22 @@ export class View3D {
   contextLost = false;
   renderFailed = false;
 
+  /** The 3D view as a PNG data URL, read in the frame it was drawn (no preserveDrawingBuffer). */
+  capturePng(): Promise<string> {
+    const scene = this.widget.scene;
+    return new Promise((resolve, reject) => {
+      const off = scene.postRender.addEventListener(() => {
+        off();
+        try {
+          resolve(scene.canvas.toDataURL('image/png'));
+        } catch (e) {
+          reject(e as Error);
+        }
+      });
+      scene.requestRender();
+    });
+  }
+
   cameraState(): CameraState {
     const c = this.widget.camera;
     return { position: [c.position.x, c.position.y, c.position.z], heading: c.heading, pitch: c.pitch };
@@ -243,6 +259,8 @@ export class View3D {
     }
     if (picked && typeof picked.id === 'string') {
       const id = picked.id;
+      if (id.startsWith('cell:')) return void this.store.command({ type: 'analysis', cmd: { op: 'selectCell', cellId: id.slice(5) } });
+      if (id.startsWith('site:')) return void this.store.command({ type: 'analysis', cmd: { op: 'selectSite', siteId: id.slice(5) } });
       if (id.startsWith('AL-')) return void this.store.command({ type: 'selectAlarm', alarmId: id });
       if (id.startsWith('CAM-')) return void this.store.command({ type: 'openVideo', cameraId: id });
       const d = this.store.entities.detectors.get(id);

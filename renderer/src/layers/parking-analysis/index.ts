@@ -1,0 +1,13 @@
+/** Planner analysis layer: parking supply/demand cells, heatmap and candidate sites (state in AnalysisStore). */
+import { h } from '../../ui/dom.ts';
+import type { LiveLayerDefinition } from '../registry.ts';
+import { createAnalysis2D } from './layer2d.ts';
+import { createAnalysis3D } from './layer3d.ts';
+
+export const analysisLayer: LiveLayerDefinition = {
+  id: 'analysis',
+  labelKey: 'analysisLayer',
+  create3d: createAnalysis3D,
+  create2d: createAnalysis2D,
+  legend: (loc) => h('div', { class: 'legend' }, h('div', { class: 'legend-sub' }, loc === 'zh-CN' ? '图例与单位见右侧“规划分析”面板' : 'legend with units: see the Analysis panel')),
+};

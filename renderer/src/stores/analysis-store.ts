@@ -1,0 +1,381 @@
+/**
+ * Planner workspace state: parking supply/demand analysis, candidate sites and what-ifs, occupancy history and the SQL
+ * console. Every change is an audited operator command (RootStore.command → UiStore.dispatch → apply here); the
+ * numbers come from the versioned SQL through ParkingQueries, never from this file.
+ */
+import { makeAutoObservable, observable, runInAction } from 'mobx';
+import {
+  DEFAULT_PARAMS,
+  ParkingQueries,
+  validateParams,
+  type AccessRow,
+  type AnalysisParams,
+  type AnalysisResult,
+  type Candidate,
+  type SiteRow,
+  type WhatIfResult,
+} from '../analysis/parking/queries.ts';
+import { checkConsoleSql, consoleMapPoints, type ConsoleResult } from '../analysis/console.ts';
+import type { SqlRunner } from '../analysis/sql-runner.ts';
+
+export type AnalysisMetric = 'unmet' | 'gap' | 'demand' | 'supply' | 'occupancy';
+export type AnalysisDisplay = 'cells' | 'heatmap';
+
+export type AnalysisCommand =
+  | { op: 'setParams'; params: Partial<Omit<AnalysisParams, 'lon0' | 'lat0'>> }
+  | { op: 'setMetric'; metric: AnalysisMetric }
+  | { op: 'setDisplay'; display: AnalysisDisplay }
+  | { op: 'findSites'; capacity: number }
+  | { op: 'selectSite'; siteId: string | null }
+  | { op: 'selectCell'; cellId: string | null }
+  | { op: 'startDrawing' }
+  | { op: 'cancelDrawing' }
+  | { op: 'addDrawnSite'; ring: Array<[number, number]>; name?: string }
+  | { op: 'whatIf'; siteId: string; capacity: number }
+  | { op: 'clearWhatIf' }
+  | { op: 'loadHistory'; hours: number; stepMin: number }
+  | { op: 'historyTime'; ts: number }
+  | { op: 'sql'; sql: string }
+  | { op: 'clearConsole' }
+  /** data leaving the system is recorded (who exported what, when); the file itself is made by the panel */
+  | { op: 'export'; what: 'png' | 'cells-csv' | 'sites-csv' | 'report' };
+
+export interface SiteShape {
+  siteId: string;
+  name: string;
+  ring: Array<[number, number]>;
+  drawn: boolean;
+  /** surface capacity from the area (25 m² per space) */
+  maxSpaces: number;
+}
+
+export interface HistoryState {
+  from: number;
+  to: number;
+  stepMs: number;
+  rows: number;
+  truncated: boolean;
+  series: Array<{ ts: number; ratio: number; occupied: number; capacity: number }>;
+}
+
+export interface AnalysisDeps {
+  db: SqlRunner;
+  origin: { lon: number; lat: number };
+  /** CSV text of /api/history/parking for [from, to] at stepMs */
+  fetchHistory(from: number, to: number, stepMs: number): Promise<{ csv: string; truncated: boolean }>;
+  now(): number;
+}
+
+const M_LAT = 110_574;
+/** polygon area (m²) and centroid of a lon/lat ring, local projection */
+export function ringMetrics(ring: Array<[number, number]>): { areaM2: number; lon: number; lat: number } {
+  const lat0 = ring.reduce((s, p) => s + p[1], 0) / ring.length;
+  const kx = 111_320 * Math.cos((lat0 * Math.PI) / 180);
+  let a = 0, cx = 0, cy = 0;
+  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+    const [x1, y1] = [ring[j]![0] * kx, ring[j]![1] * M_LAT];
+    const [x2, y2] = [ring[i]![0] * kx, ring[i]![1] * M_LAT];
+    const f = x1 * y2 - x2 * y1;
+    a += f;
+    cx += (x1 + x2) * f;
+    cy += (y1 + y2) * f;
+  }
+  if (Math.abs(a) < 1e-9) return { areaM2: 0, lon: ring[0]?.[0] ?? 0, lat: ring[0]?.[1] ?? 0 };
+  return { areaM2: Math.abs(a / 2), lon: cx / (3 * a) / kx, lat: cy / (3 * a) / M_LAT };
+}
+
+export class AnalysisStore {
+  params: AnalysisParams | null = null;
+  metric: AnalysisMetric = 'unmet';
+  display: AnalysisDisplay = 'cells';
+  running = false;
+  error = '';
+  result: AnalysisResult | null = null;
+  access: AccessRow[] = [];
+  shapes: SiteShape[] = [];
+  sites: SiteRow[] = [];
+  siteCapacity = 100;
+  selectedSiteId: string | null = null;
+  selectedCellId: string | null = null;
+  whatIf: WhatIfResult | null = null;
+  drawing = false;
+  drawPoints: Array<[number, number]> = [];
+  history: HistoryState | null = null;
+  historyTs: number | null = null;
+  occupancy: Array<{ cell_id: string; a: number; b: number; lon: number; lat: number; occupied: number; capacity: number; ratio: number }> = [];
+  console: ConsoleResult | null = null;
+  consoleSql = "SELECT kind, count(*) AS places, sum(capacity) AS spaces\nFROM parking_places GROUP BY kind";
+  schema: Array<{ table: string; columns: Array<{ name: string; type: string }> }> = [];
+  /** bumps whenever something drawn changes (layers repaint on it) */
+  version = 0;
+  private q: ParkingQueries | null = null;
+  private deps: AnalysisDeps | null = null;
+  private drawnCount = 0;
+  private seq = 0;
+
+  constructor() {
+    makeAutoObservable<this, 'q' | 'deps'>(this, { q: false, deps: false, result: observable.ref, access: observable.ref, sites: observable.ref, whatIf: observable.ref, history: observable.ref, occupancy: observable.ref, console: observable.ref, shapes: observable.ref, schema: observable.ref }, { autoBind: true });
+  }
+
+  get ready(): boolean {
+    return this.q !== null;
+  }
+
+  /** Connects to the local database; loads candidate vacant lots and the schema. */
+  async attach(deps: AnalysisDeps): Promise<void> {
+    this.deps = deps;
+    this.q = new ParkingQueries(deps.db);
+    await this.q.setup();
+    const lots = await deps.db.rows<{ lot_id: string; name: string; max_spaces: number; ring: { toArray(): Float64Array } }>('SELECT lot_id, name, max_spaces, ring FROM vacant_lots ORDER BY lot_id');
+    const shapes: SiteShape[] = lots.map((l) => {
+      const flat = Array.from(l.ring.toArray());
+      const ring: Array<[number, number]> = [];
+      for (let i = 0; i < flat.length; i += 2) ring.push([flat[i]!, flat[i + 1]!]);
+      return { siteId: l.lot_id, name: l.name, ring, drawn: false, maxSpaces: Number(l.max_spaces) };
+    });
+    const cols = await deps.db.rows<{ table_name: string; column_name: string; data_type: string }>(
+      "SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = 'main' ORDER BY table_name, ordinal_position",
+    );
+    const schema = new Map<string, Array<{ name: string; type: string }>>();
+    for (const c of cols) schema.set(c.table_name, [...(schema.get(c.table_name) ?? []), { name: c.column_name, type: c.data_type }]);
+    runInAction(() => {
+      this.shapes = shapes;
+      this.schema = [...schema].map(([table, columns]) => ({ table, columns }));
+      this.params = { ...DEFAULT_PARAMS, lon0: deps.origin.lon, lat0: deps.origin.lat };
+    });
+  }
+
+  private bump(): void {
+    this.version++;
+  }
+
+  get candidates(): Candidate[] {
+    return this.shapes.map((s) => {
+      const m = ringMetrics(s.ring);
+      return { siteId: s.siteId, name: s.name, lon: m.lon, lat: m.lat, capacity: this.siteCapacity };
+    });
+  }
+
+  /** Applies an (already audited) analysis command. Errors end up in `error`, never thrown at the UI. */
+  async apply(cmd: AnalysisCommand): Promise<void> {
+    try {
+      switch (cmd.op) {
+        case 'setParams': {
+          if (!this.params) throw new Error('analysis database not ready');
+          const next = { ...this.params, ...cmd.params };
+          const errors = validateParams(next);
+          if (errors.length) throw new Error(errors.join('; '));
+          runInAction(() => (this.params = next));
+          await this.run();
+          break;
+        }
+        case 'setMetric':
+          runInAction(() => {
+            this.metric = cmd.metric;
+            this.bump();
+          });
+          break;
+        case 'setDisplay':
+          runInAction(() => {
+            this.display = cmd.display;
+            this.bump();
+          });
+          break;
+        case 'findSites':
+          if (!(Number.isInteger(cmd.capacity) && cmd.capacity > 0 && cmd.capacity <= 5000)) throw new Error('capacity must be a whole number of spaces, 1–5000');
+          runInAction(() => (this.siteCapacity = cmd.capacity));
+          await this.rankSites();
+          break;
+        case 'selectSite':
+          runInAction(() => {
+            this.selectedSiteId = cmd.siteId;
+            this.bump();
+          });
+          break;
+        case 'selectCell':
+          runInAction(() => {
+            this.selectedCellId = cmd.cellId;
+            this.bump();
+          });
+          break;
+        case 'startDrawing':
+        case 'cancelDrawing':
+          runInAction(() => {
+            this.drawing = cmd.op === 'startDrawing';
+            this.drawPoints = [];
+            this.bump();
+          });
+          break;
+        case 'addDrawnSite': {
+          if (cmd.ring.length < 3) throw new Error('a site needs at least 3 corners');
+          const ring = [...cmd.ring];
+          const first = ring[0]!;
+          const last = ring[ring.length - 1]!;
+          if (first[0] !== last[0] || first[1] !== last[1]) ring.push(first);
+          const m = ringMetrics(ring);
+          if (m.areaM2 < 100) throw new Error(`the drawn area is ${Math.round(m.areaM2)} m²: too small for a car park`);
+          runInAction(() => {
+            this.drawnCount++;
+            const id = `DS-${String(this.drawnCount).padStart(2, '0')}`;
+            this.shapes = [...this.shapes, { siteId: id, name: cmd.name ?? `自绘地块 ${this.drawnCount}`, ring, drawn: true, maxSpaces: Math.floor(m.areaM2 / 25) }];
+            this.drawing = false;
+            this.drawPoints = [];
+            this.selectedSiteId = id;
+            this.bump();
+          });
+          await this.rankSites();
+          break;
+        }
+        case 'whatIf':
+          await this.runWhatIf(cmd.siteId, cmd.capacity);
+          break;
+        case 'clearWhatIf':
+          runInAction(() => {
+            this.whatIf = null;
+            this.bump();
+          });
+          break;
+        case 'loadHistory':
+          await this.loadHistory(cmd.hours, cmd.stepMin);
+          break;
+        case 'historyTime':
+          await this.showHistoryAt(cmd.ts);
+          break;
+        case 'sql':
+          await this.runSql(cmd.sql);
+          break;
+        case 'export':
+          break;
+        case 'clearConsole':
+          runInAction(() => {
+            this.console = null;
+            this.bump();
+          });
+          break;
+      }
+      runInAction(() => (this.error = ''));
+    } catch (e) {
+      runInAction(() => {
+        this.error = (e as Error).message;
+        this.running = false;
+      });
+    }
+  }
+
+  addDrawPoint(lon: number, lat: number): void {
+    if (!this.drawing) return;
+    const last = this.drawPoints[this.drawPoints.length - 1];
+    // the two clicks of the closing double-click land on the same spot: one corner, not three
+    if (last && Math.abs(last[0] - lon) < 1e-5 && Math.abs(last[1] - lat) < 1e-5) return;
+    this.drawPoints = [...this.drawPoints, [lon, lat]];
+    this.bump();
+  }
+
+  /** Runs the analysis for the current parameters (whatever what-if was shown is cleared: its "before" changed). */
+  async run(): Promise<AnalysisResult> {
+    const q = this.need();
+    const p = this.params!;
+    const seq = ++this.seq;
+    runInAction(() => (this.running = true));
+    await q.setExtraSupply([]);
+    const result = await q.run(p);
+    const access = await q.accessRows();
+    if (seq !== this.seq) return result; // a newer run superseded this one
+    runInAction(() => {
+      this.result = result;
+      this.access = access;
+      this.whatIf = null;
+      this.running = false;
+      this.bump();
+    });
+    if (this.sites.length) await this.rankSites();
+    return result;
+  }
+
+  private need(): ParkingQueries {
+    if (!this.q || !this.params) throw new Error('analysis database not ready');
+    return this.q;
+  }
+
+  private async rankSites(): Promise<void> {
+    const q = this.need();
+    if (!this.result) await this.run();
+    await q.setCandidates(this.candidates);
+    const sites = await q.rankSites(this.params!);
+    runInAction(() => {
+      this.sites = sites;
+      if (!this.selectedSiteId && sites[0]) this.selectedSiteId = sites[0].site_id;
+      this.bump();
+    });
+  }
+
+  private async runWhatIf(siteId: string, capacity: number): Promise<void> {
+    const q = this.need();
+    const c = this.candidates.find((x) => x.siteId === siteId);
+    if (!c) throw new Error(`no candidate site ${siteId}`);
+    if (!(Number.isInteger(capacity) && capacity > 0 && capacity <= 5000)) throw new Error('capacity must be a whole number of spaces, 1–5000');
+    runInAction(() => (this.running = true));
+    const w = await q.whatIf(this.params!, { ...c, capacity });
+    runInAction(() => {
+      this.whatIf = w;
+      this.selectedSiteId = siteId;
+      this.running = false;
+      this.bump();
+    });
+  }
+
+  private async loadHistory(hours: number, stepMin: number): Promise<void> {
+    const q = this.need();
+    if (!(hours > 0 && hours <= 24 * 31)) throw new Error('history window must be 1 h – 31 days');
+    if (!(stepMin >= 1 && stepMin <= 24 * 60)) throw new Error('history step must be 1–1440 min');
+    const to = this.deps!.now();
+    const stepMs = stepMin * 60_000;
+    const from = to - hours * 3600_000;
+    const { csv, truncated } = await this.deps!.fetchHistory(from, to, stepMs);
+    const rows = await q.loadHistoryCsv(csv);
+    const series = await q.occupancySeries();
+    runInAction(() => {
+      this.history = { from, to, stepMs, rows, truncated, series };
+      this.metric = 'occupancy';
+    });
+    const last = series[series.length - 1];
+    await this.showHistoryAt(last ? last.ts : to);
+  }
+
+  private async showHistoryAt(ts: number): Promise<void> {
+    const q = this.need();
+    const occ = await q.occupancyAt(this.params!, ts);
+    runInAction(() => {
+      this.historyTs = ts;
+      this.occupancy = occ;
+      this.bump();
+    });
+  }
+
+  private async runSql(sql: string): Promise<void> {
+    const db = this.deps?.db;
+    if (!db) throw new Error('analysis database not ready');
+    runInAction(() => (this.consoleSql = sql));
+    const problem = checkConsoleSql(sql);
+    if (problem) {
+      runInAction(() => {
+        this.console = { sql, columns: [], rows: [], total: 0, ms: 0, error: problem, points: [] };
+        this.bump();
+      });
+      return;
+    }
+    const t0 = performance.now();
+    let result: ConsoleResult;
+    try {
+      const rows = await db.rows<Record<string, unknown>>(sql);
+      const columns = rows[0] ? Object.keys(rows[0]) : [];
+      result = { sql, columns, rows: rows.slice(0, 500), total: rows.length, ms: performance.now() - t0, error: '', points: consoleMapPoints(rows) };
+    } catch (e) {
+      result = { sql, columns: [], rows: [], total: 0, ms: performance.now() - t0, error: (e as Error).message, points: [] };
+    }
+    runInAction(() => {
+      this.console = result;
+      this.bump();
+    });
+  }
+}
