@@ -296,7 +296,7 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
         if (req.method !== 'GET') return send(res, 405, { error: 'GET only' });
         const q = parseHistoryQuery(url.searchParams, Date.now());
         if (!q.ok) return send(res, 400, { error: q.error });
-        const h = core.journal.sampleParking(q.from, q.to, q.stepMs);
+        const h = await core.journal.sampleParkingAsync(q.from, q.to, q.stepMs);
         res.writeHead(200, {
           'content-type': 'text/csv; charset=utf-8',
           'content-disposition': `attachment; filename="parking-history-${q.from}-${q.to}.csv"`,
@@ -410,12 +410,10 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
       for (const k of ['from', 'to', 'step']) if (o[k] !== undefined) params.set(k, String(o[k]));
       const q = parseHistoryQuery(params, Date.now());
       if (!q.ok) return reply({ error: q.error });
-      try {
-        const h = core.journal.sampleParking(q.from, q.to, q.stepMs);
-        reply({ csv: parkingHistoryCsv(h.rows), truncated: h.truncated, rows: h.rows.length });
-      } catch (e) {
-        reply({ error: (e as Error).message });
-      }
+      core.journal.sampleParkingAsync(q.from, q.to, q.stepMs).then(
+        (h) => reply({ csv: parkingHistoryCsv(h.rows), truncated: h.truncated, rows: h.rows.length }),
+        (e: unknown) => reply({ error: (e as Error).message }),
+      );
     });
     socket.on('disconnect', () => stats.clients--);
   });

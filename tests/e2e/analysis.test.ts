@@ -46,7 +46,7 @@ describe('planner: parking supply/demand and car-park site selection (Xidan-Nort
     expect(await s.page.inputValue('[data-testid=demand-kind]')).toBe('resident');
     expect(await s.page.textContent('[data-testid=demand-slot-label]')).toBe('22:00');
     expect(await s.page.textContent('[data-testid=supply-slot-label]')).toBe('14:00');
-    // the panel's numbers are the SQL's: re-derive them from the tables directly
+    // the panel shows the SQL's numbers (unmet from the access table; demand and supply re-derived from the base tables)
     const unmet = Number(await attr('[data-testid=analysis-totals]', 'data-unmet'));
     const direct = await sql('SELECT sum(unmet) AS u, sum(demand) AS d FROM pa_access');
     expect(unmet).toBeCloseTo(Number(direct.first!['u']), 2);
@@ -177,8 +177,19 @@ describe('planner: parking supply/demand and car-park site selection (Xidan-Nort
     const png = decode(pngBytes);
     expect(png.width).toBeGreaterThan(600);
     expect(stats(png).distinctColours).toBeGreaterThan(50);
-    // the legend box is drawn into the picture (dark panel bottom-left with the hot ramp swatches)
-    expect(countWhere(png, hot)).toBeGreaterThan(50);
+    // the legend is drawn into the picture: hot ramp swatches inside the legend box (bottom-left, 230 px wide), on
+    // its dark background
+    let swatch = 0;
+    let dark = 0;
+    for (let y = png.height - 150; y < png.height - 10; y++)
+      for (let x = 10; x < 236; x++) {
+        const i = (y * png.width + x) * 4;
+        const [r, g, b] = [png.data[i]!, png.data[i + 1]!, png.data[i + 2]!];
+        if (x < 30 && hot(r, g, b)) swatch++;
+        if (r < 40 && g < 45 && b < 60) dark++;
+      }
+    expect(swatch).toBeGreaterThan(40);
+    expect(dark).toBeGreaterThan(5000);
 
     const [csvDl] = await Promise.all([s.page.waitForEvent('download'), s.page.click('[data-testid=export-csv]')]);
     const lines = readFileSync(await csvDl.path(), 'utf8').replace(/^\uFEFF/, '').trim().split('\r\n');

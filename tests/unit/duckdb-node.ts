@@ -36,8 +36,9 @@ export async function openNodeDuckDb(): Promise<{ conn: BlockingConn; runner: Sq
   const conn = db.connect();
   conn.query('SET autoinstall_known_extensions = false; SET autoload_known_extensions = false;');
   const runner: SqlRunner = {
-    rows: <T>(sql: string) => Promise.resolve(conn.query(sql).toArray().map((r) => r.toJSON() as T)),
-    registerText: (name, text) => Promise.resolve(db.registerFileText(name, text)),
+    // async, so a failing query rejects (as DuckDB-Wasm's worker API does in the app) instead of throwing synchronously
+    rows: async <T>(sql: string) => conn.query(sql).toArray().map((r) => r.toJSON() as T),
+    registerText: async (name, text) => db.registerFileText(name, text),
   };
   return { conn, runner, loadArrow: (name, file) => conn.insertArrowFromIPCStream(new Uint8Array(readFileSync(file)), { name, create: true }) };
 }

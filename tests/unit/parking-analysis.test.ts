@@ -223,8 +223,9 @@ describe('demand model and candidate lots (ETL, pure)', () => {
 });
 
 const PKG = new URL('../../assets/district/', import.meta.url).pathname;
-describe.runIf(existsSync(`${PKG}demand_sources.arrow`))('the demo district package', () => {
+describe('the demo district package', () => {
   it('night resident demand vs public supply finds a hardest block, and 100 spaces on the best vacant lot reduce it', async () => {
+    if (!existsSync(`${PKG}demand_sources.arrow`)) throw new Error('district package missing: run "npm run build:data" first (npm test does)');
     const db = await openNodeDuckDb();
     for (const t of ['parking_places', 'demand_sources', 'demand_profile', 'vacant_lots']) db.loadArrow(t, `${PKG}${t}.arrow`);
     const q = new ParkingQueries(db.runner);
@@ -285,6 +286,12 @@ describe('exports and the SQL console guard (pure)', () => {
     expect(checkConsoleSql('WITH x AS (SELECT 1) INSERT INTO t SELECT * FROM x')).toMatch(/INSERT/);
     expect(checkConsoleSql("SELECT * FROM read_csv('x'); ATTACH 'y'")).toMatch(/One statement/);
     expect(checkConsoleSql('')).toMatch(/Empty/);
+    // DuckDB's own quoting must not hide a second statement from the check (both ran a DROP before this guard)
+    expect(checkConsoleSql("SELECT $$ ' $$; DROP TABLE t; --'")).toMatch(/Dollar/);
+    expect(checkConsoleSql("SELECT E'\\''; DROP TABLE t; --'")).toMatch(/Escape strings/);
+    expect(checkConsoleSql("SELECT name FROM t WHERE name LIKE'%e'")).toBeNull();
+    expect(checkConsoleSql("SELECT '$5' AS price")).toBeNull();
+    expect(checkConsoleSql('EXPLAIN SELECT 1')).toMatch(/read-only/);
     const pts = consoleMapPoints([
       { id: 'a', lon: 116.4, lat: 39.9, n: 3n },
       { id: 'b', lon: null, lat: 39.9, n: 1n },
@@ -292,5 +299,60 @@ describe('exports and the SQL console guard (pure)', () => {
     ]);
     expect(pts).toEqual([{ lon: 116.4, lat: 39.9, value: 3, label: 'a' }]);
     expect(consoleMapPoints([{ x: 1, y: 2 }])).toEqual([]);
+  });
+
+  it('the console runs queries wrapped as a limited subquery, so a second statement is a syntax error in DuckDB itself', async () => {
+    const { wrapConsoleSql, CONSOLE_MAX_ROWS } = await import('../../renderer/src/analysis/console.ts');
+    const db = await openNodeDuckDb();
+    db.conn.query('CREATE TABLE t (a INTEGER); INSERT INTO t VALUES (1), (2)');
+    expect(wrapConsoleSql('SELECT a FROM t; -- done')).toBe(`SELECT * FROM (\nSELECT a FROM t -- done\n) AS console_query LIMIT ${CONSOLE_MAX_ROWS + 1}`);
+    expect(await db.runner.rows(wrapConsoleSql('SELECT a FROM t -- trailing comment'))).toHaveLength(2);
+    expect(await db.runner.rows(wrapConsoleSql('DESCRIBE t'))).toHaveLength(1);
+    expect(await db.runner.rows(wrapConsoleSql('FROM range(1000000)'))).toHaveLength(CONSOLE_MAX_ROWS + 1);
+    await expect(db.runner.rows(wrapConsoleSql('SELECT 1; DROP TABLE t'))).rejects.toThrow(/syntax error/i);
+    await expect(db.runner.rows(wrapConsoleSql("SELECT $$ ' $$; DROP TABLE t; --'"))).rejects.toThrow(/syntax error/i);
+    expect(await db.runner.rows('SELECT count(*)::INTEGER AS n FROM t')).toEqual([{ n: 2 }]);
+  });
+
+  it('binds negative numbers so that "-$p" can never turn into a comment', () => {
+    expect(bind(parseSqlFile('-- name: n\n-- version: 1\nSELECT 1 -$p AS v'), { p: -2 })).toContain('SELECT 1 -(-2) AS v');
+  });
+});
+
+describe('the planner store over the fixture', () => {
+  it('runs overlapping commands one after another: the what-if, ranking and capacities stay consistent', async () => {
+    const { configure } = await import('mobx');
+    configure({ enforceActions: 'always' });
+    const { AnalysisStore, ringMetrics } = await import('../../renderer/src/stores/analysis-store.ts');
+    const db = await fixtureDb();
+    const ring = [ll(85, 85), ll(135, 85), ll(135, 135), ll(85, 135), ll(85, 85)];
+    db.conn.query(`CREATE TABLE vacant_lots AS SELECT 'VL-01' AS lot_id, 'lot' AS name, ${ll(110, 110)[0]}::DOUBLE AS lon, ${ll(110, 110)[1]}::DOUBLE AS lat, 2500.0 AS area_m2, 100 AS max_spaces, [${ring.flat().join(', ')}]::DOUBLE[] AS ring`);
+    const st = new AnalysisStore();
+    await st.attach({ db: db.runner, origin: { lon: LON0, lat: LAT0 }, fetchHistory: () => Promise.resolve({ csv: 'ts,place_id,occupied,capacity\n', truncated: false }), now: () => 0 });
+    // fired together, as a planner clicking fast would: without the queue the what-if could run half on the old parameters
+    const done = await Promise.all([
+      st.apply({ op: 'setParams', params: { demandKind: 'all', demandSlot: 0, supplyMin: 0, cellKind: 'grid', cellM: 250, walkM: 300, detour: 1.5 } }),
+      st.apply({ op: 'whatIf', siteId: 'VL-01', capacity: 100 }),
+      st.apply({ op: 'findSites', capacity: 100 }),
+      st.apply({ op: 'findSites', capacity: 100 }),
+    ]);
+    expect(done).toEqual([null, null, null, null]);
+    expect(st.whatIf!.before.totals.unmet).toBeCloseTo(110, 9);
+    expect(st.whatIf!.after.totals.unmet).toBeCloseTo(10, 9);
+    expect(st.sites.map((s) => s.site_id)).toEqual(['VL-01']);
+    expect(st.sites[0]!.reach).toBeCloseTo(110, 9);
+    // a small drawn area: 10 m x 12 m = 120 m² -> 4 surface spaces -> at most 3 levels = 12 spaces
+    const small: Array<[number, number]> = [ll(1000, 900), ll(1010, 900), ll(1010, 912), ll(1000, 912)];
+    expect(await st.apply({ op: 'addDrawnSite', ring: small })).toBeNull();
+    const drawn = st.shapes.find((s) => s.drawn)!;
+    expect(drawn.maxSpaces).toBe(4);
+    expect(st.candidates.find((c) => c.siteId === drawn.siteId)!.capacity).toBe(12);
+    const m = ringMetrics(small);
+    expect(m.areaM2).toBeCloseTo(120, 1);
+    // centroid exact to centimetres (no cancellation at absolute coordinates)
+    expect(Math.abs(m.lon - ll(1005, 906)[0]) * 111_320 * Math.cos((LAT0 * Math.PI) / 180)).toBeLessThan(0.01);
+    expect(Math.abs(m.lat - ll(1005, 906)[1]) * 110_574).toBeLessThan(0.01);
+    expect(await st.apply({ op: 'whatIf', siteId: 'nope', capacity: 100 })).toMatch(/no candidate site nope/);
+    expect(await st.apply({ op: 'addDrawnSite', ring: small.slice(0, 2) })).toMatch(/at least 3 corners/);
   });
 });

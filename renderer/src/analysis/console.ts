@@ -9,23 +9,35 @@ export interface ConsoleResult {
   /** first 500 rows */
   rows: Array<Record<string, unknown>>;
   total: number;
+  /** more than CONSOLE_MAX_ROWS rows: the rest were not fetched */
+  truncated: boolean;
   ms: number;
   error: string;
   points: Array<{ lon: number; lat: number; value: number | null; label: string }>;
 }
 
-const QUERY_VERBS = ['SELECT', 'WITH', 'FROM', 'VALUES', 'TABLE', 'DESCRIBE', 'SHOW', 'SUMMARIZE', 'EXPLAIN'];
+const QUERY_VERBS = ['SELECT', 'WITH', 'FROM', 'VALUES', 'TABLE', 'DESCRIBE', 'SHOW', 'SUMMARIZE', 'PIVOT', 'UNPIVOT'];
+/** rows fetched at most (the query is wrapped in a LIMIT: a runaway cross join cannot exhaust the renderer) */
+export const CONSOLE_MAX_ROWS = 100_000;
 const WRITE_WORDS = /\b(INSERT|UPDATE|DELETE|CREATE|DROP|ALTER|ATTACH|DETACH|COPY|EXPORT|IMPORT|INSTALL|LOAD|SET|RESET|CALL|CHECKPOINT|VACUUM|TRUNCATE|PRAGMA|USE|BEGIN|COMMIT|ROLLBACK|MERGE)\b/i;
 
-/** SQL with comments, string literals and quoted identifiers blanked out (positions kept). */
+/**
+ * SQL with comments blanked and string literals / quoted identifiers reduced to their quotes (positions kept). Only
+ * standard SQL quoting is understood; the forms DuckDB adds (E'…' with backslash escapes, $$…$$ dollar quoting) are
+ * refused by checkConsoleSql rather than parsed, so nothing can hide code from the check.
+ */
 export function stripSql(sql: string): string {
-  return sql.replace(/--[^\n]*|\/\*[\s\S]*?\*\/|'(?:[^']|'')*'|"(?:[^"]|"")*"/g, (m) => ' '.repeat(m.length));
+  return sql.replace(/--[^\n]*|\/\*[\s\S]*?\*\/|'(?:[^']|'')*'|"(?:[^"]|"")*"/g, (m) =>
+    m[0] === "'" || m[0] === '"' ? m[0] + ' '.repeat(m.length - 2) + m[0] : ' '.repeat(m.length),
+  );
 }
 
 /** null if the text may run in the console, else why not (shown to the analyst). */
 export function checkConsoleSql(sql: string): string | null {
   const code = stripSql(sql).trim();
   if (!code) return 'Empty query. 请输入查询语句。';
+  if (code.includes('$')) return 'Dollar-quoted strings and $parameters are not supported in the console. 控制台不支持 $ 引号与参数。';
+  if (/(^|[^A-Za-z0-9_])[eE]'/.test(code)) return "Escape strings (E'…') are not supported in the console: use standard 'quotes'. 请使用标准单引号字符串。";
   const body = code.replace(/;\s*$/, '');
   if (body.includes(';')) return 'One statement at a time: the console runs a single read-only query. 每次只能执行一条只读查询。';
   const verb = /^[A-Za-z]+/.exec(body)?.[0]?.toUpperCase() ?? '';
@@ -33,6 +45,19 @@ export function checkConsoleSql(sql: string): string | null {
   const w = WRITE_WORDS.exec(body);
   if (w) return `The console is read-only: "${w[1]!.toUpperCase()}" is not allowed. 控制台只读，不允许 ${w[1]!.toUpperCase()}。`;
   return null;
+}
+
+/**
+ * The query as the console runs it: the trailing semicolon removed and wrapped as a subquery with a row limit. The
+ * wrapping is a second, grammatical guard: DuckDB accepts only a query inside FROM ( … ), never a second statement or
+ * a statement that writes. Call after checkConsoleSql passed.
+ */
+export function wrapConsoleSql(sql: string): string {
+  const code = stripSql(sql);
+  const semi = code.replace(/\s+$/, '').endsWith(';') ? code.replace(/\s+$/, '').length - 1 : -1;
+  const body = semi >= 0 ? sql.slice(0, semi) + sql.slice(semi + 1) : sql;
+  // newline first: a trailing "-- comment" must not swallow the closing parenthesis
+  return `SELECT * FROM (\n${body}\n) AS console_query LIMIT ${CONSOLE_MAX_ROWS + 1}`;
 }
 
 const asNum = (v: unknown): number | null => (typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : null);

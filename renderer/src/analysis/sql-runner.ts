@@ -35,7 +35,7 @@ export function bind(file: SqlFile, params: SqlParams): string {
     const v = params[key]!;
     if (typeof v === 'number') {
       if (!Number.isFinite(v)) throw new Error(`${file.name}: parameter $${key} must be a finite number, got ${v}`);
-      return String(v);
+      return v < 0 ? `(${v})` : String(v); // "-$p" must never become "--…", a comment
     }
     return sqlString(v);
   });

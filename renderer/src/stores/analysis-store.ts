@@ -15,7 +15,7 @@ import {
   type SiteRow,
   type WhatIfResult,
 } from '../analysis/parking/queries.ts';
-import { checkConsoleSql, consoleMapPoints, type ConsoleResult } from '../analysis/console.ts';
+import { checkConsoleSql, consoleMapPoints, CONSOLE_MAX_ROWS, wrapConsoleSql, type ConsoleResult } from '../analysis/console.ts';
 import type { SqlRunner } from '../analysis/sql-runner.ts';
 
 export type AnalysisMetric = 'unmet' | 'gap' | 'demand' | 'supply' | 'occupancy';
@@ -44,10 +44,15 @@ export interface SiteShape {
   siteId: string;
   name: string;
   ring: Array<[number, number]>;
+  lon: number;
+  lat: number;
   drawn: boolean;
   /** surface capacity from the area (25 m² per space) */
   maxSpaces: number;
 }
+
+/** A planned car park may be a simple deck of up to this many levels: capacity is capped at surface × levels. */
+export const MAX_LEVELS = 3;
 
 export interface HistoryState {
   from: number;
@@ -67,21 +72,21 @@ export interface AnalysisDeps {
 }
 
 const M_LAT = 110_574;
-/** polygon area (m²) and centroid of a lon/lat ring, local projection */
+/** polygon area (m²) and centroid of a lon/lat ring, local projection around its first vertex (no cancellation) */
 export function ringMetrics(ring: Array<[number, number]>): { areaM2: number; lon: number; lat: number } {
-  const lat0 = ring.reduce((s, p) => s + p[1], 0) / ring.length;
+  const [lon0, lat0] = ring[0] ?? [0, 0];
   const kx = 111_320 * Math.cos((lat0 * Math.PI) / 180);
   let a = 0, cx = 0, cy = 0;
   for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-    const [x1, y1] = [ring[j]![0] * kx, ring[j]![1] * M_LAT];
-    const [x2, y2] = [ring[i]![0] * kx, ring[i]![1] * M_LAT];
+    const [x1, y1] = [(ring[j]![0] - lon0) * kx, (ring[j]![1] - lat0) * M_LAT];
+    const [x2, y2] = [(ring[i]![0] - lon0) * kx, (ring[i]![1] - lat0) * M_LAT];
     const f = x1 * y2 - x2 * y1;
     a += f;
     cx += (x1 + x2) * f;
     cy += (y1 + y2) * f;
   }
-  if (Math.abs(a) < 1e-9) return { areaM2: 0, lon: ring[0]?.[0] ?? 0, lat: ring[0]?.[1] ?? 0 };
-  return { areaM2: Math.abs(a / 2), lon: cx / (3 * a) / kx, lat: cy / (3 * a) / M_LAT };
+  if (Math.abs(a) < 1e-9) return { areaM2: 0, lon: lon0, lat: lat0 };
+  return { areaM2: Math.abs(a / 2), lon: lon0 + cx / (3 * a) / kx, lat: lat0 + cy / (3 * a) / M_LAT };
 }
 
 export class AnalysisStore {
@@ -103,6 +108,8 @@ export class AnalysisStore {
   history: HistoryState | null = null;
   historyTs: number | null = null;
   occupancy: Array<{ cell_id: string; a: number; b: number; lon: number; lat: number; occupied: number; capacity: number; ratio: number }> = [];
+  /** the parameters the occupancy cells were binned with */
+  occupancyParams: AnalysisParams | null = null;
   console: ConsoleResult | null = null;
   consoleSql = "SELECT kind, count(*) AS places, sum(capacity) AS spaces\nFROM parking_places GROUP BY kind";
   schema: Array<{ table: string; columns: Array<{ name: string; type: string }> }> = [];
@@ -111,10 +118,11 @@ export class AnalysisStore {
   private q: ParkingQueries | null = null;
   private deps: AnalysisDeps | null = null;
   private drawnCount = 0;
+  private queue: Promise<unknown> = Promise.resolve();
   private seq = 0;
 
   constructor() {
-    makeAutoObservable<this, 'q' | 'deps'>(this, { q: false, deps: false, result: observable.ref, access: observable.ref, sites: observable.ref, whatIf: observable.ref, history: observable.ref, occupancy: observable.ref, console: observable.ref, shapes: observable.ref, schema: observable.ref }, { autoBind: true });
+    makeAutoObservable<this, 'q' | 'deps'>(this, { q: false, deps: false, result: observable.ref, access: observable.ref, sites: observable.ref, whatIf: observable.ref, history: observable.ref, occupancy: observable.ref, occupancyParams: observable.ref, console: observable.ref, shapes: observable.ref, schema: observable.ref }, { autoBind: true });
   }
 
   get ready(): boolean {
@@ -126,12 +134,12 @@ export class AnalysisStore {
     this.deps = deps;
     this.q = new ParkingQueries(deps.db);
     await this.q.setup();
-    const lots = await deps.db.rows<{ lot_id: string; name: string; max_spaces: number; ring: { toArray(): Float64Array } }>('SELECT lot_id, name, max_spaces, ring FROM vacant_lots ORDER BY lot_id');
+    const lots = await deps.db.rows<{ lot_id: string; name: string; lon: number; lat: number; max_spaces: number; ring: { toArray(): Float64Array } }>('SELECT lot_id, name, lon, lat, max_spaces, ring FROM vacant_lots ORDER BY lot_id');
     const shapes: SiteShape[] = lots.map((l) => {
       const flat = Array.from(l.ring.toArray());
       const ring: Array<[number, number]> = [];
       for (let i = 0; i < flat.length; i += 2) ring.push([flat[i]!, flat[i + 1]!]);
-      return { siteId: l.lot_id, name: l.name, ring, drawn: false, maxSpaces: Number(l.max_spaces) };
+      return { siteId: l.lot_id, name: l.name, ring, lon: l.lon, lat: l.lat, drawn: false, maxSpaces: Number(l.max_spaces) };
     });
     const cols = await deps.db.rows<{ table_name: string; column_name: string; data_type: string }>(
       "SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = 'main' ORDER BY table_name, ordinal_position",
@@ -149,15 +157,34 @@ export class AnalysisStore {
     this.version++;
   }
 
-  get candidates(): Candidate[] {
-    return this.shapes.map((s) => {
-      const m = ringMetrics(s.ring);
-      return { siteId: s.siteId, name: s.name, lon: m.lon, lat: m.lat, capacity: this.siteCapacity };
+  /** sets display state and repaints */
+  private patch(p: Partial<Pick<AnalysisStore, 'metric' | 'display' | 'selectedSiteId' | 'selectedCellId' | 'whatIf' | 'console'>>): void {
+    runInAction(() => {
+      Object.assign(this, p);
+      this.bump();
     });
   }
 
-  /** Applies an (already audited) analysis command. Errors end up in `error`, never thrown at the UI. */
-  async apply(cmd: AnalysisCommand): Promise<void> {
+  /** every site with the capacity asked for, capped at what its area can hold (surface × MAX_LEVELS) */
+  get candidates(): Candidate[] {
+    return this.shapes.map((s) => ({ siteId: s.siteId, name: s.name, lon: s.lon, lat: s.lat, capacity: Math.max(1, Math.min(this.siteCapacity, s.maxSpaces * MAX_LEVELS)) }));
+  }
+
+  /**
+   * Applies an (already audited) analysis command; returns its error (also shown in `error`), never throws. Commands
+   * run one after another: they share the working tables (pa_access, pa_extra_supply, pa_candidates), so an overlap
+   * (a what-if while the parameters change) would mix states.
+   */
+  apply(cmd: AnalysisCommand): Promise<string | null> {
+    const job = this.queue.then(() => this.applyNow(cmd));
+    this.queue = job.then(
+      () => undefined,
+      () => undefined,
+    );
+    return job;
+  }
+
+  private async applyNow(cmd: AnalysisCommand): Promise<string | null> {
     try {
       switch (cmd.op) {
         case 'setParams': {
@@ -167,19 +194,15 @@ export class AnalysisStore {
           if (errors.length) throw new Error(errors.join('; '));
           runInAction(() => (this.params = next));
           await this.run();
+          // observed occupancy is binned into the same cells: redo it for the new cells
+          if (this.history && this.historyTs !== null) await this.showHistoryAt(this.historyTs);
           break;
         }
         case 'setMetric':
-          runInAction(() => {
-            this.metric = cmd.metric;
-            this.bump();
-          });
+          this.patch({ metric: cmd.metric });
           break;
         case 'setDisplay':
-          runInAction(() => {
-            this.display = cmd.display;
-            this.bump();
-          });
+          this.patch({ display: cmd.display });
           break;
         case 'findSites':
           if (!(Number.isInteger(cmd.capacity) && cmd.capacity > 0 && cmd.capacity <= 5000)) throw new Error('capacity must be a whole number of spaces, 1–5000');
@@ -187,16 +210,10 @@ export class AnalysisStore {
           await this.rankSites();
           break;
         case 'selectSite':
-          runInAction(() => {
-            this.selectedSiteId = cmd.siteId;
-            this.bump();
-          });
+          this.patch({ selectedSiteId: cmd.siteId });
           break;
         case 'selectCell':
-          runInAction(() => {
-            this.selectedCellId = cmd.cellId;
-            this.bump();
-          });
+          this.patch({ selectedCellId: cmd.cellId });
           break;
         case 'startDrawing':
         case 'cancelDrawing':
@@ -217,7 +234,7 @@ export class AnalysisStore {
           runInAction(() => {
             this.drawnCount++;
             const id = `DS-${String(this.drawnCount).padStart(2, '0')}`;
-            this.shapes = [...this.shapes, { siteId: id, name: cmd.name ?? `自绘地块 ${this.drawnCount}`, ring, drawn: true, maxSpaces: Math.floor(m.areaM2 / 25) }];
+            this.shapes = [...this.shapes, { siteId: id, name: cmd.name ?? `自绘地块 ${this.drawnCount}`, ring, lon: m.lon, lat: m.lat, drawn: true, maxSpaces: Math.floor(m.areaM2 / 25) }];
             this.drawing = false;
             this.drawPoints = [];
             this.selectedSiteId = id;
@@ -230,10 +247,7 @@ export class AnalysisStore {
           await this.runWhatIf(cmd.siteId, cmd.capacity);
           break;
         case 'clearWhatIf':
-          runInAction(() => {
-            this.whatIf = null;
-            this.bump();
-          });
+          this.patch({ whatIf: null });
           break;
         case 'loadHistory':
           await this.loadHistory(cmd.hours, cmd.stepMin);
@@ -247,18 +261,18 @@ export class AnalysisStore {
         case 'export':
           break;
         case 'clearConsole':
-          runInAction(() => {
-            this.console = null;
-            this.bump();
-          });
+          this.patch({ console: null });
           break;
       }
       runInAction(() => (this.error = ''));
+      return null;
     } catch (e) {
+      const msg = (e as Error).message;
       runInAction(() => {
-        this.error = (e as Error).message;
+        this.error = msg;
         this.running = false;
       });
+      return msg;
     }
   }
 
@@ -348,6 +362,7 @@ export class AnalysisStore {
     runInAction(() => {
       this.historyTs = ts;
       this.occupancy = occ;
+      this.occupancyParams = { ...this.params! };
       this.bump();
     });
   }
@@ -359,7 +374,7 @@ export class AnalysisStore {
     const problem = checkConsoleSql(sql);
     if (problem) {
       runInAction(() => {
-        this.console = { sql, columns: [], rows: [], total: 0, ms: 0, error: problem, points: [] };
+        this.console = { sql, columns: [], rows: [], total: 0, truncated: false, ms: 0, error: problem, points: [] };
         this.bump();
       });
       return;
@@ -367,11 +382,13 @@ export class AnalysisStore {
     const t0 = performance.now();
     let result: ConsoleResult;
     try {
-      const rows = await db.rows<Record<string, unknown>>(sql);
+      const rows = await db.rows<Record<string, unknown>>(wrapConsoleSql(sql));
+      const truncated = rows.length > CONSOLE_MAX_ROWS;
+      if (truncated) rows.length = CONSOLE_MAX_ROWS;
       const columns = rows[0] ? Object.keys(rows[0]) : [];
-      result = { sql, columns, rows: rows.slice(0, 500), total: rows.length, ms: performance.now() - t0, error: '', points: consoleMapPoints(rows) };
+      result = { sql, columns, rows: rows.slice(0, 500), total: rows.length, truncated, ms: performance.now() - t0, error: '', points: consoleMapPoints(rows) };
     } catch (e) {
-      result = { sql, columns: [], rows: [], total: 0, ms: performance.now() - t0, error: (e as Error).message, points: [] };
+      result = { sql, columns: [], rows: [], total: 0, truncated: false, ms: performance.now() - t0, error: (e as Error).message, points: [] };
     }
     runInAction(() => {
       this.console = result;

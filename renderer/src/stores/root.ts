@@ -49,9 +49,9 @@ export class RootStore {
   command(cmd: OperatorCommand): Promise<CommandAck | null> {
     const rec = this.ui.dispatch(cmd);
     if (cmd.type === 'analysis') {
-      return this.analysis.apply(cmd.cmd).then(() => {
-        this.ui.settle(rec, this.analysis.error ? `error: ${this.analysis.error}` : 'ok');
-        return this.analysis.error ? { ok: false as const, error: this.analysis.error } : null;
+      return this.analysis.apply(cmd.cmd).then((error) => {
+        this.ui.settle(rec, error ? `error: ${error}` : 'ok');
+        return error ? { ok: false as const, error } : null;
       });
     }
     if (cmd.type === 'drill') {

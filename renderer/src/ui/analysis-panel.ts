@@ -56,6 +56,13 @@ export function mountAnalysisPanel(store: RootStore, box: HTMLElement, deps: Ana
     return h('div', { class: 'slider' }, el, out);
   };
 
+  /** "2 levels" when the capacity needs more than the site's surface (25 m² per space) */
+  const levelsNote = (siteId: string, capacity: number) => {
+    const shape = a.shapes.find((x) => x.siteId === siteId);
+    if (!shape || capacity <= shape.maxSpaces) return '';
+    const zh = locale() === 'zh-CN';
+    return ` · ${Math.ceil(capacity / Math.max(1, shape.maxSpaces))}${zh ? '层' : ' levels'}`;
+  };
   const exportMap = async (zh: boolean) => {
     const { scale } = cellFeatures(a);
     const m = METRICS[a.metric];
@@ -121,7 +128,7 @@ export function mountAnalysisPanel(store: RootStore, box: HTMLElement, deps: Ana
           { class: 'legend analysis-legend', 'data-testid': 'analysis-legend' },
           h('div', { class: 'legend-title' }, `${zh ? metric.zh : metric.en}（${zh ? metric.unitZh : metric.unitEn}${a.metric === 'occupancy' ? '' : zh ? '/单元' : ' per cell'}）`),
           ...(a.display === 'heatmap' && a.metric !== 'occupancy' && a.metric !== 'supply'
-            ? [h('div', { class: 'legend-row heat-ramp' }, zh ? '热力图：每栋楼的车辆数加权的相对密度（黄→红 = 低→高）；数值见单元格视图' : 'Heatmap: relative density weighted by vehicles per building (yellow → red = low → high); numbers in the cells view')]
+            ? [h('div', { class: 'legend-row heat-ramp' }, zh ? `热力图：按每栋楼的${a.metric === 'demand' ? '需求车辆' : '无位车辆'}加权的相对密度（黄→红 = 低→高）；数值见单元格视图` : `Heatmap: relative density of ${a.metric === 'demand' ? 'demand' : 'unmet'} vehicles per building (yellow → red = low → high); numbers in the cells view`)]
             : legendSteps(scale, zh).map((s) => h('div', { class: 'legend-row' }, h('span', { class: 'swatch', style: `background:rgba(${s.color[0]},${s.color[1]},${s.color[2]},${s.color[3] / 255})` }), s.label))),
         ),
       );
@@ -199,7 +206,7 @@ export function mountAnalysisPanel(store: RootStore, box: HTMLElement, deps: Ana
                 'li',
                 { class: s.site_id === a.selectedSiteId ? 'selected' : '', 'data-site': s.site_id, 'data-covered': s.covered.toFixed(3) },
                 h('span', { class: 'site-name' }, `${s.name}`),
-                ` ${zh ? '可解决' : 'covers'} ${n0(s.covered)} / ${zh ? '步行范围无位' : 'unmet in reach'} ${n0(s.reach)}${s.nearest_walk_m === null ? '' : ` · ${Math.round(s.nearest_walk_m)} m`} `,
+                ` ${zh ? '可解决' : 'covers'} ${n0(s.covered)} / ${zh ? '步行范围无位' : 'unmet in reach'} ${n0(s.reach)}${s.nearest_walk_m === null ? '' : ` · ${Math.round(s.nearest_walk_m)} m`}${levelsNote(s.site_id, s.capacity)} `,
                 button(`+${s.capacity}`, { 'data-testid': `whatif-${s.site_id}`, title: zh ? '方案比较：在此新增泊位' : 'What-if: add the spaces here' }, () => run({ op: 'whatIf', siteId: s.site_id, capacity: s.capacity })),
               );
               li.onclick = (e) => {

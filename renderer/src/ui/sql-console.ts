@@ -67,7 +67,7 @@ export function mountSqlConsole(store: RootStore, stage: HTMLElement): () => voi
         return;
       }
       resultBox.replaceChildren(
-        h('div', { class: 'muted', 'data-testid': 'sql-status', 'data-rows': String(r.total), 'data-points': String(r.points.length) }, `${r.total} ${zh ? '行' : 'rows'} · ${r.ms.toFixed(0)} ms${r.total > r.rows.length ? ` · ${zh ? '显示前' : 'first'} ${r.rows.length}` : ''}${r.points.length ? ` · ${r.points.length} ${zh ? '个点已显示在地图上' : 'points on the map'}` : ''}`),
+        h('div', { class: 'muted', 'data-testid': 'sql-status', 'data-rows': String(r.total), 'data-points': String(r.points.length) }, `${r.total}${r.truncated ? '+' : ''} ${zh ? '行' : 'rows'}${r.truncated ? (zh ? '（已截断）' : ' (truncated)') : ''} · ${r.ms.toFixed(0)} ms${r.total > r.rows.length ? ` · ${zh ? '显示前' : 'first'} ${r.rows.length}` : ''}${r.points.length ? ` · ${r.points.length} ${zh ? '个点已显示在地图上' : 'points on the map'}` : ''}`),
         h(
           'table',
           { 'data-testid': 'sql-result' },

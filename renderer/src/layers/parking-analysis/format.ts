@@ -62,7 +62,8 @@ export function legendSteps(s: Scale, zh: boolean): Array<{ color: RGBA; label: 
   const fmt = (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(1));
   const pos = HOT.map((c, i) => ({ color: s.metric === 'supply' ? COOL[i]! : c, label: `${fmt(step * i)}–${fmt(step * (i + 1))} ${unit}` }));
   if (!m.diverging) return pos;
-  return [...COOL.slice(0, 3).reverse().map((c, i) => ({ color: c, label: `${zh ? '富余' : 'surplus'} ${fmt(-step * (3 - i))}–${fmt(-step * (2 - i))} ${unit}` })), ...pos];
+  // surplus side mirrors the deficit classes: COOL[i] covers −step·(i+1) … −step·i
+  return [...[...COOL].reverse().map((c, k) => ({ color: c, label: `${zh ? '富余' : 'surplus'} ${fmt(-step * (5 - k))}–${fmt(-step * (4 - k))} ${unit}` })), ...pos];
 }
 
 export interface CellFeature {
@@ -76,8 +77,9 @@ export interface CellFeature {
 
 /** The cells of the current metric with their outlines and colours, and the scale used. */
 export function cellFeatures(a: AnalysisStore): { cells: CellFeature[]; scale: Scale } {
-  const p = a.params;
   const metric = a.metric;
+  // cells are drawn with the parameters they were computed with (a new run may still be on its way)
+  const p = metric === 'occupancy' ? a.occupancyParams : (a.result?.params ?? null);
   if (!p) return { cells: [], scale: { metric, max: 1 } };
   const rows =
     metric === 'occupancy'

@@ -17,8 +17,12 @@ export function createAnalysis3D({ scene, store }: LayerContext3D): LayerRendere
     if (prim) scene.primitives.remove(prim); // remove() destroys it
     prim = null;
   };
+  let stale = false;
   const paint = () => {
     clear();
+    // hidden (2D view or layer off): rebuild when shown again, not on every change (corner clicks while drawing…)
+    if (!visible) return void (stale = true);
+    stale = false;
     if (!a.params) return;
     const { cells, scale } = cellFeatures(a);
     const instances: GeometryInstance[] = [];
@@ -57,6 +61,7 @@ export function createAnalysis3D({ scene, store }: LayerContext3D): LayerRendere
   return {
     setVisible(v: boolean) {
       visible = v;
+      if (v && stale) paint();
       if (prim) prim.show = v;
       scene.requestRender();
     },
