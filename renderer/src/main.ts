@@ -111,6 +111,8 @@ async function boot(): Promise<void> {
   feed.start();
 
   // Planner workspace: analyses run on the same local DuckDB; occupancy history comes from the feed journal.
+  store.imports.attach(db);
+  store.imports.onTablesChanged = () => void store.analysis.refreshSchema();
   // The first analysis runs when a planner first opens the workspace (operators never pay for it at boot).
   const analysisReady = store.analysis.attach({ db, origin: meta.center, fetchHistory: (from, to, step) => feed.parkingHistory(from, to, step), now: () => Date.now() });
   analysisReady.catch((e: unknown) => console.error('analysis workspace failed to start:', e));

@@ -16,6 +16,7 @@ import { evacuationLayer } from './evacuation/index.ts';
 import { manholeLayer } from './manholes/index.ts';
 import { parkingLayer } from './parking/index.ts';
 import { analysisLayer } from './parking-analysis/index.ts';
+import { importedLayer } from './imported/index.ts';
 
 /** A value that changes whenever a layer must repaint: a counter, or a composite key such as `${version}|${selection}`. */
 export type Revision = number | string;
@@ -47,4 +48,4 @@ export interface LiveLayerDefinition {
 }
 
 /** Drawing order: later layers on top. */
-export const LIVE_LAYERS: readonly LiveLayerDefinition[] = [analysisLayer, parkingLayer, envLayer, cameraLayer, manholeLayer, careLayer, evacuationLayer, fireLayer, alarmLayer];
+export const LIVE_LAYERS: readonly LiveLayerDefinition[] = [analysisLayer, importedLayer, parkingLayer, envLayer, cameraLayer, manholeLayer, careLayer, evacuationLayer, fireLayer, alarmLayer];

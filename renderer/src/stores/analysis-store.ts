@@ -141,16 +141,23 @@ export class AnalysisStore {
       for (let i = 0; i < flat.length; i += 2) ring.push([flat[i]!, flat[i + 1]!]);
       return { siteId: l.lot_id, name: l.name, ring, lon: l.lon, lat: l.lat, drawn: false, maxSpaces: Number(l.max_spaces) };
     });
-    const cols = await deps.db.rows<{ table_name: string; column_name: string; data_type: string }>(
+    runInAction(() => {
+      this.shapes = shapes;
+      this.params = { ...DEFAULT_PARAMS, lon0: deps.origin.lon, lat0: deps.origin.lat };
+    });
+    await this.refreshSchema();
+  }
+
+  /** Tables and columns for the console's schema browser (again after the user imports data). */
+  async refreshSchema(): Promise<void> {
+    const db = this.deps?.db;
+    if (!db) return;
+    const cols = await db.rows<{ table_name: string; column_name: string; data_type: string }>(
       "SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = 'main' ORDER BY table_name, ordinal_position",
     );
     const schema = new Map<string, Array<{ name: string; type: string }>>();
     for (const c of cols) schema.set(c.table_name, [...(schema.get(c.table_name) ?? []), { name: c.column_name, type: c.data_type }]);
-    runInAction(() => {
-      this.shapes = shapes;
-      this.schema = [...schema].map(([table, columns]) => ({ table, columns }));
-      this.params = { ...DEFAULT_PARAMS, lon0: deps.origin.lon, lat0: deps.origin.lat };
-    });
+    runInAction(() => (this.schema = [...schema].map(([table, columns]) => ({ table, columns }))));
   }
 
   private bump(): void {

@@ -3,6 +3,8 @@ import type { DrillAck, DrillRequest, JournalRequest, JournalWindow } from '../.
 import type { CommandAck } from '../../../data-pipelines/contracts/events.ts';
 import { AnalysisStore } from './analysis-store.ts';
 import { EntityStore } from './entity-store.ts';
+import { ImportStore } from './import-store.ts';
+import type { ImportFile } from '../import/index.ts';
 import { FeedStore } from './feed-store.ts';
 import { LiveStore } from './live-store.ts';
 import { UiStore, type OperatorCommand } from './ui-store.ts';
@@ -30,6 +32,7 @@ export class RootStore {
   readonly ui = new UiStore();
   readonly entities = new EntityStore();
   readonly analysis = new AnalysisStore();
+  readonly imports = new ImportStore();
   sink: CommandSink | null = null;
 
   /** What views, layers and lists show: the replayed window while a replay is open, else the live feed. */
@@ -48,6 +51,17 @@ export class RootStore {
   /** Applies an operator command; alarm actions also go to the feed server, and the audit record gets the ack. */
   command(cmd: OperatorCommand): Promise<CommandAck | null> {
     const rec = this.ui.dispatch(cmd);
+    if (cmd.type === 'importData') {
+      if (cmd.op === 'add') {
+        this.ui.settle(rec, 'error: use RootStore.importFiles (the command carries names, not bytes)');
+        return Promise.resolve({ ok: false, error: 'use importFiles' });
+      }
+      const done = cmd.op === 'remove' ? this.imports.remove(cmd.id) : Promise.resolve(this.imports.setVisible(cmd.id, cmd.op === 'show'));
+      return done.then(
+        () => (this.ui.settle(rec, 'ok'), null),
+        (e: unknown) => (this.ui.settle(rec, `error: ${(e as Error).message}`), { ok: false as const, error: (e as Error).message }),
+      );
+    }
     if (cmd.type === 'analysis') {
       return this.analysis.apply(cmd.cmd).then((error) => {
         this.ui.settle(rec, error ? `error: ${error}` : 'ok');
@@ -82,6 +96,18 @@ export class RootStore {
         return { ok: false as const, error: (e as Error).message };
       },
     );
+  }
+
+  /** Imports the user's files (audited by name and CRS choice); per-dataset errors end up in imports.errors. */
+  async importFiles(files: ImportFile[]): Promise<void> {
+    const rec = this.ui.dispatch({ type: 'importData', op: 'add', names: files.map((f) => f.name), crs: this.imports.crsChoice });
+    try {
+      await this.imports.addFiles(files);
+      const errs = this.imports.errors;
+      this.ui.settle(rec, errs.length ? `error: ${errs.join('; ').slice(0, 300)}` : 'ok');
+    } catch (e) {
+      this.ui.settle(rec, `error: ${(e as Error).message}`);
+    }
   }
 
   newCommandId(): string {

@@ -4,7 +4,7 @@ import { setLocale, type Locale } from '../i18n.ts';
 import type { AnalysisCommand } from './analysis-store.ts';
 
 export type ViewMode = '3d' | '2d';
-export type LayerId = 'buildings' | 'streets' | 'compounds' | 'grid' | 'alarms' | 'manholes' | 'cameras' | 'parking' | 'fire' | 'care' | 'env' | 'evacuation' | 'analysis';
+export type LayerId = 'buildings' | 'streets' | 'compounds' | 'grid' | 'alarms' | 'manholes' | 'cameras' | 'parking' | 'fire' | 'care' | 'env' | 'evacuation' | 'analysis' | 'imported';
 export type Workspace = 'ops' | 'analysis';
 
 export interface BuildingInfo {
@@ -42,7 +42,10 @@ export type OperatorCommand =
   /** operations (alarms, incidents) or the planners' analysis workspace */
   | { type: 'setWorkspace'; workspace: Workspace }
   /** planner analysis commands, applied by AnalysisStore */
-  | { type: 'analysis'; cmd: AnalysisCommand };
+  | { type: 'analysis'; cmd: AnalysisCommand }
+  /** the user's own data: file names only (the bytes never go into the audit trail) */
+  | { type: 'importData'; op: 'add'; names: string[]; crs: string }
+  | { type: 'importData'; op: 'remove' | 'show' | 'hide'; id: string };
 
 export interface Broadcast {
   ts: number;
@@ -86,6 +89,7 @@ export const ALL_LAYERS: Record<LayerId, boolean> = {
   env: false,
   evacuation: true,
   analysis: false,
+  imported: true,
 };
 
 /** sensor layers that clutter a planner's map (alarms and fire are never hidden by a workspace switch) */
@@ -118,7 +122,7 @@ export class UiStore {
   }
 
   dispatch(command: OperatorCommand): AuditRecord {
-    const rec: AuditRecord = { ts: Date.now(), actor: this.actor, command, ...(command.type === 'alarm' || command.type === 'drill' || command.type === 'analysis' ? { result: 'pending' as const } : {}) };
+    const rec: AuditRecord = { ts: Date.now(), actor: this.actor, command, ...(command.type === 'alarm' || command.type === 'drill' || command.type === 'analysis' || command.type === 'importData' ? { result: 'pending' as const } : {}) };
     this.audit.push(rec);
     if (this.audit.length > 5000) this.audit.splice(0, this.audit.length - 5000);
     switch (command.type) {
@@ -183,6 +187,7 @@ export class UiStore {
         }
         break;
       case 'analysis':
+      case 'importData':
         break; // applied by AnalysisStore (RootStore.command); recorded here for the audit trail
       case 'replay':
         break; // RootStore opens/closes the replay; recorded here for the audit trail

@@ -17,6 +17,7 @@ import { button, h } from './dom.ts';
 import { VideoPanel } from './video.ts';
 import { mountDrillPanel } from './drill-panel.ts';
 import { mountIncidentPanel } from './incident-panel.ts';
+import { mountImportPanel } from './import-panel.ts';
 
 const STATUS_KEY: Record<FeedStatus, StringKey> = {
   connecting: 'feedConnecting',
@@ -85,8 +86,10 @@ export function mountPanels(store: RootStore, meta: DistrictMeta, bridge: RedWal
   const layersBox = h('section', {});
   const healthBox = h('section', { class: 'health', 'data-testid': 'stream-health' });
   const drillBox = h('section', { class: 'drills', 'data-testid': 'drill-panel' });
-  left.replaceChildren(layersBox, drillBox, healthBox);
+  const importBox = h('section', { class: 'imports', 'data-testid': 'import-panel' });
+  left.replaceChildren(layersBox, importBox, drillBox, healthBox);
   const unmountDrill = mountDrillPanel(store, drillBox);
+  const unmountImport = mountImportPanel(store, importBox);
   disposers.push(
     autorun(() => {
       void store.ui.locale;
@@ -345,6 +348,7 @@ export function mountPanels(store: RootStore, meta: DistrictMeta, bridge: RedWal
   return () => {
     disposers.forEach((d) => d());
     unmountDrill();
+    unmountImport();
     unmountIncident();
     clearTimeout(hideTimer);
     video?.destroy();

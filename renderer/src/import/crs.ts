@@ -1,0 +1,132 @@
+/**
+ * Coordinate reference systems of user data, as Chinese GIS files come: WGS84, CGCS2000 (geographic or Gauss-Krüger
+ * 3°/6° zones, with or without the zone prefix), GCJ-02 (Amap/Tencent), BD-09 (Baidu), BD-09MC, Web Mercator, or any
+ * projected CRS an ESRI .prj / proj4 string describes. Detection from the file's own metadata first, then from the
+ * coordinate ranges; ambiguous cases are errors that name the choices, never a silent guess.
+ */
+import proj4 from 'proj4';
+import { toWgs84, type CRS as ChinaCrs, type XY } from '../../../data-pipelines/geo/coords.ts';
+
+export class CrsError extends Error {}
+
+export type CrsSpec = { kind: 'china'; crs: ChinaCrs } | { kind: 'proj4'; name: string; def: string };
+
+export interface CrsOption {
+  id: string;
+  label: string;
+}
+
+/** Choices offered to the user when a file does not say (or says wrongly). */
+export const CRS_OPTIONS: CrsOption[] = [
+  { id: 'auto', label: '自动识别 Auto-detect' },
+  { id: 'WGS84', label: 'WGS84 (GPS, EPSG:4326)' },
+  { id: 'CGCS2000', label: 'CGCS2000 经纬度 (EPSG:4490)' },
+  { id: 'GCJ02', label: 'GCJ-02 火星坐标 (高德/腾讯)' },
+  { id: 'BD09', label: 'BD-09 百度经纬度' },
+  { id: 'BD09MC', label: 'BD-09MC 百度墨卡托' },
+  { id: 'EPSG:3857', label: 'Web Mercator (EPSG:3857)' },
+  { id: 'EPSG:4548', label: 'CGCS2000 3° GK CM 117E (EPSG:4548, 北京)' },
+  { id: 'EPSG:4527', label: 'CGCS2000 3° GK zone 39 (EPSG:4527)' },
+  { id: 'EPSG:4509', label: 'CGCS2000 6° GK CM 117E (EPSG:4509)' },
+];
+
+/** proj4 definition of an EPSG code we know offline (CGCS2000 Gauss-Krüger families, Web Mercator, geographic). */
+export function epsgDef(code: number): string | null {
+  const tm = (lon0: number, x0: number) => `+proj=tmerc +lat_0=0 +lon_0=${lon0} +k=1 +x_0=${x0} +y_0=0 +ellps=GRS80 +units=m +no_defs`;
+  if (code === 4326 || code === 4490) return '+proj=longlat +ellps=GRS80 +no_defs';
+  if (code === 3857 || code === 900913) return '+proj=merc +a=6378137 +b=6378137 +lat_ts=0 +lon_0=0 +x_0=0 +y_0=0 +k=1 +units=m +nadgrids=@null +no_defs';
+  // CGCS2000 / 3-degree Gauss-Kruger zone 25..45 (false easting with zone prefix)
+  if (code >= 4513 && code <= 4533) {
+    const zone = 25 + (code - 4513);
+    return tm(zone * 3, zone * 1_000_000 + 500_000);
+  }
+  // CGCS2000 / 3-degree Gauss-Kruger CM 75E..135E
+  if (code >= 4534 && code <= 4554) return tm(75 + 3 * (code - 4534), 500_000);
+  // CGCS2000 / Gauss-Kruger zone 13..23 (6-degree, prefixed)
+  if (code >= 4491 && code <= 4501) {
+    const zone = 13 + (code - 4491);
+    return tm(zone * 6 - 3, zone * 1_000_000 + 500_000);
+  }
+  // CGCS2000 / Gauss-Kruger CM 75E..135E (6-degree)
+  if (code >= 4502 && code <= 4512) return tm(75 + 6 * (code - 4502), 500_000);
+  return null;
+}
+
+/** A CRS from a user choice ("auto" excluded), an EPSG code, or a proj4 string. */
+export function parseCrs(id: string): CrsSpec {
+  const s = id.trim();
+  if (s === 'WGS84' || s === 'CGCS2000' || s === 'GCJ02' || s === 'BD09' || s === 'BD09MC') return { kind: 'china', crs: s };
+  const epsg = /^(?:EPSG:|urn:ogc:def:crs:EPSG:[\d.]*:)(\d+)$/i.exec(s);
+  if (epsg) {
+    const code = Number(epsg[1]);
+    if (code === 4326) return { kind: 'china', crs: 'WGS84' };
+    if (code === 4490) return { kind: 'china', crs: 'CGCS2000' };
+    const def = epsgDef(code);
+    if (!def) throw new CrsError(`EPSG:${code} is not known offline: give its proj4 definition (+proj=…) instead`);
+    return { kind: 'proj4', name: `EPSG:${code}`, def };
+  }
+  if (/^urn:ogc:def:crs:OGC:[\d.]*:CRS84$/i.test(s)) return { kind: 'china', crs: 'WGS84' };
+  if (s.startsWith('+proj=')) {
+    try {
+      proj4(s, 'WGS84', [0, 0]);
+    } catch (e) {
+      throw new CrsError(`proj4 definition not understood: ${(e as Error).message}`);
+    }
+    return { kind: 'proj4', name: s.slice(0, 60), def: s };
+  }
+  throw new CrsError(`unknown coordinate system "${s.slice(0, 60)}": choose one of ${CRS_OPTIONS.slice(1).map((o) => o.id).join(', ')} or give a proj4 string`);
+}
+
+/** CRS from an ESRI .prj (WKT1). Geographic CGCS2000/WGS84 by name; projected ones through proj4's WKT parser. */
+export function crsFromPrj(wkt: string): CrsSpec {
+  const t = wkt.trim();
+  if (!t) throw new CrsError('.prj is empty');
+  const projected = /^PROJCS\[/i.test(t);
+  if (!projected) {
+    if (/China_Geodetic_Coordinate_System_2000|CGCS[_ ]?2000/i.test(t)) return { kind: 'china', crs: 'CGCS2000' };
+    if (/WGS[_ ]?(19)?84/i.test(t)) return { kind: 'china', crs: 'WGS84' };
+    if (/Beijing[_ ]?1954|Xian[_ ]?1980/i.test(t))
+      throw new CrsError('Beijing 1954 / Xian 1980 datums need local transformation parameters that are not public: convert to CGCS2000 first');
+    throw new CrsError(`geographic CRS in .prj not recognized: ${t.slice(0, 80)}`);
+  }
+  if (/Beijing[_ ]?1954|Xian[_ ]?1980/i.test(t)) throw new CrsError('Beijing 1954 / Xian 1980 datums need local transformation parameters that are not public: convert to CGCS2000 first');
+  try {
+    proj4(t, 'WGS84', [0, 0]);
+  } catch (e) {
+    throw new CrsError(`projected CRS in .prj not understood: ${(e as Error).message}`);
+  }
+  const name = /^PROJCS\["([^"]+)"/i.exec(t)?.[1] ?? 'projected (.prj)';
+  return { kind: 'proj4', name, def: t };
+}
+
+export function crsLabel(c: CrsSpec): string {
+  return c.kind === 'china' ? c.crs : c.name;
+}
+
+/** Converter to WGS84 lon/lat. */
+export function toWgs84Fn(c: CrsSpec): (x: number, y: number) => XY {
+  if (c.kind === 'china') return (x, y) => toWgs84(c.crs, x, y);
+  const conv = proj4(c.def, 'WGS84');
+  return (x, y) => conv.forward([x, y]) as XY;
+}
+
+/**
+ * What coordinate ranges say when the file does not: geographic degrees inside China, Baidu Mercator, Web Mercator,
+ * a Gauss-Krüger zone (with or without the zone prefix) — or nothing certain (null, with the reason).
+ */
+export function guessFromRange(bbox: [number, number, number, number]): { crs: CrsSpec | null; note: string } {
+  const [x0, y0, x1, y1] = bbox;
+  if (x0 >= 72 && x1 <= 136 && y0 >= 3 && y1 <= 54) return { crs: { kind: 'china', crs: 'WGS84' }, note: 'degrees inside China: assumed WGS84 (GPS). Amap/Tencent (GCJ-02) or Baidu (BD-09) coordinates must be chosen explicitly: they differ by ~500 m' };
+  if (x0 >= -180 && x1 <= 180 && y0 >= -90 && y1 <= 90) return { crs: { kind: 'china', crs: 'WGS84' }, note: 'degrees: assumed WGS84' };
+  // Gauss-Krüger with zone prefix: easting = zone * 1e6 + 500 000 ± ~300 km, northing 0..6e6 in China
+  const zone = Math.floor(x0 / 1_000_000);
+  if (zone === Math.floor(x1 / 1_000_000) && y0 > 0 && y1 < 6_000_000) {
+    if (zone >= 25 && zone <= 45) return { crs: parseCrs(`EPSG:${4513 + zone - 25}`), note: `Gauss-Krüger eastings with zone prefix ${zone}: CGCS2000 3° zone ${zone} assumed` };
+    if (zone >= 13 && zone <= 23) return { crs: parseCrs(`EPSG:${4491 + zone - 13}`), note: `Gauss-Krüger eastings with zone prefix ${zone}: CGCS2000 6° zone ${zone} assumed` };
+  }
+  if (x0 > 8_000_000 && x1 < 15_200_000 && y0 > 300_000 && y1 < 7_100_000)
+    return { crs: null, note: 'metres in the range of Web Mercator or Baidu Mercator (BD-09MC): choose which' };
+  if (x0 > 0 && x1 < 1_000_000 && y0 > 0 && y1 < 6_000_000)
+    return { crs: null, note: 'Gauss-Krüger metres without a zone prefix: the central meridian cannot be known from the numbers; choose the zone (Beijing: EPSG:4548, CM 117E)' };
+  return { crs: null, note: `coordinates ${x0.toFixed(0)}…${x1.toFixed(0)}, ${y0.toFixed(0)}…${y1.toFixed(0)} match no known system` };
+}

@@ -1,0 +1,787 @@
+/**
+ * ESRI Shapefile reader for the browser: pure TypeScript, no Node APIs, no dependencies.
+ *
+ * Input is the raw bytes of the .shp (required), .dbf and .cpg (optional) that the user dropped.
+ * The .shx index is not needed: the .shp is read sequentially, record by record.
+ *
+ * Output geometries are GeoJSON in the file's own coordinates (no reprojection; the .prj is the
+ * caller's business). Z and M values are dropped (XY kept) with a warning. MultiPatch (31) is refused.
+ *
+ * Every problem with a file throws ImportError with a one-line message that names the file part and
+ * what is wrong. Problems that still leave a trustworthy result (record count mismatch, deleted dbf
+ * records, unclosed rings, ...) go to `warnings` instead.
+ *
+ * Format references: "ESRI Shapefile Technical Description" (1998) and the dBase III+ file layout.
+ */
+
+export class ImportError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ImportError';
+  }
+}
+
+export interface ShpField {
+  name: string;
+  type: 'C' | 'N' | 'F' | 'L' | 'D' | string;
+  length: number;
+  decimals: number;
+}
+
+export type DbfValue = string | number | boolean | null;
+
+export interface ShapefileResult {
+  /** In the file's own coordinates; null for null shapes (and for shapes with no usable parts). */
+  geometries: Array<GeoJSON.Geometry | null>;
+  /** One per geometry when a .dbf is given (same index), else []. */
+  records: Array<Record<string, DbfValue>>;
+  fields: ShpField[];
+  /** Canonical TextDecoder label used for dbf text ('gbk', 'utf-8', 'big5', ...). */
+  encoding: string;
+  encodingSource: 'cpg' | 'ldid' | 'detected';
+  shapeType: number;
+  bbox: [number, number, number, number];
+  warnings: string[];
+}
+
+type Position = [number, number];
+
+const SHAPE_NAMES: Readonly<Record<number, string>> = {
+  0: 'Null',
+  1: 'Point',
+  3: 'PolyLine',
+  5: 'Polygon',
+  8: 'MultiPoint',
+  11: 'PointZ',
+  13: 'PolyLineZ',
+  15: 'PolygonZ',
+  18: 'MultiPointZ',
+  21: 'PointM',
+  23: 'PolyLineM',
+  25: 'PolygonM',
+  28: 'MultiPointM',
+  31: 'MultiPatch',
+};
+
+// ---------------------------------------------------------------------------------------------
+// Warnings: repeated per-record problems are folded into one line listing a few record numbers.
+// ---------------------------------------------------------------------------------------------
+
+class Warnings {
+  private readonly items = new Map<string, { text: string; records: number[]; count: number }>();
+
+  /** A one-off warning. */
+  add(text: string): void {
+    if (!this.items.has(text)) this.items.set(text, { text, records: [], count: 0 });
+  }
+
+  /** A per-record warning; all records with the same `text` become one line. */
+  record(text: string, recordNo: number): void {
+    let item = this.items.get(text);
+    if (!item) {
+      item = { text, records: [], count: 0 };
+      this.items.set(text, item);
+    }
+    item.count++;
+    if (item.records.length < 5) item.records.push(recordNo);
+  }
+
+  list(): string[] {
+    return [...this.items.values()].map(({ text, records, count }) => {
+      if (count === 0) return text;
+      if (count === 1) return `${text} (record ${records[0]})`;
+      return `${text} (${count} records: ${records.join(', ')}${count > records.length ? ', …' : ''})`;
+    });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Text encodings
+// ---------------------------------------------------------------------------------------------
+
+const decoders = new Map<string, TextDecoder>();
+
+function decoderFor(label: string): TextDecoder | null {
+  const key = label.toLowerCase();
+  let d = decoders.get(key);
+  if (!d) {
+    try {
+      d = new TextDecoder(key);
+    } catch {
+      return null; // RangeError: label unknown to this runtime
+    }
+    decoders.set(key, d);
+  }
+  return d;
+}
+
+/** Canonical WHATWG name for a label ('GB2312' -> 'gbk'), or null when this runtime cannot decode it. */
+function canonicalEncoding(label: string): string | null {
+  return decoderFor(label)?.encoding ?? null;
+}
+
+/**
+ * Decodes a dbf text value: trailing spaces and NULs (the dBase padding) are removed. The trim is
+ * done on bytes first — safe for every ASCII-compatible encoding, since 0x20/0x00 never occur as
+ * the trail byte of a GBK/Big5/Shift_JIS/EUC-KR/UTF-8 multi-byte character.
+ */
+export function decodeDbfText(bytes: Uint8Array, encoding: string): string {
+  const dec = decoderFor(encoding);
+  if (!dec) throw new ImportError(`text encoding '${encoding}' is not supported by this browser`);
+  let end = bytes.length;
+  while (end > 0 && (bytes[end - 1] === 0x20 || bytes[end - 1] === 0x00)) end--;
+  return dec.decode(bytes.subarray(0, end)).replace(/[ \0]+$/, '');
+}
+
+/** Windows code page number -> WHATWG label (only those a browser TextDecoder can handle). */
+function codePageLabel(cp: number): string | null {
+  if (cp === 65001) return 'utf-8';
+  if (cp === 936) return 'gbk';
+  if (cp === 54936) return 'gb18030';
+  if (cp === 950) return 'big5';
+  if (cp === 949) return 'euc-kr';
+  if (cp === 932) return 'shift_jis';
+  if (cp === 874) return 'windows-874';
+  if (cp === 866) return 'ibm866';
+  if (cp >= 1250 && cp <= 1258) return `windows-${cp}`;
+  if (cp === 20866) return 'koi8-r';
+  if (cp === 21866) return 'koi8-u';
+  if (cp >= 28591 && cp <= 28606) return `iso-8859-${cp - 28590}`;
+  return null;
+}
+
+/**
+ * Maps the text of a .cpg file ("GBK", "936", "CP936", "GB2312", "UTF-8", "65001", "88591",
+ * "Big5", ...) to a canonical TextDecoder label, or null when it names nothing decodable
+ * (also for ArcGIS's placeholder values "SYSTEM"/"OEM"/"ANSI").
+ */
+function cpgEncoding(raw: string): string | null {
+  const s = raw.replace(/^\uFEFF/, '').trim().toUpperCase();
+  if (!s) return null;
+  const aliases: Record<string, string> = { UTF8: 'utf-8', 'UTF-8': 'utf-8', GBK: 'gbk', GB2312: 'gbk', 'EUC-CN': 'gbk', GB18030: 'gb18030', BIG5: 'big5', 'BIG-5': 'big5', SJIS: 'shift_jis' };
+  const alias = aliases[s];
+  if (alias) return canonicalEncoding(alias);
+  // Bare or prefixed Windows code page numbers: "936", "CP936", "CP_936", "MS936", "WINDOWS-936", "ANSI 1252".
+  const cp = /^(?:CP[-_ ]?|MS|WINDOWS-|ANSI[-_ ]?|IBM)?(\d{3,5})$/.exec(s);
+  if (cp) {
+    const label = codePageLabel(Number(cp[1]));
+    return label ? canonicalEncoding(label) : null;
+  }
+  // ArcGIS writes ISO 8859 parts without dashes: "88591", "885915".
+  const iso = /^(?:ISO[-_ ]?)?8859[-_ ]?(\d{1,2})$/.exec(s);
+  if (iso) return canonicalEncoding(`iso-8859-${iso[1]}`);
+  if (s === 'SYSTEM' || s === 'OEM' || s === 'ANSI') return null;
+  // Anything else TextDecoder itself understands ("EUC-KR", "KOI8-R", "SHIFT_JIS", ...).
+  return canonicalEncoding(s.toLowerCase());
+}
+
+/**
+ * dBase language driver id (header byte 29) -> code page, after GDAL's table. Only ids whose code
+ * page a browser can decode are listed. 0x57 ("ANSI", i.e. whatever the writer's system used) and
+ * 0x00 (not set) are deliberately absent: those fall through to detection.
+ */
+const LDID_CODE_PAGES: Readonly<Record<number, number>> = {
+  0x03: 1252, // Windows ANSI
+  0x26: 866, // Russian OEM
+  0x4d: 936, // Chinese GBK (PRC)
+  0x4e: 949, // Korean
+  0x4f: 950, // Chinese Big5 (Taiwan / Hong Kong)
+  0x50: 874, // Thai
+  0x58: 1252, // Western European ANSI
+  0x59: 1252, // Spanish ANSI
+  0x65: 866, // Russian MS-DOS
+  0x78: 950, // Standard Taiwan Big5
+  0x79: 949, // Standard Korean
+  0x7a: 936, // Standard PRC GBK
+  0x7b: 932, // Standard Japanese Shift-JIS
+  0x7c: 874, // Standard Thai
+  0xc8: 1250, // Eastern European Windows
+  0xc9: 1251, // Russian Windows
+  0xca: 1254, // Turkish Windows
+  0xcb: 1253, // Greek Windows
+  0xcc: 1257, // Baltic Windows
+};
+
+/**
+ * Structural UTF-8 check used for detection. An incomplete sequence at the very end is tolerated:
+ * writers cut UTF-8 text at the field width, which can split the last character.
+ */
+function isValidUtf8(b: Uint8Array, start: number, end: number): boolean {
+  let i = start;
+  while (i < end) {
+    const c = b[i]!;
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    let n: number;
+    if (c >= 0xc2 && c <= 0xdf) n = 1;
+    else if (c >= 0xe0 && c <= 0xef) n = 2;
+    else if (c >= 0xf0 && c <= 0xf4) n = 3;
+    else return false; // stray continuation byte or invalid lead byte (typical of GBK text)
+    for (let k = 1; k <= n; k++) {
+      if (i + k >= end) return true; // truncated final character
+      const t = b[i + k]!;
+      if (t < 0x80 || t > 0xbf) return false;
+    }
+    i += n + 1;
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// .shp
+// ---------------------------------------------------------------------------------------------
+
+interface ShpResult {
+  shapeType: number;
+  bbox: [number, number, number, number];
+  geometries: Array<GeoJSON.Geometry | null>;
+}
+
+/** Per-record reading context: where the record is, for error messages and bounds checks. */
+interface RecordCtx {
+  file: string;
+  dv: DataView;
+  recNo: number;
+  /** Byte offset of the 8-byte record header in the .shp. */
+  recOff: number;
+  /** Byte offset of the record content (starts with the shape type). */
+  start: number;
+  /** Content length in bytes. */
+  len: number;
+}
+
+function fail(ctx: RecordCtx, what: string): never {
+  throw new ImportError(`${ctx.file}: record ${ctx.recNo} at byte ${ctx.recOff} ${what}`);
+}
+
+function need(ctx: RecordCtx, bytes: number, what: string): void {
+  if (bytes > ctx.len) fail(ctx, `is too short: ${what} needs ${bytes} bytes but the content length is ${ctx.len}`);
+}
+
+/** Reads one little-endian XY pair; NaN/Infinity is corruption, not data. */
+function readXY(ctx: RecordCtx, off: number): Position {
+  const x = ctx.dv.getFloat64(off, true);
+  const y = ctx.dv.getFloat64(off + 8, true);
+  if (!Number.isFinite(x) || !Number.isFinite(y)) fail(ctx, `has a non-finite coordinate (${x}, ${y})`);
+  return [x, y];
+}
+
+function readShp(file: string, bytes: Uint8Array, w: Warnings): ShpResult {
+  // Main file header, 100 bytes. The shapefile mixes byte orders:
+  //   0  int32 BIG-endian     file code, always 9994
+  //   4  5 × int32            unused
+  //  24  int32 BIG-endian     file length in 16-bit WORDS (header included)
+  //  28  int32 little-endian  version, always 1000
+  //  32  int32 little-endian  shape type
+  //  36  4 × float64 LE       Xmin, Ymin, Xmax, Ymax (then Z and M ranges, ignored here)
+  if (bytes.length < 100) {
+    throw new ImportError(`${file}: only ${bytes.length} bytes, but the shapefile header alone is 100 bytes (truncated, or not a .shp file?)`);
+  }
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const fileCode = dv.getInt32(0, false);
+  if (fileCode !== 9994) throw new ImportError(`${file}: file code is ${fileCode}, expected 9994 — not an ESRI shapefile (.shp)`);
+  const fileLength = dv.getInt32(24, false) * 2;
+  const version = dv.getInt32(28, true);
+  if (version !== 1000) throw new ImportError(`${file}: version is ${version}, expected 1000`);
+  const shapeType = dv.getInt32(32, true);
+  const typeName = SHAPE_NAMES[shapeType];
+  if (typeName === undefined) throw new ImportError(`${file}: unknown shape type ${shapeType} in the header`);
+  if (shapeType === 31) throw new ImportError(`${file}: shape type 31 (MultiPatch) is not supported`);
+  if (fileLength < 100) throw new ImportError(`${file}: header gives a file length of ${fileLength} bytes, less than the 100-byte header`);
+  if (fileLength > bytes.length) {
+    throw new ImportError(`${file}: header says the file is ${fileLength} bytes but only ${bytes.length} bytes were read (truncated?)`);
+  }
+  if (fileLength < bytes.length) w.add(`${file}: ${bytes.length - fileLength} bytes after the end given in the header were ignored`);
+  if (shapeType > 10) w.add(`${file}: shape type ${shapeType} (${typeName}): ${shapeType < 20 ? 'Z and M' : 'M'} values dropped, XY kept`);
+
+  let bbox: [number, number, number, number] = [dv.getFloat64(36, true), dv.getFloat64(44, true), dv.getFloat64(52, true), dv.getFloat64(60, true)];
+
+  // Records: an 8-byte BIG-endian header (record number from 1, content length in 16-bit words),
+  // then the content, whose fields are all little-endian. Every step advances by ≥ 8 bytes, so
+  // the loop always terminates.
+  const geometries: Array<GeoJSON.Geometry | null> = [];
+  let off = 100;
+  let recNo = 0;
+  while (off < fileLength) {
+    recNo++;
+    if (off + 8 > fileLength) throw new ImportError(`${file}: record ${recNo} at byte ${off}: the record header runs past the end of the file (truncated?)`);
+    const number = dv.getInt32(off, false);
+    const len = dv.getInt32(off + 4, false) * 2;
+    if (len < 4) throw new ImportError(`${file}: record ${recNo} at byte ${off} has a content length of ${len} bytes (at least 4 needed for the shape type)`);
+    if (off + 8 + len > fileLength) throw new ImportError(`${file}: record ${recNo} at byte ${off} runs past the end of the file (truncated?)`);
+    if (number !== recNo) w.record(`${file}: record numbers out of sequence; records are read in file order`, recNo);
+    geometries.push(readShape({ file, dv, recNo, recOff: off, start: off + 8, len }, shapeType, w));
+    off += 8 + len;
+  }
+
+  if (!bbox.every(Number.isFinite)) {
+    bbox = computeBbox(geometries);
+    w.add(`${file}: the header bounding box is not finite; computed it from the shapes`);
+  }
+  return { shapeType, bbox, geometries };
+}
+
+function readShape(ctx: RecordCtx, headerType: number, w: Warnings): GeoJSON.Geometry | null {
+  const { dv, start } = ctx;
+  const t = dv.getInt32(start, true);
+  if (t === 0) return null; // null shape: just the type, any remaining content is ignored
+  if (t !== headerType) {
+    fail(ctx, `has shape type ${t} (${SHAPE_NAMES[t] ?? 'unknown'}) but the file header says ${headerType} (${SHAPE_NAMES[headerType]}); a shapefile holds one shape type`);
+  }
+  // Z and M variants (11/13/15/18, 21/23/25/28) share the XY layout of the base type; their Z/M
+  // arrays come after the XY data, so reading only XY is just a matter of ignoring the tail.
+  switch (t % 10) {
+    case 1: {
+      need(ctx, 20, 'a point');
+      return { type: 'Point', coordinates: readXY(ctx, start + 4) };
+    }
+    case 8: {
+      // type, bbox (4 × f64), numPoints (i32), points
+      need(ctx, 40, 'a multipoint header');
+      const n = dv.getInt32(start + 36, true);
+      if (n < 0) fail(ctx, `has a negative point count (${n})`);
+      need(ctx, 40 + 16 * n, `${n} points`);
+      if (n === 0) {
+        w.record(`${ctx.file}: empty multipoints read as null geometries`, ctx.recNo);
+        return null;
+      }
+      const pts: Position[] = [];
+      for (let i = 0; i < n; i++) pts.push(readXY(ctx, start + 40 + 16 * i));
+      return { type: 'MultiPoint', coordinates: pts };
+    }
+    case 3:
+    case 5: {
+      const parts = readParts(ctx, w);
+      if (!parts) return null;
+      return t % 10 === 3 ? toLines(ctx, parts, w) : toPolygons(ctx, parts, w);
+    }
+    default:
+      return fail(ctx, `has unsupported shape type ${t}`);
+  }
+}
+
+/** PolyLine / Polygon layout: type, bbox (4 × f64), numParts, numPoints, parts[numParts] (i32), points. */
+function readParts(ctx: RecordCtx, w: Warnings): Position[][] | null {
+  const { dv, start } = ctx;
+  need(ctx, 44, 'a polyline/polygon header');
+  const numParts = dv.getInt32(start + 36, true);
+  const numPoints = dv.getInt32(start + 40, true);
+  if (numParts < 0 || numPoints < 0) fail(ctx, `has a negative part or point count (${numParts} parts, ${numPoints} points)`);
+  // Checked before anything is allocated, so a corrupt count cannot make us allocate gigabytes.
+  const pointsAt = start + 44 + 4 * numParts;
+  need(ctx, 44 + 4 * numParts + 16 * numPoints, `${numParts} parts and ${numPoints} points`);
+  if (numParts === 0 && numPoints === 0) {
+    w.record(`${ctx.file}: shapes with no parts read as null geometries`, ctx.recNo);
+    return null;
+  }
+  if (numParts === 0) fail(ctx, `has ${numPoints} points but no parts`);
+  if (numPoints === 0) fail(ctx, `has ${numParts} parts but no points`);
+  // parts[i] is the index of the first point of part i: must start at 0 and strictly increase.
+  const firsts: number[] = [];
+  for (let i = 0; i < numParts; i++) {
+    const p = dv.getInt32(start + 44 + 4 * i, true);
+    if (i === 0 && p !== 0) fail(ctx, `has a first part index of ${p}, expected 0`);
+    if (i > 0 && p <= firsts[i - 1]!) fail(ctx, `has part indices out of order (part ${i} starts at point ${p}, part ${i - 1} at ${firsts[i - 1]})`);
+    if (p >= numPoints) fail(ctx, `has part ${i} starting at point ${p}, but there are only ${numPoints} points`);
+    firsts.push(p);
+  }
+  const parts: Position[][] = [];
+  for (let i = 0; i < numParts; i++) {
+    const end = i + 1 < numParts ? firsts[i + 1]! : numPoints;
+    const part: Position[] = [];
+    for (let k = firsts[i]!; k < end; k++) part.push(readXY(ctx, pointsAt + 16 * k));
+    parts.push(part);
+  }
+  return parts;
+}
+
+function toLines(ctx: RecordCtx, parts: Position[][], w: Warnings): GeoJSON.Geometry | null {
+  const lines = parts.filter((p) => p.length >= 2);
+  if (lines.length < parts.length) w.record(`${ctx.file}: polyline parts with fewer than 2 points were dropped`, ctx.recNo);
+  if (lines.length === 0) return null;
+  if (lines.length === 1) return { type: 'LineString', coordinates: lines[0]! };
+  return { type: 'MultiLineString', coordinates: lines };
+}
+
+interface Ring {
+  coords: Position[];
+  /** Shoelace signed area: negative = clockwise (a shapefile outer ring), positive = counter-clockwise (a hole). */
+  area: number;
+  minX: number;
+  minY: number;
+  maxX: number;
+  maxY: number;
+}
+
+function makeRing(coords: Position[]): Ring {
+  let area = 0;
+  let minX = Infinity;
+  let minY = Infinity;
+  let maxX = -Infinity;
+  let maxY = -Infinity;
+  for (let i = 0; i < coords.length; i++) {
+    const [x, y] = coords[i]!;
+    if (i + 1 < coords.length) {
+      const [x2, y2] = coords[i + 1]!;
+      area += x * y2 - x2 * y;
+    }
+    if (x < minX) minX = x;
+    if (y < minY) minY = y;
+    if (x > maxX) maxX = x;
+    if (y > maxY) maxY = y;
+  }
+  return { coords, area: area / 2, minX, minY, maxX, maxY };
+}
+
+/** 1 inside, -1 outside, 0 on the boundary. The ring is closed (last === first). */
+function pointInRing(x: number, y: number, ring: Position[]): number {
+  let inside = false;
+  for (let i = 0; i + 1 < ring.length; i++) {
+    const [ax, ay] = ring[i]!;
+    const [bx, by] = ring[i + 1]!;
+    // On the segment?
+    if ((bx - ax) * (y - ay) - (by - ay) * (x - ax) === 0 && x >= Math.min(ax, bx) && x <= Math.max(ax, bx) && y >= Math.min(ay, by) && y <= Math.max(ay, by)) {
+      return 0;
+    }
+    // Even-odd ray cast towards +x.
+    if (ay > y !== by > y && x < ((bx - ax) * (y - ay)) / (by - ay) + ax) inside = !inside;
+  }
+  return inside ? 1 : -1;
+}
+
+/**
+ * Is `inner` inside `outer`? Decided by the first vertex of `inner` that is not on `outer`'s
+ * boundary (holes often touch their outer ring at a vertex).
+ */
+function ringInside(inner: Ring, outer: Ring): boolean {
+  if (inner.minX < outer.minX || inner.maxX > outer.maxX || inner.minY < outer.minY || inner.maxY > outer.maxY) return false;
+  for (const [x, y] of inner.coords) {
+    const r = pointInRing(x, y, outer.coords);
+    if (r !== 0) return r > 0;
+  }
+  return true; // every vertex on the boundary: the same ring traced again
+}
+
+/** Smallest ring of `candidates` that contains `ring` (the nearest enclosing one), or undefined. */
+function enclosing(ring: Ring, candidates: Ring[]): Ring | undefined {
+  let best: Ring | undefined;
+  for (const c of candidates) {
+    if (c === ring || Math.abs(c.area) <= Math.abs(ring.area)) continue;
+    if (ringInside(ring, c) && (!best || Math.abs(c.area) < Math.abs(best.area))) best = c;
+  }
+  return best;
+}
+
+/** GeoJSON (RFC 7946) winding: outer rings counter-clockwise, holes clockwise. Copies when reversing. */
+function oriented(r: Ring, outer: boolean): Position[] {
+  return outer === r.area > 0 ? r.coords : [...r.coords].reverse();
+}
+
+function toPolygons(ctx: RecordCtx, parts: Position[][], w: Warnings): GeoJSON.Geometry | null {
+  const rings: Ring[] = [];
+  for (const part of parts) {
+    let coords = part;
+    const first = coords[0]!;
+    const last = coords[coords.length - 1]!;
+    if (first[0] !== last[0] || first[1] !== last[1]) {
+      coords = [...coords, [first[0], first[1]]];
+      w.record(`${ctx.file}: unclosed polygon rings were closed`, ctx.recNo);
+    }
+    const ring = makeRing(coords);
+    if (coords.length < 4 || ring.area === 0) {
+      w.record(`${ctx.file}: degenerate polygon rings (fewer than 3 distinct points or zero area) were dropped`, ctx.recNo);
+      continue;
+    }
+    rings.push(ring);
+  }
+  if (rings.length === 0) return null;
+
+  // Shapefile rule: clockwise rings are outer rings, counter-clockwise rings are holes. Each hole
+  // belongs to the smallest outer ring that contains it (so a hole inside an island inside a
+  // lake goes to the island, not to the big outer ring).
+  const outers = rings.filter((r) => r.area < 0);
+  const holes = rings.filter((r) => r.area > 0);
+  let groups: Array<{ outer: Ring; holes: Ring[] }> | null = outers.map((outer) => ({ outer, holes: [] }));
+  for (const h of holes) {
+    const o = enclosing(h, outers);
+    const g = o && groups.find((x) => x.outer === o);
+    if (!g) {
+      groups = null;
+      break;
+    }
+    g.holes.push(h);
+  }
+  if (!groups) {
+    // A counter-clockwise ring outside every clockwise ring: the writer ignored the winding rule
+    // (common with single-ring CCW polygons or fully reversed files). Fall back to nesting depth:
+    // rings at even depth are outer rings, at odd depth holes of their nearest enclosing ring.
+    w.record(`${ctx.file}: polygon rings do not follow the shapefile winding rule (clockwise = outer); outer rings and holes were taken from how the rings nest`, ctx.recNo);
+    const depth = new Map<Ring, number>();
+    const sorted = [...rings].sort((a, b) => Math.abs(b.area) - Math.abs(a.area)); // parents before children
+    groups = [];
+    for (const r of sorted) {
+      const parent = enclosing(r, sorted);
+      const d = parent ? depth.get(parent)! + 1 : 0;
+      depth.set(r, d);
+      if (d % 2 === 0) groups.push({ outer: r, holes: [] });
+      else groups.find((g) => g.outer === parent)!.holes.push(r);
+    }
+  }
+  const polys = groups.map((g) => [oriented(g.outer, true), ...g.holes.map((h) => oriented(h, false))]);
+  if (polys.length === 1) return { type: 'Polygon', coordinates: polys[0]! };
+  return { type: 'MultiPolygon', coordinates: polys };
+}
+
+function computeBbox(geoms: Array<GeoJSON.Geometry | null>): [number, number, number, number] {
+  const b: [number, number, number, number] = [Infinity, Infinity, -Infinity, -Infinity];
+  const visit = (c: unknown): void => {
+    if (typeof (c as number[])[0] === 'number') {
+      const [x, y] = c as Position;
+      b[0] = Math.min(b[0], x);
+      b[1] = Math.min(b[1], y);
+      b[2] = Math.max(b[2], x);
+      b[3] = Math.max(b[3], y);
+    } else for (const k of c as unknown[]) visit(k);
+  };
+  for (const g of geoms) if (g && g.type !== 'GeometryCollection') visit(g.coordinates);
+  return b.every(Number.isFinite) ? b : [0, 0, 0, 0];
+}
+
+// ---------------------------------------------------------------------------------------------
+// .dbf
+// ---------------------------------------------------------------------------------------------
+
+interface DbfFieldRaw {
+  nameBytes: Uint8Array;
+  type: string;
+  length: number;
+  decimals: number;
+  /** Offset of the field inside a record (the deletion flag is byte 0). */
+  offset: number;
+}
+
+interface DbfResult {
+  fields: ShpField[];
+  records: Array<Record<string, DbfValue>>;
+  encoding: string;
+  encodingSource: 'cpg' | 'ldid' | 'detected';
+}
+
+/** A byte as 0xNN, for messages. */
+function hex(byte: number): string {
+  return `0x${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+}
+
+function ascii(b: Uint8Array, start: number, end: number): string {
+  let s = '';
+  for (let i = start; i < end; i++) s += String.fromCharCode(b[i]!);
+  return s;
+}
+
+function readDbf(file: string, bytes: Uint8Array, cpg: { file: string; text: string } | undefined, w: Warnings): DbfResult {
+  // dBase III header, 32 bytes, all little-endian:
+  //   0  u8   version (0x03 dBase III; 0x83/0x8B/0xF5 with memo; 0x30–0x32 Visual FoxPro)
+  //   1  3×u8 last update YY MM DD
+  //   4  u32  number of records
+  //   8  u16  header length in bytes (header + field descriptors + 0x0D terminator [+ VFP backlink])
+  //  10  u16  record length in bytes (1 deletion-flag byte + all field widths)
+  //  29  u8   language driver id (code page)
+  // Then 32-byte field descriptors until a 0x0D byte:
+  //   0  11 bytes name, NUL padded (in the file's code page: Chinese names are GBK bytes)
+  //  11  u8   type ('C', 'N', 'F', 'L', 'D', ...)
+  //  16  u8   width; 17 u8 decimal count
+  if (bytes.length < 32) throw new ImportError(`${file}: only ${bytes.length} bytes, but a dBase header is 32 bytes (truncated, or not a .dbf file?)`);
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const version = bytes[0]!;
+  const level = version & 0x07;
+  if (!((level >= 2 && level <= 5) || version === 0x30 || version === 0x31 || version === 0x32)) {
+    throw new ImportError(`${file}: version byte ${hex(version)} is not a dBase table (not a .dbf file?)`);
+  }
+  const numRecords = dv.getUint32(4, true);
+  const headerLength = dv.getUint16(8, true);
+  const recordLength = dv.getUint16(10, true);
+  const ldid = bytes[29]!;
+  if (headerLength < 33) throw new ImportError(`${file}: header length ${headerLength} is too small for a dBase header`);
+  if (headerLength > bytes.length) throw new ImportError(`${file}: header length ${headerLength} is more than the ${bytes.length}-byte file (truncated?)`);
+  if (recordLength < 1) throw new ImportError(`${file}: record length is 0`);
+
+  const raw: DbfFieldRaw[] = [];
+  let fieldOffset = 1;
+  for (let off = 32; off + 32 <= headerLength && bytes[off] !== 0x0d; off += 32) {
+    let nameEnd = off;
+    while (nameEnd < off + 11 && bytes[nameEnd] !== 0) nameEnd++;
+    const f: DbfFieldRaw = {
+      nameBytes: bytes.subarray(off, nameEnd),
+      type: String.fromCharCode(bytes[off + 11]!).toUpperCase(),
+      length: bytes[off + 16]!,
+      decimals: bytes[off + 17]!,
+      offset: fieldOffset,
+    };
+    fieldOffset += f.length;
+    // Visual FoxPro's hidden null-flags column: not user data.
+    if (f.type === '0') continue;
+    raw.push(f);
+  }
+  if (fieldOffset > recordLength) {
+    throw new ImportError(`${file}: field widths add up to ${fieldOffset} bytes but each record is only ${recordLength} bytes`);
+  }
+  const available = Math.floor((bytes.length - headerLength) / recordLength);
+  if (available < numRecords) {
+    throw new ImportError(`${file}: header declares ${numRecords} records of ${recordLength} bytes but the file ends after ${available} (truncated?)`);
+  }
+
+  // Choose the text encoding: .cpg, else the language driver id, else detection.
+  let encoding: string | null = null;
+  let encodingSource: DbfResult['encodingSource'] = 'detected';
+  if (cpg && cpg.text.trim()) {
+    encoding = cpgEncoding(cpg.text);
+    if (encoding) encodingSource = 'cpg';
+    else w.add(`${cpg.file}: code page '${cpg.text.trim().slice(0, 40)}' is not one this browser can decode; ignored`);
+  }
+  if (!encoding && ldid !== 0 && ldid !== 0x57) {
+    const cp = LDID_CODE_PAGES[ldid];
+    const label = cp === undefined ? null : codePageLabel(cp);
+    encoding = label ? canonicalEncoding(label) : null;
+    if (encoding) encodingSource = 'ldid';
+    else w.add(`${file}: language driver ${hex(ldid)}${cp ? ` (code page ${cp})` : ''} is not supported; text encoding was guessed`);
+  }
+  if (!encoding) {
+    // No declaration: valid UTF-8 (which includes pure ASCII) is UTF-8; anything else is taken as
+    // GBK, by far the most common legacy encoding of the shapefiles our users receive.
+    let utf8 = raw.every((f) => isValidUtf8(f.nameBytes, 0, f.nameBytes.length));
+    const textFields = raw.filter((f) => f.type === 'C');
+    for (let r = 0; utf8 && r < numRecords; r++) {
+      const base = headerLength + r * recordLength;
+      if (bytes[base] === 0x2a) continue;
+      for (const f of textFields) {
+        if (!isValidUtf8(bytes, base + f.offset, base + f.offset + f.length)) {
+          utf8 = false;
+          break;
+        }
+      }
+    }
+    encoding = utf8 ? 'utf-8' : 'gbk';
+    encodingSource = 'detected';
+  }
+  const enc = encoding;
+  if (!decoderFor(enc)) throw new ImportError(`${file}: text encoding '${enc}' is not supported by this browser`);
+
+  // Field names, decoded like the data; made unique so that no column hides another.
+  const seen = new Set<string>();
+  const fields: ShpField[] = raw.map((f, i) => {
+    const base = decodeDbfText(f.nameBytes, enc).trim() || `FIELD_${i + 1}`;
+    let name = base === '__proto__' ? `${base}_` : base;
+    for (let k = 2; seen.has(name); k++) name = `${base}_${k}`;
+    if (name !== base) w.add(`${file}: field ${i + 1} '${base}' renamed to '${name}' (duplicate or reserved name)`);
+    seen.add(name);
+    return { name, type: f.type, length: f.length, decimals: f.decimals };
+  });
+  for (const f of raw) {
+    if (!'CNFLDIO+'.includes(f.type)) {
+      w.add(`${file}: field '${fields[raw.indexOf(f)]!.name}' has type '${f.type}', which is not supported; its values are null`);
+    }
+  }
+
+  const records: Array<Record<string, DbfValue>> = [];
+  for (let r = 0; r < numRecords; r++) {
+    const base = headerLength + r * recordLength;
+    const rec: Record<string, DbfValue> = {};
+    // Deletion flag: 0x2A '*' = deleted, 0x20 ' ' = live. A deleted record keeps its slot so that
+    // dbf record i still belongs to shape i, but its attributes are all null.
+    const deleted = bytes[base] === 0x2a;
+    if (deleted) w.record(`${file}: records marked deleted in the .dbf have null attributes`, r + 1);
+    for (let i = 0; i < raw.length; i++) {
+      const f = raw[i]!;
+      const name = fields[i]!.name;
+      rec[name] = deleted ? null : readValue(file, bytes, dv, base + f.offset, f, name, enc, r + 1, w);
+    }
+    records.push(rec);
+  }
+  return { fields, records, encoding: enc, encodingSource };
+}
+
+function readValue(file: string, bytes: Uint8Array, dv: DataView, at: number, f: DbfFieldRaw, name: string, enc: string, recNo: number, w: Warnings): DbfValue {
+  const end = at + f.length;
+  switch (f.type) {
+    case 'C':
+      return decodeDbfText(bytes.subarray(at, end), enc);
+    case 'N':
+    case 'F': {
+      // ASCII, right-aligned, space padded. Blank = null; all '*' = value overflowed the width.
+      const s = ascii(bytes, at, end).replace(/\0/g, '').trim();
+      if (s === '' || /^\*+$/.test(s)) return null;
+      if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s)) return Number(s);
+      if (/^[+-]?\d+,\d+$/.test(s)) return Number(s.replace(',', '.')); // decimal comma
+      w.record(`${file}: field '${name}' has values that are not numbers; read as null`, recNo);
+      return null;
+    }
+    case 'L': {
+      const c = String.fromCharCode(bytes[at] ?? 0x20).toUpperCase();
+      if (c === 'T' || c === 'Y') return true;
+      if (c === 'F' || c === 'N') return false;
+      return null; // '?', blank: unknown
+    }
+    case 'D': {
+      const s = ascii(bytes, at, end).replace(/\0/g, '').trim();
+      if (s === '' || /^0+$/.test(s)) return null;
+      const m = /^(\d{4})(\d{2})(\d{2})$/.exec(s);
+      if (m && Number(m[2]) >= 1 && Number(m[2]) <= 12 && Number(m[3]) >= 1 && Number(m[3]) <= 31) return `${m[1]}-${m[2]}-${m[3]}`;
+      w.record(`${file}: field '${name}' has dates not in YYYYMMDD form; read as null`, recNo);
+      return null;
+    }
+    // Visual FoxPro binary columns.
+    case 'I':
+    case '+':
+      return f.length === 4 ? dv.getInt32(at, true) : null;
+    case 'O':
+      return f.length === 8 ? dv.getFloat64(at, true) : null;
+    default:
+      return null; // memo (M/B/G, needs the .dbt/.fpt), datetime, currency, ...: warned once per field
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Entry point
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Reads a shapefile from its parts. `name` is the layer name as the user sees it ("roads" or
+ * "roads.shp"); messages name the parts as `roads.shp`, `roads.dbf`, `roads.cpg`.
+ */
+export function readShapefile(parts: { name: string; shp: Uint8Array; dbf?: Uint8Array; cpg?: string }): ShapefileResult {
+  const base = parts.name.replace(/\.(shp|shx|dbf|cpg|prj|zip)$/i, '') || 'shapefile';
+  const shpName = `${base}.shp`;
+  const dbfName = `${base}.dbf`;
+  const cpgName = `${base}.cpg`;
+  const w = new Warnings();
+
+  const shp = readShp(shpName, parts.shp, w);
+  let geometries = shp.geometries;
+  let records: Array<Record<string, DbfValue>> = [];
+  let fields: ShpField[] = [];
+  let encoding = 'utf-8';
+  let encodingSource: ShapefileResult['encodingSource'] = 'detected';
+
+  const cpg = parts.cpg === undefined ? undefined : { file: cpgName, text: parts.cpg };
+  if (parts.dbf) {
+    const dbf = readDbf(dbfName, parts.dbf, cpg, w);
+    ({ fields, records, encoding, encodingSource } = dbf);
+    if (records.length !== geometries.length) {
+      // Shapes and rows are matched by position only, so past the shorter file there is nothing to pair.
+      const n = Math.min(records.length, geometries.length);
+      w.add(`${dbfName} has ${records.length} records but ${shpName} has ${geometries.length} shapes; kept the first ${n} of each`);
+      records = records.slice(0, n);
+      geometries = geometries.slice(0, n);
+    }
+  } else if (cpg) {
+    const e = cpgEncoding(cpg.text);
+    if (e) {
+      encoding = e;
+      encodingSource = 'cpg';
+    }
+  }
+
+  return { geometries, records, fields, encoding, encodingSource, shapeType: shp.shapeType, bbox: shp.bbox, warnings: w.list() };
+}

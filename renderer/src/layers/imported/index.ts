@@ -1,0 +1,94 @@
+/** The user's imported data (GeoJSON, CSV, Shapefile, KML) on both maps: points, lines and polygon outlines/fills. */
+import { Cartesian3, Color, PointPrimitiveCollection, PolylineCollection, Material } from '@cesium/engine';
+import type { Layer } from '@deck.gl/core';
+import { GeoJsonLayer } from '@deck.gl/layers';
+import { reaction } from 'mobx';
+import { h } from '../../ui/dom.ts';
+import type { LayerContext3D, LayerRenderer, LayerRenderer2D, LiveLayerDefinition } from '../registry.ts';
+import type { RootStore } from '../../stores/root.ts';
+
+function create2d({ store }: { store: RootStore }): LayerRenderer2D {
+  let visible = true;
+  return {
+    revision: () => store.imports.version,
+    deckLayers(): Layer[] {
+      if (!visible) return [];
+      return store.imports.layers
+        .filter((l) => l.visible)
+        .map(
+          (l) =>
+            new GeoJsonLayer({
+              id: `imported-${l.id}`,
+              data: { type: 'FeatureCollection', features: l.layer.features.filter((f) => f.geometry).map((f) => ({ type: 'Feature' as const, geometry: f.geometry!, properties: f.properties })) },
+              filled: true,
+              stroked: true,
+              getFillColor: [l.color[0], l.color[1], l.color[2], 70],
+              getLineColor: l.color,
+              getLineWidth: 2,
+              lineWidthUnits: 'pixels',
+              pointType: 'circle',
+              getPointRadius: 6,
+              pointRadiusUnits: 'pixels',
+              pickable: true,
+            }),
+        );
+    },
+    setVisible(v) {
+      visible = v;
+    },
+    destroy() {
+      visible = false;
+    },
+  };
+}
+
+function create3d({ scene, store }: LayerContext3D): LayerRenderer {
+  const points = new PointPrimitiveCollection();
+  const lines = new PolylineCollection();
+  scene.primitives.add(points);
+  scene.primitives.add(lines);
+  const paint = () => {
+    points.removeAll();
+    lines.removeAll();
+    for (const l of store.imports.layers) {
+      if (!l.visible) continue;
+      const color = new Color(l.color[0] / 255, l.color[1] / 255, l.color[2] / 255, 1);
+      const line = (coords: number[][]) => {
+        if (coords.length < 2) return;
+        lines.add({ positions: Cartesian3.fromDegreesArrayHeights(coords.flatMap((c) => [c[0]!, c[1]!, 3])), width: 2, material: Material.fromType('Color', { color }) });
+      };
+      const draw = (g: GeoJSON.Geometry): void => {
+        if (g.type === 'Point') points.add({ position: Cartesian3.fromDegrees(g.coordinates[0]!, g.coordinates[1]!, 3), color, pixelSize: 10, outlineColor: Color.BLACK, outlineWidth: 1 });
+        else if (g.type === 'MultiPoint') g.coordinates.forEach((c) => draw({ type: 'Point', coordinates: c }));
+        else if (g.type === 'LineString') line(g.coordinates);
+        else if (g.type === 'MultiLineString') g.coordinates.forEach(line);
+        else if (g.type === 'Polygon') g.coordinates.forEach(line);
+        else if (g.type === 'MultiPolygon') g.coordinates.forEach((p) => p.forEach(line));
+        else if (g.type === 'GeometryCollection') g.geometries.forEach(draw);
+      };
+      for (const f of l.layer.features) if (f.geometry) draw(f.geometry);
+    }
+    scene.requestRender();
+  };
+  const dispose = reaction(() => store.imports.version, paint, { fireImmediately: true });
+  return {
+    setVisible(v) {
+      points.show = v;
+      lines.show = v;
+      scene.requestRender();
+    },
+    destroy() {
+      dispose();
+      scene.primitives.remove(points);
+      scene.primitives.remove(lines);
+    },
+  };
+}
+
+export const importedLayer: LiveLayerDefinition = {
+  id: 'imported',
+  labelKey: 'importedLayer',
+  create2d,
+  create3d,
+  legend: (loc) => h('div', { class: 'legend' }, h('div', { class: 'legend-sub' }, loc === 'zh-CN' ? '各图层颜色见“导入数据”' : 'layer colours: see Import data')),
+};

@@ -1,0 +1,82 @@
+/**
+ * A planner brings their own data in Chromium: an ArcGIS GeoJSON export in CGCS2000 Gauss-Krüger with Chinese field
+ * names, a GBK CSV from Excel and a KML arrive through the file picker together with a broken file; the good ones
+ * land on the 2D and 3D maps and in DuckDB (queryable with their Chinese column names), the broken one is named.
+ */
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import proj4 from 'proj4';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { epsgDef } from '../../renderer/src/import/crs.ts';
+import { openApp, ROOT, waitReady, type Session } from './harness.ts';
+import { decode } from './pixels.ts';
+
+const OUT = resolve(ROOT, 'test-results');
+mkdirSync(OUT, { recursive: true });
+let s: Session;
+
+const hex = (h: string) => Buffer.from(h, 'hex');
+// 名称,经度,纬度 / 朝阳小区,116.4410,39.9250 in GBK
+const GBK_CSV = Buffer.concat([hex('c3fbb3c6'), Buffer.from(','), hex('beadb6c8'), Buffer.from(','), hex('ceb3b6c8'), Buffer.from('\r\n'), hex('b3afd1f4d0a1c7f8'), Buffer.from(',116.4410,39.9250\r\n')]);
+const GK = proj4(epsgDef(4548)!, [116.4560, 39.9375]) as [number, number];
+const ARCGIS = {
+  type: 'FeatureCollection',
+  crs: { type: 'name', properties: { name: 'EPSG:4548' } },
+  features: [
+    {
+      type: 'Feature',
+      properties: { 名称: '示范片区', 面积: 12.5 },
+      geometry: { type: 'Polygon', coordinates: [[[GK[0] - 400, GK[1] - 300], [GK[0] + 400, GK[1] - 300], [GK[0] + 400, GK[1] + 300], [GK[0] - 400, GK[1] + 300], [GK[0] - 400, GK[1] - 300]]] },
+    },
+  ],
+};
+const KML = `<?xml version="1.0" encoding="UTF-8"?><kml xmlns="http://www.opengis.net/kml/2.2"><Document><Placemark><name>巡查路线</name><LineString><coordinates>116.445,39.930 116.466,39.945</coordinates></LineString></Placemark></Document></kml>`;
+
+describe('import the user’s own data', () => {
+  beforeAll(async () => {
+    s = await openApp();
+    await waitReady(s.page);
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  it('GeoJSON (CGCS2000 GK), GBK CSV and KML land on the maps and in DuckDB; a broken file is named', async () => {
+    await s.page.click('[data-testid=view-2d]');
+    await s.page.evaluate(() => window.__redwall!.ready2d());
+    await s.page.setInputFiles('[data-testid=import-file]', [
+      { name: '片区.geojson', mimeType: 'application/geo+json', buffer: Buffer.from(JSON.stringify(ARCGIS)) },
+      { name: '小区.csv', mimeType: 'text/csv', buffer: GBK_CSV },
+      { name: '路线.kml', mimeType: 'application/vnd.google-earth.kml+xml', buffer: Buffer.from(KML) },
+      { name: 'broken.geojson', mimeType: 'application/geo+json', buffer: Buffer.from('{"type":"FeatureCollection",') },
+    ]);
+    await expect.poll(() => s.page.locator('[data-testid=import-list] li').count(), { timeout: 20_000 }).toBe(3);
+    expect(await s.page.textContent('[data-testid=import-error]')).toMatch(/broken\.geojson: not valid JSON/);
+    const crs = await s.page.$$eval('[data-testid=import-list] li', (els) => els.map((e) => e.getAttribute('data-crs')));
+    expect(crs).toEqual(['EPSG:4548', 'WGS84', 'WGS84']);
+    const tables = await s.page.$$eval('[data-testid=import-list] li', (els) => els.map((e) => e.getAttribute('data-table')!));
+    // the GK polygon came back to WGS84 around the district centre; Chinese column names are queryable
+    const poly = await s.page.evaluate((t) => window.__redwall!.sql(`SELECT 名称, 面积, lon, lat, geom_type FROM "${t}"`), tables[0]!);
+    expect(poly.first).toMatchObject({ 名称: '示范片区', 面积: 12.5, geom_type: 'Polygon' });
+    expect(Number(poly.first!['lon'])).toBeCloseTo(116.456, 4);
+    expect(Number(poly.first!['lat'])).toBeCloseTo(39.9375, 4);
+    const pt = await s.page.evaluate((t) => window.__redwall!.sql(`SELECT 名称 FROM "${t}"`), tables[1]!);
+    expect(pt.first).toEqual({ 名称: '朝阳小区' });
+    // on the 2D map: the polygon's pink outline/fill around the district centre
+    await s.page.evaluate(() => window.__redwall!.view2d()!.map.jumpTo({ center: [116.456, 39.9375], zoom: 14.5 }));
+    await s.page.waitForTimeout(1200);
+    const png = decode(await s.page.locator('#view2d').screenshot({ path: resolve(OUT, 'import-2d.png') }));
+    let pink = 0;
+    for (let i = 0; i < png.data.length; i += 4) if (png.data[i]! > 200 && png.data[i + 1]! < 140 && png.data[i + 2]! > 120) pink++;
+    expect(pink).toBeGreaterThan(300);
+    // audited by file name; removing a layer drops its table
+    const audit = await s.page.evaluate(() => window.__redwall!.store.ui.audit.filter((r) => r.command.type === 'importData').map((r) => r.command));
+    expect(audit[0]).toMatchObject({ op: 'add', names: ['片区.geojson', '小区.csv', '路线.kml', 'broken.geojson'], crs: 'auto' });
+    await s.page.click(`[data-testid=import-remove-${tables[2]!}]`);
+    await expect.poll(() => s.page.locator('[data-testid=import-list] li').count()).toBe(2);
+    await expect(s.page.evaluate((t) => window.__redwall!.sql(`SELECT * FROM "${t}"`), tables[2]!)).rejects.toThrow(/does not exist/);
+    expect(s.external).toEqual([]);
+    // the failed query above is the test's own; nothing else may log an error
+    expect(s.consoleErrors.filter((e) => !/does not exist/.test(e))).toEqual([]);
+  });
+});
