@@ -29,7 +29,10 @@ async function boot(): Promise<void> {
   const [buildings, streets, compounds, grid] = await Promise.all([repo.buildings(), repo.streets(), repo.compounds(), repo.grid()]);
   await repo.loadEntities(store.entities, buildings);
 
-  mountPanels(store, meta, bridge);
+  mountPanels(store, meta, bridge, {
+    storage: localStorage,
+    cameras: () => ({ camera3d: view3d.cameraState(), camera2d: view2d ? view2d.cameraState() : null }),
+  });
   const basemap = drawBasemap({ meta, streets, compounds, grid, rings: buildings.rings });
   const el3d = document.getElementById('view3d')!;
   const el2d = document.getElementById('view2d')!;
@@ -74,7 +77,9 @@ async function boot(): Promise<void> {
     (v) => {
       el3d.hidden = v !== '3d';
       el2d.hidden = v !== '2d';
-      if (v === '2d' && !view2d) view2d = mount2d();
+      // created on first use: where a restored layout put the 2D camera, if one did
+      const exact = store.ui.cameraRequest?.kind === 'exact' ? store.ui.cameraRequest.camera2d : null;
+      if (v === '2d' && !view2d) view2d = mount2d(exact ?? undefined);
       if (v === '2d') view2d?.resize();
       view3d.setActive(v === '3d');
     },

@@ -2,8 +2,9 @@
  * A planner brings their own data in Chromium: an ArcGIS GeoJSON export in CGCS2000 Gauss-Krüger with Chinese field
  * names, a GBK CSV from Excel and a KML arrive through the file picker together with a broken file; the good ones
  * land on the 2D and 3D maps and in DuckDB (queryable with their Chinese column names), the broken one is named.
+ * Then a saved layout (per user, exportable) brings the screen back after changes.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import proj4 from 'proj4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -77,6 +78,42 @@ describe('import the user’s own data', () => {
     await expect(s.page.evaluate((t) => window.__redwall!.sql(`SELECT * FROM "${t}"`), tables[2]!)).rejects.toThrow(/does not exist/);
     expect(s.external).toEqual([]);
     // the failed query above is the test's own; nothing else may log an error
+    expect(s.consoleErrors.filter((e) => !/does not exist/.test(e))).toEqual([]);
+  });
+
+  it('saves a layout, restores it after changes, exports it and imports it back; a foreign file is refused', async () => {
+    const ui = () => s.page.evaluate(() => ({ view: window.__redwall!.store.ui.view, cameras: window.__redwall!.store.ui.layers.cameras, manholes: window.__redwall!.store.ui.layers.manholes }));
+    await s.page.evaluate(() => window.__redwall!.view2d()!.map.jumpTo({ center: [116.47, 39.95], zoom: 15.5 }));
+    await s.page.fill('[data-testid=layout-name]', '早班');
+    await s.page.click('[data-testid=layout-save]');
+    await s.page.waitForSelector('[data-testid=layout-list] li[data-layout="早班"]');
+    const before = await ui();
+    expect(before.view).toBe('2d');
+    // change the screen
+    await s.page.click('[data-testid=layer-cameras]');
+    await s.page.click('[data-testid=layer-manholes]');
+    await s.page.evaluate(() => window.__redwall!.view2d()!.map.jumpTo({ center: [116.43, 39.91], zoom: 13 }));
+    await s.page.click('[data-testid=view-3d]');
+    expect(await ui()).not.toEqual(before);
+    // restore
+    await s.page.click('[data-testid="layout-apply-早班"]');
+    await expect.poll(ui).toEqual(before);
+    const c = await s.page.evaluate(() => window.__redwall!.view2d()!.cameraState());
+    expect(c.center[0]).toBeCloseTo(116.47, 6);
+    expect(c.zoom).toBeCloseTo(15.5, 6);
+    // export, delete, import the file back
+    const [dl] = await Promise.all([s.page.waitForEvent('download'), s.page.click('[data-testid="layout-export-早班"]')]);
+    const text = readFileSync(await dl.path(), 'utf8');
+    expect(JSON.parse(text)).toMatchObject({ format: 'redwall-layout/1', name: '早班', view: '2d' });
+    await s.page.click('[data-testid="layout-delete-早班"]');
+    await expect.poll(() => s.page.locator('[data-testid=layout-list] li').count()).toBe(0);
+    await s.page.setInputFiles('[data-testid=layout-file]', { name: 'shift.json', mimeType: 'application/json', buffer: Buffer.from(text) });
+    await s.page.waitForSelector('[data-testid=layout-list] li[data-layout="早班"]');
+    await s.page.setInputFiles('[data-testid=layout-file]', { name: 'other.json', mimeType: 'application/json', buffer: Buffer.from('{"format":"qgis-project"}') });
+    expect(await s.page.textContent('[data-testid=layout-error]')).toMatch(/other\.json: not a RedWall layout: format/);
+    const audit = await s.page.evaluate(() => window.__redwall!.store.ui.audit.map((r) => r.command.type).filter((t) => /Layout$/.test(t)));
+    expect(audit).toEqual(['saveLayout', 'applyLayout', 'deleteLayout', 'saveLayout']);
+    await s.page.screenshot({ path: resolve(ROOT, 'docs/screenshots/import-and-layouts-2d.png') });
     expect(s.consoleErrors.filter((e) => !/does not exist/.test(e))).toEqual([]);
   });
 });

@@ -51,6 +51,19 @@ export class RootStore {
   /** Applies an operator command; alarm actions also go to the feed server, and the audit record gets the ack. */
   command(cmd: OperatorCommand): Promise<CommandAck | null> {
     const rec = this.ui.dispatch(cmd);
+    if (cmd.type === 'applyLayout' && cmd.layout.analysis) {
+      // the analysis part goes through the analysis queue like any planner command
+      const a = cmd.layout.analysis;
+      return Promise.all([
+        this.analysis.apply({ op: 'setMetric', metric: a.metric }),
+        this.analysis.apply({ op: 'setDisplay', display: a.display }),
+        this.analysis.apply({ op: 'setParams', params: a.params }),
+      ]).then((errs) => {
+        const err = errs.find((e) => e);
+        this.ui.settle(rec, err ? `error: ${err}` : 'ok');
+        return err ? { ok: false as const, error: err } : null;
+      });
+    }
     if (cmd.type === 'importData') {
       if (cmd.op === 'add') {
         this.ui.settle(rec, 'error: use RootStore.importFiles (the command carries names, not bytes)');

@@ -2,6 +2,8 @@ import { makeAutoObservable } from 'mobx';
 import type { AlarmCategory, OperatorAction } from '../../../data-pipelines/contracts/alarm.ts';
 import { setLocale, type Locale } from '../i18n.ts';
 import type { AnalysisCommand } from './analysis-store.ts';
+import type { LayoutFile } from './layouts.ts';
+import type { CameraState } from '../views/view3d.ts';
 
 export type ViewMode = '3d' | '2d';
 export type LayerId = 'buildings' | 'streets' | 'compounds' | 'grid' | 'alarms' | 'manholes' | 'cameras' | 'parking' | 'fire' | 'care' | 'env' | 'evacuation' | 'analysis' | 'imported';
@@ -45,7 +47,11 @@ export type OperatorCommand =
   | { type: 'analysis'; cmd: AnalysisCommand }
   /** the user's own data: file names only (the bytes never go into the audit trail) */
   | { type: 'importData'; op: 'add'; names: string[]; crs: string }
-  | { type: 'importData'; op: 'remove' | 'show' | 'hide'; id: string };
+  | { type: 'importData'; op: 'remove' | 'show' | 'hide'; id: string }
+  /** saved layouts: apply one (view, layers, cameras, filters, analysis settings), or record a save/delete */
+  | { type: 'applyLayout'; layout: LayoutFile }
+  | { type: 'saveLayout'; name: string }
+  | { type: 'deleteLayout'; name: string };
 
 export interface Broadcast {
   ts: number;
@@ -67,7 +73,10 @@ export interface AuditRecord {
 
 export interface CameraRequest {
   nonce: number;
-  kind: 'preset' | 'point';
+  /** 'exact': put the cameras where a saved layout had them */
+  kind: 'preset' | 'point' | 'exact';
+  camera3d?: CameraState | null;
+  camera2d?: { center: [number, number]; zoom: number; bearing: number; pitch: number } | null;
   preset?: string;
   lon?: number;
   lat?: number;
@@ -188,7 +197,22 @@ export class UiStore {
         break;
       case 'analysis':
       case 'importData':
-        break; // applied by AnalysisStore (RootStore.command); recorded here for the audit trail
+      case 'saveLayout':
+      case 'deleteLayout':
+        break;
+      case 'applyLayout': {
+        const l = command.layout;
+        this.workspace = l.workspace;
+        this.opsLayers = null;
+        this.layers = { ...this.layers, ...l.layers };
+        this.view = l.view;
+        this.alarmFilter = l.alarmFilter;
+        this.alarmCategory = l.alarmCategory;
+        this.locale = l.locale;
+        setLocale(l.locale);
+        this.cameraRequest = { nonce: ++this.nonce, kind: 'exact', camera3d: l.camera3d, camera2d: l.camera2d };
+        break;
+      } // applied by AnalysisStore (RootStore.command); recorded here for the audit trail
       case 'replay':
         break; // RootStore opens/closes the replay; recorded here for the audit trail
       case 'alarm':

@@ -18,6 +18,7 @@ import { VideoPanel } from './video.ts';
 import { mountDrillPanel } from './drill-panel.ts';
 import { mountIncidentPanel } from './incident-panel.ts';
 import { mountImportPanel } from './import-panel.ts';
+import { mountLayoutsPanel, type LayoutsPanelDeps } from './layouts-panel.ts';
 
 const STATUS_KEY: Record<FeedStatus, StringKey> = {
   connecting: 'feedConnecting',
@@ -34,7 +35,7 @@ const BASE_LAYERS: Array<{ id: LayerId; key: StringKey }> = [
   { id: 'grid', key: 'grid' },
 ];
 
-export function mountPanels(store: RootStore, meta: DistrictMeta, bridge: RedWallBridge): () => void {
+export function mountPanels(store: RootStore, meta: DistrictMeta, bridge: RedWallBridge, layouts: LayoutsPanelDeps): () => void {
   const disposers: IReactionDisposer[] = [];
   const top = document.getElementById('topbar')!;
   const left = document.getElementById('left')!;
@@ -87,9 +88,11 @@ export function mountPanels(store: RootStore, meta: DistrictMeta, bridge: RedWal
   const healthBox = h('section', { class: 'health', 'data-testid': 'stream-health' });
   const drillBox = h('section', { class: 'drills', 'data-testid': 'drill-panel' });
   const importBox = h('section', { class: 'imports', 'data-testid': 'import-panel' });
-  left.replaceChildren(layersBox, importBox, drillBox, healthBox);
+  const layoutsBox = h('section', { class: 'imports layouts', 'data-testid': 'layouts-panel' });
+  left.replaceChildren(layersBox, layoutsBox, importBox, drillBox, healthBox);
   const unmountDrill = mountDrillPanel(store, drillBox);
   const unmountImport = mountImportPanel(store, importBox);
+  const unmountLayouts = mountLayoutsPanel(store, layoutsBox, layouts);
   disposers.push(
     autorun(() => {
       void store.ui.locale;
@@ -349,6 +352,7 @@ export function mountPanels(store: RootStore, meta: DistrictMeta, bridge: RedWal
     disposers.forEach((d) => d());
     unmountDrill();
     unmountImport();
+    unmountLayouts();
     unmountIncident();
     clearTimeout(hideTimer);
     video?.destroy();

@@ -261,6 +261,7 @@ export class View2D {
       reaction(
         () => this.store.ui.cameraRequest,
         (req) => {
+          if (req?.kind === 'exact' && req.camera2d) this.map.jumpTo(req.camera2d);
           if (req?.kind === 'point' && req.lon !== undefined && req.lat !== undefined)
             this.map.flyTo({ center: [req.lon, req.lat], zoom: req.rangeM ? Math.max(12, Math.min(17, 16.5 - Math.log2(req.rangeM / 300))) : 16.5, duration: 800 });
           if (req?.kind === 'preset') {

@@ -115,6 +115,10 @@ export class View3D {
         () => this.store.ui.cameraRequest,
         (req) => {
           if (!req) return;
+          if (req.kind === 'exact') {
+            if (req.camera3d) this.setCamera(req.camera3d);
+            return;
+          }
           if (req.kind === 'preset') this.flyToPreset(req.preset ?? 'overview');
           else if (req.lon !== undefined && req.lat !== undefined) this.flyToPoint(req.lon, req.lat, req.rangeM);
         },
@@ -143,12 +147,8 @@ export class View3D {
         { fireImmediately: true },
       ),
     );
-    if (input.camera) {
-      this.widget.camera.setView({
-        destination: new Cartesian3(...input.camera.position),
-        orientation: { heading: input.camera.heading, pitch: input.camera.pitch, roll: 0 },
-      });
-    } else this.flyToPreset('overview', 0);
+    if (input.camera) this.setCamera(input.camera);
+    else this.flyToPreset('overview', 0);
 
     // WebGL context loss (driver reset, GPU pressure on a video wall): allow restoration, then let the owner rebuild.
     const canvas = scene.canvas;
@@ -184,6 +184,11 @@ export class View3D {
       });
       scene.requestRender();
     });
+  }
+
+  setCamera(c: CameraState): void {
+    this.widget.camera.setView({ destination: new Cartesian3(...c.position), orientation: { heading: c.heading, pitch: c.pitch, roll: 0 } });
+    this.widget.scene.requestRender();
   }
 
   cameraState(): CameraState {
