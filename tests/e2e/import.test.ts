@@ -4,11 +4,15 @@
  * land on the 2D and 3D maps and in DuckDB (queryable with their Chinese column names), the broken one is named.
  * Then a saved layout (per user, exportable) brings the screen back after changes.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PNG } from 'pngjs';
 import { resolve } from 'node:path';
 import proj4 from 'proj4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { epsgDef } from '../../renderer/src/import/crs.ts';
+import { lonLatToTile } from '../../renderer/src/basemap/tile-package.ts';
 import { openApp, ROOT, waitReady, type Session } from './harness.ts';
 import { decode } from './pixels.ts';
 
@@ -114,6 +118,53 @@ describe('import the user’s own data', () => {
     const audit = await s.page.evaluate(() => window.__redwall!.store.ui.audit.map((r) => r.command.type).filter((t) => /Layout$/.test(t)));
     expect(audit).toEqual(['saveLayout', 'applyLayout', 'deleteLayout', 'saveLayout']);
     await s.page.screenshot({ path: resolve(ROOT, 'docs/screenshots/import-and-layouts-2d.png') });
+    expect(s.consoleErrors.filter((e) => !/does not exist/.test(e))).toEqual([]);
+  });
+
+  it('an offline tile folder ({z}/{x}/{y}.png) becomes the basemap in 2D and 3D', async () => {
+    // a magenta z13 + z12 package over the district, as a tile downloader would write it (XYZ)
+    const dir = mkdtempSync(join(tmpdir(), 'redwall-tiles-'));
+    const root = join(dir, '测试底图');
+    const tile = new PNG({ width: 256, height: 256 });
+    for (let i = 0; i < tile.data.length; i += 4) tile.data.set([255, 0, 255, 255], i);
+    const bytes = PNG.sync.write(tile);
+    let n = 0;
+    for (const z of [12, 13]) {
+      const [x0, y0] = lonLatToTile(116.42, 39.975, z);
+      const [x1, y1] = lonLatToTile(116.49, 39.9, z);
+      for (let x = x0; x <= x1; x++)
+        for (let y = y0; y <= y1; y++) {
+          mkdirSync(join(root, String(z), String(x)), { recursive: true });
+          writeFileSync(join(root, String(z), String(x), `${y}.png`), bytes);
+          n++;
+        }
+    }
+    await s.page.click('[data-testid=view-2d]');
+    await s.page.setInputFiles('[data-testid=basemap-folder]', root);
+    await s.page.waitForSelector('[data-testid=basemap-info]');
+    expect(await s.page.getAttribute('[data-testid=basemap-info]', 'data-count')).toBe(String(n));
+    expect(await s.page.getAttribute('[data-testid=basemap-info]', 'data-scheme')).toBe('xyz');
+    await s.page.evaluate(() => window.__redwall!.view2d()!.map.jumpTo({ center: [116.456, 39.9375], zoom: 13.5 }));
+    await s.page.waitForTimeout(1500);
+    const magenta = (png: ReturnType<typeof decode>) => {
+      let k = 0;
+      for (let i = 0; i < png.data.length; i += 4) if (png.data[i]! > 180 && png.data[i + 1]! < 90 && png.data[i + 2]! > 180) k++;
+      return k;
+    };
+    const p2 = decode(await s.page.locator('#view2d').screenshot({ path: resolve(OUT, 'tiles-2d.png') }));
+    expect(magenta(p2)).toBeGreaterThan(20_000);
+    await s.page.click('[data-testid=view-3d]');
+    await s.page.click('[data-testid=preset-overview]');
+    await s.page.waitForTimeout(3000);
+    const p3 = decode(await s.page.locator('#view3d').screenshot({ path: resolve(OUT, 'tiles-3d.png') }));
+    expect(magenta(p3)).toBeGreaterThan(5_000);
+    // removed: the magenta goes away
+    await s.page.click('[data-testid=basemap-clear]');
+    await s.page.waitForTimeout(1500);
+    expect(magenta(decode(await s.page.locator('#view3d').screenshot()))).toBeLessThan(500);
+    const audit = await s.page.evaluate(() => window.__redwall!.store.ui.audit.filter((r) => r.command.type === 'basemap').map((r) => r.command));
+    expect(audit).toEqual([{ type: 'basemap', op: 'load', name: '测试底图', files: n }, { type: 'basemap', op: 'clear' }]);
+    expect(s.external).toEqual([]);
     expect(s.consoleErrors.filter((e) => !/does not exist/.test(e))).toEqual([]);
   });
 });

@@ -7,6 +7,7 @@ import { makeAutoObservable, observable, runInAction } from 'mobx';
 import { importFiles, layerCsv, tableName, type ImportedLayer, type ImportFile } from '../import/index.ts';
 import type { SqlRunner } from '../analysis/sql-runner.ts';
 import type { RGBA } from '../layers/manholes/format.ts';
+import { indexTiles, type TileIndex } from '../basemap/tile-package.ts';
 
 export interface UserLayer {
   id: string;
@@ -31,13 +32,16 @@ export class ImportStore {
   busy = false;
   crsChoice = 'auto';
   version = 0;
+  /** offline basemap tile package (both maps draw it under the district data) */
+  tiles: TileIndex | null = null;
+  tilesError = '';
   private db: SqlRunner | null = null;
   private n = 0;
   /** called after tables change (the SQL console's schema browser) */
   onTablesChanged: () => void = () => undefined;
 
   constructor() {
-    makeAutoObservable<this, 'db'>(this, { db: false, layers: observable.shallow, onTablesChanged: false }, { autoBind: true });
+    makeAutoObservable<this, 'db'>(this, { db: false, layers: observable.shallow, onTablesChanged: false, tiles: observable.ref }, { autoBind: true });
   }
 
   attach(db: SqlRunner): void {
@@ -75,6 +79,22 @@ export class ImportStore {
     });
     if (added.length) this.onTablesChanged();
     return added;
+  }
+
+  /** Indexes a picked tile folder; the previous package stays if this one has no tiles. */
+  loadTiles(entries: Array<{ path: string; blob: Blob }>, near: { lon: number; lat: number }, name: string): TileIndex | null {
+    try {
+      this.tiles = indexTiles(entries, near, name);
+      this.tilesError = '';
+    } catch (e) {
+      this.tilesError = (e as Error).message;
+    }
+    return this.tiles;
+  }
+
+  clearTiles(): void {
+    this.tiles = null;
+    this.tilesError = '';
   }
 
   setVisible(id: string, visible: boolean): void {

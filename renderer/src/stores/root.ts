@@ -123,6 +123,18 @@ export class RootStore {
     }
   }
 
+  /** Loads an offline basemap tile folder (audited by name and size). */
+  loadBasemap(entries: Array<{ path: string; blob: Blob }>, near: { lon: number; lat: number }, name: string): void {
+    const rec = this.ui.dispatch({ type: 'basemap', op: 'load', name, files: entries.length });
+    this.imports.loadTiles(entries, near, name);
+    this.ui.settle(rec, this.imports.tilesError ? `error: ${this.imports.tilesError}` : 'ok');
+  }
+
+  clearBasemap(): void {
+    this.ui.dispatch({ type: 'basemap', op: 'clear' });
+    this.imports.clearTiles();
+  }
+
   newCommandId(): string {
     return crypto.randomUUID();
   }

@@ -51,7 +51,10 @@ export type OperatorCommand =
   /** saved layouts: apply one (view, layers, cameras, filters, analysis settings), or record a save/delete */
   | { type: 'applyLayout'; layout: LayoutFile }
   | { type: 'saveLayout'; name: string }
-  | { type: 'deleteLayout'; name: string };
+  | { type: 'deleteLayout'; name: string }
+  /** offline basemap tile package (folder name and tile count recorded; the tiles stay in memory) */
+  | { type: 'basemap'; op: 'load'; name: string; files: number }
+  | { type: 'basemap'; op: 'clear' };
 
 export interface Broadcast {
   ts: number;
@@ -199,6 +202,7 @@ export class UiStore {
       case 'importData':
       case 'saveLayout':
       case 'deleteLayout':
+      case 'basemap':
         break;
       case 'applyLayout': {
         const l = command.layout;

@@ -5,13 +5,21 @@ import { locale } from '../i18n.ts';
 import type { RootStore } from '../stores/root.ts';
 import { button, h } from './dom.ts';
 
-export function mountImportPanel(store: RootStore, box: HTMLElement): () => void {
+export function mountImportPanel(store: RootStore, box: HTMLElement, near: { lon: number; lat: number }): () => void {
   const im = store.imports;
   const input = h('input', { type: 'file', multiple: true, accept: '.geojson,.json,.csv,.txt,.tsv,.shp,.dbf,.prj,.cpg,.shx,.kml,.kmz', 'data-testid': 'import-file' });
   input.onchange = () => {
     const files = [...(input.files ?? [])];
     input.value = '';
     void Promise.all(files.map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) }))).then((fs) => store.importFiles(fs));
+  };
+  const folder = h('input', { type: 'file', webkitdirectory: true, multiple: true, 'data-testid': 'basemap-folder' });
+  folder.onchange = () => {
+    const files = [...(folder.files ?? [])];
+    folder.value = '';
+    if (!files.length) return;
+    const name = (files[0]!.webkitRelativePath || files[0]!.name).split('/')[0] ?? 'tiles';
+    store.loadBasemap(files.map((f) => ({ path: f.webkitRelativePath || f.name, blob: f })), near, name);
   };
   const dispose = autorun(() => {
     const zh = locale() === 'zh-CN';
@@ -25,6 +33,19 @@ export function mountImportPanel(store: RootStore, box: HTMLElement): () => void
       input,
       im.busy ? h('div', { class: 'muted' }, zh ? '导入中…' : 'Importing…') : '',
       ...im.errors.map((e) => h('div', { class: 'error', 'data-testid': 'import-error' }, e)),
+      h('h2', {}, zh ? '离线底图' : 'Offline basemap'),
+      h('div', { class: 'muted' }, zh ? '选择瓦片文件夹（{z}/{x}/{y}.png/jpg，XYZ 或 TMS）' : 'Pick a tile folder ({z}/{x}/{y}.png/jpg, XYZ or TMS)'),
+      folder,
+      im.tilesError ? h('div', { class: 'error', 'data-testid': 'basemap-error' }, im.tilesError) : '',
+      im.tiles
+        ? h(
+            'div',
+            { class: 'muted', 'data-testid': 'basemap-info', 'data-count': String(im.tiles.count), 'data-scheme': im.tiles.scheme },
+            `${im.tiles.name}: ${im.tiles.count} ${zh ? '张瓦片' : 'tiles'} · z${im.tiles.minZoom}–${im.tiles.maxZoom} · ${im.tiles.scheme.toUpperCase()} · ${im.tiles.format} `,
+            button(zh ? '移除' : 'Remove', { 'data-testid': 'basemap-clear' }, () => store.clearBasemap()),
+          )
+        : '',
+      h('h2', {}, zh ? '已导入图层' : 'Imported layers'),
       h(
         'ul',
         { class: 'import-list', 'data-testid': 'import-list' },

@@ -91,7 +91,7 @@ export function mountPanels(store: RootStore, meta: DistrictMeta, bridge: RedWal
   const layoutsBox = h('section', { class: 'imports layouts', 'data-testid': 'layouts-panel' });
   left.replaceChildren(layersBox, layoutsBox, importBox, drillBox, healthBox);
   const unmountDrill = mountDrillPanel(store, drillBox);
-  const unmountImport = mountImportPanel(store, importBox);
+  const unmountImport = mountImportPanel(store, importBox, meta.center);
   const unmountLayouts = mountLayoutsPanel(store, layoutsBox, layouts);
   disposers.push(
     autorun(() => {

@@ -20,6 +20,8 @@ import {
   PolygonHierarchy,
   Primitive,
   Rectangle,
+  UrlTemplateImageryProvider,
+  WebMercatorTilingScheme,
   ShowGeometryInstanceAttribute,
   ScreenSpaceEventHandler,
   SceneTransforms,
@@ -30,6 +32,7 @@ import {
 } from '@cesium/engine';
 import '@cesium/engine/Source/Widget/CesiumWidget.css';
 import { reaction, type IReactionDisposer } from 'mobx';
+import { EMPTY_PNG, tileAt, type TileIndex } from '../basemap/tile-package.ts';
 import type { BuildingGeom, DistrictMeta } from '../data/district.ts';
 import { floorsColor, SELECTED_COLOR } from '../layers/buildings/format.ts';
 import { LIVE_LAYERS, type LayerRenderer } from '../layers/registry.ts';
@@ -49,6 +52,20 @@ export interface CameraState {
   position: [number, number, number];
   heading: number;
   pitch: number;
+}
+
+/** Imagery from in-memory tile blobs (a user's offline package): UrlTemplateImageryProvider with the fetch replaced. */
+class BlobTileProvider extends UrlTemplateImageryProvider {
+  constructor(
+    private readonly tiles: TileIndex,
+    rectangle: Rectangle,
+  ) {
+    super({ url: 'redwall-tiles://{z}/{x}/{y}', minimumLevel: 0, maximumLevel: tiles.maxZoom, rectangle, tilingScheme: new WebMercatorTilingScheme() });
+  }
+  override requestImage(x: number, y: number, level: number): Promise<ImageBitmap> {
+    const blob = tileAt(this.tiles, level, x, y) ?? new Blob([EMPTY_PNG.slice().buffer], { type: 'image/png' });
+    return createImageBitmap(blob);
+  }
 }
 
 const toColor = (c: readonly number[]) => new Color(c[0]! / 255, c[1]! / 255, c[2]! / 255, c[3]! / 255);
@@ -128,6 +145,11 @@ export class View3D {
         (id) => this.highlight(id),
       ),
       reaction(
+        () => this.store.imports.tiles,
+        (tiles) => this.showTiles(tiles),
+        { fireImmediately: true },
+      ),
+      reaction(
         () => this.store.ui.explodedBuildingId,
         (id) => this.peel(id),
       ),
@@ -191,6 +213,20 @@ export class View3D {
     this.widget.scene.requestRender();
   }
 
+  private userTiles: ImageryLayer | null = null;
+
+  /** Offline basemap tile package as an imagery layer over our own basemap (WebMercator XYZ, read from the files). */
+  private showTiles(tiles: TileIndex | null): void {
+    const layers = this.widget.scene.imageryLayers;
+    if (this.userTiles) layers.remove(this.userTiles, true);
+    this.userTiles = null;
+    if (!tiles) return this.widget.scene.requestRender();
+    const [w, s, e, n] = tiles.bounds;
+    const provider = new BlobTileProvider(tiles, Rectangle.fromDegrees(w, s, e, n));
+    this.userTiles = layers.addImageryProvider(provider);
+    this.widget.scene.requestRender();
+  }
+
   cameraState(): CameraState {
     const c = this.widget.camera;
     return { position: [c.position.x, c.position.y, c.position.z], heading: c.heading, pitch: c.pitch };
@@ -213,6 +249,8 @@ export class View3D {
     const provider = await SingleTileImageryProvider.fromUrl(this.basemapUrl, { rectangle: Rectangle.fromDegrees(bbox.west, bbox.south, bbox.east, bbox.north) });
     if (this.widget.isDestroyed()) return;
     scene.imageryLayers.addImageryProvider(provider);
+    // a user tile package loaded before our basemap arrived stays on top of it
+    if (this.userTiles) scene.imageryLayers.raiseToTop(this.userTiles);
     scene.requestRender();
   }
 
