@@ -18,7 +18,7 @@ registerScheme(electron);
 const feedToken = randomBytes(24).toString('hex');
 runMain(electron, {
   preloadPath: join(__dirname, 'preload.cjs'),
-  startFeed: (roots) => startFeedServer({ assetsDir: roots.assets, journalDir: join(app.getPath('userData'), 'journal'), host: '127.0.0.1', port: 0, allowedOrigins: [APP_ORIGIN], sim: { backfillMs: 24 * 3600_000 }, appVersion: app.getVersion(), token: feedToken }).then((s) => ({ ...s, token: feedToken })),
+  startFeed: (roots) => startFeedServer({ assetsDir: roots.assets, scenariosDir: join(roots.assets, '..', 'scenarios'), journalDir: join(app.getPath('userData'), 'journal'), host: '127.0.0.1', port: 0, allowedOrigins: [APP_ORIGIN], sim: { backfillMs: 24 * 3600_000 }, appVersion: app.getVersion(), token: feedToken }).then((s) => ({ ...s, token: feedToken })),
 }).catch((e: unknown) => {
   console.error('RedWall failed to start', e);
   app.quit();
