@@ -4,6 +4,7 @@
  * residential compounds, environment stations. Pure: build-district.ts writes them as Arrow tables.
  */
 import type { XY } from '../geo/coords.ts';
+import { M_PER_DEG_LAT, mPerDegLon } from '../geo/local.ts';
 import { buildIndoorLayout } from '../indoor/layout.ts';
 import { StreetNetwork } from '../routing/streets.ts';
 import type { Facility } from '../routing/evacuation.ts';
@@ -11,19 +12,17 @@ import type { Facility } from '../routing/evacuation.ts';
 export type { Facility };
 import { inBBox, pointInRing, rng, type BBox, type Building, type Compound, type StreetEdge, type StreetNode } from './district.ts';
 
-const M_LAT = 110_574;
-const mLon = (lat: number) => 111_320 * Math.cos((lat * Math.PI) / 180);
 
 function alongEdge(a: StreetNode, b: StreetNode, t: number, sideM: number): XY {
-  const dx = (b.lon - a.lon) * mLon(a.lat);
-  const dy = (b.lat - a.lat) * M_LAT;
+  const dx = (b.lon - a.lon) * mPerDegLon(a.lat);
+  const dy = (b.lat - a.lat) * M_PER_DEG_LAT;
   const len = Math.hypot(dx, dy) || 1;
-  return [a.lon + (b.lon - a.lon) * t + ((-dy / len) * sideM) / mLon(a.lat), a.lat + (b.lat - a.lat) * t + ((dx / len) * sideM) / M_LAT];
+  return [a.lon + (b.lon - a.lon) * t + ((-dy / len) * sideM) / mPerDegLon(a.lat), a.lat + (b.lat - a.lat) * t + ((dx / len) * sideM) / M_PER_DEG_LAT];
 }
 
 function bearingOf(a: StreetNode, b: StreetNode): number {
-  const dx = (b.lon - a.lon) * mLon(a.lat);
-  const dy = (b.lat - a.lat) * M_LAT;
+  const dx = (b.lon - a.lon) * mPerDegLon(a.lat);
+  const dy = (b.lat - a.lat) * M_PER_DEG_LAT;
   return ((Math.atan2(dx, dy) * 180) / Math.PI + 360) % 360;
 }
 

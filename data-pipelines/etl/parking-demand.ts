@@ -7,6 +7,7 @@
  * Every number here is a stated model (see docs/parking-analysis.md), synthesized with a fixed seed.
  */
 import type { XY } from '../geo/coords.ts';
+import { M_PER_DEG_LAT, mPerDegLon } from '../geo/local.ts';
 import { inBBox, pointInRing, rng, type BBox, type Building, type Compound, type StreetEdge, type StreetNode } from './district.ts';
 
 /** Gross floor area per household (m²) after circulation/common space: 0.75 of GFA is dwelling, 90 m² each. */
@@ -103,8 +104,6 @@ export interface VacantLot {
   ring: XY[];
 }
 
-const M_LAT = 110_574;
-const mLon = (lat: number) => 111_320 * Math.cos((lat * Math.PI) / 180);
 
 /** Uniform-grid index of segments in local metres, for "distance to the nearest footprint/street" queries. */
 class SegmentIndex {
@@ -115,7 +114,7 @@ class SegmentIndex {
     private readonly lat0: number,
   ) {}
   xy(lon: number, lat: number): [number, number] {
-    return [(lon - this.lon0) * mLon(this.lat0), (lat - this.lat0) * M_LAT];
+    return [(lon - this.lon0) * mPerDegLon(this.lat0), (lat - this.lat0) * M_PER_DEG_LAT];
   }
   add(a: XY, b: XY): void {
     const [ax, ay] = this.xy(a[0], a[1]);
@@ -189,7 +188,7 @@ export function findVacantLots(buildings: Building[], nodes: StreetNode[], edges
     if (chosen.some((o) => Math.hypot(o.x - c.x, o.y - c.y) < spacingM)) continue;
     chosen.push(c);
   }
-  const toLonLat = (x: number, y: number): XY => [lon0 + x / mLon(lat0), lat0 + y / M_LAT];
+  const toLonLat = (x: number, y: number): XY => [lon0 + x / mPerDegLon(lat0), lat0 + y / M_PER_DEG_LAT];
   return chosen.map((c, i) => {
     const [lon, lat] = toLonLat(c.x, c.y);
     const ring: XY[] = [toLonLat(c.x - c.w / 2, c.y - c.h / 2), toLonLat(c.x + c.w / 2, c.y - c.h / 2), toLonLat(c.x + c.w / 2, c.y + c.h / 2), toLonLat(c.x - c.w / 2, c.y + c.h / 2)];

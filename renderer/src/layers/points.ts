@@ -13,6 +13,7 @@ import type { StringKey } from '../i18n.ts';
 import type { LayerId } from '../stores/ui-store.ts';
 import type { LayerContext3D, LayerRenderer, LayerRenderer2D, LiveLayerDefinition, Revision } from './registry.ts';
 import type { RGBA } from './manholes/format.ts';
+import { M_PER_DEG_LAT, mPerDegLon } from '../../../data-pipelines/geo/local.ts';
 
 export interface LivePoint {
   id: string;
@@ -51,8 +52,8 @@ const toColor = (c: RGBA) => new Color(c[0] / 255, c[1] / 255, c[2] / 255, c[3] 
 
 /** Field-of-view cone as a lon/lat polygon (apex + arc). */
 export function conePolygon(c: Cone, steps = 12): Array<[number, number]> {
-  const mLat = 110_574;
-  const mLon = 111_320 * Math.cos((c.lat * Math.PI) / 180);
+  const mLat = M_PER_DEG_LAT;
+  const mLon = mPerDegLon(c.lat);
   const pts: Array<[number, number]> = [[c.lon, c.lat]];
   for (let i = 0; i <= steps; i++) {
     const a = ((c.heading - c.fov / 2 + (c.fov * i) / steps) * Math.PI) / 180;

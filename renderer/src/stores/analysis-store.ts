@@ -17,6 +17,7 @@ import {
 } from '../analysis/parking/queries.ts';
 import { checkConsoleSql, consoleMapPoints, CONSOLE_MAX_ROWS, wrapConsoleSql, type ConsoleResult } from '../analysis/console.ts';
 import type { SqlRunner } from '../analysis/sql-runner.ts';
+import { M_PER_DEG_LAT, mPerDegLon } from '../../../data-pipelines/geo/local.ts';
 
 export type AnalysisMetric = 'unmet' | 'gap' | 'demand' | 'supply' | 'occupancy';
 export type AnalysisDisplay = 'cells' | 'heatmap';
@@ -71,22 +72,21 @@ export interface AnalysisDeps {
   now(): number;
 }
 
-const M_LAT = 110_574;
 /** polygon area (m²) and centroid of a lon/lat ring, local projection around its first vertex (no cancellation) */
 export function ringMetrics(ring: Array<[number, number]>): { areaM2: number; lon: number; lat: number } {
   const [lon0, lat0] = ring[0] ?? [0, 0];
-  const kx = 111_320 * Math.cos((lat0 * Math.PI) / 180);
+  const kx = mPerDegLon(lat0);
   let a = 0, cx = 0, cy = 0;
   for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-    const [x1, y1] = [(ring[j]![0] - lon0) * kx, (ring[j]![1] - lat0) * M_LAT];
-    const [x2, y2] = [(ring[i]![0] - lon0) * kx, (ring[i]![1] - lat0) * M_LAT];
+    const [x1, y1] = [(ring[j]![0] - lon0) * kx, (ring[j]![1] - lat0) * M_PER_DEG_LAT];
+    const [x2, y2] = [(ring[i]![0] - lon0) * kx, (ring[i]![1] - lat0) * M_PER_DEG_LAT];
     const f = x1 * y2 - x2 * y1;
     a += f;
     cx += (x1 + x2) * f;
     cy += (y1 + y2) * f;
   }
   if (Math.abs(a) < 1e-9) return { areaM2: 0, lon: lon0, lat: lat0 };
-  return { areaM2: Math.abs(a / 2), lon: lon0 + cx / (3 * a) / kx, lat: lat0 + cy / (3 * a) / M_LAT };
+  return { areaM2: Math.abs(a / 2), lon: lon0 + cx / (3 * a) / kx, lat: lat0 + cy / (3 * a) / M_PER_DEG_LAT };
 }
 
 export class AnalysisStore {
@@ -119,14 +119,9 @@ export class AnalysisStore {
   private deps: AnalysisDeps | null = null;
   private drawnCount = 0;
   private queue: Promise<unknown> = Promise.resolve();
-  private seq = 0;
 
   constructor() {
     makeAutoObservable<this, 'q' | 'deps'>(this, { q: false, deps: false, result: observable.ref, access: observable.ref, sites: observable.ref, whatIf: observable.ref, history: observable.ref, occupancy: observable.ref, occupancyParams: observable.ref, console: observable.ref, shapes: observable.ref, schema: observable.ref }, { autoBind: true });
-  }
-
-  get ready(): boolean {
-    return this.q !== null;
   }
 
   /** Connects to the local database; loads candidate vacant lots and the schema. */
@@ -296,12 +291,10 @@ export class AnalysisStore {
   async run(): Promise<AnalysisResult> {
     const q = this.need();
     const p = this.params!;
-    const seq = ++this.seq;
     runInAction(() => (this.running = true));
     await q.setExtraSupply([]);
     const result = await q.run(p);
     const access = await q.accessRows();
-    if (seq !== this.seq) return result; // a newer run superseded this one
     runInAction(() => {
       this.result = result;
       this.access = access;
@@ -336,7 +329,9 @@ export class AnalysisStore {
     if (!c) throw new Error(`no candidate site ${siteId}`);
     if (!(Number.isInteger(capacity) && capacity > 0 && capacity <= 5000)) throw new Error('capacity must be a whole number of spaces, 1–5000');
     runInAction(() => (this.running = true));
-    const w = await q.whatIf(this.params!, { ...c, capacity });
+    // the current result is the "before" when it was computed with these parameters (commands run in order)
+    const before = this.result && JSON.stringify(this.result.params) === JSON.stringify(this.params) ? this.result : undefined;
+    const w = await q.whatIf(this.params!, { ...c, capacity }, before);
     runInAction(() => {
       this.whatIf = w;
       this.selectedSiteId = siteId;

@@ -9,6 +9,7 @@ import occAtText from './sql/occupancy_at.sql?raw';
 import occSeriesText from './sql/occupancy_series.sql?raw';
 import setupText from './sql/setup.sql?raw';
 import sitesText from './sql/sites.sql?raw';
+import { M_PER_DEG_LAT, mPerDegLon } from '../../../../data-pipelines/geo/local.ts';
 import { bind, parseSqlFile, sqlString, type SqlFile, type SqlRunner } from '../sql-runner.ts';
 
 export const SQL: Record<'setup' | 'access' | 'cells' | 'sites' | 'occupancyAt' | 'occupancySeries', SqlFile> = {
@@ -204,16 +205,19 @@ export class ParkingQueries {
       await this.db.rows(`INSERT INTO pa_extra_supply VALUES ${sites.map((s) => `(${sqlString(s.siteId)}, ${+s.lon}, ${+s.lat}, ${s.capacity | 0}, 0, 1440)`).join(', ')}`);
   }
 
-  /** "Add N spaces here": the analysis without and with the site (open 24 h), and the per-cell change. */
-  async whatIf(p: AnalysisParams, site: Candidate, keep: Candidate[] = []): Promise<WhatIfResult> {
-    await this.setExtraSupply(keep);
-    const before = await this.run(p);
-    await this.setExtraSupply([...keep, site]);
+  /**
+   * "Add N spaces here": the analysis without and with the site (open 24 h), and the per-cell change. `before` is the
+   * caller's current result for the same parameters, when it has one (saves recomputing it).
+   */
+  async whatIf(p: AnalysisParams, site: Candidate, before?: AnalysisResult): Promise<WhatIfResult> {
+    await this.setExtraSupply([]);
+    before ??= await this.run(p);
+    await this.setExtraSupply([site]);
     let after: AnalysisResult;
     try {
       after = await this.run(p);
     } finally {
-      await this.setExtraSupply(keep);
+      await this.setExtraSupply([]);
       await this.access(p); // pa_access back to the "before" state for further ranking
     }
     const byId = new Map<string, WhatIfResult['delta'][number]>();
@@ -256,12 +260,10 @@ export class ParkingQueries {
   }
 }
 
-const M_LAT = 110_574;
-const mLon = (lat0: number) => 111_320 * Math.cos((lat0 * Math.PI) / 180);
 
 /** Cell outline (closed ring, lon/lat) for cell (a, b): the same geometry the SQL bins into. */
 export function cellRing(kind: CellKind, a: number, b: number, size: number, lon0: number, lat0: number): Array<[number, number]> {
-  const toLL = (x: number, y: number): [number, number] => [lon0 + x / mLon(lat0), lat0 + y / M_LAT];
+  const toLL = (x: number, y: number): [number, number] => [lon0 + x / mPerDegLon(lat0), lat0 + y / M_PER_DEG_LAT];
   let pts: Array<[number, number]>;
   if (kind === 'hex') {
     const cx = size * (Math.sqrt(3) * a + (Math.sqrt(3) / 2) * b);

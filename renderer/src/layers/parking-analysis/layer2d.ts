@@ -15,7 +15,7 @@ export function createAnalysis2D({ store }: { store: RootStore }): LayerRenderer
   let visible = true;
   const a = store.analysis;
   return {
-    revision: () => `${a.version}|${store.ui.workspace}`,
+    revision: () => a.version,
     deckLayers(): Layer[] {
       if (!visible || !a.params) return [];
       const out: Layer[] = [];
