@@ -1,191 +1,26 @@
-/** UI strings. zh-CN is the default; every key must exist in both locales (checked by a unit test). */
+/**
+ * UI strings and locale formatting. zh-CN is the default, English complete. Every user-visible string lives in a
+ * catalog under ./i18n/ (one per area, keys prefixed by area); no Chinese literal outside them (checked by
+ * tests/unit/i18n.test.ts), and every key in every locale with the same placeholders.
+ */
+import type { Catalog } from './i18n/catalog.ts';
+import core from './i18n/core.ts';
+
 export const LOCALES = ['zh-CN', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
 
-export const STRINGS = {
-  'zh-CN': {
-    appTitle: '数字红墙',
-    appSubtitle: '城市运行指挥中心',
-    view3d: '三维',
-    view2d: '二维分析',
-    layers: '图层',
-    legend: '图例',
-    buildings: '建筑',
-    manholes: '窨井监测',
-    streets: '道路',
-    compounds: '小区',
-    grid: '网格',
-    alarms: '实时告警',
-    noAlarms: '当前无告警',
-    feed: '数据接入',
-    feedLive: '实时',
-    feedConnecting: '连接中',
-    feedReconnecting: '重连中',
-    feedStale: '数据停滞',
-    feedOffline: '离线',
-    simulated: '模拟数据',
-    events: '事件',
-    rejected: '拒收',
-    gaps: '断档',
-    building: '建筑信息',
-    name: '名称',
-    unnamed: '（无名称）',
-    floors: '层数',
-    height: '高度',
-    area: '占地面积',
-    gridCell: '所属网格',
-    presets: '视角',
-    level_alarm: '告警',
-    level_warning: '预警',
-    level_normal: '正常',
-    wells: '口井',
-    newAlarm: '新告警',
-    credits: '数据来源',
-    audit: '操作记录',
-    close: '关闭',
-    loading: '正在加载片区数据…',
-    loadFailed: '加载失败',
-    alarmMarkers: '告警标注',
-    cameras: '视频监控',
-    parking: '停车泊位',
-    fire: '消防烟感',
-    evacuation: '应急疏散',
-    analysisLayer: '停车供需分析',
-    importedLayer: '导入数据',
-    wsOps: '指挥',
-    wsAnalysis: '规划分析',
-    care: '养老关爱',
-    env: '环境监测',
-    liveLayers: '实时图层',
-    baseLayers: '底图图层',
-    filterOpen: '未关闭',
-    filterUnacked: '未确认',
-    filterAll: '全部',
-    alarmDetail: '告警详情',
-    category: '类别',
-    cause: '原因',
-    source: '来源',
-    priority: '级别',
-    state: '状态',
-    active: '当前',
-    activeYes: '报警中',
-    activeNo: '已恢复正常',
-    value: '读数',
-    location: '位置',
-    floor: '楼层',
-    team: '处置队伍',
-    history: '处置记录',
-    note: '备注',
-    minutes: '分钟',
-    streams: '数据流',
-    mute: '静音',
-    unmute: '声音',
-    video: '视频',
-    sosPopup: '一键求助：已调转最近摄像头',
-    simulatedVideo: '模拟画面（离线演示）',
-    group: '告警风暴',
-    expand: '展开',
-    replays: '补发',
-    snapshots: '快照',
-    st_live: '正常',
-    st_quiet: '静默',
-    st_degraded: '降级',
-    st_stale: '停滞',
-    st_down: '中断',
-  },
-  en: {
-    appTitle: 'RedWall',
-    appSubtitle: 'City Operations Command Center',
-    view3d: '3D',
-    view2d: '2D analysis',
-    layers: 'Layers',
-    legend: 'Legend',
-    buildings: 'Buildings',
-    manholes: 'Manhole sensors',
-    streets: 'Streets',
-    compounds: 'Compounds',
-    grid: 'Grid cells',
-    alarms: 'Live alarms',
-    noAlarms: 'No active alarms',
-    feed: 'Feed',
-    feedLive: 'Live',
-    feedConnecting: 'Connecting',
-    feedReconnecting: 'Reconnecting',
-    feedStale: 'Stale',
-    feedOffline: 'Offline',
-    simulated: 'Simulated',
-    events: 'events',
-    rejected: 'rejected',
-    gaps: 'gaps',
-    building: 'Building',
-    name: 'Name',
-    unnamed: '(unnamed)',
-    floors: 'Floors',
-    height: 'Height',
-    area: 'Footprint',
-    gridCell: 'Grid cell',
-    presets: 'Views',
-    level_alarm: 'Alarm',
-    level_warning: 'Warning',
-    level_normal: 'Normal',
-    wells: 'wells',
-    newAlarm: 'New alarm',
-    credits: 'Data credits',
-    audit: 'Audit log',
-    close: 'Close',
-    loading: 'Loading district…',
-    loadFailed: 'Failed to load',
-    alarmMarkers: 'Alarm markers',
-    cameras: 'Cameras',
-    parking: 'Parking',
-    fire: 'Fire detectors',
-    evacuation: 'Evacuation',
-    analysisLayer: 'Parking analysis',
-    importedLayer: 'Imported data',
-    wsOps: 'Operations',
-    wsAnalysis: 'Planning',
-    care: 'Elderly care',
-    env: 'Environment',
-    liveLayers: 'Live layers',
-    baseLayers: 'Base layers',
-    filterOpen: 'Open',
-    filterUnacked: 'Unacked',
-    filterAll: 'All',
-    alarmDetail: 'Alarm detail',
-    category: 'Category',
-    cause: 'Cause',
-    source: 'Source',
-    priority: 'Priority',
-    state: 'State',
-    active: 'Condition',
-    activeYes: 'In alarm',
-    activeNo: 'Returned to normal',
-    value: 'Reading',
-    location: 'Location',
-    floor: 'Floor',
-    team: 'Team',
-    history: 'History',
-    note: 'Note',
-    minutes: 'min',
-    streams: 'Streams',
-    mute: 'Mute',
-    unmute: 'Sound',
-    video: 'Video',
-    sosPopup: 'SOS: nearest camera turned',
-    simulatedVideo: 'Simulated picture (offline demo)',
-    group: 'Alarm flood',
-    expand: 'Expand',
-    replays: 'replays',
-    snapshots: 'snapshots',
-    st_live: 'live',
-    st_quiet: 'quiet',
-    st_degraded: 'degraded',
-    st_stale: 'stale',
-    st_down: 'down',
-  },
-} as const satisfies Record<Locale, Record<string, string>>;
+/** All catalogs; a key may be defined in one catalog only. */
+export const CATALOGS = { core } as const;
 
-export type StringKey = keyof (typeof STRINGS)['zh-CN'];
+type Keys<C> = C extends Catalog<infer K> ? K : never;
+export type StringKey = { [A in keyof typeof CATALOGS]: Keys<(typeof CATALOGS)[A]> }[keyof typeof CATALOGS];
+
+function merge(l: Locale): Readonly<Record<StringKey, string>> {
+  const out: Record<string, string> = {};
+  for (const c of Object.values(CATALOGS) as Catalog[]) Object.assign(out, c[l]);
+  return out as Record<StringKey, string>;
+}
+export const STRINGS: Record<Locale, Readonly<Record<StringKey, string>>> = { 'zh-CN': merge('zh-CN'), en: merge('en') };
 
 let current: Locale = 'zh-CN';
 export function setLocale(l: Locale): void {
@@ -194,12 +29,74 @@ export function setLocale(l: Locale): void {
 export function locale(): Locale {
   return current;
 }
-export function t(key: StringKey): string {
-  return STRINGS[current][key];
+
+export type MessageVars = Record<string, string | number>;
+
+/** The message for `key` in the current locale (or `l`), placeholders filled. */
+export function t(key: StringKey, vars?: MessageVars, l: Locale = current): string {
+  const msg = STRINGS[l][key] ?? STRINGS['zh-CN'][key] ?? key;
+  return vars ? formatMessage(msg, vars, l) : msg;
 }
-export function fmtNumber(n: number, digits = 0): string {
-  return n.toLocaleString(current, { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+/** Both languages of a key (for bilingual exports such as the printable report). */
+export function tBoth(key: StringKey, vars?: MessageVars): string {
+  const zh = t(key, vars, 'zh-CN');
+  const en = t(key, vars, 'en');
+  return zh === en ? zh : `${zh} ${en}`;
 }
-export function fmtTime(ts: number): string {
-  return new Date(ts).toLocaleTimeString(current, { hour12: false });
+
+const pluralRules = new Map<Locale, Intl.PluralRules>();
+/** Fills `{name}` and `{name, plural, one {…} other {…}}` (nesting of `{}` inside a branch: one level). */
+export function formatMessage(msg: string, vars: MessageVars, l: Locale = current): string {
+  const value = (name: string): string => {
+    const v = vars[name];
+    if (v === undefined) return `{${name}}`;
+    return typeof v === 'number' ? fmtNumber(v, Number.isInteger(v) ? 0 : 1, l) : v;
+  };
+  return msg.replace(/\{(\w+), plural,((?:[^{}]|\{[^{}]*\})*)\}|\{(\w+)\}/g, (_m, pName: string | undefined, branches: string | undefined, name: string | undefined) => {
+    if (name) return value(name);
+    const n = Number(vars[pName!]);
+    let rules = pluralRules.get(l);
+    if (!rules) pluralRules.set(l, (rules = new Intl.PluralRules(l)));
+    const forms = new Map<string, string>();
+    for (const m of branches!.matchAll(/(=\d+|zero|one|two|few|many|other)\s*\{([^{}]*)\}/g)) forms.set(m[1]!, m[2]!);
+    const text = forms.get(`=${n}`) ?? forms.get(rules.select(n)) ?? forms.get('other') ?? '';
+    return text.replace(/#/g, fmtNumber(n, Number.isInteger(n) ? 0 : 1, l));
+  });
+}
+
+/** Placeholder names of a message (the test compares them across locales). */
+export function placeholders(msg: string): string[] {
+  return [...msg.matchAll(/\{(\w+)(?:, plural,|\})/g)].map((m) => m[1]!).sort();
+}
+
+export function fmtNumber(n: number, digits = 0, l: Locale = current): string {
+  return n.toLocaleString(l, { maximumFractionDigits: digits, minimumFractionDigits: digits });
+}
+/** 0.4231 -> "42.3%" (locale style). */
+export function fmtPercent(ratio: number, digits = 1, l: Locale = current): string {
+  return ratio.toLocaleString(l, { style: 'percent', maximumFractionDigits: digits, minimumFractionDigits: digits });
+}
+/** Wall-clock time, 24 h: 14:03:07. */
+export function fmtTime(ts: number, l: Locale = current): string {
+  return new Date(ts).toLocaleTimeString(l, { hour12: false });
+}
+/** Date: 2026年11月23日 / 23 Nov 2026 style per locale. */
+export function fmtDate(ts: number, l: Locale = current): string {
+  return new Date(ts).toLocaleDateString(l, { year: 'numeric', month: 'short', day: 'numeric' });
+}
+/** Date and time, minutes: 2026/11/23 14:03 / 23 Nov 2026, 14:03. */
+export function fmtDateTime(ts: number, l: Locale = current): string {
+  return new Date(ts).toLocaleString(l, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false });
+}
+/** A duration in seconds: "3 分 20 秒" / "3 min 20 s"; hours when long. */
+export function fmtDuration(seconds: number, l: Locale = current): string {
+  const s = Math.max(0, Math.round(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const r = s % 60;
+  const zh = l === 'zh-CN';
+  if (h) return zh ? `${h} 小时 ${m} 分` : `${h} h ${m} min`;
+  if (m) return zh ? `${m} 分 ${r} 秒` : `${m} min ${r} s`;
+  return zh ? `${r} 秒` : `${r} s`;
 }

@@ -1,12 +1,71 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LOCALES, STRINGS } from '../../renderer/src/i18n.ts';
+import { CATALOGS, LOCALES, STRINGS, fmtDuration, fmtNumber, fmtPercent, formatMessage, placeholders, t } from '../../renderer/src/i18n.ts';
+
+const ROOT = join(import.meta.dirname, '../../renderer/src');
+
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f);
+    return statSync(p).isDirectory() ? sources(p) : /\.ts$/.test(f) ? [p] : [];
+  });
+}
 
 describe('i18n', () => {
-  it('every key exists, non-empty, in every locale', () => {
+  it('every key exists, non-empty, in every locale, with the same placeholders', () => {
     const keys = new Set(LOCALES.flatMap((l) => Object.keys(STRINGS[l])));
-    for (const l of LOCALES) for (const k of keys) expect((STRINGS[l] as Record<string, string>)[k], `${l}.${k}`).toBeTruthy();
+    expect(keys.size).toBeGreaterThan(100);
+    for (const k of keys) {
+      for (const l of LOCALES) expect((STRINGS[l] as Record<string, string>)[k], `${l}.${k}`).toBeTruthy();
+      expect(placeholders(STRINGS.en[k as keyof typeof STRINGS.en]), `placeholders of ${k}`).toEqual(placeholders(STRINGS['zh-CN'][k as keyof typeof STRINGS.en]));
+    }
   });
-  it('zh-CN strings are actually Chinese', () => {
-    expect(STRINGS['zh-CN'].alarms).toMatch(/[\u4e00-\u9fff]/);
+
+  it('no key is defined in two catalogs', () => {
+    const seen = new Map<string, string>();
+    for (const [area, c] of Object.entries(CATALOGS)) {
+      for (const k of Object.keys(c['zh-CN'])) {
+        expect(seen.get(k), `${k} in ${area} and ${seen.get(k)}`).toBeUndefined();
+        seen.set(k, area);
+      }
+    }
+  });
+
+  it('zh-CN strings are Chinese and English strings are not', () => {
+    const cjk = /[\u4e00-\u9fff]/;
+    let chinese = 0;
+    for (const [k, v] of Object.entries(STRINGS['zh-CN'])) if (cjk.test(v)) chinese++;
+    else expect(/^[\s\dA-Za-z{}#,.:;/()%°·×+\-–—_|'"<>=?!…→↔⚠✓✕▲▼■●○]*$/.test(v) || /^[A-Z0-9]/.test(v), `zh-CN.${k} = ${v} looks untranslated`).toBe(true);
+    expect(chinese / Object.keys(STRINGS['zh-CN']).length).toBeGreaterThan(0.9);
+    for (const [k, v] of Object.entries(STRINGS.en)) expect(cjk.test(v), `en.${k} = ${v}`).toBe(false);
+  });
+
+  it('no user-visible Chinese literal outside the catalogs (every string goes through t())', () => {
+    const offenders: string[] = [];
+    for (const f of sources(ROOT)) {
+      const rel = relative(ROOT, f).replace(/\\/g, '/');
+      if (rel === 'i18n.ts' || rel.startsWith('i18n/')) continue;
+      readFileSync(f, 'utf8')
+        .split('\n')
+        .forEach((line, i) => {
+          const code = line.replace(/\/\/.*$/, '').replace(/^\s*\*.*$/, '').replace(/\/\*.*?\*\//g, '');
+          if (/[\u4e00-\u9fff]/.test(code) && !/i18n-exempt/.test(line)) offenders.push(`${rel}:${i + 1}: ${line.trim().slice(0, 100)}`);
+        });
+    }
+    expect(offenders).toEqual([]);
+  });
+
+  it('formats messages: placeholders, plurals, locale numbers', () => {
+    expect(formatMessage('{n, plural, one {# tile} other {# tiles}}', { n: 1 }, 'en')).toBe('1 tile');
+    expect(formatMessage('{n, plural, one {# tile} other {# tiles}}', { n: 12345 }, 'en')).toBe('12,345 tiles');
+    expect(formatMessage('{n} 张瓦片，来自 {name}', { n: 3, name: 'a' }, 'zh-CN')).toBe('3 张瓦片，来自 a');
+    expect(formatMessage('{missing}', {}, 'en')).toBe('{missing}');
+    expect(placeholders('{a} and {n, plural, one {#} other {#}}')).toEqual(['a', 'n']);
+    expect(fmtNumber(1234567.891, 1, 'en')).toBe('1,234,567.9');
+    expect(fmtPercent(0.4231, 1, 'en')).toBe('42.3%');
+    expect(fmtDuration(200, 'zh-CN')).toBe('3 分 20 秒');
+    expect(fmtDuration(200, 'en')).toBe('3 min 20 s');
+    expect(t('alarms', undefined, 'en')).toBe('Live alarms');
   });
 });
