@@ -5,12 +5,21 @@
  */
 import type { Catalog } from './i18n/catalog.ts';
 import core from './i18n/core.ts';
+import alarmsStrings from './i18n/alarms.ts';
+import analysisStrings from './i18n/analysis.ts';
+import drillStrings from './i18n/drill.ts';
+import evacuationStrings from './i18n/evacuation.ts';
+import importStrings from './i18n/import.ts';
+import layoutsStrings from './i18n/layouts.ts';
+import consoleStrings from './i18n/console.ts';
+import layersStrings from './i18n/layers.ts';
+import wallStrings from './i18n/wall.ts';
 
 export const LOCALES = ['zh-CN', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
 
 /** All catalogs; a key may be defined in one catalog only. */
-export const CATALOGS = { core } as const;
+export const CATALOGS = { core, alarms: alarmsStrings, analysis: analysisStrings, drill: drillStrings, evacuation: evacuationStrings, import: importStrings, layouts: layoutsStrings, console: consoleStrings, layers: layersStrings, wall: wallStrings } as const;
 
 type Keys<C> = C extends Catalog<infer K> ? K : never;
 export type StringKey = { [A in keyof typeof CATALOGS]: Keys<(typeof CATALOGS)[A]> }[keyof typeof CATALOGS];
