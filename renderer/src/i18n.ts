@@ -2,7 +2,12 @@
  * UI strings and locale formatting. zh-CN is the default, English complete. Every user-visible string lives in a
  * catalog under ./i18n/ (one per area, keys prefixed by area); no Chinese literal outside them (checked by
  * tests/unit/i18n.test.ts), and every key in every locale with the same placeholders.
+ *
+ * The current locale is a MobX observable: a reaction that calls t() (or locale()) re-runs when the language changes.
+ * Errors a user may see are LocalizedErrors (catalog key + values): their message is in the language current when
+ * they were thrown, and errorText() renders them again in the language current when they are shown.
  */
+import { observable, runInAction } from 'mobx';
 import type { Catalog } from './i18n/catalog.ts';
 import core from './i18n/core.ts';
 import alarmsStrings from './i18n/alarms.ts';
@@ -14,12 +19,13 @@ import layoutsStrings from './i18n/layouts.ts';
 import consoleStrings from './i18n/console.ts';
 import layersStrings from './i18n/layers.ts';
 import wallStrings from './i18n/wall.ts';
+import importerStrings from './i18n/importer.ts';
 
 export const LOCALES = ['zh-CN', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
 
 /** All catalogs; a key may be defined in one catalog only. */
-export const CATALOGS = { core, alarms: alarmsStrings, analysis: analysisStrings, drill: drillStrings, evacuation: evacuationStrings, import: importStrings, layouts: layoutsStrings, console: consoleStrings, layers: layersStrings, wall: wallStrings } as const;
+export const CATALOGS = { core, alarms: alarmsStrings, analysis: analysisStrings, drill: drillStrings, evacuation: evacuationStrings, import: importStrings, layouts: layoutsStrings, console: consoleStrings, layers: layersStrings, wall: wallStrings, importer: importerStrings } as const;
 
 type Keys<C> = C extends Catalog<infer K> ? K : never;
 export type StringKey = { [A in keyof typeof CATALOGS]: Keys<(typeof CATALOGS)[A]> }[keyof typeof CATALOGS];
@@ -31,18 +37,19 @@ function merge(l: Locale): Readonly<Record<StringKey, string>> {
 }
 export const STRINGS: Record<Locale, Readonly<Record<StringKey, string>>> = { 'zh-CN': merge('zh-CN'), en: merge('en') };
 
-let current: Locale = 'zh-CN';
+const current = observable.box<Locale>('zh-CN');
 export function setLocale(l: Locale): void {
-  current = l;
+  runInAction(() => current.set(l));
 }
+/** The current locale (observed by MobX reactions that read it). */
 export function locale(): Locale {
-  return current;
+  return current.get();
 }
 
 export type MessageVars = Record<string, string | number>;
 
 /** The message for `key` in the current locale (or `l`), placeholders filled. */
-export function t(key: StringKey, vars?: MessageVars, l: Locale = current): string {
+export function t(key: StringKey, vars?: MessageVars, l: Locale = locale()): string {
   const msg = STRINGS[l][key] ?? STRINGS['zh-CN'][key] ?? key;
   return vars ? formatMessage(msg, vars, l) : msg;
 }
@@ -56,7 +63,7 @@ export function tBoth(key: StringKey, vars?: MessageVars): string {
 
 const pluralRules = new Map<Locale, Intl.PluralRules>();
 /** Fills `{name}` and `{name, plural, one {…} other {…}}` (nesting of `{}` inside a branch: one level). */
-export function formatMessage(msg: string, vars: MessageVars, l: Locale = current): string {
+export function formatMessage(msg: string, vars: MessageVars, l: Locale = locale()): string {
   const value = (name: string): string => {
     const v = vars[name];
     if (v === undefined) return `{${name}}`;
@@ -74,38 +81,65 @@ export function formatMessage(msg: string, vars: MessageVars, l: Locale = curren
   });
 }
 
+/**
+ * An error a user may see, as a catalog key and its values. `message` is rendered when thrown (in the current
+ * locale, so code that only knows Error still shows a translated text); errorText() renders it again at display time.
+ */
+export class LocalizedError extends Error {
+  constructor(
+    readonly key: StringKey,
+    readonly vars: MessageVars = {},
+  ) {
+    super(t(key, vars));
+    this.name = new.target.name;
+  }
+
+  text(l: Locale = locale()): string {
+    return t(this.key, this.vars, l);
+  }
+}
+
+/** What to show for a caught error: a LocalizedError in the current (or given) locale, else the error's message. */
+export function errorText(e: unknown, l: Locale = locale()): string {
+  if (e instanceof LocalizedError) return e.text(l);
+  return e instanceof Error ? e.message : String(e);
+}
+
 /** Placeholder names of a message (the test compares them across locales). */
 export function placeholders(msg: string): string[] {
   return [...msg.matchAll(/\{(\w+)(?:, plural,|\})/g)].map((m) => m[1]!).sort();
 }
 
-export function fmtNumber(n: number, digits = 0, l: Locale = current): string {
+export function fmtNumber(n: number, digits = 0, l: Locale = locale()): string {
   return n.toLocaleString(l, { maximumFractionDigits: digits, minimumFractionDigits: digits });
 }
 /** 0.4231 -> "42.3%" (locale style). */
-export function fmtPercent(ratio: number, digits = 1, l: Locale = current): string {
+export function fmtPercent(ratio: number, digits = 1, l: Locale = locale()): string {
   return ratio.toLocaleString(l, { style: 'percent', maximumFractionDigits: digits, minimumFractionDigits: digits });
 }
 /** Wall-clock time, 24 h: 14:03:07. */
-export function fmtTime(ts: number, l: Locale = current): string {
+export function fmtTime(ts: number, l: Locale = locale()): string {
   return new Date(ts).toLocaleTimeString(l, { hour12: false });
 }
 /** Date: 2026年11月23日 / 23 Nov 2026 style per locale. */
-export function fmtDate(ts: number, l: Locale = current): string {
+export function fmtDate(ts: number, l: Locale = locale()): string {
   return new Date(ts).toLocaleDateString(l, { year: 'numeric', month: 'short', day: 'numeric' });
 }
 /** Date and time, minutes: 2026/11/23 14:03 / 23 Nov 2026, 14:03. */
-export function fmtDateTime(ts: number, l: Locale = current): string {
+export function fmtDateTime(ts: number, l: Locale = locale()): string {
   return new Date(ts).toLocaleString(l, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false });
 }
-/** A duration in seconds: "3 分 20 秒" / "3 min 20 s"; hours when long. */
-export function fmtDuration(seconds: number, l: Locale = current): string {
+/** A short list: "A、B、C" / "A, B, C". */
+export function fmtList(items: readonly string[], l: Locale = locale()): string {
+  return new Intl.ListFormat(l, { type: 'conjunction', style: 'narrow' }).format(items);
+}
+/** A duration in seconds: "3 分 20 秒" / "3 min 20 s"; hours and minutes when long. */
+export function fmtDuration(seconds: number, l: Locale = locale()): string {
   const s = Math.max(0, Math.round(seconds));
   const h = Math.floor(s / 3600);
   const m = Math.floor((s % 3600) / 60);
   const r = s % 60;
-  const zh = l === 'zh-CN';
-  if (h) return zh ? `${h} 小时 ${m} 分` : `${h} h ${m} min`;
-  if (m) return zh ? `${m} 分 ${r} 秒` : `${m} min ${r} s`;
-  return zh ? `${r} 秒` : `${r} s`;
+  if (h) return t('core.duration.hm', { h, m }, l);
+  if (m) return t('core.duration.ms', { m, s: r }, l);
+  return t('core.duration.s', { s: r }, l);
 }

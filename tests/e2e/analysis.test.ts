@@ -241,7 +241,7 @@ describe('planner: parking supply/demand and car-park site selection (Xidan-Nort
     await expect.poll(() => s.page.textContent('[data-testid=sql-error]').catch(() => '')).toMatch(/no_such_table/);
     await s.page.fill('[data-testid=sql-input]', 'DROP TABLE parking_places');
     await s.page.click('[data-testid=sql-run]');
-    await expect.poll(() => s.page.textContent('[data-testid=sql-error]').catch(() => '')).toMatch(/read-only/);
+    await expect.poll(() => s.page.textContent('[data-testid=sql-error]').catch(() => '')).toMatch(/控制台只读/);
     expect(Number((await sql('SELECT count(*) AS n FROM parking_places')).first!['n'])).toBe(5130);
     await s.page.click('[data-testid=sql-close]');
   });

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { decodeDbfText, ImportError, readShapefile, type ShapefileResult } from '../../renderer/src/import/shapefile.ts';
+import { setLocale } from '../../renderer/src/i18n.ts';
+
+// the reader speaks the UI language; its messages are asserted in English here (tests/unit/import.test.ts checks Chinese)
+setLocale('en');
 
 // ---------------------------------------------------------------------------------------------
 // A tiny shapefile writer, so the fixtures are built here byte by byte (no binary files in git).

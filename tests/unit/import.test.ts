@@ -9,7 +9,11 @@ import { gcj02ToWgs84 } from '../../data-pipelines/geo/coords.ts';
 import { crsFromPrj, epsgDef, guessFromRange, parseCrs } from '../../renderer/src/import/crs.ts';
 import { decodeText, parseCsv, readKml } from '../../renderer/src/import/formats.ts';
 import { importFiles, layerCsv, tableName } from '../../renderer/src/import/index.ts';
+import { setLocale } from '../../renderer/src/i18n.ts';
 import { openNodeDuckDb } from './duckdb-node.ts';
+
+// the readers speak the UI language; their messages are asserted in English here (one test checks the Chinese)
+setLocale('en');
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 const hex = (h: string) => Uint8Array.from(h.match(/../g)!.map((b) => parseInt(b, 16)));
@@ -130,7 +134,7 @@ describe('importFiles', () => {
     expect(l.notes[0]).toMatch(/GCJ-02/);
     expect(l.features[0]!.properties).toEqual({ 名称: '朝阳小区' });
     expect(l.features[1]!.geometry).toBeNull();
-    expect(l.warnings[0]).toMatch(/1 rows without usable coordinates \(lines 3\)/);
+    expect(l.warnings[0]).toMatch(/1 row without usable coordinates \(lines 3\)/);
     const gcj = importFiles([{ name: 'points.csv', bytes: csv }], 'GCJ02').layers[0]!;
     expect((gcj.features[0]!.geometry as GeoJSON.Point).coordinates).toEqual(gcj02ToWgs84(116.441, 39.925));
     expect(gcj.crsSource).toBe('user');
@@ -154,6 +158,21 @@ describe('importFiles', () => {
     expect(errors[4]).toMatch(/gk: the file does not say its coordinate system.*EPSG:4548/);
     // a wrong choice that throws the data off the globe is caught
     expect(importFiles([{ name: 'gk.json', bytes: utf8(JSON.stringify({ type: 'Feature', properties: {}, geometry: { type: 'Point', coordinates: [452_000, 4_420_000] } })) }], 'WGS84').errors[0]).toMatch(/outside the globe/);
+  });
+
+  it('reports in the UI language: Chinese by default', () => {
+    setLocale('zh-CN');
+    try {
+      const { errors } = importFiles([
+        { name: 'photo.png', bytes: new Uint8Array(8) },
+        { name: 'broken.geojson', bytes: utf8('{') },
+      ]);
+      expect(errors[0]).toMatch(/^photo\.png：不支持的文件类型 "\.png"/);
+      expect(errors[1]).toMatch(/^broken\.geojson：不是有效的 JSON/);
+      expect(guessFromRange([12_950_000, 4_840_000, 12_970_000, 4_860_000]).note).toMatch(/百度墨卡托/);
+    } finally {
+      setLocale('en');
+    }
   });
 
   it('loads into DuckDB with Chinese column names, reserved names renamed, and the geometry as GeoJSON', async () => {

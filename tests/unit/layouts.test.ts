@@ -46,11 +46,12 @@ describe('saved layouts', () => {
   });
 
   it('refuses files that are not layouts, naming what is wrong', () => {
-    expect(parseLayout('{', 'x.json')).toMatchObject({ ok: false, error: expect.stringMatching(/^x\.json: not JSON/) });
+    expect(parseLayout('{', 'x.json', 'en')).toMatchObject({ ok: false, error: expect.stringMatching(/^x\.json: not JSON/) });
+    expect(parseLayout('{', 'x.json', 'zh-CN')).toMatchObject({ ok: false, error: expect.stringMatching(/^x\.json：不是 JSON 文件/) });
     const ui = new UiStore();
     const good = captureLayout(ui, { metric: 'unmet', display: 'cells', params: null }, 'a', { camera3d: null, camera2d: null });
     const bad = { ...good, format: 'redwall-layout/9', camera2d: { center: [500, 39], zoom: 14, bearing: 0, pitch: 0 }, layers: { ...good.layers, nope: true } };
-    const r = parseLayout(JSON.stringify(bad), 'bad.json');
+    const r = parseLayout(JSON.stringify(bad), 'bad.json', 'en');
     expect(r.ok).toBe(false);
     if (!r.ok) {
       expect(r.error).toMatch(/format/);

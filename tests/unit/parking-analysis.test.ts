@@ -277,7 +277,8 @@ describe('exports and the SQL console guard (pure)', () => {
   });
 
   it('the console runs one read-only query and maps rows with lon/lat', async () => {
-    const { checkConsoleSql, consoleMapPoints } = await import('../../renderer/src/analysis/console.ts');
+    const { checkConsoleSql: checkIn, consoleMapPoints } = await import('../../renderer/src/analysis/console.ts');
+    const checkConsoleSql = (sql: string) => checkIn(sql, 'en');
     expect(checkConsoleSql("SELECT * FROM parking_places WHERE name = 'drop table x; delete'")).toBeNull();
     expect(checkConsoleSql('with a as (select 1) select * from a;')).toBeNull();
     expect(checkConsoleSql('  -- comment\nSUMMARIZE parking_places')).toBeNull();
@@ -292,6 +293,8 @@ describe('exports and the SQL console guard (pure)', () => {
     expect(checkConsoleSql("SELECT name FROM t WHERE name LIKE'%e'")).toBeNull();
     expect(checkConsoleSql("SELECT '$5' AS price")).toBeNull();
     expect(checkConsoleSql('EXPLAIN SELECT 1')).toMatch(/read-only/);
+    // the analyst reads the reason in the UI language
+    expect(checkIn('DROP TABLE parking_places', 'zh-CN')).toMatch(/控制台只读/);
     const pts = consoleMapPoints([
       { id: 'a', lon: 116.4, lat: 39.9, n: 3n },
       { id: 'b', lon: null, lat: 39.9, n: 1n },
@@ -352,7 +355,13 @@ describe('the planner store over the fixture', () => {
     // centroid exact to centimetres (no cancellation at absolute coordinates)
     expect(Math.abs(m.lon - ll(1005, 906)[0]) * 111_320 * Math.cos((LAT0 * Math.PI) / 180)).toBeLessThan(0.01);
     expect(Math.abs(m.lat - ll(1005, 906)[1]) * 110_574).toBeLessThan(0.01);
+    const { setLocale } = await import('../../renderer/src/i18n.ts');
+    setLocale('en');
     expect(await st.apply({ op: 'whatIf', siteId: 'nope', capacity: 100 })).toMatch(/no candidate site nope/);
     expect(await st.apply({ op: 'addDrawnSite', ring: small.slice(0, 2) })).toMatch(/at least 3 corners/);
+    // the panel shows the error in the language of the moment
+    expect(st.error).toMatch(/at least 3 corners/);
+    setLocale('zh-CN');
+    expect(st.error).toMatch(/至少需要 3 个角点/);
   });
 });

@@ -52,7 +52,7 @@ describe('layer formatting', () => {
 describe('dispatch defaults', () => {
   it('preselects the team that fits the alarm', async () => {
     const { defaultTeam, TEAMS } = await import('../../renderer/src/layers/alarms/format.ts');
-    const names = TEAMS.map((t) => t['zh-CN']);
+    const names = TEAMS.map((t) => t.value);
     expect(defaultTeam({ ...al(1), category: 'fire', cause: 'fire' })).toBe('消防救援站');
     expect(defaultTeam(al(2, 'gas'))).toBe('燃气抢险队');
     expect(defaultTeam(al(3, 'level'))).toBe('排水抢修一队');

@@ -2,6 +2,7 @@
  * The analysts' SQL console over the local tables: read-only by construction (one statement, a query verb, no
  * statement that writes, attaches or loads), results shown as a table and — when they carry lon/lat — on the map.
  */
+import { locale, t, type Locale } from '../i18n.ts';
 
 export interface ConsoleResult {
   sql: string;
@@ -32,18 +33,18 @@ export function stripSql(sql: string): string {
   );
 }
 
-/** null if the text may run in the console, else why not (shown to the analyst). */
-export function checkConsoleSql(sql: string): string | null {
+/** null if the text may run in the console, else why not (shown to the analyst, in the current or given locale). */
+export function checkConsoleSql(sql: string, l: Locale = locale()): string | null {
   const code = stripSql(sql).trim();
-  if (!code) return 'Empty query. 请输入查询语句。';
-  if (code.includes('$')) return 'Dollar-quoted strings and $parameters are not supported in the console. 控制台不支持 $ 引号与参数。';
-  if (/(^|[^A-Za-z0-9_])[eE]'/.test(code)) return "Escape strings (E'…') are not supported in the console: use standard 'quotes'. 请使用标准单引号字符串。";
+  if (!code) return t('console.err.empty', undefined, l);
+  if (code.includes('$')) return t('console.err.dollar', undefined, l);
+  if (/(^|[^A-Za-z0-9_])[eE]'/.test(code)) return t('console.err.escape', undefined, l);
   const body = code.replace(/;\s*$/, '');
-  if (body.includes(';')) return 'One statement at a time: the console runs a single read-only query. 每次只能执行一条只读查询。';
+  if (body.includes(';')) return t('console.err.oneStatement', undefined, l);
   const verb = /^[A-Za-z]+/.exec(body)?.[0]?.toUpperCase() ?? '';
-  if (!QUERY_VERBS.includes(verb)) return `The console is read-only: a query must start with ${QUERY_VERBS.join(', ')} (got "${verb || body.slice(0, 12)}"). 控制台只读。`;
+  if (!QUERY_VERBS.includes(verb)) return t('console.err.verb', { verbs: QUERY_VERBS.join(', '), got: verb || body.slice(0, 12) }, l);
   const w = WRITE_WORDS.exec(body);
-  if (w) return `The console is read-only: "${w[1]!.toUpperCase()}" is not allowed. 控制台只读，不允许 ${w[1]!.toUpperCase()}。`;
+  if (w) return t('console.err.write', { word: w[1]!.toUpperCase() }, l);
   return null;
 }
 

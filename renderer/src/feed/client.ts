@@ -9,6 +9,7 @@
 import { runInAction } from 'mobx';
 import { io, type Socket } from 'socket.io-client';
 import { CommandAck, DrillAck, Heartbeat, Hello, JournalWindow, parseFeedEvent, Replay, Snapshot, STREAMS, WIRE, type DrillRequest, type FeedEvent, type JournalRequest, type StreamName, type Subscribe } from '../../../data-pipelines/contracts/events.ts';
+import { LocalizedError, t } from '../i18n.ts';
 import type { CommandSink, RootStore } from '../stores/root.ts';
 
 export interface FeedClientOptions {
@@ -213,7 +214,7 @@ export class FeedClient implements CommandSink {
       if (err) return; // timed out: resent on the next connect with the same commandId
       const ack = CommandAck.safeParse(raw);
       this.pending.delete(commandId);
-      p.resolve(ack.success ? ack.data : { ok: false, error: `bad ack: ${ack.error.issues[0]?.message}` });
+      p.resolve(ack.success ? ack.data : { ok: false, error: t('core.feed.badAnswer', { detail: `ack: ${ack.error.issues[0]?.message}` }) });
     });
   }
 
@@ -221,11 +222,11 @@ export class FeedClient implements CommandSink {
   drill(req: DrillRequest): Promise<DrillAck> {
     return new Promise((resolve) => {
       const socket = this.socket;
-      if (!socket?.connected) return resolve({ ok: false, error: 'not connected to the feed' });
+      if (!socket?.connected) return resolve({ ok: false, error: t('core.feed.notConnected') });
       socket.timeout(10_000).emit(WIRE.drill, req, (err: unknown, raw: unknown) => {
-        if (err) return resolve({ ok: false, error: 'the feed server did not answer in 10 s' });
+        if (err) return resolve({ ok: false, error: t('core.feed.noAnswer', { s: 10 }) });
         const a = DrillAck.safeParse(raw);
-        resolve(a.success ? a.data : { ok: false, error: `bad answer: ${a.error.issues[0]?.message}` });
+        resolve(a.success ? a.data : { ok: false, error: t('core.feed.badAnswer', { detail: String(a.error.issues[0]?.message) }) });
       });
     });
   }
@@ -234,12 +235,12 @@ export class FeedClient implements CommandSink {
   journal(req: JournalRequest): Promise<JournalWindow> {
     return new Promise((resolve, reject) => {
       const socket = this.socket;
-      if (!socket?.connected) return reject(new Error('not connected to the feed'));
+      if (!socket?.connected) return reject(new LocalizedError('core.feed.notConnected'));
       socket.timeout(60_000).emit(WIRE.journal, req, (err: unknown, raw: unknown) => {
-        if (err) return reject(new Error('the feed server did not answer in 60 s'));
-        if (raw && typeof raw === 'object' && 'error' in raw) return reject(new Error(String((raw as { error: unknown }).error)));
+        if (err) return reject(new LocalizedError('core.feed.noAnswer', { s: 60 }));
+        if (raw && typeof raw === 'object' && 'error' in raw) return reject(new LocalizedError('core.feed.serverError', { detail: String((raw as { error: unknown }).error) }));
         const w = JournalWindow.safeParse(raw);
-        if (!w.success) return reject(new Error(`bad journal window: ${w.error.issues[0]?.message}`));
+        if (!w.success) return reject(new LocalizedError('core.feed.badAnswer', { detail: `journal window: ${w.error.issues[0]?.message}` }));
         const check = (xs: unknown[]) => {
           const out: FeedEvent[] = [];
           for (const x of xs) {
@@ -261,12 +262,12 @@ export class FeedClient implements CommandSink {
   parkingHistory(from: number, to: number, stepMs: number): Promise<{ csv: string; truncated: boolean }> {
     return new Promise((resolve, reject) => {
       const socket = this.socket;
-      if (!socket?.connected) return reject(new Error('not connected to the feed'));
+      if (!socket?.connected) return reject(new LocalizedError('core.feed.notConnected'));
       socket.timeout(60_000).emit(WIRE.parkingHistory, { from: Math.floor(from), to: Math.floor(to), step: Math.floor(stepMs) }, (err: unknown, raw: unknown) => {
-        if (err) return reject(new Error('the feed server did not answer in 60 s'));
+        if (err) return reject(new LocalizedError('core.feed.noAnswer', { s: 60 }));
         const r = (raw ?? {}) as { csv?: unknown; truncated?: unknown; error?: unknown };
-        if (typeof r.error === 'string') return reject(new Error(`occupancy history: ${r.error}`));
-        if (typeof r.csv !== 'string') return reject(new Error('occupancy history: bad answer from the feed server'));
+        if (typeof r.error === 'string') return reject(new LocalizedError('core.feed.serverError', { detail: `occupancy history: ${r.error}` }));
+        if (typeof r.csv !== 'string') return reject(new LocalizedError('core.feed.badAnswer', { detail: 'occupancy history' }));
         resolve({ csv: r.csv, truncated: r.truncated === true });
       });
     });

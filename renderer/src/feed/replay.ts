@@ -4,24 +4,35 @@
  * Seeking backwards rebuilds from the window's initial state; forwards applies events up to the new time.
  */
 import { makeAutoObservable } from 'mobx';
-import type { FeedEvent, JournalWindow } from '../../../data-pipelines/contracts/events.ts';
+import type { AlarmUpdate, DrillStatus, FeedEvent, JournalWindow } from '../../../data-pipelines/contracts/events.ts';
+import { locale, t, type Locale } from '../i18n.ts';
+import { actionLabel, categoryLabel, causeLabel } from '../layers/alarms/format.ts';
 import { LiveStore } from '../stores/live-store.ts';
 import type { ReplaySource } from '../stores/root.ts';
 
 export interface Marker {
   t: number;
   kind: 'drill' | 'alarm' | 'action';
-  label: string;
+  /** the journaled event the marker stands for (its label is made in the UI language when shown) */
+  event: DrillStatus | AlarmUpdate;
 }
 
 export function timelineMarkers(events: readonly FeedEvent[]): Marker[] {
   const out: Marker[] = [];
   for (const e of events) {
-    if (e.kind === 'drill.status') out.push({ t: e.ts, kind: 'drill', label: `${e.state}${e.note ? `: ${e.note}` : ''}` });
-    else if (e.kind === 'alarm.update' && e.action === 'raise') out.push({ t: e.ts, kind: 'alarm', label: `${e.alarm.drill ? 'DRILL ' : ''}${e.alarm.category} ${e.alarm.sourceId} ${e.alarm.cause}` });
-    else if (e.kind === 'alarm.update' && ['acknowledge', 'dispatch', 'onsite', 'resolve', 'close'].includes(e.action)) out.push({ t: e.ts, kind: 'action', label: `${e.action} ${e.alarm.sourceId} · ${e.by}` });
+    if (e.kind === 'drill.status') out.push({ t: e.ts, kind: 'drill', event: e });
+    else if (e.kind === 'alarm.update' && e.action === 'raise') out.push({ t: e.ts, kind: 'alarm', event: e });
+    else if (e.kind === 'alarm.update' && ['acknowledge', 'dispatch', 'onsite', 'resolve', 'close'].includes(e.action)) out.push({ t: e.ts, kind: 'action', event: e });
   }
   return out;
+}
+
+/** "开始: note", "窨井 MH-00420 液位", "确认 MH-00420 · operator" in the current (or given) locale. */
+export function markerLabel(m: Marker, l: Locale = locale()): string {
+  const e = m.event;
+  if (e.kind === 'drill.status') return `${t(`drill.state.${e.state}`, undefined, l)}${e.note ? `: ${e.note}` : ''}`;
+  if (m.kind === 'alarm') return `${e.alarm.drill ? 'DRILL ' : ''}${categoryLabel(e.alarm.category, l)} ${e.alarm.sourceId} ${causeLabel(e.alarm, l)}`;
+  return `${actionLabel(e.action, l)} ${e.alarm.sourceId} · ${e.by}`;
 }
 
 export class ReplayController implements ReplaySource {

@@ -1,4 +1,45 @@
 /** Strings of the console area (keys prefixed `console.`-style by area; see catalog.ts for the message syntax). */
 import { defineCatalog } from './catalog.ts';
 
-export default defineCatalog({}, {});
+export default defineCatalog(
+  {
+    'console.tables': '本地数据表',
+    'console.insertColumn': '点击插入列名',
+    'console.insertTable': '双击插入表名',
+    'console.intro': '只读查询；Ctrl+Enter 执行。含 lon/lat 列的结果会显示在地图上。',
+    'console.rows': '{n} 行',
+    'console.rowsTruncated': '{n}+ 行（已截断）',
+    'console.firstRows': '显示前 {n} 行',
+    'console.points': '{n} 个点已显示在地图上',
+    'console.input': 'SQL 查询（只读）',
+    'console.run': '▶ 执行 (Ctrl+Enter)',
+    'console.clear': '✕ 清空',
+    'console.close': '收起控制台',
+    'console.err.empty': '请输入查询语句。',
+    'console.err.dollar': '控制台不支持 $ 引号字符串与 $ 参数。',
+    'console.err.escape': "控制台不支持转义字符串（E'…'），请使用标准单引号字符串。",
+    'console.err.oneStatement': '每次只能执行一条只读查询。',
+    'console.err.verb': '控制台只读：查询须以 {verbs} 开头（收到 "{got}"）。',
+    'console.err.write': '控制台只读，不允许 {word}。',
+  },
+  {
+    'console.tables': 'Local tables',
+    'console.insertColumn': 'click to insert the column name',
+    'console.insertTable': 'double-click to insert the table name',
+    'console.intro': 'Read-only queries; Ctrl+Enter runs. Results with lon/lat columns are drawn on the map.',
+    'console.rows': '{n, plural, one {# row} other {# rows}}',
+    'console.rowsTruncated': '{n}+ rows (truncated)',
+    'console.firstRows': 'first {n}',
+    'console.points': '{n, plural, one {# point} other {# points}} on the map',
+    'console.input': 'SQL query (read-only)',
+    'console.run': '▶ Run (Ctrl+Enter)',
+    'console.clear': '✕ Clear',
+    'console.close': 'Close the console',
+    'console.err.empty': 'Empty query.',
+    'console.err.dollar': 'Dollar-quoted strings and $parameters are not supported in the console.',
+    'console.err.escape': "Escape strings (E'…') are not supported in the console: use standard 'quotes'.",
+    'console.err.oneStatement': 'One statement at a time: the console runs a single read-only query.',
+    'console.err.verb': 'The console is read-only: a query must start with {verbs} (got "{got}").',
+    'console.err.write': 'The console is read-only: "{word}" is not allowed.',
+  },
+);

@@ -6,28 +6,39 @@
  */
 import proj4 from 'proj4';
 import { toWgs84, type CRS as ChinaCrs, type XY } from '../../../data-pipelines/geo/coords.ts';
+import { LocalizedError, t, type StringKey } from '../i18n.ts';
 
-export class CrsError extends Error {}
+/** The coordinate system cannot be settled (the message names the choices). */
+export class CrsError extends LocalizedError {}
 
 export type CrsSpec = { kind: 'china'; crs: ChinaCrs } | { kind: 'proj4'; name: string; def: string };
 
 export interface CrsOption {
   id: string;
-  label: string;
+  /** in the current UI language */
+  readonly label: string;
 }
+
+/** An option whose label is a catalog message (read when shown) or a name that is the same in every language. */
+const option = (id: string, label: StringKey | { same: string }): CrsOption => ({
+  id,
+  get label() {
+    return typeof label === 'string' ? t(label) : label.same;
+  },
+});
 
 /** Choices offered to the user when a file does not say (or says wrongly). */
 export const CRS_OPTIONS: CrsOption[] = [
-  { id: 'auto', label: '自动识别 Auto-detect' },
-  { id: 'WGS84', label: 'WGS84 (GPS, EPSG:4326)' },
-  { id: 'CGCS2000', label: 'CGCS2000 经纬度 (EPSG:4490)' },
-  { id: 'GCJ02', label: 'GCJ-02 火星坐标 (高德/腾讯)' },
-  { id: 'BD09', label: 'BD-09 百度经纬度' },
-  { id: 'BD09MC', label: 'BD-09MC 百度墨卡托' },
-  { id: 'EPSG:3857', label: 'Web Mercator (EPSG:3857)' },
-  { id: 'EPSG:4548', label: 'CGCS2000 3° GK CM 117E (EPSG:4548, 北京)' },
-  { id: 'EPSG:4527', label: 'CGCS2000 3° GK zone 39 (EPSG:4527)' },
-  { id: 'EPSG:4509', label: 'CGCS2000 6° GK CM 117E (EPSG:4509)' },
+  option('auto', 'importer.crs.auto'),
+  option('WGS84', { same: 'WGS84 (GPS, EPSG:4326)' }),
+  option('CGCS2000', 'importer.crs.cgcs2000'),
+  option('GCJ02', 'importer.crs.gcj02'),
+  option('BD09', 'importer.crs.bd09'),
+  option('BD09MC', 'importer.crs.bd09mc'),
+  option('EPSG:3857', { same: 'Web Mercator (EPSG:3857)' }),
+  option('EPSG:4548', 'importer.crs.epsg4548'),
+  option('EPSG:4527', { same: 'CGCS2000 3° GK zone 39 (EPSG:4527)' }),
+  option('EPSG:4509', { same: 'CGCS2000 6° GK CM 117E (EPSG:4509)' }),
 ];
 
 /** proj4 definition of an EPSG code we know offline (CGCS2000 Gauss-Krüger families, Web Mercator, geographic). */
@@ -62,7 +73,7 @@ export function parseCrs(id: string): CrsSpec {
     if (code === 4326) return { kind: 'china', crs: 'WGS84' };
     if (code === 4490) return { kind: 'china', crs: 'CGCS2000' };
     const def = epsgDef(code);
-    if (!def) throw new CrsError(`EPSG:${code} is not known offline: give its proj4 definition (+proj=…) instead`);
+    if (!def) throw new CrsError('importer.crs.epsgUnknown', { code: String(code) });
     return { kind: 'proj4', name: `EPSG:${code}`, def };
   }
   if (/^urn:ogc:def:crs:OGC:[\d.]*:CRS84$/i.test(s)) return { kind: 'china', crs: 'WGS84' };
@@ -70,33 +81,33 @@ export function parseCrs(id: string): CrsSpec {
     try {
       proj4(s, 'WGS84', [0, 0]);
     } catch (e) {
-      throw new CrsError(`proj4 definition not understood: ${(e as Error).message}`);
+      throw new CrsError('importer.crs.proj4', { detail: (e as Error).message });
     }
     return { kind: 'proj4', name: s.slice(0, 60), def: s };
   }
-  throw new CrsError(`unknown coordinate system "${s.slice(0, 60)}": choose one of ${CRS_OPTIONS.slice(1).map((o) => o.id).join(', ')} or give a proj4 string`);
+  throw new CrsError('importer.crs.unknown', { crs: s.slice(0, 60), choices: CRS_OPTIONS.slice(1).map((o) => o.id).join(', ') });
 }
 
 /** CRS from an ESRI .prj (WKT1). Geographic CGCS2000/WGS84 by name; projected ones through proj4's WKT parser. */
 export function crsFromPrj(wkt: string): CrsSpec {
-  const t = wkt.trim();
-  if (!t) throw new CrsError('.prj is empty');
-  const projected = /^PROJCS\[/i.test(t);
+  const text = wkt.trim();
+  if (!text) throw new CrsError('importer.crs.prjEmpty');
+  const projected = /^PROJCS\[/i.test(text);
   if (!projected) {
-    if (/China_Geodetic_Coordinate_System_2000|CGCS[_ ]?2000/i.test(t)) return { kind: 'china', crs: 'CGCS2000' };
-    if (/WGS[_ ]?(19)?84/i.test(t)) return { kind: 'china', crs: 'WGS84' };
-    if (/Beijing[_ ]?1954|Xian[_ ]?1980/i.test(t))
-      throw new CrsError('Beijing 1954 / Xian 1980 datums need local transformation parameters that are not public: convert to CGCS2000 first');
-    throw new CrsError(`geographic CRS in .prj not recognized: ${t.slice(0, 80)}`);
+    if (/China_Geodetic_Coordinate_System_2000|CGCS[_ ]?2000/i.test(text)) return { kind: 'china', crs: 'CGCS2000' };
+    if (/WGS[_ ]?(19)?84/i.test(text)) return { kind: 'china', crs: 'WGS84' };
+    if (/Beijing[_ ]?1954|Xian[_ ]?1980/i.test(text))
+      throw new CrsError('importer.crs.oldDatum');
+    throw new CrsError('importer.crs.geographic', { wkt: text.slice(0, 80) });
   }
-  if (/Beijing[_ ]?1954|Xian[_ ]?1980/i.test(t)) throw new CrsError('Beijing 1954 / Xian 1980 datums need local transformation parameters that are not public: convert to CGCS2000 first');
+  if (/Beijing[_ ]?1954|Xian[_ ]?1980/i.test(text)) throw new CrsError('importer.crs.oldDatum');
   try {
-    proj4(t, 'WGS84', [0, 0]);
+    proj4(text, 'WGS84', [0, 0]);
   } catch (e) {
-    throw new CrsError(`projected CRS in .prj not understood: ${(e as Error).message}`);
+    throw new CrsError('importer.crs.projected', { detail: (e as Error).message });
   }
-  const name = /^PROJCS\["([^"]+)"/i.exec(t)?.[1] ?? 'projected (.prj)';
-  return { kind: 'proj4', name, def: t };
+  const name = /^PROJCS\["([^"]+)"/i.exec(text)?.[1] ?? t('importer.crs.projectedName');
+  return { kind: 'proj4', name, def: text };
 }
 
 export function crsLabel(c: CrsSpec): string {
@@ -116,17 +127,17 @@ export function toWgs84Fn(c: CrsSpec): (x: number, y: number) => XY {
  */
 export function guessFromRange(bbox: [number, number, number, number]): { crs: CrsSpec | null; note: string } {
   const [x0, y0, x1, y1] = bbox;
-  if (x0 >= 72 && x1 <= 136 && y0 >= 3 && y1 <= 54) return { crs: { kind: 'china', crs: 'WGS84' }, note: 'degrees inside China: assumed WGS84 (GPS). Amap/Tencent (GCJ-02) or Baidu (BD-09) coordinates must be chosen explicitly: they differ by ~500 m' };
-  if (x0 >= -180 && x1 <= 180 && y0 >= -90 && y1 <= 90) return { crs: { kind: 'china', crs: 'WGS84' }, note: 'degrees: assumed WGS84' };
+  if (x0 >= 72 && x1 <= 136 && y0 >= 3 && y1 <= 54) return { crs: { kind: 'china', crs: 'WGS84' }, note: t('importer.crs.guessChina') };
+  if (x0 >= -180 && x1 <= 180 && y0 >= -90 && y1 <= 90) return { crs: { kind: 'china', crs: 'WGS84' }, note: t('importer.crs.guessDegrees') };
   // Gauss-Krüger with zone prefix: easting = zone * 1e6 + 500 000 ± ~300 km, northing 0..6e6 in China
   const zone = Math.floor(x0 / 1_000_000);
   if (zone === Math.floor(x1 / 1_000_000) && y0 > 0 && y1 < 6_000_000) {
-    if (zone >= 25 && zone <= 45) return { crs: parseCrs(`EPSG:${4513 + zone - 25}`), note: `Gauss-Krüger eastings with zone prefix ${zone}: CGCS2000 3° zone ${zone} assumed` };
-    if (zone >= 13 && zone <= 23) return { crs: parseCrs(`EPSG:${4491 + zone - 13}`), note: `Gauss-Krüger eastings with zone prefix ${zone}: CGCS2000 6° zone ${zone} assumed` };
+    if (zone >= 25 && zone <= 45) return { crs: parseCrs(`EPSG:${4513 + zone - 25}`), note: t('importer.crs.guessGk3', { zone: String(zone) }) };
+    if (zone >= 13 && zone <= 23) return { crs: parseCrs(`EPSG:${4491 + zone - 13}`), note: t('importer.crs.guessGk6', { zone: String(zone) }) };
   }
   if (x0 > 8_000_000 && x1 < 15_200_000 && y0 > 300_000 && y1 < 7_100_000)
-    return { crs: null, note: 'metres in the range of Web Mercator or Baidu Mercator (BD-09MC): choose which' };
+    return { crs: null, note: t('importer.crs.guessMercator') };
   if (x0 > 0 && x1 < 1_000_000 && y0 > 0 && y1 < 6_000_000)
-    return { crs: null, note: 'Gauss-Krüger metres without a zone prefix: the central meridian cannot be known from the numbers; choose the zone (Beijing: EPSG:4548, CM 117E)' };
-  return { crs: null, note: `coordinates ${x0.toFixed(0)}…${x1.toFixed(0)}, ${y0.toFixed(0)}…${y1.toFixed(0)} match no known system` };
+    return { crs: null, note: t('importer.crs.guessGkNoZone') };
+  return { crs: null, note: t('importer.crs.guessNone', { x0: x0.toFixed(0), x1: x1.toFixed(0), y0: y0.toFixed(0), y1: y1.toFixed(0) }) };
 }

@@ -3,6 +3,7 @@
  * field names), CSV with coordinate columns (UTF-8 or GBK, as Excel in China saves it), KML (always WGS84). Pure: bytes
  * in, features in the file's own coordinates out; every problem is an ImportError naming the file and the place.
  */
+import { errorText, t } from '../i18n.ts';
 import { ImportError } from './shapefile.ts';
 
 export { ImportError };
@@ -35,17 +36,17 @@ const GEOMETRY_TYPES = new Set(['Point', 'MultiPoint', 'LineString', 'MultiLineS
 function checkGeometry(g: unknown, where: string): GeoJSON.Geometry | null {
   if (g === null || g === undefined) return null;
   const o = g as { type?: unknown; coordinates?: unknown; geometries?: unknown };
-  if (typeof o.type !== 'string' || !GEOMETRY_TYPES.has(o.type)) throw new ImportError(`${where}: geometry type ${JSON.stringify(o.type)} is not GeoJSON`);
+  if (typeof o.type !== 'string' || !GEOMETRY_TYPES.has(o.type)) throw new ImportError('importer.geojson.type', { where, type: String(JSON.stringify(o.type)) });
   if (o.type === 'GeometryCollection') {
-    if (!Array.isArray(o.geometries)) throw new ImportError(`${where}: GeometryCollection without geometries`);
+    if (!Array.isArray(o.geometries)) throw new ImportError('importer.geojson.collection', { where });
     o.geometries.forEach((x, i) => checkGeometry(x, `${where}.geometries[${i}]`));
     return g as GeoJSON.Geometry;
   }
   const depth = { Point: 0, MultiPoint: 1, LineString: 1, MultiLineString: 2, Polygon: 2, MultiPolygon: 3 }[o.type as 'Point'];
   const walk = (c: unknown, d: number): void => {
-    if (!Array.isArray(c)) throw new ImportError(`${where}: ${o.type} coordinates are not nested arrays`);
+    if (!Array.isArray(c)) throw new ImportError('importer.geojson.nesting', { where, type: String(o.type) });
     if (d === 0) {
-      if (c.length < 2 || !c.every((v) => typeof v === 'number' && Number.isFinite(v))) throw new ImportError(`${where}: a position must be [x, y] numbers, got ${JSON.stringify(c).slice(0, 40)}`);
+      if (c.length < 2 || !c.every((v) => typeof v === 'number' && Number.isFinite(v))) throw new ImportError('importer.geojson.position', { where, got: JSON.stringify(c).slice(0, 40) });
       return;
     }
     c.forEach((x) => walk(x, d - 1));
@@ -67,21 +68,21 @@ export function readGeoJson(name: string, bytes: Uint8Array): RawLayer {
   try {
     doc = JSON.parse(text);
   } catch (e) {
-    throw new ImportError(`${name}: not valid JSON (${(e as Error).message})`);
+    throw new ImportError('importer.geojson.json', { file: name, detail: (e as Error).message });
   }
   const o = doc as { type?: unknown; features?: unknown; crs?: { properties?: { name?: unknown } } };
   let features: RawFeature[];
   if (o.type === 'FeatureCollection') {
-    if (!Array.isArray(o.features)) throw new ImportError(`${name}: FeatureCollection without a features array`);
+    if (!Array.isArray(o.features)) throw new ImportError('importer.geojson.features', { file: name });
     features = o.features.map((f: { type?: unknown; geometry?: unknown; properties?: unknown }, i: number) => {
-      if (f?.type !== 'Feature') throw new ImportError(`${name}: features[${i}] is not a Feature`);
+      if (f?.type !== 'Feature') throw new ImportError('importer.geojson.feature', { file: name, i: String(i) });
       return { geometry: checkGeometry(f.geometry, `${name}: features[${i}]`), properties: cleanProps(f.properties) };
     });
   } else if (o.type === 'Feature') {
     const f = o as { geometry?: unknown; properties?: unknown };
     features = [{ geometry: checkGeometry(f.geometry, name), properties: cleanProps(f.properties) }];
   } else if (typeof o.type === 'string' && GEOMETRY_TYPES.has(o.type)) features = [{ geometry: checkGeometry(o, name), properties: {} }];
-  else throw new ImportError(`${name}: not GeoJSON (type ${JSON.stringify(o.type)})`);
+  else throw new ImportError('importer.geojson.notGeojson', { file: name, type: String(JSON.stringify(o.type)) });
   const crsName = o.crs?.properties?.name;
   return { features, crsHint: typeof crsName === 'string' ? crsName : null, warnings: [], encoding };
 }
@@ -116,7 +117,7 @@ export function parseCsv(text: string): string[][] {
       row = [];
     } else cell += ch;
   }
-  if (quoted) throw new ImportError('a quoted field is never closed');
+  if (quoted) throw new ImportError('importer.csv.quote');
   if (cell !== '' || row.length) {
     row.push(cell);
     rows.push(row);
@@ -124,8 +125,8 @@ export function parseCsv(text: string): string[][] {
   return rows;
 }
 
-const LON_NAMES = /^(lon|lng|long|longitude|x|经度|东经|x坐标|坐标x|point_x)$/i;
-const LAT_NAMES = /^(lat|latitude|y|纬度|北纬|y坐标|坐标y|point_y)$/i;
+const LON_NAMES = /^(lon|lng|long|longitude|x|经度|东经|x坐标|坐标x|point_x)$/i; // i18n-exempt: column names detected in CSV headers
+const LAT_NAMES = /^(lat|latitude|y|纬度|北纬|y坐标|坐标y|point_y)$/i; // i18n-exempt: column names detected in CSV headers
 
 export function readCsv(name: string, bytes: Uint8Array): RawLayer {
   const { text, encoding } = decodeText(bytes);
@@ -133,13 +134,13 @@ export function readCsv(name: string, bytes: Uint8Array): RawLayer {
   try {
     rows = parseCsv(text);
   } catch (e) {
-    throw new ImportError(`${name}: ${(e as Error).message}`);
+    throw new ImportError('importer.withFile', { file: name, detail: errorText(e) });
   }
   const header = rows[0]?.map((h) => h.trim());
-  if (!header?.length) throw new ImportError(`${name}: empty file`);
+  if (!header?.length) throw new ImportError('importer.csv.empty', { file: name });
   const lonI = header.findIndex((h) => LON_NAMES.test(h));
   const latI = header.findIndex((h) => LAT_NAMES.test(h));
-  if (lonI < 0 || latI < 0) throw new ImportError(`${name}: no coordinate columns: name them lon/lat (经度/纬度, x/y); columns are ${header.slice(0, 12).join(', ')}`);
+  if (lonI < 0 || latI < 0) throw new ImportError('importer.csv.noCoords', { file: name, columns: header.slice(0, 12).join(', ') });
   const body = rows.slice(1);
   // a column is numeric when every non-empty value parses as a number
   const numeric = header.map((_, c) => body.every((r) => (r[c] ?? '').trim() === '' || Number.isFinite(Number((r[c] ?? '').trim()))));
@@ -159,7 +160,7 @@ export function readCsv(name: string, bytes: Uint8Array): RawLayer {
       features.push({ geometry: null, properties: props });
     } else features.push({ geometry: { type: 'Point', coordinates: [x, y] }, properties: props });
   });
-  const warnings = bad.length ? [`${name}: ${bad.length} rows without usable coordinates (lines ${bad.slice(0, 5).join(', ')}${bad.length > 5 ? ', …' : ''}) kept without geometry`] : [];
+  const warnings = bad.length ? [t('importer.csv.badRows', { file: name, n: bad.length, lines: `${bad.slice(0, 5).join(', ')}${bad.length > 5 ? ', …' : ''}` })] : [];
   return { features, crsHint: null, warnings, encoding };
 }
 
@@ -185,13 +186,13 @@ export function parseXml(text: string): XmlNode {
   let m: RegExpExecArray | null;
   let consumed = 0;
   while ((m = re.exec(text))) {
-    if (m.index !== consumed) throw new ImportError(`malformed XML near character ${consumed}`);
+    if (m.index !== consumed) throw new ImportError('importer.kml.near', { n: String(consumed) });
     consumed = re.lastIndex;
     const top = stack[stack.length - 1]!;
     if (m[1] !== undefined) top.text += m[1];
     else if (m[2]) {
       const name = m[2].replace(/^\w+:/, '');
-      if (top.tag !== name) throw new ImportError(`malformed XML: </${m[2]}> closes <${top.tag}>`);
+      if (top.tag !== name) throw new ImportError('importer.kml.closes', { close: m[2], open: top.tag });
       stack.pop();
     } else if (m[3]) {
       const attrs: Record<string, string> = {};
@@ -201,8 +202,8 @@ export function parseXml(text: string): XmlNode {
       if (!m[5]) stack.push(node);
     } else if (m[6] !== undefined) top.text += unescapeXml(m[6]);
   }
-  if (consumed !== text.length) throw new ImportError(`malformed XML near character ${consumed}`);
-  if (stack.length !== 1) throw new ImportError(`malformed XML: <${stack[stack.length - 1]!.tag}> is never closed`);
+  if (consumed !== text.length) throw new ImportError('importer.kml.near', { n: String(consumed) });
+  if (stack.length !== 1) throw new ImportError('importer.kml.unclosed', { tag: stack[stack.length - 1]!.tag });
   return root;
 }
 
@@ -216,10 +217,10 @@ function* descendants(n: XmlNode, tag: string): Generator<XmlNode> {
 
 function kmlCoords(n: XmlNode | undefined, where: string): number[][] {
   const text = n ? n.text.trim() : '';
-  if (!text) throw new ImportError(`${where}: empty <coordinates>`);
-  return text.split(/\s+/).map((t) => {
-    const p = t.split(',').map(Number);
-    if (p.length < 2 || !Number.isFinite(p[0]) || !Number.isFinite(p[1])) throw new ImportError(`${where}: bad coordinate "${t.slice(0, 30)}"`);
+  if (!text) throw new ImportError('importer.kml.emptyCoords', { where });
+  return text.split(/\s+/).map((tuple) => {
+    const p = tuple.split(',').map(Number);
+    if (p.length < 2 || !Number.isFinite(p[0]) || !Number.isFinite(p[1])) throw new ImportError('importer.kml.badCoord', { where, c: tuple.slice(0, 30) });
     return [p[0]!, p[1]!];
   });
 }
@@ -248,7 +249,7 @@ export function readKml(name: string, bytes: Uint8Array): RawLayer {
   try {
     doc = parseXml(text);
   } catch (e) {
-    throw new ImportError(`${name}: ${(e as Error).message}`);
+    throw new ImportError('importer.withFile', { file: name, detail: errorText(e) });
   }
   const features: RawFeature[] = [];
   let i = 0;
@@ -266,6 +267,6 @@ export function readKml(name: string, bytes: Uint8Array): RawLayer {
     }
     features.push({ geometry: kmlGeometry(pm, `${name}: Placemark ${i}`), properties: props });
   }
-  if (!features.length) throw new ImportError(`${name}: no <Placemark> found`);
+  if (!features.length) throw new ImportError('importer.kml.noPlacemark', { file: name });
   return { features, crsHint: 'WGS84', warnings: [], encoding };
 }

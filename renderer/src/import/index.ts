@@ -7,6 +7,7 @@
 import { crsFromPrj, crsLabel, guessFromRange, parseCrs, toWgs84Fn, CrsError, type CrsSpec } from './crs.ts';
 import { readCsv, readGeoJson, readKml, type Props, type RawLayer } from './formats.ts';
 import { ImportError, readShapefile } from './shapefile.ts';
+import { errorText, t } from '../i18n.ts';
 
 export { ImportError, CrsError };
 
@@ -95,9 +96,9 @@ export function importDataset(name: string, files: Record<string, ImportFile>, c
     format = 'shapefile';
     const r = readShapefile({ name: files['shp'].name, shp: files['shp'].bytes, ...(files['dbf'] ? { dbf: files['dbf'].bytes } : {}), ...(files['cpg'] ? { cpg: new TextDecoder().decode(files['cpg'].bytes) } : {}) });
     raw = { features: r.geometries.map((g, i) => ({ geometry: g, properties: r.records[i] ?? {} })), crsHint: null, warnings: [...r.warnings], encoding: `${r.encoding} (${r.encodingSource})` };
-    if (!files['dbf']) raw.warnings.push(`${name}: no .dbf: features have no attributes`);
+    if (!files['dbf']) raw.warnings.push(t('importer.noDbf', { file: name }));
     if (files['prj']) fileCrs = crsFromPrj(new TextDecoder().decode(files['prj'].bytes));
-  } else if (files['dbf'] || files['prj']) throw new ImportError(`${name}: the .shp file is missing (a shapefile needs at least .shp; .dbf, .prj, .cpg travel with it)`);
+  } else if (files['dbf'] || files['prj']) throw new ImportError('importer.noShp', { file: name });
   else {
     const [e, f] = Object.entries(files)[0]!;
     if (e === 'geojson' || e === 'json') {
@@ -109,25 +110,25 @@ export function importDataset(name: string, files: Record<string, ImportFile>, c
     } else if (e === 'kml') {
       format = 'kml';
       raw = readKml(f.name, f.bytes);
-    } else if (e === 'kmz') throw new ImportError(`${f.name}: KMZ is a zip: unzip it and import the doc.kml inside`);
-    else throw new ImportError(`${f.name}: unsupported file type ".${e}" (GeoJSON, CSV, Shapefile .shp/.dbf/.prj/.cpg, KML)`);
+    } else if (e === 'kmz') throw new ImportError('importer.kmz', { file: f.name });
+    else throw new ImportError('importer.unsupported', { file: f.name, ext: e });
     if (raw.crsHint) fileCrs = parseCrs(raw.crsHint);
   }
   const notes: string[] = [];
   const srcBbox = bboxOf(raw.features);
-  if (!srcBbox) throw new ImportError(`${name}: no feature has a geometry`);
+  if (!srcBbox) throw new ImportError('importer.noGeometry', { file: name });
   let crs: CrsSpec;
   let crsSource: ImportedLayer['crsSource'];
   if (crsChoice !== 'auto') {
     crs = parseCrs(crsChoice);
     crsSource = 'user';
-    if (fileCrs && crsLabel(fileCrs) !== crsLabel(crs)) notes.push(`the file says ${crsLabel(fileCrs)}; using your choice ${crsLabel(crs)}`);
+    if (fileCrs && crsLabel(fileCrs) !== crsLabel(crs)) notes.push(t('importer.crsOverride', { file: crsLabel(fileCrs), choice: crsLabel(crs) }));
   } else if (fileCrs) {
     crs = fileCrs;
     crsSource = 'file';
   } else {
     const g = guessFromRange(srcBbox);
-    if (!g.crs) throw new CrsError(`${name}: the file does not say its coordinate system and the numbers cannot tell: ${g.note}`);
+    if (!g.crs) throw new CrsError('importer.crsUnknown', { file: name, note: g.note });
     crs = g.crs;
     crsSource = 'range';
     notes.push(g.note);
@@ -136,7 +137,7 @@ export function importDataset(name: string, files: Record<string, ImportFile>, c
   const features = raw.features.map((f) => ({ geometry: f.geometry ? mapGeometry(f.geometry, fn) : null, properties: f.properties }));
   const bbox = bboxOf(features);
   if (bbox && (bbox[0] < -180 || bbox[2] > 180 || bbox[1] < -90 || bbox[3] > 90 || !bbox.every(Number.isFinite)))
-    throw new CrsError(`${name}: converted with ${crsLabel(crs)} the data lands outside the globe (${bbox.map((v) => v.toFixed(2)).join(', ')}): wrong coordinate system?`);
+    throw new CrsError('importer.outsideGlobe', { file: name, crs: crsLabel(crs), bbox: bbox.map((v) => v.toFixed(2)).join(', ') });
   return { name, format, crs: crsLabel(crs), crsSource, encoding: raw.encoding, notes, warnings: raw.warnings, fields: fieldsOf(features), features, bbox };
 }
 
@@ -149,7 +150,7 @@ export function importFiles(files: ImportFile[], crsChoice = 'auto'): { layers: 
       layers.push(importDataset(g.name, g.files, crsChoice));
     } catch (e) {
       if (e instanceof ImportError || e instanceof CrsError) errors.push(e.message);
-      else errors.push(`${g.name}: ${(e as Error).message}`);
+      else errors.push(t('importer.withFile', { file: g.name, detail: errorText(e) }));
     }
   }
   return { layers, errors };

@@ -14,12 +14,10 @@
  * Format references: "ESRI Shapefile Technical Description" (1998) and the dBase III+ file layout.
  */
 
-export class ImportError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ImportError';
-  }
-}
+import { t, LocalizedError, type MessageVars, type StringKey } from '../i18n.ts';
+
+/** A file that cannot be read: the message (catalog key + values) names the file part and what is wrong. */
+export class ImportError extends LocalizedError {}
 
 export interface ShpField {
   name: string;
@@ -70,13 +68,15 @@ const SHAPE_NAMES: Readonly<Record<number, string>> = {
 class Warnings {
   private readonly items = new Map<string, { text: string; records: number[]; count: number }>();
 
-  /** A one-off warning. */
-  add(text: string): void {
+  /** A one-off warning (a catalog message, rendered in the current locale). */
+  add(key: StringKey, vars: MessageVars): void {
+    const text = t(key, vars);
     if (!this.items.has(text)) this.items.set(text, { text, records: [], count: 0 });
   }
 
-  /** A per-record warning; all records with the same `text` become one line. */
-  record(text: string, recordNo: number): void {
+  /** A per-record warning; all records with the same message become one line. */
+  record(key: StringKey, vars: MessageVars, recordNo: number): void {
+    const text = t(key, vars);
     let item = this.items.get(text);
     if (!item) {
       item = { text, records: [], count: 0 };
@@ -89,8 +89,8 @@ class Warnings {
   list(): string[] {
     return [...this.items.values()].map(({ text, records, count }) => {
       if (count === 0) return text;
-      if (count === 1) return `${text} (record ${records[0]})`;
-      return `${text} (${count} records: ${records.join(', ')}${count > records.length ? ', …' : ''})`;
+      if (count === 1) return t('importer.warn.oneRecord', { text, n: String(records[0]) });
+      return t('importer.warn.records', { text, count: String(count), list: `${records.join(', ')}${count > records.length ? ', …' : ''}` });
     });
   }
 }
@@ -127,7 +127,7 @@ function canonicalEncoding(label: string): string | null {
  */
 export function decodeDbfText(bytes: Uint8Array, encoding: string): string {
   const dec = decoderFor(encoding);
-  if (!dec) throw new ImportError(`text encoding '${encoding}' is not supported by this browser`);
+  if (!dec) throw new ImportError('importer.shp.encoding', { encoding });
   let end = bytes.length;
   while (end > 0 && (bytes[end - 1] === 0x20 || bytes[end - 1] === 0x00)) end--;
   return dec.decode(bytes.subarray(0, end)).replace(/[ \0]+$/, '');
@@ -252,19 +252,20 @@ interface RecordCtx {
   len: number;
 }
 
-function fail(ctx: RecordCtx, what: string): never {
-  throw new ImportError(`${ctx.file}: record ${ctx.recNo} at byte ${ctx.recOff} ${what}`);
+/** Throws "<file>: record <n> at byte <offset> <what is wrong>" (`key` says what is wrong). */
+function fail(ctx: RecordCtx, key: StringKey, vars: MessageVars = {}): never {
+  throw new ImportError('importer.shp.record', { file: ctx.file, rec: String(ctx.recNo), byte: String(ctx.recOff), what: t(key, vars) });
 }
 
 function need(ctx: RecordCtx, bytes: number, what: string): void {
-  if (bytes > ctx.len) fail(ctx, `is too short: ${what} needs ${bytes} bytes but the content length is ${ctx.len}`);
+  if (bytes > ctx.len) fail(ctx, 'importer.shp.tooShort', { what, bytes: String(bytes), len: String(ctx.len) });
 }
 
 /** Reads one little-endian XY pair; NaN/Infinity is corruption, not data. */
 function readXY(ctx: RecordCtx, off: number): Position {
   const x = ctx.dv.getFloat64(off, true);
   const y = ctx.dv.getFloat64(off + 8, true);
-  if (!Number.isFinite(x) || !Number.isFinite(y)) fail(ctx, `has a non-finite coordinate (${x}, ${y})`);
+  if (!Number.isFinite(x) || !Number.isFinite(y)) fail(ctx, 'importer.shp.nonFinite', { x: String(x), y: String(y) });
   return [x, y];
 }
 
@@ -277,24 +278,24 @@ function readShp(file: string, bytes: Uint8Array, w: Warnings): ShpResult {
   //  32  int32 little-endian  shape type
   //  36  4 × float64 LE       Xmin, Ymin, Xmax, Ymax (then Z and M ranges, ignored here)
   if (bytes.length < 100) {
-    throw new ImportError(`${file}: only ${bytes.length} bytes, but the shapefile header alone is 100 bytes (truncated, or not a .shp file?)`);
+    throw new ImportError('importer.shp.tooSmall', { file, n: String(bytes.length) });
   }
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const fileCode = dv.getInt32(0, false);
-  if (fileCode !== 9994) throw new ImportError(`${file}: file code is ${fileCode}, expected 9994 — not an ESRI shapefile (.shp)`);
+  if (fileCode !== 9994) throw new ImportError('importer.shp.fileCode', { file, code: String(fileCode) });
   const fileLength = dv.getInt32(24, false) * 2;
   const version = dv.getInt32(28, true);
-  if (version !== 1000) throw new ImportError(`${file}: version is ${version}, expected 1000`);
+  if (version !== 1000) throw new ImportError('importer.shp.version', { file, v: String(version) });
   const shapeType = dv.getInt32(32, true);
   const typeName = SHAPE_NAMES[shapeType];
-  if (typeName === undefined) throw new ImportError(`${file}: unknown shape type ${shapeType} in the header`);
-  if (shapeType === 31) throw new ImportError(`${file}: shape type 31 (MultiPatch) is not supported`);
-  if (fileLength < 100) throw new ImportError(`${file}: header gives a file length of ${fileLength} bytes, less than the 100-byte header`);
+  if (typeName === undefined) throw new ImportError('importer.shp.unknownType', { file, t: String(shapeType) });
+  if (shapeType === 31) throw new ImportError('importer.shp.multipatch', { file });
+  if (fileLength < 100) throw new ImportError('importer.shp.lengthTooSmall', { file, len: String(fileLength) });
   if (fileLength > bytes.length) {
-    throw new ImportError(`${file}: header says the file is ${fileLength} bytes but only ${bytes.length} bytes were read (truncated?)`);
+    throw new ImportError('importer.shp.truncated', { file, len: String(fileLength), n: String(bytes.length) });
   }
-  if (fileLength < bytes.length) w.add(`${file}: ${bytes.length - fileLength} bytes after the end given in the header were ignored`);
-  if (shapeType > 10) w.add(`${file}: shape type ${shapeType} (${typeName}): ${shapeType < 20 ? 'Z and M' : 'M'} values dropped, XY kept`);
+  if (fileLength < bytes.length) w.add('importer.shp.trailing', { file, n: String(bytes.length - fileLength) });
+  if (shapeType > 10) w.add(shapeType < 20 ? 'importer.shp.dropZM' : 'importer.shp.dropM', { file, t: String(shapeType), name: typeName });
 
   let bbox: [number, number, number, number] = [dv.getFloat64(36, true), dv.getFloat64(44, true), dv.getFloat64(52, true), dv.getFloat64(60, true)];
 
@@ -306,45 +307,45 @@ function readShp(file: string, bytes: Uint8Array, w: Warnings): ShpResult {
   let recNo = 0;
   while (off < fileLength) {
     recNo++;
-    if (off + 8 > fileLength) throw new ImportError(`${file}: record ${recNo} at byte ${off}: the record header runs past the end of the file (truncated?)`);
+    if (off + 8 > fileLength) throw new ImportError('importer.shp.headerPastEnd', { file, rec: String(recNo), byte: String(off) });
     const number = dv.getInt32(off, false);
     const len = dv.getInt32(off + 4, false) * 2;
-    if (len < 4) throw new ImportError(`${file}: record ${recNo} at byte ${off} has a content length of ${len} bytes (at least 4 needed for the shape type)`);
-    if (off + 8 + len > fileLength) throw new ImportError(`${file}: record ${recNo} at byte ${off} runs past the end of the file (truncated?)`);
-    if (number !== recNo) w.record(`${file}: record numbers out of sequence; records are read in file order`, recNo);
+    if (len < 4) throw new ImportError('importer.shp.contentLength', { file, rec: String(recNo), byte: String(off), len: String(len) });
+    if (off + 8 + len > fileLength) throw new ImportError('importer.shp.recordPastEnd', { file, rec: String(recNo), byte: String(off) });
+    if (number !== recNo) w.record('importer.shp.sequence', { file }, recNo);
     geometries.push(readShape({ file, dv, recNo, recOff: off, start: off + 8, len }, shapeType, w));
     off += 8 + len;
   }
 
   if (!bbox.every(Number.isFinite)) {
     bbox = computeBbox(geometries);
-    w.add(`${file}: the header bounding box is not finite; computed it from the shapes`);
+    w.add('importer.shp.bbox', { file });
   }
   return { shapeType, bbox, geometries };
 }
 
 function readShape(ctx: RecordCtx, headerType: number, w: Warnings): GeoJSON.Geometry | null {
   const { dv, start } = ctx;
-  const t = dv.getInt32(start, true);
-  if (t === 0) return null; // null shape: just the type, any remaining content is ignored
-  if (t !== headerType) {
-    fail(ctx, `has shape type ${t} (${SHAPE_NAMES[t] ?? 'unknown'}) but the file header says ${headerType} (${SHAPE_NAMES[headerType]}); a shapefile holds one shape type`);
+  const type = dv.getInt32(start, true);
+  if (type === 0) return null; // null shape: just the type, any remaining content is ignored
+  if (type !== headerType) {
+    fail(ctx, 'importer.shp.mixedTypes', { t: String(type), name: SHAPE_NAMES[type] ?? t('importer.shp.unknownName'), ht: String(headerType), hname: SHAPE_NAMES[headerType] ?? '' });
   }
   // Z and M variants (11/13/15/18, 21/23/25/28) share the XY layout of the base type; their Z/M
   // arrays come after the XY data, so reading only XY is just a matter of ignoring the tail.
-  switch (t % 10) {
+  switch (type % 10) {
     case 1: {
-      need(ctx, 20, 'a point');
+      need(ctx, 20, t('importer.shp.aPoint'));
       return { type: 'Point', coordinates: readXY(ctx, start + 4) };
     }
     case 8: {
       // type, bbox (4 × f64), numPoints (i32), points
-      need(ctx, 40, 'a multipoint header');
+      need(ctx, 40, t('importer.shp.multipointHeader'));
       const n = dv.getInt32(start + 36, true);
-      if (n < 0) fail(ctx, `has a negative point count (${n})`);
-      need(ctx, 40 + 16 * n, `${n} points`);
+      if (n < 0) fail(ctx, 'importer.shp.negativePoints', { n: String(n) });
+      need(ctx, 40 + 16 * n, t('importer.shp.nPoints', { n: String(n) }));
       if (n === 0) {
-        w.record(`${ctx.file}: empty multipoints read as null geometries`, ctx.recNo);
+        w.record('importer.shp.emptyMultipoint', { file: ctx.file }, ctx.recNo);
         return null;
       }
       const pts: Position[] = [];
@@ -355,36 +356,36 @@ function readShape(ctx: RecordCtx, headerType: number, w: Warnings): GeoJSON.Geo
     case 5: {
       const parts = readParts(ctx, w);
       if (!parts) return null;
-      return t % 10 === 3 ? toLines(ctx, parts, w) : toPolygons(ctx, parts, w);
+      return type % 10 === 3 ? toLines(ctx, parts, w) : toPolygons(ctx, parts, w);
     }
     default:
-      return fail(ctx, `has unsupported shape type ${t}`);
+      return fail(ctx, 'importer.shp.unsupportedType', { t: String(type) });
   }
 }
 
 /** PolyLine / Polygon layout: type, bbox (4 × f64), numParts, numPoints, parts[numParts] (i32), points. */
 function readParts(ctx: RecordCtx, w: Warnings): Position[][] | null {
   const { dv, start } = ctx;
-  need(ctx, 44, 'a polyline/polygon header');
+  need(ctx, 44, t('importer.shp.partsHeader'));
   const numParts = dv.getInt32(start + 36, true);
   const numPoints = dv.getInt32(start + 40, true);
-  if (numParts < 0 || numPoints < 0) fail(ctx, `has a negative part or point count (${numParts} parts, ${numPoints} points)`);
+  if (numParts < 0 || numPoints < 0) fail(ctx, 'importer.shp.negativeParts', { parts: String(numParts), points: String(numPoints) });
   // Checked before anything is allocated, so a corrupt count cannot make us allocate gigabytes.
   const pointsAt = start + 44 + 4 * numParts;
-  need(ctx, 44 + 4 * numParts + 16 * numPoints, `${numParts} parts and ${numPoints} points`);
+  need(ctx, 44 + 4 * numParts + 16 * numPoints, t('importer.shp.partsPoints', { parts: String(numParts), points: String(numPoints) }));
   if (numParts === 0 && numPoints === 0) {
-    w.record(`${ctx.file}: shapes with no parts read as null geometries`, ctx.recNo);
+    w.record('importer.shp.noParts', { file: ctx.file }, ctx.recNo);
     return null;
   }
-  if (numParts === 0) fail(ctx, `has ${numPoints} points but no parts`);
-  if (numPoints === 0) fail(ctx, `has ${numParts} parts but no points`);
+  if (numParts === 0) fail(ctx, 'importer.shp.pointsNoParts', { points: String(numPoints) });
+  if (numPoints === 0) fail(ctx, 'importer.shp.partsNoPoints', { parts: String(numParts) });
   // parts[i] is the index of the first point of part i: must start at 0 and strictly increase.
   const firsts: number[] = [];
   for (let i = 0; i < numParts; i++) {
     const p = dv.getInt32(start + 44 + 4 * i, true);
-    if (i === 0 && p !== 0) fail(ctx, `has a first part index of ${p}, expected 0`);
-    if (i > 0 && p <= firsts[i - 1]!) fail(ctx, `has part indices out of order (part ${i} starts at point ${p}, part ${i - 1} at ${firsts[i - 1]})`);
-    if (p >= numPoints) fail(ctx, `has part ${i} starting at point ${p}, but there are only ${numPoints} points`);
+    if (i === 0 && p !== 0) fail(ctx, 'importer.shp.firstPart', { p: String(p) });
+    if (i > 0 && p <= firsts[i - 1]!) fail(ctx, 'importer.shp.partOrder', { i: String(i), p: String(p), prev: String(i - 1), pp: String(firsts[i - 1]) });
+    if (p >= numPoints) fail(ctx, 'importer.shp.partRange', { i: String(i), p: String(p), n: String(numPoints) });
     firsts.push(p);
   }
   const parts: Position[][] = [];
@@ -399,7 +400,7 @@ function readParts(ctx: RecordCtx, w: Warnings): Position[][] | null {
 
 function toLines(ctx: RecordCtx, parts: Position[][], w: Warnings): GeoJSON.Geometry | null {
   const lines = parts.filter((p) => p.length >= 2);
-  if (lines.length < parts.length) w.record(`${ctx.file}: polyline parts with fewer than 2 points were dropped`, ctx.recNo);
+  if (lines.length < parts.length) w.record('importer.shp.shortLines', { file: ctx.file }, ctx.recNo);
   if (lines.length === 0) return null;
   if (lines.length === 1) return { type: 'LineString', coordinates: lines[0]! };
   return { type: 'MultiLineString', coordinates: lines };
@@ -487,11 +488,11 @@ function toPolygons(ctx: RecordCtx, parts: Position[][], w: Warnings): GeoJSON.G
     const last = coords[coords.length - 1]!;
     if (first[0] !== last[0] || first[1] !== last[1]) {
       coords = [...coords, [first[0], first[1]]];
-      w.record(`${ctx.file}: unclosed polygon rings were closed`, ctx.recNo);
+      w.record('importer.shp.unclosed', { file: ctx.file }, ctx.recNo);
     }
     const ring = makeRing(coords);
     if (coords.length < 4 || ring.area === 0) {
-      w.record(`${ctx.file}: degenerate polygon rings (fewer than 3 distinct points or zero area) were dropped`, ctx.recNo);
+      w.record('importer.shp.degenerate', { file: ctx.file }, ctx.recNo);
       continue;
     }
     rings.push(ring);
@@ -517,7 +518,7 @@ function toPolygons(ctx: RecordCtx, parts: Position[][], w: Warnings): GeoJSON.G
     // A counter-clockwise ring outside every clockwise ring: the writer ignored the winding rule
     // (common with single-ring CCW polygons or fully reversed files). Fall back to nesting depth:
     // rings at even depth are outer rings, at odd depth holes of their nearest enclosing ring.
-    w.record(`${ctx.file}: polygon rings do not follow the shapefile winding rule (clockwise = outer); outer rings and holes were taken from how the rings nest`, ctx.recNo);
+    w.record('importer.shp.winding', { file: ctx.file }, ctx.recNo);
     const depth = new Map<Ring, number>();
     const sorted = [...rings].sort((a, b) => Math.abs(b.area) - Math.abs(a.area)); // parents before children
     groups = [];
@@ -592,20 +593,20 @@ function readDbf(file: string, bytes: Uint8Array, cpg: { file: string; text: str
   //   0  11 bytes name, NUL padded (in the file's code page: Chinese names are GBK bytes)
   //  11  u8   type ('C', 'N', 'F', 'L', 'D', ...)
   //  16  u8   width; 17 u8 decimal count
-  if (bytes.length < 32) throw new ImportError(`${file}: only ${bytes.length} bytes, but a dBase header is 32 bytes (truncated, or not a .dbf file?)`);
+  if (bytes.length < 32) throw new ImportError('importer.dbf.tooSmall', { file, n: String(bytes.length) });
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = bytes[0]!;
   const level = version & 0x07;
   if (!((level >= 2 && level <= 5) || version === 0x30 || version === 0x31 || version === 0x32)) {
-    throw new ImportError(`${file}: version byte ${hex(version)} is not a dBase table (not a .dbf file?)`);
+    throw new ImportError('importer.dbf.version', { file, hex: hex(version) });
   }
   const numRecords = dv.getUint32(4, true);
   const headerLength = dv.getUint16(8, true);
   const recordLength = dv.getUint16(10, true);
   const ldid = bytes[29]!;
-  if (headerLength < 33) throw new ImportError(`${file}: header length ${headerLength} is too small for a dBase header`);
-  if (headerLength > bytes.length) throw new ImportError(`${file}: header length ${headerLength} is more than the ${bytes.length}-byte file (truncated?)`);
-  if (recordLength < 1) throw new ImportError(`${file}: record length is 0`);
+  if (headerLength < 33) throw new ImportError('importer.dbf.headerSmall', { file, n: String(headerLength) });
+  if (headerLength > bytes.length) throw new ImportError('importer.dbf.headerLarge', { file, n: String(headerLength), size: String(bytes.length) });
+  if (recordLength < 1) throw new ImportError('importer.dbf.recordZero', { file });
 
   const raw: DbfFieldRaw[] = [];
   let fieldOffset = 1;
@@ -625,11 +626,11 @@ function readDbf(file: string, bytes: Uint8Array, cpg: { file: string; text: str
     raw.push(f);
   }
   if (fieldOffset > recordLength) {
-    throw new ImportError(`${file}: field widths add up to ${fieldOffset} bytes but each record is only ${recordLength} bytes`);
+    throw new ImportError('importer.dbf.widths', { file, sum: String(fieldOffset), len: String(recordLength) });
   }
   const available = Math.floor((bytes.length - headerLength) / recordLength);
   if (available < numRecords) {
-    throw new ImportError(`${file}: header declares ${numRecords} records of ${recordLength} bytes but the file ends after ${available} (truncated?)`);
+    throw new ImportError('importer.dbf.truncated', { file, n: String(numRecords), len: String(recordLength), avail: String(available) });
   }
 
   // Choose the text encoding: .cpg, else the language driver id, else detection.
@@ -638,14 +639,14 @@ function readDbf(file: string, bytes: Uint8Array, cpg: { file: string; text: str
   if (cpg && cpg.text.trim()) {
     encoding = cpgEncoding(cpg.text);
     if (encoding) encodingSource = 'cpg';
-    else w.add(`${cpg.file}: code page '${cpg.text.trim().slice(0, 40)}' is not one this browser can decode; ignored`);
+    else w.add('importer.dbf.codePage', { file: cpg.file, cp: cpg.text.trim().slice(0, 40) });
   }
   if (!encoding && ldid !== 0 && ldid !== 0x57) {
     const cp = LDID_CODE_PAGES[ldid];
     const label = cp === undefined ? null : codePageLabel(cp);
     encoding = label ? canonicalEncoding(label) : null;
     if (encoding) encodingSource = 'ldid';
-    else w.add(`${file}: language driver ${hex(ldid)}${cp ? ` (code page ${cp})` : ''} is not supported; text encoding was guessed`);
+    else w.add(cp ? 'importer.dbf.ldidCp' : 'importer.dbf.ldid', { file, hex: hex(ldid), cp: String(cp) });
   }
   if (!encoding) {
     // No declaration: valid UTF-8 (which includes pure ASCII) is UTF-8; anything else is taken as
@@ -666,7 +667,7 @@ function readDbf(file: string, bytes: Uint8Array, cpg: { file: string; text: str
     encodingSource = 'detected';
   }
   const enc = encoding;
-  if (!decoderFor(enc)) throw new ImportError(`${file}: text encoding '${enc}' is not supported by this browser`);
+  if (!decoderFor(enc)) throw new ImportError('importer.dbf.encoding', { file, encoding: enc });
 
   // Field names, decoded like the data; made unique so that no column hides another.
   const seen = new Set<string>();
@@ -674,13 +675,13 @@ function readDbf(file: string, bytes: Uint8Array, cpg: { file: string; text: str
     const base = decodeDbfText(f.nameBytes, enc).trim() || `FIELD_${i + 1}`;
     let name = base === '__proto__' ? `${base}_` : base;
     for (let k = 2; seen.has(name); k++) name = `${base}_${k}`;
-    if (name !== base) w.add(`${file}: field ${i + 1} '${base}' renamed to '${name}' (duplicate or reserved name)`);
+    if (name !== base) w.add('importer.dbf.renamed', { file, i: String(i + 1), base, name });
     seen.add(name);
     return { name, type: f.type, length: f.length, decimals: f.decimals };
   });
   for (const f of raw) {
     if (!'CNFLDIO+'.includes(f.type)) {
-      w.add(`${file}: field '${fields[raw.indexOf(f)]!.name}' has type '${f.type}', which is not supported; its values are null`);
+      w.add('importer.dbf.fieldType', { file, name: fields[raw.indexOf(f)]!.name, type: f.type });
     }
   }
 
@@ -691,7 +692,7 @@ function readDbf(file: string, bytes: Uint8Array, cpg: { file: string; text: str
     // Deletion flag: 0x2A '*' = deleted, 0x20 ' ' = live. A deleted record keeps its slot so that
     // dbf record i still belongs to shape i, but its attributes are all null.
     const deleted = bytes[base] === 0x2a;
-    if (deleted) w.record(`${file}: records marked deleted in the .dbf have null attributes`, r + 1);
+    if (deleted) w.record('importer.dbf.deleted', { file }, r + 1);
     for (let i = 0; i < raw.length; i++) {
       const f = raw[i]!;
       const name = fields[i]!.name;
@@ -714,7 +715,7 @@ function readValue(file: string, bytes: Uint8Array, dv: DataView, at: number, f:
       if (s === '' || /^\*+$/.test(s)) return null;
       if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s)) return Number(s);
       if (/^[+-]?\d+,\d+$/.test(s)) return Number(s.replace(',', '.')); // decimal comma
-      w.record(`${file}: field '${name}' has values that are not numbers; read as null`, recNo);
+      w.record('importer.dbf.notNumber', { file, name }, recNo);
       return null;
     }
     case 'L': {
@@ -728,7 +729,7 @@ function readValue(file: string, bytes: Uint8Array, dv: DataView, at: number, f:
       if (s === '' || /^0+$/.test(s)) return null;
       const m = /^(\d{4})(\d{2})(\d{2})$/.exec(s);
       if (m && Number(m[2]) >= 1 && Number(m[2]) <= 12 && Number(m[3]) >= 1 && Number(m[3]) <= 31) return `${m[1]}-${m[2]}-${m[3]}`;
-      w.record(`${file}: field '${name}' has dates not in YYYYMMDD form; read as null`, recNo);
+      w.record('importer.dbf.badDate', { file, name }, recNo);
       return null;
     }
     // Visual FoxPro binary columns.
@@ -771,7 +772,7 @@ export function readShapefile(parts: { name: string; shp: Uint8Array; dbf?: Uint
     if (records.length !== geometries.length) {
       // Shapes and rows are matched by position only, so past the shorter file there is nothing to pair.
       const n = Math.min(records.length, geometries.length);
-      w.add(`${dbfName} has ${records.length} records but ${shpName} has ${geometries.length} shapes; kept the first ${n} of each`);
+      w.add('importer.shp.countMismatch', { dbf: dbfName, records: String(records.length), shp: shpName, shapes: String(geometries.length), n: String(n) });
       records = records.slice(0, n);
       geometries = geometries.slice(0, n);
     }

@@ -7,9 +7,8 @@ import { Cartesian3, Color, Material, PointPrimitiveCollection, PolylineCollecti
 import { ScatterplotLayer, PolygonLayer } from '@deck.gl/layers';
 import type { Layer } from '@deck.gl/core';
 import { reaction } from 'mobx';
-import type { Locale } from '../i18n.ts';
+import type { Locale, StringKey } from '../i18n.ts';
 import type { RootStore } from '../stores/root.ts';
-import type { StringKey } from '../i18n.ts';
 import type { LayerId } from '../stores/ui-store.ts';
 import type { LayerContext3D, LayerRenderer, LayerRenderer2D, LiveLayerDefinition, Revision } from './registry.ts';
 import type { RGBA } from './manholes/format.ts';
@@ -176,9 +175,6 @@ export function swatchLegend(entries: Array<{ color: RGBA; label: string }>, not
   }
   return el;
 }
-
-export type Labels = Record<Locale, string>;
-export const L = (zh: string, en: string): Labels => ({ 'zh-CN': zh, en });
 
 /** A live layer made of points (and optional cones): the same spec drives the 3D and the 2D renderer. */
 export function pointLayer(id: LayerId, labelKey: StringKey, spec: PointLayerSpec, legend: (loc: Locale) => HTMLElement): LiveLayerDefinition {

@@ -17,6 +17,7 @@ import {
 } from '../analysis/parking/queries.ts';
 import { checkConsoleSql, consoleMapPoints, CONSOLE_MAX_ROWS, wrapConsoleSql, type ConsoleResult } from '../analysis/console.ts';
 import type { SqlRunner } from '../analysis/sql-runner.ts';
+import { errorText, LocalizedError, t } from '../i18n.ts';
 import { M_PER_DEG_LAT, mPerDegLon } from '../../../data-pipelines/geo/local.ts';
 
 export type AnalysisMetric = 'unmet' | 'gap' | 'demand' | 'supply' | 'occupancy';
@@ -94,7 +95,8 @@ export class AnalysisStore {
   metric: AnalysisMetric = 'unmet';
   display: AnalysisDisplay = 'cells';
   running = false;
-  error = '';
+  /** why the last command failed (shown with `error`, in the current language), or null */
+  failure: unknown = null;
   result: AnalysisResult | null = null;
   access: AccessRow[] = [];
   shapes: SiteShape[] = [];
@@ -121,7 +123,12 @@ export class AnalysisStore {
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor() {
-    makeAutoObservable<this, 'q' | 'deps'>(this, { q: false, deps: false, result: observable.ref, access: observable.ref, sites: observable.ref, whatIf: observable.ref, history: observable.ref, occupancy: observable.ref, occupancyParams: observable.ref, console: observable.ref, shapes: observable.ref, schema: observable.ref }, { autoBind: true });
+    makeAutoObservable<this, 'q' | 'deps'>(this, { q: false, deps: false, result: observable.ref, access: observable.ref, sites: observable.ref, whatIf: observable.ref, history: observable.ref, occupancy: observable.ref, occupancyParams: observable.ref, console: observable.ref, shapes: observable.ref, schema: observable.ref, failure: observable.ref }, { autoBind: true });
+  }
+
+  /** The last command's error as shown to the planner ('' when it succeeded). */
+  get error(): string {
+    return this.failure === null ? '' : errorText(this.failure);
   }
 
   /** Connects to the local database; loads candidate vacant lots and the schema. */
@@ -190,10 +197,10 @@ export class AnalysisStore {
     try {
       switch (cmd.op) {
         case 'setParams': {
-          if (!this.params) throw new Error('analysis database not ready');
+          if (!this.params) throw new LocalizedError('analysis.err.notReady');
           const next = { ...this.params, ...cmd.params };
           const errors = validateParams(next);
-          if (errors.length) throw new Error(errors.join('; '));
+          if (errors.length) throw new LocalizedError('analysis.err.params', { errors: errors.join('; ') });
           runInAction(() => (this.params = next));
           await this.run();
           // observed occupancy is binned into the same cells: redo it for the new cells
@@ -207,7 +214,7 @@ export class AnalysisStore {
           this.patch({ display: cmd.display });
           break;
         case 'findSites':
-          if (!(Number.isInteger(cmd.capacity) && cmd.capacity > 0 && cmd.capacity <= 5000)) throw new Error('capacity must be a whole number of spaces, 1–5000');
+          if (!(Number.isInteger(cmd.capacity) && cmd.capacity > 0 && cmd.capacity <= 5000)) throw new LocalizedError('analysis.err.capacity');
           runInAction(() => (this.siteCapacity = cmd.capacity));
           await this.rankSites();
           break;
@@ -226,17 +233,17 @@ export class AnalysisStore {
           });
           break;
         case 'addDrawnSite': {
-          if (cmd.ring.length < 3) throw new Error('a site needs at least 3 corners');
+          if (cmd.ring.length < 3) throw new LocalizedError('analysis.err.corners');
           const ring = [...cmd.ring];
           const first = ring[0]!;
           const last = ring[ring.length - 1]!;
           if (first[0] !== last[0] || first[1] !== last[1]) ring.push(first);
           const m = ringMetrics(ring);
-          if (m.areaM2 < 100) throw new Error(`the drawn area is ${Math.round(m.areaM2)} m²: too small for a car park`);
+          if (m.areaM2 < 100) throw new LocalizedError('analysis.err.tooSmall', { m2: Math.round(m.areaM2) });
           runInAction(() => {
             this.drawnCount++;
             const id = `DS-${String(this.drawnCount).padStart(2, '0')}`;
-            this.shapes = [...this.shapes, { siteId: id, name: cmd.name ?? `自绘地块 ${this.drawnCount}`, ring, lon: m.lon, lat: m.lat, drawn: true, maxSpaces: Math.floor(m.areaM2 / 25) }];
+            this.shapes = [...this.shapes, { siteId: id, name: cmd.name ?? t('analysis.drawnSite', { n: this.drawnCount }), ring, lon: m.lon, lat: m.lat, drawn: true, maxSpaces: Math.floor(m.areaM2 / 25) }];
             this.drawing = false;
             this.drawPoints = [];
             this.selectedSiteId = id;
@@ -266,15 +273,14 @@ export class AnalysisStore {
           this.patch({ console: null });
           break;
       }
-      runInAction(() => (this.error = ''));
+      runInAction(() => (this.failure = null));
       return null;
     } catch (e) {
-      const msg = (e as Error).message;
       runInAction(() => {
-        this.error = msg;
+        this.failure = e;
         this.running = false;
       });
-      return msg;
+      return errorText(e);
     }
   }
 
@@ -307,7 +313,7 @@ export class AnalysisStore {
   }
 
   private need(): ParkingQueries {
-    if (!this.q || !this.params) throw new Error('analysis database not ready');
+    if (!this.q || !this.params) throw new LocalizedError('analysis.err.notReady');
     return this.q;
   }
 
@@ -326,8 +332,8 @@ export class AnalysisStore {
   private async runWhatIf(siteId: string, capacity: number): Promise<void> {
     const q = this.need();
     const c = this.candidates.find((x) => x.siteId === siteId);
-    if (!c) throw new Error(`no candidate site ${siteId}`);
-    if (!(Number.isInteger(capacity) && capacity > 0 && capacity <= 5000)) throw new Error('capacity must be a whole number of spaces, 1–5000');
+    if (!c) throw new LocalizedError('analysis.err.noSite', { id: siteId });
+    if (!(Number.isInteger(capacity) && capacity > 0 && capacity <= 5000)) throw new LocalizedError('analysis.err.capacity');
     runInAction(() => (this.running = true));
     // the current result is the "before" when it was computed with these parameters (commands run in order)
     const before = this.result && JSON.stringify(this.result.params) === JSON.stringify(this.params) ? this.result : undefined;
@@ -342,8 +348,8 @@ export class AnalysisStore {
 
   private async loadHistory(hours: number, stepMin: number): Promise<void> {
     const q = this.need();
-    if (!(hours > 0 && hours <= 24 * 31)) throw new Error('history window must be 1 h – 31 days');
-    if (!(stepMin >= 1 && stepMin <= 24 * 60)) throw new Error('history step must be 1–1440 min');
+    if (!(hours > 0 && hours <= 24 * 31)) throw new LocalizedError('analysis.err.historyWindow');
+    if (!(stepMin >= 1 && stepMin <= 24 * 60)) throw new LocalizedError('analysis.err.historyStep');
     const to = this.deps!.now();
     const stepMs = stepMin * 60_000;
     const from = to - hours * 3600_000;
@@ -371,7 +377,7 @@ export class AnalysisStore {
 
   private async runSql(sql: string): Promise<void> {
     const db = this.deps?.db;
-    if (!db) throw new Error('analysis database not ready');
+    if (!db) throw new LocalizedError('analysis.err.notReady');
     runInAction(() => (this.consoleSql = sql));
     const problem = checkConsoleSql(sql);
     if (problem) {

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { ALARM_CATEGORIES } from '../../../data-pipelines/contracts/alarm.ts';
+import { locale, t, type Locale } from '../i18n.ts';
 import { ALL_LAYERS, type LayerId } from './ui-store.ts';
 
 const Num = z.number().finite();
@@ -42,16 +43,16 @@ export const LayoutFile = z.object({
 });
 export type LayoutFile = z.infer<typeof LayoutFile>;
 
-/** Parses a layout file's text: the layout, or every problem in one message. */
-export function parseLayout(text: string, fileName = 'layout'): { ok: true; layout: LayoutFile } | { ok: false; error: string } {
+/** Parses a layout file's text: the layout, or every problem in one message (in the current or given locale). */
+export function parseLayout(text: string, fileName = 'layout', l: Locale = locale()): { ok: true; layout: LayoutFile } | { ok: false; error: string } {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    return { ok: false, error: `${fileName}: not JSON (${(e as Error).message})` };
+    return { ok: false, error: t('layouts.notJson', { file: fileName, detail: (e as Error).message }, l) };
   }
   const r = LayoutFile.safeParse(raw);
-  if (!r.success) return { ok: false, error: `${fileName}: not a RedWall layout: ${r.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(file)'}: ${i.message}`).join('; ')}` };
+  if (!r.success) return { ok: false, error: t('layouts.notLayout', { file: fileName, issues: r.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || t('layouts.wholeFile', undefined, l)}: ${i.message}`).join('; ') }, l) };
   return { ok: true, layout: r.data };
 }
 

@@ -1,6 +1,7 @@
 import { configure, observable, runInAction } from 'mobx';
 import type { DrillAck, DrillRequest, JournalRequest, JournalWindow } from '../../../data-pipelines/contracts/events.ts';
 import type { CommandAck } from '../../../data-pipelines/contracts/events.ts';
+import { t } from '../i18n.ts';
 import { AnalysisStore } from './analysis-store.ts';
 import { EntityStore } from './entity-store.ts';
 import { ImportStore } from './import-store.ts';
@@ -83,8 +84,8 @@ export class RootStore {
     }
     if (cmd.type === 'drill') {
       if (!this.sink) {
-        this.ui.settle(rec, 'error: not connected');
-        return Promise.resolve({ ok: false, error: 'not connected' });
+        this.ui.settle(rec, `error: ${t('core.feed.notConnected')}`);
+        return Promise.resolve({ ok: false, error: t('core.feed.notConnected') });
       }
       const req = cmd.op === 'start' ? { op: 'start' as const, scenario: cmd.scenario, by: this.ui.actor } : { op: 'stop' as const, by: this.ui.actor };
       return this.sink.drill(req).then((ack) => {
@@ -94,8 +95,8 @@ export class RootStore {
     }
     if (cmd.type !== 'alarm') return Promise.resolve(null);
     if (!this.sink) {
-      this.ui.settle(rec, 'error: not connected');
-      return Promise.resolve({ ok: false, error: 'not connected' });
+      this.ui.settle(rec, `error: ${t('core.feed.notConnected')}`);
+      return Promise.resolve({ ok: false, error: t('core.feed.notConnected') });
     }
     const { type: _t, ...rest } = cmd;
     void _t;

@@ -6,8 +6,8 @@
 import { autorun, type IReactionDisposer } from 'mobx';
 import { minuteLabel, slotLabel, type AnalysisParams } from '../analysis/parking/queries.ts';
 import { cellsCsv, reportHtml, sitesCsv } from '../analysis/parking/report.ts';
-import { locale } from '../i18n.ts';
-import { cellFeatures, legendSteps, METRICS } from '../layers/parking-analysis/format.ts';
+import { fmtDateTime, fmtNumber, fmtPercent, t, tBoth } from '../i18n.ts';
+import { cellFeatures, legendSteps, metricLabel, metricUnit, METRICS } from '../layers/parking-analysis/format.ts';
 import type { AnalysisCommand, AnalysisMetric } from '../stores/analysis-store.ts';
 import type { RootStore } from '../stores/root.ts';
 import { button, download, h } from './dom.ts';
@@ -20,9 +20,7 @@ export interface AnalysisPanelDeps {
   stage: HTMLElement;
 }
 
-const n0 = (v: number) => Math.round(v).toLocaleString('en-US');
-const pct = (v: number) => `${(v * 100).toFixed(1)} %`;
-const local = (t: number) => new Date(t + 8 * 3600_000).toISOString().slice(5, 16).replace('T', ' ');
+const n0 = (v: number) => fmtNumber(Math.round(v));
 /** data: URL -> Blob without fetch() (the app's CSP does not allow fetching data: URLs) */
 function dataUrlBlob(url: string): Blob {
   const [head, b64] = url.split(',', 2) as [string, string];
@@ -60,76 +58,74 @@ export function mountAnalysisPanel(store: RootStore, box: HTMLElement, deps: Ana
   const levelsNote = (siteId: string, capacity: number) => {
     const shape = a.shapes.find((x) => x.siteId === siteId);
     if (!shape || capacity <= shape.maxSpaces) return '';
-    const zh = locale() === 'zh-CN';
-    return ` · ${Math.ceil(capacity / Math.max(1, shape.maxSpaces))}${zh ? '层' : ' levels'}`;
+    return ` · ${t('analysis.levels', { n: Math.ceil(capacity / Math.max(1, shape.maxSpaces)) })}`;
   };
-  const exportMap = async (zh: boolean) => {
+  const exportMap = async () => {
     const { scale } = cellFeatures(a);
-    const m = METRICS[a.metric];
     const p = a.params;
-    const title = `${zh ? '停车供需分析' : 'Parking analysis'} · ${zh ? m.zh : m.en}${p ? ` · ${slotLabel(p.demandSlot)} / ${minuteLabel(p.supplyMin)}` : ''}`;
-    return deps.captureMap(title, legendSteps(scale, zh), `${zh ? m.zh : m.en} (${zh ? m.unitZh : m.unitEn})`);
+    const title = `${t('analysisLayer')} · ${metricLabel(a.metric)}${p ? ` · ${slotLabel(p.demandSlot)} / ${minuteLabel(p.supplyMin)}` : ''}`;
+    return deps.captureMap(title, legendSteps(scale), t('analysis.legendTitleTotal', { metric: metricLabel(a.metric), unit: metricUnit(a.metric) }));
   };
 
   disposers.push(
     autorun(() => {
-      const zh = locale() === 'zh-CN';
+      void store.ui.locale;
       const p = a.params;
       void a.version;
       if (!p) {
-        box.replaceChildren(h('h2', {}, zh ? '停车供需分析' : 'Parking supply & demand'), h('p', { class: 'muted' }, zh ? '正在连接本地数据库…' : 'Connecting to the local database…'));
+        box.replaceChildren(h('h2', {}, t('analysis.title')), h('p', { class: 'muted' }, t('analysis.connecting')));
         return;
       }
       const r = a.result;
-      const metric = METRICS[a.metric];
       const { scale } = cellFeatures(a);
+      const vehicles = (n: number) => t('analysis.nVehicles', { n: Math.round(n) });
       const kids: Array<HTMLElement | string> = [];
-      kids.push(h('h2', {}, zh ? '停车供需分析' : 'Parking supply & demand'));
+      kids.push(h('h2', {}, t('analysis.title')));
       kids.push(
         h(
           'div',
           { class: 'presets analysis-presets' },
-          button(zh ? '夜间需求 vs 日间供给' : 'Night demand vs day supply', { 'data-testid': 'preset-night-day' }, () => setParams({ demandKind: 'resident', demandSlot: 44, supplyMin: 14 * 60 })),
-          button(zh ? '夜间（22:00）' : 'Night (22:00)', { 'data-testid': 'preset-night' }, () => setParams({ demandKind: 'resident', demandSlot: 44, supplyMin: 22 * 60 })),
-          button(zh ? '日间（14:00）' : 'Day (14:00)', { 'data-testid': 'preset-day' }, () => setParams({ demandKind: 'all', demandSlot: 28, supplyMin: 14 * 60 })),
+          button(t('analysis.preset.nightDay'), { 'data-testid': 'preset-night-day' }, () => setParams({ demandKind: 'resident', demandSlot: 44, supplyMin: 14 * 60 })),
+          button(t('analysis.preset.night'), { 'data-testid': 'preset-night' }, () => setParams({ demandKind: 'resident', demandSlot: 44, supplyMin: 22 * 60 })),
+          button(t('analysis.preset.day'), { 'data-testid': 'preset-day' }, () => setParams({ demandKind: 'all', demandSlot: 28, supplyMin: 14 * 60 })),
         ),
       );
       kids.push(
         h(
           'div',
           { class: 'form-grid' },
-          h('label', {}, zh ? '需求车辆' : 'Vehicles'),
-          select('demand-kind', p.demandKind, [['resident', zh ? '居民（以房管人）' : 'Residents'], ['visitor', zh ? '到访/通勤' : 'Visitors'], ['all', zh ? '全部' : 'All']], (v) => setParams({ demandKind: v })),
-          h('label', {}, zh ? '需求时段' : 'Demand at'),
+          h('label', {}, t('analysis.vehicles')),
+          select('demand-kind', p.demandKind, [['resident', t('analysis.kind.resident')], ['visitor', t('analysis.kind.visitor')], ['all', t('analysis.kind.all')]], (v) => setParams({ demandKind: v })),
+          h('label', {}, t('analysis.demandAt')),
           slider('demand-slot', p.demandSlot, 47, slotLabel, (v) => setParams({ demandSlot: v })),
-          h('label', {}, zh ? '供给时刻' : 'Supply at'),
+          h('label', {}, t('analysis.supplyAt')),
           slider('supply-slot', Math.floor(p.supplyMin / 30), 47, (v) => minuteLabel(v * 30), (v) => setParams({ supplyMin: v * 30 })),
-          h('label', {}, zh ? '统计单元' : 'Cells'),
+          h('label', {}, t('analysis.cells')),
           h(
             'div',
             { class: 'row' },
-            select('cell-kind', p.cellKind, [['hex', zh ? '六边形' : 'Hexagons'], ['grid', zh ? '方格' : 'Grid']], (v) => setParams({ cellKind: v })),
+            select('cell-kind', p.cellKind, [['hex', t('analysis.cell.hex')], ['grid', t('analysis.cell.grid')]], (v) => setParams({ cellKind: v })),
             select('cell-size', p.cellM, [[100, '100 m'], [200, '200 m'], [300, '300 m'], [500, '500 m']], (v) => setParams({ cellM: v })),
           ),
-          h('label', {}, zh ? '步行距离' : 'Walking'),
-          select('walk-m', p.walkM, [[200, '200 m'], [300, '300 m (≈4 min)'], [500, '500 m (≈7 min)'], [800, '800 m']], (v) => setParams({ walkM: v })),
-          h('label', {}, zh ? '指标' : 'Metric'),
-          select('metric', a.metric, (Object.keys(METRICS) as AnalysisMetric[]).filter((k) => k !== 'occupancy' || a.history).map((k) => [k, zh ? METRICS[k].zh : METRICS[k].en]), (v) => run({ op: 'setMetric', metric: v })),
-          h('label', {}, zh ? '显示' : 'Display'),
-          select('display', a.display, [['cells', zh ? '单元格' : 'Cells'], ['heatmap', zh ? '热力图' : 'Heatmap']], (v) => run({ op: 'setDisplay', display: v })),
+          h('label', {}, t('analysis.walking')),
+          select('walk-m', p.walkM, [[200, '200 m'], [300, t('analysis.walkOption', { m: 300, min: 4 })], [500, t('analysis.walkOption', { m: 500, min: 7 })], [800, '800 m']], (v) => setParams({ walkM: v })),
+          h('label', {}, t('analysis.metricLabel')),
+          select('metric', a.metric, (Object.keys(METRICS) as AnalysisMetric[]).filter((k) => k !== 'occupancy' || a.history).map((k) => [k, metricLabel(k)]), (v) => run({ op: 'setMetric', metric: v })),
+          h('label', {}, t('analysis.displayLabel')),
+          select('display', a.display, [['cells', t('analysis.display.cells')], ['heatmap', t('analysis.display.heatmap')]], (v) => run({ op: 'setDisplay', display: v })),
         ),
       );
-      kids.push(h('div', { class: 'analysis-status', 'data-testid': 'analysis-status', 'data-running': String(a.running) }, a.running ? (zh ? '计算中…' : 'Computing…') : ''));
+      kids.push(h('div', { class: 'analysis-status', 'data-testid': 'analysis-status', 'data-running': String(a.running) }, a.running ? t('analysis.computing') : ''));
       if (a.error) kids.push(h('div', { class: 'error', 'data-testid': 'analysis-error' }, a.error));
       // legend with real units
       kids.push(
         h(
           'div',
           { class: 'legend analysis-legend', 'data-testid': 'analysis-legend' },
-          h('div', { class: 'legend-title' }, `${zh ? metric.zh : metric.en}（${zh ? metric.unitZh : metric.unitEn}${a.metric === 'occupancy' ? '' : zh ? '/单元' : ' per cell'}）`),
+          h('div', { class: 'legend-title' }, t(a.metric === 'occupancy' ? 'analysis.legendTitleTotal' : 'analysis.legendTitle', { metric: metricLabel(a.metric), unit: metricUnit(a.metric) })),
           ...(a.display === 'heatmap' && a.metric !== 'occupancy' && a.metric !== 'supply'
-            ? [h('div', { class: 'legend-row heat-ramp' }, zh ? `热力图：按每栋楼的${a.metric === 'demand' ? '需求车辆' : '无位车辆'}加权的相对密度（黄→红 = 低→高）；数值见单元格视图` : `Heatmap: relative density of ${a.metric === 'demand' ? 'demand' : 'unmet'} vehicles per building (yellow → red = low → high); numbers in the cells view`)]
-            : legendSteps(scale, zh).map((s) => h('div', { class: 'legend-row' }, h('span', { class: 'swatch', style: `background:rgba(${s.color[0]},${s.color[1]},${s.color[2]},${s.color[3] / 255})` }), s.label))),
+            ? [h('div', { class: 'legend-row heat-ramp' }, t('analysis.heatNote', { what: t(a.metric === 'demand' ? 'analysis.heat.demand' : 'analysis.heat.unmet') }))]
+            : legendSteps(scale).map((s) => h('div', { class: 'legend-row' }, h('span', { class: 'swatch', style: `background:rgba(${s.color[0]},${s.color[1]},${s.color[2]},${s.color[3] / 255})` }), s.label))),
         ),
       );
       if (r) {
@@ -137,10 +133,10 @@ export function mountAnalysisPanel(store: RootStore, box: HTMLElement, deps: Ana
           h(
             'table',
             { class: 'totals', 'data-testid': 'analysis-totals', 'data-demand': r.totals.demand.toFixed(3), 'data-supply': r.totals.supply.toFixed(3), 'data-unmet': r.totals.unmet.toFixed(3), 'data-gap': r.totals.gap.toFixed(3) },
-            h('tr', {}, h('th', {}, zh ? '需求' : 'Demand'), h('td', {}, `${n0(r.totals.demand)} ${zh ? '辆' : 'vehicles'}`)),
-            h('tr', {}, h('th', {}, zh ? '公共泊位' : 'Public supply'), h('td', {}, `${n0(r.totals.supply)} ${zh ? '个' : 'spaces'}`)),
-            h('tr', {}, h('th', {}, zh ? '缺口' : 'Gap'), h('td', {}, `${n0(r.totals.gap)} ${zh ? '辆' : 'vehicles'}`)),
-            h('tr', {}, h('th', {}, zh ? `步行${p.walkM}米内无位` : `No space within ${p.walkM} m`), h('td', {}, `${n0(r.totals.unmet)} ${zh ? '辆' : 'vehicles'}`)),
+            h('tr', {}, h('th', {}, t('analysis.demand')), h('td', {}, vehicles(r.totals.demand))),
+            h('tr', {}, h('th', {}, t('analysis.publicSupply')), h('td', {}, t('analysis.nSpaces', { n: Math.round(r.totals.supply) }))),
+            h('tr', {}, h('th', {}, t('analysis.gap')), h('td', {}, vehicles(r.totals.gap))),
+            h('tr', {}, h('th', {}, t('analysis.noSpaceWithin', { m: p.walkM })), h('td', {}, vehicles(r.totals.unmet))),
           ),
         );
         const hard = r.hardest;
@@ -149,9 +145,9 @@ export function mountAnalysisPanel(store: RootStore, box: HTMLElement, deps: Ana
             h(
               'div',
               { class: 'hardest', 'data-testid': 'analysis-hardest', 'data-cell': hard.cell_id, 'data-unmet': hard.unmet.toFixed(3) },
-              h('b', {}, zh ? '最难停车：' : 'Hardest to park: '),
-              `${hard.cell_id} — ${zh ? '需求' : 'demand'} ${n0(hard.demand)}，${zh ? '泊位' : 'spaces'} ${n0(hard.supply)}，${zh ? '无位' : 'unmet'} ${n0(hard.unmet)} ${zh ? '辆' : 'vehicles'} `,
-              button(zh ? '定位' : 'Show', { 'data-testid': 'hardest-go' }, () => {
+              h('b', {}, t('analysis.hardest')),
+              `${t('analysis.hardestValue', { cell: hard.cell_id, demand: n0(hard.demand), supply: n0(hard.supply), unmet: n0(hard.unmet) })} `,
+              button(t('analysis.show'), { 'data-testid': 'hardest-go' }, () => {
                 run({ op: 'selectCell', cellId: hard.cell_id });
                 void store.command({ type: 'focus', lon: hard.lon, lat: hard.lat, what: hard.cell_id, rangeM: 1500 });
               }),
@@ -162,7 +158,7 @@ export function mountAnalysisPanel(store: RootStore, box: HTMLElement, deps: Ana
             'ol',
             { class: 'top-cells', 'data-testid': 'top-cells' },
             ...r.cells.slice(0, 6).map((c) => {
-              const li = h('li', { class: c.cell_id === a.selectedCellId ? 'selected' : '', 'data-cell': c.cell_id }, `${c.cell_id}: ${zh ? '无位' : 'unmet'} ${n0(c.unmet)} · ${zh ? '缺口' : 'gap'} ${n0(c.gap)} · ${zh ? '泊位' : 'spaces'} ${n0(c.supply)}`);
+              const li = h('li', { class: c.cell_id === a.selectedCellId ? 'selected' : '', 'data-cell': c.cell_id }, t('analysis.topCell', { cell: c.cell_id, unmet: n0(c.unmet), gap: n0(c.gap), supply: n0(c.supply) }));
               li.onclick = () => {
                 run({ op: 'selectCell', cellId: c.cell_id });
                 void store.command({ type: 'focus', lon: c.lon, lat: c.lat, what: c.cell_id, rangeM: 1500 });
@@ -174,17 +170,17 @@ export function mountAnalysisPanel(store: RootStore, box: HTMLElement, deps: Ana
       }
       // site selection
       const cap = h('input', { type: 'number', min: 1, max: 5000, step: 1, value: a.siteCapacity, 'data-testid': 'site-capacity', class: 'num-input' });
-      kids.push(h('h3', {}, zh ? '选址与方案比较' : 'Site selection & what-if'));
+      kids.push(h('h3', {}, t('analysis.sites')));
       kids.push(
         h(
           'div',
           { class: 'row' },
-          h('span', {}, zh ? '新增泊位' : 'New spaces'),
+          h('span', {}, t('analysis.newSpaces')),
           cap,
-          button(zh ? '评估候选地块' : 'Rank sites', { 'data-testid': 'find-sites' }, () => run({ op: 'findSites', capacity: Number(cap.value) })),
+          button(t('analysis.rankSites'), { 'data-testid': 'find-sites' }, () => run({ op: 'findSites', capacity: Number(cap.value) })),
           a.drawing
-            ? button(zh ? '取消绘制' : 'Cancel drawing', { 'data-testid': 'draw-cancel' }, () => run({ op: 'cancelDrawing' }))
-            : button(zh ? '绘制地块' : 'Draw a site', { 'data-testid': 'draw-site' }, () => run({ op: 'startDrawing' })),
+            ? button(t('analysis.cancelDrawing'), { 'data-testid': 'draw-cancel' }, () => run({ op: 'cancelDrawing' }))
+            : button(t('analysis.drawSite'), { 'data-testid': 'draw-site' }, () => run({ op: 'startDrawing' })),
         ),
       );
       if (a.drawing)
@@ -192,8 +188,8 @@ export function mountAnalysisPanel(store: RootStore, box: HTMLElement, deps: Ana
           h(
             'div',
             { class: 'hint', 'data-testid': 'draw-hint' },
-            zh ? `在二维地图上依次点击地块角点（已点 ${a.drawPoints.length} 个），双击或点“完成”闭合。` : `Click the corners on the 2D map (${a.drawPoints.length} so far); double-click or Finish to close.`,
-            a.drawPoints.length >= 3 ? button(zh ? '完成' : 'Finish', { 'data-testid': 'draw-finish' }, () => run({ op: 'addDrawnSite', ring: [...a.drawPoints] })) : '',
+            t('analysis.drawHint', { n: a.drawPoints.length }),
+            a.drawPoints.length >= 3 ? button(t('analysis.finish'), { 'data-testid': 'draw-finish' }, () => run({ op: 'addDrawnSite', ring: [...a.drawPoints] })) : '',
           ),
         );
       if (a.sites.length)
@@ -205,9 +201,10 @@ export function mountAnalysisPanel(store: RootStore, box: HTMLElement, deps: Ana
               const li = h(
                 'li',
                 { class: s.site_id === a.selectedSiteId ? 'selected' : '', 'data-site': s.site_id, 'data-covered': s.covered.toFixed(3) },
-                h('span', { class: 'site-name' }, `${s.name}`),
-                ` ${zh ? '可解决' : 'covers'} ${n0(s.covered)} / ${zh ? '步行范围无位' : 'unmet in reach'} ${n0(s.reach)}${s.nearest_walk_m === null ? '' : ` · ${Math.round(s.nearest_walk_m)} m`}${levelsNote(s.site_id, s.capacity)} `,
-                button(`+${s.capacity}`, { 'data-testid': `whatif-${s.site_id}`, title: zh ? '方案比较：在此新增泊位' : 'What-if: add the spaces here' }, () => run({ op: 'whatIf', siteId: s.site_id, capacity: s.capacity })),
+                // site names are the district data's ("空地 3") or the planner's own
+                h('span', { class: 'site-name', 'data-i18n-data': '' }, `${s.name}`),
+                ` ${t('analysis.siteCovers', { covered: n0(s.covered), reach: n0(s.reach) })}${s.nearest_walk_m === null ? '' : ` · ${Math.round(s.nearest_walk_m)} m`}${levelsNote(s.site_id, s.capacity)} `,
+                button(`+${s.capacity}`, { 'data-testid': `whatif-${s.site_id}`, title: t('analysis.whatIfTitle') }, () => run({ op: 'whatIf', siteId: s.site_id, capacity: s.capacity })),
               );
               li.onclick = (e) => {
                 if ((e.target as HTMLElement).tagName === 'BUTTON') return;
@@ -224,33 +221,33 @@ export function mountAnalysisPanel(store: RootStore, box: HTMLElement, deps: Ana
           h(
             'div',
             { class: 'whatif', 'data-testid': 'whatif-result', 'data-before': w.before.totals.unmet.toFixed(3), 'data-after': w.after.totals.unmet.toFixed(3) },
-            h('b', {}, `${zh ? '方案' : 'What-if'}: ${w.site.name} +${w.site.capacity} ${zh ? '个泊位' : 'spaces'}`),
+            h('b', { 'data-i18n-data': '' }, t('analysis.whatIfHead', { site: w.site.name, n: w.site.capacity })),
             h(
               'table',
               {},
-              h('tr', {}, h('th', {}), h('th', {}, zh ? '之前' : 'before'), h('th', {}, zh ? '之后' : 'after')),
-              h('tr', {}, h('th', {}, zh ? '无位车辆' : 'Unmet'), h('td', {}, n0(w.before.totals.unmet)), h('td', {}, n0(w.after.totals.unmet))),
-              h('tr', {}, h('th', {}, zh ? '公共泊位' : 'Supply'), h('td', {}, n0(w.before.totals.supply)), h('td', {}, n0(w.after.totals.supply))),
+              h('tr', {}, h('th', {}), h('th', {}, t('analysis.before')), h('th', {}, t('analysis.after'))),
+              h('tr', {}, h('th', {}, t('analysis.unmetRow')), h('td', {}, n0(w.before.totals.unmet)), h('td', {}, n0(w.after.totals.unmet))),
+              h('tr', {}, h('th', {}, t('analysis.publicSupply')), h('td', {}, n0(w.before.totals.supply)), h('td', {}, n0(w.after.totals.supply))),
               ...(w.before.hardest
                 ? [
                     h(
                       'tr',
                       { 'data-testid': 'whatif-hardest' },
-                      h('th', {}, `${zh ? '原最难单元' : 'Hardest cell'} ${w.before.hardest.cell_id}`),
+                      h('th', {}, t('analysis.hardestBefore', { cell: w.before.hardest.cell_id })),
                       h('td', {}, n0(w.before.hardest.unmet)),
                       h('td', {}, n0(w.after.cells.find((c) => c.cell_id === w.before.hardest!.cell_id)?.unmet ?? 0)),
                     ),
                   ]
                 : []),
-              h('tr', {}, h('th', {}, zh ? '之后最难单元' : 'Hardest after'), h('td', {}), h('td', {}, w.after.hardest ? `${w.after.hardest.cell_id}: ${n0(w.after.hardest.unmet)}` : '—')),
+              h('tr', {}, h('th', {}, t('analysis.hardestAfter')), h('td', {}), h('td', {}, w.after.hardest ? `${w.after.hardest.cell_id}: ${n0(w.after.hardest.unmet)}` : '—')),
             ),
-            h('div', {}, zh ? `${w.delta.filter((d) => d.unmetAfter < d.unmetBefore - 0.5).length} 个单元改善（地图绿框）` : `${w.delta.filter((d) => d.unmetAfter < d.unmetBefore - 0.5).length} cells improve (green outlines)`),
-            button(zh ? '清除方案' : 'Clear', { 'data-testid': 'whatif-clear' }, () => run({ op: 'clearWhatIf' })),
+            h('div', {}, t('analysis.improved', { n: w.delta.filter((d) => d.unmetAfter < d.unmetBefore - 0.5).length })),
+            button(t('analysis.clearWhatIf'), { 'data-testid': 'whatif-clear' }, () => run({ op: 'clearWhatIf' })),
           ),
         );
       // occupancy history
-      kids.push(h('h3', {}, zh ? '占用历史（感知数据）' : 'Occupancy history (sensors)'));
-      kids.push(button(zh ? '载入近24小时' : 'Load last 24 h', { 'data-testid': 'load-history' }, () => run({ op: 'loadHistory', hours: 24, stepMin: 30 })));
+      kids.push(h('h3', {}, t('analysis.history')));
+      kids.push(button(t('analysis.loadHistory'), { 'data-testid': 'load-history' }, () => run({ op: 'loadHistory', hours: 24, stepMin: 30 })));
       const hist = a.history;
       if (hist) {
         const series = hist.series;
@@ -276,41 +273,42 @@ export function mountAnalysisPanel(store: RootStore, box: HTMLElement, deps: Ana
             'div',
             { class: 'history', 'data-testid': 'history', 'data-samples': String(series.length), 'data-rows': String(hist.rows) },
             series.length
-              ? slider('history-slider', idx, series.length - 1, (i) => `${local(series[i]!.ts)} · ${pct(series[i]!.ratio)}`, (i) => run({ op: 'historyTime', ts: series[i]!.ts }))
-              : h('div', {}, zh ? '日志中没有停车数据' : 'No parking data in the journal'),
+              ? slider('history-slider', idx, series.length - 1, (i) => `${fmtDateTime(series[i]!.ts)} · ${fmtPercent(series[i]!.ratio)}`, (i) => run({ op: 'historyTime', ts: series[i]!.ts }))
+              : h('div', {}, t('analysis.noHistory')),
             svg,
-            h('div', { class: 'muted' }, `${n0(hist.rows)} ${zh ? '条采样' : 'samples'}${hist.truncated ? (zh ? '（已截断）' : ' (truncated)') : ''}${cur ? ` · ${zh ? '全区占用' : 'district'} ${pct(cur.ratio)}` : ''}`),
+            h('div', { class: 'muted' }, `${t(hist.truncated ? 'analysis.samplesTruncated' : 'analysis.samples', { n: hist.rows })}${cur ? ` · ${t('analysis.districtOcc', { pct: fmtPercent(cur.ratio) })}` : ''}`),
           ),
         );
       }
       // exports
-      kids.push(h('h3', {}, zh ? '导出' : 'Export'));
+      kids.push(h('h3', {}, t('analysis.export')));
       kids.push(
         h(
           'div',
           { class: 'row wrap' },
-          button(zh ? '地图 PNG' : 'Map PNG', { 'data-testid': 'export-png' }, () => {
-            void exportMap(zh).then((png) => {
+          button(t('analysis.exportPng'), { 'data-testid': 'export-png' }, () => {
+            void exportMap().then((png) => {
               if (!png) return;
               download(`redwall-parking-map-${stamp()}.png`, 'image/png', dataUrlBlob(png));
               run({ op: 'export', what: 'png' });
             });
           }),
-          button(zh ? '单元表 CSV' : 'Cells CSV', { 'data-testid': 'export-csv', disabled: !r }, () => {
+          button(t('analysis.exportCells'), { 'data-testid': 'export-csv', disabled: !r }, () => {
             if (!r) return;
             download(`redwall-parking-cells-${stamp()}.csv`, 'text/csv;charset=utf-8', cellsCsv(r));
             run({ op: 'export', what: 'cells-csv' });
           }),
-          button(zh ? '地块排名 CSV' : 'Sites CSV', { 'data-testid': 'export-sites-csv', disabled: !a.sites.length }, () => {
+          button(t('analysis.exportSites'), { 'data-testid': 'export-sites-csv', disabled: !a.sites.length }, () => {
             download(`redwall-parking-sites-${stamp()}.csv`, 'text/csv;charset=utf-8', sitesCsv(a.sites));
             run({ op: 'export', what: 'sites-csv' });
           }),
-          button(zh ? '分析报告（HTML，可打印PDF）' : 'Report (HTML, prints to PDF)', { 'data-testid': 'export-report', disabled: !r }, () => {
+          button(t('analysis.exportReport'), { 'data-testid': 'export-report', disabled: !r }, () => {
             if (!r) return;
-            void exportMap(zh).then((png) => {
+            void exportMap().then((png) => {
               const hs = a.history;
               const html = reportHtml({
-                title: zh ? '停车供需分析报告 Parking supply & demand report' : 'Parking supply & demand report',
+                // the printable report is bilingual whatever the UI language
+                title: tBoth('analysis.report.title'),
                 district: deps.districtName(),
                 generatedAt: Date.now(),
                 result: r,
@@ -323,7 +321,7 @@ export function mountAnalysisPanel(store: RootStore, box: HTMLElement, deps: Ana
               run({ op: 'export', what: 'report' });
             });
           }),
-          button(zh ? 'SQL 控制台' : 'SQL console', { 'data-testid': 'sql-toggle' }, () => deps.stage.classList.toggle('console-open')),
+          button(t('analysis.sqlConsole'), { 'data-testid': 'sql-toggle' }, () => deps.stage.classList.toggle('console-open')),
         ),
       );
       box.replaceChildren(...kids);

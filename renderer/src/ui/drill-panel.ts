@@ -7,8 +7,9 @@ import { autorun, observable, runInAction, type IReactionDisposer } from 'mobx';
 import { afterActionReport, reportCsv, reportHtml, type AfterActionReport } from '../../../data-pipelines/contracts/after-action.ts';
 import type { DrillAck, DrillStatus } from '../../../data-pipelines/contracts/events.ts';
 import { parseScenario } from '../../../data-pipelines/contracts/scenario.ts';
-import { fmtTime, locale } from '../i18n.ts';
-import { ReplayController } from '../feed/replay.ts';
+import { errorText, fmtTime, t } from '../i18n.ts';
+import { markerLabel, ReplayController } from '../feed/replay.ts';
+import { categoryLabel } from '../layers/alarms/format.ts';
 import type { RootStore } from '../stores/root.ts';
 import { button, download, h } from './dom.ts';
 
@@ -45,9 +46,9 @@ export function mountDrillPanel(store: RootStore, box: HTMLElement): () => void 
       if (store.replay instanceof ReplayController) store.replay.destroy();
       const r = new ReplayController(w, label, drillId);
       store.setReplay(r);
-      set({ loading: false, message: w.truncated ? `window truncated at ${w.events.length} events` : '' });
+      set({ loading: false, message: w.truncated ? t('drill.truncated', { n: w.events.length }) : '' });
     } catch (e) {
-      set({ loading: false, error: (e as Error).message });
+      set({ loading: false, error: errorText(e) });
     }
   };
   const closeReplay = () => {
@@ -64,7 +65,7 @@ export function mountDrillPanel(store: RootStore, box: HTMLElement): () => void 
     if (!f) return;
     void f.text().then((text) => {
       const p = parseScenario(text);
-      if (!p.ok) return set({ error: `${f.name}: ${p.errors.join('; ')}` });
+      if (!p.ok) return set({ error: t('drill.scenarioInvalid', { file: f.name, errors: p.errors.join('; ') }) });
       set({ error: '' });
       void store.command({ type: 'drill', op: 'start', scenario: text }).then((r) => r && !r.ok && set({ error: r.error }));
     });
@@ -75,17 +76,17 @@ export function mountDrillPanel(store: RootStore, box: HTMLElement): () => void 
   disposers.push(
     autorun(() => {
       void store.ui.locale;
-      const zh = locale() === 'zh-CN';
       const running = runningDrill(store);
       const runs = drillRuns(store).slice(0, 8);
       const replay = store.replay instanceof ReplayController ? store.replay : null;
       const btn = (label: string, testid: string, on: () => void, attrs: Record<string, string | boolean> = {}) => button(label, { 'data-testid': testid, ...attrs }, on);
-      const select = h('select', { 'data-testid': 'drill-scenario' }, ...state.scenarios.map((s) => h('option', { value: s.file }, `${s.name} (${s.steps} ${zh ? '步' : 'steps'}, ${Math.round(s.durationS / 60)} min)`)));
-      const children: Array<HTMLElement | string> = [h('h2', {}, zh ? '演练与复盘' : 'Drills & review')];
+      // scenario and drill names are the files' own (data, not translated)
+      const select = h('select', { 'data-testid': 'drill-scenario', 'data-i18n-data': '' }, ...state.scenarios.map((s) => h('option', { value: s.file }, t('drill.scenarioOption', { name: s.name, steps: s.steps, min: Math.round(s.durationS / 60) }))));
+      const children: Array<HTMLElement | string> = [h('h2', {}, t('drill.title'))];
       if (running) {
         children.push(
-          h('p', { class: 'drill-running', 'data-testid': 'drill-running', 'data-drill': running.drillId }, `DRILL ${zh ? '演练进行中' : 'running'}: ${running.name}`),
-          btn(zh ? '停止演练' : 'Stop drill', 'drill-stop', () => void store.command({ type: 'drill', op: 'stop' }).then((r) => r && !r.ok && set({ error: r.error }))),
+          h('p', { class: 'drill-running', 'data-testid': 'drill-running', 'data-drill': running.drillId, 'data-i18n-data': '' }, t('drill.running', { name: running.name })),
+          btn(t('drill.stop'), 'drill-stop', () => void store.command({ type: 'drill', op: 'stop' }).then((r) => r && !r.ok && set({ error: r.error }))),
         );
       } else {
         children.push(
@@ -93,8 +94,8 @@ export function mountDrillPanel(store: RootStore, box: HTMLElement): () => void 
           h(
             'div',
             { class: 'actions' },
-            btn(zh ? '开始演练' : 'Start drill', 'drill-start', () => void store.command({ type: 'drill', op: 'start', scenario: select.value }).then((r) => r && !r.ok && set({ error: r.error })), state.scenarios.length ? {} : { disabled: true }),
-            btn(zh ? '载入剧本文件…' : 'Load scenario file…', 'drill-load', () => fileInput.click()),
+            btn(t('drill.start'), 'drill-start', () => void store.command({ type: 'drill', op: 'start', scenario: select.value }).then((r) => r && !r.ok && set({ error: r.error })), state.scenarios.length ? {} : { disabled: true }),
+            btn(t('drill.load'), 'drill-load', () => fileInput.click()),
           ),
         );
       }
@@ -104,51 +105,51 @@ export function mountDrillPanel(store: RootStore, box: HTMLElement): () => void 
       if (!replay) {
         const now = Date.now();
         children.push(
-          h('h3', {}, zh ? '回放' : 'Replay'),
+          h('h3', {}, t('drill.replay')),
           h(
             'div',
             { class: 'actions' },
-            btn(zh ? '最近 15 分钟' : 'Last 15 min', 'replay-15m', () => void openReplay(now - 15 * 60_000, now, zh ? '最近 15 分钟' : 'last 15 min')),
-            btn(zh ? '最近 1 小时' : 'Last hour', 'replay-1h', () => void openReplay(now - 3600_000, now, zh ? '最近 1 小时' : 'last hour')),
+            btn(t('drill.last15'), 'replay-15m', () => void openReplay(now - 15 * 60_000, now, t('drill.last15'))),
+            btn(t('drill.last1h'), 'replay-1h', () => void openReplay(now - 3600_000, now, t('drill.last1h'))),
           ),
           h(
             'ul',
             { class: 'drill-runs' },
             ...runs.map((d) => {
-              const li = h('li', { 'data-testid': 'drill-run', 'data-drill': d.drillId, 'data-state': d.state }, `${fmtTime(d.startedAt)} ${d.name} · ${d.state}`);
+              const li = h('li', { 'data-testid': 'drill-run', 'data-drill': d.drillId, 'data-state': d.state }, `${fmtTime(d.startedAt)} `, h('span', { 'data-i18n-data': '' }, d.name), ` · ${t(`drill.state.${d.state}`)}`);
               li.onclick = () => void openReplay(d.startedAt - 5_000, d.state === 'ended' || d.state === 'aborted' ? d.ts + 30_000 : Date.now(), d.name, d.drillId);
               return li;
             }),
           ),
         );
-        if (state.loading) children.push(h('p', { class: 'muted' }, zh ? '正在读取日志…' : 'reading the journal…'));
+        if (state.loading) children.push(h('p', { class: 'muted' }, t('drill.reading')));
       } else {
         const slider = h('input', { type: 'range', min: String(replay.from), max: String(replay.to), step: '1000', value: String(replay.t), 'data-testid': 'replay-slider' });
         slider.oninput = () => replay.seek(Number(slider.value));
-        const speed = h('select', { 'data-testid': 'replay-speed' }, ...[1, 10, 60].map((s) => h('option', { value: String(s), selected: replay.speed === s }, `×${s}`)));
+        const speed = h('select', { 'data-testid': 'replay-speed', title: t('drill.speed') }, ...[1, 10, 60].map((s) => h('option', { value: String(s), selected: replay.speed === s }, `×${s}`)));
         speed.onchange = () => replay.setSpeed(Number(speed.value));
         const span = replay.to - replay.from || 1;
         const ticks = h('div', { class: 'timeline' }, ...replay.markers.slice(0, 400).map((m) => {
-          const tick = h('span', { class: `tick ${m.kind}`, style: `left:${((m.t - replay.from) / span) * 100}%`, title: `${fmtTime(m.t)} ${m.label}` });
+          const tick = h('span', { class: `tick ${m.kind}`, style: `left:${((m.t - replay.from) / span) * 100}%`, title: `${fmtTime(m.t)} ${markerLabel(m)}` });
           tick.onclick = () => replay.seek(m.t);
           return tick;
         }));
         const drillId = replay.drillId;
         children.push(
-          h('h3', {}, `${zh ? '回放' : 'Replay'}: ${replay.label}`),
-          h('p', { class: 'replay-clock', 'data-testid': 'replay-clock', 'data-t': String(replay.t) }, `${fmtTime(replay.t)} / ${fmtTime(replay.to)} · ${replay.events.length} ${zh ? '条事件' : 'events'}`),
+          h('h3', { 'data-i18n-data': '' }, t('drill.replayOf', { label: replay.label })),
+          h('p', { class: 'replay-clock', 'data-testid': 'replay-clock', 'data-t': String(replay.t) }, t('drill.clock', { t: fmtTime(replay.t), to: fmtTime(replay.to), n: replay.events.length })),
           ticks,
           slider,
           h(
             'div',
             { class: 'actions' },
-            btn(replay.playing ? (zh ? '暂停' : 'Pause') : zh ? '播放' : 'Play', 'replay-play', () => (replay.playing ? replay.pause() : replay.play())),
+            btn(replay.playing ? t('drill.pause') : t('drill.play'), 'replay-play', () => (replay.playing ? replay.pause() : replay.play())),
             speed,
-            btn(zh ? '复盘报告' : 'After-action report', 'replay-report', () => set({ report: afterActionReport(replay.allEvents, { from: replay.from, to: replay.to, ...(drillId ? { drillId } : {}) }) })),
-            btn(zh ? '退出回放' : 'Exit replay', 'replay-exit', closeReplay),
+            btn(t('drill.report'), 'replay-report', () => set({ report: afterActionReport(replay.allEvents, { from: replay.from, to: replay.to, ...(drillId ? { drillId } : {}) }) })),
+            btn(t('drill.exit'), 'replay-exit', closeReplay),
           ),
           h('ol', { class: 'markers' }, ...replay.markers.filter((m) => m.kind !== 'alarm' || replay.markers.length < 60).slice(0, 30).map((m) => {
-            const li = h('li', { class: m.kind }, `${fmtTime(m.t)} ${m.label}`);
+            const li = h('li', { class: m.kind, 'data-i18n-data': '' }, `${fmtTime(m.t)} ${markerLabel(m)}`);
             li.onclick = () => replay.seek(m.t);
             return li;
           })),
@@ -156,24 +157,24 @@ export function mountDrillPanel(store: RootStore, box: HTMLElement): () => void 
         const r = state.report;
         if (r) {
           const s = r.summary;
-          const fmt = (v: number | null) => (v === null ? '—' : `${v} s`);
+          const fmt = (v: number | null) => (v === null ? '—' : t('core.duration.s', { s: String(v) }));
           const stem = `after-action-${drillId ?? new Date(r.from).toISOString().slice(0, 16).replace(/[:T]/g, '')}`;
           children.push(
-            h('h3', {}, zh ? '复盘报告' : 'After-action report'),
+            h('h3', {}, t('drill.report')),
             h(
               'table',
               { 'data-testid': 'report-summary' },
-              h('tr', {}, h('th', {}, ''), h('th', {}, 'n'), h('th', {}, zh ? '中位' : 'median'), h('th', {}, 'max')),
-              h('tr', {}, h('th', {}, zh ? '至确认' : 'to ack'), h('td', {}, String(s.toAck.n)), h('td', { 'data-testid': 'report-ack-median' }, fmt(s.toAck.medianS)), h('td', {}, fmt(s.toAck.maxS))),
-              h('tr', {}, h('th', {}, zh ? '至派单' : 'to dispatch'), h('td', {}, String(s.toDispatch.n)), h('td', {}, fmt(s.toDispatch.medianS)), h('td', {}, fmt(s.toDispatch.maxS))),
-              h('tr', {}, h('th', {}, zh ? '至到场' : 'to on-site'), h('td', {}, String(s.toOnsite.n)), h('td', {}, fmt(s.toOnsite.medianS)), h('td', {}, fmt(s.toOnsite.maxS))),
+              h('tr', {}, h('th', {}, ''), h('th', {}, t('drill.count')), h('th', {}, t('drill.median')), h('th', {}, t('drill.max'))),
+              h('tr', {}, h('th', {}, t('drill.toAck')), h('td', {}, String(s.toAck.n)), h('td', { 'data-testid': 'report-ack-median' }, fmt(s.toAck.medianS)), h('td', {}, fmt(s.toAck.maxS))),
+              h('tr', {}, h('th', {}, t('drill.toDispatch')), h('td', {}, String(s.toDispatch.n)), h('td', {}, fmt(s.toDispatch.medianS)), h('td', {}, fmt(s.toDispatch.maxS))),
+              h('tr', {}, h('th', {}, t('drill.toOnsite')), h('td', {}, String(s.toOnsite.n)), h('td', {}, fmt(s.toOnsite.medianS)), h('td', {}, fmt(s.toOnsite.maxS))),
             ),
-            h('table', { class: 'report-alarms', 'data-testid': 'report-alarms' }, ...r.alarms.slice(0, 50).map((a) => h('tr', { 'data-alarm': a.alarmId }, h('td', {}, `${a.drill ? 'DRILL ' : ''}${a.category} ${a.sourceId}`), h('td', {}, fmt(a.toAckS)), h('td', {}, fmt(a.toDispatchS)), h('td', {}, fmt(a.toOnsiteS))))),
+            h('table', { class: 'report-alarms', 'data-testid': 'report-alarms' }, ...r.alarms.slice(0, 50).map((a) => h('tr', { 'data-alarm': a.alarmId }, h('td', {}, `${a.drill ? 'DRILL ' : ''}${categoryLabel(a.category)} ${a.sourceId}`), h('td', {}, fmt(a.toAckS)), h('td', {}, fmt(a.toDispatchS)), h('td', {}, fmt(a.toOnsiteS))))),
             h(
               'div',
               { class: 'actions' },
-              btn(zh ? '导出 CSV' : 'Export CSV', 'report-csv', () => download(`${stem}.csv`, 'text/csv;charset=utf-8', reportCsv(r))),
-              btn(zh ? '导出报告 (HTML，可打印为 PDF)' : 'Export report (HTML, prints to PDF)', 'report-html', () => download(`${stem}.html`, 'text/html;charset=utf-8', reportHtml(r))),
+              btn(t('drill.exportCsv'), 'report-csv', () => download(`${stem}.csv`, 'text/csv;charset=utf-8', reportCsv(r))),
+              btn(t('drill.exportHtml'), 'report-html', () => download(`${stem}.html`, 'text/html;charset=utf-8', reportHtml(r))),
             ),
           );
         }
@@ -192,8 +193,8 @@ export function mountDrillPanel(store: RootStore, box: HTMLElement): () => void 
         document.getElementById('stage')?.append(banner);
       }
       const parts: string[] = [];
-      if (replay) parts.push(`回放 REPLAY ${fmtTime(replay.t)} ×${replay.speed}`);
-      if (running) parts.push(`演练 DRILL · ${running.name}`);
+      if (replay) parts.push(t('drill.bannerReplay', { time: fmtTime(replay.t), speed: String(replay.speed) }));
+      if (running) parts.push(t('drill.bannerDrill', { name: running.name }));
       banner.hidden = !parts.length;
       banner.textContent = parts.join('  |  ');
     }),

@@ -5,8 +5,8 @@
  */
 import { autorun, reaction, type IReactionDisposer } from 'mobx';
 import { nearest } from '../../../data-pipelines/geo/nearest.ts';
-import { locale } from '../i18n.ts';
-import { currentIncident, fmtDuration, isIncident } from '../layers/evacuation/format.ts';
+import { errorText, fmtDuration, fmtList, fmtTime, t } from '../i18n.ts';
+import { currentIncident, isIncident } from '../layers/evacuation/format.ts';
 import type { RootStore } from '../stores/root.ts';
 import { button, h } from './dom.ts';
 
@@ -16,20 +16,21 @@ function nearestCamera(store: RootStore, lon: number, lat: number): string | nul
   return nearest([...store.entities.cameras.values()], [lon, lat], (c) => !offline.has(c.id), 300)?.item.id ?? null;
 }
 
-/** "3:c2" -> "3F 走廊" / "3F corridor"; "3:sA" -> "3F A 楼梯间" */
-function nodeLabel(id: string, zh: boolean): string {
+/** "3:c2" -> "3F 走廊" / "3F corridor"; "3:sA" -> "3F A 楼梯间" / "3F stair A" */
+function nodeLabel(id: string): string {
   const [f, n] = id.split(':');
   if (!n || f === 'exit') return id;
-  if (n.startsWith('s')) return zh ? `${f}F ${n.slice(1)} 楼梯间` : `${f}F stair ${n.slice(1)}`;
-  return zh ? `${f}F 走廊` : `${f}F corridor`;
+  if (n.startsWith('s')) return t('evacuation.node.stair', { floor: f!, stair: n.slice(1) });
+  return t('evacuation.node.corridor', { floor: f! });
 }
+
+const WHERE = { 'stair A landing': 'evacuation.where.stairA', 'stair B landing': 'evacuation.where.stairB', corridor: 'evacuation.where.corridor' } as const;
 
 export function mountIncidentPanel(store: RootStore, box: HTMLElement): () => void {
   const disposers: IReactionDisposer[] = [];
   disposers.push(
     autorun(() => {
       void store.ui.locale;
-      const zh = locale() === 'zh-CN';
       const inc = currentIncident(store);
       if (!inc) {
         box.hidden = true;
@@ -38,48 +39,53 @@ export function mountIncidentPanel(store: RootStore, box: HTMLElement): () => vo
       }
       box.hidden = false;
       if (!isIncident(inc)) {
-        box.replaceChildren(h('h2', {}, zh ? '应急疏散' : 'Evacuation'), h('p', { class: 'warn', 'data-testid': 'evacuation-error' }, inc.error));
+        box.replaceChildren(h('h2', {}, t('evacuation')), h('p', { class: 'warn', 'data-testid': 'evacuation-error' }, errorText(inc.error)));
         return;
       }
       const { plan, layout, target } = inc;
       const det = layout.detectors.find((d) => d.id === plan.detectorId)!;
       const b = store.ui.selectedBuilding?.id === plan.buildingId ? store.ui.selectedBuilding : null;
-      const where = { 'stair A landing': zh ? 'A 楼梯间平台' : 'stair A landing', 'stair B landing': zh ? 'B 楼梯间平台' : 'stair B landing', corridor: zh ? '走廊' : 'corridor' }[det.where];
-      const row = (k: string, v: string, testid?: string) => h('tr', {}, h('th', {}, k), h('td', testid ? { 'data-testid': testid } : {}, v));
+      const buildingName = b?.name || `#${plan.buildingId}`;
+      const where = t(WHERE[det.where]);
+      // `data`: the value names places from the district data (assembly point, fire station), not translated
+      const row = (k: string, v: string, testid?: string, data = false) => h('tr', {}, h('th', {}, k), h('td', { 'data-testid': testid, 'data-i18n-data': data }, v));
       const peeled = store.ui.explodedBuildingId === plan.buildingId;
       const lastBroadcast = store.ui.broadcasts.find((x) => x.buildingId === plan.buildingId);
-      const message = zh
-        ? `${b?.name || `#${plan.buildingId}`} ${plan.floor} 层发生${target.state === 'fire' ? '火情' : '烟雾报警'}，请${plan.blockedStairs.length ? `避开 ${plan.blockedStairs.join('、')} 楼梯，` : ''}经 ${plan.indoor.viaStair ?? ''} 楼梯从 ${plan.indoor.exit} 出口疏散${plan.outdoor ? `，前往${plan.outdoor.assembly.name}` : ''}。`
-        : `${target.state === 'fire' ? 'Fire' : 'Smoke alarm'} on floor ${plan.floor}. ${plan.blockedStairs.length ? `Avoid stair ${plan.blockedStairs.join(', ')}. ` : ''}Leave by stair ${plan.indoor.viaStair ?? '-'} and exit ${plan.indoor.exit}${plan.outdoor ? `, assemble at ${plan.outdoor.assembly.name}` : ''}.`;
+      const message = t('evacuation.msg.body', {
+        building: buildingName,
+        floor: String(plan.floor),
+        what: t(target.state === 'fire' ? 'evacuation.msg.fire' : 'evacuation.msg.smoke'),
+        avoid: plan.blockedStairs.length ? t('evacuation.msg.avoid', { stairs: fmtList(plan.blockedStairs) }) : '',
+        stair: plan.indoor.viaStair ?? '-',
+        exit: plan.indoor.exit,
+        assemble: plan.outdoor ? t('evacuation.msg.assemble', { assembly: plan.outdoor.assembly.name }) : '',
+      });
       const btn = (label: string, testid: string, on: () => void) => button(label, { 'data-testid': testid }, on);
       const trapped = plan.floors.filter((f) => f.trapped).map((f) => f.floor);
       const cam = nearestCamera(store, layout.nodes[layout.exits[0]!]!.lon, layout.nodes[layout.exits[0]!]!.lat);
+      const indoor = t('evacuation.indoorRoute', { from: nodeLabel(plan.indoor.from), stair: plan.indoor.viaStair ?? '-', exit: plan.indoor.exit, m: String(plan.indoor.distanceM), time: fmtDuration(plan.indoor.timeS) });
       box.replaceChildren(
-        h('h2', {}, `${zh ? '应急疏散' : 'Evacuation'}${target.drill ? ' · DRILL 演练' : ''}`),
-        h('p', { class: 'alarm-title' }, `${b?.name || `#${plan.buildingId}`} · ${plan.floor}F · ${where} · ${plan.detectorId}`),
+        h('h2', {}, `${t('evacuation')}${target.drill ? ` · ${t('alarms.drillMark')}` : ''}`),
+        h('p', { class: 'alarm-title', 'data-i18n-data': '' }, `${buildingName} · ${plan.floor}F · ${where} · ${plan.detectorId}`),
         h(
           'table',
           { 'data-testid': 'evacuation-plan' },
-          row(zh ? '封堵楼梯' : 'Smoke-logged stairs', plan.blockedStairs.length ? plan.blockedStairs.join(', ') + (zh ? `（${plan.floor} 层及以上）` : ` (floor ${plan.floor} and up)`) : zh ? '无' : 'none', 'evac-blocked'),
-          row(
-            zh ? '楼内（最远点）' : 'Indoor (worst case)',
-            `${nodeLabel(plan.indoor.from, zh)} → ${zh ? '楼梯' : 'stair'} ${plan.indoor.viaStair ?? '-'} → ${zh ? '出口' : 'exit'} ${plan.indoor.exit} · ${plan.indoor.distanceM} m · ${fmtDuration(plan.indoor.timeS, zh)}${plan.indoor.throughZone ? (zh ? ' · ⚠ 须穿越烟区' : ' · ⚠ passes the smoke zone') : ''}`,
-            'evac-indoor',
-          ),
-          plan.outdoor ? row(zh ? '室外集合' : 'To assembly', `${plan.outdoor.assembly.name} · ${plan.outdoor.distanceM} m · ${fmtDuration(plan.outdoor.timeS, zh)}`, 'evac-outdoor') : row(zh ? '室外集合' : 'To assembly', zh ? '无可达集合点' : 'no reachable assembly point'),
-          plan.responder ? row(zh ? '救援力量' : 'Responders', `${plan.responder.station.name} · ${(plan.responder.distanceM / 1000).toFixed(1)} km · ${zh ? '预计' : 'ETA'} ${fmtDuration(plan.responder.timeS, zh)}`, 'evac-responder') : '',
-          row(zh ? '疏散总时长' : 'Total evacuation', fmtDuration(plan.totalEvacuationS, zh), 'evac-total'),
-          trapped.length ? row(zh ? '⚠ 受困楼层' : '⚠ Trapped floors', trapped.join(', ') + (zh ? '（须就地避难等待救援）' : ' (shelter in place, await rescue)'), 'evac-trapped') : '',
+          row(t('evacuation.blockedStairs'), plan.blockedStairs.length ? t('evacuation.blockedValue', { stairs: plan.blockedStairs.join(', '), floor: String(plan.floor) }) : t('evacuation.none'), 'evac-blocked'),
+          row(t('evacuation.indoor'), plan.indoor.throughZone ? `${indoor} · ${t('evacuation.throughZone')}` : indoor, 'evac-indoor'),
+          plan.outdoor ? row(t('evacuation.toAssembly'), `${plan.outdoor.assembly.name} · ${plan.outdoor.distanceM} m · ${fmtDuration(plan.outdoor.timeS)}`, 'evac-outdoor', true) : row(t('evacuation.toAssembly'), t('evacuation.noAssembly')),
+          plan.responder ? row(t('evacuation.responders'), t('evacuation.responderValue', { station: plan.responder.station.name, km: (plan.responder.distanceM / 1000).toFixed(1), time: fmtDuration(plan.responder.timeS) }), 'evac-responder', true) : '',
+          row(t('evacuation.total'), fmtDuration(plan.totalEvacuationS), 'evac-total'),
+          trapped.length ? row(t('evacuation.trapped'), t('evacuation.trappedValue', { floors: trapped.join(', ') }), 'evac-trapped') : '',
         ),
         h(
           'div',
           { class: 'actions' },
-          btn(zh ? '广播疏散' : 'Broadcast evacuation', 'evac-broadcast', () => void store.command({ type: 'broadcast', buildingId: plan.buildingId, floor: plan.floor, message, drill: target.drill })),
-          btn(peeled ? (zh ? '合拢楼宇' : 'Restore building') : zh ? '分层剖开' : 'Peel floors', 'evac-peel', () => void store.command({ type: 'explodeBuilding', buildingId: peeled ? null : plan.buildingId })),
-          cam ? btn(`${zh ? '最近摄像机' : 'Nearest camera'} ${cam}`, 'evac-camera', () => void store.command({ type: 'openVideo', cameraId: cam })) : '',
+          btn(t('evacuation.broadcast'), 'evac-broadcast', () => void store.command({ type: 'broadcast', buildingId: plan.buildingId, floor: plan.floor, message, drill: target.drill })),
+          btn(peeled ? t('evacuation.restore') : t('evacuation.peel'), 'evac-peel', () => void store.command({ type: 'explodeBuilding', buildingId: peeled ? null : plan.buildingId })),
+          cam ? btn(t('evacuation.nearestCamera', { camera: cam }), 'evac-camera', () => void store.command({ type: 'openVideo', cameraId: cam })) : '',
         ),
         lastBroadcast
-          ? h('p', { class: 'muted', 'data-testid': 'evac-broadcast-done' }, `${zh ? '已广播' : 'Broadcast'} ${new Date(lastBroadcast.ts).toLocaleTimeString()}${lastBroadcast.drill ? ' (DRILL)' : ''}: ${lastBroadcast.message} ${zh ? '（已记录；未接入广播系统时请人工播报）' : '(recorded; read it out where no PA system is connected)'}`)
+          ? h('p', { class: 'muted', 'data-testid': 'evac-broadcast-done', 'data-i18n-data': '' }, t('evacuation.broadcastDone', { time: fmtTime(lastBroadcast.ts), drill: lastBroadcast.drill ? ' (DRILL)' : '', message: lastBroadcast.message }))
           : '',
       );
     }),

@@ -1,6 +1,6 @@
 /** Left-panel section: saved layouts per user — save, restore, delete, export to a file, import a file. */
 import { autorun, observable, runInAction } from 'mobx';
-import { locale } from '../i18n.ts';
+import { fmtDateTime, t } from '../i18n.ts';
 import { captureLayout, LayoutShelf, parseLayout, type LayoutFile } from '../stores/layouts.ts';
 import type { RootStore } from '../stores/root.ts';
 import { button, download, h } from './dom.ts';
@@ -14,7 +14,7 @@ export function mountLayoutsPanel(store: RootStore, box: HTMLElement, deps: Layo
   const shelf = () => new LayoutShelf(deps.storage, store.ui.actor);
   const state = observable({ items: shelf().list(), error: '' }, {}, { deep: false });
   const refresh = (error = '') => runInAction(() => Object.assign(state, { items: shelf().list(), error }));
-  const name = h('input', { type: 'text', placeholder: '布局名称 name', 'data-testid': 'layout-name', maxlength: 80 });
+  const name = h('input', { type: 'text', 'data-testid': 'layout-name', maxlength: 80 });
   const file = h('input', { type: 'file', accept: '.json,application/json', 'data-testid': 'layout-file' });
   file.onchange = () => {
     const f = file.files?.[0];
@@ -29,23 +29,24 @@ export function mountLayoutsPanel(store: RootStore, box: HTMLElement, deps: Layo
     });
   };
   const dispose = autorun(() => {
-    const zh = locale() === 'zh-CN';
+    void store.ui.locale;
+    name.placeholder = t('layouts.namePlaceholder');
     box.replaceChildren(
-      h('h2', {}, zh ? '工作布局' : 'Saved layouts'),
+      h('h2', {}, t('layouts.title')),
       h(
         'div',
         { class: 'row' },
         name,
-        button(zh ? '保存' : 'Save', { 'data-testid': 'layout-save' }, () => {
+        button(t('layouts.save'), { 'data-testid': 'layout-save' }, () => {
           const a = store.analysis;
-          const layout = captureLayout(store.ui, { metric: a.metric, display: a.display, params: a.params }, name.value || (zh ? '布局' : 'layout'), deps.cameras());
+          const layout = captureLayout(store.ui, { metric: a.metric, display: a.display, params: a.params }, name.value || t('layouts.defaultName'), deps.cameras());
           shelf().save(layout);
           void store.command({ type: 'saveLayout', name: layout.name });
           name.value = '';
           refresh();
         }),
       ),
-      h('label', { class: 'muted' }, zh ? '导入布局文件' : 'Import a layout file', file),
+      h('label', { class: 'muted' }, t('layouts.importFile'), file),
       state.error ? h('div', { class: 'error', 'data-testid': 'layout-error' }, state.error) : '',
       h(
         'ul',
@@ -54,13 +55,13 @@ export function mountLayoutsPanel(store: RootStore, box: HTMLElement, deps: Layo
           h(
             'li',
             { 'data-layout': l.name },
-            h('div', {}, h('b', {}, l.name), h('span', { class: 'muted' }, ` · ${l.view.toUpperCase()} · ${new Date(l.savedAt + 8 * 3600_000).toISOString().slice(5, 16).replace('T', ' ')}`)),
+            h('div', {}, h('b', { 'data-i18n-data': '' }, l.name), h('span', { class: 'muted' }, ` · ${t(l.view === '3d' ? 'layouts.view3d' : 'layouts.view2d')} · ${t('layouts.savedAt', { time: fmtDateTime(l.savedAt) })}`)),
             h(
               'div',
               { class: 'row' },
-              button(zh ? '恢复' : 'Restore', { 'data-testid': `layout-apply-${l.name}` }, () => void store.command({ type: 'applyLayout', layout: l })),
-              button(zh ? '导出' : 'Export', { 'data-testid': `layout-export-${l.name}` }, () => download(`redwall-layout-${l.name}.json`, 'application/json', JSON.stringify(l, null, 2))),
-              button(zh ? '删除' : 'Delete', { 'data-testid': `layout-delete-${l.name}` }, () => {
+              button(t('layouts.restore'), { 'data-testid': `layout-apply-${l.name}` }, () => void store.command({ type: 'applyLayout', layout: l })),
+              button(t('layouts.export'), { 'data-testid': `layout-export-${l.name}` }, () => download(`redwall-layout-${l.name}.json`, 'application/json', JSON.stringify(l, null, 2))),
+              button(t('layouts.delete'), { 'data-testid': `layout-delete-${l.name}` }, () => {
                 shelf().remove(l.name);
                 void store.command({ type: 'deleteLayout', name: l.name });
                 refresh();

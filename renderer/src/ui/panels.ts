@@ -5,13 +5,13 @@ import { STREAMS } from '../../../data-pipelines/contracts/events.ts';
 import type { RedWallBridge } from '../../../electron/bridge/api.ts';
 import type { DistrictMeta } from '../data/district.ts';
 import { fmtNumber, fmtTime, locale, t, type StringKey } from '../i18n.ts';
-import { ACTION_LABELS, alarmTitle, CATEGORY_LABELS, causeLabel, defaultTeam, groupAlarms, PRIORITY_COLORS, PRIORITY_LABELS, STATE_LABELS, TEAMS } from '../layers/alarms/format.ts';
+import { actionLabel, alarmTitle, categoryLabel, causeLabel, defaultTeam, groupAlarms, PRIORITY_COLORS, priorityLabel, stateLabel, teamLabel, TEAMS } from '../layers/alarms/format.ts';
 import { BUILDING_LEGEND } from '../layers/buildings/format.ts';
-import { cssColor } from '../layers/manholes/format.ts';
+import { cssColor, unitText } from '../layers/manholes/format.ts';
 import { LIVE_LAYERS } from '../layers/registry.ts';
 import { streamStatus, type FeedStatus } from '../stores/feed-store.ts';
 import type { RootStore } from '../stores/root.ts';
-import type { AlarmFilter, LayerId } from '../stores/ui-store.ts';
+import type { AlarmFilter, AuditRecord, LayerId } from '../stores/ui-store.ts';
 import { alarmTone, troubleTone, unlockAudioOnGesture } from './audio.ts';
 import { button, h } from './dom.ts';
 import { VideoPanel } from './video.ts';
@@ -35,6 +35,14 @@ const BASE_LAYERS: Array<{ id: LayerId; key: StringKey }> = [
   { id: 'grid', key: 'grid' },
 ];
 
+/** An audited command's outcome as shown under the alarm's actions (the reason is the feed server's own words). */
+function resultText(r: NonNullable<AuditRecord['result']>): string {
+  if (r === 'pending') return t('alarms.result.pending');
+  if (r === 'duplicate') return t('alarms.result.duplicate');
+  if (r.startsWith('error: ')) return t('alarms.result.error', { reason: r.slice('error: '.length) });
+  return r;
+}
+
 export function mountPanels(store: RootStore, meta: DistrictMeta, bridge: RedWallBridge, layouts: LayoutsPanelDeps): () => void {
   const disposers: IReactionDisposer[] = [];
   const top = document.getElementById('topbar')!;
@@ -48,15 +56,17 @@ export function mountPanels(store: RootStore, meta: DistrictMeta, bridge: RedWal
       void store.ui.locale;
       const loc = locale();
       top.replaceChildren(
-        h('div', { class: 'brand' }, h('span', { class: 'brand-mark' }, '红'), h('span', { class: 'brand-title' }, t('appTitle')), h('span', { class: 'brand-sub' }, t('appSubtitle'))),
+        // the seal is the logo (a Chinese glyph in both languages, like the name on a stamp)
+        h('div', { class: 'brand' }, h('span', { class: 'brand-mark', lang: 'zh-CN', 'aria-hidden': 'true' }, '红'), h('span', { class: 'brand-title' }, t('appTitle')), h('span', { class: 'brand-sub' }, t('appSubtitle'))), // i18n-exempt: logo glyph
         h('div', { class: 'district-name' }, meta.name[loc]),
         h('nav', { class: 'view-switch' }, ...(['3d', '2d'] as const).map((v) => button(t(v === '3d' ? 'view3d' : 'view2d'), { 'data-testid': `view-${v}`, class: store.ui.view === v ? 'active' : '' }, () => void store.command({ type: 'setView', view: v })))),
         h('nav', { class: 'view-switch workspace-switch' }, ...(['ops', 'analysis'] as const).map((w) => button(t(w === 'ops' ? 'wsOps' : 'wsAnalysis'), { 'data-testid': `workspace-${w}`, class: store.ui.workspace === w ? 'active' : '' }, () => void store.command({ type: 'setWorkspace', workspace: w })))),
         h('nav', { class: 'presets' }, ...meta.presets.map((p) => button(p.label[loc], { 'data-testid': `preset-${p.id}` }, () => void store.command({ type: 'flyToPreset', preset: p.id })))),
         h('div', { class: 'spacer' }),
         button(store.ui.muted ? t('unmute') : t('mute'), { 'data-testid': 'mute' }, () => void store.command({ type: 'setMuted', muted: !store.ui.muted })),
-        button(loc === 'zh-CN' ? 'EN' : '中文', { class: 'lang', 'data-testid': 'lang' }, () => void store.command({ type: 'setLocale', locale: loc === 'zh-CN' ? 'en' : 'zh-CN' })),
-        button('全屏', { class: 'fullscreen', title: 'F11', 'data-testid': 'fullscreen' }, () => void bridge.setFullScreen(!document.fullscreenElement).catch(() => undefined)),
+        // the language switch names the other language in that language
+        button(loc === 'zh-CN' ? 'EN' : '中文', { class: 'lang', 'data-testid': 'lang', lang: loc === 'zh-CN' ? 'en' : 'zh-CN', title: t('core.langSwitchTitle') }, () => void store.command({ type: 'setLocale', locale: loc === 'zh-CN' ? 'en' : 'zh-CN' })), // i18n-exempt: language name
+        button(t('core.fullscreen'), { class: 'fullscreen', title: t('core.fullscreenTitle'), 'data-testid': 'fullscreen' }, () => void bridge.setFullScreen(!document.fullscreenElement).catch(() => undefined)),
       );
     }),
   );
@@ -77,7 +87,7 @@ export function mountPanels(store: RootStore, meta: DistrictMeta, bridge: RedWal
         h('span', { class: 'count alarm', 'data-testid': 'count-alarm' }, `${t('level_alarm')} ${c.open} (${c.unacked})`),
         h('span', { class: 'count warning', 'data-testid': 'count-warning' }, `${t('manholes')} ${c.wellAlarm}/${c.wellWarning}`),
         h('span', { class: 'spacer' }),
-        h('span', { class: 'epoch' }, f.epoch ? `epoch ${f.epoch}` : ''),
+        h('span', { class: 'epoch' }, f.epoch ? t('core.epoch', { epoch: String(f.epoch) }) : ''),
         h('span', { class: 'credits', title: meta.credits.map((x) => `${x.data} (${x.licence})`).join('\n') }, `${t('credits')}: © ${[...new Set(meta.credits.map((x) => x.licence))].join(', ')}`),
       );
     }),
@@ -123,7 +133,7 @@ export function mountPanels(store: RootStore, meta: DistrictMeta, bridge: RedWal
           ...STREAMS.map((s) => {
             const hl = store.live.health[s];
             const st = streamStatus(s, hl, store.feed.status, now);
-            return h('tr', { 'data-stream': s, 'data-status': st }, h('td', {}, s), h('td', {}, h('span', { class: `st ${st}` }, t(`st_${st}` as StringKey))), h('td', { class: 'num' }, fmtNumber(hl.events)), h('td', { class: `num ${hl.rejected ? 'warn' : ''}` }, hl.rejected ? `✕${hl.rejected}` : ''));
+            return h('tr', { 'data-stream': s, 'data-status': st }, h('td', {}, t(`core.stream.${s}`)), h('td', {}, h('span', { class: `st ${st}` }, t(`st_${st}`))), h('td', { class: 'num' }, fmtNumber(hl.events)), h('td', { class: `num ${hl.rejected ? 'warn' : ''}`, title: hl.rejected ? t('rejected') : undefined }, hl.rejected ? `✕${fmtNumber(hl.rejected)}` : ''));
           }),
         ),
       );
@@ -149,8 +159,9 @@ export function mountPanels(store: RootStore, meta: DistrictMeta, bridge: RedWal
   );
   const unmountIncident = mountIncidentPanel(store, incidentBox);
 
+  const drillMark = (a: Alarm) => (a.drill ? `${t('alarms.drillMark')} · ` : '');
+  const valueText = (a: Alarm) => `${a.value}${unitText(a.unit) ? ` ${unitText(a.unit)}` : ''}`;
   const alarmRow = (a: Alarm) => {
-    const loc = locale();
     const li = h(
       'li',
       {
@@ -163,9 +174,9 @@ export function mountPanels(store: RootStore, meta: DistrictMeta, bridge: RedWal
         'data-level': a.active ? 'alarm' : 'rtn',
       },
       h('span', { class: 'dot', style: `background:${cssColor(PRIORITY_COLORS[a.priority])}` }),
-      h('span', { class: 'well' }, `${a.drill ? '演练 DRILL · ' : ''}${CATEGORY_LABELS[a.category][loc]} ${a.sourceId}`),
-      h('span', { class: 'kind' }, STATE_LABELS[a.state][loc]),
-      h('span', { class: 'reading' }, `${causeLabel(a, loc)}${a.value !== undefined ? ` ${a.value} ${a.unit ?? ''}` : ''}${a.floor !== undefined ? ` · ${a.floor}F` : ''}${a.active ? '' : ` · ${t('activeNo')}`}`),
+      h('span', { class: 'well' }, `${drillMark(a)}${categoryLabel(a.category)} ${a.sourceId}`),
+      h('span', { class: 'kind' }, stateLabel(a.state)),
+      h('span', { class: 'reading' }, `${causeLabel(a)}${a.value !== undefined ? ` ${valueText(a)}` : ''}${a.floor !== undefined ? ` · ${t('alarms.floorShort', { floor: String(a.floor) })}` : ''}${a.active ? '' : ` · ${t('activeNo')}`}`),
       h('span', { class: 'time' }, fmtTime(a.raisedAt)),
     );
     li.onclick = () => {
@@ -179,7 +190,6 @@ export function mountPanels(store: RootStore, meta: DistrictMeta, bridge: RedWal
   disposers.push(
     autorun(() => {
       void store.ui.locale;
-      const loc = locale();
       const filter = store.ui.alarmFilter;
       const cat = store.ui.alarmCategory;
       const all = cat === 'all' ? store.live.alarms : store.live.alarms.filter((a) => a.category === cat);
@@ -190,11 +200,11 @@ export function mountPanels(store: RootStore, meta: DistrictMeta, bridge: RedWal
       const rows = [...real, ...drill];
       const items: HTMLElement[] = [];
       for (const r of rows.slice(0, 150)) {
-        if (drill.length && r === drill[0]) items.push(h('li', { class: 'drill-divider', 'data-testid': 'drill-divider' }, `演练告警 DRILL alarms (${drill.length})`));
+        if (drill.length && r === drill[0]) items.push(h('li', { class: 'drill-divider', 'data-testid': 'drill-divider' }, t('alarms.drillDivider', { n: drill.length })));
         if (r.type === 'single') items.push(alarmRow(r.alarm));
         else {
           const open = store.ui.expandedGroups.includes(r.key);
-          const head = h('li', { class: 'alarm-group', 'data-testid': 'alarm-group', 'data-count': String(r.alarms.length) }, `${t('group')}: ${CATEGORY_LABELS[r.category][loc]} · ${causeLabel(r.alarms[0]!, loc)} × ${r.alarms.length}`, h('span', { class: 'spacer' }), open ? '▾' : `▸ ${t('expand')}`);
+          const head = h('li', { class: 'alarm-group', 'data-testid': 'alarm-group', 'data-count': String(r.alarms.length) }, t('alarms.groupRow', { category: categoryLabel(r.category), cause: causeLabel(r.alarms[0]!), n: r.alarms.length }), h('span', { class: 'spacer' }), open ? '▾' : `▸ ${t('expand')}`);
           head.onclick = () => void store.command({ type: 'toggleAlarmGroup', key: r.key });
           items.push(head);
           if (open) items.push(...r.alarms.slice(0, 100).map(alarmRow));
@@ -205,9 +215,9 @@ export function mountPanels(store: RootStore, meta: DistrictMeta, bridge: RedWal
         h('h2', {}, `${t('alarms')} (${list.length})`, h('nav', {}, tab('open', 'filterOpen'), tab('unacked', 'filterUnacked'), tab('all', 'filterAll'))),
         h(
           'nav',
-          { class: 'chips' },
+          { class: 'chips', 'aria-label': t('alarms.categoryFilter') },
           ...(['all', ...ALARM_CATEGORIES.filter((c) => c !== 'parking')] as const).map((c) =>
-            button(c === 'all' ? t('filterAll') : CATEGORY_LABELS[c][loc], { class: cat === c ? 'active' : '', 'data-testid': `alarm-category-${c}` }, () => void store.command({ type: 'setAlarmCategory', category: c })),
+            button(c === 'all' ? t('filterAll') : categoryLabel(c), { class: cat === c ? 'active' : '', 'data-testid': `alarm-category-${c}` }, () => void store.command({ type: 'setAlarmCategory', category: c })),
           ),
         ),
         items.length ? h('ul', {}, ...items) : h('p', { class: 'empty' }, t('noAlarms')),
@@ -219,7 +229,6 @@ export function mountPanels(store: RootStore, meta: DistrictMeta, bridge: RedWal
   disposers.push(
     autorun(() => {
       void store.ui.locale;
-      const loc = locale();
       const id = store.ui.selectedAlarmId;
       const a = id ? store.live.alarm(id) : null;
       if (!a) {
@@ -228,13 +237,13 @@ export function mountPanels(store: RootStore, meta: DistrictMeta, bridge: RedWal
         return;
       }
       detailBox.hidden = false;
-      const row = (k: StringKey, v: string) => h('tr', {}, h('th', {}, t(k)), h('td', {}, v));
+      const row = (k: StringKey, v: string, data = false) => h('tr', {}, h('th', {}, t(k)), h('td', { 'data-i18n-data': data }, v));
       const preferred = defaultTeam(a);
-      const team = h('select', { 'data-testid': 'alarm-team' }, ...TEAMS.map((tm) => h('option', { value: tm['zh-CN'], selected: tm['zh-CN'] === preferred }, tm[loc])));
+      const team = h('select', { 'data-testid': 'alarm-team' }, ...TEAMS.map((tm) => h('option', { value: tm.value, selected: tm.value === preferred }, t(tm.key))));
       const minutes = h('select', { 'data-testid': 'alarm-minutes' }, ...[15, 30, 60, 240].map((m) => h('option', { value: String(m) }, `${m} ${t('minutes')}`)));
       const note = h('input', { type: 'text', placeholder: t('note'), maxlength: '500', 'data-testid': 'alarm-note' });
       const act = (action: OperatorAction) =>
-        button(ACTION_LABELS[action][loc], { 'data-testid': `alarm-action-${action}`, class: `act ${action}` }, () => {
+        button(actionLabel(action), { 'data-testid': `alarm-action-${action}`, class: `act ${action}` }, () => {
           void store.command({
             type: 'alarm',
             alarmId: a.alarmId,
@@ -246,29 +255,29 @@ export function mountPanels(store: RootStore, meta: DistrictMeta, bridge: RedWal
           });
         });
       const allowed = allowedActions(a);
-      const close = button('×', { class: 'close' }, () => void store.command({ type: 'selectAlarm', alarmId: null }));
+      const close = button('×', { class: 'close', title: t('close'), 'aria-label': t('alarms.closeDetail') }, () => void store.command({ type: 'selectAlarm', alarmId: null }));
       const lastAudit = [...store.ui.audit].reverse().find((r) => r.command.type === 'alarm' && r.command.alarmId === a.alarmId);
       detailBox.replaceChildren(
-        h('h2', {}, `${t('alarmDetail')}${a.drill ? ' · DRILL 演练' : ''}`, close),
-        h('p', { class: 'alarm-title', style: `border-color:${cssColor(PRIORITY_COLORS[a.priority])}` }, alarmTitle(a, loc)),
+        h('h2', {}, `${t('alarmDetail')}${a.drill ? ` · ${t('alarms.drillMark')}` : ''}`, close),
+        h('p', { class: 'alarm-title', style: `border-color:${cssColor(PRIORITY_COLORS[a.priority])}` }, alarmTitle(a)),
         h(
           'table',
           {},
-          row('priority', PRIORITY_LABELS[a.priority][loc]),
-          row('state', STATE_LABELS[a.state][loc]),
+          row('priority', priorityLabel(a.priority)),
+          row('state', stateLabel(a.state)),
           row('active', a.active ? t('activeYes') : t('activeNo')),
-          a.value !== undefined ? row('value', `${a.value} ${a.unit ?? ''}`) : '',
+          a.value !== undefined ? row('value', valueText(a)) : '',
           a.floor !== undefined ? row('floor', `${a.floor}`) : '',
-          a.team ? row('team', a.team) : '',
+          a.team ? row('team', teamLabel(a.team), true) : '',
           row('location', `${a.lon.toFixed(5)}, ${a.lat.toFixed(5)}`),
         ),
         h('div', { class: 'actions' }, ...allowed.map(act)),
         allowed.includes('dispatch') ? h('div', { class: 'action-args' }, team) : '',
         allowed.includes('shelve') && a.priority !== 1 ? h('div', { class: 'action-args' }, minutes) : '',
         allowed.length ? note : '',
-        lastAudit?.result && lastAudit.result !== 'ok' ? h('p', { class: lastAudit.result.startsWith('error') ? 'warn' : 'muted', 'data-testid': 'alarm-command-result' }, lastAudit.result) : '',
+        lastAudit?.result && lastAudit.result !== 'ok' ? h('p', { class: lastAudit.result.startsWith('error') ? 'warn' : 'muted', 'data-testid': 'alarm-command-result' }, resultText(lastAudit.result)) : '',
         h('h3', {}, t('history')),
-        h('ol', { class: 'history', 'data-testid': 'alarm-history' }, ...[...a.history].reverse().map((e) => h('li', {}, h('span', { class: 'time' }, fmtTime(e.at)), ` ${ACTION_LABELS[e.action][loc]} · ${e.by}${e.note ? ` · ${e.note}` : ''}`))),
+        h('ol', { class: 'history', 'data-testid': 'alarm-history' }, ...[...a.history].reverse().map((e) => h('li', {}, h('span', { class: 'time' }, fmtTime(e.at)), ` ${actionLabel(e.action)} · `, h('span', { 'data-i18n-data': '' }, `${e.by}${e.note ? ` · ${e.note}` : ''}`)))),
       );
     }),
   );
@@ -284,10 +293,10 @@ export function mountPanels(store: RootStore, meta: DistrictMeta, bridge: RedWal
       }
       buildingBox.hidden = false;
       const close = button('×', { class: 'close', title: t('close') }, () => void store.command({ type: 'selectBuilding', buildingId: null }));
-      const row = (k: StringKey, v: string) => h('tr', {}, h('th', {}, t(k)), h('td', {}, v));
+      const row = (k: StringKey, v: string, data = false) => h('tr', {}, h('th', {}, t(k)), h('td', { 'data-i18n-data': data }, v));
       buildingBox.replaceChildren(
         h('h2', {}, t('building'), close),
-        h('table', {}, row('name', b.name || t('unnamed')), row('floors', String(b.floors)), row('height', `${fmtNumber(b.heightM, 1)} m`), row('area', `${fmtNumber(b.areaM2)} m²`), row('gridCell', b.gridId || '-')),
+        h('table', {}, row('name', b.name || t('unnamed'), !!b.name), row('floors', String(b.floors)), row('height', `${fmtNumber(b.heightM, 1)} m`), row('area', `${fmtNumber(b.areaM2)} m²`), row('gridCell', b.gridId || '-')),
         h('p', { class: 'coords' }, `WGS84 ${b.lon.toFixed(6)}, ${b.lat.toFixed(6)} · #${b.id}`),
       );
     }),
@@ -327,7 +336,7 @@ export function mountPanels(store: RootStore, meta: DistrictMeta, bridge: RedWal
       () => store.realLive.notices[0],
       (n) => {
         if (!n || n.alarm.priority === 3 || Date.now() - n.receivedAt > 10_000) return;
-        toast.replaceChildren(h('strong', {}, `${n.alarm.drill ? '演练 DRILL · ' : ''}${t('newAlarm')} `), alarmTitle(n.alarm, locale()));
+        toast.replaceChildren(h('strong', {}, `${drillMark(n.alarm)}${t('newAlarm')} `), alarmTitle(n.alarm));
         toast.className = `toast p${n.alarm.priority}`;
         toast.hidden = false;
         toast.onclick = () => {

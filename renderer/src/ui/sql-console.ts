@@ -3,7 +3,7 @@
  * (Ctrl+Enter runs), errors shown as DuckDB reports them, results as a table and — with lon/lat columns — on the map.
  */
 import { autorun } from 'mobx';
-import { locale } from '../i18n.ts';
+import { t } from '../i18n.ts';
 import type { RootStore } from '../stores/root.ts';
 import { button, h } from './dom.ts';
 
@@ -24,8 +24,11 @@ export function mountSqlConsole(store: RootStore, stage: HTMLElement): () => voi
   const drawer = h('section', { class: 'sql-console', 'data-testid': 'sql-console' });
   stage.append(drawer);
   const input = h('textarea', { 'data-testid': 'sql-input', spellcheck: 'false', rows: 6 });
-  input.value = a.consoleSql;
   const runIt = () => void store.command({ type: 'analysis', cmd: { op: 'sql', sql: input.value } });
+  const run = button('', { 'data-testid': 'sql-run' }, runIt);
+  const clear = button('', { 'data-testid': 'sql-clear' }, () => void store.command({ type: 'analysis', cmd: { op: 'clearConsole' } }));
+  const close = button('▾', { 'data-testid': 'sql-close' }, () => stage.classList.remove('console-open'));
+  input.value = a.consoleSql;
   input.onkeydown = (e) => {
     if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
       e.preventDefault();
@@ -41,25 +44,33 @@ export function mountSqlConsole(store: RootStore, stage: HTMLElement): () => voi
   };
   const dispose = [
     autorun(() => {
-      const zh = locale() === 'zh-CN';
+      void store.ui.locale;
+      input.setAttribute('aria-label', t('console.input'));
+      run.textContent = t('console.run');
+      clear.textContent = t('console.clear');
+      close.title = t('console.close');
+      close.setAttribute('aria-label', t('console.close'));
+    }),
+    autorun(() => {
+      void store.ui.locale;
       schemaBox.replaceChildren(
-        h('div', { class: 'legend-title' }, zh ? '本地数据表' : 'Local tables'),
-        ...a.schema.map((t) => {
-          const d = h('details', { 'data-table': t.table }, h('summary', {}, t.table), h('ul', {}, ...t.columns.map((c) => {
-            const li = h('li', { title: zh ? '点击插入列名' : 'click to insert' }, `${c.name} `, h('span', { class: 'muted' }, c.type));
+        h('div', { class: 'legend-title' }, t('console.tables')),
+        ...a.schema.map((tb) => {
+          const d = h('details', { 'data-table': tb.table }, h('summary', { title: t('console.insertTable') }, tb.table), h('ul', {}, ...tb.columns.map((c) => {
+            const li = h('li', { title: t('console.insertColumn') }, `${c.name} `, h('span', { class: 'muted' }, c.type));
             li.onclick = () => insert(c.name);
             return li;
           })));
-          d.querySelector('summary')!.ondblclick = () => insert(t.table);
+          d.querySelector('summary')!.ondblclick = () => insert(tb.table);
           return d;
         }),
       );
     }),
     autorun(() => {
-      const zh = locale() === 'zh-CN';
+      void store.ui.locale;
       const r = a.console;
       if (!r) {
-        resultBox.replaceChildren(h('div', { class: 'muted' }, zh ? '只读查询；Ctrl+Enter 执行。含 lon/lat 列的结果会显示在地图上。' : 'Read-only queries; Ctrl+Enter runs. Results with lon/lat columns are drawn on the map.'));
+        resultBox.replaceChildren(h('div', { class: 'muted' }, t('console.intro')));
         return;
       }
       if (r.error) {
@@ -67,7 +78,7 @@ export function mountSqlConsole(store: RootStore, stage: HTMLElement): () => voi
         return;
       }
       resultBox.replaceChildren(
-        h('div', { class: 'muted', 'data-testid': 'sql-status', 'data-rows': String(r.total), 'data-points': String(r.points.length) }, `${r.total}${r.truncated ? '+' : ''} ${zh ? '行' : 'rows'}${r.truncated ? (zh ? '（已截断）' : ' (truncated)') : ''} · ${r.ms.toFixed(0)} ms${r.total > r.rows.length ? ` · ${zh ? '显示前' : 'first'} ${r.rows.length}` : ''}${r.points.length ? ` · ${r.points.length} ${zh ? '个点已显示在地图上' : 'points on the map'}` : ''}`),
+        h('div', { class: 'muted', 'data-testid': 'sql-status', 'data-rows': String(r.total), 'data-points': String(r.points.length) }, `${t(r.truncated ? 'console.rowsTruncated' : 'console.rows', { n: r.total })} · ${r.ms.toFixed(0)} ms${r.total > r.rows.length ? ` · ${t('console.firstRows', { n: r.rows.length })}` : ''}${r.points.length ? ` · ${t('console.points', { n: r.points.length })}` : ''}`),
         h(
           'table',
           { 'data-testid': 'sql-result' },
@@ -83,13 +94,7 @@ export function mountSqlConsole(store: RootStore, stage: HTMLElement): () => voi
       'div',
       { class: 'sql-main' },
       input,
-      h(
-        'div',
-        { class: 'row' },
-        button('▶ Run (Ctrl+Enter)', { 'data-testid': 'sql-run' }, runIt),
-        button('✕ Clear', { 'data-testid': 'sql-clear' }, () => void store.command({ type: 'analysis', cmd: { op: 'clearConsole' } })),
-        button('▾', { title: 'close', 'data-testid': 'sql-close' }, () => stage.classList.remove('console-open')),
-      ),
+      h('div', { class: 'row' }, run, clear, close),
       resultBox,
     ),
   );

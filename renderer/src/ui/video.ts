@@ -20,7 +20,7 @@ export class VideoPanel {
     const canvas = h('canvas', { width: 480, height: 270 });
     const video = h('video', { muted: true, autoplay: true, playsinline: true, 'data-testid': 'video' });
     video.muted = true;
-    const close = h('button', { class: 'close', 'data-testid': 'video-close' }, '×');
+    const close = h('button', { class: 'close', 'data-testid': 'video-close', title: t('close'), 'aria-label': t('close') }, '×');
     close.onclick = onClose;
     this.el = h('section', { class: 'video-panel', 'data-testid': 'video-panel', 'data-camera': cameraId }, h('h2', {}, `${title} · ${cameraId}`, close), video, h('p', { class: 'legend-note' }, t('simulatedVideo')));
     const g = canvas.getContext('2d')!;

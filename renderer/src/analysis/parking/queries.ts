@@ -10,6 +10,7 @@ import occSeriesText from './sql/occupancy_series.sql?raw';
 import setupText from './sql/setup.sql?raw';
 import sitesText from './sql/sites.sql?raw';
 import { M_PER_DEG_LAT, mPerDegLon } from '../../../../data-pipelines/geo/local.ts';
+import { locale, LocalizedError, t, type Locale, type StringKey } from '../../i18n.ts';
 import { bind, parseSqlFile, sqlString, type SqlFile, type SqlRunner } from '../sql-runner.ts';
 
 export const SQL: Record<'setup' | 'access' | 'cells' | 'sites' | 'occupancyAt' | 'occupancySeries', SqlFile> = {
@@ -45,17 +46,19 @@ export interface AnalysisParams {
 
 export const DEFAULT_PARAMS: Omit<AnalysisParams, 'lon0' | 'lat0'> = { demandKind: 'resident', demandSlot: 44, supplyMin: 14 * 60, cellKind: 'hex', cellM: 200, walkM: 300, detour: 1.3 };
 
-export function validateParams(p: AnalysisParams): string[] {
-  const e: string[] = [];
-  if (!(p.lon0 >= -180 && p.lon0 <= 180 && p.lat0 >= -85 && p.lat0 <= 85)) e.push('origin must be a WGS84 lon/lat');
-  if (!['resident', 'visitor', 'all'].includes(p.demandKind)) e.push(`demand kind must be resident, visitor or all, got ${String(p.demandKind)}`);
-  if (!Number.isInteger(p.demandSlot) || p.demandSlot < 0 || p.demandSlot > 47) e.push('demand time must be a half-hour slot 0–47');
-  if (!Number.isInteger(p.supplyMin) || p.supplyMin < 0 || p.supplyMin > 1439) e.push('supply time must be a minute 0–1439');
-  if (p.cellKind !== 'grid' && p.cellKind !== 'hex') e.push(`cell kind must be grid or hex, got ${String(p.cellKind)}`);
-  if (!(p.cellM >= 25 && p.cellM <= 5000)) e.push('cell size must be 25–5000 m');
-  if (!(p.walkM >= 50 && p.walkM <= 3000)) e.push('walking distance must be 50–3000 m');
-  if (!(p.detour >= 1 && p.detour <= 3)) e.push('detour factor must be 1–3');
-  return e;
+/** Every problem with the parameters, in the current (or given) locale; [] when they are valid. */
+export function validateParams(p: AnalysisParams, l: Locale = locale()): string[] {
+  const e: StringKey[] = [];
+  if (!(p.lon0 >= -180 && p.lon0 <= 180 && p.lat0 >= -85 && p.lat0 <= 85)) e.push('analysis.param.origin');
+  if (!['resident', 'visitor', 'all'].includes(p.demandKind)) e.push('analysis.param.kind');
+  if (!Number.isInteger(p.demandSlot) || p.demandSlot < 0 || p.demandSlot > 47) e.push('analysis.param.slot');
+  if (!Number.isInteger(p.supplyMin) || p.supplyMin < 0 || p.supplyMin > 1439) e.push('analysis.param.supplyMin');
+  if (p.cellKind !== 'grid' && p.cellKind !== 'hex') e.push('analysis.param.cellKind');
+  if (!(p.cellM >= 25 && p.cellM <= 5000)) e.push('analysis.param.cellM');
+  if (!(p.walkM >= 50 && p.walkM <= 3000)) e.push('analysis.param.walkM');
+  if (!(p.detour >= 1 && p.detour <= 3)) e.push('analysis.param.detour');
+  // {got} is filled for the two messages that quote the value given
+  return e.map((k) => t(k, { got: String(k === 'analysis.param.kind' ? p.demandKind : p.cellKind) }, l));
 }
 
 export interface AccessRow {
@@ -161,7 +164,7 @@ export class ParkingQueries {
 
   private check(p: AnalysisParams): void {
     const errors = validateParams(p);
-    if (errors.length) throw new Error(`invalid analysis parameters: ${errors.join('; ')}`);
+    if (errors.length) throw new LocalizedError('analysis.err.params', { errors: errors.join('; ') });
   }
 
   /** Step 1: walking access (2SFCA) per demand source into the temp table pa_access. */

@@ -4,6 +4,7 @@
  * and prints to PDF from any browser.
  */
 import { csvText, htmlEscape as esc } from '../../../../data-pipelines/contracts/export-format.ts';
+import { fmtNumber, t, tBoth, type MessageVars, type StringKey } from '../../i18n.ts';
 import { minuteLabel, slotLabel, type AnalysisParams, type AnalysisResult, type SiteRow, type WhatIfResult } from './queries.ts';
 
 export const CELL_COLUMNS = ['cell_id', 'lon', 'lat', 'demand_vehicles', 'resident_vehicles', 'supply_spaces', 'gap_vehicles', 'unmet_vehicles', 'places', 'sources'] as const;
@@ -26,14 +27,19 @@ export function sitesCsv(sites: SiteRow[]): string {
   );
 }
 
-const KIND_LABEL = { resident: '居民车辆 residents', visitor: '到访/通勤车辆 visitors', all: '全部车辆 all vehicles' } as const;
+/** Both languages of a message, as the printable report shows everything (zh-CN first, then English). */
+const both = (key: StringKey, vars?: MessageVars) => esc(tBoth(key, vars));
+/** A paragraph in each language. */
+const paras = (key: StringKey) => `<p lang="zh-CN">${esc(t(key, undefined, 'zh-CN'))}</p>\n<p lang="en">${esc(t(key, undefined, 'en'))}</p>`;
 
+/** The analysis parameters as report rows (label, value), both languages. */
 export function paramsText(p: AnalysisParams): Array<[string, string]> {
+  const kind = { resident: 'analysis.report.kind.resident', visitor: 'analysis.report.kind.visitor', all: 'analysis.report.kind.all' } as const;
   return [
-    ['需求 Demand', `${KIND_LABEL[p.demandKind]} @ ${slotLabel(p.demandSlot)}`],
-    ['供给 Supply', `public places open @ ${minuteLabel(p.supplyMin)}`],
-    ['单元 Cells', `${p.cellKind === 'hex' ? 'hexagons, circumradius' : 'grid squares, side'} ${p.cellM} m`],
-    ['步行 Walking', `${p.walkM} m along streets (straight line × ${p.detour})`],
+    [tBoth('analysis.report.demand'), `${tBoth(kind[p.demandKind])} @ ${slotLabel(p.demandSlot)}`],
+    [tBoth('analysis.report.supply'), tBoth('analysis.report.supplyValue', { time: minuteLabel(p.supplyMin) })],
+    [tBoth('analysis.report.cells'), tBoth(p.cellKind === 'hex' ? 'analysis.report.hexValue' : 'analysis.report.gridValue', { m: String(p.cellM) })],
+    [tBoth('analysis.report.walking'), tBoth('analysis.report.walkValue', { m: String(p.walkM), detour: String(p.detour) })],
   ];
 }
 
@@ -49,49 +55,50 @@ export interface ReportInput {
   history?: { from: number; to: number; rows: number; meanRatio: number | null } | null;
 }
 
-const local = (t: number) => new Date(t + 8 * 3600_000).toISOString().replace('T', ' ').slice(0, 16) + ' (UTC+8)';
-const n0 = (v: number) => Math.round(v).toLocaleString('en-US');
+const local = (ts: number) => new Date(ts + 8 * 3600_000).toISOString().replace('T', ' ').slice(0, 16) + ' (UTC+8)';
+/** numbers in the report: the same digits for both languages */
+const n0 = (v: number) => fmtNumber(Math.round(v), 0, 'en');
 
 export function reportHtml(x: ReportInput): string {
   const r = x.result;
   const top = r.cells.filter((c) => c.unmet > 0).slice(0, 10);
   const w = x.whatIf;
   const whatIf = w
-    ? `<section><h2>方案比较 What-if: +${w.site.capacity} spaces at ${esc(w.site.name)} (${esc(w.site.siteId)})</h2>
-<table><tr><th></th><th>before</th><th>after</th><th>change</th></tr>
-<tr><th>unmet demand within walking distance (vehicles)</th><td>${n0(w.before.totals.unmet)}</td><td>${n0(w.after.totals.unmet)}</td><td>${n0(w.after.totals.unmet - w.before.totals.unmet)}</td></tr>
-<tr><th>supply (spaces)</th><td>${n0(w.before.totals.supply)}</td><td>${n0(w.after.totals.supply)}</td><td>+${n0(w.after.totals.supply - w.before.totals.supply)}</td></tr>
-${w.before.hardest ? `<tr><th>unmet in the hardest cell ${esc(w.before.hardest.cell_id)} (vehicles)</th><td>${n0(w.before.hardest.unmet)}</td><td>${n0(w.after.cells.find((c) => c.cell_id === w.before.hardest!.cell_id)?.unmet ?? 0)}</td><td>${n0((w.after.cells.find((c) => c.cell_id === w.before.hardest!.cell_id)?.unmet ?? 0) - w.before.hardest.unmet)}</td></tr>` : ''}
-<tr><th>hardest cell after (vehicles)</th><td></td><td>${w.after.hardest ? `${esc(w.after.hardest.cell_id)}: ${n0(w.after.hardest.unmet)}` : '—'}</td><td></td></tr></table>
-<table><tr><th>cell</th><th>unmet before</th><th>unmet after</th><th>gap before</th><th>gap after</th></tr>
+    ? `<section><h2>${both('analysis.report.whatIf', { n: String(w.site.capacity), site: w.site.name, id: w.site.siteId })}</h2>
+<table><tr><th></th><th>${both('analysis.report.before')}</th><th>${both('analysis.report.after')}</th><th>${both('analysis.report.change')}</th></tr>
+<tr><th>${both('analysis.report.unmetVeh')}</th><td>${n0(w.before.totals.unmet)}</td><td>${n0(w.after.totals.unmet)}</td><td>${n0(w.after.totals.unmet - w.before.totals.unmet)}</td></tr>
+<tr><th>${both('analysis.report.supplySpaces')}</th><td>${n0(w.before.totals.supply)}</td><td>${n0(w.after.totals.supply)}</td><td>+${n0(w.after.totals.supply - w.before.totals.supply)}</td></tr>
+${w.before.hardest ? `<tr><th>${both('analysis.report.hardestUnmet', { cell: w.before.hardest.cell_id })}</th><td>${n0(w.before.hardest.unmet)}</td><td>${n0(w.after.cells.find((c) => c.cell_id === w.before.hardest!.cell_id)?.unmet ?? 0)}</td><td>${n0((w.after.cells.find((c) => c.cell_id === w.before.hardest!.cell_id)?.unmet ?? 0) - w.before.hardest.unmet)}</td></tr>` : ''}
+<tr><th>${both('analysis.report.hardestAfter')}</th><td></td><td>${w.after.hardest ? `${esc(w.after.hardest.cell_id)}: ${n0(w.after.hardest.unmet)}` : '—'}</td><td></td></tr></table>
+<table><tr><th>${both('analysis.report.cell')}</th><th>${both('analysis.report.unmetBefore')}</th><th>${both('analysis.report.unmetAfter')}</th><th>${both('analysis.report.gapBefore')}</th><th>${both('analysis.report.gapAfter')}</th></tr>
 ${w.delta.slice(0, 12).map((d) => `<tr><td>${esc(d.cell_id)}</td><td>${r1(d.unmetBefore)}</td><td>${r1(d.unmetAfter)}</td><td>${r1(d.gapBefore)}</td><td>${r1(d.gapAfter)}</td></tr>`).join('')}</table></section>`
     : '';
   const h = x.history;
+  const versions = Object.entries(r.sqlVersions).map(([k, v]) => `${k} v${v}`).join(', ');
   return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>${esc(x.title)}</title>
 <style>body{font:14px/1.5 system-ui,"Noto Sans CJK SC","WenQuanYi Micro Hei",sans-serif;margin:24px;color:#111;max-width:1100px}
 h1{font-size:20px}h2{font-size:16px;margin-top:18px}table{border-collapse:collapse;margin:8px 0}th,td{border:1px solid #999;padding:3px 8px;text-align:left}
 td.n{text-align:right}img{max-width:100%;border:1px solid #999}.method{background:#f6f6f6;padding:8px 12px}@media print{body{margin:0}}</style></head><body>
 <h1>${esc(x.title)}</h1>
-<p>${esc(x.district)} · generated ${local(x.generatedAt)} · RedWall parking analysis (SQL ${Object.entries(r.sqlVersions).map(([k, v]) => `${esc(k)} v${v}`).join(', ')})</p>
+<p>${esc(x.district)} · ${both('analysis.report.generated', { time: local(x.generatedAt), versions })}</p>
 <table>${paramsText(r.params).map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join('')}</table>
-${x.mapPng ? `<figure><img alt="map" src="${esc(x.mapPng)}"><figcaption>Map as shown when the report was made.</figcaption></figure>` : ''}
-<section><h2>总量 Totals</h2><table>
-<tr><th>demand (vehicles present)</th><td class="n" data-k="demand">${n0(r.totals.demand)}</td></tr>
-<tr><th>public supply (spaces open)</th><td class="n" data-k="supply">${n0(r.totals.supply)}</td></tr>
-<tr><th>gap = demand − supply (vehicles)</th><td class="n" data-k="gap">${n0(r.totals.gap)}</td></tr>
-<tr><th>unmet within walking distance (vehicles)</th><td class="n" data-k="unmet">${n0(r.totals.unmet)}</td></tr></table>
-${r.hardest ? `<p><b>最难停车 Hardest cell:</b> ${esc(r.hardest.cell_id)} at ${r.hardest.lat.toFixed(5)}, ${r.hardest.lon.toFixed(5)} — ${n0(r.hardest.demand)} vehicles, ${n0(r.hardest.supply)} spaces, ${n0(r.hardest.unmet)} without a space within ${r.params.walkM} m.</p>` : ''}
+${x.mapPng ? `<figure><img alt="${both('analysis.report.mapAlt')}" src="${esc(x.mapPng)}"><figcaption>${both('analysis.report.mapCaption')}</figcaption></figure>` : ''}
+<section><h2>${both('analysis.report.totals')}</h2><table>
+<tr><th>${both('analysis.report.demandPresent')}</th><td class="n" data-k="demand">${n0(r.totals.demand)}</td></tr>
+<tr><th>${both('analysis.report.supplyOpen')}</th><td class="n" data-k="supply">${n0(r.totals.supply)}</td></tr>
+<tr><th>${both('analysis.report.gapDef')}</th><td class="n" data-k="gap">${n0(r.totals.gap)}</td></tr>
+<tr><th>${both('analysis.report.unmetVeh')}</th><td class="n" data-k="unmet">${n0(r.totals.unmet)}</td></tr></table>
+${r.hardest ? `<p><b>${both('analysis.report.hardestLabel')}:</b> ${both('analysis.report.hardestText', { cell: r.hardest.cell_id, lat: r.hardest.lat.toFixed(5), lon: r.hardest.lon.toFixed(5), demand: n0(r.hardest.demand), supply: n0(r.hardest.supply), unmet: n0(r.hardest.unmet), walk: String(r.params.walkM) })}</p>` : ''}
 </section>
-<section><h2>缺口最大的单元 Cells with the most unmet demand</h2><table><tr><th>#</th><th>cell</th><th>lat, lon</th><th>demand</th><th>supply</th><th>gap</th><th>unmet</th></tr>
+<section><h2>${both('analysis.report.topCells')}</h2><table><tr><th>#</th><th>${both('analysis.report.cell')}</th><th>${both('analysis.report.latlon')}</th><th>${both('analysis.report.demandCol')}</th><th>${both('analysis.report.supplyCol')}</th><th>${both('analysis.report.gapCol')}</th><th>${both('analysis.report.unmetCol')}</th></tr>
 ${top.map((c, i) => `<tr><td>${i + 1}</td><td>${esc(c.cell_id)}</td><td>${c.lat.toFixed(5)}, ${c.lon.toFixed(5)}</td><td class="n">${r1(c.demand)}</td><td class="n">${c.supply}</td><td class="n">${r1(c.gap)}</td><td class="n">${r1(c.unmet)}</td></tr>`).join('\n')}</table></section>
-${x.sites.length ? `<section><h2>候选地块 Candidate sites, ranked</h2><table><tr><th>#</th><th>site</th><th>capacity</th><th>unmet within walk</th><th>covered</th><th>nearest walk</th></tr>
+${x.sites.length ? `<section><h2>${both('analysis.report.sites')}</h2><table><tr><th>#</th><th>${both('analysis.report.site')}</th><th>${both('analysis.report.capacity')}</th><th>${both('analysis.report.unmetInWalk')}</th><th>${both('analysis.report.covered')}</th><th>${both('analysis.report.nearestWalk')}</th></tr>
 ${x.sites.slice(0, 15).map((s, i) => `<tr><td>${i + 1}</td><td>${esc(s.name)} (${esc(s.site_id)})</td><td class="n">${s.capacity}</td><td class="n">${r1(s.reach)}</td><td class="n">${r1(s.covered)}</td><td class="n">${s.nearest_walk_m === null ? '—' : `${Math.round(s.nearest_walk_m)} m`}</td></tr>`).join('\n')}</table></section>` : ''}
 ${whatIf}
-${h ? `<section><h2>观测占用 Observed occupancy</h2><p>Feed journal ${local(h.from)} → ${local(h.to)}, ${h.rows.toLocaleString('en-US')} samples${h.meanRatio === null ? '' : `, mean district occupancy ${(h.meanRatio * 100).toFixed(1)} %`}.</p></section>` : ''}
-<section class="method"><h2>方法 Method</h2>
-<p>Demand: vehicles registered to each residential building (以房管人; households = floor area / ${120} m², 0.35–0.55 cars per household) and peak visitor vehicles of non-residential buildings (0.3 per 100 m²), times the share present at the chosen half hour (from the real Wangfujing crowd curve c: residents 0.95 − 0.5·c, visitors c).
-Supply: capacity of public lots and numbered roadside spots open at the chosen time (office-building lots 07:00–21:00).</p>
-<p>Gap per cell = demand − supply inside the cell. Walking access uses the two-step floating catchment method (2SFCA): each open place's spaces are shared by the demand within walking distance (straight line × detour factor); a source's access is the sum of those shares, and its unmet demand is demand × max(0, 1 − access). A candidate site covers min(capacity, unmet demand within its walking distance). What-if adds the site as supply open 24 h and reruns the whole analysis.</p>
-<p>Synthesized inputs (vehicles, places, vacant lots) are modelled on the real district's buildings, compounds and streets; the numbers are for planning comparison, not a census.</p></section>
+${h ? `<section><h2>${both('analysis.report.observed')}</h2><p>${h.meanRatio === null ? both('analysis.report.occ', { from: local(h.from), to: local(h.to), n: n0(h.rows) }) : both('analysis.report.occMean', { from: local(h.from), to: local(h.to), n: n0(h.rows), pct: `${(h.meanRatio * 100).toFixed(1)} %` })}</p></section>` : ''}
+<section class="method"><h2>${both('analysis.report.method')}</h2>
+${paras('analysis.report.method1')}
+${paras('analysis.report.method2')}
+${paras('analysis.report.method3')}</section>
 </body></html>`;
 }

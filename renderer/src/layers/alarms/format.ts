@@ -1,68 +1,64 @@
 /** Pure presentation of alarms: priority colours, labels, flood grouping. */
 import type { Alarm, AlarmCategory, AlarmState, OperatorAction } from '../../../../data-pipelines/contracts/alarm.ts';
 import { SENSOR_SPECS, type ManholeSensor } from '../../../../data-pipelines/contracts/manhole.ts';
-import type { Locale } from '../../i18n.ts';
+import { locale, t, type Locale, type StringKey } from '../../i18n.ts';
 import type { RGBA } from '../manholes/format.ts';
-import { L, type Labels } from '../points.ts';
 
 export const PRIORITY_COLORS: Record<1 | 2 | 3, RGBA> = { 1: [239, 35, 60, 255], 2: [255, 120, 40, 255], 3: [255, 200, 60, 255] };
-export const PRIORITY_LABELS: Record<1 | 2 | 3, Labels> = { 1: L('紧急', 'Critical'), 2: L('重要', 'High'), 3: L('一般', 'Medium') };
 
-export const CATEGORY_LABELS: Record<AlarmCategory, Labels> = {
-  manhole: L('窨井', 'Manhole'),
-  fire: L('消防', 'Fire'),
-  camera: L('视频/求助', 'Camera/SOS'),
-  care: L('养老关爱', 'Elderly care'),
-  env: L('环境', 'Environment'),
-  parking: L('停车', 'Parking'),
-};
+export type AlarmAction = OperatorAction | 'raise' | 'reactivate' | 'rtn' | 'unshelve-expired';
 
-export const STATE_LABELS: Record<AlarmState, Labels> = {
-  new: L('新告警', 'New'),
-  acknowledged: L('已确认', 'Acknowledged'),
-  dispatched: L('已派单', 'Dispatched'),
-  onsite: L('已到场', 'On site'),
-  resolved: L('已处置', 'Resolved'),
-  closed: L('已关闭', 'Closed'),
-  shelved: L('已搁置', 'Shelved'),
-};
-
-export const ACTION_LABELS: Record<OperatorAction | 'raise' | 'reactivate' | 'rtn' | 'unshelve-expired', Labels> = {
-  acknowledge: L('确认', 'Acknowledge'),
-  dispatch: L('派单', 'Dispatch'),
-  onsite: L('到场', 'On site'),
-  resolve: L('处置完成', 'Resolve'),
-  close: L('关闭', 'Close'),
-  shelve: L('搁置', 'Shelve'),
-  unshelve: L('取消搁置', 'Unshelve'),
-  raise: L('触发', 'Raised'),
-  reactivate: L('再次触发', 'Re-alarmed'),
-  rtn: L('恢复正常', 'Returned to normal'),
-  'unshelve-expired': L('搁置到期', 'Shelf expired'),
-};
-
-const CAUSE_LABELS: Record<string, Labels> = {
-  fire: L('烟感/火警', 'Smoke/fire'),
-  fault: L('设备故障', 'Device fault'),
-  call: L('紧急呼叫', 'Emergency call'),
-  offline: L('设备离线', 'Offline'),
-  sos: L('一键求助', 'SOS button'),
-  aqi: L('空气质量', 'Air quality'),
-  pm25: L('PM2.5', 'PM2.5'),
-  noise: L('噪声', 'Noise'),
-  water_ph: L('水质pH', 'Water pH'),
-};
-
-export const TEAMS: Labels[] = [L('排水抢修一队', 'Drainage crew 1'), L('燃气抢险队', 'Gas emergency'), L('消防救援站', 'Fire station'), L('网格员', 'Grid officer'), L('社区医生', 'Community doctor'), L('派出所', 'Police post')];
-
-export function causeLabel(a: Alarm, loc: Locale): string {
-  if (a.category === 'manhole' && a.cause in SENSOR_SPECS) return SENSOR_SPECS[a.cause as ManholeSensor].label[loc];
-  return CAUSE_LABELS[a.cause]?.[loc] ?? a.cause;
+export function priorityLabel(p: 1 | 2 | 3, l: Locale = locale()): string {
+  return t(`alarms.priority.${p}`, undefined, l);
+}
+export function categoryLabel(c: AlarmCategory, l: Locale = locale()): string {
+  return t(`alarms.category.${c}`, undefined, l);
+}
+export function stateLabel(s: AlarmState, l: Locale = locale()): string {
+  return t(`alarms.state.${s}`, undefined, l);
+}
+export function actionLabel(a: AlarmAction, l: Locale = locale()): string {
+  return t(`alarms.action.${a}`, undefined, l);
 }
 
-export function alarmTitle(a: Alarm, loc: Locale): string {
-  const floor = a.floor !== undefined ? ` ${a.floor}${loc === 'zh-CN' ? '层' : 'F'}` : '';
-  return `${CATEGORY_LABELS[a.category][loc]} · ${causeLabel(a, loc)} · ${a.sourceId}${floor}`;
+/** A manhole sensor's name (the contract's SENSOR_SPECS carry labels too; the UI shows the catalog's). */
+export function sensorLabel(s: ManholeSensor, l: Locale = locale()): string {
+  return t(`alarms.sensor.${s}`, undefined, l);
+}
+
+const CAUSE_KEYS: Record<string, StringKey> = {
+  fire: 'alarms.cause.fire',
+  fault: 'alarms.cause.fault',
+  call: 'alarms.cause.call',
+  offline: 'alarms.cause.offline',
+  sos: 'alarms.cause.sos',
+  aqi: 'alarms.cause.aqi',
+  pm25: 'alarms.cause.pm25',
+  noise: 'alarms.cause.noise',
+  water_ph: 'alarms.cause.water_ph',
+};
+
+/** Dispatch teams: `value` is what is sent and journaled (the zh-CN name, as the feed and scenarios record it). */
+const TEAM_KEYS = ['alarms.team.drainage1', 'alarms.team.gas', 'alarms.team.fireStation', 'alarms.team.gridOfficer', 'alarms.team.doctor', 'alarms.team.police'] as const satisfies readonly StringKey[];
+type TeamKey = (typeof TEAM_KEYS)[number];
+const teamValue = (k: TeamKey) => t(k, undefined, 'zh-CN');
+export const TEAMS: Array<{ value: string; key: TeamKey }> = TEAM_KEYS.map((key) => ({ value: teamValue(key), key }));
+
+/** A journaled team name in the UI language (names not in the list, e.g. from a scenario file, are shown as recorded). */
+export function teamLabel(value: string, l: Locale = locale()): string {
+  const team = TEAMS.find((x) => x.value === value);
+  return team ? t(team.key, undefined, l) : value;
+}
+
+export function causeLabel(a: Alarm, l: Locale = locale()): string {
+  if (a.category === 'manhole' && a.cause in SENSOR_SPECS) return sensorLabel(a.cause as ManholeSensor, l);
+  const key = CAUSE_KEYS[a.cause];
+  return key ? t(key, undefined, l) : a.cause;
+}
+
+export function alarmTitle(a: Alarm, l: Locale = locale()): string {
+  const floor = a.floor !== undefined ? ` ${t('alarms.floorShort', { floor: String(a.floor) }, l)}` : '';
+  return `${categoryLabel(a.category, l)} · ${causeLabel(a, l)} · ${a.sourceId}${floor}`;
 }
 
 export type AlarmRow = { type: 'single'; alarm: Alarm } | { type: 'group'; key: string; category: AlarmCategory; cause: string; alarms: Alarm[] };
@@ -102,11 +98,11 @@ export function groupAlarms(alarms: Alarm[], threshold = 6, windowMs = 120_000):
   return rows;
 }
 
-/** The team a dispatcher most likely sends, preselected in the dispatch menu (zh-CN name, as journaled). */
+/** The team a dispatcher most likely sends, preselected in the dispatch menu (its `value`: zh-CN name, as journaled). */
 export function defaultTeam(a: Alarm): string {
-  if (a.category === 'fire') return a.cause === 'fault' ? '网格员' : '消防救援站';
-  if (a.category === 'care') return '社区医生';
-  if (a.category === 'camera') return a.cause === 'sos' ? '派出所' : '网格员';
-  if (a.category === 'manhole') return ['gas', 'co', 'o2', 'h2s'].includes(a.cause) ? '燃气抢险队' : '排水抢修一队';
-  return '网格员';
+  if (a.category === 'fire') return teamValue(a.cause === 'fault' ? 'alarms.team.gridOfficer' : 'alarms.team.fireStation');
+  if (a.category === 'care') return teamValue('alarms.team.doctor');
+  if (a.category === 'camera') return teamValue(a.cause === 'sos' ? 'alarms.team.police' : 'alarms.team.gridOfficer');
+  if (a.category === 'manhole') return teamValue(['gas', 'co', 'o2', 'h2s'].includes(a.cause) ? 'alarms.team.gas' : 'alarms.team.drainage1');
+  return teamValue('alarms.team.gridOfficer');
 }

@@ -2,7 +2,8 @@ import type { RootStore } from '../../stores/root.ts';
 import { pointLayer, swatchLegend, type LivePoint, type PointLayerSpec } from '../points.ts';
 import type { LiveLayerDefinition } from '../registry.ts';
 import { heightOnFloor } from '../evacuation/format.ts';
-import { PRIORITY_COLORS, PRIORITY_LABELS } from './format.ts';
+import { t } from '../../i18n.ts';
+import { PRIORITY_COLORS, priorityLabel } from './format.ts';
 
 /** Open alarms of every category as markers; fire alarms sit on their floor in 3D. */
 export function alarmPoints(store: RootStore): LivePoint[] {
@@ -30,4 +31,4 @@ const spec: PointLayerSpec = {
   throttleMs: 50,
 };
 
-export const alarmLayer: LiveLayerDefinition = pointLayer('alarms', 'alarmMarkers', spec, (loc) => swatchLegend(([1, 2, 3] as const).map((p) => ({ color: PRIORITY_COLORS[p], label: PRIORITY_LABELS[p][loc] })), loc === 'zh-CN' ? '大点 = 未确认；白圈 = 已选中' : 'large = unacknowledged; white ring = selected'));
+export const alarmLayer: LiveLayerDefinition = pointLayer('alarms', 'alarmMarkers', spec, (loc) => swatchLegend(([1, 2, 3] as const).map((p) => ({ color: PRIORITY_COLORS[p], label: priorityLabel(p, loc) })), t('layers.alarms.note', undefined, loc)));

@@ -1,4 +1,5 @@
 /** Cameras: every camera as a dot (offline grey); cameras turned by an SOS show their field-of-view cone. */
+import { t } from '../../i18n.ts';
 import type { RootStore } from '../../stores/root.ts';
 import type { RGBA } from '../manholes/format.ts';
 import { pointLayer, swatchLegend, type Cone, type LivePoint, type PointLayerSpec } from '../points.ts';
@@ -49,7 +50,7 @@ const spec: PointLayerSpec = {
 
 export const cameraLayer: LiveLayerDefinition = pointLayer('cameras', 'cameras', spec, (loc) =>
     swatchLegend([
-      { color: ONLINE, label: loc === 'zh-CN' ? '在线' : 'Online' },
-      { color: OFFLINE, label: loc === 'zh-CN' ? '离线' : 'Offline' },
-      { color: TURNED, label: loc === 'zh-CN' ? '已转向求助点' : 'Turned to SOS' },
+      { color: ONLINE, label: t('layers.cameras.online', undefined, loc) },
+      { color: OFFLINE, label: t('layers.cameras.offline', undefined, loc) },
+      { color: TURNED, label: t('layers.cameras.turned', undefined, loc) },
     ]));

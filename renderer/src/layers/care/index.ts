@@ -1,4 +1,5 @@
 /** Open elderly-care calls (wearable SOS, fall detection, inactivity, home emergency button). */
+import { t } from '../../i18n.ts';
 import type { RootStore } from '../../stores/root.ts';
 import type { RGBA } from '../manholes/format.ts';
 import { pointLayer, swatchLegend, type LivePoint, type PointLayerSpec } from '../points.ts';
@@ -20,4 +21,4 @@ const spec: PointLayerSpec = {
   throttleMs: 100,
 };
 
-export const careLayer: LiveLayerDefinition = pointLayer('care', 'care', spec, (loc) => swatchLegend([{ color: CARE, label: loc === 'zh-CN' ? '紧急呼叫/跌倒/久未活动' : 'SOS / fall / inactivity' }]));
+export const careLayer: LiveLayerDefinition = pointLayer('care', 'care', spec, (loc) => swatchLegend([{ color: CARE, label: t('layers.care.calls', undefined, loc) }]));

@@ -1,5 +1,6 @@
 /** Environment stations coloured by their worst current metric. */
 import { LEVEL_RANK, type AlarmLevel } from '../../../../data-pipelines/contracts/manhole.ts';
+import { t } from '../../i18n.ts';
 import type { RootStore } from '../../stores/root.ts';
 import { LEVEL_COLORS } from '../manholes/format.ts';
 import { pointLayer, swatchLegend, type LivePoint, type PointLayerSpec } from '../points.ts';
@@ -24,4 +25,4 @@ const spec: PointLayerSpec = {
 };
 
 export const envLayer: LiveLayerDefinition = pointLayer('env', 'env', spec, (loc) =>
-    swatchLegend((['alarm', 'warning', 'normal'] as const).map((l) => ({ color: LEVEL_COLORS[l], label: { alarm: ['超标', 'Exceeded'], warning: ['偏高', 'Elevated'], normal: ['良好', 'Good'] }[l][loc === 'zh-CN' ? 0 : 1]! })), loc === 'zh-CN' ? '空气(AQI/PM2.5)、噪声、水质' : 'air (AQI/PM2.5), noise, water'));
+    swatchLegend((['alarm', 'warning', 'normal'] as const).map((l) => ({ color: LEVEL_COLORS[l], label: t(`layers.env.${l}`, undefined, loc) })), t('layers.env.note', undefined, loc)));

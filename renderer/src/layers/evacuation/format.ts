@@ -6,6 +6,7 @@ import { computed, type IComputedValue } from 'mobx';
 import { FLOOR_HEIGHT_M, type IndoorLayout } from '../../../../data-pipelines/indoor/layout.ts';
 import { planEvacuation, type EvacuationPlan } from '../../../../data-pipelines/routing/evacuation.ts';
 import { deviceKey } from '../../../../data-pipelines/contracts/world.ts';
+import { LocalizedError } from '../../i18n.ts';
 import type { RootStore } from '../../stores/root.ts';
 import type { RGBA } from '../manholes/format.ts';
 
@@ -72,10 +73,15 @@ export interface Incident {
   plan: EvacuationPlan;
 }
 
-const memo = new WeakMap<RootStore, IComputedValue<Incident | { error: string } | null>>();
+/** Why there is no plan (shown with errorText()). */
+export interface IncidentProblem {
+  error: LocalizedError;
+}
+
+const memo = new WeakMap<RootStore, IComputedValue<Incident | IncidentProblem | null>>();
 
 /** The current incident's plan (memoized: recomputed only when the target changes). */
-export function currentIncident(store: RootStore): Incident | { error: string } | null {
+export function currentIncident(store: RootStore): Incident | IncidentProblem | null {
   let c = memo.get(store);
   if (!c) {
     const target = computed(() => incidentTarget(store), { equals: (a, b) => JSON.stringify(a) === JSON.stringify(b) });
@@ -83,11 +89,11 @@ export function currentIncident(store: RootStore): Incident | { error: string } 
       const t = target.get();
       if (!t) return null;
       const layout = store.entities.layout(t.buildingId);
-      if (!layout) return { error: `building ${t.buildingId} is not in the district package` };
+      if (!layout) return { error: new LocalizedError('evacuation.noLayout', { id: String(t.buildingId) }) };
       try {
         return { target: t, layout, plan: planEvacuation(layout, t.detectorId, store.entities.streets, store.entities.facilities) };
       } catch (e) {
-        return { error: (e as Error).message };
+        return { error: new LocalizedError('evacuation.planFailed', { detail: (e as Error).message }) };
       }
     });
     memo.set(store, c);
@@ -95,7 +101,7 @@ export function currentIncident(store: RootStore): Incident | { error: string } 
   return c.get();
 }
 
-export function isIncident(x: Incident | { error: string } | null): x is Incident {
+export function isIncident(x: Incident | IncidentProblem | null): x is Incident {
   return !!x && 'plan' in x;
 }
 
@@ -105,11 +111,4 @@ export function indoorRoute3d(plan: EvacuationPlan, exploded: boolean): Array<[n
     const floor = Math.round((h - 1) / FLOOR_HEIGHT_M) + 1;
     return [lon, lat, floorBase(floor, exploded) + (exploded ? SLAB_M + 0.3 : 1)];
   });
-}
-
-export function fmtDuration(s: number, zh: boolean): string {
-  if (s < 90) return zh ? `${Math.round(s)} 秒` : `${Math.round(s)} s`;
-  const m = Math.floor(s / 60);
-  const r = Math.round(s % 60);
-  return zh ? `${m} 分 ${r} 秒` : `${m} min ${r} s`;
 }

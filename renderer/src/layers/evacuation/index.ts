@@ -1,4 +1,5 @@
 /** Evacuation layer: peeled floors + routes in 3D, routes in 2D. The panel lives in ui/incident-panel.ts. */
+import { t } from '../../i18n.ts';
 import { swatchLegend } from '../points.ts';
 import type { LiveLayerDefinition } from '../registry.ts';
 import { EVAC_COLORS } from './format.ts';
@@ -13,12 +14,12 @@ export const evacuationLayer: LiveLayerDefinition = {
   legend: (loc) =>
     swatchLegend(
       [
-        { color: EVAC_COLORS.indoor, label: loc === 'zh-CN' ? '楼内疏散路线' : 'Indoor evacuation route' },
-        { color: EVAC_COLORS.outdoor, label: loc === 'zh-CN' ? '室外至集合点' : 'Outdoor to assembly point' },
-        { color: EVAC_COLORS.responder, label: loc === 'zh-CN' ? '消防救援路线' : 'Responder route' },
-        { color: EVAC_COLORS.floorAlarm, label: loc === 'zh-CN' ? '报警楼层' : 'Alarm floor' },
-        { color: EVAC_COLORS.stairBlocked, label: loc === 'zh-CN' ? '烟气封堵楼梯' : 'Smoke-logged stair' },
+        { color: EVAC_COLORS.indoor, label: t('evacuation.legend.indoor', undefined, loc) },
+        { color: EVAC_COLORS.outdoor, label: t('evacuation.legend.outdoor', undefined, loc) },
+        { color: EVAC_COLORS.responder, label: t('evacuation.legend.responder', undefined, loc) },
+        { color: EVAC_COLORS.floorAlarm, label: t('evacuation.legend.floorAlarm', undefined, loc) },
+        { color: EVAC_COLORS.stairBlocked, label: t('evacuation.legend.stairBlocked', undefined, loc) },
       ],
-      loc === 'zh-CN' ? '选中火警告警：楼宇分层剖开并规划疏散' : 'select a fire alarm: the building peels into floors and routes are planned',
+      t('evacuation.legend.note', undefined, loc),
     ),
 };

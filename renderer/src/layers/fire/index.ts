@@ -1,4 +1,5 @@
 /** Smoke/fire detectors that are not normal, placed on their floor in 3D (following the floors when peeled). */
+import { t } from '../../i18n.ts';
 import type { RootStore } from '../../stores/root.ts';
 import type { RGBA } from '../manholes/format.ts';
 import { pointLayer, swatchLegend, type LivePoint, type PointLayerSpec } from '../points.ts';
@@ -33,9 +34,9 @@ const spec: PointLayerSpec = {
 export const fireLayer: LiveLayerDefinition = pointLayer('fire', 'fire', spec, (loc) =>
     swatchLegend(
       [
-        { color: FIRE_COLORS.fire, label: loc === 'zh-CN' ? '火警' : 'Fire' },
-        { color: FIRE_COLORS.smoke, label: loc === 'zh-CN' ? '烟感报警' : 'Smoke' },
-        { color: FIRE_COLORS.fault, label: loc === 'zh-CN' ? '故障' : 'Fault' },
+        { color: FIRE_COLORS.fire, label: t('layers.fire.fire', undefined, loc) },
+        { color: FIRE_COLORS.smoke, label: t('layers.fire.smoke', undefined, loc) },
+        { color: FIRE_COLORS.fault, label: t('layers.fire.fault', undefined, loc) },
       ],
-      loc === 'zh-CN' ? '三维中显示在所在楼层高度' : 'shown at floor height in 3D',
+      t('layers.fire.note', undefined, loc),
     ));

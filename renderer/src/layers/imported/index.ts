@@ -3,6 +3,7 @@ import { Cartesian3, Color, PointPrimitiveCollection, PolylineCollection, Materi
 import type { Layer } from '@deck.gl/core';
 import { GeoJsonLayer } from '@deck.gl/layers';
 import { reaction } from 'mobx';
+import { t } from '../../i18n.ts';
 import { h } from '../../ui/dom.ts';
 import type { LayerContext3D, LayerRenderer, LayerRenderer2D, LiveLayerDefinition } from '../registry.ts';
 import type { RootStore } from '../../stores/root.ts';
@@ -90,5 +91,5 @@ export const importedLayer: LiveLayerDefinition = {
   labelKey: 'importedLayer',
   create2d,
   create3d,
-  legend: (loc) => h('div', { class: 'legend' }, h('div', { class: 'legend-sub' }, loc === 'zh-CN' ? '各图层颜色见“导入数据”' : 'layer colours: see Import data')),
+  legend: (loc) => h('div', { class: 'legend' }, h('div', { class: 'legend-sub' }, t('layers.imported.note', undefined, loc))),
 };

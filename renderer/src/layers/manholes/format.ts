@@ -1,6 +1,7 @@
 /** Pure presentation of manhole data: colours, sizes, labels, legend entries (shared by 3D and 2D renderers). */
 import { SENSOR_SPECS, type AlarmLevel } from '../../../../data-pipelines/contracts/manhole.ts';
-import type { Locale } from '../../i18n.ts';
+import { t, type Locale } from '../../i18n.ts';
+import { sensorLabel } from '../alarms/format.ts';
 
 export type RGBA = [number, number, number, number];
 
@@ -20,15 +21,18 @@ export function cssColor([r, g, b, a]: RGBA): string {
 
 
 
+/** A contract unit as shown (technical units stay; 'deg'/'degC' get their symbols, a flag has none). */
+export function unitText(unit: string | undefined): string {
+  return unit === 'deg' ? '°' : unit === 'degC' ? '°C' : unit === 'bool' || unit === undefined ? '' : unit;
+}
+
 export function legendEntries(locale: Locale): Array<{ level: AlarmLevel; color: string; label: string }> {
-  const labels: Record<AlarmLevel, Record<Locale, string>> = {
-    normal: { 'zh-CN': '正常', en: 'Normal' },
-    warning: { 'zh-CN': '预警', en: 'Warning' },
-    alarm: { 'zh-CN': '告警', en: 'Alarm' },
-  };
-  return (['alarm', 'warning', 'normal'] as AlarmLevel[]).map((level) => ({ level, color: cssColor(LEVEL_COLORS[level]), label: labels[level][locale] }));
+  return (['alarm', 'warning', 'normal'] as AlarmLevel[]).map((level) => ({ level, color: cssColor(LEVEL_COLORS[level]), label: t(`layers.manholes.${level}`, undefined, locale) }));
 }
 
 export function thresholdsText(locale: Locale): string[] {
-  return Object.values(SENSOR_SPECS).map((s) => `${s.label[locale]}: ≥${s.warning} / ≥${s.alarm} ${s.unit}`);
+  return Object.values(SENSOR_SPECS).map((s) => {
+    const op = s.direction === 'low' ? '≤' : '≥';
+    return t('layers.manholes.threshold', { sensor: sensorLabel(s.sensor, locale), warning: `${op}${s.warning}`, alarm: `${op}${s.alarm}`, unit: unitText(s.unit) }, locale).trim();
+  });
 }

@@ -1,4 +1,4 @@
-import type { Locale } from '../../i18n.ts';
+import { t, type Locale } from '../../i18n.ts';
 import { legendEntries, thresholdsText } from './format.ts';
 
 export function manholeLegend(locale: Locale): HTMLElement {
@@ -15,7 +15,7 @@ export function manholeLegend(locale: Locale): HTMLElement {
   }
   const th = document.createElement('div');
   th.className = 'legend-note';
-  th.textContent = thresholdsText(locale).join(' · ');
+  th.textContent = t('layers.manholes.thresholds', { list: thresholdsText(locale).join(' · ') }, locale);
   el.append(th);
   return el;
 }

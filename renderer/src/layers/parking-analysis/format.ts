@@ -1,15 +1,26 @@
 /** Pure formatting of parking-analysis results: values per metric, colour scales with real units, cell outlines. */
 import { cellRing } from '../../analysis/parking/queries.ts';
+import { fmtNumber, locale, t, type Locale } from '../../i18n.ts';
 import type { AnalysisMetric, AnalysisStore } from '../../stores/analysis-store.ts';
 import type { RGBA } from '../manholes/format.ts';
 
-export const METRICS: Record<AnalysisMetric, { zh: string; en: string; unitZh: string; unitEn: string; diverging: boolean }> = {
-  unmet: { zh: '步行范围内无位车辆', en: 'Unmet within walking distance', unitZh: '辆', unitEn: 'vehicles', diverging: false },
-  gap: { zh: '缺口（需求−供给）', en: 'Gap (demand − supply)', unitZh: '辆', unitEn: 'vehicles', diverging: true },
-  demand: { zh: '停车需求', en: 'Demand', unitZh: '辆', unitEn: 'vehicles', diverging: false },
-  supply: { zh: '公共泊位供给', en: 'Public supply', unitZh: '个泊位', unitEn: 'spaces', diverging: false },
-  occupancy: { zh: '观测占用率', en: 'Observed occupancy', unitZh: '%', unitEn: '%', diverging: false },
+export const METRICS: Record<AnalysisMetric, { unit: 'vehicles' | 'spaces' | 'percent'; diverging: boolean }> = {
+  unmet: { unit: 'vehicles', diverging: false },
+  gap: { unit: 'vehicles', diverging: true },
+  demand: { unit: 'vehicles', diverging: false },
+  supply: { unit: 'spaces', diverging: false },
+  occupancy: { unit: 'percent', diverging: false },
 };
+
+export function metricLabel(m: AnalysisMetric, l: Locale = locale()): string {
+  return t(`analysis.metric.${m}`, undefined, l);
+}
+
+/** The metric's unit as shown after a number: 辆 / vehicles, 个泊位 / spaces, %. */
+export function metricUnit(m: AnalysisMetric, l: Locale = locale()): string {
+  const u = METRICS[m].unit;
+  return u === 'percent' ? '%' : t(`analysis.unit.${u}`, undefined, l);
+}
 
 /** Sequential ramp (light yellow → deep red), supply in blues, surplus side of the gap in blues. */
 const HOT: RGBA[] = [
@@ -50,20 +61,20 @@ export interface Scale {
 export function colorFor(s: Scale, v: number): RGBA {
   if (s.metric === 'occupancy') return OCC[Math.min(4, Math.max(0, Math.floor(v * 5)))]!;
   const ramp = s.metric === 'supply' || (s.metric === 'gap' && v < 0) ? COOL : HOT;
-  const t = Math.min(0.999, Math.abs(v) / s.max);
-  return ramp[Math.floor(t * 5)]!;
+  const f = Math.min(0.999, Math.abs(v) / s.max);
+  return ramp[Math.floor(f * 5)]!;
 }
 
-export function legendSteps(s: Scale, zh: boolean): Array<{ color: RGBA; label: string }> {
+export function legendSteps(s: Scale, l: Locale = locale()): Array<{ color: RGBA; label: string }> {
   const m = METRICS[s.metric];
-  const unit = zh ? m.unitZh : m.unitEn;
+  const unit = metricUnit(s.metric, l);
   if (s.metric === 'occupancy') return OCC.map((c, i) => ({ color: c, label: `${i * 20}–${(i + 1) * 20} %` }));
   const step = s.max / 5;
-  const fmt = (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(1));
+  const fmt = (v: number) => fmtNumber(v, Number.isInteger(v) ? 0 : 1, l);
   const pos = HOT.map((c, i) => ({ color: s.metric === 'supply' ? COOL[i]! : c, label: `${fmt(step * i)}–${fmt(step * (i + 1))} ${unit}` }));
   if (!m.diverging) return pos;
   // surplus side mirrors the deficit classes: COOL[i] covers −step·(i+1) … −step·i
-  return [...[...COOL].reverse().map((c, k) => ({ color: c, label: `${zh ? '富余' : 'surplus'} ${fmt(-step * (5 - k))}–${fmt(-step * (4 - k))} ${unit}` })), ...pos];
+  return [...[...COOL].reverse().map((c, k) => ({ color: c, label: t('analysis.surplus', { from: fmt(-step * (5 - k)), to: fmt(-step * (4 - k)), unit }, l) })), ...pos];
 }
 
 export interface CellFeature {

@@ -1,4 +1,5 @@
 /** Planner analysis layer: parking supply/demand cells, heatmap and candidate sites (state in AnalysisStore). */
+import { t } from '../../i18n.ts';
 import { h } from '../../ui/dom.ts';
 import type { LiveLayerDefinition } from '../registry.ts';
 import { createAnalysis2D } from './layer2d.ts';
@@ -9,5 +10,5 @@ export const analysisLayer: LiveLayerDefinition = {
   labelKey: 'analysisLayer',
   create3d: createAnalysis3D,
   create2d: createAnalysis2D,
-  legend: (loc) => h('div', { class: 'legend' }, h('div', { class: 'legend-sub' }, loc === 'zh-CN' ? '图例与单位见右侧“规划分析”面板' : 'legend with units: see the Analysis panel')),
+  legend: (loc) => h('div', { class: 'legend' }, h('div', { class: 'legend-sub' }, t('layers.analysis.note', undefined, loc))),
 };

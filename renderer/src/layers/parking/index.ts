@@ -1,4 +1,5 @@
 /** Parking occupancy: lots sized by capacity and coloured by occupancy; numbered roadside spots free/taken. */
+import { t } from '../../i18n.ts';
 import type { RGBA } from '../manholes/format.ts';
 import { pointLayer, swatchLegend, type LivePoint, type PointLayerSpec } from '../points.ts';
 import type { LiveLayerDefinition } from '../registry.ts';
@@ -31,9 +32,9 @@ const spec: PointLayerSpec = {
 export const parkingLayer: LiveLayerDefinition = pointLayer('parking', 'parking', spec, (loc) =>
     swatchLegend(
       [
-        { color: occupancyColor(0.3), label: loc === 'zh-CN' ? '空闲 <70%' : 'Free <70%' },
-        { color: occupancyColor(0.8), label: loc === 'zh-CN' ? '紧张 70–90%' : 'Busy 70–90%' },
-        { color: occupancyColor(1), label: loc === 'zh-CN' ? '饱和 ≥90%' : 'Full ≥90%' },
+        { color: occupancyColor(0.3), label: t('layers.parking.free', undefined, loc) },
+        { color: occupancyColor(0.8), label: t('layers.parking.busy', undefined, loc) },
+        { color: occupancyColor(1), label: t('layers.parking.full', undefined, loc) },
       ],
-      loc === 'zh-CN' ? '大圆 = 公共停车场；小点 = 路侧泊位（一位一编号）' : 'circles = public lots; dots = numbered roadside spots',
+      t('layers.parking.note', undefined, loc),
     ));
