@@ -4,6 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { IPC, type ShellConfig } from '../bridge/api.ts';
+import { planWallWindows, screenQuery, WallLayout, type DisplayInfo, type PlannedWindow } from '../bridge/wall-layout.ts';
 import { contentSecurityPolicy } from '../bridge/csp.ts';
 import { mimeOf } from '../../data-pipelines/feed/static-files.ts';
 import { APP_ENTRY, APP_SCHEME, defaultRoots, isAllowedNavigation, isAllowedPermission, isTrustedSender, resolveAppRequest, secureWebPreferences, type AppRoots } from './security.ts';
@@ -15,16 +16,26 @@ export interface WebContentsLike {
 }
 
 export interface WindowLike {
-  webContents: WebContentsLike;
+  webContents: WebContentsLike & { id: number };
   loadURL(url: string): Promise<void>;
   setFullScreen(on: boolean): void;
   isFullScreen(): boolean;
   once(event: 'ready-to-show', fn: () => void): void;
   show(): void;
+  close(): void;
+  isDestroyed(): boolean;
+}
+
+export interface DisplayLike {
+  id: number;
+  label?: string;
+  bounds: { x: number; y: number; width: number; height: number };
+  scaleFactor: number;
 }
 
 export interface IpcEventLike {
   senderFrame: { url: string; parent?: unknown } | null;
+  sender?: { id: number };
 }
 
 export interface ElectronLike {
@@ -43,7 +54,14 @@ export interface ElectronLike {
   };
   ipcMain: { handle(channel: string, fn: (e: IpcEventLike, ...args: unknown[]) => unknown): void };
   session: { defaultSession: { setPermissionRequestHandler(fn: (wc: unknown, permission: string, cb: (ok: boolean) => void, details: { requestingUrl: string }) => void): void } };
+  screen: { getAllDisplays(): DisplayLike[]; getPrimaryDisplay(): DisplayLike };
   createWindow(options: Record<string, unknown>): WindowLike;
+}
+
+/** Where the multi-display layout is kept between runs (main.ts: userData/wall-layout.json). */
+export interface LayoutStore {
+  load(): Promise<unknown>;
+  save(layout: WallLayout): Promise<void>;
 }
 
 export interface FeedHandle {
@@ -59,6 +77,8 @@ export interface MainOptions {
   /** starts the embedded feed (simulator) and returns its loopback URL */
   startFeed(roots: AppRoots): Promise<FeedHandle>;
   log?: (msg: string) => void;
+  /** saved multi-display layout; without one the app opens one console window */
+  layoutStore?: LayoutStore;
 }
 
 /** Must run before app 'ready': app:// behaves like a secure standard origin (fetch, workers, wasm). */
@@ -90,7 +110,7 @@ export function makeProtocolHandler(roots: AppRoots, feedUrl: () => string) {
   };
 }
 
-export async function runMain(e: ElectronLike, opts: MainOptions): Promise<{ window: WindowLike; feed: FeedHandle }> {
+export async function runMain(e: ElectronLike, opts: MainOptions): Promise<{ window: WindowLike; windows: () => WindowLike[]; feed: FeedHandle }> {
   const log = opts.log ?? ((m: string) => console.log(`[main] ${m}`));
   e.app.enableSandbox();
   await e.app.whenReady();
@@ -114,35 +134,89 @@ export async function runMain(e: ElectronLike, opts: MainOptions): Promise<{ win
   log(`feed at ${feed.url}`);
   e.protocol.handle(APP_SCHEME, makeProtocolHandler(roots, () => feed.url));
 
-  const window = e.createWindow({
-    width: 1600,
-    height: 900,
-    minWidth: 1024,
-    minHeight: 640,
-    backgroundColor: '#050b14',
-    show: false,
-    title: '数字红墙 RedWall',
-    webPreferences: secureWebPreferences(opts.preloadPath),
-  });
+  const displays = (): DisplayInfo[] => {
+    const primary = e.screen.getPrimaryDisplay().id;
+    return e.screen.getAllDisplays().map((d, i) => ({ id: String(d.id), label: d.label || `Display ${i + 1}`, bounds: d.bounds, primary: d.id === primary, scaleFactor: d.scaleFactor }));
+  };
+  let layout: WallLayout | null = null;
+  if (opts.layoutStore) {
+    try {
+      const raw = await opts.layoutStore.load();
+      if (raw !== null && raw !== undefined) {
+        const parsed = WallLayout.safeParse(raw);
+        if (parsed.success) layout = parsed.data;
+        else log(`saved wall layout ignored (invalid: ${parsed.error.issues[0]?.message ?? 'unknown'}); opening the console`);
+      }
+    } catch (err) {
+      log(`saved wall layout unreadable (${(err as Error).message}); opening the console`);
+    }
+  }
 
+  let windows: Array<{ win: WindowLike; plan: PlannedWindow }> = [];
+  const open = (plan: PlannedWindow): WindowLike => {
+    const win = e.createWindow({
+      ...plan.bounds,
+      minWidth: 1024,
+      minHeight: 640,
+      backgroundColor: '#050b14',
+      show: false,
+      fullscreen: plan.fullscreen,
+      kiosk: plan.kiosk,
+      autoHideMenuBar: plan.fullscreen,
+      title: '数字红墙 RedWall',
+      webPreferences: secureWebPreferences(opts.preloadPath),
+    });
+    win.once('ready-to-show', () => win.show());
+    void win.loadURL(`${APP_ENTRY}${screenQuery(plan.screen)}`).catch((err: unknown) => log(`window ${plan.slot} failed to load: ${(err as Error).message}`));
+    return win;
+  };
+  const place = (plans: PlannedWindow[]): void => {
+    const old = windows;
+    // new windows first: closing the old ones must never leave the app without a window (it would quit)
+    windows = plans.map((plan) => ({ win: open(plan), plan }));
+    for (const o of old) if (!o.win.isDestroyed()) o.win.close();
+    for (const p of plans) if (p.fallback) log(`screen ${p.slot} (${p.screen}): its display is not connected; opened on the primary display`);
+  };
+  const primary = displays().find((d) => d.primary) ?? displays()[0];
+  const firstPlans: PlannedWindow[] = layout
+    ? planWallWindows(layout, displays())
+    : [{ slot: 0, screen: 'console', displayId: primary?.id ?? '0', bounds: { x: (primary?.bounds.x ?? 0) + 40, y: (primary?.bounds.y ?? 0) + 40, width: 1600, height: 900 }, fullscreen: false, kiosk: false, fallback: false }];
   const config: ShellConfig = { shell: 'electron', feedUrl: feed.url, assetsBase: 'app://redwall/assets/district/', appVersion: e.app.getVersion(), simulated: true, ...(feed.token ? { feedToken: feed.token } : {}) };
   const guard = <A extends unknown[], R>(fn: (...a: A) => R) => (ev: IpcEventLike, ...args: unknown[]): R => {
     if (!isTrustedSender(ev.senderFrame)) throw new Error(`IPC refused: untrusted sender ${ev.senderFrame?.url ?? '(none)'}`);
     return fn(...(args as A));
   };
+  // the window that asked (each screen has its own); the first one for a sender we cannot tell apart
+  const senderWindow = (ev: IpcEventLike): WindowLike => windows.find((w) => ev.sender && !w.win.isDestroyed() && w.win.webContents.id === ev.sender.id)?.win ?? windows[0]!.win;
   e.ipcMain.handle(IPC.getConfig, guard(() => config));
+  e.ipcMain.handle(IPC.setFullScreen, (ev, on) =>
+    guard((flag: unknown) => {
+      if (typeof flag !== 'boolean') throw new TypeError('setFullScreen expects a boolean');
+      const w = senderWindow(ev);
+      w.setFullScreen(flag);
+      return w.isFullScreen();
+    })(ev, on),
+  );
+  e.ipcMain.handle(IPC.listDisplays, guard(() => displays()));
+  e.ipcMain.handle(IPC.getWallLayout, guard(() => ({ layout, windows: windows.map((w) => w.plan) })));
   e.ipcMain.handle(
-    IPC.setFullScreen,
-    guard((on: unknown) => {
-      if (typeof on !== 'boolean') throw new TypeError('setFullScreen expects a boolean');
-      window.setFullScreen(on);
-      return window.isFullScreen();
+    IPC.applyWallLayout,
+    guard(async (raw: unknown) => {
+      const parsed = WallLayout.safeParse(raw);
+      if (!parsed.success) throw new TypeError(`wall layout refused: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+      const plans = planWallWindows(parsed.data, displays());
+      await opts.layoutStore?.save(parsed.data);
+      layout = parsed.data;
+      log(`wall layout applied: ${plans.map((p) => `${p.screen}@${p.displayId}${p.fallback ? ' (fallback)' : ''}`).join(', ')}`);
+      place(plans);
+      return plans;
     }),
   );
 
-  window.once('ready-to-show', () => window.show());
+  // windows only once every IPC handler is in place (a renderer asks for its config as soon as it loads)
+  place(firstPlans);
+  const window = windows[0]!.win;
   e.app.on('window-all-closed', () => e.app.quit());
   e.app.on('before-quit', () => void feed.close());
-  await window.loadURL(APP_ENTRY);
-  return { window, feed };
+  return { window, windows: () => windows.map((w) => w.win), feed };
 }

@@ -1,7 +1,8 @@
 /** Electron entry: wires the real Electron module into runMain. Kept thin on purpose (no logic to test here). */
 import { randomBytes } from 'node:crypto';
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { app, BrowserWindow, ipcMain, protocol, session } from 'electron';
+import { app, BrowserWindow, ipcMain, protocol, screen, session } from 'electron';
 import { startFeedServer } from '../../data-pipelines/feed/server.ts';
 import { registerScheme, runMain, type ElectronLike } from './app.ts';
 import { APP_ORIGIN } from './security.ts';
@@ -11,13 +12,30 @@ const electron = {
   protocol,
   ipcMain,
   session,
+  // `screen` may only be used once the app is ready: a getter defers the access
+  get screen() {
+    return screen;
+  },
   createWindow: (o: Record<string, unknown>) => new BrowserWindow(o),
 } as unknown as ElectronLike;
 
 registerScheme(electron);
 const feedToken = randomBytes(24).toString('hex');
+const layoutFile = () => join(app.getPath('userData'), 'wall-layout.json');
 runMain(electron, {
   preloadPath: join(__dirname, 'preload.cjs'),
+  layoutStore: {
+    load: () =>
+      readFile(layoutFile(), 'utf8').then(
+        (t) => JSON.parse(t) as unknown,
+        (e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? null : Promise.reject(e)),
+      ),
+    // written to a temporary file and renamed: a crash mid-write never leaves half a layout
+    save: async (l) => {
+      await writeFile(`${layoutFile()}.tmp`, JSON.stringify(l, null, 2));
+      await rename(`${layoutFile()}.tmp`, layoutFile());
+    },
+  },
   startFeed: (roots) => startFeedServer({ assetsDir: roots.assets, scenariosDir: join(roots.assets, '..', 'scenarios'), journalDir: join(app.getPath('userData'), 'journal'), host: '127.0.0.1', port: 0, allowedOrigins: [APP_ORIGIN], sim: { backfillMs: 24 * 3600_000 }, appVersion: app.getVersion(), token: feedToken }).then((s) => ({ ...s, token: feedToken })),
 }).catch((e: unknown) => {
   console.error('RedWall failed to start', e);

@@ -2,9 +2,12 @@
 import type { RootStore } from './stores/root.ts';
 import type { View2D } from './views/view2d.ts';
 import type { View3D } from './views/view3d.ts';
+import type { WallStore } from './wall/wall-store.ts';
 
 export interface RedWallDebug {
   store: RootStore;
+  /** the wall screens' trend store (null until a wall or dashboard screen is shown) */
+  wall(): WallStore | null;
   readonly view3d: View3D;
   restores3d(): number;
   restores2d(): number;

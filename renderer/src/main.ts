@@ -1,5 +1,5 @@
 import './cesium-base.ts';
-import { reaction } from 'mobx';
+import { reaction, when } from 'mobx';
 import { getBridge } from './bridge/web.ts';
 import { DistrictRepo, type DistrictMeta } from './data/district.ts';
 import { LocalDb } from './data/duckdb.ts';
@@ -8,6 +8,11 @@ import { t } from './i18n.ts';
 import { RootStore } from './stores/root.ts';
 import { mountAnalysisPanel } from './ui/analysis-panel.ts';
 import { mountPanels } from './ui/panels.ts';
+import { openScreensDialog } from './ui/wall/screens-dialog.ts';
+import { mountWall } from './ui/wall/wall-screen.ts';
+import { isScreenMode } from './stores/ui-store.ts';
+import { startScreenSync } from './wall/screen-sync.ts';
+import { WallStore } from './wall/wall-store.ts';
 import { drawBasemap } from './views/basemap-canvas.ts';
 import { View2D, type View2DInput } from './views/view2d.ts';
 import { View3D, type CameraState } from './views/view3d.ts';
@@ -47,7 +52,7 @@ async function boot(): Promise<void> {
         const cam = view3d.cameraState();
         view3d.destroy();
         view3d = mount3d(cam);
-        view3d.setActive(store.ui.view === '3d');
+        view3d.setActive(store.ui.view === '3d' && store.ui.screen !== 'dashboard');
         restores3d++;
       },
     });
@@ -71,17 +76,56 @@ async function boot(): Promise<void> {
     });
   let view2d: View2D | null = null;
 
-  // Only the visible view renders; the 2D map is created on first use.
+  // Which screen this window is: ?screen=wall (video-wall overview) or ?screen=dashboard (KPIs only, no map); the
+  // console by default. Electron opens one window per display with these URLs (multi-display layout).
+  const screenParam = new URLSearchParams(location.search).get('screen');
+  if (isScreenMode(screenParam) && screenParam !== 'console') void store.command({ type: 'setScreen', screen: screenParam });
+  const app = document.getElementById('app')!;
+  let wallStore: WallStore | null = null;
+  let unmountWall: (() => void) | null = null;
+  const toggleFullScreen = () => void bridge.setFullScreen(!document.fullscreenElement).catch(() => undefined);
   reaction(
-    () => store.ui.view,
-    (v) => {
-      el3d.hidden = v !== '3d';
-      el2d.hidden = v !== '2d';
+    () => store.ui.screen,
+    (screen) => {
+      unmountWall?.();
+      unmountWall = null;
+      if (screen !== 'console') {
+        if (!wallStore) {
+          const ws = (wallStore = new WallStore(store));
+          ws.start();
+          // 24 h of occupancy from the feed journal, once the feed is up
+          void when(() => store.feed.status === 'live').then(() => ws.loadParkingHistory());
+        }
+        unmountWall = mountWall(store, app, { screen, meta, wall: wallStore, openScreens: () => void openScreensDialog(store, bridge, cfg.shell), toggleFullScreen });
+      }
+      // the stage changed size: let the maps fit it
+      requestAnimationFrame(() => {
+        view2d?.resize();
+        view3d.resize();
+      });
+    },
+    { fireImmediately: true },
+  );
+  window.addEventListener('keydown', (e) => {
+    if (e.key === 'F11') {
+      e.preventDefault();
+      toggleFullScreen();
+    }
+  });
+  startScreenSync(store);
+
+  // Only the visible view renders (none on the dashboard screen); the 2D map is created on first use.
+  reaction(
+    () => [store.ui.view, store.ui.screen] as const,
+    ([v, screen]) => {
+      const mapless = screen === 'dashboard';
+      el3d.hidden = v !== '3d' || mapless;
+      el2d.hidden = v !== '2d' || mapless;
       // created on first use: where a restored layout put the 2D camera, if one did
       const exact = store.ui.cameraRequest?.kind === 'exact' ? store.ui.cameraRequest.camera2d : null;
-      if (v === '2d' && !view2d) view2d = mount2d(exact ?? undefined);
-      if (v === '2d') view2d?.resize();
-      view3d.setActive(v === '3d');
+      if (v === '2d' && !mapless && !view2d) view2d = mount2d(exact ?? undefined);
+      if (v === '2d' && !mapless) view2d?.resize();
+      view3d.setActive(v === '3d' && !mapless);
     },
     { fireImmediately: true },
   );
@@ -139,6 +183,7 @@ async function boot(): Promise<void> {
 
   window.__redwall = {
     store,
+    wall: () => wallStore,
     get view3d() {
       return view3d;
     },
@@ -161,7 +206,8 @@ async function boot(): Promise<void> {
     view3d.destroy();
     void db.destroy();
   });
-  await view3d.ready;
+  // the dashboard screen draws no map (its 3D view is paused): it is ready without the buildings
+  if (store.ui.screen !== 'dashboard') await view3d.ready;
   bootEl.hidden = true;
   performance.mark('redwall-ready');
   document.body.dataset['ready'] = 'true';

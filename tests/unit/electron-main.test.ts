@@ -17,30 +17,46 @@ function roots() {
   return { renderer: join(dir, 'r'), assets: join(dir, 'a') };
 }
 
-function fakeElectron() {
+interface FakeWindow extends WindowLike {
+  options: Record<string, unknown>;
+  url: string | null;
+  closed: boolean;
+}
+
+function fakeElectron(displays: Array<{ id: number; bounds: { x: number; y: number; width: number; height: number } }> = [{ id: 1, bounds: { x: 0, y: 0, width: 1920, height: 1080 } }]) {
   const handlers = new Map<string, (e: IpcEventLike, ...a: unknown[]) => unknown>();
   const appEvents = new Map<string, (...a: unknown[]) => void>();
   const contentsEvents = new Map<string, (...a: unknown[]) => void>();
   let openHandler: ((d: { url: string }) => { action: string }) | null = null;
   let permissionHandler: ((wc: unknown, p: string, cb: (ok: boolean) => void, d: { requestingUrl: string }) => void) | null = null;
-  let windowOptions: Record<string, unknown> | null = null;
-  let loaded: string | null = null;
   let sandboxEnabled = false;
   const schemes: unknown[] = [];
-  const contents: WebContentsLike = {
-    on: ((ev: string, fn: (...a: unknown[]) => void) => contentsEvents.set(ev, fn)) as WebContentsLike['on'],
-    setWindowOpenHandler: (fn) => (openHandler = fn),
-  };
-  let fullScreen = false;
-  const win: WindowLike = {
-    webContents: contents,
-    loadURL: async (u) => {
-      loaded = u;
-    },
-    setFullScreen: (on) => (fullScreen = on),
-    isFullScreen: () => fullScreen,
-    once: () => undefined,
-    show: () => undefined,
+  const windows: FakeWindow[] = [];
+  let nextId = 1;
+  const makeWindow = (o: Record<string, unknown>): FakeWindow => {
+    const contents = {
+      id: nextId++,
+      on: ((ev: string, fn: (...a: unknown[]) => void) => contentsEvents.set(ev, fn)) as WebContentsLike['on'],
+      setWindowOpenHandler: (fn: (d: { url: string }) => { action: 'deny' | 'allow' }) => (openHandler = fn),
+    };
+    let fullScreen = o['fullscreen'] === true;
+    const w: FakeWindow = {
+      options: o,
+      url: null,
+      closed: false,
+      webContents: contents,
+      loadURL: async (u) => {
+        w.url = u;
+      },
+      setFullScreen: (on) => (fullScreen = on),
+      isFullScreen: () => fullScreen,
+      once: () => undefined,
+      show: () => undefined,
+      close: () => (w.closed = true),
+      isDestroyed: () => w.closed,
+    };
+    appEvents.get('web-contents-created')?.({}, contents);
+    return w;
   };
   const e: ElectronLike = {
     app: {
@@ -54,13 +70,25 @@ function fakeElectron() {
     protocol: { registerSchemesAsPrivileged: (s) => schemes.push(...s), handle: () => undefined },
     ipcMain: { handle: (ch, fn) => handlers.set(ch, fn) },
     session: { defaultSession: { setPermissionRequestHandler: (fn) => (permissionHandler = fn) } },
+    screen: {
+      getAllDisplays: () => displays.map((d) => ({ ...d, scaleFactor: 1 })),
+      getPrimaryDisplay: () => ({ ...displays[0]!, scaleFactor: 1 }),
+    },
     createWindow: (o) => {
-      windowOptions = o;
-      appEvents.get('web-contents-created')?.({}, contents);
-      return win;
+      const w = makeWindow(o);
+      windows.push(w);
+      return w;
     },
   };
-  return { e, handlers, contentsEvents, schemes, get: () => ({ openHandler, permissionHandler, windowOptions, loaded, sandboxEnabled, fullScreen }) };
+  const last = () => windows[windows.length - 1];
+  return {
+    e,
+    handlers,
+    contentsEvents,
+    schemes,
+    windows,
+    get: () => ({ openHandler, permissionHandler, windowOptions: last()?.options ?? null, loaded: last()?.url ?? null, sandboxEnabled, fullScreen: last()?.isFullScreen() ?? false }),
+  };
 }
 
 describe('Electron security policy', () => {
@@ -159,5 +187,94 @@ describe('runMain with a fake Electron', () => {
     for (const attack of ['%2e%2e/secret.txt', '..%2fsecret.txt', 'a%00b']) expect((await handler({ url: `app://redwall/${attack}`, method: 'GET' })).status, attack).not.toBe(200);
     expect((await handler({ url: 'app://redwall/missing.js', method: 'GET' })).status).toBe(404);
     expect((await handler({ url: 'app://redwall/index.html', method: 'POST' })).status).toBe(405);
+  });
+});
+
+describe('multi-display wall layout', () => {
+  const two = [
+    { id: 11, bounds: { x: 0, y: 0, width: 1920, height: 1080 } },
+    { id: 22, bounds: { x: 1920, y: 0, width: 3840, height: 2160 } },
+  ];
+  const layout = {
+    format: 'redwall-wall/1',
+    screens: [
+      { displayId: '11', bounds: two[0]!.bounds, screen: 'console', fullscreen: false, kiosk: false },
+      { displayId: '22', bounds: two[1]!.bounds, screen: 'wall', fullscreen: true, kiosk: true },
+    ],
+  } as const;
+  const start = async (f: ReturnType<typeof fakeElectron>, saved: unknown, saves: unknown[] = [], logs: string[] = []) =>
+    runMain(f.e, {
+      preloadPath: '/p/preload.cjs',
+      roots: roots(),
+      startFeed: async () => ({ url: 'http://127.0.0.1:9', close: async () => undefined }),
+      log: (m) => logs.push(m),
+      layoutStore: { load: async () => saved, save: async (l) => void saves.push(l) },
+    });
+
+  it('restores a saved layout: one window per display, on its bounds, wall in kiosk', async () => {
+    const f = fakeElectron(two);
+    await start(f, layout);
+    expect(f.windows).toHaveLength(2);
+    expect(f.windows[0]!.url).toBe('app://redwall/index.html');
+    expect(f.windows[0]!.options).toMatchObject({ x: 0, y: 0, width: 1920, height: 1080, fullscreen: false, kiosk: false });
+    expect(f.windows[1]!.url).toBe('app://redwall/index.html?screen=wall');
+    expect(f.windows[1]!.options).toMatchObject({ x: 1920, y: 0, width: 3840, height: 2160, fullscreen: true, kiosk: true });
+    for (const w of f.windows) expect(w.options['webPreferences']).toEqual(secureWebPreferences('/p/preload.cjs'));
+  });
+
+  it('a display that is gone: its screen opens windowed on the primary, and the log says so', async () => {
+    const f = fakeElectron([two[0]!]);
+    const logs: string[] = [];
+    await start(f, layout, [], logs);
+    expect(f.windows).toHaveLength(2);
+    expect(f.windows[1]!.url).toContain('screen=wall');
+    expect(f.windows[1]!.options).toMatchObject({ fullscreen: false, kiosk: false });
+    expect(logs.join('\n')).toMatch(/screen 1 \(wall\): its display is not connected/);
+  });
+
+  it('an invalid saved layout is ignored (console window) with a log line', async () => {
+    const f = fakeElectron(two);
+    const logs: string[] = [];
+    await start(f, { format: 'redwall-wall/1', screens: [{ displayId: '11', screen: 'evil' }] }, [], logs);
+    expect(f.windows).toHaveLength(1);
+    expect(f.windows[0]!.url).toBe('app://redwall/index.html');
+    expect(logs.join('\n')).toMatch(/saved wall layout ignored/);
+  });
+
+  it('applyWallLayout over IPC: validated, saved, new windows placed before the old ones close; untrusted senders refused', async () => {
+    const f = fakeElectron(two);
+    const saves: unknown[] = [];
+    await start(f, null, saves);
+    expect(f.windows).toHaveLength(1);
+    const apply = f.handlers.get(IPC.applyWallLayout)!;
+    const trusted = { senderFrame: { url: 'app://redwall/index.html' }, sender: { id: 1 } };
+    await expect(Promise.resolve().then(() => apply({ senderFrame: { url: 'https://evil.example/' } }, layout))).rejects.toThrow(/untrusted sender/);
+    await expect(Promise.resolve().then(() => apply(trusted, { format: 'redwall-wall/1', screens: [] }))).rejects.toThrow(/wall layout refused/);
+    expect(saves).toHaveLength(0);
+    const plans = (await apply(trusted, layout)) as Array<{ screen: string; displayId: string; fallback: boolean }>;
+    expect(plans.map((p) => [p.screen, p.displayId, p.fallback])).toEqual([
+      ['console', '11', false],
+      ['wall', '22', false],
+    ]);
+    expect(saves).toEqual([layout]);
+    expect(f.windows).toHaveLength(3);
+    expect(f.windows[0]!.closed).toBe(true);
+    expect(f.windows.slice(1).map((w) => w.closed)).toEqual([false, false]);
+    const get = f.handlers.get(IPC.getWallLayout)!;
+    expect(get(trusted)).toMatchObject({ layout, windows: [{ screen: 'console' }, { screen: 'wall' }] });
+    const displays = f.handlers.get(IPC.listDisplays)!(trusted) as Array<{ id: string; primary: boolean }>;
+    expect(displays.map((d) => [d.id, d.primary])).toEqual([
+      ['11', true],
+      ['22', false],
+    ]);
+  });
+
+  it('full screen applies to the window that asked', async () => {
+    const f = fakeElectron(two);
+    await start(f, layout);
+    const fs = f.handlers.get(IPC.setFullScreen)!;
+    expect(fs({ senderFrame: { url: 'app://redwall/index.html?screen=wall' }, sender: { id: f.windows[0]!.webContents.id } }, true)).toBe(true);
+    expect(f.windows[0]!.isFullScreen()).toBe(true);
+    expect(f.windows[1]!.isFullScreen()).toBe(true); // kiosk wall: was already
   });
 });

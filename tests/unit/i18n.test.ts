@@ -18,7 +18,7 @@ describe('i18n', () => {
     expect(keys.size).toBeGreaterThan(100);
     for (const k of keys) {
       for (const l of LOCALES) expect((STRINGS[l] as Record<string, string>)[k], `${l}.${k}`).toBeTruthy();
-      expect(placeholders(STRINGS.en[k as keyof typeof STRINGS.en]), `placeholders of ${k}`).toEqual(placeholders(STRINGS['zh-CN'][k as keyof typeof STRINGS.en]));
+      expect(placeholders(STRINGS.en[k as keyof typeof STRINGS.en] ?? ''), `placeholders of ${k}`).toEqual(placeholders(STRINGS['zh-CN'][k as keyof typeof STRINGS.en] ?? ''));
     }
   });
 

@@ -8,6 +8,15 @@ import type { CameraState } from '../views/view3d.ts';
 export type ViewMode = '3d' | '2d';
 export type LayerId = 'buildings' | 'streets' | 'compounds' | 'grid' | 'alarms' | 'manholes' | 'cameras' | 'parking' | 'fire' | 'care' | 'env' | 'evacuation' | 'analysis' | 'imported';
 export type Workspace = 'ops' | 'analysis';
+/**
+ * What this window shows: the operator console (panels + map), the video-wall overview (dark large-screen theme, KPI
+ * widgets around the map) or the dashboard screen (KPI widgets only, no map: for a second wall display).
+ */
+export const SCREENS = ['console', 'wall', 'dashboard'] as const;
+export type ScreenMode = (typeof SCREENS)[number];
+export function isScreenMode(v: unknown): v is ScreenMode {
+  return typeof v === 'string' && (SCREENS as readonly string[]).includes(v);
+}
 
 export interface BuildingInfo {
   id: number;
@@ -43,6 +52,10 @@ export type OperatorCommand =
   | { type: 'replay'; op: 'open' | 'close'; from?: number; to?: number; drillId?: string }
   /** operations (alarms, incidents) or the planners' analysis workspace */
   | { type: 'setWorkspace'; workspace: Workspace }
+  /** console / video-wall overview / dashboard-only screen */
+  | { type: 'setScreen'; screen: ScreenMode }
+  /** multi-display wall layout applied (Electron: windows per display) or a screen URL opened (web shell) */
+  | { type: 'wallLayout'; op: 'apply' | 'open'; screens: string[] }
   /** planner analysis commands, applied by AnalysisStore */
   | { type: 'analysis'; cmd: AnalysisCommand }
   /** the user's own data: file names only (the bytes never go into the audit trail) */
@@ -110,6 +123,7 @@ const PLANNER_HIDDEN: LayerId[] = ['manholes', 'care', 'cameras', 'env', 'parkin
 export class UiStore {
   view: ViewMode = '3d';
   workspace: Workspace = 'ops';
+  screen: ScreenMode = 'console';
   /** the operator's layer choice while the planner workspace is open */
   private opsLayers: Record<LayerId, boolean> | null = null;
   locale: Locale = 'zh-CN';
@@ -126,7 +140,7 @@ export class UiStore {
   audit: AuditRecord[] = [];
   explodedBuildingId: number | null = null;
   broadcasts: Broadcast[] = [];
-  actor = '值班员';
+  actor = '值班员'; // i18n-exempt: the operator's name as journaled (a fixed duty operator until roles, issue 6)
   private nonce = 0;
 
   constructor() {
@@ -198,6 +212,11 @@ export class UiStore {
           this.opsLayers = null;
         }
         break;
+      case 'setScreen':
+        this.screen = command.screen;
+        break;
+      case 'wallLayout':
+        break; // carried out by the shell (bridge); recorded here for the audit trail
       case 'analysis':
       case 'importData':
       case 'saveLayout':

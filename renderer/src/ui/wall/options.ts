@@ -1,0 +1,143 @@
+/**
+ * ECharts options of the wall widgets, as pure functions of KPI data and the locale (unit-tested without a DOM).
+ * Colours follow the alarm palette of the maps (priority red/orange/yellow, state colours of the alarm list) so a
+ * number on the dashboard and a marker on the map mean the same thing.
+ */
+import type { EChartsOption } from 'echarts';
+import type { AlarmCategory } from '../../../../data-pipelines/contracts/alarm.ts';
+import { fmtPercent, t, type Locale, type StringKey } from '../../i18n.ts';
+import { categoryLabel, stateLabel } from '../../layers/alarms/format.ts';
+import type { AlarmMatrix, ParkingPressure, ResponseRow } from '../../wall/kpi.ts';
+
+export const WALL_TEXT = '#cfe3ff';
+export const WALL_MUTED = '#6f8fb5';
+export const WALL_LINE = 'rgba(64, 140, 220, 0.25)';
+export const WALL_ACCENT = '#22d3ee';
+
+/** Workflow state colours: red while nobody has it, cooling as it is handled. */
+export const STATE_COLORS: Record<AlarmMatrix['states'][number], string> = {
+  new: '#ef233c',
+  acknowledged: '#ff7a28',
+  dispatched: '#ffc83c',
+  onsite: '#4cc9f0',
+  resolved: '#2ec4b6',
+  shelved: '#6c757d',
+};
+
+const base = (): EChartsOption => ({
+  backgroundColor: 'transparent',
+  textStyle: { color: WALL_TEXT, fontFamily: "'Noto Sans CJK SC', 'WenQuanYi Micro Hei', 'Microsoft YaHei', sans-serif" },
+  animationDuration: 300,
+  animationDurationUpdate: 300,
+  tooltip: { trigger: 'axis', backgroundColor: 'rgba(6, 18, 36, 0.95)', borderColor: WALL_ACCENT, textStyle: { color: WALL_TEXT } },
+});
+
+const axisStyle = { axisLine: { lineStyle: { color: WALL_MUTED } }, axisLabel: { color: WALL_MUTED }, splitLine: { lineStyle: { color: WALL_LINE } } };
+
+/** Open alarms: one bar per category, stacked by workflow state. */
+export function alarmMatrixOption(m: AlarmMatrix, loc: Locale): EChartsOption {
+  return {
+    ...base(),
+    tooltip: { ...(base().tooltip as object), axisPointer: { type: 'shadow' } },
+    legend: { top: 0, textStyle: { color: WALL_MUTED }, itemWidth: 12, itemHeight: 8, data: m.states.map((s) => stateLabel(s, loc)) },
+    grid: { left: 8, right: 16, top: 34, bottom: 4, containLabel: true },
+    xAxis: { type: 'value', minInterval: 1, ...axisStyle },
+    yAxis: { type: 'category', inverse: true, data: m.categories.map((c) => categoryLabel(c, loc)), ...axisStyle },
+    series: m.states.map((s, si) => ({
+      name: stateLabel(s, loc),
+      type: 'bar' as const,
+      stack: 'open',
+      barMaxWidth: 18,
+      itemStyle: { color: STATE_COLORS[s] },
+      data: m.counts[si]!,
+    })),
+  };
+}
+
+const minutes = (s: number) => (Number.isFinite(s) ? Math.round((s / 60) * 10) / 10 : null);
+
+/** Acknowledge p50/p90 and on-site p50 per category, in minutes (categories with no alarm left empty). */
+export function responseOption(rows: readonly ResponseRow[], loc: Locale): EChartsOption {
+  const cats = rows.filter((r) => r.category !== 'all');
+  const names = cats.map((r) => categoryLabel(r.category as AlarmCategory, loc));
+  const series = (key: StringKey, color: string, pick: (r: ResponseRow) => number) => ({
+    name: t(key, undefined, loc),
+    type: 'bar' as const,
+    barMaxWidth: 10,
+    itemStyle: { color },
+    data: cats.map((r) => minutes(pick(r))),
+  });
+  return {
+    ...base(),
+    legend: { top: 0, textStyle: { color: WALL_MUTED }, itemWidth: 12, itemHeight: 8 },
+    grid: { left: 8, right: 16, top: 34, bottom: 4, containLabel: true },
+    xAxis: { type: 'category', data: names, ...axisStyle },
+    yAxis: { type: 'value', ...axisStyle },
+    series: [series('wall.series.ackP50', WALL_ACCENT, (r) => r.ackP50), series('wall.series.ackP90', '#ff7a28', (r) => r.ackP90), series('wall.series.onsiteP50', '#2ec4b6', (r) => r.onsiteP50)],
+  };
+}
+
+/** Alarms raised per hour, the critical ones overlaid. */
+export function raisedOption(buckets: ReadonlyArray<{ hourStart: number; count: number; critical: number }>, loc: Locale): EChartsOption {
+  const hours = buckets.map((b) => new Date(b.hourStart).toLocaleTimeString(loc, { hour: '2-digit', minute: '2-digit', hour12: false }));
+  return {
+    ...base(),
+    legend: { top: 0, textStyle: { color: WALL_MUTED }, itemWidth: 12, itemHeight: 8 },
+    grid: { left: 8, right: 16, top: 34, bottom: 4, containLabel: true },
+    xAxis: { type: 'category', data: hours, ...axisStyle },
+    yAxis: { type: 'value', minInterval: 1, ...axisStyle },
+    series: [
+      { name: t('wall.series.raised', undefined, loc), type: 'bar', barGap: '-100%', barMaxWidth: 14, itemStyle: { color: 'rgba(34, 211, 238, 0.55)' }, data: buckets.map((b) => b.count) },
+      { name: t('wall.series.critical', undefined, loc), type: 'bar', barMaxWidth: 14, itemStyle: { color: '#ef233c' }, data: buckets.map((b) => b.critical) },
+    ],
+  };
+}
+
+/** District parking occupancy as a gauge (green < 70 % < amber < 90 % < red: the map's parking colours). */
+export function parkingGaugeOption(p: ParkingPressure, loc: Locale): EChartsOption {
+  const v = Number.isFinite(p.ratio) ? Math.round(p.ratio * 1000) / 10 : 0;
+  return {
+    ...base(),
+    tooltip: { show: false },
+    series: [
+      {
+        type: 'gauge',
+        min: 0,
+        max: 100,
+        radius: '95%',
+        center: ['50%', '58%'],
+        startAngle: 210,
+        endAngle: -30,
+        axisLine: { lineStyle: { width: 12, color: [[0.7, '#2ec478'], [0.9, '#ffb703'], [1, '#e63946']] } },
+        pointer: { width: 4, itemStyle: { color: WALL_TEXT } },
+        axisTick: { show: false },
+        splitLine: { length: 10, lineStyle: { color: WALL_MUTED } },
+        axisLabel: { color: WALL_MUTED, distance: 16, fontSize: 10 },
+        detail: { valueAnimation: false, fontSize: 22, color: WALL_TEXT, offsetCenter: [0, '42%'], formatter: () => (Number.isFinite(p.ratio) ? fmtPercent(p.ratio, 1, loc) : '—') },
+        title: { show: false },
+        data: [{ value: v }],
+      },
+    ],
+  };
+}
+
+/** A time series in a thin line (parking occupancy in %, or events per second). */
+export function trendOption(series: ReadonlyArray<{ name: string; color: string; points: ReadonlyArray<[number, number]>; area?: boolean }>, opts: { percent?: boolean; loc: Locale }): EChartsOption {
+  return {
+    ...base(),
+    legend: series.length > 1 ? { top: 0, textStyle: { color: WALL_MUTED }, itemWidth: 12, itemHeight: 8 } : { show: false },
+    grid: { left: 8, right: 16, top: series.length > 1 ? 34 : 12, bottom: 4, containLabel: true },
+    xAxis: { type: 'time', ...axisStyle, splitLine: { show: false }, axisLabel: { color: WALL_MUTED, hideOverlap: true, formatter: (v: number) => new Date(v).toLocaleTimeString(opts.loc, { hour: '2-digit', minute: '2-digit', hour12: false }) } },
+    yAxis: { type: 'value', ...axisStyle, ...(opts.percent ? { min: 0, max: 100, axisLabel: { color: WALL_MUTED, formatter: '{value}%' } } : { min: 0 }) },
+    series: series.map((s) => ({
+      name: s.name,
+      type: 'line' as const,
+      showSymbol: false,
+      smooth: false,
+      lineStyle: { width: 2, color: s.color },
+      itemStyle: { color: s.color },
+      ...(s.area ? { areaStyle: { color: s.color, opacity: 0.15 } } : {}),
+      data: s.points.map(([ts, v]) => [ts, opts.percent ? Math.round(v * 1000) / 10 : Math.round(v * 10) / 10]),
+    })),
+  };
+}

@@ -1,0 +1,216 @@
+/**
+ * Large-screen (video wall) screens: the overview (KPI columns around the live map) and the dashboard (KPIs only, no
+ * map: a second wall display). Dark, high-contrast, large type, no hover-only information; numbers come from the pure
+ * KPI functions (wall/kpi.ts) over the live stores, charts from pure ECharts options (options.ts).
+ */
+import { autorun, type IReactionDisposer } from 'mobx';
+import { STREAMS } from '../../../../data-pipelines/contracts/events.ts';
+import type { DistrictMeta } from '../../data/district.ts';
+import { fmtDate, fmtDuration, fmtNumber, fmtPercent, fmtTime, locale, t, type StringKey } from '../../i18n.ts';
+import { alarmTitle, PRIORITY_COLORS } from '../../layers/alarms/format.ts';
+import { cssColor } from '../../layers/manholes/format.ts';
+import { streamStatus } from '../../stores/feed-store.ts';
+import type { RootStore } from '../../stores/root.ts';
+import { ACK_TARGET_S, alarmMatrix, raisedPerHour, responseTimes } from '../../wall/kpi.ts';
+import type { WallStore } from '../../wall/wall-store.ts';
+import { button, h } from '../dom.ts';
+import { ChartWidget } from './chart.ts';
+import { alarmMatrixOption, parkingGaugeOption, raisedOption, responseOption, trendOption, WALL_ACCENT } from './options.ts';
+
+export interface WallDeps {
+  screen: 'wall' | 'dashboard';
+  meta: DistrictMeta;
+  wall: WallStore;
+  /** opens the multi-display layout dialog */
+  openScreens: () => void;
+  toggleFullScreen: () => void;
+}
+
+const CHARTS = ['alarms', 'response', 'raised', 'gauge', 'parkingTrend', 'feed'] as const;
+type ChartId = (typeof CHARTS)[number];
+const CHART_TITLE: Record<ChartId, StringKey> = {
+  alarms: 'wall.chart.alarms',
+  response: 'wall.chart.response',
+  raised: 'wall.chart.raised',
+  gauge: 'wall.chart.parking',
+  parkingTrend: 'wall.chart.parkingTrend',
+  feed: 'wall.chart.feed',
+};
+const DAY_MS = 24 * 3600_000;
+
+export function mountWall(store: RootStore, app: HTMLElement, deps: WallDeps): () => void {
+  const disposers: IReactionDisposer[] = [];
+  const { wall } = deps;
+  document.body.classList.add(`screen-${deps.screen}`);
+
+  const top = h('header', { id: 'wall-top', 'data-testid': 'wall-top' });
+  const card = (id: string, titleKey: StringKey | null, body: HTMLElement) => {
+    const title = h('div', { class: 'wall-card-title' });
+    const el = h('section', { class: `wall-card wall-${id}`, 'data-testid': `wall-card-${id}` }, title, body);
+    disposers.push(
+      autorun(() => {
+        void store.ui.locale;
+        title.textContent = titleKey ? t(titleKey) : '';
+        title.hidden = !titleKey;
+      }),
+    );
+    return el;
+  };
+  const tiles = h('div', { class: 'wall-tiles', 'data-testid': 'wall-kpis' });
+  const chartEls = Object.fromEntries(CHARTS.map((c) => [c, h('div', { class: 'wall-chart', 'data-testid': `wall-chart-${c}` })])) as unknown as Record<ChartId, HTMLElement>;
+  const latest = h('ol', { class: 'wall-latest', 'data-testid': 'wall-latest' });
+  const fullest = h('ol', { class: 'wall-fullest', 'data-testid': 'wall-fullest' });
+  const parkingNote = h('div', { class: 'wall-note' });
+  const targets = h('div', { class: 'wall-note' });
+
+  const cards = {
+    tiles: card('tiles', null, tiles),
+    alarms: card('alarms', CHART_TITLE.alarms, chartEls.alarms),
+    response: card('response', CHART_TITLE.response, h('div', { class: 'wall-stack' }, chartEls.response, targets)),
+    raised: card('raised', CHART_TITLE.raised, chartEls.raised),
+    parking: card('parking', 'wall.chart.parking', h('div', { class: 'wall-parking' }, chartEls.gauge, h('div', {}, fullest, parkingNote))),
+    parkingTrend: card('parkingTrend', CHART_TITLE.parkingTrend, chartEls.parkingTrend),
+    feed: card('feed', CHART_TITLE.feed, chartEls.feed),
+    latest: card('latest', 'wall.chart.latest', latest),
+  };
+
+  const added: HTMLElement[] = [top];
+  if (deps.screen === 'wall') {
+    const left = h('aside', { id: 'wall-left', class: 'wall-col', 'data-testid': 'wall-left' }, cards.tiles, cards.alarms, cards.response, cards.raised);
+    const right = h('aside', { id: 'wall-right', class: 'wall-col', 'data-testid': 'wall-right' }, cards.parking, cards.parkingTrend, cards.feed, cards.latest);
+    added.push(left, right);
+  } else {
+    added.push(h('main', { id: 'wall-grid', 'data-testid': 'wall-grid' }, cards.tiles, cards.alarms, cards.response, cards.latest, cards.parking, cards.parkingTrend, cards.raised, cards.feed));
+  }
+  app.append(...added);
+  const charts = Object.fromEntries(CHARTS.map((c) => [c, new ChartWidget(chartEls[c])])) as unknown as Record<ChartId, ChartWidget>;
+
+  // Title bar: district, date and time (ticks with the feed clock), feed state, drill badge, screen controls.
+  const clock = h('div', { class: 'wall-clock', 'data-testid': 'wall-clock' });
+  const status = h('div', { class: 'wall-status' });
+  const controls = h('div', { class: 'wall-controls' });
+  const logo = h('span', { class: 'brand-mark', lang: 'zh-CN', 'aria-hidden': 'true' }, '红'); // i18n-exempt: logo glyph
+  top.append(h('div', { class: 'wall-top-side' }, clock), h('div', { class: 'wall-title' }, logo, h('span', { class: 'wall-title-text' })), h('div', { class: 'wall-top-side right' }, status, controls));
+  disposers.push(
+    autorun(() => {
+      void store.ui.locale;
+      const loc = locale();
+      (top.querySelector('.wall-title-text') as HTMLElement).textContent = `${t(deps.screen === 'wall' ? 'wall.title' : 'wall.dashboardTitle')} · ${deps.meta.name[loc]}`;
+      controls.replaceChildren(
+        button(loc === 'zh-CN' ? 'EN' : '中文', { 'data-testid': 'wall-lang' }, () => void store.command({ type: 'setLocale', locale: loc === 'zh-CN' ? 'en' : 'zh-CN' })), // i18n-exempt: the language switch names the other language in itself
+        button(t('wall.screens'), { 'data-testid': 'wall-screens' }, deps.openScreens),
+        button(t('wall.fullscreen'), { 'data-testid': 'wall-fullscreen', title: 'F11' }, deps.toggleFullScreen),
+        button(t('wall.exit'), { 'data-testid': 'wall-exit' }, () => void store.command({ type: 'setScreen', screen: 'console' })),
+      );
+    }),
+    autorun(() => {
+      void store.ui.locale;
+      const now = store.feed.now;
+      clock.textContent = t('wall.clock', { date: fmtDate(now), time: fmtTime(now) });
+    }),
+    autorun(() => {
+      void store.ui.locale;
+      const f = store.feed;
+      const drills = store.realLive.alarms.filter((a) => a.drill && a.state !== 'closed').length;
+      const statusKey: Record<typeof f.status, StringKey> = { connecting: 'feedConnecting', live: 'feedLive', reconnecting: 'feedReconnecting', stale: 'feedStale', offline: 'feedOffline' };
+      status.replaceChildren(
+        h('span', { class: `feed-pill ${f.status}`, 'data-testid': 'wall-feed', 'data-status': f.status }, `${t('feed')}: ${t(statusKey[f.status])}`),
+        f.simulated ? h('span', { class: 'sim-badge' }, t('simulated')) : '',
+        drills ? h('span', { class: 'wall-drill' }, `${t('wall.drillRunning')} (${drills})`) : '',
+      );
+    }),
+  );
+
+  // KPI tiles and the alarm charts: on alarm changes (and once a minute for waiting times).
+  disposers.push(
+    autorun(() => {
+      void store.ui.locale;
+      const loc = locale();
+      const alarms = store.realLive.alarms;
+      const now = Math.floor(store.feed.now / 15_000) * 15_000;
+      const c = store.realLive.counts;
+      const resp = responseTimes(alarms, now, DAY_MS);
+      const all = resp[0]!;
+      void wall.version;
+      const p = wall.pressure();
+      const streamsOk = STREAMS.filter((s) => ['live', 'quiet'].includes(streamStatus(s, store.realLive.health[s], store.feed.status, store.feed.now))).length;
+      const tile = (id: string, key: StringKey, value: string, cls = '', raw?: number) =>
+        h('div', { class: `wall-tile ${cls}`, 'data-testid': `wall-kpi-${id}`, ...(raw !== undefined ? { 'data-value': String(raw) } : {}) }, h('div', { class: 'wall-tile-value' }, value), h('div', { class: 'wall-tile-label' }, t(key)));
+      tiles.replaceChildren(
+        tile('open', 'wall.kpi.open', fmtNumber(c.open), c.open ? 'alarm' : '', c.open),
+        tile('critical', 'wall.kpi.critical', fmtNumber(c.critical), c.critical ? 'alarm' : '', c.critical),
+        tile('unacked', 'wall.kpi.unacked', fmtNumber(c.unacked), c.unacked ? 'warning' : '', c.unacked),
+        tile('wait', 'wall.kpi.longestWait', all.waiting ? fmtDuration(all.longestWaitS) : t('wall.none'), all.waiting && all.longestWaitS > ACK_TARGET_S[3] ? 'alarm' : '', Math.round(all.longestWaitS)),
+        tile('ontime', 'wall.kpi.withinTarget', Number.isFinite(all.withinTarget) ? fmtPercent(all.withinTarget, 0) : '—', Number.isFinite(all.withinTarget) && all.withinTarget < 0.8 ? 'warning' : 'ok', Number.isFinite(all.withinTarget) ? Math.round(all.withinTarget * 1000) / 1000 : -1),
+        tile('parking', 'wall.kpi.parking', Number.isFinite(p.ratio) ? fmtPercent(p.ratio, 0) : '—', p.ratio >= 0.9 ? 'alarm' : p.ratio >= 0.7 ? 'warning' : 'ok', Number.isFinite(p.ratio) ? Math.round(p.ratio * 1000) / 1000 : -1),
+        tile('wells', 'wall.kpi.wells', `${fmtNumber(c.wellAlarm)}/${fmtNumber(c.wellWarning)}`, c.wellAlarm ? 'alarm' : c.wellWarning ? 'warning' : 'ok', c.wellAlarm),
+        tile('streams', 'wall.kpi.streams', `${streamsOk}/${STREAMS.length}`, streamsOk < STREAMS.length ? 'warning' : 'ok', streamsOk),
+      );
+      charts.alarms.set(alarmMatrixOption(alarmMatrix(alarms), loc));
+      charts.response.set(responseOption(resp, loc));
+      charts.raised.set(raisedOption(raisedPerHour(alarms, now, 24), loc));
+      targets.textContent = t('wall.targets', { p1: ACK_TARGET_S[1], p2: ACK_TARGET_S[2], p3: ACK_TARGET_S[3] });
+    }),
+  );
+
+  // Newest open alarms (critical first, as the console sorts them); a click selects it on every screen.
+  disposers.push(
+    autorun(() => {
+      void store.ui.locale;
+      const now = store.feed.now;
+      const open = store.realLive.openAlarms.filter((a) => !a.drill).slice(0, 8);
+      latest.replaceChildren(
+        ...(open.length
+          ? open.map((a) => {
+              const li = h(
+                'li',
+                { class: `wall-alarm p${a.priority}${store.ui.selectedAlarmId === a.alarmId ? ' selected' : ''}`, 'data-alarm': a.alarmId, style: `border-left-color:${cssColor(PRIORITY_COLORS[a.priority])}` },
+                h('span', { class: 'wall-alarm-title' }, alarmTitle(a)),
+                h('span', { class: 'wall-alarm-age' }, fmtDuration((now - a.raisedAt) / 1000)),
+              );
+              li.onclick = () => {
+                void store.command({ type: 'selectAlarm', alarmId: a.alarmId });
+                void store.command({ type: 'focus', lon: a.lon, lat: a.lat, what: a.alarmId });
+              };
+              return li;
+            })
+          : [h('li', { class: 'empty' }, t('noAlarms'))]),
+      );
+    }),
+  );
+
+  // Parking and feed trends: on every wall sample.
+  disposers.push(
+    autorun(() => {
+      void store.ui.locale;
+      const loc = locale();
+      void wall.version;
+      const p = wall.pressure();
+      charts.gauge.set(parkingGaugeOption(p, loc));
+      fullest.replaceChildren(
+        h('li', { class: 'wall-note' }, t('wall.chart.fullest')),
+        ...p.fullest.map((l) => h('li', { 'data-place': l.id }, h('span', {}, l.name), h('span', { class: l.ratio >= 0.9 ? 'alarm' : l.ratio >= 0.7 ? 'warning' : 'ok' }, `${fmtPercent(l.ratio, 0)} · ${t('wall.free', { n: l.free })}`))),
+      );
+      parkingNote.textContent = [t('wall.reporting', { n: p.reporting, total: p.places }), wall.historyError ? t('wall.historyFailed', { error: wall.historyError }) : ''].filter(Boolean).join(' · ');
+      charts.parkingTrend.set(trendOption([{ name: t('wall.series.occupancy'), color: '#ffb703', points: wall.parkingSeries(), area: true }], { percent: true, loc }));
+      charts.feed.set(
+        trendOption(
+          [
+            { name: t('wall.series.allStreams'), color: WALL_ACCENT, points: wall.rateSeries('all'), area: true },
+            { name: t('manholes'), color: '#8ecae6', points: wall.rateSeries('manhole') },
+            { name: t('parking'), color: '#ffb703', points: wall.rateSeries('parking') },
+            { name: t('alarms'), color: '#ef233c', points: wall.rateSeries('alarm') },
+          ],
+          { loc },
+        ),
+      );
+    }),
+  );
+
+  return () => {
+    disposers.forEach((d) => d());
+    for (const c of Object.values(charts)) c.destroy();
+    for (const el of added) el.remove();
+    document.body.classList.remove(`screen-${deps.screen}`);
+  };
+}
