@@ -2,7 +2,8 @@
  * A planner brings their own data in Chromium: an ArcGIS GeoJSON export in CGCS2000 Gauss-Krüger with Chinese field
  * names, a GBK CSV from Excel and a KML arrive through the file picker together with a broken file; the good ones
  * land on the 2D and 3D maps and in DuckDB (queryable with their Chinese column names), the broken one is named.
- * Then a saved layout (per user, exportable) brings the screen back after changes.
+ * Then a saved layout (per user, exportable) brings the screen back after changes. Offline basemaps: a tile folder,
+ * an MBTiles and a PMTiles file (tests/fixtures/basemap) show in 2D and 3D.
  */
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +20,14 @@ import { decode } from './pixels.ts';
 const OUT = resolve(ROOT, 'test-results');
 mkdirSync(OUT, { recursive: true });
 let s: Session;
+const FIXTURES = resolve(ROOT, 'tests/fixtures/basemap');
+
+/** pixels of the test tiles' magenta */
+function magenta(png: ReturnType<typeof decode>): number {
+  let k = 0;
+  for (let i = 0; i < png.data.length; i += 4) if (png.data[i]! > 180 && png.data[i + 1]! < 90 && png.data[i + 2]! > 180) k++;
+  return k;
+}
 
 const hex = (h: string) => Buffer.from(h, 'hex');
 // 名称,经度,纬度 / 朝阳小区,116.4410,39.9250 in GBK
@@ -56,7 +65,7 @@ describe('import the user’s own data', () => {
       { name: 'broken.geojson', mimeType: 'application/geo+json', buffer: Buffer.from('{"type":"FeatureCollection",') },
     ]);
     await expect.poll(() => s.page.locator('[data-testid=import-list] li').count(), { timeout: 20_000 }).toBe(3);
-    expect(await s.page.textContent('[data-testid=import-error]')).toMatch(/broken\.geojson: not valid JSON/);
+    expect(await s.page.textContent('[data-testid=import-error]')).toMatch(/^broken\.geojson：不是有效的 JSON/); // the UI language (zh-CN)
     const crs = await s.page.$$eval('[data-testid=import-list] li', (els) => els.map((e) => e.getAttribute('data-crs')));
     expect(crs).toEqual(['EPSG:4548', 'WGS84', 'WGS84']);
     const tables = await s.page.$$eval('[data-testid=import-list] li', (els) => els.map((e) => e.getAttribute('data-table')!));
@@ -114,7 +123,7 @@ describe('import the user’s own data', () => {
     await s.page.setInputFiles('[data-testid=layout-file]', { name: 'shift.json', mimeType: 'application/json', buffer: Buffer.from(text) });
     await s.page.waitForSelector('[data-testid=layout-list] li[data-layout="早班"]');
     await s.page.setInputFiles('[data-testid=layout-file]', { name: 'other.json', mimeType: 'application/json', buffer: Buffer.from('{"format":"qgis-project"}') });
-    expect(await s.page.textContent('[data-testid=layout-error]')).toMatch(/other\.json: not a RedWall layout: format/);
+    expect(await s.page.textContent('[data-testid=layout-error]')).toMatch(/^other\.json：不是 RedWall 布局文件：format/);
     const audit = await s.page.evaluate(() => window.__redwall!.store.ui.audit.map((r) => r.command.type).filter((t) => /Layout$/.test(t)));
     expect(audit).toEqual(['saveLayout', 'applyLayout', 'deleteLayout', 'saveLayout']);
     await s.page.screenshot({ path: resolve(ROOT, 'docs/screenshots/import-and-layouts-2d.png') });
@@ -146,11 +155,6 @@ describe('import the user’s own data', () => {
     expect(await s.page.getAttribute('[data-testid=basemap-info]', 'data-scheme')).toBe('xyz');
     await s.page.evaluate(() => window.__redwall!.view2d()!.map.jumpTo({ center: [116.456, 39.9375], zoom: 13.5 }));
     await s.page.waitForTimeout(1500);
-    const magenta = (png: ReturnType<typeof decode>) => {
-      let k = 0;
-      for (let i = 0; i < png.data.length; i += 4) if (png.data[i]! > 180 && png.data[i + 1]! < 90 && png.data[i + 2]! > 180) k++;
-      return k;
-    };
     const p2 = decode(await s.page.locator('#view2d').screenshot({ path: resolve(OUT, 'tiles-2d.png') }));
     expect(magenta(p2)).toBeGreaterThan(20_000);
     await s.page.click('[data-testid=view-3d]');
@@ -164,6 +168,59 @@ describe('import the user’s own data', () => {
     expect(magenta(decode(await s.page.locator('#view3d').screenshot()))).toBeLessThan(500);
     const audit = await s.page.evaluate(() => window.__redwall!.store.ui.audit.filter((r) => r.command.type === 'basemap').map((r) => r.command));
     expect(audit).toEqual([{ type: 'basemap', op: 'load', name: '测试底图', files: n }, { type: 'basemap', op: 'clear' }]);
+    expect(s.external).toEqual([]);
+    expect(s.consoleErrors.filter((e) => !/does not exist/.test(e))).toEqual([]);
+  });
+
+  it('an .mbtiles and a .pmtiles file become the basemap in 2D and 3D; a vector package is refused by name', async () => {
+    const basemapAudit = () => s.page.evaluate(() => window.__redwall!.store.ui.audit.filter((r) => r.command.type === 'basemap').map((r) => ({ ...r.command, result: r.result })));
+    const before = (await basemapAudit()).length;
+    const look2d = async (file?: string) => {
+      await s.page.click('[data-testid=view-2d]');
+      await s.page.evaluate(() => window.__redwall!.view2d()!.map.jumpTo({ center: [116.456, 39.9375], zoom: 13.5, bearing: 0, pitch: 0 }));
+      await s.page.waitForTimeout(1500);
+      return magenta(decode(await s.page.locator('#view2d').screenshot(file ? { path: file } : {})));
+    };
+    const look3d = async (file?: string) => {
+      await s.page.click('[data-testid=view-3d]');
+      await s.page.click('[data-testid=preset-overview]');
+      await s.page.waitForTimeout(3000);
+      return magenta(decode(await s.page.locator('#view3d').screenshot(file ? { path: file } : {})));
+    };
+    // a vector package: refused with the reason, in the UI language (the e2e browser runs zh-CN)
+    await s.page.setInputFiles('[data-testid=basemap-file]', resolve(FIXTURES, 'vector.mbtiles'));
+    await s.page.waitForSelector('[data-testid=basemap-error]');
+    expect(await s.page.getAttribute('[data-testid=basemap-error]', 'data-code')).toBe('vector');
+    expect(await s.page.textContent('[data-testid=basemap-error]')).toBe('vector.mbtiles：暂不支持矢量 MBTiles，仅支持栅格瓦片（png/jpg/webp）');
+    expect(await s.page.locator('[data-testid=basemap-info]').count()).toBe(0);
+    // MBTiles (SQLite, TMS rows), read by slices of the File
+    await s.page.setInputFiles('[data-testid=basemap-file]', resolve(FIXTURES, 'plain.mbtiles'));
+    await s.page.waitForSelector('[data-testid=basemap-info][data-kind=mbtiles]');
+    const info = await s.page.$eval('[data-testid=basemap-info]', (e) => ({ ...(e as HTMLElement).dataset, text: e.textContent }));
+    expect(info).toMatchObject({ kind: 'mbtiles', scheme: 'tms', format: 'png', zooms: '12-14', count: '' });
+    expect(info.text).toMatch(/^plain\.mbtiles：MBTiles，12–14 级，TMS，png/);
+    expect(await s.page.locator('[data-testid=basemap-error]').count()).toBe(0);
+    expect(await look2d(resolve(ROOT, 'docs/screenshots/basemap-mbtiles-2d.png'))).toBeGreaterThan(20_000);
+    expect(await look3d(resolve(OUT, 'mbtiles-3d.png'))).toBeGreaterThan(5_000);
+    await s.page.click('[data-testid=basemap-clear]');
+    await s.page.waitForTimeout(1500);
+    expect(magenta(decode(await s.page.locator('#view3d').screenshot()))).toBeLessThan(500);
+    // PMTiles v3 (gzip directory), XYZ
+    await s.page.setInputFiles('[data-testid=basemap-file]', resolve(FIXTURES, 'raster.pmtiles'));
+    await s.page.waitForSelector('[data-testid=basemap-info][data-kind=pmtiles]');
+    expect(await s.page.$eval('[data-testid=basemap-info]', (e) => ({ ...(e as HTMLElement).dataset }))).toMatchObject({ kind: 'pmtiles', scheme: 'xyz', format: 'png', zooms: '12-14', count: '30' });
+    expect(await s.page.textContent('[data-testid=basemap-info]')).toMatch(/^raster\.pmtiles：PMTiles，30 张瓦片，12–14 级，XYZ，png/);
+    expect(await look3d(resolve(OUT, 'pmtiles-3d.png'))).toBeGreaterThan(5_000);
+    expect(await look2d(resolve(OUT, 'pmtiles-2d.png'))).toBeGreaterThan(20_000);
+    await s.page.click('[data-testid=basemap-clear]');
+    const audit = (await basemapAudit()).slice(before);
+    expect(audit).toEqual([
+      { type: 'basemap', op: 'load', name: 'vector.mbtiles', files: 1, result: 'error: vector.mbtiles：暂不支持矢量 MBTiles，仅支持栅格瓦片（png/jpg/webp）' },
+      { type: 'basemap', op: 'load', name: 'plain.mbtiles', files: 1, result: 'ok' },
+      { type: 'basemap', op: 'clear', result: undefined },
+      { type: 'basemap', op: 'load', name: 'raster.pmtiles', files: 1, result: 'ok' },
+      { type: 'basemap', op: 'clear', result: undefined },
+    ]);
     expect(s.external).toEqual([]);
     expect(s.consoleErrors.filter((e) => !/does not exist/.test(e))).toEqual([]);
   });

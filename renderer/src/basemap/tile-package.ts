@@ -1,21 +1,15 @@
 /**
  * Offline basemap from a user tile package: a {z}/{x}/{y}.png|jpg|webp folder as intranet users get them from their
  * surveying bureau or export from a tile downloader. The folder is read in the browser (no server, no network); XYZ vs
- * TMS row order is detected from where the tiles actually are relative to the district.
+ * TMS row order is detected from where the tiles actually are relative to the district. Also the slippy-map tile maths.
  */
+import { BasemapError, type TileSource } from './source.ts';
 
-export class TilePackageError extends Error {}
-
-export interface TileIndex {
-  name: string;
-  files: Map<string, Blob>;
-  minZoom: number;
-  maxZoom: number;
-  scheme: 'xyz' | 'tms';
-  format: string;
-  count: number;
-  /** lon/lat bounds of the tiles at maxZoom: [west, south, east, north] */
-  bounds: [number, number, number, number];
+/** A folder package: the files by XYZ "z/x/y" (the Files the picker gave: read only when a tile is drawn). */
+export interface TileIndex extends TileSource {
+  readonly kind: 'folder';
+  readonly files: Map<string, Blob>;
+  readonly count: number;
 }
 
 export function lonLatToTile(lon: number, lat: number, z: number): [number, number] {
@@ -48,7 +42,7 @@ export function indexTiles(entries: Array<{ path: string; blob: Blob }>, near: {
     if (z > 24 || x >= 2 ** z || y >= 2 ** z) continue;
     raw.push({ z, x, y, blob: e.blob, ext: m[4]!.toLowerCase() });
   }
-  if (!raw.length) throw new TilePackageError(`${name}: no tiles found: expected files at {z}/{x}/{y}.png (or .jpg/.webp) under the chosen folder`);
+  if (!raw.length) throw new BasemapError('noFolderTiles', { name });
   const maxZoom = Math.max(...raw.map((t) => t.z));
   const minZoom = Math.min(...raw.map((t) => t.z));
   const top = raw.filter((t) => t.z === maxZoom);
@@ -63,13 +57,22 @@ export function indexTiles(entries: Array<{ path: string; blob: Blob }>, near: {
   const [west, north] = tileToLonLat(Math.min(...xs), Math.min(...ys), maxZoom);
   const [east, south] = tileToLonLat(Math.max(...xs) + 1, Math.max(...ys) + 1, maxZoom);
   const exts = new Set(raw.map((t) => t.ext));
-  return { name, files, minZoom, maxZoom, scheme, format: [...exts].join('/'), count: raw.length, bounds: [west, south, east, north] };
+  const format = [...new Set([...exts].map((e) => (e === 'jpeg' ? 'jpg' : e)))].join('/');
+  return {
+    name,
+    kind: 'folder',
+    files,
+    minZoom,
+    maxZoom,
+    scheme,
+    format,
+    count: raw.length,
+    bounds: [west, south, east, north],
+    get: (z, x, y) => Promise.resolve(files.get(`${z}/${x}/${y}`) ?? null),
+  };
 }
 
 /** The tile at z/x/y in XYZ numbering, or null. */
 export function tileAt(index: TileIndex, z: number, x: number, y: number): Blob | null {
   return index.files.get(`${z}/${x}/${y}`) ?? null;
 }
-
-/** 1×1 transparent PNG: what a missing tile is (never an error: a package rarely covers every zoom everywhere). */
-export const EMPTY_PNG = Uint8Array.from(atob('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAACklEQVR4AWMAAQAABQABNtCI3QAAAABJRU5ErkJggg=='), (c) => c.charCodeAt(0));

@@ -7,7 +7,8 @@ import { makeAutoObservable, observable, runInAction } from 'mobx';
 import { importFiles, layerCsv, tableName, type ImportedLayer, type ImportFile } from '../import/index.ts';
 import type { SqlRunner } from '../analysis/sql-runner.ts';
 import type { RGBA } from '../layers/manholes/format.ts';
-import { indexTiles, type TileIndex } from '../basemap/tile-package.ts';
+import { BasemapError, indexTiles, openTileFile, type TileSource } from '../basemap/index.ts';
+import { errorText, t } from '../i18n.ts';
 
 export interface UserLayer {
   id: string;
@@ -33,15 +34,19 @@ export class ImportStore {
   crsChoice = 'auto';
   version = 0;
   /** offline basemap tile package (both maps draw it under the district data) */
-  tiles: TileIndex | null = null;
-  tilesError = '';
+  tiles: TileSource | null = null;
+  /** why the last package could not be used (a message key + values: the panel translates it) */
+  tilesError: BasemapError | null = null;
+  /** the package file being opened, or null */
+  tilesOpening: string | null = null;
+  private tilesSeq = 0;
   private db: SqlRunner | null = null;
   private n = 0;
   /** called after tables change (the SQL console's schema browser) */
   onTablesChanged: () => void = () => undefined;
 
   constructor() {
-    makeAutoObservable<this, 'db'>(this, { db: false, layers: observable.shallow, onTablesChanged: false, tiles: observable.ref }, { autoBind: true });
+    makeAutoObservable<this, 'db' | 'tilesSeq'>(this, { db: false, tilesSeq: false, layers: observable.shallow, onTablesChanged: false, tiles: observable.ref, tilesError: observable.ref }, { autoBind: true });
   }
 
   attach(db: SqlRunner): void {
@@ -68,7 +73,7 @@ export class ImportStore {
         await db.rows(`CREATE OR REPLACE TABLE "${table}" AS SELECT * FROM read_csv('${table}.csv', header = true, quote = '"', escape = '"', columns = {${cols}})`);
         added.push({ id: table, table, layer, visible: true, color: USER_COLORS[(this.n - 1) % USER_COLORS.length]! });
       } catch (e) {
-        errors.push(`${layer.name}: loading into the local database failed: ${(e as Error).message}`);
+        errors.push(t('import.dbLoadFailed', { name: layer.name, detail: errorText(e) }));
       }
     }
     runInAction(() => {
@@ -82,19 +87,56 @@ export class ImportStore {
   }
 
   /** Indexes a picked tile folder; the previous package stays if this one has no tiles. */
-  loadTiles(entries: Array<{ path: string; blob: Blob }>, near: { lon: number; lat: number }, name: string): TileIndex | null {
+  loadTiles(entries: Array<{ path: string; blob: Blob }>, near: { lon: number; lat: number }, name: string): TileSource | null {
+    this.tilesSeq++;
+    this.tilesOpening = null;
     try {
-      this.tiles = indexTiles(entries, near, name);
-      this.tilesError = '';
+      this.setTiles(indexTiles(entries, near, name));
     } catch (e) {
-      this.tilesError = (e as Error).message;
+      this.tilesError = asBasemapError(e, name);
     }
     return this.tiles;
   }
 
+  /**
+   * Opens an .mbtiles or .pmtiles file (read lazily by slices: never loaded whole); the previous package stays if this
+   * one cannot be used. Resolves to null when loaded, else the error, or 'superseded' when a later package came first.
+   */
+  async loadTileFile(file: Blob, name: string): Promise<BasemapError | 'superseded' | null> {
+    const seq = ++this.tilesSeq;
+    this.tilesOpening = name;
+    this.tilesError = null;
+    let src: TileSource | null = null;
+    let error: BasemapError | null = null;
+    try {
+      src = await openTileFile(file, name);
+    } catch (e) {
+      error = asBasemapError(e, name);
+    }
+    if (seq !== this.tilesSeq) {
+      src?.close?.();
+      return 'superseded';
+    }
+    runInAction(() => {
+      this.tilesOpening = null;
+      if (src) this.setTiles(src);
+      else this.tilesError = error;
+    });
+    return error;
+  }
+
   clearTiles(): void {
+    this.tilesSeq++;
+    this.tiles?.close?.();
     this.tiles = null;
-    this.tilesError = '';
+    this.tilesError = null;
+    this.tilesOpening = null;
+  }
+
+  private setTiles(src: TileSource): void {
+    if (this.tiles !== src) this.tiles?.close?.();
+    this.tiles = src;
+    this.tilesError = null;
   }
 
   setVisible(id: string, visible: boolean): void {
@@ -113,4 +155,10 @@ export class ImportStore {
     });
     this.onTablesChanged();
   }
+}
+
+function asBasemapError(e: unknown, name: string): BasemapError {
+  if (e instanceof BasemapError) return e;
+  const detail = e instanceof Error ? e.message : String(e);
+  return new BasemapError('readFailed', { name, detail });
 }

@@ -128,7 +128,14 @@ export class RootStore {
   loadBasemap(entries: Array<{ path: string; blob: Blob }>, near: { lon: number; lat: number }, name: string): void {
     const rec = this.ui.dispatch({ type: 'basemap', op: 'load', name, files: entries.length });
     this.imports.loadTiles(entries, near, name);
-    this.ui.settle(rec, this.imports.tilesError ? `error: ${this.imports.tilesError}` : 'ok');
+    this.ui.settle(rec, this.imports.tilesError ? `error: ${this.imports.tilesError.message}` : 'ok');
+  }
+
+  /** Loads an offline basemap package file, .mbtiles or .pmtiles (audited by file name, as one file). */
+  async loadBasemapFile(file: Blob, name: string): Promise<void> {
+    const rec = this.ui.dispatch({ type: 'basemap', op: 'load', name, files: 1 });
+    const err = await this.imports.loadTileFile(file, name);
+    this.ui.settle(rec, err === 'superseded' ? `error: ${t('import.basemap.superseded')}` : err ? `error: ${err.message}` : 'ok');
   }
 
   clearBasemap(): void {

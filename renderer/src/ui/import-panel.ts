@@ -1,7 +1,10 @@
-/** Left-panel section: import the user's own data (GeoJSON, CSV, Shapefile parts, KML) with a CRS choice. */
+/**
+ * Left-panel section: import the user's own data (GeoJSON, CSV, Shapefile parts, KML) with a CRS choice, and the
+ * offline basemap (a tile folder, or an .mbtiles / .pmtiles file read lazily). Strings: renderer/src/i18n/import.ts.
+ */
 import { autorun } from 'mobx';
 import { CRS_OPTIONS } from '../import/crs.ts';
-import { locale } from '../i18n.ts';
+import { t } from '../i18n.ts';
 import type { RootStore } from '../stores/root.ts';
 import { button, h } from './dom.ts';
 
@@ -21,31 +24,48 @@ export function mountImportPanel(store: RootStore, box: HTMLElement, near: { lon
     const name = (files[0]!.webkitRelativePath || files[0]!.name).split('/')[0] ?? 'tiles';
     store.loadBasemap(files.map((f) => ({ path: f.webkitRelativePath || f.name, blob: f })), near, name);
   };
+  // a package file: the File itself is kept and sliced on demand (multi-gigabyte MBTiles are never read whole)
+  const pkg = h('input', { type: 'file', accept: '.mbtiles,.pmtiles', 'data-testid': 'basemap-file' });
+  pkg.onchange = () => {
+    const file = pkg.files?.[0];
+    pkg.value = '';
+    if (file) void store.loadBasemapFile(file, file.name);
+  };
   const dispose = autorun(() => {
-    const zh = locale() === 'zh-CN';
     void im.version;
     const crs = h('select', { 'data-testid': 'import-crs' }, ...CRS_OPTIONS.map((o) => h('option', { value: o.id, selected: o.id === im.crsChoice }, o.label)));
     crs.onchange = () => im.setCrsChoice(crs.value);
+    const tiles = im.tiles;
     box.replaceChildren(
-      h('h2', {}, zh ? '导入数据' : 'Import data'),
-      h('div', { class: 'muted' }, zh ? 'GeoJSON、CSV（经纬度列）、Shapefile（.shp+.dbf+.prj+.cpg 一起选）、KML' : 'GeoJSON, CSV with lon/lat, Shapefile (select .shp+.dbf+.prj+.cpg together), KML'),
-      h('label', { class: 'muted' }, zh ? '坐标系' : 'Coordinates', crs),
+      h('h2', {}, t('import.title')),
+      h('div', { class: 'muted' }, t('import.hint')),
+      h('label', { class: 'muted' }, t('import.crs'), crs),
       input,
-      im.busy ? h('div', { class: 'muted' }, zh ? '导入中…' : 'Importing…') : '',
+      im.busy ? h('div', { class: 'muted' }, t('import.busy')) : '',
       ...im.errors.map((e) => h('div', { class: 'error', 'data-testid': 'import-error' }, e)),
-      h('h2', {}, zh ? '离线底图' : 'Offline basemap'),
-      h('div', { class: 'muted' }, zh ? '选择瓦片文件夹（{z}/{x}/{y}.png/jpg，XYZ 或 TMS）' : 'Pick a tile folder ({z}/{x}/{y}.png/jpg, XYZ or TMS)'),
-      folder,
-      im.tilesError ? h('div', { class: 'error', 'data-testid': 'basemap-error' }, im.tilesError) : '',
-      im.tiles
+      h('h2', {}, t('import.basemap.title')),
+      h('label', { class: 'muted' }, `${t('import.basemap.folder')} · ${t('import.basemap.folderHint')}`, folder),
+      h('label', { class: 'muted' }, `${t('import.basemap.file')} · ${t('import.basemap.fileHint')}`, pkg),
+      im.tilesOpening !== null ? h('div', { class: 'muted', 'data-testid': 'basemap-opening' }, t('import.basemap.opening', { name: im.tilesOpening })) : '',
+      im.tilesError ? h('div', { class: 'error', 'data-testid': 'basemap-error', 'data-code': im.tilesError.code }, im.tilesError.text()) : '',
+      tiles
         ? h(
             'div',
-            { class: 'muted', 'data-testid': 'basemap-info', 'data-count': String(im.tiles.count), 'data-scheme': im.tiles.scheme },
-            `${im.tiles.name}: ${im.tiles.count} ${zh ? '张瓦片' : 'tiles'} · z${im.tiles.minZoom}–${im.tiles.maxZoom} · ${im.tiles.scheme.toUpperCase()} · ${im.tiles.format} `,
-            button(zh ? '移除' : 'Remove', { 'data-testid': 'basemap-clear' }, () => store.clearBasemap()),
+            {
+              class: 'muted',
+              'data-testid': 'basemap-info',
+              'data-kind': tiles.kind,
+              'data-count': tiles.count === null ? '' : String(tiles.count),
+              'data-scheme': tiles.scheme,
+              'data-format': tiles.format,
+              'data-zooms': `${tiles.minZoom}-${tiles.maxZoom}`,
+            },
+            t(tiles.count === null ? 'import.basemap.info' : 'import.basemap.infoCount', { name: tiles.name, kind: t(`import.basemap.kind.${tiles.kind}`), n: tiles.count ?? 0, min: String(tiles.minZoom), max: String(tiles.maxZoom), scheme: tiles.scheme.toUpperCase(), format: tiles.format }),
+            ' ',
+            button(t('import.remove'), { 'data-testid': 'basemap-clear' }, () => store.clearBasemap()),
           )
         : '',
-      h('h2', {}, zh ? '已导入图层' : 'Imported layers'),
+      h('h2', {}, t('import.layers')),
       h(
         'ul',
         { class: 'import-list', 'data-testid': 'import-list' },
@@ -57,16 +77,16 @@ export function mountImportPanel(store: RootStore, box: HTMLElement, near: { lon
             'li',
             { 'data-table': l.table, 'data-features': String(n), 'data-crs': l.layer.crs },
             h('label', { class: 'layer-row' }, cb, h('span', { class: 'swatch', style: `background:rgba(${l.color[0]},${l.color[1]},${l.color[2]},1)` }), ` ${l.layer.name}`),
-            h('div', { class: 'muted' }, `${n} ${zh ? '个要素' : 'features'} · ${l.layer.crs} (${l.layer.crsSource === 'file' ? (zh ? '文件声明' : 'from file') : l.layer.crsSource === 'user' ? (zh ? '手动' : 'chosen') : zh ? '按数值推断' : 'from ranges'}) · ${l.layer.encoding} · ${zh ? '表' : 'table'} ${l.table}`),
+            h('div', { class: 'muted' }, t('import.layerInfo', { n, crs: l.layer.crs, from: t(`import.crsFrom.${l.layer.crsSource}`), encoding: l.layer.encoding, table: l.table })),
             ...[...l.layer.notes, ...l.layer.warnings].map((w) => h('div', { class: 'muted warn' }, w)),
             h(
               'div',
               { class: 'row' },
-              button(zh ? '定位' : 'Zoom', { 'data-testid': `import-zoom-${l.table}` }, () => {
+              button(t('import.zoom'), { 'data-testid': `import-zoom-${l.table}` }, () => {
                 const b = l.layer.bbox;
                 if (b) void store.command({ type: 'focus', lon: (b[0] + b[2]) / 2, lat: (b[1] + b[3]) / 2, what: l.table, rangeM: Math.max(400, Math.hypot((b[2] - b[0]) * 85_000, (b[3] - b[1]) * 111_000) * 1.5) });
               }),
-              button(zh ? '移除' : 'Remove', { 'data-testid': `import-remove-${l.table}` }, () => void store.command({ type: 'importData', op: 'remove', id: l.id })),
+              button(t('import.remove'), { 'data-testid': `import-remove-${l.table}` }, () => void store.command({ type: 'importData', op: 'remove', id: l.id })),
             ),
           );
         }),

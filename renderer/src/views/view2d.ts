@@ -12,18 +12,19 @@ import { LIVE_LAYERS, type LayerRenderer2D } from '../layers/registry.ts';
 import type { RootStore } from '../stores/root.ts';
 import type { LayerId } from '../stores/ui-store.ts';
 import { BASEMAP_COLORS } from './basemap-canvas.ts';
-import { EMPTY_PNG, tileAt, type TileIndex } from '../basemap/tile-package.ts';
+import { tileOrEmpty, type TileSource } from '../basemap/index.ts';
 
 /** The tile package the 2D map's "redwall-tiles://" protocol serves (one per page: the store's current package). */
-let servedTiles: TileIndex | null = null;
+let servedTiles: TileSource | null = null;
+let servedSerial = 0;
 let protocolAdded = false;
 function ensureTileProtocol(): void {
   if (protocolAdded) return;
   protocolAdded = true;
   maplibregl.addProtocol('redwall-tiles', async (params) => {
     const m = /^redwall-tiles:\/\/(\d+)\/(\d+)\/(\d+)/.exec(params.url);
-    const blob = m && servedTiles ? tileAt(servedTiles, Number(m[1]), Number(m[2]), Number(m[3])) : null;
-    return { data: blob ? await blob.arrayBuffer() : EMPTY_PNG.slice().buffer };
+    const blob = await tileOrEmpty(m ? servedTiles : null, Number(m?.[1]), Number(m?.[2]), Number(m?.[3]));
+    return { data: await blob.arrayBuffer() };
   });
 }
 
@@ -195,7 +196,8 @@ export class View2D {
           if (m.getLayer('user-tiles')) m.removeLayer('user-tiles');
           if (m.getSource('user-tiles')) m.removeSource('user-tiles');
           if (!tiles) return;
-          m.addSource('user-tiles', { type: 'raster', tiles: [`redwall-tiles://{z}/{x}/{y}?v=${tiles.name}-${tiles.count}`], tileSize: 256, minzoom: tiles.minZoom, maxzoom: tiles.maxZoom, bounds: tiles.bounds });
+          // the serial keeps maplibre's tile cache from mixing up two packages
+          m.addSource('user-tiles', { type: 'raster', tiles: [`redwall-tiles://{z}/{x}/{y}?v=${++servedSerial}`], tileSize: 256, minzoom: tiles.minZoom, maxzoom: tiles.maxZoom, bounds: tiles.bounds });
           m.addLayer({ id: 'user-tiles', type: 'raster', source: 'user-tiles', paint: { 'raster-opacity': 0.9 } }, 'grid-line');
         },
         { fireImmediately: true },

@@ -32,7 +32,7 @@ import {
 } from '@cesium/engine';
 import '@cesium/engine/Source/Widget/CesiumWidget.css';
 import { reaction, type IReactionDisposer } from 'mobx';
-import { EMPTY_PNG, tileAt, type TileIndex } from '../basemap/tile-package.ts';
+import { tileOrEmpty, type TileSource } from '../basemap/index.ts';
 import type { BuildingGeom, DistrictMeta } from '../data/district.ts';
 import { floorsColor, SELECTED_COLOR } from '../layers/buildings/format.ts';
 import { LIVE_LAYERS, type LayerRenderer } from '../layers/registry.ts';
@@ -54,17 +54,21 @@ export interface CameraState {
   pitch: number;
 }
 
-/** Imagery from in-memory tile blobs (a user's offline package): UrlTemplateImageryProvider with the fetch replaced. */
-class BlobTileProvider extends UrlTemplateImageryProvider {
+/**
+ * Imagery from a user's offline tile package (folder, MBTiles, PMTiles): UrlTemplateImageryProvider with the fetch
+ * replaced by the source's get() (XYZ on the WebMercator grid); missing or unreadable tiles are transparent.
+ */
+class PackageTileProvider extends UrlTemplateImageryProvider {
   constructor(
-    private readonly tiles: TileIndex,
+    private readonly tiles: TileSource,
     rectangle: Rectangle,
   ) {
     super({ url: 'redwall-tiles://{z}/{x}/{y}', minimumLevel: 0, maximumLevel: tiles.maxZoom, rectangle, tilingScheme: new WebMercatorTilingScheme() });
   }
-  override requestImage(x: number, y: number, level: number): Promise<ImageBitmap> {
-    const blob = tileAt(this.tiles, level, x, y) ?? new Blob([EMPTY_PNG.slice().buffer], { type: 'image/png' });
-    return createImageBitmap(blob);
+  override async requestImage(x: number, y: number, level: number): Promise<ImageBitmap> {
+    const blob = await tileOrEmpty(this.tiles, level, x, y);
+    // bytes that are no image (a damaged package) draw as a missing tile
+    return createImageBitmap(blob).catch(() => tileOrEmpty(null, level, x, y).then((b) => createImageBitmap(b)));
   }
 }
 
@@ -216,13 +220,13 @@ export class View3D {
   private userTiles: ImageryLayer | null = null;
 
   /** Offline basemap tile package as an imagery layer over our own basemap (WebMercator XYZ, read from the files). */
-  private showTiles(tiles: TileIndex | null): void {
+  private showTiles(tiles: TileSource | null): void {
     const layers = this.widget.scene.imageryLayers;
     if (this.userTiles) layers.remove(this.userTiles, true);
     this.userTiles = null;
     if (!tiles) return this.widget.scene.requestRender();
     const [w, s, e, n] = tiles.bounds;
-    const provider = new BlobTileProvider(tiles, Rectangle.fromDegrees(w, s, e, n));
+    const provider = new PackageTileProvider(tiles, Rectangle.fromDegrees(w, s, e, n));
     this.userTiles = layers.addImageryProvider(provider);
     this.widget.scene.requestRender();
   }
