@@ -206,6 +206,69 @@ describe('RedWall web shell on the demo district', () => {
     expect(csp.match(/https?:\/\/[^\s;]+/g)?.every((o) => o.startsWith('http://127.0.0.1:'))).toBe(true);
   });
 
+  it('English UI has no Chinese chrome; the Chinese UI has Chinese headings and buttons', async () => {
+    // Visible text and tooltips of the UI chrome (top bar, side panels, status bar, toasts), maps excluded. Data the
+    // district or the operators wrote (building and site names, notes, scenario names) is marked data-i18n-data; an
+    // element with its own lang attribute (the language switch, the logo) is in that language on purpose.
+    const chrome = () =>
+      s.page.evaluate(() => {
+        const skip = (el: Element | null) => !el || !!el.closest('[data-i18n-data], body [lang], #view3d, #view2d, script, style');
+        const visible = (el: Element) => (el as HTMLElement).getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
+        const texts: string[] = [];
+        const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+        for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+          const el = n.parentElement;
+          const text = n.textContent?.trim();
+          if (text && !skip(el) && visible(el!)) texts.push(text);
+        }
+        for (const el of document.body.querySelectorAll('[title], [placeholder], [aria-label]'))
+          if (!skip(el) && visible(el)) for (const a of ['title', 'placeholder', 'aria-label']) if (el.getAttribute(a)) texts.push(`@${a}: ${el.getAttribute(a)}`);
+        // a heading's own words (its close button and tabs are buttons of their own)
+        const own = (el: Element) => (el.tagName === 'BUTTON' ? el.textContent! : [...el.childNodes].filter((c) => c.nodeType === Node.TEXT_NODE).map((c) => c.textContent).join('')).trim();
+        const headings = [...document.querySelectorAll('#topbar, #left, #right, #statusbar')].flatMap((box) => [...box.querySelectorAll('h2, h3, button')].filter((el) => !skip(el) && visible(el)).map(own));
+        return { texts, headings };
+      });
+    const cjk = /[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]/;
+    const lang = () => s.page.evaluate(() => window.__redwall!.store.ui.locale);
+    // an alarm to open, so that the list and the detail are part of the check
+    await s.api('/api/sim/incident', { wellId: 'MH-00777', sensor: 'level' });
+    const item = s.page.locator('[data-testid=alarm-item][data-source=MH-00777]');
+    await item.waitFor({ timeout: 15_000 });
+    await item.click();
+    await s.page.locator('[data-testid=alarm-detail]').waitFor();
+    expect(await lang()).toBe('zh-CN');
+
+    // zh-CN: headings and buttons with words in them are Chinese
+    const zh = await chrome();
+    const latinOnly = zh.headings.filter((x) => /[A-Za-z]{2}/.test(x) && !cjk.test(x));
+    expect(latinOnly, 'zh-CN headings/buttons without Chinese').toEqual([]);
+    expect(zh.headings.filter((x) => cjk.test(x)).length).toBeGreaterThan(20);
+
+    // English: not one Chinese character in the chrome, in the operations and the planner workspace
+    await s.page.click('[data-testid=lang]');
+    await expect.poll(lang).toBe('en');
+    expect(await s.page.evaluate(() => document.documentElement.lang)).toBe('en');
+    await expect.poll(async () => (await chrome()).texts.filter((x) => cjk.test(x)), { timeout: 5_000 }).toEqual([]);
+    const en = await chrome();
+    expect(en.texts.length, 'the scan sees the panels').toBeGreaterThan(100);
+    expect(en.headings).toEqual(expect.arrayContaining(['Live layers', 'Alarm detail', 'Acknowledge']));
+    await s.page.click('[data-testid=workspace-analysis]');
+    await s.page.waitForSelector('[data-testid=analysis-totals]', { timeout: 60_000 });
+    await expect.poll(() => s.page.getAttribute('[data-testid=analysis-status]', 'data-running'), { timeout: 60_000 }).toBe('false');
+    await s.page.click('[data-testid=sql-toggle]');
+    await expect.poll(async () => (await chrome()).texts.filter((x) => cjk.test(x)), { timeout: 5_000 }).toEqual([]);
+    expect((await chrome()).headings).toEqual(expect.arrayContaining(['Parking supply & demand', 'Site selection & what-if']));
+    await s.page.click('[data-testid=sql-close]');
+
+    // and back: the same chrome is Chinese again
+    await s.page.click('[data-testid=lang]');
+    await expect.poll(lang).toBe('zh-CN');
+    expect((await chrome()).headings).toEqual(expect.arrayContaining(['停车供需分析', '选址与方案比较']));
+    await s.page.click('[data-testid=workspace-ops]');
+    expect((await chrome()).headings.filter((x) => /[A-Za-z]{2}/.test(x) && !cjk.test(x))).toEqual([]);
+    expect(s.consoleErrors).toEqual([]);
+  });
+
   it('made no request outside loopback and logged no console error', async () => {
     const box = await stageBox();
     expect(box.width).toBeGreaterThan(0);

@@ -3,7 +3,7 @@
  * first), a DRILL banner on every screen while one runs, replay of any journal window with a timeline
  * (play/pause/seek/speed), and the after-action report with CSV and printable HTML export.
  */
-import { autorun, observable, runInAction, type IReactionDisposer } from 'mobx';
+import { autorun, observable, reaction, runInAction, type IReactionDisposer } from 'mobx';
 import { afterActionReport, reportCsv, reportHtml, type AfterActionReport } from '../../../data-pipelines/contracts/after-action.ts';
 import type { DrillAck, DrillStatus } from '../../../data-pipelines/contracts/events.ts';
 import { parseScenario } from '../../../data-pipelines/contracts/scenario.ts';
@@ -28,11 +28,12 @@ export function runningDrill(store: RootStore): DrillStatus | null {
 }
 
 export function mountDrillPanel(store: RootStore, box: HTMLElement): () => void {
-  const state = observable({ scenarios: [] as Scenarios, message: '', error: '', loading: false, report: null as AfterActionReport | null }, {}, { deep: false });
+  const state = observable({ scenarios: [] as Scenarios, listError: '', message: '', error: '', loading: false, report: null as AfterActionReport | null }, {}, { deep: false });
   const set = (patch: Partial<typeof state>) => runInAction(() => Object.assign(state, patch));
+  // the list is retried every 5 s until it arrives: nothing to report while the feed is still connecting
   const refresh = () => {
-    if (!store.sink) return;
-    void store.sink.drill({ op: 'list' }).then((a) => set(a.ok ? { scenarios: a.scenarios ?? [] } : { error: a.error }));
+    if (!store.sink || store.feed.status !== 'live') return;
+    void store.sink.drill({ op: 'list' }).then((a) => set(a.ok ? { scenarios: a.scenarios ?? [], listError: '' } : { listError: a.error }));
   };
   setTimeout(refresh, 500);
   const poll = setInterval(() => state.scenarios.length || refresh(), 5_000);
@@ -74,6 +75,10 @@ export function mountDrillPanel(store: RootStore, box: HTMLElement): () => void 
 
   const disposers: IReactionDisposer[] = [];
   disposers.push(
+    reaction(
+      () => store.feed.status === 'live',
+      (live) => live && !state.scenarios.length && refresh(),
+    ),
     autorun(() => {
       void store.ui.locale;
       const running = runningDrill(store);
@@ -99,7 +104,7 @@ export function mountDrillPanel(store: RootStore, box: HTMLElement): () => void 
           ),
         );
       }
-      if (state.error) children.push(h('p', { class: 'warn', 'data-testid': 'drill-error' }, state.error));
+      if (state.error || state.listError) children.push(h('p', { class: 'warn', 'data-testid': 'drill-error' }, state.error || state.listError));
       if (state.message) children.push(h('p', { class: 'muted' }, state.message));
 
       if (!replay) {

@@ -1,5 +1,5 @@
 /** Operator panels: top bar, layers + legends + stream health, alarm list + detail, building info, status, toasts. */
-import { autorun, reaction, type IReactionDisposer } from 'mobx';
+import { autorun, observable, reaction, runInAction, type IReactionDisposer } from 'mobx';
 import { ALARM_CATEGORIES, allowedActions, type Alarm, type OperatorAction } from '../../../data-pipelines/contracts/alarm.ts';
 import { STREAMS } from '../../../data-pipelines/contracts/events.ts';
 import type { RedWallBridge } from '../../../electron/bridge/api.ts';
@@ -56,6 +56,8 @@ export function mountPanels(store: RootStore, meta: DistrictMeta, bridge: RedWal
       void store.ui.locale;
       const loc = locale();
       top.replaceChildren(
+      // screen readers, hyphenation and the CJK font fallback follow the page language
+      document.documentElement.lang = loc;
         // the seal is the logo (a Chinese glyph in both languages, like the name on a stamp)
         h('div', { class: 'brand' }, h('span', { class: 'brand-mark', lang: 'zh-CN', 'aria-hidden': 'true' }, '红'), h('span', { class: 'brand-title' }, t('appTitle')), h('span', { class: 'brand-sub' }, t('appSubtitle'))), // i18n-exempt: logo glyph
         h('div', { class: 'district-name' }, meta.name[loc]),
@@ -268,7 +270,8 @@ export function mountPanels(store: RootStore, meta: DistrictMeta, bridge: RedWal
           row('active', a.active ? t('activeYes') : t('activeNo')),
           a.value !== undefined ? row('value', valueText(a)) : '',
           a.floor !== undefined ? row('floor', `${a.floor}`) : '',
-          a.team ? row('team', teamLabel(a.team), true) : '',
+          // a team of our list is translated; any other (a scenario's fire station) is shown as journaled
+          a.team ? row('team', teamLabel(a.team), !TEAMS.some((x) => x.value === a.team)) : '',
           row('location', `${a.lon.toFixed(5)}, ${a.lat.toFixed(5)}`),
         ),
         h('div', { class: 'actions' }, ...allowed.map(act)),
@@ -334,9 +337,15 @@ export function mountPanels(store: RootStore, meta: DistrictMeta, bridge: RedWal
   disposers.push(
     reaction(
       () => store.realLive.notices[0],
+  // the alarm on the toast: its text follows a language switch while it is shown
+  const toasted = observable.box<Alarm | null>(null, { deep: false });
       (n) => {
+    autorun(() => {
+      const a = toasted.get();
+      toast.replaceChildren(...(a ? [h('strong', {}, `${drillMark(a)}${t('newAlarm')} `), alarmTitle(a)] : []));
+    }),
         if (!n || n.alarm.priority === 3 || Date.now() - n.receivedAt > 10_000) return;
-        toast.replaceChildren(h('strong', {}, `${drillMark(n.alarm)}${t('newAlarm')} `), alarmTitle(n.alarm));
+        runInAction(() => toasted.set(n.alarm));
         toast.className = `toast p${n.alarm.priority}`;
         toast.hidden = false;
         toast.onclick = () => {

@@ -3,6 +3,7 @@
  * (Ctrl+Enter runs), errors shown as DuckDB reports them, results as a table and — with lon/lat columns — on the map.
  */
 import { autorun } from 'mobx';
+import { checkConsoleSql } from '../analysis/console.ts';
 import { t } from '../i18n.ts';
 import type { RootStore } from '../stores/root.ts';
 import { button, h } from './dom.ts';
@@ -74,7 +75,8 @@ export function mountSqlConsole(store: RootStore, stage: HTMLElement): () => voi
         return;
       }
       if (r.error) {
-        resultBox.replaceChildren(h('div', { class: 'error sql-error', 'data-testid': 'sql-error' }, r.error));
+        // the console's own refusal is said again in the current language; DuckDB's errors are DuckDB's words
+        resultBox.replaceChildren(h('div', { class: 'error sql-error', 'data-testid': 'sql-error' }, checkConsoleSql(r.sql) ?? r.error));
         return;
       }
       resultBox.replaceChildren(

@@ -33,6 +33,7 @@ export function legendEntries(locale: Locale): Array<{ level: AlarmLevel; color:
 export function thresholdsText(locale: Locale): string[] {
   return Object.values(SENSOR_SPECS).map((s) => {
     const op = s.direction === 'low' ? '≤' : '≥';
-    return t('layers.manholes.threshold', { sensor: sensorLabel(s.sensor, locale), warning: `${op}${s.warning}`, alarm: `${op}${s.alarm}`, unit: unitText(s.unit) }, locale).trim();
+    const unit = unitText(s.unit);
+    return `${sensorLabel(s.sensor, locale)} ${op}${s.warning} / ${op}${s.alarm}${unit ? ` ${unit}` : ''}`;
   });
 }
