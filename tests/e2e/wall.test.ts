@@ -34,6 +34,7 @@ describe('video wall screens', () => {
       if (msg.type() === 'error') s.consoleErrors.push(`dashboard: ${msg.text()}`);
     });
     dash.on('pageerror', (err) => s.consoleErrors.push(`dashboard pageerror: ${err.message}`));
+    for (const p of [s.page, dash]) p.on('response', (r) => void (r.status() >= 400 && s.consoleErrors.push(`HTTP ${r.status()} ${r.url()}`)));
     await dash.setViewportSize({ width: 1920, height: 1080 });
     await dash.goto(`${s.server.url}/?screen=dashboard`);
     await waitReady(dash);

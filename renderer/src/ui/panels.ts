@@ -18,6 +18,7 @@ import { VideoPanel } from './video.ts';
 import { mountDrillPanel } from './drill-panel.ts';
 import { mountIncidentPanel } from './incident-panel.ts';
 import { mountImportPanel } from './import-panel.ts';
+import { openScreensDialog } from './wall/screens-dialog.ts';
 import { mountLayoutsPanel, type LayoutsPanelDeps } from './layouts-panel.ts';
 
 const STATUS_KEY: Record<FeedStatus, StringKey> = {
@@ -55,9 +56,9 @@ export function mountPanels(store: RootStore, meta: DistrictMeta, bridge: RedWal
     autorun(() => {
       void store.ui.locale;
       const loc = locale();
-      top.replaceChildren(
       // screen readers, hyphenation and the CJK font fallback follow the page language
       document.documentElement.lang = loc;
+      top.replaceChildren(
         // the seal is the logo (a Chinese glyph in both languages, like the name on a stamp)
         h('div', { class: 'brand' }, h('span', { class: 'brand-mark', lang: 'zh-CN', 'aria-hidden': 'true' }, '红'), h('span', { class: 'brand-title' }, t('appTitle')), h('span', { class: 'brand-sub' }, t('appSubtitle'))), // i18n-exempt: logo glyph
         h('div', { class: 'district-name' }, meta.name[loc]),
@@ -65,6 +66,8 @@ export function mountPanels(store: RootStore, meta: DistrictMeta, bridge: RedWal
         h('nav', { class: 'view-switch workspace-switch' }, ...(['ops', 'analysis'] as const).map((w) => button(t(w === 'ops' ? 'wsOps' : 'wsAnalysis'), { 'data-testid': `workspace-${w}`, class: store.ui.workspace === w ? 'active' : '' }, () => void store.command({ type: 'setWorkspace', workspace: w })))),
         h('nav', { class: 'presets' }, ...meta.presets.map((p) => button(p.label[loc], { 'data-testid': `preset-${p.id}` }, () => void store.command({ type: 'flyToPreset', preset: p.id })))),
         h('div', { class: 'spacer' }),
+        button(t('wall.enter'), { 'data-testid': 'screen-wall', title: t('wall.screen.wall') }, () => void store.command({ type: 'setScreen', screen: 'wall' })),
+        button(t('wall.screens'), { 'data-testid': 'screens' }, () => void openScreensDialog(store, bridge, window.redwall ? 'electron' : 'web')),
         button(store.ui.muted ? t('unmute') : t('mute'), { 'data-testid': 'mute' }, () => void store.command({ type: 'setMuted', muted: !store.ui.muted })),
         // the language switch names the other language in that language
         button(loc === 'zh-CN' ? 'EN' : '中文', { class: 'lang', 'data-testid': 'lang', lang: loc === 'zh-CN' ? 'en' : 'zh-CN', title: t('core.langSwitchTitle') }, () => void store.command({ type: 'setLocale', locale: loc === 'zh-CN' ? 'en' : 'zh-CN' })), // i18n-exempt: language name
@@ -316,7 +319,7 @@ export function mountPanels(store: RootStore, meta: DistrictMeta, bridge: RedWal
         if (!cam) return;
         const sos = store.live.sos.find((s) => s.cameraId === cam);
         const heading = sos?.heading ?? store.entities.cameras.get(cam)?.heading ?? 0;
-        video = new VideoPanel(cam, heading, () => void store.command({ type: 'openVideo', cameraId: null }), sos ? `${t('sosPopup')} ${sos.buttonId}` : t('video'));
+        video = new VideoPanel(cam, heading, () => void store.command({ type: 'openVideo', cameraId: null }), () => (sos ? `${t('sosPopup')} ${sos.buttonId}` : t('video')));
         videoSlot.replaceChildren(video.el);
       },
     ),
@@ -334,16 +337,16 @@ export function mountPanels(store: RootStore, meta: DistrictMeta, bridge: RedWal
   const toast = h('div', { class: 'toast', 'data-testid': 'alarm-toast', hidden: true });
   document.body.append(toast);
   let hideTimer: ReturnType<typeof setTimeout> | undefined;
-  disposers.push(
-    reaction(
-      () => store.realLive.notices[0],
   // the alarm on the toast: its text follows a language switch while it is shown
   const toasted = observable.box<Alarm | null>(null, { deep: false });
-      (n) => {
+  disposers.push(
     autorun(() => {
       const a = toasted.get();
       toast.replaceChildren(...(a ? [h('strong', {}, `${drillMark(a)}${t('newAlarm')} `), alarmTitle(a)] : []));
     }),
+    reaction(
+      () => store.realLive.notices[0],
+      (n) => {
         if (!n || n.alarm.priority === 3 || Date.now() - n.receivedAt > 10_000) return;
         runInAction(() => toasted.set(n.alarm));
         toast.className = `toast p${n.alarm.priority}`;

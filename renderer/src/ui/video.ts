@@ -3,6 +3,7 @@
  * time) and played through a <video> element via captureStream, like a real decoded stream would be. A real
  * deployment plugs the district's video gateway (GB/T 28181 -> WebRTC/HLS on the intranet) into the same panel.
  */
+import { autorun, type IReactionDisposer } from 'mobx';
 import { fmtTime, t } from '../i18n.ts';
 import { h } from './dom.ts';
 
@@ -10,19 +11,29 @@ export class VideoPanel {
   readonly el: HTMLElement;
   private timer: ReturnType<typeof setInterval> | null = null;
   private stream: MediaStream | null = null;
+  private readonly relabel: IReactionDisposer;
 
   constructor(
     cameraId: string,
     heading: number,
     onClose: () => void,
-    title = t('video'),
+    /** read in a reaction: the heading follows a language switch while the panel is open */
+    title: () => string = () => t('video'),
   ) {
     const canvas = h('canvas', { width: 480, height: 270 });
     const video = h('video', { muted: true, autoplay: true, playsinline: true, 'data-testid': 'video' });
     video.muted = true;
-    const close = h('button', { class: 'close', 'data-testid': 'video-close', title: t('close'), 'aria-label': t('close') }, '×');
+    const close = h('button', { class: 'close', 'data-testid': 'video-close' }, '×');
     close.onclick = onClose;
-    this.el = h('section', { class: 'video-panel', 'data-testid': 'video-panel', 'data-camera': cameraId }, h('h2', {}, `${title} · ${cameraId}`, close), video, h('p', { class: 'legend-note' }, t('simulatedVideo')));
+    const heading2 = h('span', {});
+    const note = h('p', { class: 'legend-note' });
+    this.el = h('section', { class: 'video-panel', 'data-testid': 'video-panel', 'data-camera': cameraId }, h('h2', {}, heading2, close), video, note);
+    this.relabel = autorun(() => {
+      heading2.textContent = `${title()} · ${cameraId}`;
+      note.textContent = t('simulatedVideo');
+      close.title = t('close');
+      close.setAttribute('aria-label', t('close'));
+    });
     const g = canvas.getContext('2d')!;
     let frame = 0;
     const draw = () => {
@@ -66,6 +77,7 @@ export class VideoPanel {
   }
 
   destroy(): void {
+    this.relabel();
     if (this.timer) clearInterval(this.timer);
     this.stream?.getTracks().forEach((tr) => tr.stop());
     this.el.remove();

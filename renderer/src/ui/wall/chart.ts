@@ -3,12 +3,12 @@
  * destroy(). ECharts fetches nothing (no map registration, no remote fonts): offline by construction.
  */
 import { BarChart, GaugeChart, LineChart } from 'echarts/charts';
-import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
+import { GridComponent, LegendComponent, TitleComponent, TooltipComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
 import type { EChartsOption } from 'echarts';
 
-echarts.use([BarChart, LineChart, GaugeChart, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
+echarts.use([BarChart, LineChart, GaugeChart, GridComponent, LegendComponent, TitleComponent, TooltipComponent, CanvasRenderer]);
 
 export class ChartWidget {
   private chart: echarts.ECharts | null;
@@ -28,7 +28,7 @@ export class ChartWidget {
     const key = JSON.stringify(option, (_k, v: unknown) => (typeof v === 'function' ? String(v) : v));
     if (key === this.last) return;
     this.last = key;
-    this.chart.setOption(option, { replaceMerge: ['series', 'xAxis', 'yAxis'] });
+    this.chart.setOption(option, { replaceMerge: ['series', 'xAxis', 'yAxis', 'title'] });
   }
 
   destroy(): void {

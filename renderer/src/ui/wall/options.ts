@@ -34,10 +34,16 @@ const base = (): EChartsOption => ({
 
 const axisStyle = { axisLine: { lineStyle: { color: WALL_MUTED } }, axisLabel: { color: WALL_MUTED }, splitLine: { lineStyle: { color: WALL_LINE } } };
 
+/** A centred "no data yet" note for a chart with nothing to draw (a wall must never look broken). */
+function noData(empty: boolean, loc: Locale): EChartsOption {
+  return { title: { show: empty, text: t('wall.noData', undefined, loc), left: 'center', top: 'middle', textStyle: { color: WALL_MUTED, fontSize: 14, fontWeight: 'normal' } } };
+}
+
 /** Open alarms: one bar per category, stacked by workflow state. */
 export function alarmMatrixOption(m: AlarmMatrix, loc: Locale): EChartsOption {
   return {
     ...base(),
+    ...noData(m.total === 0, loc),
     tooltip: { ...(base().tooltip as object), axisPointer: { type: 'shadow' } },
     legend: { top: 0, textStyle: { color: WALL_MUTED }, itemWidth: 12, itemHeight: 8, data: m.states.map((s) => stateLabel(s, loc)) },
     grid: { left: 8, right: 16, top: 34, bottom: 4, containLabel: true },
@@ -69,6 +75,7 @@ export function responseOption(rows: readonly ResponseRow[], loc: Locale): EChar
   });
   return {
     ...base(),
+    ...noData(cats.every((r) => !Number.isFinite(r.ackP50) && !Number.isFinite(r.onsiteP50)), loc),
     legend: { top: 0, textStyle: { color: WALL_MUTED }, itemWidth: 12, itemHeight: 8 },
     grid: { left: 8, right: 16, top: 34, bottom: 4, containLabel: true },
     xAxis: { type: 'category', data: names, ...axisStyle },
@@ -125,6 +132,7 @@ export function parkingGaugeOption(p: ParkingPressure, loc: Locale): EChartsOpti
 export function trendOption(series: ReadonlyArray<{ name: string; color: string; points: ReadonlyArray<[number, number]>; area?: boolean }>, opts: { percent?: boolean; loc: Locale }): EChartsOption {
   return {
     ...base(),
+    ...noData(series.every((s) => s.points.length === 0), opts.loc),
     legend: series.length > 1 ? { top: 0, textStyle: { color: WALL_MUTED }, itemWidth: 12, itemHeight: 8 } : { show: false },
     grid: { left: 8, right: 16, top: series.length > 1 ? 34 : 12, bottom: 4, containLabel: true },
     xAxis: { type: 'time', ...axisStyle, splitLine: { show: false }, axisLabel: { color: WALL_MUTED, hideOverlap: true, formatter: (v: number) => new Date(v).toLocaleTimeString(opts.loc, { hour: '2-digit', minute: '2-digit', hour12: false }) } },

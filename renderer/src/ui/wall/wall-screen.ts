@@ -46,7 +46,7 @@ export function mountWall(store: RootStore, app: HTMLElement, deps: WallDeps): (
   const top = h('header', { id: 'wall-top', 'data-testid': 'wall-top' });
   const card = (id: string, titleKey: StringKey | null, body: HTMLElement) => {
     const title = h('div', { class: 'wall-card-title' });
-    const el = h('section', { class: `wall-card wall-${id}`, 'data-testid': `wall-card-${id}` }, title, body);
+    const el = h('section', { class: `wall-card wall-card-${id}`, 'data-testid': `wall-card-${id}` }, title, body);
     disposers.push(
       autorun(() => {
         void store.ui.locale;
@@ -68,7 +68,7 @@ export function mountWall(store: RootStore, app: HTMLElement, deps: WallDeps): (
     alarms: card('alarms', CHART_TITLE.alarms, chartEls.alarms),
     response: card('response', CHART_TITLE.response, h('div', { class: 'wall-stack' }, chartEls.response, targets)),
     raised: card('raised', CHART_TITLE.raised, chartEls.raised),
-    parking: card('parking', 'wall.chart.parking', h('div', { class: 'wall-parking' }, chartEls.gauge, h('div', {}, fullest, parkingNote))),
+    parking: card('parking', 'wall.chart.parking', h('div', { class: 'wall-parking' }, chartEls.gauge, h('div', { class: 'wall-parking-side' }, fullest, parkingNote))),
     parkingTrend: card('parkingTrend', CHART_TITLE.parkingTrend, chartEls.parkingTrend),
     feed: card('feed', CHART_TITLE.feed, chartEls.feed),
     latest: card('latest', 'wall.chart.latest', latest),
