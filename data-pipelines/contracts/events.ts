@@ -299,6 +299,8 @@ export const WIRE = {
    * parking history as GET /api/history/parking, over the authenticated socket (no CORS preflight from app://)
    */
   parkingHistory: 'parking-history',
+  /** client -> server, PeopleRequest (contracts/people.ts) with an ack receiving PeopleAnswer: masked unless allowed */
+  people: 'people',
 } as const;
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: string };

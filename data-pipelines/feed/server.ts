@@ -24,6 +24,10 @@ import { loadEntities } from './entities.ts';
 import type { ParkingSample } from './journal.ts';
 import type { SimulatorOptions } from './simulator.ts';
 import { mimeOf, resolveInside } from './static-files.ts';
+import { loadHomes } from '../people/homes.ts';
+import { ROLES, type User } from '../people/policy.ts';
+import { PeopleService } from '../people/service.ts';
+import { PeopleRequest, type PeopleAnswer } from '../contracts/people.ts';
 
 export interface FeedServerOptions {
   host?: string;
@@ -50,6 +54,11 @@ export interface FeedServerOptions {
    * shell receives it from /api/config, which answers same-origin requests only; Electron gets it over IPC.
    */
   token?: string;
+  /**
+   * Named users with their own bearer tokens and roles (people service: who may see whole records). The shared
+   * `token` above is the duty operator (role operator: masked data only).
+   */
+  users?: Array<User & { token: string }>;
   /** serve HTTPS/WSS instead of plain HTTP (PEM strings) */
   tls?: { key: string; cert: string };
   log?: (msg: string) => void;
@@ -62,6 +71,9 @@ export interface FeedServer {
   stats: { emitted: number; clients: number; replays: number; snapshots: number };
   close(): Promise<void>;
 }
+
+/** Whoever holds the shared feed token: the duty operator (masked data only). */
+const DUTY_OPERATOR: User = { name: '值班员', role: 'operator' }; // i18n-exempt: the operator's name as journaled
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
@@ -137,6 +149,9 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
   if (!LOOPBACK.has(host)) throw new Error(`feed server binds loopback only, refused host ${host}`);
   const log = opts.log ?? ((m: string) => console.log(`[feed] ${m}`));
   const core = new FeedCore({ journal: { dir: opts.journalDir }, entities: loadEntities(opts.assetsDir), sim: opts.sim === undefined ? {} : opts.sim, log });
+  for (const u of opts.users ?? []) if (!(ROLES as readonly string[]).includes(u.role) || u.token.length < 16) throw new Error(`user ${u.name}: unknown role or token shorter than 16 characters`);
+  // Personal data stays in this process: generated on first use, answered masked, every access audited on disk.
+  const people = new PeopleService(() => loadHomes(opts.assetsDir), { auditPath: join(opts.journalDir, 'people-audit.jsonl') });
   const stats = { emitted: 0, clients: 0, replays: 0, snapshots: 0 };
   let selfOrigin = '';
 
@@ -241,8 +256,31 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
       const path = url.pathname;
       const allowed = isAllowedRequest(req.headers, selfOrigin, allowedOrigins);
       if (!allowed.ok) return send(res, 403, { error: `forbidden: ${allowed.why}` });
-      const authed = !opts.token || safeEqual(String(req.headers.authorization ?? ''), `Bearer ${opts.token}`);
+      const authHeader = String(req.headers.authorization ?? '');
+      const named = (opts.users ?? []).find((u) => safeEqual(authHeader, `Bearer ${u.token}`));
+      const authed = !opts.token || named !== undefined || safeEqual(authHeader, `Bearer ${opts.token}`);
       if (path.startsWith('/api/') && path !== '/api/config' && !authed) return send(res, 401, { error: 'unauthorized: missing or wrong bearer token' });
+      const user: User = named ? { name: named.name, role: named.role, ...(named.grids ? { grids: named.grids } : {}) } : DUTY_OPERATOR;
+      if (path === '/api/me') return send(res, 200, user);
+      if (path.startsWith('/api/people/')) {
+        const answer = <T>(r: { ok: true; value: T } | { ok: false; status: number; error: string }) => (r.ok ? send(res, 200, r.value) : send(res, r.status, { error: r.error }));
+        if (path === '/api/people/turning') return answer(people.turning(user, { age: Number(url.searchParams.get('age') ?? 60), days: Number(url.searchParams.get('days') ?? 30), ...(url.searchParams.get('grid') ? { grid: url.searchParams.get('grid')! } : {}) }));
+        if (path === '/api/people/resident') return answer(people.view(user, url.searchParams.get('id') ?? ''));
+        if (path === '/api/people/density') return send(res, 200, people.density());
+        if (path === '/api/people/audit') return answer(people.auditTrail(user));
+        if (path === '/api/people/unmask') {
+          if (req.method !== 'POST') return send(res, 405, { error: 'POST only' });
+          let body: { residentId?: unknown; reason?: unknown };
+          try {
+            body = JSON.parse(await readBody(req, 4096)) as typeof body;
+          } catch {
+            return send(res, 400, { error: 'body must be JSON {residentId, reason}' });
+          }
+          if (typeof body.residentId !== 'string' || typeof body.reason !== 'string') return send(res, 400, { error: 'body must be JSON {residentId, reason}' });
+          return answer(people.unmask(user, body.residentId, body.reason));
+        }
+        return send(res, 404, { error: 'not found' });
+      }
       if (path === '/api/health') {
         return send(res, 200, { ok: true, epoch: core.epoch, seqs: core.world.seqs, journal: core.loadReport, rejected: core.stats.rejected, ...stats });
       }
@@ -356,9 +394,43 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
   io.use((socket, next) => {
     if (!opts.token) return next();
     const tok = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
-    if (typeof tok === 'string' && safeEqual(tok, opts.token)) return next();
+    if (typeof tok === 'string' && (safeEqual(tok, opts.token) || (opts.users ?? []).some((u) => safeEqual(tok, u.token)))) return next();
     next(new Error('unauthorized'));
   });
+  /** The user a socket authenticated as: a named user's token, else the duty operator (shared token). */
+  const socketUser = (auth: unknown): User => {
+    const tok = (auth as { token?: unknown } | undefined)?.token;
+    const u = typeof tok === 'string' ? (opts.users ?? []).find((x) => safeEqual(tok, x.token)) : undefined;
+    return u ? { name: u.name, role: u.role, ...(u.grids ? { grids: u.grids } : {}) } : DUTY_OPERATOR;
+  };
+  const peopleOp = (user: User, raw: unknown): PeopleAnswer => {
+    const p = PeopleRequest.safeParse(raw);
+    if (!p.success) return { ok: false, status: 400, error: `bad people request: ${p.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` };
+    const q = p.data;
+    try {
+      switch (q.op) {
+        case 'me':
+          return { ok: true, op: 'me', user };
+        case 'density':
+          return { ok: true, op: 'density', grids: people.density() };
+        case 'turning': {
+          const r = people.turning(user, { age: q.age, days: q.days, ...(q.grid ? { grid: q.grid } : {}) });
+          return r.ok ? { ok: true, op: 'turning', ...r.value } : r;
+        }
+        case 'view': {
+          const r = people.view(user, q.residentId);
+          return r.ok ? { ok: true, op: 'view', resident: r.value } : r;
+        }
+        case 'unmask': {
+          const r = people.unmask(user, q.residentId, q.reason);
+          return r.ok ? { ok: true, op: 'unmask', resident: r.value } : r;
+        }
+      }
+    } catch (e) {
+      log(`people request failed: ${(e as Error).message}`);
+      return { ok: false, status: 400, error: (e as Error).message.slice(0, 500) };
+    }
+  };
 
   const emit = (events: FeedEvent[]) => {
     if (!events.length) return;
@@ -414,6 +486,10 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
         (h) => reply({ csv: parkingHistoryCsv(h.rows), truncated: h.truncated, rows: h.rows.length }),
         (e: unknown) => reply({ error: (e as Error).message }),
       );
+    });
+    socket.on(WIRE.people, (raw: unknown, ack?: unknown) => {
+      if (typeof ack !== 'function') return;
+      (ack as (r: PeopleAnswer) => void)(peopleOp(socketUser(socket.handshake.auth), raw));
     });
     socket.on('disconnect', () => stats.clients--);
   });

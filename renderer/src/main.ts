@@ -157,6 +157,8 @@ async function boot(): Promise<void> {
   const perEvent = new URLSearchParams(location.search).get('bench') === 'per-event';
   const feed = new FeedClient(store, { url: cfg.feedUrl, ...(cfg.feedToken ? { token: cfg.feedToken } : {}), perEvent });
   store.sink = feed;
+  // elderly services: personal data only through the feed server (masked, role-checked, audited there)
+  store.people.attach((req) => feed.people(req), grid);
   feed.start();
 
   // Planner workspace: analyses run on the same local DuckDB; occupancy history comes from the feed journal.

@@ -11,6 +11,7 @@ import { io, type Socket } from 'socket.io-client';
 import { CommandAck, DrillAck, Heartbeat, Hello, JournalWindow, parseFeedEvent, Replay, Snapshot, STREAMS, WIRE, type DrillRequest, type FeedEvent, type JournalRequest, type StreamName, type Subscribe } from '../../../data-pipelines/contracts/events.ts';
 import { LocalizedError, t } from '../i18n.ts';
 import type { CommandSink, RootStore } from '../stores/root.ts';
+import type { PeopleAnswer, PeopleRequest } from '../../../data-pipelines/contracts/people.ts';
 
 export interface FeedClientOptions {
   url: string;
@@ -269,6 +270,20 @@ export class FeedClient implements CommandSink {
         if (typeof r.error === 'string') return reject(new LocalizedError('core.feed.serverError', { detail: `occupancy history: ${r.error}` }));
         if (typeof r.csv !== 'string') return reject(new LocalizedError('core.feed.badAnswer', { detail: 'occupancy history' }));
         resolve({ csv: r.csv, truncated: r.truncated === true });
+      });
+    });
+  }
+
+  /** People service over the authenticated socket: the server masks and audits; this only forwards and checks shape. */
+  people(req: PeopleRequest): Promise<PeopleAnswer> {
+    return new Promise((resolve, reject) => {
+      const socket = this.socket;
+      if (!socket?.connected) return reject(new LocalizedError('core.feed.notConnected'));
+      socket.timeout(30_000).emit(WIRE.people, req, (err: unknown, raw: unknown) => {
+        if (err) return reject(new LocalizedError('core.feed.noAnswer', { s: 30 }));
+        const a = raw as PeopleAnswer | null;
+        if (!a || typeof a !== 'object' || typeof a.ok !== 'boolean') return reject(new LocalizedError('core.feed.badAnswer', { detail: 'people' }));
+        resolve(a);
       });
     });
   }

@@ -17,6 +17,7 @@ import { manholeLayer } from './manholes/index.ts';
 import { parkingLayer } from './parking/index.ts';
 import { analysisLayer } from './parking-analysis/index.ts';
 import { importedLayer } from './imported/index.ts';
+import { elderlyLayer } from './elderly/index.ts';
 
 /** A value that changes whenever a layer must repaint: a counter, or a composite key such as `${version}|${selection}`. */
 export type Revision = number | string;
@@ -48,4 +49,4 @@ export interface LiveLayerDefinition {
 }
 
 /** Drawing order: later layers on top. */
-export const LIVE_LAYERS: readonly LiveLayerDefinition[] = [analysisLayer, importedLayer, parkingLayer, envLayer, cameraLayer, manholeLayer, careLayer, evacuationLayer, fireLayer, alarmLayer];
+export const LIVE_LAYERS: readonly LiveLayerDefinition[] = [elderlyLayer, analysisLayer, importedLayer, parkingLayer, envLayer, cameraLayer, manholeLayer, careLayer, evacuationLayer, fireLayer, alarmLayer];

@@ -1,10 +1,12 @@
 import { configure, observable, runInAction } from 'mobx';
 import type { DrillAck, DrillRequest, JournalRequest, JournalWindow } from '../../../data-pipelines/contracts/events.ts';
 import type { CommandAck } from '../../../data-pipelines/contracts/events.ts';
+import type { PeopleAnswer, PeopleRequest } from '../../../data-pipelines/contracts/people.ts';
 import { t } from '../i18n.ts';
 import { AnalysisStore } from './analysis-store.ts';
 import { EntityStore } from './entity-store.ts';
 import { ImportStore } from './import-store.ts';
+import { PeopleStore } from './people-store.ts';
 import type { ImportFile } from '../import/index.ts';
 import { FeedStore } from './feed-store.ts';
 import { LiveStore } from './live-store.ts';
@@ -18,6 +20,8 @@ export interface CommandSink {
   journal(req: JournalRequest): Promise<JournalWindow>;
   /** sampled parking occupancy history as CSV (GET /api/history/parking) */
   parkingHistory(from: number, to: number, stepMs: number): Promise<{ csv: string; truncated: boolean }>;
+  /** people service (masked rows, aggregates; unmask by role, audited on the server) */
+  people(req: PeopleRequest): Promise<PeopleAnswer>;
 }
 
 /** What the views show while replaying a journal window (the live feed keeps running underneath). */
@@ -34,6 +38,7 @@ export class RootStore {
   readonly entities = new EntityStore();
   readonly analysis = new AnalysisStore();
   readonly imports = new ImportStore();
+  readonly people = new PeopleStore();
   sink: CommandSink | null = null;
 
   /** What views, layers and lists show: the replayed window while a replay is open, else the live feed. */
@@ -75,6 +80,15 @@ export class RootStore {
         () => (this.ui.settle(rec, 'ok'), null),
         (e: unknown) => (this.ui.settle(rec, `error: ${(e as Error).message}`), { ok: false as const, error: (e as Error).message }),
       );
+    }
+    if (cmd.type === 'people') {
+      const p = this.people;
+      const run = cmd.op === 'query' ? p.query(cmd.age, cmd.days) : cmd.op === 'view' ? p.view(cmd.residentId) : cmd.op === 'unmask' ? p.unmask(cmd.residentId, cmd.reason) : cmd.op === 'tasks' ? Promise.resolve(void p.makeTasks()) : Promise.resolve(p.closeRecord());
+      return run.then(() => {
+        const err = p.error;
+        this.ui.settle(rec, err ? `error: ${err.status ? `${err.status} ` : ''}${err.error}`.slice(0, 300) as `error: ${string}` : 'ok');
+        return err ? { ok: false as const, error: err.error } : null;
+      });
     }
     if (cmd.type === 'analysis') {
       return this.analysis.apply(cmd.cmd).then((error) => {

@@ -6,7 +6,7 @@ import type { LayoutFile } from './layouts.ts';
 import type { CameraState } from '../views/view3d.ts';
 
 export type ViewMode = '3d' | '2d';
-export type LayerId = 'buildings' | 'streets' | 'compounds' | 'grid' | 'alarms' | 'manholes' | 'cameras' | 'parking' | 'fire' | 'care' | 'env' | 'evacuation' | 'analysis' | 'imported';
+export type LayerId = 'buildings' | 'streets' | 'compounds' | 'grid' | 'alarms' | 'manholes' | 'cameras' | 'parking' | 'fire' | 'care' | 'env' | 'evacuation' | 'analysis' | 'imported' | 'elderly';
 export type Workspace = 'ops' | 'analysis';
 /**
  * What this window shows: the operator console (panels + map), the video-wall overview (dark large-screen theme, KPI
@@ -52,6 +52,14 @@ export type OperatorCommand =
   | { type: 'replay'; op: 'open' | 'close'; from?: number; to?: number; drillId?: string }
   /** operations (alarms, incidents) or the planners' analysis workspace */
   | { type: 'setWorkspace'; workspace: Workspace }
+  /**
+   * elderly services (people service on the feed server): query who turns `age` within `days`, view one record
+   * (masked), ask for the whole record with a reason (the server decides by role and audits), visit tasks, close
+   */
+  | { type: 'people'; op: 'query'; age: number; days: number }
+  | { type: 'people'; op: 'view'; residentId: string }
+  | { type: 'people'; op: 'unmask'; residentId: string; reason: string }
+  | { type: 'people'; op: 'tasks' | 'close' }
   /** console / video-wall overview / dashboard-only screen */
   | { type: 'setScreen'; screen: ScreenMode }
   /** multi-display wall layout applied (Electron: windows per display) or a screen URL opened (web shell) */
@@ -115,10 +123,11 @@ export const ALL_LAYERS: Record<LayerId, boolean> = {
   evacuation: true,
   analysis: false,
   imported: true,
+  elderly: false,
 };
 
 /** sensor layers that clutter a planner's map (alarms and fire are never hidden by a workspace switch) */
-const PLANNER_HIDDEN: LayerId[] = ['manholes', 'care', 'cameras', 'env', 'parking'];
+const PLANNER_HIDDEN: LayerId[] = ['manholes', 'care', 'cameras', 'env', 'parking', 'elderly'];
 
 export class UiStore {
   view: ViewMode = '3d';
@@ -148,7 +157,7 @@ export class UiStore {
   }
 
   dispatch(command: OperatorCommand): AuditRecord {
-    const rec: AuditRecord = { ts: Date.now(), actor: this.actor, command, ...(command.type === 'alarm' || command.type === 'drill' || command.type === 'analysis' || command.type === 'importData' ? { result: 'pending' as const } : {}) };
+    const rec: AuditRecord = { ts: Date.now(), actor: this.actor, command, ...(command.type === 'alarm' || command.type === 'drill' || command.type === 'analysis' || command.type === 'importData' || command.type === 'people' ? { result: 'pending' as const } : {}) };
     this.audit.push(rec);
     if (this.audit.length > 5000) this.audit.splice(0, this.audit.length - 5000);
     switch (command.type) {
@@ -217,6 +226,8 @@ export class UiStore {
         break;
       case 'wallLayout':
         break; // carried out by the shell (bridge); recorded here for the audit trail
+      case 'people':
+        break; // carried out by PeopleStore (RootStore.command); the feed server keeps the authoritative audit
       case 'analysis':
       case 'importData':
       case 'saveLayout':

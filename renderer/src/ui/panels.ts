@@ -19,6 +19,7 @@ import { mountDrillPanel } from './drill-panel.ts';
 import { mountIncidentPanel } from './incident-panel.ts';
 import { mountImportPanel } from './import-panel.ts';
 import { openScreensDialog } from './wall/screens-dialog.ts';
+import { mountPeoplePanel } from './people-panel.ts';
 import { mountLayoutsPanel, type LayoutsPanelDeps } from './layouts-panel.ts';
 
 const STATUS_KEY: Record<FeedStatus, StringKey> = {
@@ -104,7 +105,9 @@ export function mountPanels(store: RootStore, meta: DistrictMeta, bridge: RedWal
   const drillBox = h('section', { class: 'drills', 'data-testid': 'drill-panel' });
   const importBox = h('section', { class: 'imports', 'data-testid': 'import-panel' });
   const layoutsBox = h('section', { class: 'imports layouts', 'data-testid': 'layouts-panel' });
-  left.replaceChildren(layersBox, layoutsBox, importBox, drillBox, healthBox);
+  const peopleBox = h('section', { class: 'imports people', 'data-testid': 'people-panel' });
+  left.replaceChildren(layersBox, peopleBox, layoutsBox, importBox, drillBox, healthBox);
+  const unmountPeople = mountPeoplePanel(store, peopleBox);
   const unmountDrill = mountDrillPanel(store, drillBox);
   const unmountImport = mountImportPanel(store, importBox, meta.center);
   const unmountLayouts = mountLayoutsPanel(store, layoutsBox, layouts);
@@ -373,6 +376,7 @@ export function mountPanels(store: RootStore, meta: DistrictMeta, bridge: RedWal
     disposers.forEach((d) => d());
     unmountDrill();
     unmountImport();
+    unmountPeople();
     unmountLayouts();
     unmountIncident();
     clearTimeout(hideTimer);

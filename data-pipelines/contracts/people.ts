@@ -1,0 +1,85 @@
+/**
+ * People service wire contract (renderer <-> feed server, over the authenticated socket): requests validated with zod
+ * on the server, answers typed here. Rows are masked unless the server decided otherwise for one record (unmask:
+ * role + reason, audited). The renderer imports this, never the server's people/ code.
+ */
+import { z } from 'zod';
+
+export const PeopleRequest = z.discriminatedUnion('op', [
+  z.object({ op: z.literal('me') }).strict(),
+  z.object({ op: z.literal('turning'), age: z.number().int().min(0).max(120), days: z.number().int().min(1).max(366), grid: z.string().max(32).optional() }).strict(),
+  z.object({ op: z.literal('view'), residentId: z.string().min(1).max(64) }).strict(),
+  z.object({ op: z.literal('unmask'), residentId: z.string().min(1).max(64), reason: z.string().max(200) }).strict(),
+  z.object({ op: z.literal('density') }).strict(),
+]);
+export type PeopleRequest = z.infer<typeof PeopleRequest>;
+
+export interface MaskedResident {
+  residentId: string;
+  householdId: string;
+  name: string;
+  idNumber: string;
+  phone: string;
+  gender: 'M' | 'F';
+  age: number;
+  /** MM-DD: enough to bring the card on the day, not the birth year */
+  birthday: string;
+  buildingId: number;
+  gridId: string;
+  lon: number;
+  lat: number;
+  livingAlone: boolean;
+  disabled: boolean;
+  lowIncome: boolean;
+  benefits: string[];
+  masked: true;
+}
+
+export interface TurningRow extends MaskedResident {
+  /** YYYY-MM-DD the birthday falls on */
+  turnsOn: string;
+  inDays: number;
+}
+
+export interface FullResident {
+  residentId: string;
+  householdId: string;
+  buildingId: number;
+  compoundId: number;
+  gridId: string;
+  lon: number;
+  lat: number;
+  name: string;
+  idNumber: string;
+  gender: 'M' | 'F';
+  birth: string;
+  phone: string;
+  livingAlone: boolean;
+  disability: 0 | 1 | 2 | 3 | 4;
+  lowIncome: boolean;
+  age: number;
+  benefits: string[];
+  masked: false;
+}
+
+export interface GridDensity {
+  gridId: string;
+  residents: number;
+  elderly: number;
+  over80: number;
+  aloneElderly: number;
+}
+
+export interface PeopleUser {
+  name: string;
+  role: 'operator' | 'grid-staff' | 'civil-affairs' | 'auditor';
+  grids?: string[];
+}
+
+export type PeopleAnswer =
+  | { ok: true; op: 'me'; user: PeopleUser }
+  | { ok: true; op: 'turning'; today: string; rows: TurningRow[] }
+  | { ok: true; op: 'view'; resident: MaskedResident }
+  | { ok: true; op: 'unmask'; resident: FullResident }
+  | { ok: true; op: 'density'; grids: GridDensity[] }
+  | { ok: false; status: 400 | 403 | 404; error: string };

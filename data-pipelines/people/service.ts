@@ -1,0 +1,164 @@
+/**
+ * The people service (feed server side): holds the synthetic population in memory, answers with masked rows and
+ * aggregates, unmasks one record for a role that may see it and a stated reason, and audits every list, view and
+ * unmask attempt to an append-only JSONL file next to the journal. The renderer has no other way to a person's data:
+ * the population is not in the data package, not in DuckDB-Wasm, not on the socket.
+ */
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { ageOn, generatePopulation, type HomeSource, type Resident } from './population.ts';
+import type { FullResident, GridDensity, MaskedResident, TurningRow } from '../contracts/people.ts';
+import { birthdayAt, daysBetween, eligibleBenefits, maskIdNumber, maskName, maskPhone, mayReadAudit, mayUnmask, type User } from './policy.ts';
+
+export type { FullResident, MaskedResident } from '../contracts/people.ts';
+
+export interface AuditEntry {
+  ts: number;
+  user: string;
+  role: string;
+  action: 'list' | 'view' | 'unmask';
+  outcome: 'ok' | 'denied' | 'not-found' | 'bad-request';
+  residentId?: string;
+  reason?: string;
+  /** list queries: what was asked and how many rows went out (masked) */
+  query?: string;
+  rows?: number;
+}
+
+export type PeopleResult<T> = { ok: true; value: T } | { ok: false; status: 400 | 403 | 404; error: string };
+
+/** Calendar date in Beijing time (UTC+8, no DST) of a timestamp. */
+export function beijingDate(ts: number): string {
+  return new Date(ts + 8 * 3600_000).toISOString().slice(0, 10);
+}
+
+export class PeopleService {
+  private pop: Resident[] | null = null;
+  private byId = new Map<string, Resident>();
+
+  constructor(
+    private readonly homes: () => HomeSource[],
+    private readonly opts: { auditPath: string; now?: () => number; seed?: number },
+  ) {
+    mkdirSync(dirname(opts.auditPath), { recursive: true });
+  }
+
+  private now(): number {
+    return (this.opts.now ?? Date.now)();
+  }
+
+  today(): string {
+    return beijingDate(this.now());
+  }
+
+  /** Generated on first use (about a quarter of a million people: not paid for by feeds that never ask). */
+  population(): readonly Resident[] {
+    if (!this.pop) {
+      this.pop = generatePopulation(this.homes(), this.today(), this.opts.seed);
+      this.byId = new Map(this.pop.map((r) => [r.residentId, r]));
+    }
+    return this.pop;
+  }
+
+  private audit(e: Omit<AuditEntry, 'ts'>): void {
+    // synchronous append: the record is on disk before the answer leaves
+    appendFileSync(this.opts.auditPath, `${JSON.stringify({ ts: this.now(), ...e })}\n`);
+  }
+
+  private masked(r: Resident, today: string): MaskedResident {
+    return {
+      residentId: r.residentId,
+      householdId: r.householdId,
+      name: maskName(r.name),
+      idNumber: maskIdNumber(r.idNumber),
+      phone: maskPhone(r.phone),
+      gender: r.gender,
+      age: ageOn(r.birth, today),
+      birthday: r.birth.slice(5),
+      buildingId: r.buildingId,
+      gridId: r.gridId,
+      lon: r.lon,
+      lat: r.lat,
+      livingAlone: r.livingAlone,
+      disabled: r.disability > 0,
+      lowIncome: r.lowIncome,
+      benefits: eligibleBenefits(r, today),
+      masked: true,
+    };
+  }
+
+  /** Residents who turn `age` within the next `days` days (today included), soonest first; masked; audited. */
+  turning(user: User, q: { age: number; days: number; grid?: string }): PeopleResult<{ today: string; rows: TurningRow[] }> {
+    const query = `turning age=${q.age} days=${q.days}${q.grid ? ` grid=${q.grid}` : ''}`;
+    if (!Number.isInteger(q.age) || q.age < 0 || q.age > 120 || !Number.isInteger(q.days) || q.days < 1 || q.days > 366) {
+      this.audit({ user: user.name, role: user.role, action: 'list', outcome: 'bad-request', query });
+      return { ok: false, status: 400, error: 'age must be 0–120 and days 1–366 (integers)' };
+    }
+    const today = this.today();
+    const rows: TurningRow[] = [];
+    for (const r of this.population()) {
+      if (q.grid && r.gridId !== q.grid) continue;
+      const on = birthdayAt(r.birth, q.age);
+      const inDays = daysBetween(today, on);
+      if (inDays >= 0 && inDays < q.days) rows.push({ ...this.masked(r, on), turnsOn: on, inDays });
+    }
+    rows.sort((a, b) => a.inDays - b.inDays || a.residentId.localeCompare(b.residentId));
+    this.audit({ user: user.name, role: user.role, action: 'list', outcome: 'ok', query, rows: rows.length });
+    return { ok: true, value: { today, rows } };
+  }
+
+  /** One person's record, masked; audited (every view of a person's record is). */
+  view(user: User, residentId: string): PeopleResult<MaskedResident> {
+    this.population();
+    const r = this.byId.get(residentId);
+    this.audit({ user: user.name, role: user.role, action: 'view', outcome: r ? 'ok' : 'not-found', residentId });
+    return r ? { ok: true, value: this.masked(r, this.today()) } : { ok: false, status: 404, error: `no resident ${residentId}` };
+  }
+
+  /** The whole record, for a role that may see this person, with a reason; audited whatever the outcome. */
+  unmask(user: User, residentId: string, reason: string): PeopleResult<FullResident> {
+    this.population();
+    const r = this.byId.get(residentId);
+    const why = reason.trim().slice(0, 200);
+    const base = { user: user.name, role: user.role, action: 'unmask' as const, residentId, ...(why ? { reason: why } : {}) };
+    if (!r) {
+      this.audit({ ...base, outcome: 'not-found' });
+      return { ok: false, status: 404, error: `no resident ${residentId}` };
+    }
+    if (why.length < 4) {
+      this.audit({ ...base, outcome: 'bad-request' });
+      return { ok: false, status: 400, error: 'a reason (at least 4 characters) is required to see a whole record' };
+    }
+    const today = this.today();
+    if (!mayUnmask(user, r, today)) {
+      this.audit({ ...base, outcome: 'denied' });
+      return { ok: false, status: 403, error: `role ${user.role} may not see this person's whole record` };
+    }
+    this.audit({ ...base, outcome: 'ok' });
+    return { ok: true, value: { ...r, age: ageOn(r.birth, today), benefits: eligibleBenefits(r, today), masked: false } };
+  }
+
+  /** Per grid cell: residents, 60+, 80+, elderly living alone (aggregates only: no personal data, not audited). */
+  density(): GridDensity[] {
+    const today = this.today();
+    const by = new Map<string, GridDensity>();
+    for (const r of this.population()) {
+      let g = by.get(r.gridId);
+      if (!g) by.set(r.gridId, (g = { gridId: r.gridId, residents: 0, elderly: 0, over80: 0, aloneElderly: 0 }));
+      const age = ageOn(r.birth, today);
+      g.residents++;
+      if (age >= 60) g.elderly++;
+      if (age >= 80) g.over80++;
+      if (r.livingAlone) g.aloneElderly++;
+    }
+    return [...by.values()].sort((a, b) => a.gridId.localeCompare(b.gridId));
+  }
+
+  /** The audit trail (auditors only; reading it is not itself a view of a person). */
+  auditTrail(user: User, limit = 1000): PeopleResult<AuditEntry[]> {
+    if (!mayReadAudit(user)) return { ok: false, status: 403, error: `role ${user.role} may not read the audit trail` };
+    if (!existsSync(this.opts.auditPath)) return { ok: true, value: [] };
+    const lines = readFileSync(this.opts.auditPath, 'utf8').trim().split('\n').filter(Boolean);
+    return { ok: true, value: lines.slice(-limit).map((l) => JSON.parse(l) as AuditEntry) };
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * Elderly density per grid cell (aggregates from the people service: no personal data): 2D cells coloured by the
+ * share aged 60+, 3D columns as high as the number of elders. Loaded when the layer is first switched on.
+ */
+import { Cartesian3, Color, ColorGeometryInstanceAttribute, GeometryInstance, PerInstanceColorAppearance, PolygonGeometry, PolygonHierarchy, Primitive } from '@cesium/engine';
+import { PolygonLayer } from '@deck.gl/layers';
+import { reaction, when } from 'mobx';
+import { fmtPercent, t } from '../../i18n.ts';
+import type { RootStore } from '../../stores/root.ts';
+import { h } from '../../ui/dom.ts';
+import { cssColor, type RGBA } from '../manholes/format.ts';
+import type { LayerContext3D, LayerRenderer, LayerRenderer2D, LiveLayerDefinition } from '../registry.ts';
+import { ELDERLY_STEPS, elderlyCells, type ElderlyCell } from './format.ts';
+
+const toColor = (c: RGBA) => new Color(c[0] / 255, c[1] / 255, c[2] / 255, c[3] / 255);
+const MAX_COLUMN_M = 300;
+
+/** Asks the feed server for the per-grid counts the first time the layer is shown. */
+function loadOnShow(store: RootStore): () => void {
+  return reaction(
+    () => store.ui.layers.elderly,
+    (on) => {
+      if (on && !store.people.density.length) void when(() => store.feed.status === 'live').then(() => store.people.loadDensity());
+    },
+    { fireImmediately: true },
+  );
+}
+
+function create2d({ store }: { store: RootStore }): LayerRenderer2D {
+  let visible = true;
+  const stop = loadOnShow(store);
+  return {
+    setVisible: (v) => void (visible = v),
+    revision: () => `${store.people.version}|${visible}`,
+    deckLayers: () =>
+      visible
+        ? [
+            new PolygonLayer<ElderlyCell>({
+              id: 'elderly-density',
+              data: elderlyCells(store.people.grids, store.people.density),
+              getPolygon: (c) => c.ring,
+              getFillColor: (c) => c.color,
+              getLineColor: [255, 255, 255, 60],
+              lineWidthMinPixels: 1,
+              pickable: false,
+            }),
+          ]
+        : [],
+    destroy: stop,
+  };
+}
+
+function create3d({ scene, store }: LayerContext3D): LayerRenderer {
+  let prim: Primitive | null = null;
+  let visible = true;
+  const stop = loadOnShow(store);
+  const paint = () => {
+    if (prim) scene.primitives.remove(prim);
+    prim = null;
+    const cells = elderlyCells(store.people.grids, store.people.density);
+    if (!cells.length) return;
+    const max = Math.max(...cells.map((c) => c.elderly), 1);
+    prim = new Primitive({
+      geometryInstances: cells.map((c) => {
+        const cx = (c.ring[0]![0] + c.ring[1]![0]) / 2;
+        const cy = (c.ring[0]![1] + c.ring[2]![1]) / 2;
+        const ring = c.ring.slice(0, -1).map(([x, y]) => [cx + (x - cx) * 0.5, cy + (y - cy) * 0.5]);
+        return new GeometryInstance({
+          id: `elderly:${c.id}`,
+          geometry: new PolygonGeometry({ polygonHierarchy: new PolygonHierarchy(Cartesian3.fromDegreesArray(ring.flat())), height: 1, extrudedHeight: Math.max(5, (c.elderly / max) * MAX_COLUMN_M), vertexFormat: PerInstanceColorAppearance.VERTEX_FORMAT }),
+          attributes: { color: ColorGeometryInstanceAttribute.fromColor(toColor(c.color)) },
+        });
+      }),
+      appearance: new PerInstanceColorAppearance({ translucent: true, closed: true }),
+      asynchronous: false,
+      show: visible,
+    });
+    scene.primitives.add(prim);
+    scene.requestRender();
+  };
+  const dispose = reaction(() => store.people.version, paint, { fireImmediately: true });
+  return {
+    setVisible(v) {
+      visible = v;
+      if (prim) prim.show = v;
+      scene.requestRender();
+    },
+    destroy() {
+      dispose();
+      stop();
+      if (prim) scene.primitives.remove(prim);
+      prim = null;
+    },
+  };
+}
+
+export const elderlyLayer: LiveLayerDefinition = {
+  id: 'elderly',
+  labelKey: 'people.layer',
+  create2d,
+  create3d,
+  legend: (loc) =>
+    h(
+      'div',
+      { class: 'legend' },
+      h('div', { class: 'legend-title' }, t('people.legend.title', undefined, loc)),
+      h('div', { class: 'ramp' }, ...ELDERLY_STEPS.map((s) => h('span', { class: 'ramp-step', style: `background:${cssColor(s.color)}` }, `${fmtPercent(s.from, 0, loc)}+`))),
+      h('div', { class: 'legend-note' }, t('people.legend.note', undefined, loc)),
+    ),
+};
