@@ -263,6 +263,7 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
       const user: User = named ? { name: named.name, role: named.role, ...(named.grids ? { grids: named.grids } : {}) } : DUTY_OPERATOR;
       if (path === '/api/me') return send(res, 200, user);
       if (path.startsWith('/api/people/')) {
+        await people.ready();
         const answer = <T>(r: { ok: true; value: T } | { ok: false; status: number; error: string }) => (r.ok ? send(res, 200, r.value) : send(res, r.status, { error: r.error }));
         if (path === '/api/people/turning') return answer(people.turning(user, { age: Number(url.searchParams.get('age') ?? 60), days: Number(url.searchParams.get('days') ?? 30), ...(url.searchParams.get('grid') ? { grid: url.searchParams.get('grid')! } : {}) }));
         if (path === '/api/people/resident') return answer(people.view(user, url.searchParams.get('id') ?? ''));
@@ -403,11 +404,12 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
     const u = typeof tok === 'string' ? (opts.users ?? []).find((x) => safeEqual(tok, x.token)) : undefined;
     return u ? { name: u.name, role: u.role, ...(u.grids ? { grids: u.grids } : {}) } : DUTY_OPERATOR;
   };
-  const peopleOp = (user: User, raw: unknown): PeopleAnswer => {
+  const peopleOp = async (user: User, raw: unknown): Promise<PeopleAnswer> => {
     const p = PeopleRequest.safeParse(raw);
     if (!p.success) return { ok: false, status: 400, error: `bad people request: ${p.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` };
     const q = p.data;
     try {
+      if (q.op !== 'me') await people.ready();
       switch (q.op) {
         case 'me':
           return { ok: true, op: 'me', user };
@@ -489,7 +491,7 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
     });
     socket.on(WIRE.people, (raw: unknown, ack?: unknown) => {
       if (typeof ack !== 'function') return;
-      (ack as (r: PeopleAnswer) => void)(peopleOp(socketUser(socket.handshake.auth), raw));
+      void peopleOp(socketUser(socket.handshake.auth), raw).then((a) => (ack as (r: PeopleAnswer) => void)(a));
     });
     socket.on('disconnect', () => stats.clients--);
   });

@@ -105,11 +105,21 @@ const COMPOSITIONS: Array<{ share: number; make: (r: () => number) => Member[] }
  * Ids: R-<building>-<household>-<member>, H-<building>-<household>.
  */
 export function generatePopulation(homes: readonly HomeSource[], refDate: string, seed = 20261123): Resident[] {
+  const out: Resident[] = [];
+  for (const batch of populationBatches(homes, refDate, seed)) out.push(...batch);
+  return out;
+}
+
+/**
+ * The same population in batches of one building each, so a server can generate it between other work (yielding to
+ * its event loop: a quarter of a million people take ~1.5 s, and an alarm must not wait for them).
+ */
+export function* populationBatches(homes: readonly HomeSource[], refDate: string, seed = 20261123): Generator<Resident[]> {
   const [ry, rm, rd] = refDate.split('-').map(Number) as [number, number, number];
   const ref = Date.UTC(ry, rm - 1, rd);
-  const out: Resident[] = [];
   let seq = 0;
   for (const home of homes) {
+    const out: Resident[] = [];
     const r = rng(seed ^ Math.imul(home.buildingId + 1, 2654435761));
     // old inner-district addresses (west of the 2nd ring's east side) belong to Dongcheng, the rest to Chaoyang
     const region = home.lon < 116.434 ? '110101' : '110105';
@@ -156,6 +166,6 @@ export function generatePopulation(homes: readonly HomeSource[], refDate: string
         });
       });
     }
+    yield out;
   }
-  return out;
 }

@@ -6,7 +6,7 @@
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { ageOn, generatePopulation, type HomeSource, type Resident } from './population.ts';
+import { ageOn, generatePopulation, populationBatches, type HomeSource, type Resident } from './population.ts';
 import type { FullResident, GridDensity, MaskedResident, TurningRow } from '../contracts/people.ts';
 import { birthdayAt, daysBetween, eligibleBenefits, maskIdNumber, maskName, maskPhone, mayReadAudit, mayUnmask, type User } from './policy.ts';
 
@@ -51,13 +51,34 @@ export class PeopleService {
     return beijingDate(this.now());
   }
 
-  /** Generated on first use (about a quarter of a million people: not paid for by feeds that never ask). */
+  /** Generated on first use, synchronously (tests, tools). The server awaits ready() instead. */
   population(): readonly Resident[] {
-    if (!this.pop) {
-      this.pop = generatePopulation(this.homes(), this.today(), this.opts.seed);
-      this.byId = new Map(this.pop.map((r) => [r.residentId, r]));
-    }
-    return this.pop;
+    if (!this.pop) this.setPopulation(generatePopulation(this.homes(), this.today(), this.opts.seed));
+    return this.pop!;
+  }
+
+  private setPopulation(pop: Resident[]): void {
+    this.pop = pop;
+    this.byId = new Map(pop.map((r) => [r.residentId, r]));
+  }
+
+  private generating: Promise<void> | null = null;
+  /**
+   * Generates the population (about a quarter of a million people, ~1.5 s) in slices between other work: the feed's
+   * ticks, alarms and sockets go on meanwhile. Idempotent; the same people as population().
+   */
+  ready(): Promise<void> {
+    if (this.pop) return Promise.resolve();
+    this.generating ??= (async () => {
+      const out: Resident[] = [];
+      let n = 0;
+      for (const batch of populationBatches(this.homes(), this.today(), this.opts.seed)) {
+        out.push(...batch);
+        if (++n % 40 === 0) await new Promise<void>((r) => setImmediate(r));
+      }
+      if (!this.pop) this.setPopulation(out);
+    })();
+    return this.generating;
   }
 
   private audit(e: Omit<AuditEntry, 'ts'>): void {

@@ -144,6 +144,19 @@ describe('people service', () => {
     expect(svc.auditTrail({ name: 'a', role: 'auditor' })).toMatchObject({ ok: true });
   });
 
+  it('generation yields to the event loop (an alarm never waits for the population) and gives the same people', async () => {
+    const many = Array.from({ length: 400 }, (_, i) => ({ ...HOMES[i % 2]!, buildingId: 100 + i, households: 20 }));
+    const a = new PeopleService(() => many, { auditPath: join(dir, 'a.jsonl'), now: () => now });
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 0);
+    await a.ready();
+    clearInterval(timer);
+    expect(ticks).toBeGreaterThan(3);
+    const b = new PeopleService(() => many, { auditPath: join(dir, 'b.jsonl'), now: () => now });
+    expect(a.population()).toEqual(b.population());
+    await a.ready(); // idempotent
+  });
+
   it('elderly density per grid is aggregates only', () => {
     const d = svc.density();
     expect(d.map((g) => g.gridId)).toEqual(['G-A', 'G-B']);
