@@ -41,7 +41,8 @@ export interface TurningRow extends MaskedResident {
   inDays: number;
 }
 
-export interface FullResident {
+/** One person as the population holds them (server side only; the wire carries it only inside FullResident). */
+export interface Resident {
   residentId: string;
   householdId: string;
   buildingId: number;
@@ -50,13 +51,22 @@ export interface FullResident {
   lon: number;
   lat: number;
   name: string;
+  /** 18-digit resident ID (GB 11643) with a valid check digit; region and birth date consistent */
   idNumber: string;
   gender: 'M' | 'F';
+  /** YYYY-MM-DD */
   birth: string;
   phone: string;
+  /** aged 60+ and the only member of the household */
   livingAlone: boolean;
+  /** 0 = none, 1–4 = disability certificate grade (1 most severe) */
   disability: 0 | 1 | 2 | 3 | 4;
+  /** minimum living allowance (低保) or low-income household */
   lowIncome: boolean;
+}
+
+/** A whole record: only ever sent for one person, to a role allowed to see them, with a reason (audited). */
+export interface FullResident extends Resident {
   age: number;
   benefits: string[];
   masked: false;

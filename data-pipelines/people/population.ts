@@ -9,6 +9,9 @@
  * inner districts, 2.3–2.5 people per household): a model, not statistics.
  */
 
+import type { Resident } from '../contracts/people.ts';
+import { rng } from '../etl/district.ts';
+
 export interface HomeSource {
   buildingId: number;
   compoundId: number;
@@ -18,40 +21,7 @@ export interface HomeSource {
   lat: number;
 }
 
-export interface Resident {
-  residentId: string;
-  householdId: string;
-  buildingId: number;
-  compoundId: number;
-  gridId: string;
-  lon: number;
-  lat: number;
-  name: string;
-  /** 18-digit resident ID (GB 11643) with a valid check digit; region and birth date consistent */
-  idNumber: string;
-  gender: 'M' | 'F';
-  /** YYYY-MM-DD */
-  birth: string;
-  phone: string;
-  /** aged 60+ and the only member of the household */
-  livingAlone: boolean;
-  /** 0 = none, 1–4 = disability certificate grade (1 most severe) */
-  disability: 0 | 1 | 2 | 3 | 4;
-  /** minimum living allowance (低保) or low-income household */
-  lowIncome: boolean;
-}
-
-/** mulberry32: small, fast, deterministic */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export type { Resident } from '../contracts/people.ts';
 
 const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤'; // i18n-exempt: synthetic-name data
 const GIVEN = '伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英玉兰建华志强国庆淑珍凤英秀珍建国海燕丽娟红梅晓东宇轩子涵欣怡浩然梓萱一诺雨桐俊杰思远佳琪文博嘉怡'; // i18n-exempt: synthetic-name data
