@@ -74,6 +74,8 @@ export interface FullResident extends Resident {
 
 export interface GridDensity {
   gridId: string;
+  /** the grid's staff member (public: on the grid's notice board; synthetic in the demo) */
+  staff: string;
   residents: number;
   elderly: number;
   over80: number;

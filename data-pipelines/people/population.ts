@@ -30,6 +30,13 @@ function pick<T>(r: () => number, list: readonly T[] | string): T {
   return list[Math.floor(r() * list.length)] as T;
 }
 
+/** A synthetic staff name for a grid cell (grid staff are public: their names are on the grid's notice board). */
+export function gridStaffName(gridId: string, seed = 20261123): string {
+  let h = seed;
+  for (const ch of gridId) h = Math.imul(h ^ ch.charCodeAt(0), 16777619);
+  return name(rng(h));
+}
+
 function name(r: () => number): string {
   const s = pick<string>(r, SURNAMES);
   const n = r() < 0.35 ? 1 : 2;

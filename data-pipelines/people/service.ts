@@ -6,7 +6,7 @@
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { ageOn, generatePopulation, populationBatches, type HomeSource, type Resident } from './population.ts';
+import { ageOn, generatePopulation, gridStaffName, populationBatches, type HomeSource, type Resident } from './population.ts';
 import type { FullResident, GridDensity, MaskedResident, TurningRow } from '../contracts/people.ts';
 import { birthdayAt, daysBetween, eligibleBenefits, maskIdNumber, maskName, maskPhone, mayReadAudit, mayUnmask, type User } from './policy.ts';
 
@@ -165,7 +165,7 @@ export class PeopleService {
     const by = new Map<string, GridDensity>();
     for (const r of this.population()) {
       let g = by.get(r.gridId);
-      if (!g) by.set(r.gridId, (g = { gridId: r.gridId, residents: 0, elderly: 0, over80: 0, aloneElderly: 0 }));
+      if (!g) by.set(r.gridId, (g = { gridId: r.gridId, staff: gridStaffName(r.gridId), residents: 0, elderly: 0, over80: 0, aloneElderly: 0 }));
       const age = ageOn(r.birth, today);
       g.residents++;
       if (age >= 60) g.elderly++;

@@ -72,6 +72,24 @@ describe('elderly services: masked by default, whole records only by role', () =
     expect(Number(await made.getAttribute('data-grids'))).toBeGreaterThanOrEqual(grids);
   });
 
+  it('grid management: an event lands in its grid cell, with the cell’s staff, open count and a click that flies there', async () => {
+    const res = await s.api('/api/sim/incident', { wellId: 'MH-00420', sensor: 'gas' });
+    expect(res.status).toBe(200);
+    const grid = await s.page.evaluate(async () => {
+      const w = window.__redwall!;
+      for (let i = 0; i < 100 && !w.store.realLive.alarms.some((a) => a.sourceId === 'MH-00420'); i++) await new Promise((r) => setTimeout(r, 100));
+      const a = w.store.realLive.alarms.find((x) => x.sourceId === 'MH-00420')!;
+      return w.store.people.grids.find((g) => a.lon >= g.west && a.lon < g.east && a.lat >= g.south && a.lat < g.north)!.id;
+    });
+    const row = s.page.locator(`[data-testid=grid-table] tr[data-grid="${grid}"]`);
+    await row.waitFor({ timeout: 20_000 });
+    expect(Number(await row.getAttribute('data-open'))).toBeGreaterThanOrEqual(1);
+    await expect.poll(async () => (await row.locator('.muted').textContent())?.length ?? 0, { timeout: 20_000 }).toBeGreaterThan(1); // the staff name
+    const before = await s.page.evaluate(() => window.__redwall!.store.ui.cameraRequest?.nonce ?? 0);
+    await row.click();
+    expect(await s.page.evaluate(() => window.__redwall!.store.ui.cameraRequest?.nonce ?? 0)).toBeGreaterThan(before);
+  });
+
   it('the elderly density layer draws the grid cells in 2D (aggregates only)', async () => {
     await s.page.click('[data-testid=people-record-close]');
     await s.page.click('[data-testid=layer-elderly]');

@@ -161,7 +161,8 @@ describe('people service', () => {
     const d = svc.density();
     expect(d.map((g) => g.gridId)).toEqual(['G-A', 'G-B']);
     expect(d.reduce((s, g) => s + g.residents, 0)).toBe(svc.population().length);
-    expect(Object.keys(d[0]!).sort()).toEqual(['aloneElderly', 'elderly', 'gridId', 'over80', 'residents']);
+    expect(Object.keys(d[0]!).sort()).toEqual(['aloneElderly', 'elderly', 'gridId', 'over80', 'residents', 'staff']);
+    expect(d[0]!.staff).toMatch(/^[\u4e00-\u9fff]{2,3}$/);
   });
 });
 
@@ -264,9 +265,9 @@ describe('renderer side (pure): visit tasks and the density layer', async () => 
         { id: 'G3', west: 2, south: 0, east: 3, north: 1 },
       ],
       [
-        { gridId: 'G1', residents: 100, elderly: 31, over80: 5, aloneElderly: 3 },
-        { gridId: 'G2', residents: 100, elderly: 10, over80: 1, aloneElderly: 0 },
-        { gridId: 'G3', residents: 0, elderly: 0, over80: 0, aloneElderly: 0 },
+        { gridId: 'G1', staff: 'a', residents: 100, elderly: 31, over80: 5, aloneElderly: 3 },
+        { gridId: 'G2', staff: 'b', residents: 100, elderly: 10, over80: 1, aloneElderly: 0 },
+        { gridId: 'G3', staff: 'c', residents: 0, elderly: 0, over80: 0, aloneElderly: 0 },
       ],
     );
     expect(cells.map((c) => [c.id, c.share])).toEqual([

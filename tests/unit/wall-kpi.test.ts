@@ -215,3 +215,33 @@ describe('screen sync', () => {
     expect(FakeChannel.all).toHaveLength(0);
   });
 });
+
+describe('grid management: events and performance per grid cell', async () => {
+  const { gridAt, gridPerformance } = await import('../../renderer/src/grid/performance.ts');
+  const grids = [
+    { id: 'G1', west: 116.3, south: 39.9, east: 116.31, north: 39.91 },
+    { id: 'G2', west: 116.31, south: 39.9, east: 116.32, north: 39.91 },
+  ];
+  it('assigns events to the cell they happened in and ranks the busiest first', () => {
+    expect(gridAt(grids, 116.305, 39.905)?.id).toBe('G1');
+    expect(gridAt(grids, 116.31, 39.905)?.id).toBe('G2'); // east edge belongs to the next cell
+    expect(gridAt(grids, 116.5, 39.905)).toBeNull();
+    const now = T0 + 3600_000;
+    const list = [
+      alarm({ lon: 116.305, lat: 39.905, raisedAt: T0, state: 'closed', category: 'fire', priority: 1, history: [{ action: 'raise', by: 's', at: T0 }, { action: 'acknowledge', by: 'o', at: T0 + 30_000 }] }),
+      alarm({ lon: 116.315, lat: 39.905, raisedAt: T0, state: 'new' }),
+      alarm({ lon: 116.316, lat: 39.906, raisedAt: T0, state: 'acknowledged', history: [{ action: 'raise', by: 's', at: T0 }, { action: 'acknowledge', by: 'o', at: T0 + 600_000 }] }),
+      alarm({ lon: 116.316, lat: 39.906, raisedAt: T0, drill: true }),
+      alarm({ lon: 116.9, lat: 39.906, raisedAt: T0 }),
+    ];
+    const p = gridPerformance(list, grids, now, 86400_000);
+    expect(p.map((g) => [g.gridId, g.events, g.open, g.waiting])).toEqual([
+      ['G2', 2, 2, 1],
+      ['G1', 1, 0, 0],
+    ]);
+    expect(p[1]!.byCategory).toEqual({ fire: 1 });
+    expect(p[1]!.withinTarget).toBe(1);
+    expect(p[0]!.ackP50).toBe(600);
+    expect(p[0]!.withinTarget).toBe(0); // 600 s > 180 s target; the waiting one is past its target too
+  });
+});

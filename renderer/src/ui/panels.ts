@@ -20,6 +20,7 @@ import { mountIncidentPanel } from './incident-panel.ts';
 import { mountImportPanel } from './import-panel.ts';
 import { openScreensDialog } from './wall/screens-dialog.ts';
 import { mountPeoplePanel } from './people-panel.ts';
+import { mountGridPanel } from './grid-panel.ts';
 import { mountLayoutsPanel, type LayoutsPanelDeps } from './layouts-panel.ts';
 
 const STATUS_KEY: Record<FeedStatus, StringKey> = {
@@ -106,8 +107,10 @@ export function mountPanels(store: RootStore, meta: DistrictMeta, bridge: RedWal
   const importBox = h('section', { class: 'imports', 'data-testid': 'import-panel' });
   const layoutsBox = h('section', { class: 'imports layouts', 'data-testid': 'layouts-panel' });
   const peopleBox = h('section', { class: 'imports people', 'data-testid': 'people-panel' });
-  left.replaceChildren(layersBox, peopleBox, layoutsBox, importBox, drillBox, healthBox);
+  const gridBox = h('section', { class: 'imports grid-mgmt', 'data-testid': 'grid-panel' });
+  left.replaceChildren(layersBox, peopleBox, gridBox, layoutsBox, importBox, drillBox, healthBox);
   const unmountPeople = mountPeoplePanel(store, peopleBox);
+  const unmountGrid = mountGridPanel(store, gridBox);
   const unmountDrill = mountDrillPanel(store, drillBox);
   const unmountImport = mountImportPanel(store, importBox, meta.center);
   const unmountLayouts = mountLayoutsPanel(store, layoutsBox, layouts);
@@ -377,6 +380,7 @@ export function mountPanels(store: RootStore, meta: DistrictMeta, bridge: RedWal
     unmountDrill();
     unmountImport();
     unmountPeople();
+    unmountGrid();
     unmountLayouts();
     unmountIncident();
     clearTimeout(hideTimer);

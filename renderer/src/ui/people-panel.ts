@@ -3,7 +3,7 @@
  * their benefits, visit tasks per grid, one person's record (masked; audited), and the whole record when the signed-in
  * role may see it and a reason is given (the server decides and audits; the panel only asks).
  */
-import { autorun } from 'mobx';
+import { autorun, when } from 'mobx';
 import type { FullResident, MaskedResident } from '../../../data-pipelines/contracts/people.ts';
 import { t, type StringKey } from '../i18n.ts';
 import type { RootStore } from '../stores/root.ts';
@@ -69,9 +69,10 @@ export function mountPeoplePanel(store: RootStore, box: HTMLElement): () => void
     );
   });
   // who am I (role): once the feed is connected
-  const stopUser = autorun(() => {
-    if (store.feed.status === 'live' && !p.user && !p.busy) void p.loadUser();
-  });
+  const stopUser = when(
+    () => store.feed.status === 'live',
+    () => void p.loadUser(),
+  );
   return () => {
     dispose();
     stopUser();
