@@ -12,6 +12,7 @@
  * its own. Results are supervised by the three rates (响应率, 解决率, 满意率) per department or grid.
  */
 import { z } from 'zod';
+import { quantile } from './stats.ts';
 
 export const REQUEST_STATES = ['registered', 'dispatched', 'handling', 'handled', 'fed-back', 'closed'] as const;
 export type RequestState = (typeof REQUEST_STATES)[number];
@@ -224,7 +225,5 @@ export function threeRates(list: readonly CitizenRequest[], now: number, policy:
     if (isOverdue(r, now, policy)) overdue++;
     if (r.acceptedAt !== undefined) resp.push(r.acceptedAt - r.registeredAt);
   }
-  resp.sort((a, b) => a - b);
-  const mid = resp.length ? (resp.length % 2 ? resp[(resp.length - 1) / 2]! : (resp[resp.length / 2 - 1]! + resp[resp.length / 2]!) / 2) : Number.NaN;
-  return { requests: list.length, responseRate: rd ? rm / rd : Number.NaN, resolutionRate: sd ? sm / sd : Number.NaN, satisfactionRate: fv ? fs / fv : Number.NaN, overdue, medianResponseMs: mid };
+  return { requests: list.length, responseRate: rd ? rm / rd : Number.NaN, resolutionRate: sd ? sm / sd : Number.NaN, satisfactionRate: fv ? fs / fv : Number.NaN, overdue, medianResponseMs: quantile(resp, 0.5) };
 }

@@ -177,9 +177,10 @@ export async function runMain(e: ElectronLike, opts: MainOptions): Promise<{ win
     for (const o of old) if (!o.win.isDestroyed()) o.win.close();
     for (const p of plans) if (p.fallback) log(`screen ${p.slot} (${p.screen}): its display is not connected; opened on the primary display`);
   };
-  const primary = displays().find((d) => d.primary) ?? displays()[0];
+  const atStart = displays();
+  const primary = atStart.find((d) => d.primary) ?? atStart[0];
   const firstPlans: PlannedWindow[] = layout
-    ? planWallWindows(layout, displays())
+    ? planWallWindows(layout, atStart)
     : [{ slot: 0, screen: 'console', displayId: primary?.id ?? '0', bounds: { x: (primary?.bounds.x ?? 0) + 40, y: (primary?.bounds.y ?? 0) + 40, width: 1600, height: 900 }, fullscreen: false, kiosk: false, fallback: false }];
   const config: ShellConfig = { shell: 'electron', feedUrl: feed.url, assetsBase: 'app://redwall/assets/district/', appVersion: e.app.getVersion(), simulated: true, ...(feed.token ? { feedToken: feed.token } : {}) };
   const guard = <A extends unknown[], R>(fn: (...a: A) => R) => (ev: IpcEventLike, ...args: unknown[]): R => {

@@ -1,8 +1,18 @@
 import { makeAutoObservable } from 'mobx';
 import type { StreamName } from '../../../data-pipelines/contracts/events.ts';
+import type { StringKey } from '../i18n.ts';
 import type { StreamHealth } from './live-store.ts';
 
 export type FeedStatus = 'connecting' | 'live' | 'reconnecting' | 'stale' | 'offline';
+
+/** The label of each connection state (console status bar and wall title bar). */
+export const FEED_STATUS_KEY: Record<FeedStatus, StringKey> = {
+  connecting: 'feedConnecting',
+  live: 'feedLive',
+  reconnecting: 'feedReconnecting',
+  stale: 'feedStale',
+  offline: 'feedOffline',
+};
 export type StreamStatus = 'live' | 'quiet' | 'degraded' | 'stale' | 'down';
 
 /** Streams that report on a clock go stale when silent; event-driven ones (fire, care, alarms) are quiet by design. */
@@ -75,5 +85,13 @@ export class FeedStore {
 
   tick(now: number): void {
     this.now = now;
+  }
+
+  /**
+   * The clock floored to 15 s, for displays that need not repaint every second (KPIs, per-grid tables): as a mobx
+   * computed, readers re-run only when this value changes, not on every tick.
+   */
+  get now15s(): number {
+    return Math.floor(this.now / 15_000) * 15_000;
   }
 }

@@ -61,7 +61,7 @@ export class PeopleStore {
   private ask: ((req: PeopleRequest) => Promise<PeopleAnswer>) | null = null;
 
   constructor() {
-    makeAutoObservable<this, 'ask'>(this, { ask: false, rows: observable.ref, density: observable.ref, grids: observable.ref, tasks: observable.ref }, { autoBind: true });
+    makeAutoObservable<this, 'ask' | 'densityLoad'>(this, { ask: false, densityLoad: false, rows: observable.ref, density: observable.ref, grids: observable.ref, tasks: observable.ref }, { autoBind: true });
   }
 
   attach(ask: (req: PeopleRequest) => Promise<PeopleAnswer>, grids: GridRect[]): void {
@@ -141,6 +141,14 @@ export class PeopleStore {
     this.tasks = visitTasks(this.rows, this.age);
     this.version++;
     return this.tasks;
+  }
+
+  private densityLoad: Promise<void> | null = null;
+  /** The per-grid aggregates, asked for once however many panels and layers want them (again after a failure). */
+  ensureDensity(): Promise<void> {
+    if (this.density.length) return Promise.resolve();
+    this.densityLoad ??= this.loadDensity().finally(() => (this.densityLoad = null));
+    return this.densityLoad;
   }
 
   async loadDensity(): Promise<void> {

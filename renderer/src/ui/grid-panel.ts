@@ -17,13 +17,11 @@ export function mountGridPanel(store: RootStore, box: HTMLElement): () => void {
   // the staff roster and elder counts come with the density aggregates: ask once the feed is up
   const stopLoad = when(
     () => store.feed.status === 'live',
-    () => {
-      if (!store.people.density.length) void store.people.loadDensity();
-    },
+    () => void store.people.ensureDensity(),
   );
   const dispose = autorun(() => {
     void store.ui.locale;
-    const now = Math.floor(store.feed.now / 15_000) * 15_000;
+    const now = store.feed.now15s;
     const perf = gridPerformance(store.realLive.alarms, store.people.grids, now, DAY_MS);
     const density = new Map(store.people.density.map((d) => [d.gridId, d]));
     box.replaceChildren(

@@ -9,7 +9,7 @@ import { actionLabel, alarmTitle, categoryLabel, causeLabel, defaultTeam, groupA
 import { BUILDING_LEGEND } from '../layers/buildings/format.ts';
 import { cssColor, unitText } from '../layers/manholes/format.ts';
 import { LIVE_LAYERS } from '../layers/registry.ts';
-import { streamStatus, type FeedStatus } from '../stores/feed-store.ts';
+import { FEED_STATUS_KEY, streamStatus } from '../stores/feed-store.ts';
 import type { RootStore } from '../stores/root.ts';
 import type { AlarmFilter, AuditRecord, LayerId } from '../stores/ui-store.ts';
 import { alarmTone, troubleTone, unlockAudioOnGesture } from './audio.ts';
@@ -22,14 +22,6 @@ import { openScreensDialog } from './wall/screens-dialog.ts';
 import { mountPeoplePanel } from './people-panel.ts';
 import { mountGridPanel } from './grid-panel.ts';
 import { mountLayoutsPanel, type LayoutsPanelDeps } from './layouts-panel.ts';
-
-const STATUS_KEY: Record<FeedStatus, StringKey> = {
-  connecting: 'feedConnecting',
-  live: 'feedLive',
-  reconnecting: 'feedReconnecting',
-  stale: 'feedStale',
-  offline: 'feedOffline',
-};
 
 const BASE_LAYERS: Array<{ id: LayerId; key: StringKey }> = [
   { id: 'buildings', key: 'buildings' },
@@ -84,7 +76,7 @@ export function mountPanels(store: RootStore, meta: DistrictMeta, bridge: RedWal
       const f = store.feed;
       const c = store.live.counts;
       status.replaceChildren(
-        h('span', { class: `feed-pill ${f.status}`, 'data-testid': 'feed-status', 'data-status': f.status }, `${t('feed')}: ${t(STATUS_KEY[f.status])}`),
+        h('span', { class: `feed-pill ${f.status}`, 'data-testid': 'feed-status', 'data-status': f.status }, `${t('feed')}: ${t(FEED_STATUS_KEY[f.status])}`),
         f.simulated ? h('span', { class: 'sim-badge' }, t('simulated')) : '',
         h('span', {}, `${fmtNumber(f.received)} ${t('events')}`),
         h('span', { class: f.rejected ? 'warn' : '', 'data-testid': 'feed-rejected', 'data-count': String(f.rejected), title: f.lastRejectReason ?? '' }, `${fmtNumber(f.rejected)} ${t('rejected')}`),

@@ -3,6 +3,7 @@
  * alarms by category and state, response times against targets, parking pressure, feed health. Drill alarms are
  * never counted as real ones (they have their own panel), exactly as the status bar counts them.
  */
+import { quantile } from '../../../data-pipelines/contracts/stats.ts';
 import { ALARM_CATEGORIES, type Alarm, type AlarmCategory, type AlarmState, type Priority } from '../../../data-pipelines/contracts/alarm.ts';
 
 /** States an open alarm can be in, in workflow order (closed alarms are history, not load). */
@@ -39,15 +40,7 @@ export function alarmMatrix(alarms: readonly Alarm[]): AlarmMatrix {
  */
 export const ACK_TARGET_S: Record<Priority, number> = { 1: 60, 2: 180, 3: 300 };
 
-/** The p-quantile (0..1) of values by linear interpolation between closest ranks; NaN for none. */
-export function quantile(values: readonly number[], p: number): number {
-  if (!values.length) return Number.NaN;
-  const v = [...values].sort((a, b) => a - b);
-  const pos = (v.length - 1) * Math.min(1, Math.max(0, p));
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return v[lo]! + (v[hi]! - v[lo]!) * (pos - lo);
-}
+export { quantile };
 
 /** Seconds from raise to the first history entry with one of `actions`, or null if none yet. */
 export function secondsTo(a: Alarm, actions: readonly string[]): number | null {
@@ -236,12 +229,6 @@ export class Trend {
   }
   points(): Array<[number, number]> {
     return this.t.map((t, i) => [t, this.v[i]!]);
-  }
-  get length(): number {
-    return this.t.length;
-  }
-  last(): number | null {
-    return this.v.length ? this.v[this.v.length - 1]! : null;
   }
 }
 

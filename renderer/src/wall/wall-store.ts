@@ -1,6 +1,6 @@
 /**
- * Trends for the video-wall dashboards: sampled from the live stores every few seconds (events per second, open
- * alarms, district parking occupancy), seeded with 24 h of occupancy from the feed journal. Created only by the wall
+ * Trends for the video-wall dashboards: sampled from the live stores every few seconds (events per second, district
+ * parking occupancy), seeded with 24 h of occupancy from the feed journal. Created only by the wall
  * and dashboard screens: the operator console does not pay for it.
  */
 import { makeAutoObservable, runInAction } from 'mobx';
@@ -18,12 +18,11 @@ export class WallStore {
   historyError = '';
   private readonly rates = new Map<StreamName | 'all', Trend>(([...STREAMS, 'all'] as const).map((s) => [s, new Trend(RATE_POINTS)]));
   private parking = new Trend(24 * 12 + RATE_POINTS);
-  private readonly open = new Trend(RATE_POINTS);
   private prev = new Map<StreamName | 'all', { at: number; count: number }>();
   private timer: ReturnType<typeof setInterval> | null = null;
 
   constructor(private readonly store: RootStore) {
-    makeAutoObservable<this, 'rates' | 'parking' | 'open' | 'prev' | 'timer' | 'store'>(this, { rates: false, parking: false, open: false, prev: false, timer: false, store: false }, { autoBind: true });
+    makeAutoObservable<this, 'rates' | 'parking' | 'prev' | 'timer' | 'store'>(this, { rates: false, parking: false, prev: false, timer: false, store: false }, { autoBind: true });
   }
 
   start(): void {
@@ -46,14 +45,13 @@ export class WallStore {
     const curAll = { at: now, count: all };
     this.rates.get('all')!.push(now, ratePerSecond(this.prev.get('all') ?? null, curAll));
     this.prev.set('all', curAll);
-    const p = this.pressure();
+    const p = this.pressure;
     if (Number.isFinite(p.ratio)) this.parking.push(now, p.ratio);
-    this.open.push(now, live.counts.open);
     this.version++;
   }
 
-  /** Current parking pressure (from the live world, not the samples). */
-  pressure(): ParkingPressure {
+  /** Current parking pressure (from the live world, not the samples); computed once per parking change for all charts. */
+  get pressure(): ParkingPressure {
     void this.store.realLive.versions.parking;
     const occ = this.store.realLive.world.byStream.parking;
     return parkingPressure(this.store.entities.places.values(), (id) => {
@@ -70,11 +68,6 @@ export class WallStore {
   parkingSeries(): Array<[number, number]> {
     void this.version;
     return this.parking.points();
-  }
-
-  openSeries(): Array<[number, number]> {
-    void this.version;
-    return this.open.points();
   }
 
   /** Seeds the parking trend with the journal's last `hours` (5-min samples); an error is shown, the live trend goes on. */

@@ -20,7 +20,7 @@ function loadOnShow(store: RootStore): () => void {
   return reaction(
     () => store.ui.layers.elderly,
     (on) => {
-      if (on && !store.people.density.length) void when(() => store.feed.status === 'live').then(() => store.people.loadDensity());
+      if (on) void when(() => store.feed.status === 'live').then(() => store.people.ensureDensity());
     },
     { fireImmediately: true },
   );

@@ -3,13 +3,13 @@
  * map: a second wall display). Dark, high-contrast, large type, no hover-only information; numbers come from the pure
  * KPI functions (wall/kpi.ts) over the live stores, charts from pure ECharts options (options.ts).
  */
-import { autorun, type IReactionDisposer } from 'mobx';
+import { autorun, computed, type IReactionDisposer } from 'mobx';
 import { STREAMS } from '../../../../data-pipelines/contracts/events.ts';
 import type { DistrictMeta } from '../../data/district.ts';
 import { fmtDate, fmtDuration, fmtNumber, fmtPercent, fmtTime, locale, t, type StringKey } from '../../i18n.ts';
 import { alarmTitle, PRIORITY_COLORS } from '../../layers/alarms/format.ts';
 import { cssColor } from '../../layers/manholes/format.ts';
-import { streamStatus } from '../../stores/feed-store.ts';
+import { FEED_STATUS_KEY, streamStatus } from '../../stores/feed-store.ts';
 import type { RootStore } from '../../stores/root.ts';
 import { ACK_TARGET_S, alarmMatrix, raisedPerHour, responseTimes } from '../../wall/kpi.ts';
 import type { WallStore } from '../../wall/wall-store.ts';
@@ -112,28 +112,29 @@ export function mountWall(store: RootStore, app: HTMLElement, deps: WallDeps): (
       void store.ui.locale;
       const f = store.feed;
       const drills = store.realLive.alarms.filter((a) => a.drill && a.state !== 'closed').length;
-      const statusKey: Record<typeof f.status, StringKey> = { connecting: 'feedConnecting', live: 'feedLive', reconnecting: 'feedReconnecting', stale: 'feedStale', offline: 'feedOffline' };
       status.replaceChildren(
-        h('span', { class: `feed-pill ${f.status}`, 'data-testid': 'wall-feed', 'data-status': f.status }, `${t('feed')}: ${t(statusKey[f.status])}`),
+        h('span', { class: `feed-pill ${f.status}`, 'data-testid': 'wall-feed', 'data-status': f.status }, `${t('feed')}: ${t(FEED_STATUS_KEY[f.status])}`),
         f.simulated ? h('span', { class: 'sim-badge' }, t('simulated')) : '',
         drills ? h('span', { class: 'wall-drill' }, `${t('wall.drillRunning')} (${drills})`) : '',
       );
     }),
   );
 
-  // KPI tiles and the alarm charts: on alarm changes (and once a minute for waiting times).
+  // Streams in order: evaluated every second (stale detection), but the tiles below re-run only when the count changes.
+  const streamsOk = computed(() => STREAMS.filter((s) => ['live', 'quiet'].includes(streamStatus(s, store.realLive.health[s], store.feed.status, store.feed.now))).length);
+  // KPI tiles and the alarm charts: on alarm changes (and every 15 s for waiting times).
   disposers.push(
     autorun(() => {
       void store.ui.locale;
       const loc = locale();
       const alarms = store.realLive.alarms;
-      const now = Math.floor(store.feed.now / 15_000) * 15_000;
+      const now = store.feed.now15s;
       const c = store.realLive.counts;
       const resp = responseTimes(alarms, now, DAY_MS);
       const all = resp[0]!;
       void wall.version;
-      const p = wall.pressure();
-      const streamsOk = STREAMS.filter((s) => ['live', 'quiet'].includes(streamStatus(s, store.realLive.health[s], store.feed.status, store.feed.now))).length;
+      const p = wall.pressure;
+      const ok = streamsOk.get();
       const tile = (id: string, key: StringKey, value: string, cls = '', raw?: number) =>
         h('div', { class: `wall-tile ${cls}`, 'data-testid': `wall-kpi-${id}`, ...(raw !== undefined ? { 'data-value': String(raw) } : {}) }, h('div', { class: 'wall-tile-value' }, value), h('div', { class: 'wall-tile-label' }, t(key)));
       tiles.replaceChildren(
@@ -144,7 +145,7 @@ export function mountWall(store: RootStore, app: HTMLElement, deps: WallDeps): (
         tile('ontime', 'wall.kpi.withinTarget', Number.isFinite(all.withinTarget) ? fmtPercent(all.withinTarget, 0) : '—', Number.isFinite(all.withinTarget) && all.withinTarget < 0.8 ? 'warning' : 'ok', Number.isFinite(all.withinTarget) ? Math.round(all.withinTarget * 1000) / 1000 : -1),
         tile('parking', 'wall.kpi.parking', Number.isFinite(p.ratio) ? fmtPercent(p.ratio, 0) : '—', p.ratio >= 0.9 ? 'alarm' : p.ratio >= 0.7 ? 'warning' : 'ok', Number.isFinite(p.ratio) ? Math.round(p.ratio * 1000) / 1000 : -1),
         tile('wells', 'wall.kpi.wells', `${fmtNumber(c.wellAlarm)}/${fmtNumber(c.wellWarning)}`, c.wellAlarm ? 'alarm' : c.wellWarning ? 'warning' : 'ok', c.wellAlarm),
-        tile('streams', 'wall.kpi.streams', `${streamsOk}/${STREAMS.length}`, streamsOk < STREAMS.length ? 'warning' : 'ok', streamsOk),
+        tile('streams', 'wall.kpi.streams', `${ok}/${STREAMS.length}`, ok < STREAMS.length ? 'warning' : 'ok', ok),
       );
       charts.alarms.set(alarmMatrixOption(alarmMatrix(alarms), loc));
       charts.response.set(responseOption(resp, loc));
@@ -185,7 +186,7 @@ export function mountWall(store: RootStore, app: HTMLElement, deps: WallDeps): (
       void store.ui.locale;
       const loc = locale();
       void wall.version;
-      const p = wall.pressure();
+      const p = wall.pressure;
       charts.gauge.set(parkingGaugeOption(p, loc));
       fullest.replaceChildren(
         h('li', { class: 'wall-note' }, t('wall.chart.fullest')),
