@@ -3,7 +3,8 @@
  *  - builds what is missing (data package, renderer, Electron bundles)
  *  - launches Electron if its binary is installed; otherwise says so clearly and serves the same renderer as a web
  *    shell on loopback, opening it in Chromium when a display is available.
- *  Flags: --web (force the web shell), --rebuild (rebuild everything first), --port N
+ *  Flags: --web (force the web shell), --rebuild (rebuild everything first), --port N, --accounts FILE (named
+ *  accounts instead of the published demo ones: docs/people.md)
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -12,6 +13,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startFeedServer } from '../data-pipelines/feed/server.ts';
+import { accountsBanner, accountsFor } from '../data-pipelines/feed/demo-accounts.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const args = process.argv.slice(2);
@@ -62,18 +64,26 @@ if (electron) {
     );
   }
   const token = process.env['REDWALL_FEED_TOKEN'] ?? randomBytes(16).toString('hex');
+  // the published demo accounts (docs/people.md), unless an accounts file is given (a bad one stops here)
+  const accountsIdx = args.indexOf('--accounts');
+  const accounts = await accountsFor({ file: accountsIdx >= 0 ? args[accountsIdx + 1] : process.env['REDWALL_ACCOUNTS'], simulated: true }).catch((e: unknown) => {
+    console.error((e as Error).message);
+    process.exit(2);
+  });
   const server = await startFeedServer({
+    accounts: accounts.accounts,
     port,
     staticDir: join(root, 'dist/renderer'),
     assetsDir: join(root, 'assets/district'),
     journalDir: process.env['REDWALL_JOURNAL'] ?? join(root, 'var/journal'),
     // The demo opens with a day of parking history for the planners' view (fresh journals only).
-    sim: { backfillMs: 24 * 3600_000 },
+    sim: { backfillMs: 24 * 3600_000, requests: { backfillDays: 7 } },
     token,
   });
   const url = `${server.url}/`;
   console.log(`\nRedWall web shell (demo district + feed simulator): ${url}`);
-  console.log(`API token for /api/* (Authorization: Bearer …): ${token}\nPress Ctrl+C to stop.\n`);
+  console.log(`API token for /api/* (Authorization: Bearer …): ${token}`);
+  console.log(`${accountsBanner(accounts)}\nPress Ctrl+C to stop.\n`);
   const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p) => existsSync(p));
   if (chromium && (process.env['DISPLAY'] || process.env['WAYLAND_DISPLAY']) && !args.includes('--no-open')) {
     const profile = mkdtempSync(join(tmpdir(), 'redwall-chromium-'));

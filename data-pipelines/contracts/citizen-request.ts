@@ -71,6 +71,44 @@ export const RequestCommand = z.object({
 }).strict();
 export type RequestCommand = z.infer<typeof RequestCommand>;
 
+/** What the requests are about (codes; the UI translates them) and the department each goes to by default. */
+export const TOPICS = ['noise', 'parking', 'drainage', 'road', 'sanitation', 'property', 'heating', 'market', 'greening', 'elderly'] as const;
+export type Topic = (typeof TOPICS)[number];
+/** Departments a subdistrict dispatches to (codes; a district configures its own list). */
+export const DEPARTMENTS = ['urban-management', 'housing', 'water', 'traffic', 'market-regulation', 'sanitation', 'community', 'civil-affairs'] as const;
+export type Department = (typeof DEPARTMENTS)[number];
+export const DEFAULT_DEPARTMENT: Record<Topic, Department> = {
+  noise: 'urban-management',
+  parking: 'traffic',
+  drainage: 'water',
+  road: 'urban-management',
+  sanitation: 'sanitation',
+  property: 'housing',
+  heating: 'housing',
+  market: 'market-regulation',
+  greening: 'community',
+  elderly: 'civil-affairs',
+};
+
+/** client -> server: a request taken by the desk itself (a call to the subdistrict, a grid report). */
+export const RegisterCommand = z.object({
+  commandId: z.string().min(8).max(64),
+  action: z.literal('register'),
+  channel: z.enum(CHANNELS),
+  topic: z.enum(TOPICS),
+  urgency: z.enum(URGENCIES),
+  summary: z.string().trim().min(2).max(500),
+  lon: finite().pipe(z.number().min(-180).max(180)),
+  lat: finite().pipe(z.number().min(-90).max(90)),
+}).strict();
+export type RegisterCommand = z.infer<typeof RegisterCommand>;
+
+/** Either command on the wire (WIRE.request); `by` is ignored: the server journals the signed-in user. */
+export const RequestWire = z.union([RegisterCommand, RequestCommand.omit({ by: true }).extend({ by: z.string().max(64).optional() })]);
+export type RequestWire = z.infer<typeof RequestWire>;
+
+export type RequestAck = { ok: true; seq: number; request: CitizenRequest; duplicate: boolean } | { ok: false; error: string };
+
 export interface SlaPolicy {
   respondMs: Record<Urgency, number>;
   resolveMs: Record<Urgency, number>;

@@ -9,8 +9,10 @@
 import { z } from 'zod';
 import { Alarm, AlarmCommand, ALARM_STATES, OPERATOR_ACTIONS, SYSTEM_ACTIONS } from './alarm.ts';
 import { ALARM_LEVELS, MANHOLE_SENSORS, SENSOR_UNITS } from './manhole.ts';
+import { CitizenRequest, REQUEST_ACTIONS } from './citizen-request.ts';
+import { TASK_ACTIONS, VisitTask } from './tasks.ts';
 
-export const STREAMS = ['manhole', 'camera', 'parking', 'fire', 'care', 'env', 'alarm', 'drill'] as const;
+export const STREAMS = ['manhole', 'camera', 'parking', 'fire', 'care', 'env', 'alarm', 'drill', 'request', 'task'] as const;
 export const StreamName = z.enum(STREAMS);
 export type StreamName = z.infer<typeof StreamName>;
 
@@ -159,7 +161,29 @@ export const DrillStatus = Envelope.extend({
 }).strict();
 export type DrillStatus = z.infer<typeof DrillStatus>;
 
-export const FeedEvent = z.union([ManholeReading, CameraStatus, CameraPtz, CameraSos, ParkingOccupancy, FireDetector, CareCall, EnvReading, AlarmUpdate, DrillStatus]);
+/** A citizen request's (12345/444 work order's) state after one step; the request stream is a record, never trimmed. */
+export const RequestUpdate = Envelope.extend({
+  stream: z.literal('request'),
+  kind: z.literal('request.update'),
+  action: z.enum(REQUEST_ACTIONS),
+  by: z.string().min(1).max(64),
+  commandId: z.string().min(8).max(64).optional(),
+  request: CitizenRequest,
+}).strict();
+export type RequestUpdate = z.infer<typeof RequestUpdate>;
+
+/** A visit task's state after one step (created, done, cancelled): pushed to every console, grid staff act on theirs. */
+export const TaskUpdate = Envelope.extend({
+  stream: z.literal('task'),
+  kind: z.literal('task.update'),
+  action: z.enum(TASK_ACTIONS),
+  by: z.string().min(1).max(64),
+  commandId: z.string().min(8).max(64).optional(),
+  task: VisitTask,
+}).strict();
+export type TaskUpdate = z.infer<typeof TaskUpdate>;
+
+export const FeedEvent = z.union([ManholeReading, CameraStatus, CameraPtz, CameraSos, ParkingOccupancy, FireDetector, CareCall, EnvReading, AlarmUpdate, DrillStatus, RequestUpdate, TaskUpdate]);
 export type FeedEvent = z.infer<typeof FeedEvent>;
 export type FeedEventKind = FeedEvent['kind'];
 const SCHEMA_BY_KIND: Record<FeedEventKind, z.ZodType> = {
@@ -173,6 +197,8 @@ const SCHEMA_BY_KIND: Record<FeedEventKind, z.ZodType> = {
   'env.reading': EnvReading,
   'alarm.update': AlarmUpdate,
   'drill.status': DrillStatus,
+  'request.update': RequestUpdate,
+  'task.update': TaskUpdate,
 };
 export const EVENT_KINDS = Object.keys(SCHEMA_BY_KIND) as FeedEventKind[];
 
@@ -299,8 +325,15 @@ export const WIRE = {
    * parking history as GET /api/history/parking, over the authenticated socket (no CORS preflight from app://)
    */
   parkingHistory: 'parking-history',
+  /** client -> server, LoginRequest / LogoutRequest (contracts/auth.ts) with an ack receiving LoginAnswer / LogoutAnswer */
+  login: 'login',
+  logout: 'logout',
   /** client -> server, PeopleRequest (contracts/people.ts) with an ack receiving PeopleAnswer: masked unless allowed */
   people: 'people',
+  /** client -> server, RequestWire (contracts/citizen-request.ts) with an ack receiving RequestAck */
+  request: 'request',
+  /** client -> server, TaskRequest (contracts/tasks.ts) with an ack receiving TaskAck */
+  task: 'task',
 } as const;
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: string };

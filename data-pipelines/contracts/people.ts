@@ -11,6 +11,8 @@ export const PeopleRequest = z.discriminatedUnion('op', [
   z.object({ op: z.literal('view'), residentId: z.string().min(1).max(64) }).strict(),
   z.object({ op: z.literal('unmask'), residentId: z.string().min(1).max(64), reason: z.string().max(200) }).strict(),
   z.object({ op: z.literal('density') }).strict(),
+  /** who wears / has the care device (masked; audited as a view of that person) */
+  z.object({ op: z.literal('holder'), deviceId: z.string().regex(/^CR-\d{5}$/, 'care device id has the wrong shape') }).strict(),
 ]);
 export type PeopleRequest = z.infer<typeof PeopleRequest>;
 
@@ -94,4 +96,5 @@ export type PeopleAnswer =
   | { ok: true; op: 'view'; resident: MaskedResident }
   | { ok: true; op: 'unmask'; resident: FullResident }
   | { ok: true; op: 'density'; grids: GridDensity[] }
+  | { ok: true; op: 'holder'; deviceId: string; resident: MaskedResident | null }
   | { ok: false; status: 400 | 403 | 404; error: string };

@@ -24,7 +24,7 @@ export function emptyWorld(): World {
 export function keyOf(ev: FeedEvent): { key: string; keep: boolean } {
   // Drill state never overwrites (or is overwritten by) the real state of the same device.
   const k = sourceKey(ev);
-  return ev.kind !== 'alarm.update' && ev.kind !== 'drill.status' ? { key: deviceKey(k.key, ev.drill === true), keep: k.keep } : k;
+  return ev.kind !== 'alarm.update' && ev.kind !== 'drill.status' && ev.kind !== 'request.update' && ev.kind !== 'task.update' ? { key: deviceKey(k.key, ev.drill === true), keep: k.keep } : k;
 }
 
 /** World key of a device's state: drill state lives beside the device's real state, under its own key. */
@@ -54,6 +54,10 @@ function sourceKey(ev: FeedEvent): { key: string; keep: boolean } {
       return { key: ev.alarm.alarmId, keep: true };
     case 'drill.status':
       return { key: ev.drillId, keep: true };
+    case 'request.update':
+      return { key: ev.request.requestId, keep: true };
+    case 'task.update':
+      return { key: ev.task.taskId, keep: true };
   }
 }
 
@@ -76,12 +80,18 @@ export function applyEvent(w: World, ev: FeedEvent): ApplyOutcome {
   return ev.seq === last + 1 ? 'applied' : 'gap';
 }
 
+/** Closed citizen requests and finished visit tasks stay in snapshots this long (lists, rates and the grid panel's week). */
+export const KEEP_FINISHED_WORK_MS = 7 * 24 * 3600_000;
+
 /** The compacted log, oldest first per stream (applying it to an empty world reproduces this world). */
 export function compact(w: World, keepClosedAlarmsMs = 24 * 3600_000, now = Date.now()): FeedEvent[] {
   const out: FeedEvent[] = [];
+  const keepWork = Math.max(keepClosedAlarmsMs, KEEP_FINISHED_WORK_MS);
   for (const s of STREAMS) {
     for (const ev of w.byStream[s].values()) {
       if (ev.kind === 'alarm.update' && ev.alarm.state === 'closed' && now - ev.alarm.updatedAt > keepClosedAlarmsMs) continue;
+      if (ev.kind === 'request.update' && ev.request.state === 'closed' && now - ev.request.updatedAt > keepWork) continue;
+      if (ev.kind === 'task.update' && ev.task.state !== 'open' && now - ev.task.updatedAt > keepWork) continue;
       out.push(ev);
     }
   }

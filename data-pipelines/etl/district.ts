@@ -354,7 +354,7 @@ export function makeGrid(b: BBox, sizeM: number): GridCell[] {
   return cells;
 }
 
-export function gridCellOf(grid: GridCell[], lon: number, lat: number): string | null {
+export function gridCellOf(grid: ReadonlyArray<Pick<GridCell, 'id' | 'west' | 'south' | 'east' | 'north'>>, lon: number, lat: number): string | null {
   for (const g of grid) if (lon >= g.west && lon < g.east && lat >= g.south && lat < g.north) return g.id;
   return null;
 }

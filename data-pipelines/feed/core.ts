@@ -11,12 +11,18 @@ import { Journal, type JournalOptions, type LoadReport } from './journal.ts';
 import { DistrictSimulator, type SimulatorOptions } from './simulator.ts';
 import { checkScenarioRefs, DrillRunner, orphanedDrillCleanup } from './drill.ts';
 import { parseScenario } from '../contracts/scenario.ts';
+import type { RequestAck } from '../contracts/citizen-request.ts';
+import { gridStaffName } from '../people/population.ts';
+import { RequestDesk } from './requests.ts';
+import { TaskBoard } from './tasks.ts';
 
 export interface CoreOptions {
   journal: JournalOptions;
   entities: Entities;
   /** null = no simulator (real feeds only) */
   sim: SimulatorOptions | null;
+  /** who looks after a grid cell (visit tasks go to them); default: the synthetic roster */
+  staffOf?: (gridId: string) => string;
   log?: (msg: string) => void;
 }
 
@@ -24,11 +30,15 @@ export class FeedCore {
   readonly journal: Journal;
   readonly world: World = emptyWorld();
   readonly engine: AlarmEngine;
+  /** citizen requests (12345/444 work orders): state from the journal, commands checked here */
+  readonly desk: RequestDesk;
+  /** visit tasks for grid staff */
+  readonly board: TaskBoard;
   readonly sim: DistrictSimulator | null;
   readonly loadReport: LoadReport;
   readonly stats = { appended: 0, rejected: 0, lastRejection: '' };
   private readonly log: (m: string) => void;
-  private readonly entities: Entities;
+  readonly entities: Entities;
   /** the drill being run (one at a time: a command center drills one scenario at once) */
   drill: DrillRunner | null = null;
   private startupDrafts: Draft[];
@@ -37,10 +47,9 @@ export class FeedCore {
   constructor(opts: CoreOptions) {
     this.log = opts.log ?? (() => undefined);
     this.engine = new AlarmEngine(opts.entities);
-    const { journal, report } = Journal.open({ log: this.log, ...opts.journal }, (ev) => {
-      applyEvent(this.world, ev);
-      this.engine.observe(ev);
-    });
+    this.desk = new RequestDesk(opts.entities, opts.sim?.requests ?? {});
+    this.board = new TaskBoard(opts.staffOf ?? ((g) => gridStaffName(g)));
+    const { journal, report } = Journal.open({ log: this.log, ...opts.journal }, (ev) => this.observe(ev));
     this.journal = journal;
     this.loadReport = report;
     if (report.events || report.tornLines || report.corruptLines)
@@ -59,7 +68,18 @@ export class FeedCore {
    * event (seq order stays ts order) and no client ever sees it streamed live. Any parking event already in the
    * journal means real or earlier history: never mixed with a synthetic one.
    */
+  private observe(ev: FeedEvent): void {
+    applyEvent(this.world, ev);
+    this.engine.observe(ev);
+    this.desk.observe(ev);
+    this.board.observe(ev);
+  }
+
   private backfill(now: number): void {
+    if (this.sim && this.journal.seqs.request === 0) {
+      const drafts = this.desk.backfill(now);
+      if (drafts.length) this.log(`request backfill: ${this.ingest(drafts).length} steps of ${new Set(drafts.map((d) => d.request.requestId)).size} citizen requests over ${this.desk.opts.backfillDays} days`);
+    }
     const ms = this.sim?.opts.backfillMs ?? 0;
     if (!this.sim || ms <= 0) return;
     if (this.journal.seqs.parking > 0) {
@@ -92,8 +112,7 @@ export class FeedCore {
       }
       const next: Draft[] = [];
       for (const ev of events) {
-        applyEvent(this.world, ev);
-        this.engine.observe(ev);
+        this.observe(ev);
         if (ev.kind !== 'alarm.update') next.push(...this.engine.react(ev));
       }
       this.stats.appended += events.length;
@@ -106,7 +125,7 @@ export class FeedCore {
   tick(now: number): FeedEvent[] {
     const startup = this.startupDrafts;
     this.startupDrafts = [];
-    const out = this.ingest([...startup, ...(this.sim?.tick(now) ?? []), ...this.engine.expireShelves(now)]);
+    const out = this.ingest([...startup, ...(this.sim?.tick(now) ?? []), ...(this.sim ? this.desk.tick(now) : []), ...this.engine.expireShelves(now)]);
     if (this.drill) out.push(...this.tickDrill(now));
     return out;
   }
@@ -162,6 +181,16 @@ export class FeedCore {
     const ev = events[0];
     if (!ev || ev.kind !== 'alarm.update') return { ack: { ok: false, error: 'command could not be journaled' }, events };
     return { ack: { ok: true, seq: ev.seq, alarm: ev.alarm as Alarm, duplicate: false }, events };
+  }
+
+  /** A citizen-request command from `by` (the signed-in user): journaled, or refused with the reason. */
+  requestCommand(raw: unknown, by: string, now: number): { ack: RequestAck; events: FeedEvent[] } {
+    const r = this.desk.command(raw, by, now);
+    if ('ack' in r) return { ack: r.ack, events: [] };
+    const events = this.ingest([r.draft]);
+    const ev = events[0];
+    if (!ev || ev.kind !== 'request.update') return { ack: { ok: false, error: 'command could not be journaled' }, events };
+    return { ack: { ok: true, seq: ev.seq, request: ev.request, duplicate: false }, events };
   }
 
   snapshot(now: number): Snapshot {

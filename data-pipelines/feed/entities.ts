@@ -11,6 +11,8 @@ export interface Entities {
   detectors: Array<{ id: string; buildingId: number; floor: number; lon: number; lat: number }>;
   care: Array<{ id: string; device: 'wearable' | 'button'; buildingId: number; lon: number; lat: number }>;
   stations: Array<{ id: string; kind: 'air' | 'noise' | 'water'; lon: number; lat: number }>;
+  /** the management grid (网格) cells */
+  grid: Array<{ id: string; west: number; south: number; east: number; north: number }>;
   /** real half-hourly crowd curve, peak = 1 */
   diurnal: number[];
 }
@@ -43,6 +45,7 @@ export function loadEntities(dir: string): Entities {
     detectors: rows(table(dir, 'detectors'), (g) => ({ id: String(g('detector_id')), buildingId: Number(g('building_id')), floor: Number(g('floor')), lon: Number(g('lon')), lat: Number(g('lat')) })),
     care: rows(table(dir, 'care_devices'), (g) => ({ id: String(g('device_id')), device: String(g('device')) as 'wearable' | 'button', buildingId: Number(g('building_id')), lon: Number(g('lon')), lat: Number(g('lat')) })),
     stations: rows(table(dir, 'env_stations'), (g) => ({ id: String(g('station_id')), kind: String(g('kind')) as 'air' | 'noise' | 'water', lon: Number(g('lon')), lat: Number(g('lat')) })),
+    grid: rows(table(dir, 'grid_cells'), (g) => ({ id: String(g('grid_id')), west: Number(g('west')), south: Number(g('south')), east: Number(g('east')), north: Number(g('north')) })),
     diurnal: rows(table(dir, 'crowd_diurnal'), (g) => Number(g('relative'))),
   };
 }

@@ -15,6 +15,9 @@ import { parseFeedEvent, STREAMS, type Draft, type FeedEvent, type Seqs, type St
 import { applyEvent, compact, emptySeqs, emptyWorld, mergeByTime } from '../contracts/world.ts';
 import type { JournalWindow } from '../contracts/events.ts';
 
+/** Streams that are the record (alarms, drills, citizen requests, visit tasks): never trimmed by retention. */
+export const RECORD_STREAMS: ReadonlySet<StreamName> = new Set<StreamName>(['alarm', 'drill', 'request', 'task']);
+
 export interface JournalOptions {
   dir: string;
   /** rotate a stream's segment when it exceeds this size */
@@ -169,7 +172,7 @@ export class Journal {
   private remember(ev: FeedEvent): void {
     const tail = this.tails.get(ev.stream)!;
     tail.push(ev);
-    const max = ev.stream === 'alarm' || ev.stream === 'drill' ? Math.max(this.opts.tailEvents, 200_000) : this.opts.tailEvents;
+    const max = RECORD_STREAMS.has(ev.stream) ? Math.max(this.opts.tailEvents, 200_000) : this.opts.tailEvents;
     if (tail.length > max * 1.25) tail.splice(0, tail.length - max);
   }
 
@@ -181,8 +184,8 @@ export class Journal {
     const path = join(this.streamDir(s), `${String(firstSeq).padStart(12, '0')}.jsonl`);
     const seg = { fd: openSync(path, 'a'), path, bytes: 0 };
     this.segments.set(s, seg);
-    // Retention: telemetry keeps the newest segments; the alarm and drill journals are the record, never trimmed.
-    if (s !== 'alarm' && s !== 'drill') {
+    // Retention: telemetry keeps the newest segments; the record streams are never trimmed.
+    if (!RECORD_STREAMS.has(s)) {
       const files = this.segmentFiles(s);
       const keep = this.opts.retainByStream[s] ?? this.opts.retainSegments;
       for (const f of files.slice(0, Math.max(0, files.length - keep))) rmSync(f);

@@ -2,13 +2,16 @@
  * CLI: run the feed server (simulator + web shell) on loopback.
  *   tsx data-pipelines/feed/main.ts [--port N] [--journal DIR] [--no-sim] [--tick MS] [--incident-every MS]
  *                                   [--token T | --no-auth] [--tls-key key.pem --tls-cert cert.pem] [--backfill-hours N]
+ *                                   [--accounts FILE]
  * The API/feed token defaults to REDWALL_FEED_TOKEN or a random one printed at start. --backfill-hours N synthesizes
- * N hours of parking history into a fresh journal (one without parking events; default 0 = none).
+ * N hours of parking history into a fresh journal (one without parking events; default 0 = none); --request-days N
+ * synthesizes N days of citizen requests into a fresh journal (one without request events; default 0 = none).
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { startFeedServer } from './server.ts';
+import { accountsBanner, accountsFor } from './demo-accounts.ts';
 
 const args = process.argv.slice(2);
 const arg = (name: string) => {
@@ -26,20 +29,33 @@ if (!Number.isFinite(backfillHours) || backfillHours < 0 || backfillHours > 168)
   console.error(`--backfill-hours must be a number of hours from 0 to 168, got ${arg('--backfill-hours')}`);
   process.exit(2);
 }
+const requestDays = Number(arg('--request-days') ?? 0);
+if (!Number.isInteger(requestDays) || requestDays < 0 || requestDays > 60) {
+  console.error(`--request-days must be a whole number of days from 0 to 60, got ${arg('--request-days')}`);
+  process.exit(2);
+}
+// Named accounts: --accounts FILE (or REDWALL_ACCOUNTS) for a deployment; the published demo accounts only when the
+// simulator runs and no file is given (data-pipelines/feed/demo-accounts.ts). A bad file stops here with the reason.
+const accounts = await accountsFor({ file: arg('--accounts') ?? process.env['REDWALL_ACCOUNTS'], simulated: !args.includes('--no-sim') }).catch((e: unknown) => {
+  console.error((e as Error).message);
+  process.exit(2);
+});
 const server = await startFeedServer({
+  accounts: accounts.accounts,
   port: Number(arg('--port') ?? process.env['REDWALL_PORT'] ?? 5180),
   staticDir: resolve(root, 'dist/renderer'),
   assetsDir: resolve(root, 'assets/district'),
   scenariosDir: resolve(root, 'assets/scenarios'),
   journalDir: resolve(arg('--journal') ?? process.env['REDWALL_JOURNAL'] ?? resolve(root, 'var/journal')),
   tickMs: Number(arg('--tick') ?? 250),
-  sim: args.includes('--no-sim') ? null : { ...(incidentEvery !== undefined ? { incidentEveryMs: Number(incidentEvery) } : {}), backfillMs: Math.round(backfillHours * 3600_000) },
+  sim: args.includes('--no-sim') ? null : { ...(incidentEvery !== undefined ? { incidentEveryMs: Number(incidentEvery) } : {}), backfillMs: Math.round(backfillHours * 3600_000), requests: { backfillDays: requestDays } },
   testHooks: args.includes('--test-hooks'),
   ...(token ? { token } : {}),
   ...(tlsKey && tlsCert ? { tls: { key: readFileSync(tlsKey, 'utf8'), cert: readFileSync(tlsCert, 'utf8') } } : {}),
 });
 console.log(`RedWall feed + web shell: ${server.url}/`);
 if (token) console.log(`API token (Authorization: Bearer …): ${token}`);
+console.log(accountsBanner(accounts));
 const stop = () => void server.close().then(() => process.exit(0));
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);

@@ -27,7 +27,12 @@ import { mimeOf, resolveInside } from './static-files.ts';
 import { loadHomes } from '../people/homes.ts';
 import { ROLES, type User } from '../people/policy.ts';
 import { PeopleService } from '../people/service.ts';
+import { gridStaffName } from '../people/population.ts';
 import { PeopleRequest, type PeopleAnswer } from '../contracts/people.ts';
+import type { RequestAck } from '../contracts/citizen-request.ts';
+import type { TaskAck } from '../contracts/tasks.ts';
+import { LoginRequest, LogoutRequest, type LoginAnswer, type LogoutAnswer } from '../contracts/auth.ts';
+import { AuthService, type Account, type AuthOptions } from './auth.ts';
 
 export interface FeedServerOptions {
   host?: string;
@@ -59,6 +64,13 @@ export interface FeedServerOptions {
    * `token` above is the duty operator (role operator: masked data only).
    */
   users?: Array<User & { token: string }>;
+  /**
+   * Named accounts (login + scrypt hash, feed/auth.ts) that sign in over the socket (`WIRE.login`) and then connect
+   * with their session token: that socket and Bearer token act as the account's user. Omitted = none.
+   */
+  accounts?: Account[];
+  /** sessions and sign-in limits (tests inject a clock) */
+  auth?: Omit<AuthOptions, 'log'>;
   /** serve HTTPS/WSS instead of plain HTTP (PEM strings) */
   tls?: { key: string; cert: string };
   log?: (msg: string) => void;
@@ -74,6 +86,8 @@ export interface FeedServer {
 
 /** Whoever holds the shared feed token: the duty operator (masked data only). */
 const DUTY_OPERATOR: User = { name: '值班员', role: 'operator' }; // i18n-exempt: the operator's name as journaled
+/** The care platform itself, when it looks up a device's holder to plan a follow-up visit (audited under this name). */
+const CARE_PLATFORM: User = { name: '养老服务平台', role: 'operator' }; // i18n-exempt: journaled name
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
@@ -148,10 +162,32 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
   const host = opts.host ?? '127.0.0.1';
   if (!LOOPBACK.has(host)) throw new Error(`feed server binds loopback only, refused host ${host}`);
   const log = opts.log ?? ((m: string) => console.log(`[feed] ${m}`));
-  const core = new FeedCore({ journal: { dir: opts.journalDir }, entities: loadEntities(opts.assetsDir), sim: opts.sim === undefined ? {} : opts.sim, log });
+  // The grid staff roster: a signed-in grid-staff account (or named user) looks after its grid cells; other cells have
+  // the synthetic roster's name. Visit tasks and the grid panel name the same person the account signs in as.
+  const roster = new Map<string, string>();
+  for (const u of [...(opts.accounts ?? []), ...(opts.users ?? [])]) if (u.role === 'grid-staff') for (const g of u.grids ?? []) if (!roster.has(g)) roster.set(g, u.name);
+  const staffOf = (gridId: string) => roster.get(gridId) ?? gridStaffName(gridId);
+  const core = new FeedCore({ journal: { dir: opts.journalDir }, entities: loadEntities(opts.assetsDir), sim: opts.sim === undefined ? {} : opts.sim, log, staffOf });
   for (const u of opts.users ?? []) if (!(ROLES as readonly string[]).includes(u.role) || u.token.length < 16) throw new Error(`user ${u.name}: unknown role or token shorter than 16 characters`);
+  const auth = new AuthService(opts.accounts ?? [], { ...opts.auth, log });
+  /**
+   * Who a token is: a live session (signed-in account), a named user's static token, or the shared token (the duty
+   * operator); undefined = not authenticated (unknown, signed out, expired). Without a shared token (--no-auth) any
+   * caller is the duty operator unless it presents a session or a named token.
+   */
+  const userForToken = (tok: unknown): User | undefined => {
+    if (typeof tok === 'string' && tok) {
+      const s = auth.session(tok);
+      if (s) return s.user;
+      const named = (opts.users ?? []).find((u) => safeEqual(tok, u.token));
+      if (named) return { name: named.name, role: named.role, ...(named.grids ? { grids: named.grids } : {}) };
+      if (opts.token && safeEqual(tok, opts.token)) return DUTY_OPERATOR;
+    }
+    return opts.token ? undefined : DUTY_OPERATOR;
+  };
+  const tokenOf = (handshakeAuth: unknown): unknown => (handshakeAuth as { token?: unknown } | undefined)?.token;
   // Personal data stays in this process: generated on first use, answered masked, every access audited on disk.
-  const people = new PeopleService(() => loadHomes(opts.assetsDir), { auditPath: join(opts.journalDir, 'people-audit.jsonl') });
+  const people = new PeopleService(() => loadHomes(opts.assetsDir), { auditPath: join(opts.journalDir, 'people-audit.jsonl'), devices: () => core.entities.care, staffOf });
   const stats = { emitted: 0, clients: 0, replays: 0, snapshots: 0 };
   let selfOrigin = '';
 
@@ -257,10 +293,10 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
       const allowed = isAllowedRequest(req.headers, selfOrigin, allowedOrigins);
       if (!allowed.ok) return send(res, 403, { error: `forbidden: ${allowed.why}` });
       const authHeader = String(req.headers.authorization ?? '');
-      const named = (opts.users ?? []).find((u) => safeEqual(authHeader, `Bearer ${u.token}`));
-      const authed = !opts.token || named !== undefined || safeEqual(authHeader, `Bearer ${opts.token}`);
-      if (path.startsWith('/api/') && path !== '/api/config' && !authed) return send(res, 401, { error: 'unauthorized: missing or wrong bearer token' });
-      const user: User = named ? { name: named.name, role: named.role, ...(named.grids ? { grids: named.grids } : {}) } : DUTY_OPERATOR;
+      const bearer = authHeader.startsWith('Bearer ') ? authHeader.slice('Bearer '.length) : undefined;
+      const authedUser = userForToken(bearer);
+      if (path.startsWith('/api/') && path !== '/api/config' && !authedUser) return send(res, 401, { error: 'unauthorized: missing, wrong or expired bearer token' });
+      const user: User = authedUser ?? DUTY_OPERATOR;
       if (path === '/api/me') return send(res, 200, user);
       if (path.startsWith('/api/people/')) {
         await people.ready();
@@ -392,18 +428,22 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
       cb(r.ok ? null : `forbidden: ${r.why}`, r.ok);
     },
   });
-  io.use((socket, next) => {
-    if (!opts.token) return next();
-    const tok = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
-    if (typeof tok === 'string' && (safeEqual(tok, opts.token) || (opts.users ?? []).some((u) => safeEqual(tok, u.token)))) return next();
-    next(new Error('unauthorized'));
-  });
-  /** The user a socket authenticated as: a named user's token, else the duty operator (shared token). */
-  const socketUser = (auth: unknown): User => {
-    const tok = (auth as { token?: unknown } | undefined)?.token;
-    const u = typeof tok === 'string' ? (opts.users ?? []).find((x) => safeEqual(tok, x.token)) : undefined;
-    return u ? { name: u.name, role: u.role, ...(u.grids ? { grids: u.grids } : {}) } : DUTY_OPERATOR;
+  io.use((socket, next) => (userForToken(tokenOf(socket.handshake.auth)) ? next() : next(new Error('unauthorized'))));
+  /**
+   * The user a socket acts as, asked again on every request: its session can end (sign-out, 12 h) while it is open.
+   * undefined = the session ended: refuse, and the socket is closed (the client falls back to the shared token).
+   */
+  const socketUser = (handshakeAuth: unknown): User | undefined => userForToken(tokenOf(handshakeAuth));
+  /** Closes sockets whose session ended (except `keep`): their page reconnects as the duty operator. */
+  const closeEndedSessions = (keep?: string) => {
+    for (const s of io.sockets.sockets.values()) if (s.id !== keep && !socketUser(s.handshake.auth)) s.disconnect(true);
   };
+  const sessionSweep = setInterval(() => {
+    auth.sweep();
+    closeEndedSessions();
+  }, 60_000);
+  sessionSweep.unref();
+  const SESSION_ENDED = 'session ended (signed out or expired): sign in again';
   const peopleOp = async (user: User, raw: unknown): Promise<PeopleAnswer> => {
     const p = PeopleRequest.safeParse(raw);
     if (!p.success) return { ok: false, status: 400, error: `bad people request: ${p.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` };
@@ -427,6 +467,10 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
           const r = people.unmask(user, q.residentId, q.reason);
           return r.ok ? { ok: true, op: 'unmask', resident: r.value } : r;
         }
+        case 'holder': {
+          const r = people.holder(user, q.deviceId);
+          return r.ok ? { ok: true, op: 'holder', deviceId: q.deviceId, resident: r.value } : r;
+        }
       }
     } catch (e) {
       log(`people request failed: ${(e as Error).message}`);
@@ -438,6 +482,42 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
     if (!events.length) return;
     io.to('live').emit(WIRE.events, events);
     stats.emitted += events.length;
+    careFollowups(events);
+  };
+  /**
+   * A real care call raised as an alarm gets a follow-up visit for the grid staff of the device's holder (the care
+   * platform looks the holder up: audited like any view). Asynchronous: the population may still be generating.
+   */
+  const careFollowups = (events: FeedEvent[]) => {
+    for (const ev of events) {
+      if (ev.kind !== 'alarm.update' || ev.action !== 'raise' || ev.alarm.category !== 'care' || ev.alarm.drill) continue;
+      const alarm = ev.alarm;
+      people
+        .ready()
+        .then(() => {
+          const h = people.holder(CARE_PLATFORM, alarm.sourceId);
+          if (!h.ok || !h.value) return log(`care call ${alarm.alarmId}: no elder registered to ${alarm.sourceId}, no follow-up visit planned`);
+          const d = core.board.careFollowup(alarm.alarmId, h.value, CARE_PLATFORM.name, Date.now());
+          if (d) emit(core.ingest([d]));
+        })
+        .catch((e: unknown) => log(`care follow-up for ${alarm.alarmId} failed: ${(e as Error).message}`));
+    }
+  };
+  /** Visit tasks: plan from the (audited, masked) turning-N list, mark done/cancelled by role. */
+  const taskOp = async (user: User, raw: unknown): Promise<TaskAck> => {
+    try {
+      const needsPeople = typeof raw === 'object' && raw !== null && (raw as { op?: unknown }).op === 'create-turning';
+      if (needsPeople) await people.ready();
+      const out = core.board.handle(user, raw, Date.now(), (q) => {
+        const r = people.turning(user, q);
+        return r.ok ? r.value.rows : { status: r.status, error: r.error };
+      });
+      if (out.drafts.length) emit(core.ingest(out.drafts));
+      return out.ack;
+    } catch (e) {
+      log(`task request failed: ${(e as Error).message}`);
+      return { ok: false, status: 400, error: (e as Error).message.slice(0, 500) };
+    }
   };
 
   io.on('connection', (socket) => {
@@ -457,13 +537,43 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
       }
       void socket.join('live');
     });
+    /** A signed-in (named) user's commands are journaled under their name, whatever `by` the page sent. */
+    const asUser = (raw: unknown): unknown | null => {
+      const who = socketUser(socket.handshake.auth);
+      if (!who) return null;
+      // only where the request names someone (a drill list does not, and its schema is strict)
+      return who !== DUTY_OPERATOR && raw && typeof raw === 'object' && !Array.isArray(raw) && 'by' in raw ? { ...(raw as Record<string, unknown>), by: who.name } : raw;
+    };
+    socket.on(WIRE.login, (raw: unknown, ack?: unknown) => {
+      if (typeof ack !== 'function') return;
+      const reply = ack as (r: LoginAnswer) => void;
+      const p = LoginRequest.safeParse(raw);
+      if (!p.success) return reply({ ok: false, error: 'bad sign-in request: {login, password} expected' }); // no issue text: it could echo the password
+      auth.login(p.data.login, p.data.password).then(reply, (e: unknown) => {
+        log(`sign-in error: ${(e as Error).message}`);
+        reply({ ok: false, error: 'sign-in failed on the server' });
+      });
+    });
+    socket.on(WIRE.logout, (raw: unknown, ack?: unknown) => {
+      const reply = typeof ack === 'function' ? (ack as (r: LogoutAnswer) => void) : () => undefined;
+      if (!LogoutRequest.safeParse(raw ?? {}).success) return reply({ ok: false, error: 'bad sign-out request: {} expected' });
+      const tok = tokenOf(socket.handshake.auth);
+      const ended = typeof tok === 'string' && auth.logout(tok);
+      reply({ ok: true, ended });
+      // other sockets on the same session (other windows) are closed; this one reconnects with the shared token
+      if (ended) closeEndedSessions(socket.id);
+    });
     socket.on(WIRE.command, (raw: unknown, ack?: unknown) => {
-      const { ack: result, events } = core.command(raw, Date.now());
+      const cmd = asUser(raw);
+      // session ended: no ack (the page keeps the command and resends it once reconnected)
+      if (cmd === null) return void socket.disconnect(true);
+      const { ack: result, events } = core.command(cmd, Date.now());
       emit(events);
       if (typeof ack === 'function') (ack as (r: unknown) => void)(result);
     });
     socket.on(WIRE.drill, (raw: unknown, ack?: unknown) => {
-      const result = drillOp(raw);
+      const req = asUser(raw);
+      const result: DrillAck = req === null ? { ok: false, error: SESSION_ENDED } : drillOp(req);
       if (typeof ack === 'function') (ack as (r: unknown) => void)(result);
     });
     socket.on(WIRE.journal, (raw: unknown, ack?: unknown) => {
@@ -491,7 +601,32 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
     });
     socket.on(WIRE.people, (raw: unknown, ack?: unknown) => {
       if (typeof ack !== 'function') return;
-      void peopleOp(socketUser(socket.handshake.auth), raw).then((a) => (ack as (r: PeopleAnswer) => void)(a));
+      const user = socketUser(socket.handshake.auth);
+      if (!user) {
+        (ack as (r: PeopleAnswer) => void)({ ok: false, status: 403, error: SESSION_ENDED });
+        return void socket.disconnect(true);
+      }
+      void peopleOp(user, raw).then((a) => (ack as (r: PeopleAnswer) => void)(a));
+    });
+    socket.on(WIRE.request, (raw: unknown, ack?: unknown) => {
+      const reply = typeof ack === 'function' ? (ack as (r: RequestAck) => void) : () => undefined;
+      const user = socketUser(socket.handshake.auth);
+      if (!user) {
+        reply({ ok: false, error: SESSION_ENDED });
+        return void socket.disconnect(true);
+      }
+      const { ack: result, events } = core.requestCommand(raw, user.name, Date.now());
+      emit(events);
+      reply(result);
+    });
+    socket.on(WIRE.task, (raw: unknown, ack?: unknown) => {
+      const reply = typeof ack === 'function' ? (ack as (r: TaskAck) => void) : () => undefined;
+      const user = socketUser(socket.handshake.auth);
+      if (!user) {
+        reply({ ok: false, status: 403, error: SESSION_ENDED });
+        return void socket.disconnect(true);
+      }
+      void taskOp(user, raw).then(reply);
     });
     socket.on('disconnect', () => stats.clients--);
   });
@@ -520,6 +655,7 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
     close: async () => {
       clearInterval(ticker);
       clearInterval(heart);
+      clearInterval(sessionSweep);
       await io.close();
       await new Promise<void>((r) => http.close(() => r()));
       core.close();

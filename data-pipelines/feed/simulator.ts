@@ -11,6 +11,7 @@ import type { FeedEvent } from '../contracts/events.ts';
 import { classifyReading, SENSOR_SPECS, SENSORS_BY_WELL_KIND, valueAtLevel, type ManholeSensor } from '../contracts/manhole.ts';
 import { rng } from '../etl/district.ts';
 import type { Entities } from './entities.ts';
+import type { DeskOptions } from './requests.ts';
 
 export interface SimulatorOptions {
   seed?: number;
@@ -29,6 +30,8 @@ export interface SimulatorOptions {
   backfillMs?: number;
   /** spacing of the synthesized history's samples */
   backfillStepMs?: number;
+  /** the citizen-request desk's simulated world: hotline arrivals, departments, a fresh journal's history */
+  requests?: DeskOptions;
 }
 
 interface WellIncident {
@@ -64,7 +67,7 @@ export class DistrictSimulator {
     opts: SimulatorOptions = {},
   ) {
     if (!e.wells.length) throw new Error('simulator needs at least one well');
-    this.opts = { seed: 1, wellReportMs: 15 * 60_000, incidentEveryMs: 60_000, parkingRate: 6, envReportMs: 60_000, backfillMs: 0, backfillStepMs: 3_600_000, ...opts };
+    this.opts = { seed: 1, wellReportMs: 15 * 60_000, incidentEveryMs: 60_000, parkingRate: 6, envReportMs: 60_000, backfillMs: 0, backfillStepMs: 3_600_000, requests: {}, ...opts };
     this.rand = rng(this.opts.seed);
     this.wellIndex = new Map(e.wells.map((w) => [w.id, w]));
   }

@@ -38,7 +38,7 @@ export class PeopleService {
 
   constructor(
     private readonly homes: () => HomeSource[],
-    private readonly opts: { auditPath: string; now?: () => number; seed?: number },
+    private readonly opts: { auditPath: string; now?: () => number; seed?: number; devices?: () => ReadonlyArray<{ id: string; buildingId: number }>; staffOf?: (gridId: string) => string },
   ) {
     mkdirSync(dirname(opts.auditPath), { recursive: true });
   }
@@ -60,6 +60,42 @@ export class PeopleService {
   private setPopulation(pop: Resident[]): void {
     this.pop = pop;
     this.byId = new Map(pop.map((r) => [r.residentId, r]));
+    this.holders = null;
+  }
+
+  private holders: Map<string, Resident> | null = null;
+  /**
+   * The care-device register (who was given which wearable or home button): each device of the district goes to one
+   * resident of its building — the elders living alone first, then the oldest — never two devices to one person.
+   * Deterministic for a population (the register is synthetic like the people).
+   */
+  private deviceRegister(): Map<string, Resident> {
+    if (this.holders) return this.holders;
+    const today = this.today();
+    const inBuilding = new Map<number, Resident[]>();
+    for (const r of this.population()) {
+      const list = inBuilding.get(r.buildingId);
+      if (list) list.push(r);
+      else inBuilding.set(r.buildingId, [r]);
+    }
+    const taken = new Set<string>();
+    const out = new Map<string, Resident>();
+    for (const d of [...(this.opts.devices?.() ?? [])].sort((a, b) => a.id.localeCompare(b.id))) {
+      const cands = (inBuilding.get(d.buildingId) ?? []).filter((r) => !taken.has(r.residentId) && ageOn(r.birth, today) >= 60);
+      cands.sort((a, b) => Number(b.livingAlone) - Number(a.livingAlone) || a.birth.localeCompare(b.birth) || a.residentId.localeCompare(b.residentId));
+      const who = cands[0];
+      if (!who) continue;
+      taken.add(who.residentId);
+      out.set(d.id, who);
+    }
+    return (this.holders = out);
+  }
+
+  /** The holder of a care device, masked; audited as a view of that person (null: no elder registered to it). */
+  holder(user: User, deviceId: string): PeopleResult<MaskedResident | null> {
+    const r = this.deviceRegister().get(deviceId) ?? null;
+    this.audit({ user: user.name, role: user.role, action: 'view', outcome: r ? 'ok' : 'not-found', ...(r ? { residentId: r.residentId } : {}), query: `care device ${deviceId}` });
+    return { ok: true, value: r ? this.masked(r, this.today()) : null };
   }
 
   private generating: Promise<void> | null = null;
@@ -165,7 +201,7 @@ export class PeopleService {
     const by = new Map<string, GridDensity>();
     for (const r of this.population()) {
       let g = by.get(r.gridId);
-      if (!g) by.set(r.gridId, (g = { gridId: r.gridId, staff: gridStaffName(r.gridId), residents: 0, elderly: 0, over80: 0, aloneElderly: 0 }));
+      if (!g) by.set(r.gridId, (g = { gridId: r.gridId, staff: (this.opts.staffOf ?? gridStaffName)(r.gridId), residents: 0, elderly: 0, over80: 0, aloneElderly: 0 }));
       const age = ageOn(r.birth, today);
       g.residents++;
       if (age >= 60) g.elderly++;

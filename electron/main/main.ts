@@ -4,6 +4,7 @@ import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { app, BrowserWindow, ipcMain, protocol, screen, session } from 'electron';
 import { startFeedServer } from '../../data-pipelines/feed/server.ts';
+import { accountsFor } from '../../data-pipelines/feed/demo-accounts.ts';
 import { registerScheme, runMain, type ElectronLike } from './app.ts';
 import { APP_ORIGIN } from './security.ts';
 
@@ -36,7 +37,8 @@ runMain(electron, {
       await rename(`${layoutFile()}.tmp`, layoutFile());
     },
   },
-  startFeed: (roots) => startFeedServer({ assetsDir: roots.assets, scenariosDir: join(roots.assets, '..', 'scenarios'), journalDir: join(app.getPath('userData'), 'journal'), host: '127.0.0.1', port: 0, allowedOrigins: [APP_ORIGIN], sim: { backfillMs: 24 * 3600_000 }, appVersion: app.getVersion(), token: feedToken }).then((s) => ({ ...s, token: feedToken })),
+  // named accounts: REDWALL_ACCOUNTS=FILE for a deployment, else the published demo accounts (simulator on)
+  startFeed: (roots) => accountsFor({ file: process.env['REDWALL_ACCOUNTS'], simulated: true }).then(({ accounts }) => startFeedServer({ accounts, assetsDir: roots.assets, scenariosDir: join(roots.assets, '..', 'scenarios'), journalDir: join(app.getPath('userData'), 'journal'), host: '127.0.0.1', port: 0, allowedOrigins: [APP_ORIGIN], sim: { backfillMs: 24 * 3600_000, requests: { backfillDays: 7 } }, appVersion: app.getVersion(), token: feedToken }).then((s) => ({ ...s, token: feedToken }))),
 }).catch((e: unknown) => {
   console.error('RedWall failed to start', e);
   app.quit();

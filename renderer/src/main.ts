@@ -4,6 +4,7 @@ import { getBridge } from './bridge/web.ts';
 import { DistrictRepo, type DistrictMeta } from './data/district.ts';
 import { LocalDb } from './data/duckdb.ts';
 import { FeedClient } from './feed/client.ts';
+import { syncWorkTables } from './data/work-tables.ts';
 import { t } from './i18n.ts';
 import { RootStore } from './stores/root.ts';
 import { mountAnalysisPanel } from './ui/analysis-panel.ts';
@@ -155,8 +156,10 @@ async function boot(): Promise<void> {
 
   // ?bench=per-event: the naive baseline for `npm run bench` (every event applied and rendered on its own)
   const perEvent = new URLSearchParams(location.search).get('bench') === 'per-event';
-  const feed = new FeedClient(store, { url: cfg.feedUrl, ...(cfg.feedToken ? { token: cfg.feedToken } : {}), perEvent });
+  const feed = new FeedClient(store, { url: cfg.feedUrl, ...(cfg.feedToken ? { token: cfg.feedToken } : {}), perEvent, onSessionLost: () => store.session.sessionLost() });
   store.sink = feed;
+  // sign-in / sign-out: the session token lives in the feed client's memory only
+  store.session.attach(feed);
   // elderly services: personal data only through the feed server (masked, role-checked, audited there)
   store.people.attach((req) => feed.people(req), grid);
   feed.start();
@@ -164,6 +167,8 @@ async function boot(): Promise<void> {
   // Planner workspace: analyses run on the same local DuckDB; occupancy history comes from the feed journal.
   store.imports.attach(db);
   store.imports.onTablesChanged = () => void store.analysis.refreshSchema();
+  // citizen requests and visit tasks as DuckDB tables (citizen_requests, request_steps, visit_tasks) for analysis
+  syncWorkTables(store, db, () => void store.analysis.refreshSchema());
   // The first analysis runs when a planner first opens the workspace (operators never pay for it at boot).
   const analysisReady = store.analysis.attach({ db, origin: meta.center, fetchHistory: (from, to, step) => feed.parkingHistory(from, to, step), now: () => Date.now() });
   analysisReady.catch((e: unknown) => console.error('analysis workspace failed to start:', e));

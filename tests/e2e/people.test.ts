@@ -1,7 +1,7 @@
 /**
  * Elderly services in Chromium (issue 6): the duty operator lists who turns 60 within 30 days — masked —, opens one
  * record (masked, audited on the server), asks for the whole record and is refused by the server (the renderer's
- * token is the operator's: nothing in the page can unmask), creates visit tasks per grid, and switches on the
+ * token is the operator's: nothing in the page can unmask), plans visit tasks on the server (journaled, pushed to the grid staff), and switches on the
  * elderly density layer. The server's audit trail (read with an auditor's token) has every step; no full ID number
  * ever reaches the page.
  */
@@ -62,14 +62,25 @@ describe('elderly services: masked by default, whole records only by role', () =
     expect(audit).toContainEqual(['unmask', 'error: 403 role operator may not see this person\'s whole record']);
   });
 
-  it('visit tasks: one per person, grouped by the grid whose staff visit', async () => {
+  it('visit tasks: planned on the server (one per person), journaled and pushed to every console, each to its grid’s staff', async () => {
     await s.page.click('[data-testid=people-tasks]');
     const made = s.page.locator('[data-testid=people-tasks-made]');
-    await made.waitFor();
+    await made.waitFor({ timeout: 20_000 });
     const count = Number(await s.page.getAttribute('[data-testid=people-count]', 'data-count'));
-    expect(Number(await made.getAttribute('data-tasks'))).toBe(count);
-    const grids = await s.page.$$eval('[data-testid=people-list] li', (els) => new Set(els.map((e) => e.getAttribute('data-grid'))).size);
-    expect(Number(await made.getAttribute('data-grids'))).toBeGreaterThanOrEqual(grids);
+    expect(Number(await made.getAttribute('data-created'))).toBe(count);
+    await expect.poll(async () => Number(await s.page.getAttribute('[data-testid=task-counts]', 'data-open')), { timeout: 20_000 }).toBe(count);
+    // the task list shows the same people (masked) with the grid of each
+    const listed = await s.page.$$eval('[data-testid=task-list] li', (els) => els.map((e) => e.getAttribute('data-grid')));
+    const grids = await s.page.$$eval('[data-testid=people-list] li', (els) => els.map((e) => e.getAttribute('data-grid')));
+    expect(new Set(listed).size).toBeGreaterThan(0);
+    for (const g of listed.slice(0, 10)) expect(grids).toContain(g);
+    expect(s.server.core.board.tasks.size).toBe(count);
+    // the duty operator plans but does not make visits: no "done" button for them
+    expect(await s.page.locator('[data-testid=task-done]').count()).toBe(0);
+    // planning again creates nothing twice
+    await s.page.click('[data-testid=people-tasks]');
+    await expect.poll(() => s.page.getAttribute('[data-testid=people-tasks-made]', 'data-existing')).toBe(String(count));
+    expect(s.server.core.board.tasks.size).toBe(count);
   });
 
   it('grid management: an event lands in its grid cell, with the cell’s staff, open count and a click that flies there', async () => {

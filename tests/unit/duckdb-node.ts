@@ -20,7 +20,7 @@ interface BlockingDb {
   registerFileText(name: string, text: string): void;
 }
 
-export async function openNodeDuckDb(): Promise<{ conn: BlockingConn; runner: SqlRunner; loadArrow(name: string, file: string): void }> {
+export async function openNodeDuckDb(): Promise<{ conn: BlockingConn; runner: SqlRunner; loadArrow(name: string, file: string): void; registerText(name: string, text: string): void }> {
   const duckdb = require('@duckdb/duckdb-wasm/dist/duckdb-node-blocking.cjs') as {
     createDuckDB(bundles: unknown, logger: unknown, runtime: unknown): Promise<BlockingDb>;
     VoidLogger: new () => unknown;
@@ -40,5 +40,5 @@ export async function openNodeDuckDb(): Promise<{ conn: BlockingConn; runner: Sq
     rows: async <T>(sql: string) => conn.query(sql).toArray().map((r) => r.toJSON() as T),
     registerText: async (name, text) => db.registerFileText(name, text),
   };
-  return { conn, runner, loadArrow: (name, file) => conn.insertArrowFromIPCStream(new Uint8Array(readFileSync(file)), { name, create: true }) };
+  return { conn, runner, loadArrow: (name, file) => conn.insertArrowFromIPCStream(new Uint8Array(readFileSync(file)), { name, create: true }), registerText: (name, text) => db.registerFileText(name, text) };
 }

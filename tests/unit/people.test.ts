@@ -243,19 +243,8 @@ describe('feed server: the renderer’s token cannot unmask, static files carry 
   });
 });
 
-describe('renderer side (pure): visit tasks and the density layer', async () => {
-  const { visitTasks } = await import('../../renderer/src/stores/people-store.ts');
+describe('renderer side (pure): the density layer', async () => {
   const { elderlyCells, elderlyColor, ELDERLY_STEPS } = await import('../../renderer/src/layers/elderly/format.ts');
-  const row = (id: string, grid: string, turnsOn: string) => ({ residentId: id, householdId: 'H', name: '张*', idNumber: '110105********0011', phone: '138****0000', gender: 'M' as const, age: 60, birthday: turnsOn.slice(5), buildingId: 1, gridId: grid, lon: 0, lat: 0, livingAlone: false, disabled: false, lowIncome: false, benefits: ['elderly-card'], masked: true as const, turnsOn, inDays: 0 });
-
-  it('one visit per person, due on the birthday, grids with most visits first', () => {
-    const tasks = visitTasks([row('a', 'G2', '2026-12-01'), row('b', 'G1', '2026-11-30'), row('c', 'G2', '2026-11-25')], 60);
-    expect([...tasks.keys()]).toEqual(['G2', 'G1']);
-    expect(tasks.get('G2')!.map((x) => [x.residentId, x.due, x.taskId])).toEqual([
-      ['c', '2026-11-25', 'V-60-c'],
-      ['a', '2026-12-01', 'V-60-a'],
-    ]);
-  });
 
   it('density cells: coloured by the 60+ share, empty cells left out', () => {
     const cells = elderlyCells(

@@ -58,6 +58,10 @@ export class LocalDb implements SqlRunner {
     return t.toArray().map((r: { toJSON(): unknown }) => r.toJSON() as T);
   }
 
+  async exec(sql: string): Promise<void> {
+    await this.conn.query(sql);
+  }
+
   /** An in-memory file for read_csv() (occupancy history from the feed). */
   registerText(name: string, text: string): Promise<void> {
     return this.db.registerFileText(name, text);

@@ -12,6 +12,9 @@ import { CommandAck, DrillAck, Heartbeat, Hello, JournalWindow, parseFeedEvent, 
 import { LocalizedError, t } from '../i18n.ts';
 import type { CommandSink, RootStore } from '../stores/root.ts';
 import type { PeopleAnswer, PeopleRequest } from '../../../data-pipelines/contracts/people.ts';
+import { LoginAnswer, LogoutAnswer } from '../../../data-pipelines/contracts/auth.ts';
+import type { RequestAck, RequestWire } from '../../../data-pipelines/contracts/citizen-request.ts';
+import type { TaskAck, TaskRequest } from '../../../data-pipelines/contracts/tasks.ts';
 
 export interface FeedClientOptions {
   url: string;
@@ -21,6 +24,8 @@ export interface FeedClientOptions {
   commandTimeoutMs?: number;
   /** benchmark baseline only: apply every event in its own action, no per-frame batching */
   perEvent?: boolean;
+  /** the server ended our session (expired, signed out elsewhere, restarted): we are back on the shared token */
+  onSessionLost?: () => void;
 }
 
 type CommandPayload = Parameters<CommandSink['sendAlarmCommand']>[0];
@@ -38,6 +43,8 @@ export class FeedClient implements CommandSink {
   private readonly pending = new Map<string, { cmd: CommandPayload; resolve: (a: CommandAck) => void; sending: boolean }>();
   /** true between sending subscribe and receiving replay/snapshot: live events are held until then */
   private syncing = false;
+  /** a signed-in user's session token: in memory only (never stored); undefined = the shared token */
+  private sessionToken: string | undefined;
 
   constructor(
     private readonly store: RootStore,
@@ -47,7 +54,11 @@ export class FeedClient implements CommandSink {
   start(): void {
     const socket = io(this.opts.url || undefined, {
       transports: ['websocket'],
-      ...(this.opts.token ? { auth: { token: this.opts.token } } : {}),
+      // asked on every (re)connect: a sign-in or sign-out reconnects with the other token
+      auth: (cb: (data: object) => void) => {
+        const token = this.sessionToken ?? this.opts.token;
+        cb(token ? { token } : {});
+      },
       reconnectionDelay: 300,
       reconnectionDelayMax: 3_000,
       timeout: 10_000,
@@ -57,9 +68,18 @@ export class FeedClient implements CommandSink {
     const live = this.store.realLive;
 
     socket.on('connect', () => feed.setStatus('live'));
-    socket.on('disconnect', () => feed.setStatus('reconnecting'));
+    socket.on('disconnect', (reason) => {
+      // our own disconnect (a sign-in/out reconnecting at once, or destroy) is no feed trouble: no alarm tone
+      if (reason !== 'io client disconnect') feed.setStatus('reconnecting');
+      // the server closes a socket whose session ended; socket.io does not reconnect those by itself
+      if (reason === 'io server disconnect' && this.sessionToken) this.dropSession();
+    });
     socket.io.on('reconnect_attempt', () => feed.setStatus('reconnecting'));
-    socket.on('connect_error', () => feed.setStatus(feed.epoch ? 'reconnecting' : 'offline'));
+    socket.on('connect_error', () => {
+      feed.setStatus(feed.epoch ? 'reconnecting' : 'offline');
+      // refused by the server's auth (not a network error: those retry by themselves), e.g. sessions lost in a restart
+      if (!socket.active && this.sessionToken) this.dropSession();
+    });
 
     socket.on(WIRE.hello, (raw: unknown) => {
       const h = Hello.safeParse(raw);
@@ -276,16 +296,92 @@ export class FeedClient implements CommandSink {
 
   /** People service over the authenticated socket: the server masks and audits; this only forwards and checks shape. */
   people(req: PeopleRequest): Promise<PeopleAnswer> {
+    return this.ask<PeopleAnswer>(WIRE.people, req);
+  }
+
+  /** A citizen-request command (the server journals it under the signed-in user; a repeated commandId is a no-op). */
+  request(cmd: RequestWire): Promise<RequestAck> {
+    return this.ask<RequestAck>(WIRE.request, cmd);
+  }
+
+  /** A visit-task request (plan, done, cancel: role-checked on the server). */
+  task(req: TaskRequest): Promise<TaskAck> {
+    return this.ask<TaskAck>(WIRE.task, req);
+  }
+
+  /** One request with an ack of shape {ok: boolean, …}; rejects when not connected or unanswered in 30 s. */
+  private ask<A extends { ok: boolean }>(wire: string, payload: unknown): Promise<A> {
     return new Promise((resolve, reject) => {
       const socket = this.socket;
       if (!socket?.connected) return reject(new LocalizedError('core.feed.notConnected'));
-      socket.timeout(30_000).emit(WIRE.people, req, (err: unknown, raw: unknown) => {
+      socket.timeout(30_000).emit(wire, payload, (err: unknown, raw: unknown) => {
         if (err) return reject(new LocalizedError('core.feed.noAnswer', { s: 30 }));
-        const a = raw as PeopleAnswer | null;
-        if (!a || typeof a !== 'object' || typeof a.ok !== 'boolean') return reject(new LocalizedError('core.feed.badAnswer', { detail: 'people' }));
+        const a = raw as A | null;
+        if (!a || typeof a !== 'object' || typeof a.ok !== 'boolean') return reject(new LocalizedError('core.feed.badAnswer', { detail: wire }));
         resolve(a);
       });
     });
+  }
+
+  /** Signs in over the socket the page already holds (no HTTP: app:// would need a CORS preflight). */
+  login(login: string, password: string): Promise<LoginAnswer> {
+    return new Promise((resolve, reject) => {
+      const socket = this.socket;
+      if (!socket?.connected) return reject(new LocalizedError('core.feed.notConnected'));
+      socket.timeout(30_000).emit(WIRE.login, { login, password }, (err: unknown, raw: unknown) => {
+        if (err) return reject(new LocalizedError('core.feed.noAnswer', { s: 30 }));
+        const a = LoginAnswer.safeParse(raw);
+        if (!a.success) return reject(new LocalizedError('core.feed.badAnswer', { detail: `login: ${a.error.issues[0]?.message}` }));
+        resolve(a.data);
+      });
+    });
+  }
+
+  /** Ends the session this socket was opened with (the server closes its other sockets too). */
+  logout(): Promise<LogoutAnswer> {
+    return new Promise((resolve, reject) => {
+      const socket = this.socket;
+      if (!socket?.connected) return reject(new LocalizedError('core.feed.notConnected'));
+      socket.timeout(10_000).emit(WIRE.logout, {}, (err: unknown, raw: unknown) => {
+        if (err) return reject(new LocalizedError('core.feed.noAnswer', { s: 10 }));
+        const a = LogoutAnswer.safeParse(raw);
+        resolve(a.success ? a.data : { ok: false, error: `logout: ${a.error.issues[0]?.message}` });
+      });
+    });
+  }
+
+  /**
+   * Reconnects with a session token (after a sign-in) or the shared token (undefined, after a sign-out). Nothing is
+   * lost: on hello the client resubscribes with its offsets and gets the missed events by replay; pending commands
+   * are resent. Resolves once the server has greeted the new connection.
+   */
+  setToken(token: string | undefined): Promise<void> {
+    this.sessionToken = token;
+    const socket = this.socket;
+    if (!socket) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const done = (err?: Error) => {
+        socket.off(WIRE.hello, onHello);
+        socket.off('connect_error', onError);
+        if (err) reject(err);
+        else resolve();
+      };
+      const onHello = () => done();
+      const onError = () => {
+        if (!socket.active) done(new LocalizedError('core.feed.notConnected'));
+      };
+      socket.on(WIRE.hello, onHello);
+      socket.on('connect_error', onError);
+      socket.disconnect();
+      socket.connect();
+    });
+  }
+
+  /** Our session ended on the server: back to the shared token, and say so. */
+  private dropSession(): void {
+    this.sessionToken = undefined;
+    this.opts.onSessionLost?.();
+    this.socket?.connect();
   }
 
   private resendPending(): void {

@@ -18,6 +18,7 @@ import { parkingLayer } from './parking/index.ts';
 import { analysisLayer } from './parking-analysis/index.ts';
 import { importedLayer } from './imported/index.ts';
 import { elderlyLayer } from './elderly/index.ts';
+import { requestLayer } from './requests/index.ts';
 
 /** A value that changes whenever a layer must repaint: a counter, or a composite key such as `${version}|${selection}`. */
 export type Revision = number | string;
@@ -49,4 +50,4 @@ export interface LiveLayerDefinition {
 }
 
 /** Drawing order: later layers on top. */
-export const LIVE_LAYERS: readonly LiveLayerDefinition[] = [elderlyLayer, analysisLayer, importedLayer, parkingLayer, envLayer, cameraLayer, manholeLayer, careLayer, evacuationLayer, fireLayer, alarmLayer];
+export const LIVE_LAYERS: readonly LiveLayerDefinition[] = [elderlyLayer, analysisLayer, importedLayer, parkingLayer, envLayer, requestLayer, cameraLayer, manholeLayer, careLayer, evacuationLayer, fireLayer, alarmLayer];

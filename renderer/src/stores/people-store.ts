@@ -15,31 +15,6 @@ export interface GridRect {
   north: number;
 }
 
-export interface VisitTask {
-  taskId: string;
-  residentId: string;
-  /** masked, as the list shows it */
-  name: string;
-  gridId: string;
-  buildingId: number;
-  /** the birthday: the card is brought on the day */
-  due: string;
-  benefits: string[];
-}
-
-/** One visit per resident on the list, due on the birthday, grouped by the grid whose staff make the visit. Pure. */
-export function visitTasks(rows: readonly TurningRow[], age: number): Map<string, VisitTask[]> {
-  const by = new Map<string, VisitTask[]>();
-  for (const r of rows) {
-    const task: VisitTask = { taskId: `V-${age}-${r.residentId}`, residentId: r.residentId, name: r.name, gridId: r.gridId, buildingId: r.buildingId, due: r.turnsOn, benefits: r.benefits };
-    const list = by.get(r.gridId);
-    if (list) list.push(task);
-    else by.set(r.gridId, [task]);
-  }
-  for (const list of by.values()) list.sort((a, b) => a.due.localeCompare(b.due) || a.residentId.localeCompare(b.residentId));
-  return new Map([...by.entries()].sort((a, b) => b[1].length - a[1].length || a[0].localeCompare(b[0])));
-}
-
 export type PeopleError = { status: number; error: string };
 
 export class PeopleStore {
@@ -54,14 +29,15 @@ export class PeopleStore {
   selected: MaskedResident | null = null;
   /** the one whole record the server allowed (cleared on close) */
   unmasked: FullResident | null = null;
-  tasks: Map<string, VisitTask[]> | null = null;
   density: GridDensity[] = [];
+  /** the holder of the care device of the selected care call (masked), once asked */
+  holder: { deviceId: string; resident: MaskedResident | null } | null = null;
   grids: GridRect[] = [];
   version = 0;
   private ask: ((req: PeopleRequest) => Promise<PeopleAnswer>) | null = null;
 
   constructor() {
-    makeAutoObservable<this, 'ask' | 'densityLoad'>(this, { ask: false, densityLoad: false, rows: observable.ref, density: observable.ref, grids: observable.ref, tasks: observable.ref }, { autoBind: true });
+    makeAutoObservable<this, 'ask' | 'densityLoad'>(this, { ask: false, densityLoad: false, rows: observable.ref, density: observable.ref, grids: observable.ref }, { autoBind: true });
   }
 
   attach(ask: (req: PeopleRequest) => Promise<PeopleAnswer>, grids: GridRect[]): void {
@@ -107,7 +83,6 @@ export class PeopleStore {
         this.rows = a.rows;
         this.today = a.today;
         this.loaded = true;
-        this.tasks = null;
         this.version++;
       });
   }
@@ -131,16 +106,25 @@ export class PeopleStore {
       });
   }
 
+  /** Who has care device `deviceId` (masked; the server audits the lookup as a view of that person). */
+  async loadHolder(deviceId: string): Promise<void> {
+    if (this.holder?.deviceId === deviceId) return;
+    const a = await this.call({ op: 'holder', deviceId });
+    if (a?.ok && a.op === 'holder')
+      runInAction(() => {
+        this.holder = { deviceId: a.deviceId, resident: a.resident };
+        this.version++;
+      });
+  }
+
+  clearHolder(): void {
+    this.holder = null;
+  }
+
   closeRecord(): void {
     this.selected = null;
     this.unmasked = null;
     this.version++;
-  }
-
-  makeTasks(): Map<string, VisitTask[]> {
-    this.tasks = visitTasks(this.rows, this.age);
-    this.version++;
-    return this.tasks;
   }
 
   private densityLoad: Promise<void> | null = null;

@@ -2,11 +2,14 @@ import { configure, observable, runInAction } from 'mobx';
 import type { DrillAck, DrillRequest, JournalRequest, JournalWindow } from '../../../data-pipelines/contracts/events.ts';
 import type { CommandAck } from '../../../data-pipelines/contracts/events.ts';
 import type { PeopleAnswer, PeopleRequest } from '../../../data-pipelines/contracts/people.ts';
+import type { RequestAck, RequestWire } from '../../../data-pipelines/contracts/citizen-request.ts';
+import type { TaskAck, TaskRequest } from '../../../data-pipelines/contracts/tasks.ts';
 import { t } from '../i18n.ts';
 import { AnalysisStore } from './analysis-store.ts';
 import { EntityStore } from './entity-store.ts';
 import { ImportStore } from './import-store.ts';
 import { PeopleStore } from './people-store.ts';
+import { SessionStore } from './session-store.ts';
 import type { ImportFile } from '../import/index.ts';
 import { FeedStore } from './feed-store.ts';
 import { LiveStore } from './live-store.ts';
@@ -22,6 +25,20 @@ export interface CommandSink {
   parkingHistory(from: number, to: number, stepMs: number): Promise<{ csv: string; truncated: boolean }>;
   /** people service (masked rows, aggregates; unmask by role, audited on the server) */
   people(req: PeopleRequest): Promise<PeopleAnswer>;
+  /** citizen-request desk: register / a step of a request (journaled under the signed-in user) */
+  request(cmd: RequestWire): Promise<RequestAck>;
+  /** visit tasks: plan from the turning-N list, done, cancel (role-checked on the server) */
+  task(req: TaskRequest): Promise<TaskAck>;
+}
+
+/** The answer to the last citizen-request or visit-task command, shown where the operator acted. */
+export interface WorkAck {
+  command: 'request' | 'task';
+  ok: boolean;
+  error?: string;
+  /** visit tasks planned / already planned before */
+  created?: number;
+  existing?: number;
 }
 
 /** What the views show while replaying a journal window (the live feed keeps running underneath). */
@@ -39,7 +56,11 @@ export class RootStore {
   readonly analysis = new AnalysisStore();
   readonly imports = new ImportStore();
   readonly people = new PeopleStore();
+  /** who is signed in (the duty operator until a named account signs in) */
+  readonly session: SessionStore = new SessionStore(this);
   sink: CommandSink | null = null;
+  /** the last request/task command's answer, for the panels (an error shown where the operator acted) */
+  readonly lastWorkAck = observable.box<WorkAck | null>(null, { deep: false });
 
   /** What views, layers and lists show: the replayed window while a replay is open, else the live feed. */
   get live(): LiveStore {
@@ -81,14 +102,34 @@ export class RootStore {
         (e: unknown) => (this.ui.settle(rec, `error: ${(e as Error).message}`), { ok: false as const, error: (e as Error).message }),
       );
     }
+    if (cmd.type === 'session') return this.session.run(cmd, rec);
     if (cmd.type === 'people') {
       const p = this.people;
-      const run = cmd.op === 'query' ? p.query(cmd.age, cmd.days) : cmd.op === 'view' ? p.view(cmd.residentId) : cmd.op === 'unmask' ? p.unmask(cmd.residentId, cmd.reason) : cmd.op === 'tasks' ? Promise.resolve(void p.makeTasks()) : Promise.resolve(p.closeRecord());
+      const run = cmd.op === 'query' ? p.query(cmd.age, cmd.days) : cmd.op === 'view' ? p.view(cmd.residentId) : cmd.op === 'unmask' ? p.unmask(cmd.residentId, cmd.reason) : Promise.resolve(p.closeRecord());
       return run.then(() => {
         const err = p.error;
         this.ui.settle(rec, err ? `error: ${err.status ? `${err.status} ` : ''}${err.error}`.slice(0, 300) as `error: ${string}` : 'ok');
         return err ? { ok: false as const, error: err.error } : null;
       });
+    }
+    if (cmd.type === 'request' || cmd.type === 'task') {
+      if (!this.sink) {
+        this.ui.settle(rec, `error: ${t('core.feed.notConnected')}`);
+        return Promise.resolve({ ok: false, error: t('core.feed.notConnected') });
+      }
+      const sent = cmd.type === 'request' ? this.sink.request(cmd.cmd) : this.sink.task(cmd.req);
+      return sent.then(
+        (ack) => {
+          this.ui.settle(rec, ack.ok ? ('duplicate' in ack && ack.duplicate ? 'duplicate' : 'ok') : `error: ${ack.error}`.slice(0, 300) as `error: ${string}`);
+          runInAction(() => this.lastWorkAck.set({ command: cmd.type, ok: ack.ok, ...(ack.ok ? {} : { error: ack.error }), ...(ack.ok && 'created' in ack ? { created: ack.created, existing: ack.existing } : {}) }));
+          return ack.ok ? null : { ok: false as const, error: ack.error };
+        },
+        (e: unknown) => {
+          this.ui.settle(rec, `error: ${(e as Error).message}`);
+          runInAction(() => this.lastWorkAck.set({ command: cmd.type, ok: false, error: (e as Error).message }));
+          return { ok: false as const, error: (e as Error).message };
+        },
+      );
     }
     if (cmd.type === 'analysis') {
       return this.analysis.apply(cmd.cmd).then((error) => {

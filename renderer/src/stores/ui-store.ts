@@ -4,9 +4,12 @@ import { setLocale, type Locale } from '../i18n.ts';
 import type { AnalysisCommand } from './analysis-store.ts';
 import type { LayoutFile } from './layouts.ts';
 import type { CameraState } from '../views/view3d.ts';
+import type { RequestWire } from '../../../data-pipelines/contracts/citizen-request.ts';
+import type { TaskRequest } from '../../../data-pipelines/contracts/tasks.ts';
+import type { RequestFilter } from '../work/format.ts';
 
 export type ViewMode = '3d' | '2d';
-export type LayerId = 'buildings' | 'streets' | 'compounds' | 'grid' | 'alarms' | 'manholes' | 'cameras' | 'parking' | 'fire' | 'care' | 'env' | 'evacuation' | 'analysis' | 'imported' | 'elderly';
+export type LayerId = 'buildings' | 'streets' | 'compounds' | 'grid' | 'alarms' | 'manholes' | 'cameras' | 'parking' | 'fire' | 'care' | 'env' | 'evacuation' | 'analysis' | 'imported' | 'elderly' | 'requests';
 export type Workspace = 'ops' | 'analysis';
 /**
  * What this window shows: the operator console (panels + map), the video-wall overview (dark large-screen theme, KPI
@@ -59,7 +62,18 @@ export type OperatorCommand =
   | { type: 'people'; op: 'query'; age: number; days: number }
   | { type: 'people'; op: 'view'; residentId: string }
   | { type: 'people'; op: 'unmask'; residentId: string; reason: string }
-  | { type: 'people'; op: 'tasks' | 'close' }
+  | { type: 'people'; op: 'close' }
+  /** citizen-request desk: register or a step of a request (the feed server journals it, under the signed-in user) */
+  | { type: 'request'; cmd: RequestWire }
+  | { type: 'selectRequest'; requestId: string | null }
+  | { type: 'setRequestFilter'; filter: RequestFilter }
+  /** visit tasks: plan from the turning-N list, mark done, cancel (role-checked and journaled on the feed server) */
+  | { type: 'task'; req: TaskRequest }
+  /**
+   * sign-in / sign-out of a named account (RootStore.signIn/signOut; the password is never part of a command);
+   * cause 'ended': the server ended the session (expired, signed out elsewhere, restarted)
+   */
+  | { type: 'session'; op: 'signIn' | 'signOut'; login: string; cause?: 'ended' }
   /** console / video-wall overview / dashboard-only screen */
   | { type: 'setScreen'; screen: ScreenMode }
   /** multi-display wall layout applied (Electron: windows per display) or a screen URL opened (web shell) */
@@ -124,6 +138,7 @@ export const ALL_LAYERS: Record<LayerId, boolean> = {
   analysis: false,
   imported: true,
   elderly: false,
+  requests: true,
 };
 
 /** sensor layers that clutter a planner's map (alarms and fire are never hidden by a workspace switch) */
@@ -140,6 +155,8 @@ export class UiStore {
   selectedBuildingId: number | null = null;
   selectedBuilding: BuildingInfo | null = null;
   selectedAlarmId: string | null = null;
+  selectedRequestId: string | null = null;
+  requestFilter: RequestFilter = 'open';
   alarmFilter: AlarmFilter = 'open';
   expandedGroups: string[] = [];
   alarmCategory: AlarmCategory | 'all' = 'all';
@@ -149,7 +166,7 @@ export class UiStore {
   audit: AuditRecord[] = [];
   explodedBuildingId: number | null = null;
   broadcasts: Broadcast[] = [];
-  actor = '值班员'; // i18n-exempt: the operator's name as journaled (a fixed duty operator until roles, issue 6)
+  actor = '值班员'; // i18n-exempt: the operator's name as journaled (the duty operator; a signed-in user's name after sign-in)
   private nonce = 0;
 
   constructor() {
@@ -157,7 +174,7 @@ export class UiStore {
   }
 
   dispatch(command: OperatorCommand): AuditRecord {
-    const rec: AuditRecord = { ts: Date.now(), actor: this.actor, command, ...(command.type === 'alarm' || command.type === 'drill' || command.type === 'analysis' || command.type === 'importData' || command.type === 'people' ? { result: 'pending' as const } : {}) };
+    const rec: AuditRecord = { ts: Date.now(), actor: this.actor, command, ...(command.type === 'alarm' || command.type === 'drill' || command.type === 'analysis' || command.type === 'importData' || command.type === 'people' || command.type === 'request' || command.type === 'task' || command.type === 'session' ? { result: 'pending' as const } : {}) };
     this.audit.push(rec);
     if (this.audit.length > 5000) this.audit.splice(0, this.audit.length - 5000);
     switch (command.type) {
@@ -228,6 +245,17 @@ export class UiStore {
         break; // carried out by the shell (bridge); recorded here for the audit trail
       case 'people':
         break; // carried out by PeopleStore (RootStore.command); the feed server keeps the authoritative audit
+      case 'session':
+        break; // carried out by RootStore.signIn/signOut (the feed server signs in and out)
+      case 'request':
+      case 'task':
+        break; // carried out by the feed server (RootStore.command); it journals the result
+      case 'selectRequest':
+        this.selectedRequestId = command.requestId;
+        break;
+      case 'setRequestFilter':
+        this.requestFilter = command.filter;
+        break;
       case 'analysis':
       case 'importData':
       case 'saveLayout':
@@ -258,6 +286,11 @@ export class UiStore {
 
   settle(rec: AuditRecord, result: NonNullable<AuditRecord['result']>): void {
     rec.result = result;
+  }
+
+  /** Who the following commands are recorded (and alarm steps journaled) under: the signed-in user, or the duty operator. */
+  setActor(name: string): void {
+    this.actor = name;
   }
 
   setSelectedBuilding(info: BuildingInfo | null): void {

@@ -6,7 +6,8 @@
 import { autorun, when } from 'mobx';
 import { categoryLabel } from '../layers/alarms/format.ts';
 import { fmtDuration, fmtNumber, fmtPercent, t } from '../i18n.ts';
-import { gridPerformance } from '../grid/performance.ts';
+import { gridPerformance, type GridPerformance } from '../grid/performance.ts';
+import { beijingToday, gridWork, requestsOf, tasksOf } from '../work/format.ts';
 import type { RootStore } from '../stores/root.ts';
 import { h } from './dom.ts';
 
@@ -24,25 +25,37 @@ export function mountGridPanel(store: RootStore, box: HTMLElement): () => void {
     const now = store.feed.now15s;
     const perf = gridPerformance(store.realLive.alarms, store.people.grids, now, DAY_MS);
     const density = new Map(store.people.density.map((d) => [d.gridId, d]));
+    // 人地物事: the cell's events (alarms) and its people work (citizen requests, visit tasks)
+    void store.realLive.versions.request;
+    void store.realLive.versions.task;
+    const work = gridWork(requestsOf(store.realLive.world), tasksOf(store.realLive.world), now, beijingToday(now));
+    const byId = new Map(perf.map((g) => [g.gridId, g]));
+    const none: GridPerformance = { gridId: '', events: 0, open: 0, byCategory: {}, ackP50: Number.NaN, withinTarget: Number.NaN, waiting: 0 };
+    const ids = [...new Set([...byId.keys(), ...work.keys()])];
+    const late = (id: string) => (byId.get(id)?.waiting ?? 0) + (work.get(id)?.overdueRequests ?? 0) + (work.get(id)?.overdueTasks ?? 0);
+    const load = (id: string) => (byId.get(id)?.open ?? 0) + (work.get(id)?.openRequests ?? 0) + (work.get(id)?.openTasks ?? 0);
+    ids.sort((a, b) => late(b) - late(a) || load(b) - load(a) || a.localeCompare(b));
+    const rows = ids.map((id) => ({ ...(byId.get(id) ?? none), gridId: id, work: work.get(id) }));
     box.replaceChildren(
       h('h2', {}, t('grid.title')),
-      h('div', { class: 'muted' }, t('grid.summary', { n: perf.length })),
+      h('div', { class: 'muted' }, t('grid.summary', { n: rows.length })),
       h(
         'table',
         { class: 'grid-table', 'data-testid': 'grid-table' },
-        h('thead', {}, h('tr', {}, ...(['grid.col.grid', 'grid.col.open', 'grid.col.ack', 'grid.col.ontime'] as const).map((k) => h('th', {}, t(k))))),
+        h('thead', {}, h('tr', {}, ...(['grid.col.grid', 'grid.col.open', 'grid.col.ack', 'grid.col.ontime', 'grid.col.work'] as const).map((k) => h('th', {}, t(k))))),
         h(
           'tbody',
           {},
-          ...perf.slice(0, SHOWN).map((g) => {
+          ...rows.slice(0, SHOWN).map((g) => {
             const d = density.get(g.gridId);
             const tr = h(
               'tr',
-              { 'data-grid': g.gridId, 'data-open': String(g.open), 'data-events': String(g.events), class: g.waiting ? 'waiting' : '' },
+              { 'data-grid': g.gridId, 'data-open': String(g.open), 'data-events': String(g.events), 'data-requests': String(g.work?.openRequests ?? 0), 'data-overdue-requests': String(g.work?.overdueRequests ?? 0), 'data-tasks': String(g.work?.openTasks ?? 0), class: g.waiting || g.work?.overdueRequests || g.work?.overdueTasks ? 'waiting' : '' },
               h('td', {}, g.gridId, h('div', { class: 'muted', 'data-i18n-data': '' }, d ? d.staff : '')),
               h('td', { class: 'n' }, `${fmtNumber(g.open)}/${fmtNumber(g.events)}`),
               h('td', { class: 'n' }, Number.isFinite(g.ackP50) ? fmtDuration(g.ackP50) : '—'),
               h('td', { class: 'n' }, Number.isFinite(g.withinTarget) ? fmtPercent(g.withinTarget, 0) : '—'),
+              h('td', { class: 'n', title: t('grid.work.title') }, g.work ? t('grid.work', { requests: g.work.openRequests, late: g.work.overdueRequests, tasks: g.work.openTasks }) : '—'),
             );
             tr.title = [Object.entries(g.byCategory).map(([c, n]) => `${categoryLabel(c as Parameters<typeof categoryLabel>[0])} ${n}`).join(' · '), d ? t('grid.elders', { elderly: d.elderly, alone: d.aloneElderly }) : ''].filter(Boolean).join('\n');
             tr.onclick = () => {
@@ -53,7 +66,7 @@ export function mountGridPanel(store: RootStore, box: HTMLElement): () => void {
           }),
         ),
       ),
-      perf.length ? '' : h('div', { class: 'empty' }, t('grid.none')),
+      rows.length ? '' : h('div', { class: 'empty' }, t('grid.none')),
     );
   });
   return () => {

@@ -21,7 +21,11 @@ import { mountImportPanel } from './import-panel.ts';
 import { openScreensDialog } from './wall/screens-dialog.ts';
 import { mountPeoplePanel } from './people-panel.ts';
 import { mountGridPanel } from './grid-panel.ts';
+import { mountRequestsPanel } from './requests-panel.ts';
+import { mountTasksPanel } from './tasks-panel.ts';
+import { mountCareHolder } from './care-holder.ts';
 import { mountLayoutsPanel, type LayoutsPanelDeps } from './layouts-panel.ts';
+import { mountSessionControl } from './session-control.ts';
 
 const BASE_LAYERS: Array<{ id: LayerId; key: StringKey }> = [
   { id: 'buildings', key: 'buildings' },
@@ -45,6 +49,9 @@ export function mountPanels(store: RootStore, meta: DistrictMeta, bridge: RedWal
   const right = document.getElementById('right')!;
   const status = document.getElementById('statusbar')!;
   unlockAudioOnGesture();
+  // who is at the console, sign-in / sign-out (kept across the top bar's re-renders)
+  const sessionBox = h('div', { class: 'session', 'data-testid': 'session' });
+  const unmountSession = mountSessionControl(store, sessionBox);
 
   disposers.push(
     autorun(() => {
@@ -60,6 +67,7 @@ export function mountPanels(store: RootStore, meta: DistrictMeta, bridge: RedWal
         h('nav', { class: 'view-switch workspace-switch' }, ...(['ops', 'analysis'] as const).map((w) => button(t(w === 'ops' ? 'wsOps' : 'wsAnalysis'), { 'data-testid': `workspace-${w}`, class: store.ui.workspace === w ? 'active' : '' }, () => void store.command({ type: 'setWorkspace', workspace: w })))),
         h('nav', { class: 'presets' }, ...meta.presets.map((p) => button(p.label[loc], { 'data-testid': `preset-${p.id}` }, () => void store.command({ type: 'flyToPreset', preset: p.id })))),
         h('div', { class: 'spacer' }),
+        sessionBox,
         button(t('wall.enter'), { 'data-testid': 'screen-wall', title: t('wall.screen.wall') }, () => void store.command({ type: 'setScreen', screen: 'wall' })),
         button(t('wall.screens'), { 'data-testid': 'screens' }, () => void openScreensDialog(store, bridge, window.redwall ? 'electron' : 'web')),
         button(store.ui.muted ? t('unmute') : t('mute'), { 'data-testid': 'mute' }, () => void store.command({ type: 'setMuted', muted: !store.ui.muted })),
@@ -100,7 +108,11 @@ export function mountPanels(store: RootStore, meta: DistrictMeta, bridge: RedWal
   const layoutsBox = h('section', { class: 'imports layouts', 'data-testid': 'layouts-panel' });
   const peopleBox = h('section', { class: 'imports people', 'data-testid': 'people-panel' });
   const gridBox = h('section', { class: 'imports grid-mgmt', 'data-testid': 'grid-panel' });
-  left.replaceChildren(layersBox, peopleBox, gridBox, layoutsBox, importBox, drillBox, healthBox);
+  const requestBox = h('section', { class: 'imports requests', 'data-testid': 'request-panel' });
+  const taskBox = h('section', { class: 'imports tasks', 'data-testid': 'task-panel' });
+  left.replaceChildren(layersBox, requestBox, peopleBox, taskBox, gridBox, layoutsBox, importBox, drillBox, healthBox);
+  const unmountRequests = mountRequestsPanel(store, requestBox, meta.center);
+  const unmountTasks = mountTasksPanel(store, taskBox);
   const unmountPeople = mountPeoplePanel(store, peopleBox);
   const unmountGrid = mountGridPanel(store, gridBox);
   const unmountDrill = mountDrillPanel(store, drillBox);
@@ -150,13 +162,16 @@ export function mountPanels(store: RootStore, meta: DistrictMeta, bridge: RedWal
   const videoSlot = h('div', { class: 'video-slot' });
   const incidentBox = h('section', { class: 'incident', 'data-testid': 'incident-panel' });
   const analysisBox = h('section', { id: 'analysis-panel', class: 'analysis-panel', 'data-testid': 'analysis-panel' });
-  right.replaceChildren(videoSlot, detailBox, incidentBox, alarmBox, buildingBox, analysisBox);
+  const careBox = h('section', { class: 'care-holder', 'data-testid': 'care-holder-panel' });
+  right.replaceChildren(videoSlot, detailBox, careBox, incidentBox, alarmBox, buildingBox, analysisBox);
+  const unmountCare = mountCareHolder(store, careBox);
   // The planner workspace swaps the right column for the analysis panel; alarms keep toasting and sounding meanwhile.
   disposers.push(
     autorun(() => {
       const analysis = store.ui.workspace === 'analysis';
       document.getElementById('app')!.classList.toggle('ws-analysis', analysis);
       for (const el of [videoSlot, detailBox, incidentBox, alarmBox, buildingBox]) el.hidden = analysis;
+      if (analysis) careBox.hidden = true;
       analysisBox.hidden = !analysis;
     }),
   );
@@ -369,9 +384,13 @@ export function mountPanels(store: RootStore, meta: DistrictMeta, bridge: RedWal
 
   return () => {
     disposers.forEach((d) => d());
+    unmountSession();
     unmountDrill();
     unmountImport();
     unmountPeople();
+    unmountRequests();
+    unmountTasks();
+    unmountCare();
     unmountGrid();
     unmountLayouts();
     unmountIncident();

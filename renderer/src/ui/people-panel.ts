@@ -46,6 +46,7 @@ export function mountPeoplePanel(store: RootStore, box: HTMLElement): () => void
       return li;
     });
     const rec = p.unmasked ?? p.selected;
+    const planned = store.lastWorkAck.get()?.command === 'task' ? store.lastWorkAck.get() : null;
     box.replaceChildren(
       h('h2', {}, t('people.title')),
       // the user's name is data (as journaled), the role is UI text
@@ -55,15 +56,9 @@ export function mountPeoplePanel(store: RootStore, box: HTMLElement): () => void
       p.loaded ? h('div', { class: 'muted', 'data-testid': 'people-count', 'data-count': String(p.rows.length) }, `${t('people.turning', { age: p.age, days: p.days })}: ${t('people.count', { n: p.rows.length, today: p.today })}`) : '',
       h('ul', { class: 'people-list', 'data-testid': 'people-list' }, ...rows),
       p.rows.length > SHOWN ? h('div', { class: 'muted' }, t('people.more', { n: p.rows.length - SHOWN })) : '',
-      p.rows.length ? button(t('people.tasks'), { 'data-testid': 'people-tasks' }, () => void store.command({ type: 'people', op: 'tasks' })) : '',
-      p.tasks
-        ? h(
-            'div',
-            { class: 'muted', 'data-testid': 'people-tasks-made', 'data-tasks': String([...p.tasks.values()].reduce((s, l) => s + l.length, 0)), 'data-grids': String(p.tasks.size) },
-            t('people.tasksMade', { n: [...p.tasks.values()].reduce((s, l) => s + l.length, 0), grids: p.tasks.size }),
-            ...[...p.tasks.entries()].slice(0, 5).map(([g, l]) => h('div', {}, t('people.taskLine', { grid: g, n: l.length, due: l[0]!.due }))),
-          )
-        : '',
+      // visit tasks are planned on the feed server (journaled, pushed to the grid staff): see the visit-task section
+      p.rows.length ? button(t('work.task.plan'), { 'data-testid': 'people-tasks' }, () => void store.command({ type: 'task', req: { op: 'create-turning', commandId: store.newCommandId(), age: p.age, days: p.days } })) : '',
+      planned && planned.ok && planned.created !== undefined ? h('div', { class: 'muted', 'data-testid': 'people-tasks-made', 'data-created': String(planned.created), 'data-existing': String(planned.existing ?? 0) }, t('work.task.planned', { created: planned.created, existing: planned.existing ?? 0 })) : '',
       rec ? record(store, rec, reason) : '',
       h('div', { class: 'legend-note' }, t('people.demoRules')),
     );
