@@ -139,6 +139,37 @@ export function allowedRequestActions(r: CitizenRequest): CommandName[] {
   }
 }
 
+export interface RequestActor {
+  name: string;
+  role: 'operator' | 'grid-staff' | 'civil-affairs' | 'auditor';
+  grids?: string[];
+}
+
+/** The department a signed-in user acts for, if any: civil affairs for its own; grid staff for the community (社区). */
+export function departmentOf(user: Pick<RequestActor, 'role'>): Department | undefined {
+  return user.role === 'civil-affairs' ? 'civil-affairs' : user.role === 'grid-staff' ? 'community' : undefined;
+}
+
+/**
+ * Who may take which step (the server refuses the rest; the UI offers only these):
+ * - the duty operator (the centre's 接诉即办 desk) takes every step — including a department's accept/handle/return
+ *   phoned in by a department with no terminal of its own (the demo's departments are simulated);
+ * - civil affairs and grid staff register what they are told or see (a grid member's report, channel `grid`), and
+ *   accept, handle or return requests dispatched to their own department (civil affairs; the community for grid
+ *   staff, and only in their own grids);
+ * - dispatching, feedback, reopening and closing are the desk's (the supervision of results stays with the centre);
+ * - auditors read only.
+ */
+export function mayRequest(user: RequestActor, action: RequestAction, r?: Pick<CitizenRequest, 'department' | 'gridId'>): boolean {
+  if (user.role === 'auditor') return false;
+  if (user.role === 'operator') return true;
+  if (action === 'register') return true;
+  if (action !== 'accept' && action !== 'handle' && action !== 'return') return false;
+  const dept = departmentOf(user);
+  if (!r || !dept || r.department !== dept) return false;
+  return user.role !== 'grid-staff' || (r.gridId !== undefined && (user.grids ?? []).includes(r.gridId));
+}
+
 export type RequestResult = { ok: true; request: CitizenRequest } | { ok: false; error: string };
 
 export function registerRequest(input: Omit<CitizenRequest, 'state' | 'registeredAt' | 'updatedAt' | 'returns' | 'reopens' | 'history' | 'acceptedAt' | 'handledAt' | 'satisfied' | 'department'>, by: string, now: number): CitizenRequest {

@@ -19,7 +19,11 @@ export const VisitTask = z.object({
   taskId: z.string().regex(/^[VCT]-[\w:.-]{1,140}$/, 'task id has the wrong shape'),
   kind: z.enum(TASK_KINDS),
   residentId: z.string().min(1).max(64),
-  /** masked (张*丰), as every list shows it */
+  /**
+   * masked (张*丰), as every list shows it. A task goes to every screen, so it carries nothing sensitive beyond the
+   * masked name and age: no benefits (they reveal low income or disability) — the visitor opens the whole record
+   * (by role, audited) for those.
+   */
   name: z.string().min(1).max(32),
   age: z.number().int().min(0).max(130),
   gridId: z.string().min(1).max(32),
@@ -31,8 +35,6 @@ export const VisitTask = z.object({
   /** YYYY-MM-DD (Beijing date) the visit is due */
   due: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
   state: z.enum(TASK_STATES),
-  /** benefit ids to bring/explain (birthday-card) */
-  benefits: z.array(z.string().max(40)).max(20),
   /** what caused it: 'turning:60', an alarm id, … */
   source: z.string().max(80),
   createdAt: finite(),

@@ -11,7 +11,7 @@ import { Journal, type JournalOptions, type LoadReport } from './journal.ts';
 import { DistrictSimulator, type SimulatorOptions } from './simulator.ts';
 import { checkScenarioRefs, DrillRunner, orphanedDrillCleanup } from './drill.ts';
 import { parseScenario } from '../contracts/scenario.ts';
-import type { RequestAck } from '../contracts/citizen-request.ts';
+import type { RequestAck, RequestActor } from '../contracts/citizen-request.ts';
 import { gridStaffName } from '../people/population.ts';
 import { RequestDesk } from './requests.ts';
 import { TaskBoard } from './tasks.ts';
@@ -183,9 +183,9 @@ export class FeedCore {
     return { ack: { ok: true, seq: ev.seq, alarm: ev.alarm as Alarm, duplicate: false }, events };
   }
 
-  /** A citizen-request command from `by` (the signed-in user): journaled, or refused with the reason. */
-  requestCommand(raw: unknown, by: string, now: number): { ack: RequestAck; events: FeedEvent[] } {
-    const r = this.desk.command(raw, by, now);
+  /** A citizen-request command from `user` (the socket's user, by role): journaled, or refused with the reason. */
+  requestCommand(raw: unknown, user: RequestActor, now: number): { ack: RequestAck; events: FeedEvent[] } {
+    const r = this.desk.command(raw, user, now);
     if ('ack' in r) return { ack: r.ack, events: [] };
     const events = this.ingest([r.draft]);
     const ev = events[0];

@@ -13,10 +13,12 @@ import {
   applyRequestCommand,
   CitizenRequest,
   DEFAULT_DEPARTMENT,
+  mayRequest,
   registerRequest,
   RequestWire,
   TOPICS,
   type RequestAck,
+  type RequestActor,
   type RequestCommand,
   type Topic,
   type Urgency,
@@ -108,7 +110,9 @@ export class RequestDesk {
    * journaling anything (refused, or a repeat of a command already journaled). `by` is the signed-in user, not
    * whatever the client wrote.
    */
-  command(raw: unknown, by: string, now: number): { draft: Draft<RequestUpdate> } | { ack: RequestAck } {
+  /** A command from `user` (the socket's user): the step as a draft event, or the reason it is refused. */
+  command(raw: unknown, user: RequestActor, now: number): { draft: Draft<RequestUpdate> } | { ack: RequestAck } {
+    const by = user.name;
     const p = RequestWire.safeParse(raw);
     if (!p.success) return { ack: { ok: false, error: `bad request command: ${p.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}` } };
     const c = p.data;
@@ -118,12 +122,14 @@ export class RequestDesk {
       return { ack: r ? { ok: true, seq: seen.seq, request: r, duplicate: true } : { ok: false, error: 'duplicate command of a request no longer held' } };
     }
     if (c.action === 'register') {
+      if (!mayRequest(user, 'register')) return { ack: { ok: false, error: `${user.role} may not register requests` } };
       const gridId = this.gridOf(c.lon, c.lat);
       const request = registerRequest({ requestId: this.nextId(now), channel: c.channel, topic: c.topic, urgency: c.urgency, summary: c.summary, lon: c.lon, lat: c.lat, ...(gridId ? { gridId } : {}) }, by, now);
       return { draft: { stream: 'request', kind: 'request.update', ts: now, action: 'register', by, commandId: c.commandId, request } };
     }
     const cur = this.requests.get(c.requestId);
     if (!cur) return { ack: { ok: false, error: `no request ${c.requestId}` } };
+    if (!mayRequest(user, c.action, cur)) return { ack: { ok: false, error: `${user.role} may not ${c.action} request ${cur.requestId}${cur.department ? ` (with ${cur.department})` : ''}` } };
     const cmd: RequestCommand = { ...c, by };
     const r = applyRequestCommand(cur, cmd, Math.max(now, cur.updatedAt));
     if (!r.ok) return { ack: { ok: false, error: r.error } };
@@ -204,7 +210,8 @@ export class RequestDesk {
       let r = this.arrival(t0);
       push(r, 'register', SYSTEM);
       const urgent = r.urgency === 'urgent';
-      const dept = DEFAULT_DEPARTMENT[r.topic as Topic] ?? 'community';
+      // the department holding it now: a returned request re-dispatched to the community is the community's after that
+      let dept: string = DEFAULT_DEPARTMENT[r.topic as Topic] ?? 'community';
       const x = this.rand();
       // dispatch: minutes for most; a few never (the desk missed them)
       if (x < 0.04) continue;
@@ -216,10 +223,12 @@ export class RequestDesk {
       const late = this.rand() < 0.12;
       t += (late ? (urgent ? 2.5 + this.rand() * 3 : 26 + this.rand() * 20) : this.rand() * (urgent ? 1.5 : 20)) * H;
       plan.push(['accept', dept, t, { note: '已联系诉求人' }]);
-      if (this.rand() < 0.05) {
+      const returned = this.rand() < 0.05;
+      if (returned && dept !== 'community') {
         plan.push(['return', dept, t + 0.5 * H, { note: '不属于本部门职责' }]);
         plan.push(['dispatch', operator, t + 1 * H, { department: 'community' }]);
         plan.push(['accept', 'community', t + 2 * H, { note: '已联系诉求人' }]);
+        dept = 'community';
         t += 2 * H;
       }
       t += (urgent ? 1 + this.rand() * 20 : 4 + this.rand() * 150) * H;

@@ -19,6 +19,7 @@ import { DrillRequest, JournalRequest, Subscribe, WIRE, type DrillAck, type Feed
 import { afterActionReport, reportCsv, reportHtml } from '../contracts/after-action.ts';
 import { parseScenario } from '../contracts/scenario.ts';
 import { MANHOLE_SENSORS, type ManholeSensor } from '../contracts/manhole.ts';
+import type { Alarm } from '../contracts/alarm.ts';
 import { FeedCore } from './core.ts';
 import { loadEntities } from './entities.ts';
 import type { ParkingSample } from './journal.ts';
@@ -190,6 +191,7 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
   const people = new PeopleService(() => loadHomes(opts.assetsDir), { auditPath: join(opts.journalDir, 'people-audit.jsonl'), devices: () => core.entities.care, staffOf });
   const stats = { emitted: 0, clients: 0, replays: 0, snapshots: 0 };
   let selfOrigin = '';
+  let closed = false;
 
   const send = (res: ServerResponse, status: number, body: unknown) => {
     res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
@@ -340,7 +342,8 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
           return send(res, 400, { error: `bad JSON: ${(e as Error).message}` });
         }
         const b = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
-        const r = drillOp(path.endsWith('start') ? { op: 'start', scenario: b['scenario'] ?? b['file'], by: String(b['by'] ?? 'api') } : { op: 'stop', by: String(b['by'] ?? 'api') });
+        // journaled under the token's user (the body's `by`, if any, is ignored: it could name anyone)
+        const r = drillOp(path.endsWith('start') ? { op: 'start', scenario: b['scenario'] ?? b['file'], by: user.name } : { op: 'stop', by: user.name });
         return send(res, r.ok ? 200 : 400, r);
       }
       if (path === '/api/journal' || path === '/api/report') {
@@ -488,20 +491,19 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
    * A real care call raised as an alarm gets a follow-up visit for the grid staff of the device's holder (the care
    * platform looks the holder up: audited like any view). Asynchronous: the population may still be generating.
    */
+  const planCareFollowup = (alarm: Pick<Alarm, 'alarmId' | 'sourceId'>) =>
+    people
+      .ready()
+      .then(() => {
+        if (closed) return;
+        const h = people.holder(CARE_PLATFORM, alarm.sourceId);
+        if (!h.ok || !h.value) return log(`care call ${alarm.alarmId}: no elder registered to ${alarm.sourceId}, no follow-up visit planned`);
+        const d = core.board.careFollowup(alarm.alarmId, h.value, CARE_PLATFORM.name, Date.now());
+        if (d) emit(core.ingest([d]));
+      })
+      .catch((e: unknown) => log(`care follow-up for ${alarm.alarmId} failed: ${(e as Error).message}`));
   const careFollowups = (events: FeedEvent[]) => {
-    for (const ev of events) {
-      if (ev.kind !== 'alarm.update' || ev.action !== 'raise' || ev.alarm.category !== 'care' || ev.alarm.drill) continue;
-      const alarm = ev.alarm;
-      people
-        .ready()
-        .then(() => {
-          const h = people.holder(CARE_PLATFORM, alarm.sourceId);
-          if (!h.ok || !h.value) return log(`care call ${alarm.alarmId}: no elder registered to ${alarm.sourceId}, no follow-up visit planned`);
-          const d = core.board.careFollowup(alarm.alarmId, h.value, CARE_PLATFORM.name, Date.now());
-          if (d) emit(core.ingest([d]));
-        })
-        .catch((e: unknown) => log(`care follow-up for ${alarm.alarmId} failed: ${(e as Error).message}`));
-    }
+    for (const ev of events) if (ev.kind === 'alarm.update' && ev.action === 'raise' && ev.alarm.category === 'care' && !ev.alarm.drill) void planCareFollowup(ev.alarm);
   };
   /** Visit tasks: plan from the (audited, masked) turning-N list, mark done/cancelled by role. */
   const taskOp = async (user: User, raw: unknown): Promise<TaskAck> => {
@@ -537,12 +539,16 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
       }
       void socket.join('live');
     });
-    /** A signed-in (named) user's commands are journaled under their name, whatever `by` the page sent. */
+    /**
+     * Commands are journaled under the name of the socket's user, whatever `by` the page sent: a signed-in user's own
+     * name, the duty desk's for the shared token. Looked up per command, so a command resent after its session ended
+     * is refused (null), never journaled under the old name.
+     */
     const asUser = (raw: unknown): unknown | null => {
       const who = socketUser(socket.handshake.auth);
       if (!who) return null;
       // only where the request names someone (a drill list does not, and its schema is strict)
-      return who !== DUTY_OPERATOR && raw && typeof raw === 'object' && !Array.isArray(raw) && 'by' in raw ? { ...(raw as Record<string, unknown>), by: who.name } : raw;
+      return raw && typeof raw === 'object' && !Array.isArray(raw) && 'by' in raw ? { ...(raw as Record<string, unknown>), by: who.name } : raw;
     };
     socket.on(WIRE.login, (raw: unknown, ack?: unknown) => {
       if (typeof ack !== 'function') return;
@@ -615,7 +621,7 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
         reply({ ok: false, error: SESSION_ENDED });
         return void socket.disconnect(true);
       }
-      const { ack: result, events } = core.requestCommand(raw, user.name, Date.now());
+      const { ack: result, events } = core.requestCommand(raw, user, Date.now());
       emit(events);
       reply(result);
     });
@@ -636,7 +642,10 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
     const hb: Heartbeat = { ts: Date.now(), epoch: core.epoch, seqs: { ...core.world.seqs } };
     io.emit(WIRE.heartbeat, hb);
   }, opts.heartbeatMs ?? 2_000);
-  core.tick(Date.now());
+  emit(core.tick(Date.now()));
+  // A care call raised before a crash (or while the population was still generating) whose follow-up visit was never
+  // journaled: planned now. Idempotent (one task per alarm, `C-<alarmId>`); closed and drill calls need none.
+  for (const a of core.engine.alarms.values()) if (a.category === 'care' && !a.drill && a.state !== 'closed' && !core.board.tasks.has(`C-${a.alarmId}`)) void planCareFollowup(a);
 
   await new Promise<void>((resolveListen, reject) => {
     http.once('error', reject);
@@ -653,6 +662,7 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
     core,
     stats,
     close: async () => {
+      closed = true;
       clearInterval(ticker);
       clearInterval(heart);
       clearInterval(sessionSweep);

@@ -41,7 +41,6 @@ export class TaskBoard {
       lat: r.lat,
       due,
       state: 'open',
-      benefits: r.benefits.slice(0, 20),
       source,
       createdAt: now,
       createdBy: by,

@@ -165,6 +165,27 @@ describe('sign-in by role: the grid staff member sees her own grid’s whole rec
     expect(await s.page.locator(`[data-testid=task-list] li[data-task="${taskId}"][data-state=open]`).count()).toBe(0);
   });
 
+  it('at the request desk she may report (register) but not dispatch or close: the desk’s steps are not offered, and the server refuses them', async () => {
+    // she reports what she saw in her grid: journaled under her name
+    const before = s.server.core.desk.requests.size;
+    await s.page.click('[data-testid=request-register] summary');
+    await s.page.selectOption('[data-testid=request-channel]', 'grid');
+    await s.page.selectOption('[data-testid=request-topic]', 'sanitation');
+    await s.page.fill('[data-testid=request-summary]', '楼道堆放杂物');
+    await s.page.click('[data-testid=request-register-submit]');
+    await expect.poll(() => s.server.core.desk.requests.size, { timeout: 10_000 }).toBe(before + 1);
+    const waiting = [...s.server.core.desk.requests.values()].at(-1)!;
+    expect(waiting).toMatchObject({ state: 'registered', channel: 'grid', history: [{ action: 'register', by: STAFF.name }] });
+    await s.page.evaluate((id) => window.__redwall!.store.command({ type: 'selectRequest', requestId: id }), waiting.requestId);
+    await s.page.locator(`[data-testid=request-detail] [data-request="${waiting.requestId}"]`).waitFor();
+    expect(await s.page.locator('[data-testid=request-actions] button').count()).toBe(0);
+    expect(await s.page.isVisible('[data-testid=request-register] summary')).toBe(true);
+    const refused = await s.page.evaluate((id) => window.__redwall!.store.command({ type: 'request', cmd: { commandId: crypto.randomUUID(), requestId: id, action: 'dispatch', department: 'community' } }), waiting.requestId);
+    expect(refused).toMatchObject({ ok: false, error: `grid-staff may not dispatch request ${waiting.requestId}` });
+    expect(s.server.core.desk.requests.get(waiting.requestId)!.state).toBe('registered');
+    await s.page.evaluate(() => window.__redwall!.store.command({ type: 'selectRequest', requestId: null }));
+  });
+
   it('signing out returns to the duty operator: the whole record is gone and the same unmask is refused again', async () => {
     await s.page.click('[data-testid=sign-out]');
     const who = s.page.locator('[data-testid=session-user]');

@@ -231,8 +231,8 @@ describe('sessions on the real feed server', () => {
     const ack = (await mine.timeout(5_000).emitWithAck(WIRE.command, { commandId: 'cmd-auth-0001', alarmId, action: 'acknowledge', by: '冒名顶替' })) as { ok: boolean; alarm?: { history: Array<{ action: string; by: string }> } };
     expect(ack.ok).toBe(true);
     expect(ack.alarm!.history.at(-1)).toMatchObject({ action: 'acknowledge', by: staff.name });
-    // the shared token's commands keep the name the page sends (the duty desk's own, as before)
-    const ack2 = (await shared.timeout(5_000).emitWithAck(WIRE.command, { commandId: 'cmd-auth-0002', alarmId, action: 'dispatch', team: '燃气抢险队', by: '值班员' })) as { ok: boolean; alarm?: { history: Array<{ action: string; by: string }> } };
+    // the shared token cannot name anyone either: its steps are the duty desk's
+    const ack2 = (await shared.timeout(5_000).emitWithAck(WIRE.command, { commandId: 'cmd-auth-0002', alarmId, action: 'dispatch', team: '燃气抢险队', by: staff.name })) as { ok: boolean; alarm?: { history: Array<{ action: string; by: string }> } };
     expect(ack2.alarm!.history.at(-1)).toMatchObject({ action: 'dispatch', by: '值班员' });
     expect(await mine.timeout(5_000).emitWithAck(WIRE.drill, { op: 'list' })).toMatchObject({ ok: true });
   });

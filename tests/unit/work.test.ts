@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as connect, type Socket } from 'socket.io-client';
-import { DEMO_SLA, isOverdue, registerRequest, type CitizenRequest, type RequestAck } from '../../data-pipelines/contracts/citizen-request.ts';
+import { DEMO_SLA, isOverdue, mayRequest, registerRequest, requestSla, threeRates, type CitizenRequest, type RequestAck } from '../../data-pipelines/contracts/citizen-request.ts';
 import { parseFeedEvent, WIRE, type FeedEvent, type TaskUpdate } from '../../data-pipelines/contracts/events.ts';
 import type { MaskedResident, PeopleAnswer, TurningRow } from '../../data-pipelines/contracts/people.ts';
 import { mayTask, staffWorkload, taskOverdue, type TaskAck, type VisitTask } from '../../data-pipelines/contracts/tasks.ts';
@@ -16,12 +16,14 @@ import { FeedCore } from '../../data-pipelines/feed/core.ts';
 import { loadEntities } from '../../data-pipelines/feed/entities.ts';
 import { startFeedServer, type FeedServer } from '../../data-pipelines/feed/server.ts';
 import { TaskBoard } from '../../data-pipelines/feed/tasks.ts';
-import { gridWork, listRequests, listTasks, requestView } from '../../renderer/src/work/format.ts';
+import { deskSummary, gridWork, listRequests, listTasks, requestView } from '../../renderer/src/work/format.ts';
 import { workColumns, writeWorkTables } from '../../renderer/src/data/work-tables.ts';
+import { GRIDWORK_STEPS, gridworkCells } from '../../renderer/src/layers/gridwork/format.ts';
 import { openNodeDuckDb } from './duckdb-node.ts';
 
 const ASSETS = resolve(import.meta.dirname, '../../assets/district');
 const H = 3600_000;
+const DESK = { name: '值班员', role: 'operator' as const };
 const entities = loadEntities(ASSETS);
 
 function core(dir = mkdtempSync(join(tmpdir(), 'redwall-desk-')), requests: Record<string, unknown> = { backfillDays: 7, requestEveryMs: 0 }) {
@@ -47,6 +49,21 @@ describe('request desk: a week of history for a fresh journal', () => {
     expect(evs.length).toBe(c.journal.seqs.request);
     for (let i = 1; i < evs.length; i++) expect(evs[i]!.ts).toBeGreaterThanOrEqual(evs[i - 1]!.ts);
     expect(Math.min(...evs.map((e) => e.ts))).toBeGreaterThan(now - 7.1 * 24 * H);
+    // department steps are taken by the department holding the request (after a return: the one it went to next)
+    let checked = 0;
+    for (const r of all) {
+      let holder: string | undefined;
+      for (const st of r.history) {
+        if (st.action === 'dispatch') holder = st.department;
+        if (st.action === 'return') expect(st.by).toBe(holder);
+        if (st.action === 'accept' || st.action === 'handle') {
+          expect(st.by, `${r.requestId} ${st.action}`).toBe(holder);
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(50);
+    expect(all.some((r) => r.returns > 0 && r.history.at(-1)!.action !== 'dispatch' && r.department === 'community')).toBe(true);
   });
 
   it('a restart restores every request and never backfills twice; ids keep counting', () => {
@@ -54,7 +71,7 @@ describe('request desk: a week of history for a fresh journal', () => {
     try {
       expect(again.journal.seqs.request).toBe(c.journal.seqs.request);
       expect([...again.desk.requests.values()]).toEqual(all);
-      const ack = again.requestCommand({ commandId: 'cmd-restart-1', action: 'register', channel: 'grid', topic: 'road', urgency: 'normal', summary: '路灯不亮', lon: 116.41, lat: 39.92 }, '网格员', Date.now());
+      const ack = again.requestCommand({ commandId: 'cmd-restart-1', action: 'register', channel: 'grid', topic: 'road', urgency: 'normal', summary: '路灯不亮', lon: 116.41, lat: 39.92 }, { name: '网格员', role: 'grid-staff' }, Date.now());
       expect(ack.ack.ok).toBe(true);
       const id = ack.ack.ok ? ack.ack.request.requestId : '';
       expect(all.some((r) => r.requestId === id)).toBe(false);
@@ -70,22 +87,22 @@ describe('request desk: operator commands', () => {
   const t0 = Date.now();
 
   it('register -> dispatch -> (department accepts, handles) -> feedback -> close, journaled under the signed-in user', () => {
-    const reg = c.requestCommand({ commandId: 'cmd-0000001', action: 'register', channel: '12345', topic: 'drainage', urgency: 'urgent', summary: '雨水井堵塞路面积水', lon: entities.wells[0]!.lon, lat: entities.wells[0]!.lat, by: 'someone-else' }, '值班员', t0);
+    const reg = c.requestCommand({ commandId: 'cmd-0000001', action: 'register', channel: '12345', topic: 'drainage', urgency: 'urgent', summary: '雨水井堵塞路面积水', lon: entities.wells[0]!.lon, lat: entities.wells[0]!.lat, by: 'someone-else' }, DESK, t0);
     expect(reg.ack.ok).toBe(false); // `by` is not part of a register command: the server names the user
-    const ok = c.requestCommand({ commandId: 'cmd-0000001', action: 'register', channel: '12345', topic: 'drainage', urgency: 'urgent', summary: '雨水井堵塞路面积水', lon: entities.wells[0]!.lon, lat: entities.wells[0]!.lat }, '值班员', t0);
+    const ok = c.requestCommand({ commandId: 'cmd-0000001', action: 'register', channel: '12345', topic: 'drainage', urgency: 'urgent', summary: '雨水井堵塞路面积水', lon: entities.wells[0]!.lon, lat: entities.wells[0]!.lat }, DESK, t0);
     expect(ok.ack).toMatchObject({ ok: true, duplicate: false, request: { state: 'registered', urgency: 'urgent', history: [{ action: 'register', by: '值班员' }] } });
     const r = (ok.ack as Extract<RequestAck, { ok: true }>).request;
     expect(r.requestId).toMatch(/^R-\d{8}-\d{4}$/);
     expect(r.gridId).toMatch(/^WG-\d{4}$/);
     // the same command again (a retry after a lost ack): the same answer, nothing journaled
     const seq = c.journal.seqs.request;
-    expect(c.requestCommand({ commandId: 'cmd-0000001', action: 'register', channel: '12345', topic: 'drainage', urgency: 'urgent', summary: '雨水井堵塞路面积水', lon: 116.4, lat: 39.9 }, '值班员', t0).ack).toMatchObject({ ok: true, duplicate: true });
+    expect(c.requestCommand({ commandId: 'cmd-0000001', action: 'register', channel: '12345', topic: 'drainage', urgency: 'urgent', summary: '雨水井堵塞路面积水', lon: 116.4, lat: 39.9 }, DESK, t0).ack).toMatchObject({ ok: true, duplicate: true });
     expect(c.journal.seqs.request).toBe(seq);
     // illegal steps are refused with the reason
-    expect(c.requestCommand({ commandId: 'cmd-0000002', requestId: r.requestId, action: 'close' }, '值班员', t0).ack).toEqual({ ok: false, error: 'cannot close a request that is registered' });
-    expect(c.requestCommand({ commandId: 'cmd-0000003', requestId: r.requestId, action: 'dispatch' }, '值班员', t0).ack).toEqual({ ok: false, error: 'dispatch needs a department' });
-    expect(c.requestCommand({ commandId: 'cmd-0000004', requestId: 'R-19990101-0001', action: 'accept' }, '值班员', t0).ack).toEqual({ ok: false, error: 'no request R-19990101-0001' });
-    const d = c.requestCommand({ commandId: 'cmd-0000005', requestId: r.requestId, action: 'dispatch', department: 'water', by: 'forged' }, '张调度', t0 + 1000);
+    expect(c.requestCommand({ commandId: 'cmd-0000002', requestId: r.requestId, action: 'close' }, DESK, t0).ack).toEqual({ ok: false, error: 'cannot close a request that is registered' });
+    expect(c.requestCommand({ commandId: 'cmd-0000003', requestId: r.requestId, action: 'dispatch' }, DESK, t0).ack).toEqual({ ok: false, error: 'dispatch needs a department' });
+    expect(c.requestCommand({ commandId: 'cmd-0000004', requestId: 'R-19990101-0001', action: 'accept' }, DESK, t0).ack).toEqual({ ok: false, error: 'no request R-19990101-0001' });
+    const d = c.requestCommand({ commandId: 'cmd-0000005', requestId: r.requestId, action: 'dispatch', department: 'water', by: 'forged' }, { name: '张调度', role: 'operator' }, t0 + 1000);
     expect(d.ack).toMatchObject({ ok: true, request: { state: 'dispatched', department: 'water' } });
     expect(d.events[0]).toMatchObject({ kind: 'request.update', action: 'dispatch', by: '张调度' });
     // the simulated department: accepts after its delay, then handles
@@ -97,20 +114,55 @@ describe('request desk: operator commands', () => {
     const handled = c.desk.requests.get(r.requestId)!;
     expect(handled.state).toBe('handled');
     expect(handled.history.map((s) => `${s.action}:${s.by}`)).toEqual(['register:值班员', 'dispatch:张调度', 'accept:water', 'handle:water']);
-    expect(c.requestCommand({ commandId: 'cmd-0000006', requestId: r.requestId, action: 'feedback' }, '值班员', t0 + 200_000).ack).toMatchObject({ ok: false });
-    expect(c.requestCommand({ commandId: 'cmd-0000007', requestId: r.requestId, action: 'feedback', satisfied: true, note: '满意' }, '值班员', t0 + 200_000).ack).toMatchObject({ ok: true, request: { state: 'fed-back', satisfied: true } });
-    const closed = c.requestCommand({ commandId: 'cmd-0000008', requestId: r.requestId, action: 'close' }, '值班员', t0 + 201_000);
+    expect(c.requestCommand({ commandId: 'cmd-0000006', requestId: r.requestId, action: 'feedback' }, DESK, t0 + 200_000).ack).toMatchObject({ ok: false });
+    expect(c.requestCommand({ commandId: 'cmd-0000007', requestId: r.requestId, action: 'feedback', satisfied: true, note: '满意' }, DESK, t0 + 200_000).ack).toMatchObject({ ok: true, request: { state: 'fed-back', satisfied: true } });
+    const closed = c.requestCommand({ commandId: 'cmd-0000008', requestId: r.requestId, action: 'close' }, DESK, t0 + 201_000);
     expect(closed.ack).toMatchObject({ ok: true, request: { state: 'closed' } });
     // every journaled event passes the contract the renderer checks
     for (const ev of c.journal.since('request', 0)!) expect(parseFeedEvent(JSON.parse(JSON.stringify(ev))).ok).toBe(true);
-    // response met (accepted within 2 h), resolution met
-    expect(requestView(c.desk.requests.get(r.requestId)!, t0 + 300_000).status).toBe('closed');
+    // response met (accepted within 2 h), resolution met (handled within 24 h); a closed request is listed as closed
+    const done = c.desk.requests.get(r.requestId)!;
+    expect(requestSla(done, t0 + 300_000)).toMatchObject({ response: { status: 'met' }, resolution: { status: 'met' } });
+    expect(requestView(done, t0 + 300_000).status).toBe('closed');
+  });
+
+  it('steps by role: grid staff and civil affairs act for their own department (and grids); auditors read only', () => {
+    const staff = { name: '郑丽娟', role: 'grid-staff' as const, grids: ['WG-0204'] };
+    const civil = { name: '孙慧敏', role: 'civil-affairs' as const };
+    const auditor = { name: '钱立新', role: 'auditor' as const };
+    const at = (gridId: string, department?: CitizenRequest['department']) => ({ gridId, ...(department ? { department } : {}) });
+    // pure rules
+    expect(mayRequest(auditor, 'register')).toBe(false);
+    expect(mayRequest(auditor, 'close', at('WG-0204', 'community'))).toBe(false);
+    expect(mayRequest(staff, 'register')).toBe(true);
+    expect(mayRequest(staff, 'accept', at('WG-0204', 'community'))).toBe(true);
+    expect(mayRequest(staff, 'accept', at('WG-0304', 'community'))).toBe(false); // not her grid
+    expect(mayRequest(staff, 'handle', at('WG-0204', 'water'))).toBe(false); // not her department
+    expect(mayRequest(staff, 'dispatch', at('WG-0204'))).toBe(false);
+    expect(mayRequest(staff, 'close', at('WG-0204', 'community'))).toBe(false);
+    expect(mayRequest(civil, 'return', at('WG-0304', 'civil-affairs'))).toBe(true);
+    expect(mayRequest(civil, 'accept', at('WG-0304', 'community'))).toBe(false);
+    expect(mayRequest(civil, 'feedback', at('WG-0304', 'civil-affairs'))).toBe(false);
+    for (const a of ['dispatch', 'accept', 'return', 'handle', 'feedback', 'reopen', 'close', 'register'] as const) expect(mayRequest(DESK, a, at('WG-0204', 'water'))).toBe(true);
+    // enforced by the desk: refused with the reason, nothing journaled
+    const seq = c.journal.seqs.request;
+    const reg = c.requestCommand({ commandId: 'cmd-role-0001', action: 'register', channel: '12345', topic: 'noise', urgency: 'normal', summary: '夜间施工噪声', lon: entities.wells[0]!.lon, lat: entities.wells[0]!.lat }, auditor, t0);
+    expect(reg.ack).toEqual({ ok: false, error: 'auditor may not register requests' });
+    expect(c.journal.seqs.request).toBe(seq);
+    const mine = c.requestCommand({ commandId: 'cmd-role-0002', action: 'register', channel: 'grid', topic: 'sanitation', urgency: 'normal', summary: '楼道堆物', lon: entities.wells[0]!.lon, lat: entities.wells[0]!.lat }, staff, t0);
+    expect(mine.ack).toMatchObject({ ok: true, request: { history: [{ action: 'register', by: '郑丽娟' }] } });
+    const id = mine.ack.ok ? mine.ack.request.requestId : '';
+    expect(c.requestCommand({ commandId: 'cmd-role-0003', requestId: id, action: 'dispatch', department: 'community' }, staff, t0).ack).toEqual({ ok: false, error: `grid-staff may not dispatch request ${id}` });
+    expect(c.requestCommand({ commandId: 'cmd-role-0004', requestId: id, action: 'dispatch', department: 'civil-affairs' }, DESK, t0).ack.ok).toBe(true);
+    expect(c.requestCommand({ commandId: 'cmd-role-0005', requestId: id, action: 'accept' }, staff, t0).ack).toEqual({ ok: false, error: `grid-staff may not accept request ${id} (with civil-affairs)` });
+    expect(c.requestCommand({ commandId: 'cmd-role-0006', requestId: id, action: 'accept' }, civil, t0).ack).toMatchObject({ ok: true, request: { state: 'handling' } });
+    expect(c.journal.seqs.request).toBe(seq + 3);
   });
 
   it('malformed commands are refused with a reason, nothing journaled', () => {
     const seq = c.journal.seqs.request;
     for (const bad of [null, 42, { action: 'register' }, { commandId: 'x', action: 'register', channel: '12345', topic: 'noise', urgency: 'normal', summary: 'ab', lon: 1, lat: 1 }, { commandId: 'cmd-00000099', action: 'register', channel: '12345', topic: 'nope', urgency: 'normal', summary: 'abc', lon: 1, lat: 1 }, { commandId: 'cmd-00000098', action: 'register', channel: '12345', topic: 'noise', urgency: 'normal', summary: 'abc', lon: 500, lat: 1 }]) {
-      const r = c.requestCommand(bad, '值班员', Date.now());
+      const r = c.requestCommand(bad, DESK, Date.now());
       expect(r.ack.ok, JSON.stringify(bad)).toBe(false);
       if (!r.ack.ok) expect(r.ack.error).toMatch(/^bad request command: /);
     }
@@ -135,6 +187,9 @@ describe('visit tasks', () => {
       { taskId: 'V-60-P2', staff: 'staff-WG-0202', due: '2026-11-25' },
     ]);
     expect(out.drafts[0]!.commandId).toBe('plan-0001');
+    // every screen gets the task: the masked name and age, never the benefits (they reveal low income or disability)
+    const withBenefits = board.handle(operator, { op: 'create-turning', commandId: 'plan-0009', age: 60, days: 30 }, 1000, () => [resident('P7', 'WG-0101', { lowIncome: true, benefits: ['elderly-card', 'low-income-subsidy'] })]);
+    expect(Object.keys(withBenefits.drafts[0]!.task).sort()).toEqual(['age', 'buildingId', 'createdAt', 'createdBy', 'due', 'gridId', 'kind', 'lat', 'lon', 'name', 'residentId', 'source', 'staff', 'state', 'taskId', 'updatedAt']);
     apply(out.drafts);
     expect(board.handle(operator, { op: 'create-turning', commandId: 'plan-0001', age: 60, days: 30 }, 2000, () => rows).ack).toMatchObject({ ok: true, duplicate: true });
     expect(board.handle(operator, { op: 'create-turning', commandId: 'plan-0002', age: 60, days: 30 }, 2000, () => rows).ack).toEqual({ ok: true, created: 0, existing: 2, updated: 0, duplicate: false });
@@ -194,11 +249,32 @@ describe('console logic: lists, grids, DuckDB tables', () => {
     expect(requestView(list[2]!, now)).toMatchObject({ which: 'response', clock: { leftMs: 23 * H } });
   });
 
+  it('the headline: rates over the last 7 days, open and overdue over every open request however old', () => {
+    const old = mk('R-0', now - 10 * 24 * H); // registered 10 days ago, never answered
+    const sum = deskSummary([...list, old], now);
+    expect(sum).toMatchObject({ recent: 5, open: 5, overdue: 3 });
+    expect(sum.rates).toEqual(threeRates(list, now));
+    expect(sum.rates.overdue).toBe(2);
+  });
+
   it('per grid: open and overdue requests, open tasks', () => {
     const tasks = [{ taskId: 'V-60-A', gridId: 'WG-0202', state: 'open', due: '2026-11-20' } as VisitTask];
     const g = gridWork(list, tasks, now, '2026-11-23');
     expect(g.get('WG-0101')).toEqual({ gridId: 'WG-0101', openRequests: 3, overdueRequests: 2, openTasks: 0, overdueTasks: 0 });
     expect(g.get('WG-0202')).toEqual({ gridId: 'WG-0202', openRequests: 1, overdueRequests: 0, openTasks: 1, overdueTasks: 1 });
+  });
+
+  it('grid situation layer: cells tinted by late work (teal none late, amber 1–2, red 3+), idle cells left out', () => {
+    const grids = ['WG-0101', 'WG-0202', 'WG-0303', 'WG-0404'].map((id, i) => ({ id, west: i, south: 0, east: i + 1, north: 1 }));
+    const perf = [{ gridId: 'WG-0303', events: 4, open: 3, byCategory: {}, ackP50: Number.NaN, withinTarget: Number.NaN, waiting: 2 }];
+    const work = gridWork(list, [{ taskId: 'V-60-A', gridId: 'WG-0303', state: 'open', due: '2026-11-20' } as VisitTask], now, '2026-11-23');
+    const cells = gridworkCells(grids, perf, work);
+    expect(cells.map((c) => [c.id, c.late, c.open, c.color === GRIDWORK_STEPS[0]!.color ? 'open' : c.color === GRIDWORK_STEPS[1]!.color ? 'late' : 'behind'])).toEqual([
+      ['WG-0101', 2, 3, 'late'],
+      ['WG-0202', 0, 1, 'open'],
+      ['WG-0303', 3, 4, 'behind'],
+    ]);
+    expect(cells[0]!.ring).toEqual([[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]);
   });
 
   it('citizen_requests / request_steps / visit_tasks in DuckDB (the engine the app runs), typed', async () => {
@@ -207,7 +283,7 @@ describe('console logic: lists, grids, DuckDB tables', () => {
       registerText: async (name: string, text: string) => registerText(name, text),
       exec: async (sql: string) => conn.query(sql),
     };
-    const tasks: VisitTask[] = [{ taskId: 'V-60-A', kind: 'birthday-card', residentId: 'P1', name: '张*', age: 59, gridId: 'WG-0202', staff: '李四', buildingId: 3, lon: 116.4, lat: 39.9, due: '2026-11-30', state: 'open', benefits: [], source: 'turning:60', createdAt: now, createdBy: '值班员', updatedAt: now }];
+    const tasks: VisitTask[] = [{ taskId: 'V-60-A', kind: 'birthday-card', residentId: 'P1', name: '张*', age: 59, gridId: 'WG-0202', staff: '李四', buildingId: 3, lon: 116.4, lat: 39.9, due: '2026-11-30', state: 'open', source: 'turning:60', createdAt: now, createdBy: '值班员', updatedAt: now }];
     await writeWorkTables(sink, list, tasks, now);
     await writeWorkTables(sink, list, tasks, now); // a rebuild replaces, never appends
     const rows = await runner.rows<{ n: number; overdue: number; closed: number; first: string }>(`SELECT count(*)::INT AS n, count(*) FILTER (overdue)::INT AS overdue, count(*) FILTER (state = 'closed')::INT AS closed, strftime(min(registered_at), '%Y-%m-%d %H:%M') AS first FROM citizen_requests`);
@@ -217,10 +293,41 @@ describe('console logic: lists, grids, DuckDB tables', () => {
     expect(await runner.rows(`SELECT count(*)::INT AS n FROM request_steps`)).toEqual([{ n: 5 }]);
     expect(await runner.rows(`SELECT summary, grid_id, accepted_at IS NULL AS open FROM citizen_requests WHERE request_id = 'R-3'`)).toEqual([{ summary: '他说"太吵了", 还有\n第二行', grid_id: 'WG-0202', open: true }]);
     expect(await runner.rows(`SELECT due::VARCHAR AS due, state FROM visit_tasks`)).toEqual([{ due: '2026-11-30', state: 'open' }]);
+    // types hold for empty tables too (a fresh desk), and a failed rebuild leaves the last tables in place
+    await writeWorkTables(sink, [], [], now);
+    expect(await runner.rows(`SELECT column_name AS c, data_type AS t FROM information_schema.columns WHERE table_name = 'citizen_requests' AND column_name IN ('overdue', 'registered_at', 'returns', 'sla_as_of') ORDER BY 1`)).toEqual([
+      { c: 'overdue', t: 'BOOLEAN' },
+      { c: 'registered_at', t: 'TIMESTAMP' },
+      { c: 'returns', t: 'INTEGER' },
+      { c: 'sla_as_of', t: 'TIMESTAMP' },
+    ]);
+    await writeWorkTables(sink, list, tasks, now);
+    const broken = { ...sink, exec: async (sql: string) => (sql.startsWith('BEGIN') ? conn.query(sql.replace('DROP TABLE _stage_tasks;', 'SELECT * FROM no_such_table;')) : conn.query(sql)) };
+    await expect(writeWorkTables(broken, [], [], now)).rejects.toThrow(/no_such_table/);
+    expect(await runner.rows(`SELECT count(*)::INT AS n FROM citizen_requests`)).toEqual([{ n: 5 }]);
     const cols = workColumns(list, tasks, now);
     expect(cols.requests.respond_due_ms[4]).toBe(now - 3 * H + DEMO_SLA.respondMs.urgent);
     conn.close();
   });
+});
+
+describe('care follow-ups survive a crash', () => {
+  it('a care call journaled without its follow-up (the server died first) gets one when the server starts again', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'redwall-care-'));
+    const bare = new FeedCore({ journal: { dir }, entities, sim: { incidentEveryMs: 0, parkingRate: 0, wellReportMs: 1e12, envReportMs: 1e12, requests: { requestEveryMs: 0 } }, log: () => undefined });
+    const raised = bare.ingest(bare.sim!.injectCare(Date.now(), undefined, 'sos'));
+    const alarm = raised.find((e) => e.kind === 'alarm.update')!;
+    const alarmId = alarm.kind === 'alarm.update' ? alarm.alarm.alarmId : '';
+    expect(alarmId).not.toBe('');
+    bare.close();
+    const again = await startFeedServer({ assetsDir: ASSETS, journalDir: dir, sim: { incidentEveryMs: 0, requests: { requestEveryMs: 0 } }, log: () => undefined });
+    try {
+      await expect.poll(() => again.core.board.tasks.get(`C-${alarmId}`)?.kind, { timeout: 30_000 }).toBe('care-followup');
+      expect([...again.core.board.tasks.keys()].filter((k) => k === `C-${alarmId}`)).toHaveLength(1);
+    } finally {
+      await again.close();
+    }
+  }, 60_000);
 });
 
 describe('feed server: request and task commands over the socket, care calls linked to residents', () => {
@@ -269,7 +376,7 @@ describe('feed server: request and task commands over the socket, care calls lin
     const audit = readFileSync(join(journalDir, 'people-audit.jsonl'), 'utf8');
     expect(audit).toContain(`"query":"care device ${care.sourceId}"`);
     expect(audit).toContain('"user":"养老服务平台"');
-    // the duty operator cannot mark the visit done; the holder's grid staff can't either unless it is their grid
+    // the duty operator cannot mark the visit done (the holder's own grid staff do: tests/e2e/sign-in.test.ts)
     const refused = (await op.timeout(10_000).emitWithAck(WIRE.task, { op: 'done', commandId: 'done-op-0001', taskId: task.taskId, note: '已上门' })) as TaskAck;
     expect(refused).toMatchObject({ ok: false, status: 403 });
     // planning from the turning list over the socket (the duty operator may plan)

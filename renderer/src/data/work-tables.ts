@@ -2,7 +2,7 @@
  * Citizen requests and visit tasks in the local DuckDB, for analysis in the SQL console and reports ("all in DuckDB
  * for analysis"): `citizen_requests` (one row per request, its current state and SLA deadlines), `request_steps` (every
  * step of every request: who did what when) and `visit_tasks`. Rebuilt from the live world a moment after a change
- * (debounced; a week of requests is a few hundred rows), through CSV and read_csv with declared column types — no
+ * and on the 15 s clock (debounced; a week of requests is a few hundred rows), through CSV and read_csv with declared column types — no
  * DuckDB extension needed offline, and no Arrow builders (they generate code at run time, which the CSP forbids).
  */
 import { reaction } from 'mobx';
@@ -32,6 +32,7 @@ export function toCsv(cols: Record<string, Column>): { text: string; spec: strin
   const n = names.length ? cols[names[0]!]!.length : 0;
   const lines = [names.map((k) => `"${k}"`).join(',')];
   for (let i = 0; i < n; i++) lines.push(names.map((k) => cell(cols[k]![i])).join(','));
+  // an empty boolean column reads as VARCHAR here: the typed tables cast it (FINAL_SQL), so an empty table keeps its types
   const type = (c: Column) => (c instanceof Float64Array ? 'DOUBLE' : c instanceof Int32Array ? 'INTEGER' : typeof c[0] === 'boolean' ? 'BOOLEAN' : 'VARCHAR');
   return { text: `${lines.join('\n')}\n`, spec: `{${names.map((k) => `'${k}': '${type(cols[k]!)}'`).join(', ')}}` };
 }
@@ -66,6 +67,7 @@ export function workColumns(requests: readonly CitizenRequest[], tasks: readonly
       satisfied: requests.map((r) => (r.satisfied === undefined ? '' : r.satisfied ? 'yes' : 'no')),
       returns: Int32Array.from(requests, (r) => r.returns),
       reopens: Int32Array.from(requests, (r) => r.reopens),
+      as_of_ms: Float64Array.from(requests, () => now),
     },
     steps: {
       request_id: steps.map((x) => x.r.requestId),
@@ -101,8 +103,8 @@ CREATE OR REPLACE TABLE citizen_requests AS SELECT request_id, channel, topic, u
   epoch_ms(accepted_ms::BIGINT) AS accepted_at,
   epoch_ms(handled_ms::BIGINT) AS handled_at,
   epoch_ms(updated_ms::BIGINT) AS updated_at, epoch_ms(respond_due_ms::BIGINT) AS respond_due,
-  epoch_ms(resolve_due_ms::BIGINT) AS resolve_due, response_status, resolution_status, overdue,
-  CASE satisfied WHEN 'yes' THEN true WHEN 'no' THEN false END AS satisfied, returns, reopens FROM _stage_requests;
+  epoch_ms(resolve_due_ms::BIGINT) AS resolve_due, response_status, resolution_status, overdue::BOOLEAN AS overdue,
+  CASE satisfied WHEN 'yes' THEN true WHEN 'no' THEN false END AS satisfied, returns, reopens, epoch_ms(as_of_ms::BIGINT) AS sla_as_of FROM _stage_requests;
 CREATE OR REPLACE TABLE request_steps AS SELECT request_id, step, action, "by", epoch_ms(at_ms::BIGINT) AS at,
   NULLIF(department, '') AS department, CASE satisfied WHEN 'yes' THEN true WHEN 'no' THEN false END AS satisfied, NULLIF(note, '') AS note FROM _stage_steps;
 CREATE OR REPLACE TABLE visit_tasks AS SELECT task_id, kind, resident_id, grid_id, staff, building_id, due::DATE AS due, state, source,
@@ -118,15 +120,25 @@ export async function writeWorkTables(db: TableSink, requests: readonly CitizenR
     await db.registerText(`${name}.csv`, text);
     stage.push(`CREATE OR REPLACE TEMP TABLE ${name} AS SELECT * FROM read_csv('${name}.csv', header = true, quote = '"', escape = '"', columns = ${spec});`);
   }
-  await db.exec(stage.join('\n') + FINAL_SQL);
+  // one transaction: a query from the SQL console sees the old tables or the new ones, never a half-built set
+  try {
+    await db.exec(`BEGIN TRANSACTION;\n${stage.join('\n')}${FINAL_SQL}\nCOMMIT;`);
+  } catch (e) {
+    await db.exec('ROLLBACK;').catch(() => undefined);
+    throw e;
+  }
 }
 
-/** Keeps the tables in step with the feed (debounced); returns the disposer. `onWritten` e.g. refreshes the schema. */
+/**
+ * Keeps the tables in step with the feed (debounced) and with the clock: the SLA columns (`overdue`, the statuses) are
+ * as of the last rebuild (`sla_as_of`), which runs on every change and at least every 15 s. Returns the disposer.
+ * `onWritten` e.g. refreshes the schema.
+ */
 export function syncWorkTables(store: RootStore, db: TableSink, onWritten: () => void, delayMs = 2_000): () => void {
   let chain = Promise.resolve();
   let first = true;
   return reaction(
-    () => [store.realLive.versions.request, store.realLive.versions.task],
+    () => [store.realLive.versions.request, store.realLive.versions.task, store.feed.now15s],
     () => {
       const requests = requestsOf(store.realLive.world);
       const tasks = tasksOf(store.realLive.world);

@@ -19,6 +19,7 @@ import { analysisLayer } from './parking-analysis/index.ts';
 import { importedLayer } from './imported/index.ts';
 import { elderlyLayer } from './elderly/index.ts';
 import { requestLayer } from './requests/index.ts';
+import { gridworkLayer } from './gridwork/index.ts';
 
 /** A value that changes whenever a layer must repaint: a counter, or a composite key such as `${version}|${selection}`. */
 export type Revision = number | string;
@@ -50,4 +51,4 @@ export interface LiveLayerDefinition {
 }
 
 /** Drawing order: later layers on top. */
-export const LIVE_LAYERS: readonly LiveLayerDefinition[] = [elderlyLayer, analysisLayer, importedLayer, parkingLayer, envLayer, requestLayer, cameraLayer, manholeLayer, careLayer, evacuationLayer, fireLayer, alarmLayer];
+export const LIVE_LAYERS: readonly LiveLayerDefinition[] = [elderlyLayer, gridworkLayer, analysisLayer, importedLayer, parkingLayer, envLayer, requestLayer, cameraLayer, manholeLayer, careLayer, evacuationLayer, fireLayer, alarmLayer];

@@ -9,7 +9,7 @@ import type { TaskRequest } from '../../../data-pipelines/contracts/tasks.ts';
 import type { RequestFilter } from '../work/format.ts';
 
 export type ViewMode = '3d' | '2d';
-export type LayerId = 'buildings' | 'streets' | 'compounds' | 'grid' | 'alarms' | 'manholes' | 'cameras' | 'parking' | 'fire' | 'care' | 'env' | 'evacuation' | 'analysis' | 'imported' | 'elderly' | 'requests';
+export type LayerId = 'buildings' | 'streets' | 'compounds' | 'grid' | 'alarms' | 'manholes' | 'cameras' | 'parking' | 'fire' | 'care' | 'env' | 'evacuation' | 'analysis' | 'imported' | 'elderly' | 'requests' | 'gridwork';
 export type Workspace = 'ops' | 'analysis';
 /**
  * What this window shows: the operator console (panels + map), the video-wall overview (dark large-screen theme, KPI
@@ -139,10 +139,11 @@ export const ALL_LAYERS: Record<LayerId, boolean> = {
   imported: true,
   elderly: false,
   requests: true,
+  gridwork: false,
 };
 
 /** sensor layers that clutter a planner's map (alarms and fire are never hidden by a workspace switch) */
-const PLANNER_HIDDEN: LayerId[] = ['manholes', 'care', 'cameras', 'env', 'parking', 'elderly'];
+const PLANNER_HIDDEN: LayerId[] = ['manholes', 'care', 'cameras', 'env', 'parking', 'elderly', 'requests', 'gridwork'];
 
 export class UiStore {
   view: ViewMode = '3d';

@@ -6,15 +6,14 @@
  * interrupted.
  */
 import { autorun, computed } from 'mobx';
-import { allowedRequestActions, requestSla, DEFAULT_DEPARTMENT, DEPARTMENTS, threeRates, TOPICS, URGENCIES, CHANNELS, type CitizenRequest, type CommandName, type Topic } from '../../../data-pipelines/contracts/citizen-request.ts';
+import { allowedRequestActions, mayRequest, requestSla, DEFAULT_DEPARTMENT, DEPARTMENTS, TOPICS, URGENCIES, CHANNELS, type CitizenRequest, type CommandName, type Topic } from '../../../data-pipelines/contracts/citizen-request.ts';
 import { fmtDateTime, fmtDuration, fmtNumber, fmtPercent, t, type StringKey } from '../i18n.ts';
 import type { RootStore } from '../stores/root.ts';
-import { listRequests, REQUEST_FILTERS, requestsOf, requestView, SLA_COLORS, type RequestView } from '../work/format.ts';
+import { deskSummary, listRequests, REQUEST_FILTERS, requestsOf, requestView, SLA_COLORS, type RequestView } from '../work/format.ts';
 import { cssColor } from '../layers/manholes/format.ts';
 import { button, h } from './dom.ts';
 
 const SHOWN = 30;
-const WEEK_MS = 7 * 24 * 3600_000;
 
 export const topicLabel = (topic: string): string => ((TOPICS as readonly string[]).includes(topic) ? t(`work.req.topic.${topic as Topic}`) : topic);
 export const deptLabel = (d: string): string => ((DEPARTMENTS as readonly string[]).includes(d) ? t(`work.req.dept.${d as (typeof DEPARTMENTS)[number]}`) : d);
@@ -46,6 +45,9 @@ export function mountRequestsPanel(store: RootStore, box: HTMLElement, center: {
   const topic = h('select', { 'data-testid': 'request-topic' });
   const urgency = h('select', { 'data-testid': 'request-urgency' });
   const channel = h('select', { 'data-testid': 'request-channel' });
+  let registerId: string | null = null;
+  // an edited form is another request
+  for (const el of [summary, topic, urgency, channel]) el.addEventListener('input', () => (registerId = null));
 
   const requests = computed(() => {
     void store.realLive.versions.request;
@@ -66,13 +68,11 @@ export function mountRequestsPanel(store: RootStore, box: HTMLElement, center: {
       void store.ui.locale;
       const now = store.feed.now15s;
       const all = requests.get();
-      const recent = all.filter((r) => r.registeredAt >= now - WEEK_MS);
-      const rates = threeRates(recent, now);
-      const open = all.filter((r) => r.state !== 'closed').length;
+      const { rates, recent, open, overdue } = deskSummary(all, now);
       const rows = listRequests(all, now, store.ui.requestFilter);
       head.replaceChildren(
         h('h2', {}, t('work.req.title')),
-        h('div', { class: 'muted', 'data-testid': 'request-rates', 'data-overdue': String(rates.overdue), 'data-open': String(open), 'data-total': String(recent.length) }, t('work.req.rates', { response: rate(rates.responseRate), resolution: rate(rates.resolutionRate), satisfaction: rate(rates.satisfactionRate) }), h('br', {}), t('work.req.counts', { open: fmtNumber(open), overdue: fmtNumber(rates.overdue), total: fmtNumber(recent.length) })),
+        h('div', { class: 'muted', 'data-testid': 'request-rates', 'data-overdue': String(overdue), 'data-open': String(open), 'data-total': String(recent) }, t('work.req.rates', { response: rate(rates.responseRate), resolution: rate(rates.resolutionRate), satisfaction: rate(rates.satisfactionRate) }), h('br', {}), t('work.req.counts', { open: fmtNumber(open), overdue: fmtNumber(overdue), total: fmtNumber(recent) })),
         h('div', { class: 'chips' }, ...REQUEST_FILTERS.map((f) => button(t(`work.req.filter.${f}`), { class: store.ui.requestFilter === f ? 'active' : '', 'data-testid': `request-filter-${f}` }, () => void store.command({ type: 'setRequestFilter', filter: f })))),
       );
       const sel = store.ui.selectedRequestId;
@@ -139,7 +139,9 @@ export function mountRequestsPanel(store: RootStore, box: HTMLElement, center: {
       void store.ui.locale;
       const r = selected.get();
       if (!r) return void actions.replaceChildren();
-      const allowed = allowedRequestActions(r);
+      // legal now (state machine) and this user's to take (role; the server re-checks both)
+      const user = store.people.user;
+      const allowed = user ? allowedRequestActions(r).filter((a) => mayRequest(user, a, r)) : [];
       note.placeholder = t('work.req.notePlaceholder');
       dept.replaceChildren(...DEPARTMENTS.map((d) => h('option', { value: d, selected: d === (r.department ?? DEFAULT_DEPARTMENT[r.topic as Topic] ?? 'community') }, deptLabel(d))));
       const btn = (a: CommandName, extra: () => { department?: string; note?: string; satisfied?: boolean }, label?: string, testid?: string) =>
@@ -165,6 +167,8 @@ export function mountRequestsPanel(store: RootStore, box: HTMLElement, center: {
     }),
     autorun(() => {
       void store.ui.locale;
+      const user = store.people.user;
+      register.hidden = !user || !mayRequest(user, 'register');
       summary.placeholder = t('work.req.field.summary');
       topic.replaceChildren(...TOPICS.map((x) => h('option', { value: x }, t(`work.req.topic.${x}`))));
       urgency.replaceChildren(...URGENCIES.map((x) => h('option', { value: x }, t(`work.req.urgency.${x}`))));
@@ -179,10 +183,16 @@ export function mountRequestsPanel(store: RootStore, box: HTMLElement, center: {
           const a = store.ui.selectedAlarmId ? store.realLive.alarm(store.ui.selectedAlarmId) : null;
           const b = store.ui.selectedBuilding;
           const at = a ? { lon: a.lon, lat: a.lat } : b ? { lon: b.lon, lat: b.lat } : center;
+          // one id per request being registered: a retry after a lost answer is the same command (the server answers
+          // it once), a new id only once the last one was taken
+          registerId ??= store.newCommandId();
           void store
-            .command({ type: 'request', cmd: { commandId: store.newCommandId(), action: 'register', channel: channel.value as (typeof CHANNELS)[number], topic: topic.value as Topic, urgency: urgency.value as (typeof URGENCIES)[number], summary: summary.value.trim(), lon: at.lon, lat: at.lat } })
+            .command({ type: 'request', cmd: { commandId: registerId, action: 'register', channel: channel.value as (typeof CHANNELS)[number], topic: topic.value as Topic, urgency: urgency.value as (typeof URGENCIES)[number], summary: summary.value.trim(), lon: at.lon, lat: at.lat } })
             .then((err) => {
-              if (!err) summary.value = '';
+              if (!err) {
+                summary.value = '';
+                registerId = null;
+              }
             });
         }),
         h('div', { class: 'legend-note' }, t('work.req.slaNote')),

@@ -3,7 +3,7 @@
  * SLA clock matters now and its colour; per grid cell, the open and late work. Pure (unit-tested): the panels, the
  * map layer, the grid panel and the DuckDB tables all read these, so every screen agrees on "overdue".
  */
-import { isOverdue, requestSla, type CitizenRequest, type ClockStatus, type SlaClock } from '../../../data-pipelines/contracts/citizen-request.ts';
+import { isOverdue, requestSla, threeRates, type CitizenRequest, type ThreeRates, type ClockStatus, type SlaClock } from '../../../data-pipelines/contracts/citizen-request.ts';
 import type { World } from '../../../data-pipelines/contracts/world.ts';
 import { taskOverdue, type VisitTask } from '../../../data-pipelines/contracts/tasks.ts';
 import type { RGBA } from '../layers/manholes/format.ts';
@@ -11,6 +11,25 @@ import type { RGBA } from '../layers/manholes/format.ts';
 /** Beijing calendar date (YYYY-MM-DD) of a timestamp: the tasks' due dates are Beijing dates. */
 export function beijingToday(ts: number): string {
   return new Date(ts + 8 * 3600_000).toISOString().slice(0, 10);
+}
+
+export const RATES_WINDOW_MS = 7 * 24 * 3600_000;
+
+/**
+ * The desk's headline: the three rates over requests registered in the last 7 days (a rolling week, as the
+ * hotline's reports are), but open and overdue counted over every open request, however old (an overdue request
+ * from last month is still overdue). Shared by the desk panel and the wall.
+ */
+export function deskSummary(list: readonly CitizenRequest[], now: number): { rates: ThreeRates; recent: number; open: number; overdue: number } {
+  const recent = list.filter((r) => r.registeredAt >= now - RATES_WINDOW_MS);
+  let open = 0;
+  let overdue = 0;
+  for (const r of list) {
+    if (r.state === 'closed') continue;
+    open++;
+    if (isOverdue(r, now)) overdue++;
+  }
+  return { rates: threeRates(recent, now), recent: recent.length, open, overdue };
 }
 
 export type RequestFilter = 'open' | 'overdue' | 'all';

@@ -2,17 +2,17 @@
  * Elderly density per grid cell (aggregates from the people service: no personal data): 2D cells coloured by the
  * share aged 60+, 3D columns as high as the number of elders. Loaded when the layer is first switched on.
  */
-import { Cartesian3, Color, ColorGeometryInstanceAttribute, GeometryInstance, PerInstanceColorAppearance, PolygonGeometry, PolygonHierarchy, Primitive } from '@cesium/engine';
+import type { Primitive } from '@cesium/engine';
 import { PolygonLayer } from '@deck.gl/layers';
 import { reaction, when } from 'mobx';
 import { fmtPercent, t } from '../../i18n.ts';
 import type { RootStore } from '../../stores/root.ts';
 import { h } from '../../ui/dom.ts';
-import { cssColor, type RGBA } from '../manholes/format.ts';
+import { cssColor } from '../manholes/format.ts';
+import { cellsPrimitive } from '../cells.ts';
 import type { LayerContext3D, LayerRenderer, LayerRenderer2D, LiveLayerDefinition } from '../registry.ts';
 import { ELDERLY_STEPS, elderlyCells, type ElderlyCell } from './format.ts';
 
-const toColor = (c: RGBA) => new Color(c[0] / 255, c[1] / 255, c[2] / 255, c[3] / 255);
 const MAX_COLUMN_M = 300;
 
 /** Asks the feed server for the per-grid counts the first time the layer is shown. */
@@ -58,23 +58,9 @@ function create3d({ scene, store }: LayerContext3D): LayerRenderer {
     if (prim) scene.primitives.remove(prim);
     prim = null;
     const cells = elderlyCells(store.people.grids, store.people.density);
-    if (!cells.length) return;
     const max = Math.max(...cells.map((c) => c.elderly), 1);
-    prim = new Primitive({
-      geometryInstances: cells.map((c) => {
-        const cx = (c.ring[0]![0] + c.ring[1]![0]) / 2;
-        const cy = (c.ring[0]![1] + c.ring[2]![1]) / 2;
-        const ring = c.ring.slice(0, -1).map(([x, y]) => [cx + (x - cx) * 0.5, cy + (y - cy) * 0.5]);
-        return new GeometryInstance({
-          id: `elderly:${c.id}`,
-          geometry: new PolygonGeometry({ polygonHierarchy: new PolygonHierarchy(Cartesian3.fromDegreesArray(ring.flat())), height: 1, extrudedHeight: Math.max(5, (c.elderly / max) * MAX_COLUMN_M), vertexFormat: PerInstanceColorAppearance.VERTEX_FORMAT }),
-          attributes: { color: ColorGeometryInstanceAttribute.fromColor(toColor(c.color)) },
-        });
-      }),
-      appearance: new PerInstanceColorAppearance({ translucent: true, closed: true }),
-      asynchronous: false,
-      show: visible,
-    });
+    prim = cellsPrimitive(cells, { idPrefix: 'elderly', shrink: 0.5, topM: (i) => Math.max(5, (cells[i]!.elderly / max) * MAX_COLUMN_M), show: visible });
+    if (!prim) return;
     scene.primitives.add(prim);
     scene.requestRender();
   };

@@ -5,9 +5,8 @@
  */
 import { autorun, computed, type IReactionDisposer } from 'mobx';
 import { STREAMS } from '../../../../data-pipelines/contracts/events.ts';
-import { threeRates } from '../../../../data-pipelines/contracts/citizen-request.ts';
 import { taskOverdue } from '../../../../data-pipelines/contracts/tasks.ts';
-import { beijingToday, requestsOf, tasksOf } from '../../work/format.ts';
+import { beijingToday, deskSummary, requestsOf, tasksOf } from '../../work/format.ts';
 import type { DistrictMeta } from '../../data/district.ts';
 import { fmtDate, fmtDuration, fmtNumber, fmtPercent, fmtTime, locale, t, type StringKey } from '../../i18n.ts';
 import { alarmTitle, PRIORITY_COLORS } from '../../layers/alarms/format.ts';
@@ -125,7 +124,7 @@ export function mountWall(store: RootStore, app: HTMLElement, deps: WallDeps): (
 
   // Streams in order: evaluated every second (stale detection), but the tiles below re-run only when the count changes.
   const streamsOk = computed(() => STREAMS.filter((s) => ['live', 'quiet'].includes(streamStatus(s, store.realLive.health[s], store.feed.status, store.feed.now))).length);
-  // Citizen requests (last 7 days' three rates, open and overdue) and open visit tasks, on their streams and the 15 s clock.
+  // Citizen requests (last 7 days' three rates; open and overdue over all open requests) and open visit tasks, on their streams and the 15 s clock.
   const workSummary = computed(() => {
     void store.realLive.versions.request;
     void store.realLive.versions.task;
@@ -133,7 +132,7 @@ export function mountWall(store: RootStore, app: HTMLElement, deps: WallDeps): (
     const requests = requestsOf(store.realLive.world);
     const today = beijingToday(now);
     const open = tasksOf(store.realLive.world).filter((x) => x.state === 'open');
-    return { rates: threeRates(requests.filter((r) => r.registeredAt >= now - 7 * DAY_MS), now), open: requests.filter((r) => r.state !== 'closed').length, visits: open.length, lateVisits: open.filter((x) => taskOverdue(x, today)).length };
+    return { ...deskSummary(requests, now), visits: open.length, lateVisits: open.filter((x) => taskOverdue(x, today)).length };
   });
   // KPI tiles and the alarm charts: on alarm changes (and every 15 s for waiting times).
   disposers.push(
@@ -161,7 +160,7 @@ export function mountWall(store: RootStore, app: HTMLElement, deps: WallDeps): (
         tile('wells', 'wall.kpi.wells', `${fmtNumber(c.wellAlarm)}/${fmtNumber(c.wellWarning)}`, c.wellAlarm ? 'alarm' : c.wellWarning ? 'warning' : 'ok', c.wellAlarm),
         tile('streams', 'wall.kpi.streams', `${ok}/${STREAMS.length}`, ok < STREAMS.length ? 'warning' : 'ok', ok),
         // 接诉即办 and visits: the people side of the district on the same wall
-        tile('requests', 'wall.kpi.requests', `${fmtNumber(work.open)}/${fmtNumber(work.rates.overdue)}`, work.rates.overdue ? 'alarm' : 'ok', work.rates.overdue),
+        tile('requests', 'wall.kpi.requests', `${fmtNumber(work.open)}/${fmtNumber(work.overdue)}`, work.overdue ? 'alarm' : 'ok', work.overdue),
         tile('response', 'wall.kpi.responseRate', Number.isFinite(work.rates.responseRate) ? fmtPercent(work.rates.responseRate, 0) : '—', work.rates.responseRate < 0.9 ? 'warning' : 'ok', Number.isFinite(work.rates.responseRate) ? Math.round(work.rates.responseRate * 1000) / 1000 : -1),
         tile('satisfaction', 'wall.kpi.satisfaction', Number.isFinite(work.rates.satisfactionRate) ? fmtPercent(work.rates.satisfactionRate, 0) : '—', work.rates.satisfactionRate < 0.9 ? 'warning' : 'ok', Number.isFinite(work.rates.satisfactionRate) ? Math.round(work.rates.satisfactionRate * 1000) / 1000 : -1),
         tile('visits', 'wall.kpi.visits', `${fmtNumber(work.visits)}/${fmtNumber(work.lateVisits)}`, work.lateVisits ? 'warning' : 'ok', work.visits),

@@ -1,0 +1,37 @@
+/**
+ * Grid cells as one Cesium primitive: flat translucent tiles, or columns (extruded by a per-cell height). Shared by the
+ * cell layers (elderly density, grid situation). The caller owns the primitive: remove it from the scene to free it.
+ */
+import { Cartesian3, Color, ColorGeometryInstanceAttribute, GeometryInstance, PerInstanceColorAppearance, PolygonGeometry, PolygonHierarchy, Primitive } from '@cesium/engine';
+import type { RGBA } from './manholes/format.ts';
+
+export interface CellShape {
+  id: string;
+  /** closed ring, lon/lat */
+  ring: Array<[number, number]>;
+  color: RGBA;
+}
+
+const toColor = (c: RGBA) => new Color(c[0] / 255, c[1] / 255, c[2] / 255, c[3] / 255);
+
+/** One primitive for all cells; `shrink` < 1 draws each cell smaller around its centre; `topM` extrudes to that height. */
+export function cellsPrimitive(cells: readonly CellShape[], opts: { idPrefix: string; shrink?: number; topM?: (i: number) => number; show: boolean }): Primitive | null {
+  if (!cells.length) return null;
+  const k = opts.shrink ?? 1;
+  return new Primitive({
+    geometryInstances: cells.map((c, i) => {
+      const cx = (c.ring[0]![0] + c.ring[1]![0]) / 2;
+      const cy = (c.ring[0]![1] + c.ring[2]![1]) / 2;
+      const ring = c.ring.slice(0, -1).map(([x, y]) => [cx + (x - cx) * k, cy + (y - cy) * k]);
+      const top = opts.topM?.(i);
+      return new GeometryInstance({
+        id: `${opts.idPrefix}:${c.id}`,
+        geometry: new PolygonGeometry({ polygonHierarchy: new PolygonHierarchy(Cartesian3.fromDegreesArray(ring.flat())), height: 1, ...(top !== undefined ? { extrudedHeight: top } : {}), vertexFormat: PerInstanceColorAppearance.VERTEX_FORMAT }),
+        attributes: { color: ColorGeometryInstanceAttribute.fromColor(toColor(c.color)) },
+      });
+    }),
+    appearance: new PerInstanceColorAppearance({ translucent: true, closed: opts.topM !== undefined, flat: opts.topM === undefined }),
+    asynchronous: false,
+    show: opts.show,
+  });
+}
