@@ -8,6 +8,16 @@ import { z } from 'zod';
 
 export const ROLE_NAMES = ['operator', 'grid-staff', 'civil-affairs', 'auditor'] as const;
 
+/**
+ * Who may act on the live picture (the server refuses the rest; the page hides what a role may not do):
+ * - `alarm`: alarm steps (acknowledge, dispatch, on site, resolve, close, shelve) — the duty operator, grid staff (they
+ *   are the ones on site) and civil affairs (care calls); auditors read only;
+ * - `drill`: starting and stopping drills — the command centre's duty operator only (anyone may list them).
+ */
+export function mayOperate(user: { role: (typeof ROLE_NAMES)[number] }, what: 'alarm' | 'drill'): boolean {
+  return what === 'drill' ? user.role === 'operator' : user.role !== 'auditor';
+}
+
 /** Login names: lower-case letters, digits, dot, dash, underscore (case-folded before lookup). */
 export const LOGIN_PATTERN = /^[a-z0-9._-]{2,32}$/;
 

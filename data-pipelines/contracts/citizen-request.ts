@@ -154,16 +154,18 @@ export function departmentOf(user: Pick<RequestActor, 'role'>): Department | und
  * Who may take which step (the server refuses the rest; the UI offers only these):
  * - the duty operator (the centre's 接诉即办 desk) takes every step — including a department's accept/handle/return
  *   phoned in by a department with no terminal of its own (the demo's departments are simulated);
- * - civil affairs and grid staff register what they are told or see (a grid member's report, channel `grid`), and
+ * - civil affairs and grid staff register what they are told or see (channel `grid`, a field report — hotline and app
+ *   requests are the centre's to register), and
  *   accept, handle or return requests dispatched to their own department (civil affairs; the community for grid
  *   staff, and only in their own grids);
  * - dispatching, feedback, reopening and closing are the desk's (the supervision of results stays with the centre);
  * - auditors read only.
  */
-export function mayRequest(user: RequestActor, action: RequestAction, r?: Pick<CitizenRequest, 'department' | 'gridId'>): boolean {
+export function mayRequest(user: RequestActor, action: RequestAction, r?: Partial<Pick<CitizenRequest, 'department' | 'gridId' | 'channel'>>): boolean {
   if (user.role === 'auditor') return false;
   if (user.role === 'operator') return true;
-  if (action === 'register') return true;
+  // their own reports only: a hotline (12345/444) or app request is the centre's to register
+  if (action === 'register') return r?.channel === 'grid';
   if (action !== 'accept' && action !== 'handle' && action !== 'return') return false;
   const dept = departmentOf(user);
   if (!r || !dept || r.department !== dept) return false;

@@ -14,7 +14,16 @@ export type TaskState = (typeof TASK_STATES)[number];
 
 const finite = () => z.number().refine(Number.isFinite, 'must be a finite number');
 
-export const VisitTask = z.object({
+/** Keys older journals carry that are no longer part of a task: dropped when read (the event still replays). */
+const RETIRED_KEYS = ['benefits'] as const;
+const withoutRetired = (v: unknown): unknown => {
+  if (!v || typeof v !== 'object' || Array.isArray(v) || !RETIRED_KEYS.some((k) => k in v)) return v;
+  const o = { ...(v as Record<string, unknown>) };
+  for (const k of RETIRED_KEYS) delete o[k];
+  return o;
+};
+
+export const VisitTask = z.preprocess(withoutRetired, z.object({
   /** deterministic for generated tasks (V-<age>-<resident>, C-<alarm>): creating twice is a no-op */
   taskId: z.string().regex(/^[VCT]-[\w:.-]{1,140}$/, 'task id has the wrong shape'),
   kind: z.enum(TASK_KINDS),
@@ -42,7 +51,7 @@ export const VisitTask = z.object({
   updatedAt: finite(),
   doneBy: z.string().max(64).optional(),
   note: z.string().max(500).optional(),
-}).strict();
+}).strict());
 export type VisitTask = z.infer<typeof VisitTask>;
 
 export const TASK_ACTIONS = ['create', 'done', 'cancel'] as const;

@@ -122,7 +122,7 @@ export class RequestDesk {
       return { ack: r ? { ok: true, seq: seen.seq, request: r, duplicate: true } : { ok: false, error: 'duplicate command of a request no longer held' } };
     }
     if (c.action === 'register') {
-      if (!mayRequest(user, 'register')) return { ack: { ok: false, error: `${user.role} may not register requests` } };
+      if (!mayRequest(user, 'register', { channel: c.channel })) return { ack: { ok: false, error: `${user.role} may not register ${c.channel} requests` } };
       const gridId = this.gridOf(c.lon, c.lat);
       const request = registerRequest({ requestId: this.nextId(now), channel: c.channel, topic: c.topic, urgency: c.urgency, summary: c.summary, lon: c.lon, lat: c.lat, ...(gridId ? { gridId } : {}) }, by, now);
       return { draft: { stream: 'request', kind: 'request.update', ts: now, action: 'register', by, commandId: c.commandId, request } };

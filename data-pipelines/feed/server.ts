@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { Server } from 'socket.io';
 import type { ShellConfig } from '../../electron/bridge/api.ts';
 import { contentSecurityPolicy } from '../../electron/bridge/csp.ts';
-import { DrillRequest, JournalRequest, Subscribe, WIRE, type DrillAck, type FeedEvent, type Heartbeat, type Hello } from '../contracts/events.ts';
+import { DrillRequest, JournalRequest, Subscribe, WIRE, type CommandAck, type DrillAck, type FeedEvent, type Heartbeat, type Hello } from '../contracts/events.ts';
 import { afterActionReport, reportCsv, reportHtml } from '../contracts/after-action.ts';
 import { parseScenario } from '../contracts/scenario.ts';
 import { MANHOLE_SENSORS, type ManholeSensor } from '../contracts/manhole.ts';
@@ -32,7 +32,7 @@ import { gridStaffName } from '../people/population.ts';
 import { PeopleRequest, type PeopleAnswer } from '../contracts/people.ts';
 import type { RequestAck } from '../contracts/citizen-request.ts';
 import type { TaskAck } from '../contracts/tasks.ts';
-import { LoginRequest, LogoutRequest, type LoginAnswer, type LogoutAnswer } from '../contracts/auth.ts';
+import { LoginRequest, LogoutRequest, mayOperate, type LoginAnswer, type LogoutAnswer } from '../contracts/auth.ts';
 import { AuthService, type Account, type AuthOptions } from './auth.ts';
 
 export interface FeedServerOptions {
@@ -287,6 +287,12 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
     }
   };
 
+  /** Starting or stopping a drill is the duty operator's; listing is anyone's. */
+  const drillRefusal = (who: User, raw: unknown): DrillAck | null => {
+    const op = raw && typeof raw === 'object' ? (raw as { op?: unknown }).op : undefined;
+    return (op === 'start' || op === 'stop') && !mayOperate(who, 'drill') ? { ok: false, error: `${who.role} may not ${op} drills` } : null;
+  };
+
   const allowedOrigins = opts.allowedOrigins ?? ['app://redwall'];
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     void (async () => {
@@ -343,7 +349,10 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
         }
         const b = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
         // journaled under the token's user (the body's `by`, if any, is ignored: it could name anyone)
-        const r = drillOp(path.endsWith('start') ? { op: 'start', scenario: b['scenario'] ?? b['file'], by: user.name } : { op: 'stop', by: user.name });
+        const dreq = path.endsWith('start') ? { op: 'start', scenario: b['scenario'] ?? b['file'], by: user.name } : { op: 'stop', by: user.name };
+        const refused = drillRefusal(user, dreq);
+        if (refused) return send(res, 403, refused);
+        const r = drillOp(dreq);
         return send(res, r.ok ? 200 : 400, r);
       }
       if (path === '/api/journal' || path === '/api/report') {
@@ -491,8 +500,12 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
    * A real care call raised as an alarm gets a follow-up visit for the grid staff of the device's holder (the care
    * platform looks the holder up: audited like any view). Asynchronous: the population may still be generating.
    */
-  const planCareFollowup = (alarm: Pick<Alarm, 'alarmId' | 'sourceId'>) =>
-    people
+  /** care alarms whose follow-up is being planned (asynchronous): each is looked up (an audited view) once */
+  const planning = new Set<string>();
+  const planCareFollowup = (alarm: Pick<Alarm, 'alarmId' | 'sourceId'>) => {
+    if (planning.has(alarm.alarmId) || core.board.tasks.has(`C-${alarm.alarmId}`)) return;
+    planning.add(alarm.alarmId);
+    void people
       .ready()
       .then(() => {
         if (closed) return;
@@ -501,9 +514,11 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
         const d = core.board.careFollowup(alarm.alarmId, h.value, CARE_PLATFORM.name, Date.now());
         if (d) emit(core.ingest([d]));
       })
-      .catch((e: unknown) => log(`care follow-up for ${alarm.alarmId} failed: ${(e as Error).message}`));
+      .catch((e: unknown) => log(`care follow-up for ${alarm.alarmId} failed: ${(e as Error).message}`))
+      .finally(() => planning.delete(alarm.alarmId));
+  };
   const careFollowups = (events: FeedEvent[]) => {
-    for (const ev of events) if (ev.kind === 'alarm.update' && ev.action === 'raise' && ev.alarm.category === 'care' && !ev.alarm.drill) void planCareFollowup(ev.alarm);
+    for (const ev of events) if (ev.kind === 'alarm.update' && ev.action === 'raise' && ev.alarm.category === 'care' && !ev.alarm.drill) planCareFollowup(ev.alarm);
   };
   /** Visit tasks: plan from the (audited, masked) turning-N list, mark done/cancelled by role. */
   const taskOp = async (user: User, raw: unknown): Promise<TaskAck> => {
@@ -573,13 +588,19 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
       const cmd = asUser(raw);
       // session ended: no ack (the page keeps the command and resends it once reconnected)
       if (cmd === null) return void socket.disconnect(true);
+      const who = socketUser(socket.handshake.auth)!;
+      if (!mayOperate(who, 'alarm')) {
+        if (typeof ack === 'function') (ack as (r: CommandAck) => void)({ ok: false, error: `${who.role} may not act on alarms` });
+        return;
+      }
       const { ack: result, events } = core.command(cmd, Date.now());
       emit(events);
       if (typeof ack === 'function') (ack as (r: unknown) => void)(result);
     });
     socket.on(WIRE.drill, (raw: unknown, ack?: unknown) => {
       const req = asUser(raw);
-      const result: DrillAck = req === null ? { ok: false, error: SESSION_ENDED } : drillOp(req);
+      const who = socketUser(socket.handshake.auth);
+      const result: DrillAck = req === null || !who ? { ok: false, error: SESSION_ENDED } : drillRefusal(who, req) ?? drillOp(req);
       if (typeof ack === 'function') (ack as (r: unknown) => void)(result);
     });
     socket.on(WIRE.journal, (raw: unknown, ack?: unknown) => {
@@ -645,7 +666,7 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
   emit(core.tick(Date.now()));
   // A care call raised before a crash (or while the population was still generating) whose follow-up visit was never
   // journaled: planned now. Idempotent (one task per alarm, `C-<alarmId>`); closed and drill calls need none.
-  for (const a of core.engine.alarms.values()) if (a.category === 'care' && !a.drill && a.state !== 'closed' && !core.board.tasks.has(`C-${a.alarmId}`)) void planCareFollowup(a);
+  for (const a of core.engine.alarms.values()) if (a.category === 'care' && !a.drill && a.state !== 'closed') planCareFollowup(a);
 
   await new Promise<void>((resolveListen, reject) => {
     http.once('error', reject);

@@ -167,8 +167,12 @@ async function boot(): Promise<void> {
   // Planner workspace: analyses run on the same local DuckDB; occupancy history comes from the feed journal.
   store.imports.attach(db);
   store.imports.onTablesChanged = () => void store.analysis.refreshSchema();
-  // citizen requests and visit tasks as DuckDB tables (citizen_requests, request_steps, visit_tasks) for analysis
-  syncWorkTables(store, db, () => void store.analysis.refreshSchema());
+  // citizen requests and visit tasks as DuckDB tables (citizen_requests, request_steps, visit_tasks) for analysis,
+  // rebuilt on a connection of their own (in a transaction: the console never sees a half-built or aborted set)
+  void db.connectSink().then(
+    (sink) => syncWorkTables(store, sink, () => void store.analysis.refreshSchema()),
+    (e: unknown) => console.error('citizen-request tables unavailable:', e),
+  );
   // The first analysis runs when a planner first opens the workspace (operators never pay for it at boot).
   const analysisReady = store.analysis.attach({ db, origin: meta.center, fetchHistory: (from, to, step) => feed.parkingHistory(from, to, step), now: () => Date.now() });
   analysisReady.catch((e: unknown) => console.error('analysis workspace failed to start:', e));

@@ -183,6 +183,24 @@ describe('sign-in by role: the grid staff member sees her own grid’s whole rec
     const refused = await s.page.evaluate((id) => window.__redwall!.store.command({ type: 'request', cmd: { commandId: crypto.randomUUID(), requestId: id, action: 'dispatch', department: 'community' } }), waiting.requestId);
     expect(refused).toMatchObject({ ok: false, error: `grid-staff may not dispatch request ${waiting.requestId}` });
     expect(s.server.core.desk.requests.get(waiting.requestId)!.state).toBe('registered');
+    // a request the desk dispatched to the community in her grid: hers to accept or return
+    const cell = await s.page.evaluate((g) => window.__redwall!.store.people.grids.find((x) => x.id === g)!, STAFF.grids![0]);
+    const desk = connect(s.server.url, { auth: { token: s.token }, transports: ['websocket'], reconnection: false });
+    let hers = '';
+    try {
+      const reg = (await desk.timeout(10_000).emitWithAck(WIRE.request, { commandId: 'desk-e2e-0001', action: 'register', channel: '12345', topic: 'property', urgency: 'normal', summary: '小区门禁损坏', lon: (cell.west + cell.east) / 2, lat: (cell.south + cell.north) / 2 })) as { ok: boolean; request?: { requestId: string; gridId?: string } };
+      expect(reg).toMatchObject({ ok: true, request: { gridId: STAFF.grids![0] } });
+      hers = reg.request!.requestId;
+      expect(await desk.timeout(10_000).emitWithAck(WIRE.request, { commandId: 'desk-e2e-0002', requestId: hers, action: 'dispatch', department: 'community' })).toMatchObject({ ok: true });
+    } finally {
+      desk.disconnect();
+    }
+    await s.page.evaluate((id) => window.__redwall!.store.command({ type: 'selectRequest', requestId: id }), hers);
+    await expect.poll(() => s.page.getAttribute(`[data-testid=request-detail] [data-request="${hers}"]`, 'data-state'), { timeout: 10_000 }).toBe('dispatched');
+    await expect.poll(() => s.page.$$eval('[data-testid=request-actions] button', (bs) => bs.map((b) => b.getAttribute('data-action')).sort())).toEqual(['accept', 'return']);
+    await s.page.click('[data-testid=request-accept]');
+    await expect.poll(() => s.server.core.desk.requests.get(hers)?.state, { timeout: 10_000 }).toBe('handling');
+    expect(s.server.core.desk.requests.get(hers)!.history.at(-1)).toMatchObject({ action: 'accept', by: STAFF.name });
     await s.page.evaluate(() => window.__redwall!.store.command({ type: 'selectRequest', requestId: null }));
   });
 

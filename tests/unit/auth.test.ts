@@ -237,6 +237,35 @@ describe('sessions on the real feed server', () => {
     expect(await mine.timeout(5_000).emitWithAck(WIRE.drill, { op: 'list' })).toMatchObject({ ok: true });
   });
 
+  it('auditors read only (no alarm steps, no drills); drills are the duty operator’s; HTTP drills are journaled under the token’s user', async () => {
+    const auditor = DEMO_ACCOUNTS.find((x) => x.role === 'auditor')!;
+    const shared = await must(TOKEN);
+    const a = await login(shared, auditor.login, auditor.password);
+    const st = await login(shared, staff.login, staff.password);
+    if (!a.ok || !st.ok) throw new Error('sign-in failed');
+    const au = await must(a.token);
+    const res = await fetch(`${server.url}/api/sim/incident`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ wellId: 'MH-00421', sensor: 'gas' }) });
+    const { events } = (await res.json()) as { events: Array<{ kind: string; alarm?: { alarmId: string } }> };
+    const alarmId = events.find((e) => e.kind === 'alarm.update')!.alarm!.alarmId;
+    expect(await au.timeout(5_000).emitWithAck(WIRE.command, { commandId: 'cmd-auth-0101', alarmId, action: 'acknowledge', by: auditor.name })).toEqual({ ok: false, error: 'auditor may not act on alarms' });
+    expect(server.core.engine.alarms.get(alarmId)!.state).toBe('new');
+    const scenario = readFileSync(resolve(ROOT, 'assets/scenarios/plant-stair-smoke.json'), 'utf8');
+    expect(await au.timeout(5_000).emitWithAck(WIRE.drill, { op: 'start', scenario, by: auditor.name })).toEqual({ ok: false, error: 'auditor may not start drills' });
+    expect(await au.timeout(5_000).emitWithAck(WIRE.drill, { op: 'list' })).toMatchObject({ ok: true });
+    const post = (tok: string, path: string, body: unknown) => fetch(`${server.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${tok}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const refused = await post(st.token, '/api/drill/start', { scenario });
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toEqual({ ok: false, error: 'grid-staff may not start drills' });
+    expect(server.core.drill).toBeFalsy();
+    // the duty token runs drills; a `by` in the body names nobody
+    const started = await post(TOKEN, '/api/drill/start', { scenario, by: staff.name });
+    expect(started.status).toBe(200);
+    expect((await post(TOKEN, '/api/drill/stop', { by: staff.name })).status).toBe(200);
+    const notes = server.core.journal.since('drill', 0)!.flatMap((e) => (e.kind === 'drill.status' && e.note ? [e.note] : []));
+    expect(notes.find((n) => n.startsWith('started by'))).toBe('started by 值班员');
+    expect(notes.join('\n')).not.toContain(staff.name);
+  }, 60_000);
+
   it('a wrong password over the socket is refused; a malformed request does not echo what was sent', async () => {
     const shared = await must(TOKEN);
     expect(await login(shared, staff.login, 'not-the-password')).toEqual({ ok: false, error: 'wrong login or password' });

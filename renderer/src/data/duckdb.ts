@@ -10,6 +10,7 @@ import type { SqlRunner } from '../analysis/sql-runner.ts';
 import type { Manifest } from '../../../data-pipelines/contracts/manifest.ts';
 
 export class LocalDb implements SqlRunner {
+  private readonly extra: duckdb.AsyncDuckDBConnection[] = [];
   private constructor(
     private readonly db: duckdb.AsyncDuckDB,
     private readonly conn: duckdb.AsyncDuckDBConnection,
@@ -62,12 +63,25 @@ export class LocalDb implements SqlRunner {
     await this.conn.query(sql);
   }
 
+  /**
+   * A connection of its own, for background work that runs in a transaction (the citizen-request tables): a failed
+   * rebuild aborts only its own transaction, never a console query or an import queued on the main connection, and the
+   * console sees the committed tables only.
+   */
+  async connectSink(): Promise<{ registerText(name: string, text: string): Promise<void>; exec(sql: string): Promise<void> }> {
+    const c = await this.db.connect();
+    await c.query(`SET autoinstall_known_extensions = false; SET autoload_known_extensions = false;`);
+    this.extra.push(c);
+    return { registerText: (name, text) => this.db.registerFileText(name, text), exec: async (sql) => void (await c.query(sql)) };
+  }
+
   /** An in-memory file for read_csv() (occupancy history from the feed). */
   registerText(name: string, text: string): Promise<void> {
     return this.db.registerFileText(name, text);
   }
 
   async destroy(): Promise<void> {
+    for (const c of this.extra.splice(0)) await c.close();
     await this.conn.close();
     await this.db.terminate();
     this.worker.terminate();

@@ -120,7 +120,8 @@ export async function writeWorkTables(db: TableSink, requests: readonly CitizenR
     await db.registerText(`${name}.csv`, text);
     stage.push(`CREATE OR REPLACE TEMP TABLE ${name} AS SELECT * FROM read_csv('${name}.csv', header = true, quote = '"', escape = '"', columns = ${spec});`);
   }
-  // one transaction: a query from the SQL console sees the old tables or the new ones, never a half-built set
+  // one transaction (on its own connection, LocalDb.connectSink): a query from the SQL console sees the old tables or
+  // the new ones, never a half-built set; a failure rolls back to the old
   try {
     await db.exec(`BEGIN TRANSACTION;\n${stage.join('\n')}${FINAL_SQL}\nCOMMIT;`);
   } catch (e) {

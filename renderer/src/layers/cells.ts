@@ -2,8 +2,10 @@
  * Grid cells as one Cesium primitive: flat translucent tiles, or columns (extruded by a per-cell height). Shared by the
  * cell layers (elderly density, grid situation). The caller owns the primitive: remove it from the scene to free it.
  */
-import { Cartesian3, Color, ColorGeometryInstanceAttribute, GeometryInstance, PerInstanceColorAppearance, PolygonGeometry, PolygonHierarchy, Primitive } from '@cesium/engine';
+import { Cartesian3, Color, ColorGeometryInstanceAttribute, GeometryInstance, PerInstanceColorAppearance, PolygonGeometry, PolygonHierarchy, Primitive, type Scene } from '@cesium/engine';
+import { reaction, type IEqualsComparer } from 'mobx';
 import type { RGBA } from './manholes/format.ts';
+import type { LayerRenderer } from './registry.ts';
 
 export interface CellShape {
   id: string;
@@ -34,4 +36,37 @@ export function cellsPrimitive(cells: readonly CellShape[], opts: { idPrefix: st
     asynchronous: false,
     show: opts.show,
   });
+}
+
+/**
+ * A 3D cell layer: one primitive, rebuilt whenever `track()` changes (a mobx reaction; `equals` to compare by value),
+ * shown/hidden in place, removed from the scene on destroy (then `onDestroy`, e.g. stopping a loader).
+ */
+export function cellsRenderer3d<T>(scene: Scene, track: () => T, build: (value: T, show: boolean) => Primitive | null, onDestroy: () => void = () => undefined, equals?: IEqualsComparer<T>): LayerRenderer {
+  let prim: Primitive | null = null;
+  let visible = true;
+  const dispose = reaction(
+    track,
+    (value) => {
+      if (prim) scene.primitives.remove(prim); // destroys it
+      prim = null;
+      prim = build(value, visible);
+      if (prim) scene.primitives.add(prim);
+      scene.requestRender();
+    },
+    { fireImmediately: true, ...(equals ? { equals } : {}) },
+  );
+  return {
+    setVisible(v) {
+      visible = v;
+      if (prim) prim.show = v;
+      scene.requestRender();
+    },
+    destroy() {
+      dispose();
+      onDestroy();
+      if (prim) scene.primitives.remove(prim);
+      prim = null;
+    },
+  };
 }

@@ -3,6 +3,7 @@
  * first), a DRILL banner on every screen while one runs, replay of any journal window with a timeline
  * (play/pause/seek/speed), and the after-action report with CSV and printable HTML export.
  */
+import { mayOperate } from '../../../data-pipelines/contracts/auth.ts';
 import { autorun, observable, reaction, runInAction, type IReactionDisposer } from 'mobx';
 import { afterActionReport, reportCsv, reportHtml, type AfterActionReport } from '../../../data-pipelines/contracts/after-action.ts';
 import type { DrillAck, DrillStatus } from '../../../data-pipelines/contracts/events.ts';
@@ -88,7 +89,12 @@ export function mountDrillPanel(store: RootStore, box: HTMLElement): () => void 
       // scenario and drill names are the files' own (data, not translated)
       const select = h('select', { 'data-testid': 'drill-scenario', 'data-i18n-data': '' }, ...state.scenarios.map((s) => h('option', { value: s.file }, t('drill.scenarioOption', { name: s.name, steps: s.steps, min: Math.round(s.durationS / 60) }))));
       const children: Array<HTMLElement | string> = [h('h2', {}, t('drill.title'))];
-      if (running) {
+      // starting and stopping drills is the duty operator's (the server refuses other roles)
+      const user = store.people.user;
+      const mayRun = !user || mayOperate(user, 'drill');
+      if (!mayRun) {
+        if (running) children.push(h('p', { class: 'drill-running', 'data-testid': 'drill-running', 'data-drill': running.drillId, 'data-i18n-data': '' }, t('drill.running', { name: running.name })));
+      } else if (running) {
         children.push(
           h('p', { class: 'drill-running', 'data-testid': 'drill-running', 'data-drill': running.drillId, 'data-i18n-data': '' }, t('drill.running', { name: running.name })),
           btn(t('drill.stop'), 'drill-stop', () => void store.command({ type: 'drill', op: 'stop' }).then((r) => r && !r.ok && set({ error: r.error }))),

@@ -1,4 +1,5 @@
 /** Operator panels: top bar, layers + legends + stream health, alarm list + detail, building info, status, toasts. */
+import { mayOperate } from '../../../data-pipelines/contracts/auth.ts';
 import { autorun, observable, reaction, runInAction, type IReactionDisposer } from 'mobx';
 import { ALARM_CATEGORIES, allowedActions, type Alarm, type OperatorAction } from '../../../data-pipelines/contracts/alarm.ts';
 import { STREAMS } from '../../../data-pipelines/contracts/events.ts';
@@ -272,7 +273,10 @@ export function mountPanels(store: RootStore, meta: DistrictMeta, bridge: RedWal
             ...(note.value ? { note: note.value } : {}),
           });
         });
-      const allowed = allowedActions(a);
+      // legal now and this user's to take (auditors read only; until the server has said who we are: the duty
+      // operator's, as the shared token is — the server has the last word either way)
+      const user = store.people.user;
+      const allowed = !user || mayOperate(user, 'alarm') ? allowedActions(a) : [];
       const close = button('×', { class: 'close', title: t('close'), 'aria-label': t('alarms.closeDetail') }, () => void store.command({ type: 'selectAlarm', alarmId: null }));
       const lastAudit = [...store.ui.audit].reverse().find((r) => r.command.type === 'alarm' && r.command.alarmId === a.alarmId);
       detailBox.replaceChildren(

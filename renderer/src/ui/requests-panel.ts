@@ -168,11 +168,13 @@ export function mountRequestsPanel(store: RootStore, box: HTMLElement, center: {
     autorun(() => {
       void store.ui.locale;
       const user = store.people.user;
-      register.hidden = !user || !mayRequest(user, 'register');
+      // the channels this user may register (grid staff and civil affairs: their own field reports only)
+      const channels = user ? CHANNELS.filter((c) => mayRequest(user, 'register', { channel: c })) : [];
+      register.hidden = !channels.length;
       summary.placeholder = t('work.req.field.summary');
       topic.replaceChildren(...TOPICS.map((x) => h('option', { value: x }, t(`work.req.topic.${x}`))));
       urgency.replaceChildren(...URGENCIES.map((x) => h('option', { value: x }, t(`work.req.urgency.${x}`))));
-      channel.replaceChildren(...CHANNELS.map((x) => h('option', { value: x }, t(`work.req.channel.${x}`))));
+      channel.replaceChildren(...channels.map((x) => h('option', { value: x }, t(`work.req.channel.${x}`))));
       register.replaceChildren(
         h('summary', {}, t('work.req.new')),
         h('div', {}, topic, ' ', urgency, ' ', channel),

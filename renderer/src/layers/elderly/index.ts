@@ -2,14 +2,13 @@
  * Elderly density per grid cell (aggregates from the people service: no personal data): 2D cells coloured by the
  * share aged 60+, 3D columns as high as the number of elders. Loaded when the layer is first switched on.
  */
-import type { Primitive } from '@cesium/engine';
 import { PolygonLayer } from '@deck.gl/layers';
 import { reaction, when } from 'mobx';
 import { fmtPercent, t } from '../../i18n.ts';
 import type { RootStore } from '../../stores/root.ts';
 import { h } from '../../ui/dom.ts';
 import { cssColor } from '../manholes/format.ts';
-import { cellsPrimitive } from '../cells.ts';
+import { cellsPrimitive, cellsRenderer3d } from '../cells.ts';
 import type { LayerContext3D, LayerRenderer, LayerRenderer2D, LiveLayerDefinition } from '../registry.ts';
 import { ELDERLY_STEPS, elderlyCells, type ElderlyCell } from './format.ts';
 
@@ -51,33 +50,17 @@ function create2d({ store }: { store: RootStore }): LayerRenderer2D {
 }
 
 function create3d({ scene, store }: LayerContext3D): LayerRenderer {
-  let prim: Primitive | null = null;
-  let visible = true;
   const stop = loadOnShow(store);
-  const paint = () => {
-    if (prim) scene.primitives.remove(prim);
-    prim = null;
-    const cells = elderlyCells(store.people.grids, store.people.density);
-    const max = Math.max(...cells.map((c) => c.elderly), 1);
-    prim = cellsPrimitive(cells, { idPrefix: 'elderly', shrink: 0.5, topM: (i) => Math.max(5, (cells[i]!.elderly / max) * MAX_COLUMN_M), show: visible });
-    if (!prim) return;
-    scene.primitives.add(prim);
-    scene.requestRender();
-  };
-  const dispose = reaction(() => store.people.version, paint, { fireImmediately: true });
-  return {
-    setVisible(v) {
-      visible = v;
-      if (prim) prim.show = v;
-      scene.requestRender();
+  return cellsRenderer3d(
+    scene,
+    () => store.people.version,
+    (_v, show) => {
+      const cells = elderlyCells(store.people.grids, store.people.density);
+      const max = Math.max(...cells.map((c) => c.elderly), 1);
+      return cellsPrimitive(cells, { idPrefix: 'elderly', shrink: 0.5, topM: (i) => Math.max(5, (cells[i]!.elderly / max) * MAX_COLUMN_M), show });
     },
-    destroy() {
-      dispose();
-      stop();
-      if (prim) scene.primitives.remove(prim);
-      prim = null;
-    },
-  };
+    stop,
+  );
 }
 
 export const elderlyLayer: LiveLayerDefinition = {

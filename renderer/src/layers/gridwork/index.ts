@@ -2,14 +2,13 @@
  * Grid situation layer (网格态势): grid cells tinted by their late work (unacknowledged alarms, overdue requests,
  * overdue visits) in 2D and as flat tiles in 3D. Repaints on those streams and the 15 s clock.
  */
-import type { Primitive } from '@cesium/engine';
 import { PolygonLayer } from '@deck.gl/layers';
-import { computed, reaction } from 'mobx';
+import { comparer, computed } from 'mobx';
 import { t } from '../../i18n.ts';
 import { gridPerformance } from '../../grid/performance.ts';
 import type { RootStore } from '../../stores/root.ts';
 import { beijingToday, gridWork, requestsOf, tasksOf } from '../../work/format.ts';
-import { cellsPrimitive } from '../cells.ts';
+import { cellsPrimitive, cellsRenderer3d } from '../cells.ts';
 import { swatchLegend } from '../points.ts';
 import type { LayerContext3D, LayerRenderer, LayerRenderer2D, LiveLayerDefinition } from '../registry.ts';
 import { GRIDWORK_STEPS, gridworkCells, type GridworkCell } from './format.ts';
@@ -38,31 +37,9 @@ function create2d({ store }: { store: RootStore }): LayerRenderer2D {
 }
 
 function create3d({ scene, store }: LayerContext3D): LayerRenderer {
-  let prim: Primitive | null = null;
-  let visible = true;
   const cells = cellsOf(store);
-  const dispose = reaction(
-    () => cells.get(),
-    (list) => {
-      if (prim) scene.primitives.remove(prim);
-      prim = cellsPrimitive(list, { idPrefix: 'gridwork', shrink: 0.96, show: visible });
-      if (prim) scene.primitives.add(prim);
-      scene.requestRender();
-    },
-    { fireImmediately: true },
-  );
-  return {
-    setVisible(v) {
-      visible = v;
-      if (prim) prim.show = v;
-      scene.requestRender();
-    },
-    destroy() {
-      dispose();
-      if (prim) scene.primitives.remove(prim);
-      prim = null;
-    },
-  };
+  // rebuilt only when a cell's colour or shape changes, not on every recompute (every alarm step, every 15 s)
+  return cellsRenderer3d(scene, () => cells.get(), (list, show) => cellsPrimitive(list, { idPrefix: 'gridwork', shrink: 0.96, show }), undefined, comparer.structural);
 }
 
 export const gridworkLayer: LiveLayerDefinition = {
