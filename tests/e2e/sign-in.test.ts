@@ -252,6 +252,25 @@ describe('sign-in by role: the grid staff member sees her own grid’s whole rec
     expect(last).toMatchObject({ actor: STAFF.name, command: { type: 'session', op: 'signOut', login: STAFF.login, cause: 'ended' }, result: 'ok' });
     await expect.poll(() => s.page.getAttribute('[data-testid=people-user]', 'data-role'), { timeout: 20_000 }).toBe('operator');
     expect(await s.page.evaluate(() => window.__redwall!.store.ui.actor)).toBe('值班员');
+  });
+
+  it('the auditor reads only: no alarm steps and no drill controls offered; signed out, the duty operator has them again', async () => {
+    const res = await apiCall(s.server.url, s.token, '/api/sim/incident', { wellId: 'MH-00777', sensor: 'gas' });
+    const { events } = (await res.json()) as { events: Array<{ kind: string; alarm?: { alarmId: string } }> };
+    const alarmId = events.find((e) => e.kind === 'alarm.update')!.alarm!.alarmId;
+    const actions = s.page.locator('[data-testid^=alarm-action-]');
+    await s.page.evaluate((id) => window.__redwall!.store.command({ type: 'selectAlarm', alarmId: id }), alarmId);
+    await expect.poll(() => actions.count(), { timeout: 20_000 }).toBeGreaterThan(0); // the duty operator's
+    expect(await s.page.evaluate(async ([login, password]) => (await window.__redwall!.store.session.signIn(login!, password!))?.message ?? null, [AUDITOR.login, AUDITOR.password])).toBeNull();
+    await expect.poll(() => s.page.getAttribute('[data-testid=people-user]', 'data-role'), { timeout: 20_000 }).toBe('auditor');
+    await expect.poll(() => actions.count(), { timeout: 10_000 }).toBe(0);
+    expect(await s.page.locator('[data-testid=drill-start]').count()).toBe(0);
+    expect(await s.page.locator('[data-testid=request-register]').isHidden()).toBe(true);
+    await s.page.evaluate(() => window.__redwall!.store.session.signOut());
+    await expect.poll(() => s.page.getAttribute('[data-testid=people-user]', 'data-role'), { timeout: 20_000 }).toBe('operator');
+    await expect.poll(() => actions.count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    expect(await s.page.locator('[data-testid=drill-start]').count()).toBe(1);
+    await s.page.evaluate(() => window.__redwall!.store.command({ type: 'selectAlarm', alarmId: null }));
     expect(s.consoleErrors).toEqual([]);
     expect(s.external).toEqual([]);
   });
