@@ -8,6 +8,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startFeedServer, type FeedServer, type FeedServerOptions } from '../../data-pipelines/feed/server.ts';
+import type { CHANNELS, CitizenRequest, Topic, Urgency } from '../../data-pipelines/contracts/citizen-request.ts';
+
+type Channel = (typeof CHANNELS)[number];
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
@@ -105,4 +108,24 @@ export async function waitReady(page: Page, timeoutMs = 120_000): Promise<void> 
   });
   const err = await page.evaluate(() => (document.getElementById('boot')?.dataset['state'] === 'error' ? document.getElementById('boot')?.textContent : null));
   if (err) throw new Error(`app failed to boot: ${err}`);
+}
+
+/**
+ * Registers a request through the desk's form (left panel 接诉即办) and waits until the server holds it; returns it.
+ * Unset fields keep the form's defaults (channel 12345 for the desk, the only one offered to field roles: 网格上报).
+ */
+export async function registerAtDesk(s: Session, f: { summary: string; topic: Topic; urgency?: Urgency; channel?: Channel }): Promise<CitizenRequest> {
+  const before = s.server.core.desk.requests.size;
+  await s.page.click('[data-testid=request-register] summary');
+  if (f.channel) await s.page.selectOption('[data-testid=request-channel]', f.channel);
+  await s.page.selectOption('[data-testid=request-topic]', f.topic);
+  if (f.urgency) await s.page.selectOption('[data-testid=request-urgency]', f.urgency);
+  await s.page.fill('[data-testid=request-summary]', f.summary);
+  await s.page.click('[data-testid=request-register-submit]');
+  const deadline = Date.now() + 10_000;
+  while (s.server.core.desk.requests.size < before + 1) {
+    if (Date.now() > deadline) throw new Error(`request "${f.summary}" not registered within 10 s`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return [...s.server.core.desk.requests.values()].at(-1)!;
 }

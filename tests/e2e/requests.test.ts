@@ -8,7 +8,7 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openApp, ROOT, waitReady, type Session } from './harness.ts';
+import { openApp, registerAtDesk, ROOT, waitReady, type Session } from './harness.ts';
 import { countColour, decode } from './pixels.ts';
 import { isOverdue } from '../../data-pipelines/contracts/citizen-request.ts';
 
@@ -64,15 +64,8 @@ describe('citizen requests: list, SLA, steps, map, DuckDB, care calls', () => {
   });
 
   it('registering a request from the desk; refused steps say why', async () => {
-    const before = s.server.core.desk.requests.size;
-    await s.page.click('[data-testid=request-register] summary');
-    await s.page.selectOption('[data-testid=request-topic]', 'road');
-    await s.page.selectOption('[data-testid=request-urgency]', 'urgent');
-    await s.page.fill('[data-testid=request-summary]', '人行道井盖缺失');
-    await s.page.click('[data-testid=request-register-submit]');
-    await expect.poll(() => s.server.core.desk.requests.size, { timeout: 10_000 }).toBe(before + 1);
-    const created = [...s.server.core.desk.requests.values()].at(-1)!;
-    expect(created).toMatchObject({ topic: 'road', urgency: 'urgent', state: 'registered', summary: '人行道井盖缺失', history: [{ by: '值班员' }] });
+    const created = await registerAtDesk(s, { topic: 'road', urgency: 'urgent', summary: '人行道井盖缺失' });
+    expect(created).toMatchObject({ topic: 'road', urgency: 'urgent', state: 'registered', channel: '12345', summary: '人行道井盖缺失', history: [{ by: '值班员' }] });
     await s.page.click('[data-testid=request-filter-open]');
     await s.page.locator(`[data-testid=request-list] li[data-request="${created.requestId}"]`).waitFor({ timeout: 10_000 });
     // a command the state machine refuses (sent past the panel): the reason comes back from the server

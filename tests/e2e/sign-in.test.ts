@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LoginAnswer } from '../../data-pipelines/contracts/auth.ts';
 import { WIRE } from '../../data-pipelines/contracts/events.ts';
 import { DEMO_ACCOUNTS, demoAccounts } from '../../data-pipelines/feed/demo-accounts.ts';
-import { apiCall, openApp, ROOT, waitReady, type Session } from './harness.ts';
+import { apiCall, openApp, registerAtDesk, ROOT, waitReady, type Session } from './harness.ts';
 
 const OUT = resolve(ROOT, 'test-results');
 mkdirSync(OUT, { recursive: true });
@@ -167,14 +167,9 @@ describe('sign-in by role: the grid staff member sees her own grid’s whole rec
 
   it('at the request desk she may report (register) but not dispatch or close: the desk’s steps are not offered, and the server refuses them', async () => {
     // she reports what she saw in her grid: journaled under her name
-    const before = s.server.core.desk.requests.size;
-    await s.page.click('[data-testid=request-register] summary');
-    await s.page.selectOption('[data-testid=request-channel]', 'grid');
-    await s.page.selectOption('[data-testid=request-topic]', 'sanitation');
-    await s.page.fill('[data-testid=request-summary]', '楼道堆放杂物');
-    await s.page.click('[data-testid=request-register-submit]');
-    await expect.poll(() => s.server.core.desk.requests.size, { timeout: 10_000 }).toBe(before + 1);
-    const waiting = [...s.server.core.desk.requests.values()].at(-1)!;
+    // the form offers her only the field-report channel (hotline requests are the desk's to register)
+    expect(await s.page.$$eval('[data-testid=request-channel] option', (os) => os.map((o) => (o as HTMLOptionElement).value))).toEqual(['grid']);
+    const waiting = await registerAtDesk(s, { topic: 'sanitation', summary: '楼道堆放杂物' });
     expect(waiting).toMatchObject({ state: 'registered', channel: 'grid', history: [{ action: 'register', by: STAFF.name }] });
     await s.page.evaluate((id) => window.__redwall!.store.command({ type: 'selectRequest', requestId: id }), waiting.requestId);
     await s.page.locator(`[data-testid=request-detail] [data-request="${waiting.requestId}"]`).waitFor();
