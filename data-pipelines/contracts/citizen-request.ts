@@ -12,6 +12,7 @@
  * its own. Results are supervised by the three rates (响应率, 解决率, 满意率) per department or grid.
  */
 import { z } from 'zod';
+import type { TaskActor } from './tasks.ts';
 import { quantile } from './stats.ts';
 
 export const REQUEST_STATES = ['registered', 'dispatched', 'handling', 'handled', 'fed-back', 'closed'] as const;
@@ -139,11 +140,8 @@ export function allowedRequestActions(r: CitizenRequest): CommandName[] {
   }
 }
 
-export interface RequestActor {
-  name: string;
-  role: 'operator' | 'grid-staff' | 'civil-affairs' | 'auditor';
-  grids?: string[];
-}
+/** Who acts on a request: the same shape as on a visit task (name, role, grids of grid staff). */
+export type RequestActor = TaskActor;
 
 /** The department a signed-in user acts for, if any: civil affairs for its own; grid staff for the community (社区). */
 export function departmentOf(user: Pick<RequestActor, 'role'>): Department | undefined {

@@ -106,11 +106,10 @@ export class RequestDesk {
   }
 
   /**
-   * An operator's command (register, or a step of an existing request) as a journal draft, or the ack to send without
-   * journaling anything (refused, or a repeat of a command already journaled). `by` is the signed-in user, not
-   * whatever the client wrote.
+   * A command from `user` (the socket's user; register, or a step of an existing request) as a journal draft, or the
+   * ack to send without journaling anything (refused by the state machine or the user's role, or a repeat of a command
+   * already journaled). The step is by `user.name`, not whatever the client wrote.
    */
-  /** A command from `user` (the socket's user): the step as a draft event, or the reason it is refused. */
   command(raw: unknown, user: RequestActor, now: number): { draft: Draft<RequestUpdate> } | { ack: RequestAck } {
     const by = user.name;
     const p = RequestWire.safeParse(raw);

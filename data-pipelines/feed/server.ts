@@ -498,9 +498,9 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
   };
   /**
    * A real care call raised as an alarm gets a follow-up visit for the grid staff of the device's holder (the care
-   * platform looks the holder up: audited like any view). Asynchronous: the population may still be generating.
+   * platform looks the holder up: audited like any view). Asynchronous: the population may still be generating;
+   * `planning` holds the calls on their way, so each is looked up once.
    */
-  /** care alarms whose follow-up is being planned (asynchronous): each is looked up (an audited view) once */
   const planning = new Set<string>();
   const planCareFollowup = (alarm: Pick<Alarm, 'alarmId' | 'sourceId'>) => {
     if (planning.has(alarm.alarmId) || core.board.tasks.has(`C-${alarm.alarmId}`)) return;
@@ -559,11 +559,11 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
      * name, the duty desk's for the shared token. Looked up per command, so a command resent after its session ended
      * is refused (null), never journaled under the old name.
      */
-    const asUser = (raw: unknown): unknown | null => {
+    const asUser = (raw: unknown): { who: User; req: unknown } | null => {
       const who = socketUser(socket.handshake.auth);
       if (!who) return null;
       // only where the request names someone (a drill list does not, and its schema is strict)
-      return raw && typeof raw === 'object' && !Array.isArray(raw) && 'by' in raw ? { ...(raw as Record<string, unknown>), by: who.name } : raw;
+      return { who, req: raw && typeof raw === 'object' && !Array.isArray(raw) && 'by' in raw ? { ...(raw as Record<string, unknown>), by: who.name } : raw };
     };
     socket.on(WIRE.login, (raw: unknown, ack?: unknown) => {
       if (typeof ack !== 'function') return;
@@ -585,22 +585,20 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
       if (ended) closeEndedSessions(socket.id);
     });
     socket.on(WIRE.command, (raw: unknown, ack?: unknown) => {
-      const cmd = asUser(raw);
+      const as = asUser(raw);
       // session ended: no ack (the page keeps the command and resends it once reconnected)
-      if (cmd === null) return void socket.disconnect(true);
-      const who = socketUser(socket.handshake.auth)!;
-      if (!mayOperate(who, 'alarm')) {
-        if (typeof ack === 'function') (ack as (r: CommandAck) => void)({ ok: false, error: `${who.role} may not act on alarms` });
+      if (as === null) return void socket.disconnect(true);
+      if (!mayOperate(as.who, 'alarm')) {
+        if (typeof ack === 'function') (ack as (r: CommandAck) => void)({ ok: false, error: `${as.who.role} may not act on alarms` });
         return;
       }
-      const { ack: result, events } = core.command(cmd, Date.now());
+      const { ack: result, events } = core.command(as.req, Date.now());
       emit(events);
       if (typeof ack === 'function') (ack as (r: unknown) => void)(result);
     });
     socket.on(WIRE.drill, (raw: unknown, ack?: unknown) => {
-      const req = asUser(raw);
-      const who = socketUser(socket.handshake.auth);
-      const result: DrillAck = req === null || !who ? { ok: false, error: SESSION_ENDED } : drillRefusal(who, req) ?? drillOp(req);
+      const as = asUser(raw);
+      const result: DrillAck = as === null ? { ok: false, error: SESSION_ENDED } : (drillRefusal(as.who, as.req) ?? drillOp(as.req));
       if (typeof ack === 'function') (ack as (r: unknown) => void)(result);
     });
     socket.on(WIRE.journal, (raw: unknown, ack?: unknown) => {

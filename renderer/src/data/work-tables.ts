@@ -32,7 +32,7 @@ export function toCsv(cols: Record<string, Column>): { text: string; spec: strin
   const n = names.length ? cols[names[0]!]!.length : 0;
   const lines = [names.map((k) => `"${k}"`).join(',')];
   for (let i = 0; i < n; i++) lines.push(names.map((k) => cell(cols[k]![i])).join(','));
-  // an empty boolean column reads as VARCHAR here: the typed tables cast it (FINAL_SQL), so an empty table keeps its types
+  // an empty boolean column reads as VARCHAR here: the typed tables cast it (finalSql), so an empty table keeps its types
   const type = (c: Column) => (c instanceof Float64Array ? 'DOUBLE' : c instanceof Int32Array ? 'INTEGER' : typeof c[0] === 'boolean' ? 'BOOLEAN' : 'VARCHAR');
   return { text: `${lines.join('\n')}\n`, spec: `{${names.map((k) => `'${k}': '${type(cols[k]!)}'`).join(', ')}}` };
 }
@@ -67,7 +67,6 @@ export function workColumns(requests: readonly CitizenRequest[], tasks: readonly
       satisfied: requests.map((r) => (r.satisfied === undefined ? '' : r.satisfied ? 'yes' : 'no')),
       returns: Int32Array.from(requests, (r) => r.returns),
       reopens: Int32Array.from(requests, (r) => r.reopens),
-      as_of_ms: Float64Array.from(requests, () => now),
     },
     steps: {
       request_id: steps.map((x) => x.r.requestId),
@@ -97,14 +96,14 @@ export function workColumns(requests: readonly CitizenRequest[], tasks: readonly
 }
 
 /** Staging tables (from CSV) -> typed tables: real TIMESTAMPs, DATEs and booleans. */
-const FINAL_SQL = `
+const finalSql = (now: number) => `
 CREATE OR REPLACE TABLE citizen_requests AS SELECT request_id, channel, topic, urgency, summary, lon, lat, NULLIF(grid_id, '') AS grid_id, state,
   NULLIF(department, '') AS department, epoch_ms(registered_ms::BIGINT) AS registered_at,
   epoch_ms(accepted_ms::BIGINT) AS accepted_at,
   epoch_ms(handled_ms::BIGINT) AS handled_at,
   epoch_ms(updated_ms::BIGINT) AS updated_at, epoch_ms(respond_due_ms::BIGINT) AS respond_due,
   epoch_ms(resolve_due_ms::BIGINT) AS resolve_due, response_status, resolution_status, overdue::BOOLEAN AS overdue,
-  CASE satisfied WHEN 'yes' THEN true WHEN 'no' THEN false END AS satisfied, returns, reopens, epoch_ms(as_of_ms::BIGINT) AS sla_as_of FROM _stage_requests;
+  CASE satisfied WHEN 'yes' THEN true WHEN 'no' THEN false END AS satisfied, returns, reopens, epoch_ms(${Math.round(now)}::BIGINT) AS sla_as_of FROM _stage_requests;
 CREATE OR REPLACE TABLE request_steps AS SELECT request_id, step, action, "by", epoch_ms(at_ms::BIGINT) AS at,
   NULLIF(department, '') AS department, CASE satisfied WHEN 'yes' THEN true WHEN 'no' THEN false END AS satisfied, NULLIF(note, '') AS note FROM _stage_steps;
 CREATE OR REPLACE TABLE visit_tasks AS SELECT task_id, kind, resident_id, grid_id, staff, building_id, due::DATE AS due, state, source,
@@ -123,7 +122,7 @@ export async function writeWorkTables(db: TableSink, requests: readonly CitizenR
   // one transaction (on its own connection, LocalDb.connectSink): a query from the SQL console sees the old tables or
   // the new ones, never a half-built set; a failure rolls back to the old
   try {
-    await db.exec(`BEGIN TRANSACTION;\n${stage.join('\n')}${FINAL_SQL}\nCOMMIT;`);
+    await db.exec(`BEGIN TRANSACTION;\n${stage.join('\n')}${finalSql(now)}\nCOMMIT;`);
   } catch (e) {
     await db.exec('ROLLBACK;').catch(() => undefined);
     throw e;

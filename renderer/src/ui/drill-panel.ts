@@ -92,14 +92,10 @@ export function mountDrillPanel(store: RootStore, box: HTMLElement): () => void 
       // starting and stopping drills is the duty operator's (the server refuses other roles)
       const user = store.people.user;
       const mayRun = !user || mayOperate(user, 'drill');
-      if (!mayRun) {
-        if (running) children.push(h('p', { class: 'drill-running', 'data-testid': 'drill-running', 'data-drill': running.drillId, 'data-i18n-data': '' }, t('drill.running', { name: running.name })));
-      } else if (running) {
-        children.push(
-          h('p', { class: 'drill-running', 'data-testid': 'drill-running', 'data-drill': running.drillId, 'data-i18n-data': '' }, t('drill.running', { name: running.name })),
-          btn(t('drill.stop'), 'drill-stop', () => void store.command({ type: 'drill', op: 'stop' }).then((r) => r && !r.ok && set({ error: r.error }))),
-        );
-      } else {
+      if (running) children.push(h('p', { class: 'drill-running', 'data-testid': 'drill-running', 'data-drill': running.drillId, 'data-i18n-data': '' }, t('drill.running', { name: running.name })));
+      if (running && mayRun) {
+        children.push(btn(t('drill.stop'), 'drill-stop', () => void store.command({ type: 'drill', op: 'stop' }).then((r) => r && !r.ok && set({ error: r.error }))));
+      } else if (mayRun) {
         children.push(
           select,
           h(
