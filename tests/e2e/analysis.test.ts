@@ -89,7 +89,18 @@ describe('planner: parking supply/demand and car-park site selection (Xidan-Nort
     const after = Number(await attr('[data-testid=whatif-result]', 'data-after'));
     expect(after).toBeLessThan(before);
     expect(before - after).toBeLessThanOrEqual(100 + 1e-6);
-    expect(before - after).toBeLessThanOrEqual(covered[0]! + 1e-6);
+    // the rank is what the what-if measures (issue 16 item 19)
+    expect(before - after).toBeCloseTo(covered[0]!, 2);
+    expect(await s.page.textContent('[data-testid=rank-means]')).toMatch(/全区无位/);
+    // the cells the site relieves are listed with the site, and are the cells the what-if improves
+    const listed = ((await s.page.getAttribute(`[data-testid=site-list] li[data-site="${best}"]`, 'data-cells')) ?? '').split(' ').filter(Boolean).sort();
+    const improved = await s.page.evaluate(() => window.__redwall!.store.analysis.whatIf!.delta.filter((d) => d.unmetAfter < d.unmetBefore - 1e-9).map((d) => d.cell_id).sort());
+    expect(listed).toEqual(improved);
+    // before / after / change: every number in its own column
+    const hardRow = await s.page.$$eval('[data-testid=whatif-hardest] td', (els) => els.map((e) => Number(e.textContent!.replace(/[,\u2212]/g, (c) => (c === ',' ? '' : '-')))));
+    expect(hardRow).toHaveLength(3);
+    expect(Math.abs(hardRow[2]! - (hardRow[1]! - hardRow[0]!))).toBeLessThanOrEqual(1);
+    if (!listed.includes((await attr('[data-testid=analysis-hardest]', 'data-cell'))!)) expect(await s.page.locator('[data-testid=whatif-misses-hardest]').count()).toBe(1);
     await s.page.click(`[data-testid=site-list] li[data-site="${best}"] .site-name`);
     await s.page.waitForTimeout(1500);
     const png = decode(await s.page.locator('#view2d').screenshot({ path: resolve(OUT, 'analysis-whatif.png') }));
@@ -137,8 +148,8 @@ describe('planner: parking supply/demand and car-park site selection (Xidan-Nort
     const hardCell = w.cells.find((c) => c.id === hardestBefore.cell_id);
     expect(hardCell).toBeDefined();
     expect(hardCell!.after).toBeLessThan(hardCell!.before);
-    const shown = await s.page.$$eval('[data-testid=whatif-hardest] td', (els) => els.map((e) => Number(e.textContent!.replace(/,/g, ''))));
-    expect(shown).toEqual([Math.round(hardCell!.before), Math.round(hardCell!.after)]);
+    const shown = await s.page.$$eval('[data-testid=whatif-hardest] td', (els) => els.map((e) => Number(e.textContent!.replace(/[,\u2212]/g, (c) => (c === ',' ? '' : '-')))));
+    expect(shown).toEqual([Math.round(hardCell!.before), Math.round(hardCell!.after), Math.round(hardCell!.after - hardCell!.before)]);
     expect(w.before - w.after).toBeGreaterThan(50);
     expect(w.before - w.after).toBeLessThanOrEqual(100 + 1e-6);
     const audit = await s.page.evaluate(() => window.__redwall!.store.ui.audit.filter((r) => r.command.type === 'analysis').map((r) => (r.command as { cmd: { op: string } }).cmd.op));
@@ -227,7 +238,8 @@ describe('planner: parking supply/demand and car-park site selection (Xidan-Nort
     expect(await s.page.locator('[data-testid=sql-schema] details').count()).toBeGreaterThanOrEqual(15);
     await s.page.fill('[data-testid=sql-input]', "SELECT place_id, lon, lat, capacity FROM parking_places WHERE kind = 'lot'");
     await s.page.click('[data-testid=sql-run]');
-    await s.page.waitForSelector('[data-testid=sql-status]');
+    await s.page.waitForSelector('[data-testid=sql-status], [data-testid=sql-error]');
+    expect(await s.page.locator('[data-testid=sql-error]').textContent().catch(() => null)).toBeNull();
     expect(await attr('[data-testid=sql-status]', 'data-rows')).toBe('130');
     expect(await attr('[data-testid=sql-status]', 'data-points')).toBe('130');
     await s.page.click('[data-testid=sql-close]');
@@ -243,6 +255,23 @@ describe('planner: parking supply/demand and car-park site selection (Xidan-Nort
     await s.page.click('[data-testid=sql-run]');
     await expect.poll(() => s.page.textContent('[data-testid=sql-error]').catch(() => '')).toMatch(/控制台只读/);
     expect(Number((await sql('SELECT count(*) AS n FROM parking_places')).first!['n'])).toBe(5130);
+    // issue 16 item 2: a nested block comment no longer hides a second statement (DuckDB's parser decides)
+    await s.page.fill('[data-testid=sql-input]', "SELECT 1 /* /* */ 'x */) AS q; CREATE TABLE pwn AS SELECT 42; SELECT * FROM (SELECT 1 --'");
+    await s.page.click('[data-testid=sql-run]');
+    await expect.poll(() => s.page.textContent('[data-testid=sql-error]').catch(() => '')).toMatch(/控制台只读/);
+    expect(Number((await sql("SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = 'pwn'")).first!['n'])).toBe(0);
+    await s.page.fill('[data-testid=sql-input]', 'SELECT * FROM enable_logging()');
+    await s.page.click('[data-testid=sql-run]');
+    await expect.poll(() => s.page.textContent('[data-testid=sql-error]').catch(() => '')).toMatch(/enable_logging/);
+    // a runaway cross join: Stop interrupts it in DuckDB, and the console answers again
+    await s.page.fill('[data-testid=sql-input]', 'SELECT count(*) FROM range(1000000000) a, range(1000000000) b');
+    await s.page.click('[data-testid=sql-run]');
+    await s.page.waitForSelector('[data-testid=sql-running]');
+    await s.page.click('[data-testid=sql-stop]');
+    await expect.poll(() => s.page.textContent('[data-testid=sql-error]').catch(() => ''), { timeout: 20_000 }).toMatch(/已停止/);
+    await s.page.fill('[data-testid=sql-input]', 'SELECT 42 AS x');
+    await s.page.click('[data-testid=sql-run]');
+    await expect.poll(() => s.page.getAttribute('[data-testid=sql-status]', 'data-rows').catch(() => null)).toBe('1');
     await s.page.click('[data-testid=sql-close]');
   });
 

@@ -4,10 +4,14 @@
  * literals (finite only) and strings quoted. Runs on DuckDB-Wasm in the app and in unit tests (same engine).
  */
 
+import type { ConsoleConnection } from './console.ts';
+
 export interface SqlRunner {
   rows<T = Record<string, unknown>>(sql: string): Promise<T[]>;
-  /** registers `text` as an in-memory file readable by read_csv('name') */
+  /** registers `text` as an in-memory file readable by read_csv(name); name = memFile(…) (data/db-lockdown.ts) */
   registerText(name: string, text: string): Promise<void>;
+  /** a connection of its own for the SQL console (without one the console does not run) */
+  connectConsole?(): Promise<ConsoleConnection>;
 }
 
 export interface SqlFile {

@@ -6,7 +6,9 @@ import * as duckdb from '@duckdb/duckdb-wasm';
 import ehWasmUrl from '@duckdb/duckdb-wasm/dist/duckdb-eh.wasm?url';
 import ehWorkerUrl from '@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?url';
 import type { Table } from 'apache-arrow';
+import type { ConsoleConnection } from '../analysis/console.ts';
 import type { SqlRunner } from '../analysis/sql-runner.ts';
+import { LOCKDOWN_SQL, MEM_DIR } from './db-lockdown.ts';
 import type { Manifest } from '../../../data-pipelines/contracts/manifest.ts';
 
 export class LocalDb implements SqlRunner {
@@ -22,9 +24,9 @@ export class LocalDb implements SqlRunner {
     const logger = new duckdb.VoidLogger();
     const db = new duckdb.AsyncDuckDB(logger, worker);
     await db.instantiate(ehWasmUrl);
-    // Never try to auto-install extensions from the network.
+    // No extension loading, no file or network access but our in-memory files, configuration locked (db-lockdown.ts).
     const conn = await db.connect();
-    await conn.query(`SET autoinstall_known_extensions = false; SET autoload_known_extensions = false;`);
+    await conn.query(LOCKDOWN_SQL);
     return new LocalDb(db, conn, worker);
   }
 
@@ -70,13 +72,23 @@ export class LocalDb implements SqlRunner {
    */
   async connectSink(): Promise<{ registerText(name: string, text: string): Promise<void>; exec(sql: string): Promise<void> }> {
     const c = await this.db.connect();
-    await c.query(`SET autoinstall_known_extensions = false; SET autoload_known_extensions = false;`);
     this.extra.push(c);
-    return { registerText: (name, text) => this.db.registerFileText(name, text), exec: async (sql) => void (await c.query(sql)) };
+    return { registerText: (name, text) => this.registerText(name, text), exec: async (sql) => void (await c.query(sql)) };
   }
 
-  /** An in-memory file for read_csv() (occupancy history from the feed). */
+  /**
+   * The SQL console's own connection: its queries run as pending queries there (cancellable, and never queued behind
+   * or in front of the app's own statements on the main connection). See analysis/console.ts.
+   */
+  async connectConsole(): Promise<ConsoleConnection> {
+    const c = await this.db.connect();
+    this.extra.push(c);
+    return { prepare: (sql) => c.prepare(sql), send: (sql) => c.send(sql), cancelSent: () => c.cancelSent() };
+  }
+
+  /** An in-memory file for read_csv() (occupancy history, imports): `name` must be a memFile() path (MEM_DIR). */
   registerText(name: string, text: string): Promise<void> {
+    if (!name.startsWith(MEM_DIR)) return Promise.reject(new Error(`in-memory file ${name}: register it under ${MEM_DIR} (memFile()), the only directory DuckDB may read`));
     return this.db.registerFileText(name, text);
   }
 

@@ -6,6 +6,7 @@
  * DuckDB extension needed offline, and no Arrow builders (they generate code at run time, which the CSP forbids).
  */
 import { reaction } from 'mobx';
+import { memFile } from './db-lockdown.ts';
 import { DEMO_SLA, isOverdue, requestSla, type CitizenRequest } from '../../../data-pipelines/contracts/citizen-request.ts';
 import type { VisitTask } from '../../../data-pipelines/contracts/tasks.ts';
 import type { RootStore } from '../stores/root.ts';
@@ -116,8 +117,8 @@ export async function writeWorkTables(db: TableSink, requests: readonly CitizenR
   const stage: string[] = [];
   for (const [name, cols] of [['_stage_requests', c.requests], ['_stage_steps', c.steps], ['_stage_tasks', c.tasks]] as const) {
     const { text, spec } = toCsv(cols);
-    await db.registerText(`${name}.csv`, text);
-    stage.push(`CREATE OR REPLACE TEMP TABLE ${name} AS SELECT * FROM read_csv('${name}.csv', header = true, quote = '"', escape = '"', columns = ${spec});`);
+    await db.registerText(memFile(`${name}.csv`), text);
+    stage.push(`CREATE OR REPLACE TEMP TABLE ${name} AS SELECT * FROM read_csv('${memFile(`${name}.csv`)}', header = true, quote = '"', escape = '"', columns = ${spec});`);
   }
   // one transaction (on its own connection, LocalDb.connectSink): a query from the SQL console sees the old tables or
   // the new ones, never a half-built set; a failure rolls back to the old

@@ -15,7 +15,7 @@ import {
   type SiteRow,
   type WhatIfResult,
 } from '../analysis/parking/queries.ts';
-import { checkConsoleSql, consoleMapPoints, CONSOLE_MAX_ROWS, wrapConsoleSql, type ConsoleResult } from '../analysis/console.ts';
+import { runConsoleQuery, type ConsoleConnection, type ConsoleResult } from '../analysis/console.ts';
 import type { SqlRunner } from '../analysis/sql-runner.ts';
 import { errorText, LocalizedError, t } from '../i18n.ts';
 import { M_PER_DEG_LAT, mPerDegLon } from '../../../data-pipelines/geo/local.ts';
@@ -38,6 +38,8 @@ export type AnalysisCommand =
   | { op: 'loadHistory'; hours: number; stepMin: number }
   | { op: 'historyTime'; ts: number }
   | { op: 'sql'; sql: string }
+  /** cancels the running console query (not queued: it interrupts) */
+  | { op: 'stopSql' }
   | { op: 'clearConsole' }
   /** data leaving the system is recorded (who exported what, when); the file itself is made by the panel */
   | { op: 'export'; what: 'png' | 'cells-csv' | 'sites-csv' | 'report' };
@@ -113,6 +115,8 @@ export class AnalysisStore {
   /** the parameters the occupancy cells were binned with */
   occupancyParams: AnalysisParams | null = null;
   console: ConsoleResult | null = null;
+  /** a console query is running (the Stop button shows) */
+  consoleRunning = false;
   consoleSql = "SELECT kind, count(*) AS places, sum(capacity) AS spaces\nFROM parking_places GROUP BY kind";
   schema: Array<{ table: string; columns: Array<{ name: string; type: string }> }> = [];
   /** bumps whenever something drawn changes (layers repaint on it) */
@@ -121,9 +125,12 @@ export class AnalysisStore {
   private deps: AnalysisDeps | null = null;
   private drawnCount = 0;
   private queue: Promise<unknown> = Promise.resolve();
+  private consoleConn: Promise<ConsoleConnection> | null = null;
+  private consoleQueue: Promise<unknown> = Promise.resolve();
+  private consoleStop: (() => void) | null = null;
 
   constructor() {
-    makeAutoObservable<this, 'q' | 'deps'>(this, { q: false, deps: false, result: observable.ref, access: observable.ref, sites: observable.ref, whatIf: observable.ref, history: observable.ref, occupancy: observable.ref, occupancyParams: observable.ref, console: observable.ref, shapes: observable.ref, schema: observable.ref, failure: observable.ref }, { autoBind: true });
+    makeAutoObservable<this, 'q' | 'deps' | 'consoleConn' | 'consoleQueue' | 'consoleStop'>(this, { q: false, deps: false, consoleConn: false, consoleQueue: false, consoleStop: false, result: observable.ref, access: observable.ref, sites: observable.ref, whatIf: observable.ref, history: observable.ref, occupancy: observable.ref, occupancyParams: observable.ref, console: observable.ref, shapes: observable.ref, schema: observable.ref, failure: observable.ref }, { autoBind: true });
   }
 
   /** The last command's error as shown to the planner ('' when it succeeded). */
@@ -185,6 +192,19 @@ export class AnalysisStore {
    * (a what-if while the parameters change) would mix states.
    */
   apply(cmd: AnalysisCommand): Promise<string | null> {
+    // the console runs on its own connection and reads only: it neither waits for nor holds up the analyses
+    if (cmd.op === 'stopSql') {
+      this.consoleStop?.();
+      return Promise.resolve(null);
+    }
+    if (cmd.op === 'sql') {
+      const job = this.consoleQueue.then(() => this.runSql(cmd.sql)).then(
+        () => null,
+        (e: unknown) => errorText(e),
+      );
+      this.consoleQueue = job;
+      return job;
+    }
     const job = this.queue.then(() => this.applyNow(cmd));
     this.queue = job.then(
       () => undefined,
@@ -265,8 +285,8 @@ export class AnalysisStore {
           await this.showHistoryAt(cmd.ts);
           break;
         case 'sql':
-          await this.runSql(cmd.sql);
-          break;
+        case 'stopSql':
+          break; // handled in apply()
         case 'export':
           break;
         case 'clearConsole':
@@ -379,27 +399,28 @@ export class AnalysisStore {
     const db = this.deps?.db;
     if (!db) throw new LocalizedError('analysis.err.notReady');
     runInAction(() => (this.consoleSql = sql));
-    const problem = checkConsoleSql(sql);
-    if (problem) {
-      runInAction(() => {
-        this.console = { sql, columns: [], rows: [], total: 0, truncated: false, ms: 0, error: problem, points: [] };
-        this.bump();
-      });
-      return;
-    }
-    const t0 = performance.now();
     let result: ConsoleResult;
-    try {
-      const rows = await db.rows<Record<string, unknown>>(wrapConsoleSql(sql));
-      const truncated = rows.length > CONSOLE_MAX_ROWS;
-      if (truncated) rows.length = CONSOLE_MAX_ROWS;
-      const columns = rows[0] ? Object.keys(rows[0]) : [];
-      result = { sql, columns, rows: rows.slice(0, 500), total: rows.length, truncated, ms: performance.now() - t0, error: '', points: consoleMapPoints(rows) };
-    } catch (e) {
-      result = { sql, columns: [], rows: [], total: 0, truncated: false, ms: performance.now() - t0, error: (e as Error).message, points: [] };
+    if (!db.connectConsole) {
+      const e = new LocalizedError('console.err.unavailable');
+      result = { sql, columns: [], rows: [], total: 0, truncated: false, ms: 0, error: e.message, failure: e, points: [] };
+    } else {
+      this.consoleConn ??= db.connectConsole();
+      const conn = await this.consoleConn.catch((e: unknown) => {
+        this.consoleConn = null; // try again next time
+        throw e;
+      });
+      const run = runConsoleQuery(conn, sql);
+      this.consoleStop = run.stop;
+      runInAction(() => (this.consoleRunning = true));
+      try {
+        result = await run.result;
+      } finally {
+        this.consoleStop = null;
+      }
     }
     runInAction(() => {
       this.console = result;
+      this.consoleRunning = false;
       this.bump();
     });
   }

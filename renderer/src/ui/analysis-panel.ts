@@ -5,7 +5,7 @@
  */
 import { autorun, type IReactionDisposer } from 'mobx';
 import { minuteLabel, slotLabel, type AnalysisParams } from '../analysis/parking/queries.ts';
-import { cellsCsv, reportHtml, sitesCsv } from '../analysis/parking/report.ts';
+import { cellsCsv, reportHtml, sitesCsv, whatIfCellRows } from '../analysis/parking/report.ts';
 import { fmtDateTime, fmtNumber, fmtPercent, t, tBoth } from '../i18n.ts';
 import { cellFeatures, legendSteps, metricLabel, metricUnit, METRICS } from '../layers/parking-analysis/format.ts';
 import type { AnalysisCommand, AnalysisMetric } from '../stores/analysis-store.ts';
@@ -192,19 +192,28 @@ export function mountAnalysisPanel(store: RootStore, box: HTMLElement, deps: Ana
             a.drawPoints.length >= 3 ? button(t('analysis.finish'), { 'data-testid': 'draw-finish' }, () => run({ op: 'addDrawnSite', ring: [...a.drawPoints] })) : '',
           ),
         );
-      if (a.sites.length)
+      const hardestId = r?.hardest?.cell_id ?? null;
+      const cellList = (cells: Array<{ cell_id: string; served: number }>) => cells.slice(0, 3).map((c) => `${c.cell_id} ${n0(c.served)}`).join(', ') + (cells.length > 3 ? ' …' : '');
+      if (a.sites.length) {
+        // what a rank means, and whether any site reaches the hardest cell at all
+        kids.push(h('div', { class: 'muted', 'data-testid': 'rank-means' }, t('analysis.rankMeans')));
+        if (hardestId && !a.sites.some((s) => s.cells.some((c) => c.cell_id === hardestId)))
+          kids.push(h('div', { class: 'hint', 'data-testid': 'no-site-for-hardest' }, t('analysis.noSiteForHardest', { cell: hardestId })));
         kids.push(
           h(
             'ol',
             { class: 'sites', 'data-testid': 'site-list' },
             ...a.sites.slice(0, 8).map((s) => {
+              const hardRelief = s.cells.find((c) => c.cell_id === hardestId)?.served ?? 0;
               const li = h(
                 'li',
-                { class: s.site_id === a.selectedSiteId ? 'selected' : '', 'data-site': s.site_id, 'data-covered': s.covered.toFixed(3) },
+                { class: s.site_id === a.selectedSiteId ? 'selected' : '', 'data-site': s.site_id, 'data-covered': s.covered.toFixed(3), 'data-cells': s.cells.map((c) => c.cell_id).join(' ') },
                 // site names are the district data's ("空地 3") or the planner's own
                 h('span', { class: 'site-name', 'data-i18n-data': '' }, `${s.name}`),
                 ` ${t('analysis.siteCovers', { covered: n0(s.covered), reach: n0(s.reach) })}${s.nearest_walk_m === null ? '' : ` · ${Math.round(s.nearest_walk_m)} m`}${levelsNote(s.site_id, s.capacity)} `,
                 button(`+${s.capacity}`, { 'data-testid': `whatif-${s.site_id}`, title: t('analysis.whatIfTitle') }, () => run({ op: 'whatIf', siteId: s.site_id, capacity: s.capacity })),
+                s.cells.length ? h('div', { class: 'muted site-cells', 'data-testid': 'site-cells' }, t('analysis.siteCells', { cells: cellList(s.cells) })) : null,
+                hardRelief > 0 ? h('div', { class: 'site-hardest' }, t('analysis.siteHardest', { n: n0(hardRelief) })) : null,
               );
               li.onclick = (e) => {
                 if ((e.target as HTMLElement).tagName === 'BUTTON') return;
@@ -215,7 +224,9 @@ export function mountAnalysisPanel(store: RootStore, box: HTMLElement, deps: Ana
             }),
           ),
         );
+      }
       const w = a.whatIf;
+      const relieved = w ? w.delta.filter((d) => d.unmetAfter < d.unmetBefore - 1e-9) : [];
       if (w)
         kids.push(
           h(
@@ -224,23 +235,26 @@ export function mountAnalysisPanel(store: RootStore, box: HTMLElement, deps: Ana
             h('b', { 'data-i18n-data': '' }, t('analysis.whatIfHead', { site: w.site.name, n: w.site.capacity })),
             h(
               'table',
-              {},
-              h('tr', {}, h('th', {}), h('th', {}, t('analysis.before')), h('th', {}, t('analysis.after'))),
-              h('tr', {}, h('th', {}, t('analysis.unmetRow')), h('td', {}, n0(w.before.totals.unmet)), h('td', {}, n0(w.after.totals.unmet))),
-              h('tr', {}, h('th', {}, t('analysis.publicSupply')), h('td', {}, n0(w.before.totals.supply)), h('td', {}, n0(w.after.totals.supply))),
-              ...(w.before.hardest
-                ? [
-                    h(
-                      'tr',
-                      { 'data-testid': 'whatif-hardest' },
-                      h('th', {}, t('analysis.hardestBefore', { cell: w.before.hardest.cell_id })),
-                      h('td', {}, n0(w.before.hardest.unmet)),
-                      h('td', {}, n0(w.after.cells.find((c) => c.cell_id === w.before.hardest!.cell_id)?.unmet ?? 0)),
-                    ),
-                  ]
-                : []),
-              h('tr', {}, h('th', {}, t('analysis.hardestAfter')), h('td', {}), h('td', {}, w.after.hardest ? `${w.after.hardest.cell_id}: ${n0(w.after.hardest.unmet)}` : '—')),
+              { 'data-testid': 'whatif-table' },
+              h('tr', {}, h('th', {}), h('th', {}, t('analysis.before')), h('th', {}, t('analysis.after')), h('th', {}, t('analysis.change'))),
+              h('tr', {}, h('th', {}, t('analysis.unmetRow')), h('td', {}, n0(w.before.totals.unmet)), h('td', {}, n0(w.after.totals.unmet)), h('td', {}, n0(w.after.totals.unmet - w.before.totals.unmet))),
+              h('tr', {}, h('th', {}, t('analysis.publicSupply')), h('td', {}, n0(w.before.totals.supply)), h('td', {}, n0(w.after.totals.supply)), h('td', {}, `+${n0(w.after.totals.supply - w.before.totals.supply)}`)),
+              // every value in its own column: the cell id is in the row's label, the numbers under before / after / change
+              ...whatIfCellRows(w).map((c) =>
+                h(
+                  'tr',
+                  { 'data-testid': c.after ? 'whatif-hardest-after' : 'whatif-hardest', 'data-cell': c.cell_id },
+                  h('th', {}, t(c.after ? 'analysis.hardestAfter' : 'analysis.hardestBefore', { cell: c.cell_id })),
+                  h('td', {}, n0(c.before)),
+                  h('td', {}, n0(c.afterUnmet)),
+                  h('td', {}, n0(c.afterUnmet - c.before)),
+                ),
+              ),
             ),
+            h('div', { 'data-testid': 'whatif-relieved' }, t('analysis.relievedCells', { cells: relieved.slice(0, 4).map((d) => `${d.cell_id} ${n0(d.unmetBefore)}→${n0(d.unmetAfter)}`).join(', ') + (relieved.length > 4 ? ' …' : '') || '—' })),
+            w.before.hardest && !relieved.some((d) => d.cell_id === w.before.hardest!.cell_id)
+              ? h('div', { class: 'hint', 'data-testid': 'whatif-misses-hardest' }, t('analysis.missesHardest', { cell: w.before.hardest.cell_id }))
+              : null,
             h('div', {}, t('analysis.improved', { n: w.delta.filter((d) => d.unmetAfter < d.unmetBefore - 0.5).length })),
             button(t('analysis.clearWhatIf'), { 'data-testid': 'whatif-clear' }, () => run({ op: 'clearWhatIf' })),
           ),

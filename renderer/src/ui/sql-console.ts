@@ -3,8 +3,7 @@
  * (Ctrl+Enter runs), errors shown as DuckDB reports them, results as a table and — with lon/lat columns — on the map.
  */
 import { autorun } from 'mobx';
-import { checkConsoleSql } from '../analysis/console.ts';
-import { t } from '../i18n.ts';
+import { errorText, t } from '../i18n.ts';
 import type { RootStore } from '../stores/root.ts';
 import { button, h } from './dom.ts';
 
@@ -27,6 +26,8 @@ export function mountSqlConsole(store: RootStore, stage: HTMLElement): () => voi
   const input = h('textarea', { 'data-testid': 'sql-input', spellcheck: 'false', rows: 6 });
   const runIt = () => void store.command({ type: 'analysis', cmd: { op: 'sql', sql: input.value } });
   const run = button('', { 'data-testid': 'sql-run' }, runIt);
+  // cancels the running query in DuckDB (not queued behind it); also cancelled after CONSOLE_TIMEOUT_MS
+  const stop = button('', { 'data-testid': 'sql-stop' }, () => void store.command({ type: 'analysis', cmd: { op: 'stopSql' } }));
   const clear = button('', { 'data-testid': 'sql-clear' }, () => void store.command({ type: 'analysis', cmd: { op: 'clearConsole' } }));
   const close = button('▾', { 'data-testid': 'sql-close' }, () => stage.classList.remove('console-open'));
   input.value = a.consoleSql;
@@ -48,6 +49,9 @@ export function mountSqlConsole(store: RootStore, stage: HTMLElement): () => voi
       void store.ui.locale;
       input.setAttribute('aria-label', t('console.input'));
       run.textContent = t('console.run');
+      stop.textContent = t('console.stop');
+      stop.disabled = !a.consoleRunning;
+      run.disabled = a.consoleRunning;
       clear.textContent = t('console.clear');
       close.title = t('console.close');
       close.setAttribute('aria-label', t('console.close'));
@@ -70,13 +74,17 @@ export function mountSqlConsole(store: RootStore, stage: HTMLElement): () => voi
     autorun(() => {
       void store.ui.locale;
       const r = a.console;
+      if (a.consoleRunning) {
+        resultBox.replaceChildren(h('div', { class: 'muted', 'data-testid': 'sql-running' }, t('console.running')));
+        return;
+      }
       if (!r) {
         resultBox.replaceChildren(h('div', { class: 'muted' }, t('console.intro')));
         return;
       }
       if (r.error) {
         // the console's own refusal is said again in the current language; DuckDB's errors are DuckDB's words
-        resultBox.replaceChildren(h('div', { class: 'error sql-error', 'data-testid': 'sql-error' }, checkConsoleSql(r.sql) ?? r.error));
+        resultBox.replaceChildren(h('div', { class: 'error sql-error', 'data-testid': 'sql-error' }, r.failure ? errorText(r.failure) : r.error));
         return;
       }
       resultBox.replaceChildren(
@@ -96,7 +104,7 @@ export function mountSqlConsole(store: RootStore, stage: HTMLElement): () => voi
       'div',
       { class: 'sql-main' },
       input,
-      h('div', { class: 'row' }, run, clear, close),
+      h('div', { class: 'row' }, run, stop, clear, close),
       resultBox,
     ),
   );

@@ -11,6 +11,7 @@ import setupText from './sql/setup.sql?raw';
 import sitesText from './sql/sites.sql?raw';
 import { M_PER_DEG_LAT, mPerDegLon } from '../../../../data-pipelines/geo/local.ts';
 import { locale, LocalizedError, t, type Locale, type StringKey } from '../../i18n.ts';
+import { memFile } from '../../data/db-lockdown.ts';
 import { bind, parseSqlFile, sqlString, type SqlFile, type SqlRunner } from '../sql-runner.ts';
 
 export const SQL: Record<'setup' | 'access' | 'cells' | 'sites' | 'occupancyAt' | 'occupancySeries', SqlFile> = {
@@ -95,10 +96,14 @@ export interface SiteRow {
   lon: number;
   lat: number;
   capacity: number;
+  /** unmet vehicles of the demand sources within walking distance of the site */
   reach: number;
+  /** the rank: vehicles the site's spaces would serve = the what-if's drop in district unmet (sites.sql) */
   covered: number;
   sources: number;
   nearest_walk_m: number | null;
+  /** where that relief lands: vehicles served per cell, most first */
+  cells: Array<{ cell_id: string; served: number }>;
 }
 
 export interface Totals {
@@ -137,6 +142,13 @@ export interface WhatIfResult {
 const num = (v: unknown): number => (typeof v === 'bigint' ? Number(v) : (v as number));
 const numbers = <T>(rows: Array<Record<string, unknown>>): T[] =>
   rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v])) as T);
+
+/** an Arrow list of structs (as DuckDB-Wasm returns it) as plain objects; null -> [] */
+function listOf(v: unknown): Array<Record<string, unknown>> {
+  if (v === null || v === undefined) return [];
+  const items = Array.isArray(v) ? v : Array.from((v as { toArray(): ArrayLike<unknown> }).toArray());
+  return items.map((x) => (typeof (x as { toJSON?: unknown }).toJSON === 'function' ? (x as { toJSON(): Record<string, unknown> }).toJSON() : (x as Record<string, unknown>)));
+}
 
 export function totalsOf(cells: CellRow[]): Totals {
   const t = { demand: 0, supply: 0, unmet: 0, gap: 0 };
@@ -195,10 +207,14 @@ export class ParkingQueries {
       await this.db.rows(`INSERT INTO pa_candidates VALUES ${cands.map((c) => `(${sqlString(c.siteId)}, ${sqlString(c.name)}, ${+c.lon}, ${+c.lat}, ${c.capacity | 0})`).join(', ')}`);
   }
 
-  /** Ranks the candidates by unmet demand covered within walking distance (uses pa_access of the last run). */
+  /**
+   * Ranks the candidates by the drop in district unmet demand their what-if would show, with the cells each relieves
+   * (uses pa_access of the last run: call run(p) first with the same parameters).
+   */
   async rankSites(p: AnalysisParams): Promise<SiteRow[]> {
     this.check(p);
-    return numbers<SiteRow>(await this.db.rows(bind(SQL.sites, { lon0: p.lon0, lat0: p.lat0, walk_m: p.walkM, detour: p.detour })));
+    const rows = numbers<SiteRow & { cells: unknown }>(await this.db.rows(bind(SQL.sites, { ...paramsOf(p), walk_m: p.walkM, detour: p.detour })));
+    return rows.map((r) => ({ ...r, cells: listOf(r.cells).map((c) => ({ cell_id: String(c['cell_id']), served: num(c['served']) })) }));
   }
 
   async setExtraSupply(sites: Candidate[]): Promise<void> {
@@ -242,10 +258,10 @@ export class ParkingQueries {
     const nl = csv.indexOf('\n');
     const header = (nl < 0 ? csv : csv.slice(0, nl)).trim();
     if (header !== 'ts,place_id,occupied,capacity') throw new Error(`occupancy history: unexpected CSV header "${header.slice(0, 80)}"`);
-    await this.db.registerText('parking_history.csv', csv);
+    await this.db.registerText(memFile('parking_history.csv'), csv);
     await this.db.rows('DELETE FROM parking_history');
     await this.db.rows(
-      `INSERT INTO parking_history SELECT * FROM read_csv('parking_history.csv', header = true, columns = {'ts': 'BIGINT', 'place_id': 'VARCHAR', 'occupied': 'INTEGER', 'capacity': 'INTEGER'})`,
+      `INSERT INTO parking_history SELECT * FROM read_csv('${memFile('parking_history.csv')}', header = true, columns = {'ts': 'BIGINT', 'place_id': 'VARCHAR', 'occupied': 'INTEGER', 'capacity': 'INTEGER'})`,
     );
     const [r] = await this.db.rows<{ n: number }>('SELECT count(*)::INTEGER AS n FROM parking_history');
     return num(r?.n ?? 0);

@@ -8,7 +8,8 @@ import { fmtNumber, t, tBoth, type MessageVars, type StringKey } from '../../i18
 import { minuteLabel, slotLabel, type AnalysisParams, type AnalysisResult, type SiteRow, type WhatIfResult } from './queries.ts';
 
 export const CELL_COLUMNS = ['cell_id', 'lon', 'lat', 'demand_vehicles', 'resident_vehicles', 'supply_spaces', 'gap_vehicles', 'unmet_vehicles', 'places', 'sources'] as const;
-export const SITE_COLUMNS = ['rank', 'site_id', 'name', 'lon', 'lat', 'capacity_spaces', 'unmet_within_walk_vehicles', 'covered_vehicles', 'sources', 'nearest_walk_m'] as const;
+/** covered_vehicles = the drop in district unmet the site's what-if shows (the rank); relieved_cells = where it lands */
+export const SITE_COLUMNS = ['rank', 'site_id', 'name', 'lon', 'lat', 'capacity_spaces', 'unmet_within_walk_vehicles', 'covered_vehicles', 'sources', 'nearest_walk_m', 'relieved_cells'] as const;
 
 const r1 = (v: number) => Math.round(v * 10) / 10;
 const r6 = (v: number) => Math.round(v * 1e6) / 1e6;
@@ -23,7 +24,7 @@ export function cellsCsv(r: AnalysisResult): string {
 export function sitesCsv(sites: SiteRow[]): string {
   return csvText(
     SITE_COLUMNS,
-    sites.map((s, i) => [i + 1, s.site_id, s.name, r6(s.lon), r6(s.lat), s.capacity, r1(s.reach), r1(s.covered), s.sources, s.nearest_walk_m === null ? null : Math.round(s.nearest_walk_m)]),
+    sites.map((s, i) => [i + 1, s.site_id, s.name, r6(s.lon), r6(s.lat), s.capacity, r1(s.reach), r1(s.covered), s.sources, s.nearest_walk_m === null ? null : Math.round(s.nearest_walk_m), s.cells.map((c) => `${c.cell_id} ${r1(c.served)}`).join('; ')]),
   );
 }
 
@@ -59,6 +60,19 @@ const local = (ts: number) => new Date(ts + 8 * 3600_000).toISOString().replace(
 /** numbers in the report: the same digits for both languages */
 const n0 = (v: number) => fmtNumber(Math.round(v), 0, 'en');
 
+/**
+ * The what-if's hardest-cell rows, each with before / after / change in the table's own columns: the hardest cell before
+ * the site, and (when another cell is hardest afterwards) that cell too.
+ */
+export function whatIfCellRows(w: WhatIfResult): Array<{ cell_id: string; before: number; afterUnmet: number; after: boolean }> {
+  const unmet = (r: WhatIfResult['before'], id: string) => r.cells.find((c) => c.cell_id === id)?.unmet ?? 0;
+  const rows: Array<{ cell_id: string; before: number; afterUnmet: number; after: boolean }> = [];
+  if (w.before.hardest) rows.push({ cell_id: w.before.hardest.cell_id, before: w.before.hardest.unmet, afterUnmet: unmet(w.after, w.before.hardest.cell_id), after: false });
+  const h = w.after.hardest;
+  if (h && h.cell_id !== w.before.hardest?.cell_id) rows.push({ cell_id: h.cell_id, before: unmet(w.before, h.cell_id), afterUnmet: h.unmet, after: true });
+  return rows;
+}
+
 export function reportHtml(x: ReportInput): string {
   const r = x.result;
   const top = r.cells.filter((c) => c.unmet > 0).slice(0, 10);
@@ -68,8 +82,8 @@ export function reportHtml(x: ReportInput): string {
 <table><tr><th></th><th>${both('analysis.report.before')}</th><th>${both('analysis.report.after')}</th><th>${both('analysis.report.change')}</th></tr>
 <tr><th>${both('analysis.report.unmetVeh')}</th><td>${n0(w.before.totals.unmet)}</td><td>${n0(w.after.totals.unmet)}</td><td>${n0(w.after.totals.unmet - w.before.totals.unmet)}</td></tr>
 <tr><th>${both('analysis.report.supplySpaces')}</th><td>${n0(w.before.totals.supply)}</td><td>${n0(w.after.totals.supply)}</td><td>+${n0(w.after.totals.supply - w.before.totals.supply)}</td></tr>
-${w.before.hardest ? `<tr><th>${both('analysis.report.hardestUnmet', { cell: w.before.hardest.cell_id })}</th><td>${n0(w.before.hardest.unmet)}</td><td>${n0(w.after.cells.find((c) => c.cell_id === w.before.hardest!.cell_id)?.unmet ?? 0)}</td><td>${n0((w.after.cells.find((c) => c.cell_id === w.before.hardest!.cell_id)?.unmet ?? 0) - w.before.hardest.unmet)}</td></tr>` : ''}
-<tr><th>${both('analysis.report.hardestAfter')}</th><td></td><td>${w.after.hardest ? `${esc(w.after.hardest.cell_id)}: ${n0(w.after.hardest.unmet)}` : '—'}</td><td></td></tr></table>
+${whatIfCellRows(w).map((c) => `<tr><th>${both(c.after ? 'analysis.report.hardestAfter' : 'analysis.report.hardestUnmet', { cell: c.cell_id })}</th><td>${n0(c.before)}</td><td>${n0(c.afterUnmet)}</td><td>${n0(c.afterUnmet - c.before)}</td></tr>`).join('\n')}</table>
+<p>${both('analysis.report.relieved')}: ${esc(w.delta.filter((d) => d.unmetAfter < d.unmetBefore).slice(0, 12).map((d) => `${d.cell_id} ${r1(d.unmetBefore)} → ${r1(d.unmetAfter)}`).join('; ') || '—')}</p>
 <table><tr><th>${both('analysis.report.cell')}</th><th>${both('analysis.report.unmetBefore')}</th><th>${both('analysis.report.unmetAfter')}</th><th>${both('analysis.report.gapBefore')}</th><th>${both('analysis.report.gapAfter')}</th></tr>
 ${w.delta.slice(0, 12).map((d) => `<tr><td>${esc(d.cell_id)}</td><td>${r1(d.unmetBefore)}</td><td>${r1(d.unmetAfter)}</td><td>${r1(d.gapBefore)}</td><td>${r1(d.gapAfter)}</td></tr>`).join('')}</table></section>`
     : '';
