@@ -13,6 +13,7 @@ import { resolve } from 'node:path';
 import proj4 from 'proj4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { epsgDef } from '../../renderer/src/import/crs.ts';
+import { fromWgs84 } from '../../data-pipelines/geo/coords.ts';
 import { lonLatToTile } from '../../renderer/src/basemap/tile-package.ts';
 import { openApp, ROOT, waitReady, type Session } from './harness.ts';
 import { decode } from './pixels.ts';
@@ -91,6 +92,55 @@ describe('import the user’s own data', () => {
     await expect(s.page.evaluate((t) => window.__redwall!.sql(`SELECT * FROM "${t}"`), tables[2]!)).rejects.toThrow(/does not exist/);
     expect(s.external).toEqual([]);
     // the failed query above is the test's own; nothing else may log an error
+    expect(s.consoleErrors.filter((e) => !/does not exist/.test(e))).toEqual([]);
+  });
+
+  it('a GeoPackage, and BD-09 points on the streets: the user is asked, with the evidence, and re-imports that layer', async () => {
+    const before = await s.page.locator('[data-testid=import-list] li').count();
+    // the batch choice is used for one import and then reset
+    await s.page.selectOption('[data-testid=import-crs]', 'GCJ02');
+    await s.page.setInputFiles('[data-testid=import-file]', [{ name: 'district.gpkg', mimeType: 'application/geopackage+sqlite3', buffer: readFileSync(resolve(ROOT, 'tests/fixtures/import/district.gpkg')) }]);
+    await expect.poll(() => s.page.locator('[data-testid=import-list] li').count(), { timeout: 20_000 }).toBe(before + 3);
+    expect(await s.page.$eval('[data-testid=import-crs]', (e) => (e as HTMLSelectElement).value)).toBe('auto');
+    const gp = await s.page.$$eval('[data-testid=import-list] li', (els) => els.slice(-3).map((e) => [e.getAttribute('data-table'), e.getAttribute('data-crs')]));
+    // Chinese layer names give Chinese table names; each layer's own declared CRS won over the batch choice
+    expect(gp).toEqual([
+      [expect.stringMatching(/^user_district_巡查点_\d+$/), 'WGS84'],
+      [expect.stringMatching(/^user_district_streets_\d+$/), 'EPSG:4548'],
+      [expect.stringMatching(/^user_district_blocks_\d+$/), 'WGS84'],
+    ]);
+    const named = await s.page.evaluate((t) => window.__redwall!.sql(`SELECT 名称, lon FROM "${t}" ORDER BY fid LIMIT 1`), gp[0]![0]!);
+    expect(named.first).toMatchObject({ 名称: '朝阳门巡查点', lon: 116.4355 });
+
+    // points in the middle of real district streets, written in BD-09 (as a Baidu export would be)
+    const mids = await s.page.evaluate(() => {
+      const net = window.__redwall!.store.entities.streets!;
+      const out: Array<[number, number]> = [];
+      for (let a = 0; a < net.lon.length && out.length < 40; a += 5) {
+        const e = net.graph.adj[a]!.find((x) => x.to > a);
+        if (e) out.push([(net.lon[a]! + net.lon[e.to]!) / 2, (net.lat[a]! + net.lat[e.to]!) / 2]);
+      }
+      return out;
+    });
+    const csv = `name,lng,lat\n${mids.map((p, i) => { const b = fromWgs84('BD09', p[0], p[1]); return `p${i},${b[0].toFixed(7)},${b[1].toFixed(7)}`; }).join('\n')}\n`;
+    await s.page.setInputFiles('[data-testid=import-file]', [{ name: 'patrol.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) }]);
+    await expect.poll(() => s.page.locator('[data-testid=import-list] li').count(), { timeout: 20_000 }).toBe(before + 4);
+    const table = await s.page.$eval('[data-testid=import-list] li:last-child', (e) => e.getAttribute('data-table')!);
+    const q = s.page.locator(`[data-testid=import-question-${table}]`);
+    expect(await q.getAttribute('data-suggest')).toBe('BD09');
+    // zh-CN: the evidence (street fit) and the measured offsets, not "~500 m"
+    expect(await q.textContent()).toMatch(/按 BD-09（百度） ?解读时，\d+ 个顶点到片区街道的中位距离为 \d+ 米/);
+    expect(await q.textContent()).toContain('BD-09 与 WGS84 相差 1.34–1.36 公里');
+    expect(await s.page.$eval('[data-testid=import-list] li:last-child', (e) => e.getAttribute('data-crs'))).toBe('WGS84');
+    await s.page.click(`[data-testid=import-question-use-${table}]`);
+    await expect.poll(() => s.page.$eval('[data-testid=import-list] li:last-child', (e) => e.getAttribute('data-crs'))).toBe('BD09');
+    expect(await s.page.locator(`[data-testid=import-question-${table}]`).count()).toBe(0);
+    const back = await s.page.evaluate((t) => window.__redwall!.sql(`SELECT lon, lat FROM "${t}" ORDER BY fid LIMIT 1`), table);
+    expect(Number(back.first!['lon'])).toBeCloseTo(mids[0]![0], 5);
+    expect(Number(back.first!['lat'])).toBeCloseTo(mids[0]![1], 5);
+    const audit = await s.page.evaluate(() => window.__redwall!.store.ui.audit.filter((r) => r.command.type === 'importData').map((r) => r.command).slice(-3));
+    expect(audit).toMatchObject([{ op: 'add', names: ['district.gpkg'], crs: 'GCJ02' }, { op: 'add', names: ['patrol.csv'], crs: 'auto' }, { op: 'add', names: ['patrol'], crs: 'BD09' }]);
+    expect(s.external).toEqual([]);
     expect(s.consoleErrors.filter((e) => !/does not exist/.test(e))).toEqual([]);
   });
 

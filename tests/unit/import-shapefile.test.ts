@@ -420,27 +420,49 @@ describe('polygon ring grouping', () => {
 });
 
 describe('record count mismatch', () => {
-  it('keeps the shorter of .shp and .dbf and says so', () => {
+  // issue 16 item 12: a .dbf of another layer (236 records for 1,961 shapes) used to be paired with the first shapes
+  it('refuses a .dbf with fewer records than the .shp has shapes, naming both counts', () => {
     const dbf = writeDbf(compoundFields, compoundRows.slice(0, 2));
-    const r = readShapefile({ name: 'compounds', shp: compoundShp, dbf });
-    expect(r.geometries).toHaveLength(2);
-    expect(r.records).toHaveLength(2);
-    expect(r.records[1]!['名称']).toBe('朝阳小区');
-    expect(r.warnings).toEqual(['compounds.dbf has 2 records but compounds.shp has 4 shapes; kept the first 2 of each']);
+    expect(thrown(() => readShapefile({ name: 'compounds', shp: compoundShp, dbf })).message).toBe(
+      'compounds.dbf has 2 records but compounds.shp has 4 shapes: they pair up by position, so the .dbf belongs to another layer or version; refused (pick the .shp alone to import the shapes without attributes)',
+    );
   });
 
   it('also when the .dbf is the longer one', () => {
     const shp = writeShp(5, compoundShapes.slice(0, 3));
-    const r = readShapefile({ name: 'compounds', shp, dbf: compoundDbf() });
-    expect([r.geometries.length, r.records.length]).toEqual([3, 3]);
-    expect(r.warnings).toContain('compounds.dbf has 4 records but compounds.shp has 3 shapes; kept the first 3 of each');
+    expect(thrown(() => readShapefile({ name: 'compounds', shp, dbf: compoundDbf() })).message).toMatch(/^compounds\.dbf has 4 records but compounds\.shp has 3 shapes: .*refused/);
+  });
+});
+
+describe('a .shp cut short (issue 16 item 14)', () => {
+  it('keeps the complete records with a warning giving the counts; the .dbf rows past the cut keep their attributes', () => {
+    const len1 = new DataView(compoundShp.buffer).getInt32(104, false) * 2;
+    const rec2 = 100 + 8 + len1;
+    const cut = compoundShp.subarray(0, rec2 + 20); // record 1 complete, record 2 cut inside
+    const r = readShapefile({ name: 'compounds', shp: cut, dbf: compoundDbf() });
+    expect(r.geometries).toHaveLength(4);
+    expect(r.geometries[0]).toEqual(readShapefile({ name: 'compounds', shp: compoundShp }).geometries[0]);
+    expect(r.geometries.slice(1)).toEqual([null, null, null]);
+    const whole = readShapefile({ name: 'compounds', shp: compoundShp, dbf: compoundDbf() });
+    expect(r.records).toEqual(whole.records);
+    expect(r.warnings.filter((w) => !whole.warnings.includes(w))).toEqual([
+      `compounds.shp: the file is cut short (the header says ${compoundShp.length} bytes, only ${rec2 + 20} are there): kept the first 1 complete records; what followed byte ${rec2} is lost`,
+      'compounds.dbf has 4 records but the cut-short .shp only 1 shapes: the other 3 records keep their attributes, without geometry',
+    ]);
+    // without a .dbf: the complete shapes only
+    expect(readShapefile({ name: 'compounds', shp: compoundShp.subarray(0, compoundShp.length - 10) }).geometries).toHaveLength(3);
+  });
+
+  it('a cut .shp with a .dbf of fewer records is still refused', () => {
+    const cut = compoundShp.subarray(0, compoundShp.length - 10);
+    expect(thrown(() => readShapefile({ name: 'c', shp: cut, dbf: writeDbf(compoundFields, compoundRows.slice(0, 2)) })).message).toMatch(/^c\.dbf has 2 records but c\.shp has 3 shapes/);
   });
 });
 
 describe('broken files throw ImportError with a one-line message', () => {
-  it('truncated .shp', () => {
-    const e = thrown(() => readShapefile({ name: 'compounds', shp: compoundShp.subarray(0, compoundShp.length - 10) }));
-    expect(e.message).toBe(`compounds.shp: header says the file is ${compoundShp.length} bytes but only ${compoundShp.length - 10} bytes were read (truncated?)`);
+  it('truncated .shp without one complete record', () => {
+    const e = thrown(() => readShapefile({ name: 'compounds', shp: compoundShp.subarray(0, 110) }));
+    expect(e.message).toBe(`compounds.shp: header says the file is ${compoundShp.length} bytes but only 110 bytes were read (truncated?)`);
     expect(thrown(() => readShapefile({ name: 'x', shp: compoundShp.subarray(0, 60) })).message).toMatch(/^x\.shp: only 60 bytes/);
   });
 

@@ -9,7 +9,7 @@ import { gcj02ToWgs84 } from '../../data-pipelines/geo/coords.ts';
 import { crsFromPrj, epsgDef, guessFromRange, parseCrs } from '../../renderer/src/import/crs.ts';
 import { decodeText, parseCsv, readKml } from '../../renderer/src/import/formats.ts';
 import { importFiles, layerCsv, tableName } from '../../renderer/src/import/index.ts';
-import { setLocale } from '../../renderer/src/i18n.ts';
+import { setLocale, t } from '../../renderer/src/i18n.ts';
 import { openNodeDuckDb } from './duckdb-node.ts';
 
 // the readers speak the UI language; their messages are asserted in English here (one test checks the Chinese)
@@ -30,7 +30,7 @@ const concat = (...parts: Uint8Array[]) => {
 const GBK = { 名称: hex('c3fbb3c6'), 经度: hex('beadb6c8'), 纬度: hex('ceb3b6c8'), 朝阳: hex('b3afd1f4'), 小区: hex('d0a1c7f8') };
 
 describe('coordinate systems', () => {
-  it('knows the CGCS2000 Gauss-Krüger families and Web Mercator offline', () => {
+  it('knows the CGCS2000 Gauss-Krüger families and Web Mercator offline', async () => {
     expect(epsgDef(4548)).toContain('+lon_0=117 ');
     expect(epsgDef(4548)).toContain('+x_0=500000 ');
     expect(epsgDef(4527)).toContain('+lon_0=117 ');
@@ -46,14 +46,14 @@ describe('coordinate systems', () => {
     expect(() => parseCrs('Beijing')).toThrow(/unknown coordinate system/);
   });
 
-  it('reads ESRI .prj files and refuses datums it cannot convert', () => {
+  it('reads ESRI .prj files and refuses datums it cannot convert', async () => {
     expect(crsFromPrj('GEOGCS["GCS_China_Geodetic_Coordinate_System_2000",DATUM["D_China_2000",SPHEROID["CGCS2000",6378137.0,298.257222101]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]]')).toEqual({ kind: 'china', crs: 'CGCS2000' });
     const gk = crsFromPrj('PROJCS["CGCS2000_3_Degree_GK_CM_117E",GEOGCS["GCS_China_Geodetic_Coordinate_System_2000",DATUM["D_China_2000",SPHEROID["CGCS2000",6378137.0,298.257222101]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],PROJECTION["Gauss_Kruger"],PARAMETER["False_Easting",500000.0],PARAMETER["False_Northing",0.0],PARAMETER["Central_Meridian",117.0],PARAMETER["Scale_Factor",1.0],PARAMETER["Latitude_Of_Origin",0.0],UNIT["Meter",1.0]]');
     expect(gk).toMatchObject({ kind: 'proj4', name: 'CGCS2000_3_Degree_GK_CM_117E' });
     expect(() => crsFromPrj('PROJCS["Beijing_1954_3_Degree_GK_CM_117E",GEOGCS["GCS_Beijing_1954"]]')).toThrow(/Beijing 1954/);
   });
 
-  it('guesses from coordinate ranges only where the numbers are unambiguous', () => {
+  it('guesses from coordinate ranges only where the numbers are unambiguous', async () => {
     expect(guessFromRange([116.4, 39.9, 116.5, 40]).crs).toEqual({ kind: 'china', crs: 'WGS84' });
     expect(guessFromRange([39_440_000, 4_410_000, 39_460_000, 4_430_000]).crs).toMatchObject({ kind: 'proj4', name: 'EPSG:4527' });
     expect(guessFromRange([440_000, 4_410_000, 460_000, 4_430_000]).crs).toBeNull();
@@ -62,7 +62,7 @@ describe('coordinate systems', () => {
 });
 
 describe('readers', () => {
-  it('decodes GBK text (Chinese Excel CSV) and UTF-8 with a BOM', () => {
+  it('decodes GBK text (Chinese Excel CSV) and UTF-8 with a BOM', async () => {
     expect(new TextDecoder('gbk').decode(concat(GBK.名称, GBK.经度, GBK.纬度, GBK.朝阳, GBK.小区))).toBe('名称经度纬度朝阳小区');
     expect(decodeText(concat(GBK.朝阳)).encoding).toBe('gbk');
     expect(decodeText(utf8('\uFEFF朝阳'))).toEqual({ text: '朝阳', encoding: 'utf-8' });
@@ -73,7 +73,7 @@ describe('readers', () => {
     ]);
   });
 
-  it('KML placemarks with ExtendedData, a polygon hole and a MultiGeometry', () => {
+  it('KML placemarks with ExtendedData, a polygon hole and a MultiGeometry', async () => {
     const kml = `<?xml version="1.0" encoding="UTF-8"?><kml xmlns="http://www.opengis.net/kml/2.2"><Document><Folder>
       <Placemark><name>团结湖公园 &amp; 广场</name><ExtendedData><Data name="类型"><value>公园</value></Data></ExtendedData>
         <Polygon><outerBoundaryIs><LinearRing><coordinates>116.46,39.92,0 116.47,39.92,0 116.47,39.93,0 116.46,39.92,0</coordinates></LinearRing></outerBoundaryIs>
@@ -109,8 +109,8 @@ describe('importFiles', () => {
     ],
   };
 
-  it('converts an ArcGIS GeoJSON in CGCS2000 Gauss-Krüger to WGS84 from its crs member', () => {
-    const { layers, errors } = importFiles([{ name: '社区.geojson', bytes: utf8(JSON.stringify(arcgis)) }]);
+  it('converts an ArcGIS GeoJSON in CGCS2000 Gauss-Krüger to WGS84 from its crs member', async () => {
+    const { layers, errors } = await importFiles([{ name: '社区.geojson', bytes: utf8(JSON.stringify(arcgis)) }]);
     expect(errors).toEqual([]);
     const l = layers[0]!;
     expect(l).toMatchObject({ name: '社区', format: 'geojson', crs: 'EPSG:4548', crsSource: 'file' });
@@ -124,9 +124,9 @@ describe('importFiles', () => {
     ]);
   });
 
-  it('a GBK CSV from Excel with Chinese headers, a row without coordinates kept and reported; GCJ-02 when chosen', () => {
+  it('a GBK CSV from Excel with Chinese headers, a row without coordinates kept and reported; GCJ-02 when chosen', async () => {
     const csv = concat(GBK.名称, utf8(','), GBK.经度, utf8(','), GBK.纬度, utf8('\r\n'), GBK.朝阳, GBK.小区, utf8(',116.4410,39.9250\r\n'), GBK.小区, utf8(',,\r\n'));
-    const auto = importFiles([{ name: 'points.csv', bytes: csv }]);
+    const auto = await importFiles([{ name: 'points.csv', bytes: csv }]);
     expect(auto.errors).toEqual([]);
     const l = auto.layers[0]!;
     expect(l.encoding).toBe('gbk');
@@ -135,13 +135,13 @@ describe('importFiles', () => {
     expect(l.features[0]!.properties).toEqual({ 名称: '朝阳小区' });
     expect(l.features[1]!.geometry).toBeNull();
     expect(l.warnings[0]).toMatch(/1 row without usable coordinates \(lines 3\)/);
-    const gcj = importFiles([{ name: 'points.csv', bytes: csv }], 'GCJ02').layers[0]!;
+    const gcj = (await importFiles([{ name: 'points.csv', bytes: csv }], { crs: 'GCJ02' })).layers[0]!;
     expect((gcj.features[0]!.geometry as GeoJSON.Point).coordinates).toEqual(gcj02ToWgs84(116.441, 39.925));
     expect(gcj.crsSource).toBe('user');
   });
 
-  it('broken files get a clear error and the others still import', () => {
-    const { layers, errors } = importFiles([
+  it('broken files get a clear error and the others still import', async () => {
+    const { layers, errors } = await importFiles([
       { name: 'ok.geojson', bytes: utf8(JSON.stringify(arcgis)) },
       { name: 'broken.geojson', bytes: utf8('{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":["a"]}}]') },
       { name: 'nocoords.csv', bytes: utf8('name,address\nx,y\n') },
@@ -157,13 +157,13 @@ describe('importFiles', () => {
     expect(errors[3]).toMatch(/photo\.png: unsupported file type/);
     expect(errors[4]).toMatch(/gk: the file does not say its coordinate system.*EPSG:4548/);
     // a wrong choice that throws the data off the globe is caught
-    expect(importFiles([{ name: 'gk.json', bytes: utf8(JSON.stringify({ type: 'Feature', properties: {}, geometry: { type: 'Point', coordinates: [452_000, 4_420_000] } })) }], 'WGS84').errors[0]).toMatch(/outside the globe/);
+    expect((await importFiles([{ name: 'gk.json', bytes: utf8(JSON.stringify({ type: 'Feature', properties: {}, geometry: { type: 'Point', coordinates: [452_000, 4_420_000] } })) }], { crs: 'WGS84' })).errors[0]).toMatch(/outside the globe/);
   });
 
-  it('reports in the UI language: Chinese by default', () => {
+  it('reports in the UI language: Chinese by default', async () => {
     setLocale('zh-CN');
     try {
-      const { errors } = importFiles([
+      const { errors } = await importFiles([
         { name: 'photo.png', bytes: new Uint8Array(8) },
         { name: 'broken.geojson', bytes: utf8('{') },
       ]);
@@ -177,7 +177,7 @@ describe('importFiles', () => {
 
   it('loads into DuckDB with Chinese column names, reserved names renamed, and the geometry as GeoJSON', async () => {
     const withClash = { ...arcgis, features: arcgis.features.map((f) => ({ ...f, properties: { ...f.properties, lon: 'x', Name: '甲', name: '乙' } })) };
-    const l = importFiles([{ name: 'community.geojson', bytes: utf8(JSON.stringify(withClash)) }]).layers[0]!;
+    const l = (await importFiles([{ name: 'community.geojson', bytes: utf8(JSON.stringify(withClash)) }])).layers[0]!;
     const { csv, columns } = layerCsv(l);
     expect(Object.keys(columns)).toEqual(['fid', '名称', '人口', '是否老旧', 'lon_2', 'Name', 'name_2', 'geom_type', 'lon', 'lat', 'geojson']);
     const db = await openNodeDuckDb();
@@ -190,7 +190,14 @@ describe('importFiles', () => {
     expect(rows[0]).toMatchObject({ fid: 1, 名称: '朝阳门社区', 人口: 8120, 是否老旧: true, geom_type: 'Point' });
     expect(rows[1]!['人口']).toBeNull();
     expect(rows[0]!['lon'] as number).toBeCloseTo(116.4355, 8);
-    expect(tableName('朝阳 社区', 3)).toBe('user_layer_3');
+    // issue 16 item 14: Chinese layer names stay readable (they were all "user_layer_N"), unique by the counter
+    expect(tableName('朝阳 社区', 3)).toBe('user_朝阳_社区_3');
+    expect(tableName('朝阳 社区', 4)).toBe('user_朝阳_社区_4');
+    expect(tableName('"; DROP TABLE x; --', 5)).toBe('user_drop_table_x_5');
+    expect(tableName('…', 6)).toBe('user_layer_6');
+    const zh = tableName('朝阳 社区', 3);
+    await db.runner.rows(`CREATE TABLE "${zh}" AS SELECT * FROM "${table}"`);
+    expect(await db.runner.rows<Record<string, unknown>>(`SELECT count(*)::INTEGER AS n FROM "${zh}"`)).toEqual([{ n: 2 }]);
   });
 });
 
@@ -243,25 +250,105 @@ describe('a GBK shapefile with a .prj, through importFiles', () => {
   }
   const PRJ = 'PROJCS["CGCS2000_3_Degree_GK_CM_117E",GEOGCS["GCS_China_Geodetic_Coordinate_System_2000",DATUM["D_China_2000",SPHEROID["CGCS2000",6378137.0,298.257222101]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],PROJECTION["Gauss_Kruger"],PARAMETER["False_Easting",500000.0],PARAMETER["False_Northing",0.0],PARAMETER["Central_Meridian",117.0],PARAMETER["Scale_Factor",1.0],PARAMETER["Latitude_Of_Origin",0.0],UNIT["Meter",1.0]]';
 
-  it('reads the attributes as GBK without a .cpg and converts the Gauss-Krüger points with the .prj', () => {
+  it('reads the attributes as GBK without a .cpg and converts the Gauss-Krüger points with the .prj', async () => {
     const pts = ([[116.4355, 39.9239], [116.4621, 39.9184]] as Array<[number, number]>).map((p) => proj4(epsgDef(4548)!, p) as [number, number]);
-    const { layers, errors } = importFiles([
+    const { layers, errors } = await importFiles([
       { name: '社区.shp', bytes: pointShp(pts) },
       { name: '社区.dbf', bytes: gbkDbf(GBK.名称, [concat(GBK.朝阳, GBK.小区), GBK.小区]) },
       { name: '社区.prj', bytes: utf8(PRJ) },
     ]);
     expect(errors).toEqual([]);
     const l = layers[0]!;
-    expect(l).toMatchObject({ name: '社区', format: 'shapefile', crs: 'CGCS2000_3_Degree_GK_CM_117E', crsSource: 'file', encoding: 'gbk (detected)' });
+    expect(l).toMatchObject({ name: '社区', format: 'shapefile', crs: 'CGCS2000_3_Degree_GK_CM_117E', crsSource: 'file', encoding: 'gbk', encodingSource: 'detected' });
+    // issue 16 item 14: how the encoding was found is shown in the UI language ("gbk (detected)" was English in zh-CN)
+    expect(t('import.encodingFrom.detected', { enc: l.encoding }, 'zh-CN')).toBe('gbk（自动识别）');
     expect(l.features.map((f) => f.properties)).toEqual([{ 名称: '朝阳小区' }, { 名称: '小区' }]);
     const p = l.features[0]!.geometry as GeoJSON.Point;
     expect(p.coordinates[0]).toBeCloseTo(116.4355, 7);
     expect(p.coordinates[1]).toBeCloseTo(39.9239, 7);
     // the same files without the .prj: Gauss-Krüger without zone prefix cannot be placed without a choice…
-    expect(importFiles([{ name: 'a.shp', bytes: pointShp(pts) }]).errors[0]).toMatch(/choose the zone/);
+    expect((await importFiles([{ name: 'a.shp', bytes: pointShp(pts) }])).errors[0]).toMatch(/choose the zone/);
     // …and with the user's choice they can
-    const chosen = importFiles([{ name: 'a.shp', bytes: pointShp(pts) }], 'EPSG:4548').layers[0]!;
+    const chosen = (await importFiles([{ name: 'a.shp', bytes: pointShp(pts) }], { crs: 'EPSG:4548' })).layers[0]!;
     expect((chosen.features[1]!.geometry as GeoJSON.Point).coordinates[0]).toBeCloseTo(116.4621, 7);
     expect(chosen.warnings.join(' ')).toMatch(/no \.dbf/);
+  });
+});
+
+describe('per-file coordinate systems (issue 16 item 11)', () => {
+  const gkPts = ([[116.4355, 39.9239], [116.4621, 39.9184]] as Array<[number, number]>).map((p) => proj4(epsgDef(4548)!, p) as [number, number]);
+  const declared = { type: 'FeatureCollection', crs: { type: 'name', properties: { name: 'EPSG:4548' } }, features: gkPts.map((c) => ({ type: 'Feature', properties: {}, geometry: { type: 'Point', coordinates: c } })) };
+  const plain = utf8('name,lon,lat\nx,116.441,39.925\n');
+
+  it("one choice for a batch applies only to the files that declare no CRS; a file's own CRS wins", async () => {
+    const { layers, errors } = await importFiles(
+      [
+        { name: 'declared.geojson', bytes: utf8(JSON.stringify(declared)) },
+        { name: 'gcj.csv', bytes: plain },
+      ],
+      { crs: 'GCJ02' },
+    );
+    expect(errors).toEqual([]);
+    const [d, c] = layers as [(typeof layers)[0], (typeof layers)[0]];
+    expect([d.crs, d.crsSource]).toEqual(['EPSG:4548', 'file']);
+    expect((d.features[0]!.geometry as GeoJSON.Point).coordinates[0]).toBeCloseTo(116.4355, 7);
+    expect(d.notes).toEqual(['the file declares EPSG:4548, which was used; your choice GCJ02 applies only to files that declare none (override it on this layer if needed)']);
+    expect([c.crs, c.crsSource]).toEqual(['GCJ02', 'user']);
+    expect((c.features[0]!.geometry as GeoJSON.Point).coordinates).toEqual(gcj02ToWgs84(116.441, 39.925));
+  });
+
+  it('the user overrides one file: that file only', async () => {
+    const { layers } = await importFiles(
+      [
+        { name: 'declared.geojson', bytes: utf8(JSON.stringify(declared)) },
+        { name: 'other.geojson', bytes: utf8(JSON.stringify(declared)) },
+      ],
+      { overrides: { declared: 'EPSG:4509' } },
+    );
+    expect(layers.map((l) => [l.name, l.crs, l.crsSource])).toEqual([
+      ['declared', 'EPSG:4509', 'user'],
+      ['other', 'EPSG:4548', 'file'],
+    ]);
+    expect(layers[0]!.notes[0]).toBe('the file says EPSG:4548; using your choice EPSG:4509');
+  });
+});
+
+describe('no raw bytes in messages (issue 16 item 14)', () => {
+  it('a binary file under a text name is refused with its first bytes in hex', async () => {
+    const sqliteHeader = utf8('SQLite format 3\0\x10\0\x01\x01');
+    const { errors } = await importFiles([
+      { name: 'export.csv', bytes: concat(hex('504b0304140000000800'), new Uint8Array(30)) },
+      { name: 'bad.geojson', bytes: utf8('{"type":"Feature","geometry":\u0001\u0002}') },
+      { name: 'bad.kml', bytes: concat(utf8('<kml>'), hex('fffe0041')) },
+      { name: 'db.csv', bytes: sqliteHeader },
+    ]);
+    expect(errors[0]).toBe('export.csv: not a text file (it starts with bytes 50 4b 03 04 14 00 00 00 08 00 00 00 00 00 00 00 …)');
+    // V8 quotes the bad JSON in its message: the control characters come out escaped
+    expect(errors[1]).toMatch(/^bad\.geojson: not valid JSON \(.*\\x01.*\)$/);
+    expect(errors[2]).toMatch(/^bad\.kml: not a text file \(it starts with bytes 3c 6b 6d 6c 3e ff fe 00 41\)$/);
+    for (const e of errors) expect(e).not.toMatch(/[\u0000-\u001f\u007f-\u009f\ufffd]/);
+    expect(errors).toHaveLength(4);
+  });
+
+  it("Excel's UTF-16 \"Unicode text\" is text, not binary", async () => {
+    const u16 = new Uint8Array([0xff, 0xfe, ...Array.from('名称\tlon\tlat\r\n朝阳\t116.44\t39.92\r\n').flatMap((c) => [c.charCodeAt(0) & 0xff, c.charCodeAt(0) >> 8])]);
+    const { layers, errors } = await importFiles([{ name: 'excel.txt', bytes: u16 }]);
+    expect(errors).toEqual([]);
+    expect(layers[0]!.features[0]).toEqual({ geometry: { type: 'Point', coordinates: [116.44, 39.92] }, properties: { 名称: '朝阳' } });
+    expect(layers[0]!.encoding).toBe('utf-16le');
+  });
+
+  it('a .prj or .dbf field name of binary junk is escaped', async () => {
+    const shp = new Uint8Array(100);
+    const dv = new DataView(shp.buffer);
+    dv.setInt32(0, 9994, false);
+    dv.setInt32(24, 50, false);
+    dv.setInt32(28, 1000, true);
+    dv.setInt32(32, 1, true);
+    const { errors } = await importFiles([
+      { name: 'j.shp', bytes: shp },
+      { name: 'j.prj', bytes: hex('47454f4743535b01ff1b5b33316d') },
+    ]);
+    expect(errors[0]).toBe('geographic CRS in .prj not recognized: GEOGCS[\\x01\\u{fffd}\\x1b[31m');
   });
 });

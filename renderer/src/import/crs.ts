@@ -6,10 +6,16 @@
  */
 import proj4 from 'proj4';
 import { toWgs84, type CRS as ChinaCrs, type XY } from '../../../data-pipelines/geo/coords.ts';
-import { LocalizedError, t, type StringKey } from '../i18n.ts';
+import { LocalizedError, t, type MessageVars, type StringKey } from '../i18n.ts';
+import { safeVars } from './shapefile.ts';
+import { BD09_OFFSET_M, GCJ02_OFFSET_M } from './platform.ts';
 
 /** The coordinate system cannot be settled (the message names the choices). */
-export class CrsError extends LocalizedError {}
+export class CrsError extends LocalizedError {
+  constructor(key: StringKey, vars: MessageVars = {}) {
+    super(key, safeVars(vars));
+  }
+}
 
 export type CrsSpec = { kind: 'china'; crs: ChinaCrs } | { kind: 'proj4'; name: string; def: string };
 
@@ -70,8 +76,9 @@ export function parseCrs(id: string): CrsSpec {
   const epsg = /^(?:EPSG:|urn:ogc:def:crs:EPSG:[\d.]*:)(\d+)$/i.exec(s);
   if (epsg) {
     const code = Number(epsg[1]);
-    if (code === 4326) return { kind: 'china', crs: 'WGS84' };
-    if (code === 4490) return { kind: 'china', crs: 'CGCS2000' };
+    // 2D and 3D geographic (a GeoPackage with Z declares EPSG:4979)
+    if (code === 4326 || code === 4979) return { kind: 'china', crs: 'WGS84' };
+    if (code === 4490 || code === 4479 || code === 4480) return { kind: 'china', crs: 'CGCS2000' };
     const def = epsgDef(code);
     if (!def) throw new CrsError('importer.crs.epsgUnknown', { code: String(code) });
     return { kind: 'proj4', name: `EPSG:${code}`, def };
@@ -127,7 +134,7 @@ export function toWgs84Fn(c: CrsSpec): (x: number, y: number) => XY {
  */
 export function guessFromRange(bbox: [number, number, number, number]): { crs: CrsSpec | null; note: string } {
   const [x0, y0, x1, y1] = bbox;
-  if (x0 >= 72 && x1 <= 136 && y0 >= 3 && y1 <= 54) return { crs: { kind: 'china', crs: 'WGS84' }, note: t('importer.crs.guessChina') };
+  if (x0 >= 72 && x1 <= 136 && y0 >= 3 && y1 <= 54) return { crs: { kind: 'china', crs: 'WGS84' }, note: t('importer.crs.guessChina', { gcj0: GCJ02_OFFSET_M[0], gcj1: GCJ02_OFFSET_M[1], bd0: (BD09_OFFSET_M[0] / 1000).toFixed(2), bd1: (BD09_OFFSET_M[1] / 1000).toFixed(2) }) };
   if (x0 >= -180 && x1 <= 180 && y0 >= -90 && y1 <= 90) return { crs: { kind: 'china', crs: 'WGS84' }, note: t('importer.crs.guessDegrees') };
   // Gauss-Krüger with zone prefix: easting = zone * 1e6 + 500 000 ± ~300 km, northing 0..6e6 in China
   const zone = Math.floor(x0 / 1_000_000);

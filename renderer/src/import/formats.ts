@@ -5,6 +5,7 @@
  */
 import { errorText, t } from '../i18n.ts';
 import { ImportError } from './shapefile.ts';
+import { cellKind, hexBytes, parseBlob, parseCell, parseWkt, type CellKind } from './geometry.ts';
 
 export { ImportError };
 
@@ -19,10 +20,17 @@ export interface RawLayer {
   crsHint: string | null;
   warnings: string[];
   encoding: string;
+  /** how the encoding was settled ('cpg', 'ldid', 'detected', …) for shapefiles */
+  encodingSource?: string;
+  /** the columns the coordinates came from (their names can betray GCJ-02 / BD-09 data) */
+  coordColumns?: string[];
 }
 
-/** UTF-8 (BOM or not) when the bytes are valid UTF-8, else GBK — what Chinese Excel and ArcGIS write. */
+/** UTF-16 with a BOM; UTF-8 (BOM or not) when the bytes are valid UTF-8; else GBK — what Chinese Excel and ArcGIS write. */
 export function decodeText(bytes: Uint8Array): { text: string; encoding: string } {
+  // Excel's "Unicode text" is UTF-16 with a BOM
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return { text: new TextDecoder('utf-16le').decode(bytes.subarray(2)), encoding: 'utf-16le' };
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return { text: new TextDecoder('utf-16be').decode(bytes.subarray(2)), encoding: 'utf-16be' };
   try {
     const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
     return { text: text.replace(/^\uFEFF/, ''), encoding: 'utf-8' };
@@ -63,6 +71,7 @@ const cleanProps = (p: unknown): Props => {
 };
 
 export function readGeoJson(name: string, bytes: Uint8Array): RawLayer {
+  assertText(name, bytes);
   const { text, encoding } = decodeText(bytes);
   let doc: unknown;
   try {
@@ -125,10 +134,115 @@ export function parseCsv(text: string): string[][] {
   return rows;
 }
 
-const LON_NAMES = /^(lon|lng|long|longitude|x|经度|东经|x坐标|坐标x|point_x)$/i; // i18n-exempt: column names detected in CSV headers
-const LAT_NAMES = /^(lat|latitude|y|纬度|北纬|y坐标|坐标y|point_y)$/i; // i18n-exempt: column names detected in CSV headers
+// coordinate columns, also with a platform prefix or suffix (bd_lng, gcj02_lat, lng_baidu, wgs84_lon, 百度经度)
+const PLATFORM = '(?:bd|bd09|baidu|gcj|gcj02|amap|gaode|tencent|qq|wgs|wgs84|gps|百度|高德|腾讯|火星)'; // i18n-exempt: column names detected in headers
+const LON_NAMES = new RegExp(`^(?:${PLATFORM}[_ -]?)?(lon|lng|long|longitude|x|经度|东经|x坐标|坐标x|point_x)(?:[_ -]?${PLATFORM})?$`, 'i'); // i18n-exempt: column names detected in headers
+const LAT_NAMES = new RegExp(`^(?:${PLATFORM}[_ -]?)?(lat|latitude|y|纬度|北纬|y坐标|坐标y|point_y)(?:[_ -]?${PLATFORM})?$`, 'i'); // i18n-exempt: column names detected in headers
+/** names that announce a geometry column (its values still have to parse as one) */
+const GEOM_NAMES = /^(geom|geometry|the_geom|wkt|wkb|shape|geojson|geo_json|几何|空间信息|坐标串|points|path|boundary|边界|轮廓|范围|polyline|polygon)$/i; // i18n-exempt: column names detected in headers
+
+export type CellValue = string | number | null | Uint8Array;
+
+/** Which column holds the geometry: one whose sampled non-empty values all parse as one encoding. */
+function geometryColumn(header: string[], body: CellValue[][]): { col: number; kind: CellKind | 'blob' } | null {
+  const found: Array<{ col: number; kind: CellKind | 'blob'; named: boolean }> = [];
+  header.forEach((h, c) => {
+    let kind: CellKind | 'blob' | null = null;
+    let seen = 0;
+    let parsed = 0;
+    for (const r of body) {
+      const v = r[c];
+      if (v === null || v === undefined || (typeof v === 'string' && v.trim() === '')) continue;
+      const k = v instanceof Uint8Array ? 'blob' : typeof v === 'string' ? cellKind(v) : null;
+      if (!k || (kind && k !== kind)) {
+        kind = null;
+        break;
+      }
+      kind = k;
+      // the sniff must be borne out: most sampled values have to parse (a blob column may hold anything)
+      try {
+        if (v instanceof Uint8Array) parseBlob(v);
+        else parseCell(k as CellKind, v as string);
+        parsed++;
+      } catch {
+        /* counted as not parsed */
+      }
+      if (++seen >= 20) break;
+    }
+    if (kind && seen > 0 && parsed >= Math.ceil(seen / 2)) found.push({ col: c, kind, named: GEOM_NAMES.test(h.trim()) });
+  });
+  const hasLonLat = header.some((h) => LON_NAMES.test(h.trim())) && header.some((h) => LAT_NAMES.test(h.trim()));
+  // bare "x,y;x,y" numbers are weak evidence: next to lon/lat columns only a column named as geometry counts
+  return found.find((f) => f.named) ?? found.find((f) => !hasLonLat || f.kind !== 'baidu') ?? null;
+}
+
+/**
+ * Features of a table (CSV rows, SQLite rows): the geometry from a geometry column (WKT, GeoJSON, WKB hex or blob,
+ * Baidu coordinate strings), else from lon/lat columns. A row whose geometry cannot be read is kept without one and
+ * reported by its line (CSV) or rowid (database).
+ */
+export function readTable(name: string, header: string[], body: CellValue[][], lineOf: (i: number) => number, unit: 'line' | 'rowid' = 'line'): RawLayer & { srids: number[] } {
+  const gc = geometryColumn(header, body);
+  const lonI = gc ? -1 : header.findIndex((h) => LON_NAMES.test(h.trim()));
+  const latI = gc ? -1 : header.findIndex((h) => LAT_NAMES.test(h.trim()));
+  if (!gc && (lonI < 0 || latI < 0)) throw new ImportError('importer.csv.noCoords', { file: name, columns: header.slice(0, 12).join(', ') });
+  const skip = new Set(gc ? [gc.col] : [lonI, latI]);
+  // a text column is numeric when every non-empty value parses as a number
+  const numeric = header.map((_, c) => body.every((r) => { const v = r[c]; return typeof v !== 'string' || v.trim() === '' || Number.isFinite(Number(v.trim())); }));
+  const features: RawFeature[] = [];
+  const bad: number[] = [];
+  const reasons = new Set<string>();
+  const srids = new Set<number>();
+  let zm = false;
+  body.forEach((r, i) => {
+    const props: Props = {};
+    header.forEach((h, c) => {
+      if (skip.has(c)) return;
+      const v = r[c] ?? null;
+      props[h] = v === null ? null : v instanceof Uint8Array ? `[BLOB ${v.length} B]` : typeof v === 'number' ? v : v.trim() === '' ? null : numeric[c] ? Number(v.trim()) : v.trim();
+    });
+    let geometry: GeoJSON.Geometry | null = null;
+    if (gc) {
+      const v = r[gc.col];
+      if (v !== null && v !== undefined && !(typeof v === 'string' && v.trim() === '')) {
+        try {
+          if (v instanceof Uint8Array) {
+            const w = parseBlob(v);
+            geometry = w.geometry;
+            zm ||= w.zm;
+            if (w.srid !== null && w.srid > 0) srids.add(w.srid);
+          } else if (typeof v === 'string') {
+            const kind = gc.kind === 'blob' ? cellKind(v) : gc.kind;
+            if (!kind) throw new ImportError('importer.cell.unknown');
+            if (kind === 'wkt') {
+              const w = parseWkt(v);
+              geometry = w.geometry;
+              zm ||= w.zm;
+              if (w.srid) srids.add(w.srid);
+            } else geometry = parseCell(kind, v);
+          } else throw new ImportError('importer.cell.unknown');
+        } catch (e) {
+          reasons.add(errorText(e));
+          bad.push(lineOf(i));
+        }
+      }
+    } else {
+      const x = Number(String(r[lonI] ?? '').trim());
+      const y = Number(String(r[latI] ?? '').trim());
+      if (Number.isFinite(x) && Number.isFinite(y) && String(r[lonI] ?? '').trim() !== '' && String(r[latI] ?? '').trim() !== '') geometry = { type: 'Point', coordinates: [x, y] };
+      else bad.push(lineOf(i));
+    }
+    features.push({ geometry, properties: props });
+  });
+  const warnings: string[] = [];
+  if (bad.length) warnings.push(t(gc ? (unit === 'line' ? 'importer.table.badGeometry' : 'importer.table.badGeometryRowid') : unit === 'line' ? 'importer.csv.badRows' : 'importer.table.badRowsRowid', { file: name, n: bad.length, lines: `${bad.slice(0, 5).join(', ')}${bad.length > 5 ? ', …' : ''}`, reason: [...reasons].slice(0, 2).join('; ') }));
+  if (gc) warnings.unshift(t('importer.table.geomColumn', { file: name, column: header[gc.col]!, kind: t(`importer.table.kind.${gc.kind}`) }));
+  if (zm) warnings.push(t('importer.table.dropZM', { file: name }));
+  return { features, crsHint: null, warnings, encoding: 'utf-8', coordColumns: gc ? [header[gc.col]!] : [header[lonI]!, header[latI]!], srids: [...srids] };
+}
 
 export function readCsv(name: string, bytes: Uint8Array): RawLayer {
+  assertText(name, bytes);
   const { text, encoding } = decodeText(bytes);
   let rows: string[][];
   try {
@@ -138,30 +252,16 @@ export function readCsv(name: string, bytes: Uint8Array): RawLayer {
   }
   const header = rows[0]?.map((h) => h.trim());
   if (!header?.length) throw new ImportError('importer.csv.empty', { file: name });
-  const lonI = header.findIndex((h) => LON_NAMES.test(h));
-  const latI = header.findIndex((h) => LAT_NAMES.test(h));
-  if (lonI < 0 || latI < 0) throw new ImportError('importer.csv.noCoords', { file: name, columns: header.slice(0, 12).join(', ') });
-  const body = rows.slice(1);
-  // a column is numeric when every non-empty value parses as a number
-  const numeric = header.map((_, c) => body.every((r) => (r[c] ?? '').trim() === '' || Number.isFinite(Number((r[c] ?? '').trim()))));
-  const features: RawFeature[] = [];
-  const bad: number[] = [];
-  body.forEach((r, i) => {
-    const x = Number((r[lonI] ?? '').trim());
-    const y = Number((r[latI] ?? '').trim());
-    const props: Props = {};
-    header.forEach((h, c) => {
-      if (c === lonI || c === latI) return;
-      const v = (r[c] ?? '').trim();
-      props[h] = v === '' ? null : numeric[c] ? Number(v) : v;
-    });
-    if (!Number.isFinite(x) || !Number.isFinite(y) || (r[lonI] ?? '').trim() === '' || (r[latI] ?? '').trim() === '') {
-      bad.push(i + 2);
-      features.push({ geometry: null, properties: props });
-    } else features.push({ geometry: { type: 'Point', coordinates: [x, y] }, properties: props });
-  });
-  const warnings = bad.length ? [t('importer.csv.badRows', { file: name, n: bad.length, lines: `${bad.slice(0, 5).join(', ')}${bad.length > 5 ? ', …' : ''}` })] : [];
-  return { features, crsHint: null, warnings, encoding };
+  const { srids, ...layer } = readTable(name, header, rows.slice(1), (i) => i + 2);
+  // EWKT "SRID=n;": one SRID for the whole column is the file's declaration
+  return { ...layer, encoding, crsHint: srids.length === 1 ? `EPSG:${srids[0]}` : null };
+}
+
+/** Text formats refuse binary files with the first bytes in hex (never the raw bytes in a message). */
+export function assertText(name: string, bytes: Uint8Array): void {
+  const head = bytes.subarray(0, 4096);
+  const utf16 = (bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff);
+  if (!utf16 && head.includes(0)) throw new ImportError('importer.binary', { file: name, bytes: hexBytes(head, 16) });
 }
 
 // ---- KML: a small XML tree (KML from Google Earth / 奥维 / ArcGIS is well-formed; no DTDs, no external entities) ----
@@ -244,6 +344,7 @@ function kmlGeometry(n: XmlNode, where: string): GeoJSON.Geometry | null {
 }
 
 export function readKml(name: string, bytes: Uint8Array): RawLayer {
+  assertText(name, bytes);
   const { text, encoding } = decodeText(bytes);
   let doc: XmlNode;
   try {

@@ -16,8 +16,34 @@
 
 import { t, LocalizedError, type MessageVars, type StringKey } from '../i18n.ts';
 
+/**
+ * Text from a user's file made safe to show: control characters, U+FFFD, surrogates, private-use and BOM code points
+ * are escaped (\\xNN, \\u{NNNN}) and long text is cut with an ellipsis — a message never carries raw bytes.
+ */
+export function safeText(s: string, max = 300): string {
+  let out = '';
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    const bad = c < 0x20 || (c >= 0x7f && c < 0xa0) || c === 0xfffd || c === 0xfeff || (c >= 0xd800 && c <= 0xdfff) || (c >= 0xe000 && c <= 0xf8ff) || c >= 0xf0000;
+    out += bad ? (c <= 0xff ? `\\x${c.toString(16).padStart(2, '0')}` : `\\u{${c.toString(16)}}`) : ch;
+    if (out.length >= max) return `${out}…`;
+  }
+  return out;
+}
+
+/** Message values through safeText (numbers stay numbers). */
+export function safeVars(vars: MessageVars): MessageVars {
+  const out: MessageVars = {};
+  for (const [k, v] of Object.entries(vars)) out[k] = typeof v === 'string' ? safeText(v) : v;
+  return out;
+}
+
 /** A file that cannot be read: the message (catalog key + values) names the file part and what is wrong. */
-export class ImportError extends LocalizedError {}
+export class ImportError extends LocalizedError {
+  constructor(key: StringKey, vars: MessageVars = {}) {
+    super(key, safeVars(vars));
+  }
+}
 
 export interface ShpField {
   name: string;
@@ -70,13 +96,13 @@ class Warnings {
 
   /** A one-off warning (a catalog message, rendered in the current locale). */
   add(key: StringKey, vars: MessageVars): void {
-    const text = t(key, vars);
+    const text = t(key, safeVars(vars));
     if (!this.items.has(text)) this.items.set(text, { text, records: [], count: 0 });
   }
 
   /** A per-record warning; all records with the same message become one line. */
   record(key: StringKey, vars: MessageVars, recordNo: number): void {
-    const text = t(key, vars);
+    const text = t(key, safeVars(vars));
     let item = this.items.get(text);
     if (!item) {
       item = { text, records: [], count: 0 };
@@ -234,6 +260,8 @@ function isValidUtf8(b: Uint8Array, start: number, end: number): boolean {
 // ---------------------------------------------------------------------------------------------
 
 interface ShpResult {
+  /** the file ended before the length its header gives (only the complete records were read) */
+  truncated: boolean;
   shapeType: number;
   bbox: [number, number, number, number];
   geometries: Array<GeoJSON.Geometry | null>;
@@ -291,9 +319,9 @@ function readShp(file: string, bytes: Uint8Array, w: Warnings): ShpResult {
   if (typeName === undefined) throw new ImportError('importer.shp.unknownType', { file, t: String(shapeType) });
   if (shapeType === 31) throw new ImportError('importer.shp.multipatch', { file });
   if (fileLength < 100) throw new ImportError('importer.shp.lengthTooSmall', { file, len: String(fileLength) });
-  if (fileLength > bytes.length) {
-    throw new ImportError('importer.shp.truncated', { file, len: String(fileLength), n: String(bytes.length) });
-  }
+  // A file cut short (an interrupted copy, a full USB stick): the complete records before the cut are kept.
+  const truncated = fileLength > bytes.length;
+  const end = truncated ? bytes.length : fileLength;
   if (fileLength < bytes.length) w.add('importer.shp.trailing', { file, n: String(bytes.length - fileLength) });
   if (shapeType > 10) w.add(shapeType < 20 ? 'importer.shp.dropZM' : 'importer.shp.dropM', { file, t: String(shapeType), name: typeName });
 
@@ -305,23 +333,33 @@ function readShp(file: string, bytes: Uint8Array, w: Warnings): ShpResult {
   const geometries: Array<GeoJSON.Geometry | null> = [];
   let off = 100;
   let recNo = 0;
-  while (off < fileLength) {
+  while (off < end) {
     recNo++;
-    if (off + 8 > fileLength) throw new ImportError('importer.shp.headerPastEnd', { file, rec: String(recNo), byte: String(off) });
+    if (off + 8 > end) {
+      if (truncated) break;
+      throw new ImportError('importer.shp.headerPastEnd', { file, rec: String(recNo), byte: String(off) });
+    }
     const number = dv.getInt32(off, false);
     const len = dv.getInt32(off + 4, false) * 2;
     if (len < 4) throw new ImportError('importer.shp.contentLength', { file, rec: String(recNo), byte: String(off), len: String(len) });
-    if (off + 8 + len > fileLength) throw new ImportError('importer.shp.recordPastEnd', { file, rec: String(recNo), byte: String(off) });
+    if (off + 8 + len > end) {
+      if (truncated) break;
+      throw new ImportError('importer.shp.recordPastEnd', { file, rec: String(recNo), byte: String(off) });
+    }
     if (number !== recNo) w.record('importer.shp.sequence', { file }, recNo);
     geometries.push(readShape({ file, dv, recNo, recOff: off, start: off + 8, len }, shapeType, w));
     off += 8 + len;
   }
 
+  if (truncated) {
+    if (!geometries.length) throw new ImportError('importer.shp.truncated', { file, len: String(fileLength), n: String(bytes.length) });
+    w.add('importer.shp.truncatedKept', { file, len: String(fileLength), n: String(bytes.length), kept: String(geometries.length), byte: String(off) });
+  }
   if (!bbox.every(Number.isFinite)) {
     bbox = computeBbox(geometries);
     w.add('importer.shp.bbox', { file });
   }
-  return { shapeType, bbox, geometries };
+  return { shapeType, bbox, geometries, truncated };
 }
 
 function readShape(ctx: RecordCtx, headerType: number, w: Warnings): GeoJSON.Geometry | null {
@@ -769,12 +807,14 @@ export function readShapefile(parts: { name: string; shp: Uint8Array; dbf?: Uint
   if (parts.dbf) {
     const dbf = readDbf(dbfName, parts.dbf, cpg, w);
     ({ fields, records, encoding, encodingSource } = dbf);
-    if (records.length !== geometries.length) {
-      // Shapes and rows are matched by position only, so past the shorter file there is nothing to pair.
-      const n = Math.min(records.length, geometries.length);
-      w.add('importer.shp.countMismatch', { dbf: dbfName, records: String(records.length), shp: shpName, shapes: String(geometries.length), n: String(n) });
-      records = records.slice(0, n);
-      geometries = geometries.slice(0, n);
+    // Shapes and rows are matched by position only: different counts mean the .dbf belongs to another layer (or
+    // another version of it), and any pairing would put attributes on the wrong shapes. Only a .shp cut short may
+    // have fewer shapes: its remaining records keep their attributes, without a geometry.
+    if (shp.truncated && records.length > geometries.length) {
+      w.add('importer.shp.truncatedRecords', { dbf: dbfName, records: String(records.length), shapes: String(geometries.length), rest: String(records.length - geometries.length) });
+      geometries = [...geometries, ...new Array<null>(records.length - geometries.length).fill(null)];
+    } else if (records.length !== geometries.length) {
+      throw new ImportError('importer.shp.countMismatch', { dbf: dbfName, records: String(records.length), shp: shpName, shapes: String(geometries.length) });
     }
   } else if (cpg) {
     const e = cpgEncoding(cpg.text);

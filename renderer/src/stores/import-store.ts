@@ -4,8 +4,9 @@
  * never go into the audit trail).
  */
 import { makeAutoObservable, observable, runInAction } from 'mobx';
-import { importFiles, layerCsv, tableName, type ImportedLayer, type ImportFile } from '../import/index.ts';
+import { importFiles, layerCsv, tableName, type ImportedLayer, type ImportFile, type StreetRef } from '../import/index.ts';
 import type { SqlRunner } from '../analysis/sql-runner.ts';
+import { memFile } from '../data/db-lockdown.ts';
 import type { RGBA } from '../layers/manholes/format.ts';
 import { BasemapError, indexTiles, openTileFile, type TileSource } from '../basemap/index.ts';
 import { errorText, t } from '../i18n.ts';
@@ -42,36 +43,49 @@ export class ImportStore {
   private tilesSeq = 0;
   private db: SqlRunner | null = null;
   private n = 0;
+  /** the files each layer came from (to read it again with another CRS) */
+  private readonly sources = new Map<string, ImportFile[]>();
+  private streets: () => StreetRef | null = () => null;
   /** called after tables change (the SQL console's schema browser) */
   onTablesChanged: () => void = () => undefined;
 
   constructor() {
-    makeAutoObservable<this, 'db' | 'tilesSeq'>(this, { db: false, tilesSeq: false, layers: observable.shallow, onTablesChanged: false, tiles: observable.ref, tilesError: observable.ref }, { autoBind: true });
+    makeAutoObservable<this, 'db' | 'tilesSeq' | 'sources' | 'streets' | 'n'>(this, { db: false, tilesSeq: false, sources: false, streets: false, n: false, layers: observable.shallow, onTablesChanged: false, tiles: observable.ref, tilesError: observable.ref }, { autoBind: true });
   }
 
   attach(db: SqlRunner): void {
     this.db = db;
   }
 
+  /** The CRS for the next import's files that do not declare one; reset to 'auto' after each import. */
   setCrsChoice(id: string): void {
     this.crsChoice = id;
+  }
+
+  /** Where the district's streets come from (GCJ-02 / BD-09 detection); set by the root store. */
+  attachStreets(fn: () => StreetRef | null): void {
+    this.streets = fn;
   }
 
   /** Reads, converts and loads the files; returns the layers added. Errors are listed per dataset. */
   async addFiles(files: ImportFile[]): Promise<UserLayer[]> {
     const db = this.db;
     if (!db) throw new Error('database not ready');
-    runInAction(() => (this.busy = true));
-    const { layers, errors } = importFiles(files, this.crsChoice);
+    const choice = this.crsChoice;
+    // one import, one choice: the next batch starts from "auto" again (a file's declared CRS wins anyway)
+    runInAction(() => {
+      this.busy = true;
+      this.crsChoice = 'auto';
+    });
+    const { layers, errors } = await importFiles(files, { crs: choice, streets: this.streets() });
     const added: UserLayer[] = [];
     for (const layer of layers) {
-      const table = tableName(layer.name, ++this.n);
+      const n = ++this.n;
+      const table = tableName(layer.name, n);
       try {
-        const { csv, columns } = layerCsv(layer);
-        await db.registerText(`${table}.csv`, csv);
-        const cols = Object.entries(columns).map(([k, v]) => `'${k.replaceAll("'", "''")}': '${v}'`).join(', ');
-        await db.rows(`CREATE OR REPLACE TABLE "${table}" AS SELECT * FROM read_csv('${table}.csv', header = true, quote = '"', escape = '"', columns = {${cols}})`);
-        added.push({ id: table, table, layer, visible: true, color: USER_COLORS[(this.n - 1) % USER_COLORS.length]! });
+        await this.load(db, table, n, layer);
+        this.sources.set(table, files);
+        added.push({ id: table, table, layer, visible: true, color: USER_COLORS[(n - 1) % USER_COLORS.length]! });
       } catch (e) {
         errors.push(t('import.dbLoadFailed', { name: layer.name, detail: errorText(e) }));
       }
@@ -84,6 +98,51 @@ export class ImportStore {
     });
     if (added.length) this.onTablesChanged();
     return added;
+  }
+
+  /**
+   * Reads a layer's files again with the user's CRS for that layer only (it wins over the file's own declaration) and
+   * replaces its table. Resolves to an error message, or null.
+   */
+  async reimport(id: string, crs: string): Promise<string | null> {
+    const db = this.db;
+    const l = this.layers.find((x) => x.id === id);
+    const files = this.sources.get(id);
+    if (!db || !l || !files) return t('import.reimportGone');
+    runInAction(() => (this.busy = true));
+    const { layers, errors } = await importFiles(files, { overrides: { [l.layer.name]: crs }, streets: this.streets() });
+    const layer = layers.find((x) => x.name === l.layer.name);
+    let error: string | null = layer ? null : (errors[0] ?? t('import.reimportGone'));
+    if (layer) {
+      try {
+        await this.load(db, l.table, Number(/_(\d+)$/.exec(l.table)?.[1] ?? 0), layer);
+      } catch (e) {
+        error = t('import.dbLoadFailed', { name: layer.name, detail: errorText(e) });
+      }
+    }
+    runInAction(() => {
+      if (layer && !error) this.layers = this.layers.map((x) => (x.id === id ? { ...x, layer } : x));
+      this.errors = error ? [error] : [];
+      this.busy = false;
+      this.version++;
+    });
+    if (!error) this.onTablesChanged();
+    return error;
+  }
+
+  /** The user keeps the layer as read: the GCJ-02/BD-09 question goes away. */
+  dismissQuestion(id: string): void {
+    this.layers = this.layers.map((x) => (x.id === id ? { ...x, layer: { ...x.layer, crsQuestion: null } } : x));
+    this.version++;
+  }
+
+  private async load(db: SqlRunner, table: string, n: number, layer: ImportedLayer): Promise<void> {
+    const { csv, columns } = layerCsv(layer);
+    // an in-memory file under the lockdown's directory; ASCII whatever the table is called
+    const file = memFile(`user_import_${n}.csv`);
+    await db.registerText(file, csv);
+    const cols = Object.entries(columns).map(([k, v]) => `'${k.replaceAll("'", "''")}': '${v}'`).join(', ');
+    await db.rows(`CREATE OR REPLACE TABLE "${table.replaceAll('"', '""')}" AS SELECT * FROM read_csv('${file}', header = true, quote = '"', escape = '"', columns = {${cols}})`);
   }
 
   /** Indexes a picked tile folder; the previous package stays if this one has no tiles. */
@@ -148,7 +207,8 @@ export class ImportStore {
   async remove(id: string): Promise<void> {
     const l = this.layers.find((x) => x.id === id);
     if (!l) return;
-    await this.db?.rows(`DROP TABLE IF EXISTS "${l.table}"`);
+    await this.db?.rows(`DROP TABLE IF EXISTS "${l.table.replaceAll('"', '""')}"`);
+    this.sources.delete(id);
     runInAction(() => {
       this.layers = this.layers.filter((x) => x.id !== id);
       this.version++;

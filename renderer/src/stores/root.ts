@@ -1,3 +1,4 @@
+import { streetRefOf } from '../import/platform.ts';
 import { configure, observable, runInAction } from 'mobx';
 import type { DrillAck, DrillRequest, JournalRequest, JournalWindow } from '../../../data-pipelines/contracts/events.ts';
 import type { CommandAck } from '../../../data-pipelines/contracts/events.ts';
@@ -170,6 +171,7 @@ export class RootStore {
   /** Imports the user's files (audited by name and CRS choice); per-dataset errors end up in imports.errors. */
   async importFiles(files: ImportFile[]): Promise<void> {
     const rec = this.ui.dispatch({ type: 'importData', op: 'add', names: files.map((f) => f.name), crs: this.imports.crsChoice });
+    this.imports.attachStreets(() => streetRefOf(this.entities.streets));
     try {
       await this.imports.addFiles(files);
       const errs = this.imports.errors;
@@ -177,6 +179,14 @@ export class RootStore {
     } catch (e) {
       this.ui.settle(rec, `error: ${(e as Error).message}`);
     }
+  }
+
+  /** Reads one imported layer again with the CRS the operator chose for it (audited like an import). */
+  async reimportLayer(id: string, crs: string): Promise<void> {
+    const l = this.imports.layers.find((x) => x.id === id);
+    const rec = this.ui.dispatch({ type: 'importData', op: 'add', names: [l?.layer.name ?? id], crs });
+    const err = await this.imports.reimport(id, crs);
+    this.ui.settle(rec, err ? `error: ${err.slice(0, 300)}` : 'ok');
   }
 
   /** Loads an offline basemap tile folder (audited by name and size). */

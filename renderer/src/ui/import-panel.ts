@@ -1,5 +1,6 @@
 /**
- * Left-panel section: import the user's own data (GeoJSON, CSV, Shapefile parts, KML) with a CRS choice, and the
+ * Left-panel section: import the user's own data (GeoJSON, CSV, Shapefile parts, KML, GeoPackage, SQLite) with a CRS
+ * choice for files that declare none (reset after each import), a per-layer CRS override, the GCJ-02/BD-09 question, and the
  * offline basemap (a tile folder, or an .mbtiles / .pmtiles file read lazily). Strings: renderer/src/i18n/import.ts.
  */
 import { autorun } from 'mobx';
@@ -10,7 +11,7 @@ import { button, h } from './dom.ts';
 
 export function mountImportPanel(store: RootStore, box: HTMLElement, near: { lon: number; lat: number }): () => void {
   const im = store.imports;
-  const input = h('input', { type: 'file', multiple: true, accept: '.geojson,.json,.csv,.txt,.tsv,.shp,.dbf,.prj,.cpg,.shx,.kml,.kmz', 'data-testid': 'import-file' });
+  const input = h('input', { type: 'file', multiple: true, accept: '.geojson,.json,.csv,.txt,.tsv,.shp,.dbf,.prj,.cpg,.shx,.kml,.kmz,.gpkg,.sqlite,.sqlite3,.db', 'data-testid': 'import-file' });
   input.onchange = () => {
     const files = [...(input.files ?? [])];
     input.value = '';
@@ -39,7 +40,7 @@ export function mountImportPanel(store: RootStore, box: HTMLElement, near: { lon
     box.replaceChildren(
       h('h2', {}, t('import.title')),
       h('div', { class: 'muted' }, t('import.hint')),
-      h('label', { class: 'muted' }, t('import.crs'), crs),
+      h('label', { class: 'muted', title: t('import.crsNext') }, t('import.crs'), crs),
       input,
       im.busy ? h('div', { class: 'muted' }, t('import.busy')) : '',
       ...im.errors.map((e) => h('div', { class: 'error', 'data-testid': 'import-error' }, e)),
@@ -73,11 +74,33 @@ export function mountImportPanel(store: RootStore, box: HTMLElement, near: { lon
           const cb = h('input', { type: 'checkbox', checked: l.visible });
           cb.onchange = () => void store.command({ type: 'importData', op: cb.checked ? 'show' : 'hide', id: l.id });
           const n = l.layer.features.filter((f) => f.geometry).length;
+          // this layer only: its own CRS, winning over what the file declares
+          const own = h('select', { 'data-testid': `import-layer-crs-${l.table}`, title: t('import.crsLayer') }, ...CRS_OPTIONS.map((o) => h('option', { value: o.id, selected: o.id === l.layer.crs || (o.id === 'auto' && !CRS_OPTIONS.some((x) => x.id === l.layer.crs)) }, o.id === 'auto' ? `${t('import.crsLayer')}…` : o.label)));
+          own.onchange = () => {
+            if (own.value !== 'auto') void store.reimportLayer(l.id, own.value);
+          };
+          const q = l.layer.crsQuestion;
+          const crsName = (id: string) => CRS_OPTIONS.find((o) => o.id === id)?.label ?? id;
+          const enc = l.layer.encodingSource && ['cpg', 'ldid', 'detected'].includes(l.layer.encodingSource) ? (`import.encodingFrom.${l.layer.encodingSource}` as 'import.encodingFrom.cpg') : 'import.encodingFrom.none';
           return h(
             'li',
             { 'data-table': l.table, 'data-features': String(n), 'data-crs': l.layer.crs },
             h('label', { class: 'layer-row' }, cb, h('span', { class: 'swatch', style: `background:rgba(${l.color[0]},${l.color[1]},${l.color[2]},1)` }), ` ${l.layer.name}`),
-            h('div', { class: 'muted' }, t('import.layerInfo', { n, crs: l.layer.crs, from: t(`import.crsFrom.${l.layer.crsSource}`), encoding: l.layer.encoding, table: l.table })),
+            h('div', { class: 'muted' }, t('import.layerInfo', { n, crs: l.layer.crs, from: t(`import.crsFrom.${l.layer.crsSource}`), encoding: t(enc, { enc: l.layer.encoding }), table: l.table })),
+            q
+              ? h(
+                  'div',
+                  { class: 'warn', 'data-testid': `import-question-${l.table}`, 'data-suggest': q.suggest },
+                  t('import.question', { crs: crsName(q.suggest), current: q.current }),
+                  ...q.evidence.map((e) => h('div', { class: 'muted' }, e)),
+                  h(
+                    'div',
+                    { class: 'row' },
+                    button(t('import.questionUse', { crs: crsName(q.suggest) }), { 'data-testid': `import-question-use-${l.table}` }, () => void store.reimportLayer(l.id, q.suggest)),
+                    button(t('import.questionKeep', { current: q.current }), { 'data-testid': `import-question-keep-${l.table}` }, () => im.dismissQuestion(l.id)),
+                  ),
+                )
+              : '',
             ...[...l.layer.notes, ...l.layer.warnings].map((w) => h('div', { class: 'muted warn' }, w)),
             h(
               'div',
@@ -87,6 +110,7 @@ export function mountImportPanel(store: RootStore, box: HTMLElement, near: { lon
                 if (b) void store.command({ type: 'focus', lon: (b[0] + b[2]) / 2, lat: (b[1] + b[3]) / 2, what: l.table, rangeM: Math.max(400, Math.hypot((b[2] - b[0]) * 85_000, (b[3] - b[1]) * 111_000) * 1.5) });
               }),
               button(t('import.remove'), { 'data-testid': `import-remove-${l.table}` }, () => void store.command({ type: 'importData', op: 'remove', id: l.id })),
+              own,
             ),
           );
         }),
