@@ -8,13 +8,19 @@
  *   DuckDB aggregate     parking occupancy GROUP BY grid x half-hour at 1M and 10M rows vs plain JS on typed arrays
  *   parking analysis     2SFCA + cells rerun at three cell/walk settings, site ranking, what-if (real district)
  *   memory               page heap (after GC) over an accelerated run
+ *   back-pressure        50 socket clients x 2,000 ev/s, some stop reading: latency, server memory, resyncs (bounded
+ *                        per-client queue vs the unbounded baseline); Node socket clients, no browser
  *
- * Flags: --quick (shorter runs, 1M rows only), --out FILE
+ * Flags: --quick (shorter runs, 1M rows only), --out FILE, --backpressure-only (just that row: no build or browser needed)
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { io as connect, type Socket } from 'socket.io-client';
+import { WIRE, type FeedEvent } from '../data-pipelines/contracts/events.ts';
 import { startFeedServer, type FeedServer } from '../data-pipelines/feed/server.ts';
 import type { SimulatorOptions } from '../data-pipelines/feed/simulator.ts';
 import { CHROMIUM, CHROMIUM_ARGS, ROOT, apiCall, waitReady } from '../tests/e2e/harness.ts';
@@ -248,20 +254,85 @@ async function memory(browser: Browser): Promise<void> {
   });
 }
 
-const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
-try {
-  await coldStart(browser);
-  await alarmLatency(browser);
-  for (const rate of quick ? [2_000] : [1_000, 5_000, 10_000]) {
-    await throughput(browser, rate, 'batched');
-    await throughput(browser, rate, 'per-event');
-  }
-  await duckdb(browser);
-  await parkingAnalysis(browser);
-  await memory(browser);
-} finally {
-  await browser.close();
+/**
+ * Back-pressure (issue 16.8): `clients` socket clients speaking the renderer's protocol (Node socket.io; hello ->
+ * subscribe -> snapshot -> live) on one feed server fed `rate` events/s; the first `stalled` of them stop reading
+ * their connection (a frozen tab, a congested link). Latency (published -> received) over the clients that read,
+ * server memory growth (heap + buffers after GC; clients share this process but keep bounded state), slow-client
+ * resyncs and the largest queue seen. Run with the bounded per-client queue and, as the baseline, unbounded (what the
+ * server did before: every stalled client's backlog grows without end).
+ */
+async function backPressure(clients: number, rate: number, stalled: number, bounded: boolean): Promise<void> {
+  setFlagsFromString('--expose_gc');
+  const gc = runInNewContext('gc') as () => void;
+  const seconds = quick ? 15 : 45;
+  const srv = await startFeedServer({ assetsDir: join(ROOT, 'assets/district'), journalDir: mkdtempSync(join(tmpdir(), 'redwall-bench-')), sim: null, token: TOKEN, log: () => undefined, ...(bounded ? {} : { maxClientQueueBytes: Number.POSITIVE_INFINITY }) });
+  const wells = srv.core.entities.wells.map((w) => w.id);
+  const latencies: number[] = [];
+  let measuring = false;
+  const sockets: Socket[] = [];
+  await Promise.all(
+    Array.from({ length: clients }, (_, i) => {
+      const socket = connect(srv.url, { transports: ['websocket'], reconnection: false, auth: { token: TOKEN } });
+      sockets.push(socket);
+      socket.on(WIRE.hello, () => socket.emit(WIRE.subscribe, { epoch: null, since: {} }));
+      if (i >= stalled) socket.on(WIRE.events, (evs: FeedEvent[]) => measuring && evs.length && latencies.push(Date.now() - evs[0]!.ts));
+      return new Promise((r) => socket.once(WIRE.snapshot, r));
+    }),
+  );
+  for (const socket of sockets.slice(0, stalled)) (socket.io.engine.transport as unknown as { ws: { _socket: { pause(): void } } }).ws._socket.pause();
+  const mem = () => {
+    const m = process.memoryUsage();
+    return (m.heapUsed + m.arrayBuffers) / 1024 / 1024;
+  };
+  gc();
+  const mem0 = mem();
+  let maxMem = mem0;
+  let n = 0;
+  const perTick = rate / 20;
+  const pump = setInterval(() => {
+    const now = Date.now();
+    srv.publish(Array.from({ length: perTick }, () => ({ stream: 'manhole', kind: 'manhole.reading', ts: now, wellId: wells[n++ % wells.length]!, sensor: 'gas', value: n % 9, unit: '%LEL', level: 'normal' }) as const));
+  }, 50);
+  const sampler = setInterval(() => (maxMem = Math.max(maxMem, mem())), 1000);
+  await new Promise((r) => setTimeout(r, 2_000));
+  measuring = true;
+  await new Promise((r) => setTimeout(r, (seconds - 2) * 1000));
+  measuring = false;
+  clearInterval(pump);
+  clearInterval(sampler);
+  gc();
+  const mem1 = mem();
+  const stats = { ...srv.stats };
+  for (const s of sockets) s.disconnect();
+  await srv.close();
+  rows.push({
+    metric: `back-pressure: ${clients} clients x ${rate.toLocaleString('en')} ev/s, ${seconds} s (${stalled} stop reading)`,
+    variant: bounded ? 'bounded queue (2 MB) + snapshot resync' : 'baseline: unbounded per-client queue',
+    value: `latency p50 ${median(latencies).toFixed(0)} / p99 ${pct(latencies, 99).toFixed(0)} ms; server memory +${(mem1 - mem0).toFixed(0)} MB (max +${(maxMem - mem0).toFixed(0)}); ${stats.slowResyncs} resyncs, largest queue ${(stats.maxQueuedBytes / 1024 / 1024).toFixed(1)} MB`,
+    target: 'p99 <= 1 s, memory bounded',
+    raw: { clients, rate, stalled, seconds, p50Ms: median(latencies), p99Ms: pct(latencies, 99), batches: latencies.length, memStartMb: mem0, memEndMb: mem1, memMaxMb: maxMem, slowResyncs: stats.slowResyncs, maxQueuedBytes: stats.maxQueuedBytes },
+  });
 }
+
+const backpressureOnly = args.includes('--backpressure-only');
+const browser = backpressureOnly ? null : await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+if (browser) {
+  try {
+    await coldStart(browser);
+    await alarmLatency(browser);
+    for (const rate of quick ? [2_000] : [1_000, 5_000, 10_000]) {
+      await throughput(browser, rate, 'batched');
+      await throughput(browser, rate, 'per-event');
+    }
+    await duckdb(browser);
+    await parkingAnalysis(browser);
+    await memory(browser);
+  } finally {
+    await browser.close();
+  }
+}
+for (const bounded of [true, false]) await backPressure(50, 2_000, 10, bounded);
 
 const env = { date: new Date().toISOString(), cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '?', memGb: Math.round(totalmem() / 2 ** 30), gl: 'Mesa llvmpipe (software) via ANGLE gl-egl', chromium: CHROMIUM, quick };
 mkdirSync(dirname(OUT), { recursive: true });

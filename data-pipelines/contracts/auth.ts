@@ -18,6 +18,16 @@ export function mayOperate(user: { role: (typeof ROLE_NAMES)[number] }, what: 'a
   return what === 'drill' ? user.role === 'operator' : user.role !== 'auditor';
 }
 
+/**
+ * May `user` take steps on an alarm that lies in grid cell `cell` (null: in none)? As `mayOperate(user, 'alarm')`, and
+ * grid staff only in their own cells (issue 16: they are the ones on site there; elsewhere it is another grid's staff
+ * or the duty operator's). The server enforces it; the page offers no steps it would refuse.
+ */
+export function mayActOnAlarmIn(user: { role: (typeof ROLE_NAMES)[number]; grids?: readonly string[] | undefined }, cell: string | null): boolean {
+  if (!mayOperate(user, 'alarm')) return false;
+  return user.role !== 'grid-staff' || (cell !== null && (user.grids ?? []).includes(cell));
+}
+
 /** Login names: lower-case letters, digits, dot, dash, underscore (case-folded before lookup). */
 export const LOGIN_PATTERN = /^[a-z0-9._-]{2,32}$/;
 

@@ -238,10 +238,33 @@ export const Hello = z.object({
 }).strict();
 export type Hello = z.infer<typeof Hello>;
 
+/**
+ * Whether the server's journal can write (a full or failing disk). While it cannot, the server keeps serving what it
+ * has, refuses commands (nothing is acknowledged that is not on disk), holds incoming events in a bounded buffer
+ * (not sent: every sent event is journaled) and journals them once the disk takes writes again; what overflowed the
+ * buffer is counted in `lost`. Every screen shows it as a banner.
+ */
+export const JournalHealth = z.object({
+  writable: z.boolean(),
+  /** the refused write's error code (ENOSPC, EIO, …) while not writable */
+  code: z.string().max(32).optional(),
+  /** the refused write's message while not writable */
+  error: z.string().max(500).optional(),
+  /** when this outage began (ms) */
+  since: finite().optional(),
+  /** events received but not journaled yet (held in memory, sent once written) */
+  held: z.number().int().nonnegative(),
+  /** events that overflowed the held buffer since the server started: lost for good */
+  lost: z.number().int().nonnegative(),
+}).strict();
+export type JournalHealth = z.infer<typeof JournalHealth>;
+
 export const Heartbeat = z.object({
   ts: finite(),
   epoch: z.string().min(1).max(64),
   seqs: Seqs,
+  /** the journal's health (servers before 2026-12 do not send it) */
+  journal: JournalHealth.optional(),
 }).strict();
 export type Heartbeat = z.infer<typeof Heartbeat>;
 
@@ -251,6 +274,17 @@ export const Subscribe = z.object({
   since: z.partialRecord(StreamName, z.number().int().nonnegative()),
 }).strict();
 export type Subscribe = z.infer<typeof Subscribe>;
+
+/**
+ * server -> client: this client fell too far behind the live stream (its send queue reached the server's bound), so
+ * live events stopped for it; once its queue has drained it receives a `snapshot` and live events resume.
+ */
+export const Resync = z.object({
+  reason: z.literal('slow-client'),
+  /** the bound it reached (bytes queued for it) */
+  queuedBytes: z.number().int().nonnegative(),
+}).strict();
+export type Resync = z.infer<typeof Resync>;
 
 /** server -> client: the exact events after the client's offsets (or `snapshot` when they are too old). */
 export const Replay = z.object({
@@ -291,8 +325,12 @@ export const DrillRequest = z.discriminatedUnion('op', [
 ]);
 export type DrillRequest = z.infer<typeof DrillRequest>;
 
+/** Why a drill list (op: list) offers no scenario file: the drill panel says so instead of a silently disabled button. */
+export const DRILL_LIST_EMPTY = ['no-folder', 'folder-missing', 'no-files', 'all-invalid'] as const;
+export type DrillListEmpty = (typeof DRILL_LIST_EMPTY)[number];
+
 export const DrillAck = z.union([
-  z.object({ ok: z.literal(true), drillId: z.string().optional(), running: z.object({ drillId: z.string(), name: z.string(), startedAt: finite(), endsAt: finite() }).nullable(), scenarios: z.array(z.object({ file: z.string(), name: z.string(), description: z.string().optional(), steps: z.number(), durationS: z.number() })).optional() }).strict(),
+  z.object({ ok: z.literal(true), drillId: z.string().optional(), running: z.object({ drillId: z.string(), name: z.string(), startedAt: finite(), endsAt: finite() }).nullable(), scenarios: z.array(z.object({ file: z.string(), name: z.string(), description: z.string().optional(), steps: z.number(), durationS: z.number() })).optional(), invalid: z.array(z.object({ file: z.string(), error: z.string().max(2000) })).optional(), emptyBecause: z.enum(DRILL_LIST_EMPTY).optional() }).strict(),
   z.object({ ok: z.literal(false), error: z.string().max(2000) }).strict(),
 ]);
 export type DrillAck = z.infer<typeof DrillAck>;
@@ -312,6 +350,8 @@ export const WIRE = {
   replay: 'replay',
   events: 'events',
   heartbeat: 'heartbeat',
+  /** server -> client, Resync: live events paused for a slow client, a snapshot follows once it has caught up */
+  resync: 'resync',
   /** client -> server */
   subscribe: 'subscribe',
   /** client -> server, with an ack callback receiving CommandAck */

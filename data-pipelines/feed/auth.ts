@@ -6,12 +6,16 @@
  *   Verification compares with timingSafeEqual; an unknown login is checked against a dummy hash so it takes as long.
  * - A successful sign-in makes a session token (32 random bytes, hex) held in memory only, keyed by its SHA-256 (a
  *   heap dump does not hand out live tokens); it ends 12 h after sign-in, on sign-out, or when the server stops.
- * - Failed sign-ins are limited per login (5 a minute by default: further attempts are refused without checking the
- *   password) and logged without the password; at most 4 verifications run at once (scrypt is deliberately costly).
+ * - Failed sign-ins are throttled per SOURCE (the credential the console connected with, and its address), never per
+ *   account: a source's first 3 failures are free, then it must wait 1 s, 2 s, 4 s … (at most 5 min) after its last
+ *   failure before its next attempt is checked; 15 min without a failure (or a success) forgets it. So wrong passwords
+ *   from one console never lock the real user out at another (issue 16: the old per-login lock was a denial of
+ *   service). One check at a time per source, at most 4 at once in all (scrypt is deliberately costly); failures are
+ *   logged without the password.
  * - Accounts for a real deployment come from a JSON file (`--accounts FILE`), validated with zod; a bad file stops
  *   the server with the reason. `hashPassword` (or `npx tsx data-pipelines/feed/hash-password.ts`) makes the hashes.
  *
- * Not here: LDAP/AD, SSO, password changes in the UI, lockout beyond the rate limit, sessions surviving a restart.
+ * Not here: LDAP/AD, SSO, password changes in the UI, account lockout (deliberately), sessions surviving a restart.
  */
 import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -139,9 +143,14 @@ export interface AuthOptions {
   now?: () => number;
   /** session lifetime (default 12 h) */
   sessionTtlMs?: number;
-  /** failed sign-ins allowed per login within the window (default 5 a minute) */
-  maxFailures?: number;
-  failureWindowMs?: number;
+  /** failures per source before the back-off starts (default 3) */
+  freeFailures?: number;
+  /** first back-off after the free failures (default 1 s); doubles with each further failure */
+  backoffBaseMs?: number;
+  /** longest back-off (default 5 min) */
+  backoffMaxMs?: number;
+  /** a source with no failure for this long starts afresh (default 15 min) */
+  backoffResetMs?: number;
   /** verifications running at once (default 4: scrypt is costly on purpose) */
   maxConcurrent?: number;
   log?: (msg: string) => void;
@@ -158,8 +167,8 @@ export class AuthService {
   private readonly accounts = new Map<string, Account>();
   /** by SHA-256 of the token */
   private readonly sessions = new Map<string, Session>();
-  /** per login (case-folded): times of attempts that failed or are still being checked */
-  private readonly attempts = new Map<string, number[]>();
+  /** per source: failed (or still being checked) attempts since it last started afresh, and when the last one began */
+  private readonly throttle = new Map<string, { failures: number; last: number; checking: boolean }>();
   private inFlight = 0;
   private dummy: Promise<string> | null = null;
 
@@ -182,23 +191,47 @@ export class AuthService {
     return this.accounts.size;
   }
 
-  /** Checks login and password; answers a session token and the user, or why not (never which part was wrong). */
-  async login(loginRaw: string, password: string): Promise<LoginAnswer> {
+  /**
+   * How long `source` must still wait before its next attempt is checked (0 = now). After `freeFailures` failures the
+   * wait is backoffBaseMs · 2^(failures − freeFailures), at most backoffMaxMs, counted from its last failure.
+   */
+  backoffMs(source: string): number {
+    const now = this.now();
+    const t = this.throttle.get(source);
+    if (!t) return 0;
+    if (now - t.last >= (this.opts.backoffResetMs ?? 15 * 60_000)) return 0;
+    const free = this.opts.freeFailures ?? 3;
+    if (t.failures < free) return 0;
+    const wait = Math.min(this.opts.backoffMaxMs ?? 5 * 60_000, (this.opts.backoffBaseMs ?? 1000) * 2 ** Math.min(30, t.failures - free));
+    return Math.max(0, t.last + wait - now);
+  }
+
+  /**
+   * Checks login and password; answers a session token and the user, or why not (never which part was wrong).
+   * `source` names where the attempt comes from (the server passes the console's credential and address): failures
+   * slow that source down, never the account, so no one can lock another user out.
+   */
+  async login(loginRaw: string, password: string, source = 'unknown'): Promise<LoginAnswer> {
     const login = loginRaw.trim().toLowerCase();
     const now = this.now();
-    const windowMs = this.opts.failureWindowMs ?? 60_000;
-    const max = this.opts.maxFailures ?? 5;
-    const recent = (this.attempts.get(login) ?? []).filter((t) => now - t < windowMs);
-    if (recent.length >= max) {
-      const retryAfterMs = Math.max(0, recent[0]! + windowMs - now);
-      this.attempts.set(login, recent);
-      this.log(`sign-in refused for ${shown(login)}: ${recent.length} failed attempts within ${Math.round(windowMs / 1000)} s (rate limit)`);
-      return { ok: false, error: `too many failed sign-ins for this login: try again in ${Math.ceil(retryAfterMs / 1000)} s`, retryAfterMs };
+    let t = this.throttle.get(source);
+    if (t && now - t.last >= (this.opts.backoffResetMs ?? 15 * 60_000) && !t.checking) {
+      this.throttle.delete(source);
+      t = undefined;
+    }
+    if (t?.checking) return { ok: false, error: 'sign-in is busy: a sign-in from this console is still being checked', retryAfterMs: 1000 };
+    const wait = this.backoffMs(source);
+    if (wait > 0) {
+      this.log(`sign-in refused for ${shown(login)} from ${shown(source)}: ${t!.failures} failed attempts, backing off ${Math.ceil(wait / 1000)} s`);
+      return { ok: false, error: `too many failed sign-ins from this console: try again in ${Math.ceil(wait / 1000)} s`, retryAfterMs: wait };
     }
     if (this.inFlight >= (this.opts.maxConcurrent ?? 4)) return { ok: false, error: 'sign-in is busy: try again in a moment', retryAfterMs: 1000 };
-    // counted before the (slow) check, so parallel attempts cannot slip past the limit
-    recent.push(now);
-    this.attempts.set(login, recent);
+    // counted before the (slow) check, so parallel attempts from one source cannot slip past the back-off
+    t ??= { failures: 0, last: now, checking: false };
+    t.failures++;
+    t.last = now;
+    t.checking = true;
+    this.throttle.set(source, t);
     this.inFlight++;
     let ok = false;
     const account = this.accounts.get(login);
@@ -207,13 +240,14 @@ export class AuthService {
       else await verifyPassword(password, await (this.dummy ??= hashPassword(randomBytes(16).toString('hex')))); // as slow as a real check
     } finally {
       this.inFlight--;
+      t.checking = false;
     }
     if (!ok || !account) {
-      this.log(`sign-in failed for ${shown(login)} (${account ? 'wrong password' : 'unknown login'}; ${recent.length} within ${Math.round(windowMs / 1000)} s)`);
-      this.pruneAttempts(now, windowMs);
+      this.log(`sign-in failed for ${shown(login)} (${account ? 'wrong password' : 'unknown login'}; failure ${t.failures} from source ${shown(source)})`);
+      this.pruneThrottle(now);
       return { ok: false, error: 'wrong login or password' };
     }
-    this.attempts.delete(login);
+    this.throttle.delete(source);
     const user: User = { name: account.name, role: account.role, ...(account.grids ? { grids: [...account.grids] } : {}) };
     const token = randomBytes(32).toString('hex');
     const expiresAt = this.now() + (this.opts.sessionTtlMs ?? SESSION_TTL_MS);
@@ -228,9 +262,15 @@ export class AuthService {
     return { ok: true, token, login, user, expiresAt };
   }
 
-  private pruneAttempts(now: number, windowMs: number): void {
-    if (this.attempts.size < 1000) return;
-    for (const [k, v] of this.attempts) if (!v.some((t) => now - t < windowMs)) this.attempts.delete(k);
+  private pruneThrottle(now: number): void {
+    if (this.throttle.size < 1000) return;
+    const reset = this.opts.backoffResetMs ?? 15 * 60_000;
+    for (const [k, v] of this.throttle) if (!v.checking && now - v.last >= reset) this.throttle.delete(k);
+    // bounded memory whatever happens: the longest-known sources go first (Map keeps insertion order)
+    for (const k of this.throttle.keys()) {
+      if (this.throttle.size <= 10_000) break;
+      this.throttle.delete(k);
+    }
   }
 
   /** The live session of a token (undefined when unknown, signed out or expired; an expired one is dropped). */

@@ -3,11 +3,11 @@
  * journal first (durable, stamped) and only then to the world and to clients. Tested directly under Node.
  */
 import { type Alarm } from '../contracts/alarm.ts';
-import { STREAMS, type CommandAck, type Draft, type FeedEvent, type Replay, type Snapshot, type Subscribe } from '../contracts/events.ts';
+import { STREAMS, type CommandAck, type Draft, type FeedEvent, type JournalHealth, type Replay, type Snapshot, type Subscribe } from '../contracts/events.ts';
 import { applyEvent, compact, emptyWorld, type World } from '../contracts/world.ts';
 import { AlarmEngine } from './alarm-engine.ts';
 import type { Entities } from './entities.ts';
-import { Journal, type JournalOptions, type LoadReport } from './journal.ts';
+import { Journal, JournalWriteError, RECORD_STREAMS, type JournalOptions, type LoadReport } from './journal.ts';
 import { DistrictSimulator, type SimulatorOptions } from './simulator.ts';
 import { checkScenarioRefs, DrillRunner, orphanedDrillCleanup } from './drill.ts';
 import { parseScenario } from '../contracts/scenario.ts';
@@ -24,6 +24,10 @@ export interface CoreOptions {
   /** who looks after a grid cell (visit tasks go to them); default: the synthetic roster */
   staffOf?: (gridId: string) => string;
   log?: (msg: string) => void;
+  /** events held in memory while the journal cannot write (default 100,000, ~30 MB); beyond it the oldest are lost */
+  maxHeld?: number;
+  /** how often held events are retried while the journal cannot write (default 1 s) */
+  retryMs?: number;
 }
 
 export class FeedCore {
@@ -43,9 +47,22 @@ export class FeedCore {
   drill: DrillRunner | null = null;
   private startupDrafts: Draft[];
   private drillCommands = 0;
+  /**
+   * Drafts the journal could not write yet (disk full or failing), oldest first: not applied, not sent, journaled in
+   * order once the disk takes writes again (retried every retryMs). Bounded: beyond maxHeld the oldest telemetry goes
+   * first (then the oldest of any stream), counted in `lost`.
+   */
+  private held: Draft[] = [];
+  private lastTry = 0;
+  private readonly maxHeld: number;
+  private readonly retryMs: number;
+  /** events lost to held-buffer overflow since start, total and per stream */
+  readonly lost = { total: 0, byStream: {} as Partial<Record<string, number>> };
 
   constructor(opts: CoreOptions) {
     this.log = opts.log ?? (() => undefined);
+    this.maxHeld = opts.maxHeld ?? 100_000;
+    this.retryMs = opts.retryMs ?? 1_000;
     this.engine = new AlarmEngine(opts.entities);
     this.desk = new RequestDesk(opts.entities, opts.sim?.requests ?? {});
     this.board = new TaskBoard(opts.staffOf ?? ((g) => gridStaffName(g)));
@@ -99,16 +116,99 @@ export class FeedCore {
     return this.journal.epoch;
   }
 
-  /** Journals drafts and everything they cause (alarms, camera turns); returns the stamped events in order. */
+  /**
+   * Journals drafts and everything they cause (alarms, camera turns); returns the stamped events in order. While the
+   * journal cannot write, the drafts are held (after any already held) and nothing is returned for them now: they
+   * come back from a later ingest/tick once written.
+   */
   ingest(drafts: Draft[]): FeedEvent[] {
+    if (drafts.length) this.hold(drafts);
+    return this.drain(true);
+  }
+
+  /** The journal's health as every screen shows it. */
+  health(): JournalHealth {
+    const e = this.journal.writeError;
+    const down = e !== null || this.held.length > 0;
+    return { writable: !down, ...(e ? { code: e.code.slice(0, 32), error: e.message.slice(0, 500), since: e.since } : {}), held: this.held.length, lost: this.lost.total };
+  }
+
+  /** Why a command is refused now (the journal cannot write), or null: held events are retried first. */
+  journalRefusal(): string | null {
+    if (this.held.length) this.pendingOut = this.pendingOut.concat(this.drain(false));
+    if (!this.held.length && !this.journal.writeError) return null;
+    const e = this.journal.writeError;
+    return `journal cannot write${e ? ` (${e.code})` : ''}: nothing was changed, try again when the server's disk has space`;
+  }
+
+  /** Events journaled by a retry inside journalRefusal(), handed out with the next command's events. */
+  private pendingOut: FeedEvent[] = [];
+
+  private hold(drafts: Draft[]): void {
+    for (const d of drafts) this.held.push(d);
+    let excess = this.held.length - this.maxHeld;
+    if (excess <= 0) return;
+    const drop = (d: Draft) => {
+      this.lost.total++;
+      this.lost.byStream[d.stream] = (this.lost.byStream[d.stream] ?? 0) + 1;
+    };
+    // the oldest telemetry first (superseded by later readings); the record streams only when nothing else is left
+    const kept: Draft[] = [];
+    for (const d of this.held) {
+      if (excess > 0 && !RECORD_STREAMS.has(d.stream)) {
+        drop(d);
+        excess--;
+      } else kept.push(d);
+    }
+    if (excess > 0) kept.splice(0, excess).forEach(drop);
+    this.held = kept;
+    if (Date.now() - this.lossLoggedAt > 10_000) {
+      this.lossLoggedAt = Date.now();
+      this.log(`journal cannot write: held-event buffer full (${this.maxHeld}), ${this.lost.total} events lost so far`);
+    }
+  }
+
+  private lossLoggedAt = 0;
+
+  /**
+   * Journals the held drafts in order (and what they cause), as far as the journal takes them. While the journal is
+   * failing, retried at most every retryMs when `throttle` (a command asks: try at once).
+   */
+  private drain(throttle: boolean): FeedEvent[] {
+    const out: FeedEvent[] = this.pendingOut.splice(0);
+    if (!this.held.length) return out;
+    const t = Date.now();
+    if (throttle && this.journal.writeError && t - this.lastTry < this.retryMs) return out;
+    this.lastTry = t;
+    while (this.held.length) {
+      // while failing, a small batch probes the disk (a refused append costs its validation); then big ones
+      const batch = this.held.slice(0, this.journal.writeError ? 500 : 10_000);
+      const r = this.run(batch);
+      for (const ev of r.events) out.push(ev);
+      this.held.splice(0, batch.length, ...r.unwritten);
+      if (r.unwritten.length) break;
+    }
+    if (!this.held.length && out.length && this.lost.total) this.log(`journal writes again; ${this.lost.total} events were lost while it could not`);
+    return out;
+  }
+
+  /** Appends drafts and their consequences; stops at a refused write and returns what was not written (in order). */
+  private run(drafts: Draft[]): { events: FeedEvent[]; unwritten: Draft[] } {
     const out: FeedEvent[] = [];
     let pending = drafts;
     for (let depth = 0; pending.length && depth < 4; depth++) {
-      const { events, rejected } = this.journal.append(pending);
-      for (const r of rejected) {
+      let r: ReturnType<Journal['append']>;
+      try {
+        r = this.journal.append(pending);
+      } catch (e) {
+        if (e instanceof JournalWriteError) return { events: out, unwritten: pending };
+        throw e;
+      }
+      const { events, rejected } = r;
+      for (const x of rejected) {
         this.stats.rejected++;
-        this.stats.lastRejection = r.error;
-        this.log(`rejected draft ${r.draft.kind}: ${r.error}`);
+        this.stats.lastRejection = x.error;
+        this.log(`rejected draft ${x.draft.kind}: ${x.error}`);
       }
       const next: Draft[] = [];
       for (const ev of events) {
@@ -119,14 +219,29 @@ export class FeedCore {
       out.push(...events);
       pending = next;
     }
-    return out;
+    return { events: out, unwritten: [] };
+  }
+
+  /**
+   * A command's draft, journaled now or not at all: never held (a command the journal did not take is refused, so
+   * nothing acknowledged can be lost). Consequences that could not be written are held like any event.
+   */
+  private writeNow(draft: Draft): FeedEvent[] | null {
+    const r = this.run([draft]);
+    if (r.unwritten[0] === draft) return null;
+    if (r.unwritten.length) this.hold(r.unwritten);
+    return r.events;
   }
 
   tick(now: number): FeedEvent[] {
     const startup = this.startupDrafts;
     this.startupDrafts = [];
-    const out = this.ingest([...startup, ...(this.sim?.tick(now) ?? []), ...(this.sim ? this.desk.tick(now) : []), ...this.engine.expireShelves(now)]);
-    if (this.drill) out.push(...this.tickDrill(now));
+    const out = this.drain(true);
+    // While events wait for the journal, only the feeds' own events are taken (held, in order); drafts derived from
+    // the server's state (request timers, shelve expiry, drill steps) are made once the state has caught up.
+    const caughtUp = !this.held.length;
+    out.push(...this.ingest([...startup, ...(this.sim?.tick(now) ?? []), ...(caughtUp && this.sim ? this.desk.tick(now) : []), ...(caughtUp ? this.engine.expireShelves(now) : [])]));
+    if (this.drill && caughtUp) out.push(...this.tickDrill(now));
     return out;
   }
 
@@ -136,6 +251,8 @@ export class FeedCore {
    */
   startDrill(scenario: unknown, now: number, by: string): { drillId: string; events: FeedEvent[] } {
     if (this.drill) throw new Error(`drill ${this.drill.drillId} ("${this.drill.scenario.name}") is still running: stop it first`);
+    const refusal = this.journalRefusal();
+    if (refusal) throw new Error(refusal);
     const p = parseScenario(scenario);
     if (!p.ok) throw new Error(`invalid scenario: ${p.errors.join('; ')}`);
     const refs = checkScenarioRefs(p.value, this.entities);
@@ -149,6 +266,8 @@ export class FeedCore {
 
   stopDrill(now: number, by: string): FeedEvent[] {
     if (!this.drill) throw new Error('no drill is running');
+    const refusal = this.journalRefusal();
+    if (refusal) throw new Error(refusal);
     const d = this.drill;
     this.drill = null;
     return this.ingest(d.abort(now, `stopped by ${by}`));
@@ -174,23 +293,32 @@ export class FeedCore {
   }
 
   command(raw: unknown, now: number): { ack: CommandAck; events: FeedEvent[] } {
+    // held events go first (the command acts on the state they make); while the journal cannot write: refused
+    const refusal = this.journalRefusal();
+    const before = this.pendingOut.splice(0);
+    if (refusal) return { ack: { ok: false, error: refusal }, events: before };
     const r = this.engine.command(raw, now);
-    if (!r.ok) return { ack: { ok: false, error: r.error }, events: [] };
-    if (r.duplicateOf) return { ack: { ok: true, seq: r.duplicateOf.seq, alarm: r.alarm, duplicate: true }, events: [] };
-    const events = this.ingest([r.draft!]);
+    if (!r.ok) return { ack: { ok: false, error: r.error }, events: before };
+    if (r.duplicateOf) return { ack: { ok: true, seq: r.duplicateOf.seq, alarm: r.alarm, duplicate: true }, events: before };
+    const events = this.writeNow(r.draft!);
+    if (!events) return { ack: { ok: false, error: this.journalRefusal() ?? 'journal cannot write' }, events: [...before, ...this.pendingOut.splice(0)] };
     const ev = events[0];
-    if (!ev || ev.kind !== 'alarm.update') return { ack: { ok: false, error: 'command could not be journaled' }, events };
-    return { ack: { ok: true, seq: ev.seq, alarm: ev.alarm as Alarm, duplicate: false }, events };
+    if (!ev || ev.kind !== 'alarm.update') return { ack: { ok: false, error: 'command could not be journaled' }, events: [...before, ...events] };
+    return { ack: { ok: true, seq: ev.seq, alarm: ev.alarm as Alarm, duplicate: false }, events: [...before, ...events] };
   }
 
   /** A citizen-request command from `user` (the socket's user, by role): journaled, or refused with the reason. */
   requestCommand(raw: unknown, user: RequestActor, now: number): { ack: RequestAck; events: FeedEvent[] } {
+    const refusal = this.journalRefusal();
+    const before = this.pendingOut.splice(0);
+    if (refusal) return { ack: { ok: false, error: refusal }, events: before };
     const r = this.desk.command(raw, user, now);
-    if ('ack' in r) return { ack: r.ack, events: [] };
-    const events = this.ingest([r.draft]);
+    if ('ack' in r) return { ack: r.ack, events: before };
+    const events = this.writeNow(r.draft);
+    if (!events) return { ack: { ok: false, error: this.journalRefusal() ?? 'journal cannot write' }, events: [...before, ...this.pendingOut.splice(0)] };
     const ev = events[0];
-    if (!ev || ev.kind !== 'request.update') return { ack: { ok: false, error: 'command could not be journaled' }, events };
-    return { ack: { ok: true, seq: ev.seq, request: ev.request, duplicate: false }, events };
+    if (!ev || ev.kind !== 'request.update') return { ack: { ok: false, error: 'command could not be journaled' }, events: [...before, ...events] };
+    return { ack: { ok: true, seq: ev.seq, request: ev.request, duplicate: false }, events: [...before, ...events] };
   }
 
   snapshot(now: number): Snapshot {

@@ -7,11 +7,16 @@
  *   <dir>/<stream>/<firstSeq>.jsonl  one event per line, seq strictly +1
  *
  * On open, a torn last line (a crash mid-write) is truncated away and counted; any other invalid line is skipped,
- * counted and logged — never silently. The most recent events per stream are kept in memory for replay.
+ * counted and logged — never silently — and costs that line only: later lines of the stream load (their seqs jump over
+ * the lost one), and the lost line's seq is never stamped again. The most recent events per stream are kept in memory
+ * for replay.
+ *
+ * An append is all or nothing: when the disk refuses a write (ENOSPC, EIO, …) every byte of that append is truncated
+ * away again, no seq is consumed, and it throws a JournalWriteError; `writeError` says so until an append succeeds.
  */
-import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
-import { parseFeedEvent, STREAMS, type Draft, type FeedEvent, type Seqs, type StreamName } from '../contracts/events.ts';
+import { closeSync, createReadStream, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { parseFeedEvent, STREAMS, StreamName as StreamNameSchema, type Draft, type FeedEvent, type Seqs, type StreamName } from '../contracts/events.ts';
 import { applyEvent, compact, emptySeqs, emptyWorld, mergeByTime } from '../contracts/world.ts';
 import type { JournalWindow } from '../contracts/events.ts';
 
@@ -33,12 +38,43 @@ export interface JournalOptions {
   tailEvents?: number;
   fsyncEveryMs?: number;
   log?: (msg: string) => void;
+  /**
+   * The one call that writes journal bytes (default: node:fs writeSync). Tests inject a failing one (ENOSPC); the
+   * journal's behaviour on a refused write is the same whatever refused it.
+   */
+  write?: (fd: number, buf: Buffer, offset: number) => number;
 }
+
+/** An append the disk refused: nothing of it was written (the segment was truncated back), no seq was consumed. */
+export class JournalWriteError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'JournalWriteError';
+  }
+}
+
+/** Why the journal cannot write right now (null in `writeError` when it can). */
+export interface JournalWriteFailure {
+  code: string;
+  message: string;
+  /** first refused append of this outage (ms) */
+  since: number;
+  /** last refused append (ms) */
+  lastAt: number;
+}
+
+/** Page of a journal window (GET /api/journal): a JournalWindow plus the cursor of the next page (null: last page). */
+export type JournalPage = JournalWindow & { next: string | null };
 
 export interface LoadReport {
   events: number;
   tornLines: number;
   corruptLines: number;
+  /** seqs missing between loaded lines (a corrupt line in the middle costs its own seq; these are counted here) */
+  missingSeqs: number;
   errors: string[];
 }
 
@@ -75,9 +111,11 @@ export class Journal {
   private fsyncTimer: ReturnType<typeof setInterval> | null = null;
   private dirty = new Set<number>();
   private closed = false;
+  /** set while the disk refuses appends (cleared by the next append that succeeds) */
+  writeError: JournalWriteFailure | null = null;
 
   private constructor(opts: JournalOptions, epoch: string) {
-    this.opts = { segmentBytes: 8 * 1024 * 1024, retainSegments: 4, retainByStream: { parking: 12 }, tailEvents: 50_000, fsyncEveryMs: 1000, log: () => undefined, ...opts };
+    this.opts = { segmentBytes: 8 * 1024 * 1024, retainSegments: 4, retainByStream: { parking: 12 }, tailEvents: 50_000, fsyncEveryMs: 1000, log: () => undefined, write: (fd, buf, off) => writeSync(fd, buf, off), ...opts };
     this.epoch = epoch;
     for (const s of STREAMS) this.tails.set(s, []);
   }
@@ -118,9 +156,15 @@ export class Journal {
   }
 
   private load(onEvent: (ev: FeedEvent) => void): LoadReport {
-    const report: LoadReport = { events: 0, tornLines: 0, corruptLines: 0, errors: [] };
+    const report: LoadReport = { events: 0, tornLines: 0, corruptLines: 0, missingSeqs: 0, errors: [] };
+    const note = (msg: string) => {
+      if (report.errors.length < 20) report.errors.push(msg);
+      this.opts.log(`journal: ${msg}`);
+    };
     for (const s of STREAMS) {
       const files = this.segmentFiles(s);
+      /** corrupt lines since the last good one: each held one event, whose seq is never stamped again */
+      let corruptRun = 0;
       files.forEach((file, fi) => {
         const buf = readFileSync(file);
         const text = buf.toString('utf8');
@@ -140,7 +184,8 @@ export class Journal {
               this.opts.log(`journal ${s}: truncated a torn last line in ${file}`);
             } else {
               report.corruptLines++;
-              report.errors.push(`${file}: unterminated line in a closed segment`);
+              corruptRun++;
+              note(`${file}: unterminated line in a closed segment`);
             }
             break;
           }
@@ -149,20 +194,35 @@ export class Journal {
           lineNo++;
           if (!line.trim()) continue;
           const r = parseFeedEvent(line);
-          const expected = this.seqs[s] + 1;
-          if (!r.ok || r.value.stream !== s || r.value.epoch !== this.epoch || (this.seqs[s] > 0 && r.value.seq !== expected)) {
+          // A bad line costs that line only: the stream goes on with the next valid line whose seq is beyond the last
+          // one loaded (the seqs in between are counted missing); only a seq at or below it (a duplicate, or a line
+          // out of order) is refused, so a seq is never applied twice.
+          if (!r.ok || r.value.stream !== s || r.value.epoch !== this.epoch || r.value.seq <= this.seqs[s]) {
             report.corruptLines++;
-            const why = !r.ok ? r.error : r.value.stream !== s ? `stream ${r.value.stream} in ${s} journal` : r.value.epoch !== this.epoch ? `epoch ${r.value.epoch}` : `seq ${r.value.seq}, expected ${expected}`;
-            if (report.errors.length < 20) report.errors.push(`${file}:${lineNo}: ${why}`);
-            this.opts.log(`journal ${s}: skipped line ${lineNo} of ${file}: ${why}`);
+            corruptRun++;
+            const why = !r.ok ? r.error : r.value.stream !== s ? `stream ${r.value.stream} in ${s} journal` : r.value.epoch !== this.epoch ? `epoch ${r.value.epoch}` : `seq ${r.value.seq} again (already at ${this.seqs[s]})`;
+            note(`${s}: skipped line ${lineNo} of ${file}: ${why}`);
             continue;
           }
+          if (this.seqs[s] > 0 && r.value.seq !== this.seqs[s] + 1) {
+            const missing = r.value.seq - this.seqs[s] - 1;
+            report.missingSeqs += missing;
+            note(`${s}: seq ${this.seqs[s] + 1}${missing > 1 ? `..${r.value.seq - 1}` : ''} missing before line ${lineNo} of ${file}`);
+          }
+          corruptRun = 0;
           this.seqs[s] = r.value.seq;
           this.remember(r.value);
           report.events++;
           onEvent(r.value);
         }
       });
+      // Corrupt lines after the last good one held events too (one per line): their seqs are not stamped again.
+      const floor = this.seqs[s] + corruptRun;
+      if (floor > this.seqs[s]) {
+        report.missingSeqs += floor - this.seqs[s];
+        note(`${s}: seq ${this.seqs[s] + 1}..${floor} lost at the end of the journal; the next event is ${floor + 1}`);
+        this.seqs[s] = floor;
+      }
       const last = files[files.length - 1];
       if (last) this.segments.set(s, { fd: openSync(last, 'a'), path: last, bytes: statSync(last).size });
     }
@@ -179,7 +239,10 @@ export class Journal {
   private segmentFor(s: StreamName, firstSeq: number): Segment {
     const cur = this.segments.get(s);
     if (cur && cur.bytes < this.opts.segmentBytes) return cur;
-    if (cur) closeSync(cur.fd);
+    if (cur) {
+      closeSync(cur.fd);
+      this.segments.delete(s);
+    }
     mkdirSync(this.streamDir(s), { recursive: true });
     const path = join(this.streamDir(s), `${String(firstSeq).padStart(12, '0')}.jsonl`);
     const seg = { fd: openSync(path, 'a'), path, bytes: 0 };
@@ -202,6 +265,7 @@ export class Journal {
     const events: FeedEvent[] = [];
     const rejected: Array<{ draft: Draft; error: string }> = [];
     const lines = new Map<StreamName, string[]>();
+    const seqsBefore = { ...this.seqs };
     for (const d of drafts) {
       const seq = this.seqs[d.stream] + 1;
       const candidate = { ...d, seq, epoch: this.epoch, id: `${this.epoch}:${d.stream}:${seq}` };
@@ -216,14 +280,47 @@ export class Journal {
       if (!ls) lines.set(d.stream, (ls = []));
       ls.push(JSON.stringify(r.value));
     }
-    for (const [s, ls] of lines) {
-      const firstSeq = this.seqs[s] - ls.length + 1;
-      const seg = this.segmentFor(s, firstSeq);
-      const buf = Buffer.from(ls.join('\n') + '\n');
-      let written = 0;
-      while (written < buf.length) written += writeSync(seg.fd, buf, written);
-      seg.bytes += buf.length;
-      this.dirty.add(seg.fd);
+    // All or nothing: on a refused write, every segment touched by this append is cut back to its size before it.
+    const written: Array<{ seg: Segment; bytes: number }> = [];
+    try {
+      for (const [s, ls] of lines) {
+        const firstSeq = this.seqs[s] - ls.length + 1;
+        const seg = this.segmentFor(s, firstSeq);
+        written.push({ seg, bytes: seg.bytes });
+        const buf = Buffer.from(ls.join('\n') + '\n');
+        let n = 0;
+        while (n < buf.length) n += this.opts.write(seg.fd, buf, n);
+        seg.bytes += buf.length;
+        this.dirty.add(seg.fd);
+      }
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      for (const w of written.reverse()) {
+        try {
+          ftruncateSync(w.seg.fd, w.bytes);
+          w.seg.bytes = w.bytes;
+        } catch (te) {
+          // Could not cut the partial line away: leave that segment (its torn tail is skipped and counted on load).
+          this.opts.log(`journal: could not truncate ${w.seg.path} after a refused write: ${(te as Error).message}`);
+          for (const [s, seg] of this.segments) if (seg === w.seg) this.segments.delete(s);
+          try {
+            closeSync(w.seg.fd);
+          } catch {
+            /* already closed */
+          }
+        }
+      }
+      Object.assign(this.seqs, seqsBefore);
+      const code = err.code ?? 'EIO';
+      const now = Date.now();
+      const message = `journal cannot write: ${err.message}`;
+      if (!this.writeError) this.opts.log(`${message} (appends refused until the disk takes them again)`);
+      this.writeError = { code, message, since: this.writeError?.since ?? now, lastAt: now };
+      throw new JournalWriteError(code, message);
+    }
+    if (this.writeError && lines.size) {
+      this.opts.log(`journal writes again after ${Math.round((Date.now() - this.writeError.since) / 1000)} s of ${this.writeError.code}`);
+      this.writeError = null;
     }
     for (const ev of events) this.remember(ev);
     return { events, rejected };
@@ -235,7 +332,15 @@ export class Journal {
     const tail = this.tails.get(stream)!;
     const first = tail[0];
     if (!first || first.seq > seq + 1) return null;
-    return tail.slice(seq + 1 - first.seq);
+    // Seqs are increasing but not always consecutive (a corrupt journal line costs its seq): binary search.
+    let lo = 0;
+    let hi = tail.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (tail[mid]!.seq <= seq) lo = mid + 1;
+      else hi = mid;
+    }
+    return tail.slice(lo);
   }
 
   /**
@@ -284,6 +389,131 @@ export class Journal {
       }
     }
     return { epoch: this.epoch, from, to, seqs: { ...before.seqs }, initial: compact(before, Infinity, from), events: mergeByTime(events), truncated };
+  }
+
+  /**
+   * A stream's retained events with seq > `afterSeq`, in seq order, read from disk asynchronously in small chunks (the
+   * event loop turns between chunks: live events keep flowing while a large window is read). Starts at the segment
+   * that holds `afterSeq + 1` (segment files are named by their first seq). Lines that are not this journal's events
+   * were counted when it opened and are skipped here.
+   */
+  private async *readFrom(s: StreamName, afterSeq: number): AsyncGenerator<FeedEvent> {
+    const files = this.segmentFiles(s);
+    let i = 0;
+    while (i + 1 < files.length && Number(basename(files[i + 1]!).slice(0, 12)) <= afterSeq + 1) i++;
+    let last = afterSeq;
+    for (const file of files.slice(i)) {
+      let rest = '';
+      try {
+        for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: 64 * 1024 })) {
+          const text = rest + (chunk as string);
+          const lines = text.split('\n');
+          rest = lines.pop()!;
+          for (const line of lines) {
+            if (!line) continue;
+            let ev: FeedEvent;
+            try {
+              ev = JSON.parse(line) as FeedEvent;
+            } catch {
+              continue;
+            }
+            if (ev?.stream !== s || ev.epoch !== this.epoch || typeof ev.seq !== 'number' || ev.seq <= last) continue;
+            last = ev.seq;
+            yield ev;
+          }
+        }
+      } catch (e) {
+        // removed by retention while we read: its events are gone, go on with the next segment
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      }
+    }
+  }
+
+  /**
+   * One page of a time window, read without holding the event loop (GET /api/journal and the socket's journal
+   * request). The first page (no `cursor`) is like readWindow: the compacted state before `from` in `initial`, with its
+   * seqs, then up to `limit` events with from <= ts <= to in time order (seq order within each stream). `next` is an
+   * opaque cursor for the following page, or null on the last one; a later page has no `initial` and its `seqs` are
+   * where the previous page stopped, so pages concatenate gap-free. `onEvent`, when given, receives each event as it is
+   * read instead of `events` collecting them (the HTTP route streams them out).
+   */
+  async readWindowPage(
+    req: { from: number; to: number; streams?: readonly StreamName[]; limit?: number; cursor?: string },
+    onEvent?: (ev: FeedEvent) => void | Promise<void>,
+    onHead?: (head: Omit<JournalWindow, 'events' | 'truncated'>) => void | Promise<void>,
+  ): Promise<JournalPage> {
+    let { from, to } = req;
+    // in STREAMS order whatever order was asked (ties in time go to the earlier stream, as mergeByTime)
+    let streams: readonly StreamName[] = STREAMS.filter((s) => !req.streams || req.streams.includes(s));
+    const limit = Math.max(1, Math.floor(req.limit ?? 10_000));
+    const pos = emptySeqs();
+    let initial: FeedEvent[] = [];
+    const heads = new Map<StreamName, { it: AsyncGenerator<FeedEvent>; ev: FeedEvent }>();
+    const advance = async (s: StreamName, it: AsyncGenerator<FeedEvent>) => {
+      const r = await it.next();
+      // per stream, the window ends before the first event after `to` (seq order is the order of record)
+      if (r.done || r.value.ts > to) {
+        heads.delete(s);
+        if (!r.done) await it.return(undefined);
+      } else heads.set(s, { it, ev: r.value });
+    };
+    if (req.cursor) {
+      const c = decodeCursor(req.cursor);
+      if (c.epoch !== this.epoch) throw new Error(`cursor is from journal ${c.epoch}, this journal is ${this.epoch}: start again without a cursor`);
+      ({ from, to } = c);
+      streams = STREAMS.filter((s) => c.streams.includes(s));
+      Object.assign(pos, c.pos);
+      for (const s of streams) await advance(s, this.readFrom(s, pos[s]));
+    } else {
+      const before = emptyWorld();
+      for (const s of streams) {
+        const it = this.readFrom(s, 0);
+        for (;;) {
+          const r = await it.next();
+          if (r.done) break;
+          if (r.value.ts >= from) {
+            if (r.value.ts <= to) heads.set(s, { it, ev: r.value });
+            else await it.return(undefined);
+            break;
+          }
+          applyEvent(before, r.value);
+        }
+        pos[s] = before.seqs[s];
+      }
+      initial = compact(before, Infinity, from);
+    }
+    const seqs: Seqs = { ...pos };
+    const events: FeedEvent[] = [];
+    let next: string | null = null;
+    try {
+      await onHead?.({ epoch: this.epoch, from, to, seqs, initial });
+      let n = 0;
+      while (heads.size && n < limit) {
+        // the earliest head; ties go to the stream listed first (as mergeByTime)
+        let best: StreamName | null = null;
+        for (const s of streams) {
+          const h = heads.get(s);
+          if (h && (best === null || h.ev.ts < heads.get(best)!.ev.ts)) best = s;
+        }
+        const h = heads.get(best!)!;
+        pos[best!] = h.ev.seq;
+        n++;
+        if (onEvent) await onEvent(h.ev);
+        else events.push(h.ev);
+        await advance(best!, h.it);
+      }
+      if (heads.size) next = encodeCursor({ epoch: this.epoch, from, to, streams: [...streams], pos: Object.fromEntries(streams.map((s) => [s, pos[s]])) });
+    } finally {
+      // closes the segment files still open (also when the caller gave up mid-page)
+      for (const h of heads.values()) await h.it.return(undefined);
+    }
+    return { epoch: this.epoch, from, to, seqs, initial, events, truncated: next !== null, next };
+  }
+
+  /** readWindow without holding the event loop: the first page of up to `maxEvents` (default 100,000) events. */
+  async readWindowAsync(from: number, to: number, opts: { streams?: readonly StreamName[]; maxEvents?: number } = {}): Promise<JournalWindow> {
+    const { next: _next, ...w } = await this.readWindowPage({ from, to, ...(opts.streams ? { streams: opts.streams } : {}), limit: opts.maxEvents ?? 100_000 });
+    return w;
   }
 
   /**
@@ -389,4 +619,34 @@ function parkingSampler(from: number, to: number, stepMs: number, maxRows: numbe
       return { from, to, stepMs, rows, truncated };
     },
   };
+}
+
+interface WindowCursor {
+  epoch: string;
+  from: number;
+  to: number;
+  streams: StreamName[];
+  /** per stream, the last seq already returned */
+  pos: Partial<Record<StreamName, number>>;
+}
+
+function encodeCursor(c: WindowCursor): string {
+  return Buffer.from(JSON.stringify(c)).toString('base64url');
+}
+
+/** Decodes a page cursor, or throws saying it is not one (a 400 for the caller). */
+export function decodeCursor(raw: string): WindowCursor {
+  let c: unknown;
+  try {
+    c = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
+  } catch {
+    throw new Error('cursor is not one this server gave out');
+  }
+  const o = (c ?? {}) as Partial<WindowCursor>;
+  const streams = Array.isArray(o.streams) ? o.streams.filter((x) => StreamNameSchema.safeParse(x).success) : [];
+  const pos = o.pos && typeof o.pos === 'object' ? o.pos : {};
+  const seqOk = (v: unknown) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+  if (typeof o.epoch !== 'string' || !Number.isFinite(o.from) || !Number.isFinite(o.to) || !streams.length || streams.length !== o.streams?.length || !streams.every((s) => seqOk(pos[s])))
+    throw new Error('cursor is not one this server gave out');
+  return { epoch: o.epoch, from: o.from!, to: o.to!, streams, pos };
 }

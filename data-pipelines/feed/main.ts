@@ -2,10 +2,12 @@
  * CLI: run the feed server (simulator + web shell) on loopback.
  *   tsx data-pipelines/feed/main.ts [--port N] [--journal DIR] [--no-sim] [--tick MS] [--incident-every MS]
  *                                   [--token T | --no-auth] [--tls-key key.pem --tls-cert cert.pem] [--backfill-hours N]
- *                                   [--accounts FILE]
+ *                                   [--accounts FILE | --demo]
  * The API/feed token defaults to REDWALL_FEED_TOKEN or a random one printed at start. --backfill-hours N synthesizes
  * N hours of parking history into a fresh journal (one without parking events; default 0 = none); --request-days N
  * synthesizes N days of citizen requests into a fresh journal (one without request events; default 0 = none).
+ * --demo turns on the published demo accounts (docs/people.md; demo only): without it there are none, and a start
+ * whose accounts file still has a demo password is refused.
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -34,14 +36,16 @@ if (!Number.isInteger(requestDays) || requestDays < 0 || requestDays > 60) {
   console.error(`--request-days must be a whole number of days from 0 to 60, got ${arg('--request-days')}`);
   process.exit(2);
 }
-// Named accounts: --accounts FILE (or REDWALL_ACCOUNTS) for a deployment; the published demo accounts only when the
-// simulator runs and no file is given (data-pipelines/feed/demo-accounts.ts). A bad file stops here with the reason.
-const accounts = await accountsFor({ file: arg('--accounts') ?? process.env['REDWALL_ACCOUNTS'], simulated: !args.includes('--no-sim') }).catch((e: unknown) => {
+// Named accounts: --accounts FILE (or REDWALL_ACCOUNTS) for a deployment; the published demo accounts only with
+// --demo (data-pipelines/feed/demo-accounts.ts). A bad file, or demo passwords without --demo, stops here with the reason.
+const demo = args.includes('--demo');
+const accounts = await accountsFor({ file: arg('--accounts') ?? process.env['REDWALL_ACCOUNTS'], demo }).catch((e: unknown) => {
   console.error((e as Error).message);
   process.exit(2);
 });
 const server = await startFeedServer({
   accounts: accounts.accounts,
+  demo,
   port: Number(arg('--port') ?? process.env['REDWALL_PORT'] ?? 5180),
   staticDir: resolve(root, 'dist/renderer'),
   assetsDir: resolve(root, 'assets/district'),
@@ -52,6 +56,9 @@ const server = await startFeedServer({
   testHooks: args.includes('--test-hooks'),
   ...(token ? { token } : {}),
   ...(tlsKey && tlsCert ? { tls: { key: readFileSync(tlsKey, 'utf8'), cert: readFileSync(tlsCert, 'utf8') } } : {}),
+}).catch((e: unknown) => {
+  console.error((e as Error).message);
+  process.exit(2);
 });
 console.log(`RedWall feed + web shell: ${server.url}/`);
 if (token) console.log(`API token (Authorization: Bearer …): ${token}`);

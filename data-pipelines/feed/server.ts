@@ -6,23 +6,24 @@
  * events after those offsets from the journal (or sends a compacted snapshot when the offsets are from another epoch
  * or too old), then streams `events` live. Operator commands go up as `command` with an ack callback.
  */
-import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { timingSafeEqual } from 'node:crypto';
+import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { join, resolve as resolvePath } from 'node:path';
 import { Server } from 'socket.io';
+import { z } from 'zod';
 import type { ShellConfig } from '../../electron/bridge/api.ts';
 import { contentSecurityPolicy } from '../../electron/bridge/csp.ts';
-import { DrillRequest, JournalRequest, Subscribe, WIRE, type CommandAck, type DrillAck, type FeedEvent, type Heartbeat, type Hello } from '../contracts/events.ts';
+import { DrillRequest, JournalRequest, Subscribe, WIRE, type CommandAck, type Draft, type DrillAck, type FeedEvent, type Heartbeat, type Hello, type Resync, type StreamName } from '../contracts/events.ts';
 import { afterActionReport, reportCsv, reportHtml } from '../contracts/after-action.ts';
 import { parseScenario } from '../contracts/scenario.ts';
 import { MANHOLE_SENSORS, type ManholeSensor } from '../contracts/manhole.ts';
 import type { Alarm } from '../contracts/alarm.ts';
 import { FeedCore } from './core.ts';
 import { loadEntities } from './entities.ts';
-import type { ParkingSample } from './journal.ts';
+import { decodeCursor, type ParkingSample } from './journal.ts';
 import type { SimulatorOptions } from './simulator.ts';
 import { mimeOf, resolveInside } from './static-files.ts';
 import { loadHomes } from '../people/homes.ts';
@@ -32,8 +33,10 @@ import { gridStaffName } from '../people/population.ts';
 import { PeopleRequest, type PeopleAnswer } from '../contracts/people.ts';
 import type { RequestAck } from '../contracts/citizen-request.ts';
 import type { TaskAck } from '../contracts/tasks.ts';
-import { LoginRequest, LogoutRequest, mayOperate, type LoginAnswer, type LogoutAnswer } from '../contracts/auth.ts';
+import { LoginRequest, LogoutRequest, mayActOnAlarmIn, mayOperate, type LoginAnswer, type LogoutAnswer } from '../contracts/auth.ts';
 import { AuthService, type Account, type AuthOptions } from './auth.ts';
+import { assertNoDemoPasswords } from './demo-accounts.ts';
+import { gridCellOf } from '../etl/district.ts';
 
 export interface FeedServerOptions {
   host?: string;
@@ -56,10 +59,22 @@ export interface FeedServerOptions {
   /** drill scenario files offered to operators (*.json, format redwall-drill/1) */
   scenariosDir?: string;
   /**
-   * Shared secret: socket.io clients must present it as auth.token, API callers as "Authorization: Bearer". The web
-   * shell receives it from /api/config, which answers same-origin requests only; Electron gets it over IPC.
+   * Shared secret (the duty operator: masked data only): socket.io clients present it as auth.token, API callers as
+   * "Authorization: Bearer". It is never served over HTTP: Electron hands it to its window over IPC; the web shell's
+   * page gets a credential of its own instead (see `configRoute`).
    */
   token?: string;
+  /**
+   * POST /api/config (default on): the web shell's page exchanges the one-time nonce embedded in the index.html it was
+   * navigated to for a duty-operator credential of its own (docs/security.md). false = no /api/config at all (404) and
+   * no nonce in any page: Electron's embedded feed, whose window gets its credential over IPC.
+   */
+  configRoute?: boolean;
+  /**
+   * Demo mode (`--demo`): the published demo accounts may sign in. Without it, a start whose accounts still have a
+   * published demo password is refused (demo-accounts.ts, assertNoDemoPasswords). Shown on the sign-in screen.
+   */
+  demo?: boolean;
   /**
    * Named users with their own bearer tokens and roles (people service: who may see whole records). The shared
    * `token` above is the duty operator (role operator: masked data only).
@@ -75,13 +90,23 @@ export interface FeedServerOptions {
   /** serve HTTPS/WSS instead of plain HTTP (PEM strings) */
   tls?: { key: string; cert: string };
   log?: (msg: string) => void;
+  /**
+   * Bound of one client's send queue (bytes of live events written for it but not yet taken by its connection;
+   * default 2 MB). A client that reaches it stops getting live events, is told `resync`, and gets a snapshot once
+   * its queue has drained: a slow client costs bounded memory and never slows the others.
+   */
+  maxClientQueueBytes?: number;
+  /** events held in memory while the journal cannot write (FeedCore maxHeld) and how often they are retried */
+  held?: { max?: number; retryMs?: number };
 }
 
 export interface FeedServer {
   url: string;
   port: number;
   core: FeedCore;
-  stats: { emitted: number; clients: number; replays: number; snapshots: number };
+  stats: { emitted: number; clients: number; replays: number; snapshots: number; slowResyncs: number; maxQueuedBytes: number };
+  /** journals drafts from an in-process feed adapter and sends what was journaled (held while the journal cannot write) */
+  publish(drafts: Draft[]): FeedEvent[];
   close(): Promise<void>;
 }
 
@@ -91,6 +116,62 @@ const DUTY_OPERATOR: User = { name: '值班员', role: 'operator' }; // i18n-exe
 const CARE_PLATFORM: User = { name: '养老服务平台', role: 'operator' }; // i18n-exempt: journaled name
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+/** Page credentials: handed out at most this often (token bucket), kept for the server's life, at most this many. */
+const PAGE_MINT_PER_MINUTE = 30;
+/** A nonce embedded in a served page is good for one exchange within this time. */
+const HANDOFF_TTL_MS = 5 * 60_000;
+const MAX_HANDOFFS = 500;
+const sha256 = (t: string) => createHash('sha256').update(t).digest('hex');
+
+/**
+ * POST /api/sim/incident, validated strictly (a wrong type is a 400 naming the field, never a random target). `wellId`
+ * is the older name of a manhole's `id`; `category` defaults to manhole.
+ */
+const holdMs = z.number().int().positive().max(3_600_000, 'holdMs is at most 3 600 000 (1 h)').optional();
+const sourceId = z.string().min(1).max(64).optional();
+export const IncidentRequest = z.discriminatedUnion('category', [
+  z.object({ category: z.literal('manhole'), id: sourceId, wellId: sourceId, sensor: z.enum(MANHOLE_SENSORS).optional(), holdMs }).strict(),
+  z.object({ category: z.literal('fire'), id: sourceId, state: z.enum(['smoke', 'fire']).optional(), holdMs }).strict(),
+  z.object({ category: z.literal('care'), id: sourceId, reason: z.enum(['sos', 'fall', 'inactivity']).optional(), holdMs }).strict(),
+  z.object({ category: z.literal('sos'), id: sourceId }).strict(),
+  z.object({ category: z.literal('camera-offline'), id: sourceId, holdMs }).strict(),
+]);
+export type IncidentRequest = z.infer<typeof IncidentRequest>;
+
+/** The incident request in `raw` (a parsed JSON body), or a one-line reason naming the field. */
+export function parseIncident(raw: unknown): { ok: true; value: IncidentRequest } | { ok: false; error: string } {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return { ok: false, error: 'bad incident request: the body must be a JSON object' };
+  const body = { category: 'manhole', ...(raw as Record<string, unknown>) };
+  const r = IncidentRequest.safeParse(body);
+  if (!r.success) return { ok: false, error: `bad incident request: ${r.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(body)'}: ${i.message}`).join('; ')}` };
+  if (r.data.category === 'manhole' && r.data.id !== undefined && r.data.wellId !== undefined && r.data.id !== r.data.wellId) return { ok: false, error: 'bad incident request: id and wellId name different wells; give one' };
+  return { ok: true, value: r.data };
+}
+
+/**
+ * The key that signs web-shell page credentials: read from `<journalDir>/page-key`, created (0600) on first start. A
+ * journal folder that cannot be written (full disk) gets a key for this run only, logged: pages then need a reload
+ * after a restart, nothing else changes.
+ */
+export function loadPageKey(journalDir: string, log: (m: string) => void): Buffer {
+  const file = join(journalDir, 'page-key');
+  try {
+    const k = readFileSync(file);
+    if (k.length >= 32) return k;
+    log(`page-key in ${journalDir} is too short; making a new one`);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') log(`cannot read ${file}: ${(e as Error).message}; making a new key`);
+  }
+  const key = randomBytes(32);
+  try {
+    mkdirSync(journalDir, { recursive: true });
+    writeFileSync(file, key, { mode: 0o600 });
+  } catch (e) {
+    log(`cannot keep the page key in ${file} (${(e as Error).message}): open pages will need a reload after a restart`);
+  }
+  return key;
+}
 
 function safeEqual(a: string, b: string): boolean {
   const x = Buffer.from(a);
@@ -163,14 +244,52 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
   const host = opts.host ?? '127.0.0.1';
   if (!LOOPBACK.has(host)) throw new Error(`feed server binds loopback only, refused host ${host}`);
   const log = opts.log ?? ((m: string) => console.log(`[feed] ${m}`));
+  // a deployment never runs with the published demo passwords (checked before anything is opened or bound)
+  if (!opts.demo && opts.accounts?.length) await assertNoDemoPasswords(opts.accounts);
   // The grid staff roster: a signed-in grid-staff account (or named user) looks after its grid cells; other cells have
   // the synthetic roster's name. Visit tasks and the grid panel name the same person the account signs in as.
   const roster = new Map<string, string>();
   for (const u of [...(opts.accounts ?? []), ...(opts.users ?? [])]) if (u.role === 'grid-staff') for (const g of u.grids ?? []) if (!roster.has(g)) roster.set(g, u.name);
   const staffOf = (gridId: string) => roster.get(gridId) ?? gridStaffName(gridId);
-  const core = new FeedCore({ journal: { dir: opts.journalDir }, entities: loadEntities(opts.assetsDir), sim: opts.sim === undefined ? {} : opts.sim, log, staffOf });
+  const core = new FeedCore({ journal: { dir: opts.journalDir }, entities: loadEntities(opts.assetsDir), sim: opts.sim === undefined ? {} : opts.sim, log, staffOf, ...(opts.held?.max ? { maxHeld: opts.held.max } : {}), ...(opts.held?.retryMs ? { retryMs: opts.held.retryMs } : {}) });
   for (const u of opts.users ?? []) if (!(ROLES as readonly string[]).includes(u.role) || u.token.length < 16) throw new Error(`user ${u.name}: unknown role or token shorter than 16 characters`);
   const auth = new AuthService(opts.accounts ?? [], { ...opts.auth, log });
+  /**
+   * Web-shell page credentials: each page load exchanges its one-time nonce (`handoffs`, by SHA-256) for a credential
+   * `pg1.<id>.<HMAC(key, id)>` that acts as the duty operator (masked data only). Stateless: the key is kept in the
+   * journal folder (page-key, mode 0600), so a page keeps working across a feed-server restart (kill -9 included) and
+   * no set of issued credentials grows. Minting is rate-limited.
+   */
+  const pageKey = loadPageKey(opts.journalDir, log);
+  const pageMac = (id: string) => createHmac('sha256', pageKey).update(`redwall-page/1:${id}`).digest('hex');
+  const isPageToken = (tok: string): boolean => {
+    const m = /^pg1\.([0-9a-f]{32})\.([0-9a-f]{64})$/.exec(tok);
+    return m !== null && safeEqual(m[2]!, pageMac(m[1]!));
+  };
+  const handoffs = new Map<string, number>();
+  const mintBucket = { tokens: PAGE_MINT_PER_MINUTE, at: Date.now() };
+  const issueHandoff = (): string => {
+    const now = Date.now();
+    for (const [k, exp] of handoffs) if (exp <= now || handoffs.size >= MAX_HANDOFFS) handoffs.delete(k);
+    const nonce = randomBytes(32).toString('hex');
+    handoffs.set(sha256(nonce), now + HANDOFF_TTL_MS);
+    return nonce;
+  };
+  /** A fresh page credential for a nonce (used up), or why not. */
+  const redeemHandoff = (nonce: unknown): { ok: true; token: string } | { ok: false; status: number; error: string } => {
+    if (typeof nonce !== 'string' || !/^[0-9a-f]{64}$/.test(nonce)) return { ok: false, status: 403, error: 'config: the page’s one-time nonce is missing or malformed (reload the page)' };
+    const key = sha256(nonce);
+    const exp = handoffs.get(key);
+    handoffs.delete(key);
+    if (exp === undefined || exp <= Date.now()) return { ok: false, status: 403, error: 'config: unknown, used or expired nonce (reload the page)' };
+    const now = Date.now();
+    mintBucket.tokens = Math.min(PAGE_MINT_PER_MINUTE, mintBucket.tokens + ((now - mintBucket.at) / 60_000) * PAGE_MINT_PER_MINUTE);
+    mintBucket.at = now;
+    if (mintBucket.tokens < 1) return { ok: false, status: 429, error: 'config: too many page loads in the last minute; reload in a few seconds' };
+    mintBucket.tokens--;
+    const id = randomBytes(16).toString('hex');
+    return { ok: true, token: `pg1.${id}.${pageMac(id)}` };
+  };
   /**
    * Who a token is: a live session (signed-in account), a named user's static token, or the shared token (the duty
    * operator); undefined = not authenticated (unknown, signed out, expired). Without a shared token (--no-auth) any
@@ -183,13 +302,24 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
       const named = (opts.users ?? []).find((u) => safeEqual(tok, u.token));
       if (named) return { name: named.name, role: named.role, ...(named.grids ? { grids: named.grids } : {}) };
       if (opts.token && safeEqual(tok, opts.token)) return DUTY_OPERATOR;
+      if (isPageToken(tok)) return DUTY_OPERATOR;
     }
     return opts.token ? undefined : DUTY_OPERATOR;
+  };
+  /**
+   * Where a sign-in comes from, for its back-off (feed/auth.ts): the credential the socket connected with (a page's
+   * own, the shared token, a session, a named token) and the peer address. Unknown tokens (only possible without a
+   * shared token) are one source together, so inventing tokens gains nothing.
+   */
+  const signInSource = (handshakeAuth: unknown, address: string): string => {
+    const tok = tokenOf(handshakeAuth);
+    const known = typeof tok === 'string' && tok !== '' && (auth.session(tok) || (opts.users ?? []).some((u) => safeEqual(tok, u.token)) || (opts.token && safeEqual(tok, opts.token)) || isPageToken(tok));
+    return `${known ? `cred:${sha256(tok).slice(0, 16)}` : 'anonymous'}@${address}`;
   };
   const tokenOf = (handshakeAuth: unknown): unknown => (handshakeAuth as { token?: unknown } | undefined)?.token;
   // Personal data stays in this process: generated on first use, answered masked, every access audited on disk.
   const people = new PeopleService(() => loadHomes(opts.assetsDir), { auditPath: join(opts.journalDir, 'people-audit.jsonl'), devices: () => core.entities.care, staffOf });
-  const stats = { emitted: 0, clients: 0, replays: 0, snapshots: 0 };
+  const stats = { emitted: 0, clients: 0, replays: 0, snapshots: 0, slowResyncs: 0, maxQueuedBytes: 0 };
   let selfOrigin = '';
   let closed = false;
 
@@ -198,13 +328,29 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
     res.end(JSON.stringify(body));
   };
 
-  const serveFile = (res: ServerResponse, root: string, urlPath: string, fallbackIndex: boolean) => {
+  const serveFile = (res: ServerResponse, root: string, urlPath: string, fallbackIndex: boolean, headers: IncomingMessage['headers'] = {}) => {
     let file = resolveInside(root, urlPath);
     if (!file) return send(res, 400, { error: 'bad path' });
     if (!existsSync(file) || !statSync(file).isFile()) {
       if (!fallbackIndex) return send(res, 404, { error: 'not found' });
       file = join(root, 'index.html');
       if (!existsSync(file)) return send(res, 404, { error: 'web shell not built: run "npm run build"' });
+    }
+    if (opts.configRoute !== false && fallbackIndex && resolvePath(file) === resolvePath(root, 'index.html')) {
+      // The web shell's page: a browser's top-level navigation (fetch metadata) gets a one-time nonce to exchange for
+      // its credential (POST /api/config); anything else (curl, a script, a subresource fetch) gets the page without.
+      const navigation = headers['sec-fetch-mode'] === 'navigate' && headers['sec-fetch-dest'] === 'document';
+      const html = readFileSync(file, 'utf8');
+      const page = navigation ? html.replace(/<head>/i, `<head>\n    <meta name="redwall-handoff" content="${issueHandoff()}" />`) : html;
+      res.writeHead(200, {
+        'content-type': 'text/html; charset=utf-8',
+        'content-security-policy': contentSecurityPolicy([selfOrigin]),
+        'x-content-type-options': 'nosniff',
+        'cross-origin-opener-policy': 'same-origin',
+        'referrer-policy': 'no-referrer',
+        'cache-control': 'no-store',
+      });
+      return res.end(page);
     }
     res.writeHead(200, {
       'content-type': mimeOf(file),
@@ -216,28 +362,21 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
     createReadStream(file).pipe(res);
   };
 
-  const inject = (body: Record<string, unknown>): FeedEvent[] => {
+  const inject = (req: IncidentRequest): FeedEvent[] => {
     const sim = core.sim;
     if (!sim) throw new Error('no simulator running');
     const now = Date.now();
-    const id = typeof body['id'] === 'string' ? body['id'] : undefined;
-    const holdMs = typeof body['holdMs'] === 'number' && body['holdMs'] > 0 ? Math.min(body['holdMs'], 3_600_000) : undefined;
-    switch (body['category']) {
-      case 'manhole': {
-        const sensor = body['sensor'];
-        if (sensor !== undefined && !MANHOLE_SENSORS.includes(sensor as ManholeSensor)) throw new Error(`sensor must be one of ${MANHOLE_SENSORS.join(', ')}`);
-        return core.ingest(sim.injectManhole(now, id, sensor as ManholeSensor | undefined, holdMs));
-      }
+    switch (req.category) {
+      case 'manhole':
+        return core.ingest(sim.injectManhole(now, req.id ?? req.wellId, req.sensor as ManholeSensor | undefined, req.holdMs));
       case 'fire':
-        return core.ingest(sim.injectFire(now, id, body['state'] === 'fire' ? 'fire' : 'smoke', holdMs));
+        return core.ingest(sim.injectFire(now, req.id, req.state ?? 'smoke', req.holdMs));
       case 'care':
-        return core.ingest(sim.injectCare(now, id, body['reason'] === 'fall' ? 'fall' : body['reason'] === 'inactivity' ? 'inactivity' : 'sos', holdMs));
+        return core.ingest(sim.injectCare(now, req.id, req.reason ?? 'sos', req.holdMs));
       case 'sos':
-        return core.ingest(sim.injectSos(now, id));
+        return core.ingest(sim.injectSos(now, req.id));
       case 'camera-offline':
-        return core.ingest(sim.injectCameraOffline(now, id, holdMs));
-      default:
-        throw new Error('category must be one of manhole, fire, care, sos, camera-offline');
+        return core.ingest(sim.injectCameraOffline(now, req.id, req.holdMs));
     }
   };
 
@@ -258,15 +397,21 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
     try {
       if (req.op === 'list') {
         const scenarios: NonNullable<Extract<DrillAck, { ok: true }>['scenarios']> = [];
-        for (const f of scenarioFiles()) {
+        const invalid: Array<{ file: string; error: string }> = [];
+        const files = scenarioFiles();
+        for (const f of files) {
           const sc = parseScenario(f.text);
           if (!sc.ok) {
             log(`scenario ${f.file} is invalid: ${sc.errors.join('; ')}`);
+            invalid.push({ file: f.file, error: sc.errors.join('; ').slice(0, 2000) });
             continue;
           }
           scenarios.push({ file: f.file, name: sc.value.name, ...(sc.value.description ? { description: sc.value.description } : {}), steps: sc.value.steps.length, durationS: sc.value.steps[sc.value.steps.length - 1]!.at });
         }
-        return { ok: true, running: running(), scenarios };
+        // an empty list says why (the drill panel shows it): no folder configured, folder missing, no files, all invalid
+        const dir = opts.scenariosDir;
+        const emptyBecause = scenarios.length ? undefined : !dir ? 'no-folder' : !existsSync(dir) ? 'folder-missing' : files.length ? 'all-invalid' : 'no-files';
+        return { ok: true, running: running(), scenarios, ...(invalid.length ? { invalid } : {}), ...(emptyBecause ? { emptyBecause } : {}) } as const;
       }
       if (req.op === 'stop') {
         emit(core.stopDrill(Date.now(), req.by));
@@ -285,6 +430,21 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
     } catch (e) {
       return { ok: false, error: (e as Error).message.slice(0, 2000) };
     }
+  };
+
+  /**
+   * Grid staff act on alarms in their own grid cells only (they are the ones on site there; elsewhere it is another
+   * grid's staff, or the duty operator's): the refusal for an alarm located outside their cells, else null. Unknown
+   * alarms are left to the core (it answers "unknown alarm").
+   */
+  const outsideOwnGrids = (who: User, raw: unknown): string | null => {
+    if (who.role !== 'grid-staff') return null;
+    const alarmId = raw && typeof raw === 'object' ? (raw as { alarmId?: unknown }).alarmId : undefined;
+    const alarm = typeof alarmId === 'string' ? core.engine.alarms.get(alarmId) : undefined;
+    if (!alarm) return null;
+    const cell = gridCellOf(core.entities.grid, alarm.lon, alarm.lat);
+    if (mayActOnAlarmIn(who, cell)) return null;
+    return `grid-staff may act on alarms in their own grids only (${(who.grids ?? []).join(', ') || 'none'}); ${alarm.alarmId} is in ${cell ?? 'no grid cell'}`;
   };
 
   /** Starting or stopping a drill is the duty operator's; listing is anyone's. */
@@ -327,12 +487,27 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
         return send(res, 404, { error: 'not found' });
       }
       if (path === '/api/health') {
-        return send(res, 200, { ok: true, epoch: core.epoch, seqs: core.world.seqs, journal: core.loadReport, rejected: core.stats.rejected, ...stats });
+        return send(res, 200, { ok: true, epoch: core.epoch, seqs: core.world.seqs, journal: core.loadReport, journalHealth: core.health(), rejected: core.stats.rejected, ...stats });
       }
       if (path === '/api/config') {
-        // Same-origin only (checked above); fetch metadata rules out cross-site no-cors reads in modern browsers.
-        if (req.headers['sec-fetch-site'] && req.headers['sec-fetch-site'] !== 'same-origin') return send(res, 403, { error: 'config is same-origin only' });
-        const cfg: ShellConfig = { shell: 'web', feedUrl: '', assetsBase: '/assets/district/', appVersion: opts.appVersion ?? '0.0.0', simulated: core.sim !== null, ...(opts.token ? { feedToken: opts.token } : {}) };
+        // Electron's embedded feed: its window gets the config over IPC, so there is nothing to serve here.
+        if (opts.configRoute === false) return send(res, 404, { error: 'not found' });
+        // The page's own fetch only: POST {nonce} (the one-time nonce its navigation got), from this origin, with
+        // browser fetch metadata saying so. The credential answered is the page's own duty-operator one (masked only).
+        if (req.method !== 'POST') return send(res, 405, { error: 'POST {nonce} only (the web shell page does this at load)' });
+        const origin = String(req.headers.origin ?? '').toLowerCase();
+        // this server itself, or an origin the deployment declared for its pages (a reverse proxy in front of the feed)
+        const sameOrigin = origin !== '' && (origin === selfOrigin.toLowerCase() || origin === selfOrigin.toLowerCase().replace('127.0.0.1', 'localhost') || allowedOrigins.some((o) => o.toLowerCase() === origin && /^https?:/.test(o)));
+        if (!sameOrigin || req.headers['sec-fetch-site'] !== 'same-origin') return send(res, 403, { error: 'config: only the web shell page itself may ask (same-origin fetch with its nonce)' });
+        let nonce: unknown;
+        try {
+          nonce = (JSON.parse(await readBody(req, 1024)) as { nonce?: unknown } | null)?.nonce;
+        } catch {
+          return send(res, 400, { error: 'config: body must be JSON {nonce}' });
+        }
+        const got = redeemHandoff(nonce);
+        if (!got.ok) return send(res, got.status, { error: got.error });
+        const cfg: ShellConfig = { shell: 'web', feedUrl: '', assetsBase: '/assets/district/', appVersion: opts.appVersion ?? '0.0.0', simulated: core.sim !== null, demoAccounts: opts.demo === true, feedToken: got.token };
         return send(res, 200, cfg);
       }
       if (path === '/api/alarms') {
@@ -363,8 +538,8 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
         const streams = q.get('streams')?.split(',');
         const parsed = JournalRequest.safeParse({ from, to, ...(streams ? { streams } : {}) });
         if (!parsed.success) return send(res, 400, { error: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
-        if (path === '/api/journal') return send(res, 200, core.journal.readWindow(parsed.data.from, parsed.data.to, parsed.data));
-        const w = core.journal.readWindow(parsed.data.from, parsed.data.to, { streams: ['alarm', 'drill'] });
+        if (path === '/api/journal') return journalPage(res, q, parsed.data);
+        const w = await core.journal.readWindowAsync(parsed.data.from, parsed.data.to, { streams: ['alarm', 'drill'] });
         const drillId = q.get('drillId') ?? undefined;
         const include = q.get('include');
         const report = afterActionReport([...w.initial, ...w.events], { from: parsed.data.from, to: parsed.data.to, ...(drillId ? { drillId } : {}), ...(include === 'real' || include === 'drill' || include === 'all' ? { include } : {}) });
@@ -395,18 +570,20 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
       }
       if (path === '/api/sim/incident') {
         if (req.method !== 'POST') return send(res, 405, { error: 'POST only' });
-        let body: Record<string, unknown>;
+        // a deployment without the simulator has real sensors only: nothing may be made up
+        if (!core.sim) return send(res, 404, { error: 'no simulator in this deployment: incidents come from the sensors only' });
+        // raising a simulated incident drives the live picture, like a drill: the duty operator's only
+        if (!mayOperate(user, 'drill')) return send(res, 403, { error: `${user.role} may not raise simulated incidents` });
+        let raw: unknown;
         try {
-          const parsed: unknown = JSON.parse((await readBody(req)) || '{}');
-          if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('body must be an object');
-          body = parsed as Record<string, unknown>;
-          if (body['category'] === undefined) body['category'] = 'manhole';
-          if (body['wellId'] !== undefined) body['id'] = body['wellId'];
+          raw = JSON.parse((await readBody(req)) || '{}');
         } catch (e) {
           return send(res, 400, { error: `bad JSON: ${(e as Error).message}` });
         }
+        const parsed = parseIncident(raw);
+        if (!parsed.ok) return send(res, 400, { error: parsed.error });
         try {
-          const events = inject(body);
+          const events = inject(parsed.value);
           emit(events);
           return send(res, 200, { events });
         } catch (e) {
@@ -420,7 +597,7 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
         return send(res, 200, { sent: true });
       }
       if (path.startsWith('/assets/district/')) return serveFile(res, opts.assetsDir, path.slice('/assets/district'.length), false);
-      if (opts.staticDir) return serveFile(res, opts.staticDir, path, true);
+      if (opts.staticDir) return serveFile(res, opts.staticDir, path, true, req.headers);
       return send(res, 404, { error: 'not found' });
     })().catch((e: unknown) => {
       log(`http error: ${(e as Error).message}`);
@@ -494,7 +671,94 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
     if (!events.length) return;
     io.to('live').emit(WIRE.events, events);
     stats.emitted += events.length;
+    checkQueues();
     careFollowups(events);
+  };
+  /**
+   * Back-pressure: each client's send queue is bounded. Bytes written for a socket but not yet taken by its
+   * connection wait in engine.io's per-socket write buffer; a socket whose buffer passes the bound leaves the live
+   * room (no more events are queued for it), is told `resync`, and — once its buffer has drained — gets a snapshot
+   * and rejoins live (sent synchronously together: nothing can fall between). Checked after every send and heartbeat.
+   */
+  const maxQueued = opts.maxClientQueueBytes ?? 2 * 1024 * 1024;
+  const queuedBytes = (conn: unknown): number => {
+    let n = 0;
+    for (const p of (conn as { writeBuffer?: Array<{ data?: unknown }> }).writeBuffer ?? []) n += typeof p.data === 'string' ? p.data.length : p.data instanceof Uint8Array ? p.data.byteLength : 0;
+    return n;
+  };
+  const checkQueues = () => {
+    for (const socket of io.sockets.sockets.values()) {
+      const q = queuedBytes(socket.conn);
+      if (q > stats.maxQueuedBytes) stats.maxQueuedBytes = q;
+      if (socket.rooms.has('behind')) {
+        if (q === 0 && (socket.conn as unknown as { transport?: { writable?: boolean } }).transport?.writable) {
+          void socket.leave('behind');
+          stats.snapshots++;
+          socket.emit(WIRE.snapshot, core.snapshot(Date.now()));
+          void socket.join('live');
+        }
+      } else if (q > maxQueued && socket.rooms.has('live')) {
+        void socket.leave('live');
+        void socket.join('behind');
+        stats.slowResyncs++;
+        const r: Resync = { reason: 'slow-client', queuedBytes: q };
+        socket.emit(WIRE.resync, r);
+        log(`client ${socket.id} fell behind (${Math.round(q / 1024)} KB queued): live events paused, a snapshot follows once it has caught up`);
+      }
+    }
+  };
+  /**
+   * GET /api/journal: one page of a window, streamed out as it is read from disk (the event loop turns between
+   * chunks, so live events keep flowing while ~100 MB of journal is read). `limit` events per page (default 10,000,
+   * at most 100,000); the answer is a JournalWindow plus `next`, the cursor of the following page (null: last page;
+   * pass it back as `cursor`, the window's from/to/streams travel in it).
+   */
+  const journalPage = async (res: ServerResponse, q: URLSearchParams, req: { from: number; to: number; streams?: StreamName[] | undefined }) => {
+    const rawLimit = q.get('limit');
+    const limit = rawLimit === null ? 10_000 : /^\d{1,6}$/.test(rawLimit) ? Number(rawLimit) : Number.NaN;
+    if (!(limit >= 1 && limit <= 100_000)) return send(res, 400, { error: `limit must be an integer 1..100000, got ${JSON.stringify(rawLimit?.slice(0, 20))}` });
+    const cursor = q.get('cursor') ?? undefined;
+    if (cursor !== undefined) {
+      try {
+        const c = decodeCursor(cursor);
+        if (c.epoch !== core.epoch) return send(res, 409, { error: `cursor is from journal ${c.epoch}, this journal is ${core.epoch}: start again without a cursor` });
+      } catch (e) {
+        return send(res, 400, { error: (e as Error).message });
+      }
+    }
+    let buf: string[] = [];
+    let first = true;
+    const write = async (chunk: string) => {
+      if (res.destroyed) throw new Error('client went away');
+      if (!res.write(chunk))
+        await new Promise<void>((r) => {
+          const done = () => {
+            res.off('drain', done);
+            res.off('close', done);
+            r();
+          };
+          res.on('drain', done);
+          res.on('close', done);
+        });
+    };
+    const page = await core.journal.readWindowPage(
+      { from: req.from, to: req.to, ...(req.streams ? { streams: req.streams } : {}), limit, ...(cursor ? { cursor } : {}) },
+      async (ev) => {
+        buf.push(JSON.stringify(ev));
+        if (buf.length >= 500) {
+          const chunk = (first ? '' : ',') + buf.join(',');
+          first = false;
+          buf = [];
+          await write(chunk);
+        }
+      },
+      async (head) => {
+        res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+        await write(`{"epoch":${JSON.stringify(head.epoch)},"from":${head.from},"to":${head.to},"seqs":${JSON.stringify(head.seqs)},"initial":${JSON.stringify(head.initial)},"events":[`);
+      },
+    );
+    if (buf.length) await write((first ? '' : ',') + buf.join(','));
+    res.end(`],"truncated":${page.truncated},"next":${JSON.stringify(page.next)}}`);
   };
   /**
    * A real care call raised as an alarm gets a follow-up visit for the grid staff of the device's holder (the care
@@ -523,6 +787,9 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
   /** Visit tasks: plan from the (audited, masked) turning-N list, mark done/cancelled by role. */
   const taskOp = async (user: User, raw: unknown): Promise<TaskAck> => {
     try {
+      // nothing is acknowledged that the journal cannot hold
+      const refusal = core.journalRefusal();
+      if (refusal) return { ok: false, status: 409, error: refusal };
       const needsPeople = typeof raw === 'object' && raw !== null && (raw as { op?: unknown }).op === 'create-turning';
       if (needsPeople) await people.ready();
       const out = core.board.handle(user, raw, Date.now(), (q) => {
@@ -541,7 +808,9 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
     stats.clients++;
     const hello: Hello = { server: 'redwall-feed', protocol: 2, epoch: core.epoch, seqs: { ...core.world.seqs }, simulated: core.sim !== null };
     socket.emit(WIRE.hello, hello);
+    socket.emit(WIRE.heartbeat, heartbeat());
     socket.on(WIRE.subscribe, (raw: unknown) => {
+      void socket.leave('behind');
       const sub = Subscribe.safeParse(raw);
       const replay = sub.success ? core.replay(sub.data) : null;
       // Computed and sent synchronously, then joined to live: no event can fall between the two.
@@ -570,7 +839,7 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
       const reply = ack as (r: LoginAnswer) => void;
       const p = LoginRequest.safeParse(raw);
       if (!p.success) return reply({ ok: false, error: 'bad sign-in request: {login, password} expected' }); // no issue text: it could echo the password
-      auth.login(p.data.login, p.data.password).then(reply, (e: unknown) => {
+      auth.login(p.data.login, p.data.password, signInSource(socket.handshake.auth, socket.handshake.address)).then(reply, (e: unknown) => {
         log(`sign-in error: ${(e as Error).message}`);
         reply({ ok: false, error: 'sign-in failed on the server' });
       });
@@ -592,6 +861,11 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
         if (typeof ack === 'function') (ack as (r: CommandAck) => void)({ ok: false, error: `${as.who.role} may not act on alarms` });
         return;
       }
+      const outside = outsideOwnGrids(as.who, as.req);
+      if (outside) {
+        if (typeof ack === 'function') (ack as (r: CommandAck) => void)({ ok: false, error: outside });
+        return;
+      }
       const { ack: result, events } = core.command(as.req, Date.now());
       emit(events);
       if (typeof ack === 'function') (ack as (r: unknown) => void)(result);
@@ -605,11 +879,11 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
       if (typeof ack !== 'function') return;
       const r = JournalRequest.safeParse(raw);
       if (!r.success) return (ack as (r: unknown) => void)({ error: r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
-      try {
-        (ack as (r: unknown) => void)(core.journal.readWindow(r.data.from, r.data.to, r.data));
-      } catch (e) {
-        (ack as (r: unknown) => void)({ error: (e as Error).message });
-      }
+      // read asynchronously: live events keep flowing while a long window is read
+      core.journal.readWindowAsync(r.data.from, r.data.to, r.data).then(
+        (w) => (ack as (r: unknown) => void)(w),
+        (e: unknown) => (ack as (r: unknown) => void)({ error: (e as Error).message }),
+      );
     });
     socket.on(WIRE.parkingHistory, (raw: unknown, ack?: unknown) => {
       if (typeof ack !== 'function') return;
@@ -656,12 +930,26 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
     socket.on('disconnect', () => stats.clients--);
   });
 
-  const ticker = setInterval(() => emit(core.tick(Date.now())), opts.tickMs ?? 250);
-  const heart = setInterval(() => {
-    const hb: Heartbeat = { ts: Date.now(), epoch: core.epoch, seqs: { ...core.world.seqs } };
-    io.emit(WIRE.heartbeat, hb);
-  }, opts.heartbeatMs ?? 2_000);
-  emit(core.tick(Date.now()));
+  /** The journal's health rides on every heartbeat; a change (cannot write, writes again, events lost) is sent at once. */
+  let healthKey = '';
+  const heartbeat = (): Heartbeat => {
+    const journal = core.health();
+    healthKey = `${journal.writable}|${journal.lost}`;
+    return { ts: Date.now(), epoch: core.epoch, seqs: { ...core.world.seqs }, journal };
+  };
+  const beat = () => {
+    // not to clients that fell behind: their queue is what we are waiting on
+    io.except('behind').emit(WIRE.heartbeat, heartbeat());
+    checkQueues();
+  };
+  const tick = () => {
+    emit(core.tick(Date.now()));
+    const h = core.health();
+    if (`${h.writable}|${h.lost}` !== healthKey) beat();
+  };
+  const ticker = setInterval(tick, opts.tickMs ?? 250);
+  const heart = setInterval(beat, opts.heartbeatMs ?? 2_000);
+  tick();
   // A care call raised before a crash (or while the population was still generating) whose follow-up visit was never
   // journaled: planned now. Idempotent (one task per alarm, `C-<alarmId>`); closed and drill calls need none.
   for (const a of core.engine.alarms.values()) if (a.category === 'care' && !a.drill && a.state !== 'closed') planCareFollowup(a);
@@ -680,6 +968,11 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
     port,
     core,
     stats,
+    publish: (drafts) => {
+      const events = core.ingest(drafts);
+      emit(events);
+      return events;
+    },
     close: async () => {
       closed = true;
       clearInterval(ticker);

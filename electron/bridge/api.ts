@@ -14,8 +14,14 @@ export interface ShellConfig {
   appVersion: string;
   /** true when the feed is the embedded simulator (demo), shown to the operator */
   simulated: boolean;
-  /** shared secret for the feed connection (socket.io auth); omitted when the feed runs without authentication */
+  /**
+   * The page's credential for the feed (socket.io auth): always the duty operator (masked data only). Electron: the
+   * shared token, over IPC only. Web shell: a credential of the page's own, got once for the one-time nonce embedded
+   * in the page it was navigated to (docs/security.md). Omitted when the feed runs without authentication.
+   */
   feedToken?: string;
+  /** the published demo accounts may sign in (`--demo`): the sign-in screen says so */
+  demoAccounts?: boolean;
 }
 
 export interface RedWallBridge {

@@ -7,11 +7,14 @@ import { IPC, type ShellConfig } from '../bridge/api.ts';
 import { planWallWindows, screenQuery, WallLayout, type DisplayInfo, type PlannedWindow } from '../bridge/wall-layout.ts';
 import { contentSecurityPolicy } from '../bridge/csp.ts';
 import { mimeOf } from '../../data-pipelines/feed/static-files.ts';
-import { APP_ENTRY, APP_SCHEME, defaultRoots, isAllowedNavigation, isAllowedPermission, isTrustedSender, resolveAppRequest, secureWebPreferences, type AppRoots } from './security.ts';
+import { APP_ENTRY, APP_SCHEME, defaultRoots, isAllowedNavigation, isAllowedPermission, isAllowedPermissionCheck, isTrustedSender, resolveAppRequest, secureWebPreferences, type AppRoots } from './security.ts';
 
 export interface WebContentsLike {
   on(event: 'will-navigate' | 'will-redirect', fn: (e: { preventDefault(): void }, url: string) => void): void;
+  /** every frame's navigation, sub-frames included (will-navigate sees the main frame only) */
+  on(event: 'will-frame-navigate', fn: (details: { url: string; isMainFrame: boolean; preventDefault(): void }) => void): void;
   on(event: 'will-attach-webview', fn: (e: { preventDefault(): void }) => void): void;
+  on(event: 'select-bluetooth-device', fn: (e: { preventDefault(): void }, devices: unknown[], cb: (deviceId: string) => void) => void): void;
   setWindowOpenHandler(fn: (d: { url: string }) => { action: 'deny' | 'allow' }): void;
 }
 
@@ -53,9 +56,20 @@ export interface ElectronLike {
     handle(scheme: string, handler: (req: { url: string; method: string }) => Promise<Response>): void;
   };
   ipcMain: { handle(channel: string, fn: (e: IpcEventLike, ...args: unknown[]) => unknown): void };
-  session: { defaultSession: { setPermissionRequestHandler(fn: (wc: unknown, permission: string, cb: (ok: boolean) => void, details: { requestingUrl: string }) => void): void } };
+  session: { defaultSession: SessionLike };
   screen: { getAllDisplays(): DisplayLike[]; getPrimaryDisplay(): DisplayLike };
   createWindow(options: Record<string, unknown>): WindowLike;
+}
+
+/** The parts of Electron's Session that lock permissions and devices down. */
+export interface SessionLike {
+  setPermissionRequestHandler(fn: (wc: unknown, permission: string, cb: (ok: boolean) => void, details: { requestingUrl: string }) => void): void;
+  /** synchronous checks (navigator.permissions.query, device APIs asking before they request) */
+  setPermissionCheckHandler(fn: (wc: unknown, permission: string, requestingOrigin: string, details: { requestingUrl?: string; embeddingOrigin?: string; isMainFrame?: boolean }) => boolean): void;
+  /** WebHID / Web Serial / WebUSB device grants */
+  setDevicePermissionHandler(fn: (details: { deviceType: string; origin: string }) => boolean): void;
+  on(event: 'select-hid-device' | 'select-usb-device', fn: (e: { preventDefault(): void }, details: unknown, cb: (deviceId?: string | null) => void) => void): void;
+  on(event: 'select-serial-port', fn: (e: { preventDefault(): void }, ports: unknown[], wc: unknown, cb: (portId: string) => void) => void): void;
 }
 
 /** Where the multi-display layout is kept between runs (main.ts: userData/wall-layout.json). */
@@ -66,8 +80,10 @@ export interface LayoutStore {
 
 export interface FeedHandle {
   url: string;
-  /** feed auth token, handed to our renderer only (over validated IPC) */
+  /** feed auth token (the duty operator), handed to our renderer only (over validated IPC; the feed serves no /api/config) */
   token?: string;
+  /** the published demo accounts may sign in (--demo): the sign-in screen says so */
+  demoAccounts?: boolean;
   close(): Promise<void>;
 }
 
@@ -116,7 +132,24 @@ export async function runMain(e: ElectronLike, opts: MainOptions): Promise<{ win
   await e.app.whenReady();
   const roots = opts.roots ?? defaultRoots(e.app.getAppPath());
 
-  e.session.defaultSession.setPermissionRequestHandler((_wc, permission, cb, details) => cb(isAllowedPermission(permission, details.requestingUrl)));
+  const ses = e.session.defaultSession;
+  ses.setPermissionRequestHandler((_wc, permission, cb, details) => cb(isAllowedPermission(permission, details.requestingUrl)));
+  // checks answer like requests: our origin, the two permissions it needs; everything else (hid, serial, usb, …) no
+  ses.setPermissionCheckHandler((_wc, permission, requestingOrigin) => isAllowedPermissionCheck(permission, requestingOrigin));
+  // a command-centre console plugs in no devices: WebHID, Web Serial and WebUSB are denied, and no chooser is shown
+  ses.setDevicePermissionHandler(() => false);
+  ses.on('select-hid-device', (ev, _details, cb) => {
+    ev.preventDefault();
+    cb(null);
+  });
+  ses.on('select-usb-device', (ev, _details, cb) => {
+    ev.preventDefault();
+    cb();
+  });
+  ses.on('select-serial-port', (ev, _ports, _wc, cb) => {
+    ev.preventDefault();
+    cb('');
+  });
 
   // Every webContents ever created (including any future ones) is locked down, not just our window.
   e.app.on('web-contents-created', (_ev, contents) => {
@@ -125,6 +158,14 @@ export async function runMain(e: ElectronLike, opts: MainOptions): Promise<{ win
     });
     contents.on('will-redirect', (ev, url) => {
       if (!isAllowedNavigation(url)) ev.preventDefault();
+    });
+    // sub-frames too (the CSP has frame-ancestors 'none' and child-src for workers only, but a frame is still refused here)
+    contents.on('will-frame-navigate', (details) => {
+      if (!isAllowedNavigation(details.url)) details.preventDefault();
+    });
+    contents.on('select-bluetooth-device', (ev, _devices, cb) => {
+      ev.preventDefault();
+      cb('');
     });
     contents.on('will-attach-webview', (ev) => ev.preventDefault());
     contents.setWindowOpenHandler(() => ({ action: 'deny' }));
@@ -182,7 +223,7 @@ export async function runMain(e: ElectronLike, opts: MainOptions): Promise<{ win
   const firstPlans: PlannedWindow[] = layout
     ? planWallWindows(layout, atStart)
     : [{ slot: 0, screen: 'console', displayId: primary?.id ?? '0', bounds: { x: (primary?.bounds.x ?? 0) + 40, y: (primary?.bounds.y ?? 0) + 40, width: 1600, height: 900 }, fullscreen: false, kiosk: false, fallback: false }];
-  const config: ShellConfig = { shell: 'electron', feedUrl: feed.url, assetsBase: 'app://redwall/assets/district/', appVersion: e.app.getVersion(), simulated: true, ...(feed.token ? { feedToken: feed.token } : {}) };
+  const config: ShellConfig = { shell: 'electron', feedUrl: feed.url, assetsBase: 'app://redwall/assets/district/', appVersion: e.app.getVersion(), simulated: true, demoAccounts: feed.demoAccounts === true, ...(feed.token ? { feedToken: feed.token } : {}) };
   const guard = <A extends unknown[], R>(fn: (...a: A) => R) => (ev: IpcEventLike, ...args: unknown[]): R => {
     if (!isTrustedSender(ev.senderFrame)) throw new Error(`IPC refused: untrusted sender ${ev.senderFrame?.url ?? '(none)'}`);
     return fn(...(args as A));

@@ -22,6 +22,7 @@ const electron = {
 
 registerScheme(electron);
 const feedToken = randomBytes(24).toString('hex');
+const demo = process.argv.includes('--demo');
 const layoutFile = () => join(app.getPath('userData'), 'wall-layout.json');
 runMain(electron, {
   preloadPath: join(__dirname, 'preload.cjs'),
@@ -37,8 +38,12 @@ runMain(electron, {
       await rename(`${layoutFile()}.tmp`, layoutFile());
     },
   },
-  // named accounts: REDWALL_ACCOUNTS=FILE for a deployment, else the published demo accounts (simulator on)
-  startFeed: (roots) => accountsFor({ file: process.env['REDWALL_ACCOUNTS'], simulated: true }).then(({ accounts }) => startFeedServer({ accounts, assetsDir: roots.assets, scenariosDir: join(roots.assets, '..', 'scenarios'), journalDir: join(app.getPath('userData'), 'journal'), host: '127.0.0.1', port: 0, allowedOrigins: [APP_ORIGIN], sim: { backfillMs: 24 * 3600_000, requests: { backfillDays: 7 } }, appVersion: app.getVersion(), token: feedToken }).then((s) => ({ ...s, token: feedToken }))),
+  // named accounts: REDWALL_ACCOUNTS=FILE for a deployment; the published demo accounts only with --demo (npm start
+  // passes it). The embedded feed serves no /api/config: the window gets the token over IPC only.
+  startFeed: (roots) =>
+    accountsFor({ file: process.env['REDWALL_ACCOUNTS'], demo }).then(({ accounts, source }) =>
+      startFeedServer({ accounts, demo: source === 'demo', configRoute: false, assetsDir: roots.assets, scenariosDir: join(roots.assets, '..', 'scenarios'), journalDir: join(app.getPath('userData'), 'journal'), host: '127.0.0.1', port: 0, allowedOrigins: [APP_ORIGIN], sim: { backfillMs: 24 * 3600_000, requests: { backfillDays: 7 } }, appVersion: app.getVersion(), token: feedToken }).then((s) => ({ ...s, token: feedToken, demoAccounts: source === 'demo' })),
+    ),
 }).catch((e: unknown) => {
   console.error('RedWall failed to start', e);
   app.quit();

@@ -77,6 +77,14 @@ export function isAllowedPermission(permission: string, requestingUrl: string): 
   return ALLOWED_PERMISSIONS.has(permission) && isAppUrl(requestingUrl);
 }
 
+/**
+ * Permission checks (setPermissionCheckHandler) get an origin, not a URL: the same rule, for our origin exactly.
+ * Without this handler Electron answers every check "granted" (e.g. navigator.permissions.query, device APIs).
+ */
+export function isAllowedPermissionCheck(permission: string, requestingOrigin: string): boolean {
+  return ALLOWED_PERMISSIONS.has(permission) && requestingOrigin.replace(/\/$/, '') === APP_ORIGIN;
+}
+
 export interface AppRoots {
   renderer: string;
   assets: string;

@@ -24,6 +24,7 @@ async function boot(): Promise<void> {
   const bridge = getBridge();
   const cfg = await bridge.getConfig();
   const store = new RootStore();
+  store.session.setDemoAccounts(cfg.demoAccounts === true);
 
   const db = await LocalDb.open();
   const base = new URL(cfg.assetsBase, location.href).href;

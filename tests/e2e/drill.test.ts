@@ -39,6 +39,9 @@ describe('fire drill, evacuation and after-action review', () => {
   it('lists the shipped scenarios and refuses a broken scenario file with a clear error', async () => {
     await expect.poll(() => s.page.getAttribute('[data-testid=feed-status]', 'data-status'), { timeout: 30_000 }).toBe('live');
     await expect.poll(() => s.page.locator('[data-testid=drill-scenario] option').count(), { timeout: 15_000 }).toBe(2);
+    // a listed scenario: the start button is enabled and no "why is the list empty" note is shown
+    expect(await s.page.isEnabled('[data-testid=drill-start]')).toBe(true);
+    expect(await s.page.locator('[data-testid=drill-list-note]').count()).toBe(0);
     await s.page.setInputFiles('[data-testid=drill-file]', { name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify({ ...SCENARIO, steps: [{ at: 1, do: 'smoke', detectorId: 'SD-x' }] })) });
     await expect.poll(() => s.page.textContent('[data-testid=drill-error]')).toMatch(/broken\.json.*steps\.0\.detectorId/);
   });

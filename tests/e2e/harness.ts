@@ -42,6 +42,11 @@ export interface Session {
   /** requests to any host that is not loopback */
   external: string[];
   consoleErrors: string[];
+  /**
+   * The server's shared token (the duty operator), for the test's own API and socket calls. The page never sees it:
+   * like any browser tab, it exchanges the one-time nonce in the index.html it navigated to for a credential of its
+   * own (POST /api/config; docs/security.md), so `page.goto` is all it takes.
+   */
   token: string;
   /** calls the feed API with the bearer token; POSTs JSON when a body is given */
   api(path: string, body?: unknown): Promise<Response>;

@@ -39,7 +39,8 @@ type AuditRow = { action: string; outcome: string; residentId?: string; user: st
 
 describe('sign-in by role: the grid staff member sees her own grid’s whole records, the duty operator does not', () => {
   beforeAll(async () => {
-    s = await openApp({ accounts: await demoAccounts() });
+    // the published demo accounts only in demo mode (issue 16): a start without `demo` refuses them
+    s = await openApp({ accounts: await demoAccounts(), demo: true });
     await waitReady(s.page);
   });
   afterAll(async () => {
@@ -52,10 +53,17 @@ describe('sign-in by role: the grid staff member sees her own grid’s whole rec
     expect(await who.textContent()).toBe('值班员 · 值班操作员');
     await expect.poll(() => s.page.getAttribute('[data-testid=people-user]', 'data-role'), { timeout: 20_000 }).toBe('operator');
     const before = await s.page.evaluate(() => ({ replays: window.__redwall!.store.feed.replays, gaps: window.__redwall!.store.feed.gaps }));
+    // the page got a duty-operator credential of its own for its one-time nonce (issue 16): never the shared token,
+    // and the nonce is gone from the page
+    const pageToken = await s.page.evaluate(() => (window.__redwall!.store.sink as unknown as { opts: { token?: string } }).opts.token ?? '');
+    expect(pageToken).toMatch(/^[0-9a-f]{64}$/);
+    expect(pageToken).not.toBe(s.token);
+    expect(await s.page.locator('meta[name=redwall-handoff]').count()).toBe(0);
 
     await s.page.click('[data-testid=sign-in]');
     await s.page.locator('[data-testid=sign-in-dialog]').waitFor();
     expect(await s.page.textContent('[data-testid=sign-in-demo]')).toContain('docs/people.md');
+    expect(await s.page.textContent('[data-testid=sign-in-demo]')).toContain('--demo');
     await s.page.fill('[data-testid=sign-in-login]', STAFF.login);
     await s.page.fill('[data-testid=sign-in-password]', 'not-her-password');
     await s.page.click('[data-testid=sign-in-submit]');
@@ -117,16 +125,32 @@ describe('sign-in by role: the grid staff member sees her own grid’s whole rec
   });
 
   it('her alarm step is journaled under her name; the auditor’s own session reads the unmask under her name', async () => {
-    expect((await s.api('/api/sim/incident', { wellId: 'MH-00420', sensor: 'gas' })).status).toBe(200);
+    // a well in her own grid cell WG-0204 (grid staff act on their own cells' alarms only)
+    expect((await s.api('/api/sim/incident', { wellId: 'MH-01319', sensor: 'gas' })).status).toBe(200);
     const alarmId = await s.page.evaluate(async () => {
       const w = window.__redwall!;
-      for (let i = 0; i < 100 && !w.store.realLive.alarms.some((a) => a.sourceId === 'MH-00420'); i++) await new Promise((r) => setTimeout(r, 100));
-      const a = w.store.realLive.alarms.find((x) => x.sourceId === 'MH-00420')!;
+      for (let i = 0; i < 100 && !w.store.realLive.alarms.some((a) => a.sourceId === 'MH-01319'); i++) await new Promise((r) => setTimeout(r, 100));
+      const a = w.store.realLive.alarms.find((x) => x.sourceId === 'MH-01319')!;
       const ack = await w.store.command({ type: 'alarm', alarmId: a.alarmId, action: 'acknowledge', commandId: w.store.newCommandId() });
       return ack?.ok ? a.alarmId : `failed: ${JSON.stringify(ack)}`;
     });
     const alarms = (await (await s.api('/api/alarms')).json()) as { alarms: Array<{ alarmId: string; history: Array<{ action: string; by: string }> }> };
     expect(alarms.alarms.find((a) => a.alarmId === alarmId)?.history.find((h) => h.action === 'acknowledge')?.by).toBe(STAFF.name);
+    // an alarm outside her cells (MH-00420 is in WG-0604): no steps offered, and the server refuses one anyway
+    const res = await s.api('/api/sim/incident', { wellId: 'MH-00420', sensor: 'gas' });
+    const { events } = (await res.json()) as { events: Array<{ kind: string; alarm?: { alarmId: string } }> };
+    const elsewhere = events.find((e) => e.kind === 'alarm.update')!.alarm!.alarmId;
+    const actions = s.page.locator('[data-testid^=alarm-action-]');
+    await s.page.evaluate((id) => window.__redwall!.store.command({ type: 'selectAlarm', alarmId: id }), alarmId);
+    await expect.poll(() => actions.count(), { timeout: 20_000 }).toBeGreaterThan(0); // hers: further steps offered
+    await expect.poll(() => s.page.evaluate((id) => !!window.__redwall!.store.live.alarm(id), elsewhere), { timeout: 20_000 }).toBe(true);
+    await s.page.evaluate((id) => window.__redwall!.store.command({ type: 'selectAlarm', alarmId: id }), elsewhere);
+    await s.page.locator('[data-testid=alarm-detail]').waitFor({ state: 'visible' });
+    expect(await actions.count()).toBe(0);
+    const refused = await s.page.evaluate((id) => window.__redwall!.store.command({ type: 'alarm', alarmId: id, action: 'acknowledge', commandId: window.__redwall!.store.newCommandId() }), elsewhere);
+    expect(refused).toMatchObject({ ok: false, error: expect.stringMatching(/^grid-staff may act on alarms in their own grids only/) });
+    expect(s.server.core.engine.alarms.get(elsewhere)!.state).toBe('new');
+    await s.page.evaluate(() => window.__redwall!.store.command({ type: 'selectAlarm', alarmId: null }));
 
     const token = await auditorToken(s.server.url, s.token);
     expect(await (await apiCall(s.server.url, token, '/api/me')).json()).toMatchObject({ name: AUDITOR.name, role: 'auditor' });

@@ -36,6 +36,20 @@ describe('video wall screens', () => {
     dash.on('pageerror', (err) => s.consoleErrors.push(`dashboard pageerror: ${err.message}`));
     for (const p of [s.page, dash]) p.on('response', (r) => void (r.status() >= 400 && s.consoleErrors.push(`HTTP ${r.status()} ${r.url()}`)));
     await dash.setViewportSize({ width: 1920, height: 1080 });
+    // from the first paint, record what the dashboard shows: feed state (data-status), shown phase, streams tile
+    await dash.addInitScript(() => {
+      const seen: Array<{ status: string | null; phase: string | null; streams: string | null; tilePhase: string | null }> = [];
+      (window as unknown as { __wallSeen: typeof seen }).__wallSeen = seen;
+      const look = () => {
+        const pill = document.querySelector('[data-testid=wall-feed]');
+        const tile = document.querySelector('[data-testid=wall-kpi-streams]');
+        if (!pill || !tile) return;
+        const rec = { status: pill.getAttribute('data-status'), phase: pill.getAttribute('data-phase'), streams: tile.getAttribute('data-value'), tilePhase: tile.getAttribute('data-phase') };
+        const last = seen[seen.length - 1];
+        if (!last || JSON.stringify(last) !== JSON.stringify(rec)) seen.push(rec);
+      };
+      new MutationObserver(look).observe(document, { subtree: true, childList: true, attributes: true });
+    });
     await dash.goto(`${s.server.url}/?screen=dashboard`);
     await waitReady(dash);
   });
@@ -54,6 +68,21 @@ describe('video wall screens', () => {
     expect(await dash.locator('[data-testid=wall-grid]').isVisible()).toBe(true);
   });
 
+  it('start-up reads as starting, not as an outage: no 数据停滞, no 0/10 streams before the first state', async () => {
+    await expect.poll(() => dash.getAttribute('[data-testid=wall-feed]', 'data-phase'), { timeout: 120_000 }).toBe('live');
+    const seen = await dash.evaluate(() => (window as unknown as { __wallSeen: Array<{ status: string | null; phase: string | null; streams: string | null; tilePhase: string | null }> }).__wallSeen);
+    // the start-up window: from the first paint to the first time the feed is shown live
+    const upTo = seen.findIndex((r) => r.phase === 'live');
+    expect(upTo, JSON.stringify(seen)).toBeGreaterThan(0);
+    const startup = seen.slice(0, upTo + 1);
+    expect(startup[0]!.tilePhase, JSON.stringify(seen)).toBe('starting');
+    // shown as starting (or connecting/offline states as they are), never as stalled
+    expect(startup.filter((r) => r.phase === 'stale' || r.status === 'stale'), JSON.stringify(seen)).toEqual([]);
+    // the streams tile shows either "starting" or every stream healthy: never a false 0/10
+    expect(startup.filter((r) => r.tilePhase !== 'starting' && r.streams !== '10'), JSON.stringify(seen)).toEqual([]);
+    expect(await dash.locator('[data-testid=wall-wait]:visible').count()).toBe(0);
+  });
+
   it('KPI tiles show the live store’s numbers; an injected alarm reaches both screens', async () => {
     const res = await s.api('/api/sim/incident', { wellId: 'MH-00420', sensor: 'gas' });
     expect(res.status).toBe(200);
@@ -68,6 +97,10 @@ describe('video wall screens', () => {
         .toBe(true);
       const unacked = await p.evaluate(() => window.__redwall!.store.realLive.counts.unacked);
       expect(Number(await p.getAttribute('[data-testid=wall-kpi-unacked]', 'data-value'))).toBe(unacked);
+      // 窨井告警 = the open manhole alarms the list shows (one source)
+      const manholeOpen = await p.evaluate(() => window.__redwall!.store.realLive.openAlarms.filter((a) => a.category === 'manhole' && !a.drill).length);
+      expect(manholeOpen).toBeGreaterThan(0);
+      await expect.poll(() => p.getAttribute('[data-testid=wall-kpi-wells]', 'data-value')).toBe(String(manholeOpen));
     }
     // parking occupancy tile = occupied / capacity over the live world
     await expect.poll(() => s.page.getAttribute('[data-testid=wall-kpi-parking]', 'data-value'), { timeout: 30_000 }).not.toBe('-1');

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LoginAnswer, type LogoutAnswer } from '../../data-pipelines/contracts/auth.ts';
+import { LoginAnswer, mayActOnAlarmIn, type LogoutAnswer } from '../../data-pipelines/contracts/auth.ts';
 import { WIRE } from '../../data-pipelines/contracts/events.ts';
 import type { PeopleAnswer } from '../../data-pipelines/contracts/people.ts';
 import { AuthService, hashPassword, loadAccountsFile, parseAccounts, parseHash, SESSION_TTL_MS, verifyPassword, type Account } from '../../data-pipelines/feed/auth.ts';
@@ -69,23 +69,46 @@ describe('sign-in service (injected clock)', () => {
     expect(logs.join('\n')).not.toContain('grid-pass'); // never a password in the log
   });
 
-  it('five failures a minute per login: the sixth attempt is refused even with the right password, other logins unaffected', async () => {
-    for (let i = 0; i < 5; i++) expect((await svc.login('li', `guess-${i}-xxxx`)).ok).toBe(false);
-    clock += 10_000;
-    const limited = await svc.login('li', 'audit-pass-1');
-    expect(limited).toMatchObject({ ok: false, retryAfterMs: 50_000 });
-    expect(limited.ok === false && limited.error).toMatch(/too many failed sign-ins/);
-    expect((await svc.login('zhang', 'grid-pass-1')).ok).toBe(true);
-    clock += 50_000; // the first failure leaves the one-minute window
-    expect((await svc.login('li', 'audit-pass-1')).ok).toBe(true);
-    expect(logs.some((l) => l.includes('rate limit'))).toBe(true);
+  it('failures slow down their source, never the account: the right password from another console signs in at once; back-off grows for the guesser', async () => {
+    // source A guesses: three failures are free, then A waits 1 s, 2 s, 4 s … after its last failure
+    for (let i = 0; i < 3; i++) expect(await svc.login('li', `guess-${i}-xxxx`, 'A')).toEqual({ ok: false, error: 'wrong login or password' });
+    const waits: number[] = [];
+    for (let i = 3; i < 7; i++) {
+      const refused = await svc.login('li', 'audit-pass-1', 'A'); // even the right password waits: A is backing off
+      expect(refused).toMatchObject({ ok: false, error: expect.stringMatching(/^too many failed sign-ins from this console: try again in \d+ s$/) });
+      waits.push(refused.ok ? 0 : refused.retryAfterMs!);
+      expect(svc.backoffMs('A')).toBe(waits.at(-1));
+      // the real user, at another console, signs in to the same account at once
+      expect(await svc.login('li', 'audit-pass-1', 'B')).toMatchObject({ ok: true, login: 'li' });
+      clock += waits.at(-1)!;
+      expect(await svc.login('li', `guess-${i}-xxxx`, 'A')).toEqual({ ok: false, error: 'wrong login or password' });
+    }
+    expect(waits).toEqual([1000, 2000, 4000, 8000]);
+    expect(svc.backoffMs('A')).toBe(16_000);
+    expect(svc.backoffMs('B')).toBe(0);
+    // capped at 5 min
+    const capped = new AuthService([], { now: () => clock, freeFailures: 0, backoffBaseMs: 60_000, backoffMaxMs: 300_000 });
+    for (let i = 0; i < 4; i++) {
+      await capped.login('x', 'guess-xxxx', 'C');
+      clock += capped.backoffMs('C');
+    }
+    await capped.login('x', 'guess-xxxx', 'C');
+    expect(capped.backoffMs('C')).toBe(300_000);
+    // 15 min without a failure: A starts afresh (and a success forgets it at once)
+    clock += 15 * 60_000;
+    expect(svc.backoffMs('A')).toBe(0);
+    expect((await svc.login('li', 'audit-pass-1', 'A')).ok).toBe(true);
+    expect(logs.some((l) => l.includes('backing off'))).toBe(true);
     expect(logs.join('\n')).not.toMatch(/guess-|audit-pass/);
   });
 
-  it('parallel attempts count before they are checked (no burst past the limit)', async () => {
+  it('parallel attempts from one source: one is checked, the rest refused (no burst past the back-off); other sources are not held up', async () => {
     const svc2 = new AuthService([{ login: 'wu', name: '吴', role: 'operator', passwordHash: await hashPassword('wu-pass-123', FAST) }], { now: () => clock, maxConcurrent: 100 });
-    const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => svc2.login('wu', `burst-${i}-xxxx`)));
-    expect(answers.filter((a) => !a.ok && a.retryAfterMs !== undefined).length).toBe(7);
+    const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => svc2.login('wu', `burst-${i}-xxxx`, 'A')));
+    expect(answers.filter((a) => !a.ok && a.error === 'wrong login or password').length).toBe(1);
+    expect(answers.filter((a) => !a.ok && /still being checked/.test(a.error)).length).toBe(11);
+    const others = await Promise.all(Array.from({ length: 4 }, (_, i) => svc2.login('wu', i === 3 ? 'wu-pass-123' : `burst-${i}-xxxx`, `S${i}`)));
+    expect(others.map((a) => a.ok)).toEqual([false, false, false, true]);
   });
 
   it('a session ends 12 h after sign-in, and on sign-out', async () => {
@@ -142,8 +165,8 @@ describe('accounts files', () => {
     expect(entry).toMatchObject({ login: 'qian', name: '钱', role: 'civil-affairs' });
     expect(await verifyPassword('cli-password-2', entry.passwordHash)).toBe(true);
     expect(() => execFileSync(tsx, [cli], { input: 'short', encoding: 'utf8', stdio: 'pipe' })).toThrow(/at least 8/);
-    expect(await accountsFor({ file: file('cli.json', JSON.stringify([entry])), simulated: true })).toMatchObject({ source: 'file', accounts: [{ login: 'qian' }] });
-    expect(await accountsFor({ simulated: false })).toEqual({ accounts: [], source: 'none' });
+    expect(await accountsFor({ file: file('cli.json', JSON.stringify([entry])), demo: false })).toMatchObject({ source: 'file', accounts: [{ login: 'qian' }] });
+    expect(await accountsFor({ demo: false })).toEqual({ accounts: [], source: 'none' });
   }, 60_000);
 });
 
@@ -158,7 +181,7 @@ describe('sessions on the real feed server', () => {
   const sockets: Socket[] = [];
 
   beforeAll(async () => {
-    server = await startFeedServer({ assetsDir: ASSETS, journalDir, sim: { incidentEveryMs: 0 }, token: TOKEN, accounts: await demoAccounts(), auth: { now: () => clock }, log: (m) => logs.push(m) });
+    server = await startFeedServer({ assetsDir: ASSETS, journalDir, sim: { incidentEveryMs: 0 }, token: TOKEN, accounts: await demoAccounts(), demo: true, auth: { now: () => clock }, log: (m) => logs.push(m) });
   }, 60_000);
   afterAll(async () => {
     for (const s of sockets) s.disconnect();
@@ -225,9 +248,16 @@ describe('sessions on the real feed server', () => {
     const a = await login(shared, staff.login, staff.password);
     if (!a.ok) throw new Error(a.error);
     const mine = await must(a.token);
-    const res = await fetch(`${server.url}/api/sim/incident`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ wellId: 'MH-00420', sensor: 'gas' }) });
-    const { events } = (await res.json()) as { events: Array<{ kind: string; alarm?: { alarmId: string } }> };
-    const alarmId = events.find((e) => e.kind === 'alarm.update')!.alarm!.alarmId;
+    const raise = async (wellId: string) => {
+      const res = await fetch(`${server.url}/api/sim/incident`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ wellId, sensor: 'gas' }) });
+      const { events } = (await res.json()) as { events: Array<{ kind: string; alarm?: { alarmId: string } }> };
+      return events.find((e) => e.kind === 'alarm.update')!.alarm!.alarmId;
+    };
+    // grid staff act on alarms in their own cells only (MH-01319 is in WG-0204, MH-00420 in WG-0604): issue 16
+    const elsewhereId = await raise('MH-00420');
+    expect(await mine.timeout(5_000).emitWithAck(WIRE.command, { commandId: 'cmd-auth-0000', alarmId: elsewhereId, action: 'acknowledge', by: staff.name })).toEqual({ ok: false, error: `grid-staff may act on alarms in their own grids only (${staff.grids!.join(', ')}); ${elsewhereId} is in WG-0604` });
+    expect(server.core.engine.alarms.get(elsewhereId)!.state).toBe('new');
+    const alarmId = await raise('MH-01319');
     const ack = (await mine.timeout(5_000).emitWithAck(WIRE.command, { commandId: 'cmd-auth-0001', alarmId, action: 'acknowledge', by: '冒名顶替' })) as { ok: boolean; alarm?: { history: Array<{ action: string; by: string }> } };
     expect(ack.ok).toBe(true);
     expect(ack.alarm!.history.at(-1)).toMatchObject({ action: 'acknowledge', by: staff.name });
@@ -303,4 +333,82 @@ describe('sessions on the real feed server', () => {
     expect(await closed).toBe('io server disconnect');
     expect(await open(a.token)).toBe('unauthorized');
   });
+});
+
+describe('alarm steps by grid (issue 16)', () => {
+  it('grid staff act on alarms in their own cells only; the duty operator and civil affairs anywhere; auditors nowhere', () => {
+    const staff = { role: 'grid-staff' as const, grids: ['WG-0204', 'WG-0304'] };
+    expect(mayActOnAlarmIn(staff, 'WG-0204')).toBe(true);
+    expect(mayActOnAlarmIn(staff, 'WG-0604')).toBe(false);
+    expect(mayActOnAlarmIn(staff, null)).toBe(false);
+    expect(mayActOnAlarmIn({ role: 'grid-staff' }, 'WG-0204')).toBe(false);
+    for (const role of ['operator', 'civil-affairs'] as const) expect(mayActOnAlarmIn({ role }, 'WG-0604') && mayActOnAlarmIn({ role }, null)).toBe(true);
+    expect(mayActOnAlarmIn({ role: 'auditor' }, 'WG-0204')).toBe(false);
+  });
+});
+
+describe('demo accounts are opt-in (issue 16)', () => {
+  it('the demo accounts only with --demo; a non-demo start with a published demo password is refused with the reason', async () => {
+    expect(await accountsFor({ demo: false })).toEqual({ accounts: [], source: 'none' });
+    expect(await accountsFor({ demo: true })).toMatchObject({ source: 'demo', accounts: DEMO_ACCOUNTS.map((a) => ({ login: a.login })) });
+    const journalDir = mkdtempSync(join(tmpdir(), 'redwall-auth-demo-'));
+    await expect(startFeedServer({ assetsDir: ASSETS, journalDir, sim: null, token: 'shared-token-0123456789abcdef', accounts: await demoAccounts(), log: () => undefined })).rejects.toThrow(
+      /^refusing to start: accounts zhenglj, sunhm, qianlx have their published demo password \(docs\/people\.md\) and this is not a demo\. .*--demo/,
+    );
+    // a deployment's file that kept one demo password (the same login, the published password, a fresh hash)
+    const civil = DEMO_ACCOUNTS.find((a) => a.role === 'civil-affairs')!;
+    const copied: Account[] = [
+      { login: civil.login, name: civil.name, role: civil.role, passwordHash: await hashPassword(civil.password, FAST) },
+      { login: 'zhao', name: '赵审计', role: 'auditor', passwordHash: await hashPassword('own-password-1', FAST) },
+    ];
+    await expect(startFeedServer({ assetsDir: ASSETS, journalDir, sim: null, accounts: copied, log: () => undefined })).rejects.toThrow(`refusing to start: account ${civil.login} has its published demo password`);
+    // the same login with a password of its own starts
+    const own = await startFeedServer({ assetsDir: ASSETS, journalDir, sim: null, accounts: [{ ...copied[0]!, passwordHash: await hashPassword('not-the-demo-1', FAST) }, copied[1]!], log: () => undefined });
+    await own.close();
+  }, 60_000);
+});
+
+describe('sign-in back-off per source on the real feed server (issue 16)', () => {
+  let server: FeedServer;
+  let clock = Date.now();
+  const TOKEN = 'shared-token-0123456789abcdef';
+  const SECOND = 'second-console-token-0123456789';
+  const staff = DEMO_ACCOUNTS.find((a) => a.role === 'grid-staff')!;
+  const sockets: Socket[] = [];
+  beforeAll(async () => {
+    // the second console: another credential (a named duty desk; in the web shell, each page has its own)
+    server = await startFeedServer({ assetsDir: ASSETS, journalDir: mkdtempSync(join(tmpdir(), 'redwall-auth-bo-')), sim: null, token: TOKEN, users: [{ name: '值班台二', role: 'operator', token: SECOND }], accounts: await demoAccounts(), demo: true, auth: { now: () => clock }, log: () => undefined });
+  }, 60_000);
+  afterAll(async () => {
+    for (const s of sockets) s.disconnect();
+    await server?.close();
+  });
+  const open = (token: string): Promise<Socket> =>
+    new Promise((res, rej) => {
+      const s = connect(server.url, { auth: { token }, transports: ['websocket'], reconnection: false });
+      sockets.push(s);
+      s.on(WIRE.hello, () => res(s));
+      s.on('connect_error', rej);
+    });
+  const login = async (s: Socket, password: string) => LoginAnswer.parse(await s.timeout(20_000).emitWithAck(WIRE.login, { login: staff.login, password }));
+
+  it('wrong passwords from console A do not stop the right password at console B; A backs off longer and longer, even over a new socket', async () => {
+    const a = await open(TOKEN);
+    const b = await open(SECOND);
+    for (let i = 0; i < 5; i++) expect((await login(a, `guess-${i}-xxxx`)).ok).toBe(false); // the old limit locked her out here
+    const waits: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const refused = await login(a, staff.password);
+      expect(refused).toMatchObject({ ok: false, error: expect.stringMatching(/^too many failed sign-ins from this console/) });
+      waits.push(refused.ok ? 0 : refused.retryAfterMs!);
+      expect(await login(b, staff.password)).toMatchObject({ ok: true, login: staff.login });
+      // a fresh socket with the same credential is the same source
+      expect((await login(await open(TOKEN), staff.password)).ok).toBe(false);
+      clock += waits.at(-1)!;
+      expect(await login(a, `guess-x${i}-xxxx`)).toEqual({ ok: false, error: 'wrong login or password' });
+    }
+    expect(waits[0]).toBeGreaterThan(0);
+    expect(waits[1]).toBe(2 * waits[0]!);
+    expect(waits[2]).toBe(2 * waits[1]!);
+  }, 60_000);
 });

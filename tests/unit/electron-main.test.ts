@@ -1,11 +1,12 @@
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { IPC } from '../../electron/bridge/api.ts';
-import { contentSecurityPolicy } from '../../electron/bridge/csp.ts';
+import { CESIUM_CREDIT_STYLE, contentSecurityPolicy } from '../../electron/bridge/csp.ts';
 import { makeProtocolHandler, registerScheme, runMain, type ElectronLike, type IpcEventLike, type WebContentsLike, type WindowLike } from '../../electron/main/app.ts';
-import { isAllowedNavigation, isAllowedPermission, isTrustedSender, resolveAppRequest, secureWebPreferences } from '../../electron/main/security.ts';
+import { isAllowedNavigation, isAllowedPermission, isAllowedPermissionCheck, isTrustedSender, resolveAppRequest, secureWebPreferences } from '../../electron/main/security.ts';
 
 function roots() {
   const dir = mkdtempSync(join(tmpdir(), 'redwall-app-'));
@@ -29,6 +30,9 @@ function fakeElectron(displays: Array<{ id: number; bounds: { x: number; y: numb
   const contentsEvents = new Map<string, (...a: unknown[]) => void>();
   let openHandler: ((d: { url: string }) => { action: string }) | null = null;
   let permissionHandler: ((wc: unknown, p: string, cb: (ok: boolean) => void, d: { requestingUrl: string }) => void) | null = null;
+  let checkHandler: ((wc: unknown, p: string, origin: string, d: object) => boolean) | null = null;
+  let deviceHandler: ((d: { deviceType: string; origin: string }) => boolean) | null = null;
+  const sessionEvents = new Map<string, (...a: unknown[]) => void>();
   let sandboxEnabled = false;
   const schemes: unknown[] = [];
   const windows: FakeWindow[] = [];
@@ -69,7 +73,14 @@ function fakeElectron(displays: Array<{ id: number; bounds: { x: number; y: numb
     },
     protocol: { registerSchemesAsPrivileged: (s) => schemes.push(...s), handle: () => undefined },
     ipcMain: { handle: (ch, fn) => handlers.set(ch, fn) },
-    session: { defaultSession: { setPermissionRequestHandler: (fn) => (permissionHandler = fn) } },
+    session: {
+      defaultSession: {
+        setPermissionRequestHandler: (fn) => (permissionHandler = fn),
+        setPermissionCheckHandler: (fn) => (checkHandler = fn),
+        setDevicePermissionHandler: (fn) => (deviceHandler = fn),
+        on: ((ev: string, fn: (...a: unknown[]) => void) => sessionEvents.set(ev, fn)) as ElectronLike['session']['defaultSession']['on'],
+      },
+    },
     screen: {
       getAllDisplays: () => displays.map((d) => ({ ...d, scaleFactor: 1 })),
       getPrimaryDisplay: () => ({ ...displays[0]!, scaleFactor: 1 }),
@@ -87,7 +98,8 @@ function fakeElectron(displays: Array<{ id: number; bounds: { x: number; y: numb
     contentsEvents,
     schemes,
     windows,
-    get: () => ({ openHandler, permissionHandler, windowOptions: last()?.options ?? null, loaded: last()?.url ?? null, sandboxEnabled, fullScreen: last()?.isFullScreen() ?? false }),
+    sessionEvents,
+    get: () => ({ openHandler, permissionHandler, checkHandler, deviceHandler, windowOptions: last()?.options ?? null, loaded: last()?.url ?? null, sandboxEnabled, fullScreen: last()?.isFullScreen() ?? false }),
   };
 }
 
@@ -138,6 +150,32 @@ describe('Electron security policy', () => {
     expect(csp).toContain('ws://127.0.0.1:5180');
     expect(csp).not.toMatch(/https?:\/\/(?!127\.0\.0\.1)/);
   });
+
+  it('CSP (issue 16): no inline <style> but Cesium’s by hash, inline style attributes only, connect-src without data:', () => {
+    const dir = Object.fromEntries(
+      contentSecurityPolicy(['http://127.0.0.1:5180'])
+        .split('; ')
+        .map((d) => [d.split(' ')[0]!, d.split(' ').slice(1)]),
+    );
+    expect(dir['style-src']).toEqual(["'self'"]);
+    expect(dir['style-src-elem']).toEqual(["'self'", CESIUM_CREDIT_STYLE]);
+    expect(dir['style-src-attr']).toEqual(["'unsafe-inline'"]);
+    expect(dir['connect-src']).toEqual(["'self'", 'blob:', 'http://127.0.0.1:5180', 'ws://127.0.0.1:5180']); // no data:
+    // the one inline <style> allowed is exactly what Cesium's CreditDisplay inserts (recomputed from its source: an
+    // upgrade that changes the CSS fails here before a browser refuses it)
+    const src = readFileSync(resolve(import.meta.dirname, '../../node_modules/@cesium/engine/Source/Scene/CreditDisplay.js'), 'utf8');
+    const consts = Object.fromEntries([...src.matchAll(/^const (\w+) = ("[^"]*"|\d+);$/gm)].map((m) => [m[1]!, String(JSON.parse(m[2]!))]));
+    const css = /const style = \/\*css\*\/ `([^`]*)`;/.exec(src)![1]!.replace(/\$\{(\w+)\}/g, (_, k: string) => consts[k] ?? `<${k}?>`);
+    expect(css).not.toMatch(/<\w+\?>/);
+    expect(CESIUM_CREDIT_STYLE).toBe(`'sha256-${createHash('sha256').update(css).digest('base64')}'`);
+  });
+
+  it('permission checks: fullscreen and clipboard writes for our origin only; HID, serial, USB and the rest denied', () => {
+    expect(isAllowedPermissionCheck('fullscreen', 'app://redwall')).toBe(true);
+    expect(isAllowedPermissionCheck('fullscreen', 'app://redwall/')).toBe(true);
+    for (const p of ['hid', 'serial', 'usb', 'media', 'geolocation', 'notifications', 'clipboard-read']) expect(isAllowedPermissionCheck(p, 'app://redwall'), p).toBe(false);
+    for (const o of ['http://127.0.0.1:5180', 'app://evil', 'app://redwall.evil', '']) expect(isAllowedPermissionCheck('fullscreen', o), o).toBe(false);
+  });
 });
 
 describe('runMain with a fake Electron', () => {
@@ -149,7 +187,7 @@ describe('runMain with a fake Electron', () => {
     await runMain(f.e, {
       preloadPath: '/p/preload.cjs',
       roots: roots(),
-      startFeed: async () => ({ url: 'http://127.0.0.1:9', close: async () => void (closed = true) }),
+      startFeed: async () => ({ url: 'http://127.0.0.1:9', token: 'ipc-only-token-0123456789', demoAccounts: false, close: async () => void (closed = true) }),
       log: () => undefined,
     });
     const st = f.get();
@@ -169,13 +207,50 @@ describe('runMain with a fake Electron', () => {
     st.permissionHandler!({}, 'media', (ok) => (granted = ok), { requestingUrl: 'app://redwall/' });
     expect(granted).toBe(false);
 
+    // permission checks (not just requests), devices, choosers, sub-frame navigation (issue 16)
+    expect(st.checkHandler!({}, 'hid', 'app://redwall', {})).toBe(false);
+    expect(st.checkHandler!({}, 'serial', 'app://redwall', {})).toBe(false);
+    expect(st.checkHandler!({}, 'usb', 'app://redwall', {})).toBe(false);
+    expect(st.checkHandler!({}, 'fullscreen', 'app://redwall', {})).toBe(true);
+    expect(st.checkHandler!({}, 'fullscreen', 'http://127.0.0.1:9', {})).toBe(false);
+    for (const deviceType of ['hid', 'serial', 'usb']) expect(st.deviceHandler!({ deviceType, origin: 'app://redwall' }), deviceType).toBe(false);
+    const chooser = (ev: string, ...args: unknown[]) => {
+      let stopped = false;
+      const picked: unknown[] = [];
+      f.sessionEvents.get(ev)!({ preventDefault: () => (stopped = true) }, ...args, (id?: unknown) => picked.push(id));
+      return { stopped, picked };
+    };
+    expect(chooser('select-hid-device', { deviceList: [{ deviceId: 'kbd' }] })).toEqual({ stopped: true, picked: [null] });
+    expect(chooser('select-usb-device', { deviceList: [{ deviceId: 'stick' }] })).toEqual({ stopped: true, picked: [undefined] });
+    expect(chooser('select-serial-port', [{ portId: 'ttyS0' }], {})).toEqual({ stopped: true, picked: [''] });
+    let btPicked: unknown = 'none';
+    let btStopped = false;
+    f.contentsEvents.get('select-bluetooth-device')!({ preventDefault: () => (btStopped = true) }, [{ deviceId: 'x' }], (id: unknown) => (btPicked = id));
+    expect([btStopped, btPicked]).toEqual([true, '']);
+    const frameNav = (url: string, isMainFrame: boolean) => {
+      let stopped = false;
+      f.contentsEvents.get('will-frame-navigate')!({ url, isMainFrame, preventDefault: () => (stopped = true) });
+      return stopped;
+    };
+    expect(frameNav('https://evil.example/', false)).toBe(true);
+    expect(frameNav('http://127.0.0.1:9/api/config', false)).toBe(true);
+    expect(frameNav('file:///etc/passwd', true)).toBe(true);
+    expect(frameNav('app://redwall/index.html?screen=wall', true)).toBe(false);
+
     const getConfig = f.handlers.get(IPC.getConfig)!;
-    expect(getConfig({ senderFrame: { url: 'app://redwall/index.html' } })).toMatchObject({ shell: 'electron', feedUrl: 'http://127.0.0.1:9' });
+    expect(getConfig({ senderFrame: { url: 'app://redwall/index.html' } })).toMatchObject({ shell: 'electron', feedUrl: 'http://127.0.0.1:9', feedToken: 'ipc-only-token-0123456789', demoAccounts: false });
     expect(() => getConfig({ senderFrame: { url: 'https://evil.example/' } })).toThrow(/untrusted sender/);
     const fs = f.handlers.get(IPC.setFullScreen)!;
     expect(fs({ senderFrame: { url: 'app://redwall/' } }, true)).toBe(true);
     expect(() => fs({ senderFrame: { url: 'app://redwall/' } }, 'yes')).toThrow(TypeError);
     expect(closed).toBe(false);
+  });
+
+  it('the real entry (main.ts) starts its feed without /api/config, and the demo accounts only with --demo', () => {
+    const main = readFileSync(resolve(import.meta.dirname, '../../electron/main/main.ts'), 'utf8');
+    expect(main).toMatch(/startFeedServer\(\{[^}]*configRoute: false/);
+    expect(main).toContain("process.argv.includes('--demo')");
+    expect(main).toMatch(/accountsFor\(\{ file: process\.env\['REDWALL_ACCOUNTS'\], demo \}\)/);
   });
 
   it('the protocol handler serves files with the CSP and refuses traversal', async () => {

@@ -41,9 +41,20 @@ export function webBridge(storage: Storage = localStorage): RedWallBridge {
     return screens.map((s) => ({ id: `${s.left},${s.top},${s.width}x${s.height}`, label: s.label || `${s.width}×${s.height}`, bounds: { x: s.left, y: s.top, width: Math.max(200, s.width), height: Math.max(200, s.height) }, primary: s.isPrimary, scaleFactor: s.devicePixelRatio }));
   };
   return {
+    /**
+     * The page's credential: the feed server embedded a one-time nonce in the page this tab navigated to; it is taken
+     * out of the DOM and exchanged once (same-origin POST) for a duty-operator credential of this page's own
+     * (docs/security.md). A second call, or a page without a nonce, is refused by the server: reload the page.
+     */
     async getConfig(): Promise<ShellConfig> {
-      const res = await fetch('./api/config');
-      if (!res.ok) throw new Error(`config: HTTP ${res.status}`);
+      const meta = document.querySelector<HTMLMetaElement>('meta[name="redwall-handoff"]');
+      const nonce = meta?.content ?? '';
+      meta?.remove();
+      const res = await fetch('./api/config', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ nonce }), credentials: 'omit', cache: 'no-store' });
+      if (!res.ok) {
+        const why = ((await res.json().catch(() => null)) as { error?: string } | null)?.error;
+        throw new Error(`config: HTTP ${res.status}${why ? `: ${why}` : ''}`);
+      }
       return (await res.json()) as ShellConfig;
     },
     async setFullScreen(on: boolean): Promise<boolean> {

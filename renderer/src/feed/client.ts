@@ -2,13 +2,15 @@
  * Feed client: socket.io on loopback. Every inbound message is validated against the shared contract; bad ones are
  * counted per stream with a reason and never applied. On (re)connect the client subscribes with its per-stream
  * offsets and receives the exact missing events (or a snapshot); live events are queued and applied to the stores
- * once per animation frame. Duplicate deliveries are ignored by seq; a gap triggers a resubscribe.
+ * once per animation frame. Duplicate deliveries are ignored by seq; a gap triggers a resubscribe. A client that falls
+ * too far behind is told `resync` by the server and gets a snapshot once its backlog has drained. Heartbeats carry the
+ * server journal's health (a full disk), shown on every screen.
  * Operator commands are sent with an ack and retried with the same commandId after a reconnect (the server is
  * idempotent), so a command is never lost and never applied twice.
  */
 import { runInAction } from 'mobx';
 import { io, type Socket } from 'socket.io-client';
-import { CommandAck, DrillAck, Heartbeat, Hello, JournalWindow, parseFeedEvent, Replay, Snapshot, STREAMS, WIRE, type DrillRequest, type FeedEvent, type JournalRequest, type StreamName, type Subscribe } from '../../../data-pipelines/contracts/events.ts';
+import { CommandAck, DrillAck, Heartbeat, Hello, JournalWindow, parseFeedEvent, Replay, Resync, Snapshot, STREAMS, WIRE, type DrillRequest, type FeedEvent, type JournalRequest, type StreamName, type Subscribe } from '../../../data-pipelines/contracts/events.ts';
 import { LocalizedError, t } from '../i18n.ts';
 import type { CommandSink, RootStore } from '../stores/root.ts';
 import type { PeopleAnswer, PeopleRequest } from '../../../data-pipelines/contracts/people.ts';
@@ -134,10 +136,20 @@ export class FeedClient implements CommandSink {
       }
     });
 
+    // We fell too far behind (the server bounds each client's queue): live events are paused for us and a snapshot
+    // follows once our backlog has drained; hold anything until then.
+    socket.on(WIRE.resync, (raw: unknown) => {
+      const r = Resync.safeParse(raw);
+      if (!r.success) return feed.onReject(`resync: ${r.error.issues[0]?.message}`);
+      feed.onSlowResync();
+      this.syncing = true;
+    });
+
     socket.on(WIRE.heartbeat, (raw: unknown) => {
       const h = Heartbeat.safeParse(raw);
       if (!h.success) return feed.onReject(`heartbeat: ${h.error.issues[0]?.message}`);
       feed.onHeartbeat(Date.now());
+      if (h.data.journal) feed.setJournal(h.data.journal);
       if (h.data.epoch !== live.epoch && !this.syncing) this.subscribe(true);
       // Behind the server with nothing queued and not syncing: we missed something, ask for it.
       else if (!this.syncing && !this.queue.length && STREAMS.some((s) => (h.data.seqs[s] ?? 0) > (live.world.seqs[s] ?? 0) + 2000)) this.subscribe();
@@ -148,7 +160,8 @@ export class FeedClient implements CommandSink {
       setInterval(() => {
         const now = Date.now();
         feed.tick(now);
-        if (feed.status === 'live' && now - feed.lastHeartbeatAt > staleAfter) feed.setStatus('stale');
+        // silence the page could have heard: not the time its own thread was busy (boot, a large snapshot)
+        feed.checkStale(staleAfter, now);
       }, 1_000),
     );
   }

@@ -18,6 +18,7 @@ export default defineCatalog(
     noAlarms: '当前无告警',
     feed: '数据接入',
     feedLive: '实时',
+    feedStarting: '启动中',
     feedConnecting: '连接中',
     feedReconnecting: '重连中',
     feedStale: '数据停滞',
@@ -112,6 +113,8 @@ export default defineCatalog(
     'core.feed.noAnswer': '数据接入服务 {s} 秒内无应答',
     'core.feed.badAnswer': '数据接入服务应答格式有误：{detail}',
     'core.feed.serverError': '数据接入服务报错：{detail}',
+    'core.feed.journalDown': '服务器日志无法写入（{code}）：{held} 条新事件暂存未发，操作指令暂不受理；磁盘有空间后自动续写',
+    'core.feed.journalLost': '日志无法写入期间丢失 {lost} 条事件',
   },
   {
     appTitle: 'RedWall',
@@ -129,6 +132,7 @@ export default defineCatalog(
     noAlarms: 'No active alarms',
     feed: 'Feed',
     feedLive: 'Live',
+    feedStarting: 'Starting',
     feedConnecting: 'Connecting',
     feedReconnecting: 'Reconnecting',
     feedStale: 'Stale',
@@ -223,5 +227,7 @@ export default defineCatalog(
     'core.feed.noAnswer': 'The feed server did not answer in {s} s',
     'core.feed.badAnswer': 'Unexpected answer from the feed server: {detail}',
     'core.feed.serverError': 'The feed server reported: {detail}',
+    'core.feed.journalDown': 'Journal cannot write ({code}): {held} new events held back, commands refused; resumes by itself when the disk has space',
+    'core.feed.journalLost': '{lost} events were lost while the journal could not write',
   },
 );

@@ -8,6 +8,7 @@ import { compareAlarms, type Alarm } from '../../../data-pipelines/contracts/ala
 import { STREAMS, type FeedEvent, type Seqs, type StreamName } from '../../../data-pipelines/contracts/events.ts';
 import type { AlarmLevel } from '../../../data-pipelines/contracts/manhole.ts';
 import { applyEvent, emptySeqs, emptyWorld, loadSnapshot, wellLevels, type World } from '../../../data-pipelines/contracts/world.ts';
+import { manholeCounts } from '../wall/kpi.ts';
 
 export interface AlarmNotice {
   alarm: Alarm;
@@ -132,13 +133,10 @@ export class LiveStore {
       if (a.state === 'new') unacked++;
       if (a.priority === 1 && a.state !== 'resolved') critical++;
     }
-    let wellAlarm = 0;
-    let wellWarning = 0;
-    for (const l of this.wellLevels.values()) {
-      if (l === 'alarm') wellAlarm++;
-      else if (l === 'warning') wellWarning++;
-    }
-    return { critical, unacked, open, wellAlarm, wellWarning };
+    // open manhole alarms (as listed) / wells at warning level now: one source with the alarm list (wall/kpi.ts)
+    void this.versions.manhole;
+    const wells = manholeCounts(this.alarms, this.world.byStream.manhole.values());
+    return { critical, unacked, open, wellAlarm: wells.alarm, wellWarning: wells.warning };
   }
 }
 

@@ -30,12 +30,18 @@ export class SessionStore {
   busy = false;
   /** the server ended the session by itself (expiry, sign-out elsewhere, restart): shown until the next sign-in */
   ended = false;
+  /** the published demo accounts may sign in (the server runs with --demo): the sign-in screen says so */
+  demoAccounts = false;
   private auth: AuthSink | null = null;
   private readonly dutyActor: string;
 
   constructor(private readonly root: RootStore) {
     this.dutyActor = root.ui.actor;
     makeAutoObservable<this, 'auth' | 'root' | 'dutyActor'>(this, { auth: false, root: false, dutyActor: false }, { autoBind: true });
+  }
+
+  setDemoAccounts(on: boolean): void {
+    this.demoAccounts = on;
   }
 
   attach(auth: AuthSink): void {

@@ -6,15 +6,39 @@
 import { mayOperate } from '../../../data-pipelines/contracts/auth.ts';
 import { autorun, observable, reaction, runInAction, type IReactionDisposer } from 'mobx';
 import { afterActionReport, reportCsv, reportHtml, type AfterActionReport } from '../../../data-pipelines/contracts/after-action.ts';
-import type { DrillAck, DrillStatus } from '../../../data-pipelines/contracts/events.ts';
+import type { DrillAck, DrillListEmpty, DrillStatus } from '../../../data-pipelines/contracts/events.ts';
 import { parseScenario } from '../../../data-pipelines/contracts/scenario.ts';
-import { errorText, fmtTime, t } from '../i18n.ts';
+import { errorText, fmtTime, t, type StringKey } from '../i18n.ts';
 import { markerLabel, ReplayController } from '../feed/replay.ts';
 import { categoryLabel } from '../layers/alarms/format.ts';
 import type { RootStore } from '../stores/root.ts';
 import { button, download, h } from './dom.ts';
 
 type Scenarios = NonNullable<Extract<DrillAck, { ok: true }>['scenarios']>;
+type ListAck = Extract<DrillAck, { ok: true }>;
+
+const EMPTY_KEY: Record<DrillListEmpty, StringKey> = {
+  'no-folder': 'drill.list.noFolder',
+  'folder-missing': 'drill.list.folderMissing',
+  'no-files': 'drill.list.noFiles',
+  'all-invalid': 'drill.list.allInvalid',
+};
+
+/**
+ * What the drill panel says about its scenario list (pure, unit-tested): the reasons the list is empty — never a
+ * silently disabled start button — and the files left out as invalid. Keys and params for t().
+ */
+export function scenarioListNotes(list: { answered: ListAck | null; listError: string; feedLive: boolean }): Array<{ key: StringKey; params?: Record<string, string | number> }> {
+  const out: Array<{ key: StringKey; params?: Record<string, string | number> }> = [];
+  const a = list.answered;
+  if (!a?.scenarios?.length) {
+    if (list.listError) out.push({ key: 'drill.list.failed', params: { error: list.listError } });
+    else if (!a) out.push({ key: list.feedLive ? 'drill.list.loading' : 'drill.list.waiting' });
+    else out.push({ key: EMPTY_KEY[a.emptyBecause ?? 'no-files'] });
+  }
+  for (const f of a?.invalid ?? []) out.push({ key: 'drill.list.invalid', params: { file: f.file, error: f.error } });
+  return out;
+}
 
 /** Drill runs known to the live feed (latest status per run), newest first. */
 export function drillRuns(store: RootStore): DrillStatus[] {
@@ -29,12 +53,12 @@ export function runningDrill(store: RootStore): DrillStatus | null {
 }
 
 export function mountDrillPanel(store: RootStore, box: HTMLElement): () => void {
-  const state = observable({ scenarios: [] as Scenarios, listError: '', message: '', error: '', loading: false, report: null as AfterActionReport | null }, {}, { deep: false });
+  const state = observable({ scenarios: [] as Scenarios, listed: null as ListAck | null, listError: '', message: '', error: '', loading: false, report: null as AfterActionReport | null }, {}, { deep: false });
   const set = (patch: Partial<typeof state>) => runInAction(() => Object.assign(state, patch));
   // the list is retried every 5 s until it arrives: nothing to report while the feed is still connecting
   const refresh = () => {
     if (!store.sink || store.feed.status !== 'live') return;
-    void store.sink.drill({ op: 'list' }).then((a) => set(a.ok ? { scenarios: a.scenarios ?? [], listError: '' } : { listError: a.error }));
+    void store.sink.drill({ op: 'list' }).then((a) => set(a.ok ? { scenarios: a.scenarios ?? [], listed: a, listError: '' } : { listError: a.error }));
   };
   setTimeout(refresh, 500);
   const poll = setInterval(() => state.scenarios.length || refresh(), 5_000);
@@ -106,7 +130,12 @@ export function mountDrillPanel(store: RootStore, box: HTMLElement): () => void 
           ),
         );
       }
-      if (state.error || state.listError) children.push(h('p', { class: 'warn', 'data-testid': 'drill-error' }, state.error || state.listError));
+      // an empty scenario list always says why (waiting for the feed, no folder, no files, all invalid, an error)
+      if (mayRun && !running) {
+        for (const n of scenarioListNotes({ answered: state.listed, listError: state.listError, feedLive: store.feed.status === 'live' }))
+          children.push(h('p', { class: n.key === 'drill.list.loading' || n.key === 'drill.list.waiting' ? 'muted' : 'warn', 'data-testid': 'drill-list-note', 'data-note': n.key, ...(n.params ? { 'data-i18n-data': '' } : {}) }, t(n.key, n.params)));
+      }
+      if (state.error) children.push(h('p', { class: 'warn', 'data-testid': 'drill-error' }, state.error));
       if (state.message) children.push(h('p', { class: 'muted' }, state.message));
 
       if (!replay) {

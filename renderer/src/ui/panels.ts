@@ -1,5 +1,5 @@
 /** Operator panels: top bar, layers + legends + stream health, alarm list + detail, building info, status, toasts. */
-import { mayOperate } from '../../../data-pipelines/contracts/auth.ts';
+import { mayActOnAlarmIn } from '../../../data-pipelines/contracts/auth.ts';
 import { autorun, observable, reaction, runInAction, type IReactionDisposer } from 'mobx';
 import { ALARM_CATEGORIES, allowedActions, type Alarm, type OperatorAction } from '../../../data-pipelines/contracts/alarm.ts';
 import { STREAMS } from '../../../data-pipelines/contracts/events.ts';
@@ -11,6 +11,7 @@ import { BUILDING_LEGEND } from '../layers/buildings/format.ts';
 import { cssColor, unitText } from '../layers/manholes/format.ts';
 import { LIVE_LAYERS } from '../layers/registry.ts';
 import { FEED_STATUS_KEY, streamStatus } from '../stores/feed-store.ts';
+import { journalPill } from './journal-health.ts';
 import type { RootStore } from '../stores/root.ts';
 import type { AlarmFilter, AuditRecord, LayerId } from '../stores/ui-store.ts';
 import { alarmTone, troubleTone, unlockAudioOnGesture } from './audio.ts';
@@ -85,7 +86,8 @@ export function mountPanels(store: RootStore, meta: DistrictMeta, bridge: RedWal
       const f = store.feed;
       const c = store.live.counts;
       status.replaceChildren(
-        h('span', { class: `feed-pill ${f.status}`, 'data-testid': 'feed-status', 'data-status': f.status }, `${t('feed')}: ${t(FEED_STATUS_KEY[f.status])}`),
+        h('span', { class: `feed-pill ${f.phase}`, 'data-testid': 'feed-status', 'data-status': f.status, 'data-phase': f.phase }, `${t('feed')}: ${t(FEED_STATUS_KEY[f.phase])}`),
+        journalPill(f.journal),
         f.simulated ? h('span', { class: 'sim-badge' }, t('simulated')) : '',
         h('span', {}, `${fmtNumber(f.received)} ${t('events')}`),
         h('span', { class: f.rejected ? 'warn' : '', 'data-testid': 'feed-rejected', 'data-count': String(f.rejected), title: f.lastRejectReason ?? '' }, `${fmtNumber(f.rejected)} ${t('rejected')}`),
@@ -276,7 +278,9 @@ export function mountPanels(store: RootStore, meta: DistrictMeta, bridge: RedWal
       // legal now and this user's to take (auditors read only; until the server has said who we are: the duty
       // operator's, as the shared token is — the server has the last word either way)
       const user = store.people.user;
-      const allowed = !user || mayOperate(user, 'alarm') ? allowedActions(a) : [];
+      // grid staff: in their own grid cells only (mayActOnAlarmIn)
+      const cell = store.people.grids.find((g) => a.lon >= g.west && a.lon < g.east && a.lat >= g.south && a.lat < g.north)?.id ?? null;
+      const allowed = !user || mayActOnAlarmIn(user, cell) ? allowedActions(a) : [];
       const close = button('×', { class: 'close', title: t('close'), 'aria-label': t('alarms.closeDetail') }, () => void store.command({ type: 'selectAlarm', alarmId: null }));
       const lastAudit = [...store.ui.audit].reverse().find((r) => r.command.type === 'alarm' && r.command.alarmId === a.alarmId);
       detailBox.replaceChildren(
@@ -375,6 +379,13 @@ export function mountPanels(store: RootStore, meta: DistrictMeta, bridge: RedWal
         if (!store.ui.muted) alarmTone(n.alarm.priority);
         clearTimeout(hideTimer);
         hideTimer = setTimeout(() => (toast.hidden = true), 8_000);
+      },
+    ),
+    // the journal cannot write: an alarm for the operator (tone once per outage), shown on every screen
+    reaction(
+      () => store.feed.journal?.writable !== false,
+      (ok) => {
+        if (!ok && !store.ui.muted) troubleTone();
       },
     ),
     reaction(

@@ -64,7 +64,7 @@ export function openSignInDialog(store: RootStore): void {
       password.focus();
     });
   });
-  dlg.append(h('h2', {}, t('auth.dialog.title')), h('p', { class: 'muted' }, t('auth.dialog.note')), store.feed.simulated ? h('p', { class: 'muted', 'data-testid': 'sign-in-demo' }, t('auth.dialog.demo')) : '', form);
+  dlg.append(h('h2', {}, t('auth.dialog.title')), h('p', { class: 'muted' }, t('auth.dialog.note')), store.session.demoAccounts ? h('p', { class: 'muted', 'data-testid': 'sign-in-demo' }, t('auth.dialog.demo')) : h('p', { class: 'muted', 'data-testid': 'sign-in-no-demo' }, t('auth.dialog.noDemo')), form);
   dlg.addEventListener('close', () => dlg.remove());
   document.body.append(dlg);
   dlg.showModal();

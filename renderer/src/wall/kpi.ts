@@ -5,6 +5,8 @@
  */
 import { quantile } from '../../../data-pipelines/contracts/stats.ts';
 import { ALARM_CATEGORIES, type Alarm, type AlarmCategory, type AlarmState, type Priority } from '../../../data-pipelines/contracts/alarm.ts';
+import type { FeedEvent } from '../../../data-pipelines/contracts/events.ts';
+import { LEVEL_RANK, type AlarmLevel } from '../../../data-pipelines/contracts/manhole.ts';
 
 /** States an open alarm can be in, in workflow order (closed alarms are history, not load). */
 export const OPEN_STATES = ['new', 'acknowledged', 'dispatched', 'onsite', 'resolved', 'shelved'] as const satisfies readonly AlarmState[];
@@ -32,6 +34,26 @@ export function alarmMatrix(alarms: readonly Alarm[]): AlarmMatrix {
     total++;
   }
   return { categories, states, counts, total };
+}
+
+/**
+ * 窨井告警/预警 (the manhole tile on the wall and the console status bar), from one source: `alarm` counts the open
+ * real manhole alarms — exactly the alarms the alarm list and the alarm matrix's manhole column show (an alarm stays
+ * open after its well returns to normal, until an operator closes it); `warning` counts wells whose worst real sensor
+ * reading is at warning level now (a warning raises no alarm). Drill alarms and drill readings never count. Pure.
+ */
+export function manholeCounts(alarms: Iterable<Alarm>, readings: Iterable<FeedEvent>): { alarm: number; warning: number } {
+  let alarm = 0;
+  for (const a of alarms) if (a.category === 'manhole' && !a.drill && a.state !== 'closed') alarm++;
+  const worst = new Map<string, AlarmLevel>();
+  for (const ev of readings) {
+    if (ev.kind !== 'manhole.reading' || ev.drill) continue;
+    const cur = worst.get(ev.wellId);
+    if (!cur || LEVEL_RANK[ev.level] > LEVEL_RANK[cur]) worst.set(ev.wellId, ev.level);
+  }
+  let warning = 0;
+  for (const l of worst.values()) if (l === 'warning') warning++;
+  return { alarm, warning };
 }
 
 /**

@@ -12,6 +12,7 @@ import { fmtDate, fmtDuration, fmtNumber, fmtPercent, fmtTime, locale, t, type S
 import { alarmTitle, PRIORITY_COLORS } from '../../layers/alarms/format.ts';
 import { cssColor } from '../../layers/manholes/format.ts';
 import { FEED_STATUS_KEY, streamStatus } from '../../stores/feed-store.ts';
+import { journalPill } from '../journal-health.ts';
 import type { RootStore } from '../../stores/root.ts';
 import { ACK_TARGET_S, alarmMatrix, raisedPerHour, responseTimes } from '../../wall/kpi.ts';
 import type { WallStore } from '../../wall/wall-store.ts';
@@ -48,7 +49,7 @@ export function mountWall(store: RootStore, app: HTMLElement, deps: WallDeps): (
   const top = h('header', { id: 'wall-top', 'data-testid': 'wall-top' });
   const card = (id: string, titleKey: StringKey | null, body: HTMLElement) => {
     const title = h('div', { class: 'wall-card-title' });
-    const el = h('section', { class: `wall-card wall-card-${id}`, 'data-testid': `wall-card-${id}` }, title, body);
+    const el = h('section', { class: `wall-card wall-card-${id}`, 'data-testid': `wall-card-${id}` }, title, body, id === 'tiles' ? null : wait());
     disposers.push(
       autorun(() => {
         void store.ui.locale;
@@ -60,6 +61,14 @@ export function mountWall(store: RootStore, app: HTMLElement, deps: WallDeps): (
   };
   const tiles = h('div', { class: 'wall-tiles', 'data-testid': 'wall-kpis' });
   const chartEls = Object.fromEntries(CHARTS.map((c) => [c, h('div', { class: 'wall-chart', 'data-testid': `wall-chart-${c}` })])) as unknown as Record<ChartId, HTMLElement>;
+  // Before the first state has arrived the cards say so (starting up), instead of empty axes and zeros that read as
+  // an outage; feedPhase (stores/feed-store.ts) tells starting up from stalled.
+  const waits: HTMLElement[] = [];
+  const wait = () => {
+    const el = h('div', { class: 'wall-wait', 'data-testid': 'wall-wait' });
+    waits.push(el);
+    return el;
+  };
   const latest = h('ol', { class: 'wall-latest', 'data-testid': 'wall-latest' });
   const fullest = h('ol', { class: 'wall-fullest', 'data-testid': 'wall-fullest' });
   const parkingNote = h('div', { class: 'wall-note' });
@@ -86,6 +95,17 @@ export function mountWall(store: RootStore, app: HTMLElement, deps: WallDeps): (
   }
   app.append(...added);
   const charts = Object.fromEntries(CHARTS.map((c) => [c, new ChartWidget(chartEls[c])])) as unknown as Record<ChartId, ChartWidget>;
+  disposers.push(
+    autorun(() => {
+      void store.ui.locale;
+      const starting = store.feed.phase === 'starting';
+      document.body.classList.toggle('wall-starting', starting);
+      for (const w of waits) {
+        w.hidden = !starting;
+        w.textContent = starting ? t('wall.starting') : '';
+      }
+    }),
+  );
 
   // Title bar: district, date and time (ticks with the feed clock), feed state, drill badge, screen controls.
   const clock = h('div', { class: 'wall-clock', 'data-testid': 'wall-clock' });
@@ -115,7 +135,8 @@ export function mountWall(store: RootStore, app: HTMLElement, deps: WallDeps): (
       const f = store.feed;
       const drills = store.realLive.alarms.filter((a) => a.drill && a.state !== 'closed').length;
       status.replaceChildren(
-        h('span', { class: `feed-pill ${f.status}`, 'data-testid': 'wall-feed', 'data-status': f.status }, `${t('feed')}: ${t(FEED_STATUS_KEY[f.status])}`),
+        h('span', { class: `feed-pill ${f.phase}`, 'data-testid': 'wall-feed', 'data-status': f.status, 'data-phase': f.phase }, `${t('feed')}: ${t(FEED_STATUS_KEY[f.phase])}`),
+        journalPill(f.journal),
         f.simulated ? h('span', { class: 'sim-badge' }, t('simulated')) : '',
         drills ? h('span', { class: 'wall-drill' }, `${t('wall.drillRunning')} (${drills})`) : '',
       );
@@ -148,8 +169,12 @@ export function mountWall(store: RootStore, app: HTMLElement, deps: WallDeps): (
       const p = wall.pressure;
       const ok = streamsOk.get();
       const work = workSummary.get();
+      // starting up: no number yet (not zero), in a neutral colour; the title bar says 启动中
+      const starting = store.feed.phase === 'starting';
       const tile = (id: string, key: StringKey, value: string, cls = '', raw?: number) =>
-        h('div', { class: `wall-tile ${cls}`, 'data-testid': `wall-kpi-${id}`, ...(raw !== undefined ? { 'data-value': String(raw) } : {}) }, h('div', { class: 'wall-tile-value' }, value), h('div', { class: 'wall-tile-label' }, t(key)));
+        starting
+          ? h('div', { class: 'wall-tile starting', 'data-testid': `wall-kpi-${id}`, 'data-value': '-1', 'data-phase': 'starting', title: t('wall.starting') }, h('div', { class: 'wall-tile-value' }, '—'), h('div', { class: 'wall-tile-label' }, t(key)))
+          : h('div', { class: `wall-tile ${cls}`, 'data-testid': `wall-kpi-${id}`, ...(raw !== undefined ? { 'data-value': String(raw) } : {}) }, h('div', { class: 'wall-tile-value' }, value), h('div', { class: 'wall-tile-label' }, t(key)));
       tiles.replaceChildren(
         tile('open', 'wall.kpi.open', fmtNumber(c.open), c.open ? 'alarm' : '', c.open),
         tile('critical', 'wall.kpi.critical', fmtNumber(c.critical), c.critical ? 'alarm' : '', c.critical),
@@ -193,7 +218,7 @@ export function mountWall(store: RootStore, app: HTMLElement, deps: WallDeps): (
               };
               return li;
             })
-          : [h('li', { class: 'empty' }, t('noAlarms'))]),
+          : [h('li', { class: 'empty' }, t(store.feed.phase === 'starting' ? 'wall.starting' : 'noAlarms'))]),
       );
     }),
   );
@@ -230,6 +255,6 @@ export function mountWall(store: RootStore, app: HTMLElement, deps: WallDeps): (
     disposers.forEach((d) => d());
     for (const c of Object.values(charts)) c.destroy();
     for (const el of added) el.remove();
-    document.body.classList.remove(`screen-${deps.screen}`);
+    document.body.classList.remove(`screen-${deps.screen}`, 'wall-starting');
   };
 }
