@@ -3,14 +3,11 @@
  * app's AsyncDuckDBConnection.send() starts a pending query and polls it (the worker yields between polls, which is
  * what lets cancelSent() interrupt); here the same bindings calls run in-process with a yield between polls.
  */
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { RecordBatchReader } from 'apache-arrow';
 import type { ConsoleConnection } from '../../renderer/src/analysis/console.ts';
 import type { SqlRunner } from '../../renderer/src/analysis/sql-runner.ts';
 import { LOCKDOWN_SQL } from '../../renderer/src/data/db-lockdown.ts';
-
-const require = createRequire(import.meta.url);
+import { instantiateNodeDuckDb } from './duckdb-node.ts';
 
 interface Rows {
   toArray(): Array<{ toJSON(): Record<string, unknown> }>;
@@ -64,18 +61,7 @@ export function consoleConnection(db: BlockingDb, c: BlockingConn): ConsoleConne
 
 /** locked = the app's database-wide lockdown (LocalDb.open applies the same LOCKDOWN_SQL) */
 export async function openConsoleDb(locked: boolean): Promise<ConsoleDb> {
-  const duckdb = require('@duckdb/duckdb-wasm/dist/duckdb-node-blocking.cjs') as {
-    createDuckDB(bundles: unknown, logger: unknown, runtime: unknown): Promise<BlockingDb>;
-    VoidLogger: new () => unknown;
-    NODE_RUNTIME: unknown;
-  };
-  const dist = dirname(require.resolve('@duckdb/duckdb-wasm/dist/duckdb-eh.wasm'));
-  const db = await duckdb.createDuckDB(
-    { mvp: { mainModule: join(dist, 'duckdb-mvp.wasm'), mainWorker: '' }, eh: { mainModule: join(dist, 'duckdb-eh.wasm'), mainWorker: '' } },
-    new duckdb.VoidLogger(),
-    duckdb.NODE_RUNTIME,
-  );
-  await db.instantiate();
+  const db = await instantiateNodeDuckDb<BlockingDb>();
   const conn = db.connect();
   conn.query(locked ? LOCKDOWN_SQL : 'SET autoinstall_known_extensions = false; SET autoload_known_extensions = false;');
   const rows = (sql: string) => conn.query(sql).toArray().map((r) => r.toJSON());

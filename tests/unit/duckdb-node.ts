@@ -20,9 +20,10 @@ interface BlockingDb {
   registerFileText(name: string, text: string): void;
 }
 
-export async function openNodeDuckDb(): Promise<{ conn: BlockingConn; runner: SqlRunner; loadArrow(name: string, file: string): void; registerText(name: string, text: string): void }> {
+/** DuckDB-Wasm's blocking Node build, instantiated (D: the caller's view of its bindings). */
+export async function instantiateNodeDuckDb<D>(): Promise<D> {
   const duckdb = require('@duckdb/duckdb-wasm/dist/duckdb-node-blocking.cjs') as {
-    createDuckDB(bundles: unknown, logger: unknown, runtime: unknown): Promise<BlockingDb>;
+    createDuckDB(bundles: unknown, logger: unknown, runtime: unknown): Promise<D & { instantiate(): Promise<void> }>;
     VoidLogger: new () => unknown;
     NODE_RUNTIME: unknown;
   };
@@ -33,6 +34,11 @@ export async function openNodeDuckDb(): Promise<{ conn: BlockingConn; runner: Sq
     duckdb.NODE_RUNTIME,
   );
   await db.instantiate();
+  return db;
+}
+
+export async function openNodeDuckDb(): Promise<{ conn: BlockingConn; runner: SqlRunner; loadArrow(name: string, file: string): void; registerText(name: string, text: string): void }> {
+  const db = await instantiateNodeDuckDb<BlockingDb>();
   const conn = db.connect();
   conn.query('SET autoinstall_known_extensions = false; SET autoload_known_extensions = false;');
   const runner: SqlRunner = {

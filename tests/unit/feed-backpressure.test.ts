@@ -9,17 +9,15 @@ import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseFeedEvent, Replay, Resync, Snapshot, WIRE, type Draft, type FeedEvent, type JournalWindow, type StreamName } from '../../data-pipelines/contracts/events.ts';
 import { applyEvent, compact, emptyWorld, loadSnapshot, type World } from '../../data-pipelines/contracts/world.ts';
-import { buildDistrict } from '../../data-pipelines/etl/build-district.ts';
-import { loadEntities, type Entities } from '../../data-pipelines/feed/entities.ts';
+import { buildTestDistrict } from './district-fixture.ts';
+import type { Entities } from '../../data-pipelines/feed/entities.ts';
 import { Journal } from '../../data-pipelines/feed/journal.ts';
 import { startFeedServer, type FeedServer } from '../../data-pipelines/feed/server.ts';
 
 let assetsDir: string;
 let entities: Entities;
 beforeAll(() => {
-  assetsDir = mkdtempSync(join(tmpdir(), 'redwall-pkg-'));
-  buildDistrict(assetsDir, () => undefined);
-  entities = loadEntities(assetsDir);
+  ({ assetsDir, entities } = buildTestDistrict());
 }, 180_000);
 const reading = (wellId: string, value: number, ts: number): Draft => ({ stream: 'manhole', kind: 'manhole.reading', ts, wellId, sensor: 'gas', value, unit: '%LEL', level: value >= 20 ? 'alarm' : value >= 10 ? 'warning' : 'normal' });
 

@@ -9,18 +9,16 @@ import { join } from 'node:path';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CommandAck, Heartbeat, parseFeedEvent, WIRE, type Draft, type FeedEvent, type JournalHealth } from '../../data-pipelines/contracts/events.ts';
-import { buildDistrict } from '../../data-pipelines/etl/build-district.ts';
+import { buildTestDistrict } from './district-fixture.ts';
 import { FeedCore } from '../../data-pipelines/feed/core.ts';
-import { loadEntities, type Entities } from '../../data-pipelines/feed/entities.ts';
+import type { Entities } from '../../data-pipelines/feed/entities.ts';
 import { Journal, JournalWriteError } from '../../data-pipelines/feed/journal.ts';
 import { startFeedServer } from '../../data-pipelines/feed/server.ts';
 
 let assetsDir: string;
 let entities: Entities;
 beforeAll(() => {
-  assetsDir = mkdtempSync(join(tmpdir(), 'redwall-pkg-'));
-  buildDistrict(assetsDir, () => undefined);
-  entities = loadEntities(assetsDir);
+  ({ assetsDir, entities } = buildTestDistrict());
 }, 180_000);
 const tmp = () => mkdtempSync(join(tmpdir(), 'redwall-journal-'));
 const reading = (wellId: string, value: number, ts = 1000): Draft => ({ stream: 'manhole', kind: 'manhole.reading', ts, wellId, sensor: 'gas', value, unit: '%LEL', level: value >= 20 ? 'alarm' : value >= 10 ? 'warning' : 'normal' });
