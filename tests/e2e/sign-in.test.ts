@@ -56,7 +56,7 @@ describe('sign-in by role: the grid staff member sees her own grid’s whole rec
     // the page got a duty-operator credential of its own for its one-time nonce (issue 16): never the shared token,
     // and the nonce is gone from the page
     const pageToken = await s.page.evaluate(() => (window.__redwall!.store.sink as unknown as { opts: { token?: string } }).opts.token ?? '');
-    expect(pageToken).toMatch(/^[0-9a-f]{64}$/);
+    expect(pageToken).toMatch(/^pg1\.[0-9a-f]{32}\.[0-9a-f]{64}$/);
     expect(pageToken).not.toBe(s.token);
     expect(await s.page.locator('meta[name=redwall-handoff]').count()).toBe(0);
 
