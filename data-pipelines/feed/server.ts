@@ -96,6 +96,8 @@ export interface FeedServerOptions {
    * its queue has drained: a slow client costs bounded memory and never slows the others.
    */
   maxClientQueueBytes?: number;
+  /** the journal's write call (fs.writeSync by default): a thin adapter so tests can make the disk refuse writes */
+  journalWrite?: (fd: number, buf: Buffer, offset: number) => number;
   /** events held in memory while the journal cannot write (FeedCore maxHeld) and how often they are retried */
   held?: { max?: number; retryMs?: number };
 }
@@ -251,7 +253,7 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
   const roster = new Map<string, string>();
   for (const u of [...(opts.accounts ?? []), ...(opts.users ?? [])]) if (u.role === 'grid-staff') for (const g of u.grids ?? []) if (!roster.has(g)) roster.set(g, u.name);
   const staffOf = (gridId: string) => roster.get(gridId) ?? gridStaffName(gridId);
-  const core = new FeedCore({ journal: { dir: opts.journalDir }, entities: loadEntities(opts.assetsDir), sim: opts.sim === undefined ? {} : opts.sim, log, staffOf, ...(opts.held?.max ? { maxHeld: opts.held.max } : {}), ...(opts.held?.retryMs ? { retryMs: opts.held.retryMs } : {}) });
+  const core = new FeedCore({ journal: { dir: opts.journalDir, ...(opts.journalWrite ? { write: opts.journalWrite } : {}) }, entities: loadEntities(opts.assetsDir), sim: opts.sim === undefined ? {} : opts.sim, log, staffOf, ...(opts.held?.max ? { maxHeld: opts.held.max } : {}), ...(opts.held?.retryMs ? { retryMs: opts.held.retryMs } : {}) });
   for (const u of opts.users ?? []) if (!(ROLES as readonly string[]).includes(u.role) || u.token.length < 16) throw new Error(`user ${u.name}: unknown role or token shorter than 16 characters`);
   const auth = new AuthService(opts.accounts ?? [], { ...opts.auth, log });
   /**
@@ -582,6 +584,9 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
         }
         const parsed = parseIncident(raw);
         if (!parsed.ok) return send(res, 400, { error: parsed.error });
+        // nothing is raised that the journal cannot hold (the same rule as operator commands)
+        const refusal = core.journalRefusal();
+        if (refusal) return send(res, 503, { error: refusal });
         try {
           const events = inject(parsed.value);
           emit(events);

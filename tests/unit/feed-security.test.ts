@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -246,6 +246,31 @@ describe('POST /api/sim/incident (issue 16): role-checked, strictly validated, o
       expect(real.core.engine.alarms.size).toBe(0);
     } finally {
       await real.close();
+    }
+  });
+
+  it('while the journal cannot write, nothing is raised (503 with the reason); once it writes again, it is', async () => {
+    let full = false;
+    const write = (fd: number, buf: Buffer, offset: number) => {
+      if (full) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+      return writeSync(fd, buf, offset);
+    };
+    const sim = await startFeedServer({ assetsDir, journalDir: mkdtempSync(join(tmpdir(), 'redwall-j-')), token: TOKEN, sim: { incidentEveryMs: 0 }, journalWrite: write, held: { retryMs: 10 }, log: () => undefined });
+    try {
+      full = true;
+      sim.publish([{ stream: 'manhole', kind: 'manhole.reading', ts: Date.now(), wellId: 'MH-00421', sensor: 'gas', value: 1, unit: '%LEL', level: 'normal' }]);
+      expect(sim.core.health().writable).toBe(false);
+      const before = sim.core.engine.alarms.size;
+      const r = await post(sim.url, TOKEN, JSON.stringify({ wellId: 'MH-00420', sensor: 'gas' }));
+      expect(r.status).toBe(503);
+      expect(((await r.json()) as { error: string }).error).toMatch(/journal cannot write \(ENOSPC\)/);
+      expect(sim.core.engine.alarms.size).toBe(before);
+      full = false;
+      const ok = await post(sim.url, TOKEN, JSON.stringify({ wellId: 'MH-00420', sensor: 'gas' }));
+      expect(ok.status).toBe(200);
+      expect(sim.core.health().writable).toBe(true);
+    } finally {
+      await sim.close();
     }
   });
 });
