@@ -92,7 +92,7 @@ export interface FeedServerOptions {
   log?: (msg: string) => void;
   /**
    * Bound of one client's send queue (bytes of live events written for it but not yet taken by its connection;
-   * default 2 MB). A client that reaches it stops getting live events, is told `resync`, and gets a snapshot once
+   * default 32 MB). A client that reaches it stops getting live events, is told `resync`, and gets a snapshot once
    * its queue has drained: a slow client costs bounded memory and never slows the others.
    */
   maxClientQueueBytes?: number;
@@ -685,7 +685,7 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
    * room (no more events are queued for it), is told `resync`, and — once its buffer has drained — gets a snapshot
    * and rejoins live (sent synchronously together: nothing can fall between). Checked after every send and heartbeat.
    */
-  const maxQueued = opts.maxClientQueueBytes ?? 2 * 1024 * 1024;
+  const maxQueued = opts.maxClientQueueBytes ?? 32 * 1024 * 1024;
   const queuedBytes = (conn: unknown): number => {
     let n = 0;
     for (const p of (conn as { writeBuffer?: Array<{ data?: unknown }> }).writeBuffer ?? []) n += typeof p.data === 'string' ? p.data.length : p.data instanceof Uint8Array ? p.data.byteLength : 0;
