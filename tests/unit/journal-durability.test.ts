@@ -20,6 +20,14 @@ let entities: Entities;
 beforeAll(() => {
   ({ assetsDir, entities } = buildTestDistrict());
 }, 180_000);
+/** A disk that refuses every write with ENOSPC while `full` is set. */
+const switchableDisk = () => {
+  const d = { full: false, write: (fd: number, buf: Buffer, off: number) => {
+    if (d.full) throw enospc();
+    return writePart(fd, buf, off, buf.length - off);
+  } };
+  return d;
+};
 const tmp = () => mkdtempSync(join(tmpdir(), 'redwall-journal-'));
 const reading = (wellId: string, value: number, ts = 1000): Draft => ({ stream: 'manhole', kind: 'manhole.reading', ts, wellId, sensor: 'gas', value, unit: '%LEL', level: value >= 20 ? 'alarm' : value >= 10 ? 'warning' : 'normal' });
 const segmentOf = (dir: string, stream: string) => join(dir, stream, readdirSync(join(dir, stream)).sort()[0]!);
@@ -132,19 +140,16 @@ describe('a refused write (ENOSPC) through the journal adapter (issue 16.7)', ()
   });
 
   it('the core refuses commands, holds feed events unsent, and journals them in order when the disk takes writes again', () => {
-    let full = false;
+    const disk = switchableDisk();
     const core = new FeedCore({
-      journal: { dir: tmp(), fsyncEveryMs: 0, write: (fd, buf, off) => {
-        if (full) throw enospc();
-        return writePart(fd, buf, off, buf.length - off);
-      } },
+      journal: { dir: tmp(), fsyncEveryMs: 0, write: disk.write },
       entities,
       sim: null,
       retryMs: 0,
     });
     core.ingest([reading('MH-00010', 25, 1000)]);
     const alarmId = [...core.engine.alarms.keys()][0]!;
-    full = true;
+    disk.full = true;
     // events the journal cannot take are not returned (so never sent as if journaled), nor applied
     expect(core.ingest([reading('MH-00011', 25, 2000), reading('MH-00010', 1, 2001)])).toEqual([]);
     expect(core.health()).toMatchObject({ writable: false, code: 'ENOSPC', held: 2, lost: 0 });
@@ -154,7 +159,7 @@ describe('a refused write (ENOSPC) through the journal adapter (issue 16.7)', ()
     expect(refused.ack).toMatchObject({ ok: false, error: expect.stringMatching(/journal cannot write \(ENOSPC\)/) });
     expect(core.engine.alarms.get(alarmId)!.state).toBe('new');
     expect(() => core.startDrill({}, 3000, 'op')).toThrow(/journal cannot write/);
-    full = false;
+    disk.full = false;
     const flushed = core.tick(4000);
     expect(flushed.slice(0, 2).map((e) => [e.kind, e.seq])).toEqual([['manhole.reading', 2], ['manhole.reading', 3]]);
     expect(flushed.filter((e) => e.kind === 'alarm.update').map((e) => e.kind === 'alarm.update' && e.action)).toEqual(['raise', 'rtn']);
@@ -164,24 +169,21 @@ describe('a refused write (ENOSPC) through the journal adapter (issue 16.7)', ()
   });
 
   it('a full held buffer drops the oldest telemetry first and counts every lost event', () => {
-    let full = false;
+    const disk = switchableDisk();
     const core = new FeedCore({
-      journal: { dir: tmp(), fsyncEveryMs: 0, write: (fd, buf, off) => {
-        if (full) throw enospc();
-        return writePart(fd, buf, off, buf.length - off);
-      } },
+      journal: { dir: tmp(), fsyncEveryMs: 0, write: disk.write },
       entities,
       sim: null,
       maxHeld: 5,
       retryMs: 60_000,
     });
-    full = true;
+    disk.full = true;
     const drill = (i: number): Draft => ({ stream: 'drill', kind: 'drill.status', ts: 10 + i, drill: true, drillId: 'D-test', name: 'test', state: i ? 'ended' : 'started', startedAt: 10 });
     const req = [drill(0), drill(1)];
     core.ingest([reading('MH-00001', 1, 1), req[0]!, reading('MH-00002', 1, 2), reading('MH-00003', 1, 3), req[1]!, reading('MH-00004', 1, 4), reading('MH-00005', 1, 5)]);
     expect(core.health()).toMatchObject({ writable: false, held: 5, lost: 2 });
     expect(core.lost.byStream).toEqual({ manhole: 2 });
-    full = false;
+    disk.full = false;
     const out = core.command({ nonsense: true }, 10); // a command retries at once
     expect(out.events.map((e) => e.kind === 'manhole.reading' ? e.wellId : e.kind)).toEqual(['drill.status', 'MH-00003', 'drill.status', 'MH-00004', 'MH-00005']);
     expect(core.health()).toEqual({ writable: true, held: 0, lost: 2 });
