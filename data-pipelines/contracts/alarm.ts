@@ -17,7 +17,8 @@ import { z } from 'zod';
 export const ALARM_STATES = ['new', 'acknowledged', 'dispatched', 'onsite', 'resolved', 'closed', 'shelved'] as const;
 export type AlarmState = (typeof ALARM_STATES)[number];
 
-export const ALARM_CATEGORIES = ['manhole', 'fire', 'camera', 'care', 'env', 'parking'] as const;
+/** `feed`: a connected source (contracts/sources.ts) that went quiet or lost its connection (sourceId = the source id) */
+export const ALARM_CATEGORIES = ['manhole', 'fire', 'camera', 'care', 'env', 'parking', 'feed'] as const;
 export type AlarmCategory = (typeof ALARM_CATEGORIES)[number];
 
 export const OPERATOR_ACTIONS = ['acknowledge', 'dispatch', 'onsite', 'resolve', 'close', 'shelve', 'unshelve'] as const;

@@ -35,6 +35,11 @@ export const Envelope = z.object({
   drill: z.boolean().optional(),
   /** which drill run (with drill: true) */
   drillId: DrillIdSchema.optional(),
+  /**
+   * Events from a connected source (contracts/sources.ts): "<source id>/<32 hex>", the hash of the platform message
+   * and reading it came from. The journal keeps it, so a message redelivered after a crash is recognised as a no-op.
+   */
+  origin: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,47}\/[0-9a-f]{32}$/, 'origin must be "<source id>/<32 hex>"').optional(),
 });
 export type Envelope = z.infer<typeof Envelope>;
 
@@ -374,6 +379,8 @@ export const WIRE = {
   request: 'request',
   /** client -> server, TaskRequest (contracts/tasks.ts) with an ack receiving TaskAck */
   task: 'task',
+  /** server -> client, SourcesStatus (contracts/sources.ts): the connected sources' health, on connect and on change */
+  sources: 'sources',
 } as const;
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: string };

@@ -206,6 +206,8 @@ const common = {
   quietAfterMin: z.number().min(1).max(7 * 24 * 60),
   /** device time further than this from the received time: received time is used and the reading flagged */
   maxSkewS: z.number().min(1).max(7 * 24 * 3600).default(300),
+  /** seconds an MQTT source may be disconnected before the feed-health alarm "source X is down" */
+  downAlarmAfterS: z.number().min(5).max(24 * 3600).default(30),
   /** messages larger than this are quarantined unread */
   maxMessageBytes: z.number().int().min(256).max(1024 * 1024).default(64 * 1024),
   /** the device registry (CSV or JSON), relative to this file */
@@ -218,9 +220,16 @@ export const MqttConnection = z.object({
   topics: z.array(z.object({
     /** subscribed as given; `$share/{group}/` spreads one topic over several gateways */
     filter: z.string().min(1).max(300),
-    qos: z.union([z.literal(0), z.literal(1), z.literal(2)]).default(1),
+    /**
+     * 1 (default): acknowledged only once journaled, redelivered by the broker otherwise. 0: may be lost (no ack).
+     * 2 is refused: its PUBREC would hand the message over before it is journaled.
+     */
+    qos: z.union([z.literal(0), z.literal(1)], { error: 'qos must be 0 or 1 (RedWall acknowledges QoS 1 only after journaling; QoS 2 would hand the message over before that)' }).default(1),
   }).strict()).min(1).max(100),
+  /** a fixed client id keeps the broker session (and un-acknowledged messages) across a gateway restart; default redwall-<source id> */
   clientId: z.string().min(1).max(64).optional(),
+  /** MQTT 3.1.1 (4, default: every broker and carrier platform) or 5 */
+  protocolVersion: z.union([z.literal(4), z.literal(5)]).default(4),
   username: z.string().max(128).optional(),
   password: z.string().max(256).optional(),
   passwordEnv: envName.optional(),
@@ -234,6 +243,8 @@ export const HttpConnection = z.object({
   /** the environment variable holding this source's own bearer token (never the operator token, never inline) */
   tokenEnv: envName,
   token: z.never({ error: 'inline tokens are not allowed here: put the token in an environment variable and name it in tokenEnv' }).optional(),
+  /** the status answered once a push is journaled: 202 (default), or 200 for platforms that count anything else as a failure (CTWing) */
+  ackStatus: z.union([z.literal(200), z.literal(202)]).default(202),
 }).strict();
 
 export const Source = z.discriminatedUnion('kind', [
@@ -337,3 +348,52 @@ export function parseSourcesFile(text: string, fileName: string): SourcesParse {
   if (r.success) return { ok: true, value: r.data };
   return { ok: false, errors: r.error.issues.slice(0, 50).map((i) => `${fileName}: ${formatJsonPath(i.path)}: ${i.message}`) };
 }
+
+/** What the operator sees of a source (sources panel, GET /api/sources). */
+export const SOURCE_STATES = ['connecting', 'connected', 'listening', 'reconnecting', 'quiet', 'failing'] as const;
+export type SourceState = (typeof SOURCE_STATES)[number];
+
+const count = () => z.number().int().min(0);
+export const QuarantineSample = z.object({
+  at: z.number(),
+  reason: z.string().max(32),
+  detail: z.string().max(400),
+  path: z.string().max(220),
+  sample: z.string().max(1000),
+  topic: z.string().max(300),
+  device: z.string().max(128).optional(),
+}).strict();
+export type QuarantineSample = z.infer<typeof QuarantineSample>;
+
+export const SourceStatus = z.object({
+  id: z.string().max(48),
+  name: z.string().max(120).optional(),
+  kind: z.enum(['mqtt', 'http']),
+  /** connecting / connected / reconnecting / failing (MQTT), listening (HTTP: waits for pushes); quiet: no data for quietAfterMin */
+  state: z.enum(SOURCE_STATES),
+  /** since when in this state (ms) */
+  since: z.number(),
+  /** why (last connection error, what failing means), for the operator */
+  detail: z.string().max(300).optional(),
+  /** where it is read from: the broker URL without credentials, or the ingest path */
+  endpoint: z.string().max(300),
+  /** the sources file it runs */
+  file: z.string().max(300),
+  quietAfterMin: z.number(),
+  /** messages per second over the last 10 s */
+  ratePerS: z.number().min(0),
+  lastMessageAt: z.number().nullable(),
+  /** since the gateway started: messages received, readings journaled, redeliveries recognised, quarantined entries */
+  messages: count(),
+  journaled: count(),
+  duplicates: count(),
+  quarantined: count(),
+  /** quarantined entries in the quarantine journal, by reason (all time, as far as retained) */
+  byReason: z.record(z.string().max(32), count()),
+  /** the latest quarantined entries, newest first */
+  recent: z.array(QuarantineSample).max(20),
+}).strict();
+export type SourceStatus = z.infer<typeof SourceStatus>;
+
+export const SourcesStatus = z.object({ ts: z.number(), sources: z.array(SourceStatus).max(200) }).strict();
+export type SourcesStatus = z.infer<typeof SourcesStatus>;

@@ -125,6 +125,27 @@ export class AlarmEngine {
     }
   }
 
+  /**
+   * A connected source's health (contracts/sources.ts): `bad` raises (or reactivates) the one `feed` alarm of that
+   * source and cause ('quiet': no data for its quietAfterMin; 'down': broker connection lost), good returns it to
+   * normal. Idempotent: nothing when the alarm is already in that condition.
+   */
+  sourceHealth(sourceId: string, cause: 'quiet' | 'down', bad: boolean, now: number, at: { lon: number; lat: number }, note: string): AlarmDraft[] {
+    const id = this.openBySource.get(AlarmEngine.key('feed', sourceId, cause, false));
+    const open = id ? this.alarms.get(id) : undefined;
+    if (!bad) return open?.active ? [this.update(returnToNormal(open, now), 'rtn', 'system', now)] : [];
+    if (open) return open.active ? [] : [this.update(reactivate(open, now), 'reactivate', 'system', now)];
+    const a = raise({ alarmId: `AL-feed-${sourceId}-${cause}-${now}`, category: 'feed', sourceId, cause, priority: 2, lon: at.lon, lat: at.lat, drill: false }, now);
+    a.history[0] = { ...a.history[0]!, note: note.slice(0, 500) };
+    return [this.update(a, 'raise', 'system', now)];
+  }
+
+  /** Whether a source's `feed` alarm of this cause is open and active. */
+  sourceAlarmActive(sourceId: string, cause: 'quiet' | 'down'): boolean {
+    const id = this.openBySource.get(AlarmEngine.key('feed', sourceId, cause, false));
+    return id !== undefined && this.alarms.get(id)?.active === true;
+  }
+
   /** Validates and applies an operator command. A repeated commandId returns the original outcome, no new event. */
   command(raw: unknown, now: number): CommandResult {
     const p = AlarmCommand.safeParse(raw);

@@ -28,6 +28,11 @@ export interface CoreOptions {
   maxHeld?: number;
   /** how often held events are retried while the journal cannot write (default 1 s) */
   retryMs?: number;
+  /**
+   * Where the simulator's live drafts go instead of the journal (`--sim-via mqtt://…`: published to a broker and
+   * read back through a source, the path real feeds take). Default: journaled in-process.
+   */
+  simOut?: (drafts: Draft[]) => void;
 }
 
 export class FeedCore {
@@ -56,6 +61,13 @@ export class FeedCore {
   private lastTry = 0;
   private readonly maxHeld: number;
   private readonly retryMs: number;
+  private readonly simOut: ((drafts: Draft[]) => void) | undefined;
+  /**
+   * Origins (envelope `origin`) of the retained journal's source events, newest last: a platform message redelivered
+   * after a crash or a lost acknowledgement is recognised and not journaled twice. Bounded (oldest forgotten first):
+   * redeliveries are of the latest unacknowledged messages.
+   */
+  readonly origins = new BoundedSet(500_000);
   /** events lost to held-buffer overflow since start, total and per stream */
   readonly lost = { total: 0, byStream: {} as Partial<Record<string, number>> };
 
@@ -63,6 +75,7 @@ export class FeedCore {
     this.log = opts.log ?? (() => undefined);
     this.maxHeld = opts.maxHeld ?? 100_000;
     this.retryMs = opts.retryMs ?? 1_000;
+    this.simOut = opts.simOut;
     this.engine = new AlarmEngine(opts.entities);
     this.desk = new RequestDesk(opts.entities, opts.sim?.requests ?? {});
     this.board = new TaskBoard(opts.staffOf ?? ((g) => gridStaffName(g)));
@@ -86,6 +99,7 @@ export class FeedCore {
    * journal means real or earlier history: never mixed with a synthetic one.
    */
   private observe(ev: FeedEvent): void {
+    if (ev.origin) this.origins.add(ev.origin);
     applyEvent(this.world, ev);
     this.engine.observe(ev);
     this.desk.observe(ev);
@@ -240,7 +254,12 @@ export class FeedCore {
     // While events wait for the journal, only the feeds' own events are taken (held, in order); drafts derived from
     // the server's state (request timers, shelve expiry, drill steps) are made once the state has caught up.
     const caughtUp = !this.held.length;
-    out.push(...this.ingest([...startup, ...(this.sim?.tick(now) ?? []), ...(caughtUp && this.sim ? this.desk.tick(now) : []), ...(caughtUp ? this.engine.expireShelves(now) : [])]));
+    let simDrafts = this.sim?.tick(now) ?? [];
+    if (this.simOut && simDrafts.length) {
+      this.simOut(simDrafts);
+      simDrafts = [];
+    }
+    out.push(...this.ingest([...startup, ...simDrafts, ...(caughtUp && this.sim ? this.desk.tick(now) : []), ...(caughtUp ? this.engine.expireShelves(now) : [])]));
     if (this.drill && caughtUp) out.push(...this.tickDrill(now));
     return out;
   }
@@ -321,6 +340,62 @@ export class FeedCore {
     return { ack: { ok: true, seq: ev.seq, request: ev.request, duplicate: false }, events: [...before, ...events] };
   }
 
+  /**
+   * Readings from a connected source, journaled now or not at all (null: the journal cannot write; the transport then
+   * does not acknowledge, and the platform redelivers). With `checkOrigins`, drafts whose origin the journal already
+   * holds are skipped and counted as duplicates (the caller knows when a message may be a redelivery). Consequences (alarms) that could not be written are held like any event.
+   */
+  acceptSource(drafts: Draft[], checkOrigins = true): { events: FeedEvent[]; duplicates: number } | null {
+    // held events first (in order); the append below is itself the probe of a disk that failed before
+    if (this.held.length) this.pendingOut = this.pendingOut.concat(this.drain(false));
+    const before = this.pendingOut.splice(0);
+    if (this.held.length) {
+      this.pendingOut = before;
+      return null;
+    }
+    const fresh: Draft[] = [];
+    const seen = new Set<string>();
+    let duplicates = 0;
+    for (const d of drafts) {
+      if (d.origin !== undefined && checkOrigins && (this.origins.has(d.origin) || seen.has(d.origin))) {
+        duplicates++;
+        continue;
+      }
+      if (d.origin !== undefined) seen.add(d.origin);
+      fresh.push(d);
+    }
+    if (!fresh.length) return { events: before, duplicates };
+    const r = this.run(fresh);
+    if (r.unwritten === fresh) {
+      this.pendingOut = before;
+      return null;
+    }
+    if (r.unwritten.length) this.hold(r.unwritten);
+    return { events: [...before, ...r.events], duplicates };
+  }
+
+  /** A source's health alarm (AlarmEngine.sourceHealth), journaled; null while the journal cannot write (retried by the caller). */
+  sourceHealth(sourceId: string, cause: 'quiet' | 'down', bad: boolean, now: number, note: string): FeedEvent[] | null {
+    const drafts = this.engine.sourceHealth(sourceId, cause, bad, now, this.centre, note);
+    if (!drafts.length) return [];
+    if (this.held.length) this.pendingOut = this.pendingOut.concat(this.drain(false));
+    if (this.held.length) return null;
+    const r = this.run(drafts);
+    if (r.unwritten === drafts) return null;
+    if (r.unwritten.length) this.hold(r.unwritten);
+    return [...this.pendingOut.splice(0), ...r.events];
+  }
+
+  /** The district's centre (where alarms about the feed itself are placed). */
+  get centre(): { lon: number; lat: number } {
+    const g = this.entities.grid;
+    if (!g.length) {
+      const w = this.entities.wells;
+      return w.length ? { lon: w.reduce((a, x) => a + x.lon, 0) / w.length, lat: w.reduce((a, x) => a + x.lat, 0) / w.length } : { lon: 116.4, lat: 39.9 };
+    }
+    return { lon: (Math.min(...g.map((c) => c.west)) + Math.max(...g.map((c) => c.east))) / 2, lat: (Math.min(...g.map((c) => c.south)) + Math.max(...g.map((c) => c.north))) / 2 };
+  }
+
   snapshot(now: number): Snapshot {
     return { epoch: this.epoch, ts: now, seqs: { ...this.world.seqs }, events: compact(this.world, undefined, now) };
   }
@@ -341,5 +416,25 @@ export class FeedCore {
 
   close(): void {
     this.journal.close();
+  }
+}
+
+/** A set that forgets its oldest members beyond `max` (insertion order). */
+export class BoundedSet {
+  private readonly items = new Set<string>();
+  constructor(readonly max: number) {}
+  add(v: string): void {
+    if (this.items.has(v)) return;
+    this.items.add(v);
+    if (this.items.size > this.max) {
+      const oldest = this.items.values().next();
+      if (!oldest.done) this.items.delete(oldest.value);
+    }
+  }
+  has(v: string): boolean {
+    return this.items.has(v);
+  }
+  get size(): number {
+    return this.items.size;
   }
 }

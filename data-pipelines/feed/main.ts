@@ -2,18 +2,23 @@
  * CLI: run the feed server (simulator + web shell) on loopback.
  *   tsx data-pipelines/feed/main.ts [--port N] [--journal DIR] [--no-sim] [--tick MS] [--incident-every MS]
  *                                   [--token T | --no-auth] [--tls-key key.pem --tls-cert cert.pem] [--backfill-hours N]
- *                                   [--accounts FILE | --demo]
+ *                                   [--accounts FILE | --demo] [--sources FILE] [--sim-via mqtt://HOST:PORT]
  * The API/feed token defaults to REDWALL_FEED_TOKEN or a random one printed at start. --backfill-hours N synthesizes
  * N hours of parking history into a fresh journal (one without parking events; default 0 = none); --request-days N
  * synthesizes N days of citizen requests into a fresh journal (one without request events; default 0 = none).
  * --demo turns on the published demo accounts (docs/people.md; demo only): without it there are none, and a start
  * whose accounts file still has a demo password is refused.
+ * --sources FILE connects the district's own platforms (a redwall-sources/1 file, docs/sources.md); with --no-sim
+ * they are all the feed there is. --sim-via mqtt://HOST:PORT publishes the simulator through that broker and reads it
+ * back as the built-in `simulator` source (the path real feeds take).
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { startFeedServer } from './server.ts';
 import { accountsBanner, accountsFor } from './demo-accounts.ts';
+import { loadEntities } from './entities.ts';
+import { loadSourcesFile } from '../sources/load.ts';
 
 const args = process.argv.slice(2);
 const arg = (name: string) => {
@@ -43,12 +48,30 @@ const accounts = await accountsFor({ file: arg('--accounts') ?? process.env['RED
   console.error((e as Error).message);
   process.exit(2);
 });
+const assetsDir = resolve(root, 'assets/district');
+const sourcesFile = arg('--sources') ?? process.env['REDWALL_SOURCES'];
+let sources: ReturnType<typeof loadSourcesFile> = [];
+if (sourcesFile !== undefined) {
+  try {
+    sources = loadSourcesFile(resolve(sourcesFile), loadEntities(assetsDir));
+  } catch (e) {
+    console.error((e as Error).message);
+    process.exit(2);
+  }
+}
+const simVia = arg('--sim-via');
+if (args.includes('--sim-via') && !simVia) {
+  console.error('--sim-via takes mqtt://HOST:PORT');
+  process.exit(2);
+}
 const server = await startFeedServer({
   accounts: accounts.accounts,
   demo,
   port: Number(arg('--port') ?? process.env['REDWALL_PORT'] ?? 5180),
   staticDir: resolve(root, 'dist/renderer'),
-  assetsDir: resolve(root, 'assets/district'),
+  assetsDir,
+  sources,
+  ...(simVia !== undefined ? { simVia } : {}),
   scenariosDir: resolve(root, 'assets/scenarios'),
   journalDir: resolve(arg('--journal') ?? process.env['REDWALL_JOURNAL'] ?? resolve(root, 'var/journal')),
   tickMs: Number(arg('--tick') ?? 250),
@@ -63,6 +86,8 @@ const server = await startFeedServer({
 console.log(`RedWall feed + web shell: ${server.url}/`);
 if (token) console.log(`API token (Authorization: Bearer …): ${token}`);
 console.log(accountsBanner(accounts));
+for (const st of server.sources.status().sources) console.log(`source ${st.id}: ${st.kind} ${st.endpoint}`);
+if (args.includes('--no-sim') && sources.length === 0) console.log('no simulator and no sources: the map stays empty until a source is connected (--sources FILE, docs/sources.md)');
 const stop = () => void server.close().then(() => process.exit(0));
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);

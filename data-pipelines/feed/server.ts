@@ -37,6 +37,11 @@ import { LoginRequest, LogoutRequest, mayActOnAlarmIn, mayOperate, type LoginAns
 import { AuthService, type Account, type AuthOptions } from './auth.ts';
 import { assertNoDemoPasswords } from './demo-accounts.ts';
 import { gridCellOf } from '../etl/district.ts';
+import { SourcesStatus } from '../contracts/sources.ts';
+import { declarativeSource, SourceHub, type HubSource } from '../sources/hub.ts';
+import type { LoadedSource } from '../sources/load.ts';
+import { MqttSourceClient, type MqttTarget } from '../sources/mqtt-source.ts';
+import { checkSimViaUrl, SimPublisher, simSource } from '../sources/sim-via.ts';
 
 export interface FeedServerOptions {
   host?: string;
@@ -100,6 +105,15 @@ export interface FeedServerOptions {
   journalWrite?: (fd: number, buf: Buffer, offset: number) => number;
   /** events held in memory while the journal cannot write (FeedCore maxHeld) and how often they are retried */
   held?: { max?: number; retryMs?: number };
+  /** connected sources (data-pipelines/sources, loaded from redwall-sources/1 files with loadSourcesFile) */
+  sources?: LoadedSource[];
+  /**
+   * `mqtt://HOST:PORT`: the simulator publishes its live readings to this broker and they come back through the
+   * built-in `simulator` source, the path real feeds take (data-pipelines/sources/sim-via.ts).
+   */
+  simVia?: string;
+  /** the quarantine journal's write call (tests make the disk refuse writes) */
+  quarantineWrite?: (fd: number, buf: Buffer, offset: number) => number;
 }
 
 export interface FeedServer {
@@ -109,6 +123,8 @@ export interface FeedServer {
   stats: { emitted: number; clients: number; replays: number; snapshots: number; slowResyncs: number; maxQueuedBytes: number };
   /** journals drafts from an in-process feed adapter and sends what was journaled (held while the journal cannot write) */
   publish(drafts: Draft[]): FeedEvent[];
+  /** the connected sources (empty hub without any) */
+  sources: SourceHub;
   close(): Promise<void>;
 }
 
@@ -253,7 +269,23 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
   const roster = new Map<string, string>();
   for (const u of [...(opts.accounts ?? []), ...(opts.users ?? [])]) if (u.role === 'grid-staff') for (const g of u.grids ?? []) if (!roster.has(g)) roster.set(g, u.name);
   const staffOf = (gridId: string) => roster.get(gridId) ?? gridStaffName(gridId);
-  const core = new FeedCore({ journal: { dir: opts.journalDir, ...(opts.journalWrite ? { write: opts.journalWrite } : {}) }, entities: loadEntities(opts.assetsDir), sim: opts.sim === undefined ? {} : opts.sim, log, staffOf, ...(opts.held?.max ? { maxHeld: opts.held.max } : {}), ...(opts.held?.retryMs ? { retryMs: opts.held.retryMs } : {}) });
+  if (opts.simVia !== undefined) {
+    const bad = checkSimViaUrl(opts.simVia);
+    if (bad) throw new Error(bad);
+    if (opts.sim === null) throw new Error('--sim-via needs the simulator (it was turned off with --no-sim)');
+  }
+  const simPub = opts.simVia !== undefined ? new SimPublisher(opts.simVia, log) : null;
+  const core = new FeedCore({ journal: { dir: opts.journalDir, ...(opts.journalWrite ? { write: opts.journalWrite } : {}) }, entities: loadEntities(opts.assetsDir), sim: opts.sim === undefined ? {} : opts.sim, log, staffOf, ...(opts.held?.max ? { maxHeld: opts.held.max } : {}), ...(opts.held?.retryMs ? { retryMs: opts.held.retryMs } : {}), ...(simPub ? { simOut: (d: Draft[]) => simPub.publish(d) } : {}) });
+  // Connected sources: each message journaled before it is acknowledged (data-pipelines/sources/hub.ts).
+  const simVia = opts.simVia !== undefined ? simSource(opts.simVia) : null;
+  const hubSources: HubSource[] = [...(opts.sources ?? []).map(declarativeSource), ...(simVia ? [simVia.hub] : [])];
+  const hub = new SourceHub(hubSources, { core, emit: (events) => emit(events), quarantineDir: join(opts.journalDir, 'quarantine'), log, ...(opts.quarantineWrite ? { quarantineWrite: opts.quarantineWrite } : {}) });
+  const mqttTargets: MqttTarget[] = [
+    ...(opts.sources ?? []).flatMap((l): MqttTarget[] => (l.source.kind === 'mqtt' ? [{ id: l.source.id, url: l.source.mqtt.url, topics: l.source.mqtt.topics, clientId: l.source.mqtt.clientId ?? `redwall-${l.source.id}`, protocolVersion: l.source.mqtt.protocolVersion, ...(l.source.mqtt.username !== undefined ? { username: l.source.mqtt.username } : {}), ...(l.password !== undefined ? { password: l.password } : {}), ...(l.tls ? { tls: l.tls } : {}) }] : [])),
+    ...(simVia ? [simVia.target] : []),
+  ];
+  const mqttClients = mqttTargets.map((t) => new MqttSourceClient(t, hub, log));
+  const ingestAuthFailures = new Map<string, number>();
   for (const u of opts.users ?? []) if (!(ROLES as readonly string[]).includes(u.role) || u.token.length < 16) throw new Error(`user ${u.name}: unknown role or token shorter than 16 characters`);
   const auth = new AuthService(opts.accounts ?? [], { ...opts.auth, log });
   /**
@@ -455,6 +487,51 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
     return (op === 'start' || op === 'stop') && !mayOperate(who, 'drill') ? { ok: false, error: `${who.role} may not ${op} drills` } : null;
   };
 
+  /**
+   * POST /api/ingest/<source>/<path>: an HTTP push source. Its own bearer token (never the operator's); the body is
+   * one message (a route's `batch` takes many readings). Answered only after journaling: the source's ackStatus (202,
+   * or 200 for platforms that want it) with what became of it; 503 + Retry-After while the journal cannot write.
+   * A body over the source's maxMessageBytes is quarantined (its start) and answered 413.
+   */
+  const ingest = async (req: IncomingMessage, res: ServerResponse, path: string) => {
+    const m = /^\/api\/ingest\/([a-z0-9][a-z0-9_-]{0,47})(\/.*)?$/.exec(path);
+    const src = m ? hub.source(m[1]!) : undefined;
+    const loaded = src?.loaded;
+    if (!m || !src || !loaded || loaded.source.kind !== 'http' || loaded.token === undefined) return send(res, 404, { error: `no HTTP push source ${JSON.stringify((m?.[1] ?? path.slice('/api/ingest/'.length)).slice(0, 60))} (see GET /api/sources and docs/sources.md)` });
+    if (req.method !== 'POST') return send(res, 405, { error: 'POST only' });
+    const auth = String(req.headers.authorization ?? '');
+    const presented = auth.startsWith('Bearer ') ? auth.slice(7) : '';
+    if (!presented || !safeEqual(presented, loaded.token)) {
+      const n = (ingestAuthFailures.get(src.id) ?? 0) + 1;
+      ingestAuthFailures.set(src.id, n);
+      if (n === 1 || n % 100 === 0) log(`ingest ${src.id}: ${n} pushes refused for a missing or wrong token`);
+      return send(res, 401, { error: `unauthorized: source ${src.id} needs its own bearer token` });
+    }
+    const limit = loaded.source.maxMessageBytes;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    try {
+      for await (const c of req) {
+        // past the limit the rest is drained unread (so the answer reaches the platform); what was read shows it is too large
+        if (!over) chunks.push(c as Buffer);
+        size += (c as Buffer).length;
+        if (size > limit) over = true;
+      }
+    } catch {
+      return; // the platform went away: nothing acknowledged, it pushes again
+    }
+    const body = Buffer.concat(chunks);
+    // identical bytes pushed again are taken as the platform's retry of the same message (docs/sources.md)
+    const r = hub.accept(src.id, m[2] ?? '/', body, { redelivery: true });
+    if (!r.ok) {
+      res.setHeader('retry-after', '5');
+      return send(res, 503, { error: r.error });
+    }
+    if (over) return send(res, 413, { error: `message larger than ${limit} bytes (the source's maxMessageBytes): quarantined`, quarantined: r.quarantined });
+    return send(res, loaded.source.http.ackStatus, { journaled: r.journaled, duplicates: r.duplicates, quarantined: r.quarantined.length, reasons: r.quarantined });
+  };
+
   const allowedOrigins = opts.allowedOrigins ?? ['app://redwall'];
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     void (async () => {
@@ -462,6 +539,8 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
       const path = url.pathname;
       const allowed = isAllowedRequest(req.headers, selfOrigin, allowedOrigins);
       if (!allowed.ok) return send(res, 403, { error: `forbidden: ${allowed.why}` });
+      // platforms push with their source's own token, never the operator's (checked in ingest)
+      if (path.startsWith('/api/ingest/')) return ingest(req, res, path);
       const authHeader = String(req.headers.authorization ?? '');
       const bearer = authHeader.startsWith('Bearer ') ? authHeader.slice('Bearer '.length) : undefined;
       const authedUser = userForToken(bearer);
@@ -512,6 +591,7 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
         const cfg: ShellConfig = { shell: 'web', feedUrl: '', assetsBase: '/assets/district/', appVersion: opts.appVersion ?? '0.0.0', simulated: core.sim !== null, demoAccounts: opts.demo === true, feedToken: got.token };
         return send(res, 200, cfg);
       }
+      if (path === '/api/sources') return send(res, 200, hub.status());
       if (path === '/api/alarms') {
         return send(res, 200, { epoch: core.epoch, alarms: [...core.engine.alarms.values()] });
       }
@@ -814,6 +894,7 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
     const hello: Hello = { server: 'redwall-feed', protocol: 2, epoch: core.epoch, seqs: { ...core.world.seqs }, simulated: core.sim !== null };
     socket.emit(WIRE.hello, hello);
     socket.emit(WIRE.heartbeat, heartbeat());
+    socket.emit(WIRE.sources, lastSources ?? hub.status());
     socket.on(WIRE.subscribe, (raw: unknown) => {
       void socket.leave('behind');
       const sub = Subscribe.safeParse(raw);
@@ -947,13 +1028,26 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
     io.except('behind').emit(WIRE.heartbeat, heartbeat());
     checkQueues();
   };
+  /** The sources' health goes to every screen when it changes (checked every second; rates change under load). */
+  let lastSources: SourcesStatus | null = null;
+  let sourcesKey = '';
+  const sourcesBeat = () => {
+    const st = hub.status();
+    const key = JSON.stringify(st.sources);
+    if (key === sourcesKey) return;
+    sourcesKey = key;
+    lastSources = st;
+    io.emit(WIRE.sources, st);
+  };
   const tick = () => {
     emit(core.tick(Date.now()));
+    hub.tick(Date.now());
     const h = core.health();
     if (`${h.writable}|${h.lost}` !== healthKey) beat();
   };
   const ticker = setInterval(tick, opts.tickMs ?? 250);
   const heart = setInterval(beat, opts.heartbeatMs ?? 2_000);
+  const sourcesTimer = setInterval(sourcesBeat, 1_000);
   tick();
   // A care call raised before a crash (or while the population was still generating) whose follow-up visit was never
   // journaled: planned now. Idempotent (one task per alarm, `C-<alarmId>`); closed and drill calls need none.
@@ -966,6 +1060,8 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
   const port = (http.address() as AddressInfo).port;
   const url = `${opts.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
   selfOrigin = url;
+  for (const c of mqttClients) c.start();
+  if (hubSources.length) log(`sources: ${hubSources.map((h) => `${h.id} (${h.kind} ${h.endpoint})`).join(', ')}; quarantine in ${join(opts.journalDir, 'quarantine')}`);
   log(`listening on ${url} (journal ${opts.journalDir}, epoch ${core.epoch}, ${Object.values(core.world.seqs).reduce((a, b) => a + b, 0)} events so far)`);
 
   return {
@@ -978,10 +1074,15 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
       emit(events);
       return events;
     },
+    sources: hub,
     close: async () => {
       closed = true;
       clearInterval(ticker);
       clearInterval(heart);
+      clearInterval(sourcesTimer);
+      await Promise.all(mqttClients.map((c) => c.stop()));
+      await simPub?.close();
+      hub.close();
       clearInterval(sessionSweep);
       await io.close();
       await new Promise<void>((r) => http.close(() => r()));
