@@ -216,6 +216,39 @@ describe('sources gateway (real mosquitto, real HTTP)', () => {
   }, 300_000);
 });
 
+describe('redeliveries (hub)', () => {
+  it('the same bytes flagged as a possible redelivery (MQTT DUP) are a no-op; unflagged they are a second reading; a platform id always dedups', () => {
+    const entities = loadEntities(assetsDir);
+    const dir = mkdtempSync(join(tmpdir(), 'redwall-dup-'));
+    const core = new FeedCore({ journal: { dir: join(dir, 'journal') }, entities, sim: null });
+    const hub = new SourceHub(loadSourcesFile(sourcesFile, entities, TOKENS).map(declarativeSource), { core, emit: () => undefined, quarantineDir: join(dir, 'q') });
+    const body = Buffer.from(JSON.stringify({ gas: 4 }));
+    expect(hub.accept('covers', 'covers/868120045123456/up', body)).toMatchObject({ ok: true, journaled: 1, duplicates: 0 });
+    expect(hub.accept('covers', 'covers/868120045123456/up', body, { redelivery: true })).toMatchObject({ ok: true, journaled: 0, duplicates: 1 });
+    expect(hub.accept('covers', 'covers/868120045123456/up', body)).toMatchObject({ ok: true, journaled: 1, duplicates: 0 });
+    const withId = Buffer.from(JSON.stringify({ n: 'abc', gas: 4 }));
+    expect(hub.accept('covers', 'covers/868120045123456/up', withId)).toMatchObject({ journaled: 1 });
+    expect(hub.accept('covers', 'covers/868120045123456/up', withId)).toMatchObject({ journaled: 0, duplicates: 1 });
+    // a bad message redelivered is not counted twice in quarantine; sent again (no DUP) it is
+    const bad = Buffer.from('{"gas":"x"}');
+    hub.accept('covers', 'covers/868120045123456/up', bad);
+    hub.accept('covers', 'covers/868120045123456/up', bad, { redelivery: true });
+    expect(hub.status().sources.find((s) => s.id === 'covers')!.quarantined).toBe(1);
+    hub.accept('covers', 'covers/868120045123456/up', bad);
+    expect(hub.status().sources.find((s) => s.id === 'covers')!.quarantined).toBe(2);
+    // after a restart the journal remembers: a redelivery of a message journaled before the crash is still a no-op
+    hub.close();
+    core.close();
+    const core2 = new FeedCore({ journal: { dir: join(dir, 'journal') }, entities, sim: null });
+    const hub2 = new SourceHub(loadSourcesFile(sourcesFile, entities, TOKENS).map(declarativeSource), { core: core2, emit: () => undefined, quarantineDir: join(dir, 'q') });
+    expect(hub2.accept('covers', 'covers/868120045123456/up', body, { redelivery: true })).toMatchObject({ journaled: 0, duplicates: 1 });
+    expect(hub2.accept('covers', 'covers/868120045123456/up', withId)).toMatchObject({ journaled: 0, duplicates: 1 });
+    expect(hub2.status().sources.find((s) => s.id === 'covers')!.byReason).toEqual({ 'wrong-type': 2 });
+    hub2.close();
+    core2.close();
+  });
+});
+
 describe('feed-health alarms (hub with a clock)', () => {
   it('a source silent for quietAfterMin raises "no data from source X"; the next message returns it to normal', () => {
     const entities = loadEntities(assetsDir);
