@@ -207,7 +207,7 @@ export class FeedCore {
   }
 
   /** Appends drafts and their consequences; stops at a refused write and returns what was not written (in order). */
-  private run(drafts: Draft[]): { events: FeedEvent[]; unwritten: Draft[] } {
+  private run(drafts: Draft[], rejectedOut?: Array<{ draft: Draft; error: string }>): { events: FeedEvent[]; unwritten: Draft[] } {
     const out: FeedEvent[] = [];
     let pending = drafts;
     for (let depth = 0; pending.length && depth < 4; depth++) {
@@ -219,6 +219,7 @@ export class FeedCore {
         throw e;
       }
       const { events, rejected } = r;
+      if (depth === 0 && rejectedOut) rejectedOut.push(...rejected);
       for (const x of rejected) {
         this.stats.rejected++;
         this.stats.lastRejection = x.error;
@@ -342,10 +343,11 @@ export class FeedCore {
 
   /**
    * Readings from a connected source, journaled now or not at all (null: the journal cannot write; the transport then
-   * does not acknowledge, and the platform redelivers). With `checkOrigins`, drafts whose origin the journal already
-   * holds are skipped and counted as duplicates (the caller knows when a message may be a redelivery). Consequences (alarms) that could not be written are held like any event.
+   * does not acknowledge, and the platform redelivers). Drafts checked (`checkOrigins`, all or per draft) whose origin
+   * the journal already holds are skipped and counted as duplicates (the caller knows when a message may be a
+   * redelivery). Drafts the contract refuses are returned in `rejected` (the caller quarantines them). Consequences (alarms) that could not be written are held like any event.
    */
-  acceptSource(drafts: Draft[], checkOrigins = true): { events: FeedEvent[]; duplicates: number } | null {
+  acceptSource(drafts: Draft[], checkOrigins: boolean | readonly boolean[] = true): { events: FeedEvent[]; duplicates: number; rejected: Array<{ draft: Draft; error: string }> } | null {
     // held events first (in order); the append below is itself the probe of a disk that failed before
     if (this.held.length) this.pendingOut = this.pendingOut.concat(this.drain(false));
     const before = this.pendingOut.splice(0);
@@ -356,22 +358,25 @@ export class FeedCore {
     const fresh: Draft[] = [];
     const seen = new Set<string>();
     let duplicates = 0;
-    for (const d of drafts) {
-      if (d.origin !== undefined && checkOrigins && (this.origins.has(d.origin) || seen.has(d.origin))) {
+    for (let i = 0; i < drafts.length; i++) {
+      const d = drafts[i]!;
+      const check = typeof checkOrigins === 'boolean' ? checkOrigins : checkOrigins[i] === true;
+      if (d.origin !== undefined && check && (this.origins.has(d.origin) || seen.has(d.origin))) {
         duplicates++;
         continue;
       }
       if (d.origin !== undefined) seen.add(d.origin);
       fresh.push(d);
     }
-    if (!fresh.length) return { events: before, duplicates };
-    const r = this.run(fresh);
+    if (!fresh.length) return { events: before, duplicates, rejected: [] };
+    const rejected: Array<{ draft: Draft; error: string }> = [];
+    const r = this.run(fresh, rejected);
     if (r.unwritten === fresh) {
       this.pendingOut = before;
       return null;
     }
     if (r.unwritten.length) this.hold(r.unwritten);
-    return { events: [...before, ...r.events], duplicates };
+    return { events: [...before, ...r.events], duplicates, rejected };
   }
 
   /** A source's health alarm (AlarmEngine.sourceHealth), journaled; null while the journal cannot write (retried by the caller). */

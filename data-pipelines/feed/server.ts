@@ -279,7 +279,7 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
   // Connected sources: each message journaled before it is acknowledged (data-pipelines/sources/hub.ts).
   const simVia = opts.simVia !== undefined ? simSource(opts.simVia) : null;
   const hubSources: HubSource[] = [...(opts.sources ?? []).map(declarativeSource), ...(simVia ? [simVia.hub] : [])];
-  const hub = new SourceHub(hubSources, { core, emit: (events) => emit(events), quarantineDir: join(opts.journalDir, 'quarantine'), log, ...(opts.quarantineWrite ? { quarantineWrite: opts.quarantineWrite } : {}) });
+  const hub = new SourceHub(hubSources, { core, emit: (events) => emitSoon(events), quarantineDir: join(opts.journalDir, 'quarantine'), log, ...(opts.quarantineWrite ? { quarantineWrite: opts.quarantineWrite } : {}) });
   const mqttTargets: MqttTarget[] = [
     ...(opts.sources ?? []).flatMap((l): MqttTarget[] => (l.source.kind === 'mqtt' ? [{ id: l.source.id, url: l.source.mqtt.url, topics: l.source.mqtt.topics, clientId: l.source.mqtt.clientId ?? `redwall-${l.source.id}`, protocolVersion: l.source.mqtt.protocolVersion, ...(l.source.mqtt.username !== undefined ? { username: l.source.mqtt.username } : {}), ...(l.password !== undefined ? { password: l.password } : {}), ...(l.tls ? { tls: l.tls } : {}) }] : [])),
     ...(simVia ? [simVia.target] : []),
@@ -752,12 +752,41 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
     }
   };
 
-  const emit = (events: FeedEvent[]) => {
-    if (!events.length) return;
+  const emitNow = (events: FeedEvent[]) => {
     io.to('live').emit(WIRE.events, events);
     stats.emitted += events.length;
-    checkQueues();
+    // measuring every client's queue walks its write buffer: at most every 25 ms (and on every heartbeat)
+    const t = performance.now();
+    if (t - queuesCheckedAt >= 25) {
+      queuesCheckedAt = t;
+      checkQueues();
+    }
     careFollowups(events);
+  };
+  let queuesCheckedAt = 0;
+  /**
+   * Events from the sources arrive one platform message at a time: they are sent together once the messages already
+   * read are through (setImmediate), one packet instead of thousands. Anything emitted directly sends them first, so
+   * every client still sees each stream in seq order.
+   */
+  let soon: FeedEvent[] = [];
+  let soonScheduled = false;
+  const flushSoon = () => {
+    soonScheduled = false;
+    const evs = soon;
+    soon = [];
+    if (evs.length) emitNow(evs);
+  };
+  const emitSoon = (events: FeedEvent[]) => {
+    for (const e of events) soon.push(e);
+    if (!soonScheduled && soon.length) {
+      soonScheduled = true;
+      setImmediate(flushSoon);
+    }
+  };
+  const emit = (events: FeedEvent[]) => {
+    if (soon.length) flushSoon();
+    if (events.length) emitNow(events);
   };
   /**
    * Back-pressure: each client's send queue is bounded. Bytes written for a socket but not yet taken by its

@@ -80,7 +80,8 @@ export function declarativeSource(l: LoadedSource): HubSource {
     endpoint: s.kind === 'mqtt' ? redactUrl(s.mqtt.url) : `POST /api/ingest/${s.id}/…`,
     quietAfterMin: s.quietAfterMin,
     downAlarmAfterS: s.downAlarmAfterS,
-    decode: (topic, payload, receivedAt) => mapMessage(s, topic, payload, receivedAt, l.registry),
+    // the journal checks each draft against the contract; what it refuses comes back and is quarantined
+    decode: (topic, payload, receivedAt) => mapMessage(s, topic, payload, receivedAt, l.registry, { validate: false }),
     loaded: l,
   };
 }
@@ -126,50 +127,80 @@ export class SourceHub {
    * is journaled (readings) and quarantined (the rest): acknowledge it now.
    */
   accept(id: string, topic: string, payload: Uint8Array, opts: { receivedAt?: number; redelivery?: boolean } = {}): AcceptResult {
-    const receivedAt = opts.receivedAt ?? this.now();
+    return this.acceptMany(id, [{ topic, payload, ...(opts.redelivery !== undefined ? { redelivery: opts.redelivery } : {}) }], opts.receivedAt);
+  }
+
+  /**
+   * Several messages of one source at once (those an MQTT connection read together): their readings journaled in one
+   * append, all or nothing, in order. `ok` means every one of them may be acknowledged now.
+   */
+  acceptMany(id: string, messages: ReadonlyArray<{ topic: string; payload: Uint8Array; redelivery?: boolean }>, receivedAt: number = this.now()): AcceptResult {
     const h = this.health.get(id);
     if (!h) return { ok: false, error: `no source ${id}` };
-    let res: MapResult;
-    try {
-      res = h.src.decode(topic, payload, receivedAt);
-    } catch (e) {
-      // mapping is total; a bug must still not lose the message silently
-      res = { drafts: [], dedupIds: [], messageId: `${id}:h:${hash32(`${topic}\u0000${Buffer.from(payload).toString('base64')}`)}`, flags: [], quarantined: [{ reason: 'internal-error', detail: `mapping failed: ${(e as Error).message.slice(0, 200)}`, path: topic.slice(0, 200), sample: safeSample(payload) }] };
-    }
-    const drafts: Draft[] = res.drafts.map((d, i) => ({ ...d, origin: `${id}/${hash32(res.dedupIds[i] ?? `${res.messageId}#${i}`)}` }) as Draft);
-    // A platform's own message id is unique: always checked. Without one, the id is a hash of the bytes, and the same
-    // bytes twice are two readings (a car park reporting the same count again) unless the transport says this may be
-    // a redelivery (MQTT DUP flag: the broker resends what was never acknowledged).
-    const check = res.messageId.startsWith(`${id}:m:`) || opts.redelivery === true;
+    const mapped = messages.map((m) => {
+      let res: MapResult;
+      try {
+        res = h.src.decode(m.topic, m.payload, receivedAt);
+      } catch (e) {
+        // mapping is total; a bug must still not lose the message silently
+        res = { drafts: [], dedupIds: [], messageId: `${id}:h:${hash32(`${m.topic}\u0000${Buffer.from(m.payload).toString('base64')}`)}`, flags: [], quarantined: [{ reason: 'internal-error', detail: `mapping failed: ${(e as Error).message.slice(0, 200)}`, path: m.topic.slice(0, 200), sample: safeSample(m.payload) }] };
+      }
+      // A platform's own message id is unique: always checked. Without one, the id is a hash of the bytes, and the
+      // same bytes twice are two readings (a car park reporting the same count again) unless the transport says this
+      // may be a redelivery (MQTT DUP flag: the broker resends what was never acknowledged; HTTP: a retried push).
+      const check = res.messageId.startsWith(`${id}:m:`) || m.redelivery === true;
+      return { m, res, check };
+    });
+    const drafts: Draft[] = [];
+    const checks: boolean[] = [];
+    const messageOf = new Map<Draft, number>();
+    mapped.forEach(({ res, check }, k) => {
+      res.drafts.forEach((d, i) => {
+        const draft = { ...d, origin: `${id}/${hash32(res.dedupIds[i] ?? `${res.messageId}#${i}`)}` } as Draft;
+        drafts.push(draft);
+        checks.push(check);
+        messageOf.set(draft, k);
+      });
+    });
     let journaled = 0;
     let duplicates = 0;
     if (drafts.length) {
-      const r = this.opts.core.acceptSource(drafts, check);
+      const r = this.opts.core.acceptSource(drafts, checks);
       if (!r) return { ok: false, error: this.opts.core.journalRefusal() ?? 'journal cannot write' };
-      journaled = drafts.length - r.duplicates;
+      journaled = drafts.length - r.duplicates - r.rejected.length;
       duplicates = r.duplicates;
+      // a draft the event contract refuses is quarantined with its message, like any other unmappable part
+      for (const x of r.rejected) {
+        const k = messageOf.get(x.draft);
+        if (k === undefined) continue;
+        const { m, res } = mapped[k]!;
+        res.quarantined.push({ reason: 'invalid-event', detail: x.error.slice(0, 300), path: '$', sample: safeSample(m.payload) });
+      }
       if (r.events.length) this.opts.emit(r.events);
     }
-    const msg = hash32(res.messageId);
     let quarantined = 0;
-    if (res.quarantined.length) {
-      const entries: QuarantineEntry[] = res.quarantined.map((q) => ({ at: receivedAt, source: id, msg, topic: topic.slice(0, 300), reason: q.reason, detail: q.detail.slice(0, 400), path: q.path.slice(0, 220), sample: q.sample.slice(0, 1000), ...(q.device !== undefined ? { device: q.device.slice(0, 128) } : {}) }));
+    const reasons: Array<{ reason: string; detail: string; path: string }> = [];
+    for (const { m, res, check } of mapped) {
+      if (!res.quarantined.length) continue;
+      const msg = hash32(res.messageId);
+      const entries: QuarantineEntry[] = res.quarantined.map((q) => ({ at: receivedAt, source: id, msg, topic: m.topic.slice(0, 300), reason: q.reason, detail: q.detail.slice(0, 400), path: q.path.slice(0, 220), sample: q.sample.slice(0, 1000), ...(q.device !== undefined ? { device: q.device.slice(0, 128) } : {}) }));
       try {
-        quarantined = this.quarantine.append(entries, check);
+        quarantined += this.quarantine.append(entries, check);
       } catch (e) {
         // readings (if any) are journaled; the redelivery finds them there and retries the quarantine part
         return { ok: false, error: `quarantine journal cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message.slice(0, 80)})` };
       }
+      for (const q of res.quarantined) if (reasons.length < 5) reasons.push({ reason: q.reason, detail: q.detail, path: q.path });
     }
-    h.messages++;
+    h.messages += messages.length;
     h.journaled += journaled;
     h.duplicates += duplicates;
     h.quarantined += quarantined;
     h.lastMessageAt = receivedAt;
-    h.window.push(receivedAt);
+    for (let i = 0; i < messages.length; i++) h.window.push(receivedAt);
     if (h.window.length > 100_000) h.window.splice(0, h.window.length - 100_000);
     if (h.quietAlarm) this.healthAlarm(h, 'quiet', false, receivedAt, '');
-    return { ok: true, journaled, duplicates, quarantined: res.quarantined.slice(0, 5).map((q) => ({ reason: q.reason, detail: q.detail, path: q.path })) };
+    return { ok: true, journaled, duplicates, quarantined: reasons };
   }
 
   /** A transport's connection state changed (MQTT): shown to the operator, and the basis of the "down" alarm. */

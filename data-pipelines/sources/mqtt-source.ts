@@ -1,15 +1,17 @@
 /**
- * An MQTT source: subscribes to a broker (Mosquitto, EMQX, NATS' MQTT listener, a carrier platform) and hands every
- * message to the hub. QoS 1 messages are acknowledged (PUBACK) only after the hub has journaled them: mqtt.js sends
- * the PUBACK when `handleMessage`'s callback is called, so the callback waits for the journal. While the journal
- * cannot write, the message is retried every second and nothing further is read (the broker keeps the rest). A
- * persistent session (clean: false, a fixed client id) makes the broker redeliver what was not acknowledged when the
- * gateway died; the journal's origins make the redelivery a no-op.
+ * An MQTT source: subscribes to a broker (Mosquitto, EMQX, NATS' MQTT listener, a carrier platform) and hands its
+ * messages to the hub. A QoS 1 message is acknowledged (PUBACK) only after the hub has journaled it. Messages read
+ * together are journaled together (one append; group commit): mqtt.js processes one packet at a time and sends the
+ * PUBACK when `handleMessage` calls back, so the PUBACK it sends is held here (the `_sendPacket` wrapper) and written
+ * once the batch is journaled, all in one socket write. While the journal cannot write, nothing is acknowledged,
+ * nothing further is read (the broker keeps the rest) and the batch is retried every second. A persistent session
+ * (clean: false, a fixed client id) makes the broker redeliver what was not acknowledged when the gateway died; the
+ * journal's origins and the DUP flag make the redelivery a no-op.
  *
  * A broker that goes away is retried with backoff (1 s doubling to 30 s); a refused login or subscription is shown as
  * failing with the broker's reason.
  */
-import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
+import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient, type Packet } from 'mqtt';
 import type { ConnectionState, SourceHub } from './hub.ts';
 
 export interface MqttTarget {
@@ -25,13 +27,31 @@ export interface MqttTarget {
 
 const MAX_BACKOFF_MS = 30_000;
 
+/** Flushed at once beyond this many messages read together (bounds one append). */
+const MAX_BATCH = 5_000;
+
+interface Pending {
+  packet: IPublishPacket;
+  /** connection generation it arrived on: its PUBACK is only ever sent on that connection */
+  gen: number;
+  /** the PUBACK mqtt.js wanted to send for it (QoS 1), held until journaled */
+  ack: Packet | null;
+}
+
 export class MqttSourceClient {
   private client: MqttClient | null = null;
   private attempts = 0;
-  /** bumped on every (re)connect: a callback of a message from an older connection must not be called (its PUBACK id could belong to another message now) */
+  /** bumped on every (re)connect and close: a PUBACK of a message from an older connection is never sent */
   private generation = 0;
   private stopped = false;
-  private retryTimers = new Set<ReturnType<typeof setTimeout>>();
+  private batch: Pending[] = [];
+  private flushScheduled = false;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  /** set while the journal refuses the batch: reading stops (this callback resumes it) */
+  private held: (() => void) | null = null;
+  /** the message whose PUBACK mqtt.js is about to send (captured by the _sendPacket wrapper) */
+  private capturing: Pending | null = null;
+  private send: ((packet: Packet, cb?: (err?: Error) => void) => void) | null = null;
 
   constructor(private readonly t: MqttTarget, private readonly hub: SourceHub, private readonly log: (m: string) => void) {}
 
@@ -60,6 +80,21 @@ export class MqttSourceClient {
     const client = mqtt.connect(this.t.url, opts);
     this.client = client;
     client.handleMessage = (packet, callback) => this.onMessage(packet as IPublishPacket, callback);
+    // Hold the PUBACK of a message until its batch is journaled (mqtt.js sends it right after handleMessage calls
+    // back). Everything else goes out as mqtt.js wants. mqtt is pinned to an exact version (package.json).
+    const internals = client as unknown as { _sendPacket: (packet: Packet, cb?: (err?: Error) => void, cbStorePut?: unknown, noStore?: boolean) => void };
+    const original = internals._sendPacket.bind(client);
+    this.send = (packet, cb) => original(packet, cb);
+    internals._sendPacket = (packet, cb, cbStorePut, noStore) => {
+      const p = this.capturing;
+      if (p && packet.cmd === 'puback' && (packet as { messageId?: number }).messageId === p.packet.messageId) {
+        this.capturing = null;
+        p.ack = packet;
+        cb?.();
+        return;
+      }
+      original(packet, cb, cbStorePut, noStore);
+    };
     client.on('connect', (connack) => {
       this.generation++;
       this.attempts = 0;
@@ -97,25 +132,56 @@ export class MqttSourceClient {
   }
 
   private onMessage(packet: IPublishPacket, callback: (err?: Error) => void): void {
-    const gen = this.generation;
-    const attempt = () => {
-      if (this.stopped || gen !== this.generation) return; // the broker redelivers it on the new connection
-      const r = this.hub.accept(this.t.id, packet.topic, packet.payload as Uint8Array, { redelivery: packet.dup === true });
-      if (r.ok) return callback();
-      // not journaled: no PUBACK, nothing further read from this connection, tried again in a second
-      const timer = setTimeout(() => {
-        this.retryTimers.delete(timer);
-        attempt();
-      }, 1_000);
-      this.retryTimers.add(timer);
+    const p: Pending = { packet, gen: this.generation, ack: null };
+    this.batch.push(p);
+    const go = () => {
+      this.capturing = p;
+      callback(); // mqtt.js "sends" the PUBACK now: captured, and it goes on with the next packet
+      if (this.capturing === p) this.capturing = null;
     };
-    attempt();
+    // while the journal refuses writes, stop reading (the broker keeps the rest); the timer retries the batch
+    if (this.retryTimer) {
+      this.held = go;
+      return;
+    }
+    go();
+    if (this.batch.length >= MAX_BATCH) this.flush();
+    else if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  /** Journals what was read (one append) and only then sends its PUBACKs, in one write. */
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.stopped || !this.batch.length) return;
+    const batch = this.batch;
+    this.batch = [];
+    // messages of an older connection are journaled too (their data is good); the broker redelivers them with DUP
+    const r = this.hub.acceptMany(this.t.id, batch.map((p) => ({ topic: p.packet.topic, payload: p.packet.payload as Uint8Array, redelivery: p.packet.dup === true })));
+    if (!r.ok) {
+      this.batch = batch.concat(this.batch);
+      if (!this.retryTimer) {
+        this.retryTimer = setTimeout(() => {
+          this.retryTimer = null;
+          this.flush();
+        }, 1_000);
+      }
+      return;
+    }
+    // the message reading stopped at (journal refused) is in this batch: let mqtt.js produce its PUBACK first
+    const resume = this.held;
+    this.held = null;
+    resume?.();
+    const c = this.client;
+    if (c?.connected && this.send) for (const p of batch) if (p.ack && p.gen === this.generation) this.send(p.ack);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const t of this.retryTimers) clearTimeout(t);
-    this.retryTimers.clear();
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
     const c = this.client;
     this.client = null;
     if (c) await c.endAsync(true).catch(() => undefined);

@@ -24,12 +24,13 @@ import gridStrings from './i18n/grid.ts';
 import authStrings from './i18n/auth.ts';
 import importerStrings from './i18n/importer.ts';
 import workStrings from './i18n/work.ts';
+import sourcesStrings from './i18n/sources.ts';
 
 export const LOCALES = ['zh-CN', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
 
 /** All catalogs; a key may be defined in one catalog only. */
-export const CATALOGS = { core, alarms: alarmsStrings, analysis: analysisStrings, drill: drillStrings, evacuation: evacuationStrings, import: importStrings, layouts: layoutsStrings, console: consoleStrings, layers: layersStrings, wall: wallStrings, people: peopleStrings, grid: gridStrings, importer: importerStrings, auth: authStrings, work: workStrings } as const;
+export const CATALOGS = { core, alarms: alarmsStrings, analysis: analysisStrings, drill: drillStrings, evacuation: evacuationStrings, import: importStrings, layouts: layoutsStrings, console: consoleStrings, layers: layersStrings, wall: wallStrings, people: peopleStrings, grid: gridStrings, importer: importerStrings, auth: authStrings, work: workStrings, sources: sourcesStrings } as const;
 
 type Keys<C> = C extends Catalog<infer K> ? K : never;
 export type StringKey = { [A in keyof typeof CATALOGS]: Keys<(typeof CATALOGS)[A]> }[keyof typeof CATALOGS];

@@ -155,6 +155,8 @@ describe('sources gateway (real mosquitto, real HTTP)', () => {
     expect(st.recent[0]!.reason).toBe('too-large');
     expect(st.recent[0]!.sample.length).toBeLessThanOrEqual(201);
     expect(st.recent.find((q) => q.reason === 'unknown-device')!.sample).not.toMatch(/\u0000/);
+    const over = await push('carparks', '/free-spaces', '{"parkCode":"B708","free":-5}');
+    expect((await over.json()) as unknown).toMatchObject({ journaled: 0, quarantined: 1, reasons: [{ reason: 'out-of-range' }] });
     // good messages still flow
     expect((await push('carparks', '/free-spaces', '{"parkCode":"B708","free":100,"time":"x"}')).status).toBe(202);
     expect([...server.core.world.byStream.parking.values()].find((e) => e.kind === 'parking.occupancy' && e.placeId === 'PL-001')).toMatchObject({ occupied: 330 });
@@ -246,6 +248,21 @@ describe('redeliveries (hub)', () => {
     expect(hub2.status().sources.find((s) => s.id === 'covers')!.byReason).toEqual({ 'wrong-type': 2 });
     hub2.close();
     core2.close();
+  });
+
+  it('a draft the event contract refuses at the journal is quarantined with its message (invalid-event), not lost in a log', () => {
+    const entities = loadEntities(assetsDir);
+    const dir = mkdtempSync(join(tmpdir(), 'redwall-invalid-'));
+    const core = new FeedCore({ journal: { dir: join(dir, 'journal') }, entities, sim: null });
+    const bad = { stream: 'fire', kind: 'fire.detector', ts: Date.now(), detectorId: 'SD-12-3-1', buildingId: 12, floor: 3, state: 'fire', obscuration: 250 } as const;
+    const good = { ...bad, obscuration: 12 };
+    const hub = new SourceHub([{ id: 'odd', kind: 'http', file: 'x', endpoint: 'x', quietAfterMin: 5, downAlarmAfterS: 30, decode: () => ({ drafts: [bad, good], dedupIds: ['odd:h:1#0', 'odd:h:1#1'], messageId: 'odd:h:1', quarantined: [], flags: [] }) }], { core, emit: () => undefined, quarantineDir: join(dir, 'q') });
+    expect(hub.accept('odd', '/x', Buffer.from('{"obscuration":250}'))).toMatchObject({ ok: true, journaled: 1, quarantined: [{ reason: 'invalid-event' }] });
+    const st = hub.status().sources[0]!;
+    expect(st).toMatchObject({ journaled: 1, quarantined: 1, byReason: { 'invalid-event': 1 } });
+    expect(st.recent[0]!.detail).toMatch(/obscuration/);
+    hub.close();
+    core.close();
   });
 });
 

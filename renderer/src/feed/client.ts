@@ -4,7 +4,8 @@
  * offsets and receives the exact missing events (or a snapshot); live events are queued and applied to the stores
  * once per animation frame. Duplicate deliveries are ignored by seq; a gap triggers a resubscribe. A client that falls
  * too far behind is told `resync` by the server and gets a snapshot once its backlog has drained. Heartbeats carry the
- * server journal's health (a full disk), shown on every screen.
+ * server journal's health (a full disk), shown on every screen. The connected sources' health (WIRE.sources) goes to
+ * the sources store, validated like everything else.
  * Operator commands are sent with an ack and retried with the same commandId after a reconnect (the server is
  * idempotent), so a command is never lost and never applied twice.
  */
@@ -153,6 +154,14 @@ export class FeedClient implements CommandSink {
       if (h.data.epoch !== live.epoch && !this.syncing) this.subscribe(true);
       // Behind the server with nothing queued and not syncing: we missed something, ask for it.
       else if (!this.syncing && !this.queue.length && STREAMS.some((s) => (h.data.seqs[s] ?? 0) > (live.world.seqs[s] ?? 0) + 2000)) this.subscribe();
+    });
+
+    // The connected sources' health (on connect and on change): validated; an invalid one is counted, never applied.
+    socket.on(WIRE.sources, (raw: unknown) => {
+      runInAction(() => {
+        const reason = this.store.sources.receive(raw, Date.now());
+        if (reason) feed.onReject(reason);
+      });
     });
 
     const staleAfter = this.opts.staleAfterMs ?? 6_000;

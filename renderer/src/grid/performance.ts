@@ -6,6 +6,7 @@
 import type { Alarm, AlarmCategory } from '../../../data-pipelines/contracts/alarm.ts';
 import type { GridRect } from '../stores/people-store.ts';
 import { responseTimes } from '../wall/kpi.ts';
+import { alarmHasPlace } from '../layers/alarms/format.ts';
 
 export interface GridPerformance {
   gridId: string;
@@ -30,7 +31,8 @@ export function gridAt(grids: readonly GridRect[], lon: number, lat: number): Gr
 export function gridPerformance(alarms: readonly Alarm[], grids: readonly GridRect[], now: number, windowMs: number): GridPerformance[] {
   const by = new Map<string, Alarm[]>();
   for (const a of alarms) {
-    if (a.drill || a.raisedAt < now - windowMs || a.raisedAt > now) continue;
+    // an alarm about a data source (category feed) is placed at the district centre, not in a cell: no cell's event
+    if (a.drill || a.raisedAt < now - windowMs || a.raisedAt > now || !alarmHasPlace(a)) continue;
     const g = gridAt(grids, a.lon, a.lat);
     if (!g) continue;
     const list = by.get(g.id);

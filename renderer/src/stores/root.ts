@@ -14,6 +14,7 @@ import { SessionStore } from './session-store.ts';
 import type { ImportFile } from '../import/index.ts';
 import { FeedStore } from './feed-store.ts';
 import { LiveStore } from './live-store.ts';
+import { SourcesStore } from './sources-store.ts';
 import { UiStore, type OperatorCommand } from './ui-store.ts';
 
 configure({ enforceActions: 'always', computedRequiresReaction: false, observableRequiresReaction: false });
@@ -49,6 +50,8 @@ export interface ReplaySource {
 
 export class RootStore {
   readonly feed = new FeedStore();
+  /** the connected sources' health (MQTT, HTTP push), as the feed server reports it */
+  readonly sources = new SourcesStore();
   /** the live feed's state: always fed, also during a replay (new real alarms still toast and sound) */
   readonly realLive = new LiveStore();
   private readonly replayBox = observable.box<ReplaySource | null>(null, { deep: false });

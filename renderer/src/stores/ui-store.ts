@@ -89,7 +89,10 @@ export type OperatorCommand =
   | { type: 'deleteLayout'; name: string }
   /** offline basemap tile package (folder name and tile count recorded; the tiles stay in memory) */
   | { type: 'basemap'; op: 'load'; name: string; files: number }
-  | { type: 'basemap'; op: 'clear' };
+  | { type: 'basemap'; op: 'clear' }
+  /** the sources panel (connected sensor platforms' health): open or close it, expand a source's quarantine details */
+  | { type: 'sourcesPanel'; open: boolean; sourceId?: string }
+  | { type: 'toggleSource'; sourceId: string };
 
 export interface Broadcast {
   ts: number;
@@ -167,6 +170,11 @@ export class UiStore {
   audit: AuditRecord[] = [];
   explodedBuildingId: number | null = null;
   broadcasts: Broadcast[] = [];
+  /** the sources panel is open; the sources whose quarantine details are expanded in it */
+  sourcesOpen = false;
+  expandedSources: string[] = [];
+  /** the source the panel was opened for (a feed alarm's source): highlighted, expanded and scrolled to */
+  sourcesFocus: string | null = null;
   actor = '值班员'; // i18n-exempt: the operator's name as journaled (the duty operator; a signed-in user's name after sign-in)
   private nonce = 0;
 
@@ -251,6 +259,14 @@ export class UiStore {
       case 'request':
       case 'task':
         break; // carried out by the feed server (RootStore.command); it journals the result
+      case 'sourcesPanel':
+        this.sourcesOpen = command.open;
+        this.sourcesFocus = command.open ? (command.sourceId ?? null) : null;
+        if (command.open && command.sourceId && !this.expandedSources.includes(command.sourceId)) this.expandedSources = [...this.expandedSources, command.sourceId];
+        break;
+      case 'toggleSource':
+        this.expandedSources = this.expandedSources.includes(command.sourceId) ? this.expandedSources.filter((k) => k !== command.sourceId) : [...this.expandedSources, command.sourceId];
+        break;
       case 'selectRequest':
         this.selectedRequestId = command.requestId;
         break;

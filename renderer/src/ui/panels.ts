@@ -6,7 +6,7 @@ import { STREAMS } from '../../../data-pipelines/contracts/events.ts';
 import type { RedWallBridge } from '../../../electron/bridge/api.ts';
 import type { DistrictMeta } from '../data/district.ts';
 import { fmtNumber, fmtTime, locale, t, type StringKey } from '../i18n.ts';
-import { actionLabel, alarmTitle, categoryLabel, causeLabel, defaultTeam, groupAlarms, PRIORITY_COLORS, priorityLabel, stateLabel, teamLabel, TEAMS } from '../layers/alarms/format.ts';
+import { actionLabel, alarmHasPlace, alarmTitle, categoryLabel, causeLabel, defaultTeam, groupAlarms, PRIORITY_COLORS, priorityLabel, stateLabel, teamLabel, TEAMS } from '../layers/alarms/format.ts';
 import { BUILDING_LEGEND } from '../layers/buildings/format.ts';
 import { cssColor, unitText } from '../layers/manholes/format.ts';
 import { LIVE_LAYERS } from '../layers/registry.ts';
@@ -28,6 +28,7 @@ import { mountTasksPanel } from './tasks-panel.ts';
 import { mountCareHolder } from './care-holder.ts';
 import { mountLayoutsPanel, type LayoutsPanelDeps } from './layouts-panel.ts';
 import { mountSessionControl } from './session-control.ts';
+import { mountSourcesPanel } from './sources-panel.ts';
 
 const BASE_LAYERS: Array<{ id: LayerId; key: StringKey }> = [
   { id: 'buildings', key: 'buildings' },
@@ -54,6 +55,8 @@ export function mountPanels(store: RootStore, meta: DistrictMeta, bridge: RedWal
   // who is at the console, sign-in / sign-out (kept across the top bar's re-renders)
   const sessionBox = h('div', { class: 'session', 'data-testid': 'session' });
   const unmountSession = mountSessionControl(store, sessionBox);
+  // the connected sources' panel over the map; its top-bar button shows a badge while a source is in trouble
+  const sources = mountSourcesPanel(store, document.getElementById('stage')!);
 
   disposers.push(
     autorun(() => {
@@ -69,6 +72,7 @@ export function mountPanels(store: RootStore, meta: DistrictMeta, bridge: RedWal
         h('nav', { class: 'view-switch workspace-switch' }, ...(['ops', 'analysis'] as const).map((w) => button(t(w === 'ops' ? 'wsOps' : 'wsAnalysis'), { 'data-testid': `workspace-${w}`, class: store.ui.workspace === w ? 'active' : '' }, () => void store.command({ type: 'setWorkspace', workspace: w })))),
         h('nav', { class: 'presets' }, ...meta.presets.map((p) => button(p.label[loc], { 'data-testid': `preset-${p.id}` }, () => void store.command({ type: 'flyToPreset', preset: p.id })))),
         h('div', { class: 'spacer' }),
+        sources.toggle,
         sessionBox,
         button(t('wall.enter'), { 'data-testid': 'screen-wall', title: t('wall.screen.wall') }, () => void store.command({ type: 'setScreen', screen: 'wall' })),
         button(t('wall.screens'), { 'data-testid': 'screens' }, () => void openScreensDialog(store, bridge, window.redwall ? 'electron' : 'web')),
@@ -202,8 +206,10 @@ export function mountPanels(store: RootStore, meta: DistrictMeta, bridge: RedWal
     );
     li.onclick = () => {
       void store.command({ type: 'selectAlarm', alarmId: a.alarmId });
+      // an alarm about a data source has no place: show the source instead of flying to the district centre
+      if (!alarmHasPlace(a)) void store.command({ type: 'sourcesPanel', open: true, sourceId: a.sourceId });
       // fire alarms: selection peels the building and flies in close (main.ts)
-      if (a.category !== 'fire') void store.command({ type: 'focus', lon: a.lon, lat: a.lat, what: a.alarmId });
+      else if (a.category !== 'fire') void store.command({ type: 'focus', lon: a.lon, lat: a.lat, what: a.alarmId });
     };
     return li;
   };
@@ -296,8 +302,9 @@ export function mountPanels(store: RootStore, meta: DistrictMeta, bridge: RedWal
           a.floor !== undefined ? row('floor', `${a.floor}`) : '',
           // a team of our list is translated; any other (a scenario's fire station) is shown as journaled
           a.team ? row('team', teamLabel(a.team), !TEAMS.some((x) => x.value === a.team)) : '',
-          row('location', `${a.lon.toFixed(5)}, ${a.lat.toFixed(5)}`),
+          alarmHasPlace(a) ? row('location', `${a.lon.toFixed(5)}, ${a.lat.toFixed(5)}`) : row('sources.col.source', a.sourceId, true),
         ),
+        alarmHasPlace(a) ? '' : h('div', { class: 'actions' }, button(t('sources.openFromAlarm'), { 'data-testid': 'alarm-open-source' }, () => void store.command({ type: 'sourcesPanel', open: true, sourceId: a.sourceId }))),
         h('div', { class: 'actions' }, ...allowed.map(act)),
         allowed.includes('dispatch') ? h('div', { class: 'action-args' }, team) : '',
         allowed.includes('shelve') && a.priority !== 1 ? h('div', { class: 'action-args' }, minutes) : '',
@@ -374,7 +381,8 @@ export function mountPanels(store: RootStore, meta: DistrictMeta, bridge: RedWal
         toast.hidden = false;
         toast.onclick = () => {
           void store.command({ type: 'selectAlarm', alarmId: n.alarm.alarmId });
-          void store.command({ type: 'focus', lon: n.alarm.lon, lat: n.alarm.lat, what: n.alarm.alarmId });
+          if (alarmHasPlace(n.alarm)) void store.command({ type: 'focus', lon: n.alarm.lon, lat: n.alarm.lat, what: n.alarm.alarmId });
+          else void store.command({ type: 'sourcesPanel', open: true, sourceId: n.alarm.sourceId });
         };
         if (!store.ui.muted) alarmTone(n.alarm.priority);
         clearTimeout(hideTimer);
@@ -400,6 +408,7 @@ export function mountPanels(store: RootStore, meta: DistrictMeta, bridge: RedWal
   return () => {
     disposers.forEach((d) => d());
     unmountSession();
+    sources.unmount();
     unmountDrill();
     unmountImport();
     unmountPeople();

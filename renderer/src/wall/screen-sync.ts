@@ -5,6 +5,7 @@
  */
 import { reaction } from 'mobx';
 import type { RootStore } from '../stores/root.ts';
+import { alarmHasPlace } from '../layers/alarms/format.ts';
 
 export const SYNC_CHANNEL = 'redwall-screens';
 
@@ -30,7 +31,7 @@ export function startScreenSync(store: RootStore, channel: Pick<BroadcastChannel
     if (!a || store.ui.selectedAlarmId === a.alarmId) return;
     received = a.alarmId;
     void store.command({ type: 'selectAlarm', alarmId: a.alarmId });
-    void store.command({ type: 'focus', lon: a.lon, lat: a.lat, what: a.alarmId });
+    if (alarmHasPlace(a)) void store.command({ type: 'focus', lon: a.lon, lat: a.lat, what: a.alarmId });
   };
   const dispose = reaction(
     () => store.ui.selectedAlarmId,

@@ -50,13 +50,27 @@ export function teamLabel(value: string, l: Locale = locale()): string {
   return team ? t(team.key, undefined, l) : value;
 }
 
+/** Causes of `feed` alarms (a connected source, contracts/sources.ts): no data for its quietAfterMin, or its connection is down. */
+const FEED_CAUSE_KEYS: Record<string, StringKey> = { quiet: 'alarms.cause.quiet', down: 'alarms.cause.down' };
+
 export function causeLabel(a: Alarm, l: Locale = locale()): string {
   if (a.category === 'manhole' && a.cause in SENSOR_SPECS) return sensorLabel(a.cause as ManholeSensor, l);
-  const key = CAUSE_KEYS[a.cause];
+  const key = a.category === 'feed' ? FEED_CAUSE_KEYS[a.cause] : CAUSE_KEYS[a.cause];
   return key ? t(key, undefined, l) : a.cause;
 }
 
+/**
+ * Whether an alarm is about a place (drawn on the maps, a click flies there). A `feed` alarm is about a data source
+ * (sourceId = the source's id): the server puts it at the district centre only because an alarm needs coordinates, so
+ * it is never drawn as a pin and a click opens the sources panel instead of flying anywhere.
+ */
+export function alarmHasPlace(a: Pick<Alarm, 'category'>): boolean {
+  return a.category !== 'feed';
+}
+
 export function alarmTitle(a: Alarm, l: Locale = locale()): string {
+  // "数据源 fire-panels 无数据" / "Source fire-panels: no data"
+  if (a.category === 'feed') return t('alarms.feedTitle', { source: a.sourceId, cause: causeLabel(a, l) }, l);
   const floor = a.floor !== undefined ? ` ${t('alarms.floorShort', { floor: String(a.floor) }, l)}` : '';
   return `${categoryLabel(a.category, l)} · ${causeLabel(a, l)} · ${a.sourceId}${floor}`;
 }

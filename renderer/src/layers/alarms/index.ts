@@ -3,13 +3,16 @@ import { pointLayer, swatchLegend, type LivePoint, type PointLayerSpec } from '.
 import type { LiveLayerDefinition } from '../registry.ts';
 import { heightOnFloor } from '../evacuation/format.ts';
 import { t } from '../../i18n.ts';
-import { PRIORITY_COLORS, priorityLabel } from './format.ts';
+import { alarmHasPlace, PRIORITY_COLORS, priorityLabel } from './format.ts';
 
-/** Open alarms of every category as markers; fire alarms sit on their floor in 3D. */
+/**
+ * Open alarms as markers; fire alarms sit on their floor in 3D. Alarms about a data source (category `feed`) have no
+ * place of their own (alarmHasPlace): they are in the alarm list and the sources panel, never a pin on the maps.
+ */
 export function alarmPoints(store: RootStore): LivePoint[] {
   const sel = store.ui.selectedAlarmId;
   return store.live.openAlarms
-    .filter((a) => a.state !== 'shelved')
+    .filter((a) => a.state !== 'shelved' && alarmHasPlace(a))
     .map((a) => ({
       id: a.alarmId,
       lon: a.lon,

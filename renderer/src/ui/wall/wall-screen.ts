@@ -9,10 +9,11 @@ import { taskOverdue } from '../../../../data-pipelines/contracts/tasks.ts';
 import { beijingToday, deskSummary, requestsOf, tasksOf } from '../../work/format.ts';
 import type { DistrictMeta } from '../../data/district.ts';
 import { fmtDate, fmtDuration, fmtNumber, fmtPercent, fmtTime, locale, t, type StringKey } from '../../i18n.ts';
-import { alarmTitle, PRIORITY_COLORS } from '../../layers/alarms/format.ts';
+import { alarmHasPlace, alarmTitle, PRIORITY_COLORS } from '../../layers/alarms/format.ts';
 import { cssColor } from '../../layers/manholes/format.ts';
 import { FEED_STATUS_KEY, streamStatus } from '../../stores/feed-store.ts';
 import { journalPill } from '../journal-health.ts';
+import { sourcesTroublePill } from '../sources-panel.ts';
 import type { RootStore } from '../../stores/root.ts';
 import { ACK_TARGET_S, alarmMatrix, raisedPerHour, responseTimes } from '../../wall/kpi.ts';
 import type { WallStore } from '../../wall/wall-store.ts';
@@ -137,6 +138,7 @@ export function mountWall(store: RootStore, app: HTMLElement, deps: WallDeps): (
       status.replaceChildren(
         h('span', { class: `feed-pill ${f.phase}`, 'data-testid': 'wall-feed', 'data-status': f.status, 'data-phase': f.phase }, `${t('feed')}: ${t(FEED_STATUS_KEY[f.phase])}`),
         journalPill(f.journal),
+        sourcesTroublePill(store.sources.troubleIds),
         f.simulated ? h('span', { class: 'sim-badge' }, t('simulated')) : '',
         drills ? h('span', { class: 'wall-drill' }, `${t('wall.drillRunning')} (${drills})`) : '',
       );
@@ -214,7 +216,8 @@ export function mountWall(store: RootStore, app: HTMLElement, deps: WallDeps): (
               );
               li.onclick = () => {
                 void store.command({ type: 'selectAlarm', alarmId: a.alarmId });
-                void store.command({ type: 'focus', lon: a.lon, lat: a.lat, what: a.alarmId });
+                // an alarm about a data source has no place on the map (alarmHasPlace)
+                if (alarmHasPlace(a)) void store.command({ type: 'focus', lon: a.lon, lat: a.lat, what: a.alarmId });
               };
               return li;
             })
