@@ -192,6 +192,16 @@ export class SourceHub {
       }
       for (const q of res.quarantined) if (reasons.length < 5) reasons.push({ reason: q.reason, detail: q.detail, path: q.path });
     }
+    // readings kept with the received time (device clock off or unreadable): noted beside the quarantine, not counted in it
+    for (const { m, res, check } of mapped) {
+      if (!res.flags.length) continue;
+      const msg = hash32(`${res.messageId}#flags`);
+      try {
+        this.quarantine.append(res.flags.slice(0, 20).map((f) => ({ at: receivedAt, source: id, msg, topic: m.topic.slice(0, 300), reason: f.flag, detail: f.detail.slice(0, 400), path: '$', sample: safeSample(m.payload) })), check);
+      } catch {
+        // a note: the readings are journaled; not worth refusing the message for
+      }
+    }
     h.messages += messages.length;
     h.journaled += journaled;
     h.duplicates += duplicates;

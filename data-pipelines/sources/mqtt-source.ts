@@ -52,6 +52,9 @@ export class MqttSourceClient {
   /** the message whose PUBACK mqtt.js is about to send (captured by the _sendPacket wrapper) */
   private capturing: Pending | null = null;
   private send: ((packet: Packet, cb?: (err?: Error) => void) => void) | null = null;
+  /** the last connection error since the last successful connect (shown with the reconnect delay) */
+  private lastError: { why: string; fatal: boolean } | null = null;
+  private loggedError = '';
 
   constructor(private readonly t: MqttTarget, private readonly hub: SourceHub, private readonly log: (m: string) => void) {}
 
@@ -98,6 +101,8 @@ export class MqttSourceClient {
     client.on('connect', (connack) => {
       this.generation++;
       this.attempts = 0;
+      this.lastError = null;
+      this.loggedError = '';
       client.options.reconnectPeriod = 1_000;
       this.state('connected');
       this.log(`source ${this.t.id}: connected to ${redact(this.t.url)}${connack.sessionPresent ? ' (session kept by the broker)' : ''}`);
@@ -115,15 +120,18 @@ export class MqttSourceClient {
     client.on('offline', () => {
       this.attempts++;
       client.options.reconnectPeriod = Math.min(MAX_BACKOFF_MS, 1_000 * 2 ** Math.min(this.attempts - 1, 5));
-      if (!this.stopped) this.state('reconnecting', `next attempt in ${Math.round(client.options.reconnectPeriod / 1000)} s`);
+      const next = `next attempt in ${Math.round(client.options.reconnectPeriod / 1000)} s`;
+      if (!this.stopped) this.state(this.lastError?.fatal ? 'failing' : 'reconnecting', this.lastError ? `${this.lastError.why}; ${next}` : next);
     });
     client.on('error', (err) => {
       const code = (err as { code?: unknown }).code;
       const why = `${err.message}${typeof code === 'string' || typeof code === 'number' ? ` (${code})` : ''}`.slice(0, 250);
-      // refused logins and bad client ids do not get better by themselves: failing, still retried with backoff
+      // refused logins and bad client ids do not get better by themselves: failing (still retried, with backoff)
       const fatal = /not authori[sz]ed|bad user ?name or password|identifier rejected|banned/i.test(err.message);
+      this.lastError = { why, fatal };
       this.state(fatal ? 'failing' : 'reconnecting', why);
-      this.log(`source ${this.t.id}: ${why}`);
+      if (this.loggedError !== why) this.log(`source ${this.t.id}: ${why}`);
+      this.loggedError = why;
     });
     client.on('close', () => {
       if (this.stopped) return;

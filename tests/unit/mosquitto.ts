@@ -3,7 +3,7 @@
  * `stop()` then `start()` again keeps the port (a broker that went away and came back).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,17 +45,23 @@ export interface Broker {
  * Starts mosquitto with settings a RedWall gateway needs (docs/sources.md): anonymous on loopback for tests, no
  * limit on messages queued for a persistent session while the gateway is away, in-flight window raised.
  */
-export async function startBroker(extraConf = ''): Promise<Broker> {
+export async function startBroker(opts: { secure?: (dir: string) => string[] } = {}): Promise<Broker & { dir: string }> {
   if (!MOSQUITTO) throw new Error('mosquitto is not installed: sudo apt-get install -y mosquitto (.ci/run does)');
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'redwall-mosq-'));
   const conf = join(dir, 'mosquitto.conf');
-  writeFileSync(conf, [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'max_queued_messages 0', 'max_inflight_messages 0', 'log_dest stderr', 'log_type error', 'log_type warning', extraConf].join('\n') + '\n');
+  // `secure` gives the listener's TLS and auth lines (certificates, password_file, allow_anonymous false)
+  const auth = opts.secure ? opts.secure(dir) : ['allow_anonymous true'];
+  // started as root (CI), mosquitto drops to its own user: it must be able to read the folder's files
+  chmodSync(dir, 0o755);
+  for (const f of readdirSync(dir)) chmodSync(join(dir, f), 0o644);
+  writeFileSync(conf, [`listener ${port} 127.0.0.1`, ...auth, 'persistence false', 'max_queued_messages 0', 'max_inflight_messages 0', 'log_dest stderr', 'log_type error', 'log_type warning'].join('\n') + '\n');
   let proc: ChildProcess | null = null;
   let out = '';
-  const broker: Broker = {
+  const broker: Broker & { dir: string } = {
+    dir,
     port,
-    url: `mqtt://127.0.0.1:${port}`,
+    url: `${opts.secure ? 'mqtts' : 'mqtt'}://127.0.0.1:${port}`,
     async start() {
       proc = spawn(MOSQUITTO!, ['-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
       proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));

@@ -3,10 +3,10 @@
  * messages (after restart every message is in the journal exactly once), a broker stopped for 60 s (reconnecting, a
  * feed-health alarm, recovery without a restart), and --sim-via (the demo simulator through a real broker).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execSync, spawn, type ChildProcess } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SourcesStatus } from '../../data-pipelines/contracts/sources.ts';
@@ -159,5 +159,57 @@ describe('sources under faults (real mosquitto, real processes)', () => {
     }
     await expect(startFeedServer({ assetsDir, journalDir: mkdtempSync(join(tmpdir(), 'redwall-simvia-')), sim: null, simVia: broker.url, log: () => undefined })).rejects.toThrow(/--sim-via needs the simulator/);
     await expect(startFeedServer({ assetsDir, journalDir: mkdtempSync(join(tmpdir(), 'redwall-simvia-')), simVia: 'http://example.com', log: () => undefined })).rejects.toThrow(/--sim-via takes mqtt:\/\/HOST:PORT/);
+  }, 120_000);
+});
+
+describe('MQTT over TLS with username and password (real mosquitto, certificates made by openssl)', () => {
+  let secure: Awaited<ReturnType<typeof startBroker>>;
+  beforeAll(async () => {
+    secure = await startBroker({
+      secure: (dir) => {
+        const sh = (cmd: string) => execSync(cmd, { cwd: dir, stdio: 'pipe' });
+        sh('openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=RedWall test CA" -keyout ca.key -out ca.pem');
+        sh('openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout server.key -out server.csr');
+        writeFileSync(join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1\n');
+        sh('openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -extfile san.ext -out server.pem');
+        sh('mosquitto_passwd -b -c passwd gateway s3cret-gateway-pass');
+        return [`cafile ${join(dir, 'ca.pem')}`, `certfile ${join(dir, 'server.pem')}`, `keyfile ${join(dir, 'server.key')}`, `password_file ${join(dir, 'passwd')}`, 'allow_anonymous false'];
+      },
+    });
+  }, 120_000);
+  afterAll(async () => {
+    await secure?.stop();
+  });
+
+  const tlsSource = (mqttExtra: Record<string, unknown>) => {
+    const file = coversFile(secure.url);
+    const f = JSON.parse(readFileSync(file, 'utf8')) as { sources: Array<{ mqtt: Record<string, unknown> }> };
+    Object.assign(f.sources[0]!.mqtt, mqttExtra);
+    writeFileSync(file, JSON.stringify(f));
+    copyFileSync(join(secure.dir, 'ca.pem'), join(dirname(file), 'ca.pem'));
+    return file;
+  };
+
+  it('connects with the district CA and its password from the environment; a wrong password is failing with the broker’s reason; an unknown CA is refused', async () => {
+    const good = loadSourcesFile(tlsSource({ username: 'gateway', passwordEnv: 'COVERS_MQTT_PASSWORD', tls: { ca: 'ca.pem' } }), loadEntities(assetsDir), { COVERS_MQTT_PASSWORD: 's3cret-gateway-pass' });
+    const wrongPass = loadSourcesFile(tlsSource({ username: 'gateway', passwordEnv: 'COVERS_MQTT_PASSWORD', tls: { ca: 'ca.pem' } }), loadEntities(assetsDir), { COVERS_MQTT_PASSWORD: 'guess' });
+    const noCa = loadSourcesFile(tlsSource({ username: 'gateway', passwordEnv: 'COVERS_MQTT_PASSWORD' }), loadEntities(assetsDir), { COVERS_MQTT_PASSWORD: 's3cret-gateway-pass' });
+    const servers = await Promise.all([good, wrongPass, noCa].map((sources) => startFeedServer({ assetsDir, journalDir: mkdtempSync(join(tmpdir(), 'redwall-tls-j-')), sim: null, sources, tickMs: 100, log: () => undefined })));
+    const st = (i: number) => servers[i]!.sources.status().sources[0]!;
+    try {
+      await until(() => st(0).state === 'connected');
+      const pub = await mqtt.connectAsync(secure.url, { clientId: `tls-pub-${Date.now()}`, username: 'gateway', password: 's3cret-gateway-pass', ca: readFileSync(join(secure.dir, 'ca.pem')) });
+      await pub.publishAsync('covers/868120045123456/up', JSON.stringify({ level: 12 }), { qos: 1 });
+      await pub.endAsync();
+      await until(() => st(0).journaled === 1);
+      await until(() => st(1).state === 'failing');
+      expect(st(1).detail).toMatch(/not authori[sz]ed|bad user ?name or password/i);
+      await until(() => st(2).detail !== undefined && st(2).state !== 'connected');
+      expect(st(2).detail).toMatch(/certificate/i);
+      // never the password in what the operator sees
+      for (const i of [0, 1, 2]) expect(JSON.stringify(st(i))).not.toContain('s3cret');
+    } finally {
+      await Promise.all(servers.map((s) => s.close()));
+    }
   }, 120_000);
 });

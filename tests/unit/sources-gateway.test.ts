@@ -290,6 +290,11 @@ describe('feed-health alarms (hub with a clock)', () => {
     const r = hub.accept('fire-panels', 'fire/P12/event', sample('fire-panel-event.json'), { receivedAt: now + 2000 });
     expect(r.ok).toBe(true);
     expect(emitted).toContain('fire-panels:quiet:rtn');
+    // the panel's clock said 08:02:11Z, received at 08:15:00Z: kept with the received time, noted (not quarantined)
+    const fp = hub.status(now).sources.find((s) => s.id === 'fire-panels')!;
+    expect(fp).toMatchObject({ journaled: 1, quarantined: 0, byReason: { 'clock-skew': 1 } });
+    expect(fp.recent[0]!.detail).toMatch(/received time used/);
+    expect([...core.world.byStream.fire.values()].find((e) => e.kind === 'fire.detector' && e.detectorId === 'SD-12-3-1')!.ts).toBe(now + 2000);
     // down: disconnected longer than downAlarmAfterS (30 s)
     hub.setConnection('fire-panels', 'reconnecting', 'connect ECONNREFUSED');
     now += 29_000;

@@ -82,6 +82,9 @@ const REASON_KEYS: Record<string, StringKey> = {
   'out-of-range': 'sources.reason.out-of-range',
   'invalid-event': 'sources.reason.invalid-event',
   'internal-error': 'sources.reason.internal-error',
+  // notes, not quarantine: the reading was kept with the received time
+  'clock-skew': 'sources.reason.clock-skew',
+  'time-unreadable': 'sources.reason.time-unreadable',
 };
 
 /** A quarantine reason's label; a reason this renderer does not know (a newer gateway) is shown as sent. */

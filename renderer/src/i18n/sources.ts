@@ -70,6 +70,8 @@ export default defineCatalog(
     'sources.reason.out-of-range': '数值超出范围',
     'sources.reason.invalid-event': '事件不符合规范',
     'sources.reason.internal-error': '内部错误',
+    'sources.reason.clock-skew': '设备时钟偏差（已用接收时间）',
+    'sources.reason.time-unreadable': '设备时间无法读取（已用接收时间）',
   },
   {
     'sources.title': 'Sources',
@@ -139,5 +141,7 @@ export default defineCatalog(
     'sources.reason.out-of-range': 'value out of range',
     'sources.reason.invalid-event': 'invalid event',
     'sources.reason.internal-error': 'internal error',
+    'sources.reason.clock-skew': 'device clock off (received time used)',
+    'sources.reason.time-unreadable': 'device time unreadable (received time used)',
   },
 );
