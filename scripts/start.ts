@@ -4,7 +4,8 @@
  *  - launches Electron if its binary is installed; otherwise says so clearly and serves the same renderer as a web
  *    shell on loopback, opening it in Chromium when a display is available.
  *  Flags: --web (force the web shell), --rebuild (rebuild everything first), --port N, --accounts FILE (named
- *  accounts instead of the published demo ones: docs/people.md)
+ *  accounts instead of the published demo ones: docs/people.md); web shell only: --sources FILE (also connect the
+ *  district's platforms: docs/sources.md), --sim-via mqtt://HOST:PORT (the simulator through a broker)
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -13,6 +14,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startFeedServer } from '../data-pipelines/feed/server.ts';
 import { accountsBanner, accountsFor } from '../data-pipelines/feed/demo-accounts.ts';
+import { loadEntities } from '../data-pipelines/feed/entities.ts';
+import { loadSourcesFile } from '../data-pipelines/sources/load.ts';
 import { electronBinary, electronPackageDir } from './electron-binary.ts';
 
 const root = resolve(import.meta.dirname, '..');
@@ -63,8 +66,20 @@ if (electron) {
     console.error((e as Error).message);
     process.exit(2);
   });
+  const flag = (name: string) => (args.indexOf(name) >= 0 ? args[args.indexOf(name) + 1] : undefined);
+  const sourcesFile = flag('--sources') ?? process.env['REDWALL_SOURCES'];
+  const simVia = flag('--sim-via');
+  let sources: ReturnType<typeof loadSourcesFile> = [];
+  try {
+    if (sourcesFile) sources = loadSourcesFile(resolve(sourcesFile), loadEntities(join(root, 'assets/district')));
+  } catch (e) {
+    console.error((e as Error).message);
+    process.exit(2);
+  }
   const server = await startFeedServer({
     accounts: accounts.accounts,
+    sources,
+    ...(simVia ? { simVia } : {}),
     port,
     staticDir: join(root, 'dist/renderer'),
     assetsDir: join(root, 'assets/district'),
@@ -75,6 +90,9 @@ if (electron) {
     sim: { backfillMs: 24 * 3600_000, requests: { backfillDays: 7 } },
     demo: accounts.source === 'demo',
     token,
+  }).catch((e: unknown) => {
+    console.error((e as Error).message);
+    process.exit(2);
   });
   const url = `${server.url}/`;
   console.log(`\nRedWall web shell (demo district + feed simulator): ${url}`);
