@@ -48,8 +48,9 @@ interface Health {
   duplicates: number;
   quarantined: number;
   lastMessageAt: number | null;
-  /** message arrival times within the rate window */
-  window: number[];
+  /** messages per second over the rate window: a ring of one-second buckets (second number, count) */
+  rateSec: number[];
+  rateCount: number[];
   /** alarms this hub believes raised (mirrors the engine; re-synced on start) */
   quietAlarm: boolean;
   downAlarm: boolean;
@@ -66,7 +67,8 @@ export interface HubOptions {
   now?: () => number;
 }
 
-const RATE_WINDOW_MS = 10_000;
+/** the rate shown is messages per second over the last 10 whole seconds */
+const RATE_SECONDS = 10;
 const hash32 = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 32);
 
 /** A declarative source (loaded from a redwall-sources/1 file) as the hub runs it. */
@@ -107,7 +109,7 @@ export class SourceHub {
       if (this.health.has(src.id)) throw new Error(`source id ${src.id} is used twice`);
       this.health.set(src.id, {
         src, conn: src.kind === 'http' ? 'listening' : 'connecting', connSince: t, messages: 0, journaled: 0, duplicates: 0, quarantined: 0,
-        lastMessageAt: null, window: [], startedAt: t,
+        lastMessageAt: null, rateSec: new Array<number>(RATE_SECONDS).fill(-1), rateCount: new Array<number>(RATE_SECONDS).fill(0), startedAt: t,
         // alarms open from before a restart stay open until the source proves healthy
         quietAlarm: opts.core.engine.sourceAlarmActive(src.id, 'quiet'), downAlarm: opts.core.engine.sourceAlarmActive(src.id, 'down'),
       });
@@ -207,8 +209,13 @@ export class SourceHub {
     h.duplicates += duplicates;
     h.quarantined += quarantined;
     h.lastMessageAt = receivedAt;
-    for (let i = 0; i < messages.length; i++) h.window.push(receivedAt);
-    if (h.window.length > 100_000) h.window.splice(0, h.window.length - 100_000);
+    const sec = Math.floor(receivedAt / 1000);
+    const slot = ((sec % RATE_SECONDS) + RATE_SECONDS) % RATE_SECONDS;
+    if (h.rateSec[slot] !== sec) {
+      h.rateSec[slot] = sec;
+      h.rateCount[slot] = 0;
+    }
+    h.rateCount[slot]! += messages.length;
     if (h.quietAlarm) this.healthAlarm(h, 'quiet', false, receivedAt, '');
     return { ok: true, journaled, duplicates, quarantined: reasons };
   }
@@ -236,7 +243,6 @@ export class SourceHub {
       if (down && !h.downAlarm) this.healthAlarm(h, 'down', true, now, `source ${h.src.id} is ${h.conn} for more than ${h.src.downAlarmAfterS} s${h.detail ? `: ${h.detail}` : ''}`);
       // an alarm raised before a restart whose condition is over
       if (!down && h.downAlarm && h.conn === 'connected') this.healthAlarm(h, 'down', false, now, '');
-      while (h.window.length && h.window[0]! < now - RATE_WINDOW_MS) h.window.shift();
     }
   }
 
@@ -257,7 +263,10 @@ export class SourceHub {
       const q = this.quarantine.of(h.src.id);
       const quiet = now - (h.lastMessageAt ?? h.startedAt) > h.src.quietAfterMin * 60_000;
       const state: SourceState = (h.conn === 'connected' || h.conn === 'listening') && quiet ? 'quiet' : h.conn;
-      const inWindow = h.window.filter((t) => t >= now - RATE_WINDOW_MS).length;
+      // the last RATE_SECONDS whole seconds before the current one
+      const nowSec = Math.floor(now / 1000);
+      let inWindow = 0;
+      for (let i = 0; i < RATE_SECONDS; i++) if (h.rateSec[i]! < nowSec && h.rateSec[i]! >= nowSec - RATE_SECONDS) inWindow += h.rateCount[i]!;
       sources.push({
         id: h.src.id,
         ...(h.src.name !== undefined ? { name: h.src.name.slice(0, 120) } : {}),
@@ -268,7 +277,7 @@ export class SourceHub {
         endpoint: h.src.endpoint.slice(0, 300),
         file: h.src.file.slice(-300),
         quietAfterMin: h.src.quietAfterMin,
-        ratePerS: Math.round((inWindow / (RATE_WINDOW_MS / 1000)) * 10) / 10,
+        ratePerS: Math.round((inWindow / RATE_SECONDS) * 10) / 10,
         lastMessageAt: h.lastMessageAt,
         messages: h.messages,
         journaled: h.journaled,

@@ -294,6 +294,10 @@ describe('feed-health alarms (hub with a clock)', () => {
     const fp = hub.status(now).sources.find((s) => s.id === 'fire-panels')!;
     expect(fp).toMatchObject({ journaled: 1, quarantined: 0, byReason: { 'clock-skew': 1 } });
     expect(fp.recent[0]!.detail).toMatch(/received time used/);
+    // rate: messages per second over the last 10 whole seconds
+    for (let i = 0; i < 29; i++) hub.accept('fire-panels', 'fire/P12/event', sample('fire-panel-event.json'), { receivedAt: now + 2000 + i * 100 });
+    expect(hub.status(now + 6000).sources.find((s) => s.id === 'fire-panels')!.ratePerS).toBe(3);
+    expect(hub.status(now + 30_000).sources.find((s) => s.id === 'fire-panels')!.ratePerS).toBe(0);
     expect([...core.world.byStream.fire.values()].find((e) => e.kind === 'fire.detector' && e.detectorId === 'SD-12-3-1')!.ts).toBe(now + 2000);
     // down: disconnected longer than downAlarmAfterS (30 s)
     hub.setConnection('fire-panels', 'reconnecting', 'connect ECONNREFUSED');
