@@ -7,7 +7,7 @@
 import { AlarmCommand, applyCommand, expireShelf, isOpen, raise, reactivate, returnToNormal, type Alarm, type AlarmCategory, type Priority } from '../contracts/alarm.ts';
 import type { AlarmUpdate, Draft, FeedEvent } from '../contracts/events.ts';
 import type { ManholeSensor } from '../contracts/manhole.ts';
-import { bearingDeg, nearest } from '../geo/nearest.ts';
+import { bearingDeg, nearest } from '../geo/measure.ts';
 import type { Entities } from './entities.ts';
 
 const MANHOLE_PRIORITY: Record<ManholeSensor, Priority> = {

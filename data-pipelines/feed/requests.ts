@@ -24,7 +24,8 @@ import {
   type Urgency,
 } from '../contracts/citizen-request.ts';
 import type { Draft, FeedEvent, RequestUpdate } from '../contracts/events.ts';
-import { gridCellOf, rng } from '../etl/district.ts';
+import { gridCellOf } from '../geo/grid-cell.ts';
+import { rng } from '../shared/rng.ts';
 import type { Entities } from './entities.ts';
 
 /** What a citizen says, per topic (data: the wording of real hotline summaries; shown as received). */

@@ -9,7 +9,7 @@
 import type { Draft } from '../contracts/events.ts';
 import type { FeedEvent } from '../contracts/events.ts';
 import { classifyReading, SENSOR_SPECS, SENSORS_BY_WELL_KIND, valueAtLevel, type ManholeSensor } from '../contracts/manhole.ts';
-import { rng } from '../etl/district.ts';
+import { rng } from '../shared/rng.ts';
 import type { Entities } from './entities.ts';
 import type { DeskOptions } from './requests.ts';
 

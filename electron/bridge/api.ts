@@ -2,27 +2,10 @@
  * The one, narrow bridge between the UI and its host. Implemented twice: by the Electron preload (contextBridge ->
  * validated IPC) and by the web shell (HTTP on loopback). The renderer only ever talks to this interface.
  */
+import type { ShellConfig } from '../../data-pipelines/contracts/shell-config.ts';
 import type { DisplayInfo, PlannedWindow, WallLayout } from './wall-layout.ts';
 
-export interface ShellConfig {
-  /** 'electron' when running in the desktop app, 'web' in the browser web shell */
-  shell: 'electron' | 'web';
-  /** socket.io feed origin; '' means same origin as the page */
-  feedUrl: string;
-  /** base URL of the district data package (manifest.json, *.arrow) */
-  assetsBase: string;
-  appVersion: string;
-  /** true when the feed is the embedded simulator (demo), shown to the operator */
-  simulated: boolean;
-  /**
-   * The page's credential for the feed (socket.io auth): always the duty operator (masked data only). Electron: the
-   * shared token, over IPC only. Web shell: a credential of the page's own, got once for the one-time nonce embedded
-   * in the page it was navigated to (docs/security.md). Omitted when the feed runs without authentication.
-   */
-  feedToken?: string;
-  /** the published demo accounts may sign in (`--demo`): the sign-in screen says so */
-  demoAccounts?: boolean;
-}
+export type { ShellConfig } from '../../data-pipelines/contracts/shell-config.ts';
 
 export interface RedWallBridge {
   getConfig(): Promise<ShellConfig>;

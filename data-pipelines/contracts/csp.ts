@@ -1,0 +1,38 @@
+/**
+ * Content-Security-Policy for the renderer, served identically by Electron's app:// protocol and the web shell.
+ * No remote origin is allowed anywhere: the product is offline-first. What is looser than 'self', and why:
+ * - script-src 'wasm-unsafe-eval': DuckDB-Wasm compiles WebAssembly; no 'unsafe-eval', no inline script.
+ * - worker-src / child-src blob:: maplibre's inlined worker and DuckDB's worker bootstrap are blob: URLs.
+ * - style-src-elem: our stylesheets ('self') and exactly one inline <style>: the one Cesium's CreditDisplay inserts,
+ *   allowed by its SHA-256 (CESIUM_CREDIT_STYLE; a unit test recomputes it from Cesium's source, so an upgrade that
+ *   changes it fails there first). Any other injected <style> element is refused.
+ * - style-src-attr 'unsafe-inline': style attributes only. Cesium's credits and ECharts' tooltips write HTML with
+ *   style="…" attributes; attributes carry no selectors, so CSS-selector exfiltration needs a <style> element, which
+ *   style-src-elem refuses.
+ * - img-src / media-src data: blob:: canvases, generated basemaps and Cesium textures become data:/blob: images.
+ * - connect-src blob:: Cesium loads imagery it was handed as blob: URLs with XMLHttpRequest (Resource.loadWithXhr;
+ *   seen in Chromium). data: is no longer allowed (issue 16: nothing fetches data: URLs), nor any other origin.
+ * Checked in Chromium over the whole console (3D, 2D, analysis, charts): no violation with this policy.
+ */
+export const CESIUM_CREDIT_STYLE = "'sha256-gM2CWYHXIHTu7Ts6ncwv0GMWZ9LXGrz2qqqjyuDojl8='";
+
+export function contentSecurityPolicy(feedOrigins: string[] = []): string {
+  const feeds = feedOrigins.flatMap((o) => [o, o.replace(/^http/, 'ws')]);
+  return [
+    "default-src 'self'",
+    "script-src 'self' 'wasm-unsafe-eval'",
+    "worker-src 'self' blob:",
+    "child-src 'self' blob:",
+    "style-src 'self'",
+    `style-src-elem 'self' ${CESIUM_CREDIT_STYLE}`,
+    "style-src-attr 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "font-src 'self' data:",
+    "media-src 'self' blob:",
+    ['connect-src', "'self'", 'blob:', ...feeds].join(' '),
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}

@@ -1,0 +1,197 @@
+/**
+ * Web-shell hosting: the Host/Origin guard, static files with their security headers (CSP), and the page-credential
+ * handoff (a one-time nonce embedded in the served index.html, exchanged by the page at POST /api/config for a
+ * duty-operator credential of its own; docs/security.md).
+ */
+import { createReadStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { join, resolve as resolvePath } from 'node:path';
+import { contentSecurityPolicy } from '../contracts/csp.ts';
+import type { ShellConfig } from '../contracts/shell-config.ts';
+import { readBody, safeEqual, send } from './http-io.ts';
+import { mimeOf, resolveInside } from './static-files.ts';
+
+/** Page credentials: handed out at most this often (token bucket), kept for the server's life, at most this many. */
+const PAGE_MINT_PER_MINUTE = 30;
+/** A nonce embedded in a served page is good for one exchange within this time. */
+const HANDOFF_TTL_MS = 5 * 60_000;
+const MAX_HANDOFFS = 500;
+export const sha256 = (t: string) => createHash('sha256').update(t).digest('hex');
+
+/**
+ * DNS-rebinding and cross-site defence: the Host header must name a loopback address, and a browser Origin (when
+ * present) must be this server itself or an allowed app origin.
+ */
+export function isAllowedRequest(headers: IncomingMessage['headers'], selfOrigin: string, allowedOrigins: string[]): { ok: boolean; why?: string } {
+  const host = (headers.host ?? '').toLowerCase();
+  const hostname = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.split(':')[0]!;
+  if (!['127.0.0.1', 'localhost', '[::1]'].includes(hostname)) return { ok: false, why: `host ${host || '(none)'} is not loopback` };
+  const origin = headers.origin;
+  if (origin === undefined) return { ok: true }; // not a browser (CLI tools, Node clients): Host check and token apply
+  const o = origin.toLowerCase();
+  const self = selfOrigin.toLowerCase();
+  const selfLocalhost = self.replace('127.0.0.1', 'localhost');
+  if (o === self || o === selfLocalhost || allowedOrigins.includes(origin)) return { ok: true };
+  return { ok: false, why: `origin ${origin} not allowed` };
+}
+
+/**
+ * The key that signs web-shell page credentials: read from `<journalDir>/page-key`, created (0600) on first start. A
+ * journal folder that cannot be written (full disk) gets a key for this run only, logged: pages then need a reload
+ * after a restart, nothing else changes.
+ */
+export function loadPageKey(journalDir: string, log: (m: string) => void): Buffer {
+  const file = join(journalDir, 'page-key');
+  try {
+    const k = readFileSync(file);
+    if (k.length >= 32) return k;
+    log(`page-key in ${journalDir} is too short; making a new one`);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') log(`cannot read ${file}: ${(e as Error).message}; making a new key`);
+  }
+  const key = randomBytes(32);
+  try {
+    mkdirSync(journalDir, { recursive: true });
+    writeFileSync(file, key, { mode: 0o600 });
+  } catch (e) {
+    log(`cannot keep the page key in ${file} (${(e as Error).message}): open pages will need a reload after a restart`);
+  }
+  return key;
+}
+
+/**
+ * Web-shell page credentials: each page load exchanges its one-time nonce (`handoffs`, by SHA-256) for a credential
+ * `pg1.<id>.<HMAC(key, id)>` that acts as the duty operator (masked data only). Stateless: the key is kept in the
+ * journal folder (page-key, mode 0600), so a page keeps working across a feed-server restart (kill -9 included) and
+ * no set of issued credentials grows. Minting is rate-limited.
+ */
+export class PageCredentials {
+  private readonly handoffs = new Map<string, number>();
+  private readonly mintBucket = { tokens: PAGE_MINT_PER_MINUTE, at: Date.now() };
+
+  constructor(private readonly pageKey: Buffer) {}
+
+  private mac(id: string): string {
+    return createHmac('sha256', this.pageKey).update(`redwall-page/1:${id}`).digest('hex');
+  }
+
+  isPageToken(tok: string): boolean {
+    const m = /^pg1\.([0-9a-f]{32})\.([0-9a-f]{64})$/.exec(tok);
+    return m !== null && safeEqual(m[2]!, this.mac(m[1]!));
+  }
+
+  issueHandoff(): string {
+    const now = Date.now();
+    for (const [k, exp] of this.handoffs) if (exp <= now || this.handoffs.size >= MAX_HANDOFFS) this.handoffs.delete(k);
+    const nonce = randomBytes(32).toString('hex');
+    this.handoffs.set(sha256(nonce), now + HANDOFF_TTL_MS);
+    return nonce;
+  }
+
+  /** A fresh page credential for a nonce (used up), or why not. */
+  redeemHandoff(nonce: unknown): { ok: true; token: string } | { ok: false; status: number; error: string } {
+    if (typeof nonce !== 'string' || !/^[0-9a-f]{64}$/.test(nonce)) return { ok: false, status: 403, error: 'config: the page’s one-time nonce is missing or malformed (reload the page)' };
+    const key = sha256(nonce);
+    const exp = this.handoffs.get(key);
+    this.handoffs.delete(key);
+    if (exp === undefined || exp <= Date.now()) return { ok: false, status: 403, error: 'config: unknown, used or expired nonce (reload the page)' };
+    const now = Date.now();
+    const bucket = this.mintBucket;
+    bucket.tokens = Math.min(PAGE_MINT_PER_MINUTE, bucket.tokens + ((now - bucket.at) / 60_000) * PAGE_MINT_PER_MINUTE);
+    bucket.at = now;
+    if (bucket.tokens < 1) return { ok: false, status: 429, error: 'config: too many page loads in the last minute; reload in a few seconds' };
+    bucket.tokens--;
+    const id = randomBytes(16).toString('hex');
+    return { ok: true, token: `pg1.${id}.${this.mac(id)}` };
+  }
+}
+
+export interface HostingOptions {
+  /** built renderer (web shell); omitted = API/feed only */
+  staticDir?: string | undefined;
+  /** district data package folder, served under /assets/district/ */
+  assetsDir: string;
+  /** false = no /api/config and no nonce in any page (Electron's embedded feed) */
+  configRoute: boolean;
+  allowedOrigins: string[];
+  /** this server's own origin (known once it listens) */
+  selfOrigin: () => string;
+  /** the rest of the web shell's config (everything but its credential) */
+  shellConfig: () => Omit<ShellConfig, 'feedToken'>;
+}
+
+/** Static files of the web shell and the district data package, and the page's credential exchange. */
+export class WebShellHosting {
+  constructor(
+    private readonly o: HostingOptions,
+    private readonly pages: PageCredentials,
+  ) {}
+
+  /** GET of anything that is not an API: /assets/district/… from the data package, else the web shell (or 404). */
+  serveStatic(req: IncomingMessage, res: ServerResponse, path: string): void {
+    if (path.startsWith('/assets/district/')) return this.serveFile(res, this.o.assetsDir, path.slice('/assets/district'.length), false);
+    if (this.o.staticDir) return this.serveFile(res, this.o.staticDir, path, true, req.headers);
+    return send(res, 404, { error: 'not found' });
+  }
+
+  private serveFile(res: ServerResponse, root: string, urlPath: string, fallbackIndex: boolean, headers: IncomingMessage['headers'] = {}): void {
+    let file = resolveInside(root, urlPath);
+    if (!file) return send(res, 400, { error: 'bad path' });
+    if (!existsSync(file) || !statSync(file).isFile()) {
+      if (!fallbackIndex) return send(res, 404, { error: 'not found' });
+      file = join(root, 'index.html');
+      if (!existsSync(file)) return send(res, 404, { error: 'web shell not built: run "npm run build"' });
+    }
+    const selfOrigin = this.o.selfOrigin();
+    if (this.o.configRoute && fallbackIndex && resolvePath(file) === resolvePath(root, 'index.html')) {
+      // The web shell's page: a browser's top-level navigation (fetch metadata) gets a one-time nonce to exchange for
+      // its credential (POST /api/config); anything else (curl, a script, a subresource fetch) gets the page without.
+      const navigation = headers['sec-fetch-mode'] === 'navigate' && headers['sec-fetch-dest'] === 'document';
+      const html = readFileSync(file, 'utf8');
+      const page = navigation ? html.replace(/<head>/i, `<head>\n    <meta name="redwall-handoff" content="${this.pages.issueHandoff()}" />`) : html;
+      res.writeHead(200, {
+        'content-type': 'text/html; charset=utf-8',
+        'content-security-policy': contentSecurityPolicy([selfOrigin]),
+        'x-content-type-options': 'nosniff',
+        'cross-origin-opener-policy': 'same-origin',
+        'referrer-policy': 'no-referrer',
+        'cache-control': 'no-store',
+      });
+      res.end(page);
+      return;
+    }
+    res.writeHead(200, {
+      'content-type': mimeOf(file),
+      'content-security-policy': contentSecurityPolicy([selfOrigin]),
+      'x-content-type-options': 'nosniff',
+      'cross-origin-opener-policy': 'same-origin',
+      'cache-control': file.endsWith('.html') ? 'no-cache' : 'public, max-age=3600',
+    });
+    createReadStream(file).pipe(res);
+  }
+
+  /** /api/config: the page exchanges its one-time nonce for its own duty-operator credential and the shell config. */
+  async config(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // Electron's embedded feed: its window gets the config over IPC, so there is nothing to serve here.
+    if (!this.o.configRoute) return send(res, 404, { error: 'not found' });
+    // The page's own fetch only: POST {nonce} (the one-time nonce its navigation got), from this origin, with
+    // browser fetch metadata saying so. The credential answered is the page's own duty-operator one (masked only).
+    if (req.method !== 'POST') return send(res, 405, { error: 'POST {nonce} only (the web shell page does this at load)' });
+    const origin = String(req.headers.origin ?? '').toLowerCase();
+    const selfOrigin = this.o.selfOrigin();
+    // this server itself, or an origin the deployment declared for its pages (a reverse proxy in front of the feed)
+    const sameOrigin = origin !== '' && (origin === selfOrigin.toLowerCase() || origin === selfOrigin.toLowerCase().replace('127.0.0.1', 'localhost') || this.o.allowedOrigins.some((o) => o.toLowerCase() === origin && /^https?:/.test(o)));
+    if (!sameOrigin || req.headers['sec-fetch-site'] !== 'same-origin') return send(res, 403, { error: 'config: only the web shell page itself may ask (same-origin fetch with its nonce)' });
+    let nonce: unknown;
+    try {
+      nonce = (JSON.parse(await readBody(req, 1024)) as { nonce?: unknown } | null)?.nonce;
+    } catch {
+      return send(res, 400, { error: 'config: body must be JSON {nonce}' });
+    }
+    const got = this.pages.redeemHandoff(nonce);
+    if (!got.ok) return send(res, got.status, { error: got.error });
+    const cfg: ShellConfig = { ...this.o.shellConfig(), feedToken: got.token };
+    return send(res, 200, cfg);
+  }
+}

@@ -1,0 +1,180 @@
+/**
+ * The socket API: `hello`, subscribe (replay or snapshot, then live), sign-in/out, operator commands, drills, journal
+ * windows, parking history, people look-ups, citizen requests and visit tasks. Each request is answered for the user
+ * the socket acts as, asked again every time (a session can end while the socket is open).
+ */
+import type { Server } from 'socket.io';
+import { LoginRequest, LogoutRequest, mayOperate, type LoginAnswer, type LogoutAnswer } from '../contracts/auth.ts';
+import type { RequestAck } from '../contracts/citizen-request.ts';
+import { JournalRequest, Subscribe, WIRE, type CommandAck, type DrillAck, type FeedEvent, type Hello } from '../contracts/events.ts';
+import type { PeopleAnswer } from '../contracts/people.ts';
+import type { TaskAck } from '../contracts/tasks.ts';
+import type { User } from '../people/policy.ts';
+import type { AuthService } from './auth.ts';
+import type { FeedCore } from './core.ts';
+import type { FeedBroadcast, FeedStats } from './emitter.ts';
+import { tokenOf, type Identities } from './identity.ts';
+import type { FeedOperations } from './operations.ts';
+import { parkingHistoryCsv, parseHistoryQuery } from './parking-history.ts';
+
+const SESSION_ENDED = 'session ended (signed out or expired): sign in again';
+
+export interface SocketApiOptions {
+  io: Server;
+  core: FeedCore;
+  auth: AuthService;
+  identities: Identities;
+  ops: FeedOperations;
+  broadcast: FeedBroadcast;
+  stats: FeedStats;
+  emit: (events: FeedEvent[]) => void;
+  log: (msg: string) => void;
+}
+
+/** Installs the socket API on `io`; the returned stop() ends its session sweep. */
+export function attachSocketApi(o: SocketApiOptions): { stop(): void } {
+  const { io, core, auth, identities, ops, broadcast, stats, emit, log } = o;
+  io.use((socket, next) => (identities.userForToken(tokenOf(socket.handshake.auth)) ? next() : next(new Error('unauthorized'))));
+  /**
+   * The user a socket acts as, asked again on every request: its session can end (sign-out, 12 h) while it is open.
+   * undefined = the session ended: refuse, and the socket is closed (the client falls back to the shared token).
+   */
+  const socketUser = (handshakeAuth: unknown): User | undefined => identities.userForToken(tokenOf(handshakeAuth));
+  /** Closes sockets whose session ended (except `keep`): their page reconnects as the duty operator. */
+  const closeEndedSessions = (keep?: string) => {
+    for (const s of io.sockets.sockets.values()) if (s.id !== keep && !socketUser(s.handshake.auth)) s.disconnect(true);
+  };
+  const sessionSweep = setInterval(() => {
+    auth.sweep();
+    closeEndedSessions();
+  }, 60_000);
+  sessionSweep.unref();
+
+  io.on('connection', (socket) => {
+    stats.clients++;
+    const hello: Hello = { server: 'redwall-feed', protocol: 2, epoch: core.epoch, seqs: { ...core.world.seqs }, simulated: core.sim !== null };
+    socket.emit(WIRE.hello, hello);
+    socket.emit(WIRE.heartbeat, broadcast.heartbeat());
+    socket.emit(WIRE.sources, broadcast.sources());
+    socket.on(WIRE.subscribe, (raw: unknown) => {
+      void socket.leave('behind');
+      const sub = Subscribe.safeParse(raw);
+      const replay = sub.success ? core.replay(sub.data) : null;
+      // Computed and sent synchronously, then joined to live: no event can fall between the two.
+      if (replay) {
+        stats.replays++;
+        socket.emit(WIRE.replay, replay);
+      } else {
+        stats.snapshots++;
+        socket.emit(WIRE.snapshot, core.snapshot(Date.now()));
+      }
+      void socket.join('live');
+    });
+    /**
+     * Commands are journaled under the name of the socket's user, whatever `by` the page sent: a signed-in user's own
+     * name, the duty desk's for the shared token. Looked up per command, so a command resent after its session ended
+     * is refused (null), never journaled under the old name.
+     */
+    const asUser = (raw: unknown): { who: User; req: unknown } | null => {
+      const who = socketUser(socket.handshake.auth);
+      if (!who) return null;
+      // only where the request names someone (a drill list does not, and its schema is strict)
+      return { who, req: raw && typeof raw === 'object' && !Array.isArray(raw) && 'by' in raw ? { ...(raw as Record<string, unknown>), by: who.name } : raw };
+    };
+    socket.on(WIRE.login, (raw: unknown, ack?: unknown) => {
+      if (typeof ack !== 'function') return;
+      const reply = ack as (r: LoginAnswer) => void;
+      const p = LoginRequest.safeParse(raw);
+      if (!p.success) return reply({ ok: false, error: 'bad sign-in request: {login, password} expected' }); // no issue text: it could echo the password
+      auth.login(p.data.login, p.data.password, identities.signInSource(socket.handshake.auth, socket.handshake.address)).then(reply, (e: unknown) => {
+        log(`sign-in error: ${(e as Error).message}`);
+        reply({ ok: false, error: 'sign-in failed on the server' });
+      });
+    });
+    socket.on(WIRE.logout, (raw: unknown, ack?: unknown) => {
+      const reply = typeof ack === 'function' ? (ack as (r: LogoutAnswer) => void) : () => undefined;
+      if (!LogoutRequest.safeParse(raw ?? {}).success) return reply({ ok: false, error: 'bad sign-out request: {} expected' });
+      const tok = tokenOf(socket.handshake.auth);
+      const ended = typeof tok === 'string' && auth.logout(tok);
+      reply({ ok: true, ended });
+      // other sockets on the same session (other windows) are closed; this one reconnects with the shared token
+      if (ended) closeEndedSessions(socket.id);
+    });
+    socket.on(WIRE.command, (raw: unknown, ack?: unknown) => {
+      const as = asUser(raw);
+      // session ended: no ack (the page keeps the command and resends it once reconnected)
+      if (as === null) return void socket.disconnect(true);
+      if (!mayOperate(as.who, 'alarm')) {
+        if (typeof ack === 'function') (ack as (r: CommandAck) => void)({ ok: false, error: `${as.who.role} may not act on alarms` });
+        return;
+      }
+      const outside = ops.outsideOwnGrids(as.who, as.req);
+      if (outside) {
+        if (typeof ack === 'function') (ack as (r: CommandAck) => void)({ ok: false, error: outside });
+        return;
+      }
+      const { ack: result, events } = core.command(as.req, Date.now());
+      emit(events);
+      if (typeof ack === 'function') (ack as (r: unknown) => void)(result);
+    });
+    socket.on(WIRE.drill, (raw: unknown, ack?: unknown) => {
+      const as = asUser(raw);
+      const result: DrillAck = as === null ? { ok: false, error: SESSION_ENDED } : (ops.drillRefusal(as.who, as.req) ?? ops.drill(as.req));
+      if (typeof ack === 'function') (ack as (r: unknown) => void)(result);
+    });
+    socket.on(WIRE.journal, (raw: unknown, ack?: unknown) => {
+      if (typeof ack !== 'function') return;
+      const r = JournalRequest.safeParse(raw);
+      if (!r.success) return (ack as (r: unknown) => void)({ error: r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
+      // read asynchronously: live events keep flowing while a long window is read
+      core.journal.readWindowAsync(r.data.from, r.data.to, r.data).then(
+        (w) => (ack as (r: unknown) => void)(w),
+        (e: unknown) => (ack as (r: unknown) => void)({ error: (e as Error).message }),
+      );
+    });
+    socket.on(WIRE.parkingHistory, (raw: unknown, ack?: unknown) => {
+      if (typeof ack !== 'function') return;
+      const reply = ack as (r: unknown) => void;
+      const obj = raw && typeof raw === 'object' ? (raw as Record<string, unknown>) : {};
+      const params = new URLSearchParams();
+      for (const k of ['from', 'to', 'step']) if (obj[k] !== undefined) params.set(k, String(obj[k]));
+      const q = parseHistoryQuery(params, Date.now());
+      if (!q.ok) return reply({ error: q.error });
+      core.journal.sampleParkingAsync(q.from, q.to, q.stepMs).then(
+        (h) => reply({ csv: parkingHistoryCsv(h.rows), truncated: h.truncated, rows: h.rows.length }),
+        (e: unknown) => reply({ error: (e as Error).message }),
+      );
+    });
+    socket.on(WIRE.people, (raw: unknown, ack?: unknown) => {
+      if (typeof ack !== 'function') return;
+      const user = socketUser(socket.handshake.auth);
+      if (!user) {
+        (ack as (r: PeopleAnswer) => void)({ ok: false, status: 403, error: SESSION_ENDED });
+        return void socket.disconnect(true);
+      }
+      void ops.people(user, raw).then((a) => (ack as (r: PeopleAnswer) => void)(a));
+    });
+    socket.on(WIRE.request, (raw: unknown, ack?: unknown) => {
+      const reply = typeof ack === 'function' ? (ack as (r: RequestAck) => void) : () => undefined;
+      const user = socketUser(socket.handshake.auth);
+      if (!user) {
+        reply({ ok: false, error: SESSION_ENDED });
+        return void socket.disconnect(true);
+      }
+      const { ack: result, events } = core.requestCommand(raw, user, Date.now());
+      emit(events);
+      reply(result);
+    });
+    socket.on(WIRE.task, (raw: unknown, ack?: unknown) => {
+      const reply = typeof ack === 'function' ? (ack as (r: TaskAck) => void) : () => undefined;
+      const user = socketUser(socket.handshake.auth);
+      if (!user) {
+        reply({ ok: false, status: 403, error: SESSION_ENDED });
+        return void socket.disconnect(true);
+      }
+      void ops.task(user, raw).then(reply);
+    });
+    socket.on('disconnect', () => stats.clients--);
+  });
+  return { stop: () => clearInterval(sessionSweep) };
+}
