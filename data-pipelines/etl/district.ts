@@ -1,7 +1,10 @@
 /**
  * Pure transforms from the real input data to the district data package. No I/O here: build-district.ts does that.
  */
-import { bd09ToGcj02, gcj02ToWgs84, haversineMeters, toWgs84, type XY } from '../geo/coords.ts';
+import { bd09ToGcj02, gcj02ToWgs84, toWgs84, type XY } from '../geo/coords.ts';
+import { haversineMeters, M_PER_DEG_LAT, mPerDegLon, offsetAlong, ringAreaM2, ringCentroid } from '../geo/measure.ts';
+import { gridCellOf } from '../geo/grid-cell.ts';
+import { rng } from '../shared/rng.ts';
 
 export const METRES_PER_FLOOR = 3.0;
 
@@ -16,66 +19,13 @@ export const inBBox = (b: BBox, lon: number, lat: number) =>
   lon >= b.west && lon <= b.east && lat >= b.south && lat <= b.north;
 
 export function padBBox(b: BBox, metres: number): BBox {
-  const dLat = metres / 111_320;
-  const dLon = metres / (111_320 * Math.cos((((b.south + b.north) / 2) * Math.PI) / 180));
+  const dLat = metres / M_PER_DEG_LAT;
+  const dLon = metres / mPerDegLon((b.south + b.north) / 2);
   return { west: b.west - dLon, south: b.south - dLat, east: b.east + dLon, north: b.north + dLat };
 }
 
-/** Deterministic PRNG (mulberry32) so the synthesized parts of the package are reproducible byte for byte. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Signed-area centroid of a ring (planar, fine at district scale), falling back to the vertex mean. */
-export function ringCentroid(ring: XY[]): XY {
-  let a = 0;
-  let cx = 0;
-  let cy = 0;
-  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-    const p = ring[i]!;
-    const q = ring[j]!;
-    const f = q[0] * p[1] - p[0] * q[1];
-    a += f;
-    cx += (q[0] + p[0]) * f;
-    cy += (q[1] + p[1]) * f;
-  }
-  if (Math.abs(a) < 1e-14) {
-    const n = ring.length;
-    return [ring.reduce((s, p) => s + p[0], 0) / n, ring.reduce((s, p) => s + p[1], 0) / n];
-  }
-  return [cx / (3 * a), cy / (3 * a)];
-}
-
-/** Even-odd point-in-polygon test (planar lon/lat, fine at district scale). */
-export function pointInRing(p: XY, ring: readonly XY[]): boolean {
-  let c = false;
-  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-    const a = ring[i]!;
-    const b = ring[j]!;
-    if (a[1] > p[1] !== b[1] > p[1] && p[0] < ((b[0] - a[0]) * (p[1] - a[1])) / (b[1] - a[1]) + a[0]) c = !c;
-  }
-  return c;
-}
-
-/** Ring area in square metres (local equirectangular projection). */
-export function ringAreaM2(ring: XY[]): number {
-  if (ring.length < 3) return 0;
-  const lat0 = (ring.reduce((s, p) => s + p[1], 0) / ring.length) * (Math.PI / 180);
-  const kx = 111_320 * Math.cos(lat0);
-  const ky = 110_574;
-  let a = 0;
-  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-    a += ring[j]![0] * kx * (ring[i]![1] * ky) - ring[i]![0] * kx * (ring[j]![1] * ky);
-  }
-  return Math.abs(a) / 2;
-}
+/** Deterministic PRNG (mulberry32) so the synthesized parts of the package are reproducible byte for byte (moved to shared/rng.ts; re-exported for the build). */
+export { rng };
 
 /** Drop consecutive duplicate vertices and the closing vertex; returns an open ring. */
 export function cleanRing(ring: XY[]): XY[] {
@@ -332,9 +282,8 @@ export interface GridCell {
 
 /** Regular management grid (网格) of roughly `sizeM` metre cells covering the bbox, row 0 = south. */
 export function makeGrid(b: BBox, sizeM: number): GridCell[] {
-  const midLat = ((b.south + b.north) / 2) * (Math.PI / 180);
-  const dLat = sizeM / 110_574;
-  const dLon = sizeM / (111_320 * Math.cos(midLat));
+  const dLat = sizeM / M_PER_DEG_LAT;
+  const dLon = sizeM / mPerDegLon((b.south + b.north) / 2);
   const rows = Math.ceil((b.north - b.south) / dLat);
   const cols = Math.ceil((b.east - b.west) / dLon);
   const cells: GridCell[] = [];
@@ -354,10 +303,8 @@ export function makeGrid(b: BBox, sizeM: number): GridCell[] {
   return cells;
 }
 
-export function gridCellOf(grid: ReadonlyArray<Pick<GridCell, 'id' | 'west' | 'south' | 'east' | 'north'>>, lon: number, lat: number): string | null {
-  for (const g of grid) if (lon >= g.west && lon < g.east && lat >= g.south && lat < g.north) return g.id;
-  return null;
-}
+/** Moved to geo/grid-cell.ts (the feed uses it at run time); re-exported for the build. */
+export { gridCellOf };
 
 export const WELL_KINDS = ['sewer', 'rain', 'water', 'power', 'telecom', 'gas', 'heat'] as const;
 export type WellKind = (typeof WELL_KINDS)[number];
@@ -403,11 +350,7 @@ export function placeManholes(
       const t = (k + 0.5 + (rand() - 0.5) * 0.6) / n;
       // offset a few metres to the side of the centreline, alternating sides
       const side = (k % 2 === 0 ? 1 : -1) * (3 + rand() * 4);
-      const dx = (b.lon - a.lon) * 111_320 * Math.cos((a.lat * Math.PI) / 180);
-      const dy = (b.lat - a.lat) * 110_574;
-      const len = Math.hypot(dx, dy) || 1;
-      const lon = a.lon + (b.lon - a.lon) * t + ((-dy / len) * side) / (111_320 * Math.cos((a.lat * Math.PI) / 180));
-      const lat = a.lat + (b.lat - a.lat) * t + ((dx / len) * side) / 110_574;
+      const [lon, lat] = offsetAlong([a.lon, a.lat], [b.lon, b.lat], t, side);
       if (!inBBox(district, lon, lat)) continue;
       const g = gridCellOf(grid, lon, lat);
       if (!g) continue;

@@ -4,27 +4,16 @@
  * residential compounds, environment stations. Pure: build-district.ts writes them as Arrow tables.
  */
 import type { XY } from '../geo/coords.ts';
-import { M_PER_DEG_LAT, mPerDegLon } from '../geo/local.ts';
+import { bearingDeg, offsetAlong, pointInRing } from '../geo/measure.ts';
 import { buildIndoorLayout } from '../indoor/layout.ts';
 import { StreetNetwork } from '../routing/streets.ts';
 import type { Facility } from '../routing/evacuation.ts';
 
 export type { Facility };
-import { inBBox, pointInRing, rng, type BBox, type Building, type Compound, type StreetEdge, type StreetNode } from './district.ts';
+import { inBBox, rng, type BBox, type Building, type Compound, type StreetEdge, type StreetNode } from './district.ts';
 
 
-function alongEdge(a: StreetNode, b: StreetNode, t: number, sideM: number): XY {
-  const dx = (b.lon - a.lon) * mPerDegLon(a.lat);
-  const dy = (b.lat - a.lat) * M_PER_DEG_LAT;
-  const len = Math.hypot(dx, dy) || 1;
-  return [a.lon + (b.lon - a.lon) * t + ((-dy / len) * sideM) / mPerDegLon(a.lat), a.lat + (b.lat - a.lat) * t + ((dx / len) * sideM) / M_PER_DEG_LAT];
-}
-
-function bearingOf(a: StreetNode, b: StreetNode): number {
-  const dx = (b.lon - a.lon) * mPerDegLon(a.lat);
-  const dy = (b.lat - a.lat) * M_PER_DEG_LAT;
-  return ((Math.atan2(dx, dy) * 180) / Math.PI + 360) % 360;
-}
+const alongEdge = (a: StreetNode, b: StreetNode, t: number, sideM: number): XY => offsetAlong([a.lon, a.lat], [b.lon, b.lat], t, sideM);
 
 export interface Camera {
   id: string;
@@ -52,7 +41,7 @@ export function placeCameras(nodes: StreetNode[], edges: StreetEdge[], compounds
       const [lon, lat] = alongEdge(a, b, d / e.lengthM, 9);
       if (inBBox(district, lon, lat)) {
         const forward = rand() < 0.5;
-        out.push({ id: '', lon, lat, heading: (bearingOf(a, b) + (forward ? 0 : 180)) % 360, fov: 60 + Math.round(rand() * 30), rangeM: 80 + Math.round(rand() * 70), kind: 'road' });
+        out.push({ id: '', lon, lat, heading: (bearingDeg([a.lon, a.lat], [b.lon, b.lat]) + (forward ? 0 : 180)) % 360, fov: 60 + Math.round(rand() * 30), rangeM: 80 + Math.round(rand() * 70), kind: 'road' });
       }
       d += spacing;
     }

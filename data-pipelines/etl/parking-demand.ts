@@ -7,8 +7,8 @@
  * Every number here is a stated model (see docs/parking-analysis.md), synthesized with a fixed seed.
  */
 import type { XY } from '../geo/coords.ts';
-import { M_PER_DEG_LAT, mPerDegLon } from '../geo/local.ts';
-import { inBBox, pointInRing, rng, type BBox, type Building, type Compound, type StreetEdge, type StreetNode } from './district.ts';
+import { M_PER_DEG_LAT, mPerDegLon, pointInRing } from '../geo/measure.ts';
+import { inBBox, rng, type BBox, type Building, type Compound, type StreetEdge, type StreetNode } from './district.ts';
 
 /** Gross floor area per household (m²) after circulation/common space: 0.75 of GFA is dwelling, 90 m² each. */
 export const M2_PER_HOUSEHOLD = 90 / 0.75;
@@ -31,8 +31,6 @@ export interface DemandSource {
   lon: number;
   lat: number;
 }
-
-export { pointInRing };
 
 /** One demand source per building in the district: residents where the building is inside a compound, visitors otherwise. */
 export function demandSources(buildings: Building[], compounds: Compound[], district: BBox, seed: number): DemandSource[] {

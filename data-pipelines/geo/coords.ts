@@ -201,13 +201,3 @@ export function convert(from: CRS, to: CRS, x: number, y: number): XY {
   const [lon, lat] = toWgs84(from, x, y);
   return fromWgs84(to, lon, lat);
 }
-
-/** Great-circle distance in metres (haversine, mean Earth radius). */
-export function haversineMeters(a: XY, b: XY): number {
-  const R = 6371008.8;
-  const toRad = Math.PI / 180;
-  const dLat = (b[1] - a[1]) * toRad;
-  const dLon = (b[0] - a[0]) * toRad;
-  const s = Math.sin(dLat / 2) ** 2 + Math.cos(a[1] * toRad) * Math.cos(b[1] * toRad) * Math.sin(dLon / 2) ** 2;
-  return 2 * R * Math.asin(Math.min(1, Math.sqrt(s)));
-}

@@ -9,6 +9,7 @@
  * landings (vertically, flight by flight) and exits; costs are seconds:
  *   corridor 1.2 m/s (design walking speed, GB 51251 / SFPE), stairs 7.5 m of flight per floor at 0.6 m/s.
  */
+import { M_PER_DEG_LAT, mPerDegLon } from '../geo/measure.ts';
 import { Graph } from '../routing/graph.ts';
 
 export const FLOOR_HEIGHT_M = 3;
@@ -71,8 +72,6 @@ export function detectorsPerFloor(areaM2: number): number {
   return Math.max(1, Math.min(4, Math.round(areaM2 / 600)));
 }
 
-const M_PER_DEG_LAT = 110_540;
-const mPerDegLon = (lat: number) => 111_320 * Math.cos((lat * Math.PI) / 180);
 
 export function buildIndoorLayout(b: BuildingInput): IndoorLayout {
   if (!(b.floors >= 1) || !Number.isInteger(b.floors)) throw new Error(`building ${b.id}: floors must be a positive integer, got ${b.floors}`);

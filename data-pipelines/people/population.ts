@@ -10,7 +10,7 @@
  */
 
 import type { Resident } from '../contracts/people.ts';
-import { rng } from '../etl/district.ts';
+import { rng } from '../shared/rng.ts';
 
 export interface HomeSource {
   buildingId: number;

@@ -12,7 +12,7 @@
  *    building (an assembly point next to a burning building is not one).
  *  - Responder: from the nearest fire station (by driving time, including turnout) to the street node at the exit.
  */
-import { haversineMeters } from '../geo/coords.ts';
+import { haversineMeters } from '../geo/measure.ts';
 import { pathTo, shortestPathTree } from './graph.ts';
 import { FLOOR_HEIGHT_M, type IndoorLayout } from '../indoor/layout.ts';
 import type { StreetNetwork } from './streets.ts';

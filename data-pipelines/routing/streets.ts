@@ -3,7 +3,7 @@
  * largest connected component is used for snapping: a route must never start on an isolated fragment of a bus
  * corridor that leads nowhere.
  */
-import { haversineMeters } from '../geo/coords.ts';
+import { haversineMeters } from '../geo/measure.ts';
 import { Graph, pathTo, shortestPathTree, type PathResult } from './graph.ts';
 
 export interface StreetTables {

@@ -16,7 +16,8 @@ import { startScreenSync } from './wall/screen-sync.ts';
 import { WallStore } from './wall/wall-store.ts';
 import { drawBasemap } from './views/basemap-canvas.ts';
 import { View2D, type View2DInput } from './views/view2d.ts';
-import { View3D, type CameraState } from './views/view3d.ts';
+import { View3D } from './views/view3d.ts';
+import type { CameraState } from './types/camera.ts';
 import './debug.ts';
 
 async function boot(): Promise<void> {

@@ -7,11 +7,11 @@ import {
   CRS_LIST,
   gcj02ToBd09,
   gcj02ToWgs84,
-  haversineMeters,
   toWgs84,
   wgs84ToGcj02,
   type XY,
 } from '../../data-pipelines/geo/coords.ts';
+import { haversineMeters } from '../../data-pipelines/geo/measure.ts';
 
 const close = (a: XY, b: XY, eps: number) => {
   expect(Math.abs(a[0] - b[0])).toBeLessThan(eps);

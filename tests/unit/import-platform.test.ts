@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { tableFromIPC } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
-import { fromWgs84, gcj02ToBd09, haversineMeters, wgs84ToGcj02 } from '../../data-pipelines/geo/coords.ts';
+import { fromWgs84, gcj02ToBd09, wgs84ToGcj02 } from '../../data-pipelines/geo/coords.ts';
+import { haversineMeters } from '../../data-pipelines/geo/measure.ts';
 import { StreetNetwork } from '../../data-pipelines/routing/streets.ts';
 import { guessFromRange } from '../../renderer/src/import/crs.ts';
 import { importFiles } from '../../renderer/src/import/index.ts';

@@ -9,7 +9,7 @@ import { buildDistrict } from '../../data-pipelines/etl/build-district.ts';
 import { FeedCore } from '../../data-pipelines/feed/core.ts';
 import { loadEntities, type Entities } from '../../data-pipelines/feed/entities.ts';
 import { Journal } from '../../data-pipelines/feed/journal.ts';
-import { bearingDeg } from '../../data-pipelines/geo/nearest.ts';
+import { bearingDeg } from '../../data-pipelines/geo/measure.ts';
 
 let entities: Entities;
 beforeAll(() => {

@@ -6,7 +6,8 @@ import { existsSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cellRing, DEFAULT_PARAMS, ParkingQueries, SQL, validateParams, type AnalysisParams } from '../../renderer/src/analysis/parking/queries.ts';
 import { bind, parseSqlFile } from '../../renderer/src/analysis/sql-runner.ts';
-import { demandProfile, findVacantLots, parkingHours, pointInRing } from '../../data-pipelines/etl/parking-demand.ts';
+import { demandProfile, findVacantLots, parkingHours } from '../../data-pipelines/etl/parking-demand.ts';
+import { pointInRing, ringMetrics } from '../../data-pipelines/geo/measure.ts';
 import { openNodeDuckDb } from './duckdb-node.ts';
 
 const LON0 = 116.4;
@@ -387,7 +388,7 @@ describe('the planner store over the fixture', () => {
   it('runs overlapping commands one after another: the what-if, ranking and capacities stay consistent', async () => {
     const { configure } = await import('mobx');
     configure({ enforceActions: 'always' });
-    const { AnalysisStore, ringMetrics } = await import('../../renderer/src/stores/analysis-store.ts');
+    const { AnalysisStore } = await import('../../renderer/src/stores/analysis-store.ts');
     const db = await fixtureDb();
     const ring = [ll(85, 85), ll(135, 85), ll(135, 135), ll(85, 135), ll(85, 85)];
     db.conn.query(`CREATE TABLE vacant_lots AS SELECT 'VL-01' AS lot_id, 'lot' AS name, ${ll(110, 110)[0]}::DOUBLE AS lon, ${ll(110, 110)[1]}::DOUBLE AS lat, 2500.0 AS area_m2, 100 AS max_spaces, [${ring.flat().join(', ')}]::DOUBLE[] AS ring`);

@@ -1,7 +1,6 @@
 /** Typed queries over the district package tables in DuckDB. */
 import type { Table } from 'apache-arrow';
-import type { EntityStore, WellTable } from '../stores/entity-store.ts';
-import type { BuildingInfo } from '../stores/ui-store.ts';
+import type { CameraEntity, CareEntity, DetectorEntity, PlaceEntity, SosEntity, StationEntity, WellTable } from './entities.ts';
 import type { LocalDb } from './duckdb.ts';
 import type { Facility } from '../../../data-pipelines/routing/evacuation.ts';
 import { StreetNetwork } from '../../../data-pipelines/routing/streets.ts';
@@ -23,6 +22,33 @@ export interface BuildingGeom {
   areas: Float64Array;
   /** flat [lon, lat, lon, lat, ...] per building */
   rings: Float64Array[];
+}
+
+export interface BuildingInfo {
+  id: number;
+  name: string;
+  floors: number;
+  heightM: number;
+  areaM2: number;
+  gridId: string;
+  lon: number;
+  lat: number;
+}
+
+/** What loadEntities fills (the entity store implements it; data/ never imports stores/). */
+export interface EntityTables {
+  wells: WellTable;
+  cameras: Map<string, CameraEntity>;
+  places: Map<string, PlaceEntity>;
+  detectors: Map<string, DetectorEntity>;
+  care: Map<string, CareEntity>;
+  stations: Map<string, StationEntity>;
+  sos: Map<string, SosEntity>;
+  buildingHeights: Map<number, number>;
+  buildingGeom: BuildingGeom | null;
+  buildingIndex: Map<number, number>;
+  streets: StreetNetwork | null;
+  facilities: Facility[];
 }
 
 export interface Street {
@@ -125,7 +151,7 @@ export class DistrictRepo {
   }
 
   /** Loads every entity table into the (non-observable) entity store. */
-  async loadEntities(into: EntityStore, buildings: BuildingGeom): Promise<void> {
+  async loadEntities(into: EntityTables, buildings: BuildingGeom): Promise<void> {
     into.wells = await this.wells();
     const [cams, places, dets, care, stations, sos] = await Promise.all([
       this.rows(`SELECT camera_id, lon, lat, heading, fov, range_m FROM cameras`),

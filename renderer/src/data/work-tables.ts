@@ -9,7 +9,7 @@ import { reaction } from 'mobx';
 import { memFile } from './db-lockdown.ts';
 import { DEMO_SLA, isOverdue, requestSla, type CitizenRequest } from '../../../data-pipelines/contracts/citizen-request.ts';
 import type { VisitTask } from '../../../data-pipelines/contracts/tasks.ts';
-import type { RootStore } from '../stores/root.ts';
+import type { World } from '../../../data-pipelines/contracts/world.ts';
 import { requestsOf, tasksOf } from '../work/format.ts';
 
 export interface TableSink {
@@ -135,7 +135,13 @@ export async function writeWorkTables(db: TableSink, requests: readonly CitizenR
  * as of the last rebuild (`sla_as_of`), which runs on every change and at least every 15 s. Returns the disposer.
  * `onWritten` e.g. refreshes the schema.
  */
-export function syncWorkTables(store: RootStore, db: TableSink, onWritten: () => void, delayMs = 2_000): () => void {
+/** What syncWorkTables reads of the root store (RootStore satisfies it; data/ does not import stores/). */
+export interface WorkTablesSource {
+  readonly realLive: { readonly versions: { readonly request: number; readonly task: number }; readonly world: World };
+  readonly feed: { readonly now15s: number };
+}
+
+export function syncWorkTables(store: WorkTablesSource, db: TableSink, onWritten: () => void, delayMs = 2_000): () => void {
   let chain = Promise.resolve();
   let first = true;
   return reaction(

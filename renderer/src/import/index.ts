@@ -4,6 +4,7 @@
  * error), converts every coordinate to WGS84, and describes the attribute fields. Pure: the store loads the result
  * into DuckDB and the map layers draw it.
  */
+import { geometryBbox } from '../../../data-pipelines/geo/measure.ts';
 import { crsFromPrj, crsLabel, guessFromRange, parseCrs, toWgs84Fn, CrsError, type CrsSpec } from './crs.ts';
 import { assertText, readCsv, readGeoJson, readKml, type Props, type RawLayer } from './formats.ts';
 import { isSqlite, readDatabase } from './gpkg.ts';
@@ -54,29 +55,15 @@ export interface ImportOptions {
 const ext = (n: string) => /\.([^.]+)$/.exec(n.toLowerCase())?.[1] ?? '';
 const stem = (n: string) => n.replace(/\.[^.]+$/, '');
 
-function eachPosition(g: GeoJSON.Geometry, f: (p: number[]) => void): void {
-  if (g.type === 'GeometryCollection') return g.geometries.forEach((x) => eachPosition(x, f));
-  const walk = (c: unknown): void => {
-    if (typeof (c as number[])[0] === 'number') f(c as number[]);
-    else (c as unknown[]).forEach(walk);
-  };
-  walk(g.coordinates);
-}
-
 function mapGeometry(g: GeoJSON.Geometry, fn: (x: number, y: number) => [number, number]): GeoJSON.Geometry {
   if (g.type === 'GeometryCollection') return { type: 'GeometryCollection', geometries: g.geometries.map((x) => mapGeometry(x, fn)) };
   const walk = (c: unknown): unknown => (typeof (c as number[])[0] === 'number' ? fn((c as number[])[0]!, (c as number[])[1]!) : (c as unknown[]).map(walk));
   return { ...g, coordinates: walk(g.coordinates) } as GeoJSON.Geometry;
 }
 
+/** Bounding box of the features' geometries; a NaN coordinate makes it non-finite (see geometryBbox). */
 export function bboxOf(features: Array<{ geometry: GeoJSON.Geometry | null }>): [number, number, number, number] | null {
-  let b: [number, number, number, number] | null = null;
-  for (const f of features)
-    if (f.geometry)
-      eachPosition(f.geometry, ([x, y]) => {
-        b = b ? [Math.min(b[0], x!), Math.min(b[1], y!), Math.max(b[2], x!), Math.max(b[3], y!)] : [x!, y!, x!, y!];
-      });
-  return b;
+  return geometryBbox(features.map((f) => f.geometry));
 }
 
 function fieldsOf(features: Array<{ properties: Props }>): ImportedField[] {

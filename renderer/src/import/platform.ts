@@ -11,6 +11,7 @@
  * unit test recomputes them): GCJ-02 − WGS84 = 536–554 m, BD-09 − WGS84 = 1336–1359 m.
  */
 import { toWgs84, type CRS } from '../../../data-pipelines/geo/coords.ts';
+import { M_PER_DEG_LAT, mPerDegLon } from '../../../data-pipelines/geo/measure.ts';
 import { t } from '../i18n.ts';
 
 /** metres, [min, max] over the demo district (see above) */
@@ -54,8 +55,8 @@ export function streetRef(lon: ArrayLike<number>, lat: ArrayLike<number>, edges:
   }
   const lon0 = sx / lon.length;
   const lat0 = sy / lat.length;
-  const kx = 111_320 * Math.cos((lat0 * Math.PI) / 180);
-  const ky = 110_540;
+  const kx = mPerDegLon(lat0);
+  const ky = M_PER_DEG_LAT;
   const segs = new Float64Array(edges.length * 4);
   const cells = new Map<number, number[]>();
   const bbox: [number, number, number, number] = [Infinity, Infinity, -Infinity, -Infinity];

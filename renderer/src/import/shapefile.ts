@@ -14,6 +14,7 @@
  * Format references: "ESRI Shapefile Technical Description" (1998) and the dBase III+ file layout.
  */
 
+import { geometryBbox, ringSide } from '../../../data-pipelines/geo/measure.ts';
 import { t, LocalizedError, type MessageVars, type StringKey } from '../i18n.ts';
 
 /**
@@ -474,30 +475,14 @@ function makeRing(coords: Position[]): Ring {
   return { coords, area: area / 2, minX, minY, maxX, maxY };
 }
 
-/** 1 inside, -1 outside, 0 on the boundary. The ring is closed (last === first). */
-function pointInRing(x: number, y: number, ring: Position[]): number {
-  let inside = false;
-  for (let i = 0; i + 1 < ring.length; i++) {
-    const [ax, ay] = ring[i]!;
-    const [bx, by] = ring[i + 1]!;
-    // On the segment?
-    if ((bx - ax) * (y - ay) - (by - ay) * (x - ax) === 0 && x >= Math.min(ax, bx) && x <= Math.max(ax, bx) && y >= Math.min(ay, by) && y <= Math.max(ay, by)) {
-      return 0;
-    }
-    // Even-odd ray cast towards +x.
-    if (ay > y !== by > y && x < ((bx - ax) * (y - ay)) / (by - ay) + ax) inside = !inside;
-  }
-  return inside ? 1 : -1;
-}
-
 /**
  * Is `inner` inside `outer`? Decided by the first vertex of `inner` that is not on `outer`'s
  * boundary (holes often touch their outer ring at a vertex).
  */
 function ringInside(inner: Ring, outer: Ring): boolean {
   if (inner.minX < outer.minX || inner.maxX > outer.maxX || inner.minY < outer.minY || inner.maxY > outer.maxY) return false;
-  for (const [x, y] of inner.coords) {
-    const r = pointInRing(x, y, outer.coords);
+  for (const p of inner.coords) {
+    const r = ringSide(p, outer.coords);
     if (r !== 0) return r > 0;
   }
   return true; // every vertex on the boundary: the same ring traced again
@@ -574,18 +559,8 @@ function toPolygons(ctx: RecordCtx, parts: Position[][], w: Warnings): GeoJSON.G
 }
 
 function computeBbox(geoms: Array<GeoJSON.Geometry | null>): [number, number, number, number] {
-  const b: [number, number, number, number] = [Infinity, Infinity, -Infinity, -Infinity];
-  const visit = (c: unknown): void => {
-    if (typeof (c as number[])[0] === 'number') {
-      const [x, y] = c as Position;
-      b[0] = Math.min(b[0], x);
-      b[1] = Math.min(b[1], y);
-      b[2] = Math.max(b[2], x);
-      b[3] = Math.max(b[3], y);
-    } else for (const k of c as unknown[]) visit(k);
-  };
-  for (const g of geoms) if (g && g.type !== 'GeometryCollection') visit(g.coordinates);
-  return b.every(Number.isFinite) ? b : [0, 0, 0, 0];
+  const b = geometryBbox(geoms);
+  return b && b.every(Number.isFinite) ? b : [0, 0, 0, 0];
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -4,8 +4,8 @@
  */
 import { Cartesian3, Color, ColorGeometryInstanceAttribute, GeometryInstance, PerInstanceColorAppearance, PolygonGeometry, PolygonHierarchy, Primitive, type Scene } from '@cesium/engine';
 import { reaction, type IEqualsComparer } from 'mobx';
-import type { RGBA } from './manholes/format.ts';
-import type { LayerRenderer } from './registry.ts';
+import type { RGBA } from '../palette.ts';
+import type { LayerRenderer } from './types.ts';
 
 export interface CellShape {
   id: string;

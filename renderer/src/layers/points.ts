@@ -10,9 +10,9 @@ import { reaction } from 'mobx';
 import type { Locale, StringKey } from '../i18n.ts';
 import type { RootStore } from '../stores/root.ts';
 import type { LayerId } from '../stores/ui-store.ts';
-import type { LayerContext3D, LayerRenderer, LayerRenderer2D, LiveLayerDefinition, Revision } from './registry.ts';
-import type { RGBA } from './manholes/format.ts';
-import { M_PER_DEG_LAT, mPerDegLon } from '../../../data-pipelines/geo/local.ts';
+import type { LayerContext3D, LayerRenderer, LayerRenderer2D, LiveLayerDefinition, Revision } from './types.ts';
+import type { RGBA } from '../palette.ts';
+import { M_PER_DEG_LAT, mPerDegLon } from '../../../data-pipelines/geo/measure.ts';
 
 export interface LivePoint {
   id: string;

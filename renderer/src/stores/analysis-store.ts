@@ -18,7 +18,7 @@ import {
 import { runConsoleQuery, type ConsoleConnection, type ConsoleResult } from '../analysis/console.ts';
 import type { SqlRunner } from '../analysis/sql-runner.ts';
 import { errorText, LocalizedError, t } from '../i18n.ts';
-import { M_PER_DEG_LAT, mPerDegLon } from '../../../data-pipelines/geo/local.ts';
+import { ringMetrics } from '../../../data-pipelines/geo/measure.ts';
 
 export type AnalysisMetric = 'unmet' | 'gap' | 'demand' | 'supply' | 'occupancy';
 export type AnalysisDisplay = 'cells' | 'heatmap';
@@ -73,23 +73,6 @@ export interface AnalysisDeps {
   /** CSV text of /api/history/parking for [from, to] at stepMs */
   fetchHistory(from: number, to: number, stepMs: number): Promise<{ csv: string; truncated: boolean }>;
   now(): number;
-}
-
-/** polygon area (m²) and centroid of a lon/lat ring, local projection around its first vertex (no cancellation) */
-export function ringMetrics(ring: Array<[number, number]>): { areaM2: number; lon: number; lat: number } {
-  const [lon0, lat0] = ring[0] ?? [0, 0];
-  const kx = mPerDegLon(lat0);
-  let a = 0, cx = 0, cy = 0;
-  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-    const [x1, y1] = [(ring[j]![0] - lon0) * kx, (ring[j]![1] - lat0) * M_PER_DEG_LAT];
-    const [x2, y2] = [(ring[i]![0] - lon0) * kx, (ring[i]![1] - lat0) * M_PER_DEG_LAT];
-    const f = x1 * y2 - x2 * y1;
-    a += f;
-    cx += (x1 + x2) * f;
-    cy += (y1 + y2) * f;
-  }
-  if (Math.abs(a) < 1e-9) return { areaM2: 0, lon: lon0, lat: lat0 };
-  return { areaM2: Math.abs(a / 2), lon: lon0 + cx / (3 * a) / kx, lat: lat0 + cy / (3 * a) / M_PER_DEG_LAT };
 }
 
 export class AnalysisStore {

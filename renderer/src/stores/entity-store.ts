@@ -3,51 +3,8 @@ import { buildIndoorLayout, type IndoorLayout } from '../../../data-pipelines/in
 import type { Facility } from '../../../data-pipelines/routing/evacuation.ts';
 import type { StreetNetwork } from '../../../data-pipelines/routing/streets.ts';
 import type { BuildingGeom } from '../data/district.ts';
-export interface Point {
-  lon: number;
-  lat: number;
-}
-export interface WellEntity extends Point {
-  id: string;
-  kind: string;
-}
-export interface CameraEntity extends Point {
-  id: string;
-  heading: number;
-  fov: number;
-  rangeM: number;
-}
-export interface PlaceEntity extends Point {
-  id: string;
-  kind: 'lot' | 'spot';
-  capacity: number;
-  name: string;
-}
-export interface DetectorEntity extends Point {
-  id: string;
-  buildingId: number;
-  floor: number;
-}
-export interface CareEntity extends Point {
-  id: string;
-  buildingId: number;
-  device: string;
-}
-export interface StationEntity extends Point {
-  id: string;
-  kind: string;
-}
-export interface SosEntity extends Point {
-  id: string;
-}
-
-export interface WellTable {
-  ids: string[];
-  kinds: string[];
-  lon: Float64Array;
-  lat: Float64Array;
-  index: Map<string, number>;
-}
+import type { CameraEntity, CareEntity, DetectorEntity, PlaceEntity, Point, SosEntity, StationEntity, WellTable } from '../data/entities.ts';
+export type { CameraEntity, CareEntity, DetectorEntity, PlaceEntity, Point, SosEntity, StationEntity, WellEntity, WellTable } from '../data/entities.ts';
 
 export class EntityStore {
   wells: WellTable = { ids: [], kinds: [], lon: new Float64Array(0), lat: new Float64Array(0), index: new Map() };

@@ -7,7 +7,7 @@ import { makeAutoObservable, observable, runInAction } from 'mobx';
 import { importFiles, layerCsv, tableName, type ImportedLayer, type ImportFile, type StreetRef } from '../import/index.ts';
 import type { SqlRunner } from '../analysis/sql-runner.ts';
 import { memFile } from '../data/db-lockdown.ts';
-import type { RGBA } from '../layers/manholes/format.ts';
+import type { RGBA } from '../palette.ts';
 import { BasemapError, indexTiles, openTileFile, type TileSource } from '../basemap/index.ts';
 import { errorText, t } from '../i18n.ts';
 

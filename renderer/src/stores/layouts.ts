@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { ALARM_CATEGORIES } from '../../../data-pipelines/contracts/alarm.ts';
 import { locale, t, type Locale } from '../i18n.ts';
-import { ALL_LAYERS, type LayerId } from './ui-store.ts';
+import { ALL_LAYERS, type LayerId } from './layer-ids.ts';
 
 const Num = z.number().finite();
 const LayerIds = Object.keys(ALL_LAYERS) as [LayerId, ...LayerId[]];

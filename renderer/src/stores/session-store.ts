@@ -9,8 +9,16 @@
 import { makeAutoObservable, runInAction, when } from 'mobx';
 import type { LoginAnswer, LogoutAnswer } from '../../../data-pipelines/contracts/auth.ts';
 import { errorText, LocalizedError } from '../i18n.ts';
-import type { RootStore } from './root.ts';
-import type { AuditRecord, OperatorCommand } from './ui-store.ts';
+import type { FeedStore } from './feed-store.ts';
+import type { PeopleStore } from './people-store.ts';
+import type { AuditRecord, OperatorCommand, UiStore } from './ui-store.ts';
+
+/** What the session store uses of the root store (RootStore satisfies it; importing root.ts here would close a circle). */
+export interface SessionHost {
+  readonly ui: UiStore;
+  readonly people: PeopleStore;
+  readonly feed: FeedStore;
+}
 
 /** What the session store needs from the feed client. */
 export interface AuthSink {
@@ -35,7 +43,7 @@ export class SessionStore {
   private auth: AuthSink | null = null;
   private readonly dutyActor: string;
 
-  constructor(private readonly root: RootStore) {
+  constructor(private readonly root: SessionHost) {
     this.dutyActor = root.ui.actor;
     makeAutoObservable<this, 'auth' | 'root' | 'dutyActor'>(this, { auth: false, root: false, dutyActor: false }, { autoBind: true });
   }

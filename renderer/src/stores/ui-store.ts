@@ -3,13 +3,16 @@ import type { AlarmCategory, OperatorAction } from '../../../data-pipelines/cont
 import { setLocale, type Locale } from '../i18n.ts';
 import type { AnalysisCommand } from './analysis-store.ts';
 import type { LayoutFile } from './layouts.ts';
-import type { CameraState } from '../views/view3d.ts';
+import type { CameraState } from '../types/camera.ts';
+import type { BuildingInfo } from '../data/district.ts';
+export type { BuildingInfo } from '../data/district.ts';
+import { ALL_LAYERS, type LayerId } from './layer-ids.ts';
+export { ALL_LAYERS, type LayerId } from './layer-ids.ts';
 import type { RequestWire } from '../../../data-pipelines/contracts/citizen-request.ts';
 import type { TaskRequest } from '../../../data-pipelines/contracts/tasks.ts';
 import type { RequestFilter } from '../work/format.ts';
 
 export type ViewMode = '3d' | '2d';
-export type LayerId = 'buildings' | 'streets' | 'compounds' | 'grid' | 'alarms' | 'manholes' | 'cameras' | 'parking' | 'fire' | 'care' | 'env' | 'evacuation' | 'analysis' | 'imported' | 'elderly' | 'requests' | 'gridwork';
 export type Workspace = 'ops' | 'analysis';
 /**
  * What this window shows: the operator console (panels + map), the video-wall overview (dark large-screen theme, KPI
@@ -19,17 +22,6 @@ export const SCREENS = ['console', 'wall', 'dashboard'] as const;
 export type ScreenMode = (typeof SCREENS)[number];
 export function isScreenMode(v: unknown): v is ScreenMode {
   return typeof v === 'string' && (SCREENS as readonly string[]).includes(v);
-}
-
-export interface BuildingInfo {
-  id: number;
-  name: string;
-  floors: number;
-  heightM: number;
-  areaM2: number;
-  gridId: string;
-  lon: number;
-  lat: number;
 }
 
 /** Operator commands are declarative: each is applied by one action that also writes an audit record. */
@@ -125,25 +117,6 @@ export interface CameraRequest {
   rangeM?: number;
 }
 
-export const ALL_LAYERS: Record<LayerId, boolean> = {
-  buildings: true,
-  streets: true,
-  compounds: true,
-  grid: false,
-  alarms: true,
-  manholes: true,
-  cameras: false,
-  parking: false,
-  fire: true,
-  care: true,
-  env: false,
-  evacuation: true,
-  analysis: false,
-  imported: true,
-  elderly: false,
-  requests: true,
-  gridwork: false,
-};
 
 /** sensor layers that clutter a planner's map (alarms and fire are never hidden by a workspace switch) */
 const PLANNER_HIDDEN: LayerId[] = ['manholes', 'care', 'cameras', 'env', 'parking', 'elderly', 'requests', 'gridwork'];

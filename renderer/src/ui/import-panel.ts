@@ -4,6 +4,7 @@
  * offline basemap (a tile folder, or an .mbtiles / .pmtiles file read lazily). Strings: renderer/src/i18n/import.ts.
  */
 import { autorun } from 'mobx';
+import { haversineMeters } from '../../../data-pipelines/geo/measure.ts';
 import { CRS_OPTIONS } from '../import/crs.ts';
 import { t } from '../i18n.ts';
 import type { RootStore } from '../stores/root.ts';
@@ -107,7 +108,7 @@ export function mountImportPanel(store: RootStore, box: HTMLElement, near: { lon
               { class: 'row' },
               button(t('import.zoom'), { 'data-testid': `import-zoom-${l.table}` }, () => {
                 const b = l.layer.bbox;
-                if (b) void store.command({ type: 'focus', lon: (b[0] + b[2]) / 2, lat: (b[1] + b[3]) / 2, what: l.table, rangeM: Math.max(400, Math.hypot((b[2] - b[0]) * 85_000, (b[3] - b[1]) * 111_000) * 1.5) });
+                if (b) void store.command({ type: 'focus', lon: (b[0] + b[2]) / 2, lat: (b[1] + b[3]) / 2, what: l.table, rangeM: Math.max(400, haversineMeters([b[0], b[1]], [b[2], b[3]]) * 1.5) });
               }),
               button(t('import.remove'), { 'data-testid': `import-remove-${l.table}` }, () => void store.command({ type: 'importData', op: 'remove', id: l.id })),
               own,

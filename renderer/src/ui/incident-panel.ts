@@ -4,7 +4,7 @@
  * the evacuation, peel/restore the building, open the nearest camera.
  */
 import { autorun, reaction, type IReactionDisposer } from 'mobx';
-import { nearest } from '../../../data-pipelines/geo/nearest.ts';
+import { nearest } from '../../../data-pipelines/geo/measure.ts';
 import { errorText, fmtDuration, fmtList, fmtTime, t } from '../i18n.ts';
 import { currentIncident, isIncident } from '../layers/evacuation/format.ts';
 import type { RootStore } from '../stores/root.ts';

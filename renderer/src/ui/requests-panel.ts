@@ -10,7 +10,7 @@ import { allowedRequestActions, mayRequest, requestSla, DEFAULT_DEPARTMENT, DEPA
 import { fmtDateTime, fmtDuration, fmtNumber, fmtPercent, t, type StringKey } from '../i18n.ts';
 import type { RootStore } from '../stores/root.ts';
 import { deskSummary, listRequests, REQUEST_FILTERS, requestsOf, requestView, SLA_COLORS, type RequestView } from '../work/format.ts';
-import { cssColor } from '../layers/manholes/format.ts';
+import { cssColor } from '../palette.ts';
 import { button, h } from './dom.ts';
 
 const SHOWN = 30;

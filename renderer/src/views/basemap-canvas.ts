@@ -2,6 +2,7 @@
  * Our own offline ground basemap, drawn from district data onto a canvas (equirectangular in lon/lat, which is what
  * Cesium's geographic single-tile imagery expects). No remote tiles, ever.
  */
+import { mPerDegLon } from '../../../data-pipelines/geo/measure.ts';
 import type { Compound, DistrictMeta, GridCell, Street } from '../data/district.ts';
 
 export interface BasemapInput {
@@ -37,7 +38,7 @@ export function drawBasemap(input: BasemapInput, maxPx = 4096): HTMLCanvasElemen
   if (!ctx) throw new Error('2D canvas unavailable');
   const X = (lon: number) => ((lon - bbox.west) / w) * width;
   const Y = (lat: number) => ((bbox.north - lat) / h) * height;
-  const pxPerMetre = width / (w * 111_320 * Math.cos((input.meta.center.lat * Math.PI) / 180));
+  const pxPerMetre = width / (w * mPerDegLon(input.meta.center.lat));
 
   ctx.fillStyle = BASEMAP_COLORS.ground;
   ctx.fillRect(0, 0, width, height);

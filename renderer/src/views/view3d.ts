@@ -36,7 +36,9 @@ import { tileOrEmpty, type TileSource } from '../basemap/index.ts';
 import type { BuildingGeom, DistrictMeta } from '../data/district.ts';
 import { floorsColor, SELECTED_COLOR } from '../layers/buildings/format.ts';
 import { LIVE_LAYERS, type LayerRenderer } from '../layers/registry.ts';
+import { M_PER_DEG_LAT } from '../../../data-pipelines/geo/measure.ts';
 import type { RootStore } from '../stores/root.ts';
+import type { CameraState } from '../types/camera.ts';
 
 export interface View3DInput {
   meta: DistrictMeta;
@@ -46,12 +48,6 @@ export interface View3DInput {
   camera?: CameraState;
   /** the GPU context came back after a loss: the owner rebuilds the view (Cesium cannot restore in place) */
   onContextRestored?: () => void;
-}
-
-export interface CameraState {
-  position: [number, number, number];
-  heading: number;
-  pitch: number;
 }
 
 /**
@@ -366,7 +362,7 @@ export class View3D {
     // Stand off to the south, looking north-down (45°) at the point from `rangeM` away.
     const d = rangeM / Math.SQRT2;
     this.widget.camera.flyTo({
-      destination: Cartesian3.fromDegrees(lon, lat - d / 110_540, d),
+      destination: Cartesian3.fromDegrees(lon, lat - d / M_PER_DEG_LAT, d),
       orientation: { heading: 0, pitch: CMath.toRadians(-45), roll: 0 },
       duration: 1.2,
     });

@@ -6,7 +6,7 @@
 import { isOverdue, requestSla, threeRates, type CitizenRequest, type ThreeRates, type ClockStatus, type SlaClock } from '../../../data-pipelines/contracts/citizen-request.ts';
 import type { World } from '../../../data-pipelines/contracts/world.ts';
 import { taskOverdue, type VisitTask } from '../../../data-pipelines/contracts/tasks.ts';
-import type { RGBA } from '../layers/manholes/format.ts';
+import type { RGBA } from '../palette.ts';
 
 /** Beijing calendar date (YYYY-MM-DD) of a timestamp: the tasks' due dates are Beijing dates. */
 export function beijingToday(ts: number): string {

@@ -9,7 +9,7 @@ import occAtText from './sql/occupancy_at.sql?raw';
 import occSeriesText from './sql/occupancy_series.sql?raw';
 import setupText from './sql/setup.sql?raw';
 import sitesText from './sql/sites.sql?raw';
-import { M_PER_DEG_LAT, mPerDegLon } from '../../../../data-pipelines/geo/local.ts';
+import { M_PER_DEG_LAT, mPerDegLon } from '../../../../data-pipelines/geo/measure.ts';
 import { locale, LocalizedError, t, type Locale, type StringKey } from '../../i18n.ts';
 import { memFile } from '../../data/db-lockdown.ts';
 import { bind, parseSqlFile, sqlString, type SqlFile, type SqlRunner } from '../sql-runner.ts';

@@ -2,7 +2,7 @@
 import type { Alarm, AlarmCategory, AlarmState, OperatorAction } from '../../../../data-pipelines/contracts/alarm.ts';
 import { SENSOR_SPECS, type ManholeSensor } from '../../../../data-pipelines/contracts/manhole.ts';
 import { locale, t, type Locale, type StringKey } from '../../i18n.ts';
-import type { RGBA } from '../manholes/format.ts';
+import type { RGBA } from '../../palette.ts';
 
 export const PRIORITY_COLORS: Record<1 | 2 | 3, RGBA> = { 1: [239, 35, 60, 255], 2: [255, 120, 40, 255], 3: [255, 200, 60, 255] };
 

@@ -1,6 +1,6 @@
 import type { RootStore } from '../../stores/root.ts';
 import { pointLayer, swatchLegend, type LivePoint, type PointLayerSpec } from '../points.ts';
-import type { LiveLayerDefinition } from '../registry.ts';
+import type { LiveLayerDefinition } from '../types.ts';
 import { heightOnFloor } from '../evacuation/format.ts';
 import { t } from '../../i18n.ts';
 import { alarmHasPlace, PRIORITY_COLORS, priorityLabel } from './format.ts';

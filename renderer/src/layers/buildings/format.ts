@@ -1,5 +1,5 @@
 /** Pure presentation of buildings: height colour ramp and attribute rows. */
-import type { RGBA } from '../manholes/format.ts';
+import type { RGBA } from '../../palette.ts';
 
 /** Colour ramp by floor count, tuned for a dark command-center theme. */
 const RAMP: Array<[number, RGBA]> = [

@@ -1,9 +1,9 @@
 /** Cameras: every camera as a dot (offline grey); cameras turned by an SOS show their field-of-view cone. */
 import { t } from '../../i18n.ts';
 import type { RootStore } from '../../stores/root.ts';
-import type { RGBA } from '../manholes/format.ts';
+import type { RGBA } from '../../palette.ts';
 import { pointLayer, swatchLegend, type Cone, type LivePoint, type PointLayerSpec } from '../points.ts';
-import type { LiveLayerDefinition } from '../registry.ts';
+import type { LiveLayerDefinition } from '../types.ts';
 
 const ONLINE: RGBA = [120, 180, 255, 220];
 const OFFLINE: RGBA = [130, 130, 130, 255];

@@ -1,9 +1,9 @@
 /** Open elderly-care calls (wearable SOS, fall detection, inactivity, home emergency button). */
 import { t } from '../../i18n.ts';
 import type { RootStore } from '../../stores/root.ts';
-import type { RGBA } from '../manholes/format.ts';
+import type { RGBA } from '../../palette.ts';
 import { pointLayer, swatchLegend, type LivePoint, type PointLayerSpec } from '../points.ts';
-import type { LiveLayerDefinition } from '../registry.ts';
+import type { LiveLayerDefinition } from '../types.ts';
 
 const CARE: RGBA = [214, 80, 255, 255];
 

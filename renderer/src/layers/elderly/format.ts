@@ -1,7 +1,7 @@
 /** Elderly density per grid cell: pure colour ramp and features (unit-tested). */
 import type { GridDensity } from '../../../../data-pipelines/contracts/people.ts';
 import type { GridRect } from '../../stores/people-store.ts';
-import type { RGBA } from '../manholes/format.ts';
+import type { RGBA } from '../../palette.ts';
 
 /** Share of residents aged 60+ -> colour: pale (young) to deep purple (old), the usual ageing-map palette. */
 export const ELDERLY_STEPS: ReadonlyArray<{ from: number; color: RGBA }> = [

@@ -7,9 +7,9 @@ import { reaction, when } from 'mobx';
 import { fmtPercent, t } from '../../i18n.ts';
 import type { RootStore } from '../../stores/root.ts';
 import { h } from '../../ui/dom.ts';
-import { cssColor } from '../manholes/format.ts';
+import { cssColor } from '../../palette.ts';
 import { cellsPrimitive, cellsRenderer3d } from '../cells.ts';
-import type { LayerContext3D, LayerRenderer, LayerRenderer2D, LiveLayerDefinition } from '../registry.ts';
+import type { LayerContext3D, LayerRenderer, LayerRenderer2D, LiveLayerDefinition } from '../types.ts';
 import { ELDERLY_STEPS, elderlyCells, type ElderlyCell } from './format.ts';
 
 const MAX_COLUMN_M = 300;

@@ -2,9 +2,9 @@
 import { LEVEL_RANK, type AlarmLevel } from '../../../../data-pipelines/contracts/manhole.ts';
 import { t } from '../../i18n.ts';
 import type { RootStore } from '../../stores/root.ts';
-import { LEVEL_COLORS } from '../manholes/format.ts';
+import { LEVEL_COLORS } from '../../palette.ts';
 import { pointLayer, swatchLegend, type LivePoint, type PointLayerSpec } from '../points.ts';
-import type { LiveLayerDefinition } from '../registry.ts';
+import type { LiveLayerDefinition } from '../types.ts';
 
 const spec: PointLayerSpec = {
   id: 'env',

@@ -8,7 +8,7 @@ import { planEvacuation, type EvacuationPlan } from '../../../../data-pipelines/
 import { deviceKey } from '../../../../data-pipelines/contracts/world.ts';
 import { LocalizedError } from '../../i18n.ts';
 import type { RootStore } from '../../stores/root.ts';
-import type { RGBA } from '../manholes/format.ts';
+import type { RGBA } from '../../palette.ts';
 
 /** vertical spacing of peeled floors, as a multiple of the storey height */
 export const EXPLODE = 2.5;

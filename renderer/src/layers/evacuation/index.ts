@@ -1,7 +1,7 @@
 /** Evacuation layer: peeled floors + routes in 3D, routes in 2D. The panel lives in ui/incident-panel.ts. */
 import { t } from '../../i18n.ts';
 import { swatchLegend } from '../points.ts';
-import type { LiveLayerDefinition } from '../registry.ts';
+import type { LiveLayerDefinition } from '../types.ts';
 import { EVAC_COLORS } from './format.ts';
 import { createEvacuation2D } from './layer2d.ts';
 import { createEvacuation3D } from './layer3d.ts';

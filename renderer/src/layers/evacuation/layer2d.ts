@@ -2,8 +2,8 @@
 import type { Layer } from '@deck.gl/core';
 import { PathLayer, ScatterplotLayer } from '@deck.gl/layers';
 import type { RootStore } from '../../stores/root.ts';
-import type { LayerRenderer2D } from '../registry.ts';
-import type { RGBA } from '../manholes/format.ts';
+import type { LayerRenderer2D } from '../types.ts';
+import type { RGBA } from '../../palette.ts';
 import { currentIncident, EVAC_COLORS, isIncident } from './format.ts';
 
 interface PathDatum {

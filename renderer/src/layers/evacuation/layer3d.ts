@@ -13,8 +13,8 @@ import {
   Primitive,
 } from '@cesium/engine';
 import { reaction } from 'mobx';
-import type { LayerContext3D, LayerRenderer } from '../registry.ts';
-import type { RGBA } from '../manholes/format.ts';
+import type { LayerContext3D, LayerRenderer } from '../types.ts';
+import type { RGBA } from '../../palette.ts';
 import { currentIncident, EVAC_COLORS, floorBase, indoorRoute3d, isIncident, SLAB_M } from './format.ts';
 import { FIRE_COLORS } from '../fire/index.ts';
 import { deviceKey } from '../../../../data-pipelines/contracts/world.ts';

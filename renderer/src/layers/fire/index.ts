@@ -1,9 +1,9 @@
 /** Smoke/fire detectors that are not normal, placed on their floor in 3D (following the floors when peeled). */
 import { t } from '../../i18n.ts';
 import type { RootStore } from '../../stores/root.ts';
-import type { RGBA } from '../manholes/format.ts';
+import type { RGBA } from '../../palette.ts';
 import { pointLayer, swatchLegend, type LivePoint, type PointLayerSpec } from '../points.ts';
-import type { LiveLayerDefinition } from '../registry.ts';
+import type { LiveLayerDefinition } from '../types.ts';
 import { heightOnFloor } from '../evacuation/format.ts';
 
 export const FIRE_COLORS: Record<'smoke' | 'fire' | 'fault', RGBA> = { smoke: [255, 140, 0, 255], fire: [255, 30, 30, 255], fault: [150, 150, 160, 255] };

@@ -6,7 +6,7 @@
 import type { GridPerformance } from '../../grid/performance.ts';
 import type { GridRect } from '../../stores/people-store.ts';
 import type { GridWork } from '../../work/format.ts';
-import type { RGBA } from '../manholes/format.ts';
+import type { RGBA } from '../../palette.ts';
 
 export const GRIDWORK_STEPS: ReadonlyArray<{ key: 'open' | 'late' | 'behind'; color: RGBA }> = [
   { key: 'open', color: [46, 196, 182, 70] },

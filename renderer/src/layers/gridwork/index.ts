@@ -10,7 +10,7 @@ import type { RootStore } from '../../stores/root.ts';
 import { beijingToday, gridWork, requestsOf, tasksOf } from '../../work/format.ts';
 import { cellsPrimitive, cellsRenderer3d } from '../cells.ts';
 import { swatchLegend } from '../points.ts';
-import type { LayerContext3D, LayerRenderer, LayerRenderer2D, LiveLayerDefinition } from '../registry.ts';
+import type { LayerContext3D, LayerRenderer, LayerRenderer2D, LiveLayerDefinition } from '../types.ts';
 import { GRIDWORK_STEPS, gridworkCells, type GridworkCell } from './format.ts';
 
 const DAY_MS = 24 * 3600_000;

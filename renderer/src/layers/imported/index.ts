@@ -5,7 +5,7 @@ import { GeoJsonLayer } from '@deck.gl/layers';
 import { reaction } from 'mobx';
 import { t } from '../../i18n.ts';
 import { h } from '../../ui/dom.ts';
-import type { LayerContext3D, LayerRenderer, LayerRenderer2D, LiveLayerDefinition } from '../registry.ts';
+import type { LayerContext3D, LayerRenderer, LayerRenderer2D, LiveLayerDefinition } from '../types.ts';
 import type { RootStore } from '../../stores/root.ts';
 
 function create2d({ store }: { store: RootStore }): LayerRenderer2D {

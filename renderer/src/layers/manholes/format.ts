@@ -1,23 +1,16 @@
 /** Pure presentation of manhole data: colours, sizes, labels, legend entries (shared by 3D and 2D renderers). */
 import { SENSOR_SPECS, type AlarmLevel } from '../../../../data-pipelines/contracts/manhole.ts';
 import { t, type Locale } from '../../i18n.ts';
+import { cssColor, LEVEL_COLORS } from '../../palette.ts';
 import { sensorLabel } from '../alarms/format.ts';
 
-export type RGBA = [number, number, number, number];
-
-export const LEVEL_COLORS: Record<AlarmLevel, RGBA> = {
-  normal: [46, 196, 182, 150],
-  warning: [255, 183, 3, 255],
-  alarm: [239, 35, 60, 255],
-};
+/** The palette moved to renderer/src/palette.ts; re-exported here for callers that still import it from this file. */
+export { cssColor, LEVEL_COLORS, type RGBA } from '../../palette.ts';
 
 /** Pixel radius: alarms must stand out on a video wall at any zoom. */
 export const LEVEL_RADIUS_PX: Record<AlarmLevel, number> = { normal: 2.5, warning: 6, alarm: 9 };
 
 
-export function cssColor([r, g, b, a]: RGBA): string {
-  return `rgba(${r},${g},${b},${(a / 255).toFixed(3)})`;
-}
 
 
 

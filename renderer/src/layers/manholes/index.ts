@@ -1,4 +1,4 @@
-import type { LiveLayerDefinition } from '../registry.ts';
+import type { LiveLayerDefinition } from '../types.ts';
 import { createManholes2D } from './layer2d.ts';
 import { createManholes3D } from './layer3d.ts';
 import { manholeLegend } from './legend.ts';

@@ -7,7 +7,7 @@ interface ActiveWell {
   level: AlarmLevel;
 }
 import type { RootStore } from '../../stores/root.ts';
-import type { LayerRenderer2D } from '../registry.ts';
+import type { LayerRenderer2D } from '../types.ts';
 import { LEVEL_COLORS, LEVEL_RADIUS_PX } from './format.ts';
 
 export function createManholes2D({ store }: { store: RootStore }): LayerRenderer2D {

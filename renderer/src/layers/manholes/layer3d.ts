@@ -2,7 +2,7 @@
 import { Cartesian3, Color, PointPrimitiveCollection, type PointPrimitive } from '@cesium/engine';
 import { reaction } from 'mobx';
 import type { AlarmLevel } from '../../../../data-pipelines/contracts/manhole.ts';
-import type { LayerContext3D, LayerRenderer } from '../registry.ts';
+import type { LayerContext3D, LayerRenderer } from '../types.ts';
 import { LEVEL_COLORS, LEVEL_RADIUS_PX } from './format.ts';
 
 const colorOf = (l: AlarmLevel) => {

@@ -2,7 +2,7 @@
 import { cellRing } from '../../analysis/parking/queries.ts';
 import { fmtNumber, locale, t, type Locale } from '../../i18n.ts';
 import type { AnalysisMetric, AnalysisStore } from '../../stores/analysis-store.ts';
-import type { RGBA } from '../manholes/format.ts';
+import type { RGBA } from '../../palette.ts';
 
 export const METRICS: Record<AnalysisMetric, { unit: 'vehicles' | 'spaces' | 'percent'; diverging: boolean }> = {
   unmet: { unit: 'vehicles', diverging: false },

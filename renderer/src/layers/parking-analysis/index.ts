@@ -1,7 +1,7 @@
 /** Planner analysis layer: parking supply/demand cells, heatmap and candidate sites (state in AnalysisStore). */
 import { t } from '../../i18n.ts';
 import { h } from '../../ui/dom.ts';
-import type { LiveLayerDefinition } from '../registry.ts';
+import type { LiveLayerDefinition } from '../types.ts';
 import { createAnalysis2D } from './layer2d.ts';
 import { createAnalysis3D } from './layer3d.ts';
 

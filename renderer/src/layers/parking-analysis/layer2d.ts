@@ -7,7 +7,7 @@ import type { Layer } from '@deck.gl/core';
 import { HeatmapLayer } from '@deck.gl/aggregation-layers';
 import { PathLayer, PolygonLayer, ScatterplotLayer } from '@deck.gl/layers';
 import type { RootStore } from '../../stores/root.ts';
-import type { LayerRenderer2D } from '../registry.ts';
+import type { LayerRenderer2D } from '../types.ts';
 import { cellFeatures, SITE_COLORS, type CellFeature } from './format.ts';
 import type { SiteShape } from '../../stores/analysis-store.ts';
 

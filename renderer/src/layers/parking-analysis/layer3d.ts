@@ -1,8 +1,8 @@
 /** 3D: analysis cells as extruded columns (height ∝ the metric), candidate sites on the ground. */
 import { Cartesian3, Color, ColorGeometryInstanceAttribute, GeometryInstance, PerInstanceColorAppearance, PolygonGeometry, PolygonHierarchy, Primitive } from '@cesium/engine';
 import { reaction } from 'mobx';
-import type { LayerContext3D, LayerRenderer } from '../registry.ts';
-import type { RGBA } from '../manholes/format.ts';
+import type { LayerContext3D, LayerRenderer } from '../types.ts';
+import type { RGBA } from '../../palette.ts';
 import { cellFeatures } from './format.ts';
 
 const toColor = (c: RGBA) => new Color(c[0] / 255, c[1] / 255, c[2] / 255, c[3] / 255);

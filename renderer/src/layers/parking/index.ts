@@ -1,8 +1,8 @@
 /** Parking occupancy: lots sized by capacity and coloured by occupancy; numbered roadside spots free/taken. */
 import { t } from '../../i18n.ts';
-import type { RGBA } from '../manholes/format.ts';
+import type { RGBA } from '../../palette.ts';
 import { pointLayer, swatchLegend, type LivePoint, type PointLayerSpec } from '../points.ts';
-import type { LiveLayerDefinition } from '../registry.ts';
+import type { LiveLayerDefinition } from '../types.ts';
 
 /** Green (free) -> amber -> red (full) by occupancy ratio. */
 export function occupancyColor(ratio: number): RGBA {

@@ -7,7 +7,7 @@ import { t } from '../../i18n.ts';
 import type { RootStore } from '../../stores/root.ts';
 import { requestsOf, requestView, SLA_COLORS } from '../../work/format.ts';
 import { pointLayer, swatchLegend, type LivePoint, type PointLayerSpec } from '../points.ts';
-import type { LiveLayerDefinition } from '../registry.ts';
+import type { LiveLayerDefinition } from '../types.ts';
 
 const SHOWN = ['overdue', 'due-soon', 'running', 'met', 'missed'] as const;
 

@@ -10,7 +10,7 @@ import { beijingToday, deskSummary, requestsOf, tasksOf } from '../../work/forma
 import type { DistrictMeta } from '../../data/district.ts';
 import { fmtDate, fmtDuration, fmtNumber, fmtPercent, fmtTime, locale, t, type StringKey } from '../../i18n.ts';
 import { alarmHasPlace, alarmTitle, PRIORITY_COLORS } from '../../layers/alarms/format.ts';
-import { cssColor } from '../../layers/manholes/format.ts';
+import { cssColor } from '../../palette.ts';
 import { FEED_STATUS_KEY, streamStatus } from '../../stores/feed-store.ts';
 import { journalPill } from '../journal-health.ts';
 import { sourcesTroublePill } from '../sources-panel.ts';
