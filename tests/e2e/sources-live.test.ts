@@ -6,7 +6,7 @@
  * count pushed over HTTP recolours PL-001 on the parking layer. Every wait is on a condition (pixels or state),
  * capped only so a hang fails.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -17,14 +17,15 @@ import { loadEntities } from '../../data-pipelines/feed/entities.ts';
 import { loadSourcesFile } from '../../data-pipelines/sources/load.ts';
 import { floorBase, SLAB_M } from '../../renderer/src/layers/evacuation/format.ts';
 import { FIRE_COLORS } from '../../renderer/src/layers/fire/index.ts';
-import { LEVEL_COLORS } from '../../renderer/src/layers/manholes/format.ts';
+import { LEVEL_COLORS } from '../../renderer/src/palette.ts';
 import { occupancyColor } from '../../renderer/src/layers/parking/index.ts';
 import { startBroker, until, type Broker } from '../unit/mosquitto.ts';
+import { EXAMPLES, writeExampleSources } from '../unit/sources-fixture.ts';
 import { openApp, ROOT, waitReady, type Session } from './harness.ts';
 import { countNear, decode, stats } from './pixels.ts';
 
 const CAP_MS = 120_000;
-const examples = resolve(ROOT, 'assets/sources');
+const examples = EXAMPLES;
 const TOKENS = { REDWALL_INGEST_NBIOT_TOKEN: 'e2e-nbiot-token-0123456789abcdef', REDWALL_INGEST_CARPARK_TOKEN: 'e2e-carpark-token-0123456789abcdef', REDWALL_INGEST_SOS_TOKEN: 'e2e-sos-token-0123456789abcdefgh' };
 const COVER_IMEI = '868120045123456';
 const WELL = 'MH-00420';
@@ -34,29 +35,6 @@ const rgb = (c: readonly number[]) => c.slice(0, 3) as [number, number, number];
 let broker: Broker;
 let pub: MqttClient;
 let s: Session;
-
-/** The example sources file with every MQTT source pointed at the test broker (no TLS/credentials), plus a cover source over MQTT. */
-function writeSources(dir: string, url: string): string {
-  const f = JSON.parse(readFileSync(join(examples, 'district-sources.json'), 'utf8')) as { sources: Array<Record<string, unknown>> };
-  for (const src of f.sources) {
-    const m = src['mqtt'] as Record<string, unknown> | undefined;
-    if (!m) continue;
-    m['url'] = url;
-    m['clientId'] = `${String(m['clientId'])}-e2e`;
-    delete m['tls'];
-    delete m['passwordEnv'];
-    delete m['username'];
-  }
-  f.sources.push({
-    id: 'covers', kind: 'mqtt', quietAfterMin: 5, registry: 'registry.csv',
-    mqtt: { url, clientId: 'redwall-e2e-covers', topics: [{ filter: 'covers/+/up', qos: 1 }] },
-    routes: [{ match: 'covers/{imei}/up', event: 'manhole.reading', device: { capture: 'imei' }, messageId: '$.n', values: { gas: { path: '$.gas', unit: '%LEL', min: 0, max: 100 } } }],
-  });
-  writeFileSync(join(dir, 'registry.csv'), `${readFileSync(join(examples, 'registry.csv'), 'utf8').trimEnd()}\n${COVER_IMEI},${WELL},covers,e2e cover\n`);
-  const file = join(dir, 'sources.json');
-  writeFileSync(file, JSON.stringify(f, null, 2));
-  return file;
-}
 
 const sample = (name: string) => readFileSync(join(examples, 'samples', name));
 
@@ -113,7 +91,7 @@ describe('real feeds end to end: mosquitto and HTTP push into the console (simul
   beforeAll(async () => {
     broker = await startBroker();
     const dir = mkdtempSync(join(tmpdir(), 'redwall-e2e-live-'));
-    const sources = loadSourcesFile(writeSources(dir, broker.url), loadEntities(resolve(ROOT, 'assets/district')), TOKENS);
+    const sources = loadSourcesFile(writeExampleSources(dir, broker.url, { [COVER_IMEI]: WELL }, 'e2e'), loadEntities(resolve(ROOT, 'assets/district')), TOKENS);
     s = await openApp({ sim: null, sources });
     await waitReady(s.page);
     const status = (id: string) => s.server.sources.status().sources.find((x) => x.id === id)?.state;

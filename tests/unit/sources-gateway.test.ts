@@ -4,7 +4,7 @@
  * no-ops, nothing is acknowledged that the journal does not hold, hostile payloads are quarantined and counted while
  * good messages keep flowing, quiet sources raise the feed-health alarm, and --sim-via runs the demo through a broker.
  */
-import { mkdtempSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -16,8 +16,9 @@ import { startFeedServer, type FeedServer } from '../../data-pipelines/feed/serv
 import { SourceHub, declarativeSource } from '../../data-pipelines/sources/hub.ts';
 import { loadSourcesFile, SourcesFileError } from '../../data-pipelines/sources/load.ts';
 import { startBroker, until, type Broker } from './mosquitto.ts';
+import { EXAMPLES, writeExampleSources } from './sources-fixture.ts';
 
-const examples = join(import.meta.dirname, '../../assets/sources');
+const examples = EXAMPLES;
 const TOKENS = { REDWALL_INGEST_NBIOT_TOKEN: 'nbiot-token-0123456789abcdef', REDWALL_INGEST_CARPARK_TOKEN: 'carpark-token-0123456789abcdef', REDWALL_INGEST_SOS_TOKEN: 'sos-token-0123456789abcdefgh', REDWALL_FIRE_MQTT_PASSWORD: 'x', REDWALL_ROADSIDE_MQTT_PASSWORD: 'y' };
 
 let broker: Broker;
@@ -26,30 +27,6 @@ let server: FeedServer;
 let pub: MqttClient;
 let diskFull = false;
 let sourcesFile: string;
-
-/** The example sources file pointed at the test broker (the roadside platform without TLS), plus a test cover source. */
-function writeSources(dir: string, url: string): string {
-  const f = JSON.parse(readFileSync(join(examples, 'district-sources.json'), 'utf8')) as { sources: Array<Record<string, unknown>> };
-  for (const s of f.sources) {
-    const m = s['mqtt'] as Record<string, unknown> | undefined;
-    if (m) {
-      m['url'] = url;
-      delete m['tls'];
-      delete m['passwordEnv'];
-      delete m['username'];
-    }
-  }
-  f.sources.push({
-    id: 'covers', kind: 'mqtt', quietAfterMin: 5, registry: 'registry.csv',
-    mqtt: { url, clientId: 'redwall-test-covers', topics: [{ filter: 'covers/+/up', qos: 1 }] },
-    routes: [{ match: 'covers/{imei}/up', event: 'manhole.reading', device: { capture: 'imei' }, messageId: '$.n', values: { gas: { path: '$.gas', unit: '%LEL', min: 0, max: 100 } } }],
-  });
-  // the example rows are for their own sources; the test cover source gets rows of its own
-  writeFileSync(join(dir, 'registry.csv'), `${readFileSync(join(examples, 'registry.csv'), 'utf8').trimEnd()}\n868120045123456,MH-00420,covers,test cover\n868120045123457,MH-00015,covers,test cover\n`);
-  const file = join(dir, 'sources.json');
-  writeFileSync(file, JSON.stringify(f, null, 2));
-  return file;
-}
 
 const sample = (name: string) => readFileSync(join(examples, 'samples', name));
 const status = (id: string) => server.sources.status().sources.find((s) => s.id === id)!;
@@ -61,7 +38,7 @@ beforeAll(async () => {
   assetsDir = mkdtempSync(join(tmpdir(), 'redwall-src-assets-'));
   buildDistrict(assetsDir, () => undefined);
   const dir = mkdtempSync(join(tmpdir(), 'redwall-src-'));
-  sourcesFile = writeSources(dir, broker.url);
+  sourcesFile = writeExampleSources(dir, broker.url, { '868120045123456': 'MH-00420', '868120045123457': 'MH-00015' }, 'unit');
   const sources = loadSourcesFile(sourcesFile, loadEntities(assetsDir), TOKENS);
   server = await startFeedServer({
     assetsDir, journalDir: join(dir, 'journal'), sim: null, sources, tickMs: 50, heartbeatMs: 200, log: () => undefined, token: 'operator-token-0123456789',
