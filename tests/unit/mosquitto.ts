@@ -64,6 +64,11 @@ export async function startBroker(opts: { secure?: (dir: string) => string[] } =
     url: `${opts.secure ? 'mqtts' : 'mqtt'}://127.0.0.1:${port}`,
     async start() {
       proc = spawn(MOSQUITTO!, ['-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
+      // never outlive the test process, even when it exits without stopping us (a crash, process.exit)
+      const p = proc;
+      const reap = () => p.kill('SIGKILL');
+      process.once('exit', reap);
+      p.once('exit', () => process.off('exit', reap));
       proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
       proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
       for (let i = 0; i < 400; i++) {
