@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { parseFeedEvent, type Draft, type FeedEvent } from '../contracts/events.ts';
 import type { SourceState, SourceStatus, SourcesStatus } from '../contracts/sources.ts';
 import type { FeedCore } from '../feed/core.ts';
-import { mapMessage, safeSample, type MapResult } from './mapping.ts';
+import { contentMessageId, mapMessage, safeSample, type MapResult } from './mapping.ts';
 import type { LoadedSource } from './load.ts';
 import { QuarantineLog, type QuarantineEntry } from './quarantine.ts';
 
@@ -70,6 +70,11 @@ export interface HubOptions {
 /** the rate shown is messages per second over the last 10 whole seconds */
 const RATE_SECONDS = 10;
 const hash32 = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 32);
+
+/** No message for the source's quietAfterMin (counted from the gateway's start when none came yet). */
+function isQuiet(h: Health, now: number): boolean {
+  return now - (h.lastMessageAt ?? h.startedAt) > h.src.quietAfterMin * 60_000;
+}
 
 /** A declarative source (loaded from a redwall-sources/1 file) as the hub runs it. */
 export function declarativeSource(l: LoadedSource): HubSource {
@@ -145,7 +150,7 @@ export class SourceHub {
         res = h.src.decode(m.topic, m.payload, receivedAt);
       } catch (e) {
         // mapping is total; a bug must still not lose the message silently
-        res = { drafts: [], dedupIds: [], messageId: `${id}:h:${hash32(`${m.topic}\u0000${Buffer.from(m.payload).toString('base64')}`)}`, flags: [], quarantined: [{ reason: 'internal-error', detail: `mapping failed: ${(e as Error).message.slice(0, 200)}`, path: m.topic.slice(0, 200), sample: safeSample(m.payload) }] };
+        res = { drafts: [], dedupIds: [], messageId: contentMessageId(id, m.topic, m.payload), flags: [], quarantined: [{ reason: 'internal-error', detail: `mapping failed: ${(e as Error).message.slice(0, 200)}`, path: m.topic.slice(0, 200), sample: safeSample(m.payload) }] };
       }
       // A platform's own message id is unique: always checked. Without one, the id is a hash of the bytes, and the
       // same bytes twice are two readings (a car park reporting the same count again) unless the transport says this
@@ -236,8 +241,7 @@ export class SourceHub {
   /** Raises or clears the feed-health alarms; call it on the server's tick. */
   tick(now: number = this.now()): void {
     for (const h of this.health.values()) {
-      const last = h.lastMessageAt ?? h.startedAt;
-      const quiet = now - last > h.src.quietAfterMin * 60_000;
+      const quiet = isQuiet(h, now);
       if (quiet && !h.quietAlarm) this.healthAlarm(h, 'quiet', true, now, `no data from source ${h.src.id} for ${h.src.quietAfterMin} min${h.lastMessageAt === null ? ' (none since the gateway started)' : ` (last at ${new Date(h.lastMessageAt).toISOString()})`}`);
       const down = h.src.kind === 'mqtt' && h.conn !== 'connected' && now - h.connSince > h.src.downAlarmAfterS * 1000;
       if (down && !h.downAlarm) this.healthAlarm(h, 'down', true, now, `source ${h.src.id} is ${h.conn} for more than ${h.src.downAlarmAfterS} s${h.detail ? `: ${h.detail}` : ''}`);
@@ -261,7 +265,7 @@ export class SourceHub {
     const sources: SourceStatus[] = [];
     for (const h of this.health.values()) {
       const q = this.quarantine.of(h.src.id);
-      const quiet = now - (h.lastMessageAt ?? h.startedAt) > h.src.quietAfterMin * 60_000;
+      const quiet = isQuiet(h, now);
       const state: SourceState = (h.conn === 'connected' || h.conn === 'listening') && quiet ? 'quiet' : h.conn;
       // the last RATE_SECONDS whole seconds before the current one
       const nowSec = Math.floor(now / 1000);
@@ -304,7 +308,7 @@ const NATIVE_STREAMS = new Set(['manhole', 'camera', 'parking', 'fire', 'care', 
  */
 export function nativeDecode(sourceId: string, maxBytes: number): HubSource['decode'] {
   return (topic, payload, receivedAt) => {
-    const res: MapResult = { drafts: [], dedupIds: [], messageId: `${sourceId}:h:${hash32(`${topic}\u0000${Buffer.from(payload).toString('base64')}`)}`, quarantined: [], flags: [] };
+    const res: MapResult = { drafts: [], dedupIds: [], messageId: contentMessageId(sourceId, topic, payload), quarantined: [], flags: [] };
     const bad = (reason: MapResult['quarantined'][number]['reason'], detail: string, path: string) => res.quarantined.push({ reason, detail, path, sample: safeSample(payload) });
     if (payload.byteLength > maxBytes) {
       bad('too-large', `message is ${payload.byteLength} bytes, at most ${maxBytes}`, topic);

@@ -325,14 +325,18 @@ function idPart(v: Json): string | null {
   return null;
 }
 
+/** A message's id without a platform id: a hash of source, topic (or path) and bytes. */
+export function contentMessageId(sourceId: string, topicOrPath: string, payload: Uint8Array): string {
+  return `${sourceId}:h:${createHash('sha256').update(sourceId).update('\u0000').update(topicOrPath).update('\u0000').update(payload).digest('hex').slice(0, 32)}`;
+}
+
 /**
  * Maps one message. `topicOrPath` is the MQTT topic, or for HTTP the path after /api/ingest/<source>. Never throws.
  * Drafts are checked against the event contract (a failing one is quarantined) unless `validate: false`: the
  * gateway's journal checks every draft anyway and hands failures back to be quarantined (one check, not two).
  */
 export function mapMessage(source: Source, topicOrPath: string, payload: Uint8Array, receivedAt: number, registry: Registry, { validate = true }: { validate?: boolean } = {}): MapResult {
-  const hash = createHash('sha256').update(source.id).update('\u0000').update(topicOrPath).update('\u0000').update(payload).digest('hex').slice(0, 32);
-  const res: MapResult = { drafts: [], dedupIds: [], messageId: `${source.id}:h:${hash}`, quarantined: [], flags: [] };
+  const res: MapResult = { drafts: [], dedupIds: [], messageId: contentMessageId(source.id, topicOrPath, payload), quarantined: [], flags: [] };
   let sample: string | undefined;
   const sampleOf = () => (sample ??= safeSample(payload));
   const quarantine = (p: Problem, device?: string) => res.quarantined.push({ reason: p.reason, detail: p.detail.slice(0, 300), path: p.path.slice(0, 200), sample: sampleOf(), ...(device !== undefined ? { device: device.slice(0, 128) } : {}) });

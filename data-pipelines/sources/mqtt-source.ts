@@ -12,7 +12,7 @@
  * failing with the broker's reason.
  */
 import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient, type Packet } from 'mqtt';
-import type { ConnectionState, SourceHub } from './hub.ts';
+import { redactUrl, type ConnectionState, type SourceHub } from './hub.ts';
 
 export interface MqttTarget {
   id: string;
@@ -105,7 +105,7 @@ export class MqttSourceClient {
       this.loggedError = '';
       client.options.reconnectPeriod = 1_000;
       this.state('connected');
-      this.log(`source ${this.t.id}: connected to ${redact(this.t.url)}${connack.sessionPresent ? ' (session kept by the broker)' : ''}`);
+      this.log(`source ${this.t.id}: connected to ${redactUrl(this.t.url)}${connack.sessionPresent ? ' (session kept by the broker)' : ''}`);
       // a new session (or a broker that lost ours) has no subscriptions yet; subscribing again is harmless otherwise
       client.subscribe(
         Object.fromEntries(this.t.topics.map((t) => [t.filter, { qos: t.qos }])),
@@ -194,8 +194,4 @@ export class MqttSourceClient {
     this.client = null;
     if (c) await c.endAsync(true).catch(() => undefined);
   }
-}
-
-function redact(url: string): string {
-  return url.replace(/\/\/[^@/]*@/, '//');
 }

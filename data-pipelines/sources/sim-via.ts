@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Draft } from '../contracts/events.ts';
-import { nativeDecode, type HubSource } from './hub.ts';
+import { nativeDecode, redactUrl, type HubSource } from './hub.ts';
 import type { MqttTarget } from './mqtt-source.ts';
 
 export const SIM_SOURCE_ID = 'simulator';
@@ -22,7 +22,7 @@ export function checkSimViaUrl(url: string): string | null {
 /** The built-in source reading the simulator back from the broker. */
 export function simSource(url: string): { hub: HubSource; target: MqttTarget } {
   return {
-    hub: { id: SIM_SOURCE_ID, name: 'Simulator via MQTT (--sim-via)', kind: 'mqtt', file: '(built in: --sim-via)', endpoint: url.replace(/\/\/[^@/]*@/, '//'), quietAfterMin: 2, downAlarmAfterS: 30, decode: nativeDecode(SIM_SOURCE_ID, 1024 * 1024) },
+    hub: { id: SIM_SOURCE_ID, name: 'Simulator via MQTT (--sim-via)', kind: 'mqtt', file: '(built in: --sim-via)', endpoint: redactUrl(url), quietAfterMin: 2, downAlarmAfterS: 30, decode: nativeDecode(SIM_SOURCE_ID, 1024 * 1024) },
     target: { id: SIM_SOURCE_ID, url, topics: [{ filter: `${SIM_TOPIC_ROOT}/#`, qos: 1 }], clientId: 'redwall-sim-gateway', protocolVersion: 4 },
   };
 }
