@@ -149,8 +149,7 @@ export class FeedCore {
 
   /** Why a command is refused now (the journal cannot write), or null: held events are retried first. */
   journalRefusal(): string | null {
-    if (this.held.length) this.pendingOut = this.pendingOut.concat(this.drain(false));
-    if (!this.held.length && !this.journal.writeError) return null;
+    if (this.caughtUp() && !this.journal.writeError) return null;
     const e = this.journal.writeError;
     return `journal cannot write${e ? ` (${e.code})` : ''}: nothing was changed, try again when the server's disk has space`;
   }
@@ -238,14 +237,21 @@ export class FeedCore {
   }
 
   /**
-   * A command's draft, journaled now or not at all: never held (a command the journal did not take is refused, so
-   * nothing acknowledged can be lost). Consequences that could not be written are held like any event.
+   * Drafts journaled now or not at all (null): never held, so a command or a source message the journal did not take
+   * is refused or left unacknowledged and nothing acknowledged can be lost. Consequences that could not be written
+   * are held like any event.
    */
-  private writeNow(draft: Draft): FeedEvent[] | null {
-    const r = this.run([draft]);
-    if (r.unwritten[0] === draft) return null;
+  private writeNow(drafts: Draft[], rejectedOut?: Array<{ draft: Draft; error: string }>): FeedEvent[] | null {
+    const r = this.run(drafts, rejectedOut);
+    if (r.unwritten === drafts) return null;
     if (r.unwritten.length) this.hold(r.unwritten);
     return r.events;
+  }
+
+  /** Retries the held events first (what they journal waits in pendingOut); whether none are left. */
+  private caughtUp(): boolean {
+    if (this.held.length) this.pendingOut = this.pendingOut.concat(this.drain(false));
+    return !this.held.length;
   }
 
   tick(now: number): FeedEvent[] {
@@ -320,7 +326,7 @@ export class FeedCore {
     const r = this.engine.command(raw, now);
     if (!r.ok) return { ack: { ok: false, error: r.error }, events: before };
     if (r.duplicateOf) return { ack: { ok: true, seq: r.duplicateOf.seq, alarm: r.alarm, duplicate: true }, events: before };
-    const events = this.writeNow(r.draft!);
+    const events = this.writeNow([r.draft!]);
     if (!events) return { ack: { ok: false, error: this.journalRefusal() ?? 'journal cannot write' }, events: [...before, ...this.pendingOut.splice(0)] };
     const ev = events[0];
     if (!ev || ev.kind !== 'alarm.update') return { ack: { ok: false, error: 'command could not be journaled' }, events: [...before, ...events] };
@@ -334,7 +340,7 @@ export class FeedCore {
     if (refusal) return { ack: { ok: false, error: refusal }, events: before };
     const r = this.desk.command(raw, user, now);
     if ('ack' in r) return { ack: r.ack, events: before };
-    const events = this.writeNow(r.draft);
+    const events = this.writeNow([r.draft]);
     if (!events) return { ack: { ok: false, error: this.journalRefusal() ?? 'journal cannot write' }, events: [...before, ...this.pendingOut.splice(0)] };
     const ev = events[0];
     if (!ev || ev.kind !== 'request.update') return { ack: { ok: false, error: 'command could not be journaled' }, events: [...before, ...events] };
@@ -349,12 +355,8 @@ export class FeedCore {
    */
   acceptSource(drafts: Draft[], checkOrigins: boolean | readonly boolean[] = true): { events: FeedEvent[]; duplicates: number; rejected: Array<{ draft: Draft; error: string }> } | null {
     // held events first (in order); the append below is itself the probe of a disk that failed before
-    if (this.held.length) this.pendingOut = this.pendingOut.concat(this.drain(false));
+    if (!this.caughtUp()) return null;
     const before = this.pendingOut.splice(0);
-    if (this.held.length) {
-      this.pendingOut = before;
-      return null;
-    }
     const fresh: Draft[] = [];
     const seen = new Set<string>();
     let duplicates = 0;
@@ -370,25 +372,21 @@ export class FeedCore {
     }
     if (!fresh.length) return { events: before, duplicates, rejected: [] };
     const rejected: Array<{ draft: Draft; error: string }> = [];
-    const r = this.run(fresh, rejected);
-    if (r.unwritten === fresh) {
+    const events = this.writeNow(fresh, rejected);
+    if (!events) {
       this.pendingOut = before;
       return null;
     }
-    if (r.unwritten.length) this.hold(r.unwritten);
-    return { events: [...before, ...r.events], duplicates, rejected };
+    return { events: [...before, ...events], duplicates, rejected };
   }
 
   /** A source's health alarm (AlarmEngine.sourceHealth), journaled; null while the journal cannot write (retried by the caller). */
   sourceHealth(sourceId: string, cause: 'quiet' | 'down', bad: boolean, now: number, note: string): FeedEvent[] | null {
     const drafts = this.engine.sourceHealth(sourceId, cause, bad, now, this.centre, note);
     if (!drafts.length) return [];
-    if (this.held.length) this.pendingOut = this.pendingOut.concat(this.drain(false));
-    if (this.held.length) return null;
-    const r = this.run(drafts);
-    if (r.unwritten === drafts) return null;
-    if (r.unwritten.length) this.hold(r.unwritten);
-    return [...this.pendingOut.splice(0), ...r.events];
+    if (!this.caughtUp()) return null;
+    const events = this.writeNow(drafts);
+    return events && [...this.pendingOut.splice(0), ...events];
   }
 
   /** The district's centre (where alarms about the feed itself are placed). */
