@@ -226,19 +226,25 @@ describe('demand model and candidate lots (ETL, pure)', () => {
 });
 
 const PKG = new URL('../../assets/district/', import.meta.url).pathname;
+/** The demo district's parking tables in DuckDB, the app's default analysis run (night resident demand vs day supply,
+ *  200 m hexagons, 300 m walk) and every vacant lot offered as a 100-space candidate site. */
+async function districtAnalysis() {
+  if (!existsSync(`${PKG}demand_sources.arrow`)) throw new Error('district package missing: run "npm run build:data" first (npm test does)');
+  const db = await openNodeDuckDb();
+  for (const t of ['parking_places', 'demand_sources', 'demand_profile', 'vacant_lots']) db.loadArrow(t, `${PKG}${t}.arrow`);
+  const q = new ParkingQueries(db.runner);
+  const p: AnalysisParams = { ...DEFAULT_PARAMS, lon0: 116.456, lat0: 39.9375 };
+  const r = await q.run(p);
+  const lots = await db.runner.rows<{ lot_id: string; name: string; lon: number; lat: number }>('SELECT lot_id, name, lon, lat FROM vacant_lots');
+  await q.setCandidates(lots.map((l) => ({ siteId: l.lot_id, name: l.name, lon: l.lon, lat: l.lat, capacity: 100 })));
+  return { q, p, r, lots };
+}
 describe('the demo district package', () => {
   it('night resident demand vs public supply finds a hardest block, and 100 spaces on the best vacant lot reduce it', async () => {
-    if (!existsSync(`${PKG}demand_sources.arrow`)) throw new Error('district package missing: run "npm run build:data" first (npm test does)');
-    const db = await openNodeDuckDb();
-    for (const t of ['parking_places', 'demand_sources', 'demand_profile', 'vacant_lots']) db.loadArrow(t, `${PKG}${t}.arrow`);
-    const q = new ParkingQueries(db.runner);
-    const p: AnalysisParams = { ...DEFAULT_PARAMS, lon0: 116.456, lat0: 39.9375 };
-    const r = await q.run(p);
+    const { q, p, r, lots } = await districtAnalysis();
     expect(r.hardest).not.toBeNull();
     expect(r.totals.unmet).toBeGreaterThan(0);
     expect(r.totals.unmet).toBeLessThanOrEqual(r.totals.demand + 1e-6);
-    const lots = await db.runner.rows<{ lot_id: string; name: string; lon: number; lat: number }>('SELECT lot_id, name, lon, lat FROM vacant_lots');
-    await q.setCandidates(lots.map((l) => ({ siteId: l.lot_id, name: l.name, lon: l.lon, lat: l.lat, capacity: 100 })));
     const sites = await q.rankSites(p);
     expect(sites).toHaveLength(lots.length);
     for (let i = 1; i < sites.length; i++) expect(sites[i - 1]!.covered).toBeGreaterThanOrEqual(sites[i]!.covered);
@@ -254,16 +260,8 @@ describe('the demo district package', () => {
 
 describe('site ranking and what-if agree (issue 16 item 19: "+100 at 空地 22" left the hardest cell at 363)', () => {
   it('on the district: a rank is the what-if\'s drop in district unmet, and the cells a site relieves are the cells the what-if improves', async () => {
-    if (!existsSync(`${PKG}demand_sources.arrow`)) throw new Error('district package missing: run "npm run build:data" first (npm test does)');
-    const db = await openNodeDuckDb();
-    for (const t of ['parking_places', 'demand_sources', 'demand_profile', 'vacant_lots']) db.loadArrow(t, `${PKG}${t}.arrow`);
-    const q = new ParkingQueries(db.runner);
-    // the app's default analysis (night resident demand vs day supply, 200 m hexagons, 300 m walk)
-    const p: AnalysisParams = { ...DEFAULT_PARAMS, lon0: 116.456, lat0: 39.9375 };
-    const r = await q.run(p);
+    const { q, p, r } = await districtAnalysis();
     const hardest = r.hardest!;
-    const lots = await db.runner.rows<{ lot_id: string; name: string; lon: number; lat: number }>('SELECT lot_id, name, lon, lat FROM vacant_lots');
-    await q.setCandidates(lots.map((l) => ({ siteId: l.lot_id, name: l.name, lon: l.lon, lat: l.lat, capacity: 100 })));
     const sites = await q.rankSites(p);
     let reachesHardest = 0;
     let missesHardest = 0;
