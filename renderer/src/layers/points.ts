@@ -9,8 +9,9 @@ import type { Layer } from '@deck.gl/core';
 import { reaction } from 'mobx';
 import type { Locale, StringKey } from '../i18n.ts';
 import type { RootStore } from '../stores/root.ts';
-import type { LayerId } from '../stores/ui-store.ts';
-import type { LayerContext3D, LayerRenderer, LayerRenderer2D, LiveLayerDefinition, Revision } from './types.ts';
+import type { ALL_LAYERS, LiveLayerId } from '../stores/layer-ids.ts';
+import type { OperatorCommand } from '../stores/ui-store.ts';
+import type { LayerContext3D, LayerRenderer, LayerRenderer2D, LiveLayerDefinition, PickStore, PickTarget, Revision } from './types.ts';
 import type { RGBA } from '../palette.ts';
 import { M_PER_DEG_LAT, mPerDegLon } from '../../../data-pipelines/geo/measure.ts';
 
@@ -43,8 +44,21 @@ export interface PointLayerSpec {
   revision(store: RootStore): Revision;
   points(store: RootStore): LivePoint[];
   cones?(store: RootStore): Cone[];
-  onPick?(store: RootStore, id: string): void;
+  /** what a click on point `id` means (the 2D layer is pickable only when this is given); null: nothing */
+  onPick?(store: PickStore, id: string): OperatorCommand | null;
+  /** whether a 3D pick id is one of this layer's points (3D ids are bare point ids, so each layer says which are its) */
+  owns3d?(store: PickStore, id: string): boolean;
   throttleMs?: number;
+}
+
+/** A point layer's pick hook: in 2D its own deck.gl layer's points, in 3D the ids `owns3d` claims. */
+export function pointPick(spec: PointLayerSpec, target: PickTarget, store: PickStore): OperatorCommand | null {
+  if (!spec.onPick) return null;
+  if (target.view === '2d') {
+    const p = target.layerId === spec.id ? (target.object as LivePoint | null) : null;
+    return p ? spec.onPick(store, p.id) : null;
+  }
+  return spec.owns3d?.(store, target.id) ? spec.onPick(store, target.id) : null;
 }
 
 const toColor = (c: RGBA) => new Color(c[0] / 255, c[1] / 255, c[2] / 255, c[3] / 255);
@@ -139,8 +153,8 @@ export function createPointLayer2D(spec: PointLayerSpec, { store }: { store: Roo
           getLineColor: (p) => p.outline ?? [0, 0, 0, 0],
           lineWidthUnits: 'pixels',
           getLineWidth: (p) => (p.outline ? 1.5 : 0),
+          // clicks are resolved by the 2D view through the registry (pointPick)
           pickable: !!spec.onPick,
-          onClick: spec.onPick ? (info) => (info.object ? (spec.onPick!(store, (info.object as LivePoint).id), true) : false) : undefined,
           updateTriggers: { getFillColor: rev, getRadius: rev, getLineColor: rev },
         }),
       );
@@ -176,13 +190,13 @@ export function swatchLegend(entries: Array<{ color: RGBA; label: string }>, not
   return el;
 }
 
-/** A live layer made of points (and optional cones): the same spec drives the 3D and the 2D renderer. */
-export function pointLayer(id: LayerId, labelKey: StringKey, spec: PointLayerSpec, legend: (loc: Locale) => HTMLElement): LiveLayerDefinition {
+/** A live layer made of points (and optional cones): the same spec drives the 3D and the 2D renderer and picking. */
+export function pointLayer<I extends LiveLayerId>(meta: { id: I; labelKey: StringKey; defaultVisible: (typeof ALL_LAYERS)[I] }, spec: PointLayerSpec, legend: (loc: Locale) => HTMLElement): LiveLayerDefinition<I> {
   return {
-    id,
-    labelKey,
+    ...meta,
     create3d: (ctx) => createPointLayer3D(spec, ctx),
     create2d: (ctx) => createPointLayer2D(spec, ctx),
     legend,
+    pick: (target, store) => pointPick(spec, target, store),
   };
 }

@@ -1,6 +1,8 @@
 /**
- * The one place live layers are registered. Each layer is a folder with pure `format` functions, a 3D renderer,
- * a 2D renderer and a legend; views and panels iterate this list and know nothing layer-specific.
+ * The one place live layers are registered. Each layer is a folder that owns its id, default visibility, pure
+ * `format` functions, 3D and 2D renderers, legend, label and pick hook; views and panels iterate this list and know
+ * nothing layer-specific. Adding a layer: its folder, one line here (and its id and default in stores/layer-ids.ts,
+ * which the stores read: the compiler points at both).
  */
 import { alarmLayer } from './alarms/index.ts';
 import { careLayer } from './care/index.ts';
@@ -16,8 +18,30 @@ import { elderlyLayer } from './elderly/index.ts';
 import { requestLayer } from './requests/index.ts';
 import { gridworkLayer } from './gridwork/index.ts';
 
-export type { LayerContext3D, LayerRenderer, LayerRenderer2D, LiveLayerDefinition, Revision } from './types.ts';
-import type { LiveLayerDefinition } from './types.ts';
+export type { LayerContext3D, LayerRenderer, LayerRenderer2D, LiveLayerDefinition, PickStore, PickTarget, Revision } from './types.ts';
+import type { LiveLayerId } from '../stores/layer-ids.ts';
+import type { OperatorCommand } from '../stores/ui-store.ts';
+import type { LiveLayerDefinition, PickStore, PickTarget } from './types.ts';
 
 /** Drawing order: later layers on top. */
-export const LIVE_LAYERS: readonly LiveLayerDefinition[] = [elderlyLayer, gridworkLayer, analysisLayer, importedLayer, parkingLayer, envLayer, requestLayer, cameraLayer, manholeLayer, careLayer, evacuationLayer, fireLayer, alarmLayer];
+const REGISTERED = [elderlyLayer, gridworkLayer, analysisLayer, importedLayer, parkingLayer, envLayer, requestLayer, cameraLayer, manholeLayer, careLayer, evacuationLayer, fireLayer, alarmLayer] as const;
+export const LIVE_LAYERS: readonly LiveLayerDefinition[] = REGISTERED;
+
+/** Compile-time check: every live id of stores/layer-ids.ts has a registered folder (an error names the missing id). */
+type AllRegistered<Missing extends never> = Missing;
+export type LiveLayersComplete = AllRegistered<Exclude<LiveLayerId, (typeof REGISTERED)[number]['id']>>;
+
+/** Top-most first: what a click hits is asked of the layer drawn on top before the ones under it. */
+const PICK_ORDER = [...LIVE_LAYERS].reverse();
+
+/**
+ * Who owns a picked object, and what the click means: the first layer (top-most first) whose pick hook claims the
+ * target, with its command; null when no live layer drew it (each view then does its own default).
+ */
+export function pickOwner(target: PickTarget, store: PickStore): { layer: LiveLayerDefinition; command: OperatorCommand } | null {
+  for (const layer of PICK_ORDER) {
+    const command = layer.pick(target, store);
+    if (command) return { layer, command };
+  }
+  return null;
+}

@@ -6,7 +6,8 @@ import type { Scene } from '@cesium/engine';
 import type { Layer } from '@deck.gl/core';
 import type { Locale, StringKey } from '../i18n.ts';
 import type { RootStore } from '../stores/root.ts';
-import type { LayerId } from '../stores/ui-store.ts';
+import type { ALL_LAYERS, LiveLayerId } from '../stores/layer-ids.ts';
+import type { OperatorCommand } from '../stores/ui-store.ts';
 
 /** A value that changes whenever a layer must repaint: a counter, or a composite key such as `${version}|${selection}`. */
 export type Revision = number | string;
@@ -29,10 +30,26 @@ export interface LayerRenderer2D extends LayerRenderer {
   revision(): Revision;
 }
 
-export interface LiveLayerDefinition {
-  id: LayerId;
+/**
+ * What a click on a map hit. 3D: the string id of the Cesium primitive (or geometry instance) under the cursor.
+ * 2D: the id of the deck.gl layer and the picked datum (an object, or an index for index-based data).
+ */
+export type PickTarget = { view: '3d'; id: string } | { view: '2d'; layerId: string; object: unknown };
+
+/** The store a pick hook reads entity tables from (detectors, wells). */
+export type PickStore = Pick<RootStore, 'entities'>;
+
+export interface LiveLayerDefinition<I extends LiveLayerId = LiveLayerId> {
+  id: I;
   labelKey: StringKey;
+  /** shown when the app starts (must equal stores/layer-ids.ts, which the stores read) */
+  defaultVisible: (typeof ALL_LAYERS)[I];
   create3d?(ctx: LayerContext3D): LayerRenderer;
   create2d?(ctx: { store: RootStore }): LayerRenderer2D;
   legend(locale: Locale): HTMLElement;
+  /**
+   * Whether this layer drew what was clicked, and what the click means: the operator command to run, or null when
+   * the target is not this layer's (or this layer ignores clicks). Both views ask the registry (pickOwner).
+   */
+  pick(target: PickTarget, store: PickStore): OperatorCommand | null;
 }

@@ -1,7 +1,14 @@
-/** The map's layer ids and their default visibility (a leaf module: the UI store and saved layouts both use it). */
-export type LayerId = 'buildings' | 'streets' | 'compounds' | 'grid' | 'alarms' | 'manholes' | 'cameras' | 'parking' | 'fire' | 'care' | 'env' | 'evacuation' | 'analysis' | 'imported' | 'elderly' | 'requests' | 'gridwork';
+/**
+ * The map's layer ids and their default visibility (a leaf module: the UI store and saved layouts both use it).
+ * The base layers (buildings, streets, compounds, grid) are drawn by the views. Every other id is a live layer whose
+ * folder under layers/ declares the same id and default (LiveLayerDefinition): stores may not import layers/ (import
+ * boundaries), so this table mirrors the registry, and the compiler holds the two together: a folder's
+ * `defaultVisible` must equal the value here, and layers/registry.ts fails to compile while a live id has no folder.
+ */
+export const BASE_LAYER_IDS = ['buildings', 'streets', 'compounds', 'grid'] as const;
+export type BaseLayerId = (typeof BASE_LAYER_IDS)[number];
 
-export const ALL_LAYERS: Record<LayerId, boolean> = {
+export const ALL_LAYERS = {
   buildings: true,
   streets: true,
   compounds: true,
@@ -19,4 +26,8 @@ export const ALL_LAYERS: Record<LayerId, boolean> = {
   elderly: false,
   requests: true,
   gridwork: false,
-};
+} as const satisfies Record<string, boolean>;
+
+export type LayerId = keyof typeof ALL_LAYERS;
+/** The ids of the live layers (one folder each under layers/, registered in layers/registry.ts). */
+export type LiveLayerId = Exclude<LayerId, BaseLayerId>;

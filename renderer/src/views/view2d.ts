@@ -8,7 +8,7 @@ import 'maplibre-gl/dist/maplibre-gl.css';
 import { reaction, type IReactionDisposer } from 'mobx';
 import type { BuildingGeom, Compound, DistrictMeta, GridCell, Street } from '../data/district.ts';
 import { floorsColor } from '../layers/buildings/format.ts';
-import { LIVE_LAYERS, type LayerRenderer2D } from '../layers/registry.ts';
+import { LIVE_LAYERS, pickOwner, type LayerRenderer2D } from '../layers/registry.ts';
 import type { RootStore } from '../stores/root.ts';
 import type { LayerId } from '../stores/ui-store.ts';
 import { BASEMAP_COLORS } from './basemap-canvas.ts';
@@ -249,24 +249,11 @@ export class View2D {
     return new MapboxOverlay({
       interleaved: false,
       layers: [],
+      // a click on a live layer's object: the registry asks each layer whether it drew it (pickOwner)
       onClick: (info) => {
-        if (this.store.analysis.drawing) return;
-        if (info.layer?.id === 'analysis-cells') {
-          const id = (info.object as { id?: string } | null)?.id ?? null;
-          void this.store.command({ type: 'analysis', cmd: { op: 'selectCell', cellId: id } });
-          return;
-        }
-        if (info.layer?.id === 'analysis-sites') {
-          const id = (info.object as { siteId?: string } | null)?.siteId ?? null;
-          void this.store.command({ type: 'analysis', cmd: { op: 'selectSite', siteId: id } });
-          return;
-        }
-        if (!info.layer?.id.startsWith('manholes')) return;
-        const obj = info.object as unknown;
-        const wells = this.store.entities.wells;
-        const id = typeof obj === 'number' ? wells.ids[obj] : (obj as { wellId?: string } | null)?.wellId;
-        const p = id ? this.store.entities.wellPoint(id) : null;
-        if (id && p) void this.store.command({ type: 'focus', lon: p.lon, lat: p.lat, what: id });
+        if (this.store.analysis.drawing || !info.layer) return;
+        const owner = pickOwner({ view: '2d', layerId: info.layer.id, object: info.object as unknown }, this.store);
+        if (owner) void this.store.command(owner.command);
       },
     });
   }

@@ -35,7 +35,7 @@ import { reaction, type IReactionDisposer } from 'mobx';
 import { tileOrEmpty, type TileSource } from '../basemap/index.ts';
 import type { BuildingGeom, DistrictMeta } from '../data/district.ts';
 import { floorsColor, SELECTED_COLOR } from '../layers/buildings/format.ts';
-import { LIVE_LAYERS, type LayerRenderer } from '../layers/registry.ts';
+import { LIVE_LAYERS, pickOwner, type LayerRenderer } from '../layers/registry.ts';
 import { M_PER_DEG_LAT } from '../../../data-pipelines/geo/measure.ts';
 import type { RootStore } from '../stores/root.ts';
 import type { CameraState } from '../types/camera.ts';
@@ -300,18 +300,9 @@ export class View3D {
       void this.store.command({ type: 'selectBuilding', buildingId: picked.id });
       return;
     }
-    if (picked && typeof picked.id === 'string') {
-      const id = picked.id;
-      if (id.startsWith('cell:')) return void this.store.command({ type: 'analysis', cmd: { op: 'selectCell', cellId: id.slice(5) } });
-      if (id.startsWith('site:')) return void this.store.command({ type: 'analysis', cmd: { op: 'selectSite', siteId: id.slice(5) } });
-      if (id.startsWith('AL-')) return void this.store.command({ type: 'selectAlarm', alarmId: id });
-      if (id.startsWith('CAM-')) return void this.store.command({ type: 'openVideo', cameraId: id });
-      const d = this.store.entities.detectors.get(id);
-      if (d) return void this.store.command({ type: 'selectBuilding', buildingId: d.buildingId });
-      const w = this.store.entities.wellPoint(id);
-      if (w) return void this.store.command({ type: 'focus', lon: w.lon, lat: w.lat, what: id });
-    }
-    void this.store.command({ type: 'selectBuilding', buildingId: null });
+    // a live layer's object: the registry asks each layer whether it drew it (pickOwner); anything else deselects
+    const owner = picked && typeof picked.id === 'string' ? pickOwner({ view: '3d', id: picked.id }, this.store) : null;
+    void this.store.command(owner ? owner.command : { type: 'selectBuilding', buildingId: null });
   }
 
   private peeled: number | null = null;

@@ -1,6 +1,7 @@
 /** Pure presentation of alarms: priority colours, labels, flood grouping. */
 import type { Alarm, AlarmCategory, AlarmState, OperatorAction } from '../../../../data-pipelines/contracts/alarm.ts';
 import { SENSOR_SPECS, type ManholeSensor } from '../../../../data-pipelines/contracts/manhole.ts';
+import { sensorLabel } from '../shared/sensors.ts';
 import { locale, t, type Locale, type StringKey } from '../../i18n.ts';
 import type { RGBA } from '../../palette.ts';
 
@@ -19,11 +20,6 @@ export function stateLabel(s: AlarmState, l: Locale = locale()): string {
 }
 export function actionLabel(a: AlarmAction, l: Locale = locale()): string {
   return t(`alarms.action.${a}`, undefined, l);
-}
-
-/** A manhole sensor's name (the contract's SENSOR_SPECS carry labels too; the UI shows the catalog's). */
-export function sensorLabel(s: ManholeSensor, l: Locale = locale()): string {
-  return t(`alarms.sensor.${s}`, undefined, l);
 }
 
 const CAUSE_KEYS: Record<string, StringKey> = {
@@ -66,6 +62,11 @@ export function causeLabel(a: Alarm, l: Locale = locale()): string {
  */
 export function alarmHasPlace(a: Pick<Alarm, 'category'>): boolean {
   return a.category !== 'feed';
+}
+
+/** Whether a map pick id is an alarm's (alarm ids are `AL-…`; the 3D markers carry the alarm id). */
+export function isAlarmId(id: string): boolean {
+  return id.startsWith('AL-');
 }
 
 export function alarmTitle(a: Alarm, l: Locale = locale()): string {

@@ -1,9 +1,9 @@
 import type { RootStore } from '../../stores/root.ts';
 import { pointLayer, swatchLegend, type LivePoint, type PointLayerSpec } from '../points.ts';
 import type { LiveLayerDefinition } from '../types.ts';
-import { heightOnFloor } from '../evacuation/format.ts';
+import { heightOnFloor } from '../shared/floors.ts';
 import { t } from '../../i18n.ts';
-import { alarmHasPlace, PRIORITY_COLORS, priorityLabel } from './format.ts';
+import { alarmHasPlace, isAlarmId, PRIORITY_COLORS, priorityLabel } from './format.ts';
 
 /**
  * Open alarms as markers; fire alarms sit on their floor in 3D. Alarms about a data source (category `feed`) have no
@@ -30,8 +30,9 @@ const spec: PointLayerSpec = {
   // repaint on any alarm change and on any change of selection (the selected marker is drawn larger, ringed white)
   revision: (s) => `${s.live.versions.alarm}|${s.ui.selectedAlarmId ?? ''}|${s.ui.explodedBuildingId ?? ''}`,
   points: alarmPoints,
-  onPick: (s, id) => void s.command({ type: 'selectAlarm', alarmId: id }),
+  onPick: (_s, id) => ({ type: 'selectAlarm', alarmId: id }),
+  owns3d: (_s, id) => isAlarmId(id),
   throttleMs: 50,
 };
 
-export const alarmLayer: LiveLayerDefinition = pointLayer('alarms', 'alarmMarkers', spec, (loc) => swatchLegend(([1, 2, 3] as const).map((p) => ({ color: PRIORITY_COLORS[p], label: priorityLabel(p, loc) })), t('layers.alarms.note', undefined, loc)));
+export const alarmLayer: LiveLayerDefinition<'alarms'> = pointLayer({ id: 'alarms', labelKey: 'alarmMarkers', defaultVisible: true }, spec, (loc) => swatchLegend(([1, 2, 3] as const).map((p) => ({ color: PRIORITY_COLORS[p], label: priorityLabel(p, loc) })), t('layers.alarms.note', undefined, loc)));

@@ -44,11 +44,12 @@ const spec: PointLayerSpec = {
     }
     return out;
   },
-  onPick: (s, id) => void s.command({ type: 'openVideo', cameraId: id }),
+  onPick: (_s, id) => ({ type: 'openVideo', cameraId: id }),
+  owns3d: (_s, id) => id.startsWith('CAM-'),
   throttleMs: 200,
 };
 
-export const cameraLayer: LiveLayerDefinition = pointLayer('cameras', 'cameras', spec, (loc) =>
+export const cameraLayer: LiveLayerDefinition<'cameras'> = pointLayer({ id: 'cameras', labelKey: 'cameras', defaultVisible: false }, spec, (loc) =>
     swatchLegend([
       { color: ONLINE, label: t('layers.cameras.online', undefined, loc) },
       { color: OFFLINE, label: t('layers.cameras.offline', undefined, loc) },

@@ -63,9 +63,11 @@ function create3d({ scene, store }: LayerContext3D): LayerRenderer {
   );
 }
 
-export const elderlyLayer: LiveLayerDefinition = {
+export const elderlyLayer: LiveLayerDefinition<'elderly'> = {
   id: 'elderly',
   labelKey: 'people.layer',
+  defaultVisible: false,
+  pick: () => null,
   create2d,
   create3d,
   legend: (loc) =>

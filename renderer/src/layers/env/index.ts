@@ -24,5 +24,5 @@ const spec: PointLayerSpec = {
   throttleMs: 1000,
 };
 
-export const envLayer: LiveLayerDefinition = pointLayer('env', 'env', spec, (loc) =>
+export const envLayer: LiveLayerDefinition<'env'> = pointLayer({ id: 'env', labelKey: 'env', defaultVisible: false }, spec, (loc) =>
     swatchLegend((['alarm', 'warning', 'normal'] as const).map((l) => ({ color: LEVEL_COLORS[l], label: t(`layers.env.${l}`, undefined, loc) })), t('layers.env.note', undefined, loc)));

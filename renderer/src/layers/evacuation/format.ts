@@ -9,10 +9,10 @@ import { deviceKey } from '../../../../data-pipelines/contracts/world.ts';
 import { LocalizedError } from '../../i18n.ts';
 import type { RootStore } from '../../stores/root.ts';
 import type { RGBA } from '../../palette.ts';
+import { floorBase, SLAB_M } from '../shared/floors.ts';
 
-/** vertical spacing of peeled floors, as a multiple of the storey height */
-export const EXPLODE = 2.5;
-export const SLAB_M = 2.2;
+/** Floor heights moved to layers/shared/floors.ts (alarms and fire use them too); re-exported (layer3d.ts, e2e tests). */
+export { EXPLODE, floorBase, SLAB_M } from '../shared/floors.ts';
 
 export const EVAC_COLORS = {
   indoor: [60, 255, 140, 255] as RGBA,
@@ -28,17 +28,6 @@ export const EVAC_COLORS = {
   stairBlocked: [255, 40, 40, 255] as RGBA,
   detector: [200, 210, 230, 255] as RGBA,
 };
-
-/** Height (m) of a floor's base: true height, or peeled apart when the building is exploded. */
-export function floorBase(floor: number, exploded: boolean): number {
-  return (floor - 1) * FLOOR_HEIGHT_M * (exploded ? EXPLODE : 1);
-}
-
-/** Where a thing on `floor` of `buildingId` is drawn (alarm markers, detectors), following the peeled floors. */
-export function heightOnFloor(store: RootStore, buildingId: number | undefined, floor: number): number {
-  const exploded = buildingId !== undefined && store.ui.explodedBuildingId === buildingId;
-  return floorBase(floor, exploded) + (exploded ? SLAB_M / 2 : FLOOR_HEIGHT_M / 2);
-}
 
 export interface IncidentTarget {
   buildingId: number;

@@ -6,9 +6,12 @@ import { EVAC_COLORS } from './format.ts';
 import { createEvacuation2D } from './layer2d.ts';
 import { createEvacuation3D } from './layer3d.ts';
 
-export const evacuationLayer: LiveLayerDefinition = {
+export const evacuationLayer: LiveLayerDefinition<'evacuation'> = {
   id: 'evacuation',
   labelKey: 'evacuation',
+  defaultVisible: true,
+  // its detectors on peeled floors are the fire layer's to pick (they carry detector ids); routes are not clickable
+  pick: () => null,
   create3d: (ctx) => createEvacuation3D(ctx),
   create2d: (ctx) => createEvacuation2D(ctx),
   legend: (loc) =>

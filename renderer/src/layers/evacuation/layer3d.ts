@@ -16,7 +16,7 @@ import { reaction } from 'mobx';
 import type { LayerContext3D, LayerRenderer } from '../types.ts';
 import type { RGBA } from '../../palette.ts';
 import { currentIncident, EVAC_COLORS, floorBase, indoorRoute3d, isIncident, SLAB_M } from './format.ts';
-import { FIRE_COLORS } from '../fire/index.ts';
+import { FIRE_COLORS } from '../shared/fire-colors.ts';
 import { deviceKey } from '../../../../data-pipelines/contracts/world.ts';
 
 const toColor = (c: RGBA) => new Color(c[0] / 255, c[1] / 255, c[2] / 255, c[3] / 255);

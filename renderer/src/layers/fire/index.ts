@@ -1,12 +1,12 @@
 /** Smoke/fire detectors that are not normal, placed on their floor in 3D (following the floors when peeled). */
 import { t } from '../../i18n.ts';
 import type { RootStore } from '../../stores/root.ts';
-import type { RGBA } from '../../palette.ts';
 import { pointLayer, swatchLegend, type LivePoint, type PointLayerSpec } from '../points.ts';
 import type { LiveLayerDefinition } from '../types.ts';
-import { heightOnFloor } from '../evacuation/format.ts';
+import { FIRE_COLORS } from '../shared/fire-colors.ts';
+import { heightOnFloor } from '../shared/floors.ts';
 
-export const FIRE_COLORS: Record<'smoke' | 'fire' | 'fault', RGBA> = { smoke: [255, 140, 0, 255], fire: [255, 30, 30, 255], fault: [150, 150, 160, 255] };
+export { FIRE_COLORS } from '../shared/fire-colors.ts';
 
 export function detectorPoints(store: RootStore): LivePoint[] {
   void store.live.versions.fire;
@@ -24,14 +24,16 @@ const spec: PointLayerSpec = {
   id: 'fire',
   revision: (s) => `${s.live.versions.fire}|${s.ui.explodedBuildingId ?? ''}`,
   points: detectorPoints,
+  // a detector (here, or drawn on a peeled floor by the evacuation layer) selects its building
   onPick: (s, id) => {
     const d = s.entities.detectors.get(id);
-    if (d) void s.command({ type: 'selectBuilding', buildingId: d.buildingId });
+    return d ? { type: 'selectBuilding', buildingId: d.buildingId } : null;
   },
+  owns3d: (s, id) => s.entities.detectors.has(id),
   throttleMs: 100,
 };
 
-export const fireLayer: LiveLayerDefinition = pointLayer('fire', 'fire', spec, (loc) =>
+export const fireLayer: LiveLayerDefinition<'fire'> = pointLayer({ id: 'fire', labelKey: 'fire', defaultVisible: true }, spec, (loc) =>
     swatchLegend(
       [
         { color: FIRE_COLORS.fire, label: t('layers.fire.fire', undefined, loc) },

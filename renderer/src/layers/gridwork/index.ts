@@ -42,9 +42,11 @@ function create3d({ scene, store }: LayerContext3D): LayerRenderer {
   return cellsRenderer3d(scene, () => cells.get(), (list, show) => cellsPrimitive(list, { idPrefix: 'gridwork', shrink: 0.96, show }), undefined, comparer.structural);
 }
 
-export const gridworkLayer: LiveLayerDefinition = {
+export const gridworkLayer: LiveLayerDefinition<'gridwork'> = {
   id: 'gridwork',
   labelKey: 'work.gridLayer',
+  defaultVisible: false,
+  pick: () => null,
   create2d,
   create3d,
   legend: (loc) => swatchLegend(GRIDWORK_STEPS.map((s) => ({ color: s.color, label: t(`work.grid.${s.key}`, undefined, loc) })), t('work.grid.note', undefined, loc)),

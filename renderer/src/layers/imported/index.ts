@@ -86,9 +86,12 @@ function create3d({ scene, store }: LayerContext3D): LayerRenderer {
   };
 }
 
-export const importedLayer: LiveLayerDefinition = {
+export const importedLayer: LiveLayerDefinition<'imported'> = {
   id: 'imported',
   labelKey: 'importedLayer',
+  defaultVisible: true,
+  // pickable in 2D (deck.gl hover), but a click on the user's own data does nothing yet
+  pick: () => null,
   create2d,
   create3d,
   legend: (loc) => h('div', { class: 'legend' }, h('div', { class: 'legend-sub' }, t('layers.imported.note', undefined, loc))),

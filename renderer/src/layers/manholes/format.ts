@@ -2,7 +2,7 @@
 import { SENSOR_SPECS, type AlarmLevel } from '../../../../data-pipelines/contracts/manhole.ts';
 import { t, type Locale } from '../../i18n.ts';
 import { cssColor, LEVEL_COLORS } from '../../palette.ts';
-import { sensorLabel } from '../alarms/format.ts';
+import { sensorLabel } from '../shared/sensors.ts';
 
 /** The palette moved to renderer/src/palette.ts; re-exported here for callers that still import it from this file. */
 export { cssColor, LEVEL_COLORS, type RGBA } from '../../palette.ts';

@@ -29,7 +29,7 @@ const spec: PointLayerSpec = {
   throttleMs: 1000,
 };
 
-export const parkingLayer: LiveLayerDefinition = pointLayer('parking', 'parking', spec, (loc) =>
+export const parkingLayer: LiveLayerDefinition<'parking'> = pointLayer({ id: 'parking', labelKey: 'parking', defaultVisible: false }, spec, (loc) =>
     swatchLegend(
       [
         { color: occupancyColor(0.3), label: t('layers.parking.free', undefined, loc) },

@@ -29,8 +29,9 @@ const spec: PointLayerSpec = {
   // SLA states move with time: repaint on the 15 s clock as well as on request updates
   revision: (s) => `${s.live.versions.request}|${s.feed.now15s}|${s.ui.selectedRequestId}`,
   points: (s) => requestPoints(s, s.feed.now15s),
-  onPick: (s, id) => void s.command({ type: 'selectRequest', requestId: id }),
+  // 2D only, as before this hook existed: a request point clicked in 3D falls through to "deselect the building"
+  onPick: (_s, id) => ({ type: 'selectRequest', requestId: id }),
   throttleMs: 200,
 };
 
-export const requestLayer: LiveLayerDefinition = pointLayer('requests', 'work.layer', spec, (loc) => swatchLegend(SHOWN.map((k) => ({ color: SLA_COLORS[k], label: t(`work.sla.${k}`, undefined, loc) }))));
+export const requestLayer: LiveLayerDefinition<'requests'> = pointLayer({ id: 'requests', labelKey: 'work.layer', defaultVisible: true }, spec, (loc) => swatchLegend(SHOWN.map((k) => ({ color: SLA_COLORS[k], label: t(`work.sla.${k}`, undefined, loc) }))));
