@@ -1,13 +1,15 @@
 /**
  * The socket API: `hello`, subscribe (replay or snapshot, then live), sign-in/out, operator commands, drills, journal
  * windows, parking history, people look-ups, citizen requests and visit tasks. Each request is answered for the user
- * the socket acts as, asked again every time (a session can end while the socket is open).
+ * the socket acts as, asked again every time (a session can end while the socket is open). The request/answer events
+ * are the op table's (contracts/socket-ops.ts), which the renderer's FeedClient.call sends.
  */
 import type { Server } from 'socket.io';
 import { LoginRequest, LogoutRequest, mayOperate, type LoginAnswer, type LogoutAnswer } from '../contracts/auth.ts';
 import type { RequestAck } from '../contracts/citizen-request.ts';
 import { JournalRequest, Subscribe, WIRE, type CommandAck, type DrillAck, type FeedEvent, type Hello } from '../contracts/events.ts';
 import type { PeopleAnswer } from '../contracts/people.ts';
+import { SOCKET_OPS } from '../contracts/socket-ops.ts';
 import type { TaskAck } from '../contracts/tasks.ts';
 import type { User } from '../people/policy.ts';
 import type { AuthService } from './auth.ts';
@@ -81,7 +83,7 @@ export function attachSocketApi(o: SocketApiOptions): { stop(): void } {
       // only where the request names someone (a drill list does not, and its schema is strict)
       return { who, req: raw && typeof raw === 'object' && !Array.isArray(raw) && 'by' in raw ? { ...(raw as Record<string, unknown>), by: who.name } : raw };
     };
-    socket.on(WIRE.login, (raw: unknown, ack?: unknown) => {
+    socket.on(SOCKET_OPS.login.event, (raw: unknown, ack?: unknown) => {
       if (typeof ack !== 'function') return;
       const reply = ack as (r: LoginAnswer) => void;
       const p = LoginRequest.safeParse(raw);
@@ -91,7 +93,7 @@ export function attachSocketApi(o: SocketApiOptions): { stop(): void } {
         reply({ ok: false, error: 'sign-in failed on the server' });
       });
     });
-    socket.on(WIRE.logout, (raw: unknown, ack?: unknown) => {
+    socket.on(SOCKET_OPS.logout.event, (raw: unknown, ack?: unknown) => {
       const reply = typeof ack === 'function' ? (ack as (r: LogoutAnswer) => void) : () => undefined;
       if (!LogoutRequest.safeParse(raw ?? {}).success) return reply({ ok: false, error: 'bad sign-out request: {} expected' });
       const tok = tokenOf(socket.handshake.auth);
@@ -117,12 +119,12 @@ export function attachSocketApi(o: SocketApiOptions): { stop(): void } {
       emit(events);
       if (typeof ack === 'function') (ack as (r: unknown) => void)(result);
     });
-    socket.on(WIRE.drill, (raw: unknown, ack?: unknown) => {
+    socket.on(SOCKET_OPS.drill.event, (raw: unknown, ack?: unknown) => {
       const as = asUser(raw);
       const result: DrillAck = as === null ? { ok: false, error: SESSION_ENDED } : (ops.drillRefusal(as.who, as.req) ?? ops.drill(as.req));
       if (typeof ack === 'function') (ack as (r: unknown) => void)(result);
     });
-    socket.on(WIRE.journal, (raw: unknown, ack?: unknown) => {
+    socket.on(SOCKET_OPS.journal.event, (raw: unknown, ack?: unknown) => {
       if (typeof ack !== 'function') return;
       const r = JournalRequest.safeParse(raw);
       if (!r.success) return (ack as (r: unknown) => void)({ error: r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
@@ -132,7 +134,7 @@ export function attachSocketApi(o: SocketApiOptions): { stop(): void } {
         (e: unknown) => (ack as (r: unknown) => void)({ error: (e as Error).message }),
       );
     });
-    socket.on(WIRE.parkingHistory, (raw: unknown, ack?: unknown) => {
+    socket.on(SOCKET_OPS.parkingHistory.event, (raw: unknown, ack?: unknown) => {
       if (typeof ack !== 'function') return;
       const reply = ack as (r: unknown) => void;
       const obj = raw && typeof raw === 'object' ? (raw as Record<string, unknown>) : {};
@@ -145,7 +147,7 @@ export function attachSocketApi(o: SocketApiOptions): { stop(): void } {
         (e: unknown) => reply({ error: (e as Error).message }),
       );
     });
-    socket.on(WIRE.people, (raw: unknown, ack?: unknown) => {
+    socket.on(SOCKET_OPS.people.event, (raw: unknown, ack?: unknown) => {
       if (typeof ack !== 'function') return;
       const user = socketUser(socket.handshake.auth);
       if (!user) {
@@ -154,7 +156,7 @@ export function attachSocketApi(o: SocketApiOptions): { stop(): void } {
       }
       void ops.people(user, raw).then((a) => (ack as (r: PeopleAnswer) => void)(a));
     });
-    socket.on(WIRE.request, (raw: unknown, ack?: unknown) => {
+    socket.on(SOCKET_OPS.request.event, (raw: unknown, ack?: unknown) => {
       const reply = typeof ack === 'function' ? (ack as (r: RequestAck) => void) : () => undefined;
       const user = socketUser(socket.handshake.auth);
       if (!user) {
@@ -165,7 +167,7 @@ export function attachSocketApi(o: SocketApiOptions): { stop(): void } {
       emit(events);
       reply(result);
     });
-    socket.on(WIRE.task, (raw: unknown, ack?: unknown) => {
+    socket.on(SOCKET_OPS.task.event, (raw: unknown, ack?: unknown) => {
       const reply = typeof ack === 'function' ? (ack as (r: TaskAck) => void) : () => undefined;
       const user = socketUser(socket.handshake.auth);
       if (!user) {

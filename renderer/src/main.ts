@@ -163,7 +163,7 @@ async function boot(): Promise<void> {
   // sign-in / sign-out: the session token lives in the feed client's memory only
   store.session.attach(feed);
   // elderly services: personal data only through the feed server (masked, role-checked, audited there)
-  store.people.attach((req) => feed.people(req), grid);
+  store.people.attach((req) => feed.call('people', req), grid);
   feed.start();
 
   // Planner workspace: analyses run on the same local DuckDB; occupancy history comes from the feed journal.
@@ -176,7 +176,7 @@ async function boot(): Promise<void> {
     (e: unknown) => console.error('citizen-request tables unavailable:', e),
   );
   // The first analysis runs when a planner first opens the workspace (operators never pay for it at boot).
-  const analysisReady = store.analysis.attach({ db, origin: meta.center, fetchHistory: (from, to, step) => feed.parkingHistory(from, to, step), now: () => Date.now() });
+  const analysisReady = store.analysis.attach({ db, origin: meta.center, fetchHistory: (from, to, step) => feed.call('parkingHistory', { from, to, step }), now: () => Date.now() });
   analysisReady.catch((e: unknown) => console.error('analysis workspace failed to start:', e));
   reaction(
     () => store.ui.workspace,

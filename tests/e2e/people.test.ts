@@ -48,7 +48,7 @@ describe('elderly services: masked by default, whole records only by role', () =
     expect(await s.page.getAttribute('[data-testid=people-record]', 'data-masked')).toBe('true');
     expect(await s.page.textContent('body')).not.toMatch(FULL_ID);
     // the renderer cannot go around the panel either: its own socket asks as the duty operator
-    const direct = await s.page.evaluate((id) => (window.__redwall!.store.sink as unknown as { people(r: unknown): Promise<{ ok: boolean; status?: number }> }).people({ op: 'unmask', residentId: id, reason: '绕过面板直接请求' }), residentId!);
+    const direct = await s.page.evaluate((id) => (window.__redwall!.store.sink as unknown as { call(op: 'people', r: unknown): Promise<{ ok: boolean; status?: number }> }).call('people', { op: 'unmask', residentId: id, reason: '绕过面板直接请求' }), residentId!);
     expect(direct).toMatchObject({ ok: false, status: 403 });
     // the server's audit trail has the list, the view and both refused unmask attempts
     const trail = (await (await apiCall(s.server.url, AUDITOR, '/api/people/audit')).json()) as Array<{ action: string; outcome: string; residentId?: string; user: string; reason?: string }>;

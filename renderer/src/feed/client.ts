@@ -7,17 +7,16 @@
  * server journal's health (a full disk), shown on every screen. The connected sources' health (WIRE.sources) goes to
  * the sources store, validated like everything else.
  * Operator commands are sent with an ack and retried with the same commandId after a reconnect (the server is
- * idempotent), so a command is never lost and never applied twice.
+ * idempotent), so a command is never lost and never applied twice. Every other request (sign-in, drills, journal
+ * windows, people, citizen requests, tasks…) is one `call(op, request)` of the op table in contracts/socket-ops.ts.
  */
 import { runInAction } from 'mobx';
 import { io, type Socket } from 'socket.io-client';
-import { CommandAck, DrillAck, Heartbeat, Hello, JournalWindow, parseFeedEvent, Replay, Resync, Snapshot, STREAMS, WIRE, type DrillRequest, type FeedEvent, type JournalRequest, type StreamName, type Subscribe } from '../../../data-pipelines/contracts/events.ts';
+import type { LoginAnswer, LogoutAnswer } from '../../../data-pipelines/contracts/auth.ts';
+import { CommandAck, Heartbeat, Hello, parseFeedEvent, Replay, Resync, Snapshot, STREAMS, WIRE, type FeedEvent, type StreamName, type Subscribe } from '../../../data-pipelines/contracts/events.ts';
+import { isSocketOp, SOCKET_OPS, type JournalAnswer, type SocketAnswer, type SocketOp, type SocketOpName, type SocketRequest } from '../../../data-pipelines/contracts/socket-ops.ts';
 import { LocalizedError, t } from '../i18n.ts';
 import type { CommandSink, RootStore } from '../stores/root.ts';
-import type { PeopleAnswer, PeopleRequest } from '../../../data-pipelines/contracts/people.ts';
-import { LoginAnswer, LogoutAnswer } from '../../../data-pipelines/contracts/auth.ts';
-import type { RequestAck, RequestWire } from '../../../data-pipelines/contracts/citizen-request.ts';
-import type { TaskAck, TaskRequest } from '../../../data-pipelines/contracts/tasks.ts';
 
 export interface FeedClientOptions {
   url: string;
@@ -261,115 +260,43 @@ export class FeedClient implements CommandSink {
     });
   }
 
-  /** Drill control (list scenarios, start, stop); errors come back as {ok: false, error}. */
-  drill(req: DrillRequest): Promise<DrillAck> {
-    return new Promise((resolve) => {
-      const socket = this.socket;
-      if (!socket?.connected) return resolve({ ok: false, error: t('core.feed.notConnected') });
-      socket.timeout(10_000).emit(WIRE.drill, req, (err: unknown, raw: unknown) => {
-        if (err) return resolve({ ok: false, error: t('core.feed.noAnswer', { s: 10 }) });
-        const a = DrillAck.safeParse(raw);
-        resolve(a.success ? a.data : { ok: false, error: t('core.feed.badAnswer', { detail: String(a.error.issues[0]?.message) }) });
-      });
-    });
-  }
-
-  /** A time window of the journal for replay / after-action review; every event is validated. */
-  journal(req: JournalRequest): Promise<JournalWindow> {
+  /**
+   * One request/answer op of the socket API (contracts/socket-ops.ts: its event, ack timeout and answer check). Rejects
+   * with a LocalizedError when the op is unknown, the socket is not connected, no answer comes in the op's time, the
+   * server refuses ({error}) or the answer is not of the op's shape.
+   */
+  call<K extends SocketOpName>(op: K, request: SocketRequest<K>): Promise<SocketAnswer<K>> {
+    if (!isSocketOp(op)) return Promise.reject(new LocalizedError('core.feed.unknownOp', { op: String(op).slice(0, 40) }));
+    const spec: SocketOp<SocketRequest<K>, SocketAnswer<K>> = SOCKET_OPS[op];
+    const socket = this.socket;
+    if (!socket?.connected) return Promise.reject(new LocalizedError('core.feed.notConnected'));
+    const payload = spec.encode ? spec.encode(request) : request;
     return new Promise((resolve, reject) => {
-      const socket = this.socket;
-      if (!socket?.connected) return reject(new LocalizedError('core.feed.notConnected'));
-      socket.timeout(60_000).emit(WIRE.journal, req, (err: unknown, raw: unknown) => {
-        if (err) return reject(new LocalizedError('core.feed.noAnswer', { s: 60 }));
-        if (raw && typeof raw === 'object' && 'error' in raw) return reject(new LocalizedError('core.feed.serverError', { detail: String((raw as { error: unknown }).error) }));
-        const w = JournalWindow.safeParse(raw);
-        if (!w.success) return reject(new LocalizedError('core.feed.badAnswer', { detail: `journal window: ${w.error.issues[0]?.message}` }));
-        const check = (xs: unknown[]) => {
-          const out: FeedEvent[] = [];
-          for (const x of xs) {
-            const r = parseFeedEvent(x);
-            if (r.ok) out.push(r.value);
-          }
-          return out;
-        };
-        const initial = check(w.data.initial);
-        const events = check(w.data.events);
-        const dropped = w.data.initial.length + w.data.events.length - initial.length - events.length;
-        if (dropped) runInAction(() => this.store.feed.onReject(`journal window: ${dropped} invalid events skipped`, dropped));
-        resolve({ ...w.data, initial, events });
+      socket.timeout(spec.timeoutS * 1000).emit(spec.event, payload, (err: unknown, raw: unknown) => {
+        if (err) return reject(new LocalizedError('core.feed.noAnswer', { s: spec.timeoutS }));
+        const refusal = spec.errorReply && raw && typeof raw === 'object' && 'error' in raw ? (raw as { error: unknown }).error : undefined;
+        if (refusal !== undefined) return reject(new LocalizedError('core.feed.serverError', { detail: String(refusal) }));
+        const answer = spec.answer(raw);
+        if (!answer.ok) return reject(new LocalizedError('core.feed.badAnswer', { detail: `${spec.event}: ${answer.error}` }));
+        if (op === 'journal') this.countSkipped((answer.value as JournalAnswer).skipped);
+        resolve(answer.value);
       });
     });
   }
 
-  /** Sampled parking occupancy from the journal (CSV, one row per place whose state changed since the last sample). */
-  parkingHistory(from: number, to: number, stepMs: number): Promise<{ csv: string; truncated: boolean }> {
-    return new Promise((resolve, reject) => {
-      const socket = this.socket;
-      if (!socket?.connected) return reject(new LocalizedError('core.feed.notConnected'));
-      socket.timeout(60_000).emit(WIRE.parkingHistory, { from: Math.floor(from), to: Math.floor(to), step: Math.floor(stepMs) }, (err: unknown, raw: unknown) => {
-        if (err) return reject(new LocalizedError('core.feed.noAnswer', { s: 60 }));
-        const r = (raw ?? {}) as { csv?: unknown; truncated?: unknown; error?: unknown };
-        if (typeof r.error === 'string') return reject(new LocalizedError('core.feed.serverError', { detail: `occupancy history: ${r.error}` }));
-        if (typeof r.csv !== 'string') return reject(new LocalizedError('core.feed.badAnswer', { detail: 'occupancy history' }));
-        resolve({ csv: r.csv, truncated: r.truncated === true });
-      });
-    });
+  /** Invalid events left out of a journal window are counted like any rejected message. */
+  private countSkipped(skipped: number): void {
+    if (skipped) runInAction(() => this.store.feed.onReject(`journal window: ${skipped} invalid events skipped`, skipped));
   }
 
-  /** People service over the authenticated socket: the server masks and audits; this only forwards and checks shape. */
-  people(req: PeopleRequest): Promise<PeopleAnswer> {
-    return this.ask<PeopleAnswer>(WIRE.people, req);
-  }
-
-  /** A citizen-request command (the server journals it under the signed-in user; a repeated commandId is a no-op). */
-  request(cmd: RequestWire): Promise<RequestAck> {
-    return this.ask<RequestAck>(WIRE.request, cmd);
-  }
-
-  /** A visit-task request (plan, done, cancel: role-checked on the server). */
-  task(req: TaskRequest): Promise<TaskAck> {
-    return this.ask<TaskAck>(WIRE.task, req);
-  }
-
-  /** One request with an ack of shape {ok: boolean, …}; rejects when not connected or unanswered in 30 s. */
-  private ask<A extends { ok: boolean }>(wire: string, payload: unknown): Promise<A> {
-    return new Promise((resolve, reject) => {
-      const socket = this.socket;
-      if (!socket?.connected) return reject(new LocalizedError('core.feed.notConnected'));
-      socket.timeout(30_000).emit(wire, payload, (err: unknown, raw: unknown) => {
-        if (err) return reject(new LocalizedError('core.feed.noAnswer', { s: 30 }));
-        const a = raw as A | null;
-        if (!a || typeof a !== 'object' || typeof a.ok !== 'boolean') return reject(new LocalizedError('core.feed.badAnswer', { detail: wire }));
-        resolve(a);
-      });
-    });
-  }
-
-  /** Signs in over the socket the page already holds (no HTTP: app:// would need a CORS preflight). */
+  /** Signs in over the socket the page already holds (AuthSink). */
   login(login: string, password: string): Promise<LoginAnswer> {
-    return new Promise((resolve, reject) => {
-      const socket = this.socket;
-      if (!socket?.connected) return reject(new LocalizedError('core.feed.notConnected'));
-      socket.timeout(30_000).emit(WIRE.login, { login, password }, (err: unknown, raw: unknown) => {
-        if (err) return reject(new LocalizedError('core.feed.noAnswer', { s: 30 }));
-        const a = LoginAnswer.safeParse(raw);
-        if (!a.success) return reject(new LocalizedError('core.feed.badAnswer', { detail: `login: ${a.error.issues[0]?.message}` }));
-        resolve(a.data);
-      });
-    });
+    return this.call('login', { login, password });
   }
 
-  /** Ends the session this socket was opened with (the server closes its other sockets too). */
+  /** Ends the session this socket was opened with (AuthSink). */
   logout(): Promise<LogoutAnswer> {
-    return new Promise((resolve, reject) => {
-      const socket = this.socket;
-      if (!socket?.connected) return reject(new LocalizedError('core.feed.notConnected'));
-      socket.timeout(10_000).emit(WIRE.logout, {}, (err: unknown, raw: unknown) => {
-        if (err) return reject(new LocalizedError('core.feed.noAnswer', { s: 10 }));
-        const a = LogoutAnswer.safeParse(raw);
-        resolve(a.success ? a.data : { ok: false, error: `logout: ${a.error.issues[0]?.message}` });
-      });
-    });
+    return this.call('logout', {});
   }
 
   /**

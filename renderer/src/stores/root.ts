@@ -1,10 +1,9 @@
 import { streetRefOf } from '../import/platform.ts';
 import { configure, observable, runInAction } from 'mobx';
-import type { DrillAck, DrillRequest, JournalRequest, JournalWindow } from '../../../data-pipelines/contracts/events.ts';
 import type { CommandAck } from '../../../data-pipelines/contracts/events.ts';
-import type { PeopleAnswer, PeopleRequest } from '../../../data-pipelines/contracts/people.ts';
-import type { RequestAck, RequestWire } from '../../../data-pipelines/contracts/citizen-request.ts';
-import type { TaskAck, TaskRequest } from '../../../data-pipelines/contracts/tasks.ts';
+import type { RequestAck } from '../../../data-pipelines/contracts/citizen-request.ts';
+import type { SocketCall } from '../../../data-pipelines/contracts/socket-ops.ts';
+import type { TaskAck } from '../../../data-pipelines/contracts/tasks.ts';
 import { t } from '../i18n.ts';
 import { AnalysisStore } from './analysis-store.ts';
 import { EntityStore } from './entity-store.ts';
@@ -15,23 +14,23 @@ import type { ImportFile } from '../import/index.ts';
 import { FeedStore } from './feed-store.ts';
 import { LiveStore } from './live-store.ts';
 import { SourcesStore } from './sources-store.ts';
-import { UiStore, type OperatorCommand } from './ui-store.ts';
+import type { LayoutFile } from './layouts.ts';
+import { UiStore, type AuditRecord, type OperatorCommand } from './ui-store.ts';
 
 configure({ enforceActions: 'always', computedRequiresReaction: false, observableRequiresReaction: false });
 
 export interface CommandSink {
+  /** an operator alarm action (retried across reconnects with its commandId until acknowledged) */
   sendAlarmCommand(cmd: { commandId: string; alarmId: string; action: string; by: string; team?: string; minutes?: number; note?: string }): Promise<CommandAck>;
-  drill(req: DrillRequest): Promise<DrillAck>;
-  journal(req: JournalRequest): Promise<JournalWindow>;
-  /** sampled parking occupancy history as CSV (GET /api/history/parking) */
-  parkingHistory(from: number, to: number, stepMs: number): Promise<{ csv: string; truncated: boolean }>;
-  /** people service (masked rows, aggregates; unmask by role, audited on the server) */
-  people(req: PeopleRequest): Promise<PeopleAnswer>;
-  /** citizen-request desk: register / a step of a request (journaled under the signed-in user) */
-  request(cmd: RequestWire): Promise<RequestAck>;
-  /** visit tasks: plan from the turning-N list, done, cancel (role-checked on the server) */
-  task(req: TaskRequest): Promise<TaskAck>;
+  /** one request/answer op of the socket API (contracts/socket-ops.ts): drills, journal windows, occupancy history,
+   *  people, citizen requests, visit tasks… */
+  call: SocketCall;
 }
+
+type CommandOf<T extends OperatorCommand['type']> = Extract<OperatorCommand, { type: T }>;
+type Handler<C extends OperatorCommand> = (cmd: C, rec: AuditRecord) => Promise<CommandAck | null>;
+/** The command kinds that do more than change UI state, each with its handler. */
+type Handlers = { [T in 'applyLayout' | 'importData' | 'session' | 'people' | 'request' | 'task' | 'analysis' | 'drill' | 'alarm']: Handler<CommandOf<T>> };
 
 /** The answer to the last citizen-request or visit-task command, shown where the operator acted. */
 export interface WorkAck {
@@ -79,87 +78,104 @@ export class RootStore {
     runInAction(() => this.replayBox.set(r));
   }
 
-  /** Applies an operator command; alarm actions also go to the feed server, and the audit record gets the ack. */
+  /**
+   * Applies an operator command: UiStore.dispatch applies and records it; a command that does more (the feed server,
+   * the analysis queue, imports, people, session) goes on to its handler, which settles the audit record with the
+   * outcome. Resolves null on success (or for UI-only commands), else {ok: false, error} (or the alarm command's ack).
+   */
   command(cmd: OperatorCommand): Promise<CommandAck | null> {
     const rec = this.ui.dispatch(cmd);
-    if (cmd.type === 'applyLayout' && cmd.layout.analysis) {
-      // the analysis part goes through the analysis queue like any planner command
-      const a = cmd.layout.analysis;
-      return Promise.all([
-        this.analysis.apply({ op: 'setMetric', metric: a.metric }),
-        this.analysis.apply({ op: 'setDisplay', display: a.display }),
-        this.analysis.apply({ op: 'setParams', params: a.params }),
-      ]).then((errs) => {
-        const err = errs.find((e) => e);
-        this.ui.settle(rec, err ? `error: ${err}` : 'ok');
-        return err ? { ok: false as const, error: err } : null;
-      });
+    const handler = (this.handlers as Partial<Record<OperatorCommand['type'], Handler<OperatorCommand>>>)[cmd.type];
+    return handler ? handler(cmd, rec) : Promise.resolve(null);
+  }
+
+  /** One handler per command kind that does more than change UI state. */
+  private readonly handlers: Handlers = {
+    applyLayout: (cmd, rec) => (cmd.layout.analysis ? this.applyLayoutAnalysis(cmd.layout.analysis, rec) : Promise.resolve(null)),
+    importData: (cmd, rec) => this.importCommand(cmd, rec),
+    session: (cmd, rec) => this.session.run(cmd, rec),
+    people: (cmd, rec) => this.peopleCommand(cmd, rec),
+    request: (cmd, rec) => this.withSink(rec, (sink) => this.workCommand('request', sink.call('request', cmd.cmd), rec)),
+    task: (cmd, rec) => this.withSink(rec, (sink) => this.workCommand('task', sink.call('task', cmd.req), rec)),
+    analysis: (cmd, rec) => this.analysis.apply(cmd.cmd).then((error) => this.outcome(rec, error)),
+    drill: (cmd, rec) => this.withSink(rec, (sink) => this.drillCommand(sink, cmd, rec)),
+    alarm: (cmd, rec) => this.withSink(rec, (sink) => this.alarmCommand(sink, cmd, rec)),
+  };
+
+  /** Settles the audit record with `error` (or ok) and gives the command's outcome. */
+  private outcome(rec: AuditRecord, error: string | null | undefined): CommandAck | null {
+    this.ui.settle(rec, error ? `error: ${error}` : 'ok');
+    return error ? { ok: false, error } : null;
+  }
+
+  /** Sends through the feed client; without one the command fails as "not connected". */
+  private withSink(rec: AuditRecord, send: (sink: CommandSink) => Promise<CommandAck | null>): Promise<CommandAck | null> {
+    return this.sink ? send(this.sink) : Promise.resolve(this.outcome(rec, t('core.feed.notConnected')));
+  }
+
+  /** A layout's analysis part goes through the analysis queue like any planner command. */
+  private applyLayoutAnalysis(a: NonNullable<LayoutFile['analysis']>, rec: AuditRecord): Promise<CommandAck | null> {
+    return Promise.all([
+      this.analysis.apply({ op: 'setMetric', metric: a.metric }),
+      this.analysis.apply({ op: 'setDisplay', display: a.display }),
+      this.analysis.apply({ op: 'setParams', params: a.params }),
+    ]).then((errs) => this.outcome(rec, errs.find((e) => e)));
+  }
+
+  private importCommand(cmd: CommandOf<'importData'>, rec: AuditRecord): Promise<CommandAck | null> {
+    if (cmd.op === 'add') {
+      this.ui.settle(rec, 'error: use RootStore.importFiles (the command carries names, not bytes)');
+      return Promise.resolve({ ok: false, error: 'use importFiles' });
     }
-    if (cmd.type === 'importData') {
-      if (cmd.op === 'add') {
-        this.ui.settle(rec, 'error: use RootStore.importFiles (the command carries names, not bytes)');
-        return Promise.resolve({ ok: false, error: 'use importFiles' });
-      }
-      const done = cmd.op === 'remove' ? this.imports.remove(cmd.id) : Promise.resolve(this.imports.setVisible(cmd.id, cmd.op === 'show'));
-      return done.then(
-        () => (this.ui.settle(rec, 'ok'), null),
-        (e: unknown) => (this.ui.settle(rec, `error: ${(e as Error).message}`), { ok: false as const, error: (e as Error).message }),
-      );
-    }
-    if (cmd.type === 'session') return this.session.run(cmd, rec);
-    if (cmd.type === 'people') {
-      const p = this.people;
-      const run = cmd.op === 'query' ? p.query(cmd.age, cmd.days) : cmd.op === 'view' ? p.view(cmd.residentId) : cmd.op === 'unmask' ? p.unmask(cmd.residentId, cmd.reason) : Promise.resolve(p.closeRecord());
-      return run.then(() => {
-        const err = p.error;
-        this.ui.settle(rec, err ? `error: ${err.status ? `${err.status} ` : ''}${err.error}`.slice(0, 300) as `error: ${string}` : 'ok');
-        return err ? { ok: false as const, error: err.error } : null;
-      });
-    }
-    if (cmd.type === 'request' || cmd.type === 'task') {
-      if (!this.sink) {
-        this.ui.settle(rec, `error: ${t('core.feed.notConnected')}`);
-        return Promise.resolve({ ok: false, error: t('core.feed.notConnected') });
-      }
-      const sent = cmd.type === 'request' ? this.sink.request(cmd.cmd) : this.sink.task(cmd.req);
-      return sent.then(
-        (ack) => {
-          this.ui.settle(rec, ack.ok ? ('duplicate' in ack && ack.duplicate ? 'duplicate' : 'ok') : `error: ${ack.error}`.slice(0, 300) as `error: ${string}`);
-          runInAction(() => this.lastWorkAck.set({ command: cmd.type, ok: ack.ok, ...(ack.ok ? {} : { error: ack.error }), ...(ack.ok && 'created' in ack ? { created: ack.created, existing: ack.existing } : {}) }));
-          return ack.ok ? null : { ok: false as const, error: ack.error };
-        },
-        (e: unknown) => {
-          this.ui.settle(rec, `error: ${(e as Error).message}`);
-          runInAction(() => this.lastWorkAck.set({ command: cmd.type, ok: false, error: (e as Error).message }));
-          return { ok: false as const, error: (e as Error).message };
-        },
-      );
-    }
-    if (cmd.type === 'analysis') {
-      return this.analysis.apply(cmd.cmd).then((error) => {
-        this.ui.settle(rec, error ? `error: ${error}` : 'ok');
-        return error ? { ok: false as const, error } : null;
-      });
-    }
-    if (cmd.type === 'drill') {
-      if (!this.sink) {
-        this.ui.settle(rec, `error: ${t('core.feed.notConnected')}`);
-        return Promise.resolve({ ok: false, error: t('core.feed.notConnected') });
-      }
-      const req = cmd.op === 'start' ? { op: 'start' as const, scenario: cmd.scenario, by: this.ui.actor } : { op: 'stop' as const, by: this.ui.actor };
-      return this.sink.drill(req).then((ack) => {
-        this.ui.settle(rec, ack.ok ? 'ok' : `error: ${ack.error}`);
+    const done = cmd.op === 'remove' ? this.imports.remove(cmd.id) : Promise.resolve(this.imports.setVisible(cmd.id, cmd.op === 'show'));
+    return done.then(
+      () => this.outcome(rec, null),
+      (e: unknown) => this.outcome(rec, (e as Error).message),
+    );
+  }
+
+  private peopleCommand(cmd: CommandOf<'people'>, rec: AuditRecord): Promise<CommandAck | null> {
+    const p = this.people;
+    const run = cmd.op === 'query' ? p.query(cmd.age, cmd.days) : cmd.op === 'view' ? p.view(cmd.residentId) : cmd.op === 'unmask' ? p.unmask(cmd.residentId, cmd.reason) : Promise.resolve(p.closeRecord());
+    return run.then(() => {
+      const err = p.error;
+      if (!err) return this.outcome(rec, null);
+      // the record gets the HTTP-like status too
+      this.ui.settle(rec, `error: ${err.status ? `${err.status} ` : ''}${err.error}`.slice(0, 300) as `error: ${string}`);
+      return { ok: false as const, error: err.error };
+    });
+  }
+
+  /** A citizen-request or visit-task command: its answer is also kept for the panel where the operator acted. */
+  private workCommand(command: WorkAck['command'], sent: Promise<RequestAck | TaskAck>, rec: AuditRecord): Promise<CommandAck | null> {
+    const answered = (ack: WorkAck) => runInAction(() => this.lastWorkAck.set(ack));
+    return sent.then(
+      (ack) => {
+        this.ui.settle(rec, ack.ok ? ('duplicate' in ack && ack.duplicate ? 'duplicate' : 'ok') : `error: ${ack.error}`.slice(0, 300) as `error: ${string}`);
+        answered({ command, ok: ack.ok, ...(ack.ok ? {} : { error: ack.error }), ...(ack.ok && 'created' in ack ? { created: ack.created, existing: ack.existing } : {}) });
         return ack.ok ? null : { ok: false as const, error: ack.error };
-      });
-    }
-    if (cmd.type !== 'alarm') return Promise.resolve(null);
-    if (!this.sink) {
-      this.ui.settle(rec, `error: ${t('core.feed.notConnected')}`);
-      return Promise.resolve({ ok: false, error: t('core.feed.notConnected') });
-    }
+      },
+      (e: unknown) => {
+        const failed = this.outcome(rec, (e as Error).message);
+        answered({ command, ok: false, error: (e as Error).message });
+        return failed;
+      },
+    );
+  }
+
+  private drillCommand(sink: CommandSink, cmd: CommandOf<'drill'>, rec: AuditRecord): Promise<CommandAck | null> {
+    const req = cmd.op === 'start' ? { op: 'start' as const, scenario: cmd.scenario, by: this.ui.actor } : { op: 'stop' as const, by: this.ui.actor };
+    return sink.call('drill', req).then(
+      (ack) => this.outcome(rec, ack.ok ? null : ack.error),
+      (e: unknown) => this.outcome(rec, (e as Error).message),
+    );
+  }
+
+  /** An alarm action goes to the feed server (resent after a reconnect until acknowledged); the record gets the ack. */
+  private alarmCommand(sink: CommandSink, cmd: CommandOf<'alarm'>, rec: AuditRecord): Promise<CommandAck | null> {
     const { type: _t, ...rest } = cmd;
     void _t;
-    return this.sink.sendAlarmCommand({ ...rest, by: this.ui.actor }).then(
+    return sink.sendAlarmCommand({ ...rest, by: this.ui.actor }).then(
       (ack) => {
         this.ui.settle(rec, ack.ok ? (ack.duplicate ? 'duplicate' : 'ok') : `error: ${ack.error}`);
         return ack;

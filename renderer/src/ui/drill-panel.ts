@@ -58,7 +58,10 @@ export function mountDrillPanel(store: RootStore, box: HTMLElement): () => void 
   // the list is retried every 5 s until it arrives: nothing to report while the feed is still connecting
   const refresh = () => {
     if (!store.sink || store.feed.status !== 'live') return;
-    void store.sink.drill({ op: 'list' }).then((a) => set(a.ok ? { scenarios: a.scenarios ?? [], listed: a, listError: '' } : { listError: a.error }));
+    void store.sink.call('drill', { op: 'list' }).then(
+      (a) => set(a.ok ? { scenarios: a.scenarios ?? [], listed: a, listError: '' } : { listError: a.error }),
+      (e: unknown) => set({ listError: errorText(e) }),
+    );
   };
   setTimeout(refresh, 500);
   const poll = setInterval(() => state.scenarios.length || refresh(), 5_000);
@@ -68,7 +71,7 @@ export function mountDrillPanel(store: RootStore, box: HTMLElement): () => void 
     set({ loading: true, error: '', report: null });
     void store.command({ type: 'replay', op: 'open', from, to, ...(drillId ? { drillId } : {}) });
     try {
-      const w = await store.sink.journal({ from, to });
+      const w = await store.sink.call('journal', { from, to });
       if (store.replay instanceof ReplayController) store.replay.destroy();
       const r = new ReplayController(w, label, drillId);
       store.setReplay(r);

@@ -1,7 +1,7 @@
 /** Operator panels: top bar, layers + legends + stream health, alarm list + detail, building info, status, toasts. */
 import { mayActOnAlarmIn } from '../../../data-pipelines/contracts/auth.ts';
 import { autorun, observable, reaction, runInAction, type IReactionDisposer } from 'mobx';
-import { ALARM_CATEGORIES, allowedActions, type Alarm, type OperatorAction } from '../../../data-pipelines/contracts/alarm.ts';
+import { ALARM_CATEGORIES, allowedActions, type Alarm, type AlarmCategory, type OperatorAction } from '../../../data-pipelines/contracts/alarm.ts';
 import { STREAMS } from '../../../data-pipelines/contracts/events.ts';
 import type { RedWallBridge } from '../../../electron/bridge/api.ts';
 import type { DistrictMeta } from '../data/district.ts';
@@ -46,69 +46,93 @@ function resultText(r: NonNullable<AuditRecord['result']>): string {
   return r;
 }
 
-export function mountPanels(store: RootStore, meta: DistrictMeta, bridge: RedWallBridge, layouts: LayoutsPanelDeps): () => void {
-  const disposers: IReactionDisposer[] = [];
-  const top = document.getElementById('topbar')!;
-  const left = document.getElementById('left')!;
-  const right = document.getElementById('right')!;
-  const status = document.getElementById('statusbar')!;
+/** Something mounted that must be taken down again. */
+type Unmount = () => void;
+
+/** The whole operator screen: each part mounts into its element and gives back its unmount. */
+export function mountPanels(store: RootStore, meta: DistrictMeta, bridge: RedWallBridge, layouts: LayoutsPanelDeps): Unmount {
   unlockAudioOnGesture();
+  const unmounts: Unmount[] = [
+    mountTopBar(store, meta, bridge, document.getElementById('topbar')!),
+    mountStatusBar(store, meta, document.getElementById('statusbar')!),
+    mountLeftColumn(store, meta, layouts, document.getElementById('left')!),
+    mountRightColumn(store, document.getElementById('right')!),
+    mountAlerts(store),
+  ];
+  return () => unmounts.forEach((u) => u());
+}
+
+/** A group of buttons, one per choice, the current one marked active. */
+function switchNav<V extends string>(cls: string, choices: readonly V[], active: V, label: (v: V) => string, testId: (v: V) => string, pick: (v: V) => void): HTMLElement {
+  return h('nav', { class: cls }, ...choices.map((v) => button(label(v), { 'data-testid': testId(v), class: active === v ? 'active' : '' }, () => pick(v))));
+}
+
+/** Brand, district, view / workspace switches, presets, sources, who is signed in, wall, mute, language, full screen. */
+function mountTopBar(store: RootStore, meta: DistrictMeta, bridge: RedWallBridge, top: HTMLElement): Unmount {
   // who is at the console, sign-in / sign-out (kept across the top bar's re-renders)
   const sessionBox = h('div', { class: 'session', 'data-testid': 'session' });
   const unmountSession = mountSessionControl(store, sessionBox);
   // the connected sources' panel over the map; its top-bar button shows a badge while a source is in trouble
   const sources = mountSourcesPanel(store, document.getElementById('stage')!);
+  const dispose = autorun(() => {
+    void store.ui.locale;
+    const loc = locale();
+    // screen readers, hyphenation and the CJK font fallback follow the page language
+    document.documentElement.lang = loc;
+    const other = loc === 'zh-CN' ? 'en' : 'zh-CN';
+    top.replaceChildren(
+      // the seal is the logo (a Chinese glyph in both languages, like the name on a stamp)
+      h('div', { class: 'brand' }, h('span', { class: 'brand-mark', lang: 'zh-CN', 'aria-hidden': 'true' }, '红'), h('span', { class: 'brand-title' }, t('appTitle')), h('span', { class: 'brand-sub' }, t('appSubtitle'))), // i18n-exempt: logo glyph
+      h('div', { class: 'district-name' }, meta.name[loc]),
+      switchNav('view-switch', ['3d', '2d'] as const, store.ui.view, (v) => t(v === '3d' ? 'view3d' : 'view2d'), (v) => `view-${v}`, (v) => void store.command({ type: 'setView', view: v })),
+      switchNav('view-switch workspace-switch', ['ops', 'analysis'] as const, store.ui.workspace, (w) => t(w === 'ops' ? 'wsOps' : 'wsAnalysis'), (w) => `workspace-${w}`, (w) => void store.command({ type: 'setWorkspace', workspace: w })),
+      h('nav', { class: 'presets' }, ...meta.presets.map((p) => button(p.label[loc], { 'data-testid': `preset-${p.id}` }, () => void store.command({ type: 'flyToPreset', preset: p.id })))),
+      h('div', { class: 'spacer' }),
+      sources.toggle,
+      sessionBox,
+      button(t('wall.enter'), { 'data-testid': 'screen-wall', title: t('wall.screen.wall') }, () => void store.command({ type: 'setScreen', screen: 'wall' })),
+      button(t('wall.screens'), { 'data-testid': 'screens' }, () => void openScreensDialog(store, bridge, window.redwall ? 'electron' : 'web')),
+      button(store.ui.muted ? t('unmute') : t('mute'), { 'data-testid': 'mute' }, () => void store.command({ type: 'setMuted', muted: !store.ui.muted })),
+      // the language switch names the other language in that language
+      button(loc === 'zh-CN' ? 'EN' : '中文', { class: 'lang', 'data-testid': 'lang', lang: other, title: t('core.langSwitchTitle') }, () => void store.command({ type: 'setLocale', locale: other })), // i18n-exempt: language name
+      button(t('core.fullscreen'), { class: 'fullscreen', title: t('core.fullscreenTitle'), 'data-testid': 'fullscreen' }, () => void bridge.setFullScreen(!document.fullscreenElement).catch(() => undefined)),
+    );
+  });
+  return () => {
+    dispose();
+    unmountSession();
+    sources.unmount();
+  };
+}
 
-  disposers.push(
-    autorun(() => {
-      void store.ui.locale;
-      const loc = locale();
-      // screen readers, hyphenation and the CJK font fallback follow the page language
-      document.documentElement.lang = loc;
-      top.replaceChildren(
-        // the seal is the logo (a Chinese glyph in both languages, like the name on a stamp)
-        h('div', { class: 'brand' }, h('span', { class: 'brand-mark', lang: 'zh-CN', 'aria-hidden': 'true' }, '红'), h('span', { class: 'brand-title' }, t('appTitle')), h('span', { class: 'brand-sub' }, t('appSubtitle'))), // i18n-exempt: logo glyph
-        h('div', { class: 'district-name' }, meta.name[loc]),
-        h('nav', { class: 'view-switch' }, ...(['3d', '2d'] as const).map((v) => button(t(v === '3d' ? 'view3d' : 'view2d'), { 'data-testid': `view-${v}`, class: store.ui.view === v ? 'active' : '' }, () => void store.command({ type: 'setView', view: v })))),
-        h('nav', { class: 'view-switch workspace-switch' }, ...(['ops', 'analysis'] as const).map((w) => button(t(w === 'ops' ? 'wsOps' : 'wsAnalysis'), { 'data-testid': `workspace-${w}`, class: store.ui.workspace === w ? 'active' : '' }, () => void store.command({ type: 'setWorkspace', workspace: w })))),
-        h('nav', { class: 'presets' }, ...meta.presets.map((p) => button(p.label[loc], { 'data-testid': `preset-${p.id}` }, () => void store.command({ type: 'flyToPreset', preset: p.id })))),
-        h('div', { class: 'spacer' }),
-        sources.toggle,
-        sessionBox,
-        button(t('wall.enter'), { 'data-testid': 'screen-wall', title: t('wall.screen.wall') }, () => void store.command({ type: 'setScreen', screen: 'wall' })),
-        button(t('wall.screens'), { 'data-testid': 'screens' }, () => void openScreensDialog(store, bridge, window.redwall ? 'electron' : 'web')),
-        button(store.ui.muted ? t('unmute') : t('mute'), { 'data-testid': 'mute' }, () => void store.command({ type: 'setMuted', muted: !store.ui.muted })),
-        // the language switch names the other language in that language
-        button(loc === 'zh-CN' ? 'EN' : '中文', { class: 'lang', 'data-testid': 'lang', lang: loc === 'zh-CN' ? 'en' : 'zh-CN', title: t('core.langSwitchTitle') }, () => void store.command({ type: 'setLocale', locale: loc === 'zh-CN' ? 'en' : 'zh-CN' })), // i18n-exempt: language name
-        button(t('core.fullscreen'), { class: 'fullscreen', title: t('core.fullscreenTitle'), 'data-testid': 'fullscreen' }, () => void bridge.setFullScreen(!document.fullscreenElement).catch(() => undefined)),
-      );
-    }),
-  );
+/** Feed state and counters, alarm counts, the journal epoch and the data credits. */
+function mountStatusBar(store: RootStore, meta: DistrictMeta, status: HTMLElement): Unmount {
+  const licences = [...new Set(meta.credits.map((x) => x.licence))].join(', ');
+  const creditsTitle = meta.credits.map((x) => `${x.data} (${x.licence})`).join('\n');
+  return autorun(() => {
+    void store.ui.locale;
+    const f = store.feed;
+    const c = store.live.counts;
+    status.replaceChildren(
+      h('span', { class: `feed-pill ${f.phase}`, 'data-testid': 'feed-status', 'data-status': f.status, 'data-phase': f.phase }, `${t('feed')}: ${t(FEED_STATUS_KEY[f.phase])}`),
+      journalPill(f.journal),
+      f.simulated ? h('span', { class: 'sim-badge' }, t('simulated')) : '',
+      h('span', {}, `${fmtNumber(f.received)} ${t('events')}`),
+      h('span', { class: f.rejected ? 'warn' : '', 'data-testid': 'feed-rejected', 'data-count': String(f.rejected), title: f.lastRejectReason ?? '' }, `${fmtNumber(f.rejected)} ${t('rejected')}`),
+      h('span', { class: f.gaps ? 'warn' : '' }, `${fmtNumber(f.gaps)} ${t('gaps')}`),
+      h('span', {}, `${f.replays} ${t('replays')} · ${f.snapshots} ${t('snapshots')}`),
+      h('span', {}, `${fmtNumber(store.entities.wells.ids.length)} ${t('wells')}`),
+      h('span', { class: 'count alarm', 'data-testid': 'count-alarm' }, `${t('level_alarm')} ${c.open} (${c.unacked})`),
+      h('span', { class: 'count warning', 'data-testid': 'count-warning' }, `${t('manholes')} ${c.wellAlarm}/${c.wellWarning}`),
+      h('span', { class: 'spacer' }),
+      h('span', { class: 'epoch' }, f.epoch ? t('core.epoch', { epoch: String(f.epoch) }) : ''),
+      h('span', { class: 'credits', title: creditsTitle }, `${t('credits')}: © ${licences}`),
+    );
+  });
+}
 
-  disposers.push(
-    autorun(() => {
-      void store.ui.locale;
-      const f = store.feed;
-      const c = store.live.counts;
-      status.replaceChildren(
-        h('span', { class: `feed-pill ${f.phase}`, 'data-testid': 'feed-status', 'data-status': f.status, 'data-phase': f.phase }, `${t('feed')}: ${t(FEED_STATUS_KEY[f.phase])}`),
-        journalPill(f.journal),
-        f.simulated ? h('span', { class: 'sim-badge' }, t('simulated')) : '',
-        h('span', {}, `${fmtNumber(f.received)} ${t('events')}`),
-        h('span', { class: f.rejected ? 'warn' : '', 'data-testid': 'feed-rejected', 'data-count': String(f.rejected), title: f.lastRejectReason ?? '' }, `${fmtNumber(f.rejected)} ${t('rejected')}`),
-        h('span', { class: f.gaps ? 'warn' : '' }, `${fmtNumber(f.gaps)} ${t('gaps')}`),
-        h('span', {}, `${f.replays} ${t('replays')} · ${f.snapshots} ${t('snapshots')}`),
-        h('span', {}, `${fmtNumber(store.entities.wells.ids.length)} ${t('wells')}`),
-        h('span', { class: 'count alarm', 'data-testid': 'count-alarm' }, `${t('level_alarm')} ${c.open} (${c.unacked})`),
-        h('span', { class: 'count warning', 'data-testid': 'count-warning' }, `${t('manholes')} ${c.wellAlarm}/${c.wellWarning}`),
-        h('span', { class: 'spacer' }),
-        h('span', { class: 'epoch' }, f.epoch ? t('core.epoch', { epoch: String(f.epoch) }) : ''),
-        h('span', { class: 'credits', title: meta.credits.map((x) => `${x.data} (${x.licence})`).join('\n') }, `${t('credits')}: © ${[...new Set(meta.credits.map((x) => x.licence))].join(', ')}`),
-      );
-    }),
-  );
-
-  // Layers, legends, and per-stream health.
+/** Layers and legends, the work panels (requests, people, tasks, grid, layouts, imports, drills) and stream health. */
+function mountLeftColumn(store: RootStore, meta: DistrictMeta, layouts: LayoutsPanelDeps, left: HTMLElement): Unmount {
   const layersBox = h('section', {});
   const healthBox = h('section', { class: 'health', 'data-testid': 'stream-health' });
   const drillBox = h('section', { class: 'drills', 'data-testid': 'drill-panel' });
@@ -119,51 +143,62 @@ export function mountPanels(store: RootStore, meta: DistrictMeta, bridge: RedWal
   const requestBox = h('section', { class: 'imports requests', 'data-testid': 'request-panel' });
   const taskBox = h('section', { class: 'imports tasks', 'data-testid': 'task-panel' });
   left.replaceChildren(layersBox, requestBox, peopleBox, taskBox, gridBox, layoutsBox, importBox, drillBox, healthBox);
-  const unmountRequests = mountRequestsPanel(store, requestBox, meta.center);
-  const unmountTasks = mountTasksPanel(store, taskBox);
-  const unmountPeople = mountPeoplePanel(store, peopleBox);
-  const unmountGrid = mountGridPanel(store, gridBox);
-  const unmountDrill = mountDrillPanel(store, drillBox);
-  const unmountImport = mountImportPanel(store, importBox, meta.center);
-  const unmountLayouts = mountLayoutsPanel(store, layoutsBox, layouts);
-  disposers.push(
-    autorun(() => {
-      void store.ui.locale;
-      const loc = locale();
-      const toggle = (id: LayerId, key: StringKey) => {
-        const cb = h('input', { type: 'checkbox', 'data-testid': `layer-${id}`, checked: store.ui.layers[id] });
-        cb.onchange = () => void store.command({ type: 'toggleLayer', layer: id, visible: cb.checked });
-        return h('label', { class: 'layer-row' }, cb, t(key));
-      };
-      const rows: Array<HTMLElement> = [h('h2', {}, t('liveLayers'))];
-      for (const def of [...LIVE_LAYERS].reverse()) {
-        rows.push(toggle(def.id, def.labelKey));
-        if (store.ui.layers[def.id]) rows.push(def.legend(loc));
-      }
-      rows.push(h('h2', {}, t('baseLayers')));
-      for (const b of BASE_LAYERS) rows.push(toggle(b.id, b.key));
-      rows.push(h('div', { class: 'legend' }, h('div', { class: 'legend-title' }, `${t('buildings')} · ${t('floors')}`), h('div', { class: 'ramp' }, ...BUILDING_LEGEND.map((r) => h('span', { class: 'ramp-step', style: `background:${r.color}` }, `${r.floors}+`)))));
-      layersBox.replaceChildren(...rows);
-    }),
-    autorun(() => {
-      void store.ui.locale;
-      const now = store.feed.now;
-      healthBox.replaceChildren(
-        h('h2', {}, t('streams')),
-        h(
-          'table',
-          {},
-          ...STREAMS.map((s) => {
-            const hl = store.live.health[s];
-            const st = streamStatus(s, hl, store.feed.status, now);
-            return h('tr', { 'data-stream': s, 'data-status': st }, h('td', {}, t(`core.stream.${s}`)), h('td', {}, h('span', { class: `st ${st}` }, t(`st_${st}`))), h('td', { class: 'num' }, fmtNumber(hl.events)), h('td', { class: `num ${hl.rejected ? 'warn' : ''}`, title: hl.rejected ? t('rejected') : undefined }, hl.rejected ? `✕${fmtNumber(hl.rejected)}` : ''));
-          }),
-        ),
-      );
-    }),
-  );
+  const unmounts: Unmount[] = [
+    mountRequestsPanel(store, requestBox, meta.center),
+    mountTasksPanel(store, taskBox),
+    mountPeoplePanel(store, peopleBox),
+    mountGridPanel(store, gridBox),
+    mountDrillPanel(store, drillBox),
+    mountImportPanel(store, importBox, meta.center),
+    mountLayoutsPanel(store, layoutsBox, layouts),
+    autorun(() => layersBox.replaceChildren(...layerRows(store))),
+    autorun(() => healthBox.replaceChildren(...streamHealth(store))),
+  ];
+  return () => unmounts.forEach((u) => u());
+}
 
-  // Alarm list (grouped floods) and detail.
+/** The layer switches: live layers (each with its legend while shown), then base layers and the buildings' ramp. */
+function layerRows(store: RootStore): HTMLElement[] {
+  void store.ui.locale;
+  const loc = locale();
+  const toggle = (id: LayerId, key: StringKey) => {
+    const cb = h('input', { type: 'checkbox', 'data-testid': `layer-${id}`, checked: store.ui.layers[id] });
+    cb.onchange = () => void store.command({ type: 'toggleLayer', layer: id, visible: cb.checked });
+    return h('label', { class: 'layer-row' }, cb, t(key));
+  };
+  const rows: Array<HTMLElement> = [h('h2', {}, t('liveLayers'))];
+  for (const def of [...LIVE_LAYERS].reverse()) {
+    rows.push(toggle(def.id, def.labelKey));
+    if (store.ui.layers[def.id]) rows.push(def.legend(loc));
+  }
+  rows.push(h('h2', {}, t('baseLayers')));
+  for (const b of BASE_LAYERS) rows.push(toggle(b.id, b.key));
+  const ramp = h('div', { class: 'ramp' }, ...BUILDING_LEGEND.map((r) => h('span', { class: 'ramp-step', style: `background:${r.color}` }, `${r.floors}+`)));
+  rows.push(h('div', { class: 'legend' }, h('div', { class: 'legend-title' }, `${t('buildings')} · ${t('floors')}`), ramp));
+  return rows;
+}
+
+/** Per-stream health: state, events, rejected messages. */
+function streamHealth(store: RootStore): HTMLElement[] {
+  void store.ui.locale;
+  const now = store.feed.now;
+  const row = (s: (typeof STREAMS)[number]) => {
+    const hl = store.live.health[s];
+    const st = streamStatus(s, hl, store.feed.status, now);
+    return h(
+      'tr',
+      { 'data-stream': s, 'data-status': st },
+      h('td', {}, t(`core.stream.${s}`)),
+      h('td', {}, h('span', { class: `st ${st}` }, t(`st_${st}`))),
+      h('td', { class: 'num' }, fmtNumber(hl.events)),
+      h('td', { class: `num ${hl.rejected ? 'warn' : ''}`, title: hl.rejected ? t('rejected') : undefined }, hl.rejected ? `✕${fmtNumber(hl.rejected)}` : ''),
+    );
+  };
+  return [h('h2', {}, t('streams')), h('table', {}, ...STREAMS.map(row))];
+}
+
+/** Video, alarm detail, care holder, incident, alarm list, building; the analysis panel in the planner workspace. */
+function mountRightColumn(store: RootStore, right: HTMLElement): Unmount {
   const alarmBox = h('section', { class: 'alarms', 'data-testid': 'alarm-list' });
   const detailBox = h('section', { class: 'alarm-detail', 'data-testid': 'alarm-detail' });
   const buildingBox = h('section', { class: 'building', 'data-testid': 'building-panel' });
@@ -172,9 +207,9 @@ export function mountPanels(store: RootStore, meta: DistrictMeta, bridge: RedWal
   const analysisBox = h('section', { id: 'analysis-panel', class: 'analysis-panel', 'data-testid': 'analysis-panel' });
   const careBox = h('section', { class: 'care-holder', 'data-testid': 'care-holder-panel' });
   right.replaceChildren(videoSlot, detailBox, careBox, incidentBox, alarmBox, buildingBox, analysisBox);
-  const unmountCare = mountCareHolder(store, careBox);
-  // The planner workspace swaps the right column for the analysis panel; alarms keep toasting and sounding meanwhile.
-  disposers.push(
+  const unmounts: Unmount[] = [
+    mountCareHolder(store, careBox),
+    // The planner workspace swaps the right column for the analysis panel; alarms keep toasting and sounding meanwhile.
     autorun(() => {
       const analysis = store.ui.workspace === 'analysis';
       document.getElementById('app')!.classList.toggle('ws-analysis', analysis);
@@ -182,164 +217,166 @@ export function mountPanels(store: RootStore, meta: DistrictMeta, bridge: RedWal
       if (analysis) careBox.hidden = true;
       analysisBox.hidden = !analysis;
     }),
+    mountIncidentPanel(store, incidentBox),
+    autorun(() => renderAlarmList(store, alarmBox)),
+    autorun(() => renderAlarmDetail(store, detailBox)),
+    autorun(() => renderBuilding(store, buildingBox)),
+    mountVideo(store, videoSlot),
+  ];
+  return () => unmounts.forEach((u) => u());
+}
+
+const drillMark = (a: Alarm) => (a.drill ? `${t('alarms.drillMark')} · ` : '');
+const valueText = (a: Alarm) => `${a.value}${unitText(a.unit) ? ` ${unitText(a.unit)}` : ''}`;
+
+/** Selects an alarm and shows where it is: the place (fire: main.ts flies in close), or its data source. */
+function goToAlarm(store: RootStore, a: Alarm, fly: boolean): void {
+  void store.command({ type: 'selectAlarm', alarmId: a.alarmId });
+  // an alarm about a data source has no place: show the source instead of flying to the district centre
+  if (!alarmHasPlace(a)) void store.command({ type: 'sourcesPanel', open: true, sourceId: a.sourceId });
+  else if (fly) void store.command({ type: 'focus', lon: a.lon, lat: a.lat, what: a.alarmId });
+}
+
+function alarmRow(store: RootStore, a: Alarm): HTMLElement {
+  const cls = `alarm-item p${a.priority} ${a.state}${a.active ? '' : ' rtn'}${store.ui.selectedAlarmId === a.alarmId ? ' focused' : ''}${a.drill ? ' drill' : ''}`;
+  const reading = `${causeLabel(a)}${a.value !== undefined ? ` ${valueText(a)}` : ''}${a.floor !== undefined ? ` · ${t('alarms.floorShort', { floor: String(a.floor) })}` : ''}${a.active ? '' : ` · ${t('activeNo')}`}`;
+  const li = h(
+    'li',
+    { class: cls, 'data-testid': 'alarm-item', 'data-alarm': a.alarmId, 'data-source': a.sourceId, 'data-state': a.state, 'data-category': a.category, 'data-level': a.active ? 'alarm' : 'rtn' },
+    h('span', { class: 'dot', style: `background:${cssColor(PRIORITY_COLORS[a.priority])}` }),
+    h('span', { class: 'well' }, `${drillMark(a)}${categoryLabel(a.category)} ${a.sourceId}`),
+    h('span', { class: 'kind' }, stateLabel(a.state)),
+    h('span', { class: 'reading' }, reading),
+    h('span', { class: 'time' }, fmtTime(a.raisedAt)),
   );
-  const unmountIncident = mountIncidentPanel(store, incidentBox);
+  // fire alarms: selection peels the building and flies in close (main.ts)
+  li.onclick = () => goToAlarm(store, a, a.category !== 'fire');
+  return li;
+}
 
-  const drillMark = (a: Alarm) => (a.drill ? `${t('alarms.drillMark')} · ` : '');
-  const valueText = (a: Alarm) => `${a.value}${unitText(a.unit) ? ` ${unitText(a.unit)}` : ''}`;
-  const alarmRow = (a: Alarm) => {
-    const li = h(
-      'li',
-      {
-        class: `alarm-item p${a.priority} ${a.state}${a.active ? '' : ' rtn'}${store.ui.selectedAlarmId === a.alarmId ? ' focused' : ''}${a.drill ? ' drill' : ''}`,
-        'data-testid': 'alarm-item',
-        'data-alarm': a.alarmId,
-        'data-source': a.sourceId,
-        'data-state': a.state,
-        'data-category': a.category,
-        'data-level': a.active ? 'alarm' : 'rtn',
-      },
-      h('span', { class: 'dot', style: `background:${cssColor(PRIORITY_COLORS[a.priority])}` }),
-      h('span', { class: 'well' }, `${drillMark(a)}${categoryLabel(a.category)} ${a.sourceId}`),
-      h('span', { class: 'kind' }, stateLabel(a.state)),
-      h('span', { class: 'reading' }, `${causeLabel(a)}${a.value !== undefined ? ` ${valueText(a)}` : ''}${a.floor !== undefined ? ` · ${t('alarms.floorShort', { floor: String(a.floor) })}` : ''}${a.active ? '' : ` · ${t('activeNo')}`}`),
-      h('span', { class: 'time' }, fmtTime(a.raisedAt)),
-    );
-    li.onclick = () => {
-      void store.command({ type: 'selectAlarm', alarmId: a.alarmId });
-      // an alarm about a data source has no place: show the source instead of flying to the district centre
-      if (!alarmHasPlace(a)) void store.command({ type: 'sourcesPanel', open: true, sourceId: a.sourceId });
-      // fire alarms: selection peels the building and flies in close (main.ts)
-      else if (a.category !== 'fire') void store.command({ type: 'focus', lon: a.lon, lat: a.lat, what: a.alarmId });
-    };
-    return li;
-  };
-
-  disposers.push(
-    autorun(() => {
-      void store.ui.locale;
-      const filter = store.ui.alarmFilter;
-      const cat = store.ui.alarmCategory;
-      const all = cat === 'all' ? store.live.alarms : store.live.alarms.filter((a) => a.category === cat);
-      const list = filter === 'all' ? all : filter === 'unacked' ? all.filter((a) => a.state === 'new') : all.filter((a) => a.state !== 'closed');
-      // Drill alarms are never mixed in with real ones: real first, drill alarms below their own divider.
-      const real = groupAlarms(list.filter((a) => !a.drill));
-      const drill = groupAlarms(list.filter((a) => a.drill));
-      const rows = [...real, ...drill];
-      const items: HTMLElement[] = [];
-      for (const r of rows.slice(0, 150)) {
-        if (drill.length && r === drill[0]) items.push(h('li', { class: 'drill-divider', 'data-testid': 'drill-divider' }, t('alarms.drillDivider', { n: drill.length })));
-        if (r.type === 'single') items.push(alarmRow(r.alarm));
-        else {
-          const open = store.ui.expandedGroups.includes(r.key);
-          const head = h('li', { class: 'alarm-group', 'data-testid': 'alarm-group', 'data-count': String(r.alarms.length) }, t('alarms.groupRow', { category: categoryLabel(r.category), cause: causeLabel(r.alarms[0]!), n: r.alarms.length }), h('span', { class: 'spacer' }), open ? '▾' : `▸ ${t('expand')}`);
-          head.onclick = () => void store.command({ type: 'toggleAlarmGroup', key: r.key });
-          items.push(head);
-          if (open) items.push(...r.alarms.slice(0, 100).map(alarmRow));
-        }
-      }
-      const tab = (f: AlarmFilter, key: StringKey) => button(t(key), { class: filter === f ? 'active' : '', 'data-testid': `alarm-filter-${f}` }, () => void store.command({ type: 'setAlarmFilter', filter: f }));
-      alarmBox.replaceChildren(
-        h('h2', {}, `${t('alarms')} (${list.length})`, h('nav', {}, tab('open', 'filterOpen'), tab('unacked', 'filterUnacked'), tab('all', 'filterAll'))),
-        h(
-          'nav',
-          { class: 'chips', 'aria-label': t('alarms.categoryFilter') },
-          ...(['all', ...ALARM_CATEGORIES.filter((c) => c !== 'parking')] as const).map((c) =>
-            button(c === 'all' ? t('filterAll') : categoryLabel(c), { class: cat === c ? 'active' : '', 'data-testid': `alarm-category-${c}` }, () => void store.command({ type: 'setAlarmCategory', category: c })),
-          ),
-        ),
-        items.length ? h('ul', {}, ...items) : h('p', { class: 'empty' }, t('noAlarms')),
-        rows.length > 150 ? h('p', { class: 'more' }, `+${rows.length - 150}`) : '',
-      );
-    }),
+/** The alarm list: filter tabs, category chips, real alarms then drill alarms below their own divider (floods grouped). */
+function renderAlarmList(store: RootStore, alarmBox: HTMLElement): void {
+  void store.ui.locale;
+  const filter = store.ui.alarmFilter;
+  const cat = store.ui.alarmCategory;
+  const all = cat === 'all' ? store.live.alarms : store.live.alarms.filter((a) => a.category === cat);
+  const list = filter === 'all' ? all : filter === 'unacked' ? all.filter((a) => a.state === 'new') : all.filter((a) => a.state !== 'closed');
+  // Drill alarms are never mixed in with real ones: real first, drill alarms below their own divider.
+  const real = groupAlarms(list.filter((a) => !a.drill));
+  const drill = groupAlarms(list.filter((a) => a.drill));
+  const rows = [...real, ...drill];
+  const items: HTMLElement[] = [];
+  for (const r of rows.slice(0, 150)) {
+    if (drill.length && r === drill[0]) items.push(h('li', { class: 'drill-divider', 'data-testid': 'drill-divider' }, t('alarms.drillDivider', { n: drill.length })));
+    if (r.type === 'single') {
+      items.push(alarmRow(store, r.alarm));
+      continue;
+    }
+    const open = store.ui.expandedGroups.includes(r.key);
+    const text = t('alarms.groupRow', { category: categoryLabel(r.category), cause: causeLabel(r.alarms[0]!), n: r.alarms.length });
+    const head = h('li', { class: 'alarm-group', 'data-testid': 'alarm-group', 'data-count': String(r.alarms.length) }, text, h('span', { class: 'spacer' }), open ? '▾' : `▸ ${t('expand')}`);
+    head.onclick = () => void store.command({ type: 'toggleAlarmGroup', key: r.key });
+    items.push(head);
+    if (open) items.push(...r.alarms.slice(0, 100).map((a) => alarmRow(store, a)));
+  }
+  const tab = (f: AlarmFilter, key: StringKey) => button(t(key), { class: filter === f ? 'active' : '', 'data-testid': `alarm-filter-${f}` }, () => void store.command({ type: 'setAlarmFilter', filter: f }));
+  const chip = (c: AlarmCategory | 'all') =>
+    button(c === 'all' ? t('filterAll') : categoryLabel(c), { class: cat === c ? 'active' : '', 'data-testid': `alarm-category-${c}` }, () => void store.command({ type: 'setAlarmCategory', category: c }));
+  alarmBox.replaceChildren(
+    h('h2', {}, `${t('alarms')} (${list.length})`, h('nav', {}, tab('open', 'filterOpen'), tab('unacked', 'filterUnacked'), tab('all', 'filterAll'))),
+    h('nav', { class: 'chips', 'aria-label': t('alarms.categoryFilter') }, ...(['all', ...ALARM_CATEGORIES.filter((c) => c !== 'parking')] as const).map(chip)),
+    items.length ? h('ul', {}, ...items) : h('p', { class: 'empty' }, t('noAlarms')),
+    rows.length > 150 ? h('p', { class: 'more' }, `+${rows.length - 150}`) : '',
   );
+}
 
-  disposers.push(
-    autorun(() => {
-      void store.ui.locale;
-      const id = store.ui.selectedAlarmId;
-      const a = id ? store.live.alarm(id) : null;
-      if (!a) {
-        detailBox.hidden = true;
-        detailBox.replaceChildren();
-        return;
-      }
-      detailBox.hidden = false;
-      const row = (k: StringKey, v: string, data = false) => h('tr', {}, h('th', {}, t(k)), h('td', { 'data-i18n-data': data }, v));
-      const preferred = defaultTeam(a);
-      const team = h('select', { 'data-testid': 'alarm-team' }, ...TEAMS.map((tm) => h('option', { value: tm.value, selected: tm.value === preferred }, t(tm.key))));
-      const minutes = h('select', { 'data-testid': 'alarm-minutes' }, ...[15, 30, 60, 240].map((m) => h('option', { value: String(m) }, `${m} ${t('minutes')}`)));
-      const note = h('input', { type: 'text', placeholder: t('note'), maxlength: '500', 'data-testid': 'alarm-note' });
-      const act = (action: OperatorAction) =>
-        button(actionLabel(action), { 'data-testid': `alarm-action-${action}`, class: `act ${action}` }, () => {
-          void store.command({
-            type: 'alarm',
-            alarmId: a.alarmId,
-            action,
-            commandId: store.newCommandId(),
-            ...(action === 'dispatch' ? { team: team.value } : {}),
-            ...(action === 'shelve' ? { minutes: Number(minutes.value) } : {}),
-            ...(note.value ? { note: note.value } : {}),
-          });
-        });
-      // legal now and this user's to take (auditors read only; until the server has said who we are: the duty
-      // operator's, as the shared token is — the server has the last word either way)
-      const user = store.people.user;
-      // grid staff: in their own grid cells only (mayActOnAlarmIn)
-      const cell = store.people.grids.find((g) => a.lon >= g.west && a.lon < g.east && a.lat >= g.south && a.lat < g.north)?.id ?? null;
-      const allowed = !user || mayActOnAlarmIn(user, cell) ? allowedActions(a) : [];
-      const close = button('×', { class: 'close', title: t('close'), 'aria-label': t('alarms.closeDetail') }, () => void store.command({ type: 'selectAlarm', alarmId: null }));
-      const lastAudit = [...store.ui.audit].reverse().find((r) => r.command.type === 'alarm' && r.command.alarmId === a.alarmId);
-      detailBox.replaceChildren(
-        h('h2', {}, `${t('alarmDetail')}${a.drill ? ` · ${t('alarms.drillMark')}` : ''}`, close),
-        h('p', { class: 'alarm-title', style: `border-color:${cssColor(PRIORITY_COLORS[a.priority])}` }, alarmTitle(a)),
-        h(
-          'table',
-          {},
-          row('priority', priorityLabel(a.priority)),
-          row('state', stateLabel(a.state)),
-          row('active', a.active ? t('activeYes') : t('activeNo')),
-          a.value !== undefined ? row('value', valueText(a)) : '',
-          a.floor !== undefined ? row('floor', `${a.floor}`) : '',
-          // a team of our list is translated; any other (a scenario's fire station) is shown as journaled
-          a.team ? row('team', teamLabel(a.team), !TEAMS.some((x) => x.value === a.team)) : '',
-          alarmHasPlace(a) ? row('location', `${a.lon.toFixed(5)}, ${a.lat.toFixed(5)}`) : row('sources.col.source', a.sourceId, true),
-        ),
-        alarmHasPlace(a) ? '' : h('div', { class: 'actions' }, button(t('sources.openFromAlarm'), { 'data-testid': 'alarm-open-source' }, () => void store.command({ type: 'sourcesPanel', open: true, sourceId: a.sourceId }))),
-        h('div', { class: 'actions' }, ...allowed.map(act)),
-        allowed.includes('dispatch') ? h('div', { class: 'action-args' }, team) : '',
-        allowed.includes('shelve') && a.priority !== 1 ? h('div', { class: 'action-args' }, minutes) : '',
-        allowed.length ? note : '',
-        lastAudit?.result && lastAudit.result !== 'ok' ? h('p', { class: lastAudit.result.startsWith('error') ? 'warn' : 'muted', 'data-testid': 'alarm-command-result' }, resultText(lastAudit.result)) : '',
-        h('h3', {}, t('history')),
-        h('ol', { class: 'history', 'data-testid': 'alarm-history' }, ...[...a.history].reverse().map((e) => h('li', {}, h('span', { class: 'time' }, fmtTime(e.at)), ` ${actionLabel(e.action)} · `, h('span', { 'data-i18n-data': '' }, `${e.by}${e.note ? ` · ${e.note}` : ''}`)))),
-      );
-    }),
+/** The selected alarm: its facts, the actions this user may take now (with team / minutes / note), the last result. */
+function renderAlarmDetail(store: RootStore, detailBox: HTMLElement): void {
+  void store.ui.locale;
+  const id = store.ui.selectedAlarmId;
+  const a = id ? store.live.alarm(id) : null;
+  if (!a) {
+    detailBox.hidden = true;
+    detailBox.replaceChildren();
+    return;
+  }
+  detailBox.hidden = false;
+  const row = (k: StringKey, v: string, data = false) => h('tr', {}, h('th', {}, t(k)), h('td', { 'data-i18n-data': data }, v));
+  const preferred = defaultTeam(a);
+  const team = h('select', { 'data-testid': 'alarm-team' }, ...TEAMS.map((tm) => h('option', { value: tm.value, selected: tm.value === preferred }, t(tm.key))));
+  const minutes = h('select', { 'data-testid': 'alarm-minutes' }, ...[15, 30, 60, 240].map((m) => h('option', { value: String(m) }, `${m} ${t('minutes')}`)));
+  const note = h('input', { type: 'text', placeholder: t('note'), maxlength: '500', 'data-testid': 'alarm-note' });
+  const act = (action: OperatorAction) =>
+    button(actionLabel(action), { 'data-testid': `alarm-action-${action}`, class: `act ${action}` }, () => {
+      void store.command({
+        type: 'alarm',
+        alarmId: a.alarmId,
+        action,
+        commandId: store.newCommandId(),
+        ...(action === 'dispatch' ? { team: team.value } : {}),
+        ...(action === 'shelve' ? { minutes: Number(minutes.value) } : {}),
+        ...(note.value ? { note: note.value } : {}),
+      });
+    });
+  // legal now and this user's to take (auditors read only; until the server has said who we are: the duty
+  // operator's, as the shared token is — the server has the last word either way)
+  const user = store.people.user;
+  // grid staff: in their own grid cells only (mayActOnAlarmIn)
+  const cell = store.people.grids.find((g) => a.lon >= g.west && a.lon < g.east && a.lat >= g.south && a.lat < g.north)?.id ?? null;
+  const allowed = !user || mayActOnAlarmIn(user, cell) ? allowedActions(a) : [];
+  const close = button('×', { class: 'close', title: t('close'), 'aria-label': t('alarms.closeDetail') }, () => void store.command({ type: 'selectAlarm', alarmId: null }));
+  const lastAudit = [...store.ui.audit].reverse().find((r) => r.command.type === 'alarm' && r.command.alarmId === a.alarmId);
+  const openSource = button(t('sources.openFromAlarm'), { 'data-testid': 'alarm-open-source' }, () => void store.command({ type: 'sourcesPanel', open: true, sourceId: a.sourceId }));
+  const historyRow = (e: Alarm['history'][number]) => h('li', {}, h('span', { class: 'time' }, fmtTime(e.at)), ` ${actionLabel(e.action)} · `, h('span', { 'data-i18n-data': '' }, `${e.by}${e.note ? ` · ${e.note}` : ''}`));
+  detailBox.replaceChildren(
+    h('h2', {}, `${t('alarmDetail')}${a.drill ? ` · ${t('alarms.drillMark')}` : ''}`, close),
+    h('p', { class: 'alarm-title', style: `border-color:${cssColor(PRIORITY_COLORS[a.priority])}` }, alarmTitle(a)),
+    h(
+      'table',
+      {},
+      row('priority', priorityLabel(a.priority)),
+      row('state', stateLabel(a.state)),
+      row('active', a.active ? t('activeYes') : t('activeNo')),
+      a.value !== undefined ? row('value', valueText(a)) : '',
+      a.floor !== undefined ? row('floor', `${a.floor}`) : '',
+      // a team of our list is translated; any other (a scenario's fire station) is shown as journaled
+      a.team ? row('team', teamLabel(a.team), !TEAMS.some((x) => x.value === a.team)) : '',
+      alarmHasPlace(a) ? row('location', `${a.lon.toFixed(5)}, ${a.lat.toFixed(5)}`) : row('sources.col.source', a.sourceId, true),
+    ),
+    alarmHasPlace(a) ? '' : h('div', { class: 'actions' }, openSource),
+    h('div', { class: 'actions' }, ...allowed.map(act)),
+    allowed.includes('dispatch') ? h('div', { class: 'action-args' }, team) : '',
+    allowed.includes('shelve') && a.priority !== 1 ? h('div', { class: 'action-args' }, minutes) : '',
+    allowed.length ? note : '',
+    lastAudit?.result && lastAudit.result !== 'ok' ? h('p', { class: lastAudit.result.startsWith('error') ? 'warn' : 'muted', 'data-testid': 'alarm-command-result' }, resultText(lastAudit.result)) : '',
+    h('h3', {}, t('history')),
+    h('ol', { class: 'history', 'data-testid': 'alarm-history' }, ...[...a.history].reverse().map(historyRow)),
   );
+}
 
-  disposers.push(
-    autorun(() => {
-      void store.ui.locale;
-      const b = store.ui.selectedBuilding;
-      if (!b) {
-        buildingBox.replaceChildren();
-        buildingBox.hidden = true;
-        return;
-      }
-      buildingBox.hidden = false;
-      const close = button('×', { class: 'close', title: t('close') }, () => void store.command({ type: 'selectBuilding', buildingId: null }));
-      const row = (k: StringKey, v: string, data = false) => h('tr', {}, h('th', {}, t(k)), h('td', { 'data-i18n-data': data }, v));
-      buildingBox.replaceChildren(
-        h('h2', {}, t('building'), close),
-        h('table', {}, row('name', b.name || t('unnamed'), !!b.name), row('floors', String(b.floors)), row('height', `${fmtNumber(b.heightM, 1)} m`), row('area', `${fmtNumber(b.areaM2)} m²`), row('gridCell', b.gridId || '-')),
-        h('p', { class: 'coords' }, `WGS84 ${b.lon.toFixed(6)}, ${b.lat.toFixed(6)} · #${b.id}`),
-      );
-    }),
+/** The selected building's facts. */
+function renderBuilding(store: RootStore, buildingBox: HTMLElement): void {
+  void store.ui.locale;
+  const b = store.ui.selectedBuilding;
+  if (!b) {
+    buildingBox.replaceChildren();
+    buildingBox.hidden = true;
+    return;
+  }
+  buildingBox.hidden = false;
+  const close = button('×', { class: 'close', title: t('close') }, () => void store.command({ type: 'selectBuilding', buildingId: null }));
+  const row = (k: StringKey, v: string, data = false) => h('tr', {}, h('th', {}, t(k)), h('td', { 'data-i18n-data': data }, v));
+  buildingBox.replaceChildren(
+    h('h2', {}, t('building'), close),
+    h('table', {}, row('name', b.name || t('unnamed'), !!b.name), row('floors', String(b.floors)), row('height', `${fmtNumber(b.heightM, 1)} m`), row('area', `${fmtNumber(b.areaM2)} m²`), row('gridCell', b.gridId || '-')),
+    h('p', { class: 'coords' }, `WGS84 ${b.lon.toFixed(6)}, ${b.lat.toFixed(6)} · #${b.id}`),
   );
+}
 
-  // Video: opened by the operator (camera click) or automatically when an SOS turns a camera.
+/** Video: opened by the operator (camera click) or automatically when an SOS turns a camera. */
+function mountVideo(store: RootStore, videoSlot: HTMLElement): Unmount {
   let video: VideoPanel | null = null;
-  disposers.push(
+  const disposers: IReactionDisposer[] = [
     reaction(
       () => store.ui.videoCameraId,
       (cam) => {
@@ -360,15 +397,21 @@ export function mountPanels(store: RootStore, meta: DistrictMeta, bridge: RedWal
         void store.command({ type: 'focus', lon: s.lon, lat: s.lat, what: s.buttonId });
       },
     ),
-  );
+  ];
+  return () => {
+    disposers.forEach((d) => d());
+    video?.destroy();
+  };
+}
 
-  // Toast + tone for newly raised alarms; a distinct tone when the feed goes bad.
+/** Toast + tone for newly raised alarms; a distinct tone when the journal cannot write or the feed goes bad. */
+function mountAlerts(store: RootStore): Unmount {
   const toast = h('div', { class: 'toast', 'data-testid': 'alarm-toast', hidden: true });
   document.body.append(toast);
   let hideTimer: ReturnType<typeof setTimeout> | undefined;
   // the alarm on the toast: its text follows a language switch while it is shown
   const toasted = observable.box<Alarm | null>(null, { deep: false });
-  disposers.push(
+  const disposers: IReactionDisposer[] = [
     autorun(() => {
       const a = toasted.get();
       toast.replaceChildren(...(a ? [h('strong', {}, `${drillMark(a)}${t('newAlarm')} `), alarmTitle(a)] : []));
@@ -380,11 +423,7 @@ export function mountPanels(store: RootStore, meta: DistrictMeta, bridge: RedWal
         runInAction(() => toasted.set(n.alarm));
         toast.className = `toast p${n.alarm.priority}`;
         toast.hidden = false;
-        toast.onclick = () => {
-          void store.command({ type: 'selectAlarm', alarmId: n.alarm.alarmId });
-          if (alarmHasPlace(n.alarm)) void store.command({ type: 'focus', lon: n.alarm.lon, lat: n.alarm.lat, what: n.alarm.alarmId });
-          else void store.command({ type: 'sourcesPanel', open: true, sourceId: n.alarm.sourceId });
-        };
+        toast.onclick = () => goToAlarm(store, n.alarm, true);
         if (!store.ui.muted) alarmTone(n.alarm.priority);
         clearTimeout(hideTimer);
         hideTimer = setTimeout(() => (toast.hidden = true), 8_000);
@@ -404,23 +443,10 @@ export function mountPanels(store: RootStore, meta: DistrictMeta, bridge: RedWal
         document.body.classList.toggle('feed-trouble', s !== 'live');
       },
     ),
-  );
-
+  ];
   return () => {
     disposers.forEach((d) => d());
-    unmountSession();
-    sources.unmount();
-    unmountDrill();
-    unmountImport();
-    unmountPeople();
-    unmountRequests();
-    unmountTasks();
-    unmountCare();
-    unmountGrid();
-    unmountLayouts();
-    unmountIncident();
     clearTimeout(hideTimer);
-    video?.destroy();
     toast.remove();
   };
 }

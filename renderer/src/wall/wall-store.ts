@@ -76,7 +76,7 @@ export class WallStore {
     if (!sink) return;
     const to = Date.now();
     try {
-      const { csv } = await sink.parkingHistory(to - hours * 3600_000, to, 300_000);
+      const { csv } = await sink.call('parkingHistory', { from: to - hours * 3600_000, to, step: 300_000 });
       const series = occupancySeriesFromCsv(csv);
       runInAction(() => {
         const live = this.parking.points();
