@@ -3,11 +3,12 @@
  * views draw real pixels, an injected manhole alarm reaches the list and the map in 3D and 2D, a building can be
  * picked, and not one request leaves loopback. Any console error fails the run.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type { Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openApp, ROOT, waitReady, type Session } from './harness.ts';
-import { compareGolden, countNear, decode, stats } from './pixels.ts';
+import { compareGolden, countNear, decode, diffImages, settledShot, stats } from './pixels.ts';
 
 /** priority-2 alarm marker (manhole gas) drawn on top of the well */
 const ALARM_RGB: [number, number, number] = [255, 120, 40];
@@ -20,6 +21,50 @@ async function wellPosition(wellId: string): Promise<{ lon: number; lat: number 
   return s.page.evaluate((id) => {
     return window.__redwall!.store.entities.wellPoint(id)!;
   }, wellId);
+}
+
+/**
+ * The live-layer goldens' fixed state, the same on every run: these incidents (explicit ids and sensors, held for an
+ * hour, so nothing ramps, decays or picks a random sensor) are the only open alarms and abnormal wells inside both
+ * shots. The harness runs the simulator without spontaneous incidents or requests; parking, cameras and env (random
+ * and time-driven) are off by default. Nothing on the maps animates: markers are static, Cesium renders on demand.
+ */
+const GOLDEN_INCIDENTS = [
+  { category: 'manhole', id: 'MH-00627', sensor: 'cover', holdMs: 3_600_000 },
+  { category: 'manhole', id: 'MH-00629', sensor: 'gas', holdMs: 3_600_000 },
+  { category: 'fire', id: 'SD-4107-1-1', state: 'smoke', holdMs: 3_600_000 },
+  { category: 'care', id: 'CR-01847', reason: 'fall', holdMs: 3_600_000 },
+];
+const GOLDEN_IDS = GOLDEN_INCIDENTS.map((x) => x.id);
+const GOLDEN_CENTRE: [number, number] = [116.4675, 39.9305];
+
+/** Open alarms and abnormal wells other than the goldens' (earlier tests' incidents decay on their own clock). */
+function otherIncidents(): Promise<Array<{ id: string; lon: number; lat: number }>> {
+  return s.page.evaluate((src) => {
+    const live = window.__redwall!.store.live;
+    return [
+      ...live.openAlarms.filter((a) => !src.includes(a.sourceId) && a.state !== 'shelved').map((a) => ({ id: a.sourceId, lon: a.lon, lat: a.lat })),
+      ...[...live.wellLevels].filter(([id, l]) => l !== 'normal' && !src.includes(id)).map(([id]) => ({ id, ...window.__redwall!.store.entities.wellPoint(id)! })),
+    ];
+  }, GOLDEN_IDS);
+}
+
+/**
+ * Golden tolerances (fraction of pixels beyond pixelmatch's 0.1 colour threshold). Three runs on Chromium + llvmpipe
+ * gave byte-identical shots; the alarm markers alone cover 0.11% (2D) / 0.16% (3D), which expectLayerMatters checks
+ * stays above the tolerance (tests/e2e/golden/README.md).
+ */
+const TOL_2D_LIVE = 0.0005;
+const TOL_3D_LIVE = 0.0005;
+
+/** Hides the alarms layer, checks the shot now differs from the golden by more than `tol`, and shows it again. */
+async function expectLayerMatters(el: Locator, golden: string, tol: number, between?: () => Promise<unknown>): Promise<void> {
+  const expected = readFileSync(resolve(ROOT, 'tests/e2e/golden', golden));
+  await s.page.evaluate(() => window.__redwall!.store.command({ type: 'toggleLayer', layer: 'alarms', visible: false }));
+  await expect.poll(async () => (await between?.(), diffImages(await el.screenshot(), expected).diffPixels), { timeout: 15_000 }).toBeGreaterThan(0);
+  const without = diffImages(await settledShot(() => el.screenshot({ path: resolve(OUT, golden.replace('.png', '-no-alarms.png')) }), between), expected).diffFraction;
+  expect(without, `${golden} without the alarms layer`).toBeGreaterThan(tol);
+  await s.page.evaluate(() => window.__redwall!.store.command({ type: 'toggleLayer', layer: 'alarms', visible: true }));
 }
 
 async function stageBox() {
@@ -195,6 +240,63 @@ describe('RedWall web shell on the demo district', () => {
     const r = compareGolden(shot, resolve(ROOT, 'tests/e2e/golden/map2d-overview.png'));
     expect(r.diffFraction, `diff image: ${r.diffPath}`).toBeLessThan(0.01);
     await s.page.evaluate(() => window.__redwall!.store.command({ type: 'toggleLayer', layer: 'manholes', visible: true }));
+  });
+
+  it('2D map with live layers (deck.gl overlay) matches its golden (tolerance 0.05% of pixels: 0 differ run to run, hiding the alarm markers changes 0.11%)', async () => {
+    for (const inc of GOLDEN_INCIDENTS) expect((await s.api('/api/sim/incident', inc)).status).toBe(200);
+    await expect
+      .poll(() => s.page.evaluate((src) => window.__redwall!.store.live.openAlarms.filter((a) => src.includes(a.sourceId)).length, GOLDEN_IDS), { timeout: 15_000 })
+      .toBe(GOLDEN_IDS.length);
+    await s.page.evaluate(() => window.__redwall!.store.command({ type: 'selectAlarm', alarmId: null }));
+    await s.page.evaluate(() => window.__redwall!.store.command({ type: 'selectBuilding', buildingId: null }));
+    await s.page.evaluate(() => document.querySelectorAll<HTMLElement>('[data-testid=alarm-toast]').forEach((el) => (el.hidden = true)));
+
+    // 2D: basemap + deck.gl live layers (manholes, alarms, fire, care markers)
+    await s.page.waitForFunction(() => window.__redwall?.view2d() !== null);
+    await s.page.evaluate(
+      (c) =>
+        new Promise<void>((r) => {
+          const m = window.__redwall!.view2d()!.map;
+          m.jumpTo({ center: c, zoom: 16, bearing: 0, pitch: 0 });
+          m.once('idle', () => r());
+        }),
+      GOLDEN_CENTRE,
+    );
+    const bounds = await s.page.evaluate(() => window.__redwall!.view2d()!.map.getBounds().toArray());
+    const inside = (p: { lon: number; lat: number }) => p.lon > bounds[0][0] - 0.002 && p.lon < bounds[1][0] + 0.002 && p.lat > bounds[0][1] - 0.002 && p.lat < bounds[1][1] + 0.002;
+    expect((await otherIncidents()).filter(inside), 'another live incident inside the 2D golden area').toEqual([]);
+    const map2d = s.page.locator('#view2d canvas.maplibregl-canvas');
+    const shot2d = await settledShot(() => map2d.screenshot({ path: resolve(OUT, 'map2d-live.png') }));
+    const r2 = compareGolden(shot2d, resolve(ROOT, 'tests/e2e/golden/map2d-live.png'));
+    expect(r2.diffFraction, `diff image: ${r2.diffPath}`).toBeLessThan(TOL_2D_LIVE);
+    // The tolerance sees a live layer go missing: the same view without the alarm markers fails the golden.
+    await expectLayerMatters(map2d, 'map2d-live.png', TOL_2D_LIVE);
+  });
+
+  it('3D district with the same live layers matches its golden (tolerance 0.05% of pixels: 0 differ run to run on llvmpipe, hiding the alarm markers changes 0.16%)', async () => {
+    // 3D: the same incidents from 600 m, looking north-down (the district's buildings, streets and live markers)
+    await s.page.click('[data-testid=view-3d]');
+    await s.page.evaluate(([lon, lat]) => window.__redwall!.store.command({ type: 'focus', lon: lon!, lat: lat!, what: 'golden', rangeM: 600 }), GOLDEN_CENTRE);
+    const settled3d = () =>
+      s.page.evaluate(async () => {
+        await window.__redwall!.view3d.nextFrame();
+        return (window.__redwall!.view3d as unknown as { widget: { scene: { globe: { tilesLoaded: boolean } } } }).widget.scene.globe.tilesLoaded;
+      });
+    await expect.poll(settled3d, { timeout: 30_000 }).toBe(true);
+    const view3d = s.page.locator('#view3d');
+    const shot3d = await settledShot(
+      () => view3d.screenshot({ path: resolve(OUT, 'view3d-live.png') }),
+      () => expect.poll(settled3d, { timeout: 30_000 }).toBe(true), // a new frame, every tile in view loaded
+    );
+    // (checked on the settled view: the camera has finished its flight)
+    const box3d = await s.page.locator('#view3d').boundingBox();
+    const projected = await s.page.evaluate((ps) => ps.map((p) => ({ ...p, q: window.__redwall!.view3d.project(p.lon, p.lat) })), await otherIncidents());
+    const in3d = projected.filter(({ q }) => q !== null && q.x > -20 && q.y > -20 && q.x < box3d!.width + 20 && q.y < box3d!.height + 20);
+    expect(in3d, 'another live incident inside the 3D golden view').toEqual([]);
+    const r3 = compareGolden(shot3d, resolve(ROOT, 'tests/e2e/golden/view3d-live.png'));
+    expect(r3.diffFraction, `diff image: ${r3.diffPath}`).toBeLessThan(TOL_3D_LIVE);
+    await expectLayerMatters(view3d, 'view3d-live.png', TOL_3D_LIVE, () => s.page.evaluate(() => window.__redwall!.view3d.nextFrame()));
+    await s.page.click('[data-testid=view-2d]');
   });
 
   it('serves the renderer with a strict CSP (no unsafe-eval, no remote origins)', async () => {
