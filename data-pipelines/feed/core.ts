@@ -33,7 +33,23 @@ export interface CoreOptions {
    * read back through a source, the path real feeds take). Default: journaled in-process.
    */
   simOut?: (drafts: Draft[]) => void;
+  /**
+   * A follower (a gateway of a cluster log that does not hold the writer's lease): it writes nothing of its own, no
+   * simulator, no alarm reactions, no commands; the leader's events come in through applyRemote. lead() makes it the
+   * writer. Default false (the embedded journal: this process is the writer).
+   */
+  follower?: boolean;
 }
+
+/** Where a writing core's journaled events go next (the cluster log), and when they are durable there. */
+export interface Replica {
+  publish(events: readonly FeedEvent[]): void;
+  /** null: nothing is waiting */
+  whenDurable(): Promise<void> | null;
+}
+
+/** Why a follower gateway refuses to write. */
+export const FOLLOWER_REFUSAL = 'this gateway follows the cluster log and does not write: the writer gateway takes commands (try again: the screen reconnects to it)';
 
 export class FeedCore {
   readonly journal: Journal;
@@ -43,7 +59,11 @@ export class FeedCore {
   readonly desk: RequestDesk;
   /** visit tasks for grid staff */
   readonly board: TaskBoard;
-  readonly sim: DistrictSimulator | null;
+  sim: DistrictSimulator | null;
+  /** see CoreOptions.follower */
+  follower: boolean;
+  private replica: Replica | null = null;
+  private readonly simOpts: SimulatorOptions | null;
   readonly loadReport: LoadReport;
   readonly stats = { appended: 0, rejected: 0, lastRejection: '' };
   private readonly log: (m: string) => void;
@@ -85,12 +105,57 @@ export class FeedCore {
     if (report.events || report.tornLines || report.corruptLines)
       this.log(`journal ${journal.epoch}: ${report.events} events restored, ${report.tornLines} torn, ${report.corruptLines} corrupt lines`);
     this.entities = opts.entities;
-    this.sim = opts.sim ? new DistrictSimulator(opts.entities, opts.sim) : null;
+    this.simOpts = opts.sim;
+    this.follower = opts.follower === true;
+    this.sim = null;
+    this.startupDrafts = [];
+    if (!this.follower) this.startWriting(Date.now());
+  }
+
+  /** The writer's start: the simulator resumes from the state, orphaned drill alarms are closed, history backfilled. */
+  private startWriting(now: number): void {
+    this.sim = this.simOpts ? new DistrictSimulator(this.entities, this.simOpts) : null;
     const state = compact(this.world, Infinity);
     // drill states are the drill runner's, not the simulator's
-    this.sim?.resume(state.filter((e) => !e.drill), Date.now());
-    this.startupDrafts = orphanedDrillCleanup(state, new Set(), Date.now());
-    this.backfill(Date.now());
+    this.sim?.resume(state.filter((e) => !e.drill), now);
+    this.startupDrafts = orphanedDrillCleanup(state, new Set(), now);
+    this.backfill(now);
+  }
+
+  /**
+   * A follower becomes the writer (it took the cluster's lease and has read the log to its end): from now on every
+   * event it journals also goes to `replica`, and screens and acknowledgements wait for durable().
+   */
+  lead(replica: Replica, now: number): void {
+    if (!this.follower) throw new Error('this core already writes');
+    this.follower = false;
+    this.replica = replica;
+    this.startWriting(now);
+  }
+
+  /** Writes go to `replica` too (a core that starts as the writer of a cluster log). */
+  replicateTo(replica: Replica): void {
+    this.replica = replica;
+  }
+
+  /**
+   * Resolves when everything journaled so far is durable in the cluster log; null when nothing waits (always with the
+   * embedded journal, whose append is durable when it returns). Screens, acknowledgements and PUBACKs wait on it.
+   */
+  durable(): Promise<void> | null {
+    return this.replica ? this.replica.whenDurable() : null;
+  }
+
+  /**
+   * A follower takes events the writer stamped (from the cluster log): journaled locally as they are, applied to the
+   * world, alarms, requests and tasks. Returns them (for the screens). Throws if they do not follow the local journal.
+   */
+  applyRemote(events: readonly FeedEvent[]): readonly FeedEvent[] {
+    if (!this.follower) throw new Error('the writer does not take events from the log');
+    this.journal.appendStamped(events);
+    for (const ev of events) this.observe(ev);
+    this.stats.appended += events.length;
+    return events;
   }
 
   /**
@@ -136,6 +201,10 @@ export class FeedCore {
    * come back from a later ingest/tick once written.
    */
   ingest(drafts: Draft[]): FeedEvent[] {
+    if (this.follower) {
+      if (drafts.length) this.log(`follower: ${drafts.length} events not journaled here (the writer gateway journals)`);
+      return [];
+    }
     if (drafts.length) this.hold(drafts);
     return this.drain(true);
   }
@@ -149,6 +218,7 @@ export class FeedCore {
 
   /** Why a command is refused now (the journal cannot write), or null: held events are retried first. */
   journalRefusal(): string | null {
+    if (this.follower) return FOLLOWER_REFUSAL;
     if (this.caughtUp() && !this.journal.writeError) return null;
     const e = this.journal.writeError;
     return `journal cannot write${e ? ` (${e.code})` : ''}: nothing was changed, try again when the server's disk has space`;
@@ -218,6 +288,7 @@ export class FeedCore {
         throw e;
       }
       const { events, rejected } = r;
+      if (this.replica && events.length) this.replica.publish(events);
       if (depth === 0 && rejectedOut) rejectedOut.push(...rejected);
       for (const x of rejected) {
         this.stats.rejected++;
@@ -255,6 +326,7 @@ export class FeedCore {
   }
 
   tick(now: number): FeedEvent[] {
+    if (this.follower) return [];
     const startup = this.startupDrafts;
     this.startupDrafts = [];
     const out = this.drain(true);
@@ -355,7 +427,7 @@ export class FeedCore {
    */
   acceptSource(drafts: Draft[], checkOrigins: boolean | readonly boolean[] = true): { events: FeedEvent[]; duplicates: number; rejected: Array<{ draft: Draft; error: string }> } | null {
     // held events first (in order); the append below is itself the probe of a disk that failed before
-    if (!this.caughtUp()) return null;
+    if (this.follower || !this.caughtUp()) return null;
     const before = this.pendingOut.splice(0);
     const fresh: Draft[] = [];
     const seen = new Set<string>();
@@ -384,7 +456,7 @@ export class FeedCore {
   sourceHealth(sourceId: string, cause: 'quiet' | 'down', bad: boolean, now: number, note: string): FeedEvent[] | null {
     const drafts = this.engine.sourceHealth(sourceId, cause, bad, now, this.centre, note);
     if (!drafts.length) return [];
-    if (!this.caughtUp()) return null;
+    if (this.follower || !this.caughtUp()) return null;
     const events = this.writeNow(drafts);
     return events && [...this.pendingOut.splice(0), ...events];
   }

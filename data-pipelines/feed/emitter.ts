@@ -45,7 +45,27 @@ export class FeedBroadcast {
 
   constructor(private readonly o: BroadcastOptions) {}
 
+  /** sends waiting for the cluster log to store their events (in order) */
+  private waiting = 0;
+  private chain: Promise<void> = Promise.resolve();
+
+  /**
+   * Live events go out only once durable (FeedCore.durable: at once with the embedded journal; a cluster log's
+   * quorum): a screen never shows an event another gateway could not replay. Sends keep their order.
+   */
   private emitNow(events: FeedEvent[]): void {
+    const durable = this.o.core.durable();
+    if (!durable && !this.waiting) return this.send(events);
+    this.waiting++;
+    this.chain = this.chain
+      .then(() => durable ?? undefined)
+      .then(() => {
+        this.waiting--;
+        this.send(events);
+      });
+  }
+
+  private send(events: FeedEvent[]): void {
     this.o.io.to('live').emit(WIRE.events, events);
     this.o.stats.emitted += events.length;
     // measuring every client's queue walks its write buffer: at most every 25 ms (and on every heartbeat)

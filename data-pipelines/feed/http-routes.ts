@@ -119,6 +119,7 @@ export function feedRoutes(o: HttpApiOptions): Route[] {
       res.setHeader('retry-after', '5');
       return send(res, 503, { error: r.error });
     }
+    await hub.durable(); // acknowledged only once durable (a cluster log's quorum; at once with the embedded journal)
     if (over) return send(res, 413, { error: `message larger than ${limit} bytes (the source's maxMessageBytes): quarantined`, quarantined: r.quarantined });
     return send(res, loaded.source.http.ackStatus, { journaled: r.journaled, duplicates: r.duplicates, quarantined: r.quarantined.length, reasons: r.quarantined });
   };

@@ -43,6 +43,22 @@ export interface JournalOptions {
    * journal's behaviour on a refused write is the same whatever refused it.
    */
   write?: (fd: number, buf: Buffer, offset: number) => number;
+  /**
+   * The epoch a new journal takes (a gateway's local copy of a cluster log takes the cluster's). An existing journal
+   * of another epoch is refused with a JournalEpochError (the caller decides: a local copy is rebuilt).
+   */
+  epoch?: string;
+}
+
+/** The journal in the folder belongs to another epoch than the one asked for. */
+export class JournalEpochError extends Error {
+  constructor(
+    readonly found: string,
+    readonly wanted: string,
+  ) {
+    super(`journal holds epoch ${found}, not ${wanted}`);
+    this.name = 'JournalEpochError';
+  }
 }
 
 /** An append the disk refused: nothing of it was written (the segment was truncated back), no seq was consumed. */
@@ -107,7 +123,7 @@ export class Journal {
   readonly seqs: Seqs = emptySeqs();
   private readonly tails = new Map<StreamName, FeedEvent[]>();
   private readonly segments = new Map<StreamName, Segment>();
-  private readonly opts: Required<Omit<JournalOptions, 'log'>> & { log: (m: string) => void };
+  private readonly opts: Required<Omit<JournalOptions, 'log' | 'epoch'>> & { log: (m: string) => void };
   private fsyncTimer: ReturnType<typeof setInterval> | null = null;
   private dirty = new Set<number>();
   private closed = false;
@@ -115,7 +131,8 @@ export class Journal {
   writeError: JournalWriteFailure | null = null;
 
   private constructor(opts: JournalOptions, epoch: string) {
-    this.opts = { segmentBytes: 8 * 1024 * 1024, retainSegments: 4, retainByStream: { parking: 12 }, tailEvents: 50_000, fsyncEveryMs: 1000, log: () => undefined, write: (fd, buf, off) => writeSync(fd, buf, off), ...opts };
+    const { epoch: _wanted, ...rest } = opts;
+    this.opts = { segmentBytes: 8 * 1024 * 1024, retainSegments: 4, retainByStream: { parking: 12 }, tailEvents: 50_000, fsyncEveryMs: 1000, log: () => undefined, write: (fd, buf, off) => writeSync(fd, buf, off), ...rest };
     this.epoch = epoch;
     for (const s of STREAMS) this.tails.set(s, []);
   }
@@ -129,8 +146,9 @@ export class Journal {
       const meta = JSON.parse(readFileSync(metaPath, 'utf8')) as { epoch?: unknown };
       if (typeof meta.epoch !== 'string' || !meta.epoch) throw new Error(`${metaPath}: no epoch`);
       epoch = meta.epoch;
+      if (opts.epoch !== undefined && opts.epoch !== epoch) throw new JournalEpochError(epoch, opts.epoch);
     } else {
-      epoch = `e${Date.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36).padStart(2, '0')}`;
+      epoch = opts.epoch ?? `e${Date.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36).padStart(2, '0')}`;
       writeFileSync(metaPath, JSON.stringify({ epoch, createdAt: Date.now() }) + '\n');
     }
     const j = new Journal(opts, epoch);
@@ -280,50 +298,96 @@ export class Journal {
       if (!ls) lines.set(d.stream, (ls = []));
       ls.push(JSON.stringify(r.value));
     }
-    // All or nothing: on a refused write, every segment touched by this append is cut back to its size before it.
-    const written: Array<{ seg: Segment; bytes: number }> = [];
-    try {
-      for (const [s, ls] of lines) {
-        const firstSeq = this.seqs[s] - ls.length + 1;
-        const seg = this.segmentFor(s, firstSeq);
-        written.push({ seg, bytes: seg.bytes });
-        const buf = Buffer.from(ls.join('\n') + '\n');
-        let n = 0;
-        while (n < buf.length) n += this.opts.write(seg.fd, buf, n);
-        seg.bytes += buf.length;
-        this.dirty.add(seg.fd);
-      }
-    } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      for (const w of written.reverse()) {
-        try {
-          ftruncateSync(w.seg.fd, w.bytes);
-          w.seg.bytes = w.bytes;
-        } catch (te) {
-          // Could not cut the partial line away: leave that segment (its torn tail is skipped and counted on load).
-          this.opts.log(`journal: could not truncate ${w.seg.path} after a refused write: ${(te as Error).message}`);
-          for (const [s, seg] of this.segments) if (seg === w.seg) this.segments.delete(s);
-          try {
-            closeSync(w.seg.fd);
-          } catch {
-            /* already closed */
-          }
-        }
-      }
-      Object.assign(this.seqs, seqsBefore);
-      const code = err.code ?? 'EIO';
-      const now = Date.now();
-      const message = `journal cannot write: ${err.message}`;
-      if (!this.writeError) this.opts.log(`${message} (appends refused until the disk takes them again)`);
-      this.writeError = { code, message, since: this.writeError?.since ?? now, lastAt: now };
-      throw new JournalWriteError(code, message);
-    }
-    if (this.writeError && lines.size) {
-      this.opts.log(`journal writes again after ${Math.round((Date.now() - this.writeError.since) / 1000)} s of ${this.writeError.code}`);
-      this.writeError = null;
-    }
+    this.writeLines(lines, seqsBefore);
     for (const ev of events) this.remember(ev);
     return { events, rejected };
+  }
+
+
+  /**
+   * Writes the lines of one append, all or nothing: on a refused write every segment touched is cut back to its size
+   * before, the seqs go back to `seqsBefore`, and a JournalWriteError is thrown.
+   */
+  private writeLines(lines: Map<StreamName, string[]>, seqsBefore: Seqs, firsts?: Map<StreamName, number>): void {
+      // All or nothing: on a refused write, every segment touched by this append is cut back to its size before it.
+      const written: Array<{ seg: Segment; bytes: number }> = [];
+      try {
+        for (const [s, ls] of lines) {
+          const firstSeq = firsts?.get(s) ?? this.seqs[s] - ls.length + 1;
+          const seg = this.segmentFor(s, firstSeq);
+          written.push({ seg, bytes: seg.bytes });
+          const buf = Buffer.from(ls.join('\n') + '\n');
+          let n = 0;
+          while (n < buf.length) n += this.opts.write(seg.fd, buf, n);
+          seg.bytes += buf.length;
+          this.dirty.add(seg.fd);
+        }
+      } catch (e) {
+        const err = e as NodeJS.ErrnoException;
+        for (const w of written.reverse()) {
+          try {
+            ftruncateSync(w.seg.fd, w.bytes);
+            w.seg.bytes = w.bytes;
+          } catch (te) {
+            // Could not cut the partial line away: leave that segment (its torn tail is skipped and counted on load).
+            this.opts.log(`journal: could not truncate ${w.seg.path} after a refused write: ${(te as Error).message}`);
+            for (const [s, seg] of this.segments) if (seg === w.seg) this.segments.delete(s);
+            try {
+              closeSync(w.seg.fd);
+            } catch {
+              /* already closed */
+            }
+          }
+        }
+        Object.assign(this.seqs, seqsBefore);
+        const code = err.code ?? 'EIO';
+        const now = Date.now();
+        const message = `journal cannot write: ${err.message}`;
+        if (!this.writeError) this.opts.log(`${message} (appends refused until the disk takes them again)`);
+        this.writeError = { code, message, since: this.writeError?.since ?? now, lastAt: now };
+        throw new JournalWriteError(code, message);
+      }
+      if (this.writeError && lines.size) {
+        this.opts.log(`journal writes again after ${Math.round((Date.now() - this.writeError.since) / 1000)} s of ${this.writeError.code}`);
+        this.writeError = null;
+      }
+  }
+
+  /**
+   * Writes events stamped elsewhere (a cluster log's, copied into this gateway's local journal), in order: each must
+   * be of this journal's epoch and beyond its stream's seq (gaps are allowed: the log's retention trimmed them). Throws
+   * (writing nothing) on the first that is not; a refused write throws a JournalWriteError like append.
+   */
+  appendStamped(events: readonly FeedEvent[]): void {
+    if (this.closed) throw new Error('journal is closed');
+    if (!events.length) return;
+    const lines = new Map<StreamName, string[]>();
+    const firsts = new Map<StreamName, number>();
+    const seqsBefore = { ...this.seqs };
+    try {
+      for (const ev of events) {
+        if (ev.epoch !== this.epoch) throw new Error(`event ${ev.id} is of epoch ${ev.epoch}, the journal of ${this.epoch}`);
+        if (ev.seq <= this.seqs[ev.stream]) throw new Error(`event ${ev.id}: seq ${ev.seq} is not beyond ${ev.stream}'s ${this.seqs[ev.stream]}`);
+        this.seqs[ev.stream] = ev.seq;
+        let ls = lines.get(ev.stream);
+        if (!ls) {
+          lines.set(ev.stream, (ls = []));
+          firsts.set(ev.stream, ev.seq);
+        }
+        ls.push(JSON.stringify(ev));
+      }
+    } catch (e) {
+      Object.assign(this.seqs, seqsBefore);
+      throw e;
+    }
+    this.writeLines(lines, seqsBefore, firsts);
+    for (const ev of events) this.remember(ev);
+  }
+
+  /** The newest retained event of a stream (null: none in memory). */
+  last(stream: StreamName): FeedEvent | null {
+    const tail = this.tails.get(stream)!;
+    return tail[tail.length - 1] ?? null;
   }
 
   /** Events of `stream` after `seq`, or null when they are no longer held in memory (caller sends a snapshot). */

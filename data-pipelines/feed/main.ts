@@ -11,6 +11,12 @@
  * --sources FILE connects the district's own platforms (a redwall-sources/1 file, docs/sources.md); with --no-sim
  * they are all the feed there is. --sim-via mqtt://HOST:PORT publishes the simulator through that broker and reads it
  * back as the built-in `simulator` source (the path real feeds take).
+ * --log nats://HOST:PORT[,HOST2:PORT,...] keeps the history in a NATS JetStream cluster instead of the embedded journal
+ * (docs/deployment.md): several gateways share it, one writes (the lease holder), the others follow and take over.
+ * With it: --district NAME (the cluster's name for this district, default `district`), --replicas 1|3,
+ * --gateway NAME; credentials from REDWALL_NATS_USER/REDWALL_NATS_PASS or REDWALL_NATS_TOKEN, TLS from
+ * REDWALL_NATS_CA/REDWALL_NATS_CERT/REDWALL_NATS_KEY (PEM files). A gateway fenced off the log exits with 75 (restart
+ * it: it rejoins as a follower).
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -19,6 +25,7 @@ import { startFeedServer } from './server.ts';
 import { accountsBanner, accountsFor } from './demo-accounts.ts';
 import { loadEntities } from './entities.ts';
 import { loadSourcesFile } from '../sources/load.ts';
+import { parseLogUrl, type ClusterOptions } from './cluster/jetstream-log.ts';
 
 const args = process.argv.slice(2);
 const arg = (name: string) => {
@@ -64,7 +71,28 @@ if (args.includes('--sim-via') && !simVia) {
   console.error('--sim-via takes mqtt://HOST:PORT');
   process.exit(2);
 }
+let cluster: ClusterOptions | undefined;
+if (args.includes('--log')) {
+  try {
+    const env = process.env;
+    const replicas = Number(arg('--replicas') ?? 1);
+    if (replicas !== 1 && replicas !== 3) throw new Error(`--replicas is 1 or 3, got ${arg('--replicas')}`);
+    cluster = {
+      servers: parseLogUrl(arg('--log') ?? ''),
+      district: arg('--district') ?? 'district',
+      replicas,
+      ...(arg('--gateway') ? { gateway: arg('--gateway')! } : {}),
+      ...(env['REDWALL_NATS_USER'] !== undefined ? { user: env['REDWALL_NATS_USER'], pass: env['REDWALL_NATS_PASS'] ?? '' } : {}),
+      ...(env['REDWALL_NATS_TOKEN'] !== undefined ? { token: env['REDWALL_NATS_TOKEN'] } : {}),
+      ...(env['REDWALL_NATS_CA'] || env['REDWALL_NATS_CERT'] ? { tls: { ...(env['REDWALL_NATS_CA'] ? { caFile: env['REDWALL_NATS_CA'] } : {}), ...(env['REDWALL_NATS_CERT'] ? { certFile: env['REDWALL_NATS_CERT'], keyFile: env['REDWALL_NATS_KEY'] ?? '' } : {}) } } : {}),
+    };
+  } catch (e) {
+    console.error((e as Error).message);
+    process.exit(2);
+  }
+}
 const server = await startFeedServer({
+  ...(cluster ? { cluster, onFatal: (e: Error) => (console.error(`[feed] stopping: ${e.message} (exit 75: restart this gateway, it rejoins as a follower)`), process.exit(75)) } : {}),
   accounts: accounts.accounts,
   demo,
   port: Number(arg('--port') ?? process.env['REDWALL_PORT'] ?? 5180),

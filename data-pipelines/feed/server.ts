@@ -27,7 +27,8 @@ import { MqttSourceClient, type MqttTarget } from '../sources/mqtt-source.ts';
 import { checkSimViaUrl, SimPublisher, simSource } from '../sources/sim-via.ts';
 import { AuthService, type Account, type AuthOptions } from './auth.ts';
 import { CareFollowups } from './care-followups.ts';
-import { FeedCore } from './core.ts';
+import { FeedCore, FOLLOWER_REFUSAL } from './core.ts';
+import { forwardCommand, serveCommands, type Forwarded } from './cluster/commands.ts';
 import { assertNoDemoPasswords } from './demo-accounts.ts';
 import { FeedBroadcast, type FeedStats } from './emitter.ts';
 import { loadEntities } from './entities.ts';
@@ -37,6 +38,8 @@ import { Identities } from './identity.ts';
 import { FeedOperations } from './operations.ts';
 import type { SimulatorOptions } from './simulator.ts';
 import { attachSocketApi } from './socket-api.ts';
+import type { ClusterOptions } from './cluster/jetstream-log.ts';
+import { joinCluster, type ClusterMember } from './cluster/member.ts';
 
 // What other files import from here (tests, scripts, bench, electron/main), now defined in the modules that own them.
 export { isAllowedRequest, loadPageKey } from './hosting.ts';
@@ -115,6 +118,17 @@ export interface FeedServerOptions {
   simVia?: string;
   /** the quarantine journal's write call (tests make the disk refuse writes) */
   quarantineWrite?: (fd: number, buf: Buffer, offset: number) => number;
+  /**
+   * A cluster log (`--log nats://…`, NATS JetStream; feed/cluster): the journal in journalDir becomes this gateway's
+   * copy of the cluster's history; the gateway holding the lease writes, the others follow. Omitted = the embedded
+   * journal (one PC).
+   */
+  cluster?: ClusterOptions;
+  /**
+   * This gateway must stop (cluster log: another gateway writes, or the lease was lost). Default: the server closes.
+   * The CLI exits with 75 so a supervisor restarts it, and it rejoins as a follower.
+   */
+  onFatal?: (e: Error) => void;
 }
 
 export interface FeedServer {
@@ -126,6 +140,8 @@ export interface FeedServer {
   publish(drafts: Draft[]): FeedEvent[];
   /** the connected sources (empty hub without any) */
   sources: SourceHub;
+  /** the cluster log membership (null: the embedded journal) */
+  cluster: ClusterMember | null;
   close(): Promise<void>;
 }
 
@@ -148,7 +164,45 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
     if (opts.sim === null) throw new Error('--sim-via needs the simulator (it was turned off with --no-sim)');
   }
   const simPub = opts.simVia !== undefined ? new SimPublisher(opts.simVia, log) : null;
-  const core = new FeedCore({ journal: { dir: opts.journalDir, ...(opts.journalWrite ? { write: opts.journalWrite } : {}) }, entities: loadEntities(opts.assetsDir), sim: opts.sim === undefined ? {} : opts.sim, log, staffOf, ...(opts.held?.max ? { maxHeld: opts.held.max } : {}), ...(opts.held?.retryMs ? { retryMs: opts.held.retryMs } : {}), ...(simPub ? { simOut: (d: Draft[]) => simPub.publish(d) } : {}) });
+  const entities = loadEntities(opts.assetsDir);
+  const makeCore = (cluster?: { epoch: string }) =>
+    new FeedCore({
+      journal: { dir: opts.journalDir, ...(opts.journalWrite ? { write: opts.journalWrite } : {}), ...(cluster ? { epoch: cluster.epoch } : {}) },
+      entities,
+      sim: opts.sim === undefined ? {} : opts.sim,
+      log,
+      staffOf,
+      ...(opts.held?.max ? { maxHeld: opts.held.max } : {}),
+      ...(opts.held?.retryMs ? { retryMs: opts.held.retryMs } : {}),
+      ...(simPub ? { simOut: (d: Draft[]) => simPub.publish(d) } : {}),
+      ...(cluster ? { follower: true } : {}),
+    });
+  // Cluster log: events the writer gateway stamped reach this follower's screens (once the broadcast exists).
+  let sendRemote: (events: readonly FeedEvent[]) => void = () => undefined;
+  let startSources = () => undefined as void;
+  let serveForwarded = () => undefined as void;
+  let closeServer: () => Promise<void> = async () => undefined;
+  const onFatal =
+    opts.onFatal ??
+    ((e: Error) => {
+      log(`stopping: ${e.message}`);
+      void closeServer();
+    });
+  const member = opts.cluster
+    ? await joinCluster({
+        cluster: { log, ...opts.cluster },
+        journalDir: opts.journalDir,
+        makeCore: (epoch) => makeCore({ epoch }),
+        onRemote: (evs) => sendRemote(evs),
+        onLead: () => {
+          startSources();
+          serveForwarded();
+        },
+        onFatal,
+        log,
+      })
+    : null;
+  const core = member ? member.core : makeCore();
   // Connected sources: each message journaled before it is acknowledged (data-pipelines/sources/hub.ts); their events
   // are sent coalesced per turn (emitter.ts, emitSoon).
   const simVia = opts.simVia !== undefined ? simSource(opts.simVia) : null;
@@ -215,11 +269,29 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
    * `resync`, and gets a snapshot once drained (emitter.ts). Every batch sent is then handed to the care follow-ups.
    */
   const broadcast = new FeedBroadcast({ io, core, hub, stats, maxQueued: opts.maxClientQueueBytes ?? 32 * 1024 * 1024, log, afterEmit: (events) => care.onEvents(events) });
-  const socketApi = attachSocketApi({ io, core, auth, identities, ops, broadcast, stats, emit, log });
+  const socketApi = attachSocketApi({ io, core, auth, identities, ops, broadcast, stats, emit, log, ...(member ? { forward: (f: Forwarded) => (core.follower ? forwardCommand(member.log, f) : null) } : {}) });
+  // Cluster log: the writer takes the commands its followers forward (cluster/commands.ts)
+  let stopServing = () => undefined as void;
+  serveForwarded = () => {
+    if (!member) return;
+    stopServing = serveCommands(
+      member.log,
+      async (f) => {
+        if (core.follower) return { ok: false, error: FOLLOWER_REFUSAL };
+        const r = f.kind === 'alarm' ? core.command(f.req, Date.now()) : core.requestCommand(f.raw, f.user, Date.now());
+        emit(r.events);
+        await core.durable();
+        return r.ack;
+      },
+      log,
+    );
+  };
+  if (member?.leading) serveForwarded();
+  sendRemote = (events) => broadcast.emitSoon([...events]);
 
   const tick = () => {
     emit(core.tick(Date.now()));
-    hub.tick(Date.now());
+    if (!core.follower) hub.tick(Date.now()); // sources run at the writer gateway only
     broadcast.beatIfHealthChanged();
   };
   const ticker = setInterval(tick, opts.tickMs ?? 250);
@@ -235,33 +307,46 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
   const port = (http.address() as AddressInfo).port;
   const url = `${opts.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
   selfOrigin = url;
-  for (const c of mqttClients) c.start();
+  // Sources connect at the writer only (a follower starts them when it takes the lease): one reader per platform.
+  let sourcesStarted = false;
+  startSources = () => {
+    if (sourcesStarted || closed) return;
+    sourcesStarted = true;
+    for (const c of mqttClients) c.start();
+  };
+  if (!core.follower) startSources();
   if (hubSources.length) log(`sources: ${hubSources.map((h) => `${h.id} (${h.kind} ${h.endpoint})`).join(', ')}; quarantine in ${join(opts.journalDir, 'quarantine')}`);
   log(`listening on ${url} (journal ${opts.journalDir}, epoch ${core.epoch}, ${Object.values(core.world.seqs).reduce((a, b) => a + b, 0)} events so far)`);
 
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    clearInterval(ticker);
+    clearInterval(heart);
+    clearInterval(sourcesTimer);
+    await Promise.all(mqttClients.map((c) => c.stop()));
+    await simPub?.close();
+    hub.close();
+    socketApi.stop();
+    await io.close();
+    await new Promise<void>((r) => http.close(() => r()));
+    stopServing();
+    await member?.close();
+    core.close();
+  };
+  closeServer = close;
   return {
     url,
     port,
     core,
     stats,
+    cluster: member,
     publish: (drafts) => {
       const events = core.ingest(drafts);
       emit(events);
       return events;
     },
     sources: hub,
-    close: async () => {
-      closed = true;
-      clearInterval(ticker);
-      clearInterval(heart);
-      clearInterval(sourcesTimer);
-      await Promise.all(mqttClients.map((c) => c.stop()));
-      await simPub?.close();
-      hub.close();
-      socketApi.stop();
-      await io.close();
-      await new Promise<void>((r) => http.close(() => r()));
-      core.close();
-    },
+    close,
   };
 }

@@ -14,6 +14,7 @@ import type { TaskAck } from '../contracts/tasks.ts';
 import type { User } from '../people/policy.ts';
 import type { AuthService } from './auth.ts';
 import type { FeedCore } from './core.ts';
+import type { Forwarded } from './cluster/commands.ts';
 import type { FeedBroadcast, FeedStats } from './emitter.ts';
 import { tokenOf, type Identities } from './identity.ts';
 import type { FeedOperations } from './operations.ts';
@@ -31,11 +32,22 @@ export interface SocketApiOptions {
   stats: FeedStats;
   emit: (events: FeedEvent[]) => void;
   log: (msg: string) => void;
+  /**
+   * Cluster log, at a follower gateway: alarm and citizen-request commands go to the writer gateway (returns its
+   * acknowledgement); null when this gateway writes itself.
+   */
+  forward?: (f: Forwarded) => Promise<unknown> | null;
 }
 
 /** Installs the socket API on `io`; the returned stop() ends its session sweep. */
 export function attachSocketApi(o: SocketApiOptions): { stop(): void } {
   const { io, core, auth, identities, ops, broadcast, stats, emit, log } = o;
+  /** acknowledgements wait until what they confirm is durable (a cluster log's quorum; at once with the journal) */
+  const whenDurable = (send: () => void) => {
+    const d = core.durable();
+    if (d) void d.then(send);
+    else send();
+  };
   io.use((socket, next) => (identities.userForToken(tokenOf(socket.handshake.auth)) ? next() : next(new Error('unauthorized'))));
   /**
    * The user a socket acts as, asked again on every request: its session can end (sign-out, 12 h) while it is open.
@@ -115,9 +127,12 @@ export function attachSocketApi(o: SocketApiOptions): { stop(): void } {
         if (typeof ack === 'function') (ack as (r: CommandAck) => void)({ ok: false, error: outside });
         return;
       }
+      const reply = typeof ack === 'function' ? (ack as (r: unknown) => void) : () => undefined;
+      const forwarded = o.forward?.({ kind: 'alarm', req: as.req });
+      if (forwarded) return void forwarded.then(reply);
       const { ack: result, events } = core.command(as.req, Date.now());
       emit(events);
-      if (typeof ack === 'function') (ack as (r: unknown) => void)(result);
+      whenDurable(() => reply(result));
     });
     socket.on(SOCKET_OPS.drill.event, (raw: unknown, ack?: unknown) => {
       const as = asUser(raw);
@@ -163,9 +178,11 @@ export function attachSocketApi(o: SocketApiOptions): { stop(): void } {
         reply({ ok: false, error: SESSION_ENDED });
         return void socket.disconnect(true);
       }
+      const forwarded = o.forward?.({ kind: 'request', raw, user });
+      if (forwarded) return void forwarded.then((r) => reply(r as RequestAck));
       const { ack: result, events } = core.requestCommand(raw, user, Date.now());
       emit(events);
-      reply(result);
+      whenDurable(() => reply(result));
     });
     socket.on(SOCKET_OPS.task.event, (raw: unknown, ack?: unknown) => {
       const reply = typeof ack === 'function' ? (ack as (r: TaskAck) => void) : () => undefined;

@@ -141,6 +141,11 @@ export class SourceHub {
    * Several messages of one source at once (those an MQTT connection read together): their readings journaled in one
    * append, all or nothing, in order. `ok` means every one of them may be acknowledged now.
    */
+  /** When what was accepted is durable (null: now): see FeedCore.durable. */
+  durable(): Promise<void> | null {
+    return this.opts.core.durable();
+  }
+
   acceptMany(id: string, messages: ReadonlyArray<{ topic: string; payload: Uint8Array; redelivery?: boolean }>, receivedAt: number = this.now()): AcceptResult {
     const h = this.health.get(id);
     if (!h) return { ok: false, error: `no source ${id}` };

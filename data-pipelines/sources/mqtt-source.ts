@@ -182,8 +182,14 @@ export class MqttSourceClient {
     const resume = this.held;
     this.held = null;
     resume?.();
-    const c = this.client;
-    if (c?.connected && this.send) for (const p of batch) if (p.ack && p.gen === this.generation) this.send(p.ack);
+    // PUBACKs only once the journaled batch is durable (at once with the embedded journal; a cluster log's quorum)
+    const sendAcks = () => {
+      const c = this.client;
+      if (c?.connected && this.send) for (const p of batch) if (p.ack && p.gen === this.generation) this.send(p.ack);
+    };
+    const durable = this.hub.durable();
+    if (durable) void durable.then(sendAcks);
+    else sendAcks();
   }
 
   async stop(): Promise<void> {
