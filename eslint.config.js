@@ -22,7 +22,9 @@ const allowedImports = {
       if (!source || typeof source.value !== 'string') return;
       const spec = source.value;
       if (spec.startsWith('.') || spec.startsWith('/')) {
-        const target = relative(repoRoot, resolve(fromDir, spec.replace(/\?.*$/, ''))).split(sep).join('/');
+        const target = relative(repoRoot, resolve(fromDir, spec.replace(/\?.*$/, '')))
+          .split(sep)
+          .join('/');
         if (allow.some((dir) => target === dir || target.startsWith(`${dir}/`))) return;
         context.report({ node, message: `${zone} may import only from ${allow.join(', ')} (this import resolves to ${target}).` });
         return;
@@ -38,7 +40,10 @@ const allowedImports = {
               : packages.includes(name);
       if (!ok) {
         const allowedPkgs = packages === 'any' ? 'any package' : packages === 'any-but-node' ? 'npm packages (no Node built-ins)' : packages.join(', ');
-        context.report({ node, message: `${zone} may not import '${spec}': allowed are ${allowedPkgs}${except.length ? ` except ${except.join(', ')}` : ''}.` });
+        context.report({
+          node,
+          message: `${zone} may not import '${spec}': allowed are ${allowedPkgs}${except.length ? ` except ${except.join(', ')}` : ''}.`,
+        });
       }
     };
     return {
@@ -58,7 +63,22 @@ const SHARED_PURE = ['data-pipelines/contracts', 'data-pipelines/geo', 'data-pip
 const FEED_RUNTIME = ['data-pipelines/feed', 'data-pipelines/sources', 'data-pipelines/people', 'data-pipelines/shared'];
 
 /** What renderer state and data code may use: everything in renderer/src but views/, layers/, ui/ and the entry. */
-const RENDERER_BELOW_VIEWS = ['stores', 'data', 'types', 'palette.ts', 'i18n', 'i18n.ts', 'import', 'analysis', 'basemap', 'feed', 'work', 'wall', 'grid', 'bridge'].map((d) => `renderer/src/${d}`);
+const RENDERER_BELOW_VIEWS = [
+  'stores',
+  'data',
+  'types',
+  'palette.ts',
+  'i18n',
+  'i18n.ts',
+  'import',
+  'analysis',
+  'basemap',
+  'feed',
+  'work',
+  'wall',
+  'grid',
+  'bridge',
+].map((d) => `renderer/src/${d}`);
 
 const zone = (files, options, ignores) => ({
   files,
@@ -80,13 +100,33 @@ export default tseslint.config(
   },
   // The renderer: its own code, the shared pure modules (routing and indoor plan evacuations and indoor layouts in the
   // browser too) and the bridge types; npm packages, but never Node built-ins or Electron itself.
-  zone(['renderer/src/**/*.ts'], { zone: 'renderer/src', allow: ['renderer/src', ...SHARED_PURE, 'electron/bridge'], packages: 'any-but-node', except: ['electron'] }),
+  zone(['renderer/src/**/*.ts'], {
+    zone: 'renderer/src',
+    allow: ['renderer/src', ...SHARED_PURE, 'electron/bridge'],
+    packages: 'any-but-node',
+    except: ['electron'],
+  }),
   // Inside the renderer, state and data sit below the views, layers and panels: stores/ never import views/, layers/
   // or ui/ (shared types live in types/, the palette in palette.ts), and data/ does not import stores/ either.
-  zone(['renderer/src/stores/**/*.ts'], { zone: 'renderer/src/stores', allow: [...RENDERER_BELOW_VIEWS, ...SHARED_PURE], packages: 'any-but-node', except: ['electron'] }),
-  zone(['renderer/src/data/**/*.ts'], { zone: 'renderer/src/data', allow: [...RENDERER_BELOW_VIEWS.filter((d) => d !== 'renderer/src/stores'), ...SHARED_PURE], packages: 'any-but-node', except: ['electron'] }),
+  zone(['renderer/src/stores/**/*.ts'], {
+    zone: 'renderer/src/stores',
+    allow: [...RENDERER_BELOW_VIEWS, ...SHARED_PURE],
+    packages: 'any-but-node',
+    except: ['electron'],
+  }),
+  zone(['renderer/src/data/**/*.ts'], {
+    zone: 'renderer/src/data',
+    allow: [...RENDERER_BELOW_VIEWS.filter((d) => d !== 'renderer/src/stores'), ...SHARED_PURE],
+    packages: 'any-but-node',
+    except: ['electron'],
+  }),
   // The bridge is shared by preload, main and the web shell: contracts only.
-  zone(['electron/bridge/**/*.ts'], { zone: 'electron/bridge', allow: ['electron/bridge', 'data-pipelines/contracts'], packages: 'any-but-node', except: ['electron'] }),
+  zone(['electron/bridge/**/*.ts'], {
+    zone: 'electron/bridge',
+    allow: ['electron/bridge', 'data-pipelines/contracts'],
+    packages: 'any-but-node',
+    except: ['electron'],
+  }),
   // The sandboxed preload: contextBridge + the bridge, nothing else.
   zone(['electron/preload/**/*.ts'], { zone: 'electron/preload', allow: ['electron/preload', 'electron/bridge'], packages: ['electron'] }),
   // The main process (Node, no DOM: its tsconfig has no DOM lib): the bridge and the feed server it starts; never the renderer.
@@ -94,10 +134,18 @@ export default tseslint.config(
   // Shared pure modules: each other only, no Node built-ins (the renderer bundles them).
   zone(['data-pipelines/contracts/**/*.ts'], { zone: 'data-pipelines/contracts', allow: ['data-pipelines/contracts'], packages: 'any-but-node' }),
   zone(['data-pipelines/geo/**/*.ts'], { zone: 'data-pipelines/geo', allow: ['data-pipelines/geo'], packages: 'any-but-node' }),
-  zone(['data-pipelines/routing/**/*.ts', 'data-pipelines/indoor/**/*.ts'], { zone: 'data-pipelines/routing and indoor', allow: SHARED_PURE, packages: 'any-but-node' }),
+  zone(['data-pipelines/routing/**/*.ts', 'data-pipelines/indoor/**/*.ts'], {
+    zone: 'data-pipelines/routing and indoor',
+    allow: SHARED_PURE,
+    packages: 'any-but-node',
+  }),
   zone(['data-pipelines/shared/**/*.ts'], { zone: 'data-pipelines/shared', allow: ['data-pipelines/shared'], packages: 'any-but-node' }),
   // Run-time feed code: never the build-time etl/, Electron or the renderer.
-  zone(['data-pipelines/feed/**/*.ts', 'data-pipelines/sources/**/*.ts', 'data-pipelines/people/**/*.ts'], { zone: 'data-pipelines run-time code (feed, sources, people)', allow: [...SHARED_PURE, ...FEED_RUNTIME], packages: 'any' }),
+  zone(['data-pipelines/feed/**/*.ts', 'data-pipelines/sources/**/*.ts', 'data-pipelines/people/**/*.ts'], {
+    zone: 'data-pipelines run-time code (feed, sources, people)',
+    allow: [...SHARED_PURE, ...FEED_RUNTIME],
+    packages: 'any',
+  }),
   // Build-time ETL: the shared modules and itself; never the feed.
   zone(['data-pipelines/etl/**/*.ts'], { zone: 'data-pipelines/etl', allow: [...SHARED_PURE, 'data-pipelines/shared', 'data-pipelines/etl'], packages: 'any' }),
 );

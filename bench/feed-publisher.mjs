@@ -42,8 +42,15 @@ async function run() {
       for (let i = due(); i > 0; i--) {
         if (inflight.size >= 64) break; // a platform's push workers: bounded concurrency
         messages++;
-        const p = fetch(`${url}/api/ingest/bench/up`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body(batch)) })
-          .then((r) => (r.status === 202 ? (sent += batch) : failed++), () => failed++)
+        const p = fetch(`${url}/api/ingest/bench/up`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify(body(batch)),
+        })
+          .then(
+            (r) => (r.status === 202 ? (sent += batch) : failed++),
+            () => failed++,
+          )
           .finally(() => inflight.delete(p));
         inflight.add(p);
       }

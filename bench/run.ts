@@ -84,7 +84,13 @@ async function coldStart(browser: Browser): Promise<void> {
     await page.close();
   }
   await srv.close();
-  rows.push({ metric: 'cold start -> first interactive frame', variant: 'web shell, 5,442 buildings', value: `${(median(times) / 1000).toFixed(2)} s`, target: '<= 5 s', raw: { medianMs: median(times), runs: times.length } });
+  rows.push({
+    metric: 'cold start -> first interactive frame',
+    variant: 'web shell, 5,442 buildings',
+    value: `${(median(times) / 1000).toFixed(2)} s`,
+    target: '<= 5 s',
+    raw: { medianMs: median(times), runs: times.length },
+  });
 }
 
 async function throughput(browser: Browser, rate: number, mode: 'batched' | 'per-event'): Promise<void> {
@@ -116,7 +122,14 @@ async function throughput(browser: Browser, rate: number, mode: 'batched' | 'per
     variant: mode,
     value: `${Math.round(r.applied).toLocaleString('en')} ev/s applied, frame p50 ${median(r.intervals).toFixed(0)} ms / p95 ${pct(r.intervals, 95).toFixed(0)} ms`,
     target: '10k entities @ 1 Hz at >= 50 fps (20 ms frames)',
-    raw: { offered: rate, applied: r.applied, frameP50: median(r.intervals), frameP95: pct(r.intervals, 95), frames: r.intervals.length, serverEmitted: emitted },
+    raw: {
+      offered: rate,
+      applied: r.applied,
+      frameP50: median(r.intervals),
+      frameP95: pct(r.intervals, 95),
+      frames: r.intervals.length,
+      serverEmitted: emitted,
+    },
   });
 }
 
@@ -138,14 +151,18 @@ async function alarmLatency(browser: Browser): Promise<void> {
   // Fire alarms are priority 1: never folded into a flood group, so every one gets its own row to time.
   for (let i = 0; i < n; i++) {
     const t = Date.now();
-    const res = (await (await apiCall(srv.url, TOKEN, '/api/sim/incident', { category: 'fire', state: 'fire' })).json()) as { events: Array<{ kind: string; detectorId?: string }> };
+    const res = (await (await apiCall(srv.url, TOKEN, '/api/sim/incident', { category: 'fire', state: 'fire' })).json()) as {
+      events: Array<{ kind: string; detectorId?: string }>;
+    };
     const id = res.events.find((e) => e.kind === 'fire.detector')?.detectorId;
     if (id) sent[id] = t;
     await new Promise((r) => setTimeout(r, 250));
   }
   await page.waitForTimeout(1500);
   const seen = await page.evaluate(() => (window as unknown as { __seen: Record<string, number> }).__seen);
-  const lat = Object.entries(sent).filter(([id]) => seen[id]).map(([id, t]) => seen[id]! - t);
+  const lat = Object.entries(sent)
+    .filter(([id]) => seen[id])
+    .map(([id, t]) => seen[id]! - t);
   await page.close();
   await srv.close();
   rows.push({
@@ -194,8 +211,20 @@ async function duckdb(browser: Browser): Promise<void> {
       }
       return runs;
     }, n);
-    rows.push({ metric: `parking aggregate ${n / 1e6}M rows`, variant: 'DuckDB-Wasm (warm, median of 5)', value: `${median(times).toFixed(0)} ms (create ${(create.ms / 1000).toFixed(1)} s)`, target: n === 1_000_000 ? '<= 150 ms' : '-', raw: { rows: n, medianMs: median(times), createMs: create.ms } });
-    rows.push({ metric: `parking aggregate ${n / 1e6}M rows`, variant: 'baseline: plain JS typed arrays', value: `${median(js).toFixed(0)} ms`, target: '-', raw: { rows: n, medianMs: median(js) } });
+    rows.push({
+      metric: `parking aggregate ${n / 1e6}M rows`,
+      variant: 'DuckDB-Wasm (warm, median of 5)',
+      value: `${median(times).toFixed(0)} ms (create ${(create.ms / 1000).toFixed(1)} s)`,
+      target: n === 1_000_000 ? '<= 150 ms' : '-',
+      raw: { rows: n, medianMs: median(times), createMs: create.ms },
+    });
+    rows.push({
+      metric: `parking aggregate ${n / 1e6}M rows`,
+      variant: 'baseline: plain JS typed arrays',
+      value: `${median(js).toFixed(0)} ms`,
+      target: '-',
+      raw: { rows: n, medianMs: median(js) },
+    });
     await page.evaluate(() => window.__redwall!.sql('DROP TABLE occ_bench'));
   }
   await page.close();
@@ -224,14 +253,26 @@ async function parkingAnalysis(browser: Browser): Promise<void> {
   for (const [label, cmd] of variants) {
     const times: number[] = [];
     for (let i = 0; i < 3; i++) times.push(await timeIt(cmd));
-    rows.push({ metric: 'parking analysis rerun', variant: `${label} (3,647 sources, 5,130 places)`, value: `${median(times).toFixed(0)} ms`, target: '<= 1500 ms', raw: { medianMs: median(times) } });
+    rows.push({
+      metric: 'parking analysis rerun',
+      variant: `${label} (3,647 sources, 5,130 places)`,
+      value: `${median(times).toFixed(0)} ms`,
+      target: '<= 1500 ms',
+      raw: { medianMs: median(times) },
+    });
   }
   await timeIt({ op: 'setParams', params: { cellKind: 'hex', cellM: 200, walkM: 300 } });
   const rank = await timeIt({ op: 'findSites', capacity: 100 });
   rows.push({ metric: 'parking site ranking', variant: '40 vacant lots', value: `${rank.toFixed(0)} ms`, target: '<= 1000 ms', raw: { ms: rank } });
   const best = await page.evaluate(() => window.__redwall!.store.analysis.sites[0]!.site_id);
   const whatIf = await timeIt({ op: 'whatIf', siteId: best, capacity: 100 });
-  rows.push({ metric: 'parking what-if (+100 spaces)', variant: 'before + after + delta', value: `${whatIf.toFixed(0)} ms`, target: '<= 3000 ms', raw: { ms: whatIf } });
+  rows.push({
+    metric: 'parking what-if (+100 spaces)',
+    variant: 'before + after + delta',
+    value: `${whatIf.toFixed(0)} ms`,
+    target: '<= 3000 ms',
+    raw: { ms: whatIf },
+  });
   await page.close();
   await srv.close();
 }
@@ -274,7 +315,14 @@ async function backPressure(clients: number, rate: number, stalled: number, boun
   setFlagsFromString('--expose_gc');
   const gc = runInNewContext('gc') as () => void;
   const seconds = quick ? 15 : 45;
-  const srv = await startFeedServer({ assetsDir: join(ROOT, 'assets/district'), journalDir: mkdtempSync(join(tmpdir(), 'redwall-bench-')), sim: null, token: TOKEN, log: () => undefined, ...(bounded ? {} : { maxClientQueueBytes: Number.POSITIVE_INFINITY }) });
+  const srv = await startFeedServer({
+    assetsDir: join(ROOT, 'assets/district'),
+    journalDir: mkdtempSync(join(tmpdir(), 'redwall-bench-')),
+    sim: null,
+    token: TOKEN,
+    log: () => undefined,
+    ...(bounded ? {} : { maxClientQueueBytes: Number.POSITIVE_INFINITY }),
+  });
   const wells = srv.core.entities.wells.map((w) => w.id);
   const latencies: number[] = [];
   let measuring = false;
@@ -300,7 +348,22 @@ async function backPressure(clients: number, rate: number, stalled: number, boun
   const perTick = rate / 20;
   const pump = setInterval(() => {
     const now = Date.now();
-    srv.publish(Array.from({ length: perTick }, () => ({ stream: 'manhole', kind: 'manhole.reading', ts: now, wellId: wells[n++ % wells.length]!, sensor: 'gas', value: n % 9, unit: '%LEL', level: 'normal' }) as const));
+    srv.publish(
+      Array.from(
+        { length: perTick },
+        () =>
+          ({
+            stream: 'manhole',
+            kind: 'manhole.reading',
+            ts: now,
+            wellId: wells[n++ % wells.length]!,
+            sensor: 'gas',
+            value: n % 9,
+            unit: '%LEL',
+            level: 'normal',
+          }) as const,
+      ),
+    );
   }, 50);
   const sampler = setInterval(() => (maxMem = Math.max(maxMem, mem())), 1000);
   await new Promise((r) => setTimeout(r, 2_000));
@@ -319,7 +382,20 @@ async function backPressure(clients: number, rate: number, stalled: number, boun
     variant: bounded ? 'bounded queue (2 MB) + snapshot resync' : 'baseline: unbounded per-client queue',
     value: `latency p50 ${median(latencies).toFixed(0)} / p99 ${pct(latencies, 99).toFixed(0)} ms; server memory +${(mem1 - mem0).toFixed(0)} MB (max +${(maxMem - mem0).toFixed(0)}); ${stats.slowResyncs} resyncs, largest queue ${(stats.maxQueuedBytes / 1024 / 1024).toFixed(1)} MB`,
     target: 'p99 <= 1 s, memory bounded',
-    raw: { clients, rate, stalled, seconds, p50Ms: median(latencies), p99Ms: pct(latencies, 99), batches: latencies.length, memStartMb: mem0, memEndMb: mem1, memMaxMb: maxMem, slowResyncs: stats.slowResyncs, maxQueuedBytes: stats.maxQueuedBytes },
+    raw: {
+      clients,
+      rate,
+      stalled,
+      seconds,
+      p50Ms: median(latencies),
+      p99Ms: pct(latencies, 99),
+      batches: latencies.length,
+      memStartMb: mem0,
+      memEndMb: mem1,
+      memMaxMb: maxMem,
+      slowResyncs: stats.slowResyncs,
+      maxQueuedBytes: stats.maxQueuedBytes,
+    },
   });
 }
 
@@ -335,10 +411,33 @@ async function sourcesIngest(path: 'mqtt' | 'http' | 'in-process', rate: number,
   const wells = loadEntities(assetsDir).wells.map((w) => w.id);
   writeFileSync(join(dir, 'registry.csv'), `device,entity\n${wells.map((w) => `${w},${w}`).join('\n')}\n`);
   const pushToken = 'bench-push-token-0123456789abcdef';
-  const route = { event: 'manhole.reading', device: { path: '$.d' }, time: { from: 'device', path: '$.t', format: 'epoch-ms' }, values: { level: { path: '$.level', unit: '%' } }, ...(batch > 1 ? { batch: '$.readings' } : {}) };
-  const source = path === 'mqtt'
-    ? { id: 'bench', kind: 'mqtt', quietAfterMin: 5, registry: 'registry.csv', maxMessageBytes: 1024 * 1024, mqtt: { url: broker!.url, clientId: `bench-gw-${Date.now()}`, topics: [{ filter: 'bench/+/up', qos: 1 }] }, routes: [{ match: 'bench/+/up', ...route }] }
-    : { id: 'bench', kind: 'http', quietAfterMin: 5, registry: 'registry.csv', maxMessageBytes: 1024 * 1024, http: { tokenEnv: 'BENCH_PUSH_TOKEN' }, routes: [{ match: '/up', ...route }] };
+  const route = {
+    event: 'manhole.reading',
+    device: { path: '$.d' },
+    time: { from: 'device', path: '$.t', format: 'epoch-ms' },
+    values: { level: { path: '$.level', unit: '%' } },
+    ...(batch > 1 ? { batch: '$.readings' } : {}),
+  };
+  const source =
+    path === 'mqtt'
+      ? {
+          id: 'bench',
+          kind: 'mqtt',
+          quietAfterMin: 5,
+          registry: 'registry.csv',
+          maxMessageBytes: 1024 * 1024,
+          mqtt: { url: broker!.url, clientId: `bench-gw-${Date.now()}`, topics: [{ filter: 'bench/+/up', qos: 1 }] },
+          routes: [{ match: 'bench/+/up', ...route }],
+        }
+      : {
+          id: 'bench',
+          kind: 'http',
+          quietAfterMin: 5,
+          registry: 'registry.csv',
+          maxMessageBytes: 1024 * 1024,
+          http: { tokenEnv: 'BENCH_PUSH_TOKEN' },
+          routes: [{ match: '/up', ...route }],
+        };
   writeFileSync(join(dir, 'sources.json'), JSON.stringify({ format: 'redwall-sources/1', sources: [source] }));
   const sources = path === 'in-process' ? [] : loadSourcesFile(join(dir, 'sources.json'), loadEntities(assetsDir), { BENCH_PUSH_TOKEN: pushToken });
   const srv = await startFeedServer({ assetsDir, journalDir: join(dir, 'journal'), sim: null, sources, token: TOKEN, log: () => undefined });
@@ -363,13 +462,32 @@ async function sourcesIngest(path: 'mqtt' | 'http' | 'in-process', rate: number,
     const end = t0 + seconds * 1000;
     while (Date.now() < end) {
       const now = Date.now();
-      srv.publish(Array.from({ length: rate / 100 }, () => ({ stream: 'manhole', kind: 'manhole.reading', ts: now, wellId: wells[n++ % wells.length]!, sensor: 'level', value: (n % 80) + 0.5, unit: '%', level: 'normal' }) as const));
+      srv.publish(
+        Array.from(
+          { length: rate / 100 },
+          () =>
+            ({
+              stream: 'manhole',
+              kind: 'manhole.reading',
+              ts: now,
+              wellId: wells[n++ % wells.length]!,
+              sensor: 'level',
+              value: (n % 80) + 0.5,
+              unit: '%',
+              level: 'normal',
+            }) as const,
+        ),
+      );
       await new Promise((r) => setTimeout(r, Math.max(0, 10 - (Date.now() - now))));
     }
     result = { sent: n, failed: 0 };
   } else {
-    const worker = new Worker(new URL('./feed-publisher.mjs', import.meta.url), { workerData: { mode: path, url: path === 'mqtt' ? broker!.url : srv.url, token: pushToken, rate, seconds, devices: wells, batch } });
-    result = await new Promise((res, rej) => worker.once('message', (m: { sent: number; failed: number; error?: string }) => (m.error ? rej(new Error(m.error)) : res(m))));
+    const worker = new Worker(new URL('./feed-publisher.mjs', import.meta.url), {
+      workerData: { mode: path, url: path === 'mqtt' ? broker!.url : srv.url, token: pushToken, rate, seconds, devices: wells, batch },
+    });
+    result = await new Promise((res, rej) =>
+      worker.once('message', (m: { sent: number; failed: number; error?: string }) => (m.error ? rej(new Error(m.error)) : res(m))),
+    );
     await worker.terminate();
   }
   // what was offered is delivered (or the run says how much was not); waiting on the condition, bounded by the drain
@@ -385,10 +503,25 @@ async function sourcesIngest(path: 'mqtt' | 'http' | 'in-process', rate: number,
   await srv.close();
   rows.push({
     metric: `sources ingest: ${rate.toLocaleString('en')} readings/s offered, ${seconds} s`,
-    variant: path === 'mqtt' ? `MQTT QoS 1 via mosquitto${batch > 1 ? `, ${batch}/message` : ', 1 reading/message'}` : path === 'http' ? `HTTP push, ${batch} readings/POST, 64 concurrent` : 'baseline: in-process simulator path',
+    variant:
+      path === 'mqtt'
+        ? `MQTT QoS 1 via mosquitto${batch > 1 ? `, ${batch}/message` : ', 1 reading/message'}`
+        : path === 'http'
+          ? `HTTP push, ${batch} readings/POST, 64 concurrent`
+          : 'baseline: in-process simulator path',
     value: `${Math.round(received / span).toLocaleString('en')} readings/s to the screen (${received.toLocaleString('en')}/${result.sent.toLocaleString('en')}${result.failed ? `, ${result.failed} refused` : ''}); device→screen p50 ${median(latencies).toFixed(0)} / p99 ${pct(latencies, 99).toFixed(0)} ms${st ? `; ${st.quarantined} quarantined` : ''}`,
     target: path === 'mqtt' && batch === 1 ? '>= 10,000/s, p99 <= 1 s' : '-',
-    raw: { rate, batch, seconds, sent: result.sent, failed: result.failed, received, perSecond: received / span, p50Ms: median(latencies), p99Ms: pct(latencies, 99) },
+    raw: {
+      rate,
+      batch,
+      seconds,
+      sent: result.sent,
+      failed: result.failed,
+      received,
+      perSecond: received / span,
+      p50Ms: median(latencies),
+      p99Ms: pct(latencies, 99),
+    },
   });
 }
 
@@ -424,7 +557,15 @@ if (!backpressureOnly) {
   }
 }
 
-const env = { date: new Date().toISOString(), cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '?', memGb: Math.round(totalmem() / 2 ** 30), gl: 'Mesa llvmpipe (software) via ANGLE gl-egl', chromium: CHROMIUM, quick };
+const env = {
+  date: new Date().toISOString(),
+  cpus: cpus().length,
+  cpuModel: cpus()[0]?.model ?? '?',
+  memGb: Math.round(totalmem() / 2 ** 30),
+  gl: 'Mesa llvmpipe (software) via ANGLE gl-egl',
+  chromium: CHROMIUM,
+  quick,
+};
 mkdirSync(dirname(OUT), { recursive: true });
 writeFileSync(OUT, JSON.stringify({ env, rows }, null, 2) + '\n');
 const w = [38, 34, 70, 30];

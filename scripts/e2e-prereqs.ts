@@ -20,10 +20,7 @@ export interface E2eHost {
   hasAptGet: boolean;
 }
 
-export type E2ePlan =
-  | { action: 'ok' }
-  | { action: 'install'; commands: string[][]; packages: string[] }
-  | { action: 'stop'; message: string };
+export type E2ePlan = { action: 'ok' } | { action: 'install'; commands: string[][]; packages: string[] } | { action: 'stop'; message: string };
 
 /** The command a person runs to install the packages (printed exactly when we cannot run it ourselves). */
 export function installCommand(packages: readonly string[], sudo: boolean): string {
@@ -35,7 +32,10 @@ export function e2ePlan(host: E2eHost): E2ePlan {
   if (host.chromiumFromEnv) {
     return host.exists(host.chromiumPath)
       ? { action: 'ok' }
-      : { action: 'stop', message: `CHROMIUM_PATH=${host.chromiumPath} does not exist. Point CHROMIUM_PATH at a Chromium executable, or unset it to use Debian's ${DEFAULT_CHROMIUM}.` };
+      : {
+          action: 'stop',
+          message: `CHROMIUM_PATH=${host.chromiumPath} does not exist. Point CHROMIUM_PATH at a Chromium executable, or unset it to use Debian's ${DEFAULT_CHROMIUM}.`,
+        };
   }
   const missing = host.missingPackages ?? (host.exists(host.chromiumPath) ? [] : ['chromium']);
   if (!missing.length && host.exists(host.chromiumPath)) return { action: 'ok' };
@@ -51,7 +51,9 @@ export function e2ePlan(host: E2eHost): E2ePlan {
       ],
     };
   }
-  const what = host.exists(host.chromiumPath) ? `the Debian packages ${pkgs.join(', ')} are missing` : `Chromium is not installed (${host.chromiumPath} is missing)`;
+  const what = host.exists(host.chromiumPath)
+    ? `the Debian packages ${pkgs.join(', ')} are missing`
+    : `Chromium is not installed (${host.chromiumPath} is missing)`;
   const list = host.missingPackages ? pkgs : E2E_APT_PACKAGES;
   const how = host.hasAptGet
     ? `Install them, then run npm test again:\n\n    ${installCommand(list, true)}\n`

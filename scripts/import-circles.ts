@@ -76,14 +76,22 @@ export function findCircles(graph: Map<string, string[]>, repoRoot: string): Cir
   for (const start of [...graph.keys()].sort()) {
     if (index.has(start)) continue;
     const work: Array<{ node: string; i: number }> = [{ node: start, i: 0 }];
-    index.set(start, next); low.set(start, next); next++; stack.push(start); onStack.add(start);
+    index.set(start, next);
+    low.set(start, next);
+    next++;
+    stack.push(start);
+    onStack.add(start);
     while (work.length > 0) {
       const top = work[work.length - 1]!;
       const deps = graph.get(top.node) ?? [];
       if (top.i < deps.length) {
         const d = deps[top.i++]!;
         if (!index.has(d)) {
-          index.set(d, next); low.set(d, next); next++; stack.push(d); onStack.add(d);
+          index.set(d, next);
+          low.set(d, next);
+          next++;
+          stack.push(d);
+          onStack.add(d);
           work.push({ node: d, i: 0 });
         } else if (onStack.has(d)) {
           low.set(top.node, Math.min(low.get(top.node)!, index.get(d)!));
@@ -98,15 +106,17 @@ export function findCircles(graph: Map<string, string[]>, repoRoot: string): Cir
       if (low.get(top.node) === index.get(top.node)) {
         const comp: string[] = [];
         let n: string;
-        do { n = stack.pop()!; onStack.delete(n); comp.push(n); } while (n !== top.node);
+        do {
+          n = stack.pop()!;
+          onStack.delete(n);
+          comp.push(n);
+        } while (n !== top.node);
         if (comp.length > 1 || (graph.get(top.node) ?? []).includes(top.node)) components.push(comp.sort());
       }
     }
   }
   const rel = (f: string) => relative(repoRoot, f).split('\\').join('/');
-  return components
-    .map((comp) => ({ files: comp.map(rel), path: closedPath(graph, comp).map(rel) }))
-    .sort((a, b) => a.files[0]!.localeCompare(b.files[0]!));
+  return components.map((comp) => ({ files: comp.map(rel), path: closedPath(graph, comp).map(rel) })).sort((a, b) => a.files[0]!.localeCompare(b.files[0]!));
 }
 
 /** One shortest closed path from the component's first file back to itself, staying inside the component. */
@@ -125,7 +135,11 @@ function closedPath(graph: Map<string, string[]>, comp: string[]): string[] {
         while (path[0] !== start) path.unshift(prev.get(path[0]!)!);
         return [...path, start];
       }
-      if (!seen.has(d)) { seen.add(d); prev.set(d, n); queue.push(d); }
+      if (!seen.has(d)) {
+        seen.add(d);
+        prev.set(d, n);
+        queue.push(d);
+      }
     }
   }
   return [start, start];

@@ -17,7 +17,12 @@ mkdirSync(resolve(root, 'test-results'), { recursive: true });
 if (process.env['SKIP_E2E'] !== '1') {
   const has = (cmd: string, args: string[]) => spawnSync(cmd, args, { stdio: 'ignore' }).status === 0;
   const dpkg = spawnSync('dpkg-query', ['-W', '-f', '${Package} ${db:Status-Status}\\n', ...E2E_APT_PACKAGES], { encoding: 'utf8' });
-  const installed = new Set((dpkg.stdout ?? '').split('\n').filter((l) => l.endsWith(' installed')).map((l) => l.split(' ')[0]));
+  const installed = new Set(
+    (dpkg.stdout ?? '')
+      .split('\n')
+      .filter((l) => l.endsWith(' installed'))
+      .map((l) => l.split(' ')[0]),
+  );
   const envPath = process.env['CHROMIUM_PATH'];
   const plan = e2ePlan({
     chromiumPath: envPath || DEFAULT_CHROMIUM,
@@ -33,7 +38,9 @@ if (process.env['SKIP_E2E'] !== '1') {
       console.log(`> ${cmd.join(' ')}`);
       const r = spawnSync(cmd[0]!, cmd.slice(1), { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
       if (r.status !== 0) {
-        console.error(`\n"${cmd.join(' ')}" failed (exit ${r.status}). Install the packages yourself, then run npm test again:\n\n    ${installCommand(plan.packages, process.getuid?.() !== 0)}\n\n(SKIP_E2E=1 npm test runs everything but the browser tests; never in CI.)`);
+        console.error(
+          `\n"${cmd.join(' ')}" failed (exit ${r.status}). Install the packages yourself, then run npm test again:\n\n    ${installCommand(plan.packages, process.getuid?.() !== 0)}\n\n(SKIP_E2E=1 npm test runs everything but the browser tests; never in CI.)`,
+        );
         console.log('\ntests: 0 passed, 1 failed, 0 skipped');
         process.exit(1);
       }
@@ -73,9 +80,28 @@ ok = step('typecheck', 'npm', ['run', '--silent', 'typecheck']) && ok;
 ok = step('lint', 'npm', ['run', '--silent', 'lint']) && ok;
 const built = step('build', 'npm', ['run', '--silent', 'build']);
 ok = built && ok;
-ok = step('unit', 'npx', ['vitest', 'run', '--config', 'tests/vitest.unit.config.ts', '--reporter=default', '--reporter=json', '--outputFile.json=test-results/unit.json']) && ok;
+ok =
+  step('unit', 'npx', [
+    'vitest',
+    'run',
+    '--config',
+    'tests/vitest.unit.config.ts',
+    '--reporter=default',
+    '--reporter=json',
+    '--outputFile.json=test-results/unit.json',
+  ]) && ok;
 const e2e = process.env['SKIP_E2E'] !== '1' && built;
-if (e2e) ok = step('e2e', 'npx', ['vitest', 'run', '--config', 'tests/vitest.e2e.config.ts', '--reporter=default', '--reporter=json', '--outputFile.json=test-results/e2e.json']) && ok;
+if (e2e)
+  ok =
+    step('e2e', 'npx', [
+      'vitest',
+      'run',
+      '--config',
+      'tests/vitest.e2e.config.ts',
+      '--reporter=default',
+      '--reporter=json',
+      '--outputFile.json=test-results/e2e.json',
+    ]) && ok;
 
 let passed = 0;
 let failed = 0;

@@ -43,9 +43,25 @@ export interface AfterActionReport {
   title: string;
   from: number;
   to: number;
-  drill: { drillId: string; name: string; startedAt: number; endedAt: number | null; outcome: 'ended' | 'aborted' | 'running'; steps: Array<{ at: number; note: string }> } | null;
+  drill: {
+    drillId: string;
+    name: string;
+    startedAt: number;
+    endedAt: number | null;
+    outcome: 'ended' | 'aborted' | 'running';
+    steps: Array<{ at: number; note: string }>;
+  } | null;
   alarms: AlarmTimes[];
-  summary: { alarms: number; acknowledged: number; dispatched: number; onsite: number; neverAcknowledged: number; toAck: Stat; toDispatch: Stat; toOnsite: Stat };
+  summary: {
+    alarms: number;
+    acknowledged: number;
+    dispatched: number;
+    onsite: number;
+    neverAcknowledged: number;
+    toAck: Stat;
+    toDispatch: Stat;
+    toOnsite: Stat;
+  };
 }
 
 const secs = (a: number | null, b: number) => (a === null ? null : Math.round((a - b) / 100) / 10);
@@ -100,7 +116,10 @@ export function stat(values: Array<number | null>): Stat {
  * Builds the report from journal events (alarm.update and drill.status): the latest version of every alarm raised
  * in [from, to] (optionally only those of one drill run, or only real ones).
  */
-export function afterActionReport(events: readonly FeedEvent[], o: { from: number; to: number; drillId?: string; include?: 'all' | 'real' | 'drill'; title?: string }): AfterActionReport {
+export function afterActionReport(
+  events: readonly FeedEvent[],
+  o: { from: number; to: number; drillId?: string; include?: 'all' | 'real' | 'drill'; title?: string },
+): AfterActionReport {
   const latest = new Map<string, Alarm>();
   const drillEvents: DrillStatus[] = [];
   for (const ev of events) {
@@ -150,11 +169,53 @@ export function afterActionReport(events: readonly FeedEvent[], o: { from: numbe
 
 const iso = (t: number | null) => (t === null ? '' : new Date(t).toISOString());
 
-export const REPORT_COLUMNS = ['alarm_id', 'category', 'source_id', 'cause', 'priority', 'drill', 'building_id', 'floor', 'raised_at', 'acknowledged_at', 'dispatched_at', 'onsite_at', 'resolved_at', 'closed_at', 'team', 'to_ack_s', 'to_dispatch_s', 'to_onsite_s', 'to_resolve_s', 'state'] as const;
+export const REPORT_COLUMNS = [
+  'alarm_id',
+  'category',
+  'source_id',
+  'cause',
+  'priority',
+  'drill',
+  'building_id',
+  'floor',
+  'raised_at',
+  'acknowledged_at',
+  'dispatched_at',
+  'onsite_at',
+  'resolved_at',
+  'closed_at',
+  'team',
+  'to_ack_s',
+  'to_dispatch_s',
+  'to_onsite_s',
+  'to_resolve_s',
+  'state',
+] as const;
 
 /** CSV (RFC 4180, UTF-8 with BOM so Excel on Chinese Windows opens it correctly; formula injection neutralized). */
 export function reportCsv(r: AfterActionReport): string {
-  const rows = r.alarms.map((a) => [a.alarmId, a.category, a.sourceId, a.cause, a.priority, a.drill ? 'drill' : 'real', a.buildingId ?? '', a.floor ?? '', iso(a.raisedAt), iso(a.acknowledgedAt), iso(a.dispatchedAt), iso(a.onsiteAt), iso(a.resolvedAt), iso(a.closedAt), a.team ?? '', a.toAckS ?? '', a.toDispatchS ?? '', a.toOnsiteS ?? '', a.toResolveS ?? '', a.state]);
+  const rows = r.alarms.map((a) => [
+    a.alarmId,
+    a.category,
+    a.sourceId,
+    a.cause,
+    a.priority,
+    a.drill ? 'drill' : 'real',
+    a.buildingId ?? '',
+    a.floor ?? '',
+    iso(a.raisedAt),
+    iso(a.acknowledgedAt),
+    iso(a.dispatchedAt),
+    iso(a.onsiteAt),
+    iso(a.resolvedAt),
+    iso(a.closedAt),
+    a.team ?? '',
+    a.toAckS ?? '',
+    a.toDispatchS ?? '',
+    a.toOnsiteS ?? '',
+    a.toResolveS ?? '',
+    a.state,
+  ]);
   return csvText(REPORT_COLUMNS, rows);
 }
 
@@ -165,7 +226,8 @@ const local = (t: number | null) => (t === null ? '—' : new Date(t + 8 * 3600_
 /** A self-contained printable HTML page (no external resources: opens on an isolated intranet and prints to PDF). */
 export function reportHtml(r: AfterActionReport): string {
   const s = r.summary;
-  const statRow = (label: string, st: Stat) => `<tr><th>${esc(label)}</th><td>${st.n}</td><td>${fmtS(st.medianS)}</td><td>${fmtS(st.p90S)}</td><td>${fmtS(st.maxS)}</td></tr>`;
+  const statRow = (label: string, st: Stat) =>
+    `<tr><th>${esc(label)}</th><td>${st.n}</td><td>${fmtS(st.medianS)}</td><td>${fmtS(st.p90S)}</td><td>${fmtS(st.maxS)}</td></tr>`;
   const drill = r.drill
     ? `<section><h2>演练 Drill</h2><p><b>${esc(r.drill.name)}</b> (${esc(r.drill.drillId)}) — ${local(r.drill.startedAt)} → ${local(r.drill.endedAt)}, ${esc(r.drill.outcome)}</p>
 <ol>${r.drill.steps.map((st) => `<li>${local(st.at)} — ${esc(st.note)}</li>`).join('')}</ol></section>`

@@ -33,53 +33,59 @@ export type Priority = z.infer<typeof Priority>;
 
 const finite = () => z.number().refine(Number.isFinite, 'must be a finite number');
 
-export const AlarmHistoryEntry = z.object({
-  action: z.enum([...OPERATOR_ACTIONS, ...SYSTEM_ACTIONS]),
-  by: z.string().min(1).max(64),
-  at: finite(),
-  note: z.string().max(500).optional(),
-}).strict();
+export const AlarmHistoryEntry = z
+  .object({
+    action: z.enum([...OPERATOR_ACTIONS, ...SYSTEM_ACTIONS]),
+    by: z.string().min(1).max(64),
+    at: finite(),
+    note: z.string().max(500).optional(),
+  })
+  .strict();
 export type AlarmHistoryEntry = z.infer<typeof AlarmHistoryEntry>;
 
-export const Alarm = z.object({
-  alarmId: z.string().min(1).max(128),
-  category: z.enum(ALARM_CATEGORIES),
-  /** the entity that alarmed: well id, detector id, camera/button id, care device id, station id */
-  sourceId: z.string().min(1).max(64),
-  /** what alarmed, e.g. the sensor ('gas') or the call reason ('fall') */
-  cause: z.string().min(1).max(64),
-  priority: Priority,
-  state: z.enum(ALARM_STATES),
-  active: z.boolean(),
-  raisedAt: finite(),
-  updatedAt: finite(),
-  lon: finite().pipe(z.number().min(-180).max(180)),
-  lat: finite().pipe(z.number().min(-90).max(90)),
-  /** floor for building alarms (fire detectors) */
-  floor: z.number().int().min(-10).max(200).optional(),
-  buildingId: z.number().int().optional(),
-  value: finite().optional(),
-  unit: z.string().max(16).optional(),
-  team: z.string().max(64).optional(),
-  shelvedUntil: finite().optional(),
-  shelvedFrom: z.enum(ALARM_STATES).optional(),
-  drill: z.boolean(),
-  /** the drill run that raised it (drill alarms only) */
-  drillId: z.string().max(64).optional(),
-  history: z.array(AlarmHistoryEntry).max(100),
-}).strict();
+export const Alarm = z
+  .object({
+    alarmId: z.string().min(1).max(128),
+    category: z.enum(ALARM_CATEGORIES),
+    /** the entity that alarmed: well id, detector id, camera/button id, care device id, station id */
+    sourceId: z.string().min(1).max(64),
+    /** what alarmed, e.g. the sensor ('gas') or the call reason ('fall') */
+    cause: z.string().min(1).max(64),
+    priority: Priority,
+    state: z.enum(ALARM_STATES),
+    active: z.boolean(),
+    raisedAt: finite(),
+    updatedAt: finite(),
+    lon: finite().pipe(z.number().min(-180).max(180)),
+    lat: finite().pipe(z.number().min(-90).max(90)),
+    /** floor for building alarms (fire detectors) */
+    floor: z.number().int().min(-10).max(200).optional(),
+    buildingId: z.number().int().optional(),
+    value: finite().optional(),
+    unit: z.string().max(16).optional(),
+    team: z.string().max(64).optional(),
+    shelvedUntil: finite().optional(),
+    shelvedFrom: z.enum(ALARM_STATES).optional(),
+    drill: z.boolean(),
+    /** the drill run that raised it (drill alarms only) */
+    drillId: z.string().max(64).optional(),
+    history: z.array(AlarmHistoryEntry).max(100),
+  })
+  .strict();
 export type Alarm = z.infer<typeof Alarm>;
 
-export const AlarmCommand = z.object({
-  commandId: z.string().min(8).max(64),
-  alarmId: z.string().min(1).max(128),
-  action: z.enum(OPERATOR_ACTIONS),
-  by: z.string().min(1).max(64),
-  note: z.string().max(500).optional(),
-  team: z.string().min(1).max(64).optional(),
-  /** for shelve: how long, 1 min .. 24 h */
-  minutes: z.number().int().min(1).max(1440).optional(),
-}).strict();
+export const AlarmCommand = z
+  .object({
+    commandId: z.string().min(8).max(64),
+    alarmId: z.string().min(1).max(128),
+    action: z.enum(OPERATOR_ACTIONS),
+    by: z.string().min(1).max(64),
+    note: z.string().max(500).optional(),
+    team: z.string().min(1).max(64).optional(),
+    /** for shelve: how long, 1 min .. 24 h */
+    minutes: z.number().int().min(1).max(1440).optional(),
+  })
+  .strict();
 export type AlarmCommand = z.infer<typeof AlarmCommand>;
 
 export type TransitionResult = { ok: true; alarm: Alarm } | { ok: false; error: string };
@@ -118,7 +124,8 @@ export function isOpen(a: Alarm): boolean {
 /** Applies an operator command. Pure: returns the next alarm or a reason it is not allowed. */
 export function applyCommand(a: Alarm, cmd: AlarmCommand, now: number): TransitionResult {
   if (cmd.alarmId !== a.alarmId) return { ok: false, error: 'command is for another alarm' };
-  if (!allowedActions(a).includes(cmd.action)) return { ok: false, error: `cannot ${cmd.action} an alarm that is ${a.state}${a.active ? '' : ' (returned to normal)'}` };
+  if (!allowedActions(a).includes(cmd.action))
+    return { ok: false, error: `cannot ${cmd.action} an alarm that is ${a.state}${a.active ? '' : ' (returned to normal)'}` };
   const entry: AlarmHistoryEntry = { action: cmd.action, by: cmd.by, at: now, ...(cmd.note ? { note: cmd.note } : {}) };
   const base = { ...a, updatedAt: now, history: withHistory(a, entry) };
   switch (cmd.action) {

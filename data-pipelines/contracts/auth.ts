@@ -75,5 +75,8 @@ export type LoginAnswer = z.infer<typeof LoginAnswer>;
 export const LogoutRequest = z.object({}).strict();
 export type LogoutRequest = z.infer<typeof LogoutRequest>;
 
-export const LogoutAnswer = z.union([z.object({ ok: z.literal(true), ended: z.boolean() }).strict(), z.object({ ok: z.literal(false), error: z.string().max(500) }).strict()]);
+export const LogoutAnswer = z.union([
+  z.object({ ok: z.literal(true), ended: z.boolean() }).strict(),
+  z.object({ ok: z.literal(false), error: z.string().max(500) }).strict(),
+]);
 export type LogoutAnswer = z.infer<typeof LogoutAnswer>;

@@ -25,51 +25,57 @@ export const CHANNELS = ['12345', '444', 'app', 'grid'] as const;
 
 const finite = () => z.number().refine(Number.isFinite, 'must be a finite number');
 
-export const RequestStep = z.object({
-  action: z.enum(REQUEST_ACTIONS),
-  by: z.string().min(1).max(64),
-  at: finite(),
-  note: z.string().max(500).optional(),
-  department: z.string().max(64).optional(),
-  satisfied: z.boolean().optional(),
-}).strict();
+export const RequestStep = z
+  .object({
+    action: z.enum(REQUEST_ACTIONS),
+    by: z.string().min(1).max(64),
+    at: finite(),
+    note: z.string().max(500).optional(),
+    department: z.string().max(64).optional(),
+    satisfied: z.boolean().optional(),
+  })
+  .strict();
 export type RequestStep = z.infer<typeof RequestStep>;
 
-export const CitizenRequest = z.object({
-  requestId: z.string().min(1).max(64),
-  channel: z.enum(CHANNELS),
-  /** what it is about, e.g. 'noise', 'parking', 'drainage' (a code: the UI translates it) */
-  topic: z.string().min(1).max(64),
-  urgency: z.enum(URGENCIES),
-  summary: z.string().min(1).max(500),
-  lon: finite().pipe(z.number().min(-180).max(180)),
-  lat: finite().pipe(z.number().min(-90).max(90)),
-  gridId: z.string().max(32).optional(),
-  state: z.enum(REQUEST_STATES),
-  department: z.string().max(64).optional(),
-  registeredAt: finite(),
-  updatedAt: finite(),
-  /** when the department accepted (response clock stops) / handled it (resolution clock stops); the first time counts */
-  acceptedAt: finite().optional(),
-  handledAt: finite().optional(),
-  /** the citizen's verdict at feedback (回访) */
-  satisfied: z.boolean().optional(),
-  /** how many times it came back: returned by a department or reopened by an unsatisfied citizen */
-  returns: z.number().int().min(0),
-  reopens: z.number().int().min(0),
-  history: z.array(RequestStep).min(1).max(200),
-}).strict();
+export const CitizenRequest = z
+  .object({
+    requestId: z.string().min(1).max(64),
+    channel: z.enum(CHANNELS),
+    /** what it is about, e.g. 'noise', 'parking', 'drainage' (a code: the UI translates it) */
+    topic: z.string().min(1).max(64),
+    urgency: z.enum(URGENCIES),
+    summary: z.string().min(1).max(500),
+    lon: finite().pipe(z.number().min(-180).max(180)),
+    lat: finite().pipe(z.number().min(-90).max(90)),
+    gridId: z.string().max(32).optional(),
+    state: z.enum(REQUEST_STATES),
+    department: z.string().max(64).optional(),
+    registeredAt: finite(),
+    updatedAt: finite(),
+    /** when the department accepted (response clock stops) / handled it (resolution clock stops); the first time counts */
+    acceptedAt: finite().optional(),
+    handledAt: finite().optional(),
+    /** the citizen's verdict at feedback (回访) */
+    satisfied: z.boolean().optional(),
+    /** how many times it came back: returned by a department or reopened by an unsatisfied citizen */
+    returns: z.number().int().min(0),
+    reopens: z.number().int().min(0),
+    history: z.array(RequestStep).min(1).max(200),
+  })
+  .strict();
 export type CitizenRequest = z.infer<typeof CitizenRequest>;
 
-export const RequestCommand = z.object({
-  commandId: z.string().min(8).max(64),
-  requestId: z.string().min(1).max(64),
-  action: z.enum(['dispatch', 'accept', 'return', 'handle', 'feedback', 'reopen', 'close']),
-  by: z.string().min(1).max(64),
-  note: z.string().max(500).optional(),
-  department: z.string().min(1).max(64).optional(),
-  satisfied: z.boolean().optional(),
-}).strict();
+export const RequestCommand = z
+  .object({
+    commandId: z.string().min(8).max(64),
+    requestId: z.string().min(1).max(64),
+    action: z.enum(['dispatch', 'accept', 'return', 'handle', 'feedback', 'reopen', 'close']),
+    by: z.string().min(1).max(64),
+    note: z.string().max(500).optional(),
+    department: z.string().min(1).max(64).optional(),
+    satisfied: z.boolean().optional(),
+  })
+  .strict();
 export type RequestCommand = z.infer<typeof RequestCommand>;
 
 /** What the requests are about (codes; the UI translates them) and the department each goes to by default. */
@@ -92,16 +98,18 @@ export const DEFAULT_DEPARTMENT: Record<Topic, Department> = {
 };
 
 /** client -> server: a request taken by the desk itself (a call to the subdistrict, a grid report). */
-export const RegisterCommand = z.object({
-  commandId: z.string().min(8).max(64),
-  action: z.literal('register'),
-  channel: z.enum(CHANNELS),
-  topic: z.enum(TOPICS),
-  urgency: z.enum(URGENCIES),
-  summary: z.string().trim().min(2).max(500),
-  lon: finite().pipe(z.number().min(-180).max(180)),
-  lat: finite().pipe(z.number().min(-90).max(90)),
-}).strict();
+export const RegisterCommand = z
+  .object({
+    commandId: z.string().min(8).max(64),
+    action: z.literal('register'),
+    channel: z.enum(CHANNELS),
+    topic: z.enum(TOPICS),
+    urgency: z.enum(URGENCIES),
+    summary: z.string().trim().min(2).max(500),
+    lon: finite().pipe(z.number().min(-180).max(180)),
+    lat: finite().pipe(z.number().min(-90).max(90)),
+  })
+  .strict();
 export type RegisterCommand = z.infer<typeof RegisterCommand>;
 
 /** Either command on the wire (WIRE.request); `by` is ignored: the server journals the signed-in user. */
@@ -172,7 +180,14 @@ export function mayRequest(user: RequestActor, action: RequestAction, r?: Partia
 
 export type RequestResult = { ok: true; request: CitizenRequest } | { ok: false; error: string };
 
-export function registerRequest(input: Omit<CitizenRequest, 'state' | 'registeredAt' | 'updatedAt' | 'returns' | 'reopens' | 'history' | 'acceptedAt' | 'handledAt' | 'satisfied' | 'department'>, by: string, now: number): CitizenRequest {
+export function registerRequest(
+  input: Omit<
+    CitizenRequest,
+    'state' | 'registeredAt' | 'updatedAt' | 'returns' | 'reopens' | 'history' | 'acceptedAt' | 'handledAt' | 'satisfied' | 'department'
+  >,
+  by: string,
+  now: number,
+): CitizenRequest {
   return { ...input, state: 'registered', registeredAt: now, updatedAt: now, returns: 0, reopens: 0, history: [{ action: 'register', by, at: now }] };
 }
 
@@ -294,5 +309,12 @@ export function threeRates(list: readonly CitizenRequest[], now: number, policy:
     if (isOverdue(r, now, policy)) overdue++;
     if (r.acceptedAt !== undefined) resp.push(r.acceptedAt - r.registeredAt);
   }
-  return { requests: list.length, responseRate: rd ? rm / rd : Number.NaN, resolutionRate: sd ? sm / sd : Number.NaN, satisfactionRate: fv ? fs / fv : Number.NaN, overdue, medianResponseMs: quantile(resp, 0.5) };
+  return {
+    requests: list.length,
+    responseRate: rd ? rm / rd : Number.NaN,
+    resolutionRate: sd ? sm / sd : Number.NaN,
+    satisfactionRate: fv ? fs / fv : Number.NaN,
+    overdue,
+    medianResponseMs: quantile(resp, 0.5),
+  };
 }

@@ -39,7 +39,10 @@ export const Envelope = z.object({
    * Events from a connected source (contracts/sources.ts): "<source id>/<32 hex>", the hash of the platform message
    * and reading it came from. The journal keeps it, so a message redelivered after a crash is recognised as a no-op.
    */
-  origin: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,47}\/[0-9a-f]{32}$/, 'origin must be "<source id>/<32 hex>"').optional(),
+  origin: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]{0,47}\/[0-9a-f]{32}$/, 'origin must be "<source id>/<32 hex>"')
+    .optional(),
 });
 export type Envelope = z.infer<typeof Envelope>;
 
@@ -97,7 +100,9 @@ export const ParkingOccupancy = Envelope.extend({
   placeId: PlaceId,
   occupied: z.number().int().min(0).max(5000),
   capacity: z.number().int().min(1).max(5000),
-}).strict().refine((e) => e.occupied <= e.capacity, 'occupied exceeds capacity');
+})
+  .strict()
+  .refine((e) => e.occupied <= e.capacity, 'occupied exceeds capacity');
 export type ParkingOccupancy = z.infer<typeof ParkingOccupancy>;
 
 export const FIRE_STATES = ['normal', 'smoke', 'fire', 'fault'] as const;
@@ -188,7 +193,20 @@ export const TaskUpdate = Envelope.extend({
 }).strict();
 export type TaskUpdate = z.infer<typeof TaskUpdate>;
 
-export const FeedEvent = z.union([ManholeReading, CameraStatus, CameraPtz, CameraSos, ParkingOccupancy, FireDetector, CareCall, EnvReading, AlarmUpdate, DrillStatus, RequestUpdate, TaskUpdate]);
+export const FeedEvent = z.union([
+  ManholeReading,
+  CameraStatus,
+  CameraPtz,
+  CameraSos,
+  ParkingOccupancy,
+  FireDetector,
+  CareCall,
+  EnvReading,
+  AlarmUpdate,
+  DrillStatus,
+  RequestUpdate,
+  TaskUpdate,
+]);
 export type FeedEvent = z.infer<typeof FeedEvent>;
 export type FeedEventKind = FeedEvent['kind'];
 const SCHEMA_BY_KIND: Record<FeedEventKind, z.ZodType> = {
@@ -211,36 +229,42 @@ export const EVENT_KINDS = Object.keys(SCHEMA_BY_KIND) as FeedEventKind[];
 export type Draft<E extends FeedEvent = FeedEvent> = E extends FeedEvent ? Omit<E, 'seq' | 'epoch' | 'id'> : never;
 
 /** Current non-normal state of one well, as kept in snapshots. */
-export const WellState = z.object({
-  wellId: WellId,
-  sensor: z.enum(MANHOLE_SENSORS),
-  value: finite(),
-  unit: z.enum(SENSOR_UNITS),
-  level: z.enum(ALARM_LEVELS),
-  ts: finite(),
-}).strict();
+export const WellState = z
+  .object({
+    wellId: WellId,
+    sensor: z.enum(MANHOLE_SENSORS),
+    value: finite(),
+    unit: z.enum(SENSOR_UNITS),
+    level: z.enum(ALARM_LEVELS),
+    ts: finite(),
+  })
+  .strict();
 export type WellState = z.infer<typeof WellState>;
 
 export const Seqs = z.record(StreamName, z.number().int().nonnegative());
 export type Seqs = z.infer<typeof Seqs>;
 
-export const Snapshot = z.object({
-  epoch: z.string().min(1).max(64),
-  ts: finite(),
-  /** state is complete up to and including these seqs */
-  seqs: Seqs,
-  /** latest event per key of each stream, as a compacted log (wells not listed are normal, etc.) */
-  events: z.array(z.unknown()).max(500_000),
-}).strict();
+export const Snapshot = z
+  .object({
+    epoch: z.string().min(1).max(64),
+    ts: finite(),
+    /** state is complete up to and including these seqs */
+    seqs: Seqs,
+    /** latest event per key of each stream, as a compacted log (wells not listed are normal, etc.) */
+    events: z.array(z.unknown()).max(500_000),
+  })
+  .strict();
 export type Snapshot = z.infer<typeof Snapshot>;
 
-export const Hello = z.object({
-  server: z.literal('redwall-feed'),
-  protocol: z.literal(2),
-  epoch: z.string().min(1).max(64),
-  seqs: Seqs,
-  simulated: z.boolean(),
-}).strict();
+export const Hello = z
+  .object({
+    server: z.literal('redwall-feed'),
+    protocol: z.literal(2),
+    epoch: z.string().min(1).max(64),
+    seqs: Seqs,
+    simulated: z.boolean(),
+  })
+  .strict();
 export type Hello = z.infer<typeof Hello>;
 
 /**
@@ -249,77 +273,92 @@ export type Hello = z.infer<typeof Hello>;
  * (not sent: every sent event is journaled) and journals them once the disk takes writes again; what overflowed the
  * buffer is counted in `lost`. Every screen shows it as a banner.
  */
-export const JournalHealth = z.object({
-  writable: z.boolean(),
-  /** the refused write's error code (ENOSPC, EIO, …) while not writable */
-  code: z.string().max(32).optional(),
-  /** the refused write's message while not writable */
-  error: z.string().max(500).optional(),
-  /** when this outage began (ms) */
-  since: finite().optional(),
-  /** events received but not journaled yet (held in memory, sent once written) */
-  held: z.number().int().nonnegative(),
-  /** events that overflowed the held buffer since the server started: lost for good */
-  lost: z.number().int().nonnegative(),
-}).strict();
+export const JournalHealth = z
+  .object({
+    writable: z.boolean(),
+    /** the refused write's error code (ENOSPC, EIO, …) while not writable */
+    code: z.string().max(32).optional(),
+    /** the refused write's message while not writable */
+    error: z.string().max(500).optional(),
+    /** when this outage began (ms) */
+    since: finite().optional(),
+    /** events received but not journaled yet (held in memory, sent once written) */
+    held: z.number().int().nonnegative(),
+    /** events that overflowed the held buffer since the server started: lost for good */
+    lost: z.number().int().nonnegative(),
+  })
+  .strict();
 export type JournalHealth = z.infer<typeof JournalHealth>;
 
-export const Heartbeat = z.object({
-  ts: finite(),
-  epoch: z.string().min(1).max(64),
-  seqs: Seqs,
-  /** the journal's health (servers before 2026-12 do not send it) */
-  journal: JournalHealth.optional(),
-}).strict();
+export const Heartbeat = z
+  .object({
+    ts: finite(),
+    epoch: z.string().min(1).max(64),
+    seqs: Seqs,
+    /** the journal's health (servers before 2026-12 do not send it) */
+    journal: JournalHealth.optional(),
+  })
+  .strict();
 export type Heartbeat = z.infer<typeof Heartbeat>;
 
 /** client -> server: where the client stands; the server replays from there or sends a snapshot. */
-export const Subscribe = z.object({
-  epoch: z.string().min(1).max(64).nullable(),
-  since: z.partialRecord(StreamName, z.number().int().nonnegative()),
-}).strict();
+export const Subscribe = z
+  .object({
+    epoch: z.string().min(1).max(64).nullable(),
+    since: z.partialRecord(StreamName, z.number().int().nonnegative()),
+  })
+  .strict();
 export type Subscribe = z.infer<typeof Subscribe>;
 
 /**
  * server -> client: this client fell too far behind the live stream (its send queue reached the server's bound), so
  * live events stopped for it; once its queue has drained it receives a `snapshot` and live events resume.
  */
-export const Resync = z.object({
-  reason: z.literal('slow-client'),
-  /** the bound it reached (bytes queued for it) */
-  queuedBytes: z.number().int().nonnegative(),
-}).strict();
+export const Resync = z
+  .object({
+    reason: z.literal('slow-client'),
+    /** the bound it reached (bytes queued for it) */
+    queuedBytes: z.number().int().nonnegative(),
+  })
+  .strict();
 export type Resync = z.infer<typeof Resync>;
 
 /** server -> client: the exact events after the client's offsets (or `snapshot` when they are too old). */
-export const Replay = z.object({
-  epoch: z.string().min(1).max(64),
-  events: z.array(z.unknown()).max(500_000),
-  seqs: Seqs,
-}).strict();
+export const Replay = z
+  .object({
+    epoch: z.string().min(1).max(64),
+    events: z.array(z.unknown()).max(500_000),
+    seqs: Seqs,
+  })
+  .strict();
 export type Replay = z.infer<typeof Replay>;
 
 /** A time window of the journal (replay / after-action): state before `from`, then the window's events. */
-export const JournalWindow = z.object({
-  epoch: z.string().min(1).max(64),
-  from: finite(),
-  to: finite(),
-  /** state is complete up to these seqs at `from`; the window's events follow them gap-free, in time order and in
-   *  seq order within each stream (so they apply in the order given) */
-  seqs: Seqs,
-  initial: z.array(z.unknown()).max(500_000),
-  events: z.array(z.unknown()).max(500_000),
-  /** the window held more events than the cap: `events` stops early */
-  truncated: z.boolean(),
-}).strict();
+export const JournalWindow = z
+  .object({
+    epoch: z.string().min(1).max(64),
+    from: finite(),
+    to: finite(),
+    /** state is complete up to these seqs at `from`; the window's events follow them gap-free, in time order and in
+     *  seq order within each stream (so they apply in the order given) */
+    seqs: Seqs,
+    initial: z.array(z.unknown()).max(500_000),
+    events: z.array(z.unknown()).max(500_000),
+    /** the window held more events than the cap: `events` stops early */
+    truncated: z.boolean(),
+  })
+  .strict();
 export type JournalWindow = Omit<z.infer<typeof JournalWindow>, 'initial' | 'events'> & { initial: FeedEvent[]; events: FeedEvent[] };
 
-export const JournalRequest = z.object({
-  from: finite(),
-  to: finite(),
-  streams: z.array(StreamName).optional(),
-  maxEvents: z.number().int().min(1).max(200_000).optional(),
-}).strict().refine((r) => r.to >= r.from, 'to must not be before from');
+export const JournalRequest = z
+  .object({
+    from: finite(),
+    to: finite(),
+    streams: z.array(StreamName).optional(),
+    maxEvents: z.number().int().min(1).max(200_000).optional(),
+  })
+  .strict()
+  .refine((r) => r.to >= r.from, 'to must not be before from');
 export type JournalRequest = z.infer<typeof JournalRequest>;
 
 /** client -> server drill control (with an ack: DrillAck) */
@@ -335,7 +374,18 @@ export const DRILL_LIST_EMPTY = ['no-folder', 'folder-missing', 'no-files', 'all
 export type DrillListEmpty = (typeof DRILL_LIST_EMPTY)[number];
 
 export const DrillAck = z.union([
-  z.object({ ok: z.literal(true), drillId: z.string().optional(), running: z.object({ drillId: z.string(), name: z.string(), startedAt: finite(), endsAt: finite() }).nullable(), scenarios: z.array(z.object({ file: z.string(), name: z.string(), description: z.string().optional(), steps: z.number(), durationS: z.number() })).optional(), invalid: z.array(z.object({ file: z.string(), error: z.string().max(2000) })).optional(), emptyBecause: z.enum(DRILL_LIST_EMPTY).optional() }).strict(),
+  z
+    .object({
+      ok: z.literal(true),
+      drillId: z.string().optional(),
+      running: z.object({ drillId: z.string(), name: z.string(), startedAt: finite(), endsAt: finite() }).nullable(),
+      scenarios: z
+        .array(z.object({ file: z.string(), name: z.string(), description: z.string().optional(), steps: z.number(), durationS: z.number() }))
+        .optional(),
+      invalid: z.array(z.object({ file: z.string(), error: z.string().max(2000) })).optional(),
+      emptyBecause: z.enum(DRILL_LIST_EMPTY).optional(),
+    })
+    .strict(),
   z.object({ ok: z.literal(false), error: z.string().max(2000) }).strict(),
 ]);
 export type DrillAck = z.infer<typeof DrillAck>;

@@ -7,7 +7,9 @@ import { z } from 'zod';
 
 export const PeopleRequest = z.discriminatedUnion('op', [
   z.object({ op: z.literal('me') }).strict(),
-  z.object({ op: z.literal('turning'), age: z.number().int().min(0).max(120), days: z.number().int().min(1).max(366), grid: z.string().max(32).optional() }).strict(),
+  z
+    .object({ op: z.literal('turning'), age: z.number().int().min(0).max(120), days: z.number().int().min(1).max(366), grid: z.string().max(32).optional() })
+    .strict(),
   z.object({ op: z.literal('view'), residentId: z.string().min(1).max(64) }).strict(),
   z.object({ op: z.literal('unmask'), residentId: z.string().min(1).max(64), reason: z.string().max(200) }).strict(),
   z.object({ op: z.literal('density') }).strict(),

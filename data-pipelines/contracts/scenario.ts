@@ -16,28 +16,35 @@ import { MANHOLE_SENSORS } from './manhole.ts';
 
 export const SCENARIO_FORMAT = 'redwall-drill/1';
 
-const at = z.number().min(0).max(24 * 3600);
+const at = z
+  .number()
+  .min(0)
+  .max(24 * 3600);
 const note = z.string().max(200).optional();
 const detectorId = z.string().regex(/^SD-\d{1,6}-\d{1,3}-\d$/, 'detectorId must look like SD-<building>-<floor>-<n>');
 
 export const ScenarioStep = z.discriminatedUnion('do', [
   z.object({ at, note, do: z.enum(['smoke', 'fire', 'fault']), detectorId, obscuration: z.number().min(0).max(100).optional() }).strict(),
   z.object({ at, note, do: z.literal('clear'), detectorId }).strict(),
-  z.object({ at, note, do: z.literal('manhole'), wellId: z.string().regex(/^MH-\d{5}$/), sensor: z.enum(MANHOLE_SENSORS), value: z.number().optional() }).strict(),
+  z
+    .object({ at, note, do: z.literal('manhole'), wellId: z.string().regex(/^MH-\d{5}$/), sensor: z.enum(MANHOLE_SENSORS), value: z.number().optional() })
+    .strict(),
   z.object({ at, note, do: z.literal('manhole-clear'), wellId: z.string().regex(/^MH-\d{5}$/), sensor: z.enum(MANHOLE_SENSORS) }).strict(),
   z.object({ at, note, do: z.literal('sos'), buttonId: z.string().regex(/^SOS-\d{3}$/) }).strict(),
   z.object({ at, note, do: z.literal('care'), deviceId: z.string().regex(/^CR-\d{5}$/), reason: z.enum(['sos', 'fall', 'inactivity']) }).strict(),
   z.object({ at, note, do: z.literal('care-cancel'), deviceId: z.string().regex(/^CR-\d{5}$/) }).strict(),
-  z.object({
-    at,
-    note,
-    do: z.literal('operator'),
-    action: z.enum(['acknowledge', 'dispatch', 'onsite', 'resolve', 'close']),
-    /** the alarm of this source raised earlier in the same run (detector, well, button or device id) */
-    source: z.string().min(1).max(64),
-    team: z.string().min(1).max(64).optional(),
-    by: z.string().min(1).max(64).optional(),
-  }).strict(),
+  z
+    .object({
+      at,
+      note,
+      do: z.literal('operator'),
+      action: z.enum(['acknowledge', 'dispatch', 'onsite', 'resolve', 'close']),
+      /** the alarm of this source raised earlier in the same run (detector, well, button or device id) */
+      source: z.string().min(1).max(64),
+      team: z.string().min(1).max(64).optional(),
+      by: z.string().min(1).max(64).optional(),
+    })
+    .strict(),
   z.object({ at, do: z.literal('note'), note: z.string().min(1).max(200) }).strict(),
 ]);
 export type ScenarioStep = z.infer<typeof ScenarioStep>;
@@ -52,9 +59,11 @@ export const Scenario = z
   .strict()
   .superRefine((s, ctx) => {
     for (let i = 1; i < s.steps.length; i++)
-      if (s.steps[i]!.at < s.steps[i - 1]!.at) ctx.addIssue({ code: 'custom', path: ['steps', i, 'at'], message: `steps must be in time order (${s.steps[i]!.at}s after ${s.steps[i - 1]!.at}s)` });
+      if (s.steps[i]!.at < s.steps[i - 1]!.at)
+        ctx.addIssue({ code: 'custom', path: ['steps', i, 'at'], message: `steps must be in time order (${s.steps[i]!.at}s after ${s.steps[i - 1]!.at}s)` });
     for (const [i, st] of s.steps.entries())
-      if (st.do === 'operator' && st.action === 'dispatch' && !st.team) ctx.addIssue({ code: 'custom', path: ['steps', i, 'team'], message: 'a dispatch step needs a team' });
+      if (st.do === 'operator' && st.action === 'dispatch' && !st.team)
+        ctx.addIssue({ code: 'custom', path: ['steps', i, 'team'], message: 'a dispatch step needs a team' });
   });
 export type Scenario = z.infer<typeof Scenario>;
 

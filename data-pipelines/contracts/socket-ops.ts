@@ -42,21 +42,28 @@ const issue = (e: z.ZodError) => {
   const i = e.issues[0];
   return i?.path.length ? `${i.path.join('.')}: ${i.message}` : String(i?.message);
 };
-const parsed = <T>(schema: z.ZodType<T>) => (raw: unknown): ParseResult<T> => {
-  const r = schema.safeParse(raw);
-  return r.success ? { ok: true, value: r.data } : { ok: false, error: issue(r.error) };
-};
+const parsed =
+  <T>(schema: z.ZodType<T>) =>
+  (raw: unknown): ParseResult<T> => {
+    const r = schema.safeParse(raw);
+    return r.success ? { ok: true, value: r.data } : { ok: false, error: issue(r.error) };
+  };
 /** Answers whose contract is a TypeScript type only (the server builds them): an object with a boolean `ok`. */
-const okShaped = <T extends { ok: boolean }>() => (raw: unknown): ParseResult<T> =>
-  raw && typeof raw === 'object' && typeof (raw as { ok?: unknown }).ok === 'boolean' ? { ok: true, value: raw as T } : { ok: false, error: 'an object with a boolean ok expected' };
+const okShaped =
+  <T extends { ok: boolean }>() =>
+  (raw: unknown): ParseResult<T> =>
+    raw && typeof raw === 'object' && typeof (raw as { ok?: unknown }).ok === 'boolean'
+      ? { ok: true, value: raw as T }
+      : { ok: false, error: 'an object with a boolean ok expected' };
 
 function journalAnswer(raw: unknown): ParseResult<JournalAnswer> {
   const w = JournalWindow.safeParse(raw);
   if (!w.success) return { ok: false, error: issue(w.error) };
-  const valid = (xs: unknown[]) => xs.flatMap((x): FeedEvent[] => {
-    const r = parseFeedEvent(x);
-    return r.ok ? [r.value] : [];
-  });
+  const valid = (xs: unknown[]) =>
+    xs.flatMap((x): FeedEvent[] => {
+      const r = parseFeedEvent(x);
+      return r.ok ? [r.value] : [];
+    });
   const initial = valid(w.data.initial);
   const events = valid(w.data.events);
   const skipped = w.data.initial.length + w.data.events.length - initial.length - events.length;

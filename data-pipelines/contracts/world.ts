@@ -24,7 +24,9 @@ export function emptyWorld(): World {
 export function keyOf(ev: FeedEvent): { key: string; keep: boolean } {
   // Drill state never overwrites (or is overwritten by) the real state of the same device.
   const k = sourceKey(ev);
-  return ev.kind !== 'alarm.update' && ev.kind !== 'drill.status' && ev.kind !== 'request.update' && ev.kind !== 'task.update' ? { key: deviceKey(k.key, ev.drill === true), keep: k.keep } : k;
+  return ev.kind !== 'alarm.update' && ev.kind !== 'drill.status' && ev.kind !== 'request.update' && ev.kind !== 'task.update'
+    ? { key: deviceKey(k.key, ev.drill === true), keep: k.keep }
+    : k;
 }
 
 /** World key of a device's state: drill state lives beside the device's real state, under its own key. */

@@ -3,10 +3,7 @@ import { createHash } from 'node:crypto';
 import { Field, Float64, List, Table, Utf8, tableToIPC, vectorFromArray, type Vector } from 'apache-arrow';
 
 export type ColumnSpec =
-  | { type: 'f64'; values: number[] }
-  | { type: 'i32'; values: number[] }
-  | { type: 'str'; values: string[] }
-  | { type: 'f64list'; values: number[][] };
+  { type: 'f64'; values: number[] } | { type: 'i32'; values: number[] } | { type: 'str'; values: string[] } | { type: 'f64list'; values: number[][] };
 
 export function buildTable(columns: Record<string, ColumnSpec>): Table {
   const vectors: Record<string, Vector> = {};
@@ -37,4 +34,3 @@ export function toIpc(table: Table): Uint8Array {
 }
 
 export const sha256 = (bytes: Uint8Array | string) => createHash('sha256').update(bytes).digest('hex');
-

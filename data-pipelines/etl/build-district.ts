@@ -159,16 +159,20 @@ export function buildDistrict(outDir: string, log: (s: string) => void = console
     close_min: { type: 'i32', values: parking.map((p) => parkingHours(p.kind, p.ref).closeMin) },
   });
   const demand = demandSources(buildings, allCompounds, district, SEED + 6);
-  write('demand_sources', 'Parking demand per building: resident vehicles (以房管人, buildings in compounds) and peak visitor vehicles (0.3 per 100 m² non-residential GFA)', {
-    source_id: { type: 'str', values: demand.map((d) => d.id) },
-    kind: { type: 'str', values: demand.map((d) => d.kind) },
-    building_id: { type: 'i32', values: demand.map((d) => d.buildingId) },
-    compound_id: { type: 'i32', values: demand.map((d) => d.compoundId) },
-    households: { type: 'i32', values: demand.map((d) => d.households) },
-    vehicles: { type: 'i32', values: demand.map((d) => d.vehicles) },
-    lon: { type: 'f64', values: demand.map((d) => d.lon) },
-    lat: { type: 'f64', values: demand.map((d) => d.lat) },
-  });
+  write(
+    'demand_sources',
+    'Parking demand per building: resident vehicles (以房管人, buildings in compounds) and peak visitor vehicles (0.3 per 100 m² non-residential GFA)',
+    {
+      source_id: { type: 'str', values: demand.map((d) => d.id) },
+      kind: { type: 'str', values: demand.map((d) => d.kind) },
+      building_id: { type: 'i32', values: demand.map((d) => d.buildingId) },
+      compound_id: { type: 'i32', values: demand.map((d) => d.compoundId) },
+      households: { type: 'i32', values: demand.map((d) => d.households) },
+      vehicles: { type: 'i32', values: demand.map((d) => d.vehicles) },
+      lon: { type: 'f64', values: demand.map((d) => d.lon) },
+      lat: { type: 'f64', values: demand.map((d) => d.lat) },
+    },
+  );
   const lots = findVacantLots(buildings, nodes, edges, district, 40, SEED + 7);
   write('vacant_lots', 'Candidate vacant lots for new car parks (open ground near a street, clear of footprints; synthesized)', {
     lot_id: { type: 'str', values: lots.map((l) => l.id) },

@@ -15,8 +15,7 @@ export interface BBox {
   north: number;
 }
 
-export const inBBox = (b: BBox, lon: number, lat: number) =>
-  lon >= b.west && lon <= b.east && lat >= b.south && lat <= b.north;
+export const inBBox = (b: BBox, lon: number, lat: number) => lon >= b.west && lon <= b.east && lat >= b.south && lat <= b.north;
 
 export function padBBox(b: BBox, metres: number): BBox {
   const dLat = metres / M_PER_DEG_LAT;
@@ -324,14 +323,7 @@ export interface Manhole {
  * Places manholes (窨井) along the street graph every `spacingM` metres with a seeded jitter, assigning a utility kind
  * by the weights above. Real districts have one well every ~30–50 m of street per utility.
  */
-export function placeManholes(
-  nodes: StreetNode[],
-  edges: StreetEdge[],
-  district: BBox,
-  grid: GridCell[],
-  spacingM: number,
-  seed: number,
-): Manhole[] {
+export function placeManholes(nodes: StreetNode[], edges: StreetEdge[], district: BBox, grid: GridCell[], spacingM: number, seed: number): Manhole[] {
   const rand = rng(seed);
   const out: Manhole[] = [];
   const pickKind = (): WellKind => {

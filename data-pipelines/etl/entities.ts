@@ -12,7 +12,6 @@ import type { Facility } from '../routing/evacuation.ts';
 export type { Facility };
 import { inBBox, rng, type BBox, type Building, type Compound, type StreetEdge, type StreetNode } from './district.ts';
 
-
 const alongEdge = (a: StreetNode, b: StreetNode, t: number, sideM: number): XY => offsetAlong([a.lon, a.lat], [b.lon, b.lat], t, sideM);
 
 export interface Camera {
@@ -41,7 +40,15 @@ export function placeCameras(nodes: StreetNode[], edges: StreetEdge[], compounds
       const [lon, lat] = alongEdge(a, b, d / e.lengthM, 9);
       if (inBBox(district, lon, lat)) {
         const forward = rand() < 0.5;
-        out.push({ id: '', lon, lat, heading: (bearingDeg([a.lon, a.lat], [b.lon, b.lat]) + (forward ? 0 : 180)) % 360, fov: 60 + Math.round(rand() * 30), rangeM: 80 + Math.round(rand() * 70), kind: 'road' });
+        out.push({
+          id: '',
+          lon,
+          lat,
+          heading: (bearingDeg([a.lon, a.lat], [b.lon, b.lat]) + (forward ? 0 : 180)) % 360,
+          fov: 60 + Math.round(rand() * 30),
+          rangeM: 80 + Math.round(rand() * 70),
+          kind: 'road',
+        });
       }
       d += spacing;
     }
@@ -52,7 +59,15 @@ export function placeCameras(nodes: StreetNode[], edges: StreetEdge[], compounds
     const c = inDistrict[i % inDistrict.length]!;
     const v = c.ring[Math.floor(rand() * c.ring.length)]!;
     const t = 0.15 + rand() * 0.5; // between a boundary vertex and the centroid
-    out.push({ id: '', lon: v[0] + (c.lon - v[0]) * t, lat: v[1] + (c.lat - v[1]) * t, heading: Math.round(rand() * 359), fov: 90, rangeM: 50 + Math.round(rand() * 40), kind: 'compound' });
+    out.push({
+      id: '',
+      lon: v[0] + (c.lon - v[0]) * t,
+      lat: v[1] + (c.lat - v[1]) * t,
+      heading: Math.round(rand() * 359),
+      fov: 90,
+      rangeM: 50 + Math.round(rand() * 40),
+      kind: 'compound',
+    });
   }
   out.forEach((c, i) => (c.id = `CAM-${String(i + 1).padStart(4, '0')}`));
   return out;
@@ -85,13 +100,42 @@ export interface ParkingPlace {
 }
 
 /** Public lots at large buildings and compounds; numbered roadside spots along side streets. */
-export function placeParking(nodes: StreetNode[], edges: StreetEdge[], buildings: Building[], compounds: Compound[], district: BBox, spots: number, seed: number): ParkingPlace[] {
+export function placeParking(
+  nodes: StreetNode[],
+  edges: StreetEdge[],
+  buildings: Building[],
+  compounds: Compound[],
+  district: BBox,
+  spots: number,
+  seed: number,
+): ParkingPlace[] {
   const rand = rng(seed);
   const out: ParkingPlace[] = [];
-  const big = buildings.filter((b) => b.floors >= 12 && b.areaM2 > 1500).sort((a, b) => b.areaM2 - a.areaM2 || a.id - b.id).slice(0, 70);
-  for (const b of big) out.push({ id: '', kind: 'lot', lon: b.lon, lat: b.lat, capacity: Math.min(800, Math.round(b.areaM2 / 30 / 10) * 10 + 40), ref: `B${b.id}`, name: b.name || `楼宇${b.id}` });
+  const big = buildings
+    .filter((b) => b.floors >= 12 && b.areaM2 > 1500)
+    .sort((a, b) => b.areaM2 - a.areaM2 || a.id - b.id)
+    .slice(0, 70);
+  for (const b of big)
+    out.push({
+      id: '',
+      kind: 'lot',
+      lon: b.lon,
+      lat: b.lat,
+      capacity: Math.min(800, Math.round(b.areaM2 / 30 / 10) * 10 + 40),
+      ref: `B${b.id}`,
+      name: b.name || `楼宇${b.id}`,
+    });
   const cs = compounds.filter((c) => inBBox(district, c.lon, c.lat) && c.areaM2 > 20_000).slice(0, 60);
-  for (const c of cs) out.push({ id: '', kind: 'lot', lon: c.lon, lat: c.lat, capacity: Math.min(600, Math.round(c.areaM2 / 400 / 10) * 10 + 20), ref: `C${c.id}`, name: `小区${c.id}停车场` });
+  for (const c of cs)
+    out.push({
+      id: '',
+      kind: 'lot',
+      lon: c.lon,
+      lat: c.lat,
+      capacity: Math.min(600, Math.round(c.areaM2 / 400 / 10) * 10 + 20),
+      ref: `C${c.id}`,
+      name: `小区${c.id}停车场`,
+    });
   out.forEach((p, i) => (p.id = `PL-${String(i + 1).padStart(3, '0')}`));
   // Roadside spots: 6 m bays on both kerbs of side streets (few bus routes), skipping 30 m near junctions.
   const side = edges.filter((e) => e.routes <= 4 && e.lengthM > 80);
@@ -151,7 +195,13 @@ export function placeCareDevices(buildings: Building[], compounds: Compound[], d
   const out: CareDevice[] = [];
   for (let i = 0; i < count && residential.length; i++) {
     const b = residential[Math.floor(rand() * residential.length)]!;
-    out.push({ id: `CR-${String(i + 1).padStart(5, '0')}`, buildingId: b.id, lon: b.lon + (rand() - 0.5) * 0.0002, lat: b.lat + (rand() - 0.5) * 0.00015, device: rand() < 0.7 ? 'wearable' : 'button' });
+    out.push({
+      id: `CR-${String(i + 1).padStart(5, '0')}`,
+      buildingId: b.id,
+      lon: b.lon + (rand() - 0.5) * 0.0002,
+      lat: b.lat + (rand() - 0.5) * 0.00015,
+      device: rand() < 0.7 ? 'wearable' : 'button',
+    });
   }
   return out;
 }
@@ -189,7 +239,13 @@ export function placeEnvStations(district: BBox, count: number, seed: number): E
  * compounds of at least 20,000 m², where the subdistricts actually gather residents.
  */
 export function placeFacilities(nodes: StreetNode[], edges: StreetEdge[], compounds: Compound[], district: BBox): Facility[] {
-  const net = new StreetNetwork({ lon: nodes.map((n) => n.lon), lat: nodes.map((n) => n.lat), from: edges.map((e) => e.from), to: edges.map((e) => e.to), lengthM: edges.map((e) => e.lengthM) });
+  const net = new StreetNetwork({
+    lon: nodes.map((n) => n.lon),
+    lat: nodes.map((n) => n.lat),
+    from: edges.map((e) => e.from),
+    to: edges.map((e) => e.to),
+    lengthM: edges.map((e) => e.lengthM),
+  });
   const out: Facility[] = [];
   const fractions: Array<[number, number, string]> = [
     [0.22, 0.3, '西南'],

@@ -36,7 +36,10 @@ export interface DemandSource {
 export function demandSources(buildings: Building[], compounds: Compound[], district: BBox, seed: number): DemandSource[] {
   const rand = rng(seed);
   const cs = compounds.map((c) => {
-    let w = Infinity, s = Infinity, e = -Infinity, n = -Infinity;
+    let w = Infinity,
+      s = Infinity,
+      e = -Infinity,
+      n = -Infinity;
     for (const [x, y] of c.ring) {
       w = Math.min(w, x);
       e = Math.max(e, x);
@@ -102,7 +105,6 @@ export interface VacantLot {
   ring: XY[];
 }
 
-
 /** Uniform-grid index of segments in local metres, for "distance to the nearest footprint/street" queries. */
 class SegmentIndex {
   private readonly cells = new Map<string, Array<[number, number, number, number]>>();
@@ -119,7 +121,8 @@ class SegmentIndex {
     const [bx, by] = this.xy(b[0], b[1]);
     const steps = Math.max(1, Math.ceil(Math.hypot(bx - ax, by - ay) / this.cell));
     const keys = new Set<string>();
-    for (let i = 0; i <= steps; i++) keys.add(`${Math.floor((ax + ((bx - ax) * i) / steps) / this.cell)},${Math.floor((ay + ((by - ay) * i) / steps) / this.cell)}`);
+    for (let i = 0; i <= steps; i++)
+      keys.add(`${Math.floor((ax + ((bx - ax) * i) / steps) / this.cell)},${Math.floor((ay + ((by - ay) * i) / steps) / this.cell)}`);
     for (const k of keys) {
       const list = this.cells.get(k) ?? [];
       list.push([ax, ay, bx, by]);
@@ -151,7 +154,15 @@ class SegmentIndex {
  * `spacingM` apart. Our footprints are a subset of the real city, so these are candidates for a planner to check,
  * not a land register.
  */
-export function findVacantLots(buildings: Building[], nodes: StreetNode[], edges: StreetEdge[], district: BBox, count: number, seed: number, spacingM = 350): VacantLot[] {
+export function findVacantLots(
+  buildings: Building[],
+  nodes: StreetNode[],
+  edges: StreetEdge[],
+  district: BBox,
+  count: number,
+  seed: number,
+  spacingM = 350,
+): VacantLot[] {
   const rand = rng(seed);
   const lon0 = (district.west + district.east) / 2;
   const lat0 = (district.south + district.north) / 2;
@@ -189,7 +200,12 @@ export function findVacantLots(buildings: Building[], nodes: StreetNode[], edges
   const toLonLat = (x: number, y: number): XY => [lon0 + x / mPerDegLon(lat0), lat0 + y / M_PER_DEG_LAT];
   return chosen.map((c, i) => {
     const [lon, lat] = toLonLat(c.x, c.y);
-    const ring: XY[] = [toLonLat(c.x - c.w / 2, c.y - c.h / 2), toLonLat(c.x + c.w / 2, c.y - c.h / 2), toLonLat(c.x + c.w / 2, c.y + c.h / 2), toLonLat(c.x - c.w / 2, c.y + c.h / 2)];
+    const ring: XY[] = [
+      toLonLat(c.x - c.w / 2, c.y - c.h / 2),
+      toLonLat(c.x + c.w / 2, c.y - c.h / 2),
+      toLonLat(c.x + c.w / 2, c.y + c.h / 2),
+      toLonLat(c.x - c.w / 2, c.y + c.h / 2),
+    ];
     ring.push(ring[0]!);
     const areaM2 = c.w * c.h;
     return { id: `VL-${String(i + 1).padStart(2, '0')}`, name: `空地 ${i + 1}`, lon, lat, areaM2, maxSpaces: Math.floor(areaM2 / M2_PER_SPACE), ring };

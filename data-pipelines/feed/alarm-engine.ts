@@ -4,14 +4,35 @@
  * machine in contracts/alarm.ts. One open alarm per source: a flapping or flooding source never creates duplicates.
  * Operator commands are idempotent by commandId (a client retrying after a reconnect gets the original result).
  */
-import { AlarmCommand, applyCommand, expireShelf, isOpen, raise, reactivate, returnToNormal, type Alarm, type AlarmCategory, type Priority } from '../contracts/alarm.ts';
+import {
+  AlarmCommand,
+  applyCommand,
+  expireShelf,
+  isOpen,
+  raise,
+  reactivate,
+  returnToNormal,
+  type Alarm,
+  type AlarmCategory,
+  type Priority,
+} from '../contracts/alarm.ts';
 import type { AlarmUpdate, Draft, FeedEvent } from '../contracts/events.ts';
 import type { ManholeSensor } from '../contracts/manhole.ts';
 import { bearingDeg, nearest } from '../geo/measure.ts';
 import type { Entities } from './entities.ts';
 
 const MANHOLE_PRIORITY: Record<ManholeSensor, Priority> = {
-  cover: 2, tilt: 2, level: 2, gas: 2, h2s: 2, co: 2, o2: 2, temp: 2, flood: 2, pressure: 2, battery: 3,
+  cover: 2,
+  tilt: 2,
+  level: 2,
+  gas: 2,
+  h2s: 2,
+  co: 2,
+  o2: 2,
+  temp: 2,
+  flood: 2,
+  pressure: 2,
+  battery: 3,
 };
 
 type AlarmDraft = Draft<AlarmUpdate>;
@@ -57,15 +78,48 @@ export class AlarmEngine {
   }
 
   private update(alarm: Alarm, action: AlarmUpdate['action'], by: string, ts: number, commandId?: string): AlarmDraft {
-    return { stream: 'alarm', kind: 'alarm.update', ts, action, by, alarm, ...(commandId ? { commandId } : {}), ...(alarm.drill ? { drill: true } : {}), ...(alarm.drillId ? { drillId: alarm.drillId } : {}) };
+    return {
+      stream: 'alarm',
+      kind: 'alarm.update',
+      ts,
+      action,
+      by,
+      alarm,
+      ...(commandId ? { commandId } : {}),
+      ...(alarm.drill ? { drill: true } : {}),
+      ...(alarm.drillId ? { drillId: alarm.drillId } : {}),
+    };
   }
 
-  private raiseOrReactivate(ev: FeedEvent, category: AlarmCategory, sourceId: string, cause: string, priority: Priority, at: { lon: number; lat: number }, extra: Partial<Alarm> = {}, note?: string): AlarmDraft {
+  private raiseOrReactivate(
+    ev: FeedEvent,
+    category: AlarmCategory,
+    sourceId: string,
+    cause: string,
+    priority: Priority,
+    at: { lon: number; lat: number },
+    extra: Partial<Alarm> = {},
+    note?: string,
+  ): AlarmDraft {
     const k = AlarmEngine.key(category, sourceId, cause, ev.drill === true);
     const openId = this.openBySource.get(k);
     const open = openId ? this.alarms.get(openId) : undefined;
     if (open) return this.update(reactivate(open, ev.ts, extra.value), 'reactivate', 'system', ev.ts);
-    const a = raise({ alarmId: `AL-${ev.id}`, category, sourceId, cause, priority, lon: at.lon, lat: at.lat, drill: ev.drill === true, ...(ev.drill && ev.drillId ? { drillId: ev.drillId } : {}), ...extra }, ev.ts);
+    const a = raise(
+      {
+        alarmId: `AL-${ev.id}`,
+        category,
+        sourceId,
+        cause,
+        priority,
+        lon: at.lon,
+        lat: at.lat,
+        drill: ev.drill === true,
+        ...(ev.drill && ev.drillId ? { drillId: ev.drillId } : {}),
+        ...extra,
+      },
+      ev.ts,
+    );
     if (note) a.history[0] = { ...a.history[0]!, note };
     return this.update(a, 'raise', 'system', ev.ts);
   }
@@ -83,14 +137,17 @@ export class AlarmEngine {
       case 'manhole.reading': {
         const w = this.wells.get(ev.wellId);
         if (!w) return [];
-        if (ev.level === 'alarm') return [this.raiseOrReactivate(ev, 'manhole', ev.wellId, ev.sensor, MANHOLE_PRIORITY[ev.sensor], w, { value: ev.value, unit: ev.unit })];
+        if (ev.level === 'alarm')
+          return [this.raiseOrReactivate(ev, 'manhole', ev.wellId, ev.sensor, MANHOLE_PRIORITY[ev.sensor], w, { value: ev.value, unit: ev.unit })];
         return ev.level === 'normal' ? this.rtn(ev, 'manhole', ev.wellId, ev.sensor) : [];
       }
       case 'fire.detector': {
         const d = this.detectors.get(ev.detectorId) ?? { lon: 0, lat: 0 };
         if (!this.detectors.has(ev.detectorId)) return [];
         if (ev.state === 'smoke' || ev.state === 'fire')
-          return [this.raiseOrReactivate(ev, 'fire', ev.detectorId, 'fire', 1, d, { floor: ev.floor, buildingId: ev.buildingId, value: ev.obscuration, unit: '%/m' })];
+          return [
+            this.raiseOrReactivate(ev, 'fire', ev.detectorId, 'fire', 1, d, { floor: ev.floor, buildingId: ev.buildingId, value: ev.obscuration, unit: '%/m' }),
+          ];
         if (ev.state === 'fault') return [this.raiseOrReactivate(ev, 'fire', ev.detectorId, 'fault', 3, d, { floor: ev.floor, buildingId: ev.buildingId })];
         return [...this.rtn(ev, 'fire', ev.detectorId, 'fire'), ...this.rtn(ev, 'fire', ev.detectorId, 'fault')];
       }
@@ -109,7 +166,17 @@ export class AlarmEngine {
         if (cam) {
           const heading = Math.round(bearingDeg([cam.item.lon, cam.item.lat], [ev.lon, ev.lat]) * 10) / 10;
           note = `${cam.item.id} → ${heading}° (${Math.round(cam.distanceM)} m)`;
-          out.push({ stream: 'camera', kind: 'camera.ptz', ts: ev.ts, cameraId: cam.item.id, heading: heading >= 360 ? 0 : heading, reason: 'sos', targetLon: ev.lon, targetLat: ev.lat, ...(ev.drill ? { drill: true, ...(ev.drillId ? { drillId: ev.drillId } : {}) } : {}) });
+          out.push({
+            stream: 'camera',
+            kind: 'camera.ptz',
+            ts: ev.ts,
+            cameraId: cam.item.id,
+            heading: heading >= 360 ? 0 : heading,
+            reason: 'sos',
+            targetLon: ev.lon,
+            targetLat: ev.lat,
+            ...(ev.drill ? { drill: true, ...(ev.drillId ? { drillId: ev.drillId } : {}) } : {}),
+          });
         } else note = 'no online camera within 600 m';
         out.unshift(this.raiseOrReactivate(ev, 'camera', ev.buttonId, 'sos', 1, ev, {}, note));
         return out;
@@ -135,7 +202,10 @@ export class AlarmEngine {
     const open = id ? this.alarms.get(id) : undefined;
     if (!bad) return open?.active ? [this.update(returnToNormal(open, now), 'rtn', 'system', now)] : [];
     if (open) return open.active ? [] : [this.update(reactivate(open, now), 'reactivate', 'system', now)];
-    const a = raise({ alarmId: `AL-feed-${sourceId}-${cause}-${now}`, category: 'feed', sourceId, cause, priority: 2, lon: at.lon, lat: at.lat, drill: false }, now);
+    const a = raise(
+      { alarmId: `AL-feed-${sourceId}-${cause}-${now}`, category: 'feed', sourceId, cause, priority: 2, lon: at.lon, lat: at.lat, drill: false },
+      now,
+    );
     a.history[0] = { ...a.history[0]!, note: note.slice(0, 500) };
     return [this.update(a, 'raise', 'system', now)];
   }
@@ -149,7 +219,14 @@ export class AlarmEngine {
   /** Validates and applies an operator command. A repeated commandId returns the original outcome, no new event. */
   command(raw: unknown, now: number): CommandResult {
     const p = AlarmCommand.safeParse(raw);
-    if (!p.success) return { ok: false, error: `bad command: ${p.error.issues.slice(0, 2).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` };
+    if (!p.success)
+      return {
+        ok: false,
+        error: `bad command: ${p.error.issues
+          .slice(0, 2)
+          .map((i) => `${i.path.join('.')}: ${i.message}`)
+          .join('; ')}`,
+      };
     const cmd = p.data;
     const seen = this.commands.get(cmd.commandId);
     if (seen) return { ok: true, draft: null, alarm: this.alarms.get(seen.alarmId)!, duplicateOf: { seq: seen.seq } };

@@ -53,7 +53,8 @@ export function parseHash(hash: string): { params: ScryptParams; salt: Buffer; k
   if (!m) return null;
   const params = { ln: Number(m[1]), r: Number(m[2]), p: Number(m[3]) };
   // bounds: weak enough to be a mistake below, costly enough to be a denial of service above (256 MiB)
-  if (params.ln < 14 || params.ln > 20 || params.r < 1 || params.r > 32 || params.p < 1 || params.p > 16 || 128 * 2 ** params.ln * params.r > 256 * 1024 * 1024) return null;
+  if (params.ln < 14 || params.ln > 20 || params.r < 1 || params.r > 32 || params.p < 1 || params.p > 16 || 128 * 2 ** params.ln * params.r > 256 * 1024 * 1024)
+    return null;
   const salt = Buffer.from(m[4]!, 'base64');
   const key = Buffer.from(m[5]!, 'base64');
   if (salt.length < 16 || key.length !== KEY_BYTES) return null;
@@ -83,11 +84,20 @@ export const Account = z
     name: z.string().trim().min(1).max(32),
     role: z.enum(ROLES),
     /** grid-staff: the grid cells they look after (ids as in the data package, e.g. WG-0204) */
-    grids: z.array(z.string().regex(/^[A-Z]{1,4}-\d{2,6}$/, 'grid ids look like WG-0204')).min(1).max(500).optional(),
-    passwordHash: z.string().refine((h) => parseHash(h) !== null, 'passwordHash must be a $scrypt$ln=…,r=…,p=…$salt$key string (npx tsx data-pipelines/feed/hash-password.ts)'),
+    grids: z
+      .array(z.string().regex(/^[A-Z]{1,4}-\d{2,6}$/, 'grid ids look like WG-0204'))
+      .min(1)
+      .max(500)
+      .optional(),
+    passwordHash: z
+      .string()
+      .refine((h) => parseHash(h) !== null, 'passwordHash must be a $scrypt$ln=…,r=…,p=…$salt$key string (npx tsx data-pipelines/feed/hash-password.ts)'),
   })
   .strict()
-  .refine((a) => a.role !== 'grid-staff' || (a.grids?.length ?? 0) > 0, { message: 'a grid-staff account needs "grids" (the cells they look after)', path: ['grids'] });
+  .refine((a) => a.role !== 'grid-staff' || (a.grids?.length ?? 0) > 0, {
+    message: 'a grid-staff account needs "grids" (the cells they look after)',
+    path: ['grids'],
+  });
 export type Account = z.infer<typeof Account>;
 
 export const AccountsFile = z
@@ -107,7 +117,10 @@ export function parseAccounts(raw: unknown, source = 'accounts'): Account[] {
   // the one mistake worth its own words: a plain password in the file
   if (Array.isArray(raw)) {
     const plain = raw.findIndex((a) => a && typeof a === 'object' && 'password' in a);
-    if (plain >= 0) throw new Error(`${source}: entry ${plain} has a plain "password"; store only "passwordHash" (make one with: npx tsx data-pipelines/feed/hash-password.ts)`);
+    if (plain >= 0)
+      throw new Error(
+        `${source}: entry ${plain} has a plain "password"; store only "passwordHash" (make one with: npx tsx data-pipelines/feed/hash-password.ts)`,
+      );
   }
   const r = AccountsFile.safeParse(raw);
   if (r.success) return r.data;

@@ -49,7 +49,8 @@ export interface Replica {
 }
 
 /** Why a follower gateway refuses to write. */
-export const FOLLOWER_REFUSAL = 'this gateway follows the cluster log and does not write: the writer gateway takes commands (try again: the screen reconnects to it)';
+export const FOLLOWER_REFUSAL =
+  'this gateway follows the cluster log and does not write: the writer gateway takes commands (try again: the screen reconnects to it)';
 
 export class FeedCore {
   readonly journal: Journal;
@@ -117,7 +118,10 @@ export class FeedCore {
     this.sim = this.simOpts ? new DistrictSimulator(this.entities, this.simOpts) : null;
     const state = compact(this.world, Infinity);
     // drill states are the drill runner's, not the simulator's
-    this.sim?.resume(state.filter((e) => !e.drill), now);
+    this.sim?.resume(
+      state.filter((e) => !e.drill),
+      now,
+    );
     this.startupDrafts = orphanedDrillCleanup(state, new Set(), now);
     this.backfill(now);
   }
@@ -174,7 +178,10 @@ export class FeedCore {
   private backfill(now: number): void {
     if (this.sim && this.journal.seqs.request === 0) {
       const drafts = this.desk.backfill(now);
-      if (drafts.length) this.log(`request backfill: ${this.ingest(drafts).length} steps of ${new Set(drafts.map((d) => d.request.requestId)).size} citizen requests over ${this.desk.opts.backfillDays} days`);
+      if (drafts.length)
+        this.log(
+          `request backfill: ${this.ingest(drafts).length} steps of ${new Set(drafts.map((d) => d.request.requestId)).size} citizen requests over ${this.desk.opts.backfillDays} days`,
+        );
     }
     const ms = this.sim?.opts.backfillMs ?? 0;
     if (!this.sim || ms <= 0) return;
@@ -188,7 +195,9 @@ export class FeedCore {
     // oversized segment.
     let written = 0;
     for (let i = 0; i < drafts.length; i += 10_000) written += this.ingest(drafts.slice(i, i + 10_000)).length;
-    this.log(`parking backfill: ${written} events over the last ${(ms / 3600_000).toFixed(1)} h (step ${this.sim.opts.backfillStepMs / 60_000} min) in ${Math.round(performance.now() - t0)} ms`);
+    this.log(
+      `parking backfill: ${written} events over the last ${(ms / 3600_000).toFixed(1)} h (step ${this.sim.opts.backfillStepMs / 60_000} min) in ${Math.round(performance.now() - t0)} ms`,
+    );
   }
 
   get epoch(): string {
@@ -213,7 +222,12 @@ export class FeedCore {
   health(): JournalHealth {
     const e = this.journal.writeError;
     const down = e !== null || this.held.length > 0;
-    return { writable: !down, ...(e ? { code: e.code.slice(0, 32), error: e.message.slice(0, 500), since: e.since } : {}), held: this.held.length, lost: this.lost.total };
+    return {
+      writable: !down,
+      ...(e ? { code: e.code.slice(0, 32), error: e.message.slice(0, 500), since: e.since } : {}),
+      held: this.held.length,
+      lost: this.lost.total,
+    };
   }
 
   /** Why a command is refused now (the journal cannot write), or null: held events are retried first. */
@@ -338,7 +352,9 @@ export class FeedCore {
       this.simOut(simDrafts);
       simDrafts = [];
     }
-    out.push(...this.ingest([...startup, ...simDrafts, ...(caughtUp && this.sim ? this.desk.tick(now) : []), ...(caughtUp ? this.engine.expireShelves(now) : [])]));
+    out.push(
+      ...this.ingest([...startup, ...simDrafts, ...(caughtUp && this.sim ? this.desk.tick(now) : []), ...(caughtUp ? this.engine.expireShelves(now) : [])]),
+    );
     if (this.drill && caughtUp) out.push(...this.tickDrill(now));
     return out;
   }
@@ -376,13 +392,25 @@ export class FeedCore {
     const { drafts, commands } = d.tick(now);
     const out = this.ingest(drafts);
     for (const c of commands) {
-      const alarm = [...this.engine.alarms.values()].filter((a) => a.drillId === d.drillId && a.sourceId === c.source && a.state !== 'closed').sort((a, b) => b.raisedAt - a.raisedAt)[0];
+      const alarm = [...this.engine.alarms.values()]
+        .filter((a) => a.drillId === d.drillId && a.sourceId === c.source && a.state !== 'closed')
+        .sort((a, b) => b.raisedAt - a.raisedAt)[0];
       if (!alarm) {
         this.log(`drill ${d.drillId}: no open drill alarm for ${c.source} (${c.action} skipped)`);
         out.push(...this.ingest([d.status('step', now, { note: `scripted ${c.action} skipped: no open alarm for ${c.source}` })]));
         continue;
       }
-      const r = this.command({ commandId: `${d.drillId}-c${++this.drillCommands}`, alarmId: alarm.alarmId, action: c.action, by: c.by, ...(c.team ? { team: c.team } : {}), ...(c.note ? { note: c.note } : {}) }, c.at);
+      const r = this.command(
+        {
+          commandId: `${d.drillId}-c${++this.drillCommands}`,
+          alarmId: alarm.alarmId,
+          action: c.action,
+          by: c.by,
+          ...(c.team ? { team: c.team } : {}),
+          ...(c.note ? { note: c.note } : {}),
+        },
+        c.at,
+      );
       if (!r.ack.ok) out.push(...this.ingest([d.status('step', now, { note: `scripted ${c.action} refused: ${r.ack.error}`.slice(0, 300) })]));
       out.push(...r.events);
     }
@@ -425,7 +453,10 @@ export class FeedCore {
    * the journal already holds are skipped and counted as duplicates (the caller knows when a message may be a
    * redelivery). Drafts the contract refuses are returned in `rejected` (the caller quarantines them). Consequences (alarms) that could not be written are held like any event.
    */
-  acceptSource(drafts: Draft[], checkOrigins: boolean | readonly boolean[] = true): { events: FeedEvent[]; duplicates: number; rejected: Array<{ draft: Draft; error: string }> } | null {
+  acceptSource(
+    drafts: Draft[],
+    checkOrigins: boolean | readonly boolean[] = true,
+  ): { events: FeedEvent[]; duplicates: number; rejected: Array<{ draft: Draft; error: string }> } | null {
     // held events first (in order); the append below is itself the probe of a disk that failed before
     if (this.follower || !this.caughtUp()) return null;
     const before = this.pendingOut.splice(0);
@@ -468,7 +499,10 @@ export class FeedCore {
       const w = this.entities.wells;
       return w.length ? { lon: w.reduce((a, x) => a + x.lon, 0) / w.length, lat: w.reduce((a, x) => a + x.lat, 0) / w.length } : { lon: 116.4, lat: 39.9 };
     }
-    return { lon: (Math.min(...g.map((c) => c.west)) + Math.max(...g.map((c) => c.east))) / 2, lat: (Math.min(...g.map((c) => c.south)) + Math.max(...g.map((c) => c.north))) / 2 };
+    return {
+      lon: (Math.min(...g.map((c) => c.west)) + Math.max(...g.map((c) => c.east))) / 2,
+      lat: (Math.min(...g.map((c) => c.south)) + Math.max(...g.map((c) => c.north))) / 2,
+    };
   }
 
   snapshot(now: number): Snapshot {

@@ -57,7 +57,8 @@ export async function assertNoDemoPasswords(accounts: readonly Account[]): Promi
 
 /** One line for the console at start: which accounts exist (never a password or hash, except the demo's own table). */
 export function accountsBanner(r: { accounts: readonly Account[]; source: 'file' | 'demo' | 'none' }): string {
-  if (r.source === 'none') return 'Named accounts: none (the console is the duty operator: masked data only). Pass --accounts FILE to add some, or --demo for the published demo accounts.';
+  if (r.source === 'none')
+    return 'Named accounts: none (the console is the duty operator: masked data only). Pass --accounts FILE to add some, or --demo for the published demo accounts.';
   if (r.source === 'file') return `Named accounts: ${r.accounts.length} from the accounts file.`;
   return `Demo accounts (--demo: demo only, passwords published in docs/people.md): ${DEMO_ACCOUNTS.map((a) => `${a.login} / ${a.password} (${a.role})`).join(', ')}`;
 }

@@ -95,7 +95,17 @@ export class DrillRunner {
   }
 
   status(state: DrillStatus['state'], ts: number, extra: { step?: number; note?: string } = {}): Draft {
-    return { stream: 'drill', kind: 'drill.status', ts, drill: true, drillId: this.drillId, name: this.scenario.name, state, startedAt: this.startedAt, ...extra };
+    return {
+      stream: 'drill',
+      kind: 'drill.status',
+      ts,
+      drill: true,
+      drillId: this.drillId,
+      name: this.scenario.name,
+      state,
+      startedAt: this.startedAt,
+      ...extra,
+    };
   }
 
   private stamp<D extends Draft>(d: D): D {
@@ -111,7 +121,16 @@ export class DrillRunner {
         const d = this.e.detectors.find((x) => x.id === st.detectorId)!;
         const state = st.do === 'clear' ? 'normal' : st.do;
         const obscuration = st.do === 'clear' || st.do === 'fault' ? 0 : (('obscuration' in st ? st.obscuration : undefined) ?? (st.do === 'fire' ? 12 : 4.5));
-        const draft = this.stamp({ stream: 'fire', kind: 'fire.detector', ts, detectorId: d.id, buildingId: d.buildingId, floor: d.floor, state, obscuration } as Draft);
+        const draft = this.stamp({
+          stream: 'fire',
+          kind: 'fire.detector',
+          ts,
+          detectorId: d.id,
+          buildingId: d.buildingId,
+          floor: d.floor,
+          state,
+          obscuration,
+        } as Draft);
         if (state === 'normal') this.open.delete(`fire|${d.id}`);
         else this.open.set(`fire|${d.id}`, { ...draft, state: 'normal', obscuration: 0 } as Draft);
         return [draft];
@@ -121,7 +140,16 @@ export class DrillRunner {
         const sensor = st.sensor as ManholeSensor;
         const spec = SENSOR_SPECS[sensor];
         const value = st.do === 'manhole' ? (st.value ?? valueAtLevel(sensor, 'alarm', 0.5)) : (spec.normal[0] + spec.normal[1]) / 2;
-        const draft = this.stamp({ stream: 'manhole', kind: 'manhole.reading', ts, wellId: st.wellId, sensor, value, unit: spec.unit, level: classifyReading(sensor, value) } as Draft);
+        const draft = this.stamp({
+          stream: 'manhole',
+          kind: 'manhole.reading',
+          ts,
+          wellId: st.wellId,
+          sensor,
+          value,
+          unit: spec.unit,
+          level: classifyReading(sensor, value),
+        } as Draft);
         const key = `manhole|${st.wellId}|${sensor}`;
         if (st.do === 'manhole') {
           const normal = (spec.normal[0] + spec.normal[1]) / 2;
@@ -136,7 +164,17 @@ export class DrillRunner {
       case 'care':
       case 'care-cancel': {
         const c = this.e.care.find((x) => x.id === st.deviceId)!;
-        const draft = this.stamp({ stream: 'care', kind: 'care.call', ts, deviceId: c.id, buildingId: c.buildingId, device: c.device, reason: st.do === 'care' ? st.reason : 'cancel', lon: c.lon, lat: c.lat } as Draft);
+        const draft = this.stamp({
+          stream: 'care',
+          kind: 'care.call',
+          ts,
+          deviceId: c.id,
+          buildingId: c.buildingId,
+          device: c.device,
+          reason: st.do === 'care' ? st.reason : 'cancel',
+          lon: c.lon,
+          lat: c.lat,
+        } as Draft);
         if (st.do === 'care') this.open.set(`care|${c.id}`, { ...draft, reason: 'cancel' } as Draft);
         else this.open.delete(`care|${c.id}`);
         return [draft];
@@ -158,7 +196,15 @@ export class DrillRunner {
       const what = st.do === 'operator' ? `${st.action} ${st.source}` : st.do === 'note' ? '' : `${st.do} ${stepSource(st)}`;
       out.drafts.push(this.status('step', ts, { step: i, note: [what, st.note].filter(Boolean).join(' — ').slice(0, 300) || st.do }));
       out.drafts.push(...this.sensorDrafts(st, ts));
-      if (st.do === 'operator') out.commands.push({ at: ts, source: st.source, action: st.action, by: st.by ?? '演练脚本', ...(st.team ? { team: st.team } : {}), ...(st.note ? { note: st.note } : {}) });
+      if (st.do === 'operator')
+        out.commands.push({
+          at: ts,
+          source: st.source,
+          action: st.action,
+          by: st.by ?? '演练脚本',
+          ...(st.team ? { team: st.team } : {}),
+          ...(st.note ? { note: st.note } : {}),
+        });
       if (this.done) out.drafts.push(...this.clearOpen(ts), this.status('ended', ts, { note: 'scenario complete' }));
     }
     return out;
@@ -185,18 +231,60 @@ export class DrillRunner {
 export function orphanedDrillCleanup(state: FeedEvent[], running: ReadonlySet<string>, now: number): Draft[] {
   const out: Draft[] = [];
   const orphans = new Map<string, { name: string; startedAt: number }>();
-  for (const ev of state) if (ev.kind === 'drill.status' && (ev.state === 'started' || ev.state === 'step') && !running.has(ev.drillId)) orphans.set(ev.drillId, { name: ev.name, startedAt: ev.startedAt });
+  for (const ev of state)
+    if (ev.kind === 'drill.status' && (ev.state === 'started' || ev.state === 'step') && !running.has(ev.drillId))
+      orphans.set(ev.drillId, { name: ev.name, startedAt: ev.startedAt });
   for (const ev of state) {
     if (!ev.drill || !ev.drillId || !orphans.has(ev.drillId)) continue;
     const tag = { drill: true as const, drillId: ev.drillId, ts: now };
-    if (ev.kind === 'fire.detector' && ev.state !== 'normal') out.push({ stream: 'fire', kind: 'fire.detector', detectorId: ev.detectorId, buildingId: ev.buildingId, floor: ev.floor, state: 'normal', obscuration: 0, ...tag });
+    if (ev.kind === 'fire.detector' && ev.state !== 'normal')
+      out.push({
+        stream: 'fire',
+        kind: 'fire.detector',
+        detectorId: ev.detectorId,
+        buildingId: ev.buildingId,
+        floor: ev.floor,
+        state: 'normal',
+        obscuration: 0,
+        ...tag,
+      });
     else if (ev.kind === 'manhole.reading' && ev.level !== 'normal') {
       const spec = SENSOR_SPECS[ev.sensor];
       const v = (spec.normal[0] + spec.normal[1]) / 2;
-      out.push({ stream: 'manhole', kind: 'manhole.reading', wellId: ev.wellId, sensor: ev.sensor, value: v, unit: spec.unit, level: classifyReading(ev.sensor, v), ...tag });
-    } else if (ev.kind === 'care.call' && ev.reason !== 'cancel') out.push({ stream: 'care', kind: 'care.call', deviceId: ev.deviceId, buildingId: ev.buildingId, device: ev.device, reason: 'cancel', lon: ev.lon, lat: ev.lat, ...tag });
+      out.push({
+        stream: 'manhole',
+        kind: 'manhole.reading',
+        wellId: ev.wellId,
+        sensor: ev.sensor,
+        value: v,
+        unit: spec.unit,
+        level: classifyReading(ev.sensor, v),
+        ...tag,
+      });
+    } else if (ev.kind === 'care.call' && ev.reason !== 'cancel')
+      out.push({
+        stream: 'care',
+        kind: 'care.call',
+        deviceId: ev.deviceId,
+        buildingId: ev.buildingId,
+        device: ev.device,
+        reason: 'cancel',
+        lon: ev.lon,
+        lat: ev.lat,
+        ...tag,
+      });
   }
-  for (const [drillId, o] of orphans) out.push({ stream: 'drill', kind: 'drill.status', ts: now, drill: true, drillId, name: o.name, state: 'aborted', startedAt: o.startedAt, note: 'feed server restarted during the drill' });
+  for (const [drillId, o] of orphans)
+    out.push({
+      stream: 'drill',
+      kind: 'drill.status',
+      ts: now,
+      drill: true,
+      drillId,
+      name: o.name,
+      state: 'aborted',
+      startedAt: o.startedAt,
+      note: 'feed server restarted during the drill',
+    });
   return out;
 }
-

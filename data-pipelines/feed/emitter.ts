@@ -166,6 +166,7 @@ export class FeedBroadcast {
 
 function queuedBytes(conn: unknown): number {
   let n = 0;
-  for (const p of (conn as { writeBuffer?: Array<{ data?: unknown }> }).writeBuffer ?? []) n += typeof p.data === 'string' ? p.data.length : p.data instanceof Uint8Array ? p.data.byteLength : 0;
+  for (const p of (conn as { writeBuffer?: Array<{ data?: unknown }> }).writeBuffer ?? [])
+    n += typeof p.data === 'string' ? p.data.length : p.data instanceof Uint8Array ? p.data.byteLength : 0;
   return n;
 }

@@ -39,13 +39,50 @@ function rows<T>(t: Table, map: (get: (col: string) => unknown) => T): T[] {
 export function loadEntities(dir: string): Entities {
   return {
     wells: rows(table(dir, 'manholes'), (g) => ({ id: String(g('well_id')), kind: String(g('kind')), lon: Number(g('lon')), lat: Number(g('lat')) })),
-    cameras: rows(table(dir, 'cameras'), (g) => ({ id: String(g('camera_id')), lon: Number(g('lon')), lat: Number(g('lat')), heading: Number(g('heading')), fov: Number(g('fov')), rangeM: Number(g('range_m')) })),
+    cameras: rows(table(dir, 'cameras'), (g) => ({
+      id: String(g('camera_id')),
+      lon: Number(g('lon')),
+      lat: Number(g('lat')),
+      heading: Number(g('heading')),
+      fov: Number(g('fov')),
+      rangeM: Number(g('range_m')),
+    })),
     sos: rows(table(dir, 'sos_posts'), (g) => ({ id: String(g('sos_id')), lon: Number(g('lon')), lat: Number(g('lat')) })),
-    parking: rows(table(dir, 'parking_places'), (g) => ({ id: String(g('place_id')), kind: String(g('kind')) as 'lot' | 'spot', lon: Number(g('lon')), lat: Number(g('lat')), capacity: Number(g('capacity')), ref: String(g('ref')) })),
-    detectors: rows(table(dir, 'detectors'), (g) => ({ id: String(g('detector_id')), buildingId: Number(g('building_id')), floor: Number(g('floor')), lon: Number(g('lon')), lat: Number(g('lat')) })),
-    care: rows(table(dir, 'care_devices'), (g) => ({ id: String(g('device_id')), device: String(g('device')) as 'wearable' | 'button', buildingId: Number(g('building_id')), lon: Number(g('lon')), lat: Number(g('lat')) })),
-    stations: rows(table(dir, 'env_stations'), (g) => ({ id: String(g('station_id')), kind: String(g('kind')) as 'air' | 'noise' | 'water', lon: Number(g('lon')), lat: Number(g('lat')) })),
-    grid: rows(table(dir, 'grid_cells'), (g) => ({ id: String(g('grid_id')), west: Number(g('west')), south: Number(g('south')), east: Number(g('east')), north: Number(g('north')) })),
+    parking: rows(table(dir, 'parking_places'), (g) => ({
+      id: String(g('place_id')),
+      kind: String(g('kind')) as 'lot' | 'spot',
+      lon: Number(g('lon')),
+      lat: Number(g('lat')),
+      capacity: Number(g('capacity')),
+      ref: String(g('ref')),
+    })),
+    detectors: rows(table(dir, 'detectors'), (g) => ({
+      id: String(g('detector_id')),
+      buildingId: Number(g('building_id')),
+      floor: Number(g('floor')),
+      lon: Number(g('lon')),
+      lat: Number(g('lat')),
+    })),
+    care: rows(table(dir, 'care_devices'), (g) => ({
+      id: String(g('device_id')),
+      device: String(g('device')) as 'wearable' | 'button',
+      buildingId: Number(g('building_id')),
+      lon: Number(g('lon')),
+      lat: Number(g('lat')),
+    })),
+    stations: rows(table(dir, 'env_stations'), (g) => ({
+      id: String(g('station_id')),
+      kind: String(g('kind')) as 'air' | 'noise' | 'water',
+      lon: Number(g('lon')),
+      lat: Number(g('lat')),
+    })),
+    grid: rows(table(dir, 'grid_cells'), (g) => ({
+      id: String(g('grid_id')),
+      west: Number(g('west')),
+      south: Number(g('south')),
+      east: Number(g('east')),
+      north: Number(g('north')),
+    })),
     diurnal: rows(table(dir, 'crowd_diurnal'), (g) => Number(g('relative'))),
   };
 }

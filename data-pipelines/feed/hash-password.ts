@@ -23,7 +23,13 @@ try {
     console.log(passwordHash);
   } else {
     const grids = arg('--grids');
-    const entry = { login, name: arg('--name') ?? login, role: arg('--role') ?? 'operator', ...(grids ? { grids: grids.split(',').map((g) => g.trim()) } : {}), passwordHash };
+    const entry = {
+      login,
+      name: arg('--name') ?? login,
+      role: arg('--role') ?? 'operator',
+      ...(grids ? { grids: grids.split(',').map((g) => g.trim()) } : {}),
+      passwordHash,
+    };
     console.log(JSON.stringify(parseAccounts([entry], 'account')[0], null, 2));
   }
 } catch (e) {

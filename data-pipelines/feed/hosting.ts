@@ -91,7 +91,8 @@ export class PageCredentials {
 
   /** A fresh page credential for a nonce (used up), or why not. */
   redeemHandoff(nonce: unknown): { ok: true; token: string } | { ok: false; status: number; error: string } {
-    if (typeof nonce !== 'string' || !/^[0-9a-f]{64}$/.test(nonce)) return { ok: false, status: 403, error: 'config: the page’s one-time nonce is missing or malformed (reload the page)' };
+    if (typeof nonce !== 'string' || !/^[0-9a-f]{64}$/.test(nonce))
+      return { ok: false, status: 403, error: 'config: the page’s one-time nonce is missing or malformed (reload the page)' };
     const key = sha256(nonce);
     const exp = this.handoffs.get(key);
     this.handoffs.delete(key);
@@ -181,8 +182,13 @@ export class WebShellHosting {
     const origin = String(req.headers.origin ?? '').toLowerCase();
     const selfOrigin = this.o.selfOrigin();
     // this server itself, or an origin the deployment declared for its pages (a reverse proxy in front of the feed)
-    const sameOrigin = origin !== '' && (origin === selfOrigin.toLowerCase() || origin === selfOrigin.toLowerCase().replace('127.0.0.1', 'localhost') || this.o.allowedOrigins.some((o) => o.toLowerCase() === origin && /^https?:/.test(o)));
-    if (!sameOrigin || req.headers['sec-fetch-site'] !== 'same-origin') return send(res, 403, { error: 'config: only the web shell page itself may ask (same-origin fetch with its nonce)' });
+    const sameOrigin =
+      origin !== '' &&
+      (origin === selfOrigin.toLowerCase() ||
+        origin === selfOrigin.toLowerCase().replace('127.0.0.1', 'localhost') ||
+        this.o.allowedOrigins.some((o) => o.toLowerCase() === origin && /^https?:/.test(o)));
+    if (!sameOrigin || req.headers['sec-fetch-site'] !== 'same-origin')
+      return send(res, 403, { error: 'config: only the web shell page itself may ask (same-origin fetch with its nonce)' });
     let nonce: unknown;
     try {
       nonce = (JSON.parse(await readBody(req, 1024)) as { nonce?: unknown } | null)?.nonce;

@@ -89,7 +89,10 @@ export function feedRoutes(o: HttpApiOptions): Route[] {
     const m = /^\/api\/ingest\/([a-z0-9][a-z0-9_-]{0,47})(\/.*)?$/.exec(path);
     const src = m ? hub.source(m[1]!) : undefined;
     const loaded = src?.loaded;
-    if (!m || !src || !loaded || loaded.source.kind !== 'http' || loaded.token === undefined) return send(res, 404, { error: `no HTTP push source ${JSON.stringify((m?.[1] ?? path.slice('/api/ingest/'.length)).slice(0, 60))} (see GET /api/sources and docs/sources.md)` });
+    if (!m || !src || !loaded || loaded.source.kind !== 'http' || loaded.token === undefined)
+      return send(res, 404, {
+        error: `no HTTP push source ${JSON.stringify((m?.[1] ?? path.slice('/api/ingest/'.length)).slice(0, 60))} (see GET /api/sources and docs/sources.md)`,
+      });
     if (req.method !== 'POST') return send(res, 405, { error: 'POST only' });
     const presented = bearerOf(req) ?? '';
     if (!presented || !safeEqual(presented, loaded.token)) {
@@ -121,15 +124,23 @@ export function feedRoutes(o: HttpApiOptions): Route[] {
     }
     await hub.durable(); // acknowledged only once durable (a cluster log's quorum; at once with the embedded journal)
     if (over) return send(res, 413, { error: `message larger than ${limit} bytes (the source's maxMessageBytes): quarantined`, quarantined: r.quarantined });
-    return send(res, loaded.source.http.ackStatus, { journaled: r.journaled, duplicates: r.duplicates, quarantined: r.quarantined.length, reasons: r.quarantined });
+    return send(res, loaded.source.http.ackStatus, {
+      journaled: r.journaled,
+      duplicates: r.duplicates,
+      quarantined: r.quarantined.length,
+      reasons: r.quarantined,
+    });
   };
 
   /** People routes answer after the population is ready (generated on first use). */
-  const peopleRoute = (handle: (c: RouteContext, answer: <T>(r: { ok: true; value: T } | { ok: false; status: number; error: string }) => void) => void | Promise<void>) => async (c: RouteContext) => {
-    await people.ready();
-    const answer = <T>(r: { ok: true; value: T } | { ok: false; status: number; error: string }) => (r.ok ? send(c.res, 200, r.value) : send(c.res, r.status, { error: r.error }));
-    return handle(c, answer);
-  };
+  const peopleRoute =
+    (handle: (c: RouteContext, answer: <T>(r: { ok: true; value: T } | { ok: false; status: number; error: string }) => void) => void | Promise<void>) =>
+    async (c: RouteContext) => {
+      await people.ready();
+      const answer = <T>(r: { ok: true; value: T } | { ok: false; status: number; error: string }) =>
+        r.ok ? send(c.res, 200, r.value) : send(c.res, r.status, { error: r.error });
+      return handle(c, answer);
+    };
 
   const drillControl = async ({ req, res, path, user }: RouteContext) => {
     if (req.method !== 'POST') return send(res, 405, { error: 'POST only' });
@@ -176,12 +187,14 @@ export function feedRoutes(o: HttpApiOptions): Route[] {
     const q = c.url.searchParams;
     const rawLimit = q.get('limit');
     const limit = rawLimit === null ? 10_000 : /^\d{1,6}$/.test(rawLimit) ? Number(rawLimit) : Number.NaN;
-    if (!(limit >= 1 && limit <= 100_000)) return send(res, 400, { error: `limit must be an integer 1..100000, got ${JSON.stringify(rawLimit?.slice(0, 20))}` });
+    if (!(limit >= 1 && limit <= 100_000))
+      return send(res, 400, { error: `limit must be an integer 1..100000, got ${JSON.stringify(rawLimit?.slice(0, 20))}` });
     const cursor = q.get('cursor') ?? undefined;
     if (cursor !== undefined) {
       try {
         const cur = decodeCursor(cursor);
-        if (cur.epoch !== core.epoch) return send(res, 409, { error: `cursor is from journal ${cur.epoch}, this journal is ${core.epoch}: start again without a cursor` });
+        if (cur.epoch !== core.epoch)
+          return send(res, 409, { error: `cursor is from journal ${cur.epoch}, this journal is ${core.epoch}: start again without a cursor` });
       } catch (e) {
         return send(res, 400, { error: (e as Error).message });
       }
@@ -214,7 +227,9 @@ export function feedRoutes(o: HttpApiOptions): Route[] {
       },
       async (head) => {
         res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
-        await write(`{"epoch":${JSON.stringify(head.epoch)},"from":${head.from},"to":${head.to},"seqs":${JSON.stringify(head.seqs)},"initial":${JSON.stringify(head.initial)},"events":[`);
+        await write(
+          `{"epoch":${JSON.stringify(head.epoch)},"from":${head.from},"to":${head.to},"seqs":${JSON.stringify(head.seqs)},"initial":${JSON.stringify(head.initial)},"events":[`,
+        );
       },
     );
     if (buf.length) await write((first ? '' : ',') + buf.join(','));
@@ -230,7 +245,12 @@ export function feedRoutes(o: HttpApiOptions): Route[] {
     const win = await core.journal.readWindowAsync(w.from, w.to, { streams: ['alarm', 'drill'] });
     const drillId = q.get('drillId') ?? undefined;
     const include = q.get('include');
-    const rep = afterActionReport([...win.initial, ...win.events], { from: w.from, to: w.to, ...(drillId ? { drillId } : {}), ...(include === 'real' || include === 'drill' || include === 'all' ? { include } : {}) });
+    const rep = afterActionReport([...win.initial, ...win.events], {
+      from: w.from,
+      to: w.to,
+      ...(drillId ? { drillId } : {}),
+      ...(include === 'real' || include === 'drill' || include === 'all' ? { include } : {}),
+    });
     const format = q.get('format') ?? 'json';
     if (format === 'csv') {
       res.writeHead(200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="after-action-${drillId ?? w.from}.csv"` });
@@ -288,7 +308,18 @@ export function feedRoutes(o: HttpApiOptions): Route[] {
     // platforms push with their source's own token, never the operator's (checked in ingest)
     { path: '/api/ingest/', prefix: true, auth: 'own', handle: ingest },
     { path: '/api/me', handle: ({ res, user }) => send(res, 200, user) },
-    { path: '/api/people/turning', handle: peopleRoute(({ url, user }, answer) => answer(people.turning(user, { age: Number(url.searchParams.get('age') ?? 60), days: Number(url.searchParams.get('days') ?? 30), ...(url.searchParams.get('grid') ? { grid: url.searchParams.get('grid')! } : {}) }))) },
+    {
+      path: '/api/people/turning',
+      handle: peopleRoute(({ url, user }, answer) =>
+        answer(
+          people.turning(user, {
+            age: Number(url.searchParams.get('age') ?? 60),
+            days: Number(url.searchParams.get('days') ?? 30),
+            ...(url.searchParams.get('grid') ? { grid: url.searchParams.get('grid')! } : {}),
+          }),
+        ),
+      ),
+    },
     { path: '/api/people/resident', handle: peopleRoute(({ url, user }, answer) => answer(people.view(user, url.searchParams.get('id') ?? ''))) },
     { path: '/api/people/density', handle: peopleRoute(({ res }) => send(res, 200, people.density())) },
     { path: '/api/people/audit', handle: peopleRoute(({ user }, answer) => answer(people.auditTrail(user))) },
@@ -307,7 +338,19 @@ export function feedRoutes(o: HttpApiOptions): Route[] {
       }),
     },
     { path: '/api/people/', prefix: true, handle: peopleRoute(({ res }) => send(res, 404, { error: 'not found' })) },
-    { path: '/api/health', handle: ({ res }) => send(res, 200, { ok: true, epoch: core.epoch, seqs: core.world.seqs, journal: core.loadReport, journalHealth: core.health(), rejected: core.stats.rejected, ...stats }) },
+    {
+      path: '/api/health',
+      handle: ({ res }) =>
+        send(res, 200, {
+          ok: true,
+          epoch: core.epoch,
+          seqs: core.world.seqs,
+          journal: core.loadReport,
+          journalHealth: core.health(),
+          rejected: core.stats.rejected,
+          ...stats,
+        }),
+    },
     { path: '/api/config', auth: 'none', handle: ({ req, res }) => hosting.config(req, res) },
     { path: '/api/sources', handle: ({ res }) => send(res, 200, hub.status()) },
     { path: '/api/alarms', handle: ({ res }) => send(res, 200, { epoch: core.epoch, alarms: [...core.engine.alarms.values()] }) },
@@ -348,7 +391,8 @@ export function httpHandler(o: HttpApiOptions): (req: IncomingMessage, res: Serv
       const route = table.match(req.method, path);
       if (route?.auth === 'own') return route.handle({ req, res, url, path, user: DUTY_OPERATOR });
       const authedUser = identities.userForToken(bearerOf(req));
-      if (path.startsWith('/api/') && route?.auth !== 'none' && !authedUser) return send(res, 401, { error: 'unauthorized: missing, wrong or expired bearer token' });
+      if (path.startsWith('/api/') && route?.auth !== 'none' && !authedUser)
+        return send(res, 401, { error: 'unauthorized: missing, wrong or expired bearer token' });
       const user: User = authedUser ?? DUTY_OPERATOR;
       if (route) return route.handle({ req, res, url, path, user });
       return hosting.serveStatic(req, res, path);

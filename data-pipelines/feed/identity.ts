@@ -43,7 +43,10 @@ export class Identities {
    */
   signInSource(handshakeAuth: unknown, address: string): string {
     const tok = tokenOf(handshakeAuth);
-    const known = typeof tok === 'string' && tok !== '' && (this.auth.session(tok) || this.users.some((u) => safeEqual(tok, u.token)) || (this.token && safeEqual(tok, this.token)) || this.pages.isPageToken(tok));
+    const known =
+      typeof tok === 'string' &&
+      tok !== '' &&
+      (this.auth.session(tok) || this.users.some((u) => safeEqual(tok, u.token)) || (this.token && safeEqual(tok, this.token)) || this.pages.isPageToken(tok));
     return `${known ? `cred:${sha256(tok).slice(0, 16)}` : 'anonymous'}@${address}`;
   }
 }

@@ -24,8 +24,13 @@ export function parseIncident(raw: unknown): { ok: true; value: IncidentRequest 
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return { ok: false, error: 'bad incident request: the body must be a JSON object' };
   const body = { category: 'manhole', ...(raw as Record<string, unknown>) };
   const r = IncidentRequest.safeParse(body);
-  if (!r.success) return { ok: false, error: `bad incident request: ${r.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(body)'}: ${i.message}`).join('; ')}` };
-  if (r.data.category === 'manhole' && r.data.id !== undefined && r.data.wellId !== undefined && r.data.id !== r.data.wellId) return { ok: false, error: 'bad incident request: id and wellId name different wells; give one' };
+  if (!r.success)
+    return {
+      ok: false,
+      error: `bad incident request: ${r.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(body)'}: ${i.message}`).join('; ')}`,
+    };
+  if (r.data.category === 'manhole' && r.data.id !== undefined && r.data.wellId !== undefined && r.data.id !== r.data.wellId)
+    return { ok: false, error: 'bad incident request: id and wellId name different wells; give one' };
   return { ok: true, value: r.data };
 }
 

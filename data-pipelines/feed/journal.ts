@@ -14,7 +14,21 @@
  * An append is all or nothing: when the disk refuses a write (ENOSPC, EIO, …) every byte of that append is truncated
  * away again, no seq is consumed, and it throws a JournalWriteError; `writeError` says so until an append succeeds.
  */
-import { closeSync, createReadStream, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  createReadStream,
+  existsSync,
+  fsyncSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseFeedEvent, STREAMS, StreamName as StreamNameSchema, type Draft, type FeedEvent, type Seqs, type StreamName } from '../contracts/events.ts';
 import { applyEvent, compact, emptySeqs, emptyWorld, mergeByTime } from '../contracts/world.ts';
@@ -132,7 +146,16 @@ export class Journal {
 
   private constructor(opts: JournalOptions, epoch: string) {
     const { epoch: _wanted, ...rest } = opts;
-    this.opts = { segmentBytes: 8 * 1024 * 1024, retainSegments: 4, retainByStream: { parking: 12 }, tailEvents: 50_000, fsyncEveryMs: 1000, log: () => undefined, write: (fd, buf, off) => writeSync(fd, buf, off), ...rest };
+    this.opts = {
+      segmentBytes: 8 * 1024 * 1024,
+      retainSegments: 4,
+      retainByStream: { parking: 12 },
+      tailEvents: 50_000,
+      fsyncEveryMs: 1000,
+      log: () => undefined,
+      write: (fd, buf, off) => writeSync(fd, buf, off),
+      ...rest,
+    };
     this.epoch = epoch;
     for (const s of STREAMS) this.tails.set(s, []);
   }
@@ -148,7 +171,11 @@ export class Journal {
       epoch = meta.epoch;
       if (opts.epoch !== undefined && opts.epoch !== epoch) throw new JournalEpochError(epoch, opts.epoch);
     } else {
-      epoch = opts.epoch ?? `e${Date.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36).padStart(2, '0')}`;
+      epoch =
+        opts.epoch ??
+        `e${Date.now().toString(36)}${Math.floor(Math.random() * 1296)
+          .toString(36)
+          .padStart(2, '0')}`;
       writeFileSync(metaPath, JSON.stringify({ epoch, createdAt: Date.now() }) + '\n');
     }
     const j = new Journal(opts, epoch);
@@ -218,7 +245,13 @@ export class Journal {
           if (!r.ok || r.value.stream !== s || r.value.epoch !== this.epoch || r.value.seq <= this.seqs[s]) {
             report.corruptLines++;
             corruptRun++;
-            const why = !r.ok ? r.error : r.value.stream !== s ? `stream ${r.value.stream} in ${s} journal` : r.value.epoch !== this.epoch ? `epoch ${r.value.epoch}` : `seq ${r.value.seq} again (already at ${this.seqs[s]})`;
+            const why = !r.ok
+              ? r.error
+              : r.value.stream !== s
+                ? `stream ${r.value.stream} in ${s} journal`
+                : r.value.epoch !== this.epoch
+                  ? `epoch ${r.value.epoch}`
+                  : `seq ${r.value.seq} again (already at ${this.seqs[s]})`;
             note(`${s}: skipped line ${lineNo} of ${file}: ${why}`);
             continue;
           }
@@ -303,54 +336,53 @@ export class Journal {
     return { events, rejected };
   }
 
-
   /**
    * Writes the lines of one append, all or nothing: on a refused write every segment touched is cut back to its size
    * before, the seqs go back to `seqsBefore`, and a JournalWriteError is thrown.
    */
   private writeLines(lines: Map<StreamName, string[]>, seqsBefore: Seqs, firsts?: Map<StreamName, number>): void {
-      // All or nothing: on a refused write, every segment touched by this append is cut back to its size before it.
-      const written: Array<{ seg: Segment; bytes: number }> = [];
-      try {
-        for (const [s, ls] of lines) {
-          const firstSeq = firsts?.get(s) ?? this.seqs[s] - ls.length + 1;
-          const seg = this.segmentFor(s, firstSeq);
-          written.push({ seg, bytes: seg.bytes });
-          const buf = Buffer.from(ls.join('\n') + '\n');
-          let n = 0;
-          while (n < buf.length) n += this.opts.write(seg.fd, buf, n);
-          seg.bytes += buf.length;
-          this.dirty.add(seg.fd);
-        }
-      } catch (e) {
-        const err = e as NodeJS.ErrnoException;
-        for (const w of written.reverse()) {
+    // All or nothing: on a refused write, every segment touched by this append is cut back to its size before it.
+    const written: Array<{ seg: Segment; bytes: number }> = [];
+    try {
+      for (const [s, ls] of lines) {
+        const firstSeq = firsts?.get(s) ?? this.seqs[s] - ls.length + 1;
+        const seg = this.segmentFor(s, firstSeq);
+        written.push({ seg, bytes: seg.bytes });
+        const buf = Buffer.from(ls.join('\n') + '\n');
+        let n = 0;
+        while (n < buf.length) n += this.opts.write(seg.fd, buf, n);
+        seg.bytes += buf.length;
+        this.dirty.add(seg.fd);
+      }
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      for (const w of written.reverse()) {
+        try {
+          ftruncateSync(w.seg.fd, w.bytes);
+          w.seg.bytes = w.bytes;
+        } catch (te) {
+          // Could not cut the partial line away: leave that segment (its torn tail is skipped and counted on load).
+          this.opts.log(`journal: could not truncate ${w.seg.path} after a refused write: ${(te as Error).message}`);
+          for (const [s, seg] of this.segments) if (seg === w.seg) this.segments.delete(s);
           try {
-            ftruncateSync(w.seg.fd, w.bytes);
-            w.seg.bytes = w.bytes;
-          } catch (te) {
-            // Could not cut the partial line away: leave that segment (its torn tail is skipped and counted on load).
-            this.opts.log(`journal: could not truncate ${w.seg.path} after a refused write: ${(te as Error).message}`);
-            for (const [s, seg] of this.segments) if (seg === w.seg) this.segments.delete(s);
-            try {
-              closeSync(w.seg.fd);
-            } catch {
-              /* already closed */
-            }
+            closeSync(w.seg.fd);
+          } catch {
+            /* already closed */
           }
         }
-        Object.assign(this.seqs, seqsBefore);
-        const code = err.code ?? 'EIO';
-        const now = Date.now();
-        const message = `journal cannot write: ${err.message}`;
-        if (!this.writeError) this.opts.log(`${message} (appends refused until the disk takes them again)`);
-        this.writeError = { code, message, since: this.writeError?.since ?? now, lastAt: now };
-        throw new JournalWriteError(code, message);
       }
-      if (this.writeError && lines.size) {
-        this.opts.log(`journal writes again after ${Math.round((Date.now() - this.writeError.since) / 1000)} s of ${this.writeError.code}`);
-        this.writeError = null;
-      }
+      Object.assign(this.seqs, seqsBefore);
+      const code = err.code ?? 'EIO';
+      const now = Date.now();
+      const message = `journal cannot write: ${err.message}`;
+      if (!this.writeError) this.opts.log(`${message} (appends refused until the disk takes them again)`);
+      this.writeError = { code, message, since: this.writeError?.since ?? now, lastAt: now };
+      throw new JournalWriteError(code, message);
+    }
+    if (this.writeError && lines.size) {
+      this.opts.log(`journal writes again after ${Math.round((Date.now() - this.writeError.since) / 1000)} s of ${this.writeError.code}`);
+      this.writeError = null;
+    }
   }
 
   /**
@@ -710,7 +742,14 @@ export function decodeCursor(raw: string): WindowCursor {
   const streams = Array.isArray(o.streams) ? o.streams.filter((x) => StreamNameSchema.safeParse(x).success) : [];
   const pos = o.pos && typeof o.pos === 'object' ? o.pos : {};
   const seqOk = (v: unknown) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
-  if (typeof o.epoch !== 'string' || !Number.isFinite(o.from) || !Number.isFinite(o.to) || !streams.length || streams.length !== o.streams?.length || !streams.every((s) => seqOk(pos[s])))
+  if (
+    typeof o.epoch !== 'string' ||
+    !Number.isFinite(o.from) ||
+    !Number.isFinite(o.to) ||
+    !streams.length ||
+    streams.length !== o.streams?.length ||
+    !streams.every((s) => seqOk(pos[s]))
+  )
     throw new Error('cursor is not one this server gave out');
   return { epoch: o.epoch, from: o.from!, to: o.to!, streams, pos };
 }

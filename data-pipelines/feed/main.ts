@@ -84,7 +84,14 @@ if (args.includes('--log')) {
       ...(arg('--gateway') ? { gateway: arg('--gateway')! } : {}),
       ...(env['REDWALL_NATS_USER'] !== undefined ? { user: env['REDWALL_NATS_USER'], pass: env['REDWALL_NATS_PASS'] ?? '' } : {}),
       ...(env['REDWALL_NATS_TOKEN'] !== undefined ? { token: env['REDWALL_NATS_TOKEN'] } : {}),
-      ...(env['REDWALL_NATS_CA'] || env['REDWALL_NATS_CERT'] ? { tls: { ...(env['REDWALL_NATS_CA'] ? { caFile: env['REDWALL_NATS_CA'] } : {}), ...(env['REDWALL_NATS_CERT'] ? { certFile: env['REDWALL_NATS_CERT'], keyFile: env['REDWALL_NATS_KEY'] ?? '' } : {}) } } : {}),
+      ...(env['REDWALL_NATS_CA'] || env['REDWALL_NATS_CERT']
+        ? {
+            tls: {
+              ...(env['REDWALL_NATS_CA'] ? { caFile: env['REDWALL_NATS_CA'] } : {}),
+              ...(env['REDWALL_NATS_CERT'] ? { certFile: env['REDWALL_NATS_CERT'], keyFile: env['REDWALL_NATS_KEY'] ?? '' } : {}),
+            },
+          }
+        : {}),
     };
   } catch (e) {
     console.error((e as Error).message);
@@ -92,7 +99,12 @@ if (args.includes('--log')) {
   }
 }
 const server = await startFeedServer({
-  ...(cluster ? { cluster, onFatal: (e: Error) => (console.error(`[feed] stopping: ${e.message} (exit 75: restart this gateway, it rejoins as a follower)`), process.exit(75)) } : {}),
+  ...(cluster
+    ? {
+        cluster,
+        onFatal: (e: Error) => (console.error(`[feed] stopping: ${e.message} (exit 75: restart this gateway, it rejoins as a follower)`), process.exit(75)),
+      }
+    : {}),
   accounts: accounts.accounts,
   demo,
   port: Number(arg('--port') ?? process.env['REDWALL_PORT'] ?? 5180),
@@ -103,7 +115,13 @@ const server = await startFeedServer({
   scenariosDir: resolve(root, 'assets/scenarios'),
   journalDir: resolve(arg('--journal') ?? process.env['REDWALL_JOURNAL'] ?? resolve(root, 'var/journal')),
   tickMs: Number(arg('--tick') ?? 250),
-  sim: args.includes('--no-sim') ? null : { ...(incidentEvery !== undefined ? { incidentEveryMs: Number(incidentEvery) } : {}), backfillMs: Math.round(backfillHours * 3600_000), requests: { backfillDays: requestDays } },
+  sim: args.includes('--no-sim')
+    ? null
+    : {
+        ...(incidentEvery !== undefined ? { incidentEveryMs: Number(incidentEvery) } : {}),
+        backfillMs: Math.round(backfillHours * 3600_000),
+        requests: { backfillDays: requestDays },
+      },
   testHooks: args.includes('--test-hooks'),
   ...(token ? { token } : {}),
   ...(tlsKey && tlsCert ? { tls: { key: readFileSync(tlsKey, 'utf8'), cert: readFileSync(tlsCert, 'utf8') } } : {}),
@@ -115,7 +133,8 @@ console.log(`RedWall feed + web shell: ${server.url}/`);
 if (token) console.log(`API token (Authorization: Bearer …): ${token}`);
 console.log(accountsBanner(accounts));
 for (const st of server.sources.status().sources) console.log(`source ${st.id}: ${st.kind} ${st.endpoint}`);
-if (args.includes('--no-sim') && sources.length === 0) console.log('no simulator and no sources: the map stays empty until a source is connected (--sources FILE, docs/sources.md)');
+if (args.includes('--no-sim') && sources.length === 0)
+  console.log('no simulator and no sources: the map stays empty until a source is connected (--sources FILE, docs/sources.md)');
 const stop = () => void server.close().then(() => process.exit(0));
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);

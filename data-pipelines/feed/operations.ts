@@ -58,11 +58,25 @@ export class FeedOperations {
             invalid.push({ file: f.file, error: sc.errors.join('; ').slice(0, 2000) });
             continue;
           }
-          scenarios.push({ file: f.file, name: sc.value.name, ...(sc.value.description ? { description: sc.value.description } : {}), steps: sc.value.steps.length, durationS: sc.value.steps[sc.value.steps.length - 1]!.at });
+          scenarios.push({
+            file: f.file,
+            name: sc.value.name,
+            ...(sc.value.description ? { description: sc.value.description } : {}),
+            steps: sc.value.steps.length,
+            durationS: sc.value.steps[sc.value.steps.length - 1]!.at,
+          });
         }
         // an empty list says why (the drill panel shows it): no folder configured, folder missing, no files, all invalid
         const dir = this.o.scenariosDir;
-        const emptyBecause = scenarios.length ? undefined : !dir ? 'no-folder' : !existsSync(dir) ? 'folder-missing' : files.length ? 'all-invalid' : 'no-files';
+        const emptyBecause = scenarios.length
+          ? undefined
+          : !dir
+            ? 'no-folder'
+            : !existsSync(dir)
+              ? 'folder-missing'
+              : files.length
+                ? 'all-invalid'
+                : 'no-files';
         return { ok: true, running: this.running(), scenarios, ...(invalid.length ? { invalid } : {}), ...(emptyBecause ? { emptyBecause } : {}) } as const;
       }
       if (req.op === 'stop') {
@@ -110,7 +124,8 @@ export class FeedOperations {
   async people(user: User, raw: unknown): Promise<PeopleAnswer> {
     const { people, log } = this.o;
     const p = PeopleRequest.safeParse(raw);
-    if (!p.success) return { ok: false, status: 400, error: `bad people request: ${p.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` };
+    if (!p.success)
+      return { ok: false, status: 400, error: `bad people request: ${p.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` };
     const q = p.data;
     try {
       if (q.op !== 'me') await people.ready();

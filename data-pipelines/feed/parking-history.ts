@@ -23,7 +23,11 @@ export function parseHistoryQuery(q: URLSearchParams, now: number): { ok: true; 
   if (typeof stepMs === 'string') return { ok: false, error: stepMs };
   if (from >= to) return { ok: false, error: `from (${from}) must be before to (${to})` };
   if (stepMs < HISTORY_MIN_STEP_MS) return { ok: false, error: `step must be at least ${HISTORY_MIN_STEP_MS} ms, got ${stepMs}` };
-  if ((to - from) / stepMs > HISTORY_MAX_SAMPLES) return { ok: false, error: `too many samples: (to - from) / step = ${Math.floor((to - from) / stepMs)} exceeds ${HISTORY_MAX_SAMPLES}; use a larger step or a shorter window` };
+  if ((to - from) / stepMs > HISTORY_MAX_SAMPLES)
+    return {
+      ok: false,
+      error: `too many samples: (to - from) / step = ${Math.floor((to - from) / stepMs)} exceeds ${HISTORY_MAX_SAMPLES}; use a larger step or a shorter window`,
+    };
   return { ok: true, from, to, stepMs };
 }
 

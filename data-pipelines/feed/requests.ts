@@ -41,7 +41,18 @@ const SUMMARIES: Record<Topic, readonly string[]> = {
   greening: ['树枝遮挡路灯', '绿地被占用'],
   elderly: ['独居老人需要上门探访', '老人助餐点开放时间咨询'],
 };
-const TOPIC_WEIGHTS: Record<Topic, number> = { noise: 3, parking: 4, drainage: 2, road: 2, sanitation: 3, property: 3, heating: 1, market: 1, greening: 1, elderly: 1 };
+const TOPIC_WEIGHTS: Record<Topic, number> = {
+  noise: 3,
+  parking: 4,
+  drainage: 2,
+  road: 2,
+  sanitation: 3,
+  property: 3,
+  heating: 1,
+  market: 1,
+  greening: 1,
+  elderly: 1,
+};
 
 export interface DeskOptions {
   seed?: number;
@@ -114,7 +125,16 @@ export class RequestDesk {
   command(raw: unknown, user: RequestActor, now: number): { draft: Draft<RequestUpdate> } | { ack: RequestAck } {
     const by = user.name;
     const p = RequestWire.safeParse(raw);
-    if (!p.success) return { ack: { ok: false, error: `bad request command: ${p.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}` } };
+    if (!p.success)
+      return {
+        ack: {
+          ok: false,
+          error: `bad request command: ${p.error.issues
+            .slice(0, 3)
+            .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+            .join('; ')}`,
+        },
+      };
     const c = p.data;
     const seen = this.commands.get(c.commandId);
     if (seen) {
@@ -124,12 +144,26 @@ export class RequestDesk {
     if (c.action === 'register') {
       if (!mayRequest(user, 'register', { channel: c.channel })) return { ack: { ok: false, error: `${user.role} may not register ${c.channel} requests` } };
       const gridId = this.gridOf(c.lon, c.lat);
-      const request = registerRequest({ requestId: this.nextId(now), channel: c.channel, topic: c.topic, urgency: c.urgency, summary: c.summary, lon: c.lon, lat: c.lat, ...(gridId ? { gridId } : {}) }, by, now);
+      const request = registerRequest(
+        {
+          requestId: this.nextId(now),
+          channel: c.channel,
+          topic: c.topic,
+          urgency: c.urgency,
+          summary: c.summary,
+          lon: c.lon,
+          lat: c.lat,
+          ...(gridId ? { gridId } : {}),
+        },
+        by,
+        now,
+      );
       return { draft: { stream: 'request', kind: 'request.update', ts: now, action: 'register', by, commandId: c.commandId, request } };
     }
     const cur = this.requests.get(c.requestId);
     if (!cur) return { ack: { ok: false, error: `no request ${c.requestId}` } };
-    if (!mayRequest(user, c.action, cur)) return { ack: { ok: false, error: `${user.role} may not ${c.action} request ${cur.requestId}${cur.department ? ` (with ${cur.department})` : ''}` } };
+    if (!mayRequest(user, c.action, cur))
+      return { ack: { ok: false, error: `${user.role} may not ${c.action} request ${cur.requestId}${cur.department ? ` (with ${cur.department})` : ''}` } };
     const cmd: RequestCommand = { ...c, by };
     const r = applyRequestCommand(cur, cmd, Math.max(now, cur.updatedAt));
     if (!r.ok) return { ack: { ok: false, error: r.error } };
@@ -150,7 +184,8 @@ export class RequestDesk {
   /** A new hotline request as the 12345 centre registers it. */
   private arrival(now: number): CitizenRequest {
     const topic = this.pickTopic();
-    const places: ReadonlyArray<{ lon: number; lat: number }> = topic === 'parking' && this.e.parking.length ? this.e.parking : topic === 'drainage' || !this.e.detectors.length ? this.e.wells : this.e.detectors;
+    const places: ReadonlyArray<{ lon: number; lat: number }> =
+      topic === 'parking' && this.e.parking.length ? this.e.parking : topic === 'drainage' || !this.e.detectors.length ? this.e.wells : this.e.detectors;
     const at = this.pick(places);
     const lon = at.lon + (this.rand() - 0.5) * 0.0003;
     const lat = at.lat + (this.rand() - 0.5) * 0.0002;
@@ -158,7 +193,20 @@ export class RequestDesk {
     const channel = x < 0.7 ? '12345' : x < 0.85 ? '444' : x < 0.95 ? 'app' : 'grid';
     const urgency: Urgency = this.rand() < 0.15 || (topic === 'drainage' && this.rand() < 0.4) ? 'urgent' : 'normal';
     const gridId = this.gridOf(lon, lat);
-    return registerRequest({ requestId: this.nextId(now), channel, topic, urgency, summary: this.pick(SUMMARIES[topic]), lon: Math.round(lon * 1e6) / 1e6, lat: Math.round(lat * 1e6) / 1e6, ...(gridId ? { gridId } : {}) }, SYSTEM, now);
+    return registerRequest(
+      {
+        requestId: this.nextId(now),
+        channel,
+        topic,
+        urgency,
+        summary: this.pick(SUMMARIES[topic]),
+        lon: Math.round(lon * 1e6) / 1e6,
+        lat: Math.round(lat * 1e6) / 1e6,
+        ...(gridId ? { gridId } : {}),
+      },
+      SYSTEM,
+      now,
+    );
   }
 
   private step(r: CitizenRequest, action: RequestCommand['action'], by: string, at: number, extra: Partial<RequestCommand> = {}): CitizenRequest | null {
@@ -205,7 +253,8 @@ export class RequestDesk {
     const n = Math.round(perDay * this.opts.backfillDays);
     const starts = Array.from({ length: n }, () => from + this.rand() * (now - from - 5 * MIN)).sort((a, b) => a - b);
     const drafts: Draft<RequestUpdate>[] = [];
-    const push = (r: CitizenRequest, action: RequestCommand['action'] | 'register', by: string) => drafts.push({ stream: 'request', kind: 'request.update', ts: r.updatedAt, action, by, request: r });
+    const push = (r: CitizenRequest, action: RequestCommand['action'] | 'register', by: string) =>
+      drafts.push({ stream: 'request', kind: 'request.update', ts: r.updatedAt, action, by, request: r });
     for (const t0 of starts) {
       let r = this.arrival(t0);
       push(r, 'register', SYSTEM);

@@ -156,7 +156,8 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
   // The grid staff roster: a signed-in grid-staff account (or named user) looks after its grid cells; other cells have
   // the synthetic roster's name. Visit tasks and the grid panel name the same person the account signs in as.
   const roster = new Map<string, string>();
-  for (const u of [...(opts.accounts ?? []), ...(opts.users ?? [])]) if (u.role === 'grid-staff') for (const g of u.grids ?? []) if (!roster.has(g)) roster.set(g, u.name);
+  for (const u of [...(opts.accounts ?? []), ...(opts.users ?? [])])
+    if (u.role === 'grid-staff') for (const g of u.grids ?? []) if (!roster.has(g)) roster.set(g, u.name);
   const staffOf = (gridId: string) => roster.get(gridId) ?? gridStaffName(gridId);
   if (opts.simVia !== undefined) {
     const bad = checkSimViaUrl(opts.simVia);
@@ -207,18 +208,45 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
   // are sent coalesced per turn (emitter.ts, emitSoon).
   const simVia = opts.simVia !== undefined ? simSource(opts.simVia) : null;
   const hubSources: HubSource[] = [...(opts.sources ?? []).map(declarativeSource), ...(simVia ? [simVia.hub] : [])];
-  const hub = new SourceHub(hubSources, { core, emit: (events) => broadcast.emitSoon(events), quarantineDir: join(opts.journalDir, 'quarantine'), log, ...(opts.quarantineWrite ? { quarantineWrite: opts.quarantineWrite } : {}) });
+  const hub = new SourceHub(hubSources, {
+    core,
+    emit: (events) => broadcast.emitSoon(events),
+    quarantineDir: join(opts.journalDir, 'quarantine'),
+    log,
+    ...(opts.quarantineWrite ? { quarantineWrite: opts.quarantineWrite } : {}),
+  });
   const mqttTargets: MqttTarget[] = [
-    ...(opts.sources ?? []).flatMap((l): MqttTarget[] => (l.source.kind === 'mqtt' ? [{ id: l.source.id, url: l.source.mqtt.url, topics: l.source.mqtt.topics, clientId: l.source.mqtt.clientId ?? `redwall-${l.source.id}`, protocolVersion: l.source.mqtt.protocolVersion, ...(l.source.mqtt.username !== undefined ? { username: l.source.mqtt.username } : {}), ...(l.password !== undefined ? { password: l.password } : {}), ...(l.tls ? { tls: l.tls } : {}) }] : [])),
+    ...(opts.sources ?? []).flatMap((l): MqttTarget[] =>
+      l.source.kind === 'mqtt'
+        ? [
+            {
+              id: l.source.id,
+              url: l.source.mqtt.url,
+              topics: l.source.mqtt.topics,
+              clientId: l.source.mqtt.clientId ?? `redwall-${l.source.id}`,
+              protocolVersion: l.source.mqtt.protocolVersion,
+              ...(l.source.mqtt.username !== undefined ? { username: l.source.mqtt.username } : {}),
+              ...(l.password !== undefined ? { password: l.password } : {}),
+              ...(l.tls ? { tls: l.tls } : {}),
+            },
+          ]
+        : [],
+    ),
     ...(simVia ? [simVia.target] : []),
   ];
   const mqttClients = mqttTargets.map((t) => new MqttSourceClient(t, hub, log));
-  for (const u of opts.users ?? []) if (!(ROLES as readonly string[]).includes(u.role) || u.token.length < 16) throw new Error(`user ${u.name}: unknown role or token shorter than 16 characters`);
+  for (const u of opts.users ?? [])
+    if (!(ROLES as readonly string[]).includes(u.role) || u.token.length < 16)
+      throw new Error(`user ${u.name}: unknown role or token shorter than 16 characters`);
   const auth = new AuthService(opts.accounts ?? [], { ...opts.auth, log });
   const pages = new PageCredentials(loadPageKey(opts.journalDir, log));
   const identities = new Identities(auth, pages, opts.token, opts.users ?? []);
   // Personal data stays in this process: generated on first use, answered masked, every access audited on disk.
-  const people = new PeopleService(() => loadHomes(opts.assetsDir), { auditPath: join(opts.journalDir, 'people-audit.jsonl'), devices: () => core.entities.care, staffOf });
+  const people = new PeopleService(() => loadHomes(opts.assetsDir), {
+    auditPath: join(opts.journalDir, 'people-audit.jsonl'),
+    devices: () => core.entities.care,
+    staffOf,
+  });
   const stats: FeedStats = { emitted: 0, clients: 0, replays: 0, snapshots: 0, slowResyncs: 0, maxQueuedBytes: 0 };
   let selfOrigin = '';
   let closed = false;
@@ -234,7 +262,14 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
       configRoute: opts.configRoute !== false,
       allowedOrigins,
       selfOrigin: () => selfOrigin,
-      shellConfig: () => ({ shell: 'web', feedUrl: '', assetsBase: '/assets/district/', appVersion: opts.appVersion ?? '0.0.0', simulated: core.sim !== null, demoAccounts: opts.demo === true }),
+      shellConfig: () => ({
+        shell: 'web',
+        feedUrl: '',
+        assetsBase: '/assets/district/',
+        appVersion: opts.appVersion ?? '0.0.0',
+        simulated: core.sim !== null,
+        demoAccounts: opts.demo === true,
+      }),
     },
     pages,
   );
@@ -268,8 +303,27 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
    * A client's send queue is bounded (default 32 MB): one that reaches it stops getting live events, is told
    * `resync`, and gets a snapshot once drained (emitter.ts). Every batch sent is then handed to the care follow-ups.
    */
-  const broadcast = new FeedBroadcast({ io, core, hub, stats, maxQueued: opts.maxClientQueueBytes ?? 32 * 1024 * 1024, log, afterEmit: (events) => care.onEvents(events) });
-  const socketApi = attachSocketApi({ io, core, auth, identities, ops, broadcast, stats, emit, log, ...(member ? { forward: (f: Forwarded) => (core.follower ? forwardCommand(member.log, f) : null) } : {}) });
+  const broadcast = new FeedBroadcast({
+    io,
+    core,
+    hub,
+    stats,
+    maxQueued: opts.maxClientQueueBytes ?? 32 * 1024 * 1024,
+    log,
+    afterEmit: (events) => care.onEvents(events),
+  });
+  const socketApi = attachSocketApi({
+    io,
+    core,
+    auth,
+    identities,
+    ops,
+    broadcast,
+    stats,
+    emit,
+    log,
+    ...(member ? { forward: (f: Forwarded) => (core.follower ? forwardCommand(member.log, f) : null) } : {}),
+  });
   // Cluster log: the writer takes the commands its followers forward (cluster/commands.ts)
   let stopServing = () => undefined as void;
   serveForwarded = () => {
@@ -315,7 +369,8 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
     for (const c of mqttClients) c.start();
   };
   if (!core.follower) startSources();
-  if (hubSources.length) log(`sources: ${hubSources.map((h) => `${h.id} (${h.kind} ${h.endpoint})`).join(', ')}; quarantine in ${join(opts.journalDir, 'quarantine')}`);
+  if (hubSources.length)
+    log(`sources: ${hubSources.map((h) => `${h.id} (${h.kind} ${h.endpoint})`).join(', ')}; quarantine in ${join(opts.journalDir, 'quarantine')}`);
   log(`listening on ${url} (journal ${opts.journalDir}, epoch ${core.epoch}, ${Object.values(core.world.seqs).reduce((a, b) => a + b, 0)} events so far)`);
 
   const close = async () => {

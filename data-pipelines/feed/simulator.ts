@@ -67,7 +67,17 @@ export class DistrictSimulator {
     opts: SimulatorOptions = {},
   ) {
     if (!e.wells.length) throw new Error('simulator needs at least one well');
-    this.opts = { seed: 1, wellReportMs: 15 * 60_000, incidentEveryMs: 60_000, parkingRate: 6, envReportMs: 60_000, backfillMs: 0, backfillStepMs: 3_600_000, requests: {}, ...opts };
+    this.opts = {
+      seed: 1,
+      wellReportMs: 15 * 60_000,
+      incidentEveryMs: 60_000,
+      parkingRate: 6,
+      envReportMs: 60_000,
+      backfillMs: 0,
+      backfillStepMs: 3_600_000,
+      requests: {},
+      ...opts,
+    };
     this.rand = rng(this.opts.seed);
     this.wellIndex = new Map(e.wells.map((w) => [w.id, w]));
   }
@@ -122,8 +132,18 @@ export class DistrictSimulator {
   resume(state: FeedEvent[], now: number): void {
     for (const ev of state) {
       if (ev.kind === 'manhole.reading' && ev.level !== 'normal')
-        this.wellIncidents.set(`${ev.wellId}|${ev.sensor}`, { wellId: ev.wellId, sensor: ev.sensor, peak: ev.value, startedAt: now - 1, rampMs: 0, holdUntil: now + 30_000, decayMs: 15_000, last: ev.value });
-      else if (ev.kind === 'fire.detector' && ev.state !== 'normal') this.fireIncidents.set(ev.detectorId, { buildingId: ev.buildingId, floor: ev.floor, state: 'smoke', until: now + 60_000 });
+        this.wellIncidents.set(`${ev.wellId}|${ev.sensor}`, {
+          wellId: ev.wellId,
+          sensor: ev.sensor,
+          peak: ev.value,
+          startedAt: now - 1,
+          rampMs: 0,
+          holdUntil: now + 30_000,
+          decayMs: 15_000,
+          last: ev.value,
+        });
+      else if (ev.kind === 'fire.detector' && ev.state !== 'normal')
+        this.fireIncidents.set(ev.detectorId, { buildingId: ev.buildingId, floor: ev.floor, state: 'smoke', until: now + 60_000 });
       else if (ev.kind === 'care.call' && ev.reason !== 'cancel') this.careOpen.set(ev.deviceId, { until: now + 120_000, buildingId: ev.buildingId });
       else if (ev.kind === 'camera.status' && !ev.online) this.offlineCams.set(ev.cameraId, { until: now + 120_000 });
       else if (ev.kind === 'parking.occupancy') this.occupied.set(ev.placeId, ev.occupied);
@@ -146,7 +166,18 @@ export class DistrictSimulator {
     const d = detectorId ? this.e.detectors.find((x) => x.id === detectorId) : this.pick(this.e.detectors);
     if (!d) throw new Error(`unknown detector ${detectorId}`);
     this.fireIncidents.set(d.id, { buildingId: d.buildingId, floor: d.floor, state, until: now + holdMs });
-    return [{ stream: 'fire', kind: 'fire.detector', ts: now, detectorId: d.id, buildingId: d.buildingId, floor: d.floor, state, obscuration: state === 'fire' ? 12 : round(3 + this.rand() * 4) }];
+    return [
+      {
+        stream: 'fire',
+        kind: 'fire.detector',
+        ts: now,
+        detectorId: d.id,
+        buildingId: d.buildingId,
+        floor: d.floor,
+        state,
+        obscuration: state === 'fire' ? 12 : round(3 + this.rand() * 4),
+      },
+    ];
   }
 
   injectCare(now: number, deviceId?: string, reason: 'sos' | 'fall' | 'inactivity' = 'sos', holdMs = 300_000): Draft[] {
@@ -180,7 +211,8 @@ export class DistrictSimulator {
    * tick carries on from them instead of publishing every place again. Meant for a journal with no parking history.
    */
   backfillParking(from: number, to: number, stepMs: number): Draft[] {
-    if (!Number.isFinite(from) || !Number.isFinite(to) || !Number.isFinite(stepMs) || stepMs <= 0) throw new Error(`bad backfill window ${from}..${to} step ${stepMs}`);
+    if (!Number.isFinite(from) || !Number.isFinite(to) || !Number.isFinite(stepMs) || stepMs <= 0)
+      throw new Error(`bad backfill window ${from}..${to} step ${stepMs}`);
     const out: Draft[] = [];
     const state = new Map<string, number>();
     for (let ts = from; ts < to; ts += stepMs) {
@@ -223,7 +255,16 @@ export class DistrictSimulator {
       const key = `${w.id}|${s}`;
       if (!this.wellIncidents.has(key)) {
         const peak = valueAtLevel(s, this.rand() < 0.3 ? 'warning' : 'alarm', this.rand());
-        this.wellIncidents.set(key, { wellId: w.id, sensor: s, peak, startedAt: now, rampMs: 4_000 + this.rand() * 8_000, holdUntil: now + 30_000 + this.rand() * 90_000, decayMs: 15_000, last: Number.NaN });
+        this.wellIncidents.set(key, {
+          wellId: w.id,
+          sensor: s,
+          peak,
+          startedAt: now,
+          rampMs: 4_000 + this.rand() * 8_000,
+          holdUntil: now + 30_000 + this.rand() * 90_000,
+          decayMs: 15_000,
+          last: Number.NaN,
+        });
       }
     }
     for (const [key, inc] of this.wellIncidents) {
@@ -294,12 +335,23 @@ export class DistrictSimulator {
       }
 
     // Care calls: a few an hour; closed by the carer after a few minutes.
-    if (this.chance(dt, every * 3)) out.push(...this.injectCare(now, undefined, this.pick(['sos', 'fall', 'inactivity'] as const), 120_000 + this.rand() * 240_000));
+    if (this.chance(dt, every * 3))
+      out.push(...this.injectCare(now, undefined, this.pick(['sos', 'fall', 'inactivity'] as const), 120_000 + this.rand() * 240_000));
     for (const [id, c] of this.careOpen)
       if (now >= c.until) {
         this.careOpen.delete(id);
         const d = this.e.care.find((x) => x.id === id)!;
-        out.push({ stream: 'care', kind: 'care.call', ts: now, deviceId: id, buildingId: c.buildingId, device: d.device, reason: 'cancel', lon: d.lon, lat: d.lat });
+        out.push({
+          stream: 'care',
+          kind: 'care.call',
+          ts: now,
+          deviceId: id,
+          buildingId: c.buildingId,
+          device: d.device,
+          reason: 'cancel',
+          lon: d.lon,
+          lat: d.lat,
+        });
       }
 
     // Environment: each station reports its metrics every envReportMs, round robin; air and noise follow the crowd curve.
@@ -313,15 +365,59 @@ export class DistrictSimulator {
   }
 
   private envReadings(s: Entities['stations'][number], now: number, demand: number): Draft[] {
-    const mk = (metric: 'aqi' | 'pm25' | 'noise' | 'water_ph', value: number, unit: 'index' | 'ug/m3' | 'dB(A)' | 'pH', warn: (v: number) => boolean, alarm: (v: number) => boolean): Draft => ({
-      stream: 'env', kind: 'env.reading', ts: now, stationId: s.id, metric, value, unit, level: alarm(value) ? 'alarm' : warn(value) ? 'warning' : 'normal',
+    const mk = (
+      metric: 'aqi' | 'pm25' | 'noise' | 'water_ph',
+      value: number,
+      unit: 'index' | 'ug/m3' | 'dB(A)' | 'pH',
+      warn: (v: number) => boolean,
+      alarm: (v: number) => boolean,
+    ): Draft => ({
+      stream: 'env',
+      kind: 'env.reading',
+      ts: now,
+      stationId: s.id,
+      metric,
+      value,
+      unit,
+      level: alarm(value) ? 'alarm' : warn(value) ? 'warning' : 'normal',
     });
     if (s.kind === 'air') {
       const pm = round(25 + 60 * demand + this.rand() * 20);
-      return [mk('pm25', pm, 'ug/m3', (v) => v > 75, (v) => v > 150), mk('aqi', Math.round(pm * 1.4), 'index', (v) => v > 100, (v) => v > 200)];
+      return [
+        mk(
+          'pm25',
+          pm,
+          'ug/m3',
+          (v) => v > 75,
+          (v) => v > 150,
+        ),
+        mk(
+          'aqi',
+          Math.round(pm * 1.4),
+          'index',
+          (v) => v > 100,
+          (v) => v > 200,
+        ),
+      ];
     }
-    if (s.kind === 'noise') return [mk('noise', round(48 + 20 * demand + this.rand() * 6), 'dB(A)', (v) => v > 70, (v) => v > 80)];
-    return [mk('water_ph', round(7.1 + (this.rand() - 0.5) * 0.6, 2), 'pH', (v) => v < 6.5 || v > 8.5, (v) => v < 6 || v > 9)];
+    if (s.kind === 'noise')
+      return [
+        mk(
+          'noise',
+          round(48 + 20 * demand + this.rand() * 6),
+          'dB(A)',
+          (v) => v > 70,
+          (v) => v > 80,
+        ),
+      ];
+    return [
+      mk(
+        'water_ph',
+        round(7.1 + (this.rand() - 0.5) * 0.6, 2),
+        'pH',
+        (v) => v < 6.5 || v > 8.5,
+        (v) => v < 6 || v > 9,
+      ),
+    ];
   }
-
 }

@@ -49,9 +49,25 @@ export class TaskBoard {
   }
 
   /** Parses and checks a request; `rows` supplies the turning-N list for create-turning (asked for only then). */
-  handle(user: TaskActor, raw: unknown, now: number, rows: (q: { age: number; days: number; grid?: string }) => TurningRow[] | { status: 400 | 403 | 404; error: string }): TaskOutcome {
+  handle(
+    user: TaskActor,
+    raw: unknown,
+    now: number,
+    rows: (q: { age: number; days: number; grid?: string }) => TurningRow[] | { status: 400 | 403 | 404; error: string },
+  ): TaskOutcome {
     const p = TaskRequest.safeParse(raw);
-    if (!p.success) return { ack: { ok: false, status: 400, error: `bad task request: ${p.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}` }, drafts: [] };
+    if (!p.success)
+      return {
+        ack: {
+          ok: false,
+          status: 400,
+          error: `bad task request: ${p.error.issues
+            .slice(0, 3)
+            .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+            .join('; ')}`,
+        },
+        drafts: [],
+      };
     const q = p.data;
     if (this.commands.has(q.commandId)) return { ack: { ok: true, created: 0, existing: 0, updated: 0, duplicate: true }, drafts: [] };
     if (q.op === 'create-turning') {
@@ -66,7 +82,14 @@ export class TaskBoard {
           existing++;
           continue;
         }
-        drafts.push({ stream: 'task', kind: 'task.update', ts: now, action: 'create', by: user.name, task: this.task(r, 'birthday-card', taskId, r.turnsOn, `turning:${q.age}`, user.name, now) });
+        drafts.push({
+          stream: 'task',
+          kind: 'task.update',
+          ts: now,
+          action: 'create',
+          by: user.name,
+          task: this.task(r, 'birthday-card', taskId, r.turnsOn, `turning:${q.age}`, user.name, now),
+        });
       }
       // the command is remembered through its first task (a repeat after a lost ack creates nothing twice anyway)
       if (drafts[0]) drafts[0] = { ...drafts[0], commandId: q.commandId };
@@ -74,16 +97,34 @@ export class TaskBoard {
     }
     const t = this.tasks.get(q.taskId);
     if (!t) return { ack: { ok: false, status: 404, error: `no task ${q.taskId}` }, drafts: [] };
-    if (!mayTask(user, q.op, t)) return { ack: { ok: false, status: 403, error: q.op === 'done' ? `only the staff of grid ${t.gridId} or civil affairs mark this visit done` : `role ${user.role} may not cancel visits` }, drafts: [] };
+    if (!mayTask(user, q.op, t))
+      return {
+        ack: {
+          ok: false,
+          status: 403,
+          error: q.op === 'done' ? `only the staff of grid ${t.gridId} or civil affairs mark this visit done` : `role ${user.role} may not cancel visits`,
+        },
+        drafts: [],
+      };
     const r = applyTaskAction(t, q.op, user.name, q.note.trim(), now);
     if (!r.ok) return { ack: { ok: false, status: 409, error: r.error }, drafts: [] };
-    return { ack: { ok: true, created: 0, existing: 0, updated: 1, duplicate: false }, drafts: [{ stream: 'task', kind: 'task.update', ts: now, action: q.op, by: user.name, commandId: q.commandId, task: r.task }] };
+    return {
+      ack: { ok: true, created: 0, existing: 0, updated: 1, duplicate: false },
+      drafts: [{ stream: 'task', kind: 'task.update', ts: now, action: q.op, by: user.name, commandId: q.commandId, task: r.task }],
+    };
   }
 
   /** A follow-up visit after a care call (one per alarm), due the next day, for the device holder's grid staff. */
   careFollowup(alarmId: string, holder: MaskedResident, by: string, now: number): Draft<TaskUpdate> | null {
     const taskId = `C-${alarmId}`;
     if (this.tasks.has(taskId)) return null;
-    return { stream: 'task', kind: 'task.update', ts: now, action: 'create', by, task: this.task(holder, 'care-followup', taskId, beijingDay(now + 24 * 3600_000), alarmId, by, now) };
+    return {
+      stream: 'task',
+      kind: 'task.update',
+      ts: now,
+      action: 'create',
+      by,
+      task: this.task(holder, 'care-followup', taskId, beijingDay(now + 24 * 3600_000), alarmId, by, now),
+    };
   }
 }

@@ -53,7 +53,12 @@ export function bearingDeg(a: XY, b: XY): number {
  * The nearest item to `p` that passes `usable`, with its distance in metres; null if none within maxM. Hand-written:
  * @turf/nearest-point wants a FeatureCollection and returns a copy; this scans plain objects with a filter.
  */
-export function nearest<T extends { lon: number; lat: number }>(items: readonly T[], p: XY, usable: (t: T) => boolean = () => true, maxM = Infinity): { item: T; distanceM: number } | null {
+export function nearest<T extends { lon: number; lat: number }>(
+  items: readonly T[],
+  p: XY,
+  usable: (t: T) => boolean = () => true,
+  maxM = Infinity,
+): { item: T; distanceM: number } | null {
   let best: T | null = null;
   let bestD = maxM;
   for (const it of items) {

@@ -72,10 +72,10 @@ export function detectorsPerFloor(areaM2: number): number {
   return Math.max(1, Math.min(4, Math.round(areaM2 / 600)));
 }
 
-
 export function buildIndoorLayout(b: BuildingInput): IndoorLayout {
   if (!(b.floors >= 1) || !Number.isInteger(b.floors)) throw new Error(`building ${b.id}: floors must be a positive integer, got ${b.floors}`);
-  const ring = b.ring.length > 1 && b.ring[0]![0] === b.ring[b.ring.length - 1]![0] && b.ring[0]![1] === b.ring[b.ring.length - 1]![1] ? b.ring.slice(0, -1) : b.ring;
+  const ring =
+    b.ring.length > 1 && b.ring[0]![0] === b.ring[b.ring.length - 1]![0] && b.ring[0]![1] === b.ring[b.ring.length - 1]![1] ? b.ring.slice(0, -1) : b.ring;
   if (ring.length < 3) throw new Error(`building ${b.id}: footprint needs at least 3 vertices`);
   const lon0 = ring.reduce((s, p) => s + p[0], 0) / ring.length;
   const lat0 = ring.reduce((s, p) => s + p[1], 0) / ring.length;
@@ -172,5 +172,17 @@ export function buildIndoorLayout(b: BuildingInput): IndoorLayout {
     });
   }
 
-  return { buildingId: b.id, floors: b.floors, lengthM: L, widthM: W, stairs, nodes, graph: g, exits, detectors, toLonLat, nodeById: (s) => nodes[byId.get(s) ?? -1] };
+  return {
+    buildingId: b.id,
+    floors: b.floors,
+    lengthM: L,
+    widthM: W,
+    stairs,
+    nodes,
+    graph: g,
+    exits,
+    detectors,
+    toLonLat,
+    nodeById: (s) => nodes[byId.get(s) ?? -1],
+  };
 }

@@ -17,12 +17,26 @@ export function loadHomes(assetsDir: string): HomeSource[] {
   for (let i = 0; i < b.numRows; i++) gridOf.set(Number(bid.get(i)), String(bg.get(i)));
   const d = read('demand_sources');
   const col = (n: string) => d.getChild(n)!;
-  const [kind, building, compound, households, lon, lat] = ['kind', 'building_id', 'compound_id', 'households', 'lon', 'lat'].map(col) as [ReturnType<typeof col>, ReturnType<typeof col>, ReturnType<typeof col>, ReturnType<typeof col>, ReturnType<typeof col>, ReturnType<typeof col>];
+  const [kind, building, compound, households, lon, lat] = ['kind', 'building_id', 'compound_id', 'households', 'lon', 'lat'].map(col) as [
+    ReturnType<typeof col>,
+    ReturnType<typeof col>,
+    ReturnType<typeof col>,
+    ReturnType<typeof col>,
+    ReturnType<typeof col>,
+    ReturnType<typeof col>,
+  ];
   const out: HomeSource[] = [];
   for (let i = 0; i < d.numRows; i++) {
     if (kind.get(i) !== 'resident') continue;
     const id = Number(building.get(i));
-    out.push({ buildingId: id, compoundId: Number(compound.get(i)), households: Number(households.get(i)), gridId: gridOf.get(id) ?? '', lon: Number(lon.get(i)), lat: Number(lat.get(i)) });
+    out.push({
+      buildingId: id,
+      compoundId: Number(compound.get(i)),
+      households: Number(households.get(i)),
+      gridId: gridOf.get(id) ?? '',
+      lon: Number(lon.get(i)),
+      lat: Number(lat.get(i)),
+    });
   }
   return out;
 }

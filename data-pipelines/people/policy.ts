@@ -78,10 +78,16 @@ export const DEMO_BENEFITS: readonly BenefitRule[] = [
 ];
 
 /** The benefits `r` is eligible for on `on` (YYYY-MM-DD). */
-export function eligibleBenefits(r: Pick<Resident, 'birth' | 'lowIncome' | 'disability' | 'livingAlone'>, on: string, rules: readonly BenefitRule[] = DEMO_BENEFITS): string[] {
+export function eligibleBenefits(
+  r: Pick<Resident, 'birth' | 'lowIncome' | 'disability' | 'livingAlone'>,
+  on: string,
+  rules: readonly BenefitRule[] = DEMO_BENEFITS,
+): string[] {
   const age = ageOn(r.birth, on);
   return rules
-    .filter((b) => age >= b.minAge && (!b.needs?.lowIncome || r.lowIncome) && (!b.needs?.disability || r.disability > 0) && (!b.needs?.livingAlone || r.livingAlone))
+    .filter(
+      (b) => age >= b.minAge && (!b.needs?.lowIncome || r.lowIncome) && (!b.needs?.disability || r.disability > 0) && (!b.needs?.livingAlone || r.livingAlone),
+    )
     .map((b) => b.id);
 }
 

@@ -23,8 +23,10 @@ export interface HomeSource {
 
 export type { Resident } from '../contracts/people.ts';
 
-const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤'; // i18n-exempt: synthetic-name data
-const GIVEN = '伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英玉兰建华志强国庆淑珍凤英秀珍建国海燕丽娟红梅晓东宇轩子涵欣怡浩然梓萱一诺雨桐俊杰思远佳琪文博嘉怡'; // i18n-exempt: synthetic-name data
+const SURNAMES =
+  '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤'; // i18n-exempt: synthetic-name data
+const GIVEN =
+  '伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英玉兰建华志强国庆淑珍凤英秀珍建国海燕丽娟红梅晓东宇轩子涵欣怡浩然梓萱一诺雨桐俊杰思远佳琪文博嘉怡'; // i18n-exempt: synthetic-name data
 
 function pick<T>(r: () => number, list: readonly T[] | string): T {
   return list[Math.floor(r() * list.length)] as T;
@@ -70,10 +72,46 @@ type Member = { age: number; gender?: 'M' | 'F' };
 /** Household compositions and their shares (people per household ≈ 2.45; 60+ ≈ 24 % of residents). */
 const COMPOSITIONS: Array<{ share: number; make: (r: () => number) => Member[] }> = [
   { share: 0.09, make: (r) => [{ age: 62 + Math.floor(r() * 32) }] }, // elderly living alone
-  { share: 0.13, make: (r) => { const a = 60 + Math.floor(r() * 28); return [{ age: a, gender: 'M' }, { age: Math.max(58, a - 3 + Math.floor(r() * 5)), gender: 'F' }]; } },
-  { share: 0.18, make: (r) => { const a = 25 + Math.floor(r() * 40); return [{ age: a, gender: 'M' }, { age: Math.max(22, a - 2 + Math.floor(r() * 4)), gender: 'F' }]; } },
-  { share: 0.36, make: (r) => { const a = 30 + Math.floor(r() * 28); const kids = r() < 0.7 ? 1 : 2; return [{ age: a, gender: 'M' }, { age: a - 1, gender: 'F' }, ...Array.from({ length: kids }, () => ({ age: Math.max(0, a - 24 - Math.floor(r() * 10)) }))]; } },
-  { share: 0.12, make: (r) => { const g = 62 + Math.floor(r() * 25); const p = g - 26 - Math.floor(r() * 6); return [{ age: g }, { age: p, gender: 'M' }, { age: p - 2, gender: 'F' }, { age: Math.max(0, p - 27 - Math.floor(r() * 8)) }]; } },
+  {
+    share: 0.13,
+    make: (r) => {
+      const a = 60 + Math.floor(r() * 28);
+      return [
+        { age: a, gender: 'M' },
+        { age: Math.max(58, a - 3 + Math.floor(r() * 5)), gender: 'F' },
+      ];
+    },
+  },
+  {
+    share: 0.18,
+    make: (r) => {
+      const a = 25 + Math.floor(r() * 40);
+      return [
+        { age: a, gender: 'M' },
+        { age: Math.max(22, a - 2 + Math.floor(r() * 4)), gender: 'F' },
+      ];
+    },
+  },
+  {
+    share: 0.36,
+    make: (r) => {
+      const a = 30 + Math.floor(r() * 28);
+      const kids = r() < 0.7 ? 1 : 2;
+      return [
+        { age: a, gender: 'M' },
+        { age: a - 1, gender: 'F' },
+        ...Array.from({ length: kids }, () => ({ age: Math.max(0, a - 24 - Math.floor(r() * 10)) })),
+      ];
+    },
+  },
+  {
+    share: 0.12,
+    make: (r) => {
+      const g = 62 + Math.floor(r() * 25);
+      const p = g - 26 - Math.floor(r() * 6);
+      return [{ age: g }, { age: p, gender: 'M' }, { age: p - 2, gender: 'F' }, { age: Math.max(0, p - 27 - Math.floor(r() * 8)) }];
+    },
+  },
   { share: 0.12, make: (r) => [{ age: 20 + Math.floor(r() * 40) }] }, // single adult
 ];
 

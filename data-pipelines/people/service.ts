@@ -38,7 +38,13 @@ export class PeopleService {
 
   constructor(
     private readonly homes: () => HomeSource[],
-    private readonly opts: { auditPath: string; now?: () => number; seed?: number; devices?: () => ReadonlyArray<{ id: string; buildingId: number }>; staffOf?: (gridId: string) => string },
+    private readonly opts: {
+      auditPath: string;
+      now?: () => number;
+      seed?: number;
+      devices?: () => ReadonlyArray<{ id: string; buildingId: number }>;
+      staffOf?: (gridId: string) => string;
+    },
   ) {
     mkdirSync(dirname(opts.auditPath), { recursive: true });
   }
@@ -94,7 +100,14 @@ export class PeopleService {
   /** The holder of a care device, masked; audited as a view of that person (null: no elder registered to it). */
   holder(user: User, deviceId: string): PeopleResult<MaskedResident | null> {
     const r = this.deviceRegister().get(deviceId) ?? null;
-    this.audit({ user: user.name, role: user.role, action: 'view', outcome: r ? 'ok' : 'not-found', ...(r ? { residentId: r.residentId } : {}), query: `care device ${deviceId}` });
+    this.audit({
+      user: user.name,
+      role: user.role,
+      action: 'view',
+      outcome: r ? 'ok' : 'not-found',
+      ...(r ? { residentId: r.residentId } : {}),
+      query: `care device ${deviceId}`,
+    });
     return { ok: true, value: r ? this.masked(r, this.today()) : null };
   }
 
@@ -201,7 +214,11 @@ export class PeopleService {
     const by = new Map<string, GridDensity>();
     for (const r of this.population()) {
       let g = by.get(r.gridId);
-      if (!g) by.set(r.gridId, (g = { gridId: r.gridId, staff: (this.opts.staffOf ?? gridStaffName)(r.gridId), residents: 0, elderly: 0, over80: 0, aloneElderly: 0 }));
+      if (!g)
+        by.set(
+          r.gridId,
+          (g = { gridId: r.gridId, staff: (this.opts.staffOf ?? gridStaffName)(r.gridId), residents: 0, elderly: 0, over80: 0, aloneElderly: 0 }),
+        );
       const age = ageOn(r.birth, today);
       g.residents++;
       if (age >= 60) g.elderly++;

@@ -76,7 +76,13 @@ export function fireZone(layout: IndoorLayout, detectorId: string, radiusM: numb
   return { nodes: zone, stairs };
 }
 
-export function planEvacuation(layout: IndoorLayout, detectorId: string, streets: StreetNetwork | null, facilities: Facility[], o: PlanOptions = {}): EvacuationPlan {
+export function planEvacuation(
+  layout: IndoorLayout,
+  detectorId: string,
+  streets: StreetNetwork | null,
+  facilities: Facility[],
+  o: PlanOptions = {},
+): EvacuationPlan {
   const opt = { zoneRadiusM: 8, zonePenaltyS: 3600, assemblyMinM: 150, walkMps: 1.2, engineKmh: 30, turnoutS: 60, ...o };
   const det = layout.detectors.find((x) => x.id === detectorId);
   if (!det) throw new Error(`detector ${detectorId} is not in building ${layout.buildingId}`);
@@ -129,7 +135,7 @@ export function planEvacuation(layout: IndoorLayout, detectorId: string, streets
     timeS: Math.round(legTime(path)),
     from: layout.nodes[worst.node]!.id,
     exit: exit as 'A' | 'B',
-    viaStair: stairNode ? (stairNode.id.endsWith('sA') ? 'A' : 'B') as 'A' | 'B' : null,
+    viaStair: stairNode ? ((stairNode.id.endsWith('sA') ? 'A' : 'B') as 'A' | 'B') : null,
     throughZone: path.slice(1).some((x) => zone.nodes.has(x)),
   };
 

@@ -99,7 +99,12 @@ export interface ShortestPathTree {
 }
 
 /** Full multi-source shortest-path tree (every reachable node gets its cost, length and predecessor). */
-export function shortestPathTree(g: Graph, sources: readonly number[], opts: SearchOptions = {}, stopAt?: (n: number) => boolean): ShortestPathTree & { reached: number } {
+export function shortestPathTree(
+  g: Graph,
+  sources: readonly number[],
+  opts: SearchOptions = {},
+  stopAt?: (n: number) => boolean,
+): ShortestPathTree & { reached: number } {
   const cost = new Float64Array(g.size).fill(Infinity);
   const lengthM = new Float64Array(g.size).fill(Infinity);
   const prev = new Int32Array(g.size).fill(-1);

@@ -21,8 +21,7 @@ export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'fai
 
 /** What the transport needs to know: acknowledge (ok) or not (the journal cannot write now; retry / redeliver). */
 export type AcceptResult =
-  | { ok: true; journaled: number; duplicates: number; quarantined: Array<{ reason: string; detail: string; path: string }> }
-  | { ok: false; error: string };
+  { ok: true; journaled: number; duplicates: number; quarantined: Array<{ reason: string; detail: string; path: string }> } | { ok: false; error: string };
 
 export interface HubSource {
   id: string;
@@ -104,7 +103,10 @@ export class SourceHub {
   private readonly log: (m: string) => void;
   private readonly now: () => number;
 
-  constructor(sources: HubSource[], private readonly opts: HubOptions) {
+  constructor(
+    sources: HubSource[],
+    private readonly opts: HubOptions,
+  ) {
     this.log = opts.log ?? (() => undefined);
     this.now = opts.now ?? Date.now;
     this.quarantine = new QuarantineLog({ dir: opts.quarantineDir, log: this.log, ...(opts.quarantineWrite ? { write: opts.quarantineWrite } : {}) });
@@ -113,10 +115,20 @@ export class SourceHub {
     for (const src of sources) {
       if (this.health.has(src.id)) throw new Error(`source id ${src.id} is used twice`);
       this.health.set(src.id, {
-        src, conn: src.kind === 'http' ? 'listening' : 'connecting', connSince: t, messages: 0, journaled: 0, duplicates: 0, quarantined: 0,
-        lastMessageAt: null, rateSec: new Array<number>(RATE_SECONDS).fill(-1), rateCount: new Array<number>(RATE_SECONDS).fill(0), startedAt: t,
+        src,
+        conn: src.kind === 'http' ? 'listening' : 'connecting',
+        connSince: t,
+        messages: 0,
+        journaled: 0,
+        duplicates: 0,
+        quarantined: 0,
+        lastMessageAt: null,
+        rateSec: new Array<number>(RATE_SECONDS).fill(-1),
+        rateCount: new Array<number>(RATE_SECONDS).fill(0),
+        startedAt: t,
         // alarms open from before a restart stay open until the source proves healthy
-        quietAlarm: opts.core.engine.sourceAlarmActive(src.id, 'quiet'), downAlarm: opts.core.engine.sourceAlarmActive(src.id, 'down'),
+        quietAlarm: opts.core.engine.sourceAlarmActive(src.id, 'quiet'),
+        downAlarm: opts.core.engine.sourceAlarmActive(src.id, 'down'),
       });
     }
   }
@@ -155,7 +167,20 @@ export class SourceHub {
         res = h.src.decode(m.topic, m.payload, receivedAt);
       } catch (e) {
         // mapping is total; a bug must still not lose the message silently
-        res = { drafts: [], dedupIds: [], messageId: contentMessageId(id, m.topic, m.payload), flags: [], quarantined: [{ reason: 'internal-error', detail: `mapping failed: ${(e as Error).message.slice(0, 200)}`, path: m.topic.slice(0, 200), sample: safeSample(m.payload) }] };
+        res = {
+          drafts: [],
+          dedupIds: [],
+          messageId: contentMessageId(id, m.topic, m.payload),
+          flags: [],
+          quarantined: [
+            {
+              reason: 'internal-error',
+              detail: `mapping failed: ${(e as Error).message.slice(0, 200)}`,
+              path: m.topic.slice(0, 200),
+              sample: safeSample(m.payload),
+            },
+          ],
+        };
       }
       // A platform's own message id is unique: always checked. Without one, the id is a hash of the bytes, and the
       // same bytes twice are two readings (a car park reporting the same count again) unless the transport says this
@@ -195,7 +220,17 @@ export class SourceHub {
     for (const { m, res, check } of mapped) {
       if (!res.quarantined.length) continue;
       const msg = hash32(res.messageId);
-      const entries: QuarantineEntry[] = res.quarantined.map((q) => ({ at: receivedAt, source: id, msg, topic: m.topic.slice(0, 300), reason: q.reason, detail: q.detail.slice(0, 400), path: q.path.slice(0, 220), sample: q.sample.slice(0, 1000), ...(q.device !== undefined ? { device: q.device.slice(0, 128) } : {}) }));
+      const entries: QuarantineEntry[] = res.quarantined.map((q) => ({
+        at: receivedAt,
+        source: id,
+        msg,
+        topic: m.topic.slice(0, 300),
+        reason: q.reason,
+        detail: q.detail.slice(0, 400),
+        path: q.path.slice(0, 220),
+        sample: q.sample.slice(0, 1000),
+        ...(q.device !== undefined ? { device: q.device.slice(0, 128) } : {}),
+      }));
       try {
         quarantined += this.quarantine.append(entries, check);
       } catch (e) {
@@ -209,7 +244,19 @@ export class SourceHub {
       if (!res.flags.length) continue;
       const msg = hash32(`${res.messageId}#flags`);
       try {
-        this.quarantine.append(res.flags.slice(0, 20).map((f) => ({ at: receivedAt, source: id, msg, topic: m.topic.slice(0, 300), reason: f.flag, detail: f.detail.slice(0, 400), path: '$', sample: safeSample(m.payload) })), check);
+        this.quarantine.append(
+          res.flags.slice(0, 20).map((f) => ({
+            at: receivedAt,
+            source: id,
+            msg,
+            topic: m.topic.slice(0, 300),
+            reason: f.flag,
+            detail: f.detail.slice(0, 400),
+            path: '$',
+            sample: safeSample(m.payload),
+          })),
+          check,
+        );
       } catch {
         // a note: the readings are journaled; not worth refusing the message for
       }
@@ -247,9 +294,17 @@ export class SourceHub {
   tick(now: number = this.now()): void {
     for (const h of this.health.values()) {
       const quiet = isQuiet(h, now);
-      if (quiet && !h.quietAlarm) this.healthAlarm(h, 'quiet', true, now, `no data from source ${h.src.id} for ${h.src.quietAfterMin} min${h.lastMessageAt === null ? ' (none since the gateway started)' : ` (last at ${new Date(h.lastMessageAt).toISOString()})`}`);
+      if (quiet && !h.quietAlarm)
+        this.healthAlarm(
+          h,
+          'quiet',
+          true,
+          now,
+          `no data from source ${h.src.id} for ${h.src.quietAfterMin} min${h.lastMessageAt === null ? ' (none since the gateway started)' : ` (last at ${new Date(h.lastMessageAt).toISOString()})`}`,
+        );
       const down = h.src.kind === 'mqtt' && h.conn !== 'connected' && now - h.connSince > h.src.downAlarmAfterS * 1000;
-      if (down && !h.downAlarm) this.healthAlarm(h, 'down', true, now, `source ${h.src.id} is ${h.conn} for more than ${h.src.downAlarmAfterS} s${h.detail ? `: ${h.detail}` : ''}`);
+      if (down && !h.downAlarm)
+        this.healthAlarm(h, 'down', true, now, `source ${h.src.id} is ${h.conn} for more than ${h.src.downAlarmAfterS} s${h.detail ? `: ${h.detail}` : ''}`);
       // an alarm raised before a restart whose condition is over
       if (!down && h.downAlarm && h.conn === 'connected') this.healthAlarm(h, 'down', false, now, '');
     }
@@ -293,7 +348,15 @@ export class SourceHub {
         duplicates: h.duplicates,
         quarantined: h.quarantined,
         byReason: q.byReason,
-        recent: q.recent.map(({ at, reason, detail, path, sample, topic, device }) => ({ at, reason, detail, path, sample, topic, ...(device !== undefined ? { device } : {}) })),
+        recent: q.recent.map(({ at, reason, detail, path, sample, topic, device }) => ({
+          at,
+          reason,
+          detail,
+          path,
+          sample,
+          topic,
+          ...(device !== undefined ? { device } : {}),
+        })),
       });
     }
     return { ts: now, sources };
@@ -314,7 +377,8 @@ const NATIVE_STREAMS = new Set(['manhole', 'camera', 'parking', 'fire', 'care', 
 export function nativeDecode(sourceId: string, maxBytes: number): HubSource['decode'] {
   return (topic, payload, receivedAt) => {
     const res: MapResult = { drafts: [], dedupIds: [], messageId: contentMessageId(sourceId, topic, payload), quarantined: [], flags: [] };
-    const bad = (reason: MapResult['quarantined'][number]['reason'], detail: string, path: string) => res.quarantined.push({ reason, detail, path, sample: safeSample(payload) });
+    const bad = (reason: MapResult['quarantined'][number]['reason'], detail: string, path: string) =>
+      res.quarantined.push({ reason, detail, path, sample: safeSample(payload) });
     if (payload.byteLength > maxBytes) {
       bad('too-large', `message is ${payload.byteLength} bytes, at most ${maxBytes}`, topic);
       return res;
@@ -333,11 +397,14 @@ export function nativeDecode(sourceId: string, maxBytes: number): HubSource['dec
     }
     msg.drafts.forEach((d: unknown, i: number) => {
       const stream = (d as { stream?: unknown } | null)?.stream;
-      if (typeof stream !== 'string' || !NATIVE_STREAMS.has(stream)) return void bad('invalid-event', `stream ${JSON.stringify(String(stream)).slice(0, 40)} may not be published by a source`, `$.drafts[${i}].stream`);
+      if (typeof stream !== 'string' || !NATIVE_STREAMS.has(stream))
+        return void bad('invalid-event', `stream ${JSON.stringify(String(stream)).slice(0, 40)} may not be published by a source`, `$.drafts[${i}].stream`);
       const check = parseFeedEvent({ ...(d as object), seq: 1, epoch: 'check', id: 'check' });
       if (!check.ok) return void bad('invalid-event', check.error, `$.drafts[${i}]`);
       const { seq: _s, epoch: _e, id: _i, ...draft } = check.value;
-      void _s; void _e; void _i;
+      void _s;
+      void _e;
+      void _i;
       res.drafts.push({ ...draft, ts: Number.isFinite(draft.ts) ? draft.ts : receivedAt } as Draft);
       res.dedupIds.push(`${res.messageId}#${i}`);
     });

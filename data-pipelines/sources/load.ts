@@ -72,7 +72,13 @@ export function loadSourcesFile(path: string, district: DistrictEntities, env: R
         const p = parseRegistry(regText, basename(regPath));
         if (!p.ok) problems.push(...p.errors);
         else {
-          problems.push(...checkRegistrySources(p.entries, parsed.value.sources.map((s) => s.id), basename(regPath)));
+          problems.push(
+            ...checkRegistrySources(
+              p.entries,
+              parsed.value.sources.map((s) => s.id),
+              basename(regPath),
+            ),
+          );
           const r = resolveRegistry(p.entries, district, basename(regPath));
           if (!r.ok) problems.push(...r.errors);
           else reg = r.registry;
@@ -99,11 +105,14 @@ export function loadSourcesFile(path: string, district: DistrictEntities, env: R
         }
         loaded.tls = tls;
       }
-      if (m.tls && !m.url.startsWith('mqtts:') && !m.url.startsWith('wss:')) problems.push(`${at}.mqtt.tls: TLS files are given but the url ${m.url} is not mqtts:// or wss://`);
+      if (m.tls && !m.url.startsWith('mqtts:') && !m.url.startsWith('wss:'))
+        problems.push(`${at}.mqtt.tls: TLS files are given but the url ${m.url} is not mqtts:// or wss://`);
     } else {
       const v = env[source.http.tokenEnv];
-      if (v === undefined || v === '') problems.push(`${at}.http.tokenEnv: the environment variable ${source.http.tokenEnv} is not set (this source's push token)`);
-      else if (v.length < MIN_TOKEN_CHARS) problems.push(`${at}.http.tokenEnv: the token in ${source.http.tokenEnv} is ${v.length} characters; at least ${MIN_TOKEN_CHARS} are needed`);
+      if (v === undefined || v === '')
+        problems.push(`${at}.http.tokenEnv: the environment variable ${source.http.tokenEnv} is not set (this source's push token)`);
+      else if (v.length < MIN_TOKEN_CHARS)
+        problems.push(`${at}.http.tokenEnv: the token in ${source.http.tokenEnv} is ${v.length} characters; at least ${MIN_TOKEN_CHARS} are needed`);
       else {
         const other = tokens.get(v);
         if (other !== undefined) problems.push(`${at}.http.tokenEnv: the same token as source ${other}: each source needs its own`);
@@ -111,7 +120,8 @@ export function loadSourcesFile(path: string, district: DistrictEntities, env: R
         loaded.token = v;
       }
       const feedToken = env['REDWALL_FEED_TOKEN'];
-      if (feedToken && v === feedToken) problems.push(`${at}.http.tokenEnv: this is the operator token (REDWALL_FEED_TOKEN); a source needs a token of its own`);
+      if (feedToken && v === feedToken)
+        problems.push(`${at}.http.tokenEnv: this is the operator token (REDWALL_FEED_TOKEN); a source needs a token of its own`);
     }
     if (registry) out.push({ ...loaded, registry } as LoadedSource);
   });

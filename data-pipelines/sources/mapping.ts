@@ -7,12 +7,34 @@
 import { createHash } from 'node:crypto';
 import { CARE_REASONS, FIRE_STATES, parseFeedEvent, type Draft } from '../contracts/events.ts';
 import { classifyReading, SENSOR_SPECS, type ManholeSensor } from '../contracts/manhole.ts';
-import { FIELD_BYTES, jsonPathSteps, unitConversion, type LayoutField, type Route, type Source, type SourceEvent, type ValueSpec } from '../contracts/sources.ts';
+import {
+  FIELD_BYTES,
+  jsonPathSteps,
+  unitConversion,
+  type LayoutField,
+  type Route,
+  type Source,
+  type SourceEvent,
+  type ValueSpec,
+} from '../contracts/sources.ts';
 import { lookupDevice, type EntityType, type Registry, type RegistryEntry } from './registry.ts';
 
 export const QUARANTINE_REASONS = [
-  'too-large', 'no-route', 'bad-json', 'bad-batch', 'bad-payload', 'no-device', 'unknown-device', 'wrong-entity',
-  'incomplete-entity', 'missing-value', 'wrong-type', 'unmapped-value', 'out-of-range', 'invalid-event', 'internal-error',
+  'too-large',
+  'no-route',
+  'bad-json',
+  'bad-batch',
+  'bad-payload',
+  'no-device',
+  'unknown-device',
+  'wrong-entity',
+  'incomplete-entity',
+  'missing-value',
+  'wrong-type',
+  'unmapped-value',
+  'out-of-range',
+  'invalid-event',
+  'internal-error',
 ] as const;
 export type QuarantineReason = (typeof QUARANTINE_REASONS)[number];
 
@@ -120,20 +142,31 @@ export function readField(bytes: Uint8Array, f: LayoutField): number | null {
   const v = new DataView(bytes.buffer, bytes.byteOffset + f.offset, n);
   const le = f.endian === 'little';
   switch (f.type) {
-    case 'u8': return v.getUint8(0);
-    case 'i8': return v.getInt8(0);
-    case 'u16': return v.getUint16(0, le);
-    case 'i16': return v.getInt16(0, le);
-    case 'u32': return v.getUint32(0, le);
-    case 'i32': return v.getInt32(0, le);
-    case 'f32': return v.getFloat32(0, le);
+    case 'u8':
+      return v.getUint8(0);
+    case 'i8':
+      return v.getInt8(0);
+    case 'u16':
+      return v.getUint16(0, le);
+    case 'i16':
+      return v.getInt16(0, le);
+    case 'u32':
+      return v.getUint32(0, le);
+    case 'i32':
+      return v.getInt32(0, le);
+    case 'f32':
+      return v.getFloat32(0, le);
   }
 }
 
 const TIME_RE = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:?\d{2})?$/;
 
 /** Parses a device time; null when unreadable. Zone-less times are read in `zone` (Asia/Shanghai: UTC+8, no DST). */
-export function parseDeviceTime(raw: unknown, format: 'epoch-ms' | 'epoch-s' | 'iso8601' | 'yyyy-MM-dd HH:mm:ss', zone: 'Asia/Shanghai' | 'UTC'): number | null {
+export function parseDeviceTime(
+  raw: unknown,
+  format: 'epoch-ms' | 'epoch-s' | 'iso8601' | 'yyyy-MM-dd HH:mm:ss',
+  zone: 'Asia/Shanghai' | 'UTC',
+): number | null {
   if (format === 'epoch-ms' || format === 'epoch-s') {
     const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d{1,16}(\.\d+)?$/.test(raw) ? Number(raw) : NaN;
     if (!Number.isFinite(n) || n < 0) return null;
@@ -161,13 +194,22 @@ export function parseDeviceTime(raw: unknown, format: 'epoch-ms' | 'epoch-s' | '
 }
 
 const ENTITY_FOR: Record<SourceEvent, EntityType> = {
-  'manhole.reading': 'well', 'fire.detector': 'detector', 'parking.occupancy': 'parking', 'care.call': 'care', 'camera.sos': 'sos', 'camera.status': 'camera',
+  'manhole.reading': 'well',
+  'fire.detector': 'detector',
+  'parking.occupancy': 'parking',
+  'care.call': 'care',
+  'camera.sos': 'sos',
+  'camera.status': 'camera',
 };
 
 const round6 = (v: number) => Math.round(v * 1e6) / 1e6;
 
 class Problem {
-  constructor(readonly reason: QuarantineReason, readonly detail: string, readonly path: string) {}
+  constructor(
+    readonly reason: QuarantineReason,
+    readonly detail: string,
+    readonly path: string,
+  ) {}
 }
 
 interface Ctx {
@@ -191,7 +233,12 @@ function readRaw(ctx: Ctx, name: string, spec: ValueSpec): { raw: Json; path: st
     if (ctx.route.payload.decode === 'json' || !ctx.bytes) throw new Problem('bad-payload', `no decoded payload for field ${spec.field}`, path);
     const f = ctx.route.payload.layout.find((x) => x.name === spec.field)!;
     const v = readField(ctx.bytes, f);
-    if (v === null) throw new Problem('bad-payload', `payload is ${ctx.bytes.length} bytes, field ${spec.field} needs bytes ${f.offset}..${f.offset + FIELD_BYTES[f.type] - 1} (truncated?)`, path);
+    if (v === null)
+      throw new Problem(
+        'bad-payload',
+        `payload is ${ctx.bytes.length} bytes, field ${spec.field} needs bytes ${f.offset}..${f.offset + FIELD_BYTES[f.type] - 1} (truncated?)`,
+        path,
+      );
     return { raw: v, path };
   }
   const path = where(ctx, spec.path!);
@@ -205,7 +252,8 @@ function readRaw(ctx: Ctx, name: string, spec: ValueSpec): { raw: Json; path: st
 
 function mapped(spec: ValueSpec, raw: Json, path: string, name: string): Json {
   if (!spec.map) return raw;
-  if (raw === null || (typeof raw !== 'string' && typeof raw !== 'number' && typeof raw !== 'boolean')) throw new Problem('wrong-type', `${name}: expected a code, got ${Array.isArray(raw) ? 'an array' : typeof raw}`, path);
+  if (raw === null || (typeof raw !== 'string' && typeof raw !== 'number' && typeof raw !== 'boolean'))
+    throw new Problem('wrong-type', `${name}: expected a code, got ${Array.isArray(raw) ? 'an array' : typeof raw}`, path);
   const key = String(raw);
   if (!Object.hasOwn(spec.map, key)) throw new Problem('unmapped-value', `${name}: code ${JSON.stringify(key.slice(0, 40))} is not in the mapping`, path);
   return spec.map[key];
@@ -246,7 +294,11 @@ function enumValue<T extends string>(ctx: Ctx, name: string, spec: ValueSpec, al
   if (!r) return undefined;
   const m = mapped(spec, r.raw, r.path, name);
   if (typeof m === 'string' && (allowed as readonly string[]).includes(m)) return m as T;
-  throw new Problem(spec.map ? 'wrong-type' : 'unmapped-value', `${name}: ${describe(m)} is not one of ${allowed.join(', ')}${spec.map ? '' : ' (add a map)'}`, r.path);
+  throw new Problem(
+    spec.map ? 'wrong-type' : 'unmapped-value',
+    `${name}: ${describe(m)} is not one of ${allowed.join(', ')}${spec.map ? '' : ' (add a map)'}`,
+    r.path,
+  );
 }
 
 function boolValue(ctx: Ctx, name: string, spec: ValueSpec): boolean | undefined {
@@ -263,13 +315,24 @@ function need<K extends keyof RegistryEntry>(e: RegistryEntry, keys: K[], path: 
   if (missing.length) throw new Problem('incomplete-entity', `${e.entity} lacks ${missing.join(', ')}: load the registry with the district's entities`, path);
 }
 
-interface Built { draft: Draft; suffix: string }
+interface Built {
+  draft: Draft;
+  suffix: string;
+}
 
 function build(ctx: Ctx, e: RegistryEntry, ts: number, q: (p: Problem) => void, devicePath: string): Built[] {
   const v = ctx.route.values;
   const ev = ctx.route.event;
   const guard = <T>(f: () => T): T | undefined => {
-    try { return f(); } catch (err) { if (err instanceof Problem) { q(err); return undefined; } throw err; }
+    try {
+      return f();
+    } catch (err) {
+      if (err instanceof Problem) {
+        q(err);
+        return undefined;
+      }
+      throw err;
+    }
   };
   switch (ev) {
     case 'manhole.reading': {
@@ -278,7 +341,19 @@ function build(ctx: Ctx, e: RegistryEntry, ts: number, q: (p: Problem) => void, 
         const s = sensor as ManholeSensor;
         const value = guard(() => numberValue(ctx, sensor, spec, { min: SENSOR_SPECS[s].min, max: SENSOR_SPECS[s].max, unit: s }));
         if (value === undefined) continue;
-        out.push({ suffix: `:${sensor}`, draft: { stream: 'manhole', kind: 'manhole.reading', ts, wellId: e.entity, sensor: s, value, unit: SENSOR_SPECS[s].unit, level: classifyReading(s, value) } });
+        out.push({
+          suffix: `:${sensor}`,
+          draft: {
+            stream: 'manhole',
+            kind: 'manhole.reading',
+            ts,
+            wellId: e.entity,
+            sensor: s,
+            value,
+            unit: SENSOR_SPECS[s].unit,
+            level: classifyReading(s, value),
+          },
+        });
       }
       return out;
     }
@@ -286,12 +361,22 @@ function build(ctx: Ctx, e: RegistryEntry, ts: number, q: (p: Problem) => void, 
       need(e, ['buildingId', 'floor'], devicePath);
       const state = enumValue(ctx, 'state', v.state!, FIRE_STATES);
       if (state === undefined) return [];
-      const obscuration = v.obscuration ? numberValue(ctx, 'obscuration', v.obscuration, { min: 0, max: 100 }) ?? 0 : 0;
-      return [{ suffix: '', draft: { stream: 'fire', kind: 'fire.detector', ts, detectorId: e.entity, buildingId: e.buildingId!, floor: e.floor!, state, obscuration } }];
+      const obscuration = v.obscuration ? (numberValue(ctx, 'obscuration', v.obscuration, { min: 0, max: 100 }) ?? 0) : 0;
+      return [
+        {
+          suffix: '',
+          draft: { stream: 'fire', kind: 'fire.detector', ts, detectorId: e.entity, buildingId: e.buildingId!, floor: e.floor!, state, obscuration },
+        },
+      ];
     }
     case 'parking.occupancy': {
-      const capacity = v.capacity ? numberValue(ctx, 'capacity', v.capacity, { min: 1, max: 5000 }) ?? e.capacity : e.capacity;
-      if (capacity === undefined) throw new Problem('incomplete-entity', `${e.entity} has no capacity: give a value "capacity" or load the registry with the district's entities`, devicePath);
+      const capacity = v.capacity ? (numberValue(ctx, 'capacity', v.capacity, { min: 1, max: 5000 }) ?? e.capacity) : e.capacity;
+      if (capacity === undefined)
+        throw new Problem(
+          'incomplete-entity',
+          `${e.entity} has no capacity: give a value "capacity" or load the registry with the district's entities`,
+          devicePath,
+        );
       let occupied: number | undefined;
       if (v.occupied) occupied = numberValue(ctx, 'occupied', v.occupied, { min: 0, max: capacity });
       else {
@@ -306,7 +391,22 @@ function build(ctx: Ctx, e: RegistryEntry, ts: number, q: (p: Problem) => void, 
       need(e, ['buildingId', 'careDevice', 'lon', 'lat'], devicePath);
       const reason = v.reason ? enumValue(ctx, 'reason', v.reason, CARE_REASONS) : 'sos';
       if (reason === undefined) return [];
-      return [{ suffix: '', draft: { stream: 'care', kind: 'care.call', ts, deviceId: e.entity, buildingId: e.buildingId!, device: e.careDevice!, reason, lon: e.lon!, lat: e.lat! } }];
+      return [
+        {
+          suffix: '',
+          draft: {
+            stream: 'care',
+            kind: 'care.call',
+            ts,
+            deviceId: e.entity,
+            buildingId: e.buildingId!,
+            device: e.careDevice!,
+            reason,
+            lon: e.lon!,
+            lat: e.lat!,
+          },
+        },
+      ];
     }
     case 'camera.sos':
       need(e, ['lon', 'lat'], devicePath);
@@ -335,11 +435,25 @@ export function contentMessageId(sourceId: string, topicOrPath: string, payload:
  * Drafts are checked against the event contract (a failing one is quarantined) unless `validate: false`: the
  * gateway's journal checks every draft anyway and hands failures back to be quarantined (one check, not two).
  */
-export function mapMessage(source: Source, topicOrPath: string, payload: Uint8Array, receivedAt: number, registry: Registry, { validate = true }: { validate?: boolean } = {}): MapResult {
+export function mapMessage(
+  source: Source,
+  topicOrPath: string,
+  payload: Uint8Array,
+  receivedAt: number,
+  registry: Registry,
+  { validate = true }: { validate?: boolean } = {},
+): MapResult {
   const res: MapResult = { drafts: [], dedupIds: [], messageId: contentMessageId(source.id, topicOrPath, payload), quarantined: [], flags: [] };
   let sample: string | undefined;
   const sampleOf = () => (sample ??= safeSample(payload));
-  const quarantine = (p: Problem, device?: string) => res.quarantined.push({ reason: p.reason, detail: p.detail.slice(0, 300), path: p.path.slice(0, 200), sample: sampleOf(), ...(device !== undefined ? { device: device.slice(0, 128) } : {}) });
+  const quarantine = (p: Problem, device?: string) =>
+    res.quarantined.push({
+      reason: p.reason,
+      detail: p.detail.slice(0, 300),
+      path: p.path.slice(0, 200),
+      sample: sampleOf(),
+      ...(device !== undefined ? { device: device.slice(0, 128) } : {}),
+    });
   try {
     if (payload.byteLength > source.maxMessageBytes) {
       quarantine(new Problem('too-large', `message is ${payload.byteLength} bytes, the source allows ${source.maxMessageBytes}`, topicOrPath.slice(0, 200)));
@@ -357,14 +471,24 @@ export function mapMessage(source: Source, topicOrPath: string, payload: Uint8Ar
       quarantine(new Problem('bad-json', `not JSON: ${(e as Error).message.slice(0, 120)}`, '$'));
       return res;
     }
-    const chosen = candidates.find(({ r }) => !r.when || (() => {
-      const g = getAt(root, root, r.when.path);
-      return g.found && g.value === r.when.equals;
-    })());
+    const chosen = candidates.find(
+      ({ r }) =>
+        !r.when ||
+        (() => {
+          const g = getAt(root, root, r.when.path);
+          return g.found && g.value === r.when.equals;
+        })(),
+    );
     if (!chosen) {
       const w = candidates[0]!.r.when!;
       const g = getAt(root, root, w.path);
-      quarantine(new Problem('no-route', `routes match the topic but none accepts it: ${w.path} is ${g.found ? describe(g.value) : 'absent'}, not ${JSON.stringify(w.equals)}`, w.path));
+      quarantine(
+        new Problem(
+          'no-route',
+          `routes match the topic but none accepts it: ${w.path} is ${g.found ? describe(g.value) : 'absent'}, not ${JSON.stringify(w.equals)}`,
+          w.path,
+        ),
+      );
       return res;
     }
     const { r: route, caps } = chosen;
@@ -406,29 +530,48 @@ export function mapMessage(source: Source, topicOrPath: string, payload: Uint8Ar
         } else {
           const paths = d.path !== undefined ? [d.path] : d.paths!;
           devicePath = paths.map((p) => where(ctx, p)).join(' + ');
-          const parts = paths.map((p) => { const g = getAt(root, el, p); return g.found ? idPart(g.value) : null; });
+          const parts = paths.map((p) => {
+            const g = getAt(root, el, p);
+            return g.found ? idPart(g.value) : null;
+          });
           if (parts.some((p) => p === null)) throw new Problem('no-device', `no device id at ${devicePath}`, devicePath);
           device = parts.join(d.join);
         }
         if (!device) throw new Problem('no-device', `empty device id at ${devicePath}`, devicePath);
         const entry = lookupDevice(registry, source.id, device);
         if (!entry) throw new Problem('unknown-device', `device ${JSON.stringify(device.slice(0, 60))} is not in the registry`, devicePath);
-        if (entry.type !== ENTITY_FOR[route.event]) throw new Problem('wrong-entity', `device ${JSON.stringify(device.slice(0, 60))} is ${entry.entity} (a ${entry.type}); ${route.event} needs a ${ENTITY_FOR[route.event]}`, devicePath);
+        if (entry.type !== ENTITY_FOR[route.event])
+          throw new Problem(
+            'wrong-entity',
+            `device ${JSON.stringify(device.slice(0, 60))} is ${entry.entity} (a ${entry.type}); ${route.event} needs a ${ENTITY_FOR[route.event]}`,
+            devicePath,
+          );
         // time
         let ts = receivedAt;
         const t = route.time;
         if (t.from === 'device') {
           const g = getAt(root, el, t.path);
           const parsed = g.found ? parseDeviceTime(g.value, t.format, t.zone) : null;
-          if (parsed === null) res.flags.push({ flag: 'time-unreadable', detail: `no ${t.format} time at ${where(ctx, t.path)}: received time used`, dedupId: baseId });
-          else if (Math.abs(parsed - receivedAt) > source.maxSkewS * 1000) res.flags.push({ flag: 'clock-skew', detail: `device time ${new Date(parsed).toISOString()} is ${Math.round((parsed - receivedAt) / 1000)} s from received time (limit ${source.maxSkewS} s): received time used`, dedupId: baseId });
+          if (parsed === null)
+            res.flags.push({ flag: 'time-unreadable', detail: `no ${t.format} time at ${where(ctx, t.path)}: received time used`, dedupId: baseId });
+          else if (Math.abs(parsed - receivedAt) > source.maxSkewS * 1000)
+            res.flags.push({
+              flag: 'clock-skew',
+              detail: `device time ${new Date(parsed).toISOString()} is ${Math.round((parsed - receivedAt) / 1000)} s from received time (limit ${source.maxSkewS} s): received time used`,
+              dedupId: baseId,
+            });
           else ts = parsed;
         }
         // binary payload
         if (route.payload.decode !== 'json') {
           ctx.bytesPath = where(ctx, route.payload.field);
           const g = getAt(root, el, route.payload.field);
-          if (!g.found || typeof g.value !== 'string') throw new Problem('bad-payload', `expected ${route.payload.decode} text at ${ctx.bytesPath}, got ${g.found ? describe(g.value) : 'nothing'}`, ctx.bytesPath);
+          if (!g.found || typeof g.value !== 'string')
+            throw new Problem(
+              'bad-payload',
+              `expected ${route.payload.decode} text at ${ctx.bytesPath}, got ${g.found ? describe(g.value) : 'nothing'}`,
+              ctx.bytesPath,
+            );
           ctx.bytes = decodeBytes(g.value, route.payload.decode);
           if (!ctx.bytes) throw new Problem('bad-payload', `not valid ${route.payload.decode} at ${ctx.bytesPath}`, ctx.bytesPath);
         }
@@ -449,7 +592,9 @@ export function mapMessage(source: Source, topicOrPath: string, payload: Uint8Ar
     });
   } catch (err) {
     // a bug here must still not lose the message silently nor crash the gateway
-    quarantine(new Problem('internal-error', `mapping failed: ${(err as Error)?.message?.slice(0, 200) ?? String(err).slice(0, 200)}`, topicOrPath.slice(0, 200)));
+    quarantine(
+      new Problem('internal-error', `mapping failed: ${(err as Error)?.message?.slice(0, 200) ?? String(err).slice(0, 200)}`, topicOrPath.slice(0, 200)),
+    );
   }
   return res;
 }

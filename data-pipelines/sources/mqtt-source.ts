@@ -56,7 +56,11 @@ export class MqttSourceClient {
   private lastError: { why: string; fatal: boolean } | null = null;
   private loggedError = '';
 
-  constructor(private readonly t: MqttTarget, private readonly hub: SourceHub, private readonly log: (m: string) => void) {}
+  constructor(
+    private readonly t: MqttTarget,
+    private readonly hub: SourceHub,
+    private readonly log: (m: string) => void,
+  ) {}
 
   private state(s: ConnectionState, detail?: string): void {
     this.hub.setConnection(this.t.id, s, detail);
@@ -107,14 +111,18 @@ export class MqttSourceClient {
       this.state('connected');
       this.log(`source ${this.t.id}: connected to ${redactUrl(this.t.url)}${connack.sessionPresent ? ' (session kept by the broker)' : ''}`);
       // a new session (or a broker that lost ours) has no subscriptions yet; subscribing again is harmless otherwise
-      client.subscribe(
-        Object.fromEntries(this.t.topics.map((t) => [t.filter, { qos: t.qos }])),
-        (err, granted) => {
-          if (err) return this.state('failing', `subscribe failed: ${err.message.slice(0, 200)}`);
-          const refused = (granted ?? []).filter((g) => g.qos === 128 || (g.qos as number) > 2);
-          if (refused.length) this.state('failing', `the broker refused the subscription to ${refused.map((g) => g.topic).join(', ').slice(0, 200)}`);
-        },
-      );
+      client.subscribe(Object.fromEntries(this.t.topics.map((t) => [t.filter, { qos: t.qos }])), (err, granted) => {
+        if (err) return this.state('failing', `subscribe failed: ${err.message.slice(0, 200)}`);
+        const refused = (granted ?? []).filter((g) => g.qos === 128 || (g.qos as number) > 2);
+        if (refused.length)
+          this.state(
+            'failing',
+            `the broker refused the subscription to ${refused
+              .map((g) => g.topic)
+              .join(', ')
+              .slice(0, 200)}`,
+          );
+      });
     });
     // backoff: mqtt.js reads reconnectPeriod when it schedules the next attempt, right after 'offline'
     client.on('offline', () => {
@@ -167,7 +175,10 @@ export class MqttSourceClient {
     const batch = this.batch;
     this.batch = [];
     // messages of an older connection are journaled too (their data is good); the broker redelivers them with DUP
-    const r = this.hub.acceptMany(this.t.id, batch.map((p) => ({ topic: p.packet.topic, payload: p.packet.payload as Uint8Array, redelivery: p.packet.dup === true })));
+    const r = this.hub.acceptMany(
+      this.t.id,
+      batch.map((p) => ({ topic: p.packet.topic, payload: p.packet.payload as Uint8Array, redelivery: p.packet.dup === true })),
+    );
     if (!r.ok) {
       this.batch = batch.concat(this.batch);
       if (!this.retryTimer) {

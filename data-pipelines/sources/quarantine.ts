@@ -64,7 +64,15 @@ export class QuarantineLog {
       if (!line) continue;
       try {
         const raw = JSON.parse(line) as Record<string, unknown>;
-        const sample = QuarantineSample.safeParse({ at: raw['at'], reason: raw['reason'], detail: raw['detail'], path: raw['path'], sample: raw['sample'], topic: raw['topic'], ...(raw['device'] !== undefined ? { device: raw['device'] } : {}) });
+        const sample = QuarantineSample.safeParse({
+          at: raw['at'],
+          reason: raw['reason'],
+          detail: raw['detail'],
+          path: raw['path'],
+          sample: raw['sample'],
+          topic: raw['topic'],
+          ...(raw['device'] !== undefined ? { device: raw['device'] } : {}),
+        });
         if (!sample.success || typeof raw['source'] !== 'string' || typeof raw['msg'] !== 'string') throw new Error('bad entry');
         this.remember({ ...sample.data, source: raw['source'], msg: raw['msg'] });
       } catch {

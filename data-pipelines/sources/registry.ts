@@ -60,16 +60,31 @@ export type RegistryParse = { ok: true; entries: RegistryEntry[] } | { ok: false
 const deviceRe = /^[\x21-\x7e\u00a0-\uffff][\x20-\x7e\u00a0-\uffff]{0,127}$/;
 const sourceRe = /^[a-z0-9][a-z0-9_-]{0,47}$/;
 
-const JsonRegistry = z.object({
-  format: z.literal('redwall-registry/1', { error: 'format must be "redwall-registry/1"' }),
-  devices: z.array(z.object({ device: z.string(), entity: z.string(), source: z.string().optional(), note: z.string().max(200).optional() }).strict()).max(200_000),
-}).strict();
+const JsonRegistry = z
+  .object({
+    format: z.literal('redwall-registry/1', { error: 'format must be "redwall-registry/1"' }),
+    devices: z
+      .array(z.object({ device: z.string(), entity: z.string(), source: z.string().optional(), note: z.string().max(200).optional() }).strict())
+      .max(200_000),
+  })
+  .strict();
 
-function checkRow(device: string, entity: string, source: string | undefined, row: number, where: string, errors: string[], seen: Map<string, number>): RegistryEntry | null {
+function checkRow(
+  device: string,
+  entity: string,
+  source: string | undefined,
+  row: number,
+  where: string,
+  errors: string[],
+  seen: Map<string, number>,
+): RegistryEntry | null {
   const before = errors.length;
   if (!deviceRe.test(device)) errors.push(`${where}: device id must be 1-128 printable characters (got ${JSON.stringify(device.slice(0, 40))})`);
   const type = entityType(entity);
-  if (!type) errors.push(`${where}: entity ${JSON.stringify(entity.slice(0, 40))} is not a district entity id (MH-00001, SD-12-3-1, PL-001, RS-00001, CR-00001, CAM-0001, SOS-001)`);
+  if (!type)
+    errors.push(
+      `${where}: entity ${JSON.stringify(entity.slice(0, 40))} is not a district entity id (MH-00001, SD-12-3-1, PL-001, RS-00001, CR-00001, CAM-0001, SOS-001)`,
+    );
   if (source !== undefined && !sourceRe.test(source)) errors.push(`${where}: source ${JSON.stringify(source.slice(0, 40))} is not a source id`);
   if (errors.length > before || !type) return null;
   const key = `${source ?? ''}\u0000${device}`;
@@ -93,7 +108,11 @@ function splitCsv(line: string): string[] | null {
       for (;;) {
         if (i >= line.length) return null;
         if (line[i] === '"') {
-          if (line[i + 1] === '"') { v += '"'; i += 2; continue; }
+          if (line[i + 1] === '"') {
+            v += '"';
+            i += 2;
+            continue;
+          }
           i++;
           break;
         }
@@ -126,11 +145,15 @@ export function parseRegistry(text: string, fileName: string): RegistryParse {
     }
     const r = JsonRegistry.safeParse(raw);
     if (!r.success) {
-      return { ok: false, errors: r.error.issues.slice(0, 50).map((i) => {
-        const [a, b, ...rest] = i.path;
-        const where = a === 'devices' && typeof b === 'number' ? `devices[${b}] (row ${b + 1})${rest.length ? `.${rest.join('.')}` : ''}` : i.path.join('.') || '(root)';
-        return `${fileName}: ${where}: ${i.message}`;
-      }) };
+      return {
+        ok: false,
+        errors: r.error.issues.slice(0, 50).map((i) => {
+          const [a, b, ...rest] = i.path;
+          const where =
+            a === 'devices' && typeof b === 'number' ? `devices[${b}] (row ${b + 1})${rest.length ? `.${rest.join('.')}` : ''}` : i.path.join('.') || '(root)';
+          return `${fileName}: ${where}: ${i.message}`;
+        }),
+      };
     }
     r.data.devices.forEach((d, i) => {
       const e = checkRow(d.device, d.entity, d.source, i + 1, `${fileName}: devices[${i}] (row ${i + 1})`, errors, seen);
@@ -142,20 +165,28 @@ export function parseRegistry(text: string, fileName: string): RegistryParse {
     const di = header?.indexOf('device') ?? -1;
     const ei = header?.indexOf('entity') ?? -1;
     const si = header?.indexOf('source') ?? -1;
-    if (!header || di < 0 || ei < 0) return { ok: false, errors: [`${fileName}: line 1: the header must name the columns device and entity (and optionally source, note)`] };
+    if (!header || di < 0 || ei < 0)
+      return { ok: false, errors: [`${fileName}: line 1: the header must name the columns device and entity (and optionally source, note)`] };
     for (let n = 1; n < lines.length; n++) {
       const line = lines[n]!;
       if (line.trim() === '' || line.startsWith('#')) continue;
       const where = `${fileName}: line ${n + 1}`;
       const cells = splitCsv(line);
-      if (!cells) { errors.push(`${where}: unbalanced quotes`); continue; }
-      if (cells.length !== header.length) { errors.push(`${where}: ${cells.length} columns, the header has ${header.length}`); continue; }
+      if (!cells) {
+        errors.push(`${where}: unbalanced quotes`);
+        continue;
+      }
+      if (cells.length !== header.length) {
+        errors.push(`${where}: ${cells.length} columns, the header has ${header.length}`);
+        continue;
+      }
       const src = si >= 0 && cells[si] !== '' ? cells[si] : undefined;
       const e = checkRow(cells[di]!, cells[ei]!, src, n + 1, where, errors, seen);
       if (e) entries.push(e);
     }
   }
-  if (errors.length) return { ok: false, errors: errors.slice(0, 100).concat(errors.length > 100 ? [`${fileName}: … and ${errors.length - 100} more errors`] : []) };
+  if (errors.length)
+    return { ok: false, errors: errors.slice(0, 100).concat(errors.length > 100 ? [`${fileName}: … and ${errors.length - 100} more errors`] : []) };
   return { ok: true, entries };
 }
 
@@ -163,7 +194,11 @@ export function parseRegistry(text: string, fileName: string): RegistryParse {
  * Checks every entry against the district and fills in what drafts need. Entries naming an entity the district does
  * not have are errors (row named), so a typo is found when the file is loaded, not when an alarm goes missing.
  */
-export function resolveRegistry(entries: RegistryEntry[], district: DistrictEntities, fileName: string): { ok: true; registry: Registry } | { ok: false; errors: string[] } {
+export function resolveRegistry(
+  entries: RegistryEntry[],
+  district: DistrictEntities,
+  fileName: string,
+): { ok: true; registry: Registry } | { ok: false; errors: string[] } {
   const index = new Map<string, Partial<RegistryEntry>>();
   for (const w of district.wells) index.set(w.id, { lon: w.lon, lat: w.lat });
   for (const d of district.detectors) index.set(d.id, { lon: d.lon, lat: d.lat, buildingId: d.buildingId, floor: d.floor });
@@ -196,5 +231,7 @@ export function lookupDevice(reg: Registry, source: string, device: string): Reg
 /** Rows whose `source` names no source of the sources file (a typo there would leave the device unknown). */
 export function checkRegistrySources(entries: RegistryEntry[], sourceIds: Iterable<string>, fileName: string): string[] {
   const ids = new Set(sourceIds);
-  return entries.filter((e) => e.source !== undefined && !ids.has(e.source)).map((e) => `${fileName}: row ${e.row}: source "${e.source}" is not in the sources file (${[...ids].join(', ')})`);
+  return entries
+    .filter((e) => e.source !== undefined && !ids.has(e.source))
+    .map((e) => `${fileName}: row ${e.row}: source "${e.source}" is not in the sources file (${[...ids].join(', ')})`);
 }

@@ -22,7 +22,16 @@ export function checkSimViaUrl(url: string): string | null {
 /** The built-in source reading the simulator back from the broker. */
 export function simSource(url: string): { hub: HubSource; target: MqttTarget } {
   return {
-    hub: { id: SIM_SOURCE_ID, name: 'Simulator via MQTT (--sim-via)', kind: 'mqtt', file: '(built in: --sim-via)', endpoint: redactUrl(url), quietAfterMin: 2, downAlarmAfterS: 30, decode: nativeDecode(SIM_SOURCE_ID, 1024 * 1024) },
+    hub: {
+      id: SIM_SOURCE_ID,
+      name: 'Simulator via MQTT (--sim-via)',
+      kind: 'mqtt',
+      file: '(built in: --sim-via)',
+      endpoint: redactUrl(url),
+      quietAfterMin: 2,
+      downAlarmAfterS: 30,
+      decode: nativeDecode(SIM_SOURCE_ID, 1024 * 1024),
+    },
     target: { id: SIM_SOURCE_ID, url, topics: [{ filter: `${SIM_TOPIC_ROOT}/#`, qos: 1 }], clientId: 'redwall-sim-gateway', protocolVersion: 4 },
   };
 }
@@ -34,7 +43,10 @@ export class SimPublisher {
   private pending: Draft[] = [];
   dropped = 0;
 
-  constructor(url: string, private readonly log: (m: string) => void) {
+  constructor(
+    url: string,
+    private readonly log: (m: string) => void,
+  ) {
     this.client = mqtt.connect(url, { clientId: `redwall-sim-pub-${this.run}`, clean: true, reconnectPeriod: 2_000, connectTimeout: 10_000 });
     this.client.on('connect', () => this.flush());
     this.client.on('error', (e) => this.log(`simulator publisher: ${e.message}`));
@@ -45,7 +57,8 @@ export class SimPublisher {
     if (this.pending.length > MAX_PENDING) {
       const over = this.pending.length - MAX_PENDING;
       this.pending.splice(0, over);
-      if (this.dropped === 0 || Math.floor((this.dropped + over) / 10_000) > Math.floor(this.dropped / 10_000)) this.log(`simulator publisher: broker unreachable, ${this.dropped + over} simulated readings dropped so far`);
+      if (this.dropped === 0 || Math.floor((this.dropped + over) / 10_000) > Math.floor(this.dropped / 10_000))
+        this.log(`simulator publisher: broker unreachable, ${this.dropped + over} simulated readings dropped so far`);
       this.dropped += over;
     }
     this.flush();

@@ -9,30 +9,36 @@ import { z } from 'zod';
 export const WALL_SCREENS = ['console', 'wall', 'dashboard'] as const;
 export type WallScreen = (typeof WALL_SCREENS)[number];
 
-export const Rect = z.object({
-  x: z.number().int(),
-  y: z.number().int(),
-  width: z.number().int().min(200).max(32768),
-  height: z.number().int().min(200).max(32768),
-}).strict();
+export const Rect = z
+  .object({
+    x: z.number().int(),
+    y: z.number().int(),
+    width: z.number().int().min(200).max(32768),
+    height: z.number().int().min(200).max(32768),
+  })
+  .strict();
 export type Rect = z.infer<typeof Rect>;
 
-export const WallScreenSlot = z.object({
-  /** the display's id as the shell reports it (Electron: display.id) */
-  displayId: z.string().min(1).max(64),
-  /** where that display was when the layout was saved: finds it again if its id changed (re-plugged, new driver) */
-  bounds: Rect,
-  screen: z.enum(WALL_SCREENS),
-  fullscreen: z.boolean(),
-  /** kiosk: full screen with no way out but the operator's shortcut; for unattended wall PCs */
-  kiosk: z.boolean().default(false),
-}).strict();
+export const WallScreenSlot = z
+  .object({
+    /** the display's id as the shell reports it (Electron: display.id) */
+    displayId: z.string().min(1).max(64),
+    /** where that display was when the layout was saved: finds it again if its id changed (re-plugged, new driver) */
+    bounds: Rect,
+    screen: z.enum(WALL_SCREENS),
+    fullscreen: z.boolean(),
+    /** kiosk: full screen with no way out but the operator's shortcut; for unattended wall PCs */
+    kiosk: z.boolean().default(false),
+  })
+  .strict();
 export type WallScreenSlot = z.infer<typeof WallScreenSlot>;
 
-export const WallLayout = z.object({
-  format: z.literal('redwall-wall/1'),
-  screens: z.array(WallScreenSlot).min(1).max(16),
-}).strict();
+export const WallLayout = z
+  .object({
+    format: z.literal('redwall-wall/1'),
+    screens: z.array(WallScreenSlot).min(1).max(16),
+  })
+  .strict();
 export type WallLayout = z.infer<typeof WallLayout>;
 
 export interface DisplayInfo {
@@ -76,7 +82,12 @@ export function planWallWindows(layout: WallLayout, displays: readonly DisplayIn
       slot,
       screen: s.screen,
       displayId: primary.id,
-      bounds: { x: primary.bounds.x + off, y: primary.bounds.y + off, width: Math.min(width, primary.bounds.width), height: Math.min(height, primary.bounds.height) },
+      bounds: {
+        x: primary.bounds.x + off,
+        y: primary.bounds.y + off,
+        width: Math.min(width, primary.bounds.width),
+        height: Math.min(height, primary.bounds.height),
+      },
       fullscreen: false,
       kiosk: false,
       fallback: true,
@@ -89,7 +100,13 @@ export function defaultWallLayout(displays: readonly DisplayInfo[]): WallLayout 
   const sorted = [...displays].sort((a, b) => Number(b.primary) - Number(a.primary) || a.bounds.x - b.bounds.x || a.bounds.y - b.bounds.y);
   return {
     format: 'redwall-wall/1',
-    screens: sorted.map((d, i) => ({ displayId: d.id, bounds: d.bounds, screen: i === 0 ? 'console' : i === 1 ? 'wall' : 'dashboard', fullscreen: i > 0, kiosk: false })),
+    screens: sorted.map((d, i) => ({
+      displayId: d.id,
+      bounds: d.bounds,
+      screen: i === 0 ? 'console' : i === 1 ? 'wall' : 'dashboard',
+      fullscreen: i > 0,
+      kiosk: false,
+    })),
   };
 }
 

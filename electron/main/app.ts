@@ -7,7 +7,18 @@ import { IPC, type ShellConfig } from '../bridge/api.ts';
 import { planWallWindows, screenQuery, WallLayout, type DisplayInfo, type PlannedWindow } from '../bridge/wall-layout.ts';
 import { contentSecurityPolicy } from '../bridge/csp.ts';
 import { mimeOf } from '../../data-pipelines/feed/static-files.ts';
-import { APP_ENTRY, APP_SCHEME, defaultRoots, isAllowedNavigation, isAllowedPermission, isAllowedPermissionCheck, isTrustedSender, resolveAppRequest, secureWebPreferences, type AppRoots } from './security.ts';
+import {
+  APP_ENTRY,
+  APP_SCHEME,
+  defaultRoots,
+  isAllowedNavigation,
+  isAllowedPermission,
+  isAllowedPermissionCheck,
+  isTrustedSender,
+  resolveAppRequest,
+  secureWebPreferences,
+  type AppRoots,
+} from './security.ts';
 
 export interface WebContentsLike {
   on(event: 'will-navigate' | 'will-redirect', fn: (e: { preventDefault(): void }, url: string) => void): void;
@@ -65,10 +76,20 @@ export interface ElectronLike {
 export interface SessionLike {
   setPermissionRequestHandler(fn: (wc: unknown, permission: string, cb: (ok: boolean) => void, details: { requestingUrl: string }) => void): void;
   /** synchronous checks (navigator.permissions.query, device APIs asking before they request) */
-  setPermissionCheckHandler(fn: (wc: unknown, permission: string, requestingOrigin: string, details: { requestingUrl?: string; embeddingOrigin?: string; isMainFrame?: boolean }) => boolean): void;
+  setPermissionCheckHandler(
+    fn: (
+      wc: unknown,
+      permission: string,
+      requestingOrigin: string,
+      details: { requestingUrl?: string; embeddingOrigin?: string; isMainFrame?: boolean },
+    ) => boolean,
+  ): void;
   /** WebHID / Web Serial / WebUSB device grants */
   setDevicePermissionHandler(fn: (details: { deviceType: string; origin: string }) => boolean): void;
-  on(event: 'select-hid-device' | 'select-usb-device', fn: (e: { preventDefault(): void }, details: unknown, cb: (deviceId?: string | null) => void) => void): void;
+  on(
+    event: 'select-hid-device' | 'select-usb-device',
+    fn: (e: { preventDefault(): void }, details: unknown, cb: (deviceId?: string | null) => void) => void,
+  ): void;
   on(event: 'select-serial-port', fn: (e: { preventDefault(): void }, ports: unknown[], wc: unknown, cb: (portId: string) => void) => void): void;
 }
 
@@ -173,11 +194,16 @@ export async function runMain(e: ElectronLike, opts: MainOptions): Promise<{ win
 
   const feed = await opts.startFeed(roots);
   log(`feed at ${feed.url}`);
-  e.protocol.handle(APP_SCHEME, makeProtocolHandler(roots, () => feed.url));
+  e.protocol.handle(
+    APP_SCHEME,
+    makeProtocolHandler(roots, () => feed.url),
+  );
 
   const displays = (): DisplayInfo[] => {
     const primary = e.screen.getPrimaryDisplay().id;
-    return e.screen.getAllDisplays().map((d, i) => ({ id: String(d.id), label: d.label || `Display ${i + 1}`, bounds: d.bounds, primary: d.id === primary, scaleFactor: d.scaleFactor }));
+    return e.screen
+      .getAllDisplays()
+      .map((d, i) => ({ id: String(d.id), label: d.label || `Display ${i + 1}`, bounds: d.bounds, primary: d.id === primary, scaleFactor: d.scaleFactor }));
   };
   let layout: WallLayout | null = null;
   if (opts.layoutStore) {
@@ -222,15 +248,39 @@ export async function runMain(e: ElectronLike, opts: MainOptions): Promise<{ win
   const primary = atStart.find((d) => d.primary) ?? atStart[0];
   const firstPlans: PlannedWindow[] = layout
     ? planWallWindows(layout, atStart)
-    : [{ slot: 0, screen: 'console', displayId: primary?.id ?? '0', bounds: { x: (primary?.bounds.x ?? 0) + 40, y: (primary?.bounds.y ?? 0) + 40, width: 1600, height: 900 }, fullscreen: false, kiosk: false, fallback: false }];
-  const config: ShellConfig = { shell: 'electron', feedUrl: feed.url, assetsBase: 'app://redwall/assets/district/', appVersion: e.app.getVersion(), simulated: true, demoAccounts: feed.demoAccounts === true, ...(feed.token ? { feedToken: feed.token } : {}) };
-  const guard = <A extends unknown[], R>(fn: (...a: A) => R) => (ev: IpcEventLike, ...args: unknown[]): R => {
-    if (!isTrustedSender(ev.senderFrame)) throw new Error(`IPC refused: untrusted sender ${ev.senderFrame?.url ?? '(none)'}`);
-    return fn(...(args as A));
+    : [
+        {
+          slot: 0,
+          screen: 'console',
+          displayId: primary?.id ?? '0',
+          bounds: { x: (primary?.bounds.x ?? 0) + 40, y: (primary?.bounds.y ?? 0) + 40, width: 1600, height: 900 },
+          fullscreen: false,
+          kiosk: false,
+          fallback: false,
+        },
+      ];
+  const config: ShellConfig = {
+    shell: 'electron',
+    feedUrl: feed.url,
+    assetsBase: 'app://redwall/assets/district/',
+    appVersion: e.app.getVersion(),
+    simulated: true,
+    demoAccounts: feed.demoAccounts === true,
+    ...(feed.token ? { feedToken: feed.token } : {}),
   };
+  const guard =
+    <A extends unknown[], R>(fn: (...a: A) => R) =>
+    (ev: IpcEventLike, ...args: unknown[]): R => {
+      if (!isTrustedSender(ev.senderFrame)) throw new Error(`IPC refused: untrusted sender ${ev.senderFrame?.url ?? '(none)'}`);
+      return fn(...(args as A));
+    };
   // the window that asked (each screen has its own); the first one for a sender we cannot tell apart
-  const senderWindow = (ev: IpcEventLike): WindowLike => windows.find((w) => ev.sender && !w.win.isDestroyed() && w.win.webContents.id === ev.sender.id)?.win ?? windows[0]!.win;
-  e.ipcMain.handle(IPC.getConfig, guard(() => config));
+  const senderWindow = (ev: IpcEventLike): WindowLike =>
+    windows.find((w) => ev.sender && !w.win.isDestroyed() && w.win.webContents.id === ev.sender.id)?.win ?? windows[0]!.win;
+  e.ipcMain.handle(
+    IPC.getConfig,
+    guard(() => config),
+  );
   e.ipcMain.handle(IPC.setFullScreen, (ev, on) =>
     guard((flag: unknown) => {
       if (typeof flag !== 'boolean') throw new TypeError('setFullScreen expects a boolean');
@@ -239,8 +289,14 @@ export async function runMain(e: ElectronLike, opts: MainOptions): Promise<{ win
       return w.isFullScreen();
     })(ev, on),
   );
-  e.ipcMain.handle(IPC.listDisplays, guard(() => displays()));
-  e.ipcMain.handle(IPC.getWallLayout, guard(() => ({ layout, windows: windows.map((w) => w.plan) })));
+  e.ipcMain.handle(
+    IPC.listDisplays,
+    guard(() => displays()),
+  );
+  e.ipcMain.handle(
+    IPC.getWallLayout,
+    guard(() => ({ layout, windows: windows.map((w) => w.plan) })),
+  );
   e.ipcMain.handle(
     IPC.applyWallLayout,
     guard(async (raw: unknown) => {

@@ -42,7 +42,20 @@ runMain(electron, {
   // passes it). The embedded feed serves no /api/config: the window gets the token over IPC only.
   startFeed: (roots) =>
     accountsFor({ file: process.env['REDWALL_ACCOUNTS'], demo }).then(({ accounts, source }) =>
-      startFeedServer({ accounts, demo: source === 'demo', configRoute: false, assetsDir: roots.assets, scenariosDir: join(roots.assets, '..', 'scenarios'), journalDir: join(app.getPath('userData'), 'journal'), host: '127.0.0.1', port: 0, allowedOrigins: [APP_ORIGIN], sim: { backfillMs: 24 * 3600_000, requests: { backfillDays: 7 } }, appVersion: app.getVersion(), token: feedToken }).then((s) => ({ ...s, token: feedToken, demoAccounts: source === 'demo' })),
+      startFeedServer({
+        accounts,
+        demo: source === 'demo',
+        configRoute: false,
+        assetsDir: roots.assets,
+        scenariosDir: join(roots.assets, '..', 'scenarios'),
+        journalDir: join(app.getPath('userData'), 'journal'),
+        host: '127.0.0.1',
+        port: 0,
+        allowedOrigins: [APP_ORIGIN],
+        sim: { backfillMs: 24 * 3600_000, requests: { backfillDays: 7 } },
+        appVersion: app.getVersion(),
+        token: feedToken,
+      }).then((s) => ({ ...s, token: feedToken, demoAccounts: source === 'demo' })),
     ),
 }).catch((e: unknown) => {
   console.error('RedWall failed to start', e);

@@ -30,7 +30,24 @@ export const LOCALES = ['zh-CN', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
 
 /** All catalogs; a key may be defined in one catalog only. */
-export const CATALOGS = { core, alarms: alarmsStrings, analysis: analysisStrings, drill: drillStrings, evacuation: evacuationStrings, import: importStrings, layouts: layoutsStrings, console: consoleStrings, layers: layersStrings, wall: wallStrings, people: peopleStrings, grid: gridStrings, importer: importerStrings, auth: authStrings, work: workStrings, sources: sourcesStrings } as const;
+export const CATALOGS = {
+  core,
+  alarms: alarmsStrings,
+  analysis: analysisStrings,
+  drill: drillStrings,
+  evacuation: evacuationStrings,
+  import: importStrings,
+  layouts: layoutsStrings,
+  console: consoleStrings,
+  layers: layersStrings,
+  wall: wallStrings,
+  people: peopleStrings,
+  grid: gridStrings,
+  importer: importerStrings,
+  auth: authStrings,
+  work: workStrings,
+  sources: sourcesStrings,
+} as const;
 
 type Keys<C> = C extends Catalog<infer K> ? K : never;
 export type StringKey = { [A in keyof typeof CATALOGS]: Keys<(typeof CATALOGS)[A]> }[keyof typeof CATALOGS];
@@ -74,16 +91,19 @@ export function formatMessage(msg: string, vars: MessageVars, l: Locale = locale
     if (v === undefined) return `{${name}}`;
     return typeof v === 'number' ? fmtNumber(v, Number.isInteger(v) ? 0 : 1, l) : v;
   };
-  return msg.replace(/\{(\w+), plural,((?:[^{}]|\{[^{}]*\})*)\}|\{(\w+)\}/g, (_m, pName: string | undefined, branches: string | undefined, name: string | undefined) => {
-    if (name) return value(name);
-    const n = Number(vars[pName!]);
-    let rules = pluralRules.get(l);
-    if (!rules) pluralRules.set(l, (rules = new Intl.PluralRules(l)));
-    const forms = new Map<string, string>();
-    for (const m of branches!.matchAll(/(=\d+|zero|one|two|few|many|other)\s*\{([^{}]*)\}/g)) forms.set(m[1]!, m[2]!);
-    const text = forms.get(`=${n}`) ?? forms.get(rules.select(n)) ?? forms.get('other') ?? '';
-    return text.replace(/#/g, fmtNumber(n, Number.isInteger(n) ? 0 : 1, l));
-  });
+  return msg.replace(
+    /\{(\w+), plural,((?:[^{}]|\{[^{}]*\})*)\}|\{(\w+)\}/g,
+    (_m, pName: string | undefined, branches: string | undefined, name: string | undefined) => {
+      if (name) return value(name);
+      const n = Number(vars[pName!]);
+      let rules = pluralRules.get(l);
+      if (!rules) pluralRules.set(l, (rules = new Intl.PluralRules(l)));
+      const forms = new Map<string, string>();
+      for (const m of branches!.matchAll(/(=\d+|zero|one|two|few|many|other)\s*\{([^{}]*)\}/g)) forms.set(m[1]!, m[2]!);
+      const text = forms.get(`=${n}`) ?? forms.get(rules.select(n)) ?? forms.get('other') ?? '';
+      return text.replace(/#/g, fmtNumber(n, Number.isInteger(n) ? 0 : 1, l));
+    },
+  );
 }
 
 /**

@@ -99,7 +99,13 @@ async function boot(): Promise<void> {
           // 24 h of occupancy from the feed journal, once the feed is up
           void when(() => store.feed.status === 'live').then(() => ws.loadParkingHistory());
         }
-        unmountWall = mountWall(store, app, { screen, meta, wall: wallStore, openScreens: () => void openScreensDialog(store, bridge, cfg.shell), toggleFullScreen });
+        unmountWall = mountWall(store, app, {
+          screen,
+          meta,
+          wall: wallStore,
+          openScreens: () => void openScreensDialog(store, bridge, cfg.shell),
+          toggleFullScreen,
+        });
       }
       // the stage changed size: let the maps fit it
       requestAnimationFrame(() => {
@@ -158,7 +164,12 @@ async function boot(): Promise<void> {
 
   // ?bench=per-event: the naive baseline for `npm run bench` (every event applied and rendered on its own)
   const perEvent = new URLSearchParams(location.search).get('bench') === 'per-event';
-  const feed = new FeedClient(store, { url: cfg.feedUrl, ...(cfg.feedToken ? { token: cfg.feedToken } : {}), perEvent, onSessionLost: () => store.session.sessionLost() });
+  const feed = new FeedClient(store, {
+    url: cfg.feedUrl,
+    ...(cfg.feedToken ? { token: cfg.feedToken } : {}),
+    perEvent,
+    onSessionLost: () => store.session.sessionLost(),
+  });
   store.sink = feed;
   // sign-in / sign-out: the session token lives in the feed client's memory only
   store.session.attach(feed);
@@ -176,7 +187,12 @@ async function boot(): Promise<void> {
     (e: unknown) => console.error('citizen-request tables unavailable:', e),
   );
   // The first analysis runs when a planner first opens the workspace (operators never pay for it at boot).
-  const analysisReady = store.analysis.attach({ db, origin: meta.center, fetchHistory: (from, to, step) => feed.call('parkingHistory', { from, to, step }), now: () => Date.now() });
+  const analysisReady = store.analysis.attach({
+    db,
+    origin: meta.center,
+    fetchHistory: (from, to, step) => feed.call('parkingHistory', { from, to, step }),
+    now: () => Date.now(),
+  });
   analysisReady.catch((e: unknown) => console.error('analysis workspace failed to start:', e));
   reaction(
     () => store.ui.workspace,

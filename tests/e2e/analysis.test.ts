@@ -105,13 +105,21 @@ describe('planner: parking supply/demand and car-park site selection (Xidan-Nort
     expect(await s.page.textContent('[data-testid=rank-means]')).toMatch(/全区无位/);
     // the cells the site relieves are listed with the site, and are the cells the what-if improves
     const listed = ((await s.page.getAttribute(`[data-testid=site-list] li[data-site="${best}"]`, 'data-cells')) ?? '').split(' ').filter(Boolean).sort();
-    const improved = await s.page.evaluate(() => window.__redwall!.store.analysis.whatIf!.delta.filter((d) => d.unmetAfter < d.unmetBefore - 1e-9).map((d) => d.cell_id).sort());
+    const improved = await s.page.evaluate(() =>
+      window
+        .__redwall!.store.analysis.whatIf!.delta.filter((d) => d.unmetAfter < d.unmetBefore - 1e-9)
+        .map((d) => d.cell_id)
+        .sort(),
+    );
     expect(listed).toEqual(improved);
     // before / after / change: every number in its own column
-    const hardRow = await s.page.$$eval('[data-testid=whatif-hardest] td', (els) => els.map((e) => Number(e.textContent!.replace(/[,\u2212]/g, (c) => (c === ',' ? '' : '-')))));
+    const hardRow = await s.page.$$eval('[data-testid=whatif-hardest] td', (els) =>
+      els.map((e) => Number(e.textContent!.replace(/[,\u2212]/g, (c) => (c === ',' ? '' : '-')))),
+    );
     expect(hardRow).toHaveLength(3);
     expect(Math.abs(hardRow[2]! - (hardRow[1]! - hardRow[0]!))).toBeLessThanOrEqual(1);
-    if (!listed.includes((await attr('[data-testid=analysis-hardest]', 'data-cell'))!)) expect(await s.page.locator('[data-testid=whatif-misses-hardest]').count()).toBe(1);
+    if (!listed.includes((await attr('[data-testid=analysis-hardest]', 'data-cell'))!))
+      expect(await s.page.locator('[data-testid=whatif-misses-hardest]').count()).toBe(1);
     await s.page.click(`[data-testid=site-list] li[data-site="${best}"] .site-name`);
     await s.page.waitForTimeout(1500);
     const png = decode(await viewShot(s, '#view2d', resolve(OUT, 'analysis-whatif.png')));
@@ -131,7 +139,12 @@ describe('planner: parking supply/demand and car-park site selection (Xidan-Nort
       ([lon, lat]) => {
         const v = window.__redwall!.view2d()!;
         const d = 0.00035;
-        return [[lon - d, lat - d], [lon + d, lat - d], [lon + d, lat + d], [lon - d, lat + d]].map(([x, y]) => v.project(x!, y!));
+        return [
+          [lon - d, lat - d],
+          [lon + d, lat - d],
+          [lon + d, lat + d],
+          [lon - d, lat + d],
+        ].map(([x, y]) => v.project(x!, y!));
       },
       [hardest.lon, hardest.lat] as const,
     );
@@ -154,16 +167,24 @@ describe('planner: parking supply/demand and car-park site selection (Xidan-Nort
     await expect.poll(() => s.page.evaluate(() => window.__redwall!.store.analysis.whatIf?.site.siteId ?? null), { timeout: 30_000 }).toBe('DS-01');
     const w = await s.page.evaluate(() => {
       const x = window.__redwall!.store.analysis.whatIf!;
-      return { before: x.before.totals.unmet, after: x.after.totals.unmet, cells: x.delta.map((d) => ({ id: d.cell_id, before: d.unmetBefore, after: d.unmetAfter })) };
+      return {
+        before: x.before.totals.unmet,
+        after: x.after.totals.unmet,
+        cells: x.delta.map((d) => ({ id: d.cell_id, before: d.unmetBefore, after: d.unmetAfter })),
+      };
     });
     const hardCell = w.cells.find((c) => c.id === hardestBefore.cell_id);
     expect(hardCell).toBeDefined();
     expect(hardCell!.after).toBeLessThan(hardCell!.before);
-    const shown = await s.page.$$eval('[data-testid=whatif-hardest] td', (els) => els.map((e) => Number(e.textContent!.replace(/[,\u2212]/g, (c) => (c === ',' ? '' : '-')))));
+    const shown = await s.page.$$eval('[data-testid=whatif-hardest] td', (els) =>
+      els.map((e) => Number(e.textContent!.replace(/[,\u2212]/g, (c) => (c === ',' ? '' : '-')))),
+    );
     expect(shown).toEqual([Math.round(hardCell!.before), Math.round(hardCell!.after), Math.round(hardCell!.after - hardCell!.before)]);
     expect(w.before - w.after).toBeGreaterThan(50);
     expect(w.before - w.after).toBeLessThanOrEqual(100 + 1e-6);
-    const audit = await s.page.evaluate(() => window.__redwall!.store.ui.audit.filter((r) => r.command.type === 'analysis').map((r) => (r.command as { cmd: { op: string } }).cmd.op));
+    const audit = await s.page.evaluate(() =>
+      window.__redwall!.store.ui.audit.filter((r) => r.command.type === 'analysis').map((r) => (r.command as { cmd: { op: string } }).cmd.op),
+    );
     expect(audit).toEqual(expect.arrayContaining(['setParams', 'findSites', 'whatIf', 'startDrawing', 'addDrawnSite']));
   });
 
@@ -214,11 +235,28 @@ describe('planner: parking supply/demand and car-park site selection (Xidan-Nort
     expect(dark).toBeGreaterThan(5000);
 
     const [csvDl] = await Promise.all([s.page.waitForEvent('download'), s.page.click('[data-testid=export-csv]')]);
-    const lines = readFileSync(await csvDl.path(), 'utf8').replace(/^\uFEFF/, '').trim().split('\r\n');
+    const lines = readFileSync(await csvDl.path(), 'utf8')
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
     const head = lines[0]!.split(',');
-    expect(head).toEqual(['cell_id', 'lon', 'lat', 'demand_vehicles', 'resident_vehicles', 'supply_spaces', 'gap_vehicles', 'unmet_vehicles', 'places', 'sources']);
+    expect(head).toEqual([
+      'cell_id',
+      'lon',
+      'lat',
+      'demand_vehicles',
+      'resident_vehicles',
+      'supply_spaces',
+      'gap_vehicles',
+      'unmet_vehicles',
+      'places',
+      'sources',
+    ]);
     const rows = lines.slice(1).map((l) => l.split(','));
-    const result = await s.page.evaluate(() => ({ n: window.__redwall!.store.analysis.result!.cells.length, unmet: window.__redwall!.store.analysis.result!.totals.unmet }));
+    const result = await s.page.evaluate(() => ({
+      n: window.__redwall!.store.analysis.result!.cells.length,
+      unmet: window.__redwall!.store.analysis.result!.totals.unmet,
+    }));
     expect(rows).toHaveLength(result.n);
     const sum = rows.reduce((acc, r) => acc + Number(r[head.indexOf('unmet_vehicles')]), 0);
     expect(Math.abs(sum - result.unmet)).toBeLessThanOrEqual(0.05 * rows.length + 1e-6);
@@ -250,7 +288,12 @@ describe('planner: parking supply/demand and car-park site selection (Xidan-Nort
     await s.page.fill('[data-testid=sql-input]', "SELECT place_id, lon, lat, capacity FROM parking_places WHERE kind = 'lot'");
     await s.page.click('[data-testid=sql-run]');
     await s.page.waitForSelector('[data-testid=sql-status], [data-testid=sql-error]');
-    expect(await s.page.locator('[data-testid=sql-error]').textContent().catch(() => null)).toBeNull();
+    expect(
+      await s.page
+        .locator('[data-testid=sql-error]')
+        .textContent()
+        .catch(() => null),
+    ).toBeNull();
     expect(await attr('[data-testid=sql-status]', 'data-rows')).toBe('130');
     expect(await attr('[data-testid=sql-status]', 'data-points')).toBe('130');
     await s.page.click('[data-testid=sql-close]');

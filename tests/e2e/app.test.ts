@@ -44,7 +44,9 @@ function otherIncidents(): Promise<Array<{ id: string; lon: number; lat: number 
     const live = window.__redwall!.store.live;
     return [
       ...live.openAlarms.filter((a) => !src.includes(a.sourceId) && a.state !== 'shelved').map((a) => ({ id: a.sourceId, lon: a.lon, lat: a.lat })),
-      ...[...live.wellLevels].filter(([id, l]) => l !== 'normal' && !src.includes(id)).map(([id]) => ({ id, ...window.__redwall!.store.entities.wellPoint(id)! })),
+      ...[...live.wellLevels]
+        .filter(([id, l]) => l !== 'normal' && !src.includes(id))
+        .map(([id]) => ({ id, ...window.__redwall!.store.entities.wellPoint(id)! })),
     ];
   }, GOLDEN_IDS);
 }
@@ -62,7 +64,10 @@ async function expectLayerMatters(el: Locator, golden: string, tol: number, betw
   const expected = readFileSync(resolve(ROOT, 'tests/e2e/golden', golden));
   await s.page.evaluate(() => window.__redwall!.store.command({ type: 'toggleLayer', layer: 'alarms', visible: false }));
   await expect.poll(async () => (await between?.(), diffImages(await el.screenshot(), expected).diffPixels), { timeout: 15_000 }).toBeGreaterThan(0);
-  const without = diffImages(await settledShot(() => el.screenshot({ path: resolve(OUT, golden.replace('.png', '-no-alarms.png')) }), between), expected).diffFraction;
+  const without = diffImages(
+    await settledShot(() => el.screenshot({ path: resolve(OUT, golden.replace('.png', '-no-alarms.png')) }), between),
+    expected,
+  ).diffFraction;
   expect(without, `${golden} without the alarms layer`).toBeGreaterThan(tol);
   await s.page.evaluate(() => window.__redwall!.store.command({ type: 'toggleLayer', layer: 'alarms', visible: true }));
 }
@@ -161,10 +166,13 @@ describe('RedWall web shell on the demo district', () => {
         m.once('idle', () => r(window.__redwall!.view2d()!.project(116.42931, 39.93868)));
       });
     });
-    const under = await s.page.evaluate(([x, y]) => {
-      const f = window.__redwall!.view2d()!.map.queryRenderedFeatures([x!, y!], { layers: ['buildings-fill'] })[0];
-      return f ? { id: Number(f.properties['id']), floors: Number(f.properties['floors']) } : null;
-    }, [c.x, c.y]);
+    const under = await s.page.evaluate(
+      ([x, y]) => {
+        const f = window.__redwall!.view2d()!.map.queryRenderedFeatures([x!, y!], { layers: ['buildings-fill'] })[0];
+        return f ? { id: Number(f.properties['id']), floors: Number(f.properties['floors']) } : null;
+      },
+      [c.x, c.y],
+    );
     expect(under).not.toBeNull();
     const box = await s.page.locator('#view2d').boundingBox();
     await s.page.mouse.click(box!.x + c.x, box!.y + c.y);
@@ -192,7 +200,9 @@ describe('RedWall web shell on the demo district', () => {
     await s.page.fill('[data-testid=alarm-note]', '已关阀通风');
     await step('resolve', 'resolved');
     await step('close', 'closed');
-    const server = (await (await s.api('/api/alarms')).json()) as { alarms: Array<{ alarmId: string; state: string; team?: string; history: Array<{ action: string; by: string; note?: string }> }> };
+    const server = (await (await s.api('/api/alarms')).json()) as {
+      alarms: Array<{ alarmId: string; state: string; team?: string; history: Array<{ action: string; by: string; note?: string }> }>;
+    };
     const a = server.alarms.find((x) => x.alarmId === alarmId)!;
     expect(a.state).toBe('closed');
     expect(a.team).toBe('燃气抢险队');
@@ -245,7 +255,9 @@ describe('RedWall web shell on the demo district', () => {
   it('2D map with live layers (deck.gl overlay) matches its golden (tolerance 0.05% of pixels: 0 differ run to run, hiding the alarm markers changes 0.11%)', async () => {
     for (const inc of GOLDEN_INCIDENTS) expect((await s.api('/api/sim/incident', inc)).status).toBe(200);
     await expect
-      .poll(() => s.page.evaluate((src) => window.__redwall!.store.live.openAlarms.filter((a) => src.includes(a.sourceId)).length, GOLDEN_IDS), { timeout: 15_000 })
+      .poll(() => s.page.evaluate((src) => window.__redwall!.store.live.openAlarms.filter((a) => src.includes(a.sourceId)).length, GOLDEN_IDS), {
+        timeout: 15_000,
+      })
       .toBe(GOLDEN_IDS.length);
     await s.page.evaluate(() => window.__redwall!.store.command({ type: 'selectAlarm', alarmId: null }));
     await s.page.evaluate(() => window.__redwall!.store.command({ type: 'selectBuilding', buildingId: null }));
@@ -263,7 +275,8 @@ describe('RedWall web shell on the demo district', () => {
       GOLDEN_CENTRE,
     );
     const bounds = await s.page.evaluate(() => window.__redwall!.view2d()!.map.getBounds().toArray());
-    const inside = (p: { lon: number; lat: number }) => p.lon > bounds[0][0] - 0.002 && p.lon < bounds[1][0] + 0.002 && p.lat > bounds[0][1] - 0.002 && p.lat < bounds[1][1] + 0.002;
+    const inside = (p: { lon: number; lat: number }) =>
+      p.lon > bounds[0][0] - 0.002 && p.lon < bounds[1][0] + 0.002 && p.lat > bounds[0][1] - 0.002 && p.lat < bounds[1][1] + 0.002;
     expect((await otherIncidents()).filter(inside), 'another live incident inside the 2D golden area').toEqual([]);
     const map2d = s.page.locator('#view2d canvas.maplibregl-canvas');
     const shot2d = await settledShot(() => map2d.screenshot({ path: resolve(OUT, 'map2d-live.png') }));
@@ -324,10 +337,20 @@ describe('RedWall web shell on the demo district', () => {
           if (text && !skip(el) && visible(el!)) texts.push(text);
         }
         for (const el of document.body.querySelectorAll('[title], [placeholder], [aria-label]'))
-          if (!skip(el) && visible(el)) for (const a of ['title', 'placeholder', 'aria-label']) if (el.getAttribute(a)) texts.push(`@${a}: ${el.getAttribute(a)}`);
+          if (!skip(el) && visible(el))
+            for (const a of ['title', 'placeholder', 'aria-label']) if (el.getAttribute(a)) texts.push(`@${a}: ${el.getAttribute(a)}`);
         // a heading's own words (its close button and tabs are buttons of their own)
-        const own = (el: Element) => (el.tagName === 'BUTTON' ? el.textContent! : [...el.childNodes].filter((c) => c.nodeType === Node.TEXT_NODE).map((c) => c.textContent).join('')).trim();
-        const headings = [...document.querySelectorAll('#topbar, #left, #right, #statusbar')].flatMap((box) => [...box.querySelectorAll('h2, h3, button')].filter((el) => !skip(el) && visible(el)).map(own));
+        const own = (el: Element) =>
+          (el.tagName === 'BUTTON'
+            ? el.textContent!
+            : [...el.childNodes]
+                .filter((c) => c.nodeType === Node.TEXT_NODE)
+                .map((c) => c.textContent)
+                .join('')
+          ).trim();
+        const headings = [...document.querySelectorAll('#topbar, #left, #right, #statusbar')].flatMap((box) =>
+          [...box.querySelectorAll('h2, h3, button')].filter((el) => !skip(el) && visible(el)).map(own),
+        );
         return { texts, headings };
       });
     const cjk = /[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]/;

@@ -42,7 +42,11 @@ describe('fire drill, evacuation and after-action review', () => {
     // a listed scenario: the start button is enabled and no "why is the list empty" note is shown
     expect(await s.page.isEnabled('[data-testid=drill-start]')).toBe(true);
     expect(await s.page.locator('[data-testid=drill-list-note]').count()).toBe(0);
-    await s.page.setInputFiles('[data-testid=drill-file]', { name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify({ ...SCENARIO, steps: [{ at: 1, do: 'smoke', detectorId: 'SD-x' }] })) });
+    await s.page.setInputFiles('[data-testid=drill-file]', {
+      name: 'broken.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(JSON.stringify({ ...SCENARIO, steps: [{ at: 1, do: 'smoke', detectorId: 'SD-x' }] })),
+    });
     await expect.poll(() => s.page.textContent('[data-testid=drill-error]')).toMatch(/broken\.json.*steps\.0\.detectorId/);
   });
 
@@ -53,7 +57,9 @@ describe('fire drill, evacuation and after-action review', () => {
     await s.page.waitForSelector('[data-testid=drill-running]', { timeout: 15_000 });
     expect(await s.page.textContent('[data-testid=mode-banner]')).toContain('DRILL');
     await s.page.waitForSelector('[data-testid=alarm-item][data-source="SD-3792-3-1"]', { timeout: 15_000 });
-    const order = await s.page.$$eval('[data-testid=alarm-list] li', (els) => els.map((e) => e.getAttribute('data-source') ?? (e.getAttribute('data-testid') === 'drill-divider' ? 'DIVIDER' : '')));
+    const order = await s.page.$$eval('[data-testid=alarm-list] li', (els) =>
+      els.map((e) => e.getAttribute('data-source') ?? (e.getAttribute('data-testid') === 'drill-divider' ? 'DIVIDER' : '')),
+    );
     expect(order.indexOf('MH-00010')).toBeLessThan(order.indexOf('DIVIDER'));
     expect(order.indexOf('DIVIDER')).toBeLessThan(order.indexOf('SD-3792-3-1'));
     expect(await s.page.textContent('[data-testid=alarm-item][data-source="SD-3792-3-1"]')).toContain('DRILL');
@@ -110,7 +116,11 @@ describe('fire drill, evacuation and after-action review', () => {
     const st = await s.page.evaluate(() => window.__redwall!.store.live.alarms.filter((a) => a.sourceId === 'SD-3792-3-1').map((a) => [a.state, a.active]));
     expect(st).toEqual([['onsite', false]]);
     // play from the start at x60 moves the clock
-    await s.page.evaluate(() => (window.__redwall!.store.replay as unknown as { seek(t: number): void; from: number }).seek((window.__redwall!.store.replay as unknown as { from: number }).from));
+    await s.page.evaluate(() =>
+      (window.__redwall!.store.replay as unknown as { seek(t: number): void; from: number }).seek(
+        (window.__redwall!.store.replay as unknown as { from: number }).from,
+      ),
+    );
     await s.page.selectOption('[data-testid=replay-speed]', '60');
     await s.page.click('[data-testid=replay-play]');
     const t0 = Number(await s.page.getAttribute('[data-testid=replay-clock]', 'data-t'));
@@ -119,7 +129,10 @@ describe('fire drill, evacuation and after-action review', () => {
     await s.page.click('[data-testid=replay-report]');
     expect(await s.page.textContent('[data-testid=report-ack-median]')).toBe('1.5 秒');
     const [csvDl] = await Promise.all([s.page.waitForEvent('download'), s.page.click('[data-testid=report-csv]')]);
-    const csv = readFileSync(await csvDl.path(), 'utf8').replace(/^\uFEFF/, '').trim().split('\r\n');
+    const csv = readFileSync(await csvDl.path(), 'utf8')
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
     const head = csv[0]!.split(',');
     const row = csv.map((l) => l.split(',')).find((c) => c[head.indexOf('source_id')] === 'SD-3792-3-1')!;
     expect(row[head.indexOf('drill')]).toBe('drill');

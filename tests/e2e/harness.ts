@@ -63,15 +63,19 @@ export function apiCall(base: string, token: string, path: string, body?: unknow
   });
 }
 
-export async function openApp(
-  opts: Partial<FeedServerOptions> = {},
-  query = '',
-  viewport = { width: 1600, height: 900 },
-): Promise<Session> {
+export async function openApp(opts: Partial<FeedServerOptions> = {}, query = '', viewport = { width: 1600, height: 900 }): Promise<Session> {
   const staticDir = resolve(ROOT, 'dist/renderer');
   const assetsDir = resolve(ROOT, 'assets/district');
   if (!existsSync(resolve(staticDir, 'index.html'))) throw new Error('dist/renderer missing: run "npm run build" first');
-  const server = await startFeedServer({ staticDir, assetsDir, journalDir: mkdtempSync(join(tmpdir(), 'redwall-e2e-journal-')), sim: { incidentEveryMs: 0, requests: { requestEveryMs: 0 } }, token: TEST_TOKEN, log: () => undefined, ...opts });
+  const server = await startFeedServer({
+    staticDir,
+    assetsDir,
+    journalDir: mkdtempSync(join(tmpdir(), 'redwall-e2e-journal-')),
+    sim: { incidentEveryMs: 0, requests: { requestEveryMs: 0 } },
+    token: TEST_TOKEN,
+    log: () => undefined,
+    ...opts,
+  });
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
   const context = await browser.newContext({ viewport, deviceScaleFactor: 1, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
   const external: string[] = [];

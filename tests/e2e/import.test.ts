@@ -32,8 +32,17 @@ function magenta(png: ReturnType<typeof decode>): number {
 
 const hex = (h: string) => Buffer.from(h, 'hex');
 // 名称,经度,纬度 / 朝阳小区,116.4410,39.9250 in GBK
-const GBK_CSV = Buffer.concat([hex('c3fbb3c6'), Buffer.from(','), hex('beadb6c8'), Buffer.from(','), hex('ceb3b6c8'), Buffer.from('\r\n'), hex('b3afd1f4d0a1c7f8'), Buffer.from(',116.4410,39.9250\r\n')]);
-const GK = proj4(epsgDef(4548)!, [116.4560, 39.9375]) as [number, number];
+const GBK_CSV = Buffer.concat([
+  hex('c3fbb3c6'),
+  Buffer.from(','),
+  hex('beadb6c8'),
+  Buffer.from(','),
+  hex('ceb3b6c8'),
+  Buffer.from('\r\n'),
+  hex('b3afd1f4d0a1c7f8'),
+  Buffer.from(',116.4410,39.9250\r\n'),
+]);
+const GK = proj4(epsgDef(4548)!, [116.456, 39.9375]) as [number, number];
 const ARCGIS = {
   type: 'FeatureCollection',
   crs: { type: 'name', properties: { name: 'EPSG:4548' } },
@@ -41,7 +50,18 @@ const ARCGIS = {
     {
       type: 'Feature',
       properties: { 名称: '示范片区', 面积: 12.5 },
-      geometry: { type: 'Polygon', coordinates: [[[GK[0] - 400, GK[1] - 300], [GK[0] + 400, GK[1] - 300], [GK[0] + 400, GK[1] + 300], [GK[0] - 400, GK[1] + 300], [GK[0] - 400, GK[1] - 300]]] },
+      geometry: {
+        type: 'Polygon',
+        coordinates: [
+          [
+            [GK[0] - 400, GK[1] - 300],
+            [GK[0] + 400, GK[1] - 300],
+            [GK[0] + 400, GK[1] + 300],
+            [GK[0] - 400, GK[1] + 300],
+            [GK[0] - 400, GK[1] - 300],
+          ],
+        ],
+      },
     },
   ],
 };
@@ -99,10 +119,14 @@ describe('import the user’s own data', () => {
     const before = await s.page.locator('[data-testid=import-list] li').count();
     // the batch choice is used for one import and then reset
     await s.page.selectOption('[data-testid=import-crs]', 'GCJ02');
-    await s.page.setInputFiles('[data-testid=import-file]', [{ name: 'district.gpkg', mimeType: 'application/geopackage+sqlite3', buffer: readFileSync(resolve(ROOT, 'tests/fixtures/import/district.gpkg')) }]);
+    await s.page.setInputFiles('[data-testid=import-file]', [
+      { name: 'district.gpkg', mimeType: 'application/geopackage+sqlite3', buffer: readFileSync(resolve(ROOT, 'tests/fixtures/import/district.gpkg')) },
+    ]);
     await expect.poll(() => s.page.locator('[data-testid=import-list] li').count(), { timeout: 20_000 }).toBe(before + 3);
     expect(await s.page.$eval('[data-testid=import-crs]', (e) => (e as HTMLSelectElement).value)).toBe('auto');
-    const gp = await s.page.$$eval('[data-testid=import-list] li', (els) => els.slice(-3).map((e) => [e.getAttribute('data-table'), e.getAttribute('data-crs')]));
+    const gp = await s.page.$$eval('[data-testid=import-list] li', (els) =>
+      els.slice(-3).map((e) => [e.getAttribute('data-table'), e.getAttribute('data-crs')]),
+    );
     // Chinese layer names give Chinese table names; each layer's own declared CRS won over the batch choice
     expect(gp).toEqual([
       [expect.stringMatching(/^user_district_巡查点_\d+$/), 'WGS84'],
@@ -122,7 +146,12 @@ describe('import the user’s own data', () => {
       }
       return out;
     });
-    const csv = `name,lng,lat\n${mids.map((p, i) => { const b = fromWgs84('BD09', p[0], p[1]); return `p${i},${b[0].toFixed(7)},${b[1].toFixed(7)}`; }).join('\n')}\n`;
+    const csv = `name,lng,lat\n${mids
+      .map((p, i) => {
+        const b = fromWgs84('BD09', p[0], p[1]);
+        return `p${i},${b[0].toFixed(7)},${b[1].toFixed(7)}`;
+      })
+      .join('\n')}\n`;
     await s.page.setInputFiles('[data-testid=import-file]', [{ name: 'patrol.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) }]);
     await expect.poll(() => s.page.locator('[data-testid=import-list] li').count(), { timeout: 20_000 }).toBe(before + 4);
     const table = await s.page.$eval('[data-testid=import-list] li:last-child', (e) => e.getAttribute('data-table')!);
@@ -138,14 +167,28 @@ describe('import the user’s own data', () => {
     const back = await s.page.evaluate((t) => window.__redwall!.sql(`SELECT lon, lat FROM "${t}" ORDER BY fid LIMIT 1`), table);
     expect(Number(back.first!['lon'])).toBeCloseTo(mids[0]![0], 5);
     expect(Number(back.first!['lat'])).toBeCloseTo(mids[0]![1], 5);
-    const audit = await s.page.evaluate(() => window.__redwall!.store.ui.audit.filter((r) => r.command.type === 'importData').map((r) => r.command).slice(-3));
-    expect(audit).toMatchObject([{ op: 'add', names: ['district.gpkg'], crs: 'GCJ02' }, { op: 'add', names: ['patrol.csv'], crs: 'auto' }, { op: 'add', names: ['patrol'], crs: 'BD09' }]);
+    const audit = await s.page.evaluate(() =>
+      window
+        .__redwall!.store.ui.audit.filter((r) => r.command.type === 'importData')
+        .map((r) => r.command)
+        .slice(-3),
+    );
+    expect(audit).toMatchObject([
+      { op: 'add', names: ['district.gpkg'], crs: 'GCJ02' },
+      { op: 'add', names: ['patrol.csv'], crs: 'auto' },
+      { op: 'add', names: ['patrol'], crs: 'BD09' },
+    ]);
     expect(s.external).toEqual([]);
     expect(s.consoleErrors.filter((e) => !/does not exist/.test(e))).toEqual([]);
   });
 
   it('saves a layout, restores it after changes, exports it and imports it back; a foreign file is refused', async () => {
-    const ui = () => s.page.evaluate(() => ({ view: window.__redwall!.store.ui.view, cameras: window.__redwall!.store.ui.layers.cameras, manholes: window.__redwall!.store.ui.layers.manholes }));
+    const ui = () =>
+      s.page.evaluate(() => ({
+        view: window.__redwall!.store.ui.view,
+        cameras: window.__redwall!.store.ui.layers.cameras,
+        manholes: window.__redwall!.store.ui.layers.manholes,
+      }));
     await s.page.evaluate(() => window.__redwall!.view2d()!.map.jumpTo({ center: [116.47, 39.95], zoom: 15.5 }));
     await s.page.fill('[data-testid=layout-name]', '早班');
     await s.page.click('[data-testid=layout-save]');
@@ -172,7 +215,11 @@ describe('import the user’s own data', () => {
     await expect.poll(() => s.page.locator('[data-testid=layout-list] li').count()).toBe(0);
     await s.page.setInputFiles('[data-testid=layout-file]', { name: 'shift.json', mimeType: 'application/json', buffer: Buffer.from(text) });
     await s.page.waitForSelector('[data-testid=layout-list] li[data-layout="早班"]');
-    await s.page.setInputFiles('[data-testid=layout-file]', { name: 'other.json', mimeType: 'application/json', buffer: Buffer.from('{"format":"qgis-project"}') });
+    await s.page.setInputFiles('[data-testid=layout-file]', {
+      name: 'other.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from('{"format":"qgis-project"}'),
+    });
     expect(await s.page.textContent('[data-testid=layout-error]')).toMatch(/^other\.json：不是 RedWall 布局文件：format/);
     const audit = await s.page.evaluate(() => window.__redwall!.store.ui.audit.map((r) => r.command.type).filter((t) => /Layout$/.test(t)));
     expect(audit).toEqual(['saveLayout', 'applyLayout', 'deleteLayout', 'saveLayout']);
@@ -217,13 +264,17 @@ describe('import the user’s own data', () => {
     await s.page.waitForTimeout(1500);
     expect(magenta(decode(await s.page.locator('#view3d').screenshot()))).toBeLessThan(500);
     const audit = await s.page.evaluate(() => window.__redwall!.store.ui.audit.filter((r) => r.command.type === 'basemap').map((r) => r.command));
-    expect(audit).toEqual([{ type: 'basemap', op: 'load', name: '测试底图', files: n }, { type: 'basemap', op: 'clear' }]);
+    expect(audit).toEqual([
+      { type: 'basemap', op: 'load', name: '测试底图', files: n },
+      { type: 'basemap', op: 'clear' },
+    ]);
     expect(s.external).toEqual([]);
     expect(s.consoleErrors.filter((e) => !/does not exist/.test(e))).toEqual([]);
   });
 
   it('an .mbtiles and a .pmtiles file become the basemap in 2D and 3D; a vector package is refused by name', async () => {
-    const basemapAudit = () => s.page.evaluate(() => window.__redwall!.store.ui.audit.filter((r) => r.command.type === 'basemap').map((r) => ({ ...r.command, result: r.result })));
+    const basemapAudit = () =>
+      s.page.evaluate(() => window.__redwall!.store.ui.audit.filter((r) => r.command.type === 'basemap').map((r) => ({ ...r.command, result: r.result })));
     const before = (await basemapAudit()).length;
     const look2d = async (file?: string) => {
       await s.page.click('[data-testid=view-2d]');
@@ -258,7 +309,13 @@ describe('import the user’s own data', () => {
     // PMTiles v3 (gzip directory), XYZ
     await s.page.setInputFiles('[data-testid=basemap-file]', resolve(FIXTURES, 'raster.pmtiles'));
     await s.page.waitForSelector('[data-testid=basemap-info][data-kind=pmtiles]');
-    expect(await s.page.$eval('[data-testid=basemap-info]', (e) => ({ ...(e as HTMLElement).dataset }))).toMatchObject({ kind: 'pmtiles', scheme: 'xyz', format: 'png', zooms: '12-14', count: '30' });
+    expect(await s.page.$eval('[data-testid=basemap-info]', (e) => ({ ...(e as HTMLElement).dataset }))).toMatchObject({
+      kind: 'pmtiles',
+      scheme: 'xyz',
+      format: 'png',
+      zooms: '12-14',
+      count: '30',
+    });
     expect(await s.page.textContent('[data-testid=basemap-info]')).toMatch(/^raster\.pmtiles：PMTiles，30 张瓦片，12–14 级，XYZ，png/);
     expect(await look3d(resolve(OUT, 'pmtiles-3d.png'))).toBeGreaterThan(5_000);
     expect(await look2d(resolve(OUT, 'pmtiles-2d.png'))).toBeGreaterThan(20_000);

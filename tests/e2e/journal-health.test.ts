@@ -40,7 +40,9 @@ describe('journal cannot write, on every screen', () => {
     await wall.goto(`${s.server.url}/?screen=wall`);
     await waitReady(wall);
     const well = s.server.core.entities.wells[0]!.id;
-    const [ev] = s.server.publish([{ stream: 'manhole', kind: 'manhole.reading', ts: Date.now(), wellId: well, sensor: 'gas', value: 30, unit: '%LEL', level: 'alarm' }]);
+    const [ev] = s.server.publish([
+      { stream: 'manhole', kind: 'manhole.reading', ts: Date.now(), wellId: well, sensor: 'gas', value: 30, unit: '%LEL', level: 'alarm' },
+    ]);
     expect(ev).toBeDefined();
     const alarmId = [...s.server.core.engine.alarms.values()].find((a) => a.sourceId === well)!.alarmId;
     await s.page.waitForFunction((id) => window.__redwall!.store.live.alarms.some((a) => a.alarmId === id), alarmId, { timeout: CAP_MS, polling: 250 });
@@ -61,19 +63,34 @@ describe('journal cannot write, on every screen', () => {
     // the console's status bar and the wall's title bar
     const banner = (p: Page) => p.locator(p === wall ? '[data-testid=wall-top] [data-testid=journal-health]' : '#statusbar [data-testid=journal-health]');
     for (const p of [s.page, wall]) {
-      await p.locator(p === wall ? '[data-testid=wall-top] [data-testid=journal-health][data-writable=false]' : '#statusbar [data-testid=journal-health][data-writable=false]').waitFor({ timeout: CAP_MS });
+      await p
+        .locator(
+          p === wall
+            ? '[data-testid=wall-top] [data-testid=journal-health][data-writable=false]'
+            : '#statusbar [data-testid=journal-health][data-writable=false]',
+        )
+        .waitFor({ timeout: CAP_MS });
       expect(await banner(p).textContent()).toMatch(/日志无法写入（ENOSPC）/);
     }
     // an operator's acknowledgement is refused with the reason, not acknowledged
-    const ack = await s.page.evaluate((id) => window.__redwall!.store.sink!.sendAlarmCommand({ commandId: 'e2e-disk-full-0001', alarmId: id, action: 'acknowledge', by: '值班员' }), alarmId);
+    const ack = await s.page.evaluate(
+      (id) => window.__redwall!.store.sink!.sendAlarmCommand({ commandId: 'e2e-disk-full-0001', alarmId: id, action: 'acknowledge', by: '值班员' }),
+      alarmId,
+    );
     expect(ack).toMatchObject({ ok: false, error: expect.stringMatching(/journal cannot write \(ENOSPC\)/) });
     expect(s.server.core.engine.alarms.get(alarmId)!.state).toBe('new');
 
     // space returns: the banner clears on both screens by itself, the held event arrives, commands work again
     for (const f of readdirSync(mnt)) if (f.startsWith('filler-')) rmSync(join(mnt, f));
     for (const p of [s.page, wall]) await banner(p).waitFor({ state: 'detached', timeout: CAP_MS });
-    await s.page.waitForFunction((id) => window.__redwall!.store.live.alarms.find((a) => a.alarmId === id)?.active === false, alarmId, { timeout: CAP_MS, polling: 250 });
-    const again = (await s.page.evaluate((id) => window.__redwall!.store.sink!.sendAlarmCommand({ commandId: 'e2e-disk-full-0001', alarmId: id, action: 'acknowledge', by: '值班员' }), alarmId)) as CommandAck;
+    await s.page.waitForFunction((id) => window.__redwall!.store.live.alarms.find((a) => a.alarmId === id)?.active === false, alarmId, {
+      timeout: CAP_MS,
+      polling: 250,
+    });
+    const again = (await s.page.evaluate(
+      (id) => window.__redwall!.store.sink!.sendAlarmCommand({ commandId: 'e2e-disk-full-0001', alarmId: id, action: 'acknowledge', by: '值班员' }),
+      alarmId,
+    )) as CommandAck;
     expect(again).toMatchObject({ ok: true, duplicate: false });
   });
 });

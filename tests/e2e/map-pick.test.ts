@@ -28,7 +28,9 @@ describe('clicks on live-layer objects resolve through the layer registry', () =
   beforeAll(async () => {
     s = await openApp();
     await waitReady(s.page);
-    await s.page.waitForFunction(() => document.querySelector('[data-testid=feed-status]')?.getAttribute('data-status') === 'live', undefined, { timeout: 30_000 });
+    await s.page.waitForFunction(() => document.querySelector('[data-testid=feed-status]')?.getAttribute('data-status') === 'live', undefined, {
+      timeout: 30_000,
+    });
   });
 
   afterAll(async () => {
@@ -38,16 +40,22 @@ describe('clicks on live-layer objects resolve through the layer registry', () =
   it('3D: clicking an alarm marker selects the alarm', async () => {
     const a = await wellAlarm();
     await deselect();
-    await s.page.evaluate(([lon, lat]) => window.__redwall!.store.command({ type: 'focus', lon: lon!, lat: lat!, what: 'pick-test', rangeM: 400 }), [a.lon, a.lat]);
+    await s.page.evaluate(
+      ([lon, lat]) => window.__redwall!.store.command({ type: 'focus', lon: lon!, lat: lat!, what: 'pick-test', rangeM: 400 }),
+      [a.lon, a.lat],
+    );
     // the marker (4 m up, drawn over buildings) is what Cesium picks at its projected position once the flight ends
     const at = async () =>
-      s.page.evaluate(async ([lon, lat]) => {
-        const v = window.__redwall!.view3d;
-        await v.nextFrame();
-        const p = v.project(lon!, lat!, 4);
-        const hit = p ? (v.scene.pick({ x: p.x, y: p.y } as never) as { id?: unknown } | undefined) : undefined;
-        return p && typeof hit?.id === 'string' ? { x: p.x, y: p.y, id: hit.id } : null;
-      }, [a.lon, a.lat]);
+      s.page.evaluate(
+        async ([lon, lat]) => {
+          const v = window.__redwall!.view3d;
+          await v.nextFrame();
+          const p = v.project(lon!, lat!, 4);
+          const hit = p ? (v.scene.pick({ x: p.x, y: p.y } as never) as { id?: unknown } | undefined) : undefined;
+          return p && typeof hit?.id === 'string' ? { x: p.x, y: p.y, id: hit.id } : null;
+        },
+        [a.lon, a.lat],
+      );
     await expect.poll(async () => (await at())?.id ?? null, { timeout: 30_000 }).toBe(a.alarmId);
     const p = (await at())!;
     const box = (await s.page.locator('#view3d').boundingBox())!;
@@ -73,15 +81,18 @@ describe('clicks on live-layer objects resolve through the layer registry', () =
     const box = (await s.page.locator('#view2d').boundingBox())!;
     /** what deck.gl picks at a map position: its layer id, the datum's id (points) and the screen position */
     const pickAt = (lon: number, lat: number) =>
-      s.page.evaluate(([x, y]) => {
-        const v = window.__redwall!.view2d()!;
-        const p = v.project(x!, y!);
-        const hit = (v as unknown as { overlay: Overlay }).overlay.pickObject({ x: p.x, y: p.y, radius: 1 });
-        const obj = hit?.object as { id?: string } | number | undefined;
-        // points carry their id; the all-wells layer draws well indices
-        const id = typeof obj === 'number' ? (window.__redwall!.store.entities.wells.ids[obj] ?? null) : (obj?.id ?? null);
-        return { x: p.x, y: p.y, layer: hit?.layer?.id ?? null, id };
-      }, [lon, lat]);
+      s.page.evaluate(
+        ([x, y]) => {
+          const v = window.__redwall!.view2d()!;
+          const p = v.project(x!, y!);
+          const hit = (v as unknown as { overlay: Overlay }).overlay.pickObject({ x: p.x, y: p.y, radius: 1 });
+          const obj = hit?.object as { id?: string } | number | undefined;
+          // points carry their id; the all-wells layer draws well indices
+          const id = typeof obj === 'number' ? (window.__redwall!.store.entities.wells.ids[obj] ?? null) : (obj?.id ?? null);
+          return { x: p.x, y: p.y, layer: hit?.layer?.id ?? null, id };
+        },
+        [lon, lat],
+      );
     await expect.poll(async () => (await pickAt(a.lon, a.lat)).layer, { timeout: 15_000 }).toBe('alarms');
     const p = await pickAt(a.lon, a.lat);
     expect(p.id).toBe(a.alarmId);

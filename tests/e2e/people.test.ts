@@ -48,18 +48,34 @@ describe('elderly services: masked by default, whole records only by role', () =
     expect(await s.page.getAttribute('[data-testid=people-record]', 'data-masked')).toBe('true');
     expect(await s.page.textContent('body')).not.toMatch(FULL_ID);
     // the renderer cannot go around the panel either: its own socket asks as the duty operator
-    const direct = await s.page.evaluate((id) => (window.__redwall!.store.sink as unknown as { call(op: 'people', r: unknown): Promise<{ ok: boolean; status?: number }> }).call('people', { op: 'unmask', residentId: id, reason: '绕过面板直接请求' }), residentId!);
+    const direct = await s.page.evaluate(
+      (id) =>
+        (window.__redwall!.store.sink as unknown as { call(op: 'people', r: unknown): Promise<{ ok: boolean; status?: number }> }).call('people', {
+          op: 'unmask',
+          residentId: id,
+          reason: '绕过面板直接请求',
+        }),
+      residentId!,
+    );
     expect(direct).toMatchObject({ ok: false, status: 403 });
     // the server's audit trail has the list, the view and both refused unmask attempts
-    const trail = (await (await apiCall(s.server.url, AUDITOR, '/api/people/audit')).json()) as Array<{ action: string; outcome: string; residentId?: string; user: string; reason?: string }>;
+    const trail = (await (await apiCall(s.server.url, AUDITOR, '/api/people/audit')).json()) as Array<{
+      action: string;
+      outcome: string;
+      residentId?: string;
+      user: string;
+      reason?: string;
+    }>;
     expect(trail.some((e) => e.action === 'list' && e.outcome === 'ok')).toBe(true);
     expect(trail.some((e) => e.action === 'view' && e.residentId === residentId)).toBe(true);
     expect(trail.filter((e) => e.action === 'unmask' && e.residentId === residentId).map((e) => [e.user, e.outcome, e.reason])).toEqual([
       ['值班员', 'denied', '上门送养老助残卡'],
       ['值班员', 'denied', '绕过面板直接请求'],
     ]);
-    const audit = await s.page.evaluate(() => window.__redwall!.store.ui.audit.filter((a) => a.command.type === 'people').map((a) => [a.command.type === 'people' ? a.command.op : '', a.result]));
-    expect(audit).toContainEqual(['unmask', 'error: 403 role operator may not see this person\'s whole record']);
+    const audit = await s.page.evaluate(() =>
+      window.__redwall!.store.ui.audit.filter((a) => a.command.type === 'people').map((a) => [a.command.type === 'people' ? a.command.op : '', a.result]),
+    );
+    expect(audit).toContainEqual(['unmask', "error: 403 role operator may not see this person's whole record"]);
   });
 
   it('visit tasks: planned on the server (one per person), journaled and pushed to every console, each to its grid’s staff', async () => {

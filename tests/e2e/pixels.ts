@@ -62,7 +62,8 @@ export const MASK_COLOR = '#ff00ff';
  */
 export function compareGolden(actual: Buffer, goldenPath: string): GoldenResult {
   const update = process.env['UPDATE_GOLDEN'] === '1';
-  if (update && process.env['CI']) throw new Error(`UPDATE_GOLDEN=1 is refused in CI: goldens (${goldenPath}) are made on a developer's machine, checked by eye and committed`);
+  if (update && process.env['CI'])
+    throw new Error(`UPDATE_GOLDEN=1 is refused in CI: goldens (${goldenPath}) are made on a developer's machine, checked by eye and committed`);
   if (update) {
     mkdirSync(dirname(goldenPath), { recursive: true });
     writeFileSync(goldenPath, actual);

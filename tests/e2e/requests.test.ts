@@ -65,20 +65,38 @@ describe('citizen requests: list, SLA, steps, map, DuckDB, care calls', () => {
 
   it('registering a request from the desk; refused steps say why', async () => {
     const created = await registerAtDesk(s, { topic: 'road', urgency: 'urgent', summary: '人行道井盖缺失' });
-    expect(created).toMatchObject({ topic: 'road', urgency: 'urgent', state: 'registered', channel: '12345', summary: '人行道井盖缺失', history: [{ by: '值班员' }] });
+    expect(created).toMatchObject({
+      topic: 'road',
+      urgency: 'urgent',
+      state: 'registered',
+      channel: '12345',
+      summary: '人行道井盖缺失',
+      history: [{ by: '值班员' }],
+    });
     await s.page.click('[data-testid=request-filter-open]');
     await s.page.locator(`[data-testid=request-list] li[data-request="${created.requestId}"]`).waitFor({ timeout: 10_000 });
     // a command the state machine refuses (sent past the panel): the reason comes back from the server
-    const refused = await s.page.evaluate((id) => window.__redwall!.store.command({ type: 'request', cmd: { commandId: crypto.randomUUID(), requestId: id, action: 'close' } }), created.requestId);
+    const refused = await s.page.evaluate(
+      (id) => window.__redwall!.store.command({ type: 'request', cmd: { commandId: crypto.randomUUID(), requestId: id, action: 'close' } }),
+      created.requestId,
+    );
     expect(refused).toMatchObject({ ok: false, error: 'cannot close a request that is registered' });
     await expect.poll(() => s.page.textContent('[data-testid=request-error]')).toContain('cannot close');
   });
 
   it('in DuckDB for analysis: the same requests, steps and SLA columns', async () => {
     const n = s.server.core.desk.requests.size;
-    await expect.poll(async () => (await s.page.evaluate(() => window.__redwall!.sql('SELECT count(*)::INT AS n FROM citizen_requests')).catch(() => ({ first: null }))).first?.['n'], { timeout: 20_000 }).toBe(n);
+    await expect
+      .poll(
+        async () =>
+          (await s.page.evaluate(() => window.__redwall!.sql('SELECT count(*)::INT AS n FROM citizen_requests')).catch(() => ({ first: null }))).first?.['n'],
+        { timeout: 20_000 },
+      )
+      .toBe(n);
     const steps = s.server.core.journal.seqs.request;
-    const q = await s.page.evaluate(() => window.__redwall!.sql(`SELECT count(*)::INT AS steps, (SELECT count(*) FILTER (overdue)::INT FROM citizen_requests) AS overdue FROM request_steps`));
+    const q = await s.page.evaluate(() =>
+      window.__redwall!.sql(`SELECT count(*)::INT AS steps, (SELECT count(*) FILTER (overdue)::INT FROM citizen_requests) AS overdue FROM request_steps`),
+    );
     expect(q.first?.['steps']).toBe(steps);
     expect(Number(q.first?.['overdue'])).toBeGreaterThan(0);
   });
@@ -96,7 +114,9 @@ describe('citizen requests: list, SLA, steps, map, DuckDB, care calls', () => {
     await s.page.waitForTimeout(1500);
     const tinted = decode(await s.page.locator('#view2d').screenshot({ path: resolve(OUT, 'gridwork-2d.png') }));
     let changed = 0;
-    for (let i = 0; i < png.data.length; i += 4) if (Math.abs(png.data[i]! - tinted.data[i]!) + Math.abs(png.data[i + 1]! - tinted.data[i + 1]!) + Math.abs(png.data[i + 2]! - tinted.data[i + 2]!) > 30) changed++;
+    for (let i = 0; i < png.data.length; i += 4)
+      if (Math.abs(png.data[i]! - tinted.data[i]!) + Math.abs(png.data[i + 1]! - tinted.data[i + 1]!) + Math.abs(png.data[i + 2]! - tinted.data[i + 2]!) > 30)
+        changed++;
     expect(changed).toBeGreaterThan(20_000);
     await s.page.click('[data-testid=layer-gridwork]');
     const grid = s.page.locator('[data-testid=grid-table] tr[data-requests]:not([data-requests="0"])').first();

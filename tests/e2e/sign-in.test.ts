@@ -81,11 +81,18 @@ describe('sign-in by role: the grid staff member sees her own grid’s whole rec
     // the people panel asked the server again: it answers as her role now
     await expect.poll(() => s.page.getAttribute('[data-testid=people-user]', 'data-role'), { timeout: 20_000 }).toBe('grid-staff');
     // reconnected with the session token, resubscribed with its offsets: replayed, no gap, live
-    const after = await s.page.evaluate(() => ({ replays: window.__redwall!.store.feed.replays, gaps: window.__redwall!.store.feed.gaps, status: window.__redwall!.store.feed.status, actor: window.__redwall!.store.ui.actor }));
+    const after = await s.page.evaluate(() => ({
+      replays: window.__redwall!.store.feed.replays,
+      gaps: window.__redwall!.store.feed.gaps,
+      status: window.__redwall!.store.feed.status,
+      actor: window.__redwall!.store.ui.actor,
+    }));
     expect(after).toEqual({ replays: before.replays + 1, gaps: before.gaps, status: 'live', actor: STAFF.name });
     // the page's audit log has both attempts by login, never the password; nothing lands in the page's storage
     const page = await s.page.evaluate(() => ({
-      audit: window.__redwall!.store.ui.audit.filter((a) => a.command.type === 'session').map((a) => ({ actor: a.actor, command: a.command, result: a.result })),
+      audit: window
+        .__redwall!.store.ui.audit.filter((a) => a.command.type === 'session')
+        .map((a) => ({ actor: a.actor, command: a.command, result: a.result })),
       storage: JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }),
     }));
     expect(page.audit).toEqual([
@@ -147,7 +154,10 @@ describe('sign-in by role: the grid staff member sees her own grid’s whole rec
     await s.page.evaluate((id) => window.__redwall!.store.command({ type: 'selectAlarm', alarmId: id }), elsewhere);
     await s.page.locator('[data-testid=alarm-detail]').waitFor({ state: 'visible' });
     expect(await actions.count()).toBe(0);
-    const refused = await s.page.evaluate((id) => window.__redwall!.store.command({ type: 'alarm', alarmId: id, action: 'acknowledge', commandId: window.__redwall!.store.newCommandId() }), elsewhere);
+    const refused = await s.page.evaluate(
+      (id) => window.__redwall!.store.command({ type: 'alarm', alarmId: id, action: 'acknowledge', commandId: window.__redwall!.store.newCommandId() }),
+      elsewhere,
+    );
     expect(refused).toMatchObject({ ok: false, error: expect.stringMatching(/^grid-staff may act on alarms in their own grids only/) });
     expect(s.server.core.engine.alarms.get(elsewhere)!.state).toBe('new');
     await s.page.evaluate(() => window.__redwall!.store.command({ type: 'selectAlarm', alarmId: null }));
@@ -155,7 +165,9 @@ describe('sign-in by role: the grid staff member sees her own grid’s whole rec
     const token = await auditorToken(s.server.url, s.token);
     expect(await (await apiCall(s.server.url, token, '/api/me')).json()).toMatchObject({ name: AUDITOR.name, role: 'auditor' });
     const trail = (await (await apiCall(s.server.url, token, '/api/people/audit')).json()) as AuditRow[];
-    expect(trail.filter((e) => e.action === 'unmask' && e.residentId === residentId).map((e) => [e.user, e.role, e.outcome])).toEqual([[STAFF.name, 'grid-staff', 'ok']]);
+    expect(trail.filter((e) => e.action === 'unmask' && e.residentId === residentId).map((e) => [e.user, e.role, e.outcome])).toEqual([
+      [STAFF.name, 'grid-staff', 'ok'],
+    ]);
     // the shared token (the page's own before sign-in) may not read the trail
     expect((await s.api('/api/people/audit')).status).toBe(403);
   });
@@ -164,7 +176,10 @@ describe('sign-in by role: the grid staff member sees her own grid’s whole rec
     // the duty operator plans visits from another console (shared token): for everyone, and a year ahead in her cells
     const op = connect(s.server.url, { auth: { token: s.token }, transports: ['websocket'], reconnection: false });
     try {
-      for (const req of [{ op: 'create-turning', commandId: 'plan-e2e-0001', age: 60, days: 30 }, { op: 'create-turning', commandId: 'plan-e2e-0002', age: 60, days: 366, grid: STAFF.grids![0] }])
+      for (const req of [
+        { op: 'create-turning', commandId: 'plan-e2e-0001', age: 60, days: 30 },
+        { op: 'create-turning', commandId: 'plan-e2e-0002', age: 60, days: 366, grid: STAFF.grids![0] },
+      ])
         expect(await op.timeout(30_000).emitWithAck(WIRE.task, req)).toMatchObject({ ok: true });
     } finally {
       op.disconnect();
@@ -185,7 +200,14 @@ describe('sign-in by role: the grid staff member sees her own grid’s whole rec
     await expect.poll(() => s.server.core.board.tasks.get(taskId)?.state, { timeout: 10_000 }).toBe('done');
     expect(s.server.core.board.tasks.get(taskId)).toMatchObject({ doneBy: STAFF.name, note: '已上门送卡，本人签收' });
     // pushed back to the page (finished tasks drop to the end of her list)
-    await expect.poll(() => s.page.evaluate((id) => { const ev = window.__redwall!.store.realLive.world.byStream.task.get(id); return ev?.kind === 'task.update' ? ev.task.state : null; }, taskId)).toBe('done');
+    await expect
+      .poll(() =>
+        s.page.evaluate((id) => {
+          const ev = window.__redwall!.store.realLive.world.byStream.task.get(id);
+          return ev?.kind === 'task.update' ? ev.task.state : null;
+        }, taskId),
+      )
+      .toBe('done');
     expect(await s.page.locator(`[data-testid=task-list] li[data-task="${taskId}"][data-state=open]`).count()).toBe(0);
   });
 
@@ -199,7 +221,14 @@ describe('sign-in by role: the grid staff member sees her own grid’s whole rec
     await s.page.locator(`[data-testid=request-detail] [data-request="${waiting.requestId}"]`).waitFor();
     expect(await s.page.locator('[data-testid=request-actions] button').count()).toBe(0);
     expect(await s.page.isVisible('[data-testid=request-register] summary')).toBe(true);
-    const refused = await s.page.evaluate((id) => window.__redwall!.store.command({ type: 'request', cmd: { commandId: crypto.randomUUID(), requestId: id, action: 'dispatch', department: 'community' } }), waiting.requestId);
+    const refused = await s.page.evaluate(
+      (id) =>
+        window.__redwall!.store.command({
+          type: 'request',
+          cmd: { commandId: crypto.randomUUID(), requestId: id, action: 'dispatch', department: 'community' },
+        }),
+      waiting.requestId,
+    );
     expect(refused).toMatchObject({ ok: false, error: `grid-staff may not dispatch request ${waiting.requestId}` });
     expect(s.server.core.desk.requests.get(waiting.requestId)!.state).toBe('registered');
     // a request the desk dispatched to the community in her grid: hers to accept or return
@@ -207,16 +236,29 @@ describe('sign-in by role: the grid staff member sees her own grid’s whole rec
     const desk = connect(s.server.url, { auth: { token: s.token }, transports: ['websocket'], reconnection: false });
     let hers = '';
     try {
-      const reg = (await desk.timeout(10_000).emitWithAck(WIRE.request, { commandId: 'desk-e2e-0001', action: 'register', channel: '12345', topic: 'property', urgency: 'normal', summary: '小区门禁损坏', lon: (cell.west + cell.east) / 2, lat: (cell.south + cell.north) / 2 })) as { ok: boolean; request?: { requestId: string; gridId?: string } };
+      const reg = (await desk.timeout(10_000).emitWithAck(WIRE.request, {
+        commandId: 'desk-e2e-0001',
+        action: 'register',
+        channel: '12345',
+        topic: 'property',
+        urgency: 'normal',
+        summary: '小区门禁损坏',
+        lon: (cell.west + cell.east) / 2,
+        lat: (cell.south + cell.north) / 2,
+      })) as { ok: boolean; request?: { requestId: string; gridId?: string } };
       expect(reg).toMatchObject({ ok: true, request: { gridId: STAFF.grids![0] } });
       hers = reg.request!.requestId;
-      expect(await desk.timeout(10_000).emitWithAck(WIRE.request, { commandId: 'desk-e2e-0002', requestId: hers, action: 'dispatch', department: 'community' })).toMatchObject({ ok: true });
+      expect(
+        await desk.timeout(10_000).emitWithAck(WIRE.request, { commandId: 'desk-e2e-0002', requestId: hers, action: 'dispatch', department: 'community' }),
+      ).toMatchObject({ ok: true });
     } finally {
       desk.disconnect();
     }
     await s.page.evaluate((id) => window.__redwall!.store.command({ type: 'selectRequest', requestId: id }), hers);
     await expect.poll(() => s.page.getAttribute(`[data-testid=request-detail] [data-request="${hers}"]`, 'data-state'), { timeout: 10_000 }).toBe('dispatched');
-    await expect.poll(() => s.page.$$eval('[data-testid=request-actions] button', (bs) => bs.map((b) => b.getAttribute('data-action')).sort())).toEqual(['accept', 'return']);
+    await expect
+      .poll(() => s.page.$$eval('[data-testid=request-actions] button', (bs) => bs.map((b) => b.getAttribute('data-action')).sort()))
+      .toEqual(['accept', 'return']);
     await s.page.click('[data-testid=request-accept]');
     await expect.poll(() => s.server.core.desk.requests.get(hers)?.state, { timeout: 10_000 }).toBe('handling');
     expect(s.server.core.desk.requests.get(hers)!.history.at(-1)).toMatchObject({ action: 'accept', by: STAFF.name });
@@ -242,7 +284,9 @@ describe('sign-in by role: the grid staff member sees her own grid’s whole rec
     expect(await record.getAttribute('data-masked')).toBe('true');
     expect(await s.page.textContent('body')).not.toMatch(FULL_ID);
 
-    const audit = await s.page.evaluate(() => window.__redwall!.store.ui.audit.filter((a) => a.command.type === 'session' && a.command.op === 'signOut').map((a) => [a.actor, a.result]));
+    const audit = await s.page.evaluate(() =>
+      window.__redwall!.store.ui.audit.filter((a) => a.command.type === 'session' && a.command.op === 'signOut').map((a) => [a.actor, a.result]),
+    );
     expect(audit).toEqual([[STAFF.name, 'ok']]);
     const token = await auditorToken(s.server.url, s.token);
     const trail = (await (await apiCall(s.server.url, token, '/api/people/audit')).json()) as AuditRow[];
@@ -253,7 +297,12 @@ describe('sign-in by role: the grid staff member sees her own grid’s whole rec
   });
 
   it('a session the server ends (signed out from elsewhere) drops the page back to the duty operator, and says so', async () => {
-    expect(await s.page.evaluate(async ([login, password]) => (await window.__redwall!.store.session.signIn(login!, password!))?.message ?? null, [STAFF.login, STAFF.password])).toBeNull();
+    expect(
+      await s.page.evaluate(
+        async ([login, password]) => (await window.__redwall!.store.session.signIn(login!, password!))?.message ?? null,
+        [STAFF.login, STAFF.password],
+      ),
+    ).toBeNull();
     const who = s.page.locator('[data-testid=session-user]');
     expect(await who.getAttribute('data-role')).toBe('grid-staff');
     // the token lives only in the feed client's memory; a second client holding it signs the session out
@@ -280,7 +329,12 @@ describe('sign-in by role: the grid staff member sees her own grid’s whole rec
     const actions = s.page.locator('[data-testid^=alarm-action-]');
     await s.page.evaluate((id) => window.__redwall!.store.command({ type: 'selectAlarm', alarmId: id }), alarmId);
     await expect.poll(() => actions.count(), { timeout: 20_000 }).toBeGreaterThan(0); // the duty operator's
-    expect(await s.page.evaluate(async ([login, password]) => (await window.__redwall!.store.session.signIn(login!, password!))?.message ?? null, [AUDITOR.login, AUDITOR.password])).toBeNull();
+    expect(
+      await s.page.evaluate(
+        async ([login, password]) => (await window.__redwall!.store.session.signIn(login!, password!))?.message ?? null,
+        [AUDITOR.login, AUDITOR.password],
+      ),
+    ).toBeNull();
     await expect.poll(() => s.page.getAttribute('[data-testid=people-user]', 'data-role'), { timeout: 20_000 }).toBe('auditor');
     await expect.poll(() => actions.count(), { timeout: 10_000 }).toBe(0);
     expect(await s.page.locator('[data-testid=drill-start]').count()).toBe(0);

@@ -26,7 +26,11 @@ import { countNear, decode, stats } from './pixels.ts';
 
 const CAP_MS = 120_000;
 const examples = EXAMPLES;
-const TOKENS = { REDWALL_INGEST_NBIOT_TOKEN: 'e2e-nbiot-token-0123456789abcdef', REDWALL_INGEST_CARPARK_TOKEN: 'e2e-carpark-token-0123456789abcdef', REDWALL_INGEST_SOS_TOKEN: 'e2e-sos-token-0123456789abcdefgh' };
+const TOKENS = {
+  REDWALL_INGEST_NBIOT_TOKEN: 'e2e-nbiot-token-0123456789abcdef',
+  REDWALL_INGEST_CARPARK_TOKEN: 'e2e-carpark-token-0123456789abcdef',
+  REDWALL_INGEST_SOS_TOKEN: 'e2e-sos-token-0123456789abcdefgh',
+};
 const COVER_IMEI = '868120045123456';
 const WELL = 'MH-00420';
 const RED_WELL = LEVEL_COLORS.alarm.slice(0, 3) as [number, number, number];
@@ -43,10 +47,20 @@ async function shot(page: Page, sel: string, path?: string) {
 }
 
 /** Pixels of a colour around a lon/lat (at `height` m in 3D) in the current view, after a fresh frame; -1 off screen. */
-async function colourAt(page: Page, view: '3d' | '2d', lon: number, lat: number, colour: [number, number, number], radius: number, height = 1.5, tol = 40): Promise<number> {
+async function colourAt(
+  page: Page,
+  view: '3d' | '2d',
+  lon: number,
+  lat: number,
+  colour: [number, number, number],
+  radius: number,
+  height = 1.5,
+  tol = 40,
+): Promise<number> {
   if (view === '3d') await page.evaluate(() => window.__redwall!.view3d.nextFrame());
   const p = await page.evaluate(
-    ([v, x, y, h]) => (v === '3d' ? window.__redwall!.view3d.project(x as number, y as number, h as number) : window.__redwall!.view2d()!.project(x as number, y as number)),
+    ([v, x, y, h]) =>
+      v === '3d' ? window.__redwall!.view3d.project(x as number, y as number, h as number) : window.__redwall!.view2d()!.project(x as number, y as number),
     [view, lon, lat, height] as const,
   );
   if (!p) return -1;
@@ -91,7 +105,11 @@ describe('real feeds end to end: mosquitto and HTTP push into the console (simul
   beforeAll(async () => {
     broker = await startBroker();
     const dir = mkdtempSync(join(tmpdir(), 'redwall-e2e-live-'));
-    const sources = loadSourcesFile(writeExampleSources(dir, broker.url, { [COVER_IMEI]: WELL }, 'e2e'), loadEntities(resolve(ROOT, 'assets/district')), TOKENS);
+    const sources = loadSourcesFile(
+      writeExampleSources(dir, broker.url, { [COVER_IMEI]: WELL }, 'e2e'),
+      loadEntities(resolve(ROOT, 'assets/district')),
+      TOKENS,
+    );
     s = await openApp({ sim: null, sources });
     await waitReady(s.page);
     const status = (id: string) => s.server.sources.status().sources.find((x) => x.id === id)?.state;
@@ -159,7 +177,9 @@ describe('real feeds end to end: mosquitto and HTTP push into the console (simul
     await item.click();
     await page.locator('[data-testid=evacuation-plan]').waitFor({ timeout: CAP_MS });
     expect(await page.evaluate(() => window.__redwall!.store.ui.explodedBuildingId)).toBe(12);
-    expect(await page.locator('[data-testid=evacuation-plan]').locator('xpath=preceding-sibling::p[contains(@class, "alarm-title")]').textContent()).toMatch(/· 3F · .*SD-12-3-1$/);
+    expect(await page.locator('[data-testid=evacuation-plan]').locator('xpath=preceding-sibling::p[contains(@class, "alarm-title")]').textContent()).toMatch(
+      /· 3F · .*SD-12-3-1$/,
+    );
     // 3D: the detector is drawn in fire red on the peeled floor 3 (the camera flies there: wait for the pixels)
     const h3 = floorBase(3, true) + SLAB_M / 2;
     await expect.poll(() => colourAt(page, '3d', det.lon, det.lat, rgb(FIRE_COLORS.fire), 6, h3), { timeout: CAP_MS }).toBeGreaterThan(20);
@@ -180,14 +200,20 @@ describe('real feeds end to end: mosquitto and HTTP push into the console (simul
     const lit: Record<number, number> = {};
     const at: Record<number, string> = {};
     for (let f = 1; f <= floors.n; f++) {
-      const p = await page.evaluate(([x, y, h]) => window.__redwall!.view3d.project(x!, y!, h!), [floors.lon, floors.lat, floorBase(f, true) + SLAB_M / 2] as const);
+      const p = await page.evaluate(([x, y, h]) => window.__redwall!.view3d.project(x!, y!, h!), [
+        floors.lon,
+        floors.lat,
+        floorBase(f, true) + SLAB_M / 2,
+      ] as const);
       lit[f] = p ? countWhere(fire3d, p.x, p.y, 3, alarmSlab) : -1;
       at[f] = p ? `${Math.round(p.x)},${Math.round(p.y)}` : 'off';
     }
     // Seen from above at 45°, a slab's red shows through the translucent slabs just above and below it at the
     // footprint's centre, so the red probes form a run around the lit floor: the run must be centred on floor 3 (a
     // slab lit on floor 2 or 4 would turn floor 1's or floor 5's probe red; on 1 or 5+, floor 3's would not be the centre)
-    const red = Object.entries(lit).filter(([, n]) => n > 20).map(([f]) => Number(f));
+    const red = Object.entries(lit)
+      .filter(([, n]) => n > 20)
+      .map(([f]) => Number(f));
     const why = JSON.stringify({ lit, at });
     expect(red, why).toContain(3);
     expect(red.every((f) => Math.abs(f - 3) <= 1) && Math.min(...red) + Math.max(...red) === 6, why).toBe(true);
@@ -218,7 +244,11 @@ describe('real feeds end to end: mosquitto and HTTP push into the console (simul
     await expect.poll(() => colourAt(page, '2d', place.lon, place.lat, unknown, 5, 1.5, 45), { timeout: CAP_MS }).toBeGreaterThan(10);
     expect(await colourAt(page, '2d', place.lon, place.lat, busy, 5, 1.5, 30)).toBe(0);
 
-    const r = await fetch(`${s.server.url}/api/ingest/carparks/free-spaces`, { method: 'POST', headers: { authorization: `Bearer ${TOKENS.REDWALL_INGEST_CARPARK_TOKEN}`, 'content-type': 'application/json' }, body: sample('carpark-free-spaces.json').toString('utf8') });
+    const r = await fetch(`${s.server.url}/api/ingest/carparks/free-spaces`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKENS.REDWALL_INGEST_CARPARK_TOKEN}`, 'content-type': 'application/json' },
+      body: sample('carpark-free-spaces.json').toString('utf8'),
+    });
     expect(r.status).toBe(202);
     expect(await r.json()).toMatchObject({ journaled: 1, quarantined: 0 });
     // the page's live world holds the new occupancy, and the layer draws it

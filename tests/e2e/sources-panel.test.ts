@@ -93,7 +93,12 @@ describe('sources panel', () => {
     // the HTTP push source: listening; a good push counts, a bad one is quarantined with its sample shown as text
     const carRow = panel.locator('[data-testid=source-row][data-source=carparks]');
     expect(await carRow.getAttribute('data-state')).toBe('listening');
-    const push = (body: string) => fetch(`${s!.server.url}/api/ingest/carparks/free-spaces`, { method: 'POST', headers: { authorization: `Bearer ${PUSH_TOKEN}`, 'content-type': 'application/json' }, body });
+    const push = (body: string) =>
+      fetch(`${s!.server.url}/api/ingest/carparks/free-spaces`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${PUSH_TOKEN}`, 'content-type': 'application/json' },
+        body,
+      });
     const good = await push(JSON.stringify({ parkCode: 'B708', total: 430, free: 120, time: new Date().toISOString() }));
     expect(good.status).toBe(202);
     const hostile = '<img src=x onerror=window.__pwned=1>'; // no quotes: it is shown as JSON text, as pushed

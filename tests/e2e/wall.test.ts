@@ -44,7 +44,12 @@ describe('video wall screens', () => {
         const pill = document.querySelector('[data-testid=wall-feed]');
         const tile = document.querySelector('[data-testid=wall-kpi-streams]');
         if (!pill || !tile) return;
-        const rec = { status: pill.getAttribute('data-status'), phase: pill.getAttribute('data-phase'), streams: tile.getAttribute('data-value'), tilePhase: tile.getAttribute('data-phase') };
+        const rec = {
+          status: pill.getAttribute('data-status'),
+          phase: pill.getAttribute('data-phase'),
+          streams: tile.getAttribute('data-value'),
+          tilePhase: tile.getAttribute('data-phase'),
+        };
         const last = seen[seen.length - 1];
         if (!last || JSON.stringify(last) !== JSON.stringify(rec)) seen.push(rec);
       };
@@ -70,16 +75,26 @@ describe('video wall screens', () => {
 
   it('start-up reads as starting, not as an outage: no 数据停滞, no 0/10 streams before the first state', async () => {
     await expect.poll(() => dash.getAttribute('[data-testid=wall-feed]', 'data-phase'), { timeout: 120_000 }).toBe('live');
-    const seen = await dash.evaluate(() => (window as unknown as { __wallSeen: Array<{ status: string | null; phase: string | null; streams: string | null; tilePhase: string | null }> }).__wallSeen);
+    const seen = await dash.evaluate(
+      () =>
+        (window as unknown as { __wallSeen: Array<{ status: string | null; phase: string | null; streams: string | null; tilePhase: string | null }> })
+          .__wallSeen,
+    );
     // the start-up window: from the first paint to the first time the feed is shown live
     const upTo = seen.findIndex((r) => r.phase === 'live');
     expect(upTo, JSON.stringify(seen)).toBeGreaterThan(0);
     const startup = seen.slice(0, upTo + 1);
     expect(startup[0]!.tilePhase, JSON.stringify(seen)).toBe('starting');
     // shown as starting (or connecting/offline states as they are), never as stalled
-    expect(startup.filter((r) => r.phase === 'stale' || r.status === 'stale'), JSON.stringify(seen)).toEqual([]);
+    expect(
+      startup.filter((r) => r.phase === 'stale' || r.status === 'stale'),
+      JSON.stringify(seen),
+    ).toEqual([]);
     // the streams tile shows either "starting" or every stream healthy: never a false 0/10
-    expect(startup.filter((r) => r.tilePhase !== 'starting' && r.streams !== '10'), JSON.stringify(seen)).toEqual([]);
+    expect(
+      startup.filter((r) => r.tilePhase !== 'starting' && r.streams !== '10'),
+      JSON.stringify(seen),
+    ).toEqual([]);
     expect(await dash.locator('[data-testid=wall-wait]:visible').count()).toBe(0);
   });
 
@@ -143,7 +158,8 @@ describe('video wall screens', () => {
     // instead (their width follows the text), and the masked tiles keep one line: a longest wait of "1 分 4 秒" wraps
     // where "51 秒" does not, and would otherwise move every card below it.
     // (a constructed style sheet: the page's CSP refuses inline <style>, rightly; CSSOM is not markup)
-    const css = '[data-testid=wall-clock], .wall-alarm-age { visibility: hidden; } :is([data-testid=wall-kpi-wait], [data-testid=wall-kpi-ontime], [data-testid=wall-kpi-parking]) .wall-tile-value { white-space: nowrap; overflow: hidden; }';
+    const css =
+      '[data-testid=wall-clock], .wall-alarm-age { visibility: hidden; } :is([data-testid=wall-kpi-wait], [data-testid=wall-kpi-ontime], [data-testid=wall-kpi-parking]) .wall-tile-value { white-space: nowrap; overflow: hidden; }';
     const setGoldenStyle = (on: boolean) =>
       s.page.evaluate(
         ([on, css]) => {
@@ -155,7 +171,15 @@ describe('video wall screens', () => {
         },
         [on, css] as const,
       );
-    const masked = ['[data-testid=wall-kpi-wait]', '[data-testid=wall-kpi-ontime]', '[data-testid=wall-kpi-parking]', '[data-testid=wall-card-parking]', '[data-testid=wall-chart-raised]', '[data-testid=wall-chart-parkingTrend]', '[data-testid=wall-chart-feed]'];
+    const masked = [
+      '[data-testid=wall-kpi-wait]',
+      '[data-testid=wall-kpi-ontime]',
+      '[data-testid=wall-kpi-parking]',
+      '[data-testid=wall-card-parking]',
+      '[data-testid=wall-chart-raised]',
+      '[data-testid=wall-chart-parkingTrend]',
+      '[data-testid=wall-chart-feed]',
+    ];
     const mask = masked.map((m) => s.page.locator(m));
     for (const m of mask) expect(await m.count(), 'a masked element is missing: the mask list is out of date').toBeGreaterThan(0);
     await setGoldenStyle(true);
@@ -191,7 +215,9 @@ describe('video wall screens', () => {
     await s.page.click('[data-testid=wall-lang]');
     await expect.poll(() => s.page.textContent('[data-testid=wall-kpis]')).toMatch(/Open alarms/);
     // card titles and tiles are UI chrome: no Chinese left (lot names in the fullest list are data and stay)
-    const titles = await s.page.$$eval('.wall-card-title, .wall-tile-label, [data-testid=wall-screens], [data-testid=wall-exit]', (els) => els.map((e) => e.textContent ?? ''));
+    const titles = await s.page.$$eval('.wall-card-title, .wall-tile-label, [data-testid=wall-screens], [data-testid=wall-exit]', (els) =>
+      els.map((e) => e.textContent ?? ''),
+    );
     expect(titles.filter((x) => x.trim()).length).toBeGreaterThan(10);
     for (const x of titles) expect(x).not.toMatch(/[\u4e00-\u9fff]/);
 
@@ -201,7 +227,9 @@ describe('video wall screens', () => {
     expect(await s.page.textContent('[data-testid=screens-url-0]')).toBe(`${s.server.url}/?screen=wall`);
     await s.page.click('[data-testid=screens-apply]');
     await expect.poll(() => s.page.getAttribute('[data-testid=screens-message]', 'data-applied')).toBe('1');
-    const saved = await s.page.evaluate(() => JSON.parse(localStorage.getItem('redwall.wall-layout') ?? 'null') as { format: string; screens: Array<{ screen: string }> });
+    const saved = await s.page.evaluate(
+      () => JSON.parse(localStorage.getItem('redwall.wall-layout') ?? 'null') as { format: string; screens: Array<{ screen: string }> },
+    );
     expect(saved).toMatchObject({ format: 'redwall-wall/1', screens: [{ screen: 'wall' }] });
     expect(await s.page.evaluate(() => window.__redwall!.store.ui.audit.filter((a) => a.command.type === 'wallLayout').length)).toBe(1);
     await s.page.click('[data-testid=screens-close]');

@@ -13,7 +13,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LoginAnswer, mayActOnAlarmIn, type LogoutAnswer } from '../../data-pipelines/contracts/auth.ts';
 import { WIRE } from '../../data-pipelines/contracts/events.ts';
 import type { PeopleAnswer } from '../../data-pipelines/contracts/people.ts';
-import { AuthService, hashPassword, loadAccountsFile, parseAccounts, parseHash, SESSION_TTL_MS, verifyPassword, type Account } from '../../data-pipelines/feed/auth.ts';
+import {
+  AuthService,
+  hashPassword,
+  loadAccountsFile,
+  parseAccounts,
+  parseHash,
+  SESSION_TTL_MS,
+  verifyPassword,
+  type Account,
+} from '../../data-pipelines/feed/auth.ts';
 import { accountsFor, DEMO_ACCOUNTS, demoAccounts } from '../../data-pipelines/feed/demo-accounts.ts';
 import { startFeedServer, type FeedServer } from '../../data-pipelines/feed/server.ts';
 
@@ -103,7 +112,10 @@ describe('sign-in service (injected clock)', () => {
   });
 
   it('parallel attempts from one source: one is checked, the rest refused (no burst past the back-off); other sources are not held up', async () => {
-    const svc2 = new AuthService([{ login: 'wu', name: '吴', role: 'operator', passwordHash: await hashPassword('wu-pass-123', FAST) }], { now: () => clock, maxConcurrent: 100 });
+    const svc2 = new AuthService([{ login: 'wu', name: '吴', role: 'operator', passwordHash: await hashPassword('wu-pass-123', FAST) }], {
+      now: () => clock,
+      maxConcurrent: 100,
+    });
     const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => svc2.login('wu', `burst-${i}-xxxx`, 'A')));
     expect(answers.filter((a) => !a.ok && a.error === 'wrong login or password').length).toBe(1);
     expect(answers.filter((a) => !a.ok && /still being checked/.test(a.error)).length).toBe(11);
@@ -147,9 +159,13 @@ describe('accounts files', () => {
     expect(loadAccountsFile(file('good.json', JSON.stringify(good))).map((a) => a.login)).toEqual(['wang.wg', 'zhao']);
     expect(() => loadAccountsFile(join(dir, 'missing.json'))).toThrow(/accounts file .*missing\.json: ENOENT/);
     expect(() => loadAccountsFile(file('broken.json', '[{"login": '))).toThrow(/is not JSON/);
-    expect(() => loadAccountsFile(file('plain.json', JSON.stringify([{ login: 'zhao', name: '赵', role: 'auditor', password: 'secret-123' }])))).toThrow(/entry 0 has a plain "password"; store only "passwordHash"/);
+    expect(() => loadAccountsFile(file('plain.json', JSON.stringify([{ login: 'zhao', name: '赵', role: 'auditor', password: 'secret-123' }])))).toThrow(
+      /entry 0 has a plain "password"; store only "passwordHash"/,
+    );
     expect(() => loadAccountsFile(file('role.json', JSON.stringify([{ ...good[1], role: 'admin' }])))).toThrow(/entry 0\.role/);
-    expect(() => loadAccountsFile(file('grids.json', JSON.stringify([{ login: 'wang', name: '王', role: 'grid-staff', passwordHash: hash }])))).toThrow(/grid-staff account needs "grids"/);
+    expect(() => loadAccountsFile(file('grids.json', JSON.stringify([{ login: 'wang', name: '王', role: 'grid-staff', passwordHash: hash }])))).toThrow(
+      /grid-staff account needs "grids"/,
+    );
     expect(() => loadAccountsFile(file('dup.json', JSON.stringify([good[1], good[1]])))).toThrow(/login zhao appears twice/);
     expect(() => loadAccountsFile(file('hash.json', JSON.stringify([{ ...good[1], passwordHash: 'md5:abc' }])))).toThrow(/passwordHash must be a \$scrypt\$/);
     expect(() => loadAccountsFile(file('empty.json', '[]'))).toThrow(/no accounts/);
@@ -161,11 +177,16 @@ describe('accounts files', () => {
     const cli = resolve(ROOT, 'data-pipelines/feed/hash-password.ts');
     const h = execFileSync(tsx, [cli], { input: 'cli-password-1\n', encoding: 'utf8' }).trim();
     expect(await verifyPassword('cli-password-1', h)).toBe(true);
-    const entry = JSON.parse(execFileSync(tsx, [cli, '--login', 'qian', '--name', '钱', '--role', 'civil-affairs'], { input: 'cli-password-2', encoding: 'utf8' })) as Account;
+    const entry = JSON.parse(
+      execFileSync(tsx, [cli, '--login', 'qian', '--name', '钱', '--role', 'civil-affairs'], { input: 'cli-password-2', encoding: 'utf8' }),
+    ) as Account;
     expect(entry).toMatchObject({ login: 'qian', name: '钱', role: 'civil-affairs' });
     expect(await verifyPassword('cli-password-2', entry.passwordHash)).toBe(true);
     expect(() => execFileSync(tsx, [cli], { input: 'short', encoding: 'utf8', stdio: 'pipe' })).toThrow(/at least 8/);
-    expect(await accountsFor({ file: file('cli.json', JSON.stringify([entry])), demo: false })).toMatchObject({ source: 'file', accounts: [{ login: 'qian' }] });
+    expect(await accountsFor({ file: file('cli.json', JSON.stringify([entry])), demo: false })).toMatchObject({
+      source: 'file',
+      accounts: [{ login: 'qian' }],
+    });
     expect(await accountsFor({ demo: false })).toEqual({ accounts: [], source: 'none' });
   }, 60_000);
 });
@@ -181,7 +202,16 @@ describe('sessions on the real feed server', () => {
   const sockets: Socket[] = [];
 
   beforeAll(async () => {
-    server = await startFeedServer({ assetsDir: ASSETS, journalDir, sim: { incidentEveryMs: 0 }, token: TOKEN, accounts: await demoAccounts(), demo: true, auth: { now: () => clock }, log: (m) => logs.push(m) });
+    server = await startFeedServer({
+      assetsDir: ASSETS,
+      journalDir,
+      sim: { incidentEveryMs: 0 },
+      token: TOKEN,
+      accounts: await demoAccounts(),
+      demo: true,
+      auth: { now: () => clock },
+      log: (m) => logs.push(m),
+    });
   }, 60_000);
   afterAll(async () => {
     for (const s of sockets) s.disconnect();
@@ -229,10 +259,18 @@ describe('sessions on the real feed server', () => {
     expect(await ask(shared, { op: 'unmask', residentId: inOwn, reason: '上门核对养老助残卡' })).toMatchObject({ ok: false, status: 403 });
     // the same session over HTTP
     expect(await (await api(a.token, '/api/me')).json()).toEqual({ name: staff.name, role: 'grid-staff', grids: staff.grids });
-    const post = (tok: string) => fetch(`${server.url}/api/people/unmask`, { method: 'POST', headers: { authorization: `Bearer ${tok}`, 'content-type': 'application/json' }, body: JSON.stringify({ residentId: elsewhere, reason: '上门核对养老助残卡' }) });
+    const post = (tok: string) =>
+      fetch(`${server.url}/api/people/unmask`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${tok}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ residentId: elsewhere, reason: '上门核对养老助残卡' }),
+      });
     expect((await post(TOKEN)).status).toBe(403);
     expect((await post(a.token)).status).toBe(403);
-    const audit = readFileSync(join(journalDir, 'people-audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { user: string; action: string; outcome: string; residentId?: string });
+    const audit = readFileSync(join(journalDir, 'people-audit.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { user: string; action: string; outcome: string; residentId?: string });
     expect(audit.filter((e) => e.action === 'unmask').map((e) => [e.user, e.residentId, e.outcome])).toEqual([
       [staff.name, inOwn, 'ok'],
       [staff.name, elsewhere, 'denied'],
@@ -249,20 +287,34 @@ describe('sessions on the real feed server', () => {
     if (!a.ok) throw new Error(a.error);
     const mine = await must(a.token);
     const raise = async (wellId: string) => {
-      const res = await fetch(`${server.url}/api/sim/incident`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ wellId, sensor: 'gas' }) });
+      const res = await fetch(`${server.url}/api/sim/incident`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ wellId, sensor: 'gas' }),
+      });
       const { events } = (await res.json()) as { events: Array<{ kind: string; alarm?: { alarmId: string } }> };
       return events.find((e) => e.kind === 'alarm.update')!.alarm!.alarmId;
     };
     // grid staff act on alarms in their own cells only (MH-01319 is in WG-0204, MH-00420 in WG-0604): issue 16
     const elsewhereId = await raise('MH-00420');
-    expect(await mine.timeout(5_000).emitWithAck(WIRE.command, { commandId: 'cmd-auth-0000', alarmId: elsewhereId, action: 'acknowledge', by: staff.name })).toEqual({ ok: false, error: `grid-staff may act on alarms in their own grids only (${staff.grids!.join(', ')}); ${elsewhereId} is in WG-0604` });
+    expect(
+      await mine.timeout(5_000).emitWithAck(WIRE.command, { commandId: 'cmd-auth-0000', alarmId: elsewhereId, action: 'acknowledge', by: staff.name }),
+    ).toEqual({ ok: false, error: `grid-staff may act on alarms in their own grids only (${staff.grids!.join(', ')}); ${elsewhereId} is in WG-0604` });
     expect(server.core.engine.alarms.get(elsewhereId)!.state).toBe('new');
     const alarmId = await raise('MH-01319');
-    const ack = (await mine.timeout(5_000).emitWithAck(WIRE.command, { commandId: 'cmd-auth-0001', alarmId, action: 'acknowledge', by: '冒名顶替' })) as { ok: boolean; alarm?: { history: Array<{ action: string; by: string }> } };
+    const ack = (await mine.timeout(5_000).emitWithAck(WIRE.command, { commandId: 'cmd-auth-0001', alarmId, action: 'acknowledge', by: '冒名顶替' })) as {
+      ok: boolean;
+      alarm?: { history: Array<{ action: string; by: string }> };
+    };
     expect(ack.ok).toBe(true);
     expect(ack.alarm!.history.at(-1)).toMatchObject({ action: 'acknowledge', by: staff.name });
     // the shared token cannot name anyone either: its steps are the duty desk's
-    const ack2 = (await shared.timeout(5_000).emitWithAck(WIRE.command, { commandId: 'cmd-auth-0002', alarmId, action: 'dispatch', team: '燃气抢险队', by: staff.name })) as { ok: boolean; alarm?: { history: Array<{ action: string; by: string }> } };
+    const ack2 = (await shared
+      .timeout(5_000)
+      .emitWithAck(WIRE.command, { commandId: 'cmd-auth-0002', alarmId, action: 'dispatch', team: '燃气抢险队', by: staff.name })) as {
+      ok: boolean;
+      alarm?: { history: Array<{ action: string; by: string }> };
+    };
     expect(ack2.alarm!.history.at(-1)).toMatchObject({ action: 'dispatch', by: '值班员' });
     expect(await mine.timeout(5_000).emitWithAck(WIRE.drill, { op: 'list' })).toMatchObject({ ok: true });
   });
@@ -274,15 +326,30 @@ describe('sessions on the real feed server', () => {
     const st = await login(shared, staff.login, staff.password);
     if (!a.ok || !st.ok) throw new Error('sign-in failed');
     const au = await must(a.token);
-    const res = await fetch(`${server.url}/api/sim/incident`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ wellId: 'MH-00421', sensor: 'gas' }) });
+    const res = await fetch(`${server.url}/api/sim/incident`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ wellId: 'MH-00421', sensor: 'gas' }),
+    });
     const { events } = (await res.json()) as { events: Array<{ kind: string; alarm?: { alarmId: string } }> };
     const alarmId = events.find((e) => e.kind === 'alarm.update')!.alarm!.alarmId;
-    expect(await au.timeout(5_000).emitWithAck(WIRE.command, { commandId: 'cmd-auth-0101', alarmId, action: 'acknowledge', by: auditor.name })).toEqual({ ok: false, error: 'auditor may not act on alarms' });
+    expect(await au.timeout(5_000).emitWithAck(WIRE.command, { commandId: 'cmd-auth-0101', alarmId, action: 'acknowledge', by: auditor.name })).toEqual({
+      ok: false,
+      error: 'auditor may not act on alarms',
+    });
     expect(server.core.engine.alarms.get(alarmId)!.state).toBe('new');
     const scenario = readFileSync(resolve(ROOT, 'assets/scenarios/plant-stair-smoke.json'), 'utf8');
-    expect(await au.timeout(5_000).emitWithAck(WIRE.drill, { op: 'start', scenario, by: auditor.name })).toEqual({ ok: false, error: 'auditor may not start drills' });
+    expect(await au.timeout(5_000).emitWithAck(WIRE.drill, { op: 'start', scenario, by: auditor.name })).toEqual({
+      ok: false,
+      error: 'auditor may not start drills',
+    });
     expect(await au.timeout(5_000).emitWithAck(WIRE.drill, { op: 'list' })).toMatchObject({ ok: true });
-    const post = (tok: string, path: string, body: unknown) => fetch(`${server.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${tok}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const post = (tok: string, path: string, body: unknown) =>
+      fetch(`${server.url}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${tok}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     const refused = await post(st.token, '/api/drill/start', { scenario });
     expect(refused.status).toBe(403);
     expect(await refused.json()).toEqual({ ok: false, error: 'grid-staff may not start drills' });
@@ -314,7 +381,11 @@ describe('sessions on the real feed server', () => {
     const out = (await mine.timeout(5_000).emitWithAck(WIRE.logout, {})) as LogoutAnswer;
     expect(out).toEqual({ ok: true, ended: true });
     expect(await closed).toBe('io server disconnect');
-    expect(await ask(mine, { op: 'unmask', residentId: inOwn, reason: '上门核对养老助残卡' })).toMatchObject({ ok: false, status: 403, error: expect.stringMatching(/session ended/) });
+    expect(await ask(mine, { op: 'unmask', residentId: inOwn, reason: '上门核对养老助残卡' })).toMatchObject({
+      ok: false,
+      status: 403,
+      error: expect.stringMatching(/session ended/),
+    });
     expect(await open(a.token)).toBe('unauthorized');
     expect((await api(a.token, '/api/me')).status).toBe(401);
     // signing out of the shared token ends nothing
@@ -352,7 +423,16 @@ describe('demo accounts are opt-in (issue 16)', () => {
     expect(await accountsFor({ demo: false })).toEqual({ accounts: [], source: 'none' });
     expect(await accountsFor({ demo: true })).toMatchObject({ source: 'demo', accounts: DEMO_ACCOUNTS.map((a) => ({ login: a.login })) });
     const journalDir = mkdtempSync(join(tmpdir(), 'redwall-auth-demo-'));
-    await expect(startFeedServer({ assetsDir: ASSETS, journalDir, sim: null, token: 'shared-token-0123456789abcdef', accounts: await demoAccounts(), log: () => undefined })).rejects.toThrow(
+    await expect(
+      startFeedServer({
+        assetsDir: ASSETS,
+        journalDir,
+        sim: null,
+        token: 'shared-token-0123456789abcdef',
+        accounts: await demoAccounts(),
+        log: () => undefined,
+      }),
+    ).rejects.toThrow(
       /^refusing to start: accounts zhenglj, sunhm, qianlx have their published demo password \(docs\/people\.md\) and this is not a demo\. .*--demo/,
     );
     // a deployment's file that kept one demo password (the same login, the published password, a fresh hash)
@@ -361,9 +441,17 @@ describe('demo accounts are opt-in (issue 16)', () => {
       { login: civil.login, name: civil.name, role: civil.role, passwordHash: await hashPassword(civil.password, FAST) },
       { login: 'zhao', name: '赵审计', role: 'auditor', passwordHash: await hashPassword('own-password-1', FAST) },
     ];
-    await expect(startFeedServer({ assetsDir: ASSETS, journalDir, sim: null, accounts: copied, log: () => undefined })).rejects.toThrow(`refusing to start: account ${civil.login} has its published demo password`);
+    await expect(startFeedServer({ assetsDir: ASSETS, journalDir, sim: null, accounts: copied, log: () => undefined })).rejects.toThrow(
+      `refusing to start: account ${civil.login} has its published demo password`,
+    );
     // the same login with a password of its own starts
-    const own = await startFeedServer({ assetsDir: ASSETS, journalDir, sim: null, accounts: [{ ...copied[0]!, passwordHash: await hashPassword('not-the-demo-1', FAST) }, copied[1]!], log: () => undefined });
+    const own = await startFeedServer({
+      assetsDir: ASSETS,
+      journalDir,
+      sim: null,
+      accounts: [{ ...copied[0]!, passwordHash: await hashPassword('not-the-demo-1', FAST) }, copied[1]!],
+      log: () => undefined,
+    });
     await own.close();
   }, 60_000);
 });
@@ -377,7 +465,17 @@ describe('sign-in back-off per source on the real feed server (issue 16)', () =>
   const sockets: Socket[] = [];
   beforeAll(async () => {
     // the second console: another credential (a named duty desk; in the web shell, each page has its own)
-    server = await startFeedServer({ assetsDir: ASSETS, journalDir: mkdtempSync(join(tmpdir(), 'redwall-auth-bo-')), sim: null, token: TOKEN, users: [{ name: '值班台二', role: 'operator', token: SECOND }], accounts: await demoAccounts(), demo: true, auth: { now: () => clock }, log: () => undefined });
+    server = await startFeedServer({
+      assetsDir: ASSETS,
+      journalDir: mkdtempSync(join(tmpdir(), 'redwall-auth-bo-')),
+      sim: null,
+      token: TOKEN,
+      users: [{ name: '值班台二', role: 'operator', token: SECOND }],
+      accounts: await demoAccounts(),
+      demo: true,
+      auth: { now: () => clock },
+      log: () => undefined,
+    });
   }, 60_000);
   afterAll(async () => {
     for (const s of sockets) s.disconnect();

@@ -13,7 +13,13 @@ export function expectedTiles(withZ15 = false): Map<string, Buffer> {
     for (const f of readdirSync(dir)) {
       const p = join(dir, f);
       if (statSync(p).isDirectory()) walk(root, p);
-      else out.set(relative(root, p).replace(/\\/g, '/').replace(/\.png$/, ''), readFileSync(p));
+      else
+        out.set(
+          relative(root, p)
+            .replace(/\\/g, '/')
+            .replace(/\.png$/, ''),
+          readFileSync(p),
+        );
     }
   };
   walk(join(FIXTURES, 'tiles'), join(FIXTURES, 'tiles'));

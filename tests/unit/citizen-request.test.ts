@@ -1,12 +1,32 @@
 import { describe, expect, it } from 'vitest';
-import { allowedRequestActions, applyRequestCommand, CitizenRequest, DEMO_SLA, isOverdue, registerRequest, requestSla, threeRates, type RequestCommand } from '../../data-pipelines/contracts/citizen-request.ts';
+import {
+  allowedRequestActions,
+  applyRequestCommand,
+  CitizenRequest,
+  DEMO_SLA,
+  isOverdue,
+  registerRequest,
+  requestSla,
+  threeRates,
+  type RequestCommand,
+} from '../../data-pipelines/contracts/citizen-request.ts';
 
 const H = 3600_000;
 const T0 = Date.UTC(2026, 10, 23, 1, 0, 0);
 let n = 0;
-const cmd = (requestId: string, action: RequestCommand['action'], extra: Partial<RequestCommand> = {}): RequestCommand => ({ commandId: `cmd-${String(++n).padStart(6, '0')}`, requestId, action, by: '接诉即办中心', ...extra });
+const cmd = (requestId: string, action: RequestCommand['action'], extra: Partial<RequestCommand> = {}): RequestCommand => ({
+  commandId: `cmd-${String(++n).padStart(6, '0')}`,
+  requestId,
+  action,
+  by: '接诉即办中心',
+  ...extra,
+});
 const reg = (id: string, urgency: 'urgent' | 'normal' = 'normal', at = T0) =>
-  registerRequest({ requestId: id, channel: '12345', topic: 'noise', urgency, summary: '夜间施工噪音', lon: 116.456, lat: 39.93, gridId: 'G-0101' }, '话务员', at);
+  registerRequest(
+    { requestId: id, channel: '12345', topic: 'noise', urgency, summary: '夜间施工噪音', lon: 116.456, lat: 39.93, gridId: 'G-0101' },
+    '话务员',
+    at,
+  );
 
 function run(r: CitizenRequest, steps: Array<[RequestCommand['action'], number, Partial<RequestCommand>?]>): CitizenRequest {
   for (const [a, at, extra] of steps) {
@@ -41,7 +61,10 @@ describe('citizen request workflow', () => {
     const d = run(r, [['dispatch', T0 + 1, { department: '城管执法队' }]]);
     expect(applyRequestCommand(d, cmd('R-2', 'return'), T0 + 2)).toMatchObject({ ok: false, error: /reason/ });
     expect(applyRequestCommand(d, cmd('R-2', 'accept'), T0)).toMatchObject({ ok: false, error: /older/ });
-    const h = run(d, [['accept', T0 + 2], ['handle', T0 + 3, { note: 'ok' }]]);
+    const h = run(d, [
+      ['accept', T0 + 2],
+      ['handle', T0 + 3, { note: 'ok' }],
+    ]);
     expect(applyRequestCommand(h, cmd('R-2', 'feedback'), T0 + 4)).toMatchObject({ ok: false, error: /verdict/ });
   });
 
@@ -72,20 +95,34 @@ describe('citizen request workflow', () => {
     expect(requestSla(u, T0 + 1.9 * H).response.status).toBe('due-soon');
     expect(requestSla(u, T0 + 2 * H + 1).response.status).toBe('overdue');
     expect(isOverdue(u, T0 + 2 * H + 1)).toBe(true);
-    const met = run(u, [['dispatch', T0 + 60_000, { department: '燃气集团' }], ['accept', T0 + H]]);
+    const met = run(u, [
+      ['dispatch', T0 + 60_000, { department: '燃气集团' }],
+      ['accept', T0 + H],
+    ]);
     expect(requestSla(met, T0 + 10 * H).response).toMatchObject({ status: 'met', leftMs: H });
     expect(isOverdue(met, T0 + 10 * H)).toBe(false);
     expect(requestSla(met, T0 + 25 * H).resolution.status).toBe('overdue');
     const late = run(met, [['handle', T0 + 26 * H, { note: '已修复' }]]);
     expect(requestSla(late, T0 + 30 * H).resolution).toMatchObject({ status: 'missed', leftMs: -2 * H });
-    const closed = run(late, [['feedback', T0 + 27 * H, { satisfied: true }], ['close', T0 + 28 * H]]);
+    const closed = run(late, [
+      ['feedback', T0 + 27 * H, { satisfied: true }],
+      ['close', T0 + 28 * H],
+    ]);
     expect(isOverdue(closed, T0 + 100 * H)).toBe(false);
   });
 
   it('three rates count only decided clocks', () => {
     const now = T0 + 48 * H;
-    const a = run(reg('A'), [['dispatch', T0 + 1, { department: 'd' }], ['accept', T0 + 2 * H], ['handle', T0 + 20 * H, { note: 'x' }], ['feedback', T0 + 21 * H, { satisfied: true }]]); // met, met, satisfied
-    const b = run(reg('B'), [['dispatch', T0 + 1, { department: 'd' }], ['accept', T0 + 30 * H]]); // response missed, resolution running (7 d)
+    const a = run(reg('A'), [
+      ['dispatch', T0 + 1, { department: 'd' }],
+      ['accept', T0 + 2 * H],
+      ['handle', T0 + 20 * H, { note: 'x' }],
+      ['feedback', T0 + 21 * H, { satisfied: true }],
+    ]); // met, met, satisfied
+    const b = run(reg('B'), [
+      ['dispatch', T0 + 1, { department: 'd' }],
+      ['accept', T0 + 30 * H],
+    ]); // response missed, resolution running (7 d)
     const c = reg('C', 'urgent'); // never accepted: response and resolution overdue
     const d = reg('D', 'normal', now - H); // fresh: nothing decided
     const rates = threeRates([a, b, c, d], now);

@@ -95,7 +95,9 @@ describe('two gateways on one JetStream log', () => {
       last[e.stream] = e.seq;
     }
     // an alarm raised at the writer; acknowledged by an operator on the follower
-    const raised = a.publish([{ stream: 'manhole', kind: 'manhole.reading', ts: Date.now(), wellId: 'MH-00421', sensor: 'gas', value: 30, unit: '%LEL', level: 'alarm' }]);
+    const raised = a.publish([
+      { stream: 'manhole', kind: 'manhole.reading', ts: Date.now(), wellId: 'MH-00421', sensor: 'gas', value: 30, unit: '%LEL', level: 'alarm' },
+    ]);
     const alarm = raised.find((e) => e.kind === 'alarm.update');
     if (alarm?.kind !== 'alarm.update') throw new Error('no alarm raised');
     await until(() => onB.events.some((e) => e.kind === 'alarm.update' && e.alarm.alarmId === alarm.alarm.alarmId));

@@ -33,14 +33,29 @@ afterAll(async () => {
 });
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'redwall-cl-'));
-const reading = (wellId: string, value: number, ts = 1000): Draft => ({ stream: 'manhole', kind: 'manhole.reading', ts, wellId, sensor: 'gas', value, unit: '%LEL', level: value >= 20 ? 'alarm' : value >= 10 ? 'warning' : 'normal' });
+const reading = (wellId: string, value: number, ts = 1000): Draft => ({
+  stream: 'manhole',
+  kind: 'manhole.reading',
+  ts,
+  wellId,
+  sensor: 'gas',
+  value,
+  unit: '%LEL',
+  level: value >= 20 ? 'alarm' : value >= 10 ? 'warning' : 'normal',
+});
 const cluster = (district: string, extra: Partial<ClusterOptions> = {}): ClusterOptions => ({ servers: [nats.url], district, leaseTtlMs: 1_500, ...extra });
 
 /** A gateway's core on the cluster log: joins as a follower, and (first up) takes the lease and writes. */
-async function gateway(district: string, opts: { servers?: string[]; name?: string; dir?: string; fatal?: (e: Error) => void; remote?: (e: readonly FeedEvent[]) => void } = {}): Promise<ClusterMember> {
+async function gateway(
+  district: string,
+  opts: { servers?: string[]; name?: string; dir?: string; fatal?: (e: Error) => void; remote?: (e: readonly FeedEvent[]) => void } = {},
+): Promise<ClusterMember> {
   const dir = opts.dir ?? tmp();
   return joinCluster({
-    cluster: cluster(district, { ...(opts.servers ? { servers: opts.servers } : {}), gateway: opts.name ?? `gw-${district}-${Math.random().toString(36).slice(2, 6)}` }),
+    cluster: cluster(district, {
+      ...(opts.servers ? { servers: opts.servers } : {}),
+      gateway: opts.name ?? `gw-${district}-${Math.random().toString(36).slice(2, 6)}`,
+    }),
     journalDir: dir,
     makeCore: (epoch) => new FeedCore({ journal: { dir, fsyncEveryMs: 0, epoch }, entities, sim: null, follower: true }),
     onRemote: opts.remote ?? (() => undefined),
@@ -303,14 +318,21 @@ describe('3-node JetStream cluster (R3)', () => {
     await until(() => b.leading);
     const takeoverMs = performance.now() - t0;
     for (let i = 40; i < 60; i++) await round(b.core, i);
-    console.log(`R3 failover: 20 alarms raised+acknowledged across a NATS node kill -9 in ${Math.round(nodeLossMs)} ms (${a.log.retries} publishes retried); writer gateway killed -> follower writing after ${Math.round(takeoverMs)} ms (lease ttl 10 s)`);
+    console.log(
+      `R3 failover: 20 alarms raised+acknowledged across a NATS node kill -9 in ${Math.round(nodeLossMs)} ms (${a.log.retries} publishes retried); writer gateway killed -> follower writing after ${Math.round(takeoverMs)} ms (lease ttl 10 s)`,
+    );
     expect(raised).toBe(60);
     expect(acked.size).toBe(60);
     const last = await b.log.lastSeqs();
     expect(last).toEqual(b.core.world.seqs);
     expect(last.alarm).toBe(120); // 60 raises + 60 acknowledgements, none twice
     expect(last.manhole).toBe(60);
-    expect([...b.core.engine.alarms.values()].filter((x) => x.state === 'acknowledged').map((x) => x.alarmId).sort()).toEqual([...acked].sort());
+    expect(
+      [...b.core.engine.alarms.values()]
+        .filter((x) => x.state === 'acknowledged')
+        .map((x) => x.alarmId)
+        .sort(),
+    ).toEqual([...acked].sort());
     const alarmSeqs = seenB.filter((e) => e.stream === 'alarm').map((e) => e.seq);
     expect(new Set(alarmSeqs).size).toBe(alarmSeqs.length);
     // a third gateway joining now reads the same history from the surviving nodes
@@ -322,4 +344,3 @@ describe('3-node JetStream cluster (R3)', () => {
     for (const g of [a, b, c]) g.core.close();
   }, 240_000);
 });
-

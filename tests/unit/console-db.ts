@@ -64,7 +64,11 @@ export async function openConsoleDb(locked: boolean): Promise<ConsoleDb> {
   const db = await instantiateNodeDuckDb<BlockingDb>();
   const conn = db.connect();
   conn.query(locked ? LOCKDOWN_SQL : 'SET autoinstall_known_extensions = false; SET autoload_known_extensions = false;');
-  const rows = (sql: string) => conn.query(sql).toArray().map((r) => r.toJSON());
+  const rows = (sql: string) =>
+    conn
+      .query(sql)
+      .toArray()
+      .map((r) => r.toJSON());
   const connectConsole = () => consoleConnection(db, db.connect());
   const runner: SqlRunner = {
     rows: async <T>(sql: string) => rows(sql) as T[],

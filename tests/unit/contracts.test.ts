@@ -83,11 +83,32 @@ describe('other streams', () => {
   const env = { seq: 1, epoch: 'e', ts: 1, id: 'e:1' };
   it('validates each event kind and rejects shape errors with the kind named', () => {
     expect(parseFeedEvent({ ...env, stream: 'parking', kind: 'parking.occupancy', placeId: 'RS-00001', occupied: 1, capacity: 1 }).ok).toBe(true);
-    expect(parseFeedEvent({ ...env, stream: 'parking', kind: 'parking.occupancy', placeId: 'RS-00001', occupied: 2, capacity: 1 })).toMatchObject({ ok: false, error: expect.stringContaining('exceeds capacity') });
-    expect(parseFeedEvent({ ...env, stream: 'fire', kind: 'fire.detector', detectorId: 'SD-12-3-1', buildingId: 12, floor: 3, state: 'smoke', obscuration: 4 }).ok).toBe(true);
-    expect(parseFeedEvent({ ...env, stream: 'fire', kind: 'fire.detector', detectorId: 'SD-12-3-1', buildingId: 12, floor: 3, state: 'lava', obscuration: 4 })).toMatchObject({ ok: false, error: expect.stringContaining('fire.detector') });
+    expect(parseFeedEvent({ ...env, stream: 'parking', kind: 'parking.occupancy', placeId: 'RS-00001', occupied: 2, capacity: 1 })).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('exceeds capacity'),
+    });
+    expect(
+      parseFeedEvent({ ...env, stream: 'fire', kind: 'fire.detector', detectorId: 'SD-12-3-1', buildingId: 12, floor: 3, state: 'smoke', obscuration: 4 }).ok,
+    ).toBe(true);
+    expect(
+      parseFeedEvent({ ...env, stream: 'fire', kind: 'fire.detector', detectorId: 'SD-12-3-1', buildingId: 12, floor: 3, state: 'lava', obscuration: 4 }),
+    ).toMatchObject({ ok: false, error: expect.stringContaining('fire.detector') });
     expect(parseFeedEvent({ ...env, stream: 'camera', kind: 'camera.ptz', cameraId: 'CAM-0001', heading: 360, reason: 'sos' }).ok).toBe(false);
-    expect(parseFeedEvent({ ...env, stream: 'care', kind: 'care.call', deviceId: 'CR-00001', buildingId: 1, device: 'wearable', reason: 'fall', lon: Number.NaN, lat: 39.9 }).ok).toBe(false);
-    expect(parseFeedEvent({ ...env, stream: 'env', kind: 'env.reading', stationId: 'ENV-01', metric: 'noise', value: 55, unit: 'dB(A)', level: 'normal' }).ok).toBe(true);
+    expect(
+      parseFeedEvent({
+        ...env,
+        stream: 'care',
+        kind: 'care.call',
+        deviceId: 'CR-00001',
+        buildingId: 1,
+        device: 'wearable',
+        reason: 'fall',
+        lon: Number.NaN,
+        lat: 39.9,
+      }).ok,
+    ).toBe(false);
+    expect(
+      parseFeedEvent({ ...env, stream: 'env', kind: 'env.reading', stationId: 'ENV-01', metric: 'noise', value: 55, unit: 'dB(A)', level: 'normal' }).ok,
+    ).toBe(true);
   });
 });

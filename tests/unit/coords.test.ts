@@ -57,7 +57,11 @@ describe('coordinate conversion', () => {
 
   it('round-trips every CRS through WGS84 across the demo district', () => {
     for (const crs of CRS_LIST) {
-      for (const p of [[116.4285, 39.9075], [116.4834, 39.9676], [116.45, 39.935]] as XY[]) {
+      for (const p of [
+        [116.4285, 39.9075],
+        [116.4834, 39.9676],
+        [116.45, 39.935],
+      ] as XY[]) {
         const there = convert('WGS84', crs, p[0], p[1]);
         const back = toWgs84(crs, there[0], there[1]);
         // BD09MC is a polynomial fit in both directions: allow ~0.5 m; lon/lat systems are exact.

@@ -11,7 +11,13 @@ import { haversineMeters, ringAreaM2 } from '../../data-pipelines/geo/measure.ts
 
 describe('district transforms', () => {
   it('decodes echarts delta-encoded bus routes', () => {
-    expect(decodeBusRoutes([[1164383, 401471, -11, -13, 1, -49]])).toEqual([[[1164383, 401471], [1164372, 401458], [1164373, 401409]]]);
+    expect(decodeBusRoutes([[1164383, 401471, -11, -13, 1, -49]])).toEqual([
+      [
+        [1164383, 401471],
+        [1164372, 401458],
+        [1164373, 401409],
+      ],
+    ]);
     expect(() => decodeBusRoutes([[1, 2, 3]])).toThrow(/odd-length/);
     expect(() => decodeBusRoutes([[1, 2, 0.5, 1]])).toThrow(/non-integer/);
   });
@@ -19,8 +25,15 @@ describe('district transforms', () => {
   it('nodes routes into a deduplicated street graph converted from GCJ-02', () => {
     const clip: BBox = { west: 116, south: 39, east: 117, north: 41 };
     const routes = [
-      [[1164000, 399000], [1164010, 399000], [1164020, 399000]] as Array<[number, number]>,
-      [[1164020, 399000], [1164010, 399000]] as Array<[number, number]>, // same edge reversed
+      [
+        [1164000, 399000],
+        [1164010, 399000],
+        [1164020, 399000],
+      ] as Array<[number, number]>,
+      [
+        [1164020, 399000],
+        [1164010, 399000],
+      ] as Array<[number, number]>, // same edge reversed
     ];
     const g = buildStreetGraph(routes, clip);
     expect(g.nodes).toHaveLength(3);
@@ -32,7 +45,8 @@ describe('district transforms', () => {
   });
 
   it('converts compounds from BD-09 and reports bad rows instead of dropping them silently', () => {
-    const csv = 'geometry,count\n"{""type"":""Polygon"",""coordinates"":[[[116.45,39.93],[116.451,39.93],[116.451,39.931],[116.45,39.931]]]}",9\n"{""type"":""Polygon"",""coordinates"":[[[116.45,39.93]]]}",1\ngarbage\n';
+    const csv =
+      'geometry,count\n"{""type"":""Polygon"",""coordinates"":[[[116.45,39.93],[116.451,39.93],[116.451,39.931],[116.45,39.931]]]}",9\n"{""type"":""Polygon"",""coordinates"":[[[116.45,39.93]]]}",1\ngarbage\n';
     const { compounds, errors } = parseCompoundsCsv(csv);
     expect(compounds).toHaveLength(1);
     expect(errors).toHaveLength(2);
@@ -52,7 +66,14 @@ describe('district transforms', () => {
 
   it('computes areas and grids in metres', () => {
     // a 0.001 x 0.001 degree square at 39.9 N is about 85.4 m x 110.6 m
-    expect(ringAreaM2([[116, 39.9], [116.001, 39.9], [116.001, 39.901], [116, 39.901]])).toBeCloseTo(85.4 * 110.6, -2);
+    expect(
+      ringAreaM2([
+        [116, 39.9],
+        [116.001, 39.9],
+        [116.001, 39.901],
+        [116, 39.901],
+      ]),
+    ).toBeCloseTo(85.4 * 110.6, -2);
     const grid = makeGrid({ west: 116.43, south: 39.9, east: 116.44, north: 39.91 }, 500);
     expect(grid.length).toBe(3 * 2); // 1.1 km tall x 0.85 km wide at 39.9 N
     expect(new Set(grid.map((g) => g.id)).size).toBe(grid.length);
@@ -94,8 +115,16 @@ describe('district package from the real inputs', () => {
     const lat = b.getChild('lat')!.toArray() as Float64Array;
     const outside: number[] = [];
     rings.forEach((r, k) => {
-      let w = Infinity, s = Infinity, e = -Infinity, n = -Infinity;
-      for (let i = 0; i < r.length; i += 2) { w = Math.min(w, r[i]!); e = Math.max(e, r[i]!); s = Math.min(s, r[i + 1]!); n = Math.max(n, r[i + 1]!); }
+      let w = Infinity,
+        s = Infinity,
+        e = -Infinity,
+        n = -Infinity;
+      for (let i = 0; i < r.length; i += 2) {
+        w = Math.min(w, r[i]!);
+        e = Math.max(e, r[i]!);
+        s = Math.min(s, r[i + 1]!);
+        n = Math.max(n, r[i + 1]!);
+      }
       if (!(lon[k]! >= w && lon[k]! <= e && lat[k]! >= s && lat[k]! <= n)) outside.push(k);
     });
     expect(rings.length).toBe(5442);
@@ -106,14 +135,25 @@ describe('district package from the real inputs', () => {
     const b = tableFromIPC(readFileSync(join(dir, 'buildings.arrow')));
     const rings = (b.getChild('ring')!.toArray() as Array<{ toArray(): Float64Array }>).map((r) => r.toArray());
     const boxes = rings.map((r) => {
-      let w = Infinity, s = Infinity, e = -Infinity, n = -Infinity;
-      for (let i = 0; i < r.length; i += 2) { w = Math.min(w, r[i]!); e = Math.max(e, r[i]!); s = Math.min(s, r[i + 1]!); n = Math.max(n, r[i + 1]!); }
+      let w = Infinity,
+        s = Infinity,
+        e = -Infinity,
+        n = -Infinity;
+      for (let i = 0; i < r.length; i += 2) {
+        w = Math.min(w, r[i]!);
+        e = Math.max(e, r[i]!);
+        s = Math.min(s, r[i + 1]!);
+        n = Math.max(n, r[i + 1]!);
+      }
       return [w, s, e, n] as const;
     });
     const inPoly = (r: Float64Array, x: number, y: number) => {
       let c = false;
       for (let i = 0, j = r.length - 2; i < r.length; j = i, i += 2) {
-        const xi = r[i]!, yi = r[i + 1]!, xj = r[j]!, yj = r[j + 1]!;
+        const xi = r[i]!,
+          yi = r[i + 1]!,
+          xj = r[j]!,
+          yj = r[j + 1]!;
         if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) c = !c;
       }
       return c;
@@ -122,7 +162,9 @@ describe('district package from the real inputs', () => {
     const m = tableFromIPC(readFileSync(join(dir, 'manholes.arrow')));
     const mx = m.getChild('lon')!.toArray() as Float64Array;
     const my = m.getChild('lat')!.toArray() as Float64Array;
-    let hit = 0, hitShifted = 0, n = 0;
+    let hit = 0,
+      hitShifted = 0,
+      n = 0;
     for (let i = 0; i < mx.length; i += 7) {
       n++;
       if (insideAnyBuilding(mx[i]!, my[i]!)) hit++;

@@ -21,7 +21,14 @@ afterEach(async () => {
 });
 
 async function list(scenariosDir: string | undefined): Promise<Extract<DrillAck, { ok: true }>> {
-  server = await startFeedServer({ assetsDir: join(ROOT, 'assets/district'), journalDir: mkdtempSync(join(tmpdir(), 'redwall-drill-list-')), sim: null, token: TOKEN, log: () => undefined, ...(scenariosDir ? { scenariosDir } : {}) });
+  server = await startFeedServer({
+    assetsDir: join(ROOT, 'assets/district'),
+    journalDir: mkdtempSync(join(tmpdir(), 'redwall-drill-list-')),
+    sim: null,
+    token: TOKEN,
+    log: () => undefined,
+    ...(scenariosDir ? { scenariosDir } : {}),
+  });
   const res = await fetch(`${server.url}/api/drills`, { headers: { authorization: `Bearer ${TOKEN}` } });
   const a = DrillAck.parse(await res.json());
   if (!a.ok) throw new Error(a.error);
@@ -74,6 +81,8 @@ describe('drill panel notes before an answer', () => {
   it('waits for the feed, then for the list; an error is shown with its text', () => {
     expect(scenarioListNotes({ answered: null, listError: '', feedLive: false })).toEqual([{ key: 'drill.list.waiting' }]);
     expect(scenarioListNotes({ answered: null, listError: '', feedLive: true })).toEqual([{ key: 'drill.list.loading' }]);
-    expect(scenarioListNotes({ answered: null, listError: 'no answer in 10 s', feedLive: true })).toEqual([{ key: 'drill.list.failed', params: { error: 'no answer in 10 s' } }]);
+    expect(scenarioListNotes({ answered: null, listError: 'no answer in 10 s', feedLive: true })).toEqual([
+      { key: 'drill.list.failed', params: { error: 'no answer in 10 s' } },
+    ]);
   });
 });

@@ -32,7 +32,15 @@ describe('drill scenarios', () => {
   });
 
   it('invalid scenarios are refused with errors that name the step and field', () => {
-    const bad = parseScenario({ format: 'redwall-drill/1', name: 'x', steps: [{ at: 10, do: 'smoke', detectorId: 'nope' }, { at: 5, do: 'note', note: 'back in time' }, { at: 20, do: 'operator', action: 'dispatch', source: 'SD-1-1-1' }] });
+    const bad = parseScenario({
+      format: 'redwall-drill/1',
+      name: 'x',
+      steps: [
+        { at: 10, do: 'smoke', detectorId: 'nope' },
+        { at: 5, do: 'note', note: 'back in time' },
+        { at: 20, do: 'operator', action: 'dispatch', source: 'SD-1-1-1' },
+      ],
+    });
     expect(bad.ok).toBe(false);
     const errs = (bad as { errors: string[] }).errors.join('\n');
     expect(errs).toMatch(/steps\.0\.detectorId/);
@@ -40,9 +48,20 @@ describe('drill scenarios', () => {
     expect(errs).toMatch(/steps\.2\.team: a dispatch step needs a team/);
     expect(parseScenario('{"format": "redwall-drill/1",')).toMatchObject({ ok: false, errors: [expect.stringMatching(/not JSON/)] });
     const c = core();
-    expect(() => c.startDrill({ format: 'redwall-drill/1', name: 'x', steps: [{ at: 0, do: 'smoke', detectorId: 'SD-999999-1-1' }, { at: 1, do: 'operator', action: 'acknowledge', source: 'SOS-001' }] }, T0, 'test')).toThrow(
-      /unknown detector SD-999999-1-1.*steps\.1: operator step for SOS-001, but no earlier step raises/,
-    );
+    expect(() =>
+      c.startDrill(
+        {
+          format: 'redwall-drill/1',
+          name: 'x',
+          steps: [
+            { at: 0, do: 'smoke', detectorId: 'SD-999999-1-1' },
+            { at: 1, do: 'operator', action: 'acknowledge', source: 'SOS-001' },
+          ],
+        },
+        T0,
+        'test',
+      ),
+    ).toThrow(/unknown detector SD-999999-1-1.*steps\.1: operator step for SOS-001, but no earlier step raises/);
     expect(c.drill).toBeNull();
     c.close();
   });
@@ -78,10 +97,20 @@ describe('drill scenarios', () => {
     // smoke at 2 s; scripted acknowledge at 15 s, dispatch at 40 s, on site at 180 s, resolve at 230 s (ticks are 250 ms)
     expect([r.toAckS, r.toDispatchS, r.toOnsiteS, r.toResolveS]).toEqual([13, 38, 178, 228]);
     expect(report.alarms.find((a) => a.category === 'camera')).toMatchObject({ toAckS: 15, toDispatchS: null });
-    expect(report.summary).toMatchObject({ alarms: 2, acknowledged: 2, dispatched: 1, onsite: 1, neverAcknowledged: 0, toAck: { n: 2, medianS: 14, maxS: 15 } });
+    expect(report.summary).toMatchObject({
+      alarms: 2,
+      acknowledged: 2,
+      dispatched: 1,
+      onsite: 1,
+      neverAcknowledged: 0,
+      toAck: { n: 2, medianS: 14, maxS: 15 },
+    });
 
     const csv = reportCsv(report);
-    const lines = csv.replace(/^\uFEFF/, '').trim().split('\r\n');
+    const lines = csv
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
     expect(lines).toHaveLength(3);
     const header = lines[0]!.split(',');
     const fireRow = lines.map((l) => l.split(',')).find((cells) => cells[1] === 'fire')!;
@@ -103,7 +132,9 @@ describe('drill scenarios', () => {
     const open = [...c.engine.alarms.values()].filter((a) => a.sourceId === 'SD-3792-3-1');
     expect(open.map((a) => a.drill).sort()).toEqual([false, true]);
     // the real detector returns to normal: only the real alarm returns to normal
-    c.ingest([{ stream: 'fire', kind: 'fire.detector', ts: T0 + 11_000, detectorId: 'SD-3792-3-1', buildingId: 3792, floor: 3, state: 'normal', obscuration: 0 }]);
+    c.ingest([
+      { stream: 'fire', kind: 'fire.detector', ts: T0 + 11_000, detectorId: 'SD-3792-3-1', buildingId: 3792, floor: 3, state: 'normal', obscuration: 0 },
+    ]);
     const after = [...c.engine.alarms.values()].filter((a) => a.sourceId === 'SD-3792-3-1');
     expect(after.find((a) => !a.drill)!.active).toBe(false);
     expect(after.find((a) => a.drill)!.active).toBe(true);
@@ -147,7 +178,10 @@ describe('drill scenarios', () => {
       if (seqs.length) expect(seqs[0]).toBe(w.seqs[s] + 1);
       seqs.forEach((q, i) => i && expect(q).toBe(seqs[i - 1]! + 1));
     }
-    expect(c.journal.readWindow(T0 + 30_000, T0 + 200_000, { maxEvents: 2 })).toMatchObject({ truncated: true, events: [expect.anything(), expect.anything()] });
+    expect(c.journal.readWindow(T0 + 30_000, T0 + 200_000, { maxEvents: 2 })).toMatchObject({
+      truncated: true,
+      events: [expect.anything(), expect.anything()],
+    });
     c.close();
   });
 

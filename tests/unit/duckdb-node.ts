@@ -37,14 +37,28 @@ export async function instantiateNodeDuckDb<D>(): Promise<D> {
   return db;
 }
 
-export async function openNodeDuckDb(): Promise<{ conn: BlockingConn; runner: SqlRunner; loadArrow(name: string, file: string): void; registerText(name: string, text: string): void }> {
+export async function openNodeDuckDb(): Promise<{
+  conn: BlockingConn;
+  runner: SqlRunner;
+  loadArrow(name: string, file: string): void;
+  registerText(name: string, text: string): void;
+}> {
   const db = await instantiateNodeDuckDb<BlockingDb>();
   const conn = db.connect();
   conn.query('SET autoinstall_known_extensions = false; SET autoload_known_extensions = false;');
   const runner: SqlRunner = {
     // async, so a failing query rejects (as DuckDB-Wasm's worker API does in the app) instead of throwing synchronously
-    rows: async <T>(sql: string) => conn.query(sql).toArray().map((r) => r.toJSON() as T),
+    rows: async <T>(sql: string) =>
+      conn
+        .query(sql)
+        .toArray()
+        .map((r) => r.toJSON() as T),
     registerText: async (name, text) => db.registerFileText(name, text),
   };
-  return { conn, runner, loadArrow: (name, file) => conn.insertArrowFromIPCStream(new Uint8Array(readFileSync(file)), { name, create: true }), registerText: (name, text) => db.registerFileText(name, text) };
+  return {
+    conn,
+    runner,
+    loadArrow: (name, file) => conn.insertArrowFromIPCStream(new Uint8Array(readFileSync(file)), { name, create: true }),
+    registerText: (name, text) => db.registerFileText(name, text),
+  };
 }

@@ -5,8 +5,23 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { IPC } from '../../electron/bridge/api.ts';
 import { CESIUM_CREDIT_STYLE, contentSecurityPolicy } from '../../electron/bridge/csp.ts';
-import { makeProtocolHandler, registerScheme, runMain, type ElectronLike, type IpcEventLike, type WebContentsLike, type WindowLike } from '../../electron/main/app.ts';
-import { isAllowedNavigation, isAllowedPermission, isAllowedPermissionCheck, isTrustedSender, resolveAppRequest, secureWebPreferences } from '../../electron/main/security.ts';
+import {
+  makeProtocolHandler,
+  registerScheme,
+  runMain,
+  type ElectronLike,
+  type IpcEventLike,
+  type WebContentsLike,
+  type WindowLike,
+} from '../../electron/main/app.ts';
+import {
+  isAllowedNavigation,
+  isAllowedPermission,
+  isAllowedPermissionCheck,
+  isTrustedSender,
+  resolveAppRequest,
+  secureWebPreferences,
+} from '../../electron/main/security.ts';
 
 function roots() {
   const dir = mkdtempSync(join(tmpdir(), 'redwall-app-'));
@@ -24,7 +39,11 @@ interface FakeWindow extends WindowLike {
   closed: boolean;
 }
 
-function fakeElectron(displays: Array<{ id: number; bounds: { x: number; y: number; width: number; height: number } }> = [{ id: 1, bounds: { x: 0, y: 0, width: 1920, height: 1080 } }]) {
+function fakeElectron(
+  displays: Array<{ id: number; bounds: { x: number; y: number; width: number; height: number } }> = [
+    { id: 1, bounds: { x: 0, y: 0, width: 1920, height: 1080 } },
+  ],
+) {
   const handlers = new Map<string, (e: IpcEventLike, ...a: unknown[]) => unknown>();
   const appEvents = new Map<string, (...a: unknown[]) => void>();
   const contentsEvents = new Map<string, (...a: unknown[]) => void>();
@@ -99,19 +118,44 @@ function fakeElectron(displays: Array<{ id: number; bounds: { x: number; y: numb
     schemes,
     windows,
     sessionEvents,
-    get: () => ({ openHandler, permissionHandler, checkHandler, deviceHandler, windowOptions: last()?.options ?? null, loaded: last()?.url ?? null, sandboxEnabled, fullScreen: last()?.isFullScreen() ?? false }),
+    get: () => ({
+      openHandler,
+      permissionHandler,
+      checkHandler,
+      deviceHandler,
+      windowOptions: last()?.options ?? null,
+      loaded: last()?.url ?? null,
+      sandboxEnabled,
+      fullScreen: last()?.isFullScreen() ?? false,
+    }),
   };
 }
 
 describe('Electron security policy', () => {
   it('web preferences follow the security checklist', () => {
     const p = secureWebPreferences('/x/preload.cjs');
-    expect(p).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, nodeIntegrationInWorker: false, webSecurity: true, webviewTag: false, allowRunningInsecureContent: false });
+    expect(p).toMatchObject({
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      webSecurity: true,
+      webviewTag: false,
+      allowRunningInsecureContent: false,
+    });
   });
 
   it('only app://redwall may be navigated to', () => {
     expect(isAllowedNavigation('app://redwall/index.html')).toBe(true);
-    for (const u of ['https://example.com/', 'http://127.0.0.1:5180/', 'file:///etc/passwd', 'app://evil/index.html', 'app://user:pw@redwall/', 'javascript:alert(1)', 'not a url'])
+    for (const u of [
+      'https://example.com/',
+      'http://127.0.0.1:5180/',
+      'file:///etc/passwd',
+      'app://evil/index.html',
+      'app://user:pw@redwall/',
+      'javascript:alert(1)',
+      'not a url',
+    ])
       expect(isAllowedNavigation(u), u).toBe(false);
   });
 
@@ -134,7 +178,15 @@ describe('Electron security policy', () => {
     expect(resolveAppRequest('app://redwall/index.html', r)).toBe(join(r.renderer, 'index.html'));
     expect(resolveAppRequest('app://redwall/assets/district/manifest.json', r)).toBe(join(r.assets, 'manifest.json'));
     const secret = join(r.renderer, '..', 'secret.txt');
-    for (const attack of ['../secret.txt', '%2e%2e/secret.txt', '..%2fsecret.txt', '..%5csecret.txt', 'assets/district/../../secret.txt', 'assets/district/..%2f..%2fsecret.txt', '%2e%2e%2f%2e%2e%2fsecret.txt']) {
+    for (const attack of [
+      '../secret.txt',
+      '%2e%2e/secret.txt',
+      '..%2fsecret.txt',
+      '..%5csecret.txt',
+      'assets/district/../../secret.txt',
+      'assets/district/..%2f..%2fsecret.txt',
+      '%2e%2e%2f%2e%2e%2fsecret.txt',
+    ]) {
       const got = resolveAppRequest(`app://redwall/${attack}`, r);
       expect(got, attack).not.toBe(secret);
       if (got !== null) expect(got.startsWith(r.renderer + '/') || got.startsWith(r.assets + '/'), `${attack} -> ${got}`).toBe(true);
@@ -173,7 +225,8 @@ describe('Electron security policy', () => {
   it('permission checks: fullscreen and clipboard writes for our origin only; HID, serial, USB and the rest denied', () => {
     expect(isAllowedPermissionCheck('fullscreen', 'app://redwall')).toBe(true);
     expect(isAllowedPermissionCheck('fullscreen', 'app://redwall/')).toBe(true);
-    for (const p of ['hid', 'serial', 'usb', 'media', 'geolocation', 'notifications', 'clipboard-read']) expect(isAllowedPermissionCheck(p, 'app://redwall'), p).toBe(false);
+    for (const p of ['hid', 'serial', 'usb', 'media', 'geolocation', 'notifications', 'clipboard-read'])
+      expect(isAllowedPermissionCheck(p, 'app://redwall'), p).toBe(false);
     for (const o of ['http://127.0.0.1:5180', 'app://evil', 'app://redwall.evil', '']) expect(isAllowedPermissionCheck('fullscreen', o), o).toBe(false);
   });
 });
@@ -238,7 +291,12 @@ describe('runMain with a fake Electron', () => {
     expect(frameNav('app://redwall/index.html?screen=wall', true)).toBe(false);
 
     const getConfig = f.handlers.get(IPC.getConfig)!;
-    expect(getConfig({ senderFrame: { url: 'app://redwall/index.html' } })).toMatchObject({ shell: 'electron', feedUrl: 'http://127.0.0.1:9', feedToken: 'ipc-only-token-0123456789', demoAccounts: false });
+    expect(getConfig({ senderFrame: { url: 'app://redwall/index.html' } })).toMatchObject({
+      shell: 'electron',
+      feedUrl: 'http://127.0.0.1:9',
+      feedToken: 'ipc-only-token-0123456789',
+      demoAccounts: false,
+    });
     expect(() => getConfig({ senderFrame: { url: 'https://evil.example/' } })).toThrow(/untrusted sender/);
     const fs = f.handlers.get(IPC.setFullScreen)!;
     expect(fs({ senderFrame: { url: 'app://redwall/' } }, true)).toBe(true);
@@ -259,7 +317,8 @@ describe('runMain with a fake Electron', () => {
     expect(ok.status).toBe(200);
     expect(ok.headers.get('content-security-policy')).toContain("default-src 'self'");
     expect(ok.headers.get('content-type')).toContain('text/html');
-    for (const attack of ['%2e%2e/secret.txt', '..%2fsecret.txt', 'a%00b']) expect((await handler({ url: `app://redwall/${attack}`, method: 'GET' })).status, attack).not.toBe(200);
+    for (const attack of ['%2e%2e/secret.txt', '..%2fsecret.txt', 'a%00b'])
+      expect((await handler({ url: `app://redwall/${attack}`, method: 'GET' })).status, attack).not.toBe(200);
     expect((await handler({ url: 'app://redwall/missing.js', method: 'GET' })).status).toBe(404);
     expect((await handler({ url: 'app://redwall/index.html', method: 'POST' })).status).toBe(405);
   });

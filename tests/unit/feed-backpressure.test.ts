@@ -7,7 +7,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseFeedEvent, Replay, Resync, Snapshot, WIRE, type Draft, type FeedEvent, type JournalWindow, type StreamName } from '../../data-pipelines/contracts/events.ts';
+import {
+  parseFeedEvent,
+  Replay,
+  Resync,
+  Snapshot,
+  WIRE,
+  type Draft,
+  type FeedEvent,
+  type JournalWindow,
+  type StreamName,
+} from '../../data-pipelines/contracts/events.ts';
 import { applyEvent, compact, emptyWorld, loadSnapshot, type World } from '../../data-pipelines/contracts/world.ts';
 import { buildTestDistrict } from './district-fixture.ts';
 import type { Entities } from '../../data-pipelines/feed/entities.ts';
@@ -19,7 +29,16 @@ let entities: Entities;
 beforeAll(() => {
   ({ assetsDir, entities } = buildTestDistrict());
 }, 180_000);
-const reading = (wellId: string, value: number, ts: number): Draft => ({ stream: 'manhole', kind: 'manhole.reading', ts, wellId, sensor: 'gas', value, unit: '%LEL', level: value >= 20 ? 'alarm' : value >= 10 ? 'warning' : 'normal' });
+const reading = (wellId: string, value: number, ts: number): Draft => ({
+  stream: 'manhole',
+  kind: 'manhole.reading',
+  ts,
+  wellId,
+  sensor: 'gas',
+  value,
+  unit: '%LEL',
+  level: value >= 20 ? 'alarm' : value >= 10 ? 'warning' : 'normal',
+});
 
 /** A protocol client as the renderer's: hello -> subscribe; snapshot/replay/live events applied to a world. */
 function feedClient(url: string) {
@@ -28,7 +47,11 @@ function feedClient(url: string) {
   socket.on(WIRE.hello, () => socket.emit(WIRE.subscribe, { epoch: null, since: {} }));
   socket.on(WIRE.snapshot, (raw: unknown) => {
     const s = Snapshot.parse(raw);
-    loadSnapshot(c.world, s.events.map((e) => parseFeedEvent(e)).flatMap((r) => (r.ok ? [r.value] : [])), s.seqs);
+    loadSnapshot(
+      c.world,
+      s.events.map((e) => parseFeedEvent(e)).flatMap((r) => (r.ok ? [r.value] : [])),
+      s.seqs,
+    );
     c.snapshots++;
     c.synced = true;
   });
@@ -52,13 +75,24 @@ function feedClient(url: string) {
   });
   return c;
 }
-const sorted = (w: World) => compact(w, Infinity).map((e) => e.id).sort();
+const sorted = (w: World) =>
+  compact(w, Infinity)
+    .map((e) => e.id)
+    .sort();
 
 describe('back-pressure for slow clients (issue 16.8)', () => {
   let srv: FeedServer;
   const bound = 256 * 1024;
   beforeAll(async () => {
-    srv = await startFeedServer({ assetsDir, journalDir: mkdtempSync(join(tmpdir(), 'redwall-j-')), sim: null, tickMs: 50, heartbeatMs: 200, maxClientQueueBytes: bound, log: () => undefined });
+    srv = await startFeedServer({
+      assetsDir,
+      journalDir: mkdtempSync(join(tmpdir(), 'redwall-j-')),
+      sim: null,
+      tickMs: 50,
+      heartbeatMs: 200,
+      maxClientQueueBytes: bound,
+      log: () => undefined,
+    });
   }, 60_000);
   afterAll(async () => {
     await srv?.close();
@@ -77,7 +111,8 @@ describe('back-pressure for slow clients (issue 16.8)', () => {
     let sent = 0;
     // ~250 KB a batch: until the server has noticed (the kernel's socket buffers take several MB first)
     for (let i = 0; srv.stats.slowResyncs === 0; i++) {
-      if (i >= 600) throw new Error(`the server never bounded the slow client's queue: ${Math.round(srv.stats.maxQueuedBytes / 1024)} KB queued after ${i} batches`);
+      if (i >= 600)
+        throw new Error(`the server never bounded the slow client's queue: ${Math.round(srv.stats.maxQueuedBytes / 1024)} KB queued after ${i} batches`);
       const events = srv.publish(Array.from({ length: 1000 }, (_, k) => reading(wells[(i * 1000 + k) % wells.length]!, (i + k) % 40, ++ts)));
       batchBytes = Math.max(batchBytes, JSON.stringify(events).length);
       sent += events.length;
@@ -121,7 +156,16 @@ describe('GET /api/journal, streamed and paged (issue 16.9)', () => {
     for (let b = 0; b < 80; b++) {
       const drafts: Draft[] = [];
       for (let k = 0; k < 1000; k++) drafts.push(reading(wells[(b * 1000 + k) % wells.length]!, 1, t0 + b * 1000 + k));
-      drafts.push({ stream: 'env', kind: 'env.reading', ts: t0 + b * 1000 + 500, stationId: 'ENV-01', metric: 'noise', value: 50, unit: 'dB(A)', level: 'normal' });
+      drafts.push({
+        stream: 'env',
+        kind: 'env.reading',
+        ts: t0 + b * 1000 + 500,
+        stationId: 'ENV-01',
+        metric: 'noise',
+        value: 50,
+        unit: 'dB(A)',
+        level: 'normal',
+      });
       total += journal.append(drafts).events.length;
     }
     journal.close();

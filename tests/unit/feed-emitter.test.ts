@@ -64,8 +64,18 @@ describe('feed emitter', () => {
   it('a direct emit in the same turn sends the waiting source events first, then its own', async () => {
     const from = packets.length;
     expect(push(21)).toMatchObject({ ok: true, journaled: 1 });
-    server.publish([{ stream: 'manhole', kind: 'manhole.reading', ts: Date.now(), wellId: 'MH-00421', sensor: 'gas', value: 1, unit: '%LEL', level: 'normal' }]);
-    await expect.poll(() => packets.slice(from).flat().filter((e) => e.kind === 'manhole.reading').length).toBe(1);
+    server.publish([
+      { stream: 'manhole', kind: 'manhole.reading', ts: Date.now(), wellId: 'MH-00421', sensor: 'gas', value: 1, unit: '%LEL', level: 'normal' },
+    ]);
+    await expect
+      .poll(
+        () =>
+          packets
+            .slice(from)
+            .flat()
+            .filter((e) => e.kind === 'manhole.reading').length,
+      )
+      .toBe(1);
     const got = packets.slice(from).filter((p) => p.some((e) => e.kind === 'parking.occupancy' || e.kind === 'manhole.reading'));
     expect(got.map((p) => p.map((e) => e.kind))).toEqual([['parking.occupancy'], ['manhole.reading']]);
   });

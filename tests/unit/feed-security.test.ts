@@ -22,7 +22,15 @@ beforeAll(async () => {
   buildDistrict(assetsDir, () => undefined);
   staticDir = mkdtempSync(join(tmpdir(), 'redwall-web-'));
   writeFileSync(join(staticDir, 'index.html'), '<!doctype html><html><head><title>RedWall</title></head><body></body></html>');
-  server = await startFeedServer({ assetsDir, staticDir, journalDir: mkdtempSync(join(tmpdir(), 'redwall-j-')), token: TOKEN, users: [{ name: '审计员甲', role: 'auditor', token: AUDITOR_TOKEN }], sim: { incidentEveryMs: 0 }, log: () => undefined });
+  server = await startFeedServer({
+    assetsDir,
+    staticDir,
+    journalDir: mkdtempSync(join(tmpdir(), 'redwall-j-')),
+    token: TOKEN,
+    users: [{ name: '审计员甲', role: 'auditor', token: AUDITOR_TOKEN }],
+    sim: { incidentEveryMs: 0 },
+    log: () => undefined,
+  });
 });
 afterAll(async () => {
   await server?.close();
@@ -78,7 +86,13 @@ describe('feed authentication and origin checks', () => {
 const NAVIGATE = { 'sec-fetch-mode': 'navigate', 'sec-fetch-dest': 'document', 'sec-fetch-site': 'none' };
 const nonceIn = (html: string) => /<meta name="redwall-handoff" content="([0-9a-f]{64})"/.exec(html)?.[1];
 /** A plain HTTP request with exactly these headers (Node's fetch sets its own sec-fetch-mode). */
-function http(url: string, method: string, path: string, headers: Record<string, string>, body?: string): Promise<{ status: number; headers: Record<string, unknown>; text: string; json(): unknown }> {
+function http(
+  url: string,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: string,
+): Promise<{ status: number; headers: Record<string, unknown>; text: string; json(): unknown }> {
   const u = new URL(url);
   return new Promise((resolve, reject) => {
     const req = request({ host: u.hostname, port: u.port, path, method, headers }, (res) => {
@@ -92,7 +106,13 @@ function http(url: string, method: string, path: string, headers: Record<string,
   });
 }
 const exchange = (url: string, nonce: string | undefined, headers: Record<string, string> = {}) =>
-  http(url, 'POST', '/api/config', { 'content-type': 'application/json', origin: url, 'sec-fetch-site': 'same-origin', 'sec-fetch-mode': 'cors', 'sec-fetch-dest': 'empty', ...headers }, JSON.stringify({ nonce }));
+  http(
+    url,
+    'POST',
+    '/api/config',
+    { 'content-type': 'application/json', origin: url, 'sec-fetch-site': 'same-origin', 'sec-fetch-mode': 'cors', 'sec-fetch-dest': 'empty', ...headers },
+    JSON.stringify({ nonce }),
+  );
 
 describe('the web shell page’s credential (issue 16: no token for any local process that asks)', () => {
   it('a curl-like request gets no token: GET /api/config is refused, the page without browser navigation metadata has no nonce', async () => {
@@ -139,7 +159,9 @@ describe('the web shell page’s credential (issue 16: no token for any local pr
       expect(await s.timeout(10_000).emitWithAck(WIRE.people, { op: 'me' })).toEqual({ ok: true, op: 'me', user: { name: '值班员', role: 'operator' } });
       const list = (await s.timeout(60_000).emitWithAck(WIRE.people, { op: 'turning', age: 60, days: 366 })) as PeopleAnswer;
       if (!list.ok || list.op !== 'turning' || !list.rows[0]) throw new Error(`no residents: ${JSON.stringify(list).slice(0, 200)}`);
-      const unmask = (await s.timeout(10_000).emitWithAck(WIRE.people, { op: 'unmask', residentId: list.rows[0].residentId, reason: '核对身份信息' })) as PeopleAnswer;
+      const unmask = (await s
+        .timeout(10_000)
+        .emitWithAck(WIRE.people, { op: 'unmask', residentId: list.rows[0].residentId, reason: '核对身份信息' })) as PeopleAnswer;
       expect(unmask).toMatchObject({ ok: false, status: 403 });
     } finally {
       s.disconnect();
@@ -173,9 +195,18 @@ describe('the web shell page’s credential (issue 16: no token for any local pr
   }, 90_000);
 
   it('a page served through a declared origin (reverse proxy in allowedOrigins) may exchange its nonce; an undeclared one may not', async () => {
-    const proxied = await startFeedServer({ assetsDir, staticDir, journalDir: mkdtempSync(join(tmpdir(), 'redwall-j-')), token: TOKEN, sim: null, allowedOrigins: ['app://redwall', 'http://127.0.0.1:1'], log: () => undefined });
+    const proxied = await startFeedServer({
+      assetsDir,
+      staticDir,
+      journalDir: mkdtempSync(join(tmpdir(), 'redwall-j-')),
+      token: TOKEN,
+      sim: null,
+      allowedOrigins: ['app://redwall', 'http://127.0.0.1:1'],
+      log: () => undefined,
+    });
     try {
-      const post = (origin: string, nonce: string) => http(proxied.url, 'POST', '/api/config', { origin, 'sec-fetch-site': 'same-origin', 'content-type': 'application/json' }, JSON.stringify({ nonce }));
+      const post = (origin: string, nonce: string) =>
+        http(proxied.url, 'POST', '/api/config', { origin, 'sec-fetch-site': 'same-origin', 'content-type': 'application/json' }, JSON.stringify({ nonce }));
       const nonce = async () => nonceIn((await http(proxied.url, 'GET', '/', NAVIGATE)).text)!;
       expect((await post('http://127.0.0.1:2', await nonce())).status).toBe(403);
       const ok = await post('http://127.0.0.1:1', await nonce());
@@ -187,7 +218,15 @@ describe('the web shell page’s credential (issue 16: no token for any local pr
   }, 90_000);
 
   it('Electron’s embedded feed (configRoute: false) serves no /api/config at all, and no page gets a nonce', async () => {
-    const embedded = await startFeedServer({ assetsDir, staticDir, journalDir: mkdtempSync(join(tmpdir(), 'redwall-j-')), token: TOKEN, configRoute: false, sim: null, log: () => undefined });
+    const embedded = await startFeedServer({
+      assetsDir,
+      staticDir,
+      journalDir: mkdtempSync(join(tmpdir(), 'redwall-j-')),
+      token: TOKEN,
+      configRoute: false,
+      sim: null,
+      log: () => undefined,
+    });
     try {
       expect((await fetch(`${embedded.url}/api/config`)).status).toBe(404);
       expect(nonceIn((await http(embedded.url, 'GET', '/', NAVIGATE)).text)).toBeUndefined();
@@ -201,7 +240,8 @@ describe('the web shell page’s credential (issue 16: no token for any local pr
 });
 
 describe('POST /api/sim/incident (issue 16): role-checked, strictly validated, only where a simulator runs', () => {
-  const post = (url: string, token: string, body: string) => fetch(`${url}/api/sim/incident`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body });
+  const post = (url: string, token: string, body: string) =>
+    fetch(`${url}/api/sim/incident`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body });
 
   it('an auditor may not raise one (403), and nothing is raised', async () => {
     const before = server.core.engine.alarms.size;
@@ -234,7 +274,9 @@ describe('POST /api/sim/incident (issue 16): role-checked, strictly validated, o
     // the duty operator's well-formed request still works, on the well it names
     const ok = await post(server.url, TOKEN, JSON.stringify({ wellId: 'MH-00420', sensor: 'gas' }));
     expect(ok.status).toBe(200);
-    expect(((await ok.json()) as { events: Array<{ kind: string; alarm?: { sourceId: string } }> }).events.find((e) => e.kind === 'alarm.update')?.alarm?.sourceId).toBe('MH-00420');
+    expect(
+      ((await ok.json()) as { events: Array<{ kind: string; alarm?: { sourceId: string } }> }).events.find((e) => e.kind === 'alarm.update')?.alarm?.sourceId,
+    ).toBe('MH-00420');
   });
 
   it('a deployment without the simulator refuses it (404), whoever asks', async () => {
@@ -255,7 +297,15 @@ describe('POST /api/sim/incident (issue 16): role-checked, strictly validated, o
       if (full) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
       return writeSync(fd, buf, offset);
     };
-    const sim = await startFeedServer({ assetsDir, journalDir: mkdtempSync(join(tmpdir(), 'redwall-j-')), token: TOKEN, sim: { incidentEveryMs: 0 }, journalWrite: write, held: { retryMs: 10 }, log: () => undefined });
+    const sim = await startFeedServer({
+      assetsDir,
+      journalDir: mkdtempSync(join(tmpdir(), 'redwall-j-')),
+      token: TOKEN,
+      sim: { incidentEveryMs: 0 },
+      journalWrite: write,
+      held: { retryMs: 10 },
+      log: () => undefined,
+    });
     try {
       full = true;
       sim.publish([{ stream: 'manhole', kind: 'manhole.reading', ts: Date.now(), wellId: 'MH-00421', sensor: 'gas', value: 1, unit: '%LEL', level: 'normal' }]);
@@ -276,7 +326,6 @@ describe('POST /api/sim/incident (issue 16): role-checked, strictly validated, o
 });
 
 describe('origin checks (continued)', () => {
-
   it('defeats DNS rebinding: a non-loopback Host header is refused', async () => {
     expect(await rawGet('/api/config', { host: 'attacker.example:80' })).toBe(403);
     expect(await rawGet('/', { host: `127.0.0.1:${server.port}` })).not.toBe(403);
@@ -286,9 +335,36 @@ describe('origin checks (continued)', () => {
 
   it('serves HTTPS/WSS with a TLS certificate', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'redwall-tls-'));
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+      ],
+      { stdio: 'ignore' },
+    );
     const cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
-    const tlsServer = await startFeedServer({ assetsDir, journalDir: mkdtempSync(join(tmpdir(), 'redwall-j-')), token: TOKEN, tls: { key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert }, sim: null, log: () => undefined });
+    const tlsServer = await startFeedServer({
+      assetsDir,
+      journalDir: mkdtempSync(join(tmpdir(), 'redwall-j-')),
+      token: TOKEN,
+      tls: { key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert },
+      sim: null,
+      log: () => undefined,
+    });
     try {
       expect(tlsServer.url).toMatch(/^https:\/\/127\.0\.0\.1:/);
       expect(await attempt(tlsServer.url, { auth: { token: TOKEN }, ca: cert } as Parameters<typeof connect>[1])).toBe('hello');

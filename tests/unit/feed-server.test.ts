@@ -13,13 +13,22 @@ let assetsDir: string;
 beforeAll(async () => {
   assetsDir = mkdtempSync(join(tmpdir(), 'redwall-feed-'));
   buildDistrict(assetsDir, () => undefined);
-  server = await startFeedServer({ assetsDir, journalDir: mkdtempSync(join(tmpdir(), 'redwall-j-')), tickMs: 50, heartbeatMs: 200, sim: { incidentEveryMs: 0 }, log: () => undefined });
+  server = await startFeedServer({
+    assetsDir,
+    journalDir: mkdtempSync(join(tmpdir(), 'redwall-j-')),
+    tickMs: 50,
+    heartbeatMs: 200,
+    sim: { incidentEveryMs: 0 },
+    log: () => undefined,
+  });
 });
 afterAll(async () => {
   await server?.close();
 });
 
-function client(sub: Subscribe = { epoch: null, since: {} }): Promise<{ socket: Socket; hello: Hello; snapshot: Snapshot | null; replay: Replay | null; events: FeedEvent[] }> {
+function client(
+  sub: Subscribe = { epoch: null, since: {} },
+): Promise<{ socket: Socket; hello: Hello; snapshot: Snapshot | null; replay: Replay | null; events: FeedEvent[] }> {
   return new Promise((resolve, reject) => {
     const socket = connect(server.url, { transports: ['websocket'], reconnection: false });
     const events: FeedEvent[] = [];

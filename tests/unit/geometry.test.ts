@@ -102,7 +102,12 @@ describe('great-circle distance and bearing (turf)', () => {
 
 describe('areas and centroids (local frame)', () => {
   it('a 1° × 1° cell at 40° N: kx·ky of the frame, 0.4 % under the spherical closed form', () => {
-    const cell: XY[] = [[116, 40], [117, 40], [117, 41], [116, 41]];
+    const cell: XY[] = [
+      [116, 40],
+      [117, 40],
+      [117, 41],
+      [116, 41],
+    ];
     expect(ringAreaM2(cell) / (mPerDegLon(40.5) * M_PER_DEG_LAT)).toBeCloseTo(1, 12);
     const sphere = R_MEAN ** 2 * rad(1) * (Math.sin(rad(41)) - Math.sin(rad(40))); // 9 401.8 km²
     expect(1 - ringAreaM2(cell) / sphere).toBeGreaterThan(0.003);
@@ -152,8 +157,22 @@ describe('areas and centroids (local frame)', () => {
 });
 
 describe('point in ring (turf) and bounding boxes', () => {
-  const sq: XY[] = [[0, 0], [10, 0], [10, 10], [0, 10]];
-  const U: XY[] = [[0, 0], [30, 0], [30, 30], [20, 30], [20, 10], [10, 10], [10, 30], [0, 30]];
+  const sq: XY[] = [
+    [0, 0],
+    [10, 0],
+    [10, 10],
+    [0, 10],
+  ];
+  const U: XY[] = [
+    [0, 0],
+    [30, 0],
+    [30, 30],
+    [20, 30],
+    [20, 10],
+    [10, 10],
+    [10, 30],
+    [0, 30],
+  ];
 
   it('inside, outside, the boundary counts as inside; open or closed rings; concave rings', () => {
     expect(pointInRing([5, 5], sq)).toBe(true);
@@ -172,7 +191,13 @@ describe('point in ring (turf) and bounding boxes', () => {
 
   it('ringSide tells boundary from inside in any planar coordinates (a shapefile in projected metres)', () => {
     const o = [500_000, 4_420_000];
-    const ring = [[0, 0], [10, 0], [10, 10], [0, 10], [0, 0]].map(([x, y]) => [o[0]! + x!, o[1]! + y!]);
+    const ring = [
+      [0, 0],
+      [10, 0],
+      [10, 10],
+      [0, 10],
+      [0, 0],
+    ].map(([x, y]) => [o[0]! + x!, o[1]! + y!]);
     expect(ringSide([o[0]! + 5, o[1]! + 5], ring)).toBe(1);
     expect(ringSide([o[0]! + 10, o[1]! + 5], ring)).toBe(0);
     expect(ringSide([o[0]! + 10, o[1]! + 10], ring)).toBe(0);
@@ -184,13 +209,43 @@ describe('point in ring (turf) and bounding boxes', () => {
       geometryBbox([
         { type: 'Point', coordinates: [116.4, 39.9] },
         null,
-        { type: 'LineString', coordinates: [[116.41, 39.95], [116.38, 39.91]] },
-        { type: 'GeometryCollection', geometries: [{ type: 'Polygon', coordinates: [[[116.5, 39.8], [116.51, 39.8], [116.5, 39.81], [116.5, 39.8]]] }] },
+        {
+          type: 'LineString',
+          coordinates: [
+            [116.41, 39.95],
+            [116.38, 39.91],
+          ],
+        },
+        {
+          type: 'GeometryCollection',
+          geometries: [
+            {
+              type: 'Polygon',
+              coordinates: [
+                [
+                  [116.5, 39.8],
+                  [116.51, 39.8],
+                  [116.5, 39.81],
+                  [116.5, 39.8],
+                ],
+              ],
+            },
+          ],
+        },
       ]),
     ).toEqual([116.38, 39.8, 116.51, 39.95]);
     expect(geometryBbox([])).toBeNull();
     expect(geometryBbox([null, { type: 'MultiPoint', coordinates: [] }])).toBeNull();
-    const broken = geometryBbox([{ type: 'LineString', coordinates: [[116.4, 39.9], [Number.NaN, 39.95], [116.5, 40]] }]);
+    const broken = geometryBbox([
+      {
+        type: 'LineString',
+        coordinates: [
+          [116.4, 39.9],
+          [Number.NaN, 39.95],
+          [116.5, 40],
+        ],
+      },
+    ]);
     expect(broken!.every(Number.isFinite)).toBe(false);
   });
 });

@@ -18,7 +18,9 @@ describe('i18n', () => {
     expect(keys.size).toBeGreaterThan(100);
     for (const k of keys) {
       for (const l of LOCALES) expect((STRINGS[l] as Record<string, string>)[k], `${l}.${k}`).toBeTruthy();
-      expect(placeholders(STRINGS.en[k as keyof typeof STRINGS.en] ?? ''), `placeholders of ${k}`).toEqual(placeholders(STRINGS['zh-CN'][k as keyof typeof STRINGS.en] ?? ''));
+      expect(placeholders(STRINGS.en[k as keyof typeof STRINGS.en] ?? ''), `placeholders of ${k}`).toEqual(
+        placeholders(STRINGS['zh-CN'][k as keyof typeof STRINGS.en] ?? ''),
+      );
     }
   });
 
@@ -35,8 +37,9 @@ describe('i18n', () => {
   it('zh-CN strings are Chinese and English strings are not', () => {
     const cjk = /[\u4e00-\u9fff]/;
     let chinese = 0;
-    for (const [k, v] of Object.entries(STRINGS['zh-CN'])) if (cjk.test(v)) chinese++;
-    else expect(/^[\s\dA-Za-z{}#,.:;/()%°·×+\-–—_|'"<>=?!…→↔⚠✓✕▲▼■●○]*$/.test(v) || /^[A-Z0-9]/.test(v), `zh-CN.${k} = ${v} looks untranslated`).toBe(true);
+    for (const [k, v] of Object.entries(STRINGS['zh-CN']))
+      if (cjk.test(v)) chinese++;
+      else expect(/^[\s\dA-Za-z{}#,.:;/()%°·×+\-–—_|'"<>=?!…→↔⚠✓✕▲▼■●○]*$/.test(v) || /^[A-Z0-9]/.test(v), `zh-CN.${k} = ${v} looks untranslated`).toBe(true);
     expect(chinese / Object.keys(STRINGS['zh-CN']).length).toBeGreaterThan(0.9);
     for (const [k, v] of Object.entries(STRINGS.en)) expect(cjk.test(v), `en.${k} = ${v}`).toBe(false);
   });
@@ -49,7 +52,10 @@ describe('i18n', () => {
       readFileSync(f, 'utf8')
         .split('\n')
         .forEach((line, i) => {
-          const code = line.replace(/\/\/.*$/, '').replace(/^\s*\*.*$/, '').replace(/\/\*.*?\*\//g, '');
+          const code = line
+            .replace(/\/\/.*$/, '')
+            .replace(/^\s*\*.*$/, '')
+            .replace(/\/\*.*?\*\//g, '');
           if (/[\u4e00-\u9fff]/.test(code) && !/i18n-exempt/.test(line)) offenders.push(`${rel}:${i + 1}: ${line.trim().slice(0, 100)}`);
         });
     }

@@ -47,16 +47,28 @@ describe('import boundaries (allow-lists per runtime folder)', () => {
   });
 
   it('renderer stores/ and data/ sit below views/ and layers/', async () => {
-    const ok = "import type { CameraState } from '../types/camera.ts';\nimport type { RGBA } from '../palette.ts';\nimport { t } from '../i18n.ts';\nexport type A = [CameraState, RGBA, typeof t];";
+    const ok =
+      "import type { CameraState } from '../types/camera.ts';\nimport type { RGBA } from '../palette.ts';\nimport { t } from '../i18n.ts';\nexport type A = [CameraState, RGBA, typeof t];";
     expect(await boundaryErrors('renderer/src/stores/probe.ts', ok)).toEqual([]);
     expect(await boundaryErrors('renderer/src/stores/probe.ts', "import type { View3D } from '../views/view3d.ts';\nexport type A = View3D;")).toHaveLength(1);
-    expect(await boundaryErrors('renderer/src/stores/probe.ts', "import type { RGBA } from '../layers/manholes/format.ts';\nexport type A = RGBA;")).toHaveLength(1);
-    expect(await boundaryErrors('renderer/src/data/probe.ts', "import type { RootStore } from '../stores/root.ts';\nexport type A = RootStore;")).toHaveLength(1);
-    expect(await boundaryErrors('renderer/src/data/probe.ts', "import type { World } from '../../../data-pipelines/contracts/world.ts';\nexport type A = World;")).toEqual([]);
+    expect(
+      await boundaryErrors('renderer/src/stores/probe.ts', "import type { RGBA } from '../layers/manholes/format.ts';\nexport type A = RGBA;"),
+    ).toHaveLength(1);
+    expect(await boundaryErrors('renderer/src/data/probe.ts', "import type { RootStore } from '../stores/root.ts';\nexport type A = RootStore;")).toHaveLength(
+      1,
+    );
+    expect(
+      await boundaryErrors('renderer/src/data/probe.ts', "import type { World } from '../../../data-pipelines/contracts/world.ts';\nexport type A = World;"),
+    ).toEqual([]);
   });
 
   it('electron/preload: the bridge and electron only', async () => {
-    expect(await boundaryErrors('electron/preload/probe.ts', "import { contextBridge } from 'electron';\nimport { IPC } from '../bridge/api.ts';\nexport const a = [contextBridge, IPC];")).toEqual([]);
+    expect(
+      await boundaryErrors(
+        'electron/preload/probe.ts',
+        "import { contextBridge } from 'electron';\nimport { IPC } from '../bridge/api.ts';\nexport const a = [contextBridge, IPC];",
+      ),
+    ).toEqual([]);
     const errors = await boundaryErrors(
       'electron/preload/probe.ts',
       "import { join } from 'node:path';\nimport { z } from 'zod';\nimport type { Alarm } from '../../data-pipelines/contracts/alarm.ts';\nimport type { RootStore } from '../../renderer/src/stores/root.ts';\nexport type A = [Alarm, RootStore, typeof join, typeof z];",
@@ -65,14 +77,24 @@ describe('import boundaries (allow-lists per runtime folder)', () => {
   });
 
   it('electron/main: never the renderer; the bridge and the feed server it starts are fine', async () => {
-    expect(await boundaryErrors('electron/main/probe.ts', "import { startFeedServer } from '../../data-pipelines/feed/server.ts';\nimport { IPC } from '../bridge/api.ts';\nimport { join } from 'node:path';\nexport const a = [startFeedServer, IPC, join];")).toEqual([]);
+    expect(
+      await boundaryErrors(
+        'electron/main/probe.ts',
+        "import { startFeedServer } from '../../data-pipelines/feed/server.ts';\nimport { IPC } from '../bridge/api.ts';\nimport { join } from 'node:path';\nexport const a = [startFeedServer, IPC, join];",
+      ),
+    ).toEqual([]);
     expect(await boundaryErrors('electron/main/probe.ts', "import { t } from '../../renderer/src/i18n.ts';\nexport const a = t;")).toHaveLength(1);
   });
 
   it('data-pipelines: run-time feed code never imports build-time etl/; shared pure modules stay free of Node', async () => {
     expect(await boundaryErrors('data-pipelines/feed/probe.ts', "import { rng } from '../etl/district.ts';\nexport const a = rng;")).toHaveLength(1);
     expect(await boundaryErrors('data-pipelines/people/probe.ts', "import { rng } from '../etl/district.ts';\nexport const a = rng;")).toHaveLength(1);
-    expect(await boundaryErrors('data-pipelines/feed/probe.ts', "import { rng } from '../shared/rng.ts';\nimport { gridCellOf } from '../geo/grid-cell.ts';\nexport const a = [rng, gridCellOf];")).toEqual([]);
+    expect(
+      await boundaryErrors(
+        'data-pipelines/feed/probe.ts',
+        "import { rng } from '../shared/rng.ts';\nimport { gridCellOf } from '../geo/grid-cell.ts';\nexport const a = [rng, gridCellOf];",
+      ),
+    ).toEqual([]);
     expect(await boundaryErrors('data-pipelines/geo/probe.ts', "import { readFileSync } from 'node:fs';\nexport const a = readFileSync;")).toHaveLength(1);
     expect(await boundaryErrors('data-pipelines/contracts/probe.ts', "import { Core } from '../feed/core.ts';\nexport const a = Core;")).toHaveLength(1);
     expect(await boundaryErrors('data-pipelines/routing/probe.ts', "import { x } from '../../electron/bridge/api.ts';\nexport const a = x;")).toHaveLength(1);

@@ -48,7 +48,7 @@ describe('import circles', () => {
 
     it('passes a tree without circles, and ignores excluded folders', () => {
       write('ok/a.ts', "import { b } from './b.ts';\nexport const a = b;\n");
-      write('ok/b.ts', "export const b = 1;\n");
+      write('ok/b.ts', 'export const b = 1;\n');
       write('ok/inputs/c.ts', "import { d } from './d.ts';\nexport const c = d;\n");
       write('ok/inputs/d.ts', "import { c } from './c.ts';\nexport const d = c;\n");
       expect(findCircles(importGraph(dir, ['ok'], ['ok/inputs']), dir)).toEqual([]);

@@ -12,7 +12,13 @@ import { setLocale } from '../../renderer/src/i18n.ts';
 
 setLocale('en');
 const utf8 = (s: string) => new TextEncoder().encode(s);
-const hex = (h: string) => Uint8Array.from(h.replace(/\s+/g, '').match(/../g)!.map((b) => parseInt(b, 16)));
+const hex = (h: string) =>
+  Uint8Array.from(
+    h
+      .replace(/\s+/g, '')
+      .match(/../g)!
+      .map((b) => parseInt(b, 16)),
+  );
 const fixture = (n: string) => new Uint8Array(readFileSync(new URL(`../fixtures/import/${n}`, import.meta.url)));
 
 describe('WKB', () => {
@@ -20,20 +26,67 @@ describe('WKB', () => {
     expect(parseWkb(hex('0101000000000000000000F03F0000000000000040'))).toEqual({ geometry: { type: 'Point', coordinates: [1, 2] }, srid: null, zm: false });
     expect(parseWkb(hex('00000000013FF00000000000004000000000000000')).geometry).toEqual({ type: 'Point', coordinates: [1, 2] });
     expect(parseWkb(hex('0101000020E6100000000000000000F03F0000000000000040'))).toMatchObject({ srid: 4326, geometry: { coordinates: [1, 2] } });
-    expect(parseWkb(hex('01E9030000000000000000F03F00000000000000400000000000000840'))).toEqual({ geometry: { type: 'Point', coordinates: [1, 2] }, srid: null, zm: true });
+    expect(parseWkb(hex('01E9030000000000000000F03F00000000000000400000000000000840'))).toEqual({
+      geometry: { type: 'Point', coordinates: [1, 2] },
+      srid: null,
+      zm: true,
+    });
     expect(parseWkb(hex('0101000080000000000000F03F00000000000000400000000000000840'))).toMatchObject({ geometry: { coordinates: [1, 2] }, zm: true });
     // ISO ZM point (3001): x y z m
-    expect(parseWkb(hex('01B90B0000 000000000000F03F 0000000000000040 0000000000000840 0000000000001040')).geometry).toEqual({ type: 'Point', coordinates: [1, 2] });
+    expect(parseWkb(hex('01B90B0000 000000000000F03F 0000000000000040 0000000000000840 0000000000001040')).geometry).toEqual({
+      type: 'Point',
+      coordinates: [1, 2],
+    });
     // POINT EMPTY is NaN NaN
     expect(parseWkb(hex('0101000000000000000000F87F000000000000F87F')).geometry).toBeNull();
   });
 
   it('lines, polygons, multi-geometries and collections; damage is an ImportError naming the place', () => {
     const ls = '0102000000 02000000 0000000000000000 0000000000000000 000000000000F03F 000000000000F03F';
-    expect(parseWkb(hex(ls)).geometry).toEqual({ type: 'LineString', coordinates: [[0, 0], [1, 1]] });
-    const ring = '05000000 0000000000000000 0000000000000000 0000000000000040 0000000000000000 0000000000000040 0000000000000040 0000000000000000 0000000000000040 0000000000000000 0000000000000000';
-    expect(parseWkb(hex(`0103000000 01000000 ${ring}`)).geometry).toMatchObject({ type: 'Polygon', coordinates: [[[0, 0], [2, 0], [2, 2], [0, 2], [0, 0]]] });
-    expect(parseWkb(hex(`0106000000 02000000 0103000000 01000000 ${ring} 0103000000 01000000 ${ring}`)).geometry).toMatchObject({ type: 'MultiPolygon', coordinates: [[[[0, 0], [2, 0], [2, 2], [0, 2], [0, 0]]], [[[0, 0], [2, 0], [2, 2], [0, 2], [0, 0]]]] });
+    expect(parseWkb(hex(ls)).geometry).toEqual({
+      type: 'LineString',
+      coordinates: [
+        [0, 0],
+        [1, 1],
+      ],
+    });
+    const ring =
+      '05000000 0000000000000000 0000000000000000 0000000000000040 0000000000000000 0000000000000040 0000000000000040 0000000000000000 0000000000000040 0000000000000000 0000000000000000';
+    expect(parseWkb(hex(`0103000000 01000000 ${ring}`)).geometry).toMatchObject({
+      type: 'Polygon',
+      coordinates: [
+        [
+          [0, 0],
+          [2, 0],
+          [2, 2],
+          [0, 2],
+          [0, 0],
+        ],
+      ],
+    });
+    expect(parseWkb(hex(`0106000000 02000000 0103000000 01000000 ${ring} 0103000000 01000000 ${ring}`)).geometry).toMatchObject({
+      type: 'MultiPolygon',
+      coordinates: [
+        [
+          [
+            [0, 0],
+            [2, 0],
+            [2, 2],
+            [0, 2],
+            [0, 0],
+          ],
+        ],
+        [
+          [
+            [0, 0],
+            [2, 0],
+            [2, 2],
+            [0, 2],
+            [0, 0],
+          ],
+        ],
+      ],
+    });
     const gc = parseWkb(hex(`0107000000 02000000 0101000000000000000000F03F0000000000000040 ${ls}`)).geometry as GeoJSON.GeometryCollection;
     expect(gc.geometries.map((g) => g.type)).toEqual(['Point', 'LineString']);
     expect(() => parseWkb(hex(ls).subarray(0, 30))).toThrow(/WKB count 2 at byte 5 is more than the bytes left/);
@@ -58,8 +111,11 @@ describe('WKB', () => {
 
 describe('damaged blobs', () => {
   it('a fuzz of corrupted WKB/GeoPackage blobs only ever fails with ImportError', () => {
-    const ring = '05000000 0000000000000000 0000000000000000 0000000000000040 0000000000000000 0000000000000040 0000000000000040 0000000000000000 0000000000000040 0000000000000000 0000000000000000';
-    const base = hex(`47500003 E6100000 000000000000F03F 000000000000F03F 0000000000000040 0000000000000040 0107000000 02000000 0106000000 01000000 0103000000 01000000 ${ring} 0101000000000000000000F03F0000000000000040`);
+    const ring =
+      '05000000 0000000000000000 0000000000000000 0000000000000040 0000000000000000 0000000000000040 0000000000000040 0000000000000000 0000000000000040 0000000000000000 0000000000000000';
+    const base = hex(
+      `47500003 E6100000 000000000000F03F 000000000000F03F 0000000000000040 0000000000000040 0107000000 02000000 0106000000 01000000 0103000000 01000000 ${ring} 0101000000000000000000F03F0000000000000040`,
+    );
     expect(parseGpkgGeometry(base).geometry?.type).toBe('GeometryCollection');
     let seed = 7;
     const rand = (n: number) => {
@@ -90,13 +146,68 @@ describe('WKT', () => {
     expect(parseWkt('POINT (1 2 3)').zm).toBe(true);
     expect(parseWkt('POINT EMPTY').geometry).toBeNull();
     expect(parseWkt('SRID=4490;POINT(116 39)').srid).toBe(4490);
-    expect(parseWkt('LINESTRING (0 0, 1 1.5e0, -2 .5)').geometry).toEqual({ type: 'LineString', coordinates: [[0, 0], [1, 1.5], [-2, 0.5]] });
-    expect(parseWkt('POLYGON ((0 0, 4 0, 4 4, 0 0), (1 1, 2 1, 2 2, 1 1))').geometry).toMatchObject({ type: 'Polygon', coordinates: [[[0, 0], [4, 0], [4, 4], [0, 0]], [[1, 1], [2, 1], [2, 2], [1, 1]]] });
-    expect(parseWkt('MULTIPOINT ((1 2), (3 4))').geometry).toEqual({ type: 'MultiPoint', coordinates: [[1, 2], [3, 4]] });
-    expect(parseWkt('MULTIPOINT (1 2, 3 4)').geometry).toEqual({ type: 'MultiPoint', coordinates: [[1, 2], [3, 4]] });
-    expect(parseWkt('MULTILINESTRING M ((0 0 9, 1 1 9), EMPTY)').geometry).toEqual({ type: 'MultiLineString', coordinates: [[[0, 0], [1, 1]]] });
+    expect(parseWkt('LINESTRING (0 0, 1 1.5e0, -2 .5)').geometry).toEqual({
+      type: 'LineString',
+      coordinates: [
+        [0, 0],
+        [1, 1.5],
+        [-2, 0.5],
+      ],
+    });
+    expect(parseWkt('POLYGON ((0 0, 4 0, 4 4, 0 0), (1 1, 2 1, 2 2, 1 1))').geometry).toMatchObject({
+      type: 'Polygon',
+      coordinates: [
+        [
+          [0, 0],
+          [4, 0],
+          [4, 4],
+          [0, 0],
+        ],
+        [
+          [1, 1],
+          [2, 1],
+          [2, 2],
+          [1, 1],
+        ],
+      ],
+    });
+    expect(parseWkt('MULTIPOINT ((1 2), (3 4))').geometry).toEqual({
+      type: 'MultiPoint',
+      coordinates: [
+        [1, 2],
+        [3, 4],
+      ],
+    });
+    expect(parseWkt('MULTIPOINT (1 2, 3 4)').geometry).toEqual({
+      type: 'MultiPoint',
+      coordinates: [
+        [1, 2],
+        [3, 4],
+      ],
+    });
+    expect(parseWkt('MULTILINESTRING M ((0 0 9, 1 1 9), EMPTY)').geometry).toEqual({
+      type: 'MultiLineString',
+      coordinates: [
+        [
+          [0, 0],
+          [1, 1],
+        ],
+      ],
+    });
     expect(parseWkt('MULTIPOLYGON (((0 0, 1 0, 1 1, 0 0)), ((5 5, 6 5, 6 6, 5 5)))').geometry).toMatchObject({ type: 'MultiPolygon' });
-    expect(parseWkt('GEOMETRYCOLLECTION (POINT (1 2), LINESTRING EMPTY, LINESTRING (0 0, 1 1))').geometry).toEqual({ type: 'GeometryCollection', geometries: [{ type: 'Point', coordinates: [1, 2] }, { type: 'LineString', coordinates: [[0, 0], [1, 1]] }] });
+    expect(parseWkt('GEOMETRYCOLLECTION (POINT (1 2), LINESTRING EMPTY, LINESTRING (0 0, 1 1))').geometry).toEqual({
+      type: 'GeometryCollection',
+      geometries: [
+        { type: 'Point', coordinates: [1, 2] },
+        {
+          type: 'LineString',
+          coordinates: [
+            [0, 0],
+            [1, 1],
+          ],
+        },
+      ],
+    });
     expect(parseWkt('GEOMETRYCOLLECTION EMPTY').geometry).toBeNull();
   });
 
@@ -118,13 +229,52 @@ describe('GeoJSON and Baidu-style cells', () => {
     expect(cellKind('MULTIPOLYGON EMPTY')).toBe('wkt');
     expect(cellKind('朝阳门')).toBeNull();
     expect(cellKind('116.4')).toBeNull();
-    expect(parseCell('geojson', '{"type":"LineString","coordinates":[[1,2,3],[4,5,6]]}')).toEqual({ type: 'LineString', coordinates: [[1, 2], [4, 5]] });
+    expect(parseCell('geojson', '{"type":"LineString","coordinates":[[1,2,3],[4,5,6]]}')).toEqual({
+      type: 'LineString',
+      coordinates: [
+        [1, 2],
+        [4, 5],
+      ],
+    });
     // Baidu boundary strings: closed → polygon ring, open → line, one point → point
-    expect(parseCell('baidu', '1,1;2,1;2,2;1,1')).toEqual({ type: 'Polygon', coordinates: [[[1, 1], [2, 1], [2, 2], [1, 1]]] });
-    expect(parseCell('baidu', '1, 1; 2, 1; 2, 2;')).toEqual({ type: 'LineString', coordinates: [[1, 1], [2, 1], [2, 2]] });
+    expect(parseCell('baidu', '1,1;2,1;2,2;1,1')).toEqual({
+      type: 'Polygon',
+      coordinates: [
+        [
+          [1, 1],
+          [2, 1],
+          [2, 2],
+          [1, 1],
+        ],
+      ],
+    });
+    expect(parseCell('baidu', '1, 1; 2, 1; 2, 2;')).toEqual({
+      type: 'LineString',
+      coordinates: [
+        [1, 1],
+        [2, 1],
+        [2, 2],
+      ],
+    });
     expect(parseCell('baidu', '{"lng":116.4,"lat":39.9}')).toEqual({ type: 'Point', coordinates: [116.4, 39.9] });
-    expect(parseCell('baidu', '{"type":"polygon","points":"1,1;2,1;2,2"}')).toEqual({ type: 'Polygon', coordinates: [[[1, 1], [2, 1], [2, 2], [1, 1]]] });
-    expect(parseCell('baidu', '{"type":"polyline","path":[{"lng":1,"lat":1},{"lng":2,"lat":2}]}')).toEqual({ type: 'LineString', coordinates: [[1, 1], [2, 2]] });
+    expect(parseCell('baidu', '{"type":"polygon","points":"1,1;2,1;2,2"}')).toEqual({
+      type: 'Polygon',
+      coordinates: [
+        [
+          [1, 1],
+          [2, 1],
+          [2, 2],
+          [1, 1],
+        ],
+      ],
+    });
+    expect(parseCell('baidu', '{"type":"polyline","path":[{"lng":1,"lat":1},{"lng":2,"lat":2}]}')).toEqual({
+      type: 'LineString',
+      coordinates: [
+        [1, 1],
+        [2, 2],
+      ],
+    });
     expect(() => parseCell('baidu', '{"type":"circle","points":"1,1;2,2"}')).toThrow(/unknown geometry type "circle"/);
     expect(() => parseCell('geojson', '{"type":"Point","coordinates":["a",1]}')).toThrow(/Point coordinates are not nested arrays of numbers/);
   });
@@ -154,7 +304,13 @@ describe('CSV with a geometry column', () => {
     expect([scores.features[0]!.geometry, scores.features[0]!.properties]).toEqual([{ type: 'Point', coordinates: [116.4, 39.9] }, { scores: '1,2;3,4' }]);
     // …but a column named as the geometry does
     const path = (await importFiles([{ name: 'p.csv', bytes: utf8('lon,lat,path\n116.4,39.9,"116.4,39.9;116.41,39.91"\n') }])).layers[0]!;
-    expect(path.features[0]!.geometry).toEqual({ type: 'LineString', coordinates: [[116.4, 39.9], [116.41, 39.91]] });
+    expect(path.features[0]!.geometry).toEqual({
+      type: 'LineString',
+      coordinates: [
+        [116.4, 39.9],
+        [116.41, 39.91],
+      ],
+    });
     const wkb = utf8('name,wkb\nx,0101000020E61000009A99999999195D4014AE47E17AF44340\n');
     const w = (await importFiles([{ name: 'wkb.csv', bytes: wkb }])).layers[0]!;
     expect(w.features[0]!.geometry).toEqual({ type: 'Point', coordinates: [116.4, 39.91] });

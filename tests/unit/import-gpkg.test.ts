@@ -22,7 +22,11 @@ describe('GeoPackage (ogr2ogr)', () => {
     ]);
     const [pts, streets, blocks] = layers as [(typeof layers)[0], (typeof layers)[0], (typeof layers)[0]];
     // EPSG:4979 (3D) points: XY kept, the null geometry row kept without geometry
-    expect(pts.features.map((f) => f.geometry)).toEqual([{ type: 'Point', coordinates: [116.4355, 39.9239] }, { type: 'Point', coordinates: [116.4621, 39.9184] }, null]);
+    expect(pts.features.map((f) => f.geometry)).toEqual([
+      { type: 'Point', coordinates: [116.4355, 39.9239] },
+      { type: 'Point', coordinates: [116.4621, 39.9184] },
+      null,
+    ]);
     expect(pts.features[0]!.properties).toEqual({ fid: 1, 名称: '朝阳门巡查点', 编号: 1, 启用: 1 });
     expect(pts.warnings).toEqual(['district.gpkg: 巡查点: Z/M values dropped, XY kept']);
     // Gauss-Krüger (GDAL projected them) back to the source degrees

@@ -17,13 +17,21 @@ import { setLocale } from '../../renderer/src/i18n.ts';
 setLocale('en');
 const utf8 = (s: string) => new TextEncoder().encode(s);
 const asset = (n: string) => tableFromIPC(readFileSync(new URL(`../../assets/district/${n}`, import.meta.url)));
-const district = JSON.parse(readFileSync(new URL('../../assets/district/district.json', import.meta.url), 'utf8')) as { bbox: { west: number; south: number; east: number; north: number } };
+const district = JSON.parse(readFileSync(new URL('../../assets/district/district.json', import.meta.url), 'utf8')) as {
+  bbox: { west: number; south: number; east: number; north: number };
+};
 
 function network(): StreetNetwork {
   const nodes = asset('street_nodes.arrow');
   const edges = asset('street_edges.arrow');
   const col = (t: ReturnType<typeof asset>, c: string) => Array.from({ length: t.numRows }, (_, i) => Number(t.getChild(c)!.get(i)));
-  return new StreetNetwork({ lon: col(nodes, 'lon'), lat: col(nodes, 'lat'), from: col(edges, 'from_node'), to: col(edges, 'to_node'), lengthM: col(edges, 'length_m') });
+  return new StreetNetwork({
+    lon: col(nodes, 'lon'),
+    lat: col(nodes, 'lat'),
+    from: col(edges, 'from_node'),
+    to: col(edges, 'to_node'),
+    lengthM: col(edges, 'length_m'),
+  });
 }
 
 describe('the offsets quoted to the user', () => {
@@ -61,7 +69,8 @@ describe('detecting GCJ-02 / BD-09 data', () => {
         break;
       }
     }
-  const csv = (rows: Array<[number, number]>, lon = 'lon', lat = 'lat') => utf8(`name,${lon},${lat}\n${rows.map((p, i) => `p${i},${p[0].toFixed(7)},${p[1].toFixed(7)}`).join('\n')}\n`);
+  const csv = (rows: Array<[number, number]>, lon = 'lon', lat = 'lat') =>
+    utf8(`name,${lon},${lat}\n${rows.map((p, i) => `p${i},${p[0].toFixed(7)},${p[1].toFixed(7)}`).join('\n')}\n`);
 
   it('the street reference measures distances in metres', () => {
     expect(onStreets.length).toBeGreaterThan(30);
@@ -79,7 +88,9 @@ describe('detecting GCJ-02 / BD-09 data', () => {
     expect(l.crs).toBe('WGS84');
     expect((l.features[0]!.geometry as GeoJSON.Point).coordinates[0]).toBeCloseTo(bd[0]![0], 6);
     expect(l.crsQuestion).toMatchObject({ suggest: 'BD09', current: 'WGS84' });
-    expect(l.crsQuestion!.evidence[0]).toMatch(/read as BD-09 \(Baidu\), the median distance of \d+ vertices to the district streets is \d+ m; read as WGS84, \d+ m/);
+    expect(l.crsQuestion!.evidence[0]).toMatch(
+      /read as BD-09 \(Baidu\), the median distance of \d+ vertices to the district streets is \d+ m; read as WGS84, \d+ m/,
+    );
     // the answer: the user's choice for this layer re-reads it onto the streets
     const again = (await importFiles([{ name: 'patrol.csv', bytes: csv(bd) }], { overrides: { patrol: 'BD09' }, streets: ref })).layers[0]!;
     expect(again.crsSource).toBe('user');

@@ -191,12 +191,48 @@ const gbk = (...words: string[]): Bytes => words.flatMap((w) => GBK[w]!);
 
 // Two residential compounds (小区) in Chaoyang district, lon/lat. Shapefile winding: outer rings
 // clockwise, holes counter-clockwise.
-const wangjingOuter: XY[] = [[116.47, 39.99], [116.47, 39.996], [116.478, 39.996], [116.478, 39.99], [116.47, 39.99]];
-const wangjingHole: XY[] = [[116.473, 39.992], [116.476, 39.992], [116.476, 39.994], [116.473, 39.994], [116.473, 39.992]]; // kindergarten, not part of the compound
-const blockEast: XY[] = [[116.49, 39.92], [116.49, 39.926], [116.498, 39.926], [116.498, 39.92], [116.49, 39.92]];
-const blockEastHole: XY[] = [[116.492, 39.922], [116.495, 39.922], [116.495, 39.924], [116.492, 39.924], [116.492, 39.922]];
-const blockWest: XY[] = [[116.48, 39.92], [116.48, 39.926], [116.488, 39.926], [116.488, 39.92], [116.48, 39.92]];
-const demolished: XY[] = [[116.5, 39.95], [116.5, 39.951], [116.501, 39.951], [116.501, 39.95], [116.5, 39.95]];
+const wangjingOuter: XY[] = [
+  [116.47, 39.99],
+  [116.47, 39.996],
+  [116.478, 39.996],
+  [116.478, 39.99],
+  [116.47, 39.99],
+];
+const wangjingHole: XY[] = [
+  [116.473, 39.992],
+  [116.476, 39.992],
+  [116.476, 39.994],
+  [116.473, 39.994],
+  [116.473, 39.992],
+]; // kindergarten, not part of the compound
+const blockEast: XY[] = [
+  [116.49, 39.92],
+  [116.49, 39.926],
+  [116.498, 39.926],
+  [116.498, 39.92],
+  [116.49, 39.92],
+];
+const blockEastHole: XY[] = [
+  [116.492, 39.922],
+  [116.495, 39.922],
+  [116.495, 39.924],
+  [116.492, 39.924],
+  [116.492, 39.922],
+];
+const blockWest: XY[] = [
+  [116.48, 39.92],
+  [116.48, 39.926],
+  [116.488, 39.926],
+  [116.488, 39.92],
+  [116.48, 39.92],
+];
+const demolished: XY[] = [
+  [116.5, 39.95],
+  [116.5, 39.951],
+  [116.501, 39.951],
+  [116.501, 39.95],
+  [116.5, 39.95],
+];
 
 const compoundShapes: Shape[] = [
   { parts: [wangjingOuter, wangjingHole] },
@@ -302,7 +338,12 @@ describe('polygon layer: residential compounds, GBK .dbf without .cpg', () => {
 });
 
 describe('point layer: UTF-8 .dbf with a .cpg', () => {
-  const cameras: XY[] = [[116.4811, 40.0028], [116.4797, 39.9419], [116.45, 39.93], [116.4551, 39.9366]];
+  const cameras: XY[] = [
+    [116.4811, 40.0028],
+    [116.4797, 39.9419],
+    [116.45, 39.93],
+    [116.4551, 39.9366],
+  ];
   const fields: FieldSpec[] = [
     { name: '名称', type: 'C', length: 30 },
     { name: '编号', type: 'N', length: 6 },
@@ -316,7 +357,10 @@ describe('point layer: UTF-8 .dbf with a .cpg', () => {
     { deleted: true, cells: ['废弃点位', '103', 'T', '20200101', '3.0'] },
     { cells: ['三里屯路口', '104', '?', '20240101', '1.5e1'] },
   ];
-  const shp = writeShp(1, cameras.map((point) => ({ point })));
+  const shp = writeShp(
+    1,
+    cameras.map((point) => ({ point })),
+  );
   const dbf = writeDbf(fields, rows, 0x57);
 
   it('reads points, UTF-8 names and values, logicals, dates and floats', () => {
@@ -348,7 +392,13 @@ describe('point layer: UTF-8 .dbf with a .cpg', () => {
   });
 
   it('drops Z and M from PointZ, keeping XY, and says so', () => {
-    const r = readShapefile({ name: 'cameras', shp: writeShp(11, cameras.map((point) => ({ point }))) });
+    const r = readShapefile({
+      name: 'cameras',
+      shp: writeShp(
+        11,
+        cameras.map((point) => ({ point })),
+      ),
+    });
     expect(r.shapeType).toBe(11);
     expect(r.geometries[1]).toEqual({ type: 'Point', coordinates: [116.4797, 39.9419] });
     expect(r.records).toEqual([]);
@@ -357,17 +407,24 @@ describe('point layer: UTF-8 .dbf with a .cpg', () => {
 });
 
 describe('polyline and multipoint layers', () => {
-  const east3rdRing: XY[] = [[116.4612, 39.9021], [116.4615, 39.9123], [116.4617, 39.9231]];
-  const bridgeA: XY[] = [[116.43, 39.95], [116.44, 39.951]];
-  const bridgeB: XY[] = [[116.445, 39.9512], [116.46, 39.952], [116.47, 39.9535]];
+  const east3rdRing: XY[] = [
+    [116.4612, 39.9021],
+    [116.4615, 39.9123],
+    [116.4617, 39.9231],
+  ];
+  const bridgeA: XY[] = [
+    [116.43, 39.95],
+    [116.44, 39.951],
+  ];
+  const bridgeB: XY[] = [
+    [116.445, 39.9512],
+    [116.46, 39.952],
+    [116.47, 39.9535],
+  ];
 
   it('reads one-part lines as LineString and multi-part as MultiLineString', () => {
     const r = readShapefile({ name: 'roads', shp: writeShp(3, [{ parts: [east3rdRing] }, { parts: [bridgeA, bridgeB] }, null]) });
-    expect(r.geometries).toEqual([
-      { type: 'LineString', coordinates: east3rdRing },
-      { type: 'MultiLineString', coordinates: [bridgeA, bridgeB] },
-      null,
-    ]);
+    expect(r.geometries).toEqual([{ type: 'LineString', coordinates: east3rdRing }, { type: 'MultiLineString', coordinates: [bridgeA, bridgeB] }, null]);
     expect(r.warnings).toEqual([]);
     expect(r.fields).toEqual([]);
   });
@@ -379,23 +436,53 @@ describe('polyline and multipoint layers', () => {
   });
 
   it('reads multipoints', () => {
-    const hydrants: XY[] = [[116.401, 39.915], [116.402, 39.916], [116.4035, 39.9155]];
+    const hydrants: XY[] = [
+      [116.401, 39.915],
+      [116.402, 39.916],
+      [116.4035, 39.9155],
+    ];
     const r = readShapefile({ name: 'hydrants', shp: writeShp(8, [{ points: hydrants }]) });
     expect(r.geometries).toEqual([{ type: 'MultiPoint', coordinates: hydrants }]);
   });
 });
 
 describe('polygon ring grouping', () => {
-  const big: XY[] = [[0, 0], [0, 100], [100, 100], [100, 0], [0, 0]]; // CW
-  const lake: XY[] = [[10, 10], [90, 10], [90, 90], [10, 90], [10, 10]]; // CCW
-  const island: XY[] = [[20, 20], [20, 80], [80, 80], [80, 20], [20, 20]]; // CW
-  const pond: XY[] = [[20, 20], [40, 30], [30, 40], [20, 20]]; // CCW, touches the island at a corner
+  const big: XY[] = [
+    [0, 0],
+    [0, 100],
+    [100, 100],
+    [100, 0],
+    [0, 0],
+  ]; // CW
+  const lake: XY[] = [
+    [10, 10],
+    [90, 10],
+    [90, 90],
+    [10, 90],
+    [10, 10],
+  ]; // CCW
+  const island: XY[] = [
+    [20, 20],
+    [20, 80],
+    [80, 80],
+    [80, 20],
+    [20, 20],
+  ]; // CW
+  const pond: XY[] = [
+    [20, 20],
+    [40, 30],
+    [30, 40],
+    [20, 20],
+  ]; // CCW, touches the island at a corner
 
   it('gives each hole to the smallest outer ring containing it (island in a lake)', () => {
     const r = readShapefile({ name: 'parks', shp: writeShp(5, [{ parts: [pond, island, lake, big] }]) });
     expect(r.geometries[0]).toEqual({
       type: 'MultiPolygon',
-      coordinates: [[rev(island), rev(pond)], [rev(big), rev(lake)]],
+      coordinates: [
+        [rev(island), rev(pond)],
+        [rev(big), rev(lake)],
+      ],
     });
     expect(r.warnings).toEqual([]);
   });
@@ -430,7 +517,9 @@ describe('record count mismatch', () => {
 
   it('also when the .dbf is the longer one', () => {
     const shp = writeShp(5, compoundShapes.slice(0, 3));
-    expect(thrown(() => readShapefile({ name: 'compounds', shp, dbf: compoundDbf() })).message).toMatch(/^compounds\.dbf has 4 records but compounds\.shp has 3 shapes: .*refused/);
+    expect(thrown(() => readShapefile({ name: 'compounds', shp, dbf: compoundDbf() })).message).toMatch(
+      /^compounds\.dbf has 4 records but compounds\.shp has 3 shapes: .*refused/,
+    );
   });
 });
 
@@ -455,7 +544,9 @@ describe('a .shp cut short (issue 16 item 14)', () => {
 
   it('a cut .shp with a .dbf of fewer records is still refused', () => {
     const cut = compoundShp.subarray(0, compoundShp.length - 10);
-    expect(thrown(() => readShapefile({ name: 'c', shp: cut, dbf: writeDbf(compoundFields, compoundRows.slice(0, 2)) })).message).toMatch(/^c\.dbf has 2 records but c\.shp has 3 shapes/);
+    expect(thrown(() => readShapefile({ name: 'c', shp: cut, dbf: writeDbf(compoundFields, compoundRows.slice(0, 2)) })).message).toMatch(
+      /^c\.dbf has 2 records but c\.shp has 3 shapes/,
+    );
   });
 });
 
@@ -468,7 +559,9 @@ describe('broken files throw ImportError with a one-line message', () => {
 
   it('wrong file code', () => {
     const shp = patched(compoundShp, (dv) => dv.setInt32(0, 9995, false));
-    expect(thrown(() => readShapefile({ name: 'compounds', shp })).message).toBe('compounds.shp: file code is 9995, expected 9994 — not an ESRI shapefile (.shp)');
+    expect(thrown(() => readShapefile({ name: 'compounds', shp })).message).toBe(
+      'compounds.shp: file code is 9995, expected 9994 — not an ESRI shapefile (.shp)',
+    );
     // a little-endian file code is just as wrong
     const le = patched(compoundShp, (dv) => dv.setInt32(0, 9994, true));
     expect(thrown(() => readShapefile({ name: 'compounds', shp: le })).message).toMatch(/file code is .*expected 9994/);
@@ -487,7 +580,9 @@ describe('broken files throw ImportError with a one-line message', () => {
     const len1 = new DataView(compoundShp.buffer).getInt32(104, false) * 2;
     const rec2 = 100 + 8 + len1;
     const shp = patched(compoundShp, (dv) => dv.setInt32(rec2 + 4, 100_000, false));
-    expect(thrown(() => readShapefile({ name: 'compounds', shp })).message).toBe(`compounds.shp: record 2 at byte ${rec2} runs past the end of the file (truncated?)`);
+    expect(thrown(() => readShapefile({ name: 'compounds', shp })).message).toBe(
+      `compounds.shp: record 2 at byte ${rec2} runs past the end of the file (truncated?)`,
+    );
   });
 
   it('records that lie about their parts and points', () => {

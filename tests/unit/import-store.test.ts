@@ -17,7 +17,17 @@ describe('ImportStore', () => {
     const store = new ImportStore();
     store.attach(db.runner);
     const csv = { name: '巡查 点位.csv', bytes: utf8('名称,bd_lng,bd_lat\n甲,116.4410,39.9250\n') };
-    const declared = { name: 'gps.geojson', bytes: utf8(JSON.stringify({ type: 'Feature', crs: { type: 'name', properties: { name: 'EPSG:4326' } }, properties: {}, geometry: { type: 'Point', coordinates: [116.45, 39.93] } })) };
+    const declared = {
+      name: 'gps.geojson',
+      bytes: utf8(
+        JSON.stringify({
+          type: 'Feature',
+          crs: { type: 'name', properties: { name: 'EPSG:4326' } },
+          properties: {},
+          geometry: { type: 'Point', coordinates: [116.45, 39.93] },
+        }),
+      ),
+    };
 
     store.setCrsChoice('GCJ02');
     const first = await store.addFiles([csv, declared]);

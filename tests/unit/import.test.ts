@@ -47,8 +47,14 @@ describe('coordinate systems', () => {
   });
 
   it('reads ESRI .prj files and refuses datums it cannot convert', async () => {
-    expect(crsFromPrj('GEOGCS["GCS_China_Geodetic_Coordinate_System_2000",DATUM["D_China_2000",SPHEROID["CGCS2000",6378137.0,298.257222101]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]]')).toEqual({ kind: 'china', crs: 'CGCS2000' });
-    const gk = crsFromPrj('PROJCS["CGCS2000_3_Degree_GK_CM_117E",GEOGCS["GCS_China_Geodetic_Coordinate_System_2000",DATUM["D_China_2000",SPHEROID["CGCS2000",6378137.0,298.257222101]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],PROJECTION["Gauss_Kruger"],PARAMETER["False_Easting",500000.0],PARAMETER["False_Northing",0.0],PARAMETER["Central_Meridian",117.0],PARAMETER["Scale_Factor",1.0],PARAMETER["Latitude_Of_Origin",0.0],UNIT["Meter",1.0]]');
+    expect(
+      crsFromPrj(
+        'GEOGCS["GCS_China_Geodetic_Coordinate_System_2000",DATUM["D_China_2000",SPHEROID["CGCS2000",6378137.0,298.257222101]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]]',
+      ),
+    ).toEqual({ kind: 'china', crs: 'CGCS2000' });
+    const gk = crsFromPrj(
+      'PROJCS["CGCS2000_3_Degree_GK_CM_117E",GEOGCS["GCS_China_Geodetic_Coordinate_System_2000",DATUM["D_China_2000",SPHEROID["CGCS2000",6378137.0,298.257222101]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],PROJECTION["Gauss_Kruger"],PARAMETER["False_Easting",500000.0],PARAMETER["False_Northing",0.0],PARAMETER["Central_Meridian",117.0],PARAMETER["Scale_Factor",1.0],PARAMETER["Latitude_Of_Origin",0.0],UNIT["Meter",1.0]]',
+    );
     expect(gk).toMatchObject({ kind: 'proj4', name: 'CGCS2000_3_Degree_GK_CM_117E' });
     expect(() => crsFromPrj('PROJCS["Beijing_1954_3_Degree_GK_CM_117E",GEOGCS["GCS_Beijing_1954"]]')).toThrow(/Beijing 1954/);
   });
@@ -125,7 +131,19 @@ describe('importFiles', () => {
   });
 
   it('a GBK CSV from Excel with Chinese headers, a row without coordinates kept and reported; GCJ-02 when chosen', async () => {
-    const csv = concat(GBK.名称, utf8(','), GBK.经度, utf8(','), GBK.纬度, utf8('\r\n'), GBK.朝阳, GBK.小区, utf8(',116.4410,39.9250\r\n'), GBK.小区, utf8(',,\r\n'));
+    const csv = concat(
+      GBK.名称,
+      utf8(','),
+      GBK.经度,
+      utf8(','),
+      GBK.纬度,
+      utf8('\r\n'),
+      GBK.朝阳,
+      GBK.小区,
+      utf8(',116.4410,39.9250\r\n'),
+      GBK.小区,
+      utf8(',,\r\n'),
+    );
     const auto = await importFiles([{ name: 'points.csv', bytes: csv }]);
     expect(auto.errors).toEqual([]);
     const l = auto.layers[0]!;
@@ -157,7 +175,19 @@ describe('importFiles', () => {
     expect(errors[3]).toMatch(/photo\.png: unsupported file type/);
     expect(errors[4]).toMatch(/gk: the file does not say its coordinate system.*EPSG:4548/);
     // a wrong choice that throws the data off the globe is caught
-    expect((await importFiles([{ name: 'gk.json', bytes: utf8(JSON.stringify({ type: 'Feature', properties: {}, geometry: { type: 'Point', coordinates: [452_000, 4_420_000] } })) }], { crs: 'WGS84' })).errors[0]).toMatch(/outside the globe/);
+    expect(
+      (
+        await importFiles(
+          [
+            {
+              name: 'gk.json',
+              bytes: utf8(JSON.stringify({ type: 'Feature', properties: {}, geometry: { type: 'Point', coordinates: [452_000, 4_420_000] } })),
+            },
+          ],
+          { crs: 'WGS84' },
+        )
+      ).errors[0],
+    ).toMatch(/outside the globe/);
   });
 
   it('reports in the UI language: Chinese by default', async () => {
@@ -184,7 +214,9 @@ describe('importFiles', () => {
     const table = tableName(l.name, 1);
     expect(table).toBe('user_community_1');
     await db.runner.registerText(`${table}.csv`, csv);
-    const cols = Object.entries(columns).map(([k, v]) => `'${k}': '${v}'`).join(', ');
+    const cols = Object.entries(columns)
+      .map(([k, v]) => `'${k}': '${v}'`)
+      .join(', ');
     await db.runner.rows(`CREATE TABLE "${table}" AS SELECT * FROM read_csv('${table}.csv', header = true, quote = '"', escape = '"', columns = {${cols}})`);
     const rows = await db.runner.rows<Record<string, unknown>>(`SELECT fid, 名称, 人口, 是否老旧, lon, lat, geom_type FROM "${table}" ORDER BY fid`);
     expect(rows[0]).toMatchObject({ fid: 1, 名称: '朝阳门社区', 人口: 8120, 是否老旧: true, geom_type: 'Point' });
@@ -248,10 +280,16 @@ describe('a GBK shapefile with a .prj, through importFiles', () => {
     b[b.length - 1] = 0x1a;
     return b;
   }
-  const PRJ = 'PROJCS["CGCS2000_3_Degree_GK_CM_117E",GEOGCS["GCS_China_Geodetic_Coordinate_System_2000",DATUM["D_China_2000",SPHEROID["CGCS2000",6378137.0,298.257222101]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],PROJECTION["Gauss_Kruger"],PARAMETER["False_Easting",500000.0],PARAMETER["False_Northing",0.0],PARAMETER["Central_Meridian",117.0],PARAMETER["Scale_Factor",1.0],PARAMETER["Latitude_Of_Origin",0.0],UNIT["Meter",1.0]]';
+  const PRJ =
+    'PROJCS["CGCS2000_3_Degree_GK_CM_117E",GEOGCS["GCS_China_Geodetic_Coordinate_System_2000",DATUM["D_China_2000",SPHEROID["CGCS2000",6378137.0,298.257222101]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],PROJECTION["Gauss_Kruger"],PARAMETER["False_Easting",500000.0],PARAMETER["False_Northing",0.0],PARAMETER["Central_Meridian",117.0],PARAMETER["Scale_Factor",1.0],PARAMETER["Latitude_Of_Origin",0.0],UNIT["Meter",1.0]]';
 
   it('reads the attributes as GBK without a .cpg and converts the Gauss-Krüger points with the .prj', async () => {
-    const pts = ([[116.4355, 39.9239], [116.4621, 39.9184]] as Array<[number, number]>).map((p) => proj4(epsgDef(4548)!, p) as [number, number]);
+    const pts = (
+      [
+        [116.4355, 39.9239],
+        [116.4621, 39.9184],
+      ] as Array<[number, number]>
+    ).map((p) => proj4(epsgDef(4548)!, p) as [number, number]);
     const { layers, errors } = await importFiles([
       { name: '社区.shp', bytes: pointShp(pts) },
       { name: '社区.dbf', bytes: gbkDbf(GBK.名称, [concat(GBK.朝阳, GBK.小区), GBK.小区]) },
@@ -259,7 +297,14 @@ describe('a GBK shapefile with a .prj, through importFiles', () => {
     ]);
     expect(errors).toEqual([]);
     const l = layers[0]!;
-    expect(l).toMatchObject({ name: '社区', format: 'shapefile', crs: 'CGCS2000_3_Degree_GK_CM_117E', crsSource: 'file', encoding: 'gbk', encodingSource: 'detected' });
+    expect(l).toMatchObject({
+      name: '社区',
+      format: 'shapefile',
+      crs: 'CGCS2000_3_Degree_GK_CM_117E',
+      crsSource: 'file',
+      encoding: 'gbk',
+      encodingSource: 'detected',
+    });
     // issue 16 item 14: how the encoding was found is shown in the UI language ("gbk (detected)" was English in zh-CN)
     expect(t('import.encodingFrom.detected', { enc: l.encoding }, 'zh-CN')).toBe('gbk（自动识别）');
     expect(l.features.map((f) => f.properties)).toEqual([{ 名称: '朝阳小区' }, { 名称: '小区' }]);
@@ -276,8 +321,17 @@ describe('a GBK shapefile with a .prj, through importFiles', () => {
 });
 
 describe('per-file coordinate systems (issue 16 item 11)', () => {
-  const gkPts = ([[116.4355, 39.9239], [116.4621, 39.9184]] as Array<[number, number]>).map((p) => proj4(epsgDef(4548)!, p) as [number, number]);
-  const declared = { type: 'FeatureCollection', crs: { type: 'name', properties: { name: 'EPSG:4548' } }, features: gkPts.map((c) => ({ type: 'Feature', properties: {}, geometry: { type: 'Point', coordinates: c } })) };
+  const gkPts = (
+    [
+      [116.4355, 39.9239],
+      [116.4621, 39.9184],
+    ] as Array<[number, number]>
+  ).map((p) => proj4(epsgDef(4548)!, p) as [number, number]);
+  const declared = {
+    type: 'FeatureCollection',
+    crs: { type: 'name', properties: { name: 'EPSG:4548' } },
+    features: gkPts.map((c) => ({ type: 'Feature', properties: {}, geometry: { type: 'Point', coordinates: c } })),
+  };
   const plain = utf8('name,lon,lat\nx,116.441,39.925\n');
 
   it("one choice for a batch applies only to the files that declare no CRS; a file's own CRS wins", async () => {
@@ -292,7 +346,9 @@ describe('per-file coordinate systems (issue 16 item 11)', () => {
     const [d, c] = layers as [(typeof layers)[0], (typeof layers)[0]];
     expect([d.crs, d.crsSource]).toEqual(['EPSG:4548', 'file']);
     expect((d.features[0]!.geometry as GeoJSON.Point).coordinates[0]).toBeCloseTo(116.4355, 7);
-    expect(d.notes).toEqual(['the file declares EPSG:4548, which was used; your choice GCJ02 applies only to files that declare none (override it on this layer if needed)']);
+    expect(d.notes).toEqual([
+      'the file declares EPSG:4548, which was used; your choice GCJ02 applies only to files that declare none (override it on this layer if needed)',
+    ]);
     expect([c.crs, c.crsSource]).toEqual(['GCJ02', 'user']);
     expect((c.features[0]!.geometry as GeoJSON.Point).coordinates).toEqual(gcj02ToWgs84(116.441, 39.925));
   });
@@ -330,8 +386,12 @@ describe('no raw bytes in messages (issue 16 item 14)', () => {
     expect(errors).toHaveLength(4);
   });
 
-  it("Excel's UTF-16 \"Unicode text\" is text, not binary", async () => {
-    const u16 = new Uint8Array([0xff, 0xfe, ...Array.from('名称\tlon\tlat\r\n朝阳\t116.44\t39.92\r\n').flatMap((c) => [c.charCodeAt(0) & 0xff, c.charCodeAt(0) >> 8])]);
+  it('Excel\'s UTF-16 "Unicode text" is text, not binary', async () => {
+    const u16 = new Uint8Array([
+      0xff,
+      0xfe,
+      ...Array.from('名称\tlon\tlat\r\n朝阳\t116.44\t39.92\r\n').flatMap((c) => [c.charCodeAt(0) & 0xff, c.charCodeAt(0) >> 8]),
+    ]);
     const { layers, errors } = await importFiles([{ name: 'excel.txt', bytes: u16 }]);
     expect(errors).toEqual([]);
     expect(layers[0]!.features[0]).toEqual({ geometry: { type: 'Point', coordinates: [116.44, 39.92] }, properties: { 名称: '朝阳' } });

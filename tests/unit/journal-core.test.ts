@@ -18,14 +18,31 @@ beforeAll(() => {
   entities = loadEntities(dir);
 });
 const tmp = () => mkdtempSync(join(tmpdir(), 'redwall-journal-'));
-const reading = (wellId: string, value: number, ts = 1000): Draft => ({ stream: 'manhole', kind: 'manhole.reading', ts, wellId, sensor: 'gas', value, unit: '%LEL', level: value >= 20 ? 'alarm' : value >= 10 ? 'warning' : 'normal' });
+const reading = (wellId: string, value: number, ts = 1000): Draft => ({
+  stream: 'manhole',
+  kind: 'manhole.reading',
+  ts,
+  wellId,
+  sensor: 'gas',
+  value,
+  unit: '%LEL',
+  level: value >= 20 ? 'alarm' : value >= 10 ? 'warning' : 'normal',
+});
 
 describe('journal', () => {
   it('stamps per-stream consecutive seqs and keeps them across reopen, with the same epoch', () => {
     const dir = tmp();
     const { journal } = Journal.open({ dir, fsyncEveryMs: 0 });
-    const { events } = journal.append([reading('MH-00001', 1), reading('MH-00002', 2), { stream: 'env', kind: 'env.reading', ts: 1, stationId: 'ENV-01', metric: 'noise', value: 50, unit: 'dB(A)', level: 'normal' }]);
-    expect(events.map((e) => [e.stream, e.seq])).toEqual([['manhole', 1], ['manhole', 2], ['env', 1]]);
+    const { events } = journal.append([
+      reading('MH-00001', 1),
+      reading('MH-00002', 2),
+      { stream: 'env', kind: 'env.reading', ts: 1, stationId: 'ENV-01', metric: 'noise', value: 50, unit: 'dB(A)', level: 'normal' },
+    ]);
+    expect(events.map((e) => [e.stream, e.seq])).toEqual([
+      ['manhole', 1],
+      ['manhole', 2],
+      ['env', 1],
+    ]);
     const epoch = journal.epoch;
     journal.close();
     const seen: number[] = [];
@@ -71,7 +88,13 @@ describe('journal', () => {
 
 describe('alarm state machine', () => {
   const a0 = (): Alarm => raise({ alarmId: 'AL-1', category: 'manhole', sourceId: 'MH-00001', cause: 'gas', priority: 2, lon: 116.4, lat: 39.9 }, 1000);
-  const cmd = (action: AlarmCommand['action'], extra: Partial<AlarmCommand> = {}): AlarmCommand => ({ commandId: `c-${action}-00000`, alarmId: 'AL-1', action, by: '张三', ...extra });
+  const cmd = (action: AlarmCommand['action'], extra: Partial<AlarmCommand> = {}): AlarmCommand => ({
+    commandId: `c-${action}-00000`,
+    alarmId: 'AL-1',
+    action,
+    by: '张三',
+    ...extra,
+  });
   const ok = (r: ReturnType<typeof applyCommand>) => {
     if (!r.ok) throw new Error(r.error);
     return r.alarm;
@@ -87,7 +110,12 @@ describe('alarm state machine', () => {
     expect(a.state).toBe('closed');
     expect(a.team).toBe('排水抢修一队');
     expect(a.history.map((h) => [h.action, h.by, h.at])).toEqual([
-      ['raise', 'system', 1000], ['acknowledge', '张三', 2000], ['dispatch', '张三', 3000], ['onsite', '张三', 4000], ['resolve', '张三', 5000], ['close', '张三', 6000],
+      ['raise', 'system', 1000],
+      ['acknowledge', '张三', 2000],
+      ['dispatch', '张三', 3000],
+      ['onsite', '张三', 4000],
+      ['resolve', '张三', 5000],
+      ['close', '张三', 6000],
     ]);
   });
 

@@ -22,14 +22,26 @@ beforeAll(() => {
 }, 180_000);
 /** A disk that refuses every write with ENOSPC while `full` is set. */
 const switchableDisk = () => {
-  const d = { full: false, write: (fd: number, buf: Buffer, off: number) => {
-    if (d.full) throw enospc();
-    return writePart(fd, buf, off, buf.length - off);
-  } };
+  const d = {
+    full: false,
+    write: (fd: number, buf: Buffer, off: number) => {
+      if (d.full) throw enospc();
+      return writePart(fd, buf, off, buf.length - off);
+    },
+  };
   return d;
 };
 const tmp = () => mkdtempSync(join(tmpdir(), 'redwall-journal-'));
-const reading = (wellId: string, value: number, ts = 1000): Draft => ({ stream: 'manhole', kind: 'manhole.reading', ts, wellId, sensor: 'gas', value, unit: '%LEL', level: value >= 20 ? 'alarm' : value >= 10 ? 'warning' : 'normal' });
+const reading = (wellId: string, value: number, ts = 1000): Draft => ({
+  stream: 'manhole',
+  kind: 'manhole.reading',
+  ts,
+  wellId,
+  sensor: 'gas',
+  value,
+  unit: '%LEL',
+  level: value >= 20 ? 'alarm' : value >= 10 ? 'warning' : 'normal',
+});
 const segmentOf = (dir: string, stream: string) => join(dir, stream, readdirSync(join(dir, stream)).sort()[0]!);
 /** Replaces line `n` (1-based) of a file with garbage of the same length, as a bad sector or a stray write would. */
 const overwriteLine = (file: string, n: number) => {
@@ -49,7 +61,8 @@ describe('a corrupt journal line costs that line only (issue 16.6)', () => {
     core.ingest(wells.map((id, i) => reading(id, 25, 1000 + i)));
     const ids = [...core.engine.alarms.keys()];
     expect(ids).toHaveLength(400);
-    for (let i = 0; i < 377; i++) expect(core.command({ commandId: `ack-${String(i).padStart(6, '0')}`, alarmId: ids[i]!, action: 'acknowledge', by: 'op' }, 5000 + i).ack.ok).toBe(true);
+    for (let i = 0; i < 377; i++)
+      expect(core.command({ commandId: `ack-${String(i).padStart(6, '0')}`, alarmId: ids[i]!, action: 'acknowledge', by: 'op' }, 5000 + i).ack.ok).toBe(true);
     expect(core.journal.seqs.alarm).toBe(777);
     core.close();
     return ids;
@@ -74,10 +87,12 @@ describe('a corrupt journal line costs that line only (issue 16.6)', () => {
     const ack = core.command({ commandId: 'ack-after-restart', alarmId: ids[390]!, action: 'dispatch', team: 'A', by: 'op' }, 9000).ack;
     expect(ack).toMatchObject({ ok: true, seq: 778 });
     core.close();
-    const seqs = readFileSync(seg, 'utf8').split('\n').flatMap((l) => {
-      const r = parseFeedEvent(l);
-      return r.ok ? [r.value.seq] : [];
-    });
+    const seqs = readFileSync(seg, 'utf8')
+      .split('\n')
+      .flatMap((l) => {
+        const r = parseFeedEvent(l);
+        return r.ok ? [r.value.seq] : [];
+      });
     expect(new Set(seqs).size).toBe(seqs.length);
   });
 
@@ -94,7 +109,11 @@ describe('a corrupt journal line costs that line only (issue 16.6)', () => {
   it('holds for every stream: telemetry lines after a bad one load too', () => {
     const dir = tmp();
     const { journal } = Journal.open({ dir, fsyncEveryMs: 0 });
-    for (let i = 0; i < 50; i++) journal.append([reading('MH-00001', 1, i), { stream: 'env', kind: 'env.reading', ts: i, stationId: 'ENV-01', metric: 'noise', value: 50, unit: 'dB(A)', level: 'normal' }]);
+    for (let i = 0; i < 50; i++)
+      journal.append([
+        reading('MH-00001', 1, i),
+        { stream: 'env', kind: 'env.reading', ts: i, stationId: 'ENV-01', metric: 'noise', value: 50, unit: 'dB(A)', level: 'normal' },
+      ]);
     journal.close();
     overwriteLine(segmentOf(dir, 'manhole'), 10);
     overwriteLine(segmentOf(dir, 'env'), 20);
@@ -123,10 +142,19 @@ describe('a refused write (ENOSPC) through the journal adapter (issue 16.7)', ()
         return writePart(fd, buf, off, n);
       },
     });
-    journal.append([reading('MH-00001', 1), { stream: 'env', kind: 'env.reading', ts: 1, stationId: 'ENV-01', metric: 'noise', value: 50, unit: 'dB(A)', level: 'normal' }]);
+    journal.append([
+      reading('MH-00001', 1),
+      { stream: 'env', kind: 'env.reading', ts: 1, stationId: 'ENV-01', metric: 'noise', value: 50, unit: 'dB(A)', level: 'normal' },
+    ]);
     const before = { manhole: statSync(segmentOf(dir, 'manhole')).size, env: statSync(segmentOf(dir, 'env')).size };
     failAfter = before.manhole + 40; // the next manhole write lands, the env one is cut mid-line
-    expect(() => journal.append([reading('MH-00002', 2), reading('MH-00003', 3), { stream: 'env', kind: 'env.reading', ts: 2, stationId: 'ENV-01', metric: 'noise', value: 51, unit: 'dB(A)', level: 'normal' }])).toThrow(JournalWriteError);
+    expect(() =>
+      journal.append([
+        reading('MH-00002', 2),
+        reading('MH-00003', 3),
+        { stream: 'env', kind: 'env.reading', ts: 2, stationId: 'ENV-01', metric: 'noise', value: 51, unit: 'dB(A)', level: 'normal' },
+      ]),
+    ).toThrow(JournalWriteError);
     expect(journal.writeError).toMatchObject({ code: 'ENOSPC' });
     expect(statSync(segmentOf(dir, 'manhole')).size).toBe(before.manhole);
     expect(statSync(segmentOf(dir, 'env')).size).toBe(before.env);
@@ -161,7 +189,10 @@ describe('a refused write (ENOSPC) through the journal adapter (issue 16.7)', ()
     expect(() => core.startDrill({}, 3000, 'op')).toThrow(/journal cannot write/);
     disk.full = false;
     const flushed = core.tick(4000);
-    expect(flushed.slice(0, 2).map((e) => [e.kind, e.seq])).toEqual([['manhole.reading', 2], ['manhole.reading', 3]]);
+    expect(flushed.slice(0, 2).map((e) => [e.kind, e.seq])).toEqual([
+      ['manhole.reading', 2],
+      ['manhole.reading', 3],
+    ]);
     expect(flushed.filter((e) => e.kind === 'alarm.update').map((e) => e.kind === 'alarm.update' && e.action)).toEqual(['raise', 'rtn']);
     expect(core.health()).toEqual({ writable: true, held: 0, lost: 0 });
     expect(core.command({ commandId: 'cmd-full-0001', alarmId, action: 'acknowledge', by: 'op' }, 5000).ack).toMatchObject({ ok: true, duplicate: false });
@@ -178,19 +209,41 @@ describe('a refused write (ENOSPC) through the journal adapter (issue 16.7)', ()
       retryMs: 60_000,
     });
     disk.full = true;
-    const drill = (i: number): Draft => ({ stream: 'drill', kind: 'drill.status', ts: 10 + i, drill: true, drillId: 'D-test', name: 'test', state: i ? 'ended' : 'started', startedAt: 10 });
+    const drill = (i: number): Draft => ({
+      stream: 'drill',
+      kind: 'drill.status',
+      ts: 10 + i,
+      drill: true,
+      drillId: 'D-test',
+      name: 'test',
+      state: i ? 'ended' : 'started',
+      startedAt: 10,
+    });
     const req = [drill(0), drill(1)];
-    core.ingest([reading('MH-00001', 1, 1), req[0]!, reading('MH-00002', 1, 2), reading('MH-00003', 1, 3), req[1]!, reading('MH-00004', 1, 4), reading('MH-00005', 1, 5)]);
+    core.ingest([
+      reading('MH-00001', 1, 1),
+      req[0]!,
+      reading('MH-00002', 1, 2),
+      reading('MH-00003', 1, 3),
+      req[1]!,
+      reading('MH-00004', 1, 4),
+      reading('MH-00005', 1, 5),
+    ]);
     expect(core.health()).toMatchObject({ writable: false, held: 5, lost: 2 });
     expect(core.lost.byStream).toEqual({ manhole: 2 });
     disk.full = false;
     const out = core.command({ nonsense: true }, 10); // a command retries at once
-    expect(out.events.map((e) => e.kind === 'manhole.reading' ? e.wellId : e.kind)).toEqual(['drill.status', 'MH-00003', 'drill.status', 'MH-00004', 'MH-00005']);
+    expect(out.events.map((e) => (e.kind === 'manhole.reading' ? e.wellId : e.kind))).toEqual([
+      'drill.status',
+      'MH-00003',
+      'drill.status',
+      'MH-00004',
+      'MH-00005',
+    ]);
     expect(core.health()).toEqual({ writable: true, held: 0, lost: 2 });
     core.close();
   });
 });
-
 
 describe('a real full disk (tmpfs) under the feed server (issue 16.7)', () => {
   const mnt = mkdtempSync(join(tmpdir(), 'redwall-tmpfs-'));
@@ -256,7 +309,10 @@ describe('a real full disk (tmpfs) under the feed server (issue 16.7)', () => {
     // a command is refused, with the reason
     const alarmId = (raised.find((e) => e.kind === 'alarm.update') as Extract<FeedEvent, { kind: 'alarm.update' }>).alarm.alarmId;
     const cmd = { commandId: 'cmd-disk-full-1', alarmId, action: 'acknowledge', by: 'op' };
-    expect(CommandAck.parse(await socket.emitWithAck(WIRE.command, cmd))).toMatchObject({ ok: false, error: expect.stringMatching(/journal cannot write \(ENOSPC\)/) });
+    expect(CommandAck.parse(await socket.emitWithAck(WIRE.command, cmd))).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/journal cannot write \(ENOSPC\)/),
+    });
     expect(got.filter((e) => e.seq > seqBefore && e.stream === 'manhole')).toHaveLength(0);
 
     // a restart on the full disk comes up (no crash loop) and serves what it has

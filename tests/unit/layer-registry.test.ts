@@ -23,7 +23,16 @@ const repoRoot = resolve(import.meta.dirname, '../..');
 function storeWithEntities(): RootStore {
   const store = new RootStore();
   store.entities.detectors.set('SD-0042-03-01', { id: 'SD-0042-03-01', buildingId: 42, floor: 3, lon: 116.41, lat: 39.91 });
-  store.entities.wells = { ids: ['MH-00001', 'MH-00002'], kinds: ['sewer', 'rain'], lon: Float64Array.of(116.401, 116.402), lat: Float64Array.of(39.901, 39.902), index: new Map([['MH-00001', 0], ['MH-00002', 1]]) };
+  store.entities.wells = {
+    ids: ['MH-00001', 'MH-00002'],
+    kinds: ['sewer', 'rain'],
+    lon: Float64Array.of(116.401, 116.402),
+    lat: Float64Array.of(39.901, 39.902),
+    index: new Map([
+      ['MH-00001', 0],
+      ['MH-00002', 1],
+    ]),
+  };
   return store;
 }
 
@@ -45,7 +54,11 @@ describe('live layer registry', () => {
     }
     // every id the stores know is either a base layer drawn by the views or exactly one registered folder
     const base: readonly string[] = BASE_LAYER_IDS;
-    expect(Object.keys(ALL_LAYERS).filter((id) => !base.includes(id)).sort()).toEqual([...ids].sort());
+    expect(
+      Object.keys(ALL_LAYERS)
+        .filter((id) => !base.includes(id))
+        .sort(),
+    ).toEqual([...ids].sort());
     expect(ids.some((id) => base.includes(id))).toBe(false);
   });
 
@@ -67,15 +80,39 @@ describe('live layer registry', () => {
   });
 
   it('a 2D pick resolves by the deck.gl layer and its datum', () => {
-    expect(owner({ view: '2d', layerId: 'alarms', object: { id: 'AL-000001' } })).toEqual({ layer: 'alarms', command: { type: 'selectAlarm', alarmId: 'AL-000001' } });
-    expect(owner({ view: '2d', layerId: 'cameras', object: { id: 'CAM-0001' } })).toEqual({ layer: 'cameras', command: { type: 'openVideo', cameraId: 'CAM-0001' } });
-    expect(owner({ view: '2d', layerId: 'requests', object: { id: 'RQ-20260101-0001' } })).toEqual({ layer: 'requests', command: { type: 'selectRequest', requestId: 'RQ-20260101-0001' } });
-    expect(owner({ view: '2d', layerId: 'fire', object: { id: 'SD-0042-03-01' } })).toEqual({ layer: 'fire', command: { type: 'selectBuilding', buildingId: 42 } });
+    expect(owner({ view: '2d', layerId: 'alarms', object: { id: 'AL-000001' } })).toEqual({
+      layer: 'alarms',
+      command: { type: 'selectAlarm', alarmId: 'AL-000001' },
+    });
+    expect(owner({ view: '2d', layerId: 'cameras', object: { id: 'CAM-0001' } })).toEqual({
+      layer: 'cameras',
+      command: { type: 'openVideo', cameraId: 'CAM-0001' },
+    });
+    expect(owner({ view: '2d', layerId: 'requests', object: { id: 'RQ-20260101-0001' } })).toEqual({
+      layer: 'requests',
+      command: { type: 'selectRequest', requestId: 'RQ-20260101-0001' },
+    });
+    expect(owner({ view: '2d', layerId: 'fire', object: { id: 'SD-0042-03-01' } })).toEqual({
+      layer: 'fire',
+      command: { type: 'selectBuilding', buildingId: 42 },
+    });
     // all wells are drawn by index, the abnormal ones as { wellId }
-    expect(owner({ view: '2d', layerId: 'manholes-all', object: 0 })).toEqual({ layer: 'manholes', command: { type: 'focus', lon: 116.401, lat: 39.901, what: 'MH-00001' } });
-    expect(owner({ view: '2d', layerId: 'manholes-active', object: { wellId: 'MH-00002' } })).toEqual({ layer: 'manholes', command: { type: 'focus', lon: 116.402, lat: 39.902, what: 'MH-00002' } });
-    expect(owner({ view: '2d', layerId: 'analysis-cells', object: { id: 'r1c2' } })).toEqual({ layer: 'analysis', command: { type: 'analysis', cmd: { op: 'selectCell', cellId: 'r1c2' } } });
-    expect(owner({ view: '2d', layerId: 'analysis-sites', object: { siteId: 'S1' } })).toEqual({ layer: 'analysis', command: { type: 'analysis', cmd: { op: 'selectSite', siteId: 'S1' } } });
+    expect(owner({ view: '2d', layerId: 'manholes-all', object: 0 })).toEqual({
+      layer: 'manholes',
+      command: { type: 'focus', lon: 116.401, lat: 39.901, what: 'MH-00001' },
+    });
+    expect(owner({ view: '2d', layerId: 'manholes-active', object: { wellId: 'MH-00002' } })).toEqual({
+      layer: 'manholes',
+      command: { type: 'focus', lon: 116.402, lat: 39.902, what: 'MH-00002' },
+    });
+    expect(owner({ view: '2d', layerId: 'analysis-cells', object: { id: 'r1c2' } })).toEqual({
+      layer: 'analysis',
+      command: { type: 'analysis', cmd: { op: 'selectCell', cellId: 'r1c2' } },
+    });
+    expect(owner({ view: '2d', layerId: 'analysis-sites', object: { siteId: 'S1' } })).toEqual({
+      layer: 'analysis',
+      command: { type: 'analysis', cmd: { op: 'selectSite', siteId: 'S1' } },
+    });
   });
 
   it('a 2D pick no layer owns resolves to null', () => {

@@ -16,8 +16,25 @@ class MemStorage {
   }
 }
 
-const cams = { camera3d: { position: [-2_178_000, 4_388_000, 4_070_000] as [number, number, number], heading: 0.3, pitch: -0.6 }, camera2d: { center: [116.45, 39.93] as [number, number], zoom: 15.2, bearing: 10, pitch: 30 } };
-const analysis = { metric: 'gap' as const, display: 'heatmap' as const, params: { lon0: 116.456, lat0: 39.9375, demandKind: 'resident' as const, demandSlot: 44, supplyMin: 840, cellKind: 'hex' as const, cellM: 200, walkM: 300, detour: 1.3 } };
+const cams = {
+  camera3d: { position: [-2_178_000, 4_388_000, 4_070_000] as [number, number, number], heading: 0.3, pitch: -0.6 },
+  camera2d: { center: [116.45, 39.93] as [number, number], zoom: 15.2, bearing: 10, pitch: 30 },
+};
+const analysis = {
+  metric: 'gap' as const,
+  display: 'heatmap' as const,
+  params: {
+    lon0: 116.456,
+    lat0: 39.9375,
+    demandKind: 'resident' as const,
+    demandSlot: 44,
+    supplyMin: 840,
+    cellKind: 'hex' as const,
+    cellM: 200,
+    walkM: 300,
+    detour: 1.3,
+  },
+};
 
 describe('saved layouts', () => {
   it('capture then apply restores view, workspace, layers, filters, language and cameras', () => {
@@ -50,7 +67,12 @@ describe('saved layouts', () => {
     expect(parseLayout('{', 'x.json', 'zh-CN')).toMatchObject({ ok: false, error: expect.stringMatching(/^x\.json：不是 JSON 文件/) });
     const ui = new UiStore();
     const good = captureLayout(ui, { metric: 'unmet', display: 'cells', params: null }, 'a', { camera3d: null, camera2d: null });
-    const bad = { ...good, format: 'redwall-layout/9', camera2d: { center: [500, 39], zoom: 14, bearing: 0, pitch: 0 }, layers: { ...good.layers, nope: true } };
+    const bad = {
+      ...good,
+      format: 'redwall-layout/9',
+      camera2d: { center: [500, 39], zoom: 14, bearing: 0, pitch: 0 },
+      layers: { ...good.layers, nope: true },
+    };
     const r = parseLayout(JSON.stringify(bad), 'bad.json', 'en');
     expect(r.ok).toBe(false);
     if (!r.ok) {
@@ -69,7 +91,10 @@ describe('saved layouts', () => {
     mine.save(b);
     mine.save(a);
     mine.save({ ...a, savedAt: 2 });
-    expect(mine.list().map((l) => [l.name, l.savedAt])).toEqual([['A', 2], ['B', 1]]);
+    expect(mine.list().map((l) => [l.name, l.savedAt])).toEqual([
+      ['A', 2],
+      ['B', 1],
+    ]);
     expect(new LayoutShelf(st, '规划员').list()).toEqual([]);
     st.setItem('redwall.layouts.v1.值班员', JSON.stringify([{ ...a, view: 'vr' }, b]));
     expect(mine.list().map((l) => l.name)).toEqual(['B']);

@@ -41,9 +41,17 @@ describe('SQLite file format', () => {
     expect(varint(Uint8Array.of(0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x05), 0)).toEqual([5, 9]);
     const sorted = ['b', 3, Uint8Array.of(1), null, 'a', -1, 2.5].sort(compareValues);
     expect(sorted).toEqual([null, -1, 2.5, 3, 'a', 'b', Uint8Array.of(1)]);
-    expect(tableColumns('CREATE TABLE "tiles" (zoom_level integer, [tile_column] integer, tile_row integer, tile_data blob, UNIQUE (zoom_level, tile_column, tile_row))')).toEqual({ names: ['zoom_level', 'tile_column', 'tile_row', 'tile_data'], rowidAlias: -1 });
+    expect(
+      tableColumns(
+        'CREATE TABLE "tiles" (zoom_level integer, [tile_column] integer, tile_row integer, tile_data blob, UNIQUE (zoom_level, tile_column, tile_row))',
+      ),
+    ).toEqual({ names: ['zoom_level', 'tile_column', 'tile_row', 'tile_data'], rowidAlias: -1 });
     expect(tableColumns('CREATE TABLE images (tile_id INTEGER PRIMARY KEY, tile_data BLOB)')).toEqual({ names: ['tile_id', 'tile_data'], rowidAlias: 0 });
-    expect(indexColumns('CREATE UNIQUE INDEX tile_index on tiles (zoom_level, "tile_column" ASC, tile_row)')).toEqual(['zoom_level', 'tile_column', 'tile_row']);
+    expect(indexColumns('CREATE UNIQUE INDEX tile_index on tiles (zoom_level, "tile_column" ASC, tile_row)')).toEqual([
+      'zoom_level',
+      'tile_column',
+      'tile_row',
+    ]);
   });
 
   it('reads headers: page sizes 4096, 512 and 65536 (stored as 1), WAL-mode bytes, the schema on page 1', async () => {
@@ -58,7 +66,14 @@ describe('SQLite file format', () => {
     // dedup.mbtiles was written in WAL mode (read/write version bytes 2): the main file is read as it is
     expect([...readFileSync(join(FIXTURES, 'dedup.mbtiles')).subarray(18, 20)]).toEqual([2, 2]);
     const db = await SqliteFile.open(await src('dedup.mbtiles'));
-    expect(db.schema.map((s) => `${s.type} ${s.name}`).sort()).toEqual(['index images_id', 'index map_index', 'table images', 'table map', 'table metadata', 'view tiles']);
+    expect(db.schema.map((s) => `${s.type} ${s.name}`).sort()).toEqual([
+      'index images_id',
+      'index map_index',
+      'table images',
+      'table map',
+      'table metadata',
+      'view tiles',
+    ]);
     const auto = await SqliteFile.open(await src('page64k.mbtiles'));
     expect(auto.schema.find((s) => s.type === 'index')).toMatchObject({ name: 'sqlite_autoindex_tiles_1', table: 'tiles', sql: '' });
   });
@@ -98,7 +113,16 @@ describe('SQLite file format', () => {
 describe('MBTiles', () => {
   it('tiles table with an index: every tile, metadata, TMS rows, missing tiles', async () => {
     const t = await openMbtiles(await src('plain.mbtiles'), 'plain.mbtiles');
-    expect(t).toMatchObject({ name: 'plain.mbtiles', kind: 'mbtiles', minZoom: 12, maxZoom: 14, scheme: 'tms', format: 'png', count: null, bounds: [116.42, 39.9, 116.49, 39.975] });
+    expect(t).toMatchObject({
+      name: 'plain.mbtiles',
+      kind: 'mbtiles',
+      minZoom: 12,
+      maxZoom: 14,
+      scheme: 'tms',
+      format: 'png',
+      count: null,
+      bounds: [116.42, 39.9, 116.49, 39.975],
+    });
     await expectAllTiles(t);
     expect((await t.get(14, 13491, 6206))!.type).toBe('image/png');
     // stored as TMS rows: the XYZ row read as a TMS row is another (missing) tile
@@ -183,7 +207,10 @@ describe('MBTiles', () => {
     let failed = 0;
     for (const k of expectedTiles(true).keys()) {
       const [z, x, y] = k.split('/').map(Number) as [number, number, number];
-      const r = await t.get(z, x, y).then(() => null, (e: Error) => e);
+      const r = await t.get(z, x, y).then(
+        () => null,
+        (e: Error) => e,
+      );
       if (r) {
         failed++;
         expect(r.message).toMatch(/past the end of the file|out of range/);

@@ -55,7 +55,19 @@ export async function startBroker(opts: { secure?: (dir: string) => string[] } =
   // started as root (CI), mosquitto drops to its own user: it must be able to read the folder's files
   chmodSync(dir, 0o755);
   for (const f of readdirSync(dir)) chmodSync(join(dir, f), 0o644);
-  writeFileSync(conf, [`listener ${port} 127.0.0.1`, ...auth, 'persistence false', 'max_queued_messages 0', 'max_inflight_messages 0', 'log_dest stderr', 'log_type error', 'log_type warning'].join('\n') + '\n');
+  writeFileSync(
+    conf,
+    [
+      `listener ${port} 127.0.0.1`,
+      ...auth,
+      'persistence false',
+      'max_queued_messages 0',
+      'max_inflight_messages 0',
+      'log_dest stderr',
+      'log_type error',
+      'log_type warning',
+    ].join('\n') + '\n',
+  );
   let proc: ChildProcess | null = null;
   let out = '';
   const broker: Broker & { dir: string } = {

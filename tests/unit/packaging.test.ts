@@ -21,7 +21,9 @@ describe('electron-builder configuration', () => {
   it('passes electron-builder schema validation (and a wrong key does not)', async () => {
     const cfg = await getConfig(ROOT, 'electron-builder.yml', null);
     await expect(validateConfiguration(cfg, new DebugLogger(false))).resolves.toBeUndefined();
-    await expect(validateConfiguration({ ...cfg, electronFuses: { ...(cfg['electronFuses'] as object), runAsnode: false } }, new DebugLogger(false))).rejects.toThrow(/configuration/i);
+    await expect(
+      validateConfiguration({ ...cfg, electronFuses: { ...(cfg['electronFuses'] as object), runAsnode: false } }, new DebugLogger(false)),
+    ).rejects.toThrow(/configuration/i);
   });
 
   it('targets Linux AppImage + deb and Windows NSIS (per-machine, choosable directory)', async () => {

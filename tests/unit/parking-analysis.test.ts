@@ -152,7 +152,9 @@ describe('parking analyses on a hand-computed fixture', () => {
     const rnd = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 1200 - 600;
     for (let i = 0; i < 300; i++) pts.push([rnd(), rnd()]);
     db.conn.query(`CREATE OR REPLACE TABLE hp AS SELECT * FROM (VALUES ${pts.map(([x, y], i) => `(${i}, ${x}, ${y})`).join(',')}) t(i, x, y)`);
-    const rows = await db.runner.rows<{ i: number; a: number; b: number }>(`SELECT i, pa_cell_a(x, y, 'hex', ${s})::INTEGER AS a, pa_cell_b(x, y, 'hex', ${s})::INTEGER AS b FROM hp ORDER BY i`);
+    const rows = await db.runner.rows<{ i: number; a: number; b: number }>(
+      `SELECT i, pa_cell_a(x, y, 'hex', ${s})::INTEGER AS a, pa_cell_b(x, y, 'hex', ${s})::INTEGER AS b FROM hp ORDER BY i`,
+    );
     const centre = (a: number, b: number) => [s * (Math.sqrt(3) * a + (Math.sqrt(3) / 2) * b), s * 1.5 * b] as const;
     for (const { i, a, b } of rows) {
       const [x, y] = pts[i]!;
@@ -259,7 +261,7 @@ describe('the demo district package', () => {
 });
 
 describe('site ranking and what-if agree (issue 16 item 19: "+100 at 空地 22" left the hardest cell at 363)', () => {
-  it('on the district: a rank is the what-if\'s drop in district unmet, and the cells a site relieves are the cells the what-if improves', async () => {
+  it("on the district: a rank is the what-if's drop in district unmet, and the cells a site relieves are the cells the what-if improves", async () => {
     const { q, p, r } = await districtAnalysis();
     const hardest = r.hardest!;
     const sites = await q.rankSites(p);
@@ -331,7 +333,23 @@ describe('exports and the SQL console guard (pure)', () => {
     const lines = csv.slice(1).trim().split('\r\n');
     expect(lines[0]).toBe(CELL_COLUMNS.join(','));
     expect(lines[2]).toBe('grid:4:4,116.41,39.91,0,0,1,-1,0,1,0');
-    const sites = sitesCsv([{ site_id: 'DS-01', name: '=HYPERLINK("x")', lon: 1, lat: 2, capacity: 100, reach: 12.34, covered: 12.34, sources: 2, nearest_walk_m: null, cells: [{ cell_id: 'hex:1:2', served: 10.04 }, { cell_id: 'hex:1:3', served: 2.3 }] }]);
+    const sites = sitesCsv([
+      {
+        site_id: 'DS-01',
+        name: '=HYPERLINK("x")',
+        lon: 1,
+        lat: 2,
+        capacity: 100,
+        reach: 12.34,
+        covered: 12.34,
+        sources: 2,
+        nearest_walk_m: null,
+        cells: [
+          { cell_id: 'hex:1:2', served: 10.04 },
+          { cell_id: 'hex:1:3', served: 2.3 },
+        ],
+      },
+    ]);
     expect(sites.trim().split('\r\n')[1]).toBe(`1,DS-01,"'=HYPERLINK(""x"")",1,2,100,12.3,12.3,2,,hex:1:2 10; hex:1:3 2.3`);
     const html = reportHtml({ title: 'T <b>', district: 'D', generatedAt: 0, result, sites: [], whatIf: null, mapPng: null });
     expect(html).toContain('T &lt;b&gt;');
@@ -389,9 +407,16 @@ describe('the planner store over the fixture', () => {
     const { AnalysisStore } = await import('../../renderer/src/stores/analysis-store.ts');
     const db = await fixtureDb();
     const ring = [ll(85, 85), ll(135, 85), ll(135, 135), ll(85, 135), ll(85, 85)];
-    db.conn.query(`CREATE TABLE vacant_lots AS SELECT 'VL-01' AS lot_id, 'lot' AS name, ${ll(110, 110)[0]}::DOUBLE AS lon, ${ll(110, 110)[1]}::DOUBLE AS lat, 2500.0 AS area_m2, 100 AS max_spaces, [${ring.flat().join(', ')}]::DOUBLE[] AS ring`);
+    db.conn.query(
+      `CREATE TABLE vacant_lots AS SELECT 'VL-01' AS lot_id, 'lot' AS name, ${ll(110, 110)[0]}::DOUBLE AS lon, ${ll(110, 110)[1]}::DOUBLE AS lat, 2500.0 AS area_m2, 100 AS max_spaces, [${ring.flat().join(', ')}]::DOUBLE[] AS ring`,
+    );
     const st = new AnalysisStore();
-    await st.attach({ db: db.runner, origin: { lon: LON0, lat: LAT0 }, fetchHistory: () => Promise.resolve({ csv: 'ts,place_id,occupied,capacity\n', truncated: false }), now: () => 0 });
+    await st.attach({
+      db: db.runner,
+      origin: { lon: LON0, lat: LAT0 },
+      fetchHistory: () => Promise.resolve({ csv: 'ts,place_id,occupied,capacity\n', truncated: false }),
+      now: () => 0,
+    });
     // fired together, as a planner clicking fast would: without the queue the what-if could run half on the old parameters
     const done = await Promise.all([
       st.apply({ op: 'setParams', params: { demandKind: 'all', demandSlot: 0, supplyMin: 0, cellKind: 'grid', cellM: 250, walkM: 300, detour: 1.5 } }),

@@ -22,7 +22,8 @@ beforeAll(() => {
   e = loadEntities(assetsDir);
 });
 const tmp = () => mkdtempSync(join(tmpdir(), 'redwall-hist-j-'));
-const occ = (placeId: string, ts: number, occupied: number, capacity: number, extra: Partial<Draft> = {}): Draft => ({ stream: 'parking', kind: 'parking.occupancy', ts, placeId, occupied, capacity, ...extra }) as Draft;
+const occ = (placeId: string, ts: number, occupied: number, capacity: number, extra: Partial<Draft> = {}): Draft =>
+  ({ stream: 'parking', kind: 'parking.occupancy', ts, placeId, occupied, capacity, ...extra }) as Draft;
 const row = (ts: number, placeId: string, occupied: number, capacity: number): ParkingSample => ({ ts, placeId, occupied, capacity });
 
 describe('parking backfill', () => {
@@ -96,7 +97,12 @@ describe('parking backfill', () => {
   it('is journaled into a fresh journal with past timestamps, and never into one that has parking history', () => {
     const dir = tmp();
     const logs: string[] = [];
-    const opts = { journal: { dir, fsyncEveryMs: 0 }, entities: e, sim: { seed: 2, incidentEveryMs: 0, backfillMs: 6 * HOUR, backfillStepMs: HOUR }, log: (m: string) => logs.push(m) };
+    const opts = {
+      journal: { dir, fsyncEveryMs: 0 },
+      entities: e,
+      sim: { seed: 2, incidentEveryMs: 0, backfillMs: 6 * HOUR, backfillStepMs: HOUR },
+      log: (m: string) => logs.push(m),
+    };
     const before = Date.now();
     const core = new FeedCore(opts);
     const n = core.journal.seqs.parking;
@@ -142,7 +148,10 @@ describe('sampled parking history', () => {
     journal = Journal.open({ dir: tmp(), fsyncEveryMs: 0, segmentBytes: 300 }).journal;
     // in two appends and small segments, so the scan crosses segment files
     journal.append(events.slice(0, 5));
-    journal.append([{ stream: 'env', kind: 'env.reading', ts: 2000, stationId: 'ENV-01', metric: 'noise', value: 50, unit: 'dB(A)', level: 'normal' }, ...events.slice(5)]);
+    journal.append([
+      { stream: 'env', kind: 'env.reading', ts: 2000, stationId: 'ENV-01', metric: 'noise', value: 50, unit: 'dB(A)', level: 'normal' },
+      ...events.slice(5),
+    ]);
   });
   afterAll(() => journal.close());
 
@@ -167,12 +176,19 @@ describe('sampled parking history', () => {
       row(4500, 'RS-00001', 1, 1),
     ]);
     // a window after every event still starts from the full state (and ignores the drill's parking event)
-    expect(journal.sampleParking(10_000, 20_000, 1000).rows).toEqual([row(10_000, 'PL-001', 20, 100), row(10_000, 'PL-002', 6, 50), row(10_000, 'RS-00001', 1, 1)]);
+    expect(journal.sampleParking(10_000, 20_000, 1000).rows).toEqual([
+      row(10_000, 'PL-001', 20, 100),
+      row(10_000, 'PL-002', 6, 50),
+      row(10_000, 'RS-00001', 1, 1),
+    ]);
     expect(journal.sampleParking(0, 900, 100).rows).toEqual([]);
   });
 
   it('stops at maxRows with truncated set', () => {
-    expect(journal.sampleParking(1000, 5000, 1000, 3)).toMatchObject({ truncated: true, rows: [row(1000, 'PL-001', 10, 100), row(1000, 'RS-00001', 0, 1), row(2000, 'PL-001', 20, 100)] });
+    expect(journal.sampleParking(1000, 5000, 1000, 3)).toMatchObject({
+      truncated: true,
+      rows: [row(1000, 'PL-001', 10, 100), row(1000, 'RS-00001', 0, 1), row(2000, 'PL-001', 20, 100)],
+    });
     expect(journal.sampleParking(1000, 5000, 1000, 5)).toMatchObject({ truncated: false, rows: { length: 5 } });
     expect(() => journal.sampleParking(5000, 1000, 1000)).toThrow(/bad sampling window/);
     expect(() => journal.sampleParking(0, 1000, 0)).toThrow(/bad sampling window/);
@@ -211,12 +227,18 @@ describe('GET /api/history/parking', () => {
   const H0 = 1_700_000_000_000;
   beforeAll(async () => {
     server = await startFeedServer({ assetsDir, journalDir: tmp(), token: TOKEN, sim: null, tickMs: 60_000, log: () => undefined });
-    server.core.ingest([occ('PL-001', H0, 10, 100), occ('RS-00001', H0 + 1000, 1, 1), occ('PL-001', H0 + 90_000, 30, 100), occ('RS-00001', H0 + 150_000, 1, 1)]);
+    server.core.ingest([
+      occ('PL-001', H0, 10, 100),
+      occ('RS-00001', H0 + 1000, 1, 1),
+      occ('PL-001', H0 + 90_000, 30, 100),
+      occ('RS-00001', H0 + 150_000, 1, 1),
+    ]);
   });
   afterAll(async () => {
     await server?.close();
   });
-  const get = (query: string, auth = true, method = 'GET') => fetch(`${server.url}/api/history/parking${query}`, { method, headers: auth ? { authorization: `Bearer ${TOKEN}` } : {} });
+  const get = (query: string, auth = true, method = 'GET') =>
+    fetch(`${server.url}/api/history/parking${query}`, { method, headers: auth ? { authorization: `Bearer ${TOKEN}` } : {} });
 
   it('answers CSV samples with row count and truncation headers', async () => {
     const res = await get(`?from=${H0}&to=${H0 + 180_000}&step=60000`);

@@ -78,11 +78,28 @@ describe('masking, roles, eligibility', () => {
   });
 
   it('benefit eligibility by age and flags (demo rule table), birthdays incl. 29 February', () => {
-    const p = (birth: string, f: Partial<{ lowIncome: boolean; disability: 0 | 1; livingAlone: boolean }> = {}) => ({ birth, lowIncome: false, disability: 0 as 0 | 1, livingAlone: false, ...f });
+    const p = (birth: string, f: Partial<{ lowIncome: boolean; disability: 0 | 1; livingAlone: boolean }> = {}) => ({
+      birth,
+      lowIncome: false,
+      disability: 0 as 0 | 1,
+      livingAlone: false,
+      ...f,
+    });
     expect(eligibleBenefits(p('1966-11-24'), '2026-11-23')).toEqual([]); // 59 until tomorrow
     expect(eligibleBenefits(p('1966-11-23'), '2026-11-23')).toEqual(['elderly-card']);
-    expect(eligibleBenefits(p('1946-01-01', { livingAlone: true }), '2026-11-23')).toEqual(['elderly-card', 'senior-transit', 'longevity-allowance', 'meal-voucher', 'home-visit-voucher']);
-    expect(eligibleBenefits(p('1960-01-01', { lowIncome: true, disability: 1 }), '2026-11-23')).toEqual(['elderly-card', 'senior-transit', 'disability-card', 'care-voucher']);
+    expect(eligibleBenefits(p('1946-01-01', { livingAlone: true }), '2026-11-23')).toEqual([
+      'elderly-card',
+      'senior-transit',
+      'longevity-allowance',
+      'meal-voucher',
+      'home-visit-voucher',
+    ]);
+    expect(eligibleBenefits(p('1960-01-01', { lowIncome: true, disability: 1 }), '2026-11-23')).toEqual([
+      'elderly-card',
+      'senior-transit',
+      'disability-card',
+      'care-voucher',
+    ]);
     expect(birthdayAt('1964-02-29', 60)).toBe('2024-02-29');
     expect(birthdayAt('1964-02-29', 61)).toBe('2025-03-01');
     expect(beijingDate(Date.UTC(2026, 10, 23, 16, 30))).toBe('2026-11-24'); // 00:30 in Beijing
@@ -132,7 +149,10 @@ describe('people service', () => {
     const other = svc.population().find((p) => p.gridId === 'G-B')!;
     expect(svc.unmask(staff, other.residentId, '上门送卡核对身份')).toMatchObject({ ok: false, status: 403 });
     expect(svc.view(op, someone.residentId)).toMatchObject({ ok: true, value: { masked: true } });
-    const lines = readFileSync(join(dir, 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { action: string; outcome: string; user: string; residentId?: string });
+    const lines = readFileSync(join(dir, 'audit.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { action: string; outcome: string; user: string; residentId?: string });
     expect(lines.filter((l) => l.action === 'unmask').map((l) => [l.user, l.outcome])).toEqual([
       ['值班员', 'denied'],
       ['网格员李', 'bad-request'],
@@ -188,11 +208,17 @@ describe('feed server: the renderer’s token cannot unmask, static files carry 
   });
   afterAll(async () => server?.close());
   const call = (tok: string, path: string, body?: unknown) =>
-    fetch(`${server.url}${path}`, { method: body ? 'POST' : 'GET', headers: { authorization: `Bearer ${tok}`, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
+    fetch(`${server.url}${path}`, {
+      method: body ? 'POST' : 'GET',
+      headers: { authorization: `Bearer ${tok}`, 'content-type': 'application/json' },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
 
   it('masked lists for the renderer token; unmask 403; a grid staff token sees their own grid only; all audited', async () => {
     expect(await (await call(TOKEN, '/api/me')).json()).toEqual({ name: '值班员', role: 'operator' });
-    const list = (await (await call(TOKEN, '/api/people/turning?age=60&days=60')).json()) as { rows: Array<{ residentId: string; gridId: string; name: string; idNumber: string }> };
+    const list = (await (await call(TOKEN, '/api/people/turning?age=60&days=60')).json()) as {
+      rows: Array<{ residentId: string; gridId: string; name: string; idNumber: string }>;
+    };
     expect(list.rows.length).toBeGreaterThan(0);
     for (const r of list.rows) expect(r.idNumber).toContain('********');
     const target = list.rows[0]!;
@@ -202,7 +228,11 @@ describe('feed server: the renderer’s token cannot unmask, static files carry 
     const outGrid = list.rows.find((r) => r.gridId !== 'G-0505')!;
     expect((await call(STAFF, '/api/people/unmask', { residentId: outGrid.residentId, reason: '核对身份信息' })).status).toBe(403);
     // civil affairs may see an elder's whole record (everyone on a turning-60 list is one)
-    const full = (await (await call(CIVIL, '/api/people/unmask', { residentId: target.residentId, reason: '上门送养老助残卡' })).json()) as { idNumber: string; masked: boolean; residentId: string };
+    const full = (await (await call(CIVIL, '/api/people/unmask', { residentId: target.residentId, reason: '上门送养老助残卡' })).json()) as {
+      idNumber: string;
+      masked: boolean;
+      residentId: string;
+    };
     expect(full).toMatchObject({ masked: false, residentId: target.residentId });
     expect(isValidIdNumber(full.idNumber)).toBe(true);
     expect(full.idNumber.slice(0, 6) + '********' + full.idNumber.slice(14)).toBe(target.idNumber);
@@ -230,7 +260,11 @@ describe('feed server: the renderer’s token cannot unmask, static files carry 
     expect(await ask(TOKEN, { op: 'unmask', residentId: id, reason: '核对身份信息' })).toMatchObject({ ok: false, status: 403 });
     expect(await ask(TOKEN, { op: 'unmask', residentId: id, reason: '核对身份信息', role: 'civil-affairs' })).toMatchObject({ ok: false, status: 400 });
     expect(await ask(TOKEN, { op: 'turning', age: 60, days: 9999 })).toMatchObject({ ok: false, status: 400 });
-    expect(await ask(CIVIL, { op: 'unmask', residentId: id, reason: '上门送养老助残卡' })).toMatchObject({ ok: true, op: 'unmask', resident: { masked: false } });
+    expect(await ask(CIVIL, { op: 'unmask', residentId: id, reason: '上门送养老助残卡' })).toMatchObject({
+      ok: true,
+      op: 'unmask',
+      resident: { masked: false },
+    });
     const density = await ask(TOKEN, { op: 'density' });
     expect(density.ok && density.op === 'density' && density.grids.length > 50).toBe(true);
   });

@@ -7,7 +7,18 @@ import { StreetNetwork } from '../../data-pipelines/routing/streets.ts';
 /** The classic 6-node example (Dijkstra's algorithm, e.g. Wikipedia), nodes 1..6 as 0..5. */
 function classic(): Graph {
   const g = new Graph(6);
-  for (const [a, b, c] of [[0, 1, 7], [0, 2, 9], [0, 5, 14], [1, 2, 10], [1, 3, 15], [2, 3, 11], [2, 5, 2], [3, 4, 6], [4, 5, 9]] as const) g.addEdge(a, b, c);
+  for (const [a, b, c] of [
+    [0, 1, 7],
+    [0, 2, 9],
+    [0, 5, 14],
+    [1, 2, 10],
+    [1, 3, 15],
+    [2, 3, 11],
+    [2, 5, 2],
+    [3, 4, 6],
+    [4, 5, 9],
+  ] as const)
+    g.addEdge(a, b, c);
   return g;
 }
 
@@ -49,7 +60,13 @@ describe('shortest paths (hand-checked fixtures)', () => {
 
   it('street network snaps to the largest connected component only', () => {
     // component A: 0-1-2 (a line), component B: 3-4 (an isolated fragment right next to the query point)
-    const net = new StreetNetwork({ lon: [116.0, 116.001, 116.002, 116.0101, 116.0102], lat: [39.9, 39.9, 39.9, 39.9, 39.9], from: [0, 1, 3], to: [1, 2, 4], lengthM: [85, 85, 8.5] });
+    const net = new StreetNetwork({
+      lon: [116.0, 116.001, 116.002, 116.0101, 116.0102],
+      lat: [39.9, 39.9, 39.9, 39.9, 39.9],
+      from: [0, 1, 3],
+      to: [1, 2, 4],
+      lengthM: [85, 85, 8.5],
+    });
     expect(net.component[3]).not.toBe(net.main);
     expect(net.nearestNode(116.0101, 39.9).node).toBe(2);
     expect(net.route([0], [2])).toMatchObject({ nodes: [0, 1, 2], lengthM: 170 });
@@ -64,7 +81,17 @@ function rectBuilding(floors = 5, areaM2 = 900) {
   const kx = 111_320 * Math.cos((lat0 * Math.PI) / 180);
   const dx = 30 / kx;
   const dy = 7.5 / 110_540;
-  return buildIndoorLayout({ id: 7, floors, areaM2, ring: [[lon0 - dx, lat0 - dy], [lon0 + dx, lat0 - dy], [lon0 + dx, lat0 + dy], [lon0 - dx, lat0 + dy]] });
+  return buildIndoorLayout({
+    id: 7,
+    floors,
+    areaM2,
+    ring: [
+      [lon0 - dx, lat0 - dy],
+      [lon0 + dx, lat0 - dy],
+      [lon0 + dx, lat0 + dy],
+      [lon0 - dx, lat0 + dy],
+    ],
+  });
 }
 
 describe('indoor layout', () => {
@@ -75,7 +102,10 @@ describe('indoor layout', () => {
     expect(L.stairs).toEqual(['A', 'B']);
     expect(L.exits).toHaveLength(2);
     expect(detectorsPerFloor(900)).toBe(2);
-    expect(L.detectors.filter((d) => d.floor === 3).map((d) => [d.id, d.where])).toEqual([['SD-7-3-1', 'stair A landing'], ['SD-7-3-2', 'stair B landing']]);
+    expect(L.detectors.filter((d) => d.floor === 3).map((d) => [d.id, d.where])).toEqual([
+      ['SD-7-3-1', 'stair A landing'],
+      ['SD-7-3-2', 'stair B landing'],
+    ]);
     expect(L.detectors).toHaveLength(10);
     // corridor: 52 m (4 m inset each end) in 9 steps
     const c = L.nodes.filter((n) => n.floor === 1 && n.kind === 'corridor');
@@ -86,14 +116,45 @@ describe('indoor layout', () => {
   it('short buildings get one stairwell', () => {
     const lat0 = 39.92;
     const kx = 111_320 * Math.cos((lat0 * Math.PI) / 180);
-    const L = buildIndoorLayout({ id: 8, floors: 3, areaM2: 200, ring: [[116.43, lat0 - 5 / 110_540], [116.43 + 20 / kx, lat0 - 5 / 110_540], [116.43 + 20 / kx, lat0 + 5 / 110_540], [116.43, lat0 + 5 / 110_540]] });
+    const L = buildIndoorLayout({
+      id: 8,
+      floors: 3,
+      areaM2: 200,
+      ring: [
+        [116.43, lat0 - 5 / 110_540],
+        [116.43 + 20 / kx, lat0 - 5 / 110_540],
+        [116.43 + 20 / kx, lat0 + 5 / 110_540],
+        [116.43, lat0 + 5 / 110_540],
+      ],
+    });
     expect(L.stairs).toEqual(['A']);
     expect(L.detectors.map((d) => d.id)).toEqual(['SD-8-1-1', 'SD-8-2-1', 'SD-8-3-1']);
   });
 
   it('refuses impossible buildings with a clear error', () => {
-    expect(() => buildIndoorLayout({ id: 1, floors: 0, areaM2: 1, ring: [[0, 0], [1, 0], [1, 1]] })).toThrow(/floors/);
-    expect(() => buildIndoorLayout({ id: 1, floors: 2, areaM2: 1, ring: [[0, 0], [1, 0]] })).toThrow(/3 vertices/);
+    expect(() =>
+      buildIndoorLayout({
+        id: 1,
+        floors: 0,
+        areaM2: 1,
+        ring: [
+          [0, 0],
+          [1, 0],
+          [1, 1],
+        ],
+      }),
+    ).toThrow(/floors/);
+    expect(() =>
+      buildIndoorLayout({
+        id: 1,
+        floors: 2,
+        areaM2: 1,
+        ring: [
+          [0, 0],
+          [1, 0],
+        ],
+      }),
+    ).toThrow(/3 vertices/);
   });
 });
 
@@ -120,7 +181,17 @@ describe('evacuation planning', () => {
   it('with no way around the fire the route is still given, and flagged', () => {
     const lat0 = 39.92;
     const kx = 111_320 * Math.cos((lat0 * Math.PI) / 180);
-    const L = buildIndoorLayout({ id: 9, floors: 4, areaM2: 200, ring: [[116.43, lat0 - 5 / 110_540], [116.43 + 20 / kx, lat0 - 5 / 110_540], [116.43 + 20 / kx, lat0 + 5 / 110_540], [116.43, lat0 + 5 / 110_540]] });
+    const L = buildIndoorLayout({
+      id: 9,
+      floors: 4,
+      areaM2: 200,
+      ring: [
+        [116.43, lat0 - 5 / 110_540],
+        [116.43 + 20 / kx, lat0 - 5 / 110_540],
+        [116.43 + 20 / kx, lat0 + 5 / 110_540],
+        [116.43, lat0 + 5 / 110_540],
+      ],
+    });
     const plan = planEvacuation(L, 'SD-9-2-1', null, []);
     expect(plan.blockedStairs).toEqual(['A']);
     expect(plan.floors.find((f) => f.floor === 4)!.trapped).toBe(true);
@@ -132,7 +203,13 @@ describe('evacuation planning', () => {
     const exitB = L.nodes[L.exits[1]!]!;
     // a straight east-west street through the building's exit B, nodes every ~85 m
     const lons = [0, 1, 2, 3, 4, 5, 6].map((i) => exitB.lon + (i - 1) * 0.001);
-    const net = new StreetNetwork({ lon: lons, lat: lons.map(() => exitB.lat), from: [0, 1, 2, 3, 4, 5], to: [1, 2, 3, 4, 5, 6], lengthM: [85, 85, 85, 85, 85, 85] });
+    const net = new StreetNetwork({
+      lon: lons,
+      lat: lons.map(() => exitB.lat),
+      from: [0, 1, 2, 3, 4, 5],
+      to: [1, 2, 3, 4, 5, 6],
+      lengthM: [85, 85, 85, 85, 85, 85],
+    });
     const fac: Facility[] = [
       { id: 'AP-near', kind: 'assembly', name: 'too close', lon: lons[2]!, lat: exitB.lat },
       { id: 'AP-ok', kind: 'assembly', name: 'ok', lon: lons[4]!, lat: exitB.lat },

@@ -72,13 +72,24 @@ describe('the socket op table', () => {
     const serverToClient: string[] = [WIRE.hello, WIRE.snapshot, WIRE.replay, WIRE.events, WIRE.heartbeat, WIRE.resync, WIRE.sources];
     const ownHandling: string[] = [WIRE.subscribe, WIRE.command];
     const requests = Object.values(WIRE).filter((e) => !serverToClient.includes(e) && !ownHandling.includes(e));
-    expect(Object.values(SOCKET_OPS).map((o) => o.event).sort()).toEqual([...requests].sort());
+    expect(
+      Object.values(SOCKET_OPS)
+        .map((o) => o.event)
+        .sort(),
+    ).toEqual([...requests].sort());
     expect(isSocketOp('journal')).toBe(true);
     expect(isSocketOp('toString')).toBe(false);
   });
 
   it('every op is served by the real feed server and answered in its shape', async () => {
-    const server = await startFeedServer({ assetsDir: join(ROOT, 'assets/district'), journalDir: mkdtempSync(join(tmpdir(), 'redwall-socket-ops-')), sim: null, token: TOKEN, scenariosDir: join(ROOT, 'assets/scenarios'), log: () => undefined });
+    const server = await startFeedServer({
+      assetsDir: join(ROOT, 'assets/district'),
+      journalDir: mkdtempSync(join(tmpdir(), 'redwall-socket-ops-')),
+      sim: null,
+      token: TOKEN,
+      scenariosDir: join(ROOT, 'assets/scenarios'),
+      log: () => undefined,
+    });
     cleanup.push(() => server.close());
     const { client } = await connected(server.url, TOKEN);
     const now = Date.now();
@@ -131,9 +142,18 @@ describe('FeedClient.call', () => {
       return null;
     });
     const { client } = await connected(url);
-    expect(await failure(client.call('drill', { op: 'list' }))).toMatchObject({ key: 'core.feed.badAnswer', vars: { detail: expect.stringMatching(/^drill: /) } });
-    expect(await failure(client.call('people', { op: 'me' }))).toEqual({ key: 'core.feed.badAnswer', vars: { detail: 'people: an object with a boolean ok expected' } });
-    expect(await failure(client.call('login', { login: 'li', password: 'pw-1234567' }))).toMatchObject({ key: 'core.feed.badAnswer', vars: { detail: expect.stringMatching(/^login: /) } });
+    expect(await failure(client.call('drill', { op: 'list' }))).toMatchObject({
+      key: 'core.feed.badAnswer',
+      vars: { detail: expect.stringMatching(/^drill: /) },
+    });
+    expect(await failure(client.call('people', { op: 'me' }))).toEqual({
+      key: 'core.feed.badAnswer',
+      vars: { detail: 'people: an object with a boolean ok expected' },
+    });
+    expect(await failure(client.call('login', { login: 'li', password: 'pw-1234567' }))).toMatchObject({
+      key: 'core.feed.badAnswer',
+      vars: { detail: expect.stringMatching(/^login: /) },
+    });
     expect(await failure(client.call('journal', { from: 0, to: 1 }))).toEqual({ key: 'core.feed.serverError', vars: { detail: 'journal folder unreadable' } });
     expect(await failure(client.call('task', { op: 'cancel', commandId: 'c-1', taskId: 't-1', note: '' }))).toMatchObject({ key: 'core.feed.badAnswer' });
     // a good answer; the request goes out in whole milliseconds (the server takes integers only)
@@ -144,9 +164,29 @@ describe('FeedClient.call', () => {
   it('a journal window keeps its valid events and counts the invalid ones as rejected', async () => {
     const { url } = await fakeServer((event) => {
       if (event !== WIRE.journal) return null;
-      const ev = { kind: 'env.reading', stream: 'env', seq: 1, epoch: 'e1', ts: 1000, id: 'e1:env:1', stationId: 'ENV-01', metric: 'aqi', value: 42, unit: 'index', level: 'normal' };
+      const ev = {
+        kind: 'env.reading',
+        stream: 'env',
+        seq: 1,
+        epoch: 'e1',
+        ts: 1000,
+        id: 'e1:env:1',
+        stationId: 'ENV-01',
+        metric: 'aqi',
+        value: 42,
+        unit: 'index',
+        level: 'normal',
+      };
       const seqs = Object.fromEntries(STREAMS.map((st) => [st, st === 'env' ? 1 : 0]));
-      return { epoch: 'e1', from: 0, to: 2000, seqs, initial: [{ kind: 'env.reading', stream: 'env', seq: 'x' }], events: [ev, { kind: 'nonsense' }], truncated: false };
+      return {
+        epoch: 'e1',
+        from: 0,
+        to: 2000,
+        seqs,
+        initial: [{ kind: 'env.reading', stream: 'env', seq: 'x' }],
+        events: [ev, { kind: 'nonsense' }],
+        truncated: false,
+      };
     });
     const { store, client } = await connected(url);
     const w = await client.call('journal', { from: 0, to: 2000 });

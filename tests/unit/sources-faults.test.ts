@@ -24,10 +24,23 @@ let assetsDir: string;
 function coversFile(url: string, extra: Record<string, unknown> = {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'redwall-faults-'));
   writeFileSync(join(dir, 'registry.csv'), 'device,entity\n868120045123456,MH-00420\n868120045123457,MH-00015\n');
-  writeFileSync(join(dir, 'sources.json'), JSON.stringify({
-    format: 'redwall-sources/1',
-    sources: [{ id: 'covers', kind: 'mqtt', quietAfterMin: 5, registry: 'registry.csv', ...extra, mqtt: { url, clientId: `redwall-covers-${Date.now()}`, topics: [{ filter: 'covers/+/up', qos: 1 }] }, routes: [{ match: 'covers/{imei}/up', event: 'manhole.reading', device: { capture: 'imei' }, values: { level: { path: '$.level', unit: '%' } } }] }],
-  }));
+  writeFileSync(
+    join(dir, 'sources.json'),
+    JSON.stringify({
+      format: 'redwall-sources/1',
+      sources: [
+        {
+          id: 'covers',
+          kind: 'mqtt',
+          quietAfterMin: 5,
+          registry: 'registry.csv',
+          ...extra,
+          mqtt: { url, clientId: `redwall-covers-${Date.now()}`, topics: [{ filter: 'covers/+/up', qos: 1 }] },
+          routes: [{ match: 'covers/{imei}/up', event: 'manhole.reading', device: { capture: 'imei' }, values: { level: { path: '$.level', unit: '%' } } }],
+        },
+      ],
+    }),
+  );
   return join(dir, 'sources.json');
 }
 
@@ -67,7 +80,11 @@ describe('sources under faults (real mosquitto, real processes)', () => {
     const token = 'faults-operator-token-0123456789';
     let out = '';
     const gateway = (): ChildProcess => {
-      const p = spawn(process.execPath, ['--import', 'tsx', 'data-pipelines/feed/main.ts', '--no-sim', '--sources', file, '--journal', journal, '--port', String(port), '--token', token], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+      const p = spawn(
+        process.execPath,
+        ['--import', 'tsx', 'data-pipelines/feed/main.ts', '--no-sim', '--sources', file, '--journal', journal, '--port', String(port), '--token', token],
+        { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
       p.stdout!.on('data', (d: Buffer) => (out += d.toString()));
       p.stderr!.on('data', (d: Buffer) => (out += d.toString()));
       return p;
@@ -87,7 +104,11 @@ describe('sources under faults (real mosquitto, real processes)', () => {
       let killed = false;
       const publishing = (async () => {
         for (let i = 0; i < 10_000; i += 100) {
-          await Promise.all(Array.from({ length: 100 }, (_, k) => pub.publishAsync(`covers/86812004512345${(i + k) % 2 ? 6 : 7}/up`, JSON.stringify({ i: i + k, level: ((i + k) % 90) + 0.5 }), { qos: 1 })));
+          await Promise.all(
+            Array.from({ length: 100 }, (_, k) =>
+              pub.publishAsync(`covers/86812004512345${(i + k) % 2 ? 6 : 7}/up`, JSON.stringify({ i: i + k, level: ((i + k) % 90) + 0.5 }), { qos: 1 }),
+            ),
+          );
         }
       })();
       // kill -9 in the middle of the stream
@@ -118,7 +139,15 @@ describe('sources under faults (real mosquitto, real processes)', () => {
 
   it('the broker stopped for 60 s: the source shows reconnecting, a feed-health alarm is raised, and it recovers by itself', async () => {
     const file = coversFile(broker.url);
-    const server = await startFeedServer({ assetsDir, journalDir: mkdtempSync(join(tmpdir(), 'redwall-faults-j-')), sim: null, sources: loadSourcesFile(file, loadEntities(assetsDir)), tickMs: 100, heartbeatMs: 500, log: () => undefined });
+    const server = await startFeedServer({
+      assetsDir,
+      journalDir: mkdtempSync(join(tmpdir(), 'redwall-faults-j-')),
+      sim: null,
+      sources: loadSourcesFile(file, loadEntities(assetsDir)),
+      tickMs: 100,
+      heartbeatMs: 500,
+      log: () => undefined,
+    });
     const st = () => server.sources.status().sources[0]!;
     const downAlarm = () => [...server.core.engine.alarms.values()].find((a) => a.category === 'feed' && a.sourceId === 'covers' && a.cause === 'down');
     try {
@@ -145,7 +174,15 @@ describe('sources under faults (real mosquitto, real processes)', () => {
 
   it('--sim-via: the demo simulator publishes through the broker and its readings come back through the simulator source', async () => {
     const journalDir = mkdtempSync(join(tmpdir(), 'redwall-simvia-'));
-    const server = await startFeedServer({ assetsDir, journalDir, sim: { incidentEveryMs: 0 }, simVia: broker.url, tickMs: 100, heartbeatMs: 500, log: () => undefined });
+    const server = await startFeedServer({
+      assetsDir,
+      journalDir,
+      sim: { incidentEveryMs: 0 },
+      simVia: broker.url,
+      tickMs: 100,
+      heartbeatMs: 500,
+      log: () => undefined,
+    });
     try {
       await until(() => (server.sources.status().sources.find((s) => s.id === 'simulator')?.journaled ?? 0) > 50);
       const st = server.sources.status().sources.find((s) => s.id === 'simulator')!;
@@ -157,8 +194,12 @@ describe('sources under faults (real mosquitto, real processes)', () => {
     } finally {
       await server.close();
     }
-    await expect(startFeedServer({ assetsDir, journalDir: mkdtempSync(join(tmpdir(), 'redwall-simvia-')), sim: null, simVia: broker.url, log: () => undefined })).rejects.toThrow(/--sim-via needs the simulator/);
-    await expect(startFeedServer({ assetsDir, journalDir: mkdtempSync(join(tmpdir(), 'redwall-simvia-')), simVia: 'http://example.com', log: () => undefined })).rejects.toThrow(/--sim-via takes mqtt:\/\/HOST:PORT/);
+    await expect(
+      startFeedServer({ assetsDir, journalDir: mkdtempSync(join(tmpdir(), 'redwall-simvia-')), sim: null, simVia: broker.url, log: () => undefined }),
+    ).rejects.toThrow(/--sim-via needs the simulator/);
+    await expect(
+      startFeedServer({ assetsDir, journalDir: mkdtempSync(join(tmpdir(), 'redwall-simvia-')), simVia: 'http://example.com', log: () => undefined }),
+    ).rejects.toThrow(/--sim-via takes mqtt:\/\/HOST:PORT/);
   }, 120_000);
 });
 
@@ -173,7 +214,13 @@ describe('MQTT over TLS with username and password (real mosquitto, certificates
         writeFileSync(join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1\n');
         sh('openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -extfile san.ext -out server.pem');
         sh('mosquitto_passwd -b -c passwd gateway s3cret-gateway-pass');
-        return [`cafile ${join(dir, 'ca.pem')}`, `certfile ${join(dir, 'server.pem')}`, `keyfile ${join(dir, 'server.key')}`, `password_file ${join(dir, 'passwd')}`, 'allow_anonymous false'];
+        return [
+          `cafile ${join(dir, 'ca.pem')}`,
+          `certfile ${join(dir, 'server.pem')}`,
+          `keyfile ${join(dir, 'server.key')}`,
+          `password_file ${join(dir, 'passwd')}`,
+          'allow_anonymous false',
+        ];
       },
     });
   }, 120_000);
@@ -191,14 +238,29 @@ describe('MQTT over TLS with username and password (real mosquitto, certificates
   };
 
   it('connects with the district CA and its password from the environment; a wrong password is failing with the broker’s reason; an unknown CA is refused', async () => {
-    const good = loadSourcesFile(tlsSource({ username: 'gateway', passwordEnv: 'COVERS_MQTT_PASSWORD', tls: { ca: 'ca.pem' } }), loadEntities(assetsDir), { COVERS_MQTT_PASSWORD: 's3cret-gateway-pass' });
-    const wrongPass = loadSourcesFile(tlsSource({ username: 'gateway', passwordEnv: 'COVERS_MQTT_PASSWORD', tls: { ca: 'ca.pem' } }), loadEntities(assetsDir), { COVERS_MQTT_PASSWORD: 'guess' });
-    const noCa = loadSourcesFile(tlsSource({ username: 'gateway', passwordEnv: 'COVERS_MQTT_PASSWORD' }), loadEntities(assetsDir), { COVERS_MQTT_PASSWORD: 's3cret-gateway-pass' });
-    const servers = await Promise.all([good, wrongPass, noCa].map((sources) => startFeedServer({ assetsDir, journalDir: mkdtempSync(join(tmpdir(), 'redwall-tls-j-')), sim: null, sources, tickMs: 100, log: () => undefined })));
+    const good = loadSourcesFile(tlsSource({ username: 'gateway', passwordEnv: 'COVERS_MQTT_PASSWORD', tls: { ca: 'ca.pem' } }), loadEntities(assetsDir), {
+      COVERS_MQTT_PASSWORD: 's3cret-gateway-pass',
+    });
+    const wrongPass = loadSourcesFile(tlsSource({ username: 'gateway', passwordEnv: 'COVERS_MQTT_PASSWORD', tls: { ca: 'ca.pem' } }), loadEntities(assetsDir), {
+      COVERS_MQTT_PASSWORD: 'guess',
+    });
+    const noCa = loadSourcesFile(tlsSource({ username: 'gateway', passwordEnv: 'COVERS_MQTT_PASSWORD' }), loadEntities(assetsDir), {
+      COVERS_MQTT_PASSWORD: 's3cret-gateway-pass',
+    });
+    const servers = await Promise.all(
+      [good, wrongPass, noCa].map((sources) =>
+        startFeedServer({ assetsDir, journalDir: mkdtempSync(join(tmpdir(), 'redwall-tls-j-')), sim: null, sources, tickMs: 100, log: () => undefined }),
+      ),
+    );
     const st = (i: number) => servers[i]!.sources.status().sources[0]!;
     try {
       await until(() => st(0).state === 'connected');
-      const pub = await mqtt.connectAsync(secure.url, { clientId: `tls-pub-${Date.now()}`, username: 'gateway', password: 's3cret-gateway-pass', ca: readFileSync(join(secure.dir, 'ca.pem')) });
+      const pub = await mqtt.connectAsync(secure.url, {
+        clientId: `tls-pub-${Date.now()}`,
+        username: 'gateway',
+        password: 's3cret-gateway-pass',
+        ca: readFileSync(join(secure.dir, 'ca.pem')),
+      });
       await pub.publishAsync('covers/868120045123456/up', JSON.stringify({ level: 12 }), { qos: 1 });
       await pub.endAsync();
       await until(() => st(0).journaled === 1);

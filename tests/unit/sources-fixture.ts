@@ -20,12 +20,25 @@ export function writeExampleSources(dir: string, url: string, devices: Record<st
     delete m['username'];
   }
   f.sources.push({
-    id: 'covers', kind: 'mqtt', quietAfterMin: 5, registry: 'registry.csv',
+    id: 'covers',
+    kind: 'mqtt',
+    quietAfterMin: 5,
+    registry: 'registry.csv',
     mqtt: { url, clientId: `redwall-covers-${clientSuffix}`, topics: [{ filter: 'covers/+/up', qos: 1 }] },
-    routes: [{ match: 'covers/{imei}/up', event: 'manhole.reading', device: { capture: 'imei' }, messageId: '$.n', values: { gas: { path: '$.gas', unit: '%LEL', min: 0, max: 100 } } }],
+    routes: [
+      {
+        match: 'covers/{imei}/up',
+        event: 'manhole.reading',
+        device: { capture: 'imei' },
+        messageId: '$.n',
+        values: { gas: { path: '$.gas', unit: '%LEL', min: 0, max: 100 } },
+      },
+    ],
   });
   // the example rows are for their own sources; the cover source gets rows of its own
-  const rows = Object.entries(devices).map(([imei, well]) => `${imei},${well},covers,test cover`).join('\n');
+  const rows = Object.entries(devices)
+    .map(([imei, well]) => `${imei},${well},covers,test cover`)
+    .join('\n');
   writeFileSync(join(dir, 'registry.csv'), `${readFileSync(join(EXAMPLES, 'registry.csv'), 'utf8').trimEnd()}\n${rows}\n`);
   const file = join(dir, 'sources.json');
   writeFileSync(file, JSON.stringify(f, null, 2));

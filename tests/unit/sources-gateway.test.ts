@@ -19,7 +19,13 @@ import { startBroker, until, type Broker } from './mosquitto.ts';
 import { EXAMPLES, writeExampleSources } from './sources-fixture.ts';
 
 const examples = EXAMPLES;
-const TOKENS = { REDWALL_INGEST_NBIOT_TOKEN: 'nbiot-token-0123456789abcdef', REDWALL_INGEST_CARPARK_TOKEN: 'carpark-token-0123456789abcdef', REDWALL_INGEST_SOS_TOKEN: 'sos-token-0123456789abcdefgh', REDWALL_FIRE_MQTT_PASSWORD: 'x', REDWALL_ROADSIDE_MQTT_PASSWORD: 'y' };
+const TOKENS = {
+  REDWALL_INGEST_NBIOT_TOKEN: 'nbiot-token-0123456789abcdef',
+  REDWALL_INGEST_CARPARK_TOKEN: 'carpark-token-0123456789abcdef',
+  REDWALL_INGEST_SOS_TOKEN: 'sos-token-0123456789abcdefgh',
+  REDWALL_FIRE_MQTT_PASSWORD: 'x',
+  REDWALL_ROADSIDE_MQTT_PASSWORD: 'y',
+};
 
 let broker: Broker;
 let assetsDir: string;
@@ -30,8 +36,17 @@ let sourcesFile: string;
 
 const sample = (name: string) => readFileSync(join(examples, 'samples', name));
 const status = (id: string) => server.sources.status().sources.find((s) => s.id === id)!;
-const push = (source: string, path: string, body: Buffer | string, token: string | undefined = TOKENS[`REDWALL_INGEST_${source === 'nbiot-manholes' ? 'NBIOT' : source === 'carparks' ? 'CARPARK' : 'SOS'}_TOKEN`]) =>
-  fetch(`${server.url}/api/ingest/${source}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: typeof body === 'string' ? body : body.toString('utf8') });
+const push = (
+  source: string,
+  path: string,
+  body: Buffer | string,
+  token: string | undefined = TOKENS[`REDWALL_INGEST_${source === 'nbiot-manholes' ? 'NBIOT' : source === 'carparks' ? 'CARPARK' : 'SOS'}_TOKEN`],
+) =>
+  fetch(`${server.url}/api/ingest/${source}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: typeof body === 'string' ? body : body.toString('utf8'),
+  });
 
 beforeAll(async () => {
   broker = await startBroker();
@@ -41,7 +56,14 @@ beforeAll(async () => {
   sourcesFile = writeExampleSources(dir, broker.url, { '868120045123456': 'MH-00420', '868120045123457': 'MH-00015' }, 'unit');
   const sources = loadSourcesFile(sourcesFile, loadEntities(assetsDir), TOKENS);
   server = await startFeedServer({
-    assetsDir, journalDir: join(dir, 'journal'), sim: null, sources, tickMs: 50, heartbeatMs: 200, log: () => undefined, token: 'operator-token-0123456789',
+    assetsDir,
+    journalDir: join(dir, 'journal'),
+    sim: null,
+    sources,
+    tickMs: 50,
+    heartbeatMs: 200,
+    log: () => undefined,
+    token: 'operator-token-0123456789',
     journalWrite: (fd, buf, off) => {
       if (diskFull) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
       return writeSync(fd, buf, off);
@@ -64,7 +86,9 @@ describe('sources gateway (real mosquitto, real HTTP)', () => {
     try {
       loadSourcesFile(sourcesFile, loadEntities(assetsDir), { ...TOKENS, REDWALL_INGEST_SOS_TOKEN: 'short' });
     } catch (e) {
-      expect((e as SourcesFileError).problems).toEqual(['sources.json: sources[5] (sos-posts).http.tokenEnv: the token in REDWALL_INGEST_SOS_TOKEN is 5 characters; at least 24 are needed']);
+      expect((e as SourcesFileError).problems).toEqual([
+        'sources.json: sources[5] (sos-posts).http.tokenEnv: the token in REDWALL_INGEST_SOS_TOKEN is 5 characters; at least 24 are needed',
+      ]);
     }
   });
 
@@ -93,7 +117,9 @@ describe('sources gateway (real mosquitto, real HTTP)', () => {
     expect((await push('nbiot-manholes', '/ctwing', sample('ctwing-manhole.json'), '')).status).toBe(401);
     expect((await fetch(`${server.url}/api/ingest/nope/x`, { method: 'POST', body: '{}' })).status).toBe(404);
     expect((await fetch(`${server.url}/api/ingest/fire-panels/x`, { method: 'POST', body: '{}' })).status).toBe(404); // an MQTT source has no push door
-    expect((await fetch(`${server.url}/api/ingest/carparks/free-spaces`, { headers: { authorization: `Bearer ${TOKENS.REDWALL_INGEST_CARPARK_TOKEN}` } })).status).toBe(405);
+    expect(
+      (await fetch(`${server.url}/api/ingest/carparks/free-spaces`, { headers: { authorization: `Bearer ${TOKENS.REDWALL_INGEST_CARPARK_TOKEN}` } })).status,
+    ).toBe(405);
     expect(status('nbiot-manholes').messages).toBe(2);
   });
 
@@ -136,7 +162,9 @@ describe('sources gateway (real mosquitto, real HTTP)', () => {
     expect((await over.json()) as unknown).toMatchObject({ journaled: 0, quarantined: 1, reasons: [{ reason: 'out-of-range' }] });
     // good messages still flow
     expect((await push('carparks', '/free-spaces', '{"parkCode":"B708","free":100,"time":"x"}')).status).toBe(202);
-    expect([...server.core.world.byStream.parking.values()].find((e) => e.kind === 'parking.occupancy' && e.placeId === 'PL-001')).toMatchObject({ occupied: 330 });
+    expect([...server.core.world.byStream.parking.values()].find((e) => e.kind === 'parking.occupancy' && e.placeId === 'PL-001')).toMatchObject({
+      occupied: 330,
+    });
   });
 
   it('while the journal cannot write nothing is acknowledged: HTTP 503, MQTT held unacknowledged; once it can, each message is journaled once, in order', async () => {
@@ -191,7 +219,9 @@ describe('sources gateway (real mosquitto, real HTTP)', () => {
     expect(after.quarantined - before.quarantined).toBe(10_000);
     expect(after.journaled - before.journaled).toBe(20);
     expect(after.state).toBe('connected');
-    expect(Object.keys(after.byReason).sort()).toEqual(expect.arrayContaining(['bad-json', 'wrong-type', 'out-of-range', 'missing-value', 'too-large', 'unknown-device']));
+    expect(Object.keys(after.byReason).sort()).toEqual(
+      expect.arrayContaining(['bad-json', 'wrong-type', 'out-of-range', 'missing-value', 'too-large', 'unknown-device']),
+    );
   }, 300_000);
 });
 
@@ -200,7 +230,11 @@ describe('redeliveries (hub)', () => {
     const entities = loadEntities(assetsDir);
     const dir = mkdtempSync(join(tmpdir(), 'redwall-dup-'));
     const core = new FeedCore({ journal: { dir: join(dir, 'journal') }, entities, sim: null });
-    const hub = new SourceHub(loadSourcesFile(sourcesFile, entities, TOKENS).map(declarativeSource), { core, emit: () => undefined, quarantineDir: join(dir, 'q') });
+    const hub = new SourceHub(loadSourcesFile(sourcesFile, entities, TOKENS).map(declarativeSource), {
+      core,
+      emit: () => undefined,
+      quarantineDir: join(dir, 'q'),
+    });
     const body = Buffer.from(JSON.stringify({ gas: 4 }));
     expect(hub.accept('covers', 'covers/868120045123456/up', body)).toMatchObject({ ok: true, journaled: 1, duplicates: 0 });
     expect(hub.accept('covers', 'covers/868120045123456/up', body, { redelivery: true })).toMatchObject({ ok: true, journaled: 0, duplicates: 1 });
@@ -219,7 +253,11 @@ describe('redeliveries (hub)', () => {
     hub.close();
     core.close();
     const core2 = new FeedCore({ journal: { dir: join(dir, 'journal') }, entities, sim: null });
-    const hub2 = new SourceHub(loadSourcesFile(sourcesFile, entities, TOKENS).map(declarativeSource), { core: core2, emit: () => undefined, quarantineDir: join(dir, 'q') });
+    const hub2 = new SourceHub(loadSourcesFile(sourcesFile, entities, TOKENS).map(declarativeSource), {
+      core: core2,
+      emit: () => undefined,
+      quarantineDir: join(dir, 'q'),
+    });
     expect(hub2.accept('covers', 'covers/868120045123456/up', body, { redelivery: true })).toMatchObject({ journaled: 0, duplicates: 1 });
     expect(hub2.accept('covers', 'covers/868120045123456/up', withId)).toMatchObject({ journaled: 0, duplicates: 1 });
     expect(hub2.status().sources.find((s) => s.id === 'covers')!.byReason).toEqual({ 'wrong-type': 2 });
@@ -231,9 +269,31 @@ describe('redeliveries (hub)', () => {
     const entities = loadEntities(assetsDir);
     const dir = mkdtempSync(join(tmpdir(), 'redwall-invalid-'));
     const core = new FeedCore({ journal: { dir: join(dir, 'journal') }, entities, sim: null });
-    const bad = { stream: 'fire', kind: 'fire.detector', ts: Date.now(), detectorId: 'SD-12-3-1', buildingId: 12, floor: 3, state: 'fire', obscuration: 250 } as const;
+    const bad = {
+      stream: 'fire',
+      kind: 'fire.detector',
+      ts: Date.now(),
+      detectorId: 'SD-12-3-1',
+      buildingId: 12,
+      floor: 3,
+      state: 'fire',
+      obscuration: 250,
+    } as const;
     const good = { ...bad, obscuration: 12 };
-    const hub = new SourceHub([{ id: 'odd', kind: 'http', file: 'x', endpoint: 'x', quietAfterMin: 5, downAlarmAfterS: 30, decode: () => ({ drafts: [bad, good], dedupIds: ['odd:h:1#0', 'odd:h:1#1'], messageId: 'odd:h:1', quarantined: [], flags: [] }) }], { core, emit: () => undefined, quarantineDir: join(dir, 'q') });
+    const hub = new SourceHub(
+      [
+        {
+          id: 'odd',
+          kind: 'http',
+          file: 'x',
+          endpoint: 'x',
+          quietAfterMin: 5,
+          downAlarmAfterS: 30,
+          decode: () => ({ drafts: [bad, good], dedupIds: ['odd:h:1#0', 'odd:h:1#1'], messageId: 'odd:h:1', quarantined: [], flags: [] }),
+        },
+      ],
+      { core, emit: () => undefined, quarantineDir: join(dir, 'q') },
+    );
     expect(hub.accept('odd', '/x', Buffer.from('{"obscuration":250}'))).toMatchObject({ ok: true, journaled: 1, quarantined: [{ reason: 'invalid-event' }] });
     const st = hub.status().sources[0]!;
     expect(st).toMatchObject({ journaled: 1, quarantined: 1, byReason: { 'invalid-event': 1 } });
@@ -251,7 +311,13 @@ describe('feed-health alarms (hub with a clock)', () => {
     let now = Date.parse('2026-12-05T08:00:00Z');
     const sources = loadSourcesFile(sourcesFile, entities, TOKENS);
     const emitted: string[] = [];
-    const hub = new SourceHub(sources.map(declarativeSource), { core, emit: (evs) => evs.forEach((e) => e.kind === 'alarm.update' && e.alarm.sourceId === 'fire-panels' && emitted.push(`${e.alarm.sourceId}:${e.alarm.cause}:${e.action}`)), quarantineDir: join(dir, 'q'), now: () => now });
+    const hub = new SourceHub(sources.map(declarativeSource), {
+      core,
+      emit: (evs) =>
+        evs.forEach((e) => e.kind === 'alarm.update' && e.alarm.sourceId === 'fire-panels' && emitted.push(`${e.alarm.sourceId}:${e.alarm.cause}:${e.action}`)),
+      quarantineDir: join(dir, 'q'),
+      now: () => now,
+    });
     hub.setConnection('fire-panels', 'connected');
     hub.tick(now + 14 * 60_000);
     expect(emitted).toEqual([]);

@@ -3,7 +3,18 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseSourcesFile, type Source } from '../../data-pipelines/contracts/sources.ts';
 import { loadEntities } from '../../data-pipelines/feed/entities.ts';
-import { decodeBytes, mapMessage, matchPattern, parseDeviceTime, QUARANTINE_REASONS, readField, safeSample, SAMPLE_CHARS, type MapResult, type QuarantineReason } from '../../data-pipelines/sources/mapping.ts';
+import {
+  decodeBytes,
+  mapMessage,
+  matchPattern,
+  parseDeviceTime,
+  QUARANTINE_REASONS,
+  readField,
+  safeSample,
+  SAMPLE_CHARS,
+  type MapResult,
+  type QuarantineReason,
+} from '../../data-pipelines/sources/mapping.ts';
 import { buildRegistry, checkRegistrySources, parseRegistry, resolveRegistry, type Registry } from '../../data-pipelines/sources/registry.ts';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -23,7 +34,11 @@ const resolved = resolveRegistry(regParse.entries, entities, 'registry.csv');
 if (!resolved.ok) throw new Error(resolved.errors.join('\n'));
 const registry: Registry = resolved.registry;
 
-const samples = (JSON.parse(readFileSync(join(dir, 'samples', 'index.json'), 'utf8')) as { samples: Array<{ file: string; source: string; topicOrPath: string; receivedAt: string }> }).samples;
+const samples = (
+  JSON.parse(readFileSync(join(dir, 'samples', 'index.json'), 'utf8')) as {
+    samples: Array<{ file: string; source: string; topicOrPath: string; receivedAt: string }>;
+  }
+).samples;
 function runSample(file: string): MapResult {
   const s = samples.find((x) => x.file === file)!;
   return mapMessage(src(s.source), s.topicOrPath, readFileSync(join(dir, 'samples', s.file)), Date.parse(s.receivedAt), registry);
@@ -36,7 +51,9 @@ describe('example sources and samples', () => {
     expect(registry.size).toBe(regParse.entries.length);
     expect(samples.map((s) => s.source).sort()).toEqual([...sources.keys()].sort());
     expect(checkRegistrySources(regParse.entries, sources.keys(), 'registry.csv')).toEqual([]);
-    expect(checkRegistrySources(regParse.entries, ['carparks'], 'registry.csv')[0]).toBe('registry.csv: row 2: source "nbiot-manholes" is not in the sources file (carparks)');
+    expect(checkRegistrySources(regParse.entries, ['carparks'], 'registry.csv')[0]).toBe(
+      'registry.csv: row 2: source "nbiot-manholes" is not in the sources file (carparks)',
+    );
   });
 
   it('CTWing envelope: base64 APPdata decoded by the layout (checked by hand)', () => {
@@ -62,14 +79,27 @@ describe('example sources and samples', () => {
   it('fire panel event: building-floor-zone-device → detector, Beijing wall time, panel event number as id', () => {
     const r = runSample('fire-panel-event.json');
     expect(r.quarantined).toEqual([]);
-    expect(r.drafts).toEqual([{ stream: 'fire', kind: 'fire.detector', ts: Date.parse('2026-12-05T08:02:11Z'), detectorId: 'SD-12-3-1', buildingId: 12, floor: 3, state: 'fire', obscuration: 11.5 }]);
+    expect(r.drafts).toEqual([
+      {
+        stream: 'fire',
+        kind: 'fire.detector',
+        ts: Date.parse('2026-12-05T08:02:11Z'),
+        detectorId: 'SD-12-3-1',
+        buildingId: 12,
+        floor: 3,
+        state: 'fire',
+        obscuration: 11.5,
+      },
+    ]);
     expect(r.messageId).toBe('fire-panels:m:fire/P12/event:P12-20261205-0042');
   });
 
   it('car park free-space count → occupancy with the district capacity', () => {
     const r = runSample('carpark-free-spaces.json');
     expect(r.quarantined).toEqual([]);
-    expect(r.drafts).toEqual([{ stream: 'parking', kind: 'parking.occupancy', ts: Date.parse('2026-12-05T08:05:00Z'), placeId: 'PL-001', occupied: 430 - 123, capacity: 430 }]);
+    expect(r.drafts).toEqual([
+      { stream: 'parking', kind: 'parking.occupancy', ts: Date.parse('2026-12-05T08:05:00Z'), placeId: 'PL-001', occupied: 430 - 123, capacity: 430 },
+    ]);
   });
 
   it('roadside spot sensor: device from the topic capture, occupied 1 of 1', () => {
@@ -84,8 +114,28 @@ describe('example sources and samples', () => {
     const c1 = entities.care.find((c) => c.id === 'CR-00001')!;
     const c4 = entities.care.find((c) => c.id === 'CR-00004')!;
     expect(r.drafts).toEqual([
-      { stream: 'care', kind: 'care.call', ts: Date.parse('2026-12-05T08:06:30Z'), deviceId: 'CR-00001', buildingId: c1.buildingId, device: 'button', reason: 'sos', lon: c1.lon, lat: c1.lat },
-      { stream: 'care', kind: 'care.call', ts: Date.parse('2026-12-05T08:06:25Z'), deviceId: 'CR-00004', buildingId: c4.buildingId, device: 'button', reason: 'cancel', lon: c4.lon, lat: c4.lat },
+      {
+        stream: 'care',
+        kind: 'care.call',
+        ts: Date.parse('2026-12-05T08:06:30Z'),
+        deviceId: 'CR-00001',
+        buildingId: c1.buildingId,
+        device: 'button',
+        reason: 'sos',
+        lon: c1.lon,
+        lat: c1.lat,
+      },
+      {
+        stream: 'care',
+        kind: 'care.call',
+        ts: Date.parse('2026-12-05T08:06:25Z'),
+        deviceId: 'CR-00004',
+        buildingId: c4.buildingId,
+        device: 'button',
+        reason: 'cancel',
+        lon: c4.lon,
+        lat: c4.lat,
+      },
     ]);
     expect(r.dedupIds[0]).not.toBe(r.dedupIds[1]);
   });
@@ -100,7 +150,10 @@ describe('example sources and samples', () => {
 
 describe('topic matching', () => {
   it('named captures, + and #', () => {
-    expect(matchPattern('/sys/{productKey}/{deviceName}/thing/event/property/post', '/sys/a1B/dev-7/thing/event/property/post')).toEqual({ productKey: 'a1B', deviceName: 'dev-7' });
+    expect(matchPattern('/sys/{productKey}/{deviceName}/thing/event/property/post', '/sys/a1B/dev-7/thing/event/property/post')).toEqual({
+      productKey: 'a1B',
+      deviceName: 'dev-7',
+    });
     expect(matchPattern('/sys/{productKey}/{deviceName}/thing/event/property/post', '/sys/a1B/dev-7/thing/event/property/post_reply')).toBeNull();
     expect(matchPattern('/sys/{productKey}/{deviceName}/thing/event/property/post', '/sys/a1B/thing/event/property/post')).toBeNull();
     expect(matchPattern('fire/+/event', 'fire/P1/event')).toEqual({});
@@ -169,12 +222,30 @@ function reasonCases(): Array<{ reason: QuarantineReason; source: string; topic:
     { reason: 'bad-payload', source: 'nbiot-manholes', topic: '/ctwing', body: ctw({ payload: { APPdata: 42 } }), path: '$.payload.APPdata' },
     { reason: 'no-device', source: 'nbiot-manholes', topic: '/ctwing', body: ctw({ IMEI: { x: 1 } }), path: '$.IMEI' },
     { reason: 'unknown-device', source: 'nbiot-manholes', topic: '/ctwing', body: ctw({ IMEI: '999999999999999' }), path: '$.IMEI' },
-    { reason: 'wrong-entity', source: 'fire-panels', topic: 'fire/P/event', body: fire({}), registry: buildRegistry([{ device: '12-3-2-017', entity: 'MH-00420', type: 'well', row: 2 }]) },
+    {
+      reason: 'wrong-entity',
+      source: 'fire-panels',
+      topic: 'fire/P/event',
+      body: fire({}),
+      registry: buildRegistry([{ device: '12-3-2-017', entity: 'MH-00420', type: 'well', row: 2 }]),
+    },
     { reason: 'incomplete-entity', source: 'fire-panels', topic: 'fire/P/event', body: fire({}), registry: unresolved },
     { reason: 'missing-value', source: 'fire-panels', topic: 'fire/P/event', body: fire({ event: undefined }), path: '$.event' },
-    { reason: 'wrong-type', source: 'carparks', topic: '/free-spaces', body: bytes({ parkCode: 'B708', free: 'many', time: '2026-12-05T16:05:00+08:00' }), path: '$.free' },
+    {
+      reason: 'wrong-type',
+      source: 'carparks',
+      topic: '/free-spaces',
+      body: bytes({ parkCode: 'B708', free: 'many', time: '2026-12-05T16:05:00+08:00' }),
+      path: '$.free',
+    },
     { reason: 'unmapped-value', source: 'fire-panels', topic: 'fire/P/event', body: fire({ event: 'TEST' }), path: '$.event' },
-    { reason: 'out-of-range', source: 'carparks', topic: '/free-spaces', body: bytes({ parkCode: 'B708', free: 431, time: '2026-12-05T16:05:00+08:00' }), path: '$.free' },
+    {
+      reason: 'out-of-range',
+      source: 'carparks',
+      topic: '/free-spaces',
+      body: bytes({ parkCode: 'B708', free: 431, time: '2026-12-05T16:05:00+08:00' }),
+      path: '$.free',
+    },
     { reason: 'out-of-range', source: 'fire-panels', topic: 'fire/P/event', body: fire({ obscuration: 250 }), path: '$.obscuration' },
     { reason: 'invalid-event', source: 'carparks', topic: '/free-spaces', body: bytes({ parkCode: 'B708', free: 0.5, time: '2026-12-05T16:05:00+08:00' }) },
   ];
@@ -200,7 +271,13 @@ describe('quarantine', () => {
   it('a truncated binary payload costs only the fields it lacks', () => {
     // 7 bytes: displacement, tilt, level present; gas lacks its second byte; battery absent
     const trunc = Buffer.from([0x00, 0x19, 0x00, 0x78, 0x01, 0x5e, 0x00]).toString('base64');
-    const r = mapMessage(src('nbiot-manholes'), '/ctwing', bytes({ timestamp: T0, IMEI: '868120045123456', messageType: 'dataReport', payload: { APPdata: trunc } }), T0, registry);
+    const r = mapMessage(
+      src('nbiot-manholes'),
+      '/ctwing',
+      bytes({ timestamp: T0, IMEI: '868120045123456', messageType: 'dataReport', payload: { APPdata: trunc } }),
+      T0,
+      registry,
+    );
     expect(r.drafts.map((d) => (d.kind === 'manhole.reading' ? d.sensor : '?'))).toEqual(['cover', 'tilt', 'level']);
     expect(r.quarantined.map((q) => [q.reason, q.path])).toEqual([
       ['bad-payload', '$.payload.APPdata (gas)'],
@@ -210,7 +287,19 @@ describe('quarantine', () => {
   });
 
   it('one bad element of a batch costs only that element', () => {
-    const r = mapMessage(src('care-buttons'), 'care/GW/alarm', bytes({ events: [{ sn: 'CB2819001', type: 'SOS', ts: 1796457990 }, { sn: 'NOPE', type: 'SOS', ts: 1796457990 }, { sn: 'CB0679004', type: 'WAT', ts: 1796457990 }] }), T0, registry);
+    const r = mapMessage(
+      src('care-buttons'),
+      'care/GW/alarm',
+      bytes({
+        events: [
+          { sn: 'CB2819001', type: 'SOS', ts: 1796457990 },
+          { sn: 'NOPE', type: 'SOS', ts: 1796457990 },
+          { sn: 'CB0679004', type: 'WAT', ts: 1796457990 },
+        ],
+      }),
+      T0,
+      registry,
+    );
     expect(r.drafts).toHaveLength(1);
     expect(r.quarantined.map((q) => [q.reason, q.path, q.device])).toEqual([
       ['unknown-device', '$.events[1].sn', 'NOPE'],
@@ -227,11 +316,37 @@ describe('quarantine', () => {
 
 describe('unit conversion and layout types', () => {
   it('converts declared units to the sensor unit and refuses undefined conversions at parse time', () => {
-    const file = (values: object, layout?: object[]) => JSON.stringify({
-      format: 'redwall-sources/1',
-      sources: [{ id: 's', kind: 'http', http: { tokenEnv: 'T' }, quietAfterMin: 5, registry: 'r.csv', routes: [{ match: '/x', event: 'manhole.reading', device: { path: '$.d' }, ...(layout ? { payload: { decode: 'hex', field: '$.p', layout } } : {}), values }] }],
-    });
-    const p = parseSourcesFile(file({ cover: { path: '$.c', unit: 'm' }, temp: { path: '$.t', unit: 'degF' }, pressure: { path: '$.p', unit: 'kPa' }, co: { path: '$.co', unit: '%vol' } }), 'f.json');
+    const file = (values: object, layout?: object[]) =>
+      JSON.stringify({
+        format: 'redwall-sources/1',
+        sources: [
+          {
+            id: 's',
+            kind: 'http',
+            http: { tokenEnv: 'T' },
+            quietAfterMin: 5,
+            registry: 'r.csv',
+            routes: [
+              {
+                match: '/x',
+                event: 'manhole.reading',
+                device: { path: '$.d' },
+                ...(layout ? { payload: { decode: 'hex', field: '$.p', layout } } : {}),
+                values,
+              },
+            ],
+          },
+        ],
+      });
+    const p = parseSourcesFile(
+      file({
+        cover: { path: '$.c', unit: 'm' },
+        temp: { path: '$.t', unit: 'degF' },
+        pressure: { path: '$.p', unit: 'kPa' },
+        co: { path: '$.co', unit: '%vol' },
+      }),
+      'f.json',
+    );
     if (!p.ok) throw new Error(p.errors.join('\n'));
     const reg = buildRegistry([{ device: 'D', entity: 'MH-00420', type: 'well', row: 2 }]);
     const r = mapMessage(p.value.sources[0]!, '/x', bytes({ d: 'D', c: 0.012, t: 212, p: 300, co: 0.003 }), T0, reg);
@@ -244,7 +359,7 @@ describe('unit conversion and layout types', () => {
     ]);
     const bad = parseSourcesFile(file({ gas: { path: '$.g', unit: 'ppm' } }), 'f.json');
     expect(bad.ok).toBe(false);
-    if (!bad.ok) expect(bad.errors).toEqual(['f.json: sources[0].routes[0].values.gas.unit: no conversion from ppm to %LEL (the gas sensor\'s unit)']);
+    if (!bad.ok) expect(bad.errors).toEqual(["f.json: sources[0].routes[0].values.gas.unit: no conversion from ppm to %LEL (the gas sensor's unit)"]);
   });
 
   it('reads u8/i8/u16/i16/u32/i32/f32 in both byte orders', () => {
@@ -274,19 +389,83 @@ describe('sources file errors carry the JSON path', () => {
   const errs = (r: ReturnType<typeof parseSourcesFile>) => (r.ok ? [] : r.errors);
 
   it('names the exact field', () => {
-    expect(errs(withEdit((f) => { f.sources[1].routes[0].values.state.path = 'event'; }))).toEqual([
-      expect.stringMatching(/^district\.json: sources\[1\]\.routes\[0\]\.values\.state\.path: must be a JSON path/),
-    ]);
-    expect(errs(withEdit((f) => { f.sources[0].routes[0].values.gas.field = 'methane'; }))).toEqual(['district.json: sources[0].routes[0].values.gas.field: the layout has no field "methane"']);
-    expect(errs(withEdit((f) => { f.sources[2].http.token = 'secret'; }))).toEqual([expect.stringMatching(/^district\.json: sources\[2\]\.http\.token: inline tokens are not allowed/)]);
-    expect(errs(withEdit((f) => { f.sources[1].routes[0].match = 'fire/{panel}x/event'; }))).toEqual(["district.json: sources[1].routes[0].match: level \"{panel}x\": '+', '#' and {name} must fill a whole level"]);
-    expect(errs(withEdit((f) => { f.sources[3].routes[0].match = '/sys/{productKey}/{deviceName}/thing/event/other'; }))).toEqual(['district.json: sources[3].routes[0].match: no subscribed topic filter (mqtt.topics) covers this route']);
-    expect(errs(withEdit((f) => { f.sources[4].routes[0].device = { capture: 'gw' }; }))).toEqual(['district.json: sources[4].routes[0].device.capture: the pattern has no capture {gw}']);
-    expect(errs(withEdit((f) => { f.sources[1].routes[0].values.state.map.FIRE = 'burning'; }))).toEqual(['district.json: sources[1].routes[0].values.state.map.FIRE: must be one of normal, smoke, fire, fault']);
-    expect(errs(withEdit((f) => { f.sources[2].routes[0].values = {}; }))).toEqual(['district.json: sources[2].routes[0].values: parking.occupancy needs a value "occupied" or "free"']);
-    expect(errs(withEdit((f) => { f.sources[5].id = 'carparks'; }))).toEqual(['district.json: sources[5].id: source id "carparks" is already used by sources[2]']);
-    expect(errs(withEdit((f) => { f.sources[0].routes[0].payload.layout[1].type = 'u64'; }))).toEqual([expect.stringMatching(/^district\.json: sources\[0\]\.routes\[0\]\.payload\.layout\[1\]\.type: /)]);
-    expect(errs(withEdit((f) => { f.format = 'redwall-sources/2'; }))).toEqual(['district.json: format: format must be "redwall-sources/1"']);
+    expect(
+      errs(
+        withEdit((f) => {
+          f.sources[1].routes[0].values.state.path = 'event';
+        }),
+      ),
+    ).toEqual([expect.stringMatching(/^district\.json: sources\[1\]\.routes\[0\]\.values\.state\.path: must be a JSON path/)]);
+    expect(
+      errs(
+        withEdit((f) => {
+          f.sources[0].routes[0].values.gas.field = 'methane';
+        }),
+      ),
+    ).toEqual(['district.json: sources[0].routes[0].values.gas.field: the layout has no field "methane"']);
+    expect(
+      errs(
+        withEdit((f) => {
+          f.sources[2].http.token = 'secret';
+        }),
+      ),
+    ).toEqual([expect.stringMatching(/^district\.json: sources\[2\]\.http\.token: inline tokens are not allowed/)]);
+    expect(
+      errs(
+        withEdit((f) => {
+          f.sources[1].routes[0].match = 'fire/{panel}x/event';
+        }),
+      ),
+    ).toEqual(["district.json: sources[1].routes[0].match: level \"{panel}x\": '+', '#' and {name} must fill a whole level"]);
+    expect(
+      errs(
+        withEdit((f) => {
+          f.sources[3].routes[0].match = '/sys/{productKey}/{deviceName}/thing/event/other';
+        }),
+      ),
+    ).toEqual(['district.json: sources[3].routes[0].match: no subscribed topic filter (mqtt.topics) covers this route']);
+    expect(
+      errs(
+        withEdit((f) => {
+          f.sources[4].routes[0].device = { capture: 'gw' };
+        }),
+      ),
+    ).toEqual(['district.json: sources[4].routes[0].device.capture: the pattern has no capture {gw}']);
+    expect(
+      errs(
+        withEdit((f) => {
+          f.sources[1].routes[0].values.state.map.FIRE = 'burning';
+        }),
+      ),
+    ).toEqual(['district.json: sources[1].routes[0].values.state.map.FIRE: must be one of normal, smoke, fire, fault']);
+    expect(
+      errs(
+        withEdit((f) => {
+          f.sources[2].routes[0].values = {};
+        }),
+      ),
+    ).toEqual(['district.json: sources[2].routes[0].values: parking.occupancy needs a value "occupied" or "free"']);
+    expect(
+      errs(
+        withEdit((f) => {
+          f.sources[5].id = 'carparks';
+        }),
+      ),
+    ).toEqual(['district.json: sources[5].id: source id "carparks" is already used by sources[2]']);
+    expect(
+      errs(
+        withEdit((f) => {
+          f.sources[0].routes[0].payload.layout[1].type = 'u64';
+        }),
+      ),
+    ).toEqual([expect.stringMatching(/^district\.json: sources\[0\]\.routes\[0\]\.payload\.layout\[1\]\.type: /)]);
+    expect(
+      errs(
+        withEdit((f) => {
+          f.format = 'redwall-sources/2';
+        }),
+      ),
+    ).toEqual(['district.json: format: format must be "redwall-sources/1"']);
     expect(errs(parseSourcesFile('{"format": ', 'x.json'))[0]).toMatch(/^x\.json: not JSON/);
   });
 });
@@ -305,11 +484,33 @@ describe('registry', () => {
         'reg.csv: line 7: 2 columns, the header has 3',
       ]);
     }
-    expect(parseRegistry('id,where\nA,B', 'h.csv')).toEqual({ ok: false, errors: ['h.csv: line 1: the header must name the columns device and entity (and optionally source, note)'] });
-    const j = parseRegistry(JSON.stringify({ format: 'redwall-registry/1', devices: [{ device: 'A', entity: 'SD-12-3-1' }, { device: 'B', entity: 7 }, { device: '', entity: 'SOS-001' }] }), 'reg.json');
+    expect(parseRegistry('id,where\nA,B', 'h.csv')).toEqual({
+      ok: false,
+      errors: ['h.csv: line 1: the header must name the columns device and entity (and optionally source, note)'],
+    });
+    const j = parseRegistry(
+      JSON.stringify({
+        format: 'redwall-registry/1',
+        devices: [
+          { device: 'A', entity: 'SD-12-3-1' },
+          { device: 'B', entity: 7 },
+          { device: '', entity: 'SOS-001' },
+        ],
+      }),
+      'reg.json',
+    );
     expect(j.ok).toBe(false);
     if (!j.ok) expect(j.errors).toEqual([expect.stringMatching(/^reg\.json: devices\[1\] \(row 2\)\.entity: /)]);
-    const j2 = parseRegistry(JSON.stringify({ format: 'redwall-registry/1', devices: [{ device: 'A', entity: 'SD-12-3-1' }, { device: '', entity: 'SOS-001' }] }), 'reg.json');
+    const j2 = parseRegistry(
+      JSON.stringify({
+        format: 'redwall-registry/1',
+        devices: [
+          { device: 'A', entity: 'SD-12-3-1' },
+          { device: '', entity: 'SOS-001' },
+        ],
+      }),
+      'reg.json',
+    );
     expect(j2.ok).toBe(false);
     if (!j2.ok) expect(j2.errors).toEqual([expect.stringMatching(/^reg\.json: devices\[1\] \(row 2\): device id must be/)]);
   });
@@ -319,7 +520,11 @@ describe('registry', () => {
     if (!r.ok) throw new Error(r.errors.join());
     const bad = resolveRegistry(r.entries, entities, 'reg.csv');
     expect(bad).toEqual({ ok: false, errors: ['reg.csv: row 3: device "B" → MH-99999: the district has no such well'] });
-    const good = resolveRegistry(r.entries.filter((e) => e.device !== 'B'), entities, 'reg.csv');
+    const good = resolveRegistry(
+      r.entries.filter((e) => e.device !== 'B'),
+      entities,
+      'reg.csv',
+    );
     if (!good.ok) throw new Error(good.errors.join());
     expect(good.registry.byKey.get('\u0000A')).toMatchObject({ entity: 'SD-12-3-1', buildingId: 12, floor: 3 });
     expect(good.registry.byKey.get('\u0000C')).toMatchObject({ entity: 'PL-001', capacity: 430 });
@@ -329,7 +534,7 @@ describe('registry', () => {
 describe('fuzz', () => {
   it('10,000 random and mutated messages never throw and always map or quarantine with a reason', () => {
     let seed = 0x5eed;
-    const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
     const pick = <T>(a: readonly T[]): T => a[Math.floor(rand() * a.length)]!;
     const bases = samples.map((s) => ({ s, body: readFileSync(join(dir, 'samples', s.file)) }));
     const junk: unknown[] = [null, true, 0, -1, 1e308, 'x', '', [], {}, [1, 2], { a: { b: {} } }, 'ABkA', '中文', '\u0000', 'x'.repeat(5000), NaN];
@@ -349,12 +554,18 @@ describe('fuzz', () => {
       let msg: Uint8Array;
       const mode = rand();
       if (mode < 0.45) msg = bytes(mutateJson(JSON.parse(body.toString('utf8'))));
-      else if (mode < 0.6) { msg = new Uint8Array(body); for (let k = 0; k < 1 + rand() * 5; k++) msg[Math.floor(rand() * msg.length)] = Math.floor(rand() * 256); }
-      else if (mode < 0.7) msg = body.subarray(0, Math.floor(rand() * body.length));
-      else if (mode < 0.8) { msg = new Uint8Array(Math.floor(rand() * 300)); for (let k = 0; k < msg.length; k++) msg[k] = Math.floor(rand() * 256); }
-      else if (mode < 0.85) msg = bytes({ ...JSON.parse(body.toString('utf8')), pad: 'y'.repeat(70_000) });
-      else if (mode < 0.9) { msg = body; topic = pick(['', '/', '#', '$SYS/x', topic + '/extra', topic.toUpperCase(), 'fire//event', 'care/+/alarm']); }
-      else if (mode < 0.95) {
+      else if (mode < 0.6) {
+        msg = new Uint8Array(body);
+        for (let k = 0; k < 1 + rand() * 5; k++) msg[Math.floor(rand() * msg.length)] = Math.floor(rand() * 256);
+      } else if (mode < 0.7) msg = body.subarray(0, Math.floor(rand() * body.length));
+      else if (mode < 0.8) {
+        msg = new Uint8Array(Math.floor(rand() * 300));
+        for (let k = 0; k < msg.length; k++) msg[k] = Math.floor(rand() * 256);
+      } else if (mode < 0.85) msg = bytes({ ...JSON.parse(body.toString('utf8')), pad: 'y'.repeat(70_000) });
+      else if (mode < 0.9) {
+        msg = body;
+        topic = pick(['', '/', '#', '$SYS/x', topic + '/extra', topic.toUpperCase(), 'fire//event', 'care/+/alarm']);
+      } else if (mode < 0.95) {
         // unknown devices and truncated binary layouts
         const o = JSON.parse(body.toString('utf8'));
         for (const k of ['IMEI', 'postNo', 'parkCode', 'device', 'sn']) if (k in o) o[k] = `U${Math.floor(rand() * 1e6)}`;

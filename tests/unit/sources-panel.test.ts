@@ -38,7 +38,16 @@ function source(p: Partial<SourceStatus> = {}): SourceStatus {
     duplicates: 1,
     quarantined: 1,
     byReason: { 'unknown-device': 1 },
-    recent: [{ at: T0 - 5_000, reason: 'unknown-device', detail: 'device FP-9 is not in the registry', path: '$.device', sample: '<img src=x onerror=alert(1)>', topic: 'fire/panel/9' }],
+    recent: [
+      {
+        at: T0 - 5_000,
+        reason: 'unknown-device',
+        detail: 'device FP-9 is not in the registry',
+        path: '$.device',
+        sample: '<img src=x onerror=alert(1)>',
+        topic: 'fire/panel/9',
+      },
+    ],
     ...p,
   };
 }
@@ -46,7 +55,22 @@ function source(p: Partial<SourceStatus> = {}): SourceStatus {
 let n = 0;
 function alarm(p: Partial<Alarm>): Alarm {
   n++;
-  return { alarmId: `AL-${n}`, category: 'manhole', sourceId: `MH-${n}`, cause: 'gas', priority: 2, state: 'new', active: true, raisedAt: T0, updatedAt: T0, lon: 116.305, lat: 39.905, drill: false, history: [{ action: 'raise', by: 'system', at: T0 }], ...p };
+  return {
+    alarmId: `AL-${n}`,
+    category: 'manhole',
+    sourceId: `MH-${n}`,
+    cause: 'gas',
+    priority: 2,
+    state: 'new',
+    active: true,
+    raisedAt: T0,
+    updatedAt: T0,
+    lon: 116.305,
+    lat: 39.905,
+    drill: false,
+    history: [{ action: 'raise', by: 'system', at: T0 }],
+    ...p,
+  };
 }
 
 describe('sources panel formatting', () => {
@@ -120,7 +144,11 @@ describe('feed-health alarms (category feed) are about a source, not a place', (
   it('are never a pin on the 2D/3D maps, nor an event of the grid cell at the district centre', () => {
     const store = new RootStore();
     const well = alarm({});
-    store.realLive.applyBatch([quiet, down, well].map((a, i) => ({ stream: 'alarm', kind: 'alarm.update', seq: i + 1, epoch: 'e', ts: T0, id: `alarm:${i + 1}`, action: 'raise', alarm: a }) as never));
+    store.realLive.applyBatch(
+      [quiet, down, well].map(
+        (a, i) => ({ stream: 'alarm', kind: 'alarm.update', seq: i + 1, epoch: 'e', ts: T0, id: `alarm:${i + 1}`, action: 'raise', alarm: a }) as never,
+      ),
+    );
     expect(store.live.openAlarms.map((a) => a.alarmId).sort()).toEqual([quiet.alarmId, down.alarmId, well.alarmId].sort());
     expect(alarmPoints(store).map((p) => p.id)).toEqual([well.alarmId]);
     expect(alarmHasPlace(quiet)).toBe(false);

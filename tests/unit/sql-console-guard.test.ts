@@ -17,7 +17,7 @@ const ISSUE = "SELECT 1 /* /* */ 'x */) AS q; CREATE TABLE pwn AS SELECT 42; SEL
 
 async function setUp(locked: boolean): Promise<ConsoleDb> {
   const d = await openConsoleDb(locked);
-  d.conn.query("CREATE TABLE t (a INTEGER, lon DOUBLE, lat DOUBLE); INSERT INTO t VALUES (1, 116.4, 39.9), (2, 116.41, 39.91); CREATE SEQUENCE s1");
+  d.conn.query('CREATE TABLE t (a INTEGER, lon DOUBLE, lat DOUBLE); INSERT INTO t VALUES (1, 116.4, 39.9), (2, 116.41, 39.91); CREATE SEQUENCE s1');
   return d;
 }
 
@@ -90,7 +90,7 @@ const PAYLOADS = [
   'CREATE MACRO pwnm(x) AS x',
   'CREATE VIEW pwnv AS SELECT 1',
   'CREATE SCHEMA pwns',
-  'CREATE TYPE pwne AS ENUM (\'a\')',
+  "CREATE TYPE pwne AS ENUM ('a')",
   'CREATE INDEX pwni ON t (a)',
   "CREATE SECRET pwnsec (TYPE s3, KEY_ID 'x', SECRET 'y')",
   // queries whose functions change state or touch files
@@ -111,7 +111,7 @@ const PAYLOADS = [
   'SELECT setseed(0.5)',
   "SELECT * FROM query('SELECT * FROM enable_logging()')",
   "SELECT * FROM query('SELECT nextval(''s1'')')",
-  "SELECT 1 WHERE EXISTS (SELECT * FROM enable_logging())",
+  'SELECT 1 WHERE EXISTS (SELECT * FROM enable_logging())',
   "SELECT * FROM t, LATERAL (SELECT nextval('s1') + t.a)",
   'SELECT * FROM arrow_scan(0, 0, 0)',
 ];
@@ -141,8 +141,8 @@ const fileTouching = (p: string) => /read_|glob|sniff|'\/etc|getenv/.test(p);
 
 function randomTexts(n: number): string[] {
   let seed = 16;
-  const rnd = (k: number) => ((seed = (seed * 48271) % 2147483647) % k);
-  const bits = ['/*', '*/', "'", '"', '$$', '$a$', ';', ')', '(', '--', '\n', ' ', 'SELECT 1', 'E\'', '\\', 'AS q', 'FROM t', ',', 'x'];
+  const rnd = (k: number) => (seed = (seed * 48271) % 2147483647) % k;
+  const bits = ['/*', '*/', "'", '"', '$$', '$a$', ';', ')', '(', '--', '\n', ' ', 'SELECT 1', "E'", '\\', 'AS q', 'FROM t', ',', 'x'];
   const out: string[] = [];
   for (let i = 0; i < n; i++) {
     const p = PAYLOADS[rnd(PAYLOADS.length)]!;
@@ -184,7 +184,10 @@ describe.each([
     };
     const r = await ok("SELECT a, lon, lat FROM t WHERE 'x;y' <> 'drop table t; --' /* a /* nested */ comment */ ORDER BY a;");
     expect(r.columns).toEqual(['a', 'lon', 'lat']);
-    expect(r.rows).toEqual([{ a: 1, lon: 116.4, lat: 39.9 }, { a: 2, lon: 116.41, lat: 39.91 }]);
+    expect(r.rows).toEqual([
+      { a: 1, lon: 116.4, lat: 39.9 },
+      { a: 2, lon: 116.41, lat: 39.91 },
+    ]);
     expect(r.points).toHaveLength(2);
     expect((await ok('DESCRIBE t')).total).toBe(3);
     expect((await ok('SUMMARIZE t')).total).toBe(3);
@@ -260,7 +263,13 @@ describe.each([
 describe('the locked-down database (LocalDb.open applies the same settings)', () => {
   it('no file access but our in-memory files; no SET afterwards; Arrow inserts still work', async () => {
     const d = await setUp(true);
-    for (const sql of ["SELECT * FROM read_csv('/etc/passwd')", "SELECT * FROM read_text('/etc/hostname')", "SELECT * FROM glob('/etc/*')", `COPY t TO '${TMP}/x.csv'`, `ATTACH '${TMP}/x.db'`])
+    for (const sql of [
+      "SELECT * FROM read_csv('/etc/passwd')",
+      "SELECT * FROM read_text('/etc/hostname')",
+      "SELECT * FROM glob('/etc/*')",
+      `COPY t TO '${TMP}/x.csv'`,
+      `ATTACH '${TMP}/x.db'`,
+    ])
       expect(() => d.conn.query(sql), sql).toThrow(/disabled by configuration|Permission/);
     expect(() => d.conn.query("SELECT getenv('HOME')")).toThrow(/getenv/);
     expect(() => d.conn.query('SET enable_external_access = true')).toThrow(/locked/);
@@ -283,7 +292,12 @@ describe('the console in the planner store', () => {
     const d = await setUp(true);
     d.conn.query('CREATE TABLE vacant_lots (lot_id VARCHAR, name VARCHAR, lon DOUBLE, lat DOUBLE, area_m2 DOUBLE, max_spaces INTEGER, ring DOUBLE[])');
     const st = new AnalysisStore();
-    await st.attach({ db: d.runner, origin: { lon: 116.4, lat: 39.9 }, fetchHistory: () => Promise.resolve({ csv: 'ts,place_id,occupied,capacity\n', truncated: false }), now: () => 0 });
+    await st.attach({
+      db: d.runner,
+      origin: { lon: 116.4, lat: 39.9 },
+      fetchHistory: () => Promise.resolve({ csv: 'ts,place_id,occupied,capacity\n', truncated: false }),
+      now: () => 0,
+    });
     const slow = st.apply({ op: 'sql', sql: 'SELECT count(*) FROM range(1000000000) a, range(1000000000) b' });
     await expect.poll(() => st.consoleRunning, { timeout: 10_000 }).toBe(true);
     expect(await st.apply({ op: 'setMetric', metric: 'gap' })).toBeNull();

@@ -130,7 +130,10 @@ process.exit(0);
 
 /** `unshare -rn` (user + network namespace: only a loopback interface) when the kernel and tools allow it here. */
 function isolation(): string[] | null {
-  const probe = spawnSync('unshare', ['-rn', 'sh', '-c', 'ip link set lo up'], { env: { ...process.env, PATH: `${process.env['PATH']}:/usr/sbin:/sbin` }, encoding: 'utf8' });
+  const probe = spawnSync('unshare', ['-rn', 'sh', '-c', 'ip link set lo up'], {
+    env: { ...process.env, PATH: `${process.env['PATH']}:/usr/sbin:/sbin` },
+    encoding: 'utf8',
+  });
   return probe.status === 0 ? ['unshare', '-rn', 'sh', '-c', 'ip link set lo up && exec "$0" "$@"'] : null;
 }
 
@@ -142,7 +145,8 @@ describe('npm start without the Electron binary and without a network', () => {
     { timeout: 300_000 },
     () => {
       // the start script would build a missing renderer or data package itself (minutes): this test needs them built
-      for (const f of ['dist/renderer/index.html', 'assets/district/manifest.json']) expect(existsSync(join(ROOT, f)), `${f} missing: run "npm run build" first`).toBe(true);
+      for (const f of ['dist/renderer/index.html', 'assets/district/manifest.json'])
+        expect(existsSync(join(ROOT, f)), `${f} missing: run "npm run build" first`).toBe(true);
       const dir = mkdtempSync(join(tmpdir(), 'redwall-start-'));
       const trace = join(dir, 'trace.log');
       writeFileSync(join(dir, 'hook.mjs'), HOOK);
@@ -156,14 +160,33 @@ describe('npm start without the Electron binary and without a network', () => {
         REDWALL_JOURNAL: join(dir, 'journal'),
         REDWALL_FEED_TOKEN: 'start-script-test-token-0123',
       };
-      for (const k of ['DISPLAY', 'WAYLAND_DISPLAY', 'ELECTRON_OVERRIDE_DIST_PATH', 'REDWALL_PORT', 'REDWALL_ACCOUNTS', 'VITEST', 'VITEST_WORKER_ID', 'VITEST_POOL_ID']) delete env[k];
+      for (const k of [
+        'DISPLAY',
+        'WAYLAND_DISPLAY',
+        'ELECTRON_OVERRIDE_DIST_PATH',
+        'REDWALL_PORT',
+        'REDWALL_ACCOUNTS',
+        'VITEST',
+        'VITEST_WORKER_ID',
+        'VITEST_POOL_ID',
+      ])
+        delete env[k];
       const wrap = isolation();
       if (!wrap) console.warn('start-script test: no network namespace here (unshare -rn failed); relying on the connect/lookup trace alone');
       const cmd = [...(wrap ?? []), process.execPath, join(dir, 'driver.mjs'), ROOT, join(ROOT, 'node_modules/.bin/tsx'), '--port', '0', '--no-open'];
       const r = spawnSync(cmd[0]!, cmd.slice(1), { env, encoding: 'utf8', timeout: 290_000, maxBuffer: 64 << 20 });
       const line = r.stdout.split('\n').find((l) => l.startsWith('RESULT '));
       expect(line, `driver output:\n${r.stdout}\n${r.stderr}`).toBeDefined();
-      const res = JSON.parse(line!.slice(7)) as { ms: Record<string, number>; drills: { scenarios?: Array<{ file: string }> } | null; url: string | null; status: number; html: boolean; exit: { code: number | null; signal: string | null; timeout?: boolean }; stdout: string; stderr: string };
+      const res = JSON.parse(line!.slice(7)) as {
+        ms: Record<string, number>;
+        drills: { scenarios?: Array<{ file: string }> } | null;
+        url: string | null;
+        status: number;
+        html: boolean;
+        exit: { code: number | null; signal: string | null; timeout?: boolean };
+        stdout: string;
+        stderr: string;
+      };
       const all = `${res.stdout}\n${res.stderr}`;
       console.log(`start-script: URL after ${res.ms['url']} ms, page served after ${res.ms['served']} ms, exit after ${res.ms['exit']} ms`);
       // served, with the boxed fallback note and no stack trace
@@ -172,13 +195,19 @@ describe('npm start without the Electron binary and without a network', () => {
       expect(res.html).toBe(true);
       expect(res.stdout).toContain('│ Electron binary is not installed on this machine');
       expect(all).not.toMatch(/Downloading Electron|fetch failed|TypeError|\n\s+at /);
-      expect(res.drills?.scenarios?.map((x) => x.file), JSON.stringify(res.drills)).toContain('plant-stair-smoke.json');
+      expect(
+        res.drills?.scenarios?.map((x) => x.file),
+        JSON.stringify(res.drills),
+      ).toContain('plant-stair-smoke.json');
       // a clean exit on SIGTERM
       expect(res.exit).toEqual({ code: 0, signal: null });
       // nothing reached for the network: every connect is to loopback, no name was looked up but localhost,
       // @electron/get and electron's install.js never ran, the electron package was never loaded
       const lines = readFileSync(trace, 'utf8').split('\n').filter(Boolean);
-      expect(lines.some((l) => / proc .*scripts\/start\.ts/.test(l)), lines.join('\n')).toBe(true);
+      expect(
+        lines.some((l) => / proc .*scripts\/start\.ts/.test(l)),
+        lines.join('\n'),
+      ).toBe(true);
       const connects = lines.filter((l) => / connect /.test(l)).map((l) => l.split(' connect ')[1]!);
       expect(connects.filter((c) => !/^(127\.0\.0\.1|localhost|::1|\[::1\]):/.test(c))).toEqual([]);
       expect(lines.filter((l) => / lookup /.test(l) && !/ lookup (localhost|127\.0\.0\.1|::1)$/.test(l))).toEqual([]);

@@ -28,7 +28,15 @@ describe('tile packages', () => {
 
   it('detects XYZ and TMS row order from where the tiles are', () => {
     const [x, y] = lonLatToTile(beijing.lon, beijing.lat, 12);
-    const xyz = indexTiles([{ path: 'pkg/12/' + x + '/' + y + '.png', blob: blob('a') }, { path: 'pkg/11/' + (x >> 1) + '/' + (y >> 1) + '.png', blob: blob('b') }, { path: 'pkg/readme.txt', blob: blob('') }], beijing, 'pkg');
+    const xyz = indexTiles(
+      [
+        { path: 'pkg/12/' + x + '/' + y + '.png', blob: blob('a') },
+        { path: 'pkg/11/' + (x >> 1) + '/' + (y >> 1) + '.png', blob: blob('b') },
+        { path: 'pkg/readme.txt', blob: blob('') },
+      ],
+      beijing,
+      'pkg',
+    );
     expect(xyz).toMatchObject({ scheme: 'xyz', minZoom: 11, maxZoom: 12, count: 2, format: 'png' });
     expect(tileAt(xyz, 12, x, y)).not.toBeNull();
     const tmsY = 2 ** 12 - 1 - y;
@@ -46,7 +54,14 @@ describe('tile packages', () => {
   it('a folder without tiles is a clear error', () => {
     const err = (() => {
       try {
-        indexTiles([{ path: 'x/readme.md', blob: blob('') }, { path: 'x/12/99999/1.png', blob: blob('') }], beijing, 'x');
+        indexTiles(
+          [
+            { path: 'x/readme.md', blob: blob('') },
+            { path: 'x/12/99999/1.png', blob: blob('') },
+          ],
+          beijing,
+          'x',
+        );
       } catch (e) {
         return e as BasemapError;
       }

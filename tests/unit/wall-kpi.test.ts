@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { Alarm } from '../../data-pipelines/contracts/alarm.ts';
-import { alarmMatrix, occupancySeriesFromCsv, parkingPressure, quantile, raisedPerHour, ratePerSecond, responseTimes, Trend } from '../../renderer/src/wall/kpi.ts';
+import {
+  alarmMatrix,
+  occupancySeriesFromCsv,
+  parkingPressure,
+  quantile,
+  raisedPerHour,
+  ratePerSecond,
+  responseTimes,
+  Trend,
+} from '../../renderer/src/wall/kpi.ts';
 import { alarmMatrixOption, parkingGaugeOption, responseOption, trendOption } from '../../renderer/src/ui/wall/options.ts';
 import { isSyncMessage, startScreenSync } from '../../renderer/src/wall/screen-sync.ts';
 import { RootStore } from '../../renderer/src/stores/root.ts';
@@ -57,8 +66,28 @@ describe('wall KPIs', () => {
 
   it('response times: ack = first acknowledge or direct dispatch; on-time share against the priority target; waiting ones past target are misses', () => {
     const now = T0 + 3600_000;
-    const a1 = alarm({ priority: 1, category: 'fire', raisedAt: T0, state: 'onsite', history: [{ action: 'raise', by: 's', at: T0 }, { action: 'acknowledge', by: 'op', at: T0 + 30_000 }, { action: 'dispatch', by: 'op', at: T0 + 90_000 }, { action: 'onsite', by: 'op', at: T0 + 600_000 }] });
-    const a2 = alarm({ priority: 1, category: 'fire', raisedAt: T0, state: 'dispatched', history: [{ action: 'raise', by: 's', at: T0 }, { action: 'dispatch', by: 'op', at: T0 + 120_000 }] }); // 120 s > 60 s target
+    const a1 = alarm({
+      priority: 1,
+      category: 'fire',
+      raisedAt: T0,
+      state: 'onsite',
+      history: [
+        { action: 'raise', by: 's', at: T0 },
+        { action: 'acknowledge', by: 'op', at: T0 + 30_000 },
+        { action: 'dispatch', by: 'op', at: T0 + 90_000 },
+        { action: 'onsite', by: 'op', at: T0 + 600_000 },
+      ],
+    });
+    const a2 = alarm({
+      priority: 1,
+      category: 'fire',
+      raisedAt: T0,
+      state: 'dispatched',
+      history: [
+        { action: 'raise', by: 's', at: T0 },
+        { action: 'dispatch', by: 'op', at: T0 + 120_000 },
+      ],
+    }); // 120 s > 60 s target
     const a3 = alarm({ priority: 3, category: 'manhole', raisedAt: now - 600_000, state: 'new' }); // waiting 600 s > 300 s: a miss
     const a4 = alarm({ priority: 3, category: 'manhole', raisedAt: now - 100_000, state: 'new' }); // waiting, not yet late: not judged
     const old = alarm({ priority: 1, raisedAt: now - 2 * 86400_000, state: 'new' }); // outside the window
@@ -80,7 +109,11 @@ describe('wall KPIs', () => {
 
   it('raised per hour: 24 buckets ending with the current hour, critical counted apart', () => {
     const now = T0 + 30 * 60_000;
-    const b = raisedPerHour([alarm({ raisedAt: T0 + 5 * 60_000, priority: 1 }), alarm({ raisedAt: T0 - 3600_000 + 1 }), alarm({ raisedAt: T0 - 25 * 3600_000 })], now, 24);
+    const b = raisedPerHour(
+      [alarm({ raisedAt: T0 + 5 * 60_000, priority: 1 }), alarm({ raisedAt: T0 - 3600_000 + 1 }), alarm({ raisedAt: T0 - 25 * 3600_000 })],
+      now,
+      24,
+    );
     expect(b).toHaveLength(24);
     expect(b[23]).toMatchObject({ hourStart: T0, count: 1, critical: 1 });
     expect(b[22]).toMatchObject({ count: 1, critical: 0 });
@@ -94,7 +127,11 @@ describe('wall KPIs', () => {
       { id: 'RS-00001', name: 'r1', kind: 'spot' as const, capacity: 1 },
       { id: 'PL-003', name: '丙', kind: 'lot' as const, capacity: 10 },
     ];
-    const readings: Record<string, { occupied: number; capacity: number }> = { 'PL-001': { occupied: 95, capacity: 100 }, 'PL-002': { occupied: 10, capacity: 50 }, 'RS-00001': { occupied: 1, capacity: 1 } };
+    const readings: Record<string, { occupied: number; capacity: number }> = {
+      'PL-001': { occupied: 95, capacity: 100 },
+      'PL-002': { occupied: 10, capacity: 50 },
+      'RS-00001': { occupied: 1, capacity: 1 },
+    };
     const p = parkingPressure(places, (id) => readings[id] ?? null);
     expect(p.occupied).toBe(106);
     expect(p.capacity).toBe(151);
@@ -153,7 +190,10 @@ describe('wall KPIs', () => {
 describe('wall chart options', () => {
   it('alarm matrix: one stacked series per state in the state colours, categories translated', () => {
     const m = alarmMatrix([alarm({ category: 'fire', state: 'new' })]);
-    const zh = alarmMatrixOption(m, 'zh-CN') as { series: Array<{ name: string; stack: string; data: number[]; itemStyle: { color: string } }>; yAxis: { data: string[] } };
+    const zh = alarmMatrixOption(m, 'zh-CN') as {
+      series: Array<{ name: string; stack: string; data: number[]; itemStyle: { color: string } }>;
+      yAxis: { data: string[] };
+    };
     const en = alarmMatrixOption(m, 'en') as typeof zh;
     expect(zh.series).toHaveLength(6);
     expect(zh.series.every((s) => s.stack === 'open')).toBe(true);
@@ -164,12 +204,27 @@ describe('wall chart options', () => {
   });
 
   it('response chart in minutes, missing categories empty; gauge and trends in percent', () => {
-    const rows = responseTimes([alarm({ category: 'fire', state: 'acknowledged', history: [{ action: 'raise', by: 's', at: T0 }, { action: 'acknowledge', by: 'o', at: T0 + 90_000 }] })], T0 + 1000_000, 86400_000);
+    const rows = responseTimes(
+      [
+        alarm({
+          category: 'fire',
+          state: 'acknowledged',
+          history: [
+            { action: 'raise', by: 's', at: T0 },
+            { action: 'acknowledge', by: 'o', at: T0 + 90_000 },
+          ],
+        }),
+      ],
+      T0 + 1000_000,
+      86400_000,
+    );
     const o = responseOption(rows, 'en') as { series: Array<{ data: Array<number | null> }>; xAxis: { data: string[] } };
     const fi = o.xAxis.data.indexOf('Fire');
     expect(o.series[0]!.data[fi]).toBe(1.5);
     expect(o.series[0]!.data[o.xAxis.data.indexOf('Parking')]).toBeNull();
-    const g = parkingGaugeOption({ occupied: 3, capacity: 4, ratio: 0.75, reporting: 1, places: 1, fullLots: 0, lots: 1, fullest: [] }, 'en') as { series: Array<{ data: Array<{ value: number }>; detail: { formatter: () => string } }> };
+    const g = parkingGaugeOption({ occupied: 3, capacity: 4, ratio: 0.75, reporting: 1, places: 1, fullLots: 0, lots: 1, fullest: [] }, 'en') as {
+      series: Array<{ data: Array<{ value: number }>; detail: { formatter: () => string } }>;
+    };
     expect(g.series[0]!.data[0]!.value).toBe(75);
     expect(g.series[0]!.detail.formatter()).toBe('75.0%');
     const tr = trendOption([{ name: 'x', color: '#fff', points: [[1, 0.123]] }], { percent: true, loc: 'en' }) as { series: Array<{ data: number[][] }> };
@@ -228,9 +283,29 @@ describe('grid management: events and performance per grid cell', async () => {
     expect(gridAt(grids, 116.5, 39.905)).toBeNull();
     const now = T0 + 3600_000;
     const list = [
-      alarm({ lon: 116.305, lat: 39.905, raisedAt: T0, state: 'closed', category: 'fire', priority: 1, history: [{ action: 'raise', by: 's', at: T0 }, { action: 'acknowledge', by: 'o', at: T0 + 30_000 }] }),
+      alarm({
+        lon: 116.305,
+        lat: 39.905,
+        raisedAt: T0,
+        state: 'closed',
+        category: 'fire',
+        priority: 1,
+        history: [
+          { action: 'raise', by: 's', at: T0 },
+          { action: 'acknowledge', by: 'o', at: T0 + 30_000 },
+        ],
+      }),
       alarm({ lon: 116.315, lat: 39.905, raisedAt: T0, state: 'new' }),
-      alarm({ lon: 116.316, lat: 39.906, raisedAt: T0, state: 'acknowledged', history: [{ action: 'raise', by: 's', at: T0 }, { action: 'acknowledge', by: 'o', at: T0 + 600_000 }] }),
+      alarm({
+        lon: 116.316,
+        lat: 39.906,
+        raisedAt: T0,
+        state: 'acknowledged',
+        history: [
+          { action: 'raise', by: 's', at: T0 },
+          { action: 'acknowledge', by: 'o', at: T0 + 600_000 },
+        ],
+      }),
       alarm({ lon: 116.316, lat: 39.906, raisedAt: T0, drill: true }),
       alarm({ lon: 116.9, lat: 39.906, raisedAt: T0 }),
     ];

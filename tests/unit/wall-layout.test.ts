@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { defaultWallLayout, planWallWindows, screenQuery, WallLayout, type DisplayInfo } from '../../electron/bridge/wall-layout.ts';
 
-const d = (id: string, x: number, primary = false, width = 1920): DisplayInfo => ({ id, label: id, bounds: { x, y: 0, width, height: 1080 }, primary, scaleFactor: 1 });
+const d = (id: string, x: number, primary = false, width = 1920): DisplayInfo => ({
+  id,
+  label: id,
+  bounds: { x, y: 0, width, height: 1080 },
+  primary,
+  scaleFactor: 1,
+});
 
 describe('wall layout planning', () => {
   it('matches displays by id, then by bounds (an id that changed after re-plugging)', () => {
@@ -37,9 +43,19 @@ describe('wall layout planning', () => {
 
   it('refuses malformed layouts', () => {
     expect(WallLayout.safeParse({ format: 'redwall-wall/1', screens: [] }).success).toBe(false);
-    expect(WallLayout.safeParse({ format: 'redwall-wall/2', screens: [{ displayId: 'a', bounds: d('a', 0).bounds, screen: 'wall', fullscreen: true }] }).success).toBe(false);
-    expect(WallLayout.safeParse({ format: 'redwall-wall/1', screens: [{ displayId: 'a', bounds: d('a', 0).bounds, screen: 'wall', fullscreen: true, extra: 1 }] }).success).toBe(false);
-    expect(WallLayout.safeParse({ format: 'redwall-wall/1', screens: [{ displayId: 'a', bounds: { x: 0, y: 0, width: 10, height: 10 }, screen: 'wall', fullscreen: true }] }).success).toBe(false);
+    expect(
+      WallLayout.safeParse({ format: 'redwall-wall/2', screens: [{ displayId: 'a', bounds: d('a', 0).bounds, screen: 'wall', fullscreen: true }] }).success,
+    ).toBe(false);
+    expect(
+      WallLayout.safeParse({ format: 'redwall-wall/1', screens: [{ displayId: 'a', bounds: d('a', 0).bounds, screen: 'wall', fullscreen: true, extra: 1 }] })
+        .success,
+    ).toBe(false);
+    expect(
+      WallLayout.safeParse({
+        format: 'redwall-wall/1',
+        screens: [{ displayId: 'a', bounds: { x: 0, y: 0, width: 10, height: 10 }, screen: 'wall', fullscreen: true }],
+      }).success,
+    ).toBe(false);
   });
 
   it('default: console on the primary, wall on the next, dashboards on the rest (left to right)', () => {

@@ -113,8 +113,42 @@ describe('manhole tile = open manhole alarms (one source with the alarm list)', 
   });
 
   it('drill alarms and drill readings never count; closed alarms do not', () => {
-    const a = (p: Partial<Alarm>): Alarm => ({ alarmId: `A-${Math.random()}`, category: 'manhole', sourceId: 'MH-00001', cause: 'gas', priority: 2, state: 'new', active: false, raisedAt: 1, updatedAt: 1, lon: 116.4, lat: 39.9, drill: false, history: [], ...p });
-    const r = (wellId: string, level: 'warning' | 'alarm', drill = false) => ({ stream: 'manhole', kind: 'manhole.reading', seq: 1, epoch: 'e', id: wellId, ts: 1, wellId, sensor: 'gas', value: 1, unit: 'ppm', level, ...(drill ? { drill: true } : {}) }) as unknown as FeedEvent;
-    expect(manholeCounts([a({}), a({ drill: true }), a({ state: 'closed' }), a({ category: 'fire' })], [r('MH-00001', 'warning'), r('MH-00002', 'warning', true), r('MH-00003', 'alarm')])).toEqual({ alarm: 1, warning: 1 });
+    const a = (p: Partial<Alarm>): Alarm => ({
+      alarmId: `A-${Math.random()}`,
+      category: 'manhole',
+      sourceId: 'MH-00001',
+      cause: 'gas',
+      priority: 2,
+      state: 'new',
+      active: false,
+      raisedAt: 1,
+      updatedAt: 1,
+      lon: 116.4,
+      lat: 39.9,
+      drill: false,
+      history: [],
+      ...p,
+    });
+    const r = (wellId: string, level: 'warning' | 'alarm', drill = false) =>
+      ({
+        stream: 'manhole',
+        kind: 'manhole.reading',
+        seq: 1,
+        epoch: 'e',
+        id: wellId,
+        ts: 1,
+        wellId,
+        sensor: 'gas',
+        value: 1,
+        unit: 'ppm',
+        level,
+        ...(drill ? { drill: true } : {}),
+      }) as unknown as FeedEvent;
+    expect(
+      manholeCounts(
+        [a({}), a({ drill: true }), a({ state: 'closed' }), a({ category: 'fire' })],
+        [r('MH-00001', 'warning'), r('MH-00002', 'warning', true), r('MH-00003', 'alarm')],
+      ),
+    ).toEqual({ alarm: 1, warning: 1 });
   });
 });

@@ -14,7 +14,20 @@
  * lost its lease without noticing, is refused by JetStream itself: it stops (fatal) instead of forking the history.
  * The others follow the streams into their local journal copy and serve their screens from it.
  */
-import { connect, DiscardPolicy, headers, nanos, RetentionPolicy, StorageType, type ConnectionOptions, type JetStreamClient, type JetStreamManager, type KV, type NatsConnection, type PubAck } from 'nats';
+import {
+  connect,
+  DiscardPolicy,
+  headers,
+  nanos,
+  RetentionPolicy,
+  StorageType,
+  type ConnectionOptions,
+  type JetStreamClient,
+  type JetStreamManager,
+  type KV,
+  type NatsConnection,
+  type PubAck,
+} from 'nats';
 import { parseFeedEvent, STREAMS, type FeedEvent, type Seqs, type StreamName } from '../../contracts/events.ts';
 import { emptySeqs } from '../../contracts/world.ts';
 import { RECORD_STREAMS } from '../journal.ts';
@@ -56,7 +69,10 @@ export function subjectOf(district: string, s: StreamName): string {
 
 /** Parses `nats://a:4222,b:4222` (the `--log` value) into server URLs; throws with the reason on anything else. */
 export function parseLogUrl(raw: string): string[] {
-  const servers = raw.split(',').map((x) => x.trim()).filter(Boolean);
+  const servers = raw
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
   if (!servers.length) throw new Error('--log: no server given (nats://host:port[,host2:port,...])');
   return servers.map((s, i) => {
     const url = i > 0 && !s.includes('://') ? `nats://${s}` : s;
@@ -67,7 +83,8 @@ export function parseLogUrl(raw: string): string[] {
       throw new Error(`--log: ${s} is not a URL (nats://host:port)`);
     }
     if (u.protocol !== 'nats:' && u.protocol !== 'tls:') throw new Error(`--log: ${s}: only nats:// or tls:// servers`);
-    if (u.username || u.password) throw new Error(`--log: ${s}: put credentials in the environment (REDWALL_NATS_USER/REDWALL_NATS_PASS or REDWALL_NATS_TOKEN), not in the URL`);
+    if (u.username || u.password)
+      throw new Error(`--log: ${s}: put credentials in the environment (REDWALL_NATS_USER/REDWALL_NATS_PASS or REDWALL_NATS_TOKEN), not in the URL`);
     return `${u.hostname.includes(':') ? `[${u.hostname}]` : u.hostname}:${u.port || '4222'}`;
   });
 }
@@ -88,7 +105,9 @@ async function retrying<T>(f: () => Promise<T>, say: (m: string) => void): Promi
 /** `p`, or a rejection after `ms` (a request to a node that died may never be answered). */
 function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let t: ReturnType<typeof setTimeout>;
-  return Promise.race([p, new Promise<never>((_, reject) => (t = setTimeout(() => reject(new Error(`${what}: no answer in ${ms} ms`)), ms)))]).finally(() => clearTimeout(t));
+  return Promise.race([p, new Promise<never>((_, reject) => (t = setTimeout(() => reject(new Error(`${what}: no answer in ${ms} ms`)), ms)))]).finally(() =>
+    clearTimeout(t),
+  );
 }
 
 interface Waiter {
@@ -208,7 +227,12 @@ export class JetStreamLog {
   /** Sets the cluster's epoch when it has none yet, or says which it has. */
   static async epochOf(opts: ClusterOptions): Promise<string | null> {
     const l = new JetStreamLog(opts);
-    l.nc = await connect({ servers: opts.servers, timeout: 5_000, ...(opts.user !== undefined ? { user: opts.user, pass: opts.pass ?? '' } : {}), ...(opts.token !== undefined ? { token: opts.token } : {}) });
+    l.nc = await connect({
+      servers: opts.servers,
+      timeout: 5_000,
+      ...(opts.user !== undefined ? { user: opts.user, pass: opts.pass ?? '' } : {}),
+      ...(opts.token !== undefined ? { token: opts.token } : {}),
+    });
     try {
       const js = l.nc.jetstream();
       const meta = await js.views.kv(`RW_${l.district}_meta`, { history: 1, replicas: l.opts.replicas });
@@ -299,7 +323,14 @@ export class JetStreamLog {
    * sequence. A fetch that fails or stalls (a node died, the stream's leader moved) is read again from where it
    * stopped, on a new consumer: nothing is skipped or read twice.
    */
-  private async readStream(s: StreamName, from: number, to: number, apply: (events: FeedEvent[]) => void, n: { events: number; invalid: number }, go: () => boolean): Promise<void> {
+  private async readStream(
+    s: StreamName,
+    from: number,
+    to: number,
+    apply: (events: FeedEvent[]) => void,
+    n: { events: number; invalid: number },
+    go: () => boolean,
+  ): Promise<void> {
     let next = from;
     let failing = false;
     let empty = 0;
@@ -494,7 +525,9 @@ export class JetStreamLog {
         }
         if (now - this.seen.at < this.opts.leaseTtlMs) return false;
         this.leaseRev = await this.lease.update('leader', value, e.revision);
-        this.say(`the lease of ${(JSON.parse(new TextDecoder().decode(e.value)) as { gateway?: string }).gateway ?? '?'} was not renewed for ${this.opts.leaseTtlMs} ms: taken over`);
+        this.say(
+          `the lease of ${(JSON.parse(new TextDecoder().decode(e.value)) as { gateway?: string }).gateway ?? '?'} was not renewed for ${this.opts.leaseTtlMs} ms: taken over`,
+        );
       }
     } catch {
       return false;
@@ -514,8 +547,10 @@ export class JetStreamLog {
       this.lastRenew = Date.now();
     } catch (e) {
       const err = e as Error & { api_error?: { err_code?: number } };
-      if (err.api_error?.err_code === 10071 || /wrong last sequence/i.test(err.message)) this.fatal(new FencedError('the writer lease was taken by another gateway'));
-      else if (Date.now() - this.lastRenew > this.opts.leaseTtlMs) this.fatal(new FencedError(`the writer lease could not be renewed for ${this.opts.leaseTtlMs} ms (${err.message})`));
+      if (err.api_error?.err_code === 10071 || /wrong last sequence/i.test(err.message))
+        this.fatal(new FencedError('the writer lease was taken by another gateway'));
+      else if (Date.now() - this.lastRenew > this.opts.leaseTtlMs)
+        this.fatal(new FencedError(`the writer lease could not be renewed for ${this.opts.leaseTtlMs} ms (${err.message})`));
     } finally {
       this.renewing = false;
     }

@@ -55,7 +55,13 @@ async function divergence(core: FeedCore, log: JetStreamLog, last: Seqs): Promis
 }
 
 export async function joinCluster(o: MemberOptions): Promise<ClusterMember> {
-  const log = await JetStreamLog.open(o.cluster, () => `e${Date.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36).padStart(2, '0')}`);
+  const log = await JetStreamLog.open(
+    o.cluster,
+    () =>
+      `e${Date.now().toString(36)}${Math.floor(Math.random() * 1296)
+        .toString(36)
+        .padStart(2, '0')}`,
+  );
   log.onFatal = (e) => o.onFatal(e);
   let core: FeedCore;
   try {

@@ -35,10 +35,14 @@ export async function journalToCluster(dir: string, cluster: ClusterOptions, log
   const { journal, report } = Journal.open({ dir, fsyncEveryMs: 0 }, (ev) => byStream.get(ev.stream)!.push(ev));
   const seqs = { ...journal.seqs };
   journal.close();
-  if (report.corruptLines || report.missingSeqs) log(`journal ${dir}: ${report.corruptLines} corrupt lines, ${report.missingSeqs} seqs missing (lost before the copy)`);
+  if (report.corruptLines || report.missingSeqs)
+    log(`journal ${dir}: ${report.corruptLines} corrupt lines, ${report.missingSeqs} seqs missing (lost before the copy)`);
   const l = await JetStreamLog.open(cluster, () => epoch);
   try {
-    if (l.epoch !== epoch) throw new Error(`the cluster's district ${cluster.district} already has history of epoch ${l.epoch}: copy into an empty district (another --district name)`);
+    if (l.epoch !== epoch)
+      throw new Error(
+        `the cluster's district ${cluster.district} already has history of epoch ${l.epoch}: copy into an empty district (another --district name)`,
+      );
     if (!(await l.tryLead())) throw new Error(`a gateway writes district ${cluster.district} now: stop the gateways before copying`);
     const last = await l.lastSeqs();
     let copied = 0;
@@ -49,7 +53,10 @@ export async function journalToCluster(dir: string, cluster: ClusterOptions, log
       for (let i = 0; i < evs.length; i++) {
         const prev = i === 0 ? last[s] : evs[i - 1]!.seq;
         // the cluster can only start a stream later (retention trimmed the journal's oldest telemetry), not skip inside it
-        if (evs[i]!.seq !== prev + 1 && !(i === 0 && last[s] === 0)) throw new Error(`${s}: seq ${prev + 1}..${evs[i]!.seq - 1} missing in the journal (lost lines): the cluster keeps seqs gap-free, nothing was copied of ${s} from ${evs[i]!.seq}`);
+        if (evs[i]!.seq !== prev + 1 && !(i === 0 && last[s] === 0))
+          throw new Error(
+            `${s}: seq ${prev + 1}..${evs[i]!.seq - 1} missing in the journal (lost lines): the cluster keeps seqs gap-free, nothing was copied of ${s} from ${evs[i]!.seq}`,
+          );
       }
       if (last[s] === 0 && evs.length) await l.startAt(s, evs[0]!.seq);
       todo.set(s, evs);

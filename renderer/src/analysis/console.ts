@@ -43,7 +43,16 @@ export const CONSOLE_TIMEOUT_MS = 30_000;
  * at a pointer), checkpoint, enable_logging / disable_logging / truncate_duckdb_logs, and any function an extension
  * might add — is refused. Table scans of the local tables are not functions and always pass.
  */
-export const CONSOLE_TABLE_FUNCTIONS = new Set(['RANGE', 'GENERATE_SERIES', 'UNNEST', 'REPEAT', 'REPEAT_ROW', 'SUMMARY', 'TEST_ALL_TYPES', 'TEST_VECTOR_TYPES']);
+export const CONSOLE_TABLE_FUNCTIONS = new Set([
+  'RANGE',
+  'GENERATE_SERIES',
+  'UNNEST',
+  'REPEAT',
+  'REPEAT_ROW',
+  'SUMMARY',
+  'TEST_ALL_TYPES',
+  'TEST_VECTOR_TYPES',
+]);
 /** catalog functions (duckdb_tables(), pragma_table_info('t'), …) read the catalog only */
 const CATALOG_FUNCTION = /^(DUCKDB_[A-Z_]+|PRAGMA_(TABLE_INFO|SHOW|VERSION|PLATFORM|DATABASE_SIZE|STORAGE_INFO|METADATA_INFO|COLLATIONS|USER_AGENT))$/;
 /** scalar functions that change state (a sequence's value, the session's random seed) */
@@ -92,7 +101,8 @@ export function planFunctions(plan: PlanNode[]): { tableFunctions: string[]; tex
   return { tableFunctions, texts };
 }
 
-const isRows = (v: unknown): v is { toArray(): Array<{ toJSON(): Record<string, unknown> }> } => !!v && typeof (v as { toArray?: unknown }).toArray === 'function';
+const isRows = (v: unknown): v is { toArray(): Array<{ toJSON(): Record<string, unknown> }> } =>
+  !!v && typeof (v as { toArray?: unknown }).toArray === 'function';
 
 /**
  * DuckDB's verdict on a console text: resolves with the wrapped SQL to run, or rejects — with DuckDB's own error
@@ -157,7 +167,17 @@ export function runConsoleQuery(conn: ConsoleConnection, sql: string, timeoutMs 
     why = reason;
     if (sent) void Promise.resolve(conn.cancelSent()).catch(() => undefined);
   };
-  const fail = (e: unknown): ConsoleResult => ({ sql, columns: [], rows: [], total: 0, truncated: false, ms: now() - t0, error: (e as Error)?.message ?? String(e), failure: e, points: [] });
+  const fail = (e: unknown): ConsoleResult => ({
+    sql,
+    columns: [],
+    rows: [],
+    total: 0,
+    truncated: false,
+    ms: now() - t0,
+    error: (e as Error)?.message ?? String(e),
+    failure: e,
+    points: [],
+  });
   const result = (async (): Promise<ConsoleResult> => {
     try {
       const wrapped = await checkConsoleQuery(conn, sql);
@@ -178,9 +198,20 @@ export function runConsoleQuery(conn: ConsoleConnection, sql: string, timeoutMs 
       const rows = table.toArray().map((r: { toJSON(): Record<string, unknown> }) => r.toJSON());
       const truncated = rows.length > CONSOLE_MAX_ROWS;
       if (truncated) rows.length = CONSOLE_MAX_ROWS;
-      return { sql, columns, rows: rows.slice(0, 500), total: rows.length, truncated, ms: now() - t0, error: '', failure: null, points: consoleMapPoints(rows) };
+      return {
+        sql,
+        columns,
+        rows: rows.slice(0, 500),
+        total: rows.length,
+        truncated,
+        ms: now() - t0,
+        error: '',
+        failure: null,
+        points: consoleMapPoints(rows),
+      };
     } catch (e) {
-      if (why && !(e instanceof LocalizedError)) return fail(new LocalizedError(why === 'timeout' ? 'console.err.timeout' : 'console.stopped', { s: Math.round(timeoutMs / 1000) }));
+      if (why && !(e instanceof LocalizedError))
+        return fail(new LocalizedError(why === 'timeout' ? 'console.err.timeout' : 'console.stopped', { s: Math.round(timeoutMs / 1000) }));
       return fail(e);
     } finally {
       clearTimeout(timer);

@@ -33,16 +33,17 @@ export const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
 export function bind(file: SqlFile, params: SqlParams): string {
   const used = new Set<string>();
-  const sub = (code: string) => code.replace(/\$([a-z_][a-z0-9_]*)/g, (_, key: string) => {
-    if (!(key in params)) throw new Error(`${file.name}: parameter $${key} has no value`);
-    used.add(key);
-    const v = params[key]!;
-    if (typeof v === 'number') {
-      if (!Number.isFinite(v)) throw new Error(`${file.name}: parameter $${key} must be a finite number, got ${v}`);
-      return v < 0 ? `(${v})` : String(v); // "-$p" must never become "--…", a comment
-    }
-    return sqlString(v);
-  });
+  const sub = (code: string) =>
+    code.replace(/\$([a-z_][a-z0-9_]*)/g, (_, key: string) => {
+      if (!(key in params)) throw new Error(`${file.name}: parameter $${key} has no value`);
+      used.add(key);
+      const v = params[key]!;
+      if (typeof v === 'number') {
+        if (!Number.isFinite(v)) throw new Error(`${file.name}: parameter $${key} must be a finite number, got ${v}`);
+        return v < 0 ? `(${v})` : String(v); // "-$p" must never become "--…", a comment
+      }
+      return sqlString(v);
+    });
   // comments document the parameters: only code is bound (our SQL files put no "--" inside string literals)
   const sql = file.text
     .split('\n')

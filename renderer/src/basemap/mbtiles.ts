@@ -78,7 +78,10 @@ class Keyed {
     if (this.byRowid) return typeof key[0] === 'number' ? key[0] : null;
     if (this.map) return this.map.get(key.join('/')) ?? null;
     const ix = this.index!;
-    const rec = await this.db.find(ix.root, ix.order.map((p) => key[p]!));
+    const rec = await this.db.find(
+      ix.root,
+      ix.order.map((p) => key[p]!),
+    );
     const rowid = rec?.[rec.length - 1];
     return typeof rowid === 'number' ? rowid : null;
   }
@@ -155,13 +158,15 @@ export async function openMbtiles(src: ByteSource, name: string, opts: { cachePa
     if (mt?.type === 'table') {
       const cols = tableColumns(mt.sql).names.map((n) => n.toLowerCase());
       const [ni, vi] = [cols.indexOf('name'), cols.indexOf('value')];
-      if (ni >= 0 && vi >= 0) for await (const { cell } of db.scan(mt.root)) {
-        const rec = await db.record(cell, [ni, vi]);
-        if (rec[ni] !== null && rec[vi] !== null) meta.set(String(rec[ni]).toLowerCase(), String(rec[vi]));
-      }
+      if (ni >= 0 && vi >= 0)
+        for await (const { cell } of db.scan(mt.root)) {
+          const rec = await db.record(cell, [ni, vi]);
+          if (rec[ni] !== null && rec[vi] !== null) meta.set(String(rec[ni]).toLowerCase(), String(rec[vi]));
+        }
     }
     const metaFormat = (meta.get('format') ?? '').toLowerCase();
-    if (/^(pbf|mvt|application\/(x-)?protobuf|application\/vnd\.mapbox-vector-tile)$/.test(metaFormat)) throw new BasemapError('vector', { name, kind: 'MBTiles' });
+    if (/^(pbf|mvt|application\/(x-)?protobuf|application\/vnd\.mapbox-vector-tile)$/.test(metaFormat))
+      throw new BasemapError('vector', { name, kind: 'MBTiles' });
     // zooms: metadata, else the index's first and last entries, else the scanned keys
     const int = (s: string | undefined) => (s !== undefined && /^\s*\d{1,2}\s*$/.test(s) ? Number(s) : null);
     let minZoom = int(meta.get('minzoom'));

@@ -30,13 +30,19 @@ export async function openPmtiles(src: ByteSource, name: string): Promise<TileSo
   } catch (e) {
     throw new BasemapError('corrupt', { name, detail: (e as Error).message });
   }
-  const end = Math.max(h.rootDirectoryOffset + h.rootDirectoryLength, h.jsonMetadataOffset + h.jsonMetadataLength, h.leafDirectoryOffset + (h.leafDirectoryLength ?? 0), h.tileDataOffset + (h.tileDataLength ?? 0));
+  const end = Math.max(
+    h.rootDirectoryOffset + h.rootDirectoryLength,
+    h.jsonMetadataOffset + h.jsonMetadataLength,
+    h.leafDirectoryOffset + (h.leafDirectoryLength ?? 0),
+    h.tileDataOffset + (h.tileDataLength ?? 0),
+  );
   if (src.size < end) throw new BasemapError('truncated', { name, detail: `${src.size} bytes of ${end}` });
   if (h.tileType === TileType.Mvt || h.tileType === TileType.Mlt) throw new BasemapError('vector', { name, kind: 'PMTiles' });
   const format = h.tileType === TileType.Png ? 'png' : h.tileType === TileType.Jpeg ? 'jpg' : h.tileType === TileType.Webp ? 'webp' : null;
   if (!format) throw new BasemapError('unsupported', { name, detail: `tile type ${h.tileType} (raster png/jpg/webp only)` });
   for (const c of [h.internalCompression, h.tileCompression])
-    if (c !== Compression.None && c !== Compression.Unknown && c !== Compression.Gzip) throw new BasemapError('unsupported', { name, detail: `compression ${Compression[c]} (none or gzip only)` });
+    if (c !== Compression.None && c !== Compression.Unknown && c !== Compression.Gzip)
+      throw new BasemapError('unsupported', { name, detail: `compression ${Compression[c]} (none or gzip only)` });
   const sane = h.minLon < h.maxLon && h.minLat < h.maxLat && h.minLon >= -180 && h.maxLon <= 180;
   const mime = MIME[format]!;
   let open = true;

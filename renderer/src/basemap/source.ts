@@ -24,7 +24,20 @@ export interface TileSource {
 }
 
 /** Why a package cannot be used: a key of renderer/src/i18n/import.ts (`import.basemap.error.<code>`) and its values. */
-export type BasemapErrorCode = 'noFolderTiles' | 'empty' | 'unknownFile' | 'notMbtiles' | 'notPmtiles' | 'noTilesTable' | 'badView' | 'noTiles' | 'vector' | 'truncated' | 'corrupt' | 'unsupported' | 'readFailed';
+export type BasemapErrorCode =
+  | 'noFolderTiles'
+  | 'empty'
+  | 'unknownFile'
+  | 'notMbtiles'
+  | 'notPmtiles'
+  | 'noTilesTable'
+  | 'badView'
+  | 'noTiles'
+  | 'vector'
+  | 'truncated'
+  | 'corrupt'
+  | 'unsupported'
+  | 'readFailed';
 
 /** A LocalizedError (message in the language current when thrown; text() renders it again when shown) with its code. */
 export class BasemapError extends LocalizedError {
@@ -37,7 +50,9 @@ export class BasemapError extends LocalizedError {
 }
 
 /** 1×1 transparent PNG: what a missing tile is (never an error: a package rarely covers every zoom everywhere). */
-export const EMPTY_PNG = Uint8Array.from(atob('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAACklEQVR4AWMAAQAABQABNtCI3QAAAABJRU5ErkJggg=='), (c) => c.charCodeAt(0));
+export const EMPTY_PNG = Uint8Array.from(atob('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAACklEQVR4AWMAAQAABQABNtCI3QAAAABJRU5ErkJggg=='), (c) =>
+  c.charCodeAt(0),
+);
 const EMPTY_BLOB = new Blob([EMPTY_PNG.slice().buffer], { type: 'image/png' });
 
 export const WORLD_BOUNDS: [number, number, number, number] = [-180, -85.0511, 180, 85.0511];
@@ -55,7 +70,10 @@ export function sniffFormat(b: Uint8Array): 'png' | 'jpg' | 'webp' | 'gzip' | nu
 
 /** png/jpg/webp from a format name (jpeg → jpg), or null for anything else. */
 export function rasterFormat(f: string): string | null {
-  const s = f.trim().toLowerCase().replace(/^image\//, '');
+  const s = f
+    .trim()
+    .toLowerCase()
+    .replace(/^image\//, '');
   return s === 'jpeg' ? 'jpg' : s === 'png' || s === 'jpg' || s === 'webp' ? s : null;
 }
 

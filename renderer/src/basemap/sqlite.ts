@@ -231,12 +231,12 @@ export class SqliteFile {
     const [hsize] = varint(head, 0);
     if (hsize > head.length) head = await this.payload(c, 0, hsize);
     const types: number[] = [];
-    for (let at = varint(head, 0)[1]; at < hsize; ) {
+    for (let at = varint(head, 0)[1]; at < hsize;) {
       const [t, n] = varint(head, at);
       types.push(t);
       at += n;
     }
-    const len = (t: number) => (t >= 12 ? (t - 12) >> 1 : [0, 1, 2, 3, 4, 6, 8, 8, 0, 0][t] ?? 0);
+    const len = (t: number) => (t >= 12 ? (t - 12) >> 1 : ([0, 1, 2, 3, 4, 6, 8, 8, 0, 0][t] ?? 0));
     const offsets: number[] = [];
     let off = hsize;
     for (const t of types) {
@@ -387,7 +387,10 @@ export function tableColumns(sql: string): { names: string[]; rowidAlias: number
 /** Column names of an index: CREATE INDEX … ON t (a, b, c), or a table's UNIQUE/PRIMARY KEY (…) for an autoindex. */
 export function indexColumns(sql: string): string[] {
   const m = /\bon\s+\S+?\s*\(([^)]*)\)|\b(?:unique|primary\s+key)\s*\(([^)]*)\)/i.exec(sql);
-  return (m?.[1] ?? m?.[2] ?? '').split(',').map((s) => unquote(s.trim().split(/\s+/)[0] ?? '').toLowerCase()).filter(Boolean);
+  return (m?.[1] ?? m?.[2] ?? '')
+    .split(',')
+    .map((s) => unquote(s.trim().split(/\s+/)[0] ?? '').toLowerCase())
+    .filter(Boolean);
 }
 
 function unquote(s: string): string {

@@ -21,7 +21,13 @@ function thisScreen(): DisplayInfo {
   const s = window.screen as Screen & { availLeft?: number; availTop?: number };
   const x = Math.round(s.availLeft ?? 0);
   const y = Math.round(s.availTop ?? 0);
-  return { id: `${x},${y},${s.width}x${s.height}`, label: `${s.width}×${s.height}`, bounds: { x, y, width: Math.max(200, s.width), height: Math.max(200, s.height) }, primary: true, scaleFactor: window.devicePixelRatio || 1 };
+  return {
+    id: `${x},${y},${s.width}x${s.height}`,
+    label: `${s.width}×${s.height}`,
+    bounds: { x, y, width: Math.max(200, s.width), height: Math.max(200, s.height) },
+    primary: true,
+    scaleFactor: window.devicePixelRatio || 1,
+  };
 }
 
 export function webBridge(storage: Storage = localStorage): RedWallBridge {
@@ -38,7 +44,13 @@ export function webBridge(storage: Storage = localStorage): RedWallBridge {
     const w = window as WindowWithScreens;
     if (!detect || !w.getScreenDetails) return [thisScreen()];
     const { screens } = await w.getScreenDetails();
-    return screens.map((s) => ({ id: `${s.left},${s.top},${s.width}x${s.height}`, label: s.label || `${s.width}×${s.height}`, bounds: { x: s.left, y: s.top, width: Math.max(200, s.width), height: Math.max(200, s.height) }, primary: s.isPrimary, scaleFactor: s.devicePixelRatio }));
+    return screens.map((s) => ({
+      id: `${s.left},${s.top},${s.width}x${s.height}`,
+      label: s.label || `${s.width}×${s.height}`,
+      bounds: { x: s.left, y: s.top, width: Math.max(200, s.width), height: Math.max(200, s.height) },
+      primary: s.isPrimary,
+      scaleFactor: s.devicePixelRatio,
+    }));
   };
   return {
     /**
@@ -50,7 +62,13 @@ export function webBridge(storage: Storage = localStorage): RedWallBridge {
       const meta = document.querySelector<HTMLMetaElement>('meta[name="redwall-handoff"]');
       const nonce = meta?.content ?? '';
       meta?.remove();
-      const res = await fetch('./api/config', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ nonce }), credentials: 'omit', cache: 'no-store' });
+      const res = await fetch('./api/config', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ nonce }),
+        credentials: 'omit',
+        cache: 'no-store',
+      });
       if (!res.ok) {
         const why = ((await res.json().catch(() => null)) as { error?: string } | null)?.error;
         throw new Error(`config: HTTP ${res.status}${why ? `: ${why}` : ''}`);

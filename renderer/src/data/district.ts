@@ -162,11 +162,40 @@ export class DistrictRepo {
       this.rows(`SELECT sos_id, lon, lat FROM sos_posts`),
     ]);
     const n = (v: unknown) => Number(v);
-    into.cameras = new Map(cams.map((r) => [String(r['camera_id']), { id: String(r['camera_id']), lon: n(r['lon']), lat: n(r['lat']), heading: n(r['heading']), fov: n(r['fov']), rangeM: n(r['range_m']) }]));
-    into.places = new Map(places.map((r) => [String(r['place_id']), { id: String(r['place_id']), kind: String(r['kind']) as 'lot' | 'spot', name: String(r['name']), lon: n(r['lon']), lat: n(r['lat']), capacity: n(r['capacity']) }]));
-    into.detectors = new Map(dets.map((r) => [String(r['detector_id']), { id: String(r['detector_id']), buildingId: n(r['building_id']), floor: n(r['floor']), lon: n(r['lon']), lat: n(r['lat']) }]));
-    into.care = new Map(care.map((r) => [String(r['device_id']), { id: String(r['device_id']), device: String(r['device']), buildingId: n(r['building_id']), lon: n(r['lon']), lat: n(r['lat']) }]));
-    into.stations = new Map(stations.map((r) => [String(r['station_id']), { id: String(r['station_id']), kind: String(r['kind']), lon: n(r['lon']), lat: n(r['lat']) }]));
+    into.cameras = new Map(
+      cams.map((r) => [
+        String(r['camera_id']),
+        { id: String(r['camera_id']), lon: n(r['lon']), lat: n(r['lat']), heading: n(r['heading']), fov: n(r['fov']), rangeM: n(r['range_m']) },
+      ]),
+    );
+    into.places = new Map(
+      places.map((r) => [
+        String(r['place_id']),
+        {
+          id: String(r['place_id']),
+          kind: String(r['kind']) as 'lot' | 'spot',
+          name: String(r['name']),
+          lon: n(r['lon']),
+          lat: n(r['lat']),
+          capacity: n(r['capacity']),
+        },
+      ]),
+    );
+    into.detectors = new Map(
+      dets.map((r) => [
+        String(r['detector_id']),
+        { id: String(r['detector_id']), buildingId: n(r['building_id']), floor: n(r['floor']), lon: n(r['lon']), lat: n(r['lat']) },
+      ]),
+    );
+    into.care = new Map(
+      care.map((r) => [
+        String(r['device_id']),
+        { id: String(r['device_id']), device: String(r['device']), buildingId: n(r['building_id']), lon: n(r['lon']), lat: n(r['lat']) },
+      ]),
+    );
+    into.stations = new Map(
+      stations.map((r) => [String(r['station_id']), { id: String(r['station_id']), kind: String(r['kind']), lon: n(r['lon']), lat: n(r['lat']) }]),
+    );
     into.sos = new Map(sos.map((r) => [String(r['sos_id']), { id: String(r['sos_id']), lon: n(r['lon']), lat: n(r['lat']) }]));
     into.buildingHeights = new Map(Array.from(buildings.ids, (id, i) => [id, buildings.heights[i]!]));
     into.buildingGeom = buildings;
@@ -177,8 +206,20 @@ export class DistrictRepo {
       this.rows(`SELECT facility_id, kind, name, lon, lat FROM facilities ORDER BY facility_id`),
     ]);
     const arr = (t: Table, c: string) => Array.from({ length: t.numRows }, (_, i) => Number(col(t, c).get(i)));
-    into.streets = new StreetNetwork({ lon: arr(nodes, 'lon'), lat: arr(nodes, 'lat'), from: arr(edges, 'from_node'), to: arr(edges, 'to_node'), lengthM: arr(edges, 'length_m') });
-    into.facilities = fac.map((r) => ({ id: String(r['facility_id']), kind: String(r['kind']) as Facility['kind'], name: String(r['name']), lon: n(r['lon']), lat: n(r['lat']) }));
+    into.streets = new StreetNetwork({
+      lon: arr(nodes, 'lon'),
+      lat: arr(nodes, 'lat'),
+      from: arr(edges, 'from_node'),
+      to: arr(edges, 'to_node'),
+      lengthM: arr(edges, 'length_m'),
+    });
+    into.facilities = fac.map((r) => ({
+      id: String(r['facility_id']),
+      kind: String(r['kind']) as Facility['kind'],
+      name: String(r['name']),
+      lon: n(r['lon']),
+      lat: n(r['lat']),
+    }));
   }
 
   async wells(): Promise<WellTable> {

@@ -88,7 +88,8 @@ export class LocalDb implements SqlRunner {
 
   /** An in-memory file for read_csv() (occupancy history, imports): `name` must be a memFile() path (MEM_DIR). */
   registerText(name: string, text: string): Promise<void> {
-    if (!name.startsWith(MEM_DIR)) return Promise.reject(new Error(`in-memory file ${name}: register it under ${MEM_DIR} (memFile()), the only directory DuckDB may read`));
+    if (!name.startsWith(MEM_DIR))
+      return Promise.reject(new Error(`in-memory file ${name}: register it under ${MEM_DIR} (memFile()), the only directory DuckDB may read`));
     return this.db.registerFileText(name, text);
   }
 

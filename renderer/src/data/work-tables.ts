@@ -115,10 +115,16 @@ DROP TABLE _stage_requests; DROP TABLE _stage_steps; DROP TABLE _stage_tasks;`;
 export async function writeWorkTables(db: TableSink, requests: readonly CitizenRequest[], tasks: readonly VisitTask[], now: number): Promise<void> {
   const c = workColumns(requests, tasks, now);
   const stage: string[] = [];
-  for (const [name, cols] of [['_stage_requests', c.requests], ['_stage_steps', c.steps], ['_stage_tasks', c.tasks]] as const) {
+  for (const [name, cols] of [
+    ['_stage_requests', c.requests],
+    ['_stage_steps', c.steps],
+    ['_stage_tasks', c.tasks],
+  ] as const) {
     const { text, spec } = toCsv(cols);
     await db.registerText(memFile(`${name}.csv`), text);
-    stage.push(`CREATE OR REPLACE TEMP TABLE ${name} AS SELECT * FROM read_csv('${memFile(`${name}.csv`)}', header = true, quote = '"', escape = '"', columns = ${spec});`);
+    stage.push(
+      `CREATE OR REPLACE TEMP TABLE ${name} AS SELECT * FROM read_csv('${memFile(`${name}.csv`)}', header = true, quote = '"', escape = '"', columns = ${spec});`,
+    );
   }
   // one transaction (on its own connection, LocalDb.connectSink): a query from the SQL console sees the old tables or
   // the new ones, never a half-built set; a failure rolls back to the old

@@ -13,8 +13,29 @@
 import { runInAction } from 'mobx';
 import { io, type Socket } from 'socket.io-client';
 import type { LoginAnswer, LogoutAnswer } from '../../../data-pipelines/contracts/auth.ts';
-import { CommandAck, Heartbeat, Hello, parseFeedEvent, Replay, Resync, Snapshot, STREAMS, WIRE, type FeedEvent, type StreamName, type Subscribe } from '../../../data-pipelines/contracts/events.ts';
-import { isSocketOp, SOCKET_OPS, type JournalAnswer, type SocketAnswer, type SocketOp, type SocketOpName, type SocketRequest } from '../../../data-pipelines/contracts/socket-ops.ts';
+import {
+  CommandAck,
+  Heartbeat,
+  Hello,
+  parseFeedEvent,
+  Replay,
+  Resync,
+  Snapshot,
+  STREAMS,
+  WIRE,
+  type FeedEvent,
+  type StreamName,
+  type Subscribe,
+} from '../../../data-pipelines/contracts/events.ts';
+import {
+  isSocketOp,
+  SOCKET_OPS,
+  type JournalAnswer,
+  type SocketAnswer,
+  type SocketOp,
+  type SocketOpName,
+  type SocketRequest,
+} from '../../../data-pipelines/contracts/socket-ops.ts';
 import { LocalizedError, t } from '../i18n.ts';
 import type { CommandSink, RootStore } from '../stores/root.ts';
 

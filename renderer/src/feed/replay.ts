@@ -22,7 +22,8 @@ export function timelineMarkers(events: readonly FeedEvent[]): Marker[] {
   for (const e of events) {
     if (e.kind === 'drill.status') out.push({ t: e.ts, kind: 'drill', event: e });
     else if (e.kind === 'alarm.update' && e.action === 'raise') out.push({ t: e.ts, kind: 'alarm', event: e });
-    else if (e.kind === 'alarm.update' && ['acknowledge', 'dispatch', 'onsite', 'resolve', 'close'].includes(e.action)) out.push({ t: e.ts, kind: 'action', event: e });
+    else if (e.kind === 'alarm.update' && ['acknowledge', 'dispatch', 'onsite', 'resolve', 'close'].includes(e.action))
+      out.push({ t: e.ts, kind: 'action', event: e });
   }
   return out;
 }
@@ -54,7 +55,11 @@ export class ReplayController implements ReplaySource {
     this.events = window.events; // time order, seq order within each stream (Journal.readWindow)
     this.markers = timelineMarkers(this.events);
     this.t = window.from;
-    makeAutoObservable<this, 'cursor' | 'timer'>(this, { live: false, events: false, markers: false, window: false, drillId: false, cursor: false, timer: false }, { autoBind: true });
+    makeAutoObservable<this, 'cursor' | 'timer'>(
+      this,
+      { live: false, events: false, markers: false, window: false, drillId: false, cursor: false, timer: false },
+      { autoBind: true },
+    );
     this.rebuild();
   }
 

@@ -44,7 +44,15 @@ export function gridPerformance(alarms: readonly Alarm[], grids: readonly GridRe
     const all = responseTimes(list, now, windowMs)[0]!;
     const byCategory: Partial<Record<AlarmCategory, number>> = {};
     for (const a of list) byCategory[a.category] = (byCategory[a.category] ?? 0) + 1;
-    out.push({ gridId, events: list.length, open: list.filter((a) => a.state !== 'closed').length, byCategory, ackP50: all.ackP50, withinTarget: all.withinTarget, waiting: all.waiting });
+    out.push({
+      gridId,
+      events: list.length,
+      open: list.filter((a) => a.state !== 'closed').length,
+      byCategory,
+      ackP50: all.ackP50,
+      withinTarget: all.withinTarget,
+      waiting: all.waiting,
+    });
   }
   return out.sort((a, b) => b.open - a.open || b.events - a.events || a.gridId.localeCompare(b.gridId));
 }

@@ -212,10 +212,12 @@ export default defineCatalog(
     'analysis.finish': 'Finish',
     'analysis.drawnSite': 'Drawn site {n}',
     'analysis.siteCovers': 'district unmet −{covered} (unmet in reach {reach})',
-    'analysis.rankMeans': "Rank = the drop in the district's unmet vehicles that the site's what-if shows (the \"+\" button gives the same number); each site lists the cells it relieves.",
+    'analysis.rankMeans':
+      'Rank = the drop in the district\'s unmet vehicles that the site\'s what-if shows (the "+" button gives the same number); each site lists the cells it relieves.',
     'analysis.siteCells': 'relieves {cells}',
     'analysis.siteHardest': '★ relieves the hardest cell by {n}',
-    'analysis.noSiteForHardest': 'No candidate site is within walking distance of the hardest cell {cell}: the top sites relieve other cells. Draw a site in that cell to compare.',
+    'analysis.noSiteForHardest':
+      'No candidate site is within walking distance of the hardest cell {cell}: the top sites relieve other cells. Draw a site in that cell to compare.',
     'analysis.levels': '{n, plural, one {# level} other {# levels}}',
     'analysis.whatIfTitle': 'What-if: add the spaces here',
     'analysis.whatIfHead': 'What-if: {site} +{n} spaces',
@@ -226,7 +228,8 @@ export default defineCatalog(
     'analysis.hardestAfter': 'Hardest after: {cell}',
     'analysis.change': 'change',
     'analysis.relievedCells': 'Relieved cells: {cells}',
-    'analysis.missesHardest': 'This site is not within walking distance of the hardest cell {cell}, which stays as it is; its new spaces serve the cells above.',
+    'analysis.missesHardest':
+      'This site is not within walking distance of the hardest cell {cell}, which stays as it is; its new spaces serve the cells above.',
     'analysis.improved': '{n, plural, one {# cell improves} other {# cells improve}} (green outlines)',
     'analysis.clearWhatIf': 'Clear',
     'analysis.history': 'Occupancy history (sensors)',
@@ -312,6 +315,7 @@ export default defineCatalog(
       'Demand: vehicles registered to each residential building (households = floor area / 120 m², 0.35–0.55 cars per household) and peak visitor vehicles of non-residential buildings (0.3 per 100 m²), times the share present at the chosen half hour (from the real Wangfujing crowd curve c: residents 0.95 − 0.5·c, visitors c). Supply: capacity of public lots and numbered roadside spots open at the chosen time (office-building lots 07:00–21:00).',
     'analysis.report.method2':
       "Gap per cell = demand − supply inside the cell. Walking access uses the two-step floating catchment method (2SFCA): each open place's spaces are shared by the demand within walking distance (straight line × detour factor); a source's access is the sum of those shares, and its unmet demand is demand × max(0, 1 − access). What-if adds the site as supply open 24 h and reruns the whole analysis. Candidate sites are ranked by that what-if's result: the new spaces are shared by the demand within walking distance (R = capacity / demand in reach), each source's unmet drops by min(demand × R, unmet), and the sum is the drop in district unmet (at most min(capacity, unmet in reach)), also listed per cell.",
-    'analysis.report.method3': "Synthesized inputs (vehicles, places, vacant lots) are modelled on the real district's buildings, compounds and streets; the numbers are for planning comparison, not a census.",
+    'analysis.report.method3':
+      "Synthesized inputs (vehicles, places, vacant lots) are modelled on the real district's buildings, compounds and streets; the numbers are for planning comparison, not a census.",
   },
 );

@@ -37,8 +37,10 @@ export default defineCatalog(
     'auth.signOut': 'Sign out',
     'auth.signOutTitle': 'Sign out and return to the duty operator',
     'auth.dialog.title': 'Sign in',
-    'auth.dialog.note': 'Signed in, you see personal data as your role allows and your actions are audited under your name; signing out returns to the duty operator (masked data only). Sessions end after 12 hours.',
-    'auth.dialog.demo': 'Demo mode (--demo): the demo accounts are on; logins and passwords are in docs/people.md (the passwords are public: demo only, never in a deployment).',
+    'auth.dialog.note':
+      'Signed in, you see personal data as your role allows and your actions are audited under your name; signing out returns to the duty operator (masked data only). Sessions end after 12 hours.',
+    'auth.dialog.demo':
+      'Demo mode (--demo): the demo accounts are on; logins and passwords are in docs/people.md (the passwords are public: demo only, never in a deployment).',
     'auth.dialog.noDemo': 'No demo accounts in this deployment: sign in with the account your administrator gave you.',
     'auth.login': 'Login',
     'auth.password': 'Password',

@@ -57,7 +57,7 @@ export default defineCatalog(
     'drill.list.loading': 'Reading the scenario list…',
     'drill.list.failed': 'Could not read the scenario list: {error} (retrying every 5 s)',
     'drill.list.noFolder': 'The server has no scenario folder configured: no scenarios to offer. Use "Load scenario file…" to load one from disk.',
-    'drill.list.folderMissing': "The server's scenario folder does not exist: no scenarios to offer. Use \"Load scenario file…\" to load one from disk.",
+    'drill.list.folderMissing': 'The server\'s scenario folder does not exist: no scenarios to offer. Use "Load scenario file…" to load one from disk.',
     'drill.list.noFiles': 'The scenario folder holds no scenario files (*.json). Use "Load scenario file…" to load one from disk.',
     'drill.list.allInvalid': 'Every scenario file in the folder is invalid: no scenarios to offer (reasons below).',
     'drill.list.invalid': 'Scenario file {file} is invalid and not listed: {error}',

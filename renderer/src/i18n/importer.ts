@@ -50,7 +50,8 @@ export default defineCatalog(
     'importer.shp.unclosed': '{file}：未闭合的多边形环已闭合',
     'importer.shp.degenerate': '{file}：退化的多边形环（不同的点少于 3 个或面积为零）已舍弃',
     'importer.shp.winding': '{file}：多边形环不符合 shapefile 的环绕规则（顺时针为外环）；已按环的嵌套关系确定外环与洞',
-    'importer.shp.countMismatch': '{dbf} 有 {records} 条记录，而 {shp} 有 {shapes} 个图形：两者按顺序一一对应，数目不同说明 .dbf 属于另一个图层或另一版本，已拒绝导入（只选 .shp 可导入无属性的图形）',
+    'importer.shp.countMismatch':
+      '{dbf} 有 {records} 条记录，而 {shp} 有 {shapes} 个图形：两者按顺序一一对应，数目不同说明 .dbf 属于另一个图层或另一版本，已拒绝导入（只选 .shp 可导入无属性的图形）',
     'importer.dbf.tooSmall': '{file}：只有 {n} 字节，而 dBase 文件头为 32 字节（文件被截断，或不是 .dbf 文件？）',
     'importer.dbf.version': '{file}：版本字节 {hex} 不是 dBase 表（不是 .dbf 文件？）',
     'importer.dbf.headerSmall': '{file}：文件头长度 {n} 对 dBase 文件头来说太小',
@@ -99,7 +100,8 @@ export default defineCatalog(
     'importer.crs.geographic': '.prj 中的地理坐标系无法识别：{wkt}',
     'importer.crs.projected': '.prj 中的投影坐标系无法解析：{detail}',
     'importer.crs.projectedName': '投影坐标系（.prj）',
-    'importer.crs.guessChina': '位于中国境内的经纬度：按 WGS84（GPS）处理。高德/腾讯（GCJ-02）坐标在本片区偏移 {gcj0}–{gcj1} 米，百度（BD-09）偏移 {bd0}–{bd1} 公里：如是这两种坐标，请在图层上改选',
+    'importer.crs.guessChina':
+      '位于中国境内的经纬度：按 WGS84（GPS）处理。高德/腾讯（GCJ-02）坐标在本片区偏移 {gcj0}–{gcj1} 米，百度（BD-09）偏移 {bd0}–{bd1} 公里：如是这两种坐标，请在图层上改选',
     'importer.crs.guessDegrees': '经纬度：按 WGS84 处理',
     'importer.crs.guessGk3': '带号前缀为 {zone} 的高斯-克吕格东坐标：按 CGCS2000 3° 第 {zone} 带处理',
     'importer.crs.guessGk6': '带号前缀为 {zone} 的高斯-克吕格东坐标：按 CGCS2000 6° 第 {zone} 带处理',
@@ -213,8 +215,10 @@ export default defineCatalog(
     'importer.shp.shortLines': '{file}: polyline parts with fewer than 2 points were dropped',
     'importer.shp.unclosed': '{file}: unclosed polygon rings were closed',
     'importer.shp.degenerate': '{file}: degenerate polygon rings (fewer than 3 distinct points or zero area) were dropped',
-    'importer.shp.winding': '{file}: polygon rings do not follow the shapefile winding rule (clockwise = outer); outer rings and holes were taken from how the rings nest',
-    'importer.shp.countMismatch': '{dbf} has {records} records but {shp} has {shapes} shapes: they pair up by position, so the .dbf belongs to another layer or version; refused (pick the .shp alone to import the shapes without attributes)',
+    'importer.shp.winding':
+      '{file}: polygon rings do not follow the shapefile winding rule (clockwise = outer); outer rings and holes were taken from how the rings nest',
+    'importer.shp.countMismatch':
+      '{dbf} has {records} records but {shp} has {shapes} shapes: they pair up by position, so the .dbf belongs to another layer or version; refused (pick the .shp alone to import the shapes without attributes)',
     'importer.dbf.tooSmall': '{file}: only {n} bytes, but a dBase header is 32 bytes (truncated, or not a .dbf file?)',
     'importer.dbf.version': '{file}: version byte {hex} is not a dBase table (not a .dbf file?)',
     'importer.dbf.headerSmall': '{file}: header length {n} is too small for a dBase header',
@@ -263,12 +267,14 @@ export default defineCatalog(
     'importer.crs.geographic': 'geographic CRS in .prj not recognized: {wkt}',
     'importer.crs.projected': 'projected CRS in .prj not understood: {detail}',
     'importer.crs.projectedName': 'projected (.prj)',
-    'importer.crs.guessChina': 'degrees inside China: assumed WGS84 (GPS). Amap/Tencent (GCJ-02) coordinates are {gcj0}–{gcj1} m off in this district, Baidu (BD-09) {bd0}–{bd1} km: choose them on the layer if that is what they are',
+    'importer.crs.guessChina':
+      'degrees inside China: assumed WGS84 (GPS). Amap/Tencent (GCJ-02) coordinates are {gcj0}–{gcj1} m off in this district, Baidu (BD-09) {bd0}–{bd1} km: choose them on the layer if that is what they are',
     'importer.crs.guessDegrees': 'degrees: assumed WGS84',
     'importer.crs.guessGk3': 'Gauss-Krüger eastings with zone prefix {zone}: CGCS2000 3° zone {zone} assumed',
     'importer.crs.guessGk6': 'Gauss-Krüger eastings with zone prefix {zone}: CGCS2000 6° zone {zone} assumed',
     'importer.crs.guessMercator': 'metres in the range of Web Mercator or Baidu Mercator (BD-09MC): choose which',
-    'importer.crs.guessGkNoZone': 'Gauss-Krüger metres without a zone prefix: the central meridian cannot be known from the numbers; choose the zone (Beijing: EPSG:4548, CM 117E)',
+    'importer.crs.guessGkNoZone':
+      'Gauss-Krüger metres without a zone prefix: the central meridian cannot be known from the numbers; choose the zone (Beijing: EPSG:4548, CM 117E)',
     'importer.crs.guessNone': 'coordinates {x0}…{x1}, {y0}…{y1} match no known system',
     'importer.noDbf': '{file}: no .dbf: features have no attributes',
     'importer.noShp': '{file}: the .shp file is missing (a shapefile needs at least .shp; .dbf, .prj, .cpg travel with it)',
@@ -324,14 +330,19 @@ export default defineCatalog(
     'importer.gpkg.missingTable': '{file}: table {table} listed in gpkg_contents does not exist',
     'importer.gpkg.noGeomColumn': '{file}: table {table} lacks the geometry column gpkg_geometry_columns names',
     'importer.gpkg.notBlob': 'the geometry column holds a value that is not a geometry blob',
-    'importer.gpkg.badRows': '{file}: table {table}: {n, plural, one {# row} other {# rows}} with unreadable geometry (rowid {rows}: {reason}) kept without geometry',
+    'importer.gpkg.badRows':
+      '{file}: table {table}: {n, plural, one {# row} other {# rows}} with unreadable geometry (rowid {rows}: {reason}) kept without geometry',
     'importer.sqlite.noGeometry': '{file}: no table of the SQLite database has a geometry or lon/lat column (tables: {tables})',
     'importer.sqlite.notSqlite': '{file}: not a SQLite/GeoPackage file (starts with bytes {bytes})',
     'importer.sqlite.bad': '{file}: the SQLite file cannot be read ({detail})',
-    'importer.crsDeclaredWins': 'the file declares {file}, which was used; your choice {choice} applies only to files that declare none (override it on this layer if needed)',
-    'importer.shp.truncatedKept': '{file}: the file is cut short (the header says {len} bytes, only {n} are there): kept the first {kept} complete records; what followed byte {byte} is lost',
-    'importer.shp.truncatedRecords': '{dbf} has {records} records but the cut-short .shp only {shapes} shapes: the other {rest} records keep their attributes, without geometry',
-    'importer.table.badGeometryRowid': '{file}: {n, plural, one {# row} other {# rows}} with unreadable geometry (rowid {lines}: {reason}) kept without geometry',
+    'importer.crsDeclaredWins':
+      'the file declares {file}, which was used; your choice {choice} applies only to files that declare none (override it on this layer if needed)',
+    'importer.shp.truncatedKept':
+      '{file}: the file is cut short (the header says {len} bytes, only {n} are there): kept the first {kept} complete records; what followed byte {byte} is lost',
+    'importer.shp.truncatedRecords':
+      '{dbf} has {records} records but the cut-short .shp only {shapes} shapes: the other {rest} records keep their attributes, without geometry',
+    'importer.table.badGeometryRowid':
+      '{file}: {n, plural, one {# row} other {# rows}} with unreadable geometry (rowid {lines}: {reason}) kept without geometry',
     'importer.table.badRowsRowid': '{file}: {n, plural, one {# row} other {# rows}} without usable coordinates (rowid {lines}) kept without geometry',
   },
 );

@@ -92,7 +92,12 @@ export function parseCrs(id: string): CrsSpec {
     }
     return { kind: 'proj4', name: s.slice(0, 60), def: s };
   }
-  throw new CrsError('importer.crs.unknown', { crs: s.slice(0, 60), choices: CRS_OPTIONS.slice(1).map((o) => o.id).join(', ') });
+  throw new CrsError('importer.crs.unknown', {
+    crs: s.slice(0, 60),
+    choices: CRS_OPTIONS.slice(1)
+      .map((o) => o.id)
+      .join(', '),
+  });
 }
 
 /** CRS from an ESRI .prj (WKT1). Geographic CGCS2000/WGS84 by name; projected ones through proj4's WKT parser. */
@@ -103,8 +108,7 @@ export function crsFromPrj(wkt: string): CrsSpec {
   if (!projected) {
     if (/China_Geodetic_Coordinate_System_2000|CGCS[_ ]?2000/i.test(text)) return { kind: 'china', crs: 'CGCS2000' };
     if (/WGS[_ ]?(19)?84/i.test(text)) return { kind: 'china', crs: 'WGS84' };
-    if (/Beijing[_ ]?1954|Xian[_ ]?1980/i.test(text))
-      throw new CrsError('importer.crs.oldDatum');
+    if (/Beijing[_ ]?1954|Xian[_ ]?1980/i.test(text)) throw new CrsError('importer.crs.oldDatum');
     throw new CrsError('importer.crs.geographic', { wkt: text.slice(0, 80) });
   }
   if (/Beijing[_ ]?1954|Xian[_ ]?1980/i.test(text)) throw new CrsError('importer.crs.oldDatum');
@@ -134,7 +138,16 @@ export function toWgs84Fn(c: CrsSpec): (x: number, y: number) => XY {
  */
 export function guessFromRange(bbox: [number, number, number, number]): { crs: CrsSpec | null; note: string } {
   const [x0, y0, x1, y1] = bbox;
-  if (x0 >= 72 && x1 <= 136 && y0 >= 3 && y1 <= 54) return { crs: { kind: 'china', crs: 'WGS84' }, note: t('importer.crs.guessChina', { gcj0: GCJ02_OFFSET_M[0], gcj1: GCJ02_OFFSET_M[1], bd0: (BD09_OFFSET_M[0] / 1000).toFixed(2), bd1: (BD09_OFFSET_M[1] / 1000).toFixed(2) }) };
+  if (x0 >= 72 && x1 <= 136 && y0 >= 3 && y1 <= 54)
+    return {
+      crs: { kind: 'china', crs: 'WGS84' },
+      note: t('importer.crs.guessChina', {
+        gcj0: GCJ02_OFFSET_M[0],
+        gcj1: GCJ02_OFFSET_M[1],
+        bd0: (BD09_OFFSET_M[0] / 1000).toFixed(2),
+        bd1: (BD09_OFFSET_M[1] / 1000).toFixed(2),
+      }),
+    };
   if (x0 >= -180 && x1 <= 180 && y0 >= -90 && y1 <= 90) return { crs: { kind: 'china', crs: 'WGS84' }, note: t('importer.crs.guessDegrees') };
   // Gauss-Krüger with zone prefix: easting = zone * 1e6 + 500 000 ± ~300 km, northing 0..6e6 in China
   const zone = Math.floor(x0 / 1_000_000);
@@ -142,9 +155,7 @@ export function guessFromRange(bbox: [number, number, number, number]): { crs: C
     if (zone >= 25 && zone <= 45) return { crs: parseCrs(`EPSG:${4513 + zone - 25}`), note: t('importer.crs.guessGk3', { zone: String(zone) }) };
     if (zone >= 13 && zone <= 23) return { crs: parseCrs(`EPSG:${4491 + zone - 13}`), note: t('importer.crs.guessGk6', { zone: String(zone) }) };
   }
-  if (x0 > 8_000_000 && x1 < 15_200_000 && y0 > 300_000 && y1 < 7_100_000)
-    return { crs: null, note: t('importer.crs.guessMercator') };
-  if (x0 > 0 && x1 < 1_000_000 && y0 > 0 && y1 < 6_000_000)
-    return { crs: null, note: t('importer.crs.guessGkNoZone') };
+  if (x0 > 8_000_000 && x1 < 15_200_000 && y0 > 300_000 && y1 < 7_100_000) return { crs: null, note: t('importer.crs.guessMercator') };
+  if (x0 > 0 && x1 < 1_000_000 && y0 > 0 && y1 < 6_000_000) return { crs: null, note: t('importer.crs.guessGkNoZone') };
   return { crs: null, note: t('importer.crs.guessNone', { x0: x0.toFixed(0), x1: x1.toFixed(0), y0: y0.toFixed(0), y1: y1.toFixed(0) }) };
 }

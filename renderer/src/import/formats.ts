@@ -44,7 +44,8 @@ const GEOMETRY_TYPES = new Set(['Point', 'MultiPoint', 'LineString', 'MultiLineS
 function checkGeometry(g: unknown, where: string): GeoJSON.Geometry | null {
   if (g === null || g === undefined) return null;
   const o = g as { type?: unknown; coordinates?: unknown; geometries?: unknown };
-  if (typeof o.type !== 'string' || !GEOMETRY_TYPES.has(o.type)) throw new ImportError('importer.geojson.type', { where, type: String(JSON.stringify(o.type)) });
+  if (typeof o.type !== 'string' || !GEOMETRY_TYPES.has(o.type))
+    throw new ImportError('importer.geojson.type', { where, type: String(JSON.stringify(o.type)) });
   if (o.type === 'GeometryCollection') {
     if (!Array.isArray(o.geometries)) throw new ImportError('importer.geojson.collection', { where });
     o.geometries.forEach((x, i) => checkGeometry(x, `${where}.geometries[${i}]`));
@@ -54,7 +55,8 @@ function checkGeometry(g: unknown, where: string): GeoJSON.Geometry | null {
   const walk = (c: unknown, d: number): void => {
     if (!Array.isArray(c)) throw new ImportError('importer.geojson.nesting', { where, type: String(o.type) });
     if (d === 0) {
-      if (c.length < 2 || !c.every((v) => typeof v === 'number' && Number.isFinite(v))) throw new ImportError('importer.geojson.position', { where, got: JSON.stringify(c).slice(0, 40) });
+      if (c.length < 2 || !c.every((v) => typeof v === 'number' && Number.isFinite(v)))
+        throw new ImportError('importer.geojson.position', { where, got: JSON.stringify(c).slice(0, 40) });
       return;
     }
     c.forEach((x) => walk(x, d - 1));
@@ -66,7 +68,8 @@ function checkGeometry(g: unknown, where: string): GeoJSON.Geometry | null {
 const cleanProps = (p: unknown): Props => {
   const out: Props = {};
   if (p && typeof p === 'object')
-    for (const [k, v] of Object.entries(p)) out[k] = v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : JSON.stringify(v);
+    for (const [k, v] of Object.entries(p))
+      out[k] = v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : JSON.stringify(v);
   return out;
 };
 
@@ -181,14 +184,25 @@ function geometryColumn(header: string[], body: CellValue[][]): { col: number; k
  * Baidu coordinate strings), else from lon/lat columns. A row whose geometry cannot be read is kept without one and
  * reported by its line (CSV) or rowid (database).
  */
-export function readTable(name: string, header: string[], body: CellValue[][], lineOf: (i: number) => number, unit: 'line' | 'rowid' = 'line'): RawLayer & { srids: number[] } {
+export function readTable(
+  name: string,
+  header: string[],
+  body: CellValue[][],
+  lineOf: (i: number) => number,
+  unit: 'line' | 'rowid' = 'line',
+): RawLayer & { srids: number[] } {
   const gc = geometryColumn(header, body);
   const lonI = gc ? -1 : header.findIndex((h) => LON_NAMES.test(h.trim()));
   const latI = gc ? -1 : header.findIndex((h) => LAT_NAMES.test(h.trim()));
   if (!gc && (lonI < 0 || latI < 0)) throw new ImportError('importer.csv.noCoords', { file: name, columns: header.slice(0, 12).join(', ') });
   const skip = new Set(gc ? [gc.col] : [lonI, latI]);
   // a text column is numeric when every non-empty value parses as a number
-  const numeric = header.map((_, c) => body.every((r) => { const v = r[c]; return typeof v !== 'string' || v.trim() === '' || Number.isFinite(Number(v.trim())); }));
+  const numeric = header.map((_, c) =>
+    body.every((r) => {
+      const v = r[c];
+      return typeof v !== 'string' || v.trim() === '' || Number.isFinite(Number(v.trim()));
+    }),
+  );
   const features: RawFeature[] = [];
   const bad: number[] = [];
   const reasons = new Set<string>();
@@ -199,7 +213,18 @@ export function readTable(name: string, header: string[], body: CellValue[][], l
     header.forEach((h, c) => {
       if (skip.has(c)) return;
       const v = r[c] ?? null;
-      props[h] = v === null ? null : v instanceof Uint8Array ? `[BLOB ${v.length} B]` : typeof v === 'number' ? v : v.trim() === '' ? null : numeric[c] ? Number(v.trim()) : v.trim();
+      props[h] =
+        v === null
+          ? null
+          : v instanceof Uint8Array
+            ? `[BLOB ${v.length} B]`
+            : typeof v === 'number'
+              ? v
+              : v.trim() === ''
+                ? null
+                : numeric[c]
+                  ? Number(v.trim())
+                  : v.trim();
     });
     let geometry: GeoJSON.Geometry | null = null;
     if (gc) {
@@ -229,13 +254,26 @@ export function readTable(name: string, header: string[], body: CellValue[][], l
     } else {
       const x = Number(String(r[lonI] ?? '').trim());
       const y = Number(String(r[latI] ?? '').trim());
-      if (Number.isFinite(x) && Number.isFinite(y) && String(r[lonI] ?? '').trim() !== '' && String(r[latI] ?? '').trim() !== '') geometry = { type: 'Point', coordinates: [x, y] };
+      if (Number.isFinite(x) && Number.isFinite(y) && String(r[lonI] ?? '').trim() !== '' && String(r[latI] ?? '').trim() !== '')
+        geometry = { type: 'Point', coordinates: [x, y] };
       else bad.push(lineOf(i));
     }
     features.push({ geometry, properties: props });
   });
   const warnings: string[] = [];
-  if (bad.length) warnings.push(t(gc ? (unit === 'line' ? 'importer.table.badGeometry' : 'importer.table.badGeometryRowid') : unit === 'line' ? 'importer.csv.badRows' : 'importer.table.badRowsRowid', { file: name, n: bad.length, lines: `${bad.slice(0, 5).join(', ')}${bad.length > 5 ? ', …' : ''}`, reason: [...reasons].slice(0, 2).join('; ') }));
+  if (bad.length)
+    warnings.push(
+      t(
+        gc
+          ? unit === 'line'
+            ? 'importer.table.badGeometry'
+            : 'importer.table.badGeometryRowid'
+          : unit === 'line'
+            ? 'importer.csv.badRows'
+            : 'importer.table.badRowsRowid',
+        { file: name, n: bad.length, lines: `${bad.slice(0, 5).join(', ')}${bad.length > 5 ? ', …' : ''}`, reason: [...reasons].slice(0, 2).join('; ') },
+      ),
+    );
   if (gc) warnings.unshift(t('importer.table.geomColumn', { file: name, column: header[gc.col]!, kind: t(`importer.table.kind.${gc.kind}`) }));
   if (zm) warnings.push(t('importer.table.dropZM', { file: name }));
   return { features, crsHint: null, warnings, encoding: 'utf-8', coordColumns: gc ? [header[gc.col]!] : [header[lonI]!, header[latI]!], srids: [...srids] };
@@ -282,7 +320,8 @@ const unescapeXml = (s: string) =>
 export function parseXml(text: string): XmlNode {
   const root: XmlNode = { tag: '#root', attrs: {}, children: [], text: '' };
   const stack = [root];
-  const re = /<!\[CDATA\[([\s\S]*?)\]\]>|<!--[\s\S]*?-->|<\?[\s\S]*?\?>|<!DOCTYPE[^>]*>|<\/([\w:.-]+)\s*>|<([\w:.-]+)((?:\s+[\w:.-]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>|([^<]+)/g;
+  const re =
+    /<!\[CDATA\[([\s\S]*?)\]\]>|<!--[\s\S]*?-->|<\?[\s\S]*?\?>|<!DOCTYPE[^>]*>|<\/([\w:.-]+)\s*>|<([\w:.-]+)((?:\s+[\w:.-]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>|([^<]+)/g;
   let m: RegExpExecArray | null;
   let consumed = 0;
   while ((m = re.exec(text))) {

@@ -205,7 +205,7 @@ export function parseWkt(text: string): { geometry: GeoJSON.Geometry | null; sri
     return p;
   };
   /** "(" items ")" or EMPTY → [] */
-  const list = <T,>(item: () => T): T[] => {
+  const list = <T>(item: () => T): T[] => {
     if (peek()?.toUpperCase() === 'EMPTY') {
       i++;
       return [];
@@ -244,7 +244,9 @@ export function parseWkt(text: string): { geometry: GeoJSON.Geometry | null; sri
       }
       case 'MULTIPOINT': {
         // both "MULTIPOINT (1 2, 3 4)" and "MULTIPOINT ((1 2), (3 4))"
-        const c = list(() => (peek() === '(' ? list(point)[0] : peek()?.toUpperCase() === 'EMPTY' ? (i++, undefined) : point())).filter((p): p is Pos => p !== undefined);
+        const c = list(() => (peek() === '(' ? list(point)[0] : peek()?.toUpperCase() === 'EMPTY' ? (i++, undefined) : point())).filter(
+          (p): p is Pos => p !== undefined,
+        );
         return c.length ? { type: 'MultiPoint', coordinates: c } : null;
       }
       case 'MULTILINESTRING': {
@@ -264,7 +266,13 @@ export function parseWkt(text: string): { geometry: GeoJSON.Geometry | null; sri
     }
   };
   const g = geometry(0);
-  if (i !== tokens.length) throw new ImportError('importer.wkt.trailing', { got: tokens.slice(i, i + 3).join(' ').slice(0, 30) });
+  if (i !== tokens.length)
+    throw new ImportError('importer.wkt.trailing', {
+      got: tokens
+        .slice(i, i + 3)
+        .join(' ')
+        .slice(0, 30),
+    });
   return { geometry: g, srid, zm };
 }
 
@@ -288,7 +296,8 @@ export function cellKind(v: string): CellKind | null {
     } catch {
       return null;
     }
-    if (o && typeof o === 'object' && !Array.isArray(o) && typeof (o as { type?: unknown }).type === 'string' && ('coordinates' in o || 'geometries' in o)) return 'geojson';
+    if (o && typeof o === 'object' && !Array.isArray(o) && typeof (o as { type?: unknown }).type === 'string' && ('coordinates' in o || 'geometries' in o))
+      return 'geojson';
     if (isBaiduJson(o)) return 'baidu';
   }
   return null;
@@ -310,7 +319,8 @@ const GEOMETRY_TYPES = new Set(['Point', 'MultiPoint', 'LineString', 'MultiLineS
 export function geojsonGeometry(o: unknown): GeoJSON.Geometry | null {
   if (o === null || o === undefined) return null;
   const g = o as { type?: unknown; coordinates?: unknown; geometries?: unknown };
-  if (typeof g.type !== 'string' || !GEOMETRY_TYPES.has(g.type)) throw new ImportError('importer.cell.geojsonType', { type: String(JSON.stringify(g.type)).slice(0, 30) });
+  if (typeof g.type !== 'string' || !GEOMETRY_TYPES.has(g.type))
+    throw new ImportError('importer.cell.geojsonType', { type: String(JSON.stringify(g.type)).slice(0, 30) });
   if (g.type === 'GeometryCollection') {
     if (!Array.isArray(g.geometries)) throw new ImportError('importer.cell.geojsonType', { type: 'GeometryCollection' });
     const parts = g.geometries.map(geojsonGeometry).filter((x): x is GeoJSON.Geometry => x !== null);
@@ -320,7 +330,8 @@ export function geojsonGeometry(o: unknown): GeoJSON.Geometry | null {
   const walk = (c: unknown, d: number): unknown => {
     if (!Array.isArray(c)) throw new ImportError('importer.cell.geojsonCoords', { type: String(g.type) });
     if (d === 0) {
-      if (c.length < 2 || !c.slice(0, 2).every((v) => typeof v === 'number' && Number.isFinite(v))) throw new ImportError('importer.cell.geojsonCoords', { type: String(g.type) });
+      if (c.length < 2 || !c.slice(0, 2).every((v) => typeof v === 'number' && Number.isFinite(v)))
+        throw new ImportError('importer.cell.geojsonCoords', { type: String(g.type) });
       return [c[0], c[1]];
     }
     return c.map((x) => walk(x, d - 1));

@@ -124,7 +124,16 @@ async function readGpkg(file: string, db: SqliteFile): Promise<DbLayer[]> {
       return { geometry, properties };
     });
     const warnings: string[] = [];
-    if (bad.length) warnings.push(t('importer.gpkg.badRows', { file, table, n: bad.length, rows: `${bad.slice(0, 5).join(', ')}${bad.length > 5 ? ', …' : ''}`, reason: [...reasons].slice(0, 2).join('; ') }));
+    if (bad.length)
+      warnings.push(
+        t('importer.gpkg.badRows', {
+          file,
+          table,
+          n: bad.length,
+          rows: `${bad.slice(0, 5).join(', ')}${bad.length > 5 ? ', …' : ''}`,
+          reason: [...reasons].slice(0, 2).join('; '),
+        }),
+      );
     if (zm) warnings.push(t('importer.table.dropZM', { file: `${file}: ${table}` }));
     out.push({ table, raw: { features, crsHint: null, warnings, encoding: 'utf-8', coordColumns: [geomName] }, crs: await srsCrs(db, srsId) });
   }
@@ -159,7 +168,9 @@ export async function readDatabase(file: string, bytes: Uint8Array): Promise<{ k
   try {
     const db = await SqliteFile.open(memorySource(bytes));
     try {
-      return db.schema.some((s) => s.type === 'table' && s.name.toLowerCase() === 'gpkg_contents') ? { kind: 'gpkg', layers: await readGpkg(file, db) } : { kind: 'sqlite', layers: await readPlain(file, db) };
+      return db.schema.some((s) => s.type === 'table' && s.name.toLowerCase() === 'gpkg_contents')
+        ? { kind: 'gpkg', layers: await readGpkg(file, db) }
+        : { kind: 'sqlite', layers: await readPlain(file, db) };
     } finally {
       db.close();
     }

@@ -91,10 +91,24 @@ export function groupFiles(files: ImportFile[]): Array<{ name: string; files: Re
 }
 
 /** The files of one dataset, read in their own coordinates (a GeoPackage or SQLite file may hold several layers). */
-async function readDataset(name: string, files: Record<string, ImportFile>): Promise<Array<{ name: string; format: ImportedLayer['format']; raw: RawLayer; fileCrs: CrsSpec | null }>> {
+async function readDataset(
+  name: string,
+  files: Record<string, ImportFile>,
+): Promise<Array<{ name: string; format: ImportedLayer['format']; raw: RawLayer; fileCrs: CrsSpec | null }>> {
   if (files['shp']) {
-    const r = readShapefile({ name: files['shp'].name, shp: files['shp'].bytes, ...(files['dbf'] ? { dbf: files['dbf'].bytes } : {}), ...(files['cpg'] ? { cpg: new TextDecoder().decode(files['cpg'].bytes) } : {}) });
-    const raw: RawLayer = { features: r.geometries.map((g, i) => ({ geometry: g, properties: r.records[i] ?? {} })), crsHint: null, warnings: [...r.warnings], encoding: r.encoding, encodingSource: r.encodingSource };
+    const r = readShapefile({
+      name: files['shp'].name,
+      shp: files['shp'].bytes,
+      ...(files['dbf'] ? { dbf: files['dbf'].bytes } : {}),
+      ...(files['cpg'] ? { cpg: new TextDecoder().decode(files['cpg'].bytes) } : {}),
+    });
+    const raw: RawLayer = {
+      features: r.geometries.map((g, i) => ({ geometry: g, properties: r.records[i] ?? {} })),
+      crsHint: null,
+      warnings: [...r.warnings],
+      encoding: r.encoding,
+      encodingSource: r.encodingSource,
+    };
     if (!files['dbf']) raw.warnings.push(t('importer.noDbf', { file: name }));
     let fileCrs: CrsSpec | null = null;
     if (files['prj']) {
@@ -144,7 +158,8 @@ function convertLayer(name: string, format: ImportedLayer['format'], raw: RawLay
     // a file's declared CRS wins over a choice made for the whole batch
     crs = fileCrs;
     crsSource = 'file';
-    if (choice !== 'auto' && crsLabel(parseCrs(choice)) !== crsLabel(fileCrs)) notes.push(t('importer.crsDeclaredWins', { file: crsLabel(fileCrs), choice: crsLabel(parseCrs(choice)) }));
+    if (choice !== 'auto' && crsLabel(parseCrs(choice)) !== crsLabel(fileCrs))
+      notes.push(t('importer.crsDeclaredWins', { file: crsLabel(fileCrs), choice: crsLabel(parseCrs(choice)) }));
   } else if (choice !== 'auto') {
     crs = parseCrs(choice);
     crsSource = 'user';
@@ -158,14 +173,32 @@ function convertLayer(name: string, format: ImportedLayer['format'], raw: RawLay
   let crsQuestion: CrsQuestion | null = null;
   if (crsSource !== 'user' && crs.kind === 'china' && (crs.crs === 'WGS84' || crs.crs === 'CGCS2000')) {
     const names = [name, ...(raw.coordColumns ?? []), ...fieldsOf(raw.features).map((f) => f.name)].map((n) => safeText(n, 40));
-    crsQuestion = platformQuestion(crs.crs, names, raw.features.map((f) => f.geometry), opts.streets ?? null);
+    crsQuestion = platformQuestion(
+      crs.crs,
+      names,
+      raw.features.map((f) => f.geometry),
+      opts.streets ?? null,
+    );
   }
   const fn = toWgs84Fn(crs);
   const features = raw.features.map((f) => ({ geometry: f.geometry ? mapGeometry(f.geometry, fn) : null, properties: f.properties }));
   const bbox = bboxOf(features);
   if (bbox && (bbox[0] < -180 || bbox[2] > 180 || bbox[1] < -90 || bbox[3] > 90 || !bbox.every(Number.isFinite)))
     throw new CrsError('importer.outsideGlobe', { file: name, crs: crsLabel(crs), bbox: bbox.map((v) => v.toFixed(2)).join(', ') });
-  return { name, format, crs: crsLabel(crs), crsSource, encoding: raw.encoding, encodingSource: raw.encodingSource ?? null, notes, warnings: raw.warnings, crsQuestion, fields: fieldsOf(features), features, bbox };
+  return {
+    name,
+    format,
+    crs: crsLabel(crs),
+    crsSource,
+    encoding: raw.encoding,
+    encodingSource: raw.encodingSource ?? null,
+    notes,
+    warnings: raw.warnings,
+    crsQuestion,
+    fields: fieldsOf(features),
+    features,
+    bbox,
+  };
 }
 
 /** Reads one dataset and converts its layers to WGS84. */
@@ -213,7 +246,11 @@ export function anchorOf(g: GeoJSON.Geometry | null): [number, number] | null {
  * stay Chinese); everything else becomes "_". Unique through n; always used as a quoted identifier.
  */
 export function tableName(layerName: string, n: number): string {
-  const slug = layerName.normalize('NFKC').replace(/[^\p{L}\p{N}]+/gu, '_').replace(/^_+|_+$/g, '').toLowerCase();
+  const slug = layerName
+    .normalize('NFKC')
+    .replace(/[^\p{L}\p{N}]+/gu, '_')
+    .replace(/^_+|_+$/g, '')
+    .toLowerCase();
   return `user_${[...slug].slice(0, 30).join('') || 'layer'}_${n}`;
 }
 
@@ -235,10 +272,17 @@ export function layerCsv(layer: ImportedLayer): { csv: string; columns: Record<s
   const lines = [names.map(q).join(',')];
   layer.features.forEach((f, i) => {
     const a = anchorOf(f.geometry);
-    const cells = [String(i + 1), ...layer.fields.map((fd) => {
-      const v = f.properties[fd.name];
-      return v === null || v === undefined ? '' : typeof v === 'string' ? q(v) : String(v);
-    }), f.geometry ? q(f.geometry.type) : '', a ? String(a[0]) : '', a ? String(a[1]) : '', f.geometry ? q(JSON.stringify(f.geometry)) : ''];
+    const cells = [
+      String(i + 1),
+      ...layer.fields.map((fd) => {
+        const v = f.properties[fd.name];
+        return v === null || v === undefined ? '' : typeof v === 'string' ? q(v) : String(v);
+      }),
+      f.geometry ? q(f.geometry.type) : '',
+      a ? String(a[0]) : '',
+      a ? String(a[1]) : '',
+      f.geometry ? q(JSON.stringify(f.geometry)) : '',
+    ];
     lines.push(cells.join(','));
   });
   return { csv: lines.join('\n') + '\n', columns };

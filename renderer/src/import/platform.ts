@@ -66,7 +66,10 @@ export function streetRef(lon: ArrayLike<number>, lat: ArrayLike<number>, edges:
     const x1 = (lon[b]! - lon0) * kx;
     const y1 = (lat[b]! - lat0) * ky;
     segs.set([x0, y0, x1, y1], s * 4);
-    for (const [x, y] of [[lon[a]!, lat[a]!], [lon[b]!, lat[b]!]] as const) {
+    for (const [x, y] of [
+      [lon[a]!, lat[a]!],
+      [lon[b]!, lat[b]!],
+    ] as const) {
       bbox[0] = Math.min(bbox[0], x);
       bbox[1] = Math.min(bbox[1], y);
       bbox[2] = Math.max(bbox[2], x);
@@ -140,7 +143,12 @@ export function streetFit(ref: StreetRef, pts: Array<[number, number]>, crs: CRS
  * Evidence that degrees read as `current` (WGS84 or CGCS2000) are GCJ-02 or BD-09: a question, or null when nothing
  * points that way. `names` are the file name and the column names.
  */
-export function platformQuestion(current: 'WGS84' | 'CGCS2000', names: string[], geoms: Array<GeoJSON.Geometry | null>, streets: StreetRef | null): CrsQuestion | null {
+export function platformQuestion(
+  current: 'WGS84' | 'CGCS2000',
+  names: string[],
+  geoms: Array<GeoJSON.Geometry | null>,
+  streets: StreetRef | null,
+): CrsQuestion | null {
   const evidence: string[] = [];
   let suggest: Platform | null = null;
   if (streets) {
@@ -150,7 +158,9 @@ export function platformQuestion(current: 'WGS84' | 'CGCS2000', names: string[],
     const best = fits.sort((a, b) => a.median - b.median)[0]!;
     if (best.n >= 8 && best.median <= 0.5 * base.median && base.median - best.median >= 10) {
       suggest = best.c;
-      evidence.push(t('importer.platform.fit', { crs: t(`importer.platform.${best.c}`), m: Math.round(best.median), n: best.n, current, base: Math.round(base.median) }));
+      evidence.push(
+        t('importer.platform.fit', { crs: t(`importer.platform.${best.c}`), m: Math.round(best.median), n: best.n, current, base: Math.round(base.median) }),
+      );
     }
   }
   const bd = names.filter((x) => BD_NAMES.test(x));
@@ -161,14 +171,23 @@ export function platformQuestion(current: 'WGS84' | 'CGCS2000', names: string[],
     evidence.push(t('importer.platform.names', { crs: t(`importer.platform.${byName}`), names: (bd.length ? bd : gcj).slice(0, 4).join(', ') }));
   }
   if (!suggest) return null;
-  evidence.push(t('importer.platform.offsets', { gcj0: GCJ02_OFFSET_M[0], gcj1: GCJ02_OFFSET_M[1], bd0: (BD09_OFFSET_M[0] / 1000).toFixed(2), bd1: (BD09_OFFSET_M[1] / 1000).toFixed(2) }));
+  evidence.push(
+    t('importer.platform.offsets', {
+      gcj0: GCJ02_OFFSET_M[0],
+      gcj1: GCJ02_OFFSET_M[1],
+      bd0: (BD09_OFFSET_M[0] / 1000).toFixed(2),
+      bd1: (BD09_OFFSET_M[1] / 1000).toFixed(2),
+    }),
+  );
   return { suggest, current, evidence };
 }
 
 const refs = new WeakMap<object, StreetRef | null>();
 
 /** The reference of a street network (the routing StreetNetwork: node lon/lat and adjacency), built once per network. */
-export function streetRefOf(net: { lon: ArrayLike<number>; lat: ArrayLike<number>; graph: { adj: ReadonlyArray<ReadonlyArray<{ to: number }>> } } | null): StreetRef | null {
+export function streetRefOf(
+  net: { lon: ArrayLike<number>; lat: ArrayLike<number>; graph: { adj: ReadonlyArray<ReadonlyArray<{ to: number }>> } } | null,
+): StreetRef | null {
   if (!net) return null;
   if (!refs.has(net)) {
     const edges: Array<[number, number]> = [];

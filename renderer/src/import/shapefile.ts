@@ -25,7 +25,8 @@ export function safeText(s: string, max = 300): string {
   let out = '';
   for (const ch of s) {
     const c = ch.codePointAt(0)!;
-    const bad = c < 0x20 || (c >= 0x7f && c < 0xa0) || c === 0xfffd || c === 0xfeff || (c >= 0xd800 && c <= 0xdfff) || (c >= 0xe000 && c <= 0xf8ff) || c >= 0xf0000;
+    const bad =
+      c < 0x20 || (c >= 0x7f && c < 0xa0) || c === 0xfffd || c === 0xfeff || (c >= 0xd800 && c <= 0xdfff) || (c >= 0xe000 && c <= 0xf8ff) || c >= 0xf0000;
     out += bad ? (c <= 0xff ? `\\x${c.toString(16).padStart(2, '0')}` : `\\u{${c.toString(16)}}`) : ch;
     if (out.length >= max) return `${out}…`;
   }
@@ -183,9 +184,22 @@ function codePageLabel(cp: number): string | null {
  * (also for ArcGIS's placeholder values "SYSTEM"/"OEM"/"ANSI").
  */
 function cpgEncoding(raw: string): string | null {
-  const s = raw.replace(/^\uFEFF/, '').trim().toUpperCase();
+  const s = raw
+    .replace(/^\uFEFF/, '')
+    .trim()
+    .toUpperCase();
   if (!s) return null;
-  const aliases: Record<string, string> = { UTF8: 'utf-8', 'UTF-8': 'utf-8', GBK: 'gbk', GB2312: 'gbk', 'EUC-CN': 'gbk', GB18030: 'gb18030', BIG5: 'big5', 'BIG-5': 'big5', SJIS: 'shift_jis' };
+  const aliases: Record<string, string> = {
+    UTF8: 'utf-8',
+    'UTF-8': 'utf-8',
+    GBK: 'gbk',
+    GB2312: 'gbk',
+    'EUC-CN': 'gbk',
+    GB18030: 'gb18030',
+    BIG5: 'big5',
+    'BIG-5': 'big5',
+    SJIS: 'shift_jis',
+  };
   const alias = aliases[s];
   if (alias) return canonicalEncoding(alias);
   // Bare or prefixed Windows code page numbers: "936", "CP936", "CP_936", "MS936", "WINDOWS-936", "ANSI 1252".
@@ -368,7 +382,12 @@ function readShape(ctx: RecordCtx, headerType: number, w: Warnings): GeoJSON.Geo
   const type = dv.getInt32(start, true);
   if (type === 0) return null; // null shape: just the type, any remaining content is ignored
   if (type !== headerType) {
-    fail(ctx, 'importer.shp.mixedTypes', { t: String(type), name: SHAPE_NAMES[type] ?? t('importer.shp.unknownName'), ht: String(headerType), hname: SHAPE_NAMES[headerType] ?? '' });
+    fail(ctx, 'importer.shp.mixedTypes', {
+      t: String(type),
+      name: SHAPE_NAMES[type] ?? t('importer.shp.unknownName'),
+      ht: String(headerType),
+      hname: SHAPE_NAMES[headerType] ?? '',
+    });
   }
   // Z and M variants (11/13/15/18, 21/23/25/28) share the XY layout of the base type; their Z/M
   // arrays come after the XY data, so reading only XY is just a matter of ignoring the tail.
@@ -786,7 +805,12 @@ export function readShapefile(parts: { name: string; shp: Uint8Array; dbf?: Uint
     // another version of it), and any pairing would put attributes on the wrong shapes. Only a .shp cut short may
     // have fewer shapes: its remaining records keep their attributes, without a geometry.
     if (shp.truncated && records.length > geometries.length) {
-      w.add('importer.shp.truncatedRecords', { dbf: dbfName, records: String(records.length), shapes: String(geometries.length), rest: String(records.length - geometries.length) });
+      w.add('importer.shp.truncatedRecords', {
+        dbf: dbfName,
+        records: String(records.length),
+        shapes: String(geometries.length),
+        rest: String(records.length - geometries.length),
+      });
       geometries = [...geometries, ...new Array<null>(records.length - geometries.length).fill(null)];
     } else if (records.length !== geometries.length) {
       throw new ImportError('importer.shp.countMismatch', { dbf: dbfName, records: String(records.length), shp: shpName, shapes: String(geometries.length) });

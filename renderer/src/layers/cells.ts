@@ -2,7 +2,17 @@
  * Grid cells as one Cesium primitive: flat translucent tiles, or columns (extruded by a per-cell height). Shared by the
  * cell layers (elderly density, grid situation). The caller owns the primitive: remove it from the scene to free it.
  */
-import { Cartesian3, Color, ColorGeometryInstanceAttribute, GeometryInstance, PerInstanceColorAppearance, PolygonGeometry, PolygonHierarchy, Primitive, type Scene } from '@cesium/engine';
+import {
+  Cartesian3,
+  Color,
+  ColorGeometryInstanceAttribute,
+  GeometryInstance,
+  PerInstanceColorAppearance,
+  PolygonGeometry,
+  PolygonHierarchy,
+  Primitive,
+  type Scene,
+} from '@cesium/engine';
 import { reaction, type IEqualsComparer } from 'mobx';
 import type { RGBA } from '../palette.ts';
 import type { LayerRenderer } from './types.ts';
@@ -17,7 +27,10 @@ export interface CellShape {
 const toColor = (c: RGBA) => new Color(c[0] / 255, c[1] / 255, c[2] / 255, c[3] / 255);
 
 /** One primitive for all cells; `shrink` < 1 draws each cell smaller around its centre; `topM` extrudes to that height. */
-export function cellsPrimitive(cells: readonly CellShape[], opts: { idPrefix: string; shrink?: number; topM?: (i: number) => number; show: boolean }): Primitive | null {
+export function cellsPrimitive(
+  cells: readonly CellShape[],
+  opts: { idPrefix: string; shrink?: number; topM?: (i: number) => number; show: boolean },
+): Primitive | null {
   if (!cells.length) return null;
   const k = opts.shrink ?? 1;
   return new Primitive({
@@ -28,7 +41,12 @@ export function cellsPrimitive(cells: readonly CellShape[], opts: { idPrefix: st
       const top = opts.topM?.(i);
       return new GeometryInstance({
         id: `${opts.idPrefix}:${c.id}`,
-        geometry: new PolygonGeometry({ polygonHierarchy: new PolygonHierarchy(Cartesian3.fromDegreesArray(ring.flat())), height: 1, ...(top !== undefined ? { extrudedHeight: top } : {}), vertexFormat: PerInstanceColorAppearance.VERTEX_FORMAT }),
+        geometry: new PolygonGeometry({
+          polygonHierarchy: new PolygonHierarchy(Cartesian3.fromDegreesArray(ring.flat())),
+          height: 1,
+          ...(top !== undefined ? { extrudedHeight: top } : {}),
+          vertexFormat: PerInstanceColorAppearance.VERTEX_FORMAT,
+        }),
         attributes: { color: ColorGeometryInstanceAttribute.fromColor(toColor(c.color)) },
       });
     }),
@@ -42,7 +60,13 @@ export function cellsPrimitive(cells: readonly CellShape[], opts: { idPrefix: st
  * A 3D cell layer: one primitive, rebuilt whenever `track()` changes (a mobx reaction; `equals` to compare by value),
  * shown/hidden in place, removed from the scene on destroy (then `onDestroy`, e.g. stopping a loader).
  */
-export function cellsRenderer3d<T>(scene: Scene, track: () => T, build: (value: T, show: boolean) => Primitive | null, onDestroy: () => void = () => undefined, equals?: IEqualsComparer<T>): LayerRenderer {
+export function cellsRenderer3d<T>(
+  scene: Scene,
+  track: () => T,
+  build: (value: T, show: boolean) => Primitive | null,
+  onDestroy: () => void = () => undefined,
+  equals?: IEqualsComparer<T>,
+): LayerRenderer {
   let prim: Primitive | null = null;
   let visible = true;
   const dispose = reaction(

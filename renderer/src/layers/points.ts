@@ -191,7 +191,11 @@ export function swatchLegend(entries: Array<{ color: RGBA; label: string }>, not
 }
 
 /** A live layer made of points (and optional cones): the same spec drives the 3D and the 2D renderer and picking. */
-export function pointLayer<I extends LiveLayerId>(meta: { id: I; labelKey: StringKey; defaultVisible: (typeof ALL_LAYERS)[I] }, spec: PointLayerSpec, legend: (loc: Locale) => HTMLElement): LiveLayerDefinition<I> {
+export function pointLayer<I extends LiveLayerId>(
+  meta: { id: I; labelKey: StringKey; defaultVisible: (typeof ALL_LAYERS)[I] },
+  spec: PointLayerSpec,
+  legend: (loc: Locale) => HTMLElement,
+): LiveLayerDefinition<I> {
   return {
     ...meta,
     create3d: (ctx) => createPointLayer3D(spec, ctx),

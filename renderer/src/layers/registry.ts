@@ -24,7 +24,21 @@ import type { OperatorCommand } from '../stores/ui-store.ts';
 import type { LiveLayerDefinition, PickStore, PickTarget } from './types.ts';
 
 /** Drawing order: later layers on top. */
-const REGISTERED = [elderlyLayer, gridworkLayer, analysisLayer, importedLayer, parkingLayer, envLayer, requestLayer, cameraLayer, manholeLayer, careLayer, evacuationLayer, fireLayer, alarmLayer] as const;
+const REGISTERED = [
+  elderlyLayer,
+  gridworkLayer,
+  analysisLayer,
+  importedLayer,
+  parkingLayer,
+  envLayer,
+  requestLayer,
+  cameraLayer,
+  manholeLayer,
+  careLayer,
+  evacuationLayer,
+  fireLayer,
+  alarmLayer,
+] as const;
 export const LIVE_LAYERS: readonly LiveLayerDefinition[] = REGISTERED;
 
 /** Compile-time check: every live id of stores/layer-ids.ts has a registered folder (an error names the missing id). */

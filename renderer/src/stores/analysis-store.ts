@@ -100,7 +100,7 @@ export class AnalysisStore {
   console: ConsoleResult | null = null;
   /** a console query is running (the Stop button shows) */
   consoleRunning = false;
-  consoleSql = "SELECT kind, count(*) AS places, sum(capacity) AS spaces\nFROM parking_places GROUP BY kind";
+  consoleSql = 'SELECT kind, count(*) AS places, sum(capacity) AS spaces\nFROM parking_places GROUP BY kind';
   schema: Array<{ table: string; columns: Array<{ name: string; type: string }> }> = [];
   /** bumps whenever something drawn changes (layers repaint on it) */
   version = 0;
@@ -113,7 +113,28 @@ export class AnalysisStore {
   private consoleStop: (() => void) | null = null;
 
   constructor() {
-    makeAutoObservable<this, 'q' | 'deps' | 'consoleConn' | 'consoleQueue' | 'consoleStop'>(this, { q: false, deps: false, consoleConn: false, consoleQueue: false, consoleStop: false, result: observable.ref, access: observable.ref, sites: observable.ref, whatIf: observable.ref, history: observable.ref, occupancy: observable.ref, occupancyParams: observable.ref, console: observable.ref, shapes: observable.ref, schema: observable.ref, failure: observable.ref }, { autoBind: true });
+    makeAutoObservable<this, 'q' | 'deps' | 'consoleConn' | 'consoleQueue' | 'consoleStop'>(
+      this,
+      {
+        q: false,
+        deps: false,
+        consoleConn: false,
+        consoleQueue: false,
+        consoleStop: false,
+        result: observable.ref,
+        access: observable.ref,
+        sites: observable.ref,
+        whatIf: observable.ref,
+        history: observable.ref,
+        occupancy: observable.ref,
+        occupancyParams: observable.ref,
+        console: observable.ref,
+        shapes: observable.ref,
+        schema: observable.ref,
+        failure: observable.ref,
+      },
+      { autoBind: true },
+    );
   }
 
   /** The last command's error as shown to the planner ('' when it succeeded). */
@@ -126,7 +147,9 @@ export class AnalysisStore {
     this.deps = deps;
     this.q = new ParkingQueries(deps.db);
     await this.q.setup();
-    const lots = await deps.db.rows<{ lot_id: string; name: string; lon: number; lat: number; max_spaces: number; ring: { toArray(): Float64Array } }>('SELECT lot_id, name, lon, lat, max_spaces, ring FROM vacant_lots ORDER BY lot_id');
+    const lots = await deps.db.rows<{ lot_id: string; name: string; lon: number; lat: number; max_spaces: number; ring: { toArray(): Float64Array } }>(
+      'SELECT lot_id, name, lon, lat, max_spaces, ring FROM vacant_lots ORDER BY lot_id',
+    );
     const shapes: SiteShape[] = lots.map((l) => {
       const flat = Array.from(l.ring.toArray());
       const ring: Array<[number, number]> = [];
@@ -166,7 +189,13 @@ export class AnalysisStore {
 
   /** every site with the capacity asked for, capped at what its area can hold (surface × MAX_LEVELS) */
   get candidates(): Candidate[] {
-    return this.shapes.map((s) => ({ siteId: s.siteId, name: s.name, lon: s.lon, lat: s.lat, capacity: Math.max(1, Math.min(this.siteCapacity, s.maxSpaces * MAX_LEVELS)) }));
+    return this.shapes.map((s) => ({
+      siteId: s.siteId,
+      name: s.name,
+      lon: s.lon,
+      lat: s.lat,
+      capacity: Math.max(1, Math.min(this.siteCapacity, s.maxSpaces * MAX_LEVELS)),
+    }));
   }
 
   /**
@@ -181,10 +210,12 @@ export class AnalysisStore {
       return Promise.resolve(null);
     }
     if (cmd.op === 'sql') {
-      const job = this.consoleQueue.then(() => this.runSql(cmd.sql)).then(
-        () => null,
-        (e: unknown) => errorText(e),
-      );
+      const job = this.consoleQueue
+        .then(() => this.runSql(cmd.sql))
+        .then(
+          () => null,
+          (e: unknown) => errorText(e),
+        );
       this.consoleQueue = job;
       return job;
     }
@@ -246,7 +277,18 @@ export class AnalysisStore {
           runInAction(() => {
             this.drawnCount++;
             const id = `DS-${String(this.drawnCount).padStart(2, '0')}`;
-            this.shapes = [...this.shapes, { siteId: id, name: cmd.name ?? t('analysis.drawnSite', { n: this.drawnCount }), ring, lon: m.lon, lat: m.lat, drawn: true, maxSpaces: Math.floor(m.areaM2 / 25) }];
+            this.shapes = [
+              ...this.shapes,
+              {
+                siteId: id,
+                name: cmd.name ?? t('analysis.drawnSite', { n: this.drawnCount }),
+                ring,
+                lon: m.lon,
+                lat: m.lat,
+                drawn: true,
+                maxSpaces: Math.floor(m.areaM2 / 25),
+              },
+            ];
             this.drawing = false;
             this.drawPoints = [];
             this.selectedSiteId = id;

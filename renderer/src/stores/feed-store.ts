@@ -106,7 +106,8 @@ export class FeedStore {
 
   /** Live → stale after `staleAfterMs` of heartbeat silence the page could have heard (isStalled). */
   checkStale(staleAfterMs: number, now = this.now): void {
-    if (this.status === 'live' && isStalled({ lastHeartbeatAt: this.lastHeartbeatAt, listeningSince: this.listeningSince, now, staleAfterMs })) this.status = 'stale';
+    if (this.status === 'live' && isStalled({ lastHeartbeatAt: this.lastHeartbeatAt, listeningSince: this.listeningSince, now, staleAfterMs }))
+      this.status = 'stale';
   }
 
   onHello(epoch: string, simulated: boolean): void {

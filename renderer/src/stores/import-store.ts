@@ -50,7 +50,21 @@ export class ImportStore {
   onTablesChanged: () => void = () => undefined;
 
   constructor() {
-    makeAutoObservable<this, 'db' | 'tilesSeq' | 'sources' | 'streets' | 'n'>(this, { db: false, tilesSeq: false, sources: false, streets: false, n: false, layers: observable.shallow, onTablesChanged: false, tiles: observable.ref, tilesError: observable.ref }, { autoBind: true });
+    makeAutoObservable<this, 'db' | 'tilesSeq' | 'sources' | 'streets' | 'n'>(
+      this,
+      {
+        db: false,
+        tilesSeq: false,
+        sources: false,
+        streets: false,
+        n: false,
+        layers: observable.shallow,
+        onTablesChanged: false,
+        tiles: observable.ref,
+        tilesError: observable.ref,
+      },
+      { autoBind: true },
+    );
   }
 
   attach(db: SqlRunner): void {
@@ -141,8 +155,12 @@ export class ImportStore {
     // an in-memory file under the lockdown's directory; ASCII whatever the table is called
     const file = memFile(`user_import_${n}.csv`);
     await db.registerText(file, csv);
-    const cols = Object.entries(columns).map(([k, v]) => `'${k.replaceAll("'", "''")}': '${v}'`).join(', ');
-    await db.rows(`CREATE OR REPLACE TABLE "${table.replaceAll('"', '""')}" AS SELECT * FROM read_csv('${file}', header = true, quote = '"', escape = '"', columns = {${cols}})`);
+    const cols = Object.entries(columns)
+      .map(([k, v]) => `'${k.replaceAll("'", "''")}': '${v}'`)
+      .join(', ');
+    await db.rows(
+      `CREATE OR REPLACE TABLE "${table.replaceAll('"', '""')}" AS SELECT * FROM read_csv('${file}', header = true, quote = '"', escape = '"', columns = {${cols}})`,
+    );
   }
 
   /** Indexes a picked tile folder; the previous package stays if this one has no tiles. */

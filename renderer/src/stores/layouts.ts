@@ -22,7 +22,9 @@ export const LayoutFile = z.object({
   /** layers not named keep their current state (files from older versions) */
   layers: z.partialRecord(z.enum(LayerIds), z.boolean()),
   camera3d: z.object({ position: z.tuple([Num, Num, Num]), heading: Num, pitch: Num }).nullable(),
-  camera2d: z.object({ center: z.tuple([Num.min(-180).max(180), Num.min(-90).max(90)]), zoom: Num.min(0).max(24), bearing: Num, pitch: Num.min(0).max(85) }).nullable(),
+  camera2d: z
+    .object({ center: z.tuple([Num.min(-180).max(180), Num.min(-90).max(90)]), zoom: Num.min(0).max(24), bearing: Num, pitch: Num.min(0).max(85) })
+    .nullable(),
   alarmFilter: z.enum(['open', 'unacked', 'all']),
   alarmCategory: z.union([z.enum(ALARM_CATEGORIES), z.literal('all')]),
   analysis: z
@@ -52,7 +54,21 @@ export function parseLayout(text: string, fileName = 'layout', l: Locale = local
     return { ok: false, error: t('layouts.notJson', { file: fileName, detail: (e as Error).message }, l) };
   }
   const r = LayoutFile.safeParse(raw);
-  if (!r.success) return { ok: false, error: t('layouts.notLayout', { file: fileName, issues: r.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || t('layouts.wholeFile', undefined, l)}: ${i.message}`).join('; ') }, l) };
+  if (!r.success)
+    return {
+      ok: false,
+      error: t(
+        'layouts.notLayout',
+        {
+          file: fileName,
+          issues: r.error.issues
+            .slice(0, 3)
+            .map((i) => `${i.path.join('.') || t('layouts.wholeFile', undefined, l)}: ${i.message}`)
+            .join('; '),
+        },
+        l,
+      ),
+    };
   return { ok: true, layout: r.data };
 }
 
@@ -99,8 +115,20 @@ export class LayoutShelf {
 
 /** The current layout of the screen (cameras from the views; null where a view was never opened). */
 export function captureLayout(
-  ui: { locale: 'zh-CN' | 'en'; view: '3d' | '2d'; workspace: 'ops' | 'analysis'; layers: Record<LayerId, boolean>; alarmFilter: LayoutFile['alarmFilter']; alarmCategory: LayoutFile['alarmCategory']; actor: string },
-  analysis: { metric: NonNullable<LayoutFile['analysis']>['metric']; display: 'cells' | 'heatmap'; params: (NonNullable<LayoutFile['analysis']>['params'] & { lon0: number; lat0: number }) | null },
+  ui: {
+    locale: 'zh-CN' | 'en';
+    view: '3d' | '2d';
+    workspace: 'ops' | 'analysis';
+    layers: Record<LayerId, boolean>;
+    alarmFilter: LayoutFile['alarmFilter'];
+    alarmCategory: LayoutFile['alarmCategory'];
+    actor: string;
+  },
+  analysis: {
+    metric: NonNullable<LayoutFile['analysis']>['metric'];
+    display: 'cells' | 'heatmap';
+    params: (NonNullable<LayoutFile['analysis']>['params'] & { lon0: number; lat0: number }) | null;
+  },
   name: string,
   cameras: { camera3d: LayoutFile['camera3d']; camera2d: LayoutFile['camera2d'] },
   now = Date.now(),
@@ -119,6 +147,20 @@ export function captureLayout(
     camera2d: cameras.camera2d,
     alarmFilter: ui.alarmFilter,
     alarmCategory: ui.alarmCategory,
-    analysis: p ? { metric: analysis.metric, display: analysis.display, params: { demandKind: p.demandKind, demandSlot: p.demandSlot, supplyMin: p.supplyMin, cellKind: p.cellKind, cellM: p.cellM, walkM: p.walkM, detour: p.detour } } : null,
+    analysis: p
+      ? {
+          metric: analysis.metric,
+          display: analysis.display,
+          params: {
+            demandKind: p.demandKind,
+            demandSlot: p.demandSlot,
+            supplyMin: p.supplyMin,
+            cellKind: p.cellKind,
+            cellM: p.cellM,
+            walkM: p.walkM,
+            detour: p.detour,
+          },
+        }
+      : null,
   };
 }

@@ -38,7 +38,9 @@ export class LiveStore {
   readonly world: World = emptyWorld();
   epoch: string | null = null;
   versions: Record<StreamName, number> = Object.fromEntries(STREAMS.map((s) => [s, 0])) as Record<StreamName, number>;
-  health: Record<StreamName, StreamHealth> = Object.fromEntries(STREAMS.map((s) => [s, { lastEventAt: 0, events: 0, rejected: 0, lastRejectAt: 0, gaps: 0 }])) as Record<StreamName, StreamHealth>;
+  health: Record<StreamName, StreamHealth> = Object.fromEntries(
+    STREAMS.map((s) => [s, { lastEventAt: 0, events: 0, rejected: 0, lastRejectAt: 0, gaps: 0 }]),
+  ) as Record<StreamName, StreamHealth>;
   /** newly raised alarms (for toast and tone), newest first */
   notices: AlarmNotice[] = [];
   sos: SosNotice[] = [];
@@ -83,8 +85,17 @@ export class LiveStore {
       h.events++;
       if (ev.kind === 'alarm.update' && ev.action === 'raise' && !before) this.notices.unshift({ alarm: ev.alarm, receivedAt: now });
       if (ev.kind === 'camera.ptz' && ev.reason === 'sos' && ev.targetLon !== undefined && ev.targetLat !== undefined) {
-        const sos = [...this.world.byStream.camera.values()].reverse().find((e) => e.kind === 'camera.sos' && Math.abs(e.lon - ev.targetLon!) < 1e-9 && Math.abs(e.lat - ev.targetLat!) < 1e-9);
-        this.sos.unshift({ buttonId: sos?.kind === 'camera.sos' ? sos.buttonId : '?', cameraId: ev.cameraId, heading: ev.heading, lon: ev.targetLon, lat: ev.targetLat, receivedAt: now });
+        const sos = [...this.world.byStream.camera.values()]
+          .reverse()
+          .find((e) => e.kind === 'camera.sos' && Math.abs(e.lon - ev.targetLon!) < 1e-9 && Math.abs(e.lat - ev.targetLat!) < 1e-9);
+        this.sos.unshift({
+          buttonId: sos?.kind === 'camera.sos' ? sos.buttonId : '?',
+          cameraId: ev.cameraId,
+          heading: ev.heading,
+          lon: ev.targetLon,
+          lat: ev.targetLat,
+          receivedAt: now,
+        });
       }
     }
     if (this.notices.length > 200) this.notices.length = 200;
@@ -139,4 +150,3 @@ export class LiveStore {
     return { critical, unacked, open, wellAlarm: wells.alarm, wellWarning: wells.warning };
   }
 }
-

@@ -5,7 +5,15 @@
  * never holds more than the one record the server returned, and drops it when the card is closed.
  */
 import { makeAutoObservable, observable, runInAction } from 'mobx';
-import type { FullResident, GridDensity, MaskedResident, PeopleAnswer, PeopleRequest, PeopleUser, TurningRow } from '../../../data-pipelines/contracts/people.ts';
+import type {
+  FullResident,
+  GridDensity,
+  MaskedResident,
+  PeopleAnswer,
+  PeopleRequest,
+  PeopleUser,
+  TurningRow,
+} from '../../../data-pipelines/contracts/people.ts';
 
 export interface GridRect {
   id: string;
@@ -37,7 +45,11 @@ export class PeopleStore {
   private ask: ((req: PeopleRequest) => Promise<PeopleAnswer>) | null = null;
 
   constructor() {
-    makeAutoObservable<this, 'ask' | 'densityLoad'>(this, { ask: false, densityLoad: false, rows: observable.ref, density: observable.ref, grids: observable.ref }, { autoBind: true });
+    makeAutoObservable<this, 'ask' | 'densityLoad'>(
+      this,
+      { ask: false, densityLoad: false, rows: observable.ref, density: observable.ref, grids: observable.ref },
+      { autoBind: true },
+    );
   }
 
   attach(ask: (req: PeopleRequest) => Promise<PeopleAnswer>, grids: GridRect[]): void {

@@ -21,7 +21,15 @@ configure({ enforceActions: 'always', computedRequiresReaction: false, observabl
 
 export interface CommandSink {
   /** an operator alarm action (retried across reconnects with its commandId until acknowledged) */
-  sendAlarmCommand(cmd: { commandId: string; alarmId: string; action: string; by: string; team?: string; minutes?: number; note?: string }): Promise<CommandAck>;
+  sendAlarmCommand(cmd: {
+    commandId: string;
+    alarmId: string;
+    action: string;
+    by: string;
+    team?: string;
+    minutes?: number;
+    note?: string;
+  }): Promise<CommandAck>;
   /** one request/answer op of the socket API (contracts/socket-ops.ts): drills, journal windows, occupancy history,
    *  people, citizen requests, visit tasks… */
   call: SocketCall;
@@ -119,7 +127,12 @@ export class RootStore {
       this.analysis.apply({ op: 'setMetric', metric: a.metric }),
       this.analysis.apply({ op: 'setDisplay', display: a.display }),
       this.analysis.apply({ op: 'setParams', params: a.params }),
-    ]).then((errs) => this.outcome(rec, errs.find((e) => e)));
+    ]).then((errs) =>
+      this.outcome(
+        rec,
+        errs.find((e) => e),
+      ),
+    );
   }
 
   private importCommand(cmd: CommandOf<'importData'>, rec: AuditRecord): Promise<CommandAck | null> {
@@ -136,7 +149,14 @@ export class RootStore {
 
   private peopleCommand(cmd: CommandOf<'people'>, rec: AuditRecord): Promise<CommandAck | null> {
     const p = this.people;
-    const run = cmd.op === 'query' ? p.query(cmd.age, cmd.days) : cmd.op === 'view' ? p.view(cmd.residentId) : cmd.op === 'unmask' ? p.unmask(cmd.residentId, cmd.reason) : Promise.resolve(p.closeRecord());
+    const run =
+      cmd.op === 'query'
+        ? p.query(cmd.age, cmd.days)
+        : cmd.op === 'view'
+          ? p.view(cmd.residentId)
+          : cmd.op === 'unmask'
+            ? p.unmask(cmd.residentId, cmd.reason)
+            : Promise.resolve(p.closeRecord());
     return run.then(() => {
       const err = p.error;
       if (!err) return this.outcome(rec, null);
@@ -151,8 +171,13 @@ export class RootStore {
     const answered = (ack: WorkAck) => runInAction(() => this.lastWorkAck.set(ack));
     return sent.then(
       (ack) => {
-        this.ui.settle(rec, ack.ok ? ('duplicate' in ack && ack.duplicate ? 'duplicate' : 'ok') : `error: ${ack.error}`.slice(0, 300) as `error: ${string}`);
-        answered({ command, ok: ack.ok, ...(ack.ok ? {} : { error: ack.error }), ...(ack.ok && 'created' in ack ? { created: ack.created, existing: ack.existing } : {}) });
+        this.ui.settle(rec, ack.ok ? ('duplicate' in ack && ack.duplicate ? 'duplicate' : 'ok') : (`error: ${ack.error}`.slice(0, 300) as `error: ${string}`));
+        answered({
+          command,
+          ok: ack.ok,
+          ...(ack.ok ? {} : { error: ack.error }),
+          ...(ack.ok && 'created' in ack ? { created: ack.created, existing: ack.existing } : {}),
+        });
         return ack.ok ? null : { ok: false as const, error: ack.error };
       },
       (e: unknown) => {

@@ -76,7 +76,8 @@ export class SessionStore {
       const a = await auth.login(login, password);
       if (!a.ok) {
         ui.settle(rec, `error: ${a.error}`);
-        if (/^too many failed/.test(a.error) && a.retryAfterMs !== undefined) return new LocalizedError('auth.error.rateLimited', { s: Math.max(1, Math.ceil(a.retryAfterMs / 1000)) });
+        if (/^too many failed/.test(a.error) && a.retryAfterMs !== undefined)
+          return new LocalizedError('auth.error.rateLimited', { s: Math.max(1, Math.ceil(a.retryAfterMs / 1000)) });
         return a.error === 'wrong login or password' ? new LocalizedError('auth.error.wrong') : new LocalizedError('auth.error.server', { detail: a.error });
       }
       // nothing whole from the previous identity stays on screen

@@ -117,7 +117,6 @@ export interface CameraRequest {
   rangeM?: number;
 }
 
-
 /** sensor layers that clutter a planner's map (alarms and fire are never hidden by a workspace switch) */
 const PLANNER_HIDDEN: LayerId[] = ['manholes', 'care', 'cameras', 'env', 'parking', 'elderly', 'requests', 'gridwork'];
 
@@ -156,7 +155,21 @@ export class UiStore {
   }
 
   dispatch(command: OperatorCommand): AuditRecord {
-    const rec: AuditRecord = { ts: Date.now(), actor: this.actor, command, ...(command.type === 'alarm' || command.type === 'drill' || command.type === 'analysis' || command.type === 'importData' || command.type === 'people' || command.type === 'request' || command.type === 'task' || command.type === 'session' ? { result: 'pending' as const } : {}) };
+    const rec: AuditRecord = {
+      ts: Date.now(),
+      actor: this.actor,
+      command,
+      ...(command.type === 'alarm' ||
+      command.type === 'drill' ||
+      command.type === 'analysis' ||
+      command.type === 'importData' ||
+      command.type === 'people' ||
+      command.type === 'request' ||
+      command.type === 'task' ||
+      command.type === 'session'
+        ? { result: 'pending' as const }
+        : {}),
+    };
     this.audit.push(rec);
     if (this.audit.length > 5000) this.audit.splice(0, this.audit.length - 5000);
     switch (command.type) {
@@ -186,7 +199,9 @@ export class UiStore {
         this.alarmCategory = command.category;
         break;
       case 'toggleAlarmGroup':
-        this.expandedGroups = this.expandedGroups.includes(command.key) ? this.expandedGroups.filter((k) => k !== command.key) : [...this.expandedGroups, command.key];
+        this.expandedGroups = this.expandedGroups.includes(command.key)
+          ? this.expandedGroups.filter((k) => k !== command.key)
+          : [...this.expandedGroups, command.key];
         break;
       case 'openVideo':
         this.videoCameraId = command.cameraId;
@@ -235,10 +250,13 @@ export class UiStore {
       case 'sourcesPanel':
         this.sourcesOpen = command.open;
         this.sourcesFocus = command.open ? (command.sourceId ?? null) : null;
-        if (command.open && command.sourceId && !this.expandedSources.includes(command.sourceId)) this.expandedSources = [...this.expandedSources, command.sourceId];
+        if (command.open && command.sourceId && !this.expandedSources.includes(command.sourceId))
+          this.expandedSources = [...this.expandedSources, command.sourceId];
         break;
       case 'toggleSource':
-        this.expandedSources = this.expandedSources.includes(command.sourceId) ? this.expandedSources.filter((k) => k !== command.sourceId) : [...this.expandedSources, command.sourceId];
+        this.expandedSources = this.expandedSources.includes(command.sourceId)
+          ? this.expandedSources.filter((k) => k !== command.sourceId)
+          : [...this.expandedSources, command.sourceId];
         break;
       case 'selectRequest':
         this.selectedRequestId = command.requestId;

@@ -85,8 +85,12 @@ export function mountAnalysisPanel(store: RootStore, box: HTMLElement, deps: Ana
         h(
           'div',
           { class: 'presets analysis-presets' },
-          button(t('analysis.preset.nightDay'), { 'data-testid': 'preset-night-day' }, () => setParams({ demandKind: 'resident', demandSlot: 44, supplyMin: 14 * 60 })),
-          button(t('analysis.preset.night'), { 'data-testid': 'preset-night' }, () => setParams({ demandKind: 'resident', demandSlot: 44, supplyMin: 22 * 60 })),
+          button(t('analysis.preset.nightDay'), { 'data-testid': 'preset-night-day' }, () =>
+            setParams({ demandKind: 'resident', demandSlot: 44, supplyMin: 14 * 60 }),
+          ),
+          button(t('analysis.preset.night'), { 'data-testid': 'preset-night' }, () =>
+            setParams({ demandKind: 'resident', demandSlot: 44, supplyMin: 22 * 60 }),
+          ),
           button(t('analysis.preset.day'), { 'data-testid': 'preset-day' }, () => setParams({ demandKind: 'all', demandSlot: 28, supplyMin: 14 * 60 })),
         ),
       );
@@ -95,44 +99,126 @@ export function mountAnalysisPanel(store: RootStore, box: HTMLElement, deps: Ana
           'div',
           { class: 'form-grid' },
           h('label', {}, t('analysis.vehicles')),
-          select('demand-kind', p.demandKind, [['resident', t('analysis.kind.resident')], ['visitor', t('analysis.kind.visitor')], ['all', t('analysis.kind.all')]], (v) => setParams({ demandKind: v })),
+          select(
+            'demand-kind',
+            p.demandKind,
+            [
+              ['resident', t('analysis.kind.resident')],
+              ['visitor', t('analysis.kind.visitor')],
+              ['all', t('analysis.kind.all')],
+            ],
+            (v) => setParams({ demandKind: v }),
+          ),
           h('label', {}, t('analysis.demandAt')),
           slider('demand-slot', p.demandSlot, 47, slotLabel, (v) => setParams({ demandSlot: v })),
           h('label', {}, t('analysis.supplyAt')),
-          slider('supply-slot', Math.floor(p.supplyMin / 30), 47, (v) => minuteLabel(v * 30), (v) => setParams({ supplyMin: v * 30 })),
+          slider(
+            'supply-slot',
+            Math.floor(p.supplyMin / 30),
+            47,
+            (v) => minuteLabel(v * 30),
+            (v) => setParams({ supplyMin: v * 30 }),
+          ),
           h('label', {}, t('analysis.cells')),
           h(
             'div',
             { class: 'row' },
-            select('cell-kind', p.cellKind, [['hex', t('analysis.cell.hex')], ['grid', t('analysis.cell.grid')]], (v) => setParams({ cellKind: v })),
-            select('cell-size', p.cellM, [[100, '100 m'], [200, '200 m'], [300, '300 m'], [500, '500 m']], (v) => setParams({ cellM: v })),
+            select(
+              'cell-kind',
+              p.cellKind,
+              [
+                ['hex', t('analysis.cell.hex')],
+                ['grid', t('analysis.cell.grid')],
+              ],
+              (v) => setParams({ cellKind: v }),
+            ),
+            select(
+              'cell-size',
+              p.cellM,
+              [
+                [100, '100 m'],
+                [200, '200 m'],
+                [300, '300 m'],
+                [500, '500 m'],
+              ],
+              (v) => setParams({ cellM: v }),
+            ),
           ),
           h('label', {}, t('analysis.walking')),
-          select('walk-m', p.walkM, [[200, '200 m'], [300, t('analysis.walkOption', { m: 300, min: 4 })], [500, t('analysis.walkOption', { m: 500, min: 7 })], [800, '800 m']], (v) => setParams({ walkM: v })),
+          select(
+            'walk-m',
+            p.walkM,
+            [
+              [200, '200 m'],
+              [300, t('analysis.walkOption', { m: 300, min: 4 })],
+              [500, t('analysis.walkOption', { m: 500, min: 7 })],
+              [800, '800 m'],
+            ],
+            (v) => setParams({ walkM: v }),
+          ),
           h('label', {}, t('analysis.metricLabel')),
-          select('metric', a.metric, (Object.keys(METRICS) as AnalysisMetric[]).filter((k) => k !== 'occupancy' || a.history).map((k) => [k, metricLabel(k)]), (v) => run({ op: 'setMetric', metric: v })),
+          select(
+            'metric',
+            a.metric,
+            (Object.keys(METRICS) as AnalysisMetric[]).filter((k) => k !== 'occupancy' || a.history).map((k) => [k, metricLabel(k)]),
+            (v) => run({ op: 'setMetric', metric: v }),
+          ),
           h('label', {}, t('analysis.displayLabel')),
-          select('display', a.display, [['cells', t('analysis.display.cells')], ['heatmap', t('analysis.display.heatmap')]], (v) => run({ op: 'setDisplay', display: v })),
+          select(
+            'display',
+            a.display,
+            [
+              ['cells', t('analysis.display.cells')],
+              ['heatmap', t('analysis.display.heatmap')],
+            ],
+            (v) => run({ op: 'setDisplay', display: v }),
+          ),
         ),
       );
-      kids.push(h('div', { class: 'analysis-status', 'data-testid': 'analysis-status', 'data-running': String(a.running) }, a.running ? t('analysis.computing') : ''));
+      kids.push(
+        h('div', { class: 'analysis-status', 'data-testid': 'analysis-status', 'data-running': String(a.running) }, a.running ? t('analysis.computing') : ''),
+      );
       if (a.error) kids.push(h('div', { class: 'error', 'data-testid': 'analysis-error' }, a.error));
       // legend with real units
       kids.push(
         h(
           'div',
           { class: 'legend analysis-legend', 'data-testid': 'analysis-legend' },
-          h('div', { class: 'legend-title' }, t(a.metric === 'occupancy' ? 'analysis.legendTitleTotal' : 'analysis.legendTitle', { metric: metricLabel(a.metric), unit: metricUnit(a.metric) })),
+          h(
+            'div',
+            { class: 'legend-title' },
+            t(a.metric === 'occupancy' ? 'analysis.legendTitleTotal' : 'analysis.legendTitle', { metric: metricLabel(a.metric), unit: metricUnit(a.metric) }),
+          ),
           ...(a.display === 'heatmap' && a.metric !== 'occupancy' && a.metric !== 'supply'
-            ? [h('div', { class: 'legend-row heat-ramp' }, t('analysis.heatNote', { what: t(a.metric === 'demand' ? 'analysis.heat.demand' : 'analysis.heat.unmet') }))]
-            : legendSteps(scale).map((s) => h('div', { class: 'legend-row' }, h('span', { class: 'swatch', style: `background:rgba(${s.color[0]},${s.color[1]},${s.color[2]},${s.color[3] / 255})` }), s.label))),
+            ? [
+                h(
+                  'div',
+                  { class: 'legend-row heat-ramp' },
+                  t('analysis.heatNote', { what: t(a.metric === 'demand' ? 'analysis.heat.demand' : 'analysis.heat.unmet') }),
+                ),
+              ]
+            : legendSteps(scale).map((s) =>
+                h(
+                  'div',
+                  { class: 'legend-row' },
+                  h('span', { class: 'swatch', style: `background:rgba(${s.color[0]},${s.color[1]},${s.color[2]},${s.color[3] / 255})` }),
+                  s.label,
+                ),
+              )),
         ),
       );
       if (r) {
         kids.push(
           h(
             'table',
-            { class: 'totals', 'data-testid': 'analysis-totals', 'data-demand': r.totals.demand.toFixed(3), 'data-supply': r.totals.supply.toFixed(3), 'data-unmet': r.totals.unmet.toFixed(3), 'data-gap': r.totals.gap.toFixed(3) },
+            {
+              class: 'totals',
+              'data-testid': 'analysis-totals',
+              'data-demand': r.totals.demand.toFixed(3),
+              'data-supply': r.totals.supply.toFixed(3),
+              'data-unmet': r.totals.unmet.toFixed(3),
+              'data-gap': r.totals.gap.toFixed(3),
+            },
             h('tr', {}, h('th', {}, t('analysis.demand')), h('td', {}, vehicles(r.totals.demand))),
             h('tr', {}, h('th', {}, t('analysis.publicSupply')), h('td', {}, t('analysis.nSpaces', { n: Math.round(r.totals.supply) }))),
             h('tr', {}, h('th', {}, t('analysis.gap')), h('td', {}, vehicles(r.totals.gap))),
@@ -158,7 +244,11 @@ export function mountAnalysisPanel(store: RootStore, box: HTMLElement, deps: Ana
             'ol',
             { class: 'top-cells', 'data-testid': 'top-cells' },
             ...r.cells.slice(0, 6).map((c) => {
-              const li = h('li', { class: c.cell_id === a.selectedCellId ? 'selected' : '', 'data-cell': c.cell_id }, t('analysis.topCell', { cell: c.cell_id, unmet: n0(c.unmet), gap: n0(c.gap), supply: n0(c.supply) }));
+              const li = h(
+                'li',
+                { class: c.cell_id === a.selectedCellId ? 'selected' : '', 'data-cell': c.cell_id },
+                t('analysis.topCell', { cell: c.cell_id, unmet: n0(c.unmet), gap: n0(c.gap), supply: n0(c.supply) }),
+              );
               li.onclick = () => {
                 run({ op: 'selectCell', cellId: c.cell_id });
                 void store.command({ type: 'focus', lon: c.lon, lat: c.lat, what: c.cell_id, rangeM: 1500 });
@@ -189,11 +279,17 @@ export function mountAnalysisPanel(store: RootStore, box: HTMLElement, deps: Ana
             'div',
             { class: 'hint', 'data-testid': 'draw-hint' },
             t('analysis.drawHint', { n: a.drawPoints.length }),
-            a.drawPoints.length >= 3 ? button(t('analysis.finish'), { 'data-testid': 'draw-finish' }, () => run({ op: 'addDrawnSite', ring: [...a.drawPoints] })) : '',
+            a.drawPoints.length >= 3
+              ? button(t('analysis.finish'), { 'data-testid': 'draw-finish' }, () => run({ op: 'addDrawnSite', ring: [...a.drawPoints] }))
+              : '',
           ),
         );
       const hardestId = r?.hardest?.cell_id ?? null;
-      const cellList = (cells: Array<{ cell_id: string; served: number }>) => cells.slice(0, 3).map((c) => `${c.cell_id} ${n0(c.served)}`).join(', ') + (cells.length > 3 ? ' …' : '');
+      const cellList = (cells: Array<{ cell_id: string; served: number }>) =>
+        cells
+          .slice(0, 3)
+          .map((c) => `${c.cell_id} ${n0(c.served)}`)
+          .join(', ') + (cells.length > 3 ? ' …' : '');
       if (a.sites.length) {
         // what a rank means, and whether any site reaches the hardest cell at all
         kids.push(h('div', { class: 'muted', 'data-testid': 'rank-means' }, t('analysis.rankMeans')));
@@ -207,12 +303,21 @@ export function mountAnalysisPanel(store: RootStore, box: HTMLElement, deps: Ana
               const hardRelief = s.cells.find((c) => c.cell_id === hardestId)?.served ?? 0;
               const li = h(
                 'li',
-                { class: s.site_id === a.selectedSiteId ? 'selected' : '', 'data-site': s.site_id, 'data-covered': s.covered.toFixed(3), 'data-cells': s.cells.map((c) => c.cell_id).join(' ') },
+                {
+                  class: s.site_id === a.selectedSiteId ? 'selected' : '',
+                  'data-site': s.site_id,
+                  'data-covered': s.covered.toFixed(3),
+                  'data-cells': s.cells.map((c) => c.cell_id).join(' '),
+                },
                 // site names are the district data's ("空地 3") or the planner's own
                 h('span', { class: 'site-name', 'data-i18n-data': '' }, `${s.name}`),
                 ` ${t('analysis.siteCovers', { covered: n0(s.covered), reach: n0(s.reach) })}${s.nearest_walk_m === null ? '' : ` · ${Math.round(s.nearest_walk_m)} m`}${levelsNote(s.site_id, s.capacity)} `,
-                button(`+${s.capacity}`, { 'data-testid': `whatif-${s.site_id}`, title: t('analysis.whatIfTitle') }, () => run({ op: 'whatIf', siteId: s.site_id, capacity: s.capacity })),
-                s.cells.length ? h('div', { class: 'muted site-cells', 'data-testid': 'site-cells' }, t('analysis.siteCells', { cells: cellList(s.cells) })) : null,
+                button(`+${s.capacity}`, { 'data-testid': `whatif-${s.site_id}`, title: t('analysis.whatIfTitle') }, () =>
+                  run({ op: 'whatIf', siteId: s.site_id, capacity: s.capacity }),
+                ),
+                s.cells.length
+                  ? h('div', { class: 'muted site-cells', 'data-testid': 'site-cells' }, t('analysis.siteCells', { cells: cellList(s.cells) }))
+                  : null,
                 hardRelief > 0 ? h('div', { class: 'site-hardest' }, t('analysis.siteHardest', { n: n0(hardRelief) })) : null,
               );
               li.onclick = (e) => {
@@ -237,8 +342,22 @@ export function mountAnalysisPanel(store: RootStore, box: HTMLElement, deps: Ana
               'table',
               { 'data-testid': 'whatif-table' },
               h('tr', {}, h('th', {}), h('th', {}, t('analysis.before')), h('th', {}, t('analysis.after')), h('th', {}, t('analysis.change'))),
-              h('tr', {}, h('th', {}, t('analysis.unmetRow')), h('td', {}, n0(w.before.totals.unmet)), h('td', {}, n0(w.after.totals.unmet)), h('td', {}, n0(w.after.totals.unmet - w.before.totals.unmet))),
-              h('tr', {}, h('th', {}, t('analysis.publicSupply')), h('td', {}, n0(w.before.totals.supply)), h('td', {}, n0(w.after.totals.supply)), h('td', {}, `+${n0(w.after.totals.supply - w.before.totals.supply)}`)),
+              h(
+                'tr',
+                {},
+                h('th', {}, t('analysis.unmetRow')),
+                h('td', {}, n0(w.before.totals.unmet)),
+                h('td', {}, n0(w.after.totals.unmet)),
+                h('td', {}, n0(w.after.totals.unmet - w.before.totals.unmet)),
+              ),
+              h(
+                'tr',
+                {},
+                h('th', {}, t('analysis.publicSupply')),
+                h('td', {}, n0(w.before.totals.supply)),
+                h('td', {}, n0(w.after.totals.supply)),
+                h('td', {}, `+${n0(w.after.totals.supply - w.before.totals.supply)}`),
+              ),
               // every value in its own column: the cell id is in the row's label, the numbers under before / after / change
               ...whatIfCellRows(w).map((c) =>
                 h(
@@ -251,7 +370,17 @@ export function mountAnalysisPanel(store: RootStore, box: HTMLElement, deps: Ana
                 ),
               ),
             ),
-            h('div', { 'data-testid': 'whatif-relieved' }, t('analysis.relievedCells', { cells: relieved.slice(0, 4).map((d) => `${d.cell_id} ${n0(d.unmetBefore)}→${n0(d.unmetAfter)}`).join(', ') + (relieved.length > 4 ? ' …' : '') || '—' })),
+            h(
+              'div',
+              { 'data-testid': 'whatif-relieved' },
+              t('analysis.relievedCells', {
+                cells:
+                  relieved
+                    .slice(0, 4)
+                    .map((d) => `${d.cell_id} ${n0(d.unmetBefore)}→${n0(d.unmetAfter)}`)
+                    .join(', ') + (relieved.length > 4 ? ' …' : '') || '—',
+              }),
+            ),
             w.before.hardest && !relieved.some((d) => d.cell_id === w.before.hardest!.cell_id)
               ? h('div', { class: 'hint', 'data-testid': 'whatif-misses-hardest' }, t('analysis.missesHardest', { cell: w.before.hardest.cell_id }))
               : null,
@@ -265,7 +394,10 @@ export function mountAnalysisPanel(store: RootStore, box: HTMLElement, deps: Ana
       const hist = a.history;
       if (hist) {
         const series = hist.series;
-        const idx = Math.max(0, series.findIndex((s) => s.ts === a.historyTs));
+        const idx = Math.max(
+          0,
+          series.findIndex((s) => s.ts === a.historyTs),
+        );
         const cur = series[idx];
         const W = 260;
         const H = 40;
@@ -287,10 +419,20 @@ export function mountAnalysisPanel(store: RootStore, box: HTMLElement, deps: Ana
             'div',
             { class: 'history', 'data-testid': 'history', 'data-samples': String(series.length), 'data-rows': String(hist.rows) },
             series.length
-              ? slider('history-slider', idx, series.length - 1, (i) => `${fmtDateTime(series[i]!.ts)} · ${fmtPercent(series[i]!.ratio)}`, (i) => run({ op: 'historyTime', ts: series[i]!.ts }))
+              ? slider(
+                  'history-slider',
+                  idx,
+                  series.length - 1,
+                  (i) => `${fmtDateTime(series[i]!.ts)} · ${fmtPercent(series[i]!.ratio)}`,
+                  (i) => run({ op: 'historyTime', ts: series[i]!.ts }),
+                )
               : h('div', {}, t('analysis.noHistory')),
             svg,
-            h('div', { class: 'muted' }, `${t(hist.truncated ? 'analysis.samplesTruncated' : 'analysis.samples', { n: hist.rows })}${cur ? ` · ${t('analysis.districtOcc', { pct: fmtPercent(cur.ratio) })}` : ''}`),
+            h(
+              'div',
+              { class: 'muted' },
+              `${t(hist.truncated ? 'analysis.samplesTruncated' : 'analysis.samples', { n: hist.rows })}${cur ? ` · ${t('analysis.districtOcc', { pct: fmtPercent(cur.ratio) })}` : ''}`,
+            ),
           ),
         );
       }
@@ -329,7 +471,14 @@ export function mountAnalysisPanel(store: RootStore, box: HTMLElement, deps: Ana
                 sites: a.sites,
                 whatIf: a.whatIf,
                 mapPng: png,
-                history: hs ? { from: hs.from, to: hs.to, rows: hs.rows, meanRatio: hs.series.length ? hs.series.reduce((s, x) => s + x.ratio, 0) / hs.series.length : null } : null,
+                history: hs
+                  ? {
+                      from: hs.from,
+                      to: hs.to,
+                      rows: hs.rows,
+                      meanRatio: hs.series.length ? hs.series.reduce((s, x) => s + x.ratio, 0) / hs.series.length : null,
+                    }
+                  : null,
               });
               download(`redwall-parking-report-${stamp()}.html`, 'text/html;charset=utf-8', html);
               run({ op: 'export', what: 'report' });

@@ -44,9 +44,25 @@ export function mountCareHolder(store: RootStore, box: HTMLElement): () => void 
               'div',
               { 'data-testid': 'care-holder', 'data-resident': r.residentId, 'data-grid': r.gridId },
               h('div', { 'data-i18n-data': '' }, `${r.name} · ${r.age} · ${r.phone}`),
-              h('div', { class: 'muted' }, `${t('people.field.grid')} ${r.gridId} · ${t('people.field.building')} #${r.buildingId}${r.livingAlone ? ` · ${t('people.flag.alone')}` : ''}`),
-              task ? h('div', { class: 'muted', 'data-testid': 'care-task', 'data-task': task.taskId, 'data-state': task.state }, `${t('work.care.task')}: `, h('span', { 'data-i18n-data': '' }, task.staff), ` · ${t('work.task.due', { due: task.due })} · ${t(`work.task.state.${task.state}`)}`) : '',
-              button(t('work.care.view'), { 'data-testid': 'care-holder-view' }, () => void store.command({ type: 'people', op: 'view', residentId: r.residentId })),
+              h(
+                'div',
+                { class: 'muted' },
+                `${t('people.field.grid')} ${r.gridId} · ${t('people.field.building')} #${r.buildingId}${r.livingAlone ? ` · ${t('people.flag.alone')}` : ''}`,
+              ),
+              task
+                ? h(
+                    'div',
+                    { class: 'muted', 'data-testid': 'care-task', 'data-task': task.taskId, 'data-state': task.state },
+                    `${t('work.care.task')}: `,
+                    h('span', { 'data-i18n-data': '' }, task.staff),
+                    ` · ${t('work.task.due', { due: task.due })} · ${t(`work.task.state.${task.state}`)}`,
+                  )
+                : '',
+              button(
+                t('work.care.view'),
+                { 'data-testid': 'care-holder-view' },
+                () => void store.command({ type: 'people', op: 'view', residentId: r.residentId }),
+              ),
             )
           : h('div', { class: 'muted', 'data-testid': 'care-holder-none' }, t('work.care.none')),
       );

@@ -28,7 +28,11 @@ const EMPTY_KEY: Record<DrillListEmpty, StringKey> = {
  * What the drill panel says about its scenario list (pure, unit-tested): the reasons the list is empty — never a
  * silently disabled start button — and the files left out as invalid. Keys and params for t().
  */
-export function scenarioListNotes(list: { answered: ListAck | null; listError: string; feedLive: boolean }): Array<{ key: StringKey; params?: Record<string, string | number> }> {
+export function scenarioListNotes(list: {
+  answered: ListAck | null;
+  listError: string;
+  feedLive: boolean;
+}): Array<{ key: StringKey; params?: Record<string, string | number> }> {
   const out: Array<{ key: StringKey; params?: Record<string, string | number> }> = [];
   const a = list.answered;
   if (!a?.scenarios?.length) {
@@ -53,7 +57,19 @@ export function runningDrill(store: RootStore): DrillStatus | null {
 }
 
 export function mountDrillPanel(store: RootStore, box: HTMLElement): () => void {
-  const state = observable({ scenarios: [] as Scenarios, listed: null as ListAck | null, listError: '', message: '', error: '', loading: false, report: null as AfterActionReport | null }, {}, { deep: false });
+  const state = observable(
+    {
+      scenarios: [] as Scenarios,
+      listed: null as ListAck | null,
+      listError: '',
+      message: '',
+      error: '',
+      loading: false,
+      report: null as AfterActionReport | null,
+    },
+    {},
+    { deep: false },
+  );
   const set = (patch: Partial<typeof state>) => runInAction(() => Object.assign(state, patch));
   // the list is retried every 5 s until it arrives: nothing to report while the feed is still connecting
   const refresh = () => {
@@ -112,23 +128,44 @@ export function mountDrillPanel(store: RootStore, box: HTMLElement): () => void 
       const running = runningDrill(store);
       const runs = drillRuns(store).slice(0, 8);
       const replay = store.replay instanceof ReplayController ? store.replay : null;
-      const btn = (label: string, testid: string, on: () => void, attrs: Record<string, string | boolean> = {}) => button(label, { 'data-testid': testid, ...attrs }, on);
+      const btn = (label: string, testid: string, on: () => void, attrs: Record<string, string | boolean> = {}) =>
+        button(label, { 'data-testid': testid, ...attrs }, on);
       // scenario and drill names are the files' own (data, not translated)
-      const select = h('select', { 'data-testid': 'drill-scenario', 'data-i18n-data': '' }, ...state.scenarios.map((s) => h('option', { value: s.file }, t('drill.scenarioOption', { name: s.name, steps: s.steps, min: Math.round(s.durationS / 60) }))));
+      const select = h(
+        'select',
+        { 'data-testid': 'drill-scenario', 'data-i18n-data': '' },
+        ...state.scenarios.map((s) =>
+          h('option', { value: s.file }, t('drill.scenarioOption', { name: s.name, steps: s.steps, min: Math.round(s.durationS / 60) })),
+        ),
+      );
       const children: Array<HTMLElement | string> = [h('h2', {}, t('drill.title'))];
       // starting and stopping drills is the duty operator's (the server refuses other roles)
       const user = store.people.user;
       const mayRun = !user || mayOperate(user, 'drill');
-      if (running) children.push(h('p', { class: 'drill-running', 'data-testid': 'drill-running', 'data-drill': running.drillId, 'data-i18n-data': '' }, t('drill.running', { name: running.name })));
+      if (running)
+        children.push(
+          h(
+            'p',
+            { class: 'drill-running', 'data-testid': 'drill-running', 'data-drill': running.drillId, 'data-i18n-data': '' },
+            t('drill.running', { name: running.name }),
+          ),
+        );
       if (running && mayRun) {
-        children.push(btn(t('drill.stop'), 'drill-stop', () => void store.command({ type: 'drill', op: 'stop' }).then((r) => r && !r.ok && set({ error: r.error }))));
+        children.push(
+          btn(t('drill.stop'), 'drill-stop', () => void store.command({ type: 'drill', op: 'stop' }).then((r) => r && !r.ok && set({ error: r.error }))),
+        );
       } else if (mayRun) {
         children.push(
           select,
           h(
             'div',
             { class: 'actions' },
-            btn(t('drill.start'), 'drill-start', () => void store.command({ type: 'drill', op: 'start', scenario: select.value }).then((r) => r && !r.ok && set({ error: r.error })), state.scenarios.length ? {} : { disabled: true }),
+            btn(
+              t('drill.start'),
+              'drill-start',
+              () => void store.command({ type: 'drill', op: 'start', scenario: select.value }).then((r) => r && !r.ok && set({ error: r.error })),
+              state.scenarios.length ? {} : { disabled: true },
+            ),
             btn(t('drill.load'), 'drill-load', () => fileInput.click()),
           ),
         );
@@ -136,7 +173,18 @@ export function mountDrillPanel(store: RootStore, box: HTMLElement): () => void 
       // an empty scenario list always says why (waiting for the feed, no folder, no files, all invalid, an error)
       if (mayRun && !running) {
         for (const n of scenarioListNotes({ answered: state.listed, listError: state.listError, feedLive: store.feed.status === 'live' }))
-          children.push(h('p', { class: n.key === 'drill.list.loading' || n.key === 'drill.list.waiting' ? 'muted' : 'warn', 'data-testid': 'drill-list-note', 'data-note': n.key, ...(n.params ? { 'data-i18n-data': '' } : {}) }, t(n.key, n.params)));
+          children.push(
+            h(
+              'p',
+              {
+                class: n.key === 'drill.list.loading' || n.key === 'drill.list.waiting' ? 'muted' : 'warn',
+                'data-testid': 'drill-list-note',
+                'data-note': n.key,
+                ...(n.params ? { 'data-i18n-data': '' } : {}),
+              },
+              t(n.key, n.params),
+            ),
+          );
       }
       if (state.error) children.push(h('p', { class: 'warn', 'data-testid': 'drill-error' }, state.error));
       if (state.message) children.push(h('p', { class: 'muted' }, state.message));
@@ -155,28 +203,58 @@ export function mountDrillPanel(store: RootStore, box: HTMLElement): () => void 
             'ul',
             { class: 'drill-runs' },
             ...runs.map((d) => {
-              const li = h('li', { 'data-testid': 'drill-run', 'data-drill': d.drillId, 'data-state': d.state }, `${fmtTime(d.startedAt)} `, h('span', { 'data-i18n-data': '' }, d.name), ` · ${t(`drill.state.${d.state}`)}`);
-              li.onclick = () => void openReplay(d.startedAt - 5_000, d.state === 'ended' || d.state === 'aborted' ? d.ts + 30_000 : Date.now(), d.name, d.drillId);
+              const li = h(
+                'li',
+                { 'data-testid': 'drill-run', 'data-drill': d.drillId, 'data-state': d.state },
+                `${fmtTime(d.startedAt)} `,
+                h('span', { 'data-i18n-data': '' }, d.name),
+                ` · ${t(`drill.state.${d.state}`)}`,
+              );
+              li.onclick = () =>
+                void openReplay(d.startedAt - 5_000, d.state === 'ended' || d.state === 'aborted' ? d.ts + 30_000 : Date.now(), d.name, d.drillId);
               return li;
             }),
           ),
         );
         if (state.loading) children.push(h('p', { class: 'muted' }, t('drill.reading')));
       } else {
-        const slider = h('input', { type: 'range', min: String(replay.from), max: String(replay.to), step: '1000', value: String(replay.t), 'data-testid': 'replay-slider' });
+        const slider = h('input', {
+          type: 'range',
+          min: String(replay.from),
+          max: String(replay.to),
+          step: '1000',
+          value: String(replay.t),
+          'data-testid': 'replay-slider',
+        });
         slider.oninput = () => replay.seek(Number(slider.value));
-        const speed = h('select', { 'data-testid': 'replay-speed', title: t('drill.speed') }, ...[1, 10, 60].map((s) => h('option', { value: String(s), selected: replay.speed === s }, `×${s}`)));
+        const speed = h(
+          'select',
+          { 'data-testid': 'replay-speed', title: t('drill.speed') },
+          ...[1, 10, 60].map((s) => h('option', { value: String(s), selected: replay.speed === s }, `×${s}`)),
+        );
         speed.onchange = () => replay.setSpeed(Number(speed.value));
         const span = replay.to - replay.from || 1;
-        const ticks = h('div', { class: 'timeline' }, ...replay.markers.slice(0, 400).map((m) => {
-          const tick = h('span', { class: `tick ${m.kind}`, style: `left:${((m.t - replay.from) / span) * 100}%`, title: `${fmtTime(m.t)} ${markerLabel(m)}` });
-          tick.onclick = () => replay.seek(m.t);
-          return tick;
-        }));
+        const ticks = h(
+          'div',
+          { class: 'timeline' },
+          ...replay.markers.slice(0, 400).map((m) => {
+            const tick = h('span', {
+              class: `tick ${m.kind}`,
+              style: `left:${((m.t - replay.from) / span) * 100}%`,
+              title: `${fmtTime(m.t)} ${markerLabel(m)}`,
+            });
+            tick.onclick = () => replay.seek(m.t);
+            return tick;
+          }),
+        );
         const drillId = replay.drillId;
         children.push(
           h('h3', { 'data-i18n-data': '' }, t('drill.replayOf', { label: replay.label })),
-          h('p', { class: 'replay-clock', 'data-testid': 'replay-clock', 'data-t': String(replay.t) }, t('drill.clock', { t: fmtTime(replay.t), to: fmtTime(replay.to), n: replay.events.length })),
+          h(
+            'p',
+            { class: 'replay-clock', 'data-testid': 'replay-clock', 'data-t': String(replay.t) },
+            t('drill.clock', { t: fmtTime(replay.t), to: fmtTime(replay.to), n: replay.events.length }),
+          ),
           ticks,
           slider,
           h(
@@ -184,14 +262,23 @@ export function mountDrillPanel(store: RootStore, box: HTMLElement): () => void 
             { class: 'actions' },
             btn(replay.playing ? t('drill.pause') : t('drill.play'), 'replay-play', () => (replay.playing ? replay.pause() : replay.play())),
             speed,
-            btn(t('drill.report'), 'replay-report', () => set({ report: afterActionReport(replay.allEvents, { from: replay.from, to: replay.to, ...(drillId ? { drillId } : {}) }) })),
+            btn(t('drill.report'), 'replay-report', () =>
+              set({ report: afterActionReport(replay.allEvents, { from: replay.from, to: replay.to, ...(drillId ? { drillId } : {}) }) }),
+            ),
             btn(t('drill.exit'), 'replay-exit', closeReplay),
           ),
-          h('ol', { class: 'markers' }, ...replay.markers.filter((m) => m.kind !== 'alarm' || replay.markers.length < 60).slice(0, 30).map((m) => {
-            const li = h('li', { class: m.kind, 'data-i18n-data': '' }, `${fmtTime(m.t)} ${markerLabel(m)}`);
-            li.onclick = () => replay.seek(m.t);
-            return li;
-          })),
+          h(
+            'ol',
+            { class: 'markers' },
+            ...replay.markers
+              .filter((m) => m.kind !== 'alarm' || replay.markers.length < 60)
+              .slice(0, 30)
+              .map((m) => {
+                const li = h('li', { class: m.kind, 'data-i18n-data': '' }, `${fmtTime(m.t)} ${markerLabel(m)}`);
+                li.onclick = () => replay.seek(m.t);
+                return li;
+              }),
+          ),
         );
         const r = state.report;
         if (r) {
@@ -204,11 +291,47 @@ export function mountDrillPanel(store: RootStore, box: HTMLElement): () => void 
               'table',
               { 'data-testid': 'report-summary' },
               h('tr', {}, h('th', {}, ''), h('th', {}, t('drill.count')), h('th', {}, t('drill.median')), h('th', {}, t('drill.max'))),
-              h('tr', {}, h('th', {}, t('drill.toAck')), h('td', {}, String(s.toAck.n)), h('td', { 'data-testid': 'report-ack-median' }, fmt(s.toAck.medianS)), h('td', {}, fmt(s.toAck.maxS))),
-              h('tr', {}, h('th', {}, t('drill.toDispatch')), h('td', {}, String(s.toDispatch.n)), h('td', {}, fmt(s.toDispatch.medianS)), h('td', {}, fmt(s.toDispatch.maxS))),
-              h('tr', {}, h('th', {}, t('drill.toOnsite')), h('td', {}, String(s.toOnsite.n)), h('td', {}, fmt(s.toOnsite.medianS)), h('td', {}, fmt(s.toOnsite.maxS))),
+              h(
+                'tr',
+                {},
+                h('th', {}, t('drill.toAck')),
+                h('td', {}, String(s.toAck.n)),
+                h('td', { 'data-testid': 'report-ack-median' }, fmt(s.toAck.medianS)),
+                h('td', {}, fmt(s.toAck.maxS)),
+              ),
+              h(
+                'tr',
+                {},
+                h('th', {}, t('drill.toDispatch')),
+                h('td', {}, String(s.toDispatch.n)),
+                h('td', {}, fmt(s.toDispatch.medianS)),
+                h('td', {}, fmt(s.toDispatch.maxS)),
+              ),
+              h(
+                'tr',
+                {},
+                h('th', {}, t('drill.toOnsite')),
+                h('td', {}, String(s.toOnsite.n)),
+                h('td', {}, fmt(s.toOnsite.medianS)),
+                h('td', {}, fmt(s.toOnsite.maxS)),
+              ),
             ),
-            h('table', { class: 'report-alarms', 'data-testid': 'report-alarms' }, ...r.alarms.slice(0, 50).map((a) => h('tr', { 'data-alarm': a.alarmId }, h('td', {}, `${a.drill ? 'DRILL ' : ''}${categoryLabel(a.category)} ${a.sourceId}`), h('td', {}, fmt(a.toAckS)), h('td', {}, fmt(a.toDispatchS)), h('td', {}, fmt(a.toOnsiteS))))),
+            h(
+              'table',
+              { class: 'report-alarms', 'data-testid': 'report-alarms' },
+              ...r.alarms
+                .slice(0, 50)
+                .map((a) =>
+                  h(
+                    'tr',
+                    { 'data-alarm': a.alarmId },
+                    h('td', {}, `${a.drill ? 'DRILL ' : ''}${categoryLabel(a.category)} ${a.sourceId}`),
+                    h('td', {}, fmt(a.toAckS)),
+                    h('td', {}, fmt(a.toDispatchS)),
+                    h('td', {}, fmt(a.toOnsiteS)),
+                  ),
+                ),
+            ),
             h(
               'div',
               { class: 'actions' },

@@ -42,7 +42,11 @@ export function mountGridPanel(store: RootStore, box: HTMLElement): () => void {
       h(
         'table',
         { class: 'grid-table', 'data-testid': 'grid-table' },
-        h('thead', {}, h('tr', {}, ...(['grid.col.grid', 'grid.col.open', 'grid.col.ack', 'grid.col.ontime', 'grid.col.work'] as const).map((k) => h('th', {}, t(k))))),
+        h(
+          'thead',
+          {},
+          h('tr', {}, ...(['grid.col.grid', 'grid.col.open', 'grid.col.ack', 'grid.col.ontime', 'grid.col.work'] as const).map((k) => h('th', {}, t(k)))),
+        ),
         h(
           'tbody',
           {},
@@ -50,17 +54,43 @@ export function mountGridPanel(store: RootStore, box: HTMLElement): () => void {
             const d = density.get(g.gridId);
             const tr = h(
               'tr',
-              { 'data-grid': g.gridId, 'data-open': String(g.open), 'data-events': String(g.events), 'data-requests': String(g.work?.openRequests ?? 0), 'data-overdue-requests': String(g.work?.overdueRequests ?? 0), 'data-tasks': String(g.work?.openTasks ?? 0), class: g.waiting || g.work?.overdueRequests || g.work?.overdueTasks ? 'waiting' : '' },
+              {
+                'data-grid': g.gridId,
+                'data-open': String(g.open),
+                'data-events': String(g.events),
+                'data-requests': String(g.work?.openRequests ?? 0),
+                'data-overdue-requests': String(g.work?.overdueRequests ?? 0),
+                'data-tasks': String(g.work?.openTasks ?? 0),
+                class: g.waiting || g.work?.overdueRequests || g.work?.overdueTasks ? 'waiting' : '',
+              },
               h('td', {}, g.gridId, h('div', { class: 'muted', 'data-i18n-data': '' }, d ? d.staff : '')),
               h('td', { class: 'n' }, `${fmtNumber(g.open)}/${fmtNumber(g.events)}`),
               h('td', { class: 'n' }, Number.isFinite(g.ackP50) ? fmtDuration(g.ackP50) : '—'),
               h('td', { class: 'n' }, Number.isFinite(g.withinTarget) ? fmtPercent(g.withinTarget, 0) : '—'),
-              h('td', { class: 'n', title: t('grid.work.title') }, g.work ? t('grid.work', { requests: g.work.openRequests, late: g.work.overdueRequests, tasks: g.work.openTasks }) : '—'),
+              h(
+                'td',
+                { class: 'n', title: t('grid.work.title') },
+                g.work ? t('grid.work', { requests: g.work.openRequests, late: g.work.overdueRequests, tasks: g.work.openTasks }) : '—',
+              ),
             );
-            tr.title = [Object.entries(g.byCategory).map(([c, n]) => `${categoryLabel(c as Parameters<typeof categoryLabel>[0])} ${n}`).join(' · '), d ? t('grid.elders', { elderly: d.elderly, alone: d.aloneElderly }) : ''].filter(Boolean).join('\n');
+            tr.title = [
+              Object.entries(g.byCategory)
+                .map(([c, n]) => `${categoryLabel(c as Parameters<typeof categoryLabel>[0])} ${n}`)
+                .join(' · '),
+              d ? t('grid.elders', { elderly: d.elderly, alone: d.aloneElderly }) : '',
+            ]
+              .filter(Boolean)
+              .join('\n');
             tr.onclick = () => {
               const cell = store.people.grids.find((c) => c.id === g.gridId);
-              if (cell) void store.command({ type: 'focus', lon: (cell.west + cell.east) / 2, lat: (cell.south + cell.north) / 2, what: `grid:${g.gridId}`, rangeM: 900 });
+              if (cell)
+                void store.command({
+                  type: 'focus',
+                  lon: (cell.west + cell.east) / 2,
+                  lat: (cell.south + cell.north) / 2,
+                  what: `grid:${g.gridId}`,
+                  rangeM: 900,
+                });
             };
             return tr;
           }),

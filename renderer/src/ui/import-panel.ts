@@ -12,7 +12,12 @@ import { button, h } from './dom.ts';
 
 export function mountImportPanel(store: RootStore, box: HTMLElement, near: { lon: number; lat: number }): () => void {
   const im = store.imports;
-  const input = h('input', { type: 'file', multiple: true, accept: '.geojson,.json,.csv,.txt,.tsv,.shp,.dbf,.prj,.cpg,.shx,.kml,.kmz,.gpkg,.sqlite,.sqlite3,.db', 'data-testid': 'import-file' });
+  const input = h('input', {
+    type: 'file',
+    multiple: true,
+    accept: '.geojson,.json,.csv,.txt,.tsv,.shp,.dbf,.prj,.cpg,.shx,.kml,.kmz,.gpkg,.sqlite,.sqlite3,.db',
+    'data-testid': 'import-file',
+  });
   input.onchange = () => {
     const files = [...(input.files ?? [])];
     input.value = '';
@@ -24,7 +29,11 @@ export function mountImportPanel(store: RootStore, box: HTMLElement, near: { lon
     folder.value = '';
     if (!files.length) return;
     const name = (files[0]!.webkitRelativePath || files[0]!.name).split('/')[0] ?? 'tiles';
-    store.loadBasemap(files.map((f) => ({ path: f.webkitRelativePath || f.name, blob: f })), near, name);
+    store.loadBasemap(
+      files.map((f) => ({ path: f.webkitRelativePath || f.name, blob: f })),
+      near,
+      name,
+    );
   };
   // a package file: the File itself is kept and sliced on demand (multi-gigabyte MBTiles are never read whole)
   const pkg = h('input', { type: 'file', accept: '.mbtiles,.pmtiles', 'data-testid': 'basemap-file' });
@@ -62,7 +71,15 @@ export function mountImportPanel(store: RootStore, box: HTMLElement, near: { lon
               'data-format': tiles.format,
               'data-zooms': `${tiles.minZoom}-${tiles.maxZoom}`,
             },
-            t(tiles.count === null ? 'import.basemap.info' : 'import.basemap.infoCount', { name: tiles.name, kind: t(`import.basemap.kind.${tiles.kind}`), n: tiles.count ?? 0, min: String(tiles.minZoom), max: String(tiles.maxZoom), scheme: tiles.scheme.toUpperCase(), format: tiles.format }),
+            t(tiles.count === null ? 'import.basemap.info' : 'import.basemap.infoCount', {
+              name: tiles.name,
+              kind: t(`import.basemap.kind.${tiles.kind}`),
+              n: tiles.count ?? 0,
+              min: String(tiles.minZoom),
+              max: String(tiles.maxZoom),
+              scheme: tiles.scheme.toUpperCase(),
+              format: tiles.format,
+            }),
             ' ',
             button(t('import.remove'), { 'data-testid': 'basemap-clear' }, () => store.clearBasemap()),
           )
@@ -76,18 +93,47 @@ export function mountImportPanel(store: RootStore, box: HTMLElement, near: { lon
           cb.onchange = () => void store.command({ type: 'importData', op: cb.checked ? 'show' : 'hide', id: l.id });
           const n = l.layer.features.filter((f) => f.geometry).length;
           // this layer only: its own CRS, winning over what the file declares
-          const own = h('select', { 'data-testid': `import-layer-crs-${l.table}`, title: t('import.crsLayer') }, ...CRS_OPTIONS.map((o) => h('option', { value: o.id, selected: o.id === l.layer.crs || (o.id === 'auto' && !CRS_OPTIONS.some((x) => x.id === l.layer.crs)) }, o.id === 'auto' ? `${t('import.crsLayer')}…` : o.label)));
+          const own = h(
+            'select',
+            { 'data-testid': `import-layer-crs-${l.table}`, title: t('import.crsLayer') },
+            ...CRS_OPTIONS.map((o) =>
+              h(
+                'option',
+                { value: o.id, selected: o.id === l.layer.crs || (o.id === 'auto' && !CRS_OPTIONS.some((x) => x.id === l.layer.crs)) },
+                o.id === 'auto' ? `${t('import.crsLayer')}…` : o.label,
+              ),
+            ),
+          );
           own.onchange = () => {
             if (own.value !== 'auto') void store.reimportLayer(l.id, own.value);
           };
           const q = l.layer.crsQuestion;
           const crsName = (id: string) => CRS_OPTIONS.find((o) => o.id === id)?.label ?? id;
-          const enc = l.layer.encodingSource && ['cpg', 'ldid', 'detected'].includes(l.layer.encodingSource) ? (`import.encodingFrom.${l.layer.encodingSource}` as 'import.encodingFrom.cpg') : 'import.encodingFrom.none';
+          const enc =
+            l.layer.encodingSource && ['cpg', 'ldid', 'detected'].includes(l.layer.encodingSource)
+              ? (`import.encodingFrom.${l.layer.encodingSource}` as 'import.encodingFrom.cpg')
+              : 'import.encodingFrom.none';
           return h(
             'li',
             { 'data-table': l.table, 'data-features': String(n), 'data-crs': l.layer.crs },
-            h('label', { class: 'layer-row' }, cb, h('span', { class: 'swatch', style: `background:rgba(${l.color[0]},${l.color[1]},${l.color[2]},1)` }), ` ${l.layer.name}`),
-            h('div', { class: 'muted' }, t('import.layerInfo', { n, crs: l.layer.crs, from: t(`import.crsFrom.${l.layer.crsSource}`), encoding: t(enc, { enc: l.layer.encoding }), table: l.table })),
+            h(
+              'label',
+              { class: 'layer-row' },
+              cb,
+              h('span', { class: 'swatch', style: `background:rgba(${l.color[0]},${l.color[1]},${l.color[2]},1)` }),
+              ` ${l.layer.name}`,
+            ),
+            h(
+              'div',
+              { class: 'muted' },
+              t('import.layerInfo', {
+                n,
+                crs: l.layer.crs,
+                from: t(`import.crsFrom.${l.layer.crsSource}`),
+                encoding: t(enc, { enc: l.layer.encoding }),
+                table: l.table,
+              }),
+            ),
             q
               ? h(
                   'div',
@@ -97,8 +143,14 @@ export function mountImportPanel(store: RootStore, box: HTMLElement, near: { lon
                   h(
                     'div',
                     { class: 'row' },
-                    button(t('import.questionUse', { crs: crsName(q.suggest) }), { 'data-testid': `import-question-use-${l.table}` }, () => void store.reimportLayer(l.id, q.suggest)),
-                    button(t('import.questionKeep', { current: q.current }), { 'data-testid': `import-question-keep-${l.table}` }, () => im.dismissQuestion(l.id)),
+                    button(
+                      t('import.questionUse', { crs: crsName(q.suggest) }),
+                      { 'data-testid': `import-question-use-${l.table}` },
+                      () => void store.reimportLayer(l.id, q.suggest),
+                    ),
+                    button(t('import.questionKeep', { current: q.current }), { 'data-testid': `import-question-keep-${l.table}` }, () =>
+                      im.dismissQuestion(l.id),
+                    ),
                   ),
                 )
               : '',
@@ -108,9 +160,20 @@ export function mountImportPanel(store: RootStore, box: HTMLElement, near: { lon
               { class: 'row' },
               button(t('import.zoom'), { 'data-testid': `import-zoom-${l.table}` }, () => {
                 const b = l.layer.bbox;
-                if (b) void store.command({ type: 'focus', lon: (b[0] + b[2]) / 2, lat: (b[1] + b[3]) / 2, what: l.table, rangeM: Math.max(400, haversineMeters([b[0], b[1]], [b[2], b[3]]) * 1.5) });
+                if (b)
+                  void store.command({
+                    type: 'focus',
+                    lon: (b[0] + b[2]) / 2,
+                    lat: (b[1] + b[3]) / 2,
+                    what: l.table,
+                    rangeM: Math.max(400, haversineMeters([b[0], b[1]], [b[2], b[3]]) * 1.5),
+                  });
               }),
-              button(t('import.remove'), { 'data-testid': `import-remove-${l.table}` }, () => void store.command({ type: 'importData', op: 'remove', id: l.id })),
+              button(
+                t('import.remove'),
+                { 'data-testid': `import-remove-${l.table}` },
+                () => void store.command({ type: 'importData', op: 'remove', id: l.id }),
+              ),
               own,
             ),
           );

@@ -48,7 +48,8 @@ export function mountIncidentPanel(store: RootStore, box: HTMLElement): () => vo
       const buildingName = b?.name || `#${plan.buildingId}`;
       const where = t(WHERE[det.where]);
       // `data`: the value names places from the district data (assembly point, fire station), not translated
-      const row = (k: string, v: string, testid?: string, data = false) => h('tr', {}, h('th', {}, k), h('td', { 'data-testid': testid, 'data-i18n-data': data }, v));
+      const row = (k: string, v: string, testid?: string, data = false) =>
+        h('tr', {}, h('th', {}, k), h('td', { 'data-testid': testid, 'data-i18n-data': data }, v));
       const peeled = store.ui.explodedBuildingId === plan.buildingId;
       const lastBroadcast = store.ui.broadcasts.find((x) => x.buildingId === plan.buildingId);
       const message = t('evacuation.msg.body', {
@@ -63,29 +64,71 @@ export function mountIncidentPanel(store: RootStore, box: HTMLElement): () => vo
       const btn = (label: string, testid: string, on: () => void) => button(label, { 'data-testid': testid }, on);
       const trapped = plan.floors.filter((f) => f.trapped).map((f) => f.floor);
       const cam = nearestCamera(store, layout.nodes[layout.exits[0]!]!.lon, layout.nodes[layout.exits[0]!]!.lat);
-      const indoor = t('evacuation.indoorRoute', { from: nodeLabel(plan.indoor.from), stair: plan.indoor.viaStair ?? '-', exit: plan.indoor.exit, m: String(plan.indoor.distanceM), time: fmtDuration(plan.indoor.timeS) });
+      const indoor = t('evacuation.indoorRoute', {
+        from: nodeLabel(plan.indoor.from),
+        stair: plan.indoor.viaStair ?? '-',
+        exit: plan.indoor.exit,
+        m: String(plan.indoor.distanceM),
+        time: fmtDuration(plan.indoor.timeS),
+      });
       box.replaceChildren(
         h('h2', {}, `${t('evacuation')}${target.drill ? ` · ${t('alarms.drillMark')}` : ''}`),
         h('p', { class: 'alarm-title', 'data-i18n-data': '' }, `${buildingName} · ${plan.floor}F · ${where} · ${plan.detectorId}`),
         h(
           'table',
           { 'data-testid': 'evacuation-plan' },
-          row(t('evacuation.blockedStairs'), plan.blockedStairs.length ? t('evacuation.blockedValue', { stairs: plan.blockedStairs.join(', '), floor: String(plan.floor) }) : t('evacuation.none'), 'evac-blocked'),
+          row(
+            t('evacuation.blockedStairs'),
+            plan.blockedStairs.length
+              ? t('evacuation.blockedValue', { stairs: plan.blockedStairs.join(', '), floor: String(plan.floor) })
+              : t('evacuation.none'),
+            'evac-blocked',
+          ),
           row(t('evacuation.indoor'), plan.indoor.throughZone ? `${indoor} · ${t('evacuation.throughZone')}` : indoor, 'evac-indoor'),
-          plan.outdoor ? row(t('evacuation.toAssembly'), `${plan.outdoor.assembly.name} · ${plan.outdoor.distanceM} m · ${fmtDuration(plan.outdoor.timeS)}`, 'evac-outdoor', true) : row(t('evacuation.toAssembly'), t('evacuation.noAssembly')),
-          plan.responder ? row(t('evacuation.responders'), t('evacuation.responderValue', { station: plan.responder.station.name, km: (plan.responder.distanceM / 1000).toFixed(1), time: fmtDuration(plan.responder.timeS) }), 'evac-responder', true) : '',
+          plan.outdoor
+            ? row(
+                t('evacuation.toAssembly'),
+                `${plan.outdoor.assembly.name} · ${plan.outdoor.distanceM} m · ${fmtDuration(plan.outdoor.timeS)}`,
+                'evac-outdoor',
+                true,
+              )
+            : row(t('evacuation.toAssembly'), t('evacuation.noAssembly')),
+          plan.responder
+            ? row(
+                t('evacuation.responders'),
+                t('evacuation.responderValue', {
+                  station: plan.responder.station.name,
+                  km: (plan.responder.distanceM / 1000).toFixed(1),
+                  time: fmtDuration(plan.responder.timeS),
+                }),
+                'evac-responder',
+                true,
+              )
+            : '',
           row(t('evacuation.total'), fmtDuration(plan.totalEvacuationS), 'evac-total'),
           trapped.length ? row(t('evacuation.trapped'), t('evacuation.trappedValue', { floors: trapped.join(', ') }), 'evac-trapped') : '',
         ),
         h(
           'div',
           { class: 'actions' },
-          btn(t('evacuation.broadcast'), 'evac-broadcast', () => void store.command({ type: 'broadcast', buildingId: plan.buildingId, floor: plan.floor, message, drill: target.drill })),
-          btn(peeled ? t('evacuation.restore') : t('evacuation.peel'), 'evac-peel', () => void store.command({ type: 'explodeBuilding', buildingId: peeled ? null : plan.buildingId })),
+          btn(
+            t('evacuation.broadcast'),
+            'evac-broadcast',
+            () => void store.command({ type: 'broadcast', buildingId: plan.buildingId, floor: plan.floor, message, drill: target.drill }),
+          ),
+          btn(
+            peeled ? t('evacuation.restore') : t('evacuation.peel'),
+            'evac-peel',
+            () => void store.command({ type: 'explodeBuilding', buildingId: peeled ? null : plan.buildingId }),
+          ),
           cam ? btn(t('evacuation.nearestCamera', { camera: cam }), 'evac-camera', () => void store.command({ type: 'openVideo', cameraId: cam })) : '',
         ),
         lastBroadcast
-          ? h('p', { class: 'muted', 'data-testid': 'evac-broadcast-done', 'data-i18n-data': '' }, t('evacuation.broadcastDone', { time: fmtTime(lastBroadcast.ts), drill: lastBroadcast.drill ? ' (DRILL)' : '', message: lastBroadcast.message }))
+          ? h(
+              'p',
+              { class: 'muted', 'data-testid': 'evac-broadcast-done', 'data-i18n-data': '' },
+              t('evacuation.broadcastDone', { time: fmtTime(lastBroadcast.ts), drill: lastBroadcast.drill ? ' (DRILL)' : '', message: lastBroadcast.message }),
+            )
           : '',
       );
     }),

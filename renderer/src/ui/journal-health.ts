@@ -10,5 +10,17 @@ import { h } from './dom.ts';
 
 export function journalPill(j: JournalHealth | null): HTMLElement | string {
   const b = journalBanner(j);
-  return b ? h('span', { class: `journal-health ${b.level}`, role: 'alert', 'data-testid': 'journal-health', 'data-writable': String(j?.writable ?? true), 'data-lost': String(j?.lost ?? 0) }, t(b.key, b.vars)) : '';
+  return b
+    ? h(
+        'span',
+        {
+          class: `journal-health ${b.level}`,
+          role: 'alert',
+          'data-testid': 'journal-health',
+          'data-writable': String(j?.writable ?? true),
+          'data-lost': String(j?.lost ?? 0),
+        },
+        t(b.key, b.vars),
+      )
+    : '';
 }

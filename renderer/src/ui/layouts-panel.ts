@@ -39,7 +39,12 @@ export function mountLayoutsPanel(store: RootStore, box: HTMLElement, deps: Layo
         name,
         button(t('layouts.save'), { 'data-testid': 'layout-save' }, () => {
           const a = store.analysis;
-          const layout = captureLayout(store.ui, { metric: a.metric, display: a.display, params: a.params }, name.value || t('layouts.defaultName'), deps.cameras());
+          const layout = captureLayout(
+            store.ui,
+            { metric: a.metric, display: a.display, params: a.params },
+            name.value || t('layouts.defaultName'),
+            deps.cameras(),
+          );
           shelf().save(layout);
           void store.command({ type: 'saveLayout', name: layout.name });
           name.value = '';
@@ -55,12 +60,23 @@ export function mountLayoutsPanel(store: RootStore, box: HTMLElement, deps: Layo
           h(
             'li',
             { 'data-layout': l.name },
-            h('div', {}, h('b', { 'data-i18n-data': '' }, l.name), h('span', { class: 'muted' }, ` · ${t(l.view === '3d' ? 'layouts.view3d' : 'layouts.view2d')} · ${t('layouts.savedAt', { time: fmtDateTime(l.savedAt) })}`)),
+            h(
+              'div',
+              {},
+              h('b', { 'data-i18n-data': '' }, l.name),
+              h(
+                'span',
+                { class: 'muted' },
+                ` · ${t(l.view === '3d' ? 'layouts.view3d' : 'layouts.view2d')} · ${t('layouts.savedAt', { time: fmtDateTime(l.savedAt) })}`,
+              ),
+            ),
             h(
               'div',
               { class: 'row' },
               button(t('layouts.restore'), { 'data-testid': `layout-apply-${l.name}` }, () => void store.command({ type: 'applyLayout', layout: l })),
-              button(t('layouts.export'), { 'data-testid': `layout-export-${l.name}` }, () => download(`redwall-layout-${l.name}.json`, 'application/json', JSON.stringify(l, null, 2))),
+              button(t('layouts.export'), { 'data-testid': `layout-export-${l.name}` }, () =>
+                download(`redwall-layout-${l.name}.json`, 'application/json', JSON.stringify(l, null, 2)),
+              ),
               button(t('layouts.delete'), { 'data-testid': `layout-delete-${l.name}` }, () => {
                 shelf().remove(l.name);
                 void store.command({ type: 'deleteLayout', name: l.name });

@@ -6,7 +6,20 @@ import { STREAMS } from '../../../data-pipelines/contracts/events.ts';
 import type { RedWallBridge } from '../../../electron/bridge/api.ts';
 import type { DistrictMeta } from '../data/district.ts';
 import { fmtNumber, fmtTime, locale, t, type StringKey } from '../i18n.ts';
-import { actionLabel, alarmHasPlace, alarmTitle, categoryLabel, causeLabel, defaultTeam, groupAlarms, PRIORITY_COLORS, priorityLabel, stateLabel, teamLabel, TEAMS } from '../layers/alarms/format.ts';
+import {
+  actionLabel,
+  alarmHasPlace,
+  alarmTitle,
+  categoryLabel,
+  causeLabel,
+  defaultTeam,
+  groupAlarms,
+  PRIORITY_COLORS,
+  priorityLabel,
+  stateLabel,
+  teamLabel,
+  TEAMS,
+} from '../layers/alarms/format.ts';
 import { BUILDING_LEGEND } from '../layers/buildings/format.ts';
 import { unitText } from '../layers/manholes/format.ts';
 import { cssColor } from '../palette.ts';
@@ -63,7 +76,14 @@ export function mountPanels(store: RootStore, meta: DistrictMeta, bridge: RedWal
 }
 
 /** A group of buttons, one per choice, the current one marked active. */
-function switchNav<V extends string>(cls: string, choices: readonly V[], active: V, label: (v: V) => string, testId: (v: V) => string, pick: (v: V) => void): HTMLElement {
+function switchNav<V extends string>(
+  cls: string,
+  choices: readonly V[],
+  active: V,
+  label: (v: V) => string,
+  testId: (v: V) => string,
+  pick: (v: V) => void,
+): HTMLElement {
   return h('nav', { class: cls }, ...choices.map((v) => button(label(v), { 'data-testid': testId(v), class: active === v ? 'active' : '' }, () => pick(v))));
 }
 
@@ -82,11 +102,35 @@ function mountTopBar(store: RootStore, meta: DistrictMeta, bridge: RedWallBridge
     const other = loc === 'zh-CN' ? 'en' : 'zh-CN';
     top.replaceChildren(
       // the seal is the logo (a Chinese glyph in both languages, like the name on a stamp)
-      h('div', { class: 'brand' }, h('span', { class: 'brand-mark', lang: 'zh-CN', 'aria-hidden': 'true' }, '红'), h('span', { class: 'brand-title' }, t('appTitle')), h('span', { class: 'brand-sub' }, t('appSubtitle'))), // i18n-exempt: logo glyph
+      h(
+        'div',
+        { class: 'brand' },
+        h('span', { class: 'brand-mark', lang: 'zh-CN', 'aria-hidden': 'true' }, '红'), // i18n-exempt: logo glyph
+        h('span', { class: 'brand-title' }, t('appTitle')),
+        h('span', { class: 'brand-sub' }, t('appSubtitle')),
+      ),
       h('div', { class: 'district-name' }, meta.name[loc]),
-      switchNav('view-switch', ['3d', '2d'] as const, store.ui.view, (v) => t(v === '3d' ? 'view3d' : 'view2d'), (v) => `view-${v}`, (v) => void store.command({ type: 'setView', view: v })),
-      switchNav('view-switch workspace-switch', ['ops', 'analysis'] as const, store.ui.workspace, (w) => t(w === 'ops' ? 'wsOps' : 'wsAnalysis'), (w) => `workspace-${w}`, (w) => void store.command({ type: 'setWorkspace', workspace: w })),
-      h('nav', { class: 'presets' }, ...meta.presets.map((p) => button(p.label[loc], { 'data-testid': `preset-${p.id}` }, () => void store.command({ type: 'flyToPreset', preset: p.id })))),
+      switchNav(
+        'view-switch',
+        ['3d', '2d'] as const,
+        store.ui.view,
+        (v) => t(v === '3d' ? 'view3d' : 'view2d'),
+        (v) => `view-${v}`,
+        (v) => void store.command({ type: 'setView', view: v }),
+      ),
+      switchNav(
+        'view-switch workspace-switch',
+        ['ops', 'analysis'] as const,
+        store.ui.workspace,
+        (w) => t(w === 'ops' ? 'wsOps' : 'wsAnalysis'),
+        (w) => `workspace-${w}`,
+        (w) => void store.command({ type: 'setWorkspace', workspace: w }),
+      ),
+      h(
+        'nav',
+        { class: 'presets' },
+        ...meta.presets.map((p) => button(p.label[loc], { 'data-testid': `preset-${p.id}` }, () => void store.command({ type: 'flyToPreset', preset: p.id }))),
+      ),
       h('div', { class: 'spacer' }),
       sources.toggle,
       sessionBox,
@@ -94,8 +138,16 @@ function mountTopBar(store: RootStore, meta: DistrictMeta, bridge: RedWallBridge
       button(t('wall.screens'), { 'data-testid': 'screens' }, () => void openScreensDialog(store, bridge, window.redwall ? 'electron' : 'web')),
       button(store.ui.muted ? t('unmute') : t('mute'), { 'data-testid': 'mute' }, () => void store.command({ type: 'setMuted', muted: !store.ui.muted })),
       // the language switch names the other language in that language
-      button(loc === 'zh-CN' ? 'EN' : '中文', { class: 'lang', 'data-testid': 'lang', lang: other, title: t('core.langSwitchTitle') }, () => void store.command({ type: 'setLocale', locale: other })), // i18n-exempt: language name
-      button(t('core.fullscreen'), { class: 'fullscreen', title: t('core.fullscreenTitle'), 'data-testid': 'fullscreen' }, () => void bridge.setFullScreen(!document.fullscreenElement).catch(() => undefined)),
+      button(
+        loc === 'zh-CN' ? 'EN' : '中文', // i18n-exempt: language name
+        { class: 'lang', 'data-testid': 'lang', lang: other, title: t('core.langSwitchTitle') },
+        () => void store.command({ type: 'setLocale', locale: other }),
+      ),
+      button(
+        t('core.fullscreen'),
+        { class: 'fullscreen', title: t('core.fullscreenTitle'), 'data-testid': 'fullscreen' },
+        () => void bridge.setFullScreen(!document.fullscreenElement).catch(() => undefined),
+      ),
     );
   });
   return () => {
@@ -114,11 +166,19 @@ function mountStatusBar(store: RootStore, meta: DistrictMeta, status: HTMLElemen
     const f = store.feed;
     const c = store.live.counts;
     status.replaceChildren(
-      h('span', { class: `feed-pill ${f.phase}`, 'data-testid': 'feed-status', 'data-status': f.status, 'data-phase': f.phase }, `${t('feed')}: ${t(FEED_STATUS_KEY[f.phase])}`),
+      h(
+        'span',
+        { class: `feed-pill ${f.phase}`, 'data-testid': 'feed-status', 'data-status': f.status, 'data-phase': f.phase },
+        `${t('feed')}: ${t(FEED_STATUS_KEY[f.phase])}`,
+      ),
       journalPill(f.journal),
       f.simulated ? h('span', { class: 'sim-badge' }, t('simulated')) : '',
       h('span', {}, `${fmtNumber(f.received)} ${t('events')}`),
-      h('span', { class: f.rejected ? 'warn' : '', 'data-testid': 'feed-rejected', 'data-count': String(f.rejected), title: f.lastRejectReason ?? '' }, `${fmtNumber(f.rejected)} ${t('rejected')}`),
+      h(
+        'span',
+        { class: f.rejected ? 'warn' : '', 'data-testid': 'feed-rejected', 'data-count': String(f.rejected), title: f.lastRejectReason ?? '' },
+        `${fmtNumber(f.rejected)} ${t('rejected')}`,
+      ),
       h('span', { class: f.gaps ? 'warn' : '' }, `${fmtNumber(f.gaps)} ${t('gaps')}`),
       h('span', {}, `${f.replays} ${t('replays')} · ${f.snapshots} ${t('snapshots')}`),
       h('span', {}, `${fmtNumber(store.entities.wells.ids.length)} ${t('wells')}`),
@@ -242,7 +302,15 @@ function alarmRow(store: RootStore, a: Alarm): HTMLElement {
   const reading = `${causeLabel(a)}${a.value !== undefined ? ` ${valueText(a)}` : ''}${a.floor !== undefined ? ` · ${t('alarms.floorShort', { floor: String(a.floor) })}` : ''}${a.active ? '' : ` · ${t('activeNo')}`}`;
   const li = h(
     'li',
-    { class: cls, 'data-testid': 'alarm-item', 'data-alarm': a.alarmId, 'data-source': a.sourceId, 'data-state': a.state, 'data-category': a.category, 'data-level': a.active ? 'alarm' : 'rtn' },
+    {
+      class: cls,
+      'data-testid': 'alarm-item',
+      'data-alarm': a.alarmId,
+      'data-source': a.sourceId,
+      'data-state': a.state,
+      'data-category': a.category,
+      'data-level': a.active ? 'alarm' : 'rtn',
+    },
     h('span', { class: 'dot', style: `background:${cssColor(PRIORITY_COLORS[a.priority])}` }),
     h('span', { class: 'well' }, `${drillMark(a)}${categoryLabel(a.category)} ${a.sourceId}`),
     h('span', { class: 'kind' }, stateLabel(a.state)),
@@ -267,21 +335,37 @@ function renderAlarmList(store: RootStore, alarmBox: HTMLElement): void {
   const rows = [...real, ...drill];
   const items: HTMLElement[] = [];
   for (const r of rows.slice(0, 150)) {
-    if (drill.length && r === drill[0]) items.push(h('li', { class: 'drill-divider', 'data-testid': 'drill-divider' }, t('alarms.drillDivider', { n: drill.length })));
+    if (drill.length && r === drill[0])
+      items.push(h('li', { class: 'drill-divider', 'data-testid': 'drill-divider' }, t('alarms.drillDivider', { n: drill.length })));
     if (r.type === 'single') {
       items.push(alarmRow(store, r.alarm));
       continue;
     }
     const open = store.ui.expandedGroups.includes(r.key);
     const text = t('alarms.groupRow', { category: categoryLabel(r.category), cause: causeLabel(r.alarms[0]!), n: r.alarms.length });
-    const head = h('li', { class: 'alarm-group', 'data-testid': 'alarm-group', 'data-count': String(r.alarms.length) }, text, h('span', { class: 'spacer' }), open ? '▾' : `▸ ${t('expand')}`);
+    const head = h(
+      'li',
+      { class: 'alarm-group', 'data-testid': 'alarm-group', 'data-count': String(r.alarms.length) },
+      text,
+      h('span', { class: 'spacer' }),
+      open ? '▾' : `▸ ${t('expand')}`,
+    );
     head.onclick = () => void store.command({ type: 'toggleAlarmGroup', key: r.key });
     items.push(head);
     if (open) items.push(...r.alarms.slice(0, 100).map((a) => alarmRow(store, a)));
   }
-  const tab = (f: AlarmFilter, key: StringKey) => button(t(key), { class: filter === f ? 'active' : '', 'data-testid': `alarm-filter-${f}` }, () => void store.command({ type: 'setAlarmFilter', filter: f }));
+  const tab = (f: AlarmFilter, key: StringKey) =>
+    button(
+      t(key),
+      { class: filter === f ? 'active' : '', 'data-testid': `alarm-filter-${f}` },
+      () => void store.command({ type: 'setAlarmFilter', filter: f }),
+    );
   const chip = (c: AlarmCategory | 'all') =>
-    button(c === 'all' ? t('filterAll') : categoryLabel(c), { class: cat === c ? 'active' : '', 'data-testid': `alarm-category-${c}` }, () => void store.command({ type: 'setAlarmCategory', category: c }));
+    button(
+      c === 'all' ? t('filterAll') : categoryLabel(c),
+      { class: cat === c ? 'active' : '', 'data-testid': `alarm-category-${c}` },
+      () => void store.command({ type: 'setAlarmCategory', category: c }),
+    );
   alarmBox.replaceChildren(
     h('h2', {}, `${t('alarms')} (${list.length})`, h('nav', {}, tab('open', 'filterOpen'), tab('unacked', 'filterUnacked'), tab('all', 'filterAll'))),
     h('nav', { class: 'chips', 'aria-label': t('alarms.categoryFilter') }, ...(['all', ...ALARM_CATEGORIES.filter((c) => c !== 'parking')] as const).map(chip)),
@@ -303,7 +387,11 @@ function renderAlarmDetail(store: RootStore, detailBox: HTMLElement): void {
   detailBox.hidden = false;
   const row = (k: StringKey, v: string, data = false) => h('tr', {}, h('th', {}, t(k)), h('td', { 'data-i18n-data': data }, v));
   const preferred = defaultTeam(a);
-  const team = h('select', { 'data-testid': 'alarm-team' }, ...TEAMS.map((tm) => h('option', { value: tm.value, selected: tm.value === preferred }, t(tm.key))));
+  const team = h(
+    'select',
+    { 'data-testid': 'alarm-team' },
+    ...TEAMS.map((tm) => h('option', { value: tm.value, selected: tm.value === preferred }, t(tm.key))),
+  );
   const minutes = h('select', { 'data-testid': 'alarm-minutes' }, ...[15, 30, 60, 240].map((m) => h('option', { value: String(m) }, `${m} ${t('minutes')}`)));
   const note = h('input', { type: 'text', placeholder: t('note'), maxlength: '500', 'data-testid': 'alarm-note' });
   const act = (action: OperatorAction) =>
@@ -324,10 +412,25 @@ function renderAlarmDetail(store: RootStore, detailBox: HTMLElement): void {
   // grid staff: in their own grid cells only (mayActOnAlarmIn)
   const cell = store.people.grids.find((g) => a.lon >= g.west && a.lon < g.east && a.lat >= g.south && a.lat < g.north)?.id ?? null;
   const allowed = !user || mayActOnAlarmIn(user, cell) ? allowedActions(a) : [];
-  const close = button('×', { class: 'close', title: t('close'), 'aria-label': t('alarms.closeDetail') }, () => void store.command({ type: 'selectAlarm', alarmId: null }));
+  const close = button(
+    '×',
+    { class: 'close', title: t('close'), 'aria-label': t('alarms.closeDetail') },
+    () => void store.command({ type: 'selectAlarm', alarmId: null }),
+  );
   const lastAudit = [...store.ui.audit].reverse().find((r) => r.command.type === 'alarm' && r.command.alarmId === a.alarmId);
-  const openSource = button(t('sources.openFromAlarm'), { 'data-testid': 'alarm-open-source' }, () => void store.command({ type: 'sourcesPanel', open: true, sourceId: a.sourceId }));
-  const historyRow = (e: Alarm['history'][number]) => h('li', {}, h('span', { class: 'time' }, fmtTime(e.at)), ` ${actionLabel(e.action)} · `, h('span', { 'data-i18n-data': '' }, `${e.by}${e.note ? ` · ${e.note}` : ''}`));
+  const openSource = button(
+    t('sources.openFromAlarm'),
+    { 'data-testid': 'alarm-open-source' },
+    () => void store.command({ type: 'sourcesPanel', open: true, sourceId: a.sourceId }),
+  );
+  const historyRow = (e: Alarm['history'][number]) =>
+    h(
+      'li',
+      {},
+      h('span', { class: 'time' }, fmtTime(e.at)),
+      ` ${actionLabel(e.action)} · `,
+      h('span', { 'data-i18n-data': '' }, `${e.by}${e.note ? ` · ${e.note}` : ''}`),
+    );
   detailBox.replaceChildren(
     h('h2', {}, `${t('alarmDetail')}${a.drill ? ` · ${t('alarms.drillMark')}` : ''}`, close),
     h('p', { class: 'alarm-title', style: `border-color:${cssColor(PRIORITY_COLORS[a.priority])}` }, alarmTitle(a)),
@@ -348,7 +451,9 @@ function renderAlarmDetail(store: RootStore, detailBox: HTMLElement): void {
     allowed.includes('dispatch') ? h('div', { class: 'action-args' }, team) : '',
     allowed.includes('shelve') && a.priority !== 1 ? h('div', { class: 'action-args' }, minutes) : '',
     allowed.length ? note : '',
-    lastAudit?.result && lastAudit.result !== 'ok' ? h('p', { class: lastAudit.result.startsWith('error') ? 'warn' : 'muted', 'data-testid': 'alarm-command-result' }, resultText(lastAudit.result)) : '',
+    lastAudit?.result && lastAudit.result !== 'ok'
+      ? h('p', { class: lastAudit.result.startsWith('error') ? 'warn' : 'muted', 'data-testid': 'alarm-command-result' }, resultText(lastAudit.result))
+      : '',
     h('h3', {}, t('history')),
     h('ol', { class: 'history', 'data-testid': 'alarm-history' }, ...[...a.history].reverse().map(historyRow)),
   );
@@ -368,7 +473,15 @@ function renderBuilding(store: RootStore, buildingBox: HTMLElement): void {
   const row = (k: StringKey, v: string, data = false) => h('tr', {}, h('th', {}, t(k)), h('td', { 'data-i18n-data': data }, v));
   buildingBox.replaceChildren(
     h('h2', {}, t('building'), close),
-    h('table', {}, row('name', b.name || t('unnamed'), !!b.name), row('floors', String(b.floors)), row('height', `${fmtNumber(b.heightM, 1)} m`), row('area', `${fmtNumber(b.areaM2)} m²`), row('gridCell', b.gridId || '-')),
+    h(
+      'table',
+      {},
+      row('name', b.name || t('unnamed'), !!b.name),
+      row('floors', String(b.floors)),
+      row('height', `${fmtNumber(b.heightM, 1)} m`),
+      row('area', `${fmtNumber(b.areaM2)} m²`),
+      row('gridCell', b.gridId || '-'),
+    ),
     h('p', { class: 'coords' }, `WGS84 ${b.lon.toFixed(6)}, ${b.lat.toFixed(6)} · #${b.id}`),
   );
 }
@@ -385,7 +498,12 @@ function mountVideo(store: RootStore, videoSlot: HTMLElement): Unmount {
         if (!cam) return;
         const sos = store.live.sos.find((s) => s.cameraId === cam);
         const heading = sos?.heading ?? store.entities.cameras.get(cam)?.heading ?? 0;
-        video = new VideoPanel(cam, heading, () => void store.command({ type: 'openVideo', cameraId: null }), () => (sos ? `${t('sosPopup')} ${sos.buttonId}` : t('video')));
+        video = new VideoPanel(
+          cam,
+          heading,
+          () => void store.command({ type: 'openVideo', cameraId: null }),
+          () => (sos ? `${t('sosPopup')} ${sos.buttonId}` : t('video')),
+        );
         videoSlot.replaceChildren(video.el);
       },
     ),

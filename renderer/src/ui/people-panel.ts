@@ -17,7 +17,11 @@ function benefitChips(ids: readonly string[]): HTMLElement {
 
 function flags(r: { livingAlone: boolean; lowIncome: boolean } & ({ disabled: boolean } | { disability: number })): string {
   const disabled = 'disabled' in r ? r.disabled : r.disability > 0;
-  return [r.livingAlone ? t('people.flag.alone') : '', disabled ? t('people.flag.disabled') : '', r.lowIncome ? t('people.flag.lowIncome') : ''].filter(Boolean).join('、') || '—';
+  return (
+    [r.livingAlone ? t('people.flag.alone') : '', disabled ? t('people.flag.disabled') : '', r.lowIncome ? t('people.flag.lowIncome') : '']
+      .filter(Boolean)
+      .join('、') || '—'
+  );
 }
 
 export function mountPeoplePanel(store: RootStore, box: HTMLElement): () => void {
@@ -30,7 +34,13 @@ export function mountPeoplePanel(store: RootStore, box: HTMLElement): () => void
     const days = h('input', { type: 'number', min: 1, max: 366, value: p.days, 'data-testid': 'people-days', class: 'num' });
     reason.placeholder = t('people.reasonPlaceholder');
     const err = p.error;
-    const errText = err ? (err.status === 403 ? t('people.error.403') : err.status === 400 ? t('people.error.400', { error: err.error }) : t('people.error.other', { error: err.error })) : '';
+    const errText = err
+      ? err.status === 403
+        ? t('people.error.403')
+        : err.status === 400
+          ? t('people.error.400', { error: err.error })
+          : t('people.error.other', { error: err.error })
+      : '';
     const rows = p.rows.slice(0, SHOWN).map((r) => {
       const li = h(
         'li',
@@ -50,15 +60,52 @@ export function mountPeoplePanel(store: RootStore, box: HTMLElement): () => void
     box.replaceChildren(
       h('h2', {}, t('people.title')),
       // the user's name is data (as journaled), the role is UI text
-      p.user ? h('div', { class: 'muted', 'data-testid': 'people-user', 'data-role': p.user.role }, t('people.signedInAs'), h('span', { 'data-i18n-data': '' }, p.user.name), ` · ${t(`people.role.${p.user.role}`)}`) : '',
-      h('div', { class: 'people-query' }, h('label', {}, `${t('people.age')} `, age), h('label', {}, ` ${t('people.days')} `, days), ' ', button(t('people.query'), { 'data-testid': 'people-query' }, () => void store.command({ type: 'people', op: 'query', age: Number(age.value), days: Number(days.value) }))),
+      p.user
+        ? h(
+            'div',
+            { class: 'muted', 'data-testid': 'people-user', 'data-role': p.user.role },
+            t('people.signedInAs'),
+            h('span', { 'data-i18n-data': '' }, p.user.name),
+            ` · ${t(`people.role.${p.user.role}`)}`,
+          )
+        : '',
+      h(
+        'div',
+        { class: 'people-query' },
+        h('label', {}, `${t('people.age')} `, age),
+        h('label', {}, ` ${t('people.days')} `, days),
+        ' ',
+        button(
+          t('people.query'),
+          { 'data-testid': 'people-query' },
+          () => void store.command({ type: 'people', op: 'query', age: Number(age.value), days: Number(days.value) }),
+        ),
+      ),
       errText ? h('div', { class: 'error', 'data-testid': 'people-error', 'data-status': String(err?.status ?? 0) }, errText) : '',
-      p.loaded ? h('div', { class: 'muted', 'data-testid': 'people-count', 'data-count': String(p.rows.length) }, `${t('people.turning', { age: p.age, days: p.days })}: ${t('people.count', { n: p.rows.length, today: p.today })}`) : '',
+      p.loaded
+        ? h(
+            'div',
+            { class: 'muted', 'data-testid': 'people-count', 'data-count': String(p.rows.length) },
+            `${t('people.turning', { age: p.age, days: p.days })}: ${t('people.count', { n: p.rows.length, today: p.today })}`,
+          )
+        : '',
       h('ul', { class: 'people-list', 'data-testid': 'people-list' }, ...rows),
       p.rows.length > SHOWN ? h('div', { class: 'muted' }, t('people.more', { n: p.rows.length - SHOWN })) : '',
       // visit tasks are planned on the feed server (journaled, pushed to the grid staff): see the visit-task section
-      p.rows.length ? button(t('work.task.plan'), { 'data-testid': 'people-tasks' }, () => void store.command({ type: 'task', req: { op: 'create-turning', commandId: store.newCommandId(), age: p.age, days: p.days } })) : '',
-      planned && planned.ok && planned.created !== undefined ? h('div', { class: 'muted', 'data-testid': 'people-tasks-made', 'data-created': String(planned.created), 'data-existing': String(planned.existing ?? 0) }, t('work.task.planned', { created: planned.created, existing: planned.existing ?? 0 })) : '',
+      p.rows.length
+        ? button(
+            t('work.task.plan'),
+            { 'data-testid': 'people-tasks' },
+            () => void store.command({ type: 'task', req: { op: 'create-turning', commandId: store.newCommandId(), age: p.age, days: p.days } }),
+          )
+        : '',
+      planned && planned.ok && planned.created !== undefined
+        ? h(
+            'div',
+            { class: 'muted', 'data-testid': 'people-tasks-made', 'data-created': String(planned.created), 'data-existing': String(planned.existing ?? 0) },
+            t('work.task.planned', { created: planned.created, existing: planned.existing ?? 0 }),
+          )
+        : '',
       rec ? record(store, rec, reason) : '',
       h('div', { class: 'legend-note' }, t('people.demoRules')),
     );
@@ -80,7 +127,12 @@ function record(store: RootStore, r: MaskedResident | FullResident, reason: HTML
   return h(
     'section',
     { class: 'building people-record', 'data-testid': 'people-record', 'data-masked': String(!full) },
-    h('h2', {}, t('people.record'), button(t('people.close'), { class: 'close', 'data-testid': 'people-record-close' }, () => void store.command({ type: 'people', op: 'close' }))),
+    h(
+      'h2',
+      {},
+      t('people.record'),
+      button(t('people.close'), { class: 'close', 'data-testid': 'people-record-close' }, () => void store.command({ type: 'people', op: 'close' })),
+    ),
     h(
       'table',
       {},
@@ -102,7 +154,11 @@ function record(store: RootStore, r: MaskedResident | FullResident, reason: HTML
           'div',
           { class: 'people-unmask' },
           h('label', {}, `${t('people.reason')} `, reason),
-          button(t('people.unmask'), { 'data-testid': 'people-unmask' }, () => void store.command({ type: 'people', op: 'unmask', residentId: r.residentId, reason: reason.value })),
+          button(
+            t('people.unmask'),
+            { 'data-testid': 'people-unmask' },
+            () => void store.command({ type: 'people', op: 'unmask', residentId: r.residentId, reason: reason.value }),
+          ),
         ),
   );
 }

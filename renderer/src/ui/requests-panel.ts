@@ -6,7 +6,19 @@
  * interrupted.
  */
 import { autorun, computed } from 'mobx';
-import { allowedRequestActions, mayRequest, requestSla, DEFAULT_DEPARTMENT, DEPARTMENTS, TOPICS, URGENCIES, CHANNELS, type CitizenRequest, type CommandName, type Topic } from '../../../data-pipelines/contracts/citizen-request.ts';
+import {
+  allowedRequestActions,
+  mayRequest,
+  requestSla,
+  DEFAULT_DEPARTMENT,
+  DEPARTMENTS,
+  TOPICS,
+  URGENCIES,
+  CHANNELS,
+  type CitizenRequest,
+  type CommandName,
+  type Topic,
+} from '../../../data-pipelines/contracts/citizen-request.ts';
 import { fmtDateTime, fmtDuration, fmtNumber, fmtPercent, t, type StringKey } from '../i18n.ts';
 import type { RootStore } from '../stores/root.ts';
 import { deskSummary, listRequests, REQUEST_FILTERS, requestsOf, requestView, SLA_COLORS, type RequestView } from '../work/format.ts';
@@ -24,7 +36,9 @@ export function slaText(v: Pick<RequestView, 'which' | 'clock'>): string {
   const s = v.clock.status;
   if (s === 'met') return t('work.req.metIn', { clock });
   if (s === 'missed') return t('work.req.missedBy', { clock });
-  return v.clock.leftMs >= 0 ? t('work.req.left', { clock, t: fmtDuration(v.clock.leftMs / 1000) }) : t('work.req.late', { clock, t: fmtDuration(-v.clock.leftMs / 1000) });
+  return v.clock.leftMs >= 0
+    ? t('work.req.left', { clock, t: fmtDuration(v.clock.leftMs / 1000) })
+    : t('work.req.late', { clock, t: fmtDuration(-v.clock.leftMs / 1000) });
 }
 
 const rate = (x: number) => (Number.isFinite(x) ? fmtPercent(x, 0) : '—');
@@ -72,8 +86,24 @@ export function mountRequestsPanel(store: RootStore, box: HTMLElement, center: {
       const rows = listRequests(all, now, store.ui.requestFilter);
       head.replaceChildren(
         h('h2', {}, t('work.req.title')),
-        h('div', { class: 'muted', 'data-testid': 'request-rates', 'data-overdue': String(overdue), 'data-open': String(open), 'data-total': String(recent) }, t('work.req.rates', { response: rate(rates.responseRate), resolution: rate(rates.resolutionRate), satisfaction: rate(rates.satisfactionRate) }), h('br', {}), t('work.req.counts', { open: fmtNumber(open), overdue: fmtNumber(overdue), total: fmtNumber(recent) })),
-        h('div', { class: 'chips' }, ...REQUEST_FILTERS.map((f) => button(t(`work.req.filter.${f}`), { class: store.ui.requestFilter === f ? 'active' : '', 'data-testid': `request-filter-${f}` }, () => void store.command({ type: 'setRequestFilter', filter: f })))),
+        h(
+          'div',
+          { class: 'muted', 'data-testid': 'request-rates', 'data-overdue': String(overdue), 'data-open': String(open), 'data-total': String(recent) },
+          t('work.req.rates', { response: rate(rates.responseRate), resolution: rate(rates.resolutionRate), satisfaction: rate(rates.satisfactionRate) }),
+          h('br', {}),
+          t('work.req.counts', { open: fmtNumber(open), overdue: fmtNumber(overdue), total: fmtNumber(recent) }),
+        ),
+        h(
+          'div',
+          { class: 'chips' },
+          ...REQUEST_FILTERS.map((f) =>
+            button(
+              t(`work.req.filter.${f}`),
+              { class: store.ui.requestFilter === f ? 'active' : '', 'data-testid': `request-filter-${f}` },
+              () => void store.command({ type: 'setRequestFilter', filter: f }),
+            ),
+          ),
+        ),
       );
       const sel = store.ui.selectedRequestId;
       list.replaceChildren(
@@ -81,8 +111,20 @@ export function mountRequestsPanel(store: RootStore, box: HTMLElement, center: {
           const r = v.request;
           const li = h(
             'li',
-            { 'data-request': r.requestId, 'data-status': v.status, 'data-state': r.state, class: `req ${v.status}${sel === r.requestId ? ' selected' : ''}`, style: `border-left-color:${cssColor(SLA_COLORS[v.status])}` },
-            h('div', {}, h('b', {}, r.requestId), ` · ${topicLabel(r.topic)} · ${t(`work.req.state.${r.state}`)}`, r.urgency === 'urgent' ? h('span', { class: 'urgent' }, ` ${t('work.req.urgency.urgent')}`) : ''),
+            {
+              'data-request': r.requestId,
+              'data-status': v.status,
+              'data-state': r.state,
+              class: `req ${v.status}${sel === r.requestId ? ' selected' : ''}`,
+              style: `border-left-color:${cssColor(SLA_COLORS[v.status])}`,
+            },
+            h(
+              'div',
+              {},
+              h('b', {}, r.requestId),
+              ` · ${topicLabel(r.topic)} · ${t(`work.req.state.${r.state}`)}`,
+              r.urgency === 'urgent' ? h('span', { class: 'urgent' }, ` ${t('work.req.urgency.urgent')}`) : '',
+            ),
             h('div', { class: 'muted' }, h('span', { 'data-i18n-data': '' }, r.summary), r.department ? ` · ${deptLabel(r.department)}` : ''),
             h('div', { class: `sla ${v.status}` }, slaText(v)),
           );
@@ -104,12 +146,21 @@ export function mountRequestsPanel(store: RootStore, box: HTMLElement, center: {
       const v = requestView(r, now);
       const row = (k: StringKey, val: string | HTMLElement, data = false) => h('tr', {}, h('th', {}, t(k)), h('td', data ? { 'data-i18n-data': '' } : {}, val));
       const sla = requestSla(r, now);
-      const clockRow = (which: 'response' | 'resolution') => row(which === 'response' ? 'work.req.field.response' : 'work.req.field.resolution', `${fmtDateTime(sla[which].dueAt)} · ${slaText({ which, clock: sla[which] })}`);
+      const clockRow = (which: 'response' | 'resolution') =>
+        row(
+          which === 'response' ? 'work.req.field.response' : 'work.req.field.resolution',
+          `${fmtDateTime(sla[which].dueAt)} · ${slaText({ which, clock: sla[which] })}`,
+        );
       detail.replaceChildren(
         h(
           'section',
           { class: 'building req-detail', 'data-request': r.requestId, 'data-state': r.state, 'data-status': v.status },
-          h('h2', {}, `${r.requestId} · ${topicLabel(r.topic)}`, button(t('work.req.close'), { class: 'close' }, () => void store.command({ type: 'selectRequest', requestId: null }))),
+          h(
+            'h2',
+            {},
+            `${r.requestId} · ${topicLabel(r.topic)}`,
+            button(t('work.req.close'), { class: 'close' }, () => void store.command({ type: 'selectRequest', requestId: null })),
+          ),
           h(
             'table',
             {},
@@ -128,7 +179,16 @@ export function mountRequestsPanel(store: RootStore, box: HTMLElement, center: {
             'ol',
             { class: 'req-history', 'data-testid': 'request-history' },
             ...r.history.map((s) =>
-              h('li', { 'data-action': s.action }, `${fmtDateTime(s.at)} · ${t(`work.req.action.${s.action}`)}`, ' · ', h('span', { 'data-i18n-data': '' }, deptLabel(s.by)), s.department ? ` → ${deptLabel(s.department)}` : '', s.satisfied !== undefined ? ` · ${t(s.satisfied ? 'work.req.satisfied' : 'work.req.unsatisfied')}` : '', s.note ? h('div', { class: 'muted', 'data-i18n-data': '' }, s.note) : ''),
+              h(
+                'li',
+                { 'data-action': s.action },
+                `${fmtDateTime(s.at)} · ${t(`work.req.action.${s.action}`)}`,
+                ' · ',
+                h('span', { 'data-i18n-data': '' }, deptLabel(s.by)),
+                s.department ? ` → ${deptLabel(s.department)}` : '',
+                s.satisfied !== undefined ? ` · ${t(s.satisfied ? 'work.req.satisfied' : 'work.req.unsatisfied')}` : '',
+                s.note ? h('div', { class: 'muted', 'data-i18n-data': '' }, s.note) : '',
+              ),
             ),
           ),
         ),
@@ -143,20 +203,47 @@ export function mountRequestsPanel(store: RootStore, box: HTMLElement, center: {
       const user = store.people.user;
       const allowed = user ? allowedRequestActions(r).filter((a) => mayRequest(user, a, r)) : [];
       note.placeholder = t('work.req.notePlaceholder');
-      dept.replaceChildren(...DEPARTMENTS.map((d) => h('option', { value: d, selected: d === (r.department ?? DEFAULT_DEPARTMENT[r.topic as Topic] ?? 'community') }, deptLabel(d))));
+      dept.replaceChildren(
+        ...DEPARTMENTS.map((d) =>
+          h('option', { value: d, selected: d === (r.department ?? DEFAULT_DEPARTMENT[r.topic as Topic] ?? 'community') }, deptLabel(d)),
+        ),
+      );
       const btn = (a: CommandName, extra: () => { department?: string; note?: string; satisfied?: boolean }, label?: string, testid?: string) =>
         button(label ?? t(`work.req.action.${a}`), { 'data-testid': testid ?? `request-${a}`, 'data-action': a }, () => send(r, a, extra()));
       const withNote = () => (note.value.trim() ? { note: note.value.trim() } : {});
       actions.replaceChildren(
         ...(allowed.length ? [h('label', {}, `${t('work.req.note')} `, note)] : []),
-        ...(allowed.includes('dispatch') ? [h('div', {}, dept, ' ', btn('dispatch', () => ({ department: dept.value, ...withNote() })))] : []),
+        ...(allowed.includes('dispatch')
+          ? [
+              h(
+                'div',
+                {},
+                dept,
+                ' ',
+                btn('dispatch', () => ({ department: dept.value, ...withNote() })),
+              ),
+            ]
+          : []),
         h(
           'div',
           { class: 'chips' },
-          ...allowed
-            .filter((a) => a !== 'dispatch' && a !== 'feedback')
-            .map((a) => btn(a, withNote)),
-          ...(allowed.includes('feedback') ? [btn('feedback', () => ({ satisfied: true, ...withNote() }), `${t('work.req.action.feedback')}：${t('work.req.satisfied')}`, 'request-feedback-yes'), btn('feedback', () => ({ satisfied: false, ...withNote() }), `${t('work.req.action.feedback')}：${t('work.req.unsatisfied')}`, 'request-feedback-no')] : []),
+          ...allowed.filter((a) => a !== 'dispatch' && a !== 'feedback').map((a) => btn(a, withNote)),
+          ...(allowed.includes('feedback')
+            ? [
+                btn(
+                  'feedback',
+                  () => ({ satisfied: true, ...withNote() }),
+                  `${t('work.req.action.feedback')}：${t('work.req.satisfied')}`,
+                  'request-feedback-yes',
+                ),
+                btn(
+                  'feedback',
+                  () => ({ satisfied: false, ...withNote() }),
+                  `${t('work.req.action.feedback')}：${t('work.req.unsatisfied')}`,
+                  'request-feedback-no',
+                ),
+              ]
+            : []),
         ),
       );
     }),
@@ -189,7 +276,19 @@ export function mountRequestsPanel(store: RootStore, box: HTMLElement, center: {
           // it once), a new id only once the last one was taken
           registerId ??= store.newCommandId();
           void store
-            .command({ type: 'request', cmd: { commandId: registerId, action: 'register', channel: channel.value as (typeof CHANNELS)[number], topic: topic.value as Topic, urgency: urgency.value as (typeof URGENCIES)[number], summary: summary.value.trim(), lon: at.lon, lat: at.lat } })
+            .command({
+              type: 'request',
+              cmd: {
+                commandId: registerId,
+                action: 'register',
+                channel: channel.value as (typeof CHANNELS)[number],
+                topic: topic.value as Topic,
+                urgency: urgency.value as (typeof URGENCIES)[number],
+                summary: summary.value.trim(),
+                lon: at.lon,
+                lat: at.lat,
+              },
+            })
             .then((err) => {
               if (!err) {
                 summary.value = '';

@@ -17,7 +17,13 @@ export function mountSessionControl(store: RootStore, box: HTMLElement): () => v
     box.replaceChildren(
       h(
         'span',
-        { class: 'session-user', 'data-testid': 'session-user', 'data-role': user.role, 'data-login': s.login ?? '', title: s.login ? t('auth.until', { time: fmtTime(s.expiresAt) }) : t('auth.current') },
+        {
+          class: 'session-user',
+          'data-testid': 'session-user',
+          'data-role': user.role,
+          'data-login': s.login ?? '',
+          title: s.login ? t('auth.until', { time: fmtTime(s.expiresAt) }) : t('auth.current'),
+        },
         // the name is data (as journaled); the role is UI text
         h('span', { class: 'session-name', 'data-i18n-data': '' }, user.name),
         ` · ${t(`auth.role.${user.role}`)}`,
@@ -38,7 +44,14 @@ export function openSignInDialog(store: RootStore): void {
   document.getElementById('sign-in-dialog')?.remove();
   const dlg = h('dialog', { id: 'sign-in-dialog', class: 'screens-dialog sign-in-dialog', 'data-testid': 'sign-in-dialog' });
   const login = h('input', { type: 'text', name: 'username', autocomplete: 'username', maxlength: 64, required: true, 'data-testid': 'sign-in-login' });
-  const password = h('input', { type: 'password', name: 'password', autocomplete: 'current-password', maxlength: 256, required: true, 'data-testid': 'sign-in-password' });
+  const password = h('input', {
+    type: 'password',
+    name: 'password',
+    autocomplete: 'current-password',
+    maxlength: 256,
+    required: true,
+    'data-testid': 'sign-in-password',
+  });
   const error = h('div', { class: 'error', 'data-testid': 'sign-in-error', role: 'alert' });
   const submit = h('button', { type: 'submit', class: 'active', 'data-testid': 'sign-in-submit' }, t('auth.submit'));
   const form = h(
@@ -47,7 +60,12 @@ export function openSignInDialog(store: RootStore): void {
     h('label', {}, t('auth.login'), login),
     h('label', {}, t('auth.password'), password),
     error,
-    h('div', { class: 'screens-actions' }, button(t('auth.cancel'), { type: 'button', 'data-testid': 'sign-in-cancel' }, () => dlg.close()), submit),
+    h(
+      'div',
+      { class: 'screens-actions' },
+      button(t('auth.cancel'), { type: 'button', 'data-testid': 'sign-in-cancel' }, () => dlg.close()),
+      submit,
+    ),
   );
   form.addEventListener('submit', (e) => {
     e.preventDefault();
@@ -64,7 +82,14 @@ export function openSignInDialog(store: RootStore): void {
       password.focus();
     });
   });
-  dlg.append(h('h2', {}, t('auth.dialog.title')), h('p', { class: 'muted' }, t('auth.dialog.note')), store.session.demoAccounts ? h('p', { class: 'muted', 'data-testid': 'sign-in-demo' }, t('auth.dialog.demo')) : h('p', { class: 'muted', 'data-testid': 'sign-in-no-demo' }, t('auth.dialog.noDemo')), form);
+  dlg.append(
+    h('h2', {}, t('auth.dialog.title')),
+    h('p', { class: 'muted' }, t('auth.dialog.note')),
+    store.session.demoAccounts
+      ? h('p', { class: 'muted', 'data-testid': 'sign-in-demo' }, t('auth.dialog.demo'))
+      : h('p', { class: 'muted', 'data-testid': 'sign-in-no-demo' }, t('auth.dialog.noDemo')),
+    form,
+  );
   dlg.addEventListener('close', () => dlg.remove());
   document.body.append(dlg);
   dlg.showModal();

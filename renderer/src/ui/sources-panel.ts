@@ -15,7 +15,8 @@ import { button, h } from './dom.ts';
 const CONNECT_COMMAND = 'npx tsx data-pipelines/feed/main.ts --sources FILE';
 
 function sampleItem(q: QuarantineSample): HTMLElement {
-  const field = (key: Parameters<typeof t>[0], value: string | undefined, cls = '') => (value ? h('div', { class: `q-field ${cls}` }, h('span', { class: 'q-key' }, t(key)), ' ', h('span', { class: 'q-val', 'data-i18n-data': '' }, value)) : '');
+  const field = (key: Parameters<typeof t>[0], value: string | undefined, cls = '') =>
+    value ? h('div', { class: `q-field ${cls}` }, h('span', { class: 'q-key' }, t(key)), ' ', h('span', { class: 'q-val', 'data-i18n-data': '' }, value)) : '';
   return h(
     'li',
     { class: 'q-sample', 'data-testid': 'source-sample', 'data-reason': q.reason },
@@ -36,7 +37,17 @@ function details(s: SourceStatus): HTMLElement {
     { class: 'src-details', 'data-testid': 'source-details' },
     h('h3', {}, t('sources.byReason')),
     reasons.length
-      ? h('table', { class: 'src-reasons', 'data-testid': 'source-reasons' }, h('tbody', {}, ...reasons.map((r) => h('tr', { 'data-reason': r.reason, title: r.reason }, h('td', {}, reasonLabel(r.reason)), h('td', { class: 'num' }, fmtNumber(r.count))))))
+      ? h(
+          'table',
+          { class: 'src-reasons', 'data-testid': 'source-reasons' },
+          h(
+            'tbody',
+            {},
+            ...reasons.map((r) =>
+              h('tr', { 'data-reason': r.reason, title: r.reason }, h('td', {}, reasonLabel(r.reason)), h('td', { class: 'num' }, fmtNumber(r.count))),
+            ),
+          ),
+        )
       : h('p', { class: 'muted' }, t('sources.noQuarantine')),
     s.recent.length ? h('h3', {}, t('sources.recent')) : '',
     s.recent.length ? h('ul', { class: 'q-list' }, ...s.recent.map(sampleItem)) : '',
@@ -45,7 +56,13 @@ function details(s: SourceStatus): HTMLElement {
 
 /** The wall's title-bar pill while sources are in trouble (the console has the badge on its top-bar button). */
 export function sourcesTroublePill(ids: readonly string[]): HTMLElement | '' {
-  return ids.length ? h('span', { class: 'sources-trouble', role: 'status', 'data-testid': 'wall-sources-trouble', title: t('sources.troubleTitle', { names: ids.join(', ') }) }, t('sources.wallPill', { n: ids.length })) : '';
+  return ids.length
+    ? h(
+        'span',
+        { class: 'sources-trouble', role: 'status', 'data-testid': 'wall-sources-trouble', title: t('sources.troubleTitle', { names: ids.join(', ') }) },
+        t('sources.wallPill', { n: ids.length }),
+      )
+    : '';
 }
 
 /**
@@ -70,7 +87,10 @@ export function mountSourcesPanel(store: RootStore, stage: HTMLElement): { toggl
       toggle.classList.toggle('trouble', ids.length > 0);
       toggle.dataset['trouble'] = String(ids.length);
       toggle.title = ids.length ? t('sources.troubleTitle', { names: ids.join(', ') }) : t('sources.openTitle');
-      toggle.replaceChildren(t('sources.open'), ids.length ? h('span', { class: 'src-badge', 'data-testid': 'sources-badge', role: 'status' }, t('sources.troubleBadge', { n: ids.length })) : '');
+      toggle.replaceChildren(
+        t('sources.open'),
+        ids.length ? h('span', { class: 'src-badge', 'data-testid': 'sources-badge', role: 'status' }, t('sources.troubleBadge', { n: ids.length })) : '',
+      );
     }),
     autorun(() => {
       void store.ui.locale;
@@ -80,15 +100,30 @@ export function mountSourcesPanel(store: RootStore, stage: HTMLElement): { toggl
       const st = store.sources.status;
       const expanded = store.ui.expandedSources;
       const focus = store.ui.sourcesFocus;
-      const close = button('×', { class: 'close', title: t('close'), 'aria-label': t('sources.close'), 'data-testid': 'sources-close' }, () => void store.command({ type: 'sourcesPanel', open: false }));
-      const how = [h('p', { class: 'muted' }, t('sources.noneHow')), h('pre', { class: 'src-cmd' }, CONNECT_COMMAND), h('p', { class: 'muted' }, t('sources.noneDoc'))];
+      const close = button(
+        '×',
+        { class: 'close', title: t('close'), 'aria-label': t('sources.close'), 'data-testid': 'sources-close' },
+        () => void store.command({ type: 'sourcesPanel', open: false }),
+      );
+      const how = [
+        h('p', { class: 'muted' }, t('sources.noneHow')),
+        h('pre', { class: 'src-cmd' }, CONNECT_COMMAND),
+        h('p', { class: 'muted' }, t('sources.noneDoc')),
+      ];
       const notes = [
         store.feed.status !== 'live' && st ? h('p', { class: 'warn', 'data-testid': 'sources-stale' }, t('sources.stale')) : '',
-        store.sources.lastInvalid ? h('p', { class: 'warn', 'data-testid': 'sources-invalid' }, t('sources.invalid', { reason: store.sources.lastRejectReason ?? '' })) : '',
+        store.sources.lastInvalid
+          ? h('p', { class: 'warn', 'data-testid': 'sources-invalid' }, t('sources.invalid', { reason: store.sources.lastRejectReason ?? '' }))
+          : '',
       ];
       if (!st || !st.sources.length) {
         detailCache.clear();
-        panel.replaceChildren(h('h2', {}, t('sources.title'), close), ...notes, h('p', { 'data-testid': 'sources-empty' }, t(st ? 'sources.none' : 'sources.waiting')), ...how);
+        panel.replaceChildren(
+          h('h2', {}, t('sources.title'), close),
+          ...notes,
+          h('p', { 'data-testid': 'sources-empty' }, t(st ? 'sources.none' : 'sources.waiting')),
+          ...how,
+        );
         return;
       }
       const trouble = store.sources.troubleIds.length;
@@ -107,10 +142,21 @@ export function mountSourcesPanel(store: RootStore, stage: HTMLElement): { toggl
         }
         // the age when the status arrived; the clock autorun below adds the time since (untracked here: no rebuild per tick)
         const age = messageAgeMs(s.lastMessageAt, st.ts, store.sources.receivedAt, store.sources.receivedAt);
-        const expander = button(open ? `▾ ${t('sources.collapse')}` : `▸ ${t('sources.expand')}`, { class: 'src-expand', 'data-testid': 'source-expand', 'aria-expanded': String(open) }, () => void store.command({ type: 'toggleSource', sourceId: s.id }));
+        const expander = button(
+          open ? `▾ ${t('sources.collapse')}` : `▸ ${t('sources.expand')}`,
+          { class: 'src-expand', 'data-testid': 'source-expand', 'aria-expanded': String(open) },
+          () => void store.command({ type: 'toggleSource', sourceId: s.id }),
+        );
         return h(
           'li',
-          { class: `src-row ${badge.tone}${focus === s.id ? ' focused' : ''}`, 'data-testid': 'source-row', 'data-source': s.id, 'data-state': s.state, 'data-quarantined': String(s.quarantined), 'data-messages': String(s.messages) },
+          {
+            class: `src-row ${badge.tone}${focus === s.id ? ' focused' : ''}`,
+            'data-testid': 'source-row',
+            'data-source': s.id,
+            'data-state': s.state,
+            'data-quarantined': String(s.quarantined),
+            'data-messages': String(s.messages),
+          },
           h(
             'div',
             { class: 'src-head' },
@@ -119,12 +165,37 @@ export function mountSourcesPanel(store: RootStore, stage: HTMLElement): { toggl
             s.name ? h('span', { class: 'src-name', 'data-i18n-data': '' }, s.name) : '',
             h('span', { class: 'spacer' }),
             h('span', { class: 'src-rate', 'data-testid': 'source-rate' }, fmtRate(s.ratePerS)),
-            h('span', { class: 'src-ago', 'data-testid': 'source-last', 'data-ago-base': age === null ? '' : String(age), title: s.lastMessageAt ? fmtTime(s.lastMessageAt) : '' }, fmtAgo(age === null ? null : age + sinceStatus)),
+            h(
+              'span',
+              {
+                class: 'src-ago',
+                'data-testid': 'source-last',
+                'data-ago-base': age === null ? '' : String(age),
+                title: s.lastMessageAt ? fmtTime(s.lastMessageAt) : '',
+              },
+              fmtAgo(age === null ? null : age + sinceStatus),
+            ),
           ),
-          h('div', { class: 'muted' }, `${t(`sources.kind.${s.kind}`)} · `, h('span', { class: 'src-endpoint', 'data-i18n-data': '' }, s.endpoint), ` · ${t('sources.since', { time: fmtTime(s.since) })}`),
+          h(
+            'div',
+            { class: 'muted' },
+            `${t(`sources.kind.${s.kind}`)} · `,
+            h('span', { class: 'src-endpoint', 'data-i18n-data': '' }, s.endpoint),
+            ` · ${t('sources.since', { time: fmtTime(s.since) })}`,
+          ),
           s.detail ? h('div', { class: `src-detail ${badge.tone}`, 'data-i18n-data': '' }, s.detail) : '',
-          h('div', { class: 'src-counts', 'data-testid': 'source-counts' }, t('sources.counts', { messages: s.messages, journaled: s.journaled, duplicates: s.duplicates, quarantined: s.quarantined })),
-          h('div', { class: 'muted' }, `${t('sources.file')}: `, h('code', { class: 'src-file', 'data-i18n-data': '' }, s.file), ` · ${t('sources.quietAfter', { n: s.quietAfterMin })}`),
+          h(
+            'div',
+            { class: 'src-counts', 'data-testid': 'source-counts' },
+            t('sources.counts', { messages: s.messages, journaled: s.journaled, duplicates: s.duplicates, quarantined: s.quarantined }),
+          ),
+          h(
+            'div',
+            { class: 'muted' },
+            `${t('sources.file')}: `,
+            h('code', { class: 'src-file', 'data-i18n-data': '' }, s.file),
+            ` · ${t('sources.quietAfter', { n: s.quietAfterMin })}`,
+          ),
           expander,
           det,
         );
@@ -132,7 +203,13 @@ export function mountSourcesPanel(store: RootStore, stage: HTMLElement): { toggl
       for (const id of [...detailCache.keys()]) if (!seen.has(id) || !expanded.includes(id)) detailCache.delete(id);
       panel.replaceChildren(
         h('h2', {}, t('sources.title'), close),
-        h('p', { class: 'muted', 'data-testid': 'sources-summary' }, t('sources.summary', { n: st.sources.length, trouble }), ' · ', h('span', { class: 'src-updated' }, t('sources.updated', { ago: fmtAgo(sinceStatus) }))),
+        h(
+          'p',
+          { class: 'muted', 'data-testid': 'sources-summary' },
+          t('sources.summary', { n: st.sources.length, trouble }),
+          ' · ',
+          h('span', { class: 'src-updated' }, t('sources.updated', { ago: fmtAgo(sinceStatus) })),
+        ),
         ...notes,
         h('ul', { class: 'src-list' }, ...rows),
       );

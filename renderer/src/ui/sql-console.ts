@@ -61,11 +61,20 @@ export function mountSqlConsole(store: RootStore, stage: HTMLElement): () => voi
       schemaBox.replaceChildren(
         h('div', { class: 'legend-title' }, t('console.tables')),
         ...a.schema.map((tb) => {
-          const d = h('details', { 'data-table': tb.table }, h('summary', { title: t('console.insertTable') }, tb.table), h('ul', {}, ...tb.columns.map((c) => {
-            const li = h('li', { title: t('console.insertColumn') }, `${c.name} `, h('span', { class: 'muted' }, c.type));
-            li.onclick = () => insert(c.name);
-            return li;
-          })));
+          const d = h(
+            'details',
+            { 'data-table': tb.table },
+            h('summary', { title: t('console.insertTable') }, tb.table),
+            h(
+              'ul',
+              {},
+              ...tb.columns.map((c) => {
+                const li = h('li', { title: t('console.insertColumn') }, `${c.name} `, h('span', { class: 'muted' }, c.type));
+                li.onclick = () => insert(c.name);
+                return li;
+              }),
+            ),
+          );
           d.querySelector('summary')!.ondblclick = () => insert(tb.table);
           return d;
         }),
@@ -88,7 +97,11 @@ export function mountSqlConsole(store: RootStore, stage: HTMLElement): () => voi
         return;
       }
       resultBox.replaceChildren(
-        h('div', { class: 'muted', 'data-testid': 'sql-status', 'data-rows': String(r.total), 'data-points': String(r.points.length) }, `${t(r.truncated ? 'console.rowsTruncated' : 'console.rows', { n: r.total })} · ${r.ms.toFixed(0)} ms${r.total > r.rows.length ? ` · ${t('console.firstRows', { n: r.rows.length })}` : ''}${r.points.length ? ` · ${t('console.points', { n: r.points.length })}` : ''}`),
+        h(
+          'div',
+          { class: 'muted', 'data-testid': 'sql-status', 'data-rows': String(r.total), 'data-points': String(r.points.length) },
+          `${t(r.truncated ? 'console.rowsTruncated' : 'console.rows', { n: r.total })} · ${r.ms.toFixed(0)} ms${r.total > r.rows.length ? ` · ${t('console.firstRows', { n: r.rows.length })}` : ''}${r.points.length ? ` · ${t('console.points', { n: r.points.length })}` : ''}`,
+        ),
         h(
           'table',
           { 'data-testid': 'sql-result' },
@@ -100,13 +113,7 @@ export function mountSqlConsole(store: RootStore, stage: HTMLElement): () => voi
   ];
   drawer.replaceChildren(
     h('div', { class: 'sql-side' }, schemaBox),
-    h(
-      'div',
-      { class: 'sql-main' },
-      input,
-      h('div', { class: 'row' }, run, stop, clear, close),
-      resultBox,
-    ),
+    h('div', { class: 'sql-main' }, input, h('div', { class: 'row' }, run, stop, clear, close), resultBox),
   );
   return () => {
     dispose.forEach((d) => d());

@@ -37,16 +37,38 @@ export function mountTasksPanel(store: RootStore, box: HTMLElement): () => void 
       const rows = listTasks(all, mine);
       const open = all.filter((x) => x.state === 'open');
       note.placeholder = t('work.task.notePlaceholder');
-      const act = (task: VisitTask, op: 'done' | 'cancel') => void store.command({ type: 'task', req: { op, commandId: store.newCommandId(), taskId: task.taskId, note: note.value } }).then((err) => !err && (note.value = ''));
+      const act = (task: VisitTask, op: 'done' | 'cancel') =>
+        void store
+          .command({ type: 'task', req: { op, commandId: store.newCommandId(), taskId: task.taskId, note: note.value } })
+          .then((err) => !err && (note.value = ''));
       const mayDone = user ? rows.some((x) => x.state === 'open' && mayTask(user, 'done', x)) : false;
       const item = (x: VisitTask) => {
         const late = taskOverdue(x, today);
         const fresh = x.state === 'open' && now - x.createdAt < NEW_MS && (!mine || mine.includes(x.gridId));
         return h(
           'li',
-          { 'data-task': x.taskId, 'data-grid': x.gridId, 'data-state': x.state, 'data-mine': String(!!mine?.includes(x.gridId)), class: `task ${x.state}${late ? ' overdue' : ''}${fresh ? ' new' : ''}` },
-          h('div', {}, h('b', {}, t(`work.task.kind.${x.kind}`)), ' · ', h('span', { 'data-i18n-data': '' }, `${x.name} ${x.age}`), ` · ${x.gridId} · `, h('span', { 'data-i18n-data': '' }, x.staff)),
-          h('div', { class: 'muted' }, x.state === 'open' ? (late ? t('work.task.overdue') : t('work.task.due', { due: x.due })) : t(`work.task.state.${x.state}`), x.note ? h('span', { 'data-i18n-data': '' }, ` · ${x.note}`) : ''),
+          {
+            'data-task': x.taskId,
+            'data-grid': x.gridId,
+            'data-state': x.state,
+            'data-mine': String(!!mine?.includes(x.gridId)),
+            class: `task ${x.state}${late ? ' overdue' : ''}${fresh ? ' new' : ''}`,
+          },
+          h(
+            'div',
+            {},
+            h('b', {}, t(`work.task.kind.${x.kind}`)),
+            ' · ',
+            h('span', { 'data-i18n-data': '' }, `${x.name} ${x.age}`),
+            ` · ${x.gridId} · `,
+            h('span', { 'data-i18n-data': '' }, x.staff),
+          ),
+          h(
+            'div',
+            { class: 'muted' },
+            x.state === 'open' ? (late ? t('work.task.overdue') : t('work.task.due', { due: x.due })) : t(`work.task.state.${x.state}`),
+            x.note ? h('span', { 'data-i18n-data': '' }, ` · ${x.note}`) : '',
+          ),
           x.state === 'open' && user
             ? h(
                 'div',
@@ -61,14 +83,42 @@ export function mountTasksPanel(store: RootStore, box: HTMLElement): () => void 
       noteRow.hidden = !(mayDone || (user && mayTask(user, 'cancel')));
       head.replaceChildren(
         h('h2', {}, t('work.task.title')),
-        h('div', { class: 'muted', 'data-testid': 'task-counts', 'data-open': String(open.length), 'data-overdue': String(open.filter((x) => taskOverdue(x, today)).length) }, t('work.task.counts', { open: fmtNumber(open.length), overdue: fmtNumber(open.filter((x) => taskOverdue(x, today)).length), done: fmtNumber(all.filter((x) => x.state === 'done').length) })),
+        h(
+          'div',
+          {
+            class: 'muted',
+            'data-testid': 'task-counts',
+            'data-open': String(open.length),
+            'data-overdue': String(open.filter((x) => taskOverdue(x, today)).length),
+          },
+          t('work.task.counts', {
+            open: fmtNumber(open.length),
+            overdue: fmtNumber(open.filter((x) => taskOverdue(x, today)).length),
+            done: fmtNumber(all.filter((x) => x.state === 'done').length),
+          }),
+        ),
         mine ? h('div', { class: 'muted', 'data-testid': 'task-mine' }, t('work.task.mine', { grids: mine.join(', ') || '—' })) : '',
       );
       body.replaceChildren(
         h('ul', { class: 'task-list', 'data-testid': 'task-list' }, ...rows.slice(0, SHOWN).map(item)),
         rows.length ? '' : h('div', { class: 'empty' }, t('work.task.none')),
         rows.length > SHOWN ? h('div', { class: 'more' }, `+${fmtNumber(rows.length - SHOWN)}`) : '',
-        load.length ? h('div', { class: 'muted', 'data-testid': 'task-workload' }, ...load.slice(0, 5).map((w) => h('div', { 'data-staff': w.staff }, h('span', { 'data-i18n-data': '' }, w.staff), ` (${w.grids.join(', ')}) · ${t('work.task.counts', { open: w.open, overdue: w.overdue, done: w.done })}`))) : '',
+        load.length
+          ? h(
+              'div',
+              { class: 'muted', 'data-testid': 'task-workload' },
+              ...load
+                .slice(0, 5)
+                .map((w) =>
+                  h(
+                    'div',
+                    { 'data-staff': w.staff },
+                    h('span', { 'data-i18n-data': '' }, w.staff),
+                    ` (${w.grids.join(', ')}) · ${t('work.task.counts', { open: w.open, overdue: w.overdue, done: w.done })}`,
+                  ),
+                ),
+            )
+          : '',
       );
     }),
     autorun(() => {

@@ -128,11 +128,24 @@ export class View2D {
     m.addLayer({ id: 'ground-fill', type: 'fill', source: 'ground', paint: { 'fill-color': BASEMAP_COLORS.ground } });
     m.addSource('grid', {
       type: 'geojson',
-      data: fc(grid.map((g) => ({
-        type: 'Feature',
-        properties: { id: g.id },
-        geometry: { type: 'Polygon', coordinates: [[[g.west, g.south], [g.east, g.south], [g.east, g.north], [g.west, g.north], [g.west, g.south]]] },
-      }))),
+      data: fc(
+        grid.map((g) => ({
+          type: 'Feature',
+          properties: { id: g.id },
+          geometry: {
+            type: 'Polygon',
+            coordinates: [
+              [
+                [g.west, g.south],
+                [g.east, g.south],
+                [g.east, g.north],
+                [g.west, g.north],
+                [g.west, g.south],
+              ],
+            ],
+          },
+        })),
+      ),
     });
     m.addLayer({ id: 'grid-line', type: 'line', source: 'grid', paint: { 'line-color': BASEMAP_COLORS.grid, 'line-width': 1 } });
     m.addSource('compounds', {
@@ -143,11 +156,19 @@ export class View2D {
     m.addLayer({ id: 'compounds-line', type: 'line', source: 'compounds', paint: { 'line-color': BASEMAP_COLORS.compoundEdge, 'line-width': 1 } });
     m.addSource('streets', {
       type: 'geojson',
-      data: fc(streets.map((s) => ({
-        type: 'Feature',
-        properties: { routes: s.routes },
-        geometry: { type: 'LineString', coordinates: [[s.coords[0]!, s.coords[1]!], [s.coords[2]!, s.coords[3]!]] },
-      }))),
+      data: fc(
+        streets.map((s) => ({
+          type: 'Feature',
+          properties: { routes: s.routes },
+          geometry: {
+            type: 'LineString',
+            coordinates: [
+              [s.coords[0]!, s.coords[1]!],
+              [s.coords[2]!, s.coords[3]!],
+            ],
+          },
+        })),
+      ),
     });
     m.addLayer({
       id: 'streets-line',
@@ -156,20 +177,30 @@ export class View2D {
       layout: { 'line-cap': 'round', 'line-join': 'round' },
       paint: {
         'line-color': BASEMAP_COLORS.street,
-        'line-width': ['interpolate', ['linear'], ['zoom'], 12, ['+', 0.6, ['*', 0.08, ['min', ['get', 'routes'], 20]]], 17, ['+', 4, ['*', 0.5, ['min', ['get', 'routes'], 20]]]],
+        'line-width': [
+          'interpolate',
+          ['linear'],
+          ['zoom'],
+          12,
+          ['+', 0.6, ['*', 0.08, ['min', ['get', 'routes'], 20]]],
+          17,
+          ['+', 4, ['*', 0.5, ['min', ['get', 'routes'], 20]]],
+        ],
       },
     });
     m.addSource('buildings', {
       type: 'geojson',
-      data: fc(Array.from(buildings.ids, (id, i) => {
-        const c = floorsColor(buildings.floors[i]!);
-        return {
-          type: 'Feature',
-          id,
-          properties: { id, floors: buildings.floors[i], color: `rgb(${c[0]},${c[1]},${c[2]})` },
-          geometry: { type: 'Polygon', coordinates: [ringOf(buildings.rings[i]!)] },
-        };
-      })),
+      data: fc(
+        Array.from(buildings.ids, (id, i) => {
+          const c = floorsColor(buildings.floors[i]!);
+          return {
+            type: 'Feature',
+            id,
+            properties: { id, floors: buildings.floors[i], color: `rgb(${c[0]},${c[1]},${c[2]})` },
+            geometry: { type: 'Polygon', coordinates: [ringOf(buildings.rings[i]!)] },
+          };
+        }),
+      ),
     });
     m.addLayer({
       id: 'buildings-fill',
@@ -184,7 +215,12 @@ export class View2D {
       type: 'geojson',
       data: fc([{ type: 'Feature', properties: {}, geometry: { type: 'LineString', coordinates: meta.boundary } }]),
     });
-    m.addLayer({ id: 'boundary-line', type: 'line', source: 'boundary', paint: { 'line-color': BASEMAP_COLORS.boundary, 'line-width': 3, 'line-dasharray': [3, 2] } });
+    m.addLayer({
+      id: 'boundary-line',
+      type: 'line',
+      source: 'boundary',
+      paint: { 'line-color': BASEMAP_COLORS.boundary, 'line-width': 3, 'line-dasharray': [3, 2] },
+    });
 
     // Offline basemap tile package: drawn over our ground, under compounds, buildings and streets.
     ensureTileProtocol();
@@ -197,7 +233,14 @@ export class View2D {
           if (m.getSource('user-tiles')) m.removeSource('user-tiles');
           if (!tiles) return;
           // the serial keeps maplibre's tile cache from mixing up two packages
-          m.addSource('user-tiles', { type: 'raster', tiles: [`redwall-tiles://{z}/{x}/{y}?v=${++servedSerial}`], tileSize: 256, minzoom: tiles.minZoom, maxzoom: tiles.maxZoom, bounds: tiles.bounds });
+          m.addSource('user-tiles', {
+            type: 'raster',
+            tiles: [`redwall-tiles://{z}/{x}/{y}?v=${++servedSerial}`],
+            tileSize: 256,
+            minzoom: tiles.minZoom,
+            maxzoom: tiles.maxZoom,
+            bounds: tiles.bounds,
+          });
           m.addLayer({ id: 'user-tiles', type: 'raster', source: 'user-tiles', paint: { 'raster-opacity': 0.9 } }, 'grid-line');
         },
         { fireImmediately: true },
@@ -280,7 +323,11 @@ export class View2D {
         (req) => {
           if (req?.kind === 'exact' && req.camera2d) this.map.jumpTo(req.camera2d);
           if (req?.kind === 'point' && req.lon !== undefined && req.lat !== undefined)
-            this.map.flyTo({ center: [req.lon, req.lat], zoom: req.rangeM ? Math.max(12, Math.min(17, 16.5 - Math.log2(req.rangeM / 300))) : 16.5, duration: 800 });
+            this.map.flyTo({
+              center: [req.lon, req.lat],
+              zoom: req.rangeM ? Math.max(12, Math.min(17, 16.5 - Math.log2(req.rangeM / 300))) : 16.5,
+              duration: 800,
+            });
           if (req?.kind === 'preset') {
             const p = this.input.meta.presets.find((x) => x.id === req.preset);
             if (p?.id === 'overview') this.map.flyTo({ center: [this.input.meta.center.lon, this.input.meta.center.lat], zoom: 13.4, duration: 800 });
@@ -332,7 +379,11 @@ export class View2D {
             ctx.fillStyle = '#dbe7f5';
             ctx.fillText(s.label, 36, y0 + 36 + i * lh);
           });
-          ctx.fillText(`100 px ≈ ${Math.round(mPerPx * 100)} m · WGS84 · ${new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ')} (UTC+8)`, 16, y0 + boxH - 8);
+          ctx.fillText(
+            `100 px ≈ ${Math.round(mPerPx * 100)} m · WGS84 · ${new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ')} (UTC+8)`,
+            16,
+            y0 + boxH - 8,
+          );
           resolve(out.toDataURL('image/png'));
         } catch (e) {
           reject(e as Error);

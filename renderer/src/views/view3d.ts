@@ -246,7 +246,9 @@ export class View3D {
     const { bbox } = this.input.meta;
     const blob = await new Promise<Blob>((res, rej) => this.input.basemap.toBlob((b) => (b ? res(b) : rej(new Error('basemap toBlob failed'))), 'image/png'));
     this.basemapUrl = URL.createObjectURL(blob);
-    const provider = await SingleTileImageryProvider.fromUrl(this.basemapUrl, { rectangle: Rectangle.fromDegrees(bbox.west, bbox.south, bbox.east, bbox.north) });
+    const provider = await SingleTileImageryProvider.fromUrl(this.basemapUrl, {
+      rectangle: Rectangle.fromDegrees(bbox.west, bbox.south, bbox.east, bbox.north),
+    });
     if (this.widget.isDestroyed()) return;
     scene.imageryLayers.addImageryProvider(provider);
     // a user tile package loaded before our basemap arrived stays on top of it

@@ -131,7 +131,15 @@ export function responseTimes(alarms: readonly Alarm[], now: number, windowMs: n
       longestWaitS,
     };
   };
-  return [row('all', inWindow), ...ALARM_CATEGORIES.map((c) => row(c, inWindow.filter((a) => a.category === c)))];
+  return [
+    row('all', inWindow),
+    ...ALARM_CATEGORIES.map((c) =>
+      row(
+        c,
+        inWindow.filter((a) => a.category === c),
+      ),
+    ),
+  ];
 }
 
 /** Alarms raised per hour bucket over the last `hours` (oldest first), real alarms only. */
@@ -164,7 +172,11 @@ export interface ParkingPressure {
 }
 
 /** District parking pressure now; `places` lists every known place, `readings` the latest occupancy of each. */
-export function parkingPressure(places: Iterable<{ id: string; name: string; kind: 'lot' | 'spot'; capacity: number }>, readings: (id: string) => { occupied: number; capacity: number } | null, top = 5): ParkingPressure {
+export function parkingPressure(
+  places: Iterable<{ id: string; name: string; kind: 'lot' | 'spot'; capacity: number }>,
+  readings: (id: string) => { occupied: number; capacity: number } | null,
+  top = 5,
+): ParkingPressure {
   let occupied = 0;
   let capacity = 0;
   let reporting = 0;
@@ -197,7 +209,8 @@ export function parkingPressure(places: Iterable<{ id: string; name: string; kin
  */
 export function occupancySeriesFromCsv(csv: string): Array<{ ts: number; ratio: number; occupied: number; capacity: number }> {
   const lines = csv.split('\n');
-  if ((lines[0] ?? '').trim() !== 'ts,place_id,occupied,capacity') throw new Error(`occupancy history: unexpected CSV header "${(lines[0] ?? '').slice(0, 80)}"`);
+  if ((lines[0] ?? '').trim() !== 'ts,place_id,occupied,capacity')
+    throw new Error(`occupancy history: unexpected CSV header "${(lines[0] ?? '').slice(0, 80)}"`);
   const byTs = new Map<number, Array<[string, number, number]>>();
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i]!.trim();

@@ -18,10 +18,21 @@ export interface SyncMessage {
 
 export function isSyncMessage(v: unknown): v is SyncMessage {
   const m = v as SyncMessage;
-  return !!m && typeof m === 'object' && m.type === 'selectAlarm' && typeof m.alarmId === 'string' && m.alarmId.length > 0 && m.alarmId.length <= 128 && typeof m.from === 'string';
+  return (
+    !!m &&
+    typeof m === 'object' &&
+    m.type === 'selectAlarm' &&
+    typeof m.alarmId === 'string' &&
+    m.alarmId.length > 0 &&
+    m.alarmId.length <= 128 &&
+    typeof m.from === 'string'
+  );
 }
 
-export function startScreenSync(store: RootStore, channel: Pick<BroadcastChannel, 'postMessage' | 'close'> & { onmessage: ((ev: MessageEvent) => void) | null } = new BroadcastChannel(SYNC_CHANNEL)): () => void {
+export function startScreenSync(
+  store: RootStore,
+  channel: Pick<BroadcastChannel, 'postMessage' | 'close'> & { onmessage: ((ev: MessageEvent) => void) | null } = new BroadcastChannel(SYNC_CHANNEL),
+): () => void {
   const me = Math.random().toString(36).slice(2);
   // the selection that came from another window: not sent back (reactions may run after onmessage returned)
   let received: string | null = null;

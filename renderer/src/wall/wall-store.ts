@@ -22,7 +22,11 @@ export class WallStore {
   private timer: ReturnType<typeof setInterval> | null = null;
 
   constructor(private readonly store: RootStore) {
-    makeAutoObservable<this, 'rates' | 'parking' | 'prev' | 'timer' | 'store'>(this, { rates: false, parking: false, prev: false, timer: false, store: false }, { autoBind: true });
+    makeAutoObservable<this, 'rates' | 'parking' | 'prev' | 'timer' | 'store'>(
+      this,
+      { rates: false, parking: false, prev: false, timer: false, store: false },
+      { autoBind: true },
+    );
   }
 
   start(): void {

@@ -3,7 +3,15 @@
  * SLA clock matters now and its colour; per grid cell, the open and late work. Pure (unit-tested): the panels, the
  * map layer, the grid panel and the DuckDB tables all read these, so every screen agrees on "overdue".
  */
-import { isOverdue, requestSla, threeRates, type CitizenRequest, type ThreeRates, type ClockStatus, type SlaClock } from '../../../data-pipelines/contracts/citizen-request.ts';
+import {
+  isOverdue,
+  requestSla,
+  threeRates,
+  type CitizenRequest,
+  type ThreeRates,
+  type ClockStatus,
+  type SlaClock,
+} from '../../../data-pipelines/contracts/citizen-request.ts';
 import type { World } from '../../../data-pipelines/contracts/world.ts';
 import { taskOverdue, type VisitTask } from '../../../data-pipelines/contracts/tasks.ts';
 import type { RGBA } from '../palette.ts';
@@ -73,7 +81,12 @@ const RANK: Record<RequestView['status'], number> = { overdue: 0, 'due-soon': 1,
  */
 export function listRequests(list: readonly CitizenRequest[], now: number, filter: RequestFilter): RequestView[] {
   const views = list.map((r) => requestView(r, now)).filter((v) => (filter === 'all' ? true : filter === 'overdue' ? v.overdue : v.request.state !== 'closed'));
-  return views.sort((a, b) => RANK[a.status] - RANK[b.status] || (a.status === 'met' || a.status === 'missed' || a.status === 'closed' ? b.request.updatedAt - a.request.updatedAt : a.clock.leftMs - b.clock.leftMs) || a.request.requestId.localeCompare(b.request.requestId));
+  return views.sort(
+    (a, b) =>
+      RANK[a.status] - RANK[b.status] ||
+      (a.status === 'met' || a.status === 'missed' || a.status === 'closed' ? b.request.updatedAt - a.request.updatedAt : a.clock.leftMs - b.clock.leftMs) ||
+      a.request.requestId.localeCompare(b.request.requestId),
+  );
 }
 
 /** Colours of the SLA states (map points, list badges): red overdue, amber due soon, blue running, grey finished. */
@@ -120,5 +133,7 @@ export function gridWork(requests: readonly CitizenRequest[], tasks: readonly Vi
 /** Tasks as a staff member's list: their grids' open tasks first (soonest due), then the rest open, then finished. */
 export function listTasks(tasks: readonly VisitTask[], mine: readonly string[] | null): VisitTask[] {
   const rank = (t: VisitTask) => (t.state !== 'open' ? 2 : mine && !mine.includes(t.gridId) ? 1 : 0);
-  return [...tasks].sort((a, b) => rank(a) - rank(b) || (a.state === 'open' ? a.due.localeCompare(b.due) : b.updatedAt - a.updatedAt) || a.taskId.localeCompare(b.taskId));
+  return [...tasks].sort(
+    (a, b) => rank(a) - rank(b) || (a.state === 'open' ? a.due.localeCompare(b.due) : b.updatedAt - a.updatedAt) || a.taskId.localeCompare(b.taskId),
+  );
 }

@@ -45,7 +45,15 @@ export interface AnalysisParams {
   detour: number;
 }
 
-export const DEFAULT_PARAMS: Omit<AnalysisParams, 'lon0' | 'lat0'> = { demandKind: 'resident', demandSlot: 44, supplyMin: 14 * 60, cellKind: 'hex', cellM: 200, walkM: 300, detour: 1.3 };
+export const DEFAULT_PARAMS: Omit<AnalysisParams, 'lon0' | 'lat0'> = {
+  demandKind: 'resident',
+  demandSlot: 44,
+  supplyMin: 14 * 60,
+  cellKind: 'hex',
+  cellM: 200,
+  walkM: 300,
+  detour: 1.3,
+};
 
 /** Every problem with the parameters, in the current (or given) locale; [] when they are valid. */
 export function validateParams(p: AnalysisParams, l: Locale = locale()): string[] {
@@ -147,7 +155,9 @@ const numbers = <T>(rows: Array<Record<string, unknown>>): T[] =>
 function listOf(v: unknown): Array<Record<string, unknown>> {
   if (v === null || v === undefined) return [];
   const items = Array.isArray(v) ? v : Array.from((v as { toArray(): ArrayLike<unknown> }).toArray());
-  return items.map((x) => (typeof (x as { toJSON?: unknown }).toJSON === 'function' ? (x as { toJSON(): Record<string, unknown> }).toJSON() : (x as Record<string, unknown>)));
+  return items.map((x) =>
+    typeof (x as { toJSON?: unknown }).toJSON === 'function' ? (x as { toJSON(): Record<string, unknown> }).toJSON() : (x as Record<string, unknown>),
+  );
 }
 
 export function totalsOf(cells: CellRow[]): Totals {
@@ -183,7 +193,15 @@ export class ParkingQueries {
   async access(p: AnalysisParams): Promise<void> {
     this.check(p);
     await this.setup();
-    const sql = bind(SQL.access, { lon0: p.lon0, lat0: p.lat0, demand_kind: p.demandKind, demand_slot: p.demandSlot, supply_min: p.supplyMin, walk_m: p.walkM, detour: p.detour });
+    const sql = bind(SQL.access, {
+      lon0: p.lon0,
+      lat0: p.lat0,
+      demand_kind: p.demandKind,
+      demand_slot: p.demandSlot,
+      supply_min: p.supplyMin,
+      walk_m: p.walkM,
+      detour: p.detour,
+    });
     await this.db.rows(`CREATE OR REPLACE TEMP TABLE pa_access AS ${sql}`);
   }
 
@@ -201,10 +219,13 @@ export class ParkingQueries {
 
   async setCandidates(cands: Candidate[]): Promise<void> {
     await this.setup();
-    for (const c of cands) if (!(c.capacity > 0 && Number.isInteger(c.capacity))) throw new Error(`site ${c.siteId}: capacity must be a positive whole number of spaces`);
+    for (const c of cands)
+      if (!(c.capacity > 0 && Number.isInteger(c.capacity))) throw new Error(`site ${c.siteId}: capacity must be a positive whole number of spaces`);
     await this.db.rows('DELETE FROM pa_candidates');
     if (cands.length)
-      await this.db.rows(`INSERT INTO pa_candidates VALUES ${cands.map((c) => `(${sqlString(c.siteId)}, ${sqlString(c.name)}, ${+c.lon}, ${+c.lat}, ${c.capacity | 0})`).join(', ')}`);
+      await this.db.rows(
+        `INSERT INTO pa_candidates VALUES ${cands.map((c) => `(${sqlString(c.siteId)}, ${sqlString(c.name)}, ${+c.lon}, ${+c.lat}, ${c.capacity | 0})`).join(', ')}`,
+      );
   }
 
   /**
@@ -221,7 +242,9 @@ export class ParkingQueries {
     await this.setup();
     await this.db.rows('DELETE FROM pa_extra_supply');
     if (sites.length)
-      await this.db.rows(`INSERT INTO pa_extra_supply VALUES ${sites.map((s) => `(${sqlString(s.siteId)}, ${+s.lon}, ${+s.lat}, ${s.capacity | 0}, 0, 1440)`).join(', ')}`);
+      await this.db.rows(
+        `INSERT INTO pa_extra_supply VALUES ${sites.map((s) => `(${sqlString(s.siteId)}, ${+s.lon}, ${+s.lat}, ${s.capacity | 0}, 0, 1440)`).join(', ')}`,
+      );
   }
 
   /**
@@ -240,7 +263,8 @@ export class ParkingQueries {
       await this.access(p); // pa_access back to the "before" state for further ranking
     }
     const byId = new Map<string, WhatIfResult['delta'][number]>();
-    for (const c of before.cells) byId.set(c.cell_id, { cell_id: c.cell_id, lon: c.lon, lat: c.lat, unmetBefore: c.unmet, unmetAfter: 0, gapBefore: c.gap, gapAfter: 0 });
+    for (const c of before.cells)
+      byId.set(c.cell_id, { cell_id: c.cell_id, lon: c.lon, lat: c.lat, unmetBefore: c.unmet, unmetAfter: 0, gapBefore: c.gap, gapAfter: 0 });
     for (const c of after.cells) {
       const d = byId.get(c.cell_id) ?? { cell_id: c.cell_id, lon: c.lon, lat: c.lat, unmetBefore: 0, unmetAfter: 0, gapBefore: 0, gapAfter: 0 };
       d.unmetAfter = c.unmet;
@@ -267,7 +291,10 @@ export class ParkingQueries {
     return num(r?.n ?? 0);
   }
 
-  async occupancyAt(p: AnalysisParams, t: number): Promise<Array<{ cell_id: string; a: number; b: number; lon: number; lat: number; occupied: number; capacity: number; ratio: number }>> {
+  async occupancyAt(
+    p: AnalysisParams,
+    t: number,
+  ): Promise<Array<{ cell_id: string; a: number; b: number; lon: number; lat: number; occupied: number; capacity: number; ratio: number }>> {
     this.check(p);
     await this.setup();
     return numbers(await this.db.rows(bind(SQL.occupancyAt, { ...paramsOf(p), t: Math.floor(t) })));
@@ -278,7 +305,6 @@ export class ParkingQueries {
     return numbers(await this.db.rows(bind(SQL.occupancySeries, {})));
   }
 }
-
 
 /** Cell outline (closed ring, lon/lat) for cell (a, b): the same geometry the SQL bins into. */
 export function cellRing(kind: CellKind, a: number, b: number, size: number, lon0: number, lat0: number): Array<[number, number]> {

@@ -35,7 +35,14 @@ const CAUSE_KEYS: Record<string, StringKey> = {
 };
 
 /** Dispatch teams: `value` is what is sent and journaled (the zh-CN name, as the feed and scenarios record it). */
-const TEAM_KEYS = ['alarms.team.drainage1', 'alarms.team.gas', 'alarms.team.fireStation', 'alarms.team.gridOfficer', 'alarms.team.doctor', 'alarms.team.police'] as const satisfies readonly StringKey[];
+const TEAM_KEYS = [
+  'alarms.team.drainage1',
+  'alarms.team.gas',
+  'alarms.team.fireStation',
+  'alarms.team.gridOfficer',
+  'alarms.team.doctor',
+  'alarms.team.police',
+] as const satisfies readonly StringKey[];
 type TeamKey = (typeof TEAM_KEYS)[number];
 const teamValue = (k: TeamKey) => t(k, undefined, 'zh-CN');
 export const TEAMS: Array<{ value: string; key: TeamKey }> = TEAM_KEYS.map((key) => ({ value: teamValue(key), key }));

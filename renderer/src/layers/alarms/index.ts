@@ -35,4 +35,9 @@ const spec: PointLayerSpec = {
   throttleMs: 50,
 };
 
-export const alarmLayer: LiveLayerDefinition<'alarms'> = pointLayer({ id: 'alarms', labelKey: 'alarmMarkers', defaultVisible: true }, spec, (loc) => swatchLegend(([1, 2, 3] as const).map((p) => ({ color: PRIORITY_COLORS[p], label: priorityLabel(p, loc) })), t('layers.alarms.note', undefined, loc)));
+export const alarmLayer: LiveLayerDefinition<'alarms'> = pointLayer({ id: 'alarms', labelKey: 'alarmMarkers', defaultVisible: true }, spec, (loc) =>
+  swatchLegend(
+    ([1, 2, 3] as const).map((p) => ({ color: PRIORITY_COLORS[p], label: priorityLabel(p, loc) })),
+    t('layers.alarms.note', undefined, loc),
+  ),
+);

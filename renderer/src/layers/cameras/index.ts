@@ -50,8 +50,9 @@ const spec: PointLayerSpec = {
 };
 
 export const cameraLayer: LiveLayerDefinition<'cameras'> = pointLayer({ id: 'cameras', labelKey: 'cameras', defaultVisible: false }, spec, (loc) =>
-    swatchLegend([
-      { color: ONLINE, label: t('layers.cameras.online', undefined, loc) },
-      { color: OFFLINE, label: t('layers.cameras.offline', undefined, loc) },
-      { color: TURNED, label: t('layers.cameras.turned', undefined, loc) },
-    ]));
+  swatchLegend([
+    { color: ONLINE, label: t('layers.cameras.online', undefined, loc) },
+    { color: OFFLINE, label: t('layers.cameras.offline', undefined, loc) },
+    { color: TURNED, label: t('layers.cameras.turned', undefined, loc) },
+  ]),
+);

@@ -21,4 +21,6 @@ const spec: PointLayerSpec = {
   throttleMs: 100,
 };
 
-export const careLayer: LiveLayerDefinition<'care'> = pointLayer({ id: 'care', labelKey: 'care', defaultVisible: true }, spec, (loc) => swatchLegend([{ color: CARE, label: t('layers.care.calls', undefined, loc) }]));
+export const careLayer: LiveLayerDefinition<'care'> = pointLayer({ id: 'care', labelKey: 'care', defaultVisible: true }, spec, (loc) =>
+  swatchLegend([{ color: CARE, label: t('layers.care.calls', undefined, loc) }]),
+);

@@ -38,7 +38,13 @@ export function elderlyCells(grids: readonly GridRect[], density: readonly GridD
     const share = d.elderly / d.residents;
     out.push({
       id: g.id,
-      ring: [[g.west, g.south], [g.east, g.south], [g.east, g.north], [g.west, g.north], [g.west, g.south]],
+      ring: [
+        [g.west, g.south],
+        [g.east, g.south],
+        [g.east, g.north],
+        [g.west, g.north],
+        [g.west, g.south],
+      ],
       share,
       elderly: d.elderly,
       residents: d.residents,

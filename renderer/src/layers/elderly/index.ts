@@ -75,7 +75,11 @@ export const elderlyLayer: LiveLayerDefinition<'elderly'> = {
       'div',
       { class: 'legend' },
       h('div', { class: 'legend-title' }, t('people.legend.title', undefined, loc)),
-      h('div', { class: 'ramp' }, ...ELDERLY_STEPS.map((s) => h('span', { class: 'ramp-step', style: `background:${cssColor(s.color)}` }, `${fmtPercent(s.from, 0, loc)}+`))),
+      h(
+        'div',
+        { class: 'ramp' },
+        ...ELDERLY_STEPS.map((s) => h('span', { class: 'ramp-step', style: `background:${cssColor(s.color)}` }, `${fmtPercent(s.from, 0, loc)}+`)),
+      ),
       h('div', { class: 'legend-note' }, t('people.legend.note', undefined, loc)),
     ),
 };

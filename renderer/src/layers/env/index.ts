@@ -25,4 +25,8 @@ const spec: PointLayerSpec = {
 };
 
 export const envLayer: LiveLayerDefinition<'env'> = pointLayer({ id: 'env', labelKey: 'env', defaultVisible: false }, spec, (loc) =>
-    swatchLegend((['alarm', 'warning', 'normal'] as const).map((l) => ({ color: LEVEL_COLORS[l], label: t(`layers.env.${l}`, undefined, loc) })), t('layers.env.note', undefined, loc)));
+  swatchLegend(
+    (['alarm', 'warning', 'normal'] as const).map((l) => ({ color: LEVEL_COLORS[l], label: t(`layers.env.${l}`, undefined, loc) })),
+    t('layers.env.note', undefined, loc),
+  ),
+);

@@ -38,11 +38,34 @@ export function createEvacuation2D({ store }: { store: RootStore }): LayerRender
       paths.push({ id: 'indoor', path: p.indoor.coords.map(([x, y]) => [x, y]), color: EVAC_COLORS.indoor, width: 4 });
       const markers: Marker[] = [];
       if (p.outdoor) markers.push({ id: p.outdoor.assembly.id, lon: p.outdoor.assembly.lon, lat: p.outdoor.assembly.lat, color: EVAC_COLORS.assembly, r: 9 });
-      if (p.responder) markers.push({ id: p.responder.station.id, lon: p.responder.station.lon, lat: p.responder.station.lat, color: EVAC_COLORS.station, r: 9 });
+      if (p.responder)
+        markers.push({ id: p.responder.station.id, lon: p.responder.station.lon, lat: p.responder.station.lat, color: EVAC_COLORS.station, r: 9 });
       const rev = revision();
       return [
-        new PathLayer<PathDatum>({ id: 'evacuation-paths', data: paths, getPath: (d) => d.path, getColor: (d) => d.color, getWidth: (d) => d.width, widthUnits: 'pixels', capRounded: true, jointRounded: true, updateTriggers: { getPath: rev } }),
-        new ScatterplotLayer<Marker>({ id: 'evacuation-markers', data: markers, getPosition: (m) => [m.lon, m.lat], getFillColor: (m) => m.color, getRadius: (m) => m.r, radiusUnits: 'pixels', stroked: true, getLineColor: [255, 255, 255, 255], lineWidthUnits: 'pixels', getLineWidth: 2, updateTriggers: { getPosition: rev } }),
+        new PathLayer<PathDatum>({
+          id: 'evacuation-paths',
+          data: paths,
+          getPath: (d) => d.path,
+          getColor: (d) => d.color,
+          getWidth: (d) => d.width,
+          widthUnits: 'pixels',
+          capRounded: true,
+          jointRounded: true,
+          updateTriggers: { getPath: rev },
+        }),
+        new ScatterplotLayer<Marker>({
+          id: 'evacuation-markers',
+          data: markers,
+          getPosition: (m) => [m.lon, m.lat],
+          getFillColor: (m) => m.color,
+          getRadius: (m) => m.r,
+          radiusUnits: 'pixels',
+          stroked: true,
+          getLineColor: [255, 255, 255, 255],
+          lineWidthUnits: 'pixels',
+          getLineWidth: 2,
+          updateTriggers: { getPosition: rev },
+        }),
       ];
     },
     setVisible(v) {

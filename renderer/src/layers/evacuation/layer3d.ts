@@ -53,20 +53,38 @@ export function createEvacuation3D({ scene, store }: LayerContext3D): LayerRende
         instances.push(
           new GeometryInstance({
             id: `floor-${bId}-${f}`,
-            geometry: new PolygonGeometry({ polygonHierarchy: new PolygonHierarchy(Cartesian3.fromDegreesArray(ring)), height: base, extrudedHeight: base + SLAB_M, vertexFormat: PerInstanceColorAppearance.VERTEX_FORMAT }),
+            geometry: new PolygonGeometry({
+              polygonHierarchy: new PolygonHierarchy(Cartesian3.fromDegreesArray(ring)),
+              height: base,
+              extrudedHeight: base + SLAB_M,
+              vertexFormat: PerInstanceColorAppearance.VERTEX_FORMAT,
+            }),
             attributes: { color: ColorGeometryInstanceAttribute.fromColor(toColor(color)) },
           }),
         );
         // corridor centre line
         const corridor = layout.nodes.filter((n) => n.floor === f && n.kind === 'corridor');
-        lines.add({ positions: corridor.map((n) => Cartesian3.fromDegrees(n.lon, n.lat, base + SLAB_M + 0.05)), width: 1.5, material: Material.fromType('Color', { color: toColor(EVAC_COLORS.corridor) }) });
+        lines.add({
+          positions: corridor.map((n) => Cartesian3.fromDegrees(n.lon, n.lat, base + SLAB_M + 0.05)),
+          width: 1.5,
+          material: Material.fromType('Color', { color: toColor(EVAC_COLORS.corridor) }),
+        });
       }
-      slabs = scene.primitives.add(new Primitive({ geometryInstances: instances, appearance: new PerInstanceColorAppearance({ translucent: true, closed: true }), asynchronous: false })) as Primitive;
+      slabs = scene.primitives.add(
+        new Primitive({ geometryInstances: instances, appearance: new PerInstanceColorAppearance({ translucent: true, closed: true }), asynchronous: false }),
+      ) as Primitive;
       const blocked = new Set(plan && plan.buildingId === bId ? plan.zoneNodes : []);
       for (const n of layout.nodes) {
         if (n.kind === 'corridor') continue;
         const h = n.kind === 'exit' ? 1 : floorBase(n.floor, true) + SLAB_M + 0.3;
-        points.add({ id: `node-${n.id}`, position: Cartesian3.fromDegrees(n.lon, n.lat, h), color: toColor(blocked.has(n.id) ? EVAC_COLORS.stairBlocked : EVAC_COLORS.stair), pixelSize: n.kind === 'exit' ? 12 : 7, outlineColor: Color.BLACK, outlineWidth: 1 });
+        points.add({
+          id: `node-${n.id}`,
+          position: Cartesian3.fromDegrees(n.lon, n.lat, h),
+          color: toColor(blocked.has(n.id) ? EVAC_COLORS.stairBlocked : EVAC_COLORS.stair),
+          pixelSize: n.kind === 'exit' ? 12 : 7,
+          outlineColor: Color.BLACK,
+          outlineWidth: 1,
+        });
       }
       // detectors on every floor: alarming ones in their state colour, drawn on top
       for (const d of layout.detectors) {
@@ -87,17 +105,37 @@ export function createEvacuation3D({ scene, store }: LayerContext3D): LayerRende
     if (plan) {
       const exploded = plan.buildingId === bId;
       const route = (coords: Array<[number, number, number]>, color: RGBA, width: number) =>
-        lines.add({ positions: coords.map(([x, y, z]) => Cartesian3.fromDegrees(x, y, z)), width, material: Material.fromType('Color', { color: toColor(color) }) });
+        lines.add({
+          positions: coords.map(([x, y, z]) => Cartesian3.fromDegrees(x, y, z)),
+          width,
+          material: Material.fromType('Color', { color: toColor(color) }),
+        });
       route(indoorRoute3d(plan, exploded), EVAC_COLORS.indoor, 5);
       if (plan.outdoor) {
         route(plan.outdoor.coords, EVAC_COLORS.outdoor, 5);
         const a = plan.outdoor.assembly;
-        points.add({ id: a.id, position: Cartesian3.fromDegrees(a.lon, a.lat, 3), color: toColor(EVAC_COLORS.assembly), pixelSize: 16, outlineColor: Color.WHITE, outlineWidth: 2, disableDepthTestDistance: Number.POSITIVE_INFINITY });
+        points.add({
+          id: a.id,
+          position: Cartesian3.fromDegrees(a.lon, a.lat, 3),
+          color: toColor(EVAC_COLORS.assembly),
+          pixelSize: 16,
+          outlineColor: Color.WHITE,
+          outlineWidth: 2,
+          disableDepthTestDistance: Number.POSITIVE_INFINITY,
+        });
       }
       if (plan.responder) {
         route(plan.responder.coords, EVAC_COLORS.responder, 4);
         const st = plan.responder.station;
-        points.add({ id: st.id, position: Cartesian3.fromDegrees(st.lon, st.lat, 3), color: toColor(EVAC_COLORS.station), pixelSize: 16, outlineColor: Color.WHITE, outlineWidth: 2, disableDepthTestDistance: Number.POSITIVE_INFINITY });
+        points.add({
+          id: st.id,
+          position: Cartesian3.fromDegrees(st.lon, st.lat, 3),
+          color: toColor(EVAC_COLORS.station),
+          pixelSize: 16,
+          outlineColor: Color.WHITE,
+          outlineWidth: 2,
+          disableDepthTestDistance: Number.POSITIVE_INFINITY,
+        });
       }
     }
     points.show = visible;

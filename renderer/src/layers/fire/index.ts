@@ -15,7 +15,16 @@ export function detectorPoints(store: RootStore): LivePoint[] {
     if (ev.kind !== 'fire.detector' || ev.state === 'normal') continue;
     const d = store.entities.detectors.get(ev.detectorId);
     if (!d) continue;
-    out.push({ id: ev.detectorId, lon: d.lon, lat: d.lat, height: heightOnFloor(store, d.buildingId, d.floor), color: FIRE_COLORS[ev.state], size: ev.state === 'fault' ? 4 : 7, outline: [255, 255, 255, 255], onTop: true });
+    out.push({
+      id: ev.detectorId,
+      lon: d.lon,
+      lat: d.lat,
+      height: heightOnFloor(store, d.buildingId, d.floor),
+      color: FIRE_COLORS[ev.state],
+      size: ev.state === 'fault' ? 4 : 7,
+      outline: [255, 255, 255, 255],
+      onTop: true,
+    });
   }
   return out;
 }
@@ -34,11 +43,12 @@ const spec: PointLayerSpec = {
 };
 
 export const fireLayer: LiveLayerDefinition<'fire'> = pointLayer({ id: 'fire', labelKey: 'fire', defaultVisible: true }, spec, (loc) =>
-    swatchLegend(
-      [
-        { color: FIRE_COLORS.fire, label: t('layers.fire.fire', undefined, loc) },
-        { color: FIRE_COLORS.smoke, label: t('layers.fire.smoke', undefined, loc) },
-        { color: FIRE_COLORS.fault, label: t('layers.fire.fault', undefined, loc) },
-      ],
-      t('layers.fire.note', undefined, loc),
-    ));
+  swatchLegend(
+    [
+      { color: FIRE_COLORS.fire, label: t('layers.fire.fire', undefined, loc) },
+      { color: FIRE_COLORS.smoke, label: t('layers.fire.smoke', undefined, loc) },
+      { color: FIRE_COLORS.fault, label: t('layers.fire.fault', undefined, loc) },
+    ],
+    t('layers.fire.note', undefined, loc),
+  ),
+);

@@ -33,7 +33,19 @@ export function gridworkCells(grids: readonly GridRect[], perf: readonly GridPer
     const open = (a?.open ?? 0) + (w?.openRequests ?? 0) + (w?.openTasks ?? 0);
     if (!open && !late) continue;
     const step = late >= 3 ? GRIDWORK_STEPS[2]! : late > 0 ? GRIDWORK_STEPS[1]! : GRIDWORK_STEPS[0]!;
-    out.push({ id: g.id, ring: [[g.west, g.south], [g.east, g.south], [g.east, g.north], [g.west, g.north], [g.west, g.south]], late, open, color: step.color });
+    out.push({
+      id: g.id,
+      ring: [
+        [g.west, g.south],
+        [g.east, g.south],
+        [g.east, g.north],
+        [g.west, g.north],
+        [g.west, g.south],
+      ],
+      late,
+      open,
+      color: step.color,
+    });
   }
   return out;
 }

@@ -30,8 +30,25 @@ function create2d({ store }: { store: RootStore }): LayerRenderer2D {
   const cells = cellsOf(store);
   return {
     setVisible: (v) => void (visible = v),
-    revision: () => `${cells.get().map((c) => `${c.id}${c.late}/${c.open}`).join(',')}|${visible}`,
-    deckLayers: () => (visible ? [new PolygonLayer<GridworkCell>({ id: 'gridwork', data: cells.get(), getPolygon: (c) => c.ring, getFillColor: (c) => c.color, getLineColor: [255, 255, 255, 90], lineWidthMinPixels: 1, pickable: false })] : []),
+    revision: () =>
+      `${cells
+        .get()
+        .map((c) => `${c.id}${c.late}/${c.open}`)
+        .join(',')}|${visible}`,
+    deckLayers: () =>
+      visible
+        ? [
+            new PolygonLayer<GridworkCell>({
+              id: 'gridwork',
+              data: cells.get(),
+              getPolygon: (c) => c.ring,
+              getFillColor: (c) => c.color,
+              getLineColor: [255, 255, 255, 90],
+              lineWidthMinPixels: 1,
+              pickable: false,
+            }),
+          ]
+        : [],
     destroy: () => undefined,
   };
 }
@@ -39,7 +56,13 @@ function create2d({ store }: { store: RootStore }): LayerRenderer2D {
 function create3d({ scene, store }: LayerContext3D): LayerRenderer {
   const cells = cellsOf(store);
   // rebuilt only when a cell's colour or shape changes, not on every recompute (every alarm step, every 15 s)
-  return cellsRenderer3d(scene, () => cells.get(), (list, show) => cellsPrimitive(list, { idPrefix: 'gridwork', shrink: 0.96, show }), undefined, comparer.structural);
+  return cellsRenderer3d(
+    scene,
+    () => cells.get(),
+    (list, show) => cellsPrimitive(list, { idPrefix: 'gridwork', shrink: 0.96, show }),
+    undefined,
+    comparer.structural,
+  );
 }
 
 export const gridworkLayer: LiveLayerDefinition<'gridwork'> = {
@@ -49,5 +72,9 @@ export const gridworkLayer: LiveLayerDefinition<'gridwork'> = {
   pick: () => null,
   create2d,
   create3d,
-  legend: (loc) => swatchLegend(GRIDWORK_STEPS.map((s) => ({ color: s.color, label: t(`work.grid.${s.key}`, undefined, loc) })), t('work.grid.note', undefined, loc)),
+  legend: (loc) =>
+    swatchLegend(
+      GRIDWORK_STEPS.map((s) => ({ color: s.color, label: t(`work.grid.${s.key}`, undefined, loc) })),
+      t('work.grid.note', undefined, loc),
+    ),
 };

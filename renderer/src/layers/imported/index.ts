@@ -20,7 +20,12 @@ function create2d({ store }: { store: RootStore }): LayerRenderer2D {
           (l) =>
             new GeoJsonLayer({
               id: `imported-${l.id}`,
-              data: { type: 'FeatureCollection', features: l.layer.features.filter((f) => f.geometry).map((f) => ({ type: 'Feature' as const, geometry: f.geometry!, properties: f.properties })) },
+              data: {
+                type: 'FeatureCollection',
+                features: l.layer.features
+                  .filter((f) => f.geometry)
+                  .map((f) => ({ type: 'Feature' as const, geometry: f.geometry!, properties: f.properties })),
+              },
               filled: true,
               stroked: true,
               getFillColor: [l.color[0], l.color[1], l.color[2], 70],
@@ -56,10 +61,21 @@ function create3d({ scene, store }: LayerContext3D): LayerRenderer {
       const color = new Color(l.color[0] / 255, l.color[1] / 255, l.color[2] / 255, 1);
       const line = (coords: number[][]) => {
         if (coords.length < 2) return;
-        lines.add({ positions: Cartesian3.fromDegreesArrayHeights(coords.flatMap((c) => [c[0]!, c[1]!, 3])), width: 2, material: Material.fromType('Color', { color }) });
+        lines.add({
+          positions: Cartesian3.fromDegreesArrayHeights(coords.flatMap((c) => [c[0]!, c[1]!, 3])),
+          width: 2,
+          material: Material.fromType('Color', { color }),
+        });
       };
       const draw = (g: GeoJSON.Geometry): void => {
-        if (g.type === 'Point') points.add({ position: Cartesian3.fromDegrees(g.coordinates[0]!, g.coordinates[1]!, 3), color, pixelSize: 10, outlineColor: Color.BLACK, outlineWidth: 1 });
+        if (g.type === 'Point')
+          points.add({
+            position: Cartesian3.fromDegrees(g.coordinates[0]!, g.coordinates[1]!, 3),
+            color,
+            pixelSize: 10,
+            outlineColor: Color.BLACK,
+            outlineWidth: 1,
+          });
         else if (g.type === 'MultiPoint') g.coordinates.forEach((c) => draw({ type: 'Point', coordinates: c }));
         else if (g.type === 'LineString') line(g.coordinates);
         else if (g.type === 'MultiLineString') g.coordinates.forEach(line);

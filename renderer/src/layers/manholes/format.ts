@@ -10,17 +10,17 @@ export { cssColor, LEVEL_COLORS, type RGBA } from '../../palette.ts';
 /** Pixel radius: alarms must stand out on a video wall at any zoom. */
 export const LEVEL_RADIUS_PX: Record<AlarmLevel, number> = { normal: 2.5, warning: 6, alarm: 9 };
 
-
-
-
-
 /** A contract unit as shown (technical units stay; 'deg'/'degC' get their symbols, a flag has none). */
 export function unitText(unit: string | undefined): string {
   return unit === 'deg' ? '°' : unit === 'degC' ? '°C' : unit === 'bool' || unit === undefined ? '' : unit;
 }
 
 export function legendEntries(locale: Locale): Array<{ level: AlarmLevel; color: string; label: string }> {
-  return (['alarm', 'warning', 'normal'] as AlarmLevel[]).map((level) => ({ level, color: cssColor(LEVEL_COLORS[level]), label: t(`layers.manholes.${level}`, undefined, locale) }));
+  return (['alarm', 'warning', 'normal'] as AlarmLevel[]).map((level) => ({
+    level,
+    color: cssColor(LEVEL_COLORS[level]),
+    label: t(`layers.manholes.${level}`, undefined, locale),
+  }));
 }
 
 export function thresholdsText(locale: Locale): string[] {

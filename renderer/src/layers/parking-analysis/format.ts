@@ -74,7 +74,10 @@ export function legendSteps(s: Scale, l: Locale = locale()): Array<{ color: RGBA
   const pos = HOT.map((c, i) => ({ color: s.metric === 'supply' ? COOL[i]! : c, label: `${fmt(step * i)}–${fmt(step * (i + 1))} ${unit}` }));
   if (!m.diverging) return pos;
   // surplus side mirrors the deficit classes: COOL[i] covers −step·(i+1) … −step·i
-  return [...[...COOL].reverse().map((c, k) => ({ color: c, label: t('analysis.surplus', { from: fmt(-step * (5 - k)), to: fmt(-step * (4 - k)), unit }, l) })), ...pos];
+  return [
+    ...[...COOL].reverse().map((c, k) => ({ color: c, label: t('analysis.surplus', { from: fmt(-step * (5 - k)), to: fmt(-step * (4 - k)), unit }, l) })),
+    ...pos,
+  ];
 }
 
 export interface CellFeature {
@@ -101,8 +104,20 @@ export function cellFeatures(a: AnalysisStore): { cells: CellFeature[]; scale: S
   const shown = rows.filter((r) => (metric === 'gap' ? r.value !== 0 : r.value > 0) || metric === 'occupancy');
   return {
     scale,
-    cells: shown.map((r) => ({ id: r.id, lon: r.lon, lat: r.lat, value: r.value, ring: cellRing(p.cellKind, r.a, r.b, p.cellM, p.lon0, p.lat0), color: colorFor(scale, r.value) })),
+    cells: shown.map((r) => ({
+      id: r.id,
+      lon: r.lon,
+      lat: r.lat,
+      value: r.value,
+      ring: cellRing(p.cellKind, r.a, r.b, p.cellM, p.lon0, p.lat0),
+      color: colorFor(scale, r.value),
+    })),
   };
 }
 
-export const SITE_COLORS = { candidate: [120, 200, 255, 255] as RGBA, selected: [255, 209, 102, 255] as RGBA, drawn: [200, 140, 255, 255] as RGBA, better: [46, 230, 140, 255] as RGBA };
+export const SITE_COLORS = {
+  candidate: [120, 200, 255, 255] as RGBA,
+  selected: [255, 209, 102, 255] as RGBA,
+  drawn: [200, 140, 255, 255] as RGBA,
+  better: [46, 230, 140, 255] as RGBA,
+};

@@ -16,8 +16,10 @@ export function pickAnalysis(target: PickTarget): OperatorCommand | null {
     if (target.id.startsWith('site:')) return { type: 'analysis', cmd: { op: 'selectSite', siteId: target.id.slice(5) } };
     return null;
   }
-  if (target.layerId === 'analysis-cells') return { type: 'analysis', cmd: { op: 'selectCell', cellId: (target.object as { id?: string } | null)?.id ?? null } };
-  if (target.layerId === 'analysis-sites') return { type: 'analysis', cmd: { op: 'selectSite', siteId: (target.object as { siteId?: string } | null)?.siteId ?? null } };
+  if (target.layerId === 'analysis-cells')
+    return { type: 'analysis', cmd: { op: 'selectCell', cellId: (target.object as { id?: string } | null)?.id ?? null } };
+  if (target.layerId === 'analysis-sites')
+    return { type: 'analysis', cmd: { op: 'selectSite', siteId: (target.object as { siteId?: string } | null)?.siteId ?? null } };
   return null;
 }
 

@@ -116,8 +116,22 @@ export function createAnalysis2D({ store }: { store: RootStore }): LayerRenderer
       if (a.drawing && a.drawPoints.length) {
         const path = a.drawPoints.length > 2 ? [...a.drawPoints, a.drawPoints[0]!] : a.drawPoints;
         out.push(
-          new PathLayer<Array<[number, number]>>({ id: 'analysis-draw-path', data: [path], getPath: (d) => d, getColor: SITE_COLORS.drawn, getWidth: 3, widthUnits: 'pixels' }),
-          new ScatterplotLayer<[number, number]>({ id: 'analysis-draw-pts', data: a.drawPoints, getPosition: (d) => d, getRadius: 5, radiusUnits: 'pixels', getFillColor: SITE_COLORS.drawn }),
+          new PathLayer<Array<[number, number]>>({
+            id: 'analysis-draw-path',
+            data: [path],
+            getPath: (d) => d,
+            getColor: SITE_COLORS.drawn,
+            getWidth: 3,
+            widthUnits: 'pixels',
+          }),
+          new ScatterplotLayer<[number, number]>({
+            id: 'analysis-draw-pts',
+            data: a.drawPoints,
+            getPosition: (d) => d,
+            getRadius: 5,
+            radiusUnits: 'pixels',
+            getFillColor: SITE_COLORS.drawn,
+          }),
         );
       }
       return out;

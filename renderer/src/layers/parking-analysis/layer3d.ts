@@ -1,5 +1,14 @@
 /** 3D: analysis cells as extruded columns (height ∝ the metric), candidate sites on the ground. */
-import { Cartesian3, Color, ColorGeometryInstanceAttribute, GeometryInstance, PerInstanceColorAppearance, PolygonGeometry, PolygonHierarchy, Primitive } from '@cesium/engine';
+import {
+  Cartesian3,
+  Color,
+  ColorGeometryInstanceAttribute,
+  GeometryInstance,
+  PerInstanceColorAppearance,
+  PolygonGeometry,
+  PolygonHierarchy,
+  Primitive,
+} from '@cesium/engine';
 import { reaction } from 'mobx';
 import type { LayerContext3D, LayerRenderer } from '../types.ts';
 import type { RGBA } from '../../palette.ts';
@@ -35,7 +44,12 @@ export function createAnalysis3D({ scene, store }: LayerContext3D): LayerRendere
       instances.push(
         new GeometryInstance({
           id: `cell:${c.id}`,
-          geometry: new PolygonGeometry({ polygonHierarchy: new PolygonHierarchy(Cartesian3.fromDegreesArray(ring.flat())), height: 1, extrudedHeight: h, vertexFormat: PerInstanceColorAppearance.VERTEX_FORMAT }),
+          geometry: new PolygonGeometry({
+            polygonHierarchy: new PolygonHierarchy(Cartesian3.fromDegreesArray(ring.flat())),
+            height: 1,
+            extrudedHeight: h,
+            vertexFormat: PerInstanceColorAppearance.VERTEX_FORMAT,
+          }),
           attributes: { color: ColorGeometryInstanceAttribute.fromColor(toColor(c.color)) },
         }),
       );
@@ -47,13 +61,23 @@ export function createAnalysis3D({ scene, store }: LayerContext3D): LayerRendere
       instances.push(
         new GeometryInstance({
           id: `site:${s.siteId}`,
-          geometry: new PolygonGeometry({ polygonHierarchy: new PolygonHierarchy(Cartesian3.fromDegreesArray(s.ring.slice(0, -1).flat())), height: 0.5, extrudedHeight: 6, vertexFormat: PerInstanceColorAppearance.VERTEX_FORMAT }),
+          geometry: new PolygonGeometry({
+            polygonHierarchy: new PolygonHierarchy(Cartesian3.fromDegreesArray(s.ring.slice(0, -1).flat())),
+            height: 0.5,
+            extrudedHeight: 6,
+            vertexFormat: PerInstanceColorAppearance.VERTEX_FORMAT,
+          }),
           attributes: { color: ColorGeometryInstanceAttribute.fromColor(toColor(col)) },
         }),
       );
     }
     if (!instances.length) return;
-    prim = new Primitive({ geometryInstances: instances, appearance: new PerInstanceColorAppearance({ translucent: true, closed: true }), asynchronous: false, show: visible });
+    prim = new Primitive({
+      geometryInstances: instances,
+      appearance: new PerInstanceColorAppearance({ translucent: true, closed: true }),
+      asynchronous: false,
+      show: visible,
+    });
     scene.primitives.add(prim);
     scene.requestRender();
   };

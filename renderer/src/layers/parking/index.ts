@@ -30,11 +30,12 @@ const spec: PointLayerSpec = {
 };
 
 export const parkingLayer: LiveLayerDefinition<'parking'> = pointLayer({ id: 'parking', labelKey: 'parking', defaultVisible: false }, spec, (loc) =>
-    swatchLegend(
-      [
-        { color: occupancyColor(0.3), label: t('layers.parking.free', undefined, loc) },
-        { color: occupancyColor(0.8), label: t('layers.parking.busy', undefined, loc) },
-        { color: occupancyColor(1), label: t('layers.parking.full', undefined, loc) },
-      ],
-      t('layers.parking.note', undefined, loc),
-    ));
+  swatchLegend(
+    [
+      { color: occupancyColor(0.3), label: t('layers.parking.free', undefined, loc) },
+      { color: occupancyColor(0.8), label: t('layers.parking.busy', undefined, loc) },
+      { color: occupancyColor(1), label: t('layers.parking.full', undefined, loc) },
+    ],
+    t('layers.parking.note', undefined, loc),
+  ),
+);

@@ -19,7 +19,16 @@ export function requestPoints(store: RootStore, now: number): LivePoint[] {
     if (r.state === 'closed') continue;
     const v = requestView(r, now);
     const big = v.overdue || sel === r.requestId;
-    out.push({ id: r.requestId, lon: r.lon, lat: r.lat, height: 4, color: SLA_COLORS[v.status], size: big ? 8 : 5, outline: sel === r.requestId ? [255, 255, 255, 255] : [20, 20, 20, 200], onTop: v.overdue });
+    out.push({
+      id: r.requestId,
+      lon: r.lon,
+      lat: r.lat,
+      height: 4,
+      color: SLA_COLORS[v.status],
+      size: big ? 8 : 5,
+      outline: sel === r.requestId ? [255, 255, 255, 255] : [20, 20, 20, 200],
+      onTop: v.overdue,
+    });
   }
   return out;
 }
@@ -34,4 +43,6 @@ const spec: PointLayerSpec = {
   throttleMs: 200,
 };
 
-export const requestLayer: LiveLayerDefinition<'requests'> = pointLayer({ id: 'requests', labelKey: 'work.layer', defaultVisible: true }, spec, (loc) => swatchLegend(SHOWN.map((k) => ({ color: SLA_COLORS[k], label: t(`work.sla.${k}`, undefined, loc) }))));
+export const requestLayer: LiveLayerDefinition<'requests'> = pointLayer({ id: 'requests', labelKey: 'work.layer', defaultVisible: true }, spec, (loc) =>
+  swatchLegend(SHOWN.map((k) => ({ color: SLA_COLORS[k], label: t(`work.sla.${k}`, undefined, loc) }))),
+);

@@ -36,7 +36,15 @@ const axisStyle = { axisLine: { lineStyle: { color: WALL_MUTED } }, axisLabel: {
 
 /** A centred "no data yet" note for a chart with nothing to draw (a wall must never look broken). */
 function noData(empty: boolean, loc: Locale): EChartsOption {
-  return { title: { show: empty, text: t('wall.noData', undefined, loc), left: 'center', top: 'middle', textStyle: { color: WALL_MUTED, fontSize: 14, fontWeight: 'normal' } } };
+  return {
+    title: {
+      show: empty,
+      text: t('wall.noData', undefined, loc),
+      left: 'center',
+      top: 'middle',
+      textStyle: { color: WALL_MUTED, fontSize: 14, fontWeight: 'normal' },
+    },
+  };
 }
 
 /** Open alarms: one bar per category, stacked by workflow state. */
@@ -75,12 +83,19 @@ export function responseOption(rows: readonly ResponseRow[], loc: Locale): EChar
   });
   return {
     ...base(),
-    ...noData(cats.every((r) => !Number.isFinite(r.ackP50) && !Number.isFinite(r.onsiteP50)), loc),
+    ...noData(
+      cats.every((r) => !Number.isFinite(r.ackP50) && !Number.isFinite(r.onsiteP50)),
+      loc,
+    ),
     legend: { top: 0, textStyle: { color: WALL_MUTED }, itemWidth: 12, itemHeight: 8 },
     grid: { left: 8, right: 16, top: 34, bottom: 4, containLabel: true },
     xAxis: { type: 'category', data: names, ...axisStyle },
     yAxis: { type: 'value', ...axisStyle },
-    series: [series('wall.series.ackP50', WALL_ACCENT, (r) => r.ackP50), series('wall.series.ackP90', '#ff7a28', (r) => r.ackP90), series('wall.series.onsiteP50', '#2ec4b6', (r) => r.onsiteP50)],
+    series: [
+      series('wall.series.ackP50', WALL_ACCENT, (r) => r.ackP50),
+      series('wall.series.ackP90', '#ff7a28', (r) => r.ackP90),
+      series('wall.series.onsiteP50', '#2ec4b6', (r) => r.onsiteP50),
+    ],
   };
 }
 
@@ -94,7 +109,14 @@ export function raisedOption(buckets: ReadonlyArray<{ hourStart: number; count: 
     xAxis: { type: 'category', data: hours, ...axisStyle },
     yAxis: { type: 'value', minInterval: 1, ...axisStyle },
     series: [
-      { name: t('wall.series.raised', undefined, loc), type: 'bar', barGap: '-100%', barMaxWidth: 14, itemStyle: { color: 'rgba(34, 211, 238, 0.55)' }, data: buckets.map((b) => b.count) },
+      {
+        name: t('wall.series.raised', undefined, loc),
+        type: 'bar',
+        barGap: '-100%',
+        barMaxWidth: 14,
+        itemStyle: { color: 'rgba(34, 211, 238, 0.55)' },
+        data: buckets.map((b) => b.count),
+      },
       { name: t('wall.series.critical', undefined, loc), type: 'bar', barMaxWidth: 14, itemStyle: { color: '#ef233c' }, data: buckets.map((b) => b.critical) },
     ],
   };
@@ -115,12 +137,27 @@ export function parkingGaugeOption(p: ParkingPressure, loc: Locale): EChartsOpti
         center: ['50%', '58%'],
         startAngle: 210,
         endAngle: -30,
-        axisLine: { lineStyle: { width: 12, color: [[0.7, '#2ec478'], [0.9, '#ffb703'], [1, '#e63946']] } },
+        axisLine: {
+          lineStyle: {
+            width: 12,
+            color: [
+              [0.7, '#2ec478'],
+              [0.9, '#ffb703'],
+              [1, '#e63946'],
+            ],
+          },
+        },
         pointer: { width: 4, itemStyle: { color: WALL_TEXT } },
         axisTick: { show: false },
         splitLine: { length: 10, lineStyle: { color: WALL_MUTED } },
         axisLabel: { color: WALL_MUTED, distance: 16, fontSize: 10 },
-        detail: { valueAnimation: false, fontSize: 22, color: WALL_TEXT, offsetCenter: [0, '42%'], formatter: () => (Number.isFinite(p.ratio) ? fmtPercent(p.ratio, 1, loc) : '—') },
+        detail: {
+          valueAnimation: false,
+          fontSize: 22,
+          color: WALL_TEXT,
+          offsetCenter: [0, '42%'],
+          formatter: () => (Number.isFinite(p.ratio) ? fmtPercent(p.ratio, 1, loc) : '—'),
+        },
         title: { show: false },
         data: [{ value: v }],
       },
@@ -129,13 +166,28 @@ export function parkingGaugeOption(p: ParkingPressure, loc: Locale): EChartsOpti
 }
 
 /** A time series in a thin line (parking occupancy in %, or events per second). */
-export function trendOption(series: ReadonlyArray<{ name: string; color: string; points: ReadonlyArray<[number, number]>; area?: boolean }>, opts: { percent?: boolean; loc: Locale }): EChartsOption {
+export function trendOption(
+  series: ReadonlyArray<{ name: string; color: string; points: ReadonlyArray<[number, number]>; area?: boolean }>,
+  opts: { percent?: boolean; loc: Locale },
+): EChartsOption {
   return {
     ...base(),
-    ...noData(series.every((s) => s.points.length === 0), opts.loc),
+    ...noData(
+      series.every((s) => s.points.length === 0),
+      opts.loc,
+    ),
     legend: series.length > 1 ? { top: 0, textStyle: { color: WALL_MUTED }, itemWidth: 12, itemHeight: 8 } : { show: false },
     grid: { left: 8, right: 16, top: series.length > 1 ? 34 : 12, bottom: 4, containLabel: true },
-    xAxis: { type: 'time', ...axisStyle, splitLine: { show: false }, axisLabel: { color: WALL_MUTED, hideOverlap: true, formatter: (v: number) => new Date(v).toLocaleTimeString(opts.loc, { hour: '2-digit', minute: '2-digit', hour12: false }) } },
+    xAxis: {
+      type: 'time',
+      ...axisStyle,
+      splitLine: { show: false },
+      axisLabel: {
+        color: WALL_MUTED,
+        hideOverlap: true,
+        formatter: (v: number) => new Date(v).toLocaleTimeString(opts.loc, { hour: '2-digit', minute: '2-digit', hour12: false }),
+      },
+    },
     yAxis: { type: 'value', ...axisStyle, ...(opts.percent ? { min: 0, max: 100, axisLabel: { color: WALL_MUTED, formatter: '{value}%' } } : { min: 0 }) },
     series: series.map((s) => ({
       name: s.name,

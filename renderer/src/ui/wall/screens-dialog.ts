@@ -22,7 +22,17 @@ export async function openScreensDialog(store: RootStore, bridge: RedWallBridge,
   document.body.append(dlg);
   const body = h('div', {});
   const msg = h('div', { class: 'muted', 'data-testid': 'screens-message' });
-  dlg.append(h('h2', {}, t('wall.screens.title'), button(t('close'), { class: 'close', 'data-testid': 'screens-close' }, () => dlg.close())), h('p', { class: 'muted' }, t(shell === 'electron' ? 'wall.screens.electronNote' : 'wall.screens.webNote')), body, msg);
+  dlg.append(
+    h(
+      'h2',
+      {},
+      t('wall.screens.title'),
+      button(t('close'), { class: 'close', 'data-testid': 'screens-close' }, () => dlg.close()),
+    ),
+    h('p', { class: 'muted' }, t(shell === 'electron' ? 'wall.screens.electronNote' : 'wall.screens.webNote')),
+    body,
+    msg,
+  );
   dlg.addEventListener('close', () => dlg.remove());
   dlg.showModal();
 
@@ -35,7 +45,11 @@ export async function openScreensDialog(store: RootStore, bridge: RedWallBridge,
     }
     const rows = displays.map((d, i) => {
       const c = choices.get(d.id)!;
-      const sel = h('select', { 'data-testid': `screens-select-${i}` }, ...(['none', ...WALL_SCREENS] as const).map((s) => h('option', { value: s, selected: c.screen === s }, s === 'none' ? '—' : t(`wall.screen.${s}`))));
+      const sel = h(
+        'select',
+        { 'data-testid': `screens-select-${i}` },
+        ...(['none', ...WALL_SCREENS] as const).map((s) => h('option', { value: s, selected: c.screen === s }, s === 'none' ? '—' : t(`wall.screen.${s}`))),
+      );
       sel.onchange = () => {
         c.screen = sel.value as Choice;
         render();
@@ -48,7 +62,12 @@ export async function openScreensDialog(store: RootStore, bridge: RedWallBridge,
       return h(
         'tr',
         { 'data-display': d.id },
-        h('td', {}, `${t('wall.screens.display')} ${i + 1}${d.primary ? ` (${t('wall.screens.primary')})` : ''}`, h('div', { class: 'muted' }, `${d.label} · ${d.bounds.width}×${d.bounds.height} @ ${d.bounds.x},${d.bounds.y}`)),
+        h(
+          'td',
+          {},
+          `${t('wall.screens.display')} ${i + 1}${d.primary ? ` (${t('wall.screens.primary')})` : ''}`,
+          h('div', { class: 'muted' }, `${d.label} · ${d.bounds.width}×${d.bounds.height} @ ${d.bounds.x},${d.bounds.y}`),
+        ),
         h('td', {}, sel),
         h('td', {}, h('label', {}, fs, ` ${t('wall.screens.fullscreen')}`), h('br', {}), h('label', {}, kiosk, ` ${t('wall.screens.kiosk')}`)),
         shell === 'web' && url
@@ -88,7 +107,10 @@ export async function openScreensDialog(store: RootStore, bridge: RedWallBridge,
     try {
       const plans = await bridge.applyWallLayout(layout);
       void store.command({ type: 'wallLayout', op: 'apply', screens: plans.map((p) => p.screen) });
-      msg.textContent = [t('wall.screens.applied', { n: plans.length }), ...plans.filter((p) => p.fallback).map((p) => t('wall.screens.fallback', { screen: t(`wall.screen.${p.screen}`) }))].join(' · ');
+      msg.textContent = [
+        t('wall.screens.applied', { n: plans.length }),
+        ...plans.filter((p) => p.fallback).map((p) => t('wall.screens.fallback', { screen: t(`wall.screen.${p.screen}`) })),
+      ].join(' · ');
       msg.dataset['applied'] = String(plans.length);
     } catch (e) {
       msg.textContent = t('wall.screens.failed', { error: (e as Error).message });

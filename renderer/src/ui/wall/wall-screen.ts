@@ -61,7 +61,10 @@ export function mountWall(store: RootStore, app: HTMLElement, deps: WallDeps): (
     return el;
   };
   const tiles = h('div', { class: 'wall-tiles', 'data-testid': 'wall-kpis' });
-  const chartEls = Object.fromEntries(CHARTS.map((c) => [c, h('div', { class: 'wall-chart', 'data-testid': `wall-chart-${c}` })])) as unknown as Record<ChartId, HTMLElement>;
+  const chartEls = Object.fromEntries(CHARTS.map((c) => [c, h('div', { class: 'wall-chart', 'data-testid': `wall-chart-${c}` })])) as unknown as Record<
+    ChartId,
+    HTMLElement
+  >;
   // Before the first state has arrived the cards say so (starting up), instead of empty axes and zeros that read as
   // an outage; feedPhase (stores/feed-store.ts) tells starting up from stalled.
   const waits: HTMLElement[] = [];
@@ -80,7 +83,11 @@ export function mountWall(store: RootStore, app: HTMLElement, deps: WallDeps): (
     alarms: card('alarms', CHART_TITLE.alarms, chartEls.alarms),
     response: card('response', CHART_TITLE.response, h('div', { class: 'wall-stack' }, chartEls.response, targets)),
     raised: card('raised', CHART_TITLE.raised, chartEls.raised),
-    parking: card('parking', 'wall.chart.parking', h('div', { class: 'wall-parking' }, chartEls.gauge, h('div', { class: 'wall-parking-side' }, fullest, parkingNote))),
+    parking: card(
+      'parking',
+      'wall.chart.parking',
+      h('div', { class: 'wall-parking' }, chartEls.gauge, h('div', { class: 'wall-parking-side' }, fullest, parkingNote)),
+    ),
     parkingTrend: card('parkingTrend', CHART_TITLE.parkingTrend, chartEls.parkingTrend),
     feed: card('feed', CHART_TITLE.feed, chartEls.feed),
     latest: card('latest', 'wall.chart.latest', latest),
@@ -92,7 +99,20 @@ export function mountWall(store: RootStore, app: HTMLElement, deps: WallDeps): (
     const right = h('aside', { id: 'wall-right', class: 'wall-col', 'data-testid': 'wall-right' }, cards.parking, cards.parkingTrend, cards.feed, cards.latest);
     added.push(left, right);
   } else {
-    added.push(h('main', { id: 'wall-grid', 'data-testid': 'wall-grid' }, cards.tiles, cards.alarms, cards.response, cards.latest, cards.parking, cards.parkingTrend, cards.raised, cards.feed));
+    added.push(
+      h(
+        'main',
+        { id: 'wall-grid', 'data-testid': 'wall-grid' },
+        cards.tiles,
+        cards.alarms,
+        cards.response,
+        cards.latest,
+        cards.parking,
+        cards.parkingTrend,
+        cards.raised,
+        cards.feed,
+      ),
+    );
   }
   app.append(...added);
   const charts = Object.fromEntries(CHARTS.map((c) => [c, new ChartWidget(chartEls[c])])) as unknown as Record<ChartId, ChartWidget>;
@@ -113,14 +133,23 @@ export function mountWall(store: RootStore, app: HTMLElement, deps: WallDeps): (
   const status = h('div', { class: 'wall-status' });
   const controls = h('div', { class: 'wall-controls' });
   const logo = h('span', { class: 'brand-mark', lang: 'zh-CN', 'aria-hidden': 'true' }, '红'); // i18n-exempt: logo glyph
-  top.append(h('div', { class: 'wall-top-side' }, clock), h('div', { class: 'wall-title' }, logo, h('span', { class: 'wall-title-text' })), h('div', { class: 'wall-top-side right' }, status, controls));
+  top.append(
+    h('div', { class: 'wall-top-side' }, clock),
+    h('div', { class: 'wall-title' }, logo, h('span', { class: 'wall-title-text' })),
+    h('div', { class: 'wall-top-side right' }, status, controls),
+  );
   disposers.push(
     autorun(() => {
       void store.ui.locale;
       const loc = locale();
-      (top.querySelector('.wall-title-text') as HTMLElement).textContent = `${t(deps.screen === 'wall' ? 'wall.title' : 'wall.dashboardTitle')} · ${deps.meta.name[loc]}`;
+      (top.querySelector('.wall-title-text') as HTMLElement).textContent =
+        `${t(deps.screen === 'wall' ? 'wall.title' : 'wall.dashboardTitle')} · ${deps.meta.name[loc]}`;
       controls.replaceChildren(
-        button(loc === 'zh-CN' ? 'EN' : '中文', { 'data-testid': 'wall-lang' }, () => void store.command({ type: 'setLocale', locale: loc === 'zh-CN' ? 'en' : 'zh-CN' })), // i18n-exempt: the language switch names the other language in itself
+        button(
+          loc === 'zh-CN' ? 'EN' : '中文', // i18n-exempt: language name
+          { 'data-testid': 'wall-lang' },
+          () => void store.command({ type: 'setLocale', locale: loc === 'zh-CN' ? 'en' : 'zh-CN' }),
+        ),
         button(t('wall.screens'), { 'data-testid': 'wall-screens' }, deps.openScreens),
         button(t('wall.fullscreen'), { 'data-testid': 'wall-fullscreen', title: 'F11' }, deps.toggleFullScreen),
         button(t('wall.exit'), { 'data-testid': 'wall-exit' }, () => void store.command({ type: 'setScreen', screen: 'console' })),
@@ -136,7 +165,11 @@ export function mountWall(store: RootStore, app: HTMLElement, deps: WallDeps): (
       const f = store.feed;
       const drills = store.realLive.alarms.filter((a) => a.drill && a.state !== 'closed').length;
       status.replaceChildren(
-        h('span', { class: `feed-pill ${f.phase}`, 'data-testid': 'wall-feed', 'data-status': f.status, 'data-phase': f.phase }, `${t('feed')}: ${t(FEED_STATUS_KEY[f.phase])}`),
+        h(
+          'span',
+          { class: `feed-pill ${f.phase}`, 'data-testid': 'wall-feed', 'data-status': f.status, 'data-phase': f.phase },
+          `${t('feed')}: ${t(FEED_STATUS_KEY[f.phase])}`,
+        ),
         journalPill(f.journal),
         sourcesTroublePill(store.sources.troubleIds),
         f.simulated ? h('span', { class: 'sim-badge' }, t('simulated')) : '',
@@ -146,7 +179,9 @@ export function mountWall(store: RootStore, app: HTMLElement, deps: WallDeps): (
   );
 
   // Streams in order: evaluated every second (stale detection), but the tiles below re-run only when the count changes.
-  const streamsOk = computed(() => STREAMS.filter((s) => ['live', 'quiet'].includes(streamStatus(s, store.realLive.health[s], store.feed.status, store.feed.now))).length);
+  const streamsOk = computed(
+    () => STREAMS.filter((s) => ['live', 'quiet'].includes(streamStatus(s, store.realLive.health[s], store.feed.status, store.feed.now))).length,
+  );
   // Citizen requests (last 7 days' three rates; open and overdue over all open requests) and open visit tasks, on their streams and the 15 s clock.
   const workSummary = computed(() => {
     void store.realLive.versions.request;
@@ -175,21 +210,67 @@ export function mountWall(store: RootStore, app: HTMLElement, deps: WallDeps): (
       const starting = store.feed.phase === 'starting';
       const tile = (id: string, key: StringKey, value: string, cls = '', raw?: number) =>
         starting
-          ? h('div', { class: 'wall-tile starting', 'data-testid': `wall-kpi-${id}`, 'data-value': '-1', 'data-phase': 'starting', title: t('wall.starting') }, h('div', { class: 'wall-tile-value' }, '—'), h('div', { class: 'wall-tile-label' }, t(key)))
-          : h('div', { class: `wall-tile ${cls}`, 'data-testid': `wall-kpi-${id}`, ...(raw !== undefined ? { 'data-value': String(raw) } : {}) }, h('div', { class: 'wall-tile-value' }, value), h('div', { class: 'wall-tile-label' }, t(key)));
+          ? h(
+              'div',
+              { class: 'wall-tile starting', 'data-testid': `wall-kpi-${id}`, 'data-value': '-1', 'data-phase': 'starting', title: t('wall.starting') },
+              h('div', { class: 'wall-tile-value' }, '—'),
+              h('div', { class: 'wall-tile-label' }, t(key)),
+            )
+          : h(
+              'div',
+              { class: `wall-tile ${cls}`, 'data-testid': `wall-kpi-${id}`, ...(raw !== undefined ? { 'data-value': String(raw) } : {}) },
+              h('div', { class: 'wall-tile-value' }, value),
+              h('div', { class: 'wall-tile-label' }, t(key)),
+            );
       tiles.replaceChildren(
         tile('open', 'wall.kpi.open', fmtNumber(c.open), c.open ? 'alarm' : '', c.open),
         tile('critical', 'wall.kpi.critical', fmtNumber(c.critical), c.critical ? 'alarm' : '', c.critical),
         tile('unacked', 'wall.kpi.unacked', fmtNumber(c.unacked), c.unacked ? 'warning' : '', c.unacked),
-        tile('wait', 'wall.kpi.longestWait', all.waiting ? fmtDuration(all.longestWaitS) : t('wall.none'), all.waiting && all.longestWaitS > ACK_TARGET_S[3] ? 'alarm' : '', Math.round(all.longestWaitS)),
-        tile('ontime', 'wall.kpi.withinTarget', Number.isFinite(all.withinTarget) ? fmtPercent(all.withinTarget, 0) : '—', Number.isFinite(all.withinTarget) && all.withinTarget < 0.8 ? 'warning' : 'ok', Number.isFinite(all.withinTarget) ? Math.round(all.withinTarget * 1000) / 1000 : -1),
-        tile('parking', 'wall.kpi.parking', Number.isFinite(p.ratio) ? fmtPercent(p.ratio, 0) : '—', p.ratio >= 0.9 ? 'alarm' : p.ratio >= 0.7 ? 'warning' : 'ok', Number.isFinite(p.ratio) ? Math.round(p.ratio * 1000) / 1000 : -1),
-        tile('wells', 'wall.kpi.wells', `${fmtNumber(c.wellAlarm)}/${fmtNumber(c.wellWarning)}`, c.wellAlarm ? 'alarm' : c.wellWarning ? 'warning' : 'ok', c.wellAlarm),
+        tile(
+          'wait',
+          'wall.kpi.longestWait',
+          all.waiting ? fmtDuration(all.longestWaitS) : t('wall.none'),
+          all.waiting && all.longestWaitS > ACK_TARGET_S[3] ? 'alarm' : '',
+          Math.round(all.longestWaitS),
+        ),
+        tile(
+          'ontime',
+          'wall.kpi.withinTarget',
+          Number.isFinite(all.withinTarget) ? fmtPercent(all.withinTarget, 0) : '—',
+          Number.isFinite(all.withinTarget) && all.withinTarget < 0.8 ? 'warning' : 'ok',
+          Number.isFinite(all.withinTarget) ? Math.round(all.withinTarget * 1000) / 1000 : -1,
+        ),
+        tile(
+          'parking',
+          'wall.kpi.parking',
+          Number.isFinite(p.ratio) ? fmtPercent(p.ratio, 0) : '—',
+          p.ratio >= 0.9 ? 'alarm' : p.ratio >= 0.7 ? 'warning' : 'ok',
+          Number.isFinite(p.ratio) ? Math.round(p.ratio * 1000) / 1000 : -1,
+        ),
+        tile(
+          'wells',
+          'wall.kpi.wells',
+          `${fmtNumber(c.wellAlarm)}/${fmtNumber(c.wellWarning)}`,
+          c.wellAlarm ? 'alarm' : c.wellWarning ? 'warning' : 'ok',
+          c.wellAlarm,
+        ),
         tile('streams', 'wall.kpi.streams', `${ok}/${STREAMS.length}`, ok < STREAMS.length ? 'warning' : 'ok', ok),
         // 接诉即办 and visits: the people side of the district on the same wall
         tile('requests', 'wall.kpi.requests', `${fmtNumber(work.open)}/${fmtNumber(work.overdue)}`, work.overdue ? 'alarm' : 'ok', work.overdue),
-        tile('response', 'wall.kpi.responseRate', Number.isFinite(work.rates.responseRate) ? fmtPercent(work.rates.responseRate, 0) : '—', work.rates.responseRate < 0.9 ? 'warning' : 'ok', Number.isFinite(work.rates.responseRate) ? Math.round(work.rates.responseRate * 1000) / 1000 : -1),
-        tile('satisfaction', 'wall.kpi.satisfaction', Number.isFinite(work.rates.satisfactionRate) ? fmtPercent(work.rates.satisfactionRate, 0) : '—', work.rates.satisfactionRate < 0.9 ? 'warning' : 'ok', Number.isFinite(work.rates.satisfactionRate) ? Math.round(work.rates.satisfactionRate * 1000) / 1000 : -1),
+        tile(
+          'response',
+          'wall.kpi.responseRate',
+          Number.isFinite(work.rates.responseRate) ? fmtPercent(work.rates.responseRate, 0) : '—',
+          work.rates.responseRate < 0.9 ? 'warning' : 'ok',
+          Number.isFinite(work.rates.responseRate) ? Math.round(work.rates.responseRate * 1000) / 1000 : -1,
+        ),
+        tile(
+          'satisfaction',
+          'wall.kpi.satisfaction',
+          Number.isFinite(work.rates.satisfactionRate) ? fmtPercent(work.rates.satisfactionRate, 0) : '—',
+          work.rates.satisfactionRate < 0.9 ? 'warning' : 'ok',
+          Number.isFinite(work.rates.satisfactionRate) ? Math.round(work.rates.satisfactionRate * 1000) / 1000 : -1,
+        ),
         tile('visits', 'wall.kpi.visits', `${fmtNumber(work.visits)}/${fmtNumber(work.lateVisits)}`, work.lateVisits ? 'warning' : 'ok', work.visits),
       );
       charts.alarms.set(alarmMatrixOption(alarmMatrix(alarms), loc));
@@ -210,7 +291,11 @@ export function mountWall(store: RootStore, app: HTMLElement, deps: WallDeps): (
           ? open.map((a) => {
               const li = h(
                 'li',
-                { class: `wall-alarm p${a.priority}${store.ui.selectedAlarmId === a.alarmId ? ' selected' : ''}`, 'data-alarm': a.alarmId, style: `border-left-color:${cssColor(PRIORITY_COLORS[a.priority])}` },
+                {
+                  class: `wall-alarm p${a.priority}${store.ui.selectedAlarmId === a.alarmId ? ' selected' : ''}`,
+                  'data-alarm': a.alarmId,
+                  style: `border-left-color:${cssColor(PRIORITY_COLORS[a.priority])}`,
+                },
                 h('span', { class: 'wall-alarm-title' }, alarmTitle(a)),
                 h('span', { class: 'wall-alarm-age' }, fmtDuration((now - a.raisedAt) / 1000)),
               );
@@ -236,10 +321,24 @@ export function mountWall(store: RootStore, app: HTMLElement, deps: WallDeps): (
       charts.gauge.set(parkingGaugeOption(p, loc));
       fullest.replaceChildren(
         h('li', { class: 'wall-note' }, t('wall.chart.fullest')),
-        ...p.fullest.map((l) => h('li', { 'data-place': l.id }, h('span', {}, l.name), h('span', { class: l.ratio >= 0.9 ? 'alarm' : l.ratio >= 0.7 ? 'warning' : 'ok' }, `${fmtPercent(l.ratio, 0)} · ${t('wall.free', { n: l.free })}`))),
+        ...p.fullest.map((l) =>
+          h(
+            'li',
+            { 'data-place': l.id },
+            h('span', {}, l.name),
+            h('span', { class: l.ratio >= 0.9 ? 'alarm' : l.ratio >= 0.7 ? 'warning' : 'ok' }, `${fmtPercent(l.ratio, 0)} · ${t('wall.free', { n: l.free })}`),
+          ),
+        ),
       );
-      parkingNote.textContent = [t('wall.reporting', { n: p.reporting, total: p.places }), wall.historyError ? t('wall.historyFailed', { error: wall.historyError }) : ''].filter(Boolean).join(' · ');
-      charts.parkingTrend.set(trendOption([{ name: t('wall.series.occupancy'), color: '#ffb703', points: wall.parkingSeries(), area: true }], { percent: true, loc }));
+      parkingNote.textContent = [
+        t('wall.reporting', { n: p.reporting, total: p.places }),
+        wall.historyError ? t('wall.historyFailed', { error: wall.historyError }) : '',
+      ]
+        .filter(Boolean)
+        .join(' · ');
+      charts.parkingTrend.set(
+        trendOption([{ name: t('wall.series.occupancy'), color: '#ffb703', points: wall.parkingSeries(), area: true }], { percent: true, loc }),
+      );
       charts.feed.set(
         trendOption(
           [
