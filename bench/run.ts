@@ -14,8 +14,13 @@
  *                        into the journal and out to one screen (socket client), device→screen p50/p99, beside the
  *                        in-process simulator path at the same offered rate
  *
- * Flags: --quick (shorter runs, 1M rows only), --out FILE, --backpressure-only / --sources-only (just those rows: no
- * build or browser needed)
+ *   cluster log          events/s appended and fanned out to a screen, append→screen p50/p99, on the embedded journal
+ *                        and on a real NATS JetStream node with 1 gateway and with 2 (screen on the follower); failover:
+ *                        writer gateway killed → follower writing, and a node of a 3-node R3 cluster killed → longest
+ *                        pause of durable appends
+ *
+ * Flags: --quick (shorter runs, 1M rows only), --out FILE, --backpressure-only / --sources-only / --cluster-only (just
+ * those rows: no build or browser needed)
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -31,7 +36,10 @@ import { CHROMIUM, CHROMIUM_ARGS, ROOT, apiCall, waitReady } from '../tests/e2e/
 import { Worker } from 'node:worker_threads';
 import { loadEntities } from '../data-pipelines/feed/entities.ts';
 import { loadSourcesFile } from '../data-pipelines/sources/load.ts';
-import { startBroker, type Broker } from '../tests/unit/mosquitto.ts';
+import { startBroker, until, type Broker } from '../tests/unit/mosquitto.ts';
+import { startNats, startNatsCluster, type NatsNode } from '../tests/unit/nats.ts';
+import type { ClusterOptions } from '../data-pipelines/feed/cluster/jetstream-log.ts';
+import type { Draft } from '../data-pipelines/contracts/events.ts';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -525,9 +533,154 @@ async function sourcesIngest(path: 'mqtt' | 'http' | 'in-process', rate: number,
   });
 }
 
+/** A feed gateway for the cluster rows (no simulator: the bench offers the events). */
+async function clusterGateway(cluster: ClusterOptions | undefined): Promise<FeedServer> {
+  return startFeedServer({
+    assetsDir: join(ROOT, 'assets/district'),
+    journalDir: mkdtempSync(join(tmpdir(), 'redwall-bench-cl-')),
+    sim: null,
+    tickMs: 100,
+    token: TOKEN,
+    log: () => undefined,
+    ...(cluster ? { cluster, onFatal: () => undefined } : {}),
+  });
+}
+
+/** A screen (socket client) subscribed live; `onEvents` gets every batch. */
+function benchScreen(url: string, onEvents: (evs: FeedEvent[]) => void): Promise<Socket> {
+  return new Promise((resolveScreen, reject) => {
+    const socket = connect(url, { transports: ['websocket'], reconnection: false, auth: { token: TOKEN } });
+    socket.on(WIRE.hello, () => socket.emit(WIRE.subscribe, { epoch: null, since: {} }));
+    socket.on(WIRE.events, (evs: FeedEvent[]) => onEvents(evs));
+    socket.once(WIRE.snapshot, () => resolveScreen(socket));
+    socket.once(WIRE.replay, () => resolveScreen(socket));
+    socket.on('connect_error', reject);
+  });
+}
+
+const benchReading = (i: number): Draft => ({
+  stream: 'manhole',
+  kind: 'manhole.reading',
+  ts: Date.now(),
+  wellId: `MH-${String((i % 500) + 1).padStart(5, '0')}`,
+  sensor: 'gas',
+  value: 1,
+  unit: '%LEL',
+  level: 'normal',
+});
+
+async function clusterLog(mode: 'embedded' | '1 gateway' | '2 gateways', rate: number, nats: NatsNode | null): Promise<void> {
+  const seconds = quick ? 5 : 15;
+  const district = `bench${Date.now().toString(36)}`;
+  const cluster = nats ? { servers: [nats.url], district, gateway: 'bench-a' } : undefined;
+  const writer = await clusterGateway(cluster);
+  const follower = mode === '2 gateways' ? await clusterGateway({ ...cluster!, gateway: 'bench-b' }) : null;
+  const latencies: number[] = [];
+  let received = 0;
+  const sc = await benchScreen((follower ?? writer).url, (evs) => {
+    const t = Date.now();
+    for (const e of evs) {
+      if (e.stream !== 'manhole') continue;
+      received++;
+      latencies.push(t - e.ts);
+    }
+  });
+  const total = rate * seconds;
+  const t0 = performance.now();
+  let sent = 0;
+  while (sent < total) {
+    const due = Math.min(total, Math.floor(((performance.now() - t0) / 1000) * rate));
+    if (due > sent) {
+      const drafts: Draft[] = [];
+      for (; sent < due; sent++) drafts.push(benchReading(sent));
+      writer.publish(drafts);
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  await Promise.race([until(() => received >= total), new Promise((r) => setTimeout(r, 30_000))]);
+  const span = (performance.now() - t0) / 1000;
+  sc.disconnect();
+  await follower?.close();
+  await writer.close();
+  rows.push({
+    metric: 'cluster log: append → screen',
+    variant: `${mode === 'embedded' ? 'embedded journal' : `JetStream, ${mode}`}, ${rate} ev/s offered`,
+    value: `${received}/${total} delivered, ${Math.round(received / span)} ev/s, p50 ${median(latencies)} ms, p99 ${pct(latencies, 99)} ms`,
+    target: 'all delivered; p99 <= 1000 ms',
+    raw: { offered: total, received, perSecond: received / span, p50Ms: median(latencies), p99Ms: pct(latencies, 99) },
+  });
+}
+
+/** Writer gateway killed (connection dropped, lease not released): time until the follower writes and its screen gets new events. */
+async function gatewayFailover(nats: NatsNode): Promise<void> {
+  const cluster = { servers: [nats.url], district: `benchfo${Date.now().toString(36)}`, leaseTtlMs: 10_000 };
+  const a = await clusterGateway({ ...cluster, gateway: 'bench-a' });
+  const b = await clusterGateway({ ...cluster, gateway: 'bench-b' });
+  let lastSeen = 0;
+  const sc = await benchScreen(b.url, (evs) => {
+    if (evs.some((e) => e.stream === 'manhole')) lastSeen = performance.now();
+  });
+  a.publish([benchReading(1)]);
+  await until(() => lastSeen > 0);
+  await a.cluster!.log.nc.close();
+  const killed = performance.now();
+  await a.close();
+  await until(() => b.cluster!.leading);
+  const leading = performance.now() - killed;
+  b.publish([benchReading(2)]);
+  await until(() => lastSeen > killed);
+  const live = lastSeen - killed;
+  sc.disconnect();
+  await b.close();
+  rows.push({
+    metric: 'cluster log: failover',
+    variant: 'writer gateway killed (lease ttl 10 s)',
+    value: `follower writes after ${(leading / 1000).toFixed(1)} s; its screen live after ${(live / 1000).toFixed(1)} s`,
+    target: '<= 15 s (ttl + ttl/4)',
+    raw: { leadingMs: leading, liveMs: live },
+  });
+}
+
+/** A node of a 3-node R3 cluster killed while the writer appends continuously: the longest pause between durable appends. */
+async function nodeFailover(): Promise<void> {
+  const nodes = await startNatsCluster();
+  try {
+    const w = await clusterGateway({ servers: nodes.map((n) => n.url.replace('nats://', '')), district: 'benchr3', replicas: 3, gateway: 'bench-r3' });
+    let longest = 0;
+    let i = 0;
+    let killedAt = 0;
+    const start = performance.now();
+    let prev = performance.now();
+    while (performance.now() - start < (quick ? 10_000 : 20_000)) {
+      w.publish([benchReading(i++)]);
+      await w.core.durable();
+      const t = performance.now();
+      if (killedAt) longest = Math.max(longest, t - prev);
+      prev = t;
+      if (!killedAt && t - start > 3_000) {
+        await nodes[0]!.kill();
+        killedAt = t;
+      }
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await w.close();
+    rows.push({
+      metric: 'cluster log: failover',
+      variant: 'one NATS node of 3 killed (R3), writer appending',
+      value: `longest pause of durable appends ${(longest / 1000).toFixed(1)} s; ${i} appends, none lost`,
+      target: '<= 10 s (below the lease ttl)',
+      raw: { longestPauseMs: longest, appends: i },
+    });
+  } finally {
+    await Promise.all(nodes.map((n) => n.stop()));
+  }
+}
+
 const backpressureOnly = args.includes('--backpressure-only');
+const clusterOnly = args.includes('--cluster-only');
 const sourcesOnly = args.includes('--sources-only');
-const browser = backpressureOnly || sourcesOnly ? null : await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+const browser =
+  backpressureOnly || sourcesOnly || clusterOnly ? null : await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
 if (browser) {
   try {
     await coldStart(browser);
@@ -543,8 +696,8 @@ if (browser) {
     await browser.close();
   }
 }
-if (!sourcesOnly) for (const bounded of [true, false]) await backPressure(50, 2_000, 10, bounded);
-if (!backpressureOnly) {
+if (!sourcesOnly && !clusterOnly) for (const bounded of [true, false]) await backPressure(50, 2_000, 10, bounded);
+if (!backpressureOnly && !clusterOnly) {
   const broker = await startBroker();
   try {
     await sourcesIngest('in-process', 10_000, 1, null);
@@ -555,6 +708,21 @@ if (!backpressureOnly) {
   } finally {
     await broker.stop();
   }
+}
+
+if (!backpressureOnly && !sourcesOnly) {
+  const nats = await startNats();
+  try {
+    for (const rate of [1_000, 5_000]) {
+      await clusterLog('embedded', rate, null);
+      await clusterLog('1 gateway', rate, nats);
+      await clusterLog('2 gateways', rate, nats);
+    }
+    await gatewayFailover(nats);
+  } finally {
+    await nats.stop();
+  }
+  await nodeFailover();
 }
 
 const env = {

@@ -1,5 +1,5 @@
 /**
- * npm test: the whole gate, in order — typecheck, lint, build (data + renderer + Electron bundles), unit tests,
+ * npm test: the whole gate, in order — typecheck, lint, format (Prettier), build (data + renderer + Electron bundles), unit tests,
  * end-to-end tests in Debian Chromium. Prints one closing line "tests: N passed, M failed".
  * Set SKIP_E2E=1 to skip the browser tests (never in CI). Without Debian's Chromium it installs it (as root or with
  * passwordless sudo) or stops in its first second with the exact apt-get command (scripts/e2e-prereqs.ts).
@@ -78,6 +78,7 @@ function counts(file: string): VitestJson | null {
 let ok = true;
 ok = step('typecheck', 'npm', ['run', '--silent', 'typecheck']) && ok;
 ok = step('lint', 'npm', ['run', '--silent', 'lint']) && ok;
+ok = step('format', 'npm', ['run', '--silent', 'format:check']) && ok; // Prettier (.prettierrc.json): `npm run format` fixes
 const built = step('build', 'npm', ['run', '--silent', 'build']);
 ok = built && ok;
 ok =

@@ -134,7 +134,34 @@ export class FeedCore {
     if (!this.follower) throw new Error('this core already writes');
     this.follower = false;
     this.replica = replica;
+    this.recoverReactions();
     this.startWriting(now);
+  }
+
+  /** ts of the newest alarm update the engine made from a sensor event (its reactions are stored up to there) */
+  private lastReactionTs = -Infinity;
+
+  /**
+   * The previous writer may have died between storing a sensor event and storing the alarm it caused (two streams:
+   * no atomic write across them). Every alarm update the engine makes from an event carries that event's ts, so sensor
+   * events after the newest such update are reacted to again, in ts order: the engine is deterministic (alarm ids
+   * come from the causing event's id), so what is missing is raised now and nothing stored is raised twice.
+   */
+  private recoverReactions(): void {
+    const candidates: FeedEvent[] = [];
+    for (const s of STREAMS) {
+      if (RECORD_STREAMS.has(s)) continue;
+      const tail = this.journal.since(s, Math.max(0, this.journal.seqs[s] - 5_000)) ?? [];
+      for (const ev of tail) if (ev.ts > this.lastReactionTs) candidates.push(ev);
+    }
+    if (!candidates.length) return;
+    candidates.sort((a, b) => a.ts - b.ts);
+    let recovered = 0;
+    for (const ev of candidates) {
+      const drafts = this.engine.react(ev).filter((d) => d.stream === 'alarm');
+      if (drafts.length) recovered += this.ingest(drafts).length;
+    }
+    if (recovered) this.log(`taking over: ${recovered} alarm updates the previous writer had not stored were made again`);
   }
 
   /** Writes go to `replica` too (a core that starts as the writer of a cluster log). */
@@ -169,6 +196,7 @@ export class FeedCore {
    */
   private observe(ev: FeedEvent): void {
     if (ev.origin) this.origins.add(ev.origin);
+    if (ev.kind === 'alarm.update' && ev.by === 'system' && ev.alarm.category !== 'feed' && ev.ts > this.lastReactionTs) this.lastReactionTs = ev.ts;
     applyEvent(this.world, ev);
     this.engine.observe(ev);
     this.desk.observe(ev);

@@ -198,6 +198,28 @@ describe('two gateways on one cluster log', () => {
     a.core.close();
   });
 
+  it('a writer that dies between storing a reading and storing the alarm it raised: the next writer raises it, once', async () => {
+    const district = `gap${++districts}`;
+    const a = await gateway(district, { name: 'gw-a' });
+    const b = await gateway(district, { name: 'gw-b' });
+    a.core.ingest([reading('MH-00040', 25, 5_000)]);
+    const publish = a.log.publish.bind(a.log);
+    // from here gw-a's alarm events never reach the cluster (it dies right after storing the reading)
+    a.log.publish = (evs) => publish(evs.filter((e) => e.stream !== 'alarm'));
+    const evs = a.core.ingest([reading('MH-00041', 26, 6_000), reading('MH-00042', 1, 6_500)]);
+    const cause = evs.find((e) => e.stream === 'manhole' && e.kind === 'manhole.reading' && e.wellId === 'MH-00041')!;
+    await a.core.durable();
+    await a.log.nc.close();
+    await until(() => b.leading);
+    expect(b.core.engine.alarms.has(`AL-${cause.id}`)).toBe(true);
+    const last = await b.log.lastSeqs();
+    expect(last.alarm).toBe(2); // MH-00040's (stored before) and MH-00041's (made again), nothing twice
+    expect([...b.core.engine.alarms.values()].map((x) => x.sourceId).sort()).toEqual(['MH-00040', 'MH-00041']);
+    await b.close();
+    a.core.close();
+    b.core.close();
+  });
+
   it('a writer that lost its lease is fenced off: JetStream refuses its events and the history does not fork', async () => {
     const district = `fence${++districts}`;
     let fatal: Error | null = null;
