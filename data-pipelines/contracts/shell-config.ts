@@ -1,7 +1,10 @@
 /**
  * What a page is told about its host at start (electron/bridge's getConfig): shared by Electron main, which hands it
- * over IPC, and the feed server, which answers it to the web shell's page (POST /api/config). Types only.
+ * over IPC, and the feed server, which answers it to the web shell's page (POST /api/config). The web shell checks
+ * what it got with `parseShellConfig` (zod); every field added later is optional, so an older server's config parses.
  */
+import { z } from 'zod';
+
 export interface ShellConfig {
   /** 'electron' when running in the desktop app, 'web' in the browser web shell */
   shell: 'electron' | 'web';
@@ -20,4 +23,57 @@ export interface ShellConfig {
   feedToken?: string;
   /** the published demo accounts may sign in (`--demo`): the sign-in screen says so */
   demoAccounts?: boolean;
+  /**
+   * The feed gateways of a cluster (`--peers`): this gateway's own origin first, then its peers (http(s) origins). A
+   * screen whose gateway is unreachable goes on at the next one with its offsets (renderer/src/feed/gateways.ts).
+   * Omitted or one entry: one gateway, nothing to fail over to.
+   */
+  gateways?: string[];
+}
+
+/** An http(s) origin of a feed gateway: scheme, host, optional port, nothing else. */
+export const GATEWAY_ORIGIN = /^https?:\/\/(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:\d{1,5})?$/i;
+
+export const ShellConfigSchema = z.object({
+  shell: z.enum(['electron', 'web']),
+  feedUrl: z.string().max(2048),
+  assetsBase: z.string().max(2048),
+  appVersion: z.string().max(100),
+  simulated: z.boolean(),
+  feedToken: z.string().max(4096).optional(),
+  demoAccounts: z.boolean().optional(),
+  gateways: z.array(z.string().regex(GATEWAY_ORIGIN, 'a gateway is an http(s) origin')).max(32).optional(),
+});
+
+/** The shell config a page was given, checked; throws with the first problem (the page cannot start without it). */
+export function parseShellConfig(raw: unknown): ShellConfig {
+  const r = ShellConfigSchema.safeParse(raw);
+  if (!r.success) {
+    const i = r.error.issues[0];
+    throw new Error(`config: ${i?.path.join('.') || '(root)'}: ${i?.message}`);
+  }
+  const { feedToken, demoAccounts, gateways, ...rest } = r.data;
+  return {
+    ...rest,
+    ...(feedToken !== undefined ? { feedToken } : {}),
+    ...(demoAccounts !== undefined ? { demoAccounts } : {}),
+    ...(gateways !== undefined ? { gateways } : {}),
+  };
+}
+
+/**
+ * Parses `--peers URL[,URL]`: the other gateways' base URLs (http(s)://host:port, a trailing slash allowed), returned
+ * as origins. Throws a clear error for anything else (a path, a query, another scheme, an empty list).
+ */
+export function parsePeers(list: string): string[] {
+  const items = list
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  if (!items.length) throw new Error('--peers takes http(s)://HOST:PORT[,http(s)://HOST:PORT…] (the other gateways of this cluster)');
+  return items.map((s) => {
+    const o = s.replace(/\/$/, '');
+    if (!GATEWAY_ORIGIN.test(o)) throw new Error(`--peers: ${s} is not an http(s)://HOST:PORT gateway URL (no path, query or other scheme)`);
+    return o.toLowerCase();
+  });
 }

@@ -61,6 +61,29 @@ export function loadPageKey(journalDir: string, log: (m: string) => void): Buffe
 }
 
 /**
+ * A page key shared by the gateways of one cluster (`--page-key FILE` / REDWALL_PAGE_KEY_FILE): a page credential
+ * minted at one gateway then verifies at the others, so a screen whose gateway dies goes on at a peer without a
+ * reload. The file is provisioned by the operator (e.g. `head -c 32 /dev/urandom > page.key`, mode 0600, copied to
+ * every gateway) and never created here: a missing, unreadable or short file stops the start with the reason.
+ * Trade-off: one key for the cluster means a key leaked from any gateway forges duty-operator page credentials (masked
+ * data only) at all of them, and rotating it means replacing the file everywhere and reloading every page; a
+ * per-gateway key (the default, in the journal folder) limits a leak to one gateway but a screen failing over needs
+ * the shared duty token instead. Signed-in sessions are per gateway either way (feed/auth.ts keeps them in memory).
+ */
+export function loadSharedPageKey(file: string): Buffer {
+  let k: Buffer;
+  try {
+    k = readFileSync(file);
+  } catch (e) {
+    throw new Error(
+      `--page-key: cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); make one with: head -c 32 /dev/urandom > ${file}`,
+    );
+  }
+  if (k.length < 32) throw new Error(`--page-key: ${file} holds ${k.length} bytes, at least 32 random bytes are needed`);
+  return k;
+}
+
+/**
  * Web-shell page credentials: each page load exchanges its one-time nonce (`handoffs`, by SHA-256) for a credential
  * `pg1.<id>.<HMAC(key, id)>` that acts as the duty operator (masked data only). Stateless: the key is kept in the
  * journal folder (page-key, mode 0600), so a page keeps working across a feed-server restart (kill -9 included) and
@@ -118,6 +141,8 @@ export interface HostingOptions {
   allowedOrigins: string[];
   /** this server's own origin (known once it listens) */
   selfOrigin: () => string;
+  /** the other gateways of a cluster (`--peers`): the page may open its feed socket to them (CSP connect-src) */
+  peers?: string[] | undefined;
   /** the rest of the web shell's config (everything but its credential) */
   shellConfig: () => Omit<ShellConfig, 'feedToken'>;
 }
@@ -153,7 +178,7 @@ export class WebShellHosting {
       const page = navigation ? html.replace(/<head>/i, `<head>\n    <meta name="redwall-handoff" content="${this.pages.issueHandoff()}" />`) : html;
       res.writeHead(200, {
         'content-type': 'text/html; charset=utf-8',
-        'content-security-policy': contentSecurityPolicy([selfOrigin]),
+        'content-security-policy': contentSecurityPolicy([selfOrigin, ...(this.o.peers ?? [])]),
         'x-content-type-options': 'nosniff',
         'cross-origin-opener-policy': 'same-origin',
         'referrer-policy': 'no-referrer',
@@ -164,7 +189,7 @@ export class WebShellHosting {
     }
     res.writeHead(200, {
       'content-type': mimeOf(file),
-      'content-security-policy': contentSecurityPolicy([selfOrigin]),
+      'content-security-policy': contentSecurityPolicy([selfOrigin, ...(this.o.peers ?? [])]),
       'x-content-type-options': 'nosniff',
       'cross-origin-opener-policy': 'same-origin',
       'cache-control': file.endsWith('.html') ? 'no-cache' : 'public, max-age=3600',

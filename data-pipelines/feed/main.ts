@@ -17,6 +17,10 @@
  * --gateway NAME; credentials from REDWALL_NATS_USER/REDWALL_NATS_PASS or REDWALL_NATS_TOKEN, TLS from
  * REDWALL_NATS_CA/REDWALL_NATS_CERT/REDWALL_NATS_KEY (PEM files). A gateway fenced off the log exits with 75 (restart
  * it: it rejoins as a follower).
+ * --peers URL[,URL] names the cluster's other gateways (http(s)://HOST:PORT): the web shell lists them and a screen
+ * whose gateway dies goes on at the next one with exactly the events it missed. --page-key FILE (or
+ * REDWALL_PAGE_KEY_FILE): a page-credential key shared by the gateways (at least 32 random bytes, the same file at
+ * each), so a page's credential from one verifies at the others (trade-off: hosting.ts, loadSharedPageKey).
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -26,6 +30,7 @@ import { accountsBanner, accountsFor } from './demo-accounts.ts';
 import { loadEntities } from './entities.ts';
 import { loadSourcesFile } from '../sources/load.ts';
 import { parseLogUrl, type ClusterOptions } from './cluster/jetstream-log.ts';
+import { parsePeers } from '../contracts/shell-config.ts';
 
 const args = process.argv.slice(2);
 const arg = (name: string) => {
@@ -71,6 +76,20 @@ if (args.includes('--sim-via') && !simVia) {
   console.error('--sim-via takes mqtt://HOST:PORT');
   process.exit(2);
 }
+let peers: string[] = [];
+if (args.includes('--peers')) {
+  try {
+    peers = parsePeers(arg('--peers') ?? '');
+  } catch (e) {
+    console.error((e as Error).message);
+    process.exit(2);
+  }
+}
+const pageKeyFile = arg('--page-key') ?? process.env['REDWALL_PAGE_KEY_FILE'];
+if (args.includes('--page-key') && !arg('--page-key')) {
+  console.error('--page-key takes FILE (at least 32 random bytes, the same file at every gateway of the cluster)');
+  process.exit(2);
+}
 let cluster: ClusterOptions | undefined;
 if (args.includes('--log')) {
   try {
@@ -107,6 +126,8 @@ const server = await startFeedServer({
     : {}),
   accounts: accounts.accounts,
   demo,
+  ...(peers.length ? { peers } : {}),
+  ...(pageKeyFile !== undefined ? { pageKeyFile: resolve(pageKeyFile) } : {}),
   port: Number(arg('--port') ?? process.env['REDWALL_PORT'] ?? 5180),
   staticDir: resolve(root, 'dist/renderer'),
   assetsDir,

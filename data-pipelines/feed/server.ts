@@ -32,7 +32,8 @@ import { forwardCommand, serveCommands, type Forwarded } from './cluster/command
 import { assertNoDemoPasswords } from './demo-accounts.ts';
 import { FeedBroadcast, type FeedStats } from './emitter.ts';
 import { loadEntities } from './entities.ts';
-import { isAllowedRequest, loadPageKey, PageCredentials, WebShellHosting } from './hosting.ts';
+import { isAllowedRequest, loadPageKey, loadSharedPageKey, PageCredentials, WebShellHosting } from './hosting.ts';
+import { parsePeers } from '../contracts/shell-config.ts';
 import { httpHandler } from './http-routes.ts';
 import { Identities } from './identity.ts';
 import { FeedOperations } from './operations.ts';
@@ -62,6 +63,17 @@ export interface FeedServerOptions {
   sim?: SimulatorOptions | null;
   /** extra allowed socket.io origins (Electron's app://redwall) */
   allowedOrigins?: string[];
+  /**
+   * The other gateways of this cluster (`--peers`, base URLs such as http://127.0.0.1:5181): listed to the web shell
+   * (ShellConfig.gateways, this gateway first) so a screen whose gateway dies goes on at the next one, and their pages'
+   * origins may open feed sockets here (socket.io Origin check) and are in this page's CSP connect-src.
+   */
+  peers?: string[];
+  /**
+   * A page-credential key file shared by the gateways of a cluster (`--page-key FILE`, hosting.ts loadSharedPageKey:
+   * the trade-off is documented there). Omitted: the per-gateway key in journalDir (loadPageKey).
+   */
+  pageKeyFile?: string;
   appVersion?: string;
   /** test-only endpoints (raw payload injection for fuzzing the client); never on in the app */
   testHooks?: boolean;
@@ -164,6 +176,10 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
     if (bad) throw new Error(bad);
     if (opts.sim === null) throw new Error('--sim-via needs the simulator (it was turned off with --no-sim)');
   }
+  // the cluster's other gateways (their pages' screens may fail over to this one) and the shared page key: checked
+  // before anything is opened, a bad one stops the start with the reason
+  const peers = opts.peers?.length ? parsePeers(opts.peers.join(',')) : [];
+  const sharedPageKey = opts.pageKeyFile !== undefined ? loadSharedPageKey(opts.pageKeyFile) : null;
   const simPub = opts.simVia !== undefined ? new SimPublisher(opts.simVia, log) : null;
   const entities = loadEntities(opts.assetsDir);
   const makeCore = (cluster?: { epoch: string }) =>
@@ -239,7 +255,7 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
     if (!(ROLES as readonly string[]).includes(u.role) || u.token.length < 16)
       throw new Error(`user ${u.name}: unknown role or token shorter than 16 characters`);
   const auth = new AuthService(opts.accounts ?? [], { ...opts.auth, log });
-  const pages = new PageCredentials(loadPageKey(opts.journalDir, log));
+  const pages = new PageCredentials(sharedPageKey ?? loadPageKey(opts.journalDir, log));
   const identities = new Identities(auth, pages, opts.token, opts.users ?? []);
   // Personal data stays in this process: generated on first use, answered masked, every access audited on disk.
   const people = new PeopleService(() => loadHomes(opts.assetsDir), {
@@ -255,6 +271,7 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
   const care = new CareFollowups({ core, people, emit, log, closed: () => closed });
 
   const allowedOrigins = opts.allowedOrigins ?? ['app://redwall'];
+  const socketOrigins = [...allowedOrigins, ...peers.flatMap((p) => [p, p.replace('127.0.0.1', 'localhost')])];
   const hosting = new WebShellHosting(
     {
       staticDir: opts.staticDir,
@@ -262,6 +279,7 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
       configRoute: opts.configRoute !== false,
       allowedOrigins,
       selfOrigin: () => selfOrigin,
+      peers,
       shellConfig: () => ({
         shell: 'web',
         feedUrl: '',
@@ -269,6 +287,7 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
         appVersion: opts.appVersion ?? '0.0.0',
         simulated: core.sim !== null,
         demoAccounts: opts.demo === true,
+        ...(peers.length ? { gateways: [selfOrigin, ...peers.filter((p) => p !== selfOrigin)] } : {}),
       }),
     },
     pages,
@@ -292,10 +311,10 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
   const io = new Server(http, {
     serveClient: false,
     maxHttpBufferSize: 64 * 1024,
-    cors: { origin: allowedOrigins },
+    cors: { origin: socketOrigins },
     // WebSocket upgrades are not subject to CORS: check Host and Origin ourselves.
     allowRequest: (req, cb) => {
-      const r = isAllowedRequest(req.headers, selfOrigin, allowedOrigins);
+      const r = isAllowedRequest(req.headers, selfOrigin, socketOrigins);
       cb(r.ok ? null : `forbidden: ${r.why}`, r.ok);
     },
   });

@@ -169,6 +169,8 @@ async function boot(): Promise<void> {
     ...(cfg.feedToken ? { token: cfg.feedToken } : {}),
     perEvent,
     onSessionLost: () => store.session.sessionLost(),
+    // a cluster's gateways (--peers): an unreachable one is left for the next, with this screen's offsets
+    ...(cfg.gateways && cfg.gateways.length > 1 ? { gateways: cfg.gateways } : {}),
   });
   store.sink = feed;
   // sign-in / sign-out: the session token lives in the feed client's memory only

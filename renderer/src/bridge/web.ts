@@ -1,6 +1,7 @@
 /** Web-shell implementation of the bridge: the same narrow interface the Electron preload exposes. */
 import type { RedWallBridge, ShellConfig } from '../../../electron/bridge/api.ts';
 import { planWallWindows, WallLayout, type DisplayInfo } from '../../../electron/bridge/wall-layout.ts';
+import { parseShellConfig } from '../../../data-pipelines/contracts/shell-config.ts';
 
 const LAYOUT_KEY = 'redwall.wall-layout';
 
@@ -73,7 +74,7 @@ export function webBridge(storage: Storage = localStorage): RedWallBridge {
         const why = ((await res.json().catch(() => null)) as { error?: string } | null)?.error;
         throw new Error(`config: HTTP ${res.status}${why ? `: ${why}` : ''}`);
       }
-      return (await res.json()) as ShellConfig;
+      return parseShellConfig(await res.json());
     },
     async setFullScreen(on: boolean): Promise<boolean> {
       if (on && !document.fullscreenElement) await document.documentElement.requestFullscreen();

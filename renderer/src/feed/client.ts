@@ -7,7 +7,11 @@
  * server journal's health (a full disk), shown on every screen. The connected sources' health (WIRE.sources) goes to
  * the sources store, validated like everything else.
  * Operator commands are sent with an ack and retried with the same commandId after a reconnect (the server is
- * idempotent), so a command is never lost and never applied twice. Every other request (sign-in, drills, journal
+ * idempotent), so a command is never lost and never applied twice. With several gateways listed (a cluster, `--peers`), a
+ * gateway that refuses two connection attempts in a row is left for the next listed one (gateways.ts), where the
+ * client resubscribes with the offsets it holds: that gateway replays exactly the missed events (same cluster log,
+ * same epoch) or sends a snapshot; pending commands are resent there with their ids. A signed-in session is per
+ * gateway: it ends at a failover and the client goes on with the shared credential (onSessionLost). Every other request (sign-in, drills, journal
  * windows, people, citizen requests, tasks…) is one `call(op, request)` of the op table in contracts/socket-ops.ts.
  */
 import { runInAction } from 'mobx';
@@ -37,6 +41,7 @@ import {
   type SocketRequest,
 } from '../../../data-pipelines/contracts/socket-ops.ts';
 import { LocalizedError, t } from '../i18n.ts';
+import { failoverDelayMs, gatewayLabel, nextGateway, shouldFailOver } from './gateways.ts';
 import type { CommandSink, RootStore } from '../stores/root.ts';
 
 export interface FeedClientOptions {
@@ -49,6 +54,13 @@ export interface FeedClientOptions {
   perEvent?: boolean;
   /** the server ended our session (expired, signed out elsewhere, restarted): we are back on the shared token */
   onSessionLost?: () => void;
+  /**
+   * The cluster's feed gateways (ShellConfig.gateways: the page's own first, then its peers). With two or more, an
+   * unreachable gateway is left for the next one. Omitted: `url` only.
+   */
+  gateways?: string[];
+  /** failed connection attempts in a row after which the gateway counts as unreachable (default 2) */
+  failOverAfter?: number;
 }
 
 type CommandPayload = Parameters<CommandSink['sendAlarmCommand']>[0];
@@ -68,6 +80,12 @@ export class FeedClient implements CommandSink {
   private syncing = false;
   /** a signed-in user's session token: in memory only (never stored); undefined = the shared token */
   private sessionToken: string | undefined;
+  /** the gateway the socket is open to ('' = the page's own origin) and its failed connection attempts in a row */
+  private gatewayUrl = '';
+  private failures = 0;
+  /** failovers since the last successful connection, and the timer of a delayed one (failoverDelayMs) */
+  private hops = 0;
+  private hopTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
     private readonly store: RootStore,
@@ -75,7 +93,33 @@ export class FeedClient implements CommandSink {
   ) {}
 
   start(): void {
-    const socket = io(this.opts.url || undefined, {
+    this.open(this.opts.url);
+    const feed = this.store.feed;
+    const staleAfter = this.opts.staleAfterMs ?? 6_000;
+    this.timers.push(
+      setInterval(() => {
+        const now = Date.now();
+        feed.tick(now);
+        // silence the page could have heard: not the time its own thread was busy (boot, a large snapshot)
+        feed.checkStale(staleAfter, now);
+      }, 1_000),
+    );
+  }
+
+  /** The gateway the client is on (its URL as listed; '' = the page's own origin). */
+  get gateway(): string {
+    return this.gatewayUrl;
+  }
+
+  /** Opens the feed socket to one gateway, with every handler. */
+  private open(url: string): void {
+    this.gatewayUrl = url;
+    this.failures = 0;
+    const gateways = this.opts.gateways ?? [];
+    if (gateways.length > 1) runInAction(() => this.store.feed.setGateway(gatewayLabel(url || gateways[0]!)));
+    const socket = io(url || undefined, {
+      // a socket (and manager) of its own: a failover back to a gateway left earlier must not reuse the closed one
+      forceNew: true,
       transports: ['websocket'],
       // asked on every (re)connect: a sign-in or sign-out reconnects with the other token
       auth: (cb: (data: object) => void) => {
@@ -90,7 +134,11 @@ export class FeedClient implements CommandSink {
     const feed = this.store.feed;
     const live = this.store.realLive;
 
-    socket.on('connect', () => feed.setStatus('live'));
+    socket.on('connect', () => {
+      this.failures = 0;
+      this.hops = 0;
+      feed.setStatus('live');
+    });
     socket.on('disconnect', (reason) => {
       // our own disconnect (a sign-in/out reconnecting at once, or destroy) is no feed trouble: no alarm tone
       if (reason !== 'io client disconnect') feed.setStatus('reconnecting');
@@ -102,6 +150,8 @@ export class FeedClient implements CommandSink {
       feed.setStatus(feed.epoch ? 'reconnecting' : 'offline');
       // refused by the server's auth (not a network error: those retry by themselves), e.g. sessions lost in a restart
       if (!socket.active && this.sessionToken) this.dropSession();
+      // a network failure (socket.io retries by itself): the gateway may be gone; after a few in a row, the next one
+      else if (socket.active && this.socket === socket && shouldFailOver(++this.failures, gateways, url, this.opts.failOverAfter)) this.failOver();
     });
 
     socket.on(WIRE.hello, (raw: unknown) => {
@@ -183,16 +233,38 @@ export class FeedClient implements CommandSink {
         if (reason) feed.onReject(reason);
       });
     });
+  }
 
-    const staleAfter = this.opts.staleAfterMs ?? 6_000;
-    this.timers.push(
-      setInterval(() => {
-        const now = Date.now();
-        feed.tick(now);
-        // silence the page could have heard: not the time its own thread was busy (boot, a large snapshot)
-        feed.checkStale(staleAfter, now);
-      }, 1_000),
-    );
+  /**
+   * Leaves an unreachable gateway for the next listed one: the new socket's hello resubscribes with the offsets this
+   * screen holds (replay of exactly the missed events, or a snapshot) and resends pending commands (same ids: applied
+   * once). A session token is per gateway, so it is dropped (back to the shared credential).
+   */
+  private failOver(): void {
+    const next = nextGateway(this.opts.gateways ?? [], this.gatewayUrl);
+    if (next === null) return;
+    const old = this.socket;
+    old?.removeAllListeners();
+    old?.io.removeAllListeners();
+    old?.disconnect();
+    for (const p of this.pending.values()) p.sending = false;
+    this.syncing = false;
+    runInAction(() => {
+      this.store.feed.setStatus('reconnecting');
+      this.store.feed.onFailover();
+    });
+    if (this.sessionToken) {
+      this.sessionToken = undefined;
+      this.opts.onSessionLost?.();
+    }
+    this.socket = null;
+    const delay = failoverDelayMs(++this.hops, this.opts.gateways?.length ?? 1);
+    if (delay === 0) return this.open(next);
+    this.gatewayUrl = next;
+    this.hopTimer = setTimeout(() => {
+      this.hopTimer = null;
+      this.open(next);
+    }, delay);
   }
 
   /** Validates a batch; rejects are counted against their stream with the reason. */
@@ -360,6 +432,8 @@ export class FeedClient implements CommandSink {
 
   destroy(): void {
     this.timers.forEach(clearInterval);
+    if (this.hopTimer) clearTimeout(this.hopTimer);
+    this.hopTimer = null;
     this.socket?.removeAllListeners();
     this.socket?.disconnect();
     this.socket = null;

@@ -116,6 +116,8 @@ export default defineCatalog(
     'core.feed.unknownOp': '未知的数据接入请求：{op}',
     'core.feed.journalDown': '服务器日志无法写入（{code}）：{held} 条新事件暂存未发，操作指令暂不受理；磁盘有空间后自动续写',
     'core.feed.journalLost': '日志无法写入期间丢失 {lost} 条事件',
+    'core.feed.gateway': '接入网关 {gateway}',
+    'core.feed.gatewayTitle': '本屏连接的数据接入网关；网关不可达时自动切换到集群中的下一个（已切换 {n} 次）',
   },
   {
     appTitle: 'RedWall',
@@ -231,5 +233,7 @@ export default defineCatalog(
     'core.feed.unknownOp': 'Unknown feed request: {op}',
     'core.feed.journalDown': 'Journal cannot write ({code}): {held} new events held back, commands refused; resumes by itself when the disk has space',
     'core.feed.journalLost': '{lost} events were lost while the journal could not write',
+    'core.feed.gateway': 'gateway {gateway}',
+    'core.feed.gatewayTitle': 'The feed gateway this screen is on; when it is unreachable the screen moves to the next one of the cluster ({n} moves so far)',
   },
 );

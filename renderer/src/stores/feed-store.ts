@@ -88,6 +88,10 @@ export class FeedStore {
   synced = false;
   /** since when this page could hear heartbeats (connection up, or thread resumed after a block): see isStalled */
   listeningSince = 0;
+  /** the gateway this screen is on (host:port), when the cluster lists several ('' = one gateway, nothing to show) */
+  gateway = '';
+  /** times this screen left an unreachable gateway for the next listed one */
+  failovers = 0;
   private lastTickAt = 0;
 
   constructor() {
@@ -108,6 +112,14 @@ export class FeedStore {
   checkStale(staleAfterMs: number, now = this.now): void {
     if (this.status === 'live' && isStalled({ lastHeartbeatAt: this.lastHeartbeatAt, listeningSince: this.listeningSince, now, staleAfterMs }))
       this.status = 'stale';
+  }
+
+  setGateway(label: string): void {
+    this.gateway = label;
+  }
+
+  onFailover(): void {
+    this.failovers++;
   }
 
   onHello(epoch: string, simulated: boolean): void {

@@ -172,6 +172,13 @@ function mountStatusBar(store: RootStore, meta: DistrictMeta, status: HTMLElemen
         `${t('feed')}: ${t(FEED_STATUS_KEY[f.phase])}`,
       ),
       journalPill(f.journal),
+      f.gateway
+        ? h(
+            'span',
+            { class: 'gateway', 'data-testid': 'feed-gateway', 'data-gateway': f.gateway, title: t('core.feed.gatewayTitle', { n: String(f.failovers) }) },
+            t('core.feed.gateway', { gateway: f.gateway }),
+          )
+        : '',
       f.simulated ? h('span', { class: 'sim-badge' }, t('simulated')) : '',
       h('span', {}, `${fmtNumber(f.received)} ${t('events')}`),
       h(
