@@ -334,6 +334,7 @@ export class JetStreamLog {
     let next = from;
     let failing = false;
     let empty = 0;
+    const live = to === Infinity;
     while (next <= to && go()) {
       try {
         const c = await within(this.js.consumers.get(streamName(this.district, s), { opt_start_seq: next }), 10_000, 'creating a consumer');
@@ -353,6 +354,11 @@ export class JetStreamLog {
               if (typeof d === 'string') {
                 n.invalid++;
                 this.say(`skipped: ${d}`);
+              } else if (live) {
+                // following: each event on as it comes (the caller coalesces), not when the fetch ends
+                if (!go()) return;
+                apply([d]);
+                n.events++;
               } else batch.push(d);
               next = m.seq + 1;
             }
