@@ -6,13 +6,14 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { io as connect, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CommandAck, Hello, parseFeedEvent, Replay, Snapshot, WIRE, type FeedEvent, type Subscribe } from '../../data-pipelines/contracts/events.ts';
+import { CommandAck, WIRE, type FeedEvent } from '../../data-pipelines/contracts/events.ts';
 import { buildDistrict } from '../../data-pipelines/etl/build-district.ts';
 import { startFeedServer, type FeedServer } from '../../data-pipelines/feed/server.ts';
 import { until } from './mosquitto.ts';
 import { startNats, type NatsNode } from './nats.ts';
+import { screen, type Screen } from './feed-screen.ts';
 
 let nats: NatsNode;
 let assetsDir: string;
@@ -26,35 +27,6 @@ afterAll(async () => {
   for (const s of servers) await s.close().catch(() => undefined);
   await nats?.stop();
 });
-
-interface Screen {
-  socket: Socket;
-  hello: Hello;
-  snapshot: Snapshot | null;
-  replay: Replay | null;
-  events: FeedEvent[];
-}
-function screen(url: string, sub: Subscribe = { epoch: null, since: {} }): Promise<Screen> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(url, { transports: ['websocket'], reconnection: false });
-    const events: FeedEvent[] = [];
-    let hello: Hello | null = null;
-    socket.on(WIRE.hello, (h: unknown) => {
-      hello = Hello.parse(h);
-      socket.emit(WIRE.subscribe, sub);
-    });
-    socket.on(WIRE.events, (evs: unknown[]) => {
-      for (const e of evs) {
-        const r = parseFeedEvent(e);
-        if (!r.ok) reject(new Error(r.error));
-        else events.push(r.value);
-      }
-    });
-    socket.once(WIRE.snapshot, (s: unknown) => resolve({ socket, hello: hello!, snapshot: Snapshot.parse(s), replay: null, events }));
-    socket.once(WIRE.replay, (r: unknown) => resolve({ socket, hello: hello!, snapshot: null, replay: Replay.parse(r), events }));
-    socket.on('connect_error', reject);
-  });
-}
 
 const gateway = async (name: string) => {
   const s = await startFeedServer({

@@ -3,15 +3,13 @@
  * journal/replay/alarm behaviour on both logs (one suite, two backends), two gateways (one writes, one follows and
  * takes over), fencing of a writer that lost its lease, migration both ways, and a 3-node R3 cluster losing a node.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { STREAMS, type Draft, type FeedEvent } from '../../data-pipelines/contracts/events.ts';
+import { STREAMS, type FeedEvent } from '../../data-pipelines/contracts/events.ts';
 import { applyEvent, compact, emptyWorld, loadSnapshot } from '../../data-pipelines/contracts/world.ts';
-import { buildDistrict } from '../../data-pipelines/etl/build-district.ts';
 import { FeedCore, FOLLOWER_REFUSAL } from '../../data-pipelines/feed/core.ts';
-import { loadEntities, type Entities } from '../../data-pipelines/feed/entities.ts';
+import type { Entities } from '../../data-pipelines/feed/entities.ts';
+import { buildTestDistrict, gasReading, tmpJournalDir } from './district-fixture.ts';
 import { Journal } from '../../data-pipelines/feed/journal.ts';
 import { parseLogUrl, type ClusterOptions } from '../../data-pipelines/feed/cluster/jetstream-log.ts';
 import { joinCluster, type ClusterMember } from '../../data-pipelines/feed/cluster/member.ts';
@@ -23,26 +21,15 @@ let entities: Entities;
 let nats: NatsNode;
 let districts = 0;
 beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'redwall-pkg-'));
-  buildDistrict(dir, () => undefined);
-  entities = loadEntities(dir);
+  ({ entities } = buildTestDistrict());
   nats = await startNats();
 }, 120_000);
 afterAll(async () => {
   await nats?.stop();
 });
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'redwall-cl-'));
-const reading = (wellId: string, value: number, ts = 1000): Draft => ({
-  stream: 'manhole',
-  kind: 'manhole.reading',
-  ts,
-  wellId,
-  sensor: 'gas',
-  value,
-  unit: '%LEL',
-  level: value >= 20 ? 'alarm' : value >= 10 ? 'warning' : 'normal',
-});
+const tmp = tmpJournalDir;
+const reading = gasReading;
 const cluster = (district: string, extra: Partial<ClusterOptions> = {}): ClusterOptions => ({ servers: [nats.url], district, leaseTtlMs: 1_500, ...extra });
 
 /** A gateway's core on the cluster log: joins as a follower, and (first up) takes the lease and writes. */

@@ -1,33 +1,21 @@
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { applyCommand, raise, type Alarm, type AlarmCommand } from '../../data-pipelines/contracts/alarm.ts';
-import { parseFeedEvent, type Draft } from '../../data-pipelines/contracts/events.ts';
+import { parseFeedEvent } from '../../data-pipelines/contracts/events.ts';
 import { applyEvent, compact, emptyWorld, loadSnapshot } from '../../data-pipelines/contracts/world.ts';
-import { buildDistrict } from '../../data-pipelines/etl/build-district.ts';
 import { FeedCore } from '../../data-pipelines/feed/core.ts';
-import { loadEntities, type Entities } from '../../data-pipelines/feed/entities.ts';
+import type { Entities } from '../../data-pipelines/feed/entities.ts';
+import { buildTestDistrict, gasReading, tmpJournalDir } from './district-fixture.ts';
 import { Journal } from '../../data-pipelines/feed/journal.ts';
 import { bearingDeg } from '../../data-pipelines/geo/measure.ts';
 
 let entities: Entities;
 beforeAll(() => {
-  const dir = mkdtempSync(join(tmpdir(), 'redwall-pkg-'));
-  buildDistrict(dir, () => undefined);
-  entities = loadEntities(dir);
+  ({ entities } = buildTestDistrict());
 });
-const tmp = () => mkdtempSync(join(tmpdir(), 'redwall-journal-'));
-const reading = (wellId: string, value: number, ts = 1000): Draft => ({
-  stream: 'manhole',
-  kind: 'manhole.reading',
-  ts,
-  wellId,
-  sensor: 'gas',
-  value,
-  unit: '%LEL',
-  level: value >= 20 ? 'alarm' : value >= 10 ? 'warning' : 'normal',
-});
+const tmp = tmpJournalDir;
+const reading = gasReading;
 
 describe('journal', () => {
   it('stamps per-stream consecutive seqs and keeps them across reopen, with the same epoch', () => {
@@ -135,38 +123,8 @@ describe('alarm state machine', () => {
 });
 
 describe('feed core', () => {
-  it('raises one alarm per source, reactivates instead of duplicating, returns to normal', () => {
-    const core = new FeedCore({ journal: { dir: tmp(), fsyncEveryMs: 0 }, entities, sim: null });
-    const raised = core.ingest([reading('MH-00010', 25)]);
-    expect(raised.map((e) => e.kind)).toEqual(['manhole.reading', 'alarm.update']);
-    core.ingest([reading('MH-00010', 30, 2000)]);
-    core.ingest([reading('MH-00010', 1, 3000)]);
-    const alarms = [...core.engine.alarms.values()];
-    expect(alarms).toHaveLength(1);
-    expect(alarms[0]).toMatchObject({ state: 'new', active: false, priority: 2 });
-    expect(alarms[0]!.history.map((h) => h.action)).toEqual(['raise', 'reactivate', 'rtn']);
-    core.close();
-  });
-
-  it('operator commands are journaled once, idempotent by commandId, and survive a restart', () => {
-    const dir = tmp();
-    const core = new FeedCore({ journal: { dir, fsyncEveryMs: 0 }, entities, sim: null });
-    core.ingest([reading('MH-00011', 25)]);
-    const alarmId = [...core.engine.alarms.keys()][0]!;
-    const c = { commandId: 'cmd-000001', alarmId, action: 'acknowledge', by: 'op1' };
-    const first = core.command(c, 5000);
-    expect(first.ack).toMatchObject({ ok: true, duplicate: false });
-    const again = core.command(c, 6000);
-    expect(again.ack).toMatchObject({ ok: true, duplicate: true });
-    expect(again.events).toHaveLength(0);
-    expect(core.command({ ...c, commandId: 'cmd-000002', action: 'close' }, 7000).ack).toMatchObject({ ok: false });
-    expect(core.command({ nonsense: true }, 7000).ack).toMatchObject({ ok: false, error: expect.stringContaining('bad command') });
-    core.close();
-    const core2 = new FeedCore({ journal: { dir, fsyncEveryMs: 0 }, entities, sim: null });
-    expect(core2.engine.alarms.get(alarmId)!.state).toBe('acknowledged');
-    expect(core2.command(c, 8000).ack).toMatchObject({ ok: true, duplicate: true });
-    core2.close();
-  });
+  // 'raises one alarm per source…' and 'operator commands are journaled once…' run on both logs (embedded journal and
+  // NATS JetStream) in tests/unit/cluster-log.test.ts.
 
   it('an SOS press raises a critical alarm and turns the nearest online camera toward the post', () => {
     const core = new FeedCore({ journal: { dir: tmp(), fsyncEveryMs: 0 }, entities, sim: null });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CommandAck, Heartbeat, parseFeedEvent, WIRE, type Draft, type FeedEvent, type JournalHealth } from '../../data-pipelines/contracts/events.ts';
-import { buildTestDistrict } from './district-fixture.ts';
+import { buildTestDistrict, gasReading, tmpJournalDir } from './district-fixture.ts';
 import { FeedCore } from '../../data-pipelines/feed/core.ts';
 import type { Entities } from '../../data-pipelines/feed/entities.ts';
 import { Journal, JournalWriteError } from '../../data-pipelines/feed/journal.ts';
@@ -31,17 +31,8 @@ const switchableDisk = () => {
   };
   return d;
 };
-const tmp = () => mkdtempSync(join(tmpdir(), 'redwall-journal-'));
-const reading = (wellId: string, value: number, ts = 1000): Draft => ({
-  stream: 'manhole',
-  kind: 'manhole.reading',
-  ts,
-  wellId,
-  sensor: 'gas',
-  value,
-  unit: '%LEL',
-  level: value >= 20 ? 'alarm' : value >= 10 ? 'warning' : 'normal',
-});
+const tmp = tmpJournalDir;
+const reading = gasReading;
 const segmentOf = (dir: string, stream: string) => join(dir, stream, readdirSync(join(dir, stream)).sort()[0]!);
 /** Replaces line `n` (1-based) of a file with garbage of the same length, as a bad sector or a stray write would. */
 const overwriteLine = (file: string, n: number) => {
