@@ -8,6 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STREAMS, type FeedEvent } from '../../data-pipelines/contracts/events.ts';
 import { applyEvent, compact, emptyWorld, loadSnapshot } from '../../data-pipelines/contracts/world.ts';
 import { FeedCore, FOLLOWER_REFUSAL } from '../../data-pipelines/feed/core.ts';
+import type { SimulatorOptions } from '../../data-pipelines/feed/simulator.ts';
+import { bearingDeg } from '../../data-pipelines/geo/measure.ts';
 import type { Entities } from '../../data-pipelines/feed/entities.ts';
 import { buildTestDistrict, gasReading, tmpJournalDir } from './district-fixture.ts';
 import { Journal } from '../../data-pipelines/feed/journal.ts';
@@ -35,7 +37,14 @@ const cluster = (district: string, extra: Partial<ClusterOptions> = {}): Cluster
 /** A gateway's core on the cluster log: joins as a follower, and (first up) takes the lease and writes. */
 async function gateway(
   district: string,
-  opts: { servers?: string[]; name?: string; dir?: string; fatal?: (e: Error) => void; remote?: (e: readonly FeedEvent[]) => void } = {},
+  opts: {
+    servers?: string[];
+    name?: string;
+    dir?: string;
+    sim?: SimulatorOptions;
+    fatal?: (e: Error) => void;
+    remote?: (e: readonly FeedEvent[]) => void;
+  } = {},
 ): Promise<ClusterMember> {
   const dir = opts.dir ?? tmp();
   return joinCluster({
@@ -44,7 +53,7 @@ async function gateway(
       gateway: opts.name ?? `gw-${district}-${Math.random().toString(36).slice(2, 6)}`,
     }),
     journalDir: dir,
-    makeCore: (epoch) => new FeedCore({ journal: { dir, fsyncEveryMs: 0, epoch }, entities, sim: null, follower: true }),
+    makeCore: (epoch) => new FeedCore({ journal: { dir, fsyncEveryMs: 0, epoch }, entities, sim: opts.sim ?? null, follower: true }),
     onRemote: opts.remote ?? (() => undefined),
     onLead: () => undefined,
     onFatal: opts.fatal ?? ((e) => console.log(`fatal: ${e.message}`)),
@@ -55,13 +64,13 @@ async function gateway(
 /** The two logs the feed core runs on: each `open` is a process start on the district's history. */
 interface Backend {
   name: string;
-  district(): { open(): Promise<FeedCore>; close(core: FeedCore): Promise<void> };
+  district(): { open(sim?: SimulatorOptions): Promise<FeedCore>; close(core: FeedCore): Promise<void> };
 }
 const embedded: Backend = {
   name: 'embedded journal',
   district() {
     const dir = tmp();
-    return { open: async () => new FeedCore({ journal: { dir, fsyncEveryMs: 0 }, entities, sim: null }), close: async (c) => c.close() };
+    return { open: async (sim) => new FeedCore({ journal: { dir, fsyncEveryMs: 0 }, entities, sim: sim ?? null }), close: async (c) => c.close() };
   },
 };
 const jetstream: Backend = {
@@ -71,8 +80,8 @@ const jetstream: Backend = {
     const members = new Map<FeedCore, ClusterMember>();
     return {
       // every start is a gateway with a fresh local folder: all it knows comes from the cluster
-      open: async () => {
-        const m = await gateway(name);
+      open: async (sim) => {
+        const m = await gateway(name, sim ? { sim } : {});
         expect(m.leading).toBe(true);
         members.set(m.core, m);
         return m.core;
@@ -146,6 +155,42 @@ describe.each([embedded, jetstream])('feed core on the $name', (backend) => {
     expect(core2.replay({ epoch, since: mid })!.events).toEqual(expected);
     await d.close(core2);
   });
+  it('an SOS press raises a critical alarm and turns the nearest online camera toward the post', async () => {
+    const d = backend.district();
+    const core = await d.open();
+    const post = entities.sos[0]!;
+    const evs = core.ingest([{ stream: 'camera', kind: 'camera.sos', ts: 1, buttonId: post.id, lon: post.lon, lat: post.lat }]);
+    const ptz = evs.find((e) => e.kind === 'camera.ptz');
+    const alarm = evs.find((e) => e.kind === 'alarm.update');
+    expect(alarm).toMatchObject({ alarm: { priority: 1, category: 'camera', cause: 'sos' } });
+    expect(ptz).toBeDefined();
+    if (ptz?.kind !== 'camera.ptz') throw new Error('no ptz');
+    const cam = entities.cameras.find((c) => c.id === ptz.cameraId)!;
+    const dists = entities.cameras.map((c) => Math.hypot(c.lon - post.lon, (c.lat - post.lat) * 1.3));
+    expect(Math.hypot(cam.lon - post.lon, (cam.lat - post.lat) * 1.3)).toBeLessThanOrEqual(Math.min(...dists) * 1.05);
+    expect(ptz.heading).toBeCloseTo(bearingDeg([cam.lon, cam.lat], [post.lon, post.lat]), 0);
+    await core.durable();
+    await d.close(core);
+  });
+
+  it('the simulator for 10 minutes: a snapshot rebuilds the same world as the full log; replay gives exactly the missing events', async () => {
+    const d = backend.district();
+    const core = await d.open({ seed: 3, incidentEveryMs: 5_000 });
+    const all: FeedEvent[] = [];
+    for (let t = 0; t < 600_000; t += 250) all.push(...core.tick(1_700_000_000_000 + t));
+    await core.durable();
+    const full = emptyWorld();
+    for (const e of all) expect(applyEvent(full, e)).toBe('applied');
+    const snap = core.snapshot(1_700_000_600_000);
+    const rebuilt = emptyWorld();
+    loadSnapshot(rebuilt, snap.events as typeof all, snap.seqs);
+    expect(compact(rebuilt, undefined, 1_700_000_600_000)).toEqual(compact(full, undefined, 1_700_000_600_000));
+    const mid = { ...full.seqs, manhole: full.seqs.manhole - 50, alarm: Math.max(0, full.seqs.alarm - 5) };
+    const r = core.replay({ epoch: core.epoch, since: mid })!;
+    expect((r.events as typeof all).filter((e) => e.stream === 'manhole').map((e) => e.seq)).toEqual(Array.from({ length: 50 }, (_, i) => mid.manhole + i + 1));
+    expect(core.replay({ epoch: 'other', since: mid })).toBeNull();
+    await d.close(core);
+  }, 120_000);
 });
 
 describe('two gateways on one cluster log', () => {

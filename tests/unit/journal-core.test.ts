@@ -1,19 +1,11 @@
 import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { applyCommand, raise, type Alarm, type AlarmCommand } from '../../data-pipelines/contracts/alarm.ts';
 import { parseFeedEvent } from '../../data-pipelines/contracts/events.ts';
-import { applyEvent, compact, emptyWorld, loadSnapshot } from '../../data-pipelines/contracts/world.ts';
-import { FeedCore } from '../../data-pipelines/feed/core.ts';
-import type { Entities } from '../../data-pipelines/feed/entities.ts';
-import { buildTestDistrict, gasReading, tmpJournalDir } from './district-fixture.ts';
+import { gasReading, tmpJournalDir } from './district-fixture.ts';
 import { Journal } from '../../data-pipelines/feed/journal.ts';
-import { bearingDeg } from '../../data-pipelines/geo/measure.ts';
 
-let entities: Entities;
-beforeAll(() => {
-  ({ entities } = buildTestDistrict());
-});
 const tmp = tmpJournalDir;
 const reading = gasReading;
 
@@ -122,40 +114,5 @@ describe('alarm state machine', () => {
   });
 });
 
-describe('feed core', () => {
-  // 'raises one alarm per source…' and 'operator commands are journaled once…' run on both logs (embedded journal and
-  // NATS JetStream) in tests/unit/cluster-log.test.ts.
-
-  it('an SOS press raises a critical alarm and turns the nearest online camera toward the post', () => {
-    const core = new FeedCore({ journal: { dir: tmp(), fsyncEveryMs: 0 }, entities, sim: null });
-    const post = entities.sos[0]!;
-    const evs = core.ingest([{ stream: 'camera', kind: 'camera.sos', ts: 1, buttonId: post.id, lon: post.lon, lat: post.lat }]);
-    const ptz = evs.find((e) => e.kind === 'camera.ptz');
-    const alarm = evs.find((e) => e.kind === 'alarm.update');
-    expect(alarm).toMatchObject({ alarm: { priority: 1, category: 'camera', cause: 'sos' } });
-    expect(ptz).toBeDefined();
-    if (ptz?.kind !== 'camera.ptz') throw new Error('no ptz');
-    const cam = entities.cameras.find((c) => c.id === ptz.cameraId)!;
-    const dists = entities.cameras.map((c) => Math.hypot(c.lon - post.lon, (c.lat - post.lat) * 1.3));
-    expect(Math.hypot(cam.lon - post.lon, (cam.lat - post.lat) * 1.3)).toBeLessThanOrEqual(Math.min(...dists) * 1.05);
-    expect(ptz.heading).toBeCloseTo(bearingDeg([cam.lon, cam.lat], [post.lon, post.lat]), 0);
-    core.close();
-  });
-
-  it('a snapshot rebuilds the same world as the full log; replay gives exactly the missing events', () => {
-    const core = new FeedCore({ journal: { dir: tmp(), fsyncEveryMs: 0 }, entities, sim: { seed: 3, incidentEveryMs: 5_000 } });
-    const all = [];
-    for (let t = 0; t < 600_000; t += 250) all.push(...core.tick(1_700_000_000_000 + t));
-    const full = emptyWorld();
-    for (const e of all) expect(applyEvent(full, e)).toBe('applied');
-    const snap = core.snapshot(1_700_000_600_000);
-    const rebuilt = emptyWorld();
-    loadSnapshot(rebuilt, snap.events as typeof all, snap.seqs);
-    expect(compact(rebuilt, undefined, 1_700_000_600_000)).toEqual(compact(full, undefined, 1_700_000_600_000));
-    const mid = { ...full.seqs, manhole: full.seqs.manhole - 50, alarm: Math.max(0, full.seqs.alarm - 5) };
-    const r = core.replay({ epoch: core.epoch, since: mid })!;
-    expect((r.events as typeof all).filter((e) => e.stream === 'manhole').map((e) => e.seq)).toEqual(Array.from({ length: 50 }, (_, i) => mid.manhole + i + 1));
-    expect(core.replay({ epoch: 'other', since: mid })).toBeNull();
-    core.close();
-  });
-});
+// The feed core's alarm, command, SOS and snapshot/replay tests run on both logs (embedded journal and NATS JetStream)
+// in tests/unit/cluster-log.test.ts.
