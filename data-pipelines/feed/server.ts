@@ -351,10 +351,16 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
       member.log,
       async (f) => {
         if (core.follower) return { ok: false, error: FOLLOWER_REFUSAL };
-        const r = f.kind === 'alarm' ? core.command(f.req, Date.now()) : core.requestCommand(f.raw, f.user, Date.now());
-        emit(r.events);
+        let ack: unknown;
+        if (f.kind === 'drill') ack = ops.drill(f.req);
+        else if (f.kind === 'task') ack = await ops.task(f.user, f.raw);
+        else {
+          const r = f.kind === 'alarm' ? core.command(f.req, Date.now()) : core.requestCommand(f.raw, f.user, Date.now());
+          emit(r.events);
+          ack = r.ack;
+        }
         await core.durable();
-        return r.ack;
+        return ack;
       },
       log,
     );

@@ -33,7 +33,7 @@ export interface SocketApiOptions {
   emit: (events: FeedEvent[]) => void;
   log: (msg: string) => void;
   /**
-   * Cluster log, at a follower gateway: alarm and citizen-request commands go to the writer gateway (returns its
+   * Cluster log, at a follower gateway: alarm, citizen-request, drill and task commands go to the writer gateway (returns its
    * acknowledgement); null when this gateway writes itself.
    */
   forward?: (f: Forwarded) => Promise<unknown> | null;
@@ -135,9 +135,14 @@ export function attachSocketApi(o: SocketApiOptions): { stop(): void } {
       whenDurable(() => reply(result));
     });
     socket.on(SOCKET_OPS.drill.event, (raw: unknown, ack?: unknown) => {
+      const reply = typeof ack === 'function' ? (ack as (r: unknown) => void) : () => undefined;
       const as = asUser(raw);
-      const result: DrillAck = as === null ? { ok: false, error: SESSION_ENDED } : (ops.drillRefusal(as.who, as.req) ?? ops.drill(as.req));
-      if (typeof ack === 'function') (ack as (r: unknown) => void)(result);
+      const refusal: DrillAck | null = as === null ? { ok: false, error: SESSION_ENDED } : ops.drillRefusal(as.who, as.req);
+      if (refusal || as === null) return reply(refusal);
+      const forwarded = o.forward?.({ kind: 'drill', req: as.req });
+      if (forwarded) return void forwarded.then(reply);
+      const result = ops.drill(as.req);
+      whenDurable(() => reply(result));
     });
     socket.on(SOCKET_OPS.journal.event, (raw: unknown, ack?: unknown) => {
       if (typeof ack !== 'function') return;
@@ -191,7 +196,9 @@ export function attachSocketApi(o: SocketApiOptions): { stop(): void } {
         reply({ ok: false, status: 403, error: SESSION_ENDED });
         return void socket.disconnect(true);
       }
-      void ops.task(user, raw).then(reply);
+      const forwarded = o.forward?.({ kind: 'task', raw, user });
+      if (forwarded) return void forwarded.then((r) => reply(r as TaskAck));
+      void ops.task(user, raw).then((r) => whenDurable(() => reply(r)));
     });
     socket.on('disconnect', () => stats.clients--);
   });

@@ -3,7 +3,7 @@
  * stream, a command at the follower is forwarded and applied once, and when the writing gateway dies its screen
  * resumes at the other one with exactly the events it missed (a replay, not a snapshot).
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Socket } from 'socket.io-client';
@@ -80,6 +80,16 @@ describe('two gateways on one JetStream log', () => {
     expect(a.core.engine.alarms.get(alarm.alarm.alarmId)!.state).toBe('acknowledged');
     expect(await ask(onB.socket)).toMatchObject({ ok: true, duplicate: true });
     await until(() => onB.events.some((e) => e.kind === 'alarm.update' && e.alarm.state === 'acknowledged'));
+
+    // a drill started and stopped from the follower's screen runs at the writer
+    const drillText = readFileSync(join(import.meta.dirname, '../../assets/scenarios/plant-stair-smoke.json'), 'utf8');
+    const drill = (req: unknown) => new Promise<{ ok: boolean; error?: string; drillId?: string }>((r) => onB.socket.emit(WIRE.drill, req, r));
+    const started = await drill({ op: 'start', scenario: drillText, by: 'op-b' });
+    expect(started).toMatchObject({ ok: true });
+    expect(a.core.drill?.drillId).toBe(started.drillId);
+    await until(() => onB.events.some((e) => e.stream === 'drill' && e.drillId === started.drillId));
+    expect(await drill({ op: 'stop', by: 'op-b' })).toMatchObject({ ok: true });
+    expect(a.core.drill).toBeNull();
 
     // the writer dies (its NATS connection drops, its lease is not released, its screen loses it)
     const before = held(onA);

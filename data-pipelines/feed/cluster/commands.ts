@@ -1,14 +1,21 @@
 /**
- * Operator commands at a follower gateway go to the writer (the lease holder) over NATS request/reply on
+ * Operator commands at a follower gateway (alarm commands, citizen-request steps, drills, visit tasks) go to the writer (the lease holder) over NATS request/reply on
  * `rw.<district>.cmd`; the writer applies them exactly once (alarm command ids and citizen-request steps are
  * idempotent in the core, so a command resent after a timeout or through another gateway is recognised) and answers
  * once the result is durable in the cluster log. The subject must be writable by the gateways only (NATS
  * authorization, docs/deployment.md): whoever may publish on it acts as any user.
  */
 import type { RequestActor } from '../../contracts/citizen-request.ts';
+import type { User } from '../../people/policy.ts';
 import type { JetStreamLog } from './jetstream-log.ts';
 
-export type Forwarded = { kind: 'alarm'; req: unknown } | { kind: 'request'; raw: unknown; user: RequestActor };
+export type Forwarded =
+  | { kind: 'alarm'; req: unknown }
+  | { kind: 'request'; raw: unknown; user: RequestActor }
+  | { kind: 'drill'; req: unknown }
+  | { kind: 'task'; raw: unknown; user: User };
+
+const KINDS = new Set(['alarm', 'request', 'drill', 'task']);
 
 export const commandSubject = (district: string) => `rw.${district}.cmd`;
 
@@ -20,7 +27,7 @@ export function serveCommands(log: JetStreamLog, handle: (f: Forwarded) => Promi
       let f: Forwarded;
       try {
         f = JSON.parse(new TextDecoder().decode(msg.data)) as Forwarded;
-        if (!f || (f.kind !== 'alarm' && f.kind !== 'request')) throw new Error('unknown kind');
+        if (!f || !KINDS.has(f.kind)) throw new Error('unknown kind');
       } catch (e) {
         msg.respond(JSON.stringify({ ok: false, error: `bad forwarded command: ${(e as Error).message}` }));
         return;
