@@ -16,3 +16,14 @@ export function gridCellOf(grid: ReadonlyArray<GridCellBounds>, lon: number, lat
   for (const g of grid) if (lon >= g.west && lon < g.east && lat >= g.south && lat < g.north) return g.id;
   return null;
 }
+
+/** A cell's outline as a closed ring (lon, lat), counter-clockwise from its south-west corner. */
+export function cellRing(g: Pick<GridCellBounds, 'west' | 'south' | 'east' | 'north'>): Array<[number, number]> {
+  return [
+    [g.west, g.south],
+    [g.east, g.south],
+    [g.east, g.north],
+    [g.west, g.north],
+    [g.west, g.south],
+  ];
+}

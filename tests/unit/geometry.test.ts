@@ -6,6 +6,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { cellRing } from '../../data-pipelines/geo/grid-cell.ts';
 import {
   bearingDeg,
   geometryBbox,
@@ -286,5 +287,23 @@ describe('one module', () => {
     const text = readFileSync(join(root, MODULE), 'utf8');
     expect(declared.length).toBeGreaterThan(0);
     for (const d of declared) expect(text, d).toContain(`from '${d}'`);
+  });
+});
+
+describe('grid cell ring', () => {
+  it('is closed, counter-clockwise from the south-west corner, and encloses exactly the cell', () => {
+    const g = { west: 116.4, south: 39.9, east: 116.41, north: 39.91 };
+    const ring = cellRing(g);
+    expect(ring[0]).toEqual(ring[ring.length - 1]);
+    expect(ring.slice(0, 4)).toEqual([
+      [116.4, 39.9],
+      [116.41, 39.9],
+      [116.41, 39.91],
+      [116.4, 39.91],
+    ]);
+    // shoelace: positive = counter-clockwise
+    let twice = 0;
+    for (let i = 0; i < ring.length - 1; i++) twice += ring[i]![0] * ring[i + 1]![1] - ring[i + 1]![0] * ring[i]![1];
+    expect(twice).toBeGreaterThan(0);
   });
 });

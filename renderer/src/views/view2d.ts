@@ -13,6 +13,7 @@ import type { RootStore } from '../stores/root.ts';
 import type { LayerId } from '../stores/ui-store.ts';
 import { BASEMAP_COLORS } from './basemap-canvas.ts';
 import { tileOrEmpty, type TileSource } from '../basemap/index.ts';
+import { cellRing } from '../../../data-pipelines/geo/grid-cell.ts';
 
 /** The tile package the 2D map's "redwall-tiles://" protocol serves (one per page: the store's current package). */
 let servedTiles: TileSource | null = null;
@@ -134,15 +135,7 @@ export class View2D {
           properties: { id: g.id },
           geometry: {
             type: 'Polygon',
-            coordinates: [
-              [
-                [g.west, g.south],
-                [g.east, g.south],
-                [g.east, g.north],
-                [g.west, g.north],
-                [g.west, g.south],
-              ],
-            ],
+            coordinates: [cellRing(g)],
           },
         })),
       ),

@@ -1,5 +1,6 @@
 /** Elderly density per grid cell: pure colour ramp and features (unit-tested). */
 import type { GridDensity } from '../../../../data-pipelines/contracts/people.ts';
+import { cellRing } from '../../../../data-pipelines/geo/grid-cell.ts';
 import type { GridRect } from '../../stores/people-store.ts';
 import type { RGBA } from '../../palette.ts';
 
@@ -38,13 +39,7 @@ export function elderlyCells(grids: readonly GridRect[], density: readonly GridD
     const share = d.elderly / d.residents;
     out.push({
       id: g.id,
-      ring: [
-        [g.west, g.south],
-        [g.east, g.south],
-        [g.east, g.north],
-        [g.west, g.north],
-        [g.west, g.south],
-      ],
+      ring: cellRing(g),
       share,
       elderly: d.elderly,
       residents: d.residents,

@@ -4,6 +4,7 @@
  * counts are the grid panel's (grid/performance.ts, work/format.ts).
  */
 import type { GridPerformance } from '../../grid/performance.ts';
+import { cellRing } from '../../../../data-pipelines/geo/grid-cell.ts';
 import type { GridRect } from '../../stores/people-store.ts';
 import type { GridWork } from '../../work/format.ts';
 import type { RGBA } from '../../palette.ts';
@@ -35,13 +36,7 @@ export function gridworkCells(grids: readonly GridRect[], perf: readonly GridPer
     const step = late >= 3 ? GRIDWORK_STEPS[2]! : late > 0 ? GRIDWORK_STEPS[1]! : GRIDWORK_STEPS[0]!;
     out.push({
       id: g.id,
-      ring: [
-        [g.west, g.south],
-        [g.east, g.south],
-        [g.east, g.north],
-        [g.west, g.north],
-        [g.west, g.south],
-      ],
+      ring: cellRing(g),
       late,
       open,
       color: step.color,
