@@ -64,6 +64,13 @@ export interface JournalOptions {
   epoch?: string;
 }
 
+/** A fresh epoch name (a new journal's, or a new cluster log's). */
+export function newEpoch(): string {
+  return `e${Date.now().toString(36)}${Math.floor(Math.random() * 1296)
+    .toString(36)
+    .padStart(2, '0')}`;
+}
+
 /** The journal in the folder belongs to another epoch than the one asked for. */
 export class JournalEpochError extends Error {
   constructor(
@@ -171,11 +178,7 @@ export class Journal {
       epoch = meta.epoch;
       if (opts.epoch !== undefined && opts.epoch !== epoch) throw new JournalEpochError(epoch, opts.epoch);
     } else {
-      epoch =
-        opts.epoch ??
-        `e${Date.now().toString(36)}${Math.floor(Math.random() * 1296)
-          .toString(36)
-          .padStart(2, '0')}`;
+      epoch = opts.epoch ?? newEpoch();
       writeFileSync(metaPath, JSON.stringify({ epoch, createdAt: Date.now() }) + '\n');
     }
     const j = new Journal(opts, epoch);

@@ -29,7 +29,7 @@ import { startFeedServer } from './server.ts';
 import { accountsBanner, accountsFor } from './demo-accounts.ts';
 import { loadEntities } from './entities.ts';
 import { loadSourcesFile } from '../sources/load.ts';
-import { parseLogUrl, type ClusterOptions } from './cluster/jetstream-log.ts';
+import { natsAccessFromEnv, parseLogUrl, type ClusterOptions } from './cluster/jetstream-log.ts';
 import { parsePeers } from '../contracts/shell-config.ts';
 
 const args = process.argv.slice(2);
@@ -101,16 +101,7 @@ if (args.includes('--log')) {
       district: arg('--district') ?? 'district',
       replicas,
       ...(arg('--gateway') ? { gateway: arg('--gateway')! } : {}),
-      ...(env['REDWALL_NATS_USER'] !== undefined ? { user: env['REDWALL_NATS_USER'], pass: env['REDWALL_NATS_PASS'] ?? '' } : {}),
-      ...(env['REDWALL_NATS_TOKEN'] !== undefined ? { token: env['REDWALL_NATS_TOKEN'] } : {}),
-      ...(env['REDWALL_NATS_CA'] || env['REDWALL_NATS_CERT']
-        ? {
-            tls: {
-              ...(env['REDWALL_NATS_CA'] ? { caFile: env['REDWALL_NATS_CA'] } : {}),
-              ...(env['REDWALL_NATS_CERT'] ? { certFile: env['REDWALL_NATS_CERT'], keyFile: env['REDWALL_NATS_KEY'] ?? '' } : {}),
-            },
-          }
-        : {}),
+      ...natsAccessFromEnv(env),
     };
   } catch (e) {
     console.error((e as Error).message);

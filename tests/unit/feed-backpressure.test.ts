@@ -19,7 +19,7 @@ import {
   type StreamName,
 } from '../../data-pipelines/contracts/events.ts';
 import { applyEvent, compact, emptyWorld, loadSnapshot, type World } from '../../data-pipelines/contracts/world.ts';
-import { buildTestDistrict } from './district-fixture.ts';
+import { buildTestDistrict, gasReading } from './district-fixture.ts';
 import type { Entities } from '../../data-pipelines/feed/entities.ts';
 import { Journal } from '../../data-pipelines/feed/journal.ts';
 import { startFeedServer, type FeedServer } from '../../data-pipelines/feed/server.ts';
@@ -29,16 +29,7 @@ let entities: Entities;
 beforeAll(() => {
   ({ assetsDir, entities } = buildTestDistrict());
 }, 180_000);
-const reading = (wellId: string, value: number, ts: number): Draft => ({
-  stream: 'manhole',
-  kind: 'manhole.reading',
-  ts,
-  wellId,
-  sensor: 'gas',
-  value,
-  unit: '%LEL',
-  level: value >= 20 ? 'alarm' : value >= 10 ? 'warning' : 'normal',
-});
+const reading = gasReading;
 
 /** A protocol client as the renderer's: hello -> subscribe; snapshot/replay/live events applied to a world. */
 function feedClient(url: string) {

@@ -67,6 +67,36 @@ export function subjectOf(district: string, s: StreamName): string {
   return `rw.${district}.ev.${s}`;
 }
 
+/** How to reach the cluster: its servers, credentials and TLS (one place for every connection the log opens). */
+function connectionOptions(opts: ClusterOptions): ConnectionOptions {
+  return {
+    servers: opts.servers,
+    timeout: 5_000,
+    ...(opts.user !== undefined ? { user: opts.user, pass: opts.pass ?? '' } : {}),
+    ...(opts.token !== undefined ? { token: opts.token } : {}),
+    ...(opts.tls ? { tls: { ...opts.tls } } : {}),
+  };
+}
+
+/**
+ * The cluster credentials and TLS files from the environment (REDWALL_NATS_USER/REDWALL_NATS_PASS or
+ * REDWALL_NATS_TOKEN; REDWALL_NATS_CA, REDWALL_NATS_CERT/REDWALL_NATS_KEY): the feed server's and log:migrate's.
+ */
+export function natsAccessFromEnv(env: NodeJS.ProcessEnv): Pick<ClusterOptions, 'user' | 'pass' | 'token' | 'tls'> {
+  return {
+    ...(env['REDWALL_NATS_USER'] !== undefined ? { user: env['REDWALL_NATS_USER'], pass: env['REDWALL_NATS_PASS'] ?? '' } : {}),
+    ...(env['REDWALL_NATS_TOKEN'] !== undefined ? { token: env['REDWALL_NATS_TOKEN'] } : {}),
+    ...(env['REDWALL_NATS_CA'] || env['REDWALL_NATS_CERT']
+      ? {
+          tls: {
+            ...(env['REDWALL_NATS_CA'] ? { caFile: env['REDWALL_NATS_CA'] } : {}),
+            ...(env['REDWALL_NATS_CERT'] ? { certFile: env['REDWALL_NATS_CERT'], keyFile: env['REDWALL_NATS_KEY'] ?? '' } : {}),
+          },
+        }
+      : {}),
+  };
+}
+
 /** Parses `nats://a:4222,b:4222` (the `--log` value) into server URLs; throws with the reason on anything else. */
 export function parseLogUrl(raw: string): string[] {
   const servers = raw
@@ -189,11 +219,7 @@ export class JetStreamLog {
   /** Connects, makes sure the streams and buckets exist, and settles the cluster's epoch (`candidate` if it has none). */
   static async open(opts: ClusterOptions, candidateEpoch: () => string): Promise<JetStreamLog> {
     const l = new JetStreamLog(opts);
-    const co: ConnectionOptions = { servers: opts.servers, name: l.opts.gateway, maxReconnectAttempts: -1, reconnectTimeWait: 500, timeout: 5_000 };
-    if (opts.user !== undefined) Object.assign(co, { user: opts.user, pass: opts.pass ?? '' });
-    if (opts.token !== undefined) co.token = opts.token;
-    if (opts.tls) co.tls = { ...opts.tls };
-    l.nc = await connect(co);
+    l.nc = await connect({ ...connectionOptions(opts), name: l.opts.gateway, maxReconnectAttempts: -1, reconnectTimeWait: 500 });
     l.js = l.nc.jetstream({ timeout: 5_000 });
     // a cluster that just started (or lost a node) elects its JetStream leaders first: retried for a while
     const meta = await retrying(async () => {
@@ -227,12 +253,7 @@ export class JetStreamLog {
   /** Sets the cluster's epoch when it has none yet, or says which it has. */
   static async epochOf(opts: ClusterOptions): Promise<string | null> {
     const l = new JetStreamLog(opts);
-    l.nc = await connect({
-      servers: opts.servers,
-      timeout: 5_000,
-      ...(opts.user !== undefined ? { user: opts.user, pass: opts.pass ?? '' } : {}),
-      ...(opts.token !== undefined ? { token: opts.token } : {}),
-    });
+    l.nc = await connect(connectionOptions(opts));
     try {
       const js = l.nc.jetstream();
       const meta = await js.views.kv(`RW_${l.district}_meta`, { history: 1, replicas: l.opts.replicas });

@@ -8,7 +8,7 @@ import { existsSync, renameSync } from 'node:fs';
 import type { FeedEvent, Seqs } from '../../contracts/events.ts';
 import { STREAMS } from '../../contracts/events.ts';
 import type { FeedCore } from '../core.ts';
-import { JournalEpochError } from '../journal.ts';
+import { JournalEpochError, newEpoch } from '../journal.ts';
 import { JetStreamLog, type ClusterOptions } from './jetstream-log.ts';
 
 export interface MemberOptions {
@@ -55,13 +55,7 @@ async function divergence(core: FeedCore, log: JetStreamLog, last: Seqs): Promis
 }
 
 export async function joinCluster(o: MemberOptions): Promise<ClusterMember> {
-  const log = await JetStreamLog.open(
-    o.cluster,
-    () =>
-      `e${Date.now().toString(36)}${Math.floor(Math.random() * 1296)
-        .toString(36)
-        .padStart(2, '0')}`,
-  );
+  const log = await JetStreamLog.open(o.cluster, newEpoch);
   log.onFatal = (e) => o.onFatal(e);
   let core: FeedCore;
   try {

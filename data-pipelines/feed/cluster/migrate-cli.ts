@@ -2,10 +2,10 @@
  * CLI: copy a district's history between the embedded journal and a cluster log (migrate.ts).
  *   npm run log:migrate -- --from var/journal --to nats://HOST:4222[,…] [--district NAME] [--replicas 1|3]
  *   npm run log:migrate -- --from nats://HOST:4222 --to DIR [--district NAME]
- * Credentials as for the feed server (REDWALL_NATS_USER/PASS or REDWALL_NATS_TOKEN).
+ * Credentials and TLS as for the feed server (REDWALL_NATS_USER/PASS or REDWALL_NATS_TOKEN, REDWALL_NATS_CA/CERT/KEY).
  */
 import { resolve } from 'node:path';
-import { parseLogUrl, type ClusterOptions } from './jetstream-log.ts';
+import { natsAccessFromEnv, parseLogUrl, type ClusterOptions } from './jetstream-log.ts';
 import { clusterToJournal, journalToCluster } from './migrate.ts';
 
 const args = process.argv.slice(2);
@@ -25,8 +25,7 @@ try {
     district: arg('--district') ?? 'district',
     replicas,
     gateway: 'log-migrate',
-    ...(env['REDWALL_NATS_USER'] !== undefined ? { user: env['REDWALL_NATS_USER'], pass: env['REDWALL_NATS_PASS'] ?? '' } : {}),
-    ...(env['REDWALL_NATS_TOKEN'] !== undefined ? { token: env['REDWALL_NATS_TOKEN'] } : {}),
+    ...natsAccessFromEnv(env),
     log: (m) => console.log(m),
   });
   const say = (m: string) => console.log(m);
