@@ -76,6 +76,7 @@ const RENDERER_BELOW_VIEWS = [
   'feed',
   'work',
   'wall',
+  'video',
   'grid',
   'bridge',
 ].map((d) => `renderer/src/${d}`);

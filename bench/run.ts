@@ -19,8 +19,12 @@
  *                        writer gateway killed → follower writing, and a node of a 3-node R3 cluster killed → longest
  *                        pause of durable appends
  *
+ *   video tiles          1, 4, 9, 16 live tiles on the video wall (?screen=video), HTTP-FLV through mpegts.js from
+ *                        Debian ffmpeg streams (320x180 at 15 fps, the size a 2-core machine can also encode): frames
+ *                        presented per second per tile, Chromium's CPU (all its processes) and ffmpeg's
+ *
  * Flags: --quick (shorter runs, 1M rows only), --out FILE, --backpressure-only / --sources-only / --cluster-only (just
- * those rows: no build or browser needed)
+ * those rows: no build or browser needed), --video-only (the video tile rows only; needs the build and ffmpeg)
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -40,6 +44,9 @@ import { startBroker, until, type Broker } from '../tests/unit/mosquitto.ts';
 import { startNats, startNatsCluster, type NatsNode } from '../tests/unit/nats.ts';
 import type { ClusterOptions } from '../data-pipelines/feed/cluster/jetstream-log.ts';
 import type { Draft } from '../data-pipelines/contracts/events.ts';
+import type { CameraRecord } from '../data-pipelines/contracts/cameras.ts';
+import { startVideoServer } from '../tests/unit/video-streams.ts';
+import { readFileSync, readdirSync } from 'node:fs';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -676,12 +683,121 @@ async function nodeFailover(): Promise<void> {
   }
 }
 
+/** CPU seconds (user + system) used so far by a process and all its descendants (Linux /proc). */
+function treeCpuSeconds(rootPid: number): number {
+  const hz = 100;
+  const stat = new Map<number, { ppid: number; cpu: number }>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const t = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const f = t.slice(t.lastIndexOf(')') + 2).split(' ');
+      stat.set(Number(d), { ppid: Number(f[1]), cpu: (Number(f[11]) + Number(f[12])) / hz });
+    } catch {
+      /* gone */
+    }
+  }
+  let sum = 0;
+  const walk = (pid: number) => {
+    sum += stat.get(pid)?.cpu ?? 0;
+    for (const [p, v] of stat) if (v.ppid === pid) walk(p);
+  };
+  walk(rootPid);
+  return sum;
+}
+
+/** n live tiles on the video wall: frames presented per second per tile and the CPU it costs. */
+async function videoTiles(browser: Browser, n: 1 | 4 | 9 | 16): Promise<void> {
+  const video = await startVideoServer();
+  let server: FeedServer | null = null;
+  try {
+    const streams = [];
+    for (let i = 0; i < n; i++) streams.push(await video.add(`bench-${i}`, { width: 320, height: 180, fps: 15 }));
+    const cameras: CameraRecord[] = streams.map((st, i) => ({
+      id: `BENCH-${i}`,
+      name: `bench ${i}`,
+      lon: 116.45 + i * 0.001,
+      lat: 39.93,
+      heightM: 6,
+      heading: 0,
+      fov: 60,
+      rangeM: 100,
+      ptz: false,
+      streams: { flv: st.flvUrl },
+    }));
+    server = await startFeedServer({
+      staticDir: join(ROOT, 'dist/renderer'),
+      assetsDir: join(ROOT, 'assets/district'),
+      journalDir: mkdtempSync(join(tmpdir(), 'redwall-bench-video-')),
+      sim: null,
+      token: TOKEN,
+      cameras,
+      log: () => undefined,
+    });
+    const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    await page.goto(`${server.url}/?screen=video`);
+    await waitReady(page);
+    await page.waitForFunction((k) => window.__redwall!.store.video.registry.size === k, n, { timeout: 60_000 });
+    await page.evaluate(async (k) => {
+      const st = window.__redwall!.store;
+      await st.command({ type: 'videoWall', cmd: { op: 'grid', n: k as 1 | 4 | 9 | 16 } });
+      for (let i = 0; i < k; i++) await st.command({ type: 'videoWall', cmd: { op: 'assign', tile: i, cameraId: `BENCH-${i}` } });
+    }, n);
+    await page.waitForFunction((k) => document.querySelectorAll('[data-testid=live-tile][data-state=playing]').length === k, n, {
+      timeout: 180_000,
+      polling: 500,
+    });
+    const windowS = quick ? 5 : 10;
+    const browserPid = (browser as unknown as { process?: () => { pid?: number } | null }).process?.()?.pid ?? 0;
+    const cpu0 = browserPid ? treeCpuSeconds(browserPid) : 0;
+    const ff0 = video.pids().reduce((s2, p) => s2 + treeCpuSeconds(p), 0);
+    const frames = await page.evaluate(
+      (sec) =>
+        new Promise<number[]>((resolve) => {
+          const vids = [...document.querySelectorAll('[data-testid=live-tile] video')] as HTMLVideoElement[];
+          const counts = vids.map(() => 0);
+          const stop = performance.now() + sec * 1000;
+          vids.forEach((v, i) => {
+            const cb = () => {
+              counts[i]!++;
+              if (performance.now() < stop) v.requestVideoFrameCallback(cb);
+            };
+            v.requestVideoFrameCallback(cb);
+          });
+          setTimeout(() => resolve(counts), sec * 1000);
+        }),
+      windowS,
+    );
+    const cpu = browserPid ? (treeCpuSeconds(browserPid) - cpu0) / windowS : NaN;
+    const ff = (video.pids().reduce((s2, p) => s2 + treeCpuSeconds(p), 0) - ff0) / windowS;
+    const fps = frames.map((f) => f / windowS);
+    await page.close();
+    rows.push({
+      metric: 'video tiles',
+      variant: `${n} tile${n > 1 ? 's' : ''}, HTTP-FLV 320x180@15`,
+      value: `${Math.min(...fps).toFixed(1)}–${Math.max(...fps).toFixed(1)} fps/tile; Chromium CPU ${(cpu * 100).toFixed(0)}% of a core; ffmpeg ${(ff * 100).toFixed(0)}%`,
+      target: '>= 12 fps per tile (of 15) at 16 tiles',
+      raw: { tiles: n, minFps: Math.min(...fps), meanFps: fps.reduce((a, b) => a + b, 0) / fps.length, chromiumCpu: cpu, ffmpegCpu: ff },
+    });
+  } finally {
+    await server?.close();
+    await video.close();
+  }
+}
+
 const backpressureOnly = args.includes('--backpressure-only');
+const videoOnly = args.includes('--video-only');
 const clusterOnly = args.includes('--cluster-only');
 const sourcesOnly = args.includes('--sources-only');
 const browser =
   backpressureOnly || sourcesOnly || clusterOnly ? null : await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
-if (browser) {
+if (browser && videoOnly) {
+  try {
+    for (const n of [1, 4, 9, 16] as const) await videoTiles(browser, n);
+  } finally {
+    await browser.close();
+  }
+} else if (browser) {
   try {
     await coldStart(browser);
     await alarmLatency(browser);
@@ -692,12 +808,13 @@ if (browser) {
     await duckdb(browser);
     await parkingAnalysis(browser);
     await memory(browser);
+    for (const n of [1, 4, 9, 16] as const) await videoTiles(browser, n);
   } finally {
     await browser.close();
   }
 }
-if (!sourcesOnly && !clusterOnly) for (const bounded of [true, false]) await backPressure(50, 2_000, 10, bounded);
-if (!backpressureOnly && !clusterOnly) {
+if (!sourcesOnly && !clusterOnly && !videoOnly) for (const bounded of [true, false]) await backPressure(50, 2_000, 10, bounded);
+if (!backpressureOnly && !clusterOnly && !videoOnly) {
   const broker = await startBroker();
   try {
     await sourcesIngest('in-process', 10_000, 1, null);
@@ -710,7 +827,7 @@ if (!backpressureOnly && !clusterOnly) {
   }
 }
 
-if (!backpressureOnly && !sourcesOnly) {
+if (!backpressureOnly && !sourcesOnly && !videoOnly) {
   const nats = await startNats();
   try {
     for (const rate of [1_000, 5_000]) {

@@ -4,8 +4,8 @@
  * The decision is a pure function (unit-tested); scripts/test-all.ts acts on it in its first second.
  */
 
-/** The Debian packages the test run uses (the same list .ci/run installs): the browser tests' Chromium and GL, the MQTT broker and the openssl the sources tests use, the NATS JetStream server the cluster-log tests use. */
-export const E2E_APT_PACKAGES = ['chromium', 'fonts-wqy-microhei', 'libegl-mesa0', 'libgl1-mesa-dri', 'mosquitto', 'nats-server', 'openssl'] as const;
+/** The Debian packages the test run uses (the same list .ci/run installs): the browser tests' Chromium and GL, the MQTT broker and the openssl the sources tests use, the NATS JetStream server the cluster-log tests use, the ffmpeg that makes the video-wall tests' live camera streams. */
+export const E2E_APT_PACKAGES = ['chromium', 'fonts-wqy-microhei', 'libegl-mesa0', 'libgl1-mesa-dri', 'mosquitto', 'nats-server', 'openssl', 'ffmpeg'] as const;
 export const DEFAULT_CHROMIUM = '/usr/bin/chromium';
 
 export interface E2eHost {

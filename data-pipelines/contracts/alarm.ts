@@ -13,6 +13,7 @@
  * acknowledged alarm that has returned to normal may be closed directly.
  */
 import { z } from 'zod';
+import { CAMERA_ID_RE } from './cameras.ts';
 
 export const ALARM_STATES = ['new', 'acknowledged', 'dispatched', 'onsite', 'resolved', 'closed', 'shelved'] as const;
 export type AlarmState = (typeof ALARM_STATES)[number];
@@ -43,6 +44,20 @@ export const AlarmHistoryEntry = z
   .strict();
 export type AlarmHistoryEntry = z.infer<typeof AlarmHistoryEntry>;
 
+/**
+ * A camera that sees an alarm's place (geo/coverage.ts), chosen when the alarm is raised: a fixed camera whose cone
+ * covers it ('view') or a PTZ camera that turns to it ('turn'); distance and bearing from the camera.
+ */
+export const AlarmCamera = z
+  .object({
+    id: z.string().regex(CAMERA_ID_RE, 'camera id has the wrong shape'),
+    distanceM: finite().pipe(z.number().min(0).max(100_000)),
+    bearingDeg: finite().pipe(z.number().min(0).lt(360)),
+    mode: z.enum(['view', 'turn']),
+  })
+  .strict();
+export type AlarmCamera = z.infer<typeof AlarmCamera>;
+
 export const Alarm = z
   .object({
     alarmId: z.string().min(1).max(128),
@@ -70,6 +85,8 @@ export const Alarm = z
     /** the drill run that raised it (drill alarms only) */
     drillId: z.string().max(64).optional(),
     history: z.array(AlarmHistoryEntry).max(100),
+    /** the cameras that see the place, best first (raised alarms with a place; none where no camera covers it) */
+    cameras: z.array(AlarmCamera).max(8).optional(),
   })
   .strict();
 export type Alarm = z.infer<typeof Alarm>;

@@ -12,12 +12,17 @@
  * - img-src / media-src data: blob:: canvases, generated basemaps and Cesium textures become data:/blob: images.
  * - connect-src blob:: Cesium loads imagery it was handed as blob: URLs with XMLHttpRequest (Resource.loadWithXhr;
  *   seen in Chromium). data: is no longer allowed (issue 16: nothing fetches data: URLs), nor any other origin.
+ * - video origins (the camera registry's gateways, issue 20): connect-src (hls.js and mpegts.js fetch segments and FLV
+ *   over fetch/WebSocket, WHEP POSTs its offer) and media-src; exactly the configured origins, nothing wider.
  * Checked in Chromium over the whole console (3D, 2D, analysis, charts): no violation with this policy.
  */
 export const CESIUM_CREDIT_STYLE = "'sha256-gM2CWYHXIHTu7Ts6ncwv0GMWZ9LXGrz2qqqjyuDojl8='";
 
-export function contentSecurityPolicy(feedOrigins: string[] = []): string {
+export function contentSecurityPolicy(feedOrigins: string[] = [], videoOrigins: string[] = []): string {
   const feeds = feedOrigins.flatMap((o) => [o, o.replace(/^http/, 'ws')]);
+  // the camera registry's gateways, exactly as configured (http(s) for HLS/HTTP-FLV/WHEP, ws(s) for WebSocket-FLV);
+  // anything that is not a bare origin is left out rather than widening the policy
+  const video = videoOrigins.filter((o) => /^(https?|wss?):\/\/[^\s;,'/]+$/i.test(o));
   return [
     "default-src 'self'",
     "script-src 'self' 'wasm-unsafe-eval'",
@@ -28,8 +33,8 @@ export function contentSecurityPolicy(feedOrigins: string[] = []): string {
     "style-src-attr 'unsafe-inline'",
     "img-src 'self' data: blob:",
     "font-src 'self' data:",
-    "media-src 'self' blob:",
-    ['connect-src', "'self'", 'blob:', ...feeds].join(' '),
+    ['media-src', "'self'", 'blob:', ...video].join(' '),
+    ['connect-src', "'self'", 'blob:', ...feeds, ...video].join(' '),
     "object-src 'none'",
     "base-uri 'none'",
     "form-action 'none'",

@@ -7,6 +7,7 @@
  *  - ts: source timestamp (ms since Unix epoch); id: globally unique event id ("epoch:stream:seq")
  */
 import { z } from 'zod';
+import { CAMERA_ID_RE } from './cameras.ts';
 import { Alarm, AlarmCommand, ALARM_STATES, OPERATOR_ACTIONS, SYSTEM_ACTIONS } from './alarm.ts';
 import { ALARM_LEVELS, MANHOLE_SENSORS, SENSOR_UNITS } from './manhole.ts';
 import { CitizenRequest, REQUEST_ACTIONS } from './citizen-request.ts';
@@ -47,7 +48,8 @@ export const Envelope = z.object({
 export type Envelope = z.infer<typeof Envelope>;
 
 export const WellId = id(/^MH-\d{5}$/, 'well');
-export const CameraId = id(/^CAM-\d{4}$/, 'camera');
+/** the demo's CAM-0001 and a registry's ids (GB/T 28181 channel codes…): contracts/cameras.ts */
+export const CameraId = id(CAMERA_ID_RE, 'camera');
 export const SosId = id(/^SOS-\d{3}$/, 'SOS button');
 export const PlaceId = id(/^(PL-\d{3}|RS-\d{5})$/, 'parking place');
 export const DetectorId = id(/^SD-\d{1,6}-\d{1,3}-\d$/, 'detector');
@@ -70,6 +72,10 @@ export const CameraStatus = Envelope.extend({
   kind: z.literal('camera.status'),
   cameraId: CameraId,
   online: z.boolean(),
+  /** 'device': the camera itself (platform status); 'stream': its video stream failed or stalled at a player */
+  cause: z.enum(['device', 'stream']).optional(),
+  /** what failed, in the player's words (e.g. manifestLoadError, no signal, hvc1…) */
+  detail: z.string().max(200).optional(),
 }).strict();
 export type CameraStatus = z.infer<typeof CameraStatus>;
 
@@ -93,6 +99,22 @@ export const CameraSos = Envelope.extend({
   lat: lat(),
 }).strict();
 export type CameraSos = z.infer<typeof CameraSos>;
+
+/**
+ * A still of a camera's live picture attached to an alarm (issue 20): the picture is kept by the feed server
+ * (<journal>/snapshots/<snapshotId>.jpg, fetched with the video socket op); the journal records that it was taken.
+ */
+export const CameraSnapshot = Envelope.extend({
+  stream: z.literal('camera'),
+  kind: z.literal('camera.snapshot'),
+  cameraId: CameraId,
+  snapshotId: z.string().regex(/^SNAP-\d{13}-[0-9a-f]{8}$/, 'snapshot id has the wrong shape'),
+  alarmId: z.string().min(1).max(128).optional(),
+  bytes: z.number().int().positive().max(10_000_000),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  by: z.string().min(1).max(64),
+}).strict();
+export type CameraSnapshot = z.infer<typeof CameraSnapshot>;
 
 export const ParkingOccupancy = Envelope.extend({
   stream: z.literal('parking'),
@@ -198,6 +220,7 @@ export const FeedEvent = z.union([
   CameraStatus,
   CameraPtz,
   CameraSos,
+  CameraSnapshot,
   ParkingOccupancy,
   FireDetector,
   CareCall,
@@ -214,6 +237,7 @@ const SCHEMA_BY_KIND: Record<FeedEventKind, z.ZodType> = {
   'camera.status': CameraStatus,
   'camera.ptz': CameraPtz,
   'camera.sos': CameraSos,
+  'camera.snapshot': CameraSnapshot,
   'parking.occupancy': ParkingOccupancy,
   'fire.detector': FireDetector,
   'care.call': CareCall,
@@ -429,6 +453,8 @@ export const WIRE = {
   request: 'request',
   /** client -> server, TaskRequest (contracts/tasks.ts) with an ack receiving TaskAck */
   task: 'task',
+  /** client -> server, VideoRequest (contracts/video.ts) with an ack receiving VideoAnswer: registry, stream health, stills */
+  video: 'video',
   /** server -> client, SourcesStatus (contracts/sources.ts): the connected sources' health, on connect and on change */
   sources: 'sources',
 } as const;

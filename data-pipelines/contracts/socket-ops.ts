@@ -10,6 +10,7 @@ import type { RequestAck, RequestWire } from './citizen-request.ts';
 import { DrillAck, type DrillRequest, type FeedEvent, JournalWindow, type JournalRequest, parseFeedEvent, type ParseResult, WIRE } from './events.ts';
 import type { PeopleAnswer, PeopleRequest } from './people.ts';
 import type { TaskAck, TaskRequest } from './tasks.ts';
+import type { VideoAnswer, VideoRequest } from './video.ts';
 
 /** A journal window whose events passed the event contract; `skipped` invalid ones were left out. */
 export type JournalAnswer = JournalWindow & { skipped: number };
@@ -85,6 +86,7 @@ export interface SocketOpTypes {
   people: { request: PeopleRequest; answer: PeopleAnswer };
   request: { request: RequestWire; answer: RequestAck };
   task: { request: TaskRequest; answer: TaskAck };
+  video: { request: VideoRequest; answer: VideoAnswer };
 }
 export type SocketOpName = keyof SocketOpTypes;
 export type SocketRequest<K extends SocketOpName> = SocketOpTypes[K]['request'];
@@ -114,6 +116,8 @@ export const SOCKET_OPS: { readonly [K in SocketOpName]: SocketOp<SocketRequest<
   request: { event: WIRE.request, timeoutS: 30, answer: okShaped<RequestAck>() },
   /** a visit-task request: plan, done, cancel (role-checked on the server) */
   task: { event: WIRE.task, timeoutS: 30, answer: okShaped<TaskAck>() },
+  /** the camera registry, a player's stream health, a still for an alarm (contracts/video.ts) */
+  video: { event: WIRE.video, timeoutS: 30, answer: okShaped<VideoAnswer>() },
 };
 
 /** Sends one op and resolves with its checked answer (FeedClient.call). */

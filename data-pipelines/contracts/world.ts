@@ -44,6 +44,8 @@ function sourceKey(ev: FeedEvent): { key: string; keep: boolean } {
       return { key: `${ev.cameraId}|ptz`, keep: true };
     case 'camera.sos':
       return { key: `${ev.buttonId}|sos`, keep: true };
+    case 'camera.snapshot':
+      return { key: ev.snapshotId, keep: true };
     case 'parking.occupancy':
       return { key: ev.placeId, keep: true };
     case 'fire.detector':

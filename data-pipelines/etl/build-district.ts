@@ -25,7 +25,7 @@ import {
   type BBox,
 } from './district.ts';
 import { demandProfile, demandSources, findVacantLots, parkingHours } from './parking-demand.ts';
-import { placeCameras, placeCareDevices, placeDetectors, placeEnvStations, placeFacilities, placeParking, placeSosPosts } from './entities.ts';
+import { placeCameras, sosDomeCameras, placeCareDevices, placeDetectors, placeEnvStations, placeFacilities, placeParking, placeSosPosts } from './entities.ts';
 
 export const SEED = 20261123;
 export const PACKAGE_VERSION = 1;
@@ -129,7 +129,9 @@ export function buildDistrict(outDir: string, log: (s: string) => void = console
     grid_id: { type: 'str', values: wells.map((w) => w.grid) },
   });
 
+  const sos = placeSosPosts(allCompounds, district, 60);
   const cameras = placeCameras(nodes, edges, allCompounds, district, 2000, SEED + 1);
+  cameras.push(...sosDomeCameras(sos, cameras));
   write('cameras', 'Synthesized surveillance cameras: street cameras look along the road; compound cameras inside', {
     camera_id: { type: 'str', values: cameras.map((c) => c.id) },
     kind: { type: 'str', values: cameras.map((c) => c.kind) },
@@ -138,8 +140,9 @@ export function buildDistrict(outDir: string, log: (s: string) => void = console
     heading: { type: 'f64', values: cameras.map((c) => Math.round(c.heading * 10) / 10) },
     fov: { type: 'f64', values: cameras.map((c) => c.fov) },
     range_m: { type: 'f64', values: cameras.map((c) => c.rangeM) },
+    // PTZ (云台/球机): compound cameras, every third street camera and the SOS posts' domes (synthetic)
+    ptz: { type: 'i32', values: cameras.map((c) => (c.ptz ? 1 : 0)) },
   });
-  const sos = placeSosPosts(allCompounds, district, 60);
   write('sos_posts', 'SOS call posts in public spaces (pocket parks, squares)', {
     sos_id: { type: 'str', values: sos.map((p) => p.id) },
     lon: { type: 'f64', values: sos.map((p) => p.lon) },

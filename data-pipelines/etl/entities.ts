@@ -4,7 +4,7 @@
  * residential compounds, environment stations. Pure: build-district.ts writes them as Arrow tables.
  */
 import type { XY } from '../geo/coords.ts';
-import { bearingDeg, offsetAlong, pointInRing } from '../geo/measure.ts';
+import { bearingDeg, haversineMeters, M_PER_DEG_LAT, mPerDegLon, offsetAlong, pointInRing } from '../geo/measure.ts';
 import { buildIndoorLayout } from '../indoor/layout.ts';
 import { StreetNetwork } from '../routing/streets.ts';
 import type { Facility } from '../routing/evacuation.ts';
@@ -21,7 +21,9 @@ export interface Camera {
   heading: number;
   fov: number;
   rangeM: number;
-  kind: 'road' | 'compound';
+  kind: 'road' | 'compound' | 'sos';
+  /** PTZ (云台/球机): turns to an SOS or an alarm */
+  ptz: boolean;
 }
 
 /** ~`count` cameras: 70 % on streets every ~90 m looking along the road, 30 % at compound gates/interiors. */
@@ -48,6 +50,8 @@ export function placeCameras(nodes: StreetNode[], edges: StreetEdge[], compounds
           fov: 60 + Math.round(rand() * 30),
           rangeM: 80 + Math.round(rand() * 70),
           kind: 'road',
+          // every third street camera is a dome (synthetic; a real registry says per camera)
+          ptz: out.length % 3 === 0,
         });
       }
       d += spacing;
@@ -67,10 +71,41 @@ export function placeCameras(nodes: StreetNode[], edges: StreetEdge[], compounds
       fov: 90,
       rangeM: 50 + Math.round(rand() * 40),
       kind: 'compound',
+      ptz: true,
     });
   }
   out.forEach((c, i) => (c.id = `CAM-${String(i + 1).padStart(4, '0')}`));
   return out;
+}
+
+/**
+ * An SOS post comes with a dome camera that sees it (配套球机): a post that no PTZ camera can turn to gets one, 25 m
+ * away, looking at it, numbered after the others. Returns the cameras added.
+ */
+export function sosDomeCameras(posts: ReadonlyArray<{ lon: number; lat: number }>, cameras: readonly Camera[]): Camera[] {
+  const added: Camera[] = [];
+  const all = [...cameras];
+  posts.forEach((p, i) => {
+    const seen = all.some((c) => c.ptz && haversineMeters([c.lon, c.lat], [p.lon, p.lat]) <= c.rangeM);
+    if (seen) return;
+    const b = (i * 137.5) % 360;
+    const r = (b * Math.PI) / 180;
+    const lat = p.lat + (25 * Math.cos(r)) / M_PER_DEG_LAT;
+    const lon = p.lon + (25 * Math.sin(r)) / mPerDegLon(p.lat);
+    const cam: Camera = {
+      id: `CAM-${String(cameras.length + added.length + 1).padStart(4, '0')}`,
+      lon,
+      lat,
+      heading: (b + 180) % 360,
+      fov: 60,
+      rangeM: 100,
+      kind: 'sos',
+      ptz: true,
+    };
+    added.push(cam);
+    all.push(cam);
+  });
+  return added;
 }
 
 export interface SosPost {

@@ -1,6 +1,7 @@
 /**
  * Server-side alarm engine: turns sensor events into alarm lifecycle events (raise / reactivate / return-to-normal),
- * turns the nearest online camera toward a pressed SOS post, and applies operator commands through the pure state
+ * names the cameras that see a raised alarm's place (geo/coverage.ts: a fixed camera's cone covers it, or a PTZ camera
+ * in range turns to it), turns the nearest such PTZ camera toward a pressed SOS post, and applies operator commands through the pure state
  * machine in contracts/alarm.ts. One open alarm per source: a flapping or flooding source never creates duplicates.
  * Operator commands are idempotent by commandId (a client retrying after a reconnect gets the original result).
  */
@@ -13,12 +14,13 @@ import {
   reactivate,
   returnToNormal,
   type Alarm,
+  type AlarmCamera,
   type AlarmCategory,
   type Priority,
 } from '../contracts/alarm.ts';
 import type { AlarmUpdate, Draft, FeedEvent } from '../contracts/events.ts';
 import type { ManholeSensor } from '../contracts/manhole.ts';
-import { bearingDeg, nearest } from '../geo/measure.ts';
+import { camerasCovering } from '../geo/coverage.ts';
 import type { Entities } from './entities.ts';
 
 const MANHOLE_PRIORITY: Record<ManholeSensor, Priority> = {
@@ -55,6 +57,19 @@ export class AlarmEngine {
     this.detectors = new Map(e.detectors.map((d) => [d.id, d]));
     this.stations = new Map(e.stations.map((s) => [s.id, s]));
     this.cameras = new Map(e.cameras.map((c) => [c.id, c]));
+  }
+
+  /**
+   * The online cameras that see `at`, best first (at most 4): what the operator's wall plays for the alarm. A camera's
+   * own outage alarm and a data source's alarm have none.
+   */
+  camerasSeeing(at: { lon: number; lat: number }): AlarmCamera[] {
+    return camerasCovering(this.e.cameras, at, { usable: (c) => !this.offlineCameras.has(c.id), max: 4 }).map((c) => ({
+      id: c.id,
+      distanceM: Math.round(c.distanceM * 10) / 10,
+      bearingDeg: c.bearingDeg >= 360 ? 0 : c.bearingDeg,
+      mode: c.mode,
+    }));
   }
 
   /** Drill and real alarms of the same source are separate alarms: a drill never touches a real one. */
@@ -105,6 +120,7 @@ export class AlarmEngine {
     const openId = this.openBySource.get(k);
     const open = openId ? this.alarms.get(openId) : undefined;
     if (open) return this.update(reactivate(open, ev.ts, extra.value), 'reactivate', 'system', ev.ts);
+    const seeing = category === 'feed' || (category === 'camera' && cause === 'offline') || extra.cameras ? [] : this.camerasSeeing(at);
     const a = raise(
       {
         alarmId: `AL-${ev.id}`,
@@ -116,6 +132,7 @@ export class AlarmEngine {
         lat: at.lat,
         drill: ev.drill === true,
         ...(ev.drill && ev.drillId ? { drillId: ev.drillId } : {}),
+        ...(seeing.length ? { cameras: seeing } : {}),
         ...extra,
       },
       ev.ts,
@@ -160,25 +177,30 @@ export class AlarmEngine {
         return ev.online ? this.rtn(ev, 'camera', ev.cameraId, 'offline') : [this.raiseOrReactivate(ev, 'camera', ev.cameraId, 'offline', 3, c)];
       }
       case 'camera.sos': {
-        const cam = nearest(this.e.cameras, [ev.lon, ev.lat], (c) => !this.offlineCameras.has(c.id), 600);
+        // the cameras that see the post; the nearest PTZ one among them turns to it (a fixed one already looking
+        // at it needs no turn, and is on the alarm's list as well)
+        const seeing = this.camerasSeeing(ev);
+        const turn = camerasCovering(this.e.cameras, ev, { usable: (c) => c.ptz && !this.offlineCameras.has(c.id), max: 1 })[0];
         const out: Draft[] = [];
-        let note: string | undefined;
-        if (cam) {
-          const heading = Math.round(bearingDeg([cam.item.lon, cam.item.lat], [ev.lon, ev.lat]) * 10) / 10;
-          note = `${cam.item.id} → ${heading}° (${Math.round(cam.distanceM)} m)`;
+        let note: string;
+        if (turn) {
+          const heading = Math.round(turn.bearingDeg * 10) / 10;
+          note = `${turn.id} → ${heading}° (${Math.round(turn.distanceM)} m)`;
           out.push({
             stream: 'camera',
             kind: 'camera.ptz',
             ts: ev.ts,
-            cameraId: cam.item.id,
+            cameraId: turn.id,
             heading: heading >= 360 ? 0 : heading,
             reason: 'sos',
             targetLon: ev.lon,
             targetLat: ev.lat,
             ...(ev.drill ? { drill: true, ...(ev.drillId ? { drillId: ev.drillId } : {}) } : {}),
           });
-        } else note = 'no online camera within 600 m';
-        out.unshift(this.raiseOrReactivate(ev, 'camera', ev.buttonId, 'sos', 1, ev, {}, note));
+          if (!seeing.some((c) => c.id === turn.id))
+            seeing.unshift({ id: turn.id, distanceM: Math.round(turn.distanceM * 10) / 10, bearingDeg: heading >= 360 ? 0 : heading, mode: 'turn' });
+        } else note = seeing.length ? `${seeing[0]!.id} (${Math.round(seeing[0]!.distanceM)} m)` : 'no online camera sees this post';
+        out.unshift(this.raiseOrReactivate(ev, 'camera', ev.buttonId, 'sos', 1, ev, seeing.length ? { cameras: seeing.slice(0, 4) } : {}, note));
         return out;
       }
       case 'env.reading': {

@@ -5,7 +5,7 @@ import { tableFromIPC, type Table } from 'apache-arrow';
 
 export interface Entities {
   wells: Array<{ id: string; kind: string; lon: number; lat: number }>;
-  cameras: Array<{ id: string; lon: number; lat: number; heading: number; fov: number; rangeM: number }>;
+  cameras: Array<{ id: string; lon: number; lat: number; heading: number; fov: number; rangeM: number; ptz: boolean }>;
   sos: Array<{ id: string; lon: number; lat: number }>;
   parking: Array<{ id: string; kind: 'lot' | 'spot'; lon: number; lat: number; capacity: number; ref: string }>;
   detectors: Array<{ id: string; buildingId: number; floor: number; lon: number; lat: number }>;
@@ -46,6 +46,7 @@ export function loadEntities(dir: string): Entities {
       heading: Number(g('heading')),
       fov: Number(g('fov')),
       rangeM: Number(g('range_m')),
+      ptz: Number(g('ptz')) === 1,
     })),
     sos: rows(table(dir, 'sos_posts'), (g) => ({ id: String(g('sos_id')), lon: Number(g('lon')), lat: Number(g('lat')) })),
     parking: rows(table(dir, 'parking_places'), (g) => ({

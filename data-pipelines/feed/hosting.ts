@@ -143,6 +143,8 @@ export interface HostingOptions {
   selfOrigin: () => string;
   /** the other gateways of a cluster (`--peers`): the page may open its feed socket to them (CSP connect-src) */
   peers?: string[] | undefined;
+  /** the camera registry's stream origins (HLS/FLV/WHEP gateways): exactly these may be fetched and played (CSP) */
+  videoOrigins?: string[];
   /** the rest of the web shell's config (everything but its credential) */
   shellConfig: () => Omit<ShellConfig, 'feedToken'>;
 }
@@ -178,7 +180,7 @@ export class WebShellHosting {
       const page = navigation ? html.replace(/<head>/i, `<head>\n    <meta name="redwall-handoff" content="${this.pages.issueHandoff()}" />`) : html;
       res.writeHead(200, {
         'content-type': 'text/html; charset=utf-8',
-        'content-security-policy': contentSecurityPolicy([selfOrigin, ...(this.o.peers ?? [])]),
+        'content-security-policy': contentSecurityPolicy([selfOrigin, ...(this.o.peers ?? [])], this.o.videoOrigins ?? []),
         'x-content-type-options': 'nosniff',
         'cross-origin-opener-policy': 'same-origin',
         'referrer-policy': 'no-referrer',
@@ -189,7 +191,7 @@ export class WebShellHosting {
     }
     res.writeHead(200, {
       'content-type': mimeOf(file),
-      'content-security-policy': contentSecurityPolicy([selfOrigin, ...(this.o.peers ?? [])]),
+      'content-security-policy': contentSecurityPolicy([selfOrigin, ...(this.o.peers ?? [])], this.o.videoOrigins ?? []),
       'x-content-type-options': 'nosniff',
       'cross-origin-opener-policy': 'same-origin',
       'cache-control': file.endsWith('.html') ? 'no-cache' : 'public, max-age=3600',

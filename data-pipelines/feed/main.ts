@@ -21,6 +21,9 @@
  * whose gateway dies goes on at the next one with exactly the events it missed. --page-key FILE (or
  * REDWALL_PAGE_KEY_FILE): a page-credential key shared by the gateways (at least 32 random bytes, the same file at
  * each), so a page's credential from one verifies at the others (trade-off: hosting.ts, loadSharedPageKey).
+ * --cameras FILE (or REDWALL_CAMERAS; .csv or .json, docs/video.md): the district's camera registry with the stream
+ * URLs of its video gateway; --cameras-crs WGS84|CGCS2000|GCJ02|BD09 for rows that do not name theirs. A bad row is
+ * reported with its line and left out; the rest load.
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -28,6 +31,8 @@ import { resolve } from 'node:path';
 import { startFeedServer } from './server.ts';
 import { accountsBanner, accountsFor } from './demo-accounts.ts';
 import { loadEntities } from './entities.ts';
+import { loadCameraRegistry, parseCrs } from '../sources/camera-registry.ts';
+import type { CameraRecord } from '../contracts/cameras.ts';
 import { loadSourcesFile } from '../sources/load.ts';
 import { natsAccessFromEnv, parseLogUrl, type ClusterOptions } from './cluster/jetstream-log.ts';
 import { parsePeers } from '../contracts/shell-config.ts';
@@ -66,6 +71,24 @@ let sources: ReturnType<typeof loadSourcesFile> = [];
 if (sourcesFile !== undefined) {
   try {
     sources = loadSourcesFile(resolve(sourcesFile), loadEntities(assetsDir));
+  } catch (e) {
+    console.error((e as Error).message);
+    process.exit(2);
+  }
+}
+const camerasFile = arg('--cameras') ?? process.env['REDWALL_CAMERAS'];
+let cameras: CameraRecord[] = [];
+if (camerasFile !== undefined) {
+  try {
+    const crsArg = arg('--cameras-crs');
+    const crs = crsArg !== undefined ? parseCrs(crsArg) : undefined;
+    if (crsArg !== undefined && !crs) throw new Error(`--cameras-crs: unknown coordinate system ${crsArg} (WGS84, CGCS2000, GCJ02, BD09, BD09MC)`);
+    const r = await loadCameraRegistry(resolve(camerasFile), crs ? { crs } : {});
+    for (const i of r.issues.slice(0, 50)) console.error(`[feed] ${camerasFile}:${i.line}${i.field ? ` ${i.field}` : ''}: ${i.message}`);
+    if (r.issues.length > 50) console.error(`[feed] ${camerasFile}: ${r.issues.length - 50} more problems`);
+    if (!r.cameras.length) throw new Error(`${camerasFile}: no usable camera (${r.issues.length} problems)`);
+    console.log(`[feed] camera registry ${camerasFile}: ${r.cameras.length} cameras, ${r.issues.length} rows left out`);
+    cameras = r.cameras;
   } catch (e) {
     console.error((e as Error).message);
     process.exit(2);
@@ -123,6 +146,7 @@ const server = await startFeedServer({
   staticDir: resolve(root, 'dist/renderer'),
   assetsDir,
   sources,
+  ...(cameras.length ? { cameras } : {}),
   ...(simVia !== undefined ? { simVia } : {}),
   scenariosDir: resolve(root, 'assets/scenarios'),
   journalDir: resolve(arg('--journal') ?? process.env['REDWALL_JOURNAL'] ?? resolve(root, 'var/journal')),

@@ -39,6 +39,8 @@ import { Identities } from './identity.ts';
 import { FeedOperations } from './operations.ts';
 import type { SimulatorOptions } from './simulator.ts';
 import { attachSocketApi } from './socket-api.ts';
+import { mergeRegistryCameras, VideoService } from './video.ts';
+import { videoOrigins, type CameraRecord } from '../contracts/cameras.ts';
 import type { ClusterOptions } from './cluster/jetstream-log.ts';
 import { joinCluster, type ClusterMember } from './cluster/member.ts';
 
@@ -121,6 +123,11 @@ export interface FeedServerOptions {
   journalWrite?: (fd: number, buf: Buffer, offset: number) => number;
   /** events held in memory while the journal cannot write (FeedCore maxHeld) and how often they are retried */
   held?: { max?: number; retryMs?: number };
+  /**
+   * The district's camera registry (`--cameras FILE`, sources/camera-registry.ts): its cameras join (or replace, by id)
+   * the demo's, the alarm engine chooses among them, players get their stream URLs, and their origins are in the CSP.
+   */
+  cameras?: CameraRecord[];
   /** connected sources (data-pipelines/sources, loaded from redwall-sources/1 files with loadSourcesFile) */
   sources?: LoadedSource[];
   /**
@@ -182,6 +189,19 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
   const sharedPageKey = opts.pageKeyFile !== undefined ? loadSharedPageKey(opts.pageKeyFile) : null;
   const simPub = opts.simVia !== undefined ? new SimPublisher(opts.simVia, log) : null;
   const entities = loadEntities(opts.assetsDir);
+  const registry = opts.cameras ?? [];
+  if (registry.length) {
+    const m = mergeRegistryCameras(entities.cameras, registry, (r) => ({
+      id: r.id,
+      lon: r.lon,
+      lat: r.lat,
+      heading: r.heading,
+      fov: r.fov,
+      rangeM: r.rangeM,
+      ptz: r.ptz,
+    }));
+    log(`camera registry: ${registry.length} cameras (${m.replaced} replace demo cameras, ${m.added} added)`);
+  }
   const makeCore = (cluster?: { epoch: string }) =>
     new FeedCore({
       journal: { dir: opts.journalDir, ...(opts.journalWrite ? { write: opts.journalWrite } : {}), ...(cluster ? { epoch: cluster.epoch } : {}) },
@@ -280,6 +300,7 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
       allowedOrigins,
       selfOrigin: () => selfOrigin,
       peers,
+      videoOrigins: videoOrigins(registry),
       shellConfig: () => ({
         shell: 'web',
         feedUrl: '',
@@ -341,6 +362,7 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
     stats,
     emit,
     log,
+    video: new VideoService({ core, registry, journalDir: opts.journalDir, emit, log }),
     ...(member ? { forward: (f: Forwarded) => (core.follower ? forwardCommand(member.log, f) : null) } : {}),
   });
   // Cluster log: the writer takes the commands its followers forward (cluster/commands.ts)

@@ -18,6 +18,8 @@ import type { Forwarded } from './cluster/commands.ts';
 import type { FeedBroadcast, FeedStats } from './emitter.ts';
 import { tokenOf, type Identities } from './identity.ts';
 import type { FeedOperations } from './operations.ts';
+import type { VideoService } from './video.ts';
+import type { VideoAnswer } from '../contracts/video.ts';
 import { parkingHistoryCsv, parseHistoryQuery } from './parking-history.ts';
 
 const SESSION_ENDED = 'session ended (signed out or expired): sign in again';
@@ -37,6 +39,8 @@ export interface SocketApiOptions {
    * acknowledgement); null when this gateway writes itself.
    */
   forward?: (f: Forwarded) => Promise<unknown> | null;
+  /** the video operation: camera registry, stream health, stills (feed/video.ts) */
+  video?: VideoService;
 }
 
 /** Installs the socket API on `io`; the returned stop() ends its session sweep. */
@@ -199,6 +203,20 @@ export function attachSocketApi(o: SocketApiOptions): { stop(): void } {
       const forwarded = o.forward?.({ kind: 'task', raw, user });
       if (forwarded) return void forwarded.then((r) => reply(r as TaskAck));
       void ops.task(user, raw).then((r) => whenDurable(() => reply(r)));
+    });
+    socket.on(SOCKET_OPS.video.event, (raw: unknown, ack?: unknown) => {
+      const reply = typeof ack === 'function' ? (ack as (r: VideoAnswer) => void) : () => undefined;
+      const user = socketUser(socket.handshake.auth);
+      if (!user) {
+        reply({ ok: false, error: SESSION_ENDED });
+        return void socket.disconnect(true);
+      }
+      if (!o.video) return reply({ ok: false, error: 'no video service' });
+      try {
+        reply(o.video.answer(user, raw));
+      } catch (e) {
+        reply({ ok: false, error: (e as Error).message });
+      }
     });
     socket.on('disconnect', () => stats.clients--);
   });

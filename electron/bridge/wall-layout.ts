@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 
-export const WALL_SCREENS = ['console', 'wall', 'dashboard'] as const;
+export const WALL_SCREENS = ['console', 'wall', 'dashboard', 'video'] as const;
 export type WallScreen = (typeof WALL_SCREENS)[number];
 
 export const Rect = z

@@ -105,6 +105,8 @@ export interface FeedHandle {
   token?: string;
   /** the published demo accounts may sign in (--demo): the sign-in screen says so */
   demoAccounts?: boolean;
+  /** the camera registry's video gateways (REDWALL_CAMERAS): exactly these origins are in the window's CSP */
+  videoOrigins?: string[];
   close(): Promise<void>;
 }
 
@@ -126,7 +128,7 @@ export function registerScheme(e: Pick<ElectronLike, 'protocol'>): void {
 }
 
 /** Serves app:// from the renderer build and the data package, with our CSP on every response. */
-export function makeProtocolHandler(roots: AppRoots, feedUrl: () => string) {
+export function makeProtocolHandler(roots: AppRoots, feedUrl: () => string, videoOrigins: () => string[] = () => []) {
   return async (req: { url: string; method: string }): Promise<Response> => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return new Response('method not allowed', { status: 405 });
     const file = resolveAppRequest(req.url, roots);
@@ -137,7 +139,7 @@ export function makeProtocolHandler(roots: AppRoots, feedUrl: () => string) {
         status: 200,
         headers: {
           'content-type': mimeOf(file),
-          'content-security-policy': contentSecurityPolicy([feedUrl()]),
+          'content-security-policy': contentSecurityPolicy([feedUrl()], videoOrigins()),
           'x-content-type-options': 'nosniff',
         },
       });
@@ -196,7 +198,11 @@ export async function runMain(e: ElectronLike, opts: MainOptions): Promise<{ win
   log(`feed at ${feed.url}`);
   e.protocol.handle(
     APP_SCHEME,
-    makeProtocolHandler(roots, () => feed.url),
+    makeProtocolHandler(
+      roots,
+      () => feed.url,
+      () => feed.videoOrigins ?? [],
+    ),
   );
 
   const displays = (): DisplayInfo[] => {

@@ -4,6 +4,8 @@ import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { app, BrowserWindow, ipcMain, protocol, screen, session } from 'electron';
 import { startFeedServer } from '../../data-pipelines/feed/server.ts';
+import { loadCameraRegistry } from '../../data-pipelines/sources/camera-registry.ts';
+import { videoOrigins, type CameraRecord } from '../../data-pipelines/contracts/cameras.ts';
 import { accountsFor } from '../../data-pipelines/feed/demo-accounts.ts';
 import { registerScheme, runMain, type ElectronLike } from './app.ts';
 import { APP_ORIGIN } from './security.ts';
@@ -24,6 +26,14 @@ registerScheme(electron);
 const feedToken = randomBytes(24).toString('hex');
 const demo = process.argv.includes('--demo');
 const layoutFile = () => join(app.getPath('userData'), 'wall-layout.json');
+/** The camera registry named by REDWALL_CAMERAS (none when unset); its problems go to the log, rows by line. */
+async function camerasFrom(file: string | undefined): Promise<CameraRecord[]> {
+  if (!file) return [];
+  const r = await loadCameraRegistry(file);
+  for (const i of r.issues.slice(0, 50)) console.error(`[main] ${file}:${i.line}${i.field ? ` ${i.field}` : ''}: ${i.message}`);
+  return r.cameras;
+}
+
 runMain(electron, {
   preloadPath: join(__dirname, 'preload.cjs'),
   layoutStore: {
@@ -40,22 +50,25 @@ runMain(electron, {
   },
   // named accounts: REDWALL_ACCOUNTS=FILE for a deployment; the published demo accounts only with --demo (npm start
   // passes it). The embedded feed serves no /api/config: the window gets the token over IPC only.
+  // the district's camera registry: REDWALL_CAMERAS=FILE (.csv/.json, docs/video.md); a bad row is logged and left out
   startFeed: (roots) =>
-    accountsFor({ file: process.env['REDWALL_ACCOUNTS'], demo }).then(({ accounts, source }) =>
-      startFeedServer({
-        accounts,
-        demo: source === 'demo',
-        configRoute: false,
-        assetsDir: roots.assets,
-        scenariosDir: join(roots.assets, '..', 'scenarios'),
-        journalDir: join(app.getPath('userData'), 'journal'),
-        host: '127.0.0.1',
-        port: 0,
-        allowedOrigins: [APP_ORIGIN],
-        sim: { backfillMs: 24 * 3600_000, requests: { backfillDays: 7 } },
-        appVersion: app.getVersion(),
-        token: feedToken,
-      }).then((s) => ({ ...s, token: feedToken, demoAccounts: source === 'demo' })),
+    Promise.all([accountsFor({ file: process.env['REDWALL_ACCOUNTS'], demo }), camerasFrom(process.env['REDWALL_CAMERAS'])]).then(
+      ([{ accounts, source }, cameras]) =>
+        startFeedServer({
+          accounts,
+          demo: source === 'demo',
+          configRoute: false,
+          assetsDir: roots.assets,
+          scenariosDir: join(roots.assets, '..', 'scenarios'),
+          journalDir: join(app.getPath('userData'), 'journal'),
+          host: '127.0.0.1',
+          port: 0,
+          allowedOrigins: [APP_ORIGIN],
+          sim: { backfillMs: 24 * 3600_000, requests: { backfillDays: 7 } },
+          appVersion: app.getVersion(),
+          token: feedToken,
+          ...(cameras.length ? { cameras } : {}),
+        }).then((s) => ({ ...s, token: feedToken, demoAccounts: source === 'demo', videoOrigins: videoOrigins(cameras) })),
     ),
 }).catch((e: unknown) => {
   console.error('RedWall failed to start', e);

@@ -25,6 +25,7 @@ import authStrings from './i18n/auth.ts';
 import importerStrings from './i18n/importer.ts';
 import workStrings from './i18n/work.ts';
 import sourcesStrings from './i18n/sources.ts';
+import videoStrings from './i18n/video.ts';
 
 export const LOCALES = ['zh-CN', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -47,6 +48,7 @@ export const CATALOGS = {
   auth: authStrings,
   work: workStrings,
   sources: sourcesStrings,
+  video: videoStrings,
 } as const;
 
 type Keys<C> = C extends Catalog<infer K> ? K : never;

@@ -11,6 +11,7 @@ import { mountAnalysisPanel } from './ui/analysis-panel.ts';
 import { mountPanels } from './ui/panels.ts';
 import { openScreensDialog } from './ui/wall/screens-dialog.ts';
 import { mountWall } from './ui/wall/wall-screen.ts';
+import { mountVideoWall, startAutoWall } from './ui/video/wall.ts';
 import { isScreenMode } from './stores/ui-store.ts';
 import { startScreenSync } from './wall/screen-sync.ts';
 import { WallStore } from './wall/wall-store.ts';
@@ -55,7 +56,7 @@ async function boot(): Promise<void> {
         const cam = view3d.cameraState();
         view3d.destroy();
         view3d = mount3d(cam);
-        view3d.setActive(store.ui.view === '3d' && store.ui.screen !== 'dashboard');
+        view3d.setActive(store.ui.view === '3d' && store.ui.screen !== 'dashboard' && store.ui.screen !== 'video');
         restores3d++;
       },
     });
@@ -92,7 +93,13 @@ async function boot(): Promise<void> {
     (screen) => {
       unmountWall?.();
       unmountWall = null;
-      if (screen !== 'console') {
+      document.body.classList.toggle('screen-video', screen === 'video');
+      if (screen === 'video') {
+        // the video wall screen: the tiles fill the window (no map, no KPI columns)
+        const vw = mountVideoWall(store, { full: true });
+        app.append(vw.el);
+        unmountWall = () => vw.destroy();
+      } else if (screen !== 'console') {
         if (!wallStore) {
           const ws = (wallStore = new WallStore(store));
           ws.start();
@@ -122,12 +129,13 @@ async function boot(): Promise<void> {
     }
   });
   startScreenSync(store);
+  startAutoWall(store);
 
   // Only the visible view renders (none on the dashboard screen); the 2D map is created on first use.
   reaction(
     () => [store.ui.view, store.ui.screen] as const,
     ([v, screen]) => {
-      const mapless = screen === 'dashboard';
+      const mapless = screen === 'dashboard' || screen === 'video';
       el3d.hidden = v !== '3d' || mapless;
       el2d.hidden = v !== '2d' || mapless;
       // created on first use: where a restored layout put the 2D camera, if one did
@@ -178,6 +186,12 @@ async function boot(): Promise<void> {
   // elderly services: personal data only through the feed server (masked, role-checked, audited there)
   store.people.attach((req) => feed.call('people', req), grid);
   feed.start();
+  // the district's camera registry (stream URLs), each time the feed is (re)connected: a gateway may have changed it
+  reaction(
+    () => store.feed.status === 'live',
+    (live) => live && void store.loadCameraRegistry(),
+    { fireImmediately: true },
+  );
 
   // Planner workspace: analyses run on the same local DuckDB; occupancy history comes from the feed journal.
   store.imports.attach(db);
@@ -238,7 +252,7 @@ async function boot(): Promise<void> {
     void db.destroy();
   });
   // the dashboard screen draws no map (its 3D view is paused): it is ready without the buildings
-  if (store.ui.screen !== 'dashboard') await view3d.ready;
+  if (store.ui.screen !== 'dashboard' && store.ui.screen !== 'video') await view3d.ready;
   bootEl.hidden = true;
   performance.mark('redwall-ready');
   document.body.dataset['ready'] = 'true';

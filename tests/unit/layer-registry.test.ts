@@ -23,6 +23,7 @@ const repoRoot = resolve(import.meta.dirname, '../..');
 function storeWithEntities(): RootStore {
   const store = new RootStore();
   store.entities.detectors.set('SD-0042-03-01', { id: 'SD-0042-03-01', buildingId: 42, floor: 3, lon: 116.41, lat: 39.91 });
+  store.entities.cameras.set('CAM-0007', { id: 'CAM-0007', lon: 116.41, lat: 39.91, heading: 0, fov: 60, rangeM: 100 });
   store.entities.wells = {
     ids: ['MH-00001', 'MH-00002'],
     kinds: ['sewer', 'rain'],

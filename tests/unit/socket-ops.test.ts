@@ -104,6 +104,7 @@ describe('the socket op table', () => {
       // a step on a request that does not exist: refused in an ack
       request: { commandId: 'socket-ops-0001', action: 'close', requestId: 'REQ-00000000-000' },
       task: { op: 'done', commandId: 'socket-ops-0002', taskId: 'no-such-task', note: '' }, // refused: no such task
+      video: { op: 'list' }, // no registry: an empty list
       // last: it ends the socket's session (a shared-token socket has none: ended false)
       logout: {},
     };
@@ -116,6 +117,7 @@ describe('the socket op table', () => {
     expect(answers.people).toMatchObject({ ok: true, op: 'me' });
     expect(answers.request).toMatchObject({ ok: false, error: expect.any(String) });
     expect(answers.task).toMatchObject({ ok: false, error: expect.any(String) });
+    expect(answers.video).toEqual({ ok: true, cameras: [] });
     expect(answers.logout).toEqual({ ok: true, ended: false });
   });
 });

@@ -4,10 +4,14 @@
  * The decision is pure (e2ePlan); the last test runs the real scripts/test-all.ts with a missing CHROMIUM_PATH and
  * checks that it stops before its first step (it is killed at once if it ever starts one).
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { E2E_APT_PACKAGES, e2ePlan, type E2eHost } from '../../scripts/e2e-prereqs.ts';
+import { MOSQUITTO } from './mosquitto.ts';
+import { NATS_SERVER } from './nats.ts';
+import { FFMPEG, FFPROBE } from './video-streams.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
 const host = (o: Partial<E2eHost>): E2eHost => ({
@@ -52,6 +56,20 @@ describe('e2e prerequisites', () => {
   it('a CHROMIUM_PATH that does not exist stops at once, naming it', () => {
     const p = e2ePlan(host({ chromiumFromEnv: true, chromiumPath: '/nowhere/chromium', exists: () => false, privilege: 'root' }));
     expect(p).toEqual({ action: 'stop', message: expect.stringContaining('CHROMIUM_PATH=/nowhere/chromium does not exist') });
+  });
+
+  it('checks and installs (.ci/run) the Debian packages of every binary the tests start, ffmpeg included', () => {
+    const ci = /^APT_PKGS=\(([^)]*)\)/m.exec(readFileSync(join(ROOT, '.ci/run'), 'utf8'));
+    const ciPkgs = ci![1]!.trim().split(/\s+/);
+    for (const p of E2E_APT_PACKAGES) expect(ciPkgs, `.ci/run installs ${p}`).toContain(p);
+    // the binaries the test helpers spawn (tests/unit/mosquitto.ts, nats.ts, video-streams.ts) and the packages they come from
+    const bins = { mosquitto: MOSQUITTO, 'nats-server': NATS_SERVER, ffmpeg: FFMPEG, ffprobe: FFPROBE, openssl: '/usr/bin/openssl' };
+    for (const [name, path] of Object.entries(bins)) {
+      expect(path, `${name} is installed`).toBeTruthy();
+      const owner = spawnSync('dpkg-query', ['-S', path!], { encoding: 'utf8' });
+      expect(owner.status, owner.stderr).toBe(0);
+      expect(E2E_APT_PACKAGES, `${path} comes from a checked package`).toContain(owner.stdout.split(':')[0]);
+    }
   });
 
   it('npm test stops before typecheck, lint and build when Chromium is missing', { timeout: 120_000 }, async () => {

@@ -37,7 +37,7 @@ export interface LayerRenderer2D extends LayerRenderer {
 export type PickTarget = { view: '3d'; id: string } | { view: '2d'; layerId: string; object: unknown };
 
 /** The store a pick hook reads entity tables from (detectors, wells). */
-export type PickStore = Pick<RootStore, 'entities'>;
+export type PickStore = Pick<RootStore, 'entities' | 'video'>;
 
 export interface LiveLayerDefinition<I extends LiveLayerId = LiveLayerId> {
   id: I;

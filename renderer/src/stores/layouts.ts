@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { ALARM_CATEGORIES } from '../../../data-pipelines/contracts/alarm.ts';
+import { CAMERA_ID_RE } from '../../../data-pipelines/contracts/cameras.ts';
 import { locale, t, type Locale } from '../i18n.ts';
 import { ALL_LAYERS, type LayerId } from './layer-ids.ts';
 
@@ -42,6 +43,13 @@ export const LayoutFile = z.object({
       }),
     })
     .nullable(),
+  /** the video wall: grid size and each tile's camera and pin (files from older versions have none) */
+  videoWall: z
+    .object({
+      grid: z.union([z.literal(1), z.literal(4), z.literal(9), z.literal(16)]),
+      tiles: z.array(z.object({ cameraId: z.string().regex(CAMERA_ID_RE).nullable(), pinned: z.boolean() })).max(16),
+    })
+    .optional(),
 });
 export type LayoutFile = z.infer<typeof LayoutFile>;
 
@@ -132,6 +140,7 @@ export function captureLayout(
   name: string,
   cameras: { camera3d: LayoutFile['camera3d']; camera2d: LayoutFile['camera2d'] },
   now = Date.now(),
+  videoWall?: LayoutFile['videoWall'],
 ): LayoutFile {
   const p = analysis.params;
   return {
@@ -162,5 +171,6 @@ export function captureLayout(
           },
         }
       : null,
+    ...(videoWall ? { videoWall } : {}),
   };
 }

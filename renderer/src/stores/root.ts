@@ -16,6 +16,8 @@ import { LiveStore } from './live-store.ts';
 import { SourcesStore } from './sources-store.ts';
 import type { LayoutFile } from './layouts.ts';
 import { UiStore, type AuditRecord, type OperatorCommand } from './ui-store.ts';
+import { VideoWallStore } from './video-store.ts';
+import { CameraRecordSchema, type CameraRecord } from '../../../data-pipelines/contracts/cameras.ts';
 
 configure({ enforceActions: 'always', computedRequiresReaction: false, observableRequiresReaction: false });
 
@@ -38,7 +40,11 @@ export interface CommandSink {
 type CommandOf<T extends OperatorCommand['type']> = Extract<OperatorCommand, { type: T }>;
 type Handler<C extends OperatorCommand> = (cmd: C, rec: AuditRecord) => Promise<CommandAck | null>;
 /** The command kinds that do more than change UI state, each with its handler. */
-type Handlers = { [T in 'applyLayout' | 'importData' | 'session' | 'people' | 'request' | 'task' | 'analysis' | 'drill' | 'alarm']: Handler<CommandOf<T>> };
+type Handlers = {
+  [T in 'applyLayout' | 'importData' | 'session' | 'people' | 'request' | 'task' | 'analysis' | 'drill' | 'alarm' | 'videoWall' | 'snapshot']: Handler<
+    CommandOf<T>
+  >;
+};
 
 /** The answer to the last citizen-request or visit-task command, shown where the operator acted. */
 export interface WorkAck {
@@ -67,6 +73,8 @@ export class RootStore {
   readonly analysis = new AnalysisStore();
   readonly imports = new ImportStore();
   readonly people = new PeopleStore();
+  /** the video wall's tiles, the camera registry (stream URLs) and the streams' health */
+  readonly video = new VideoWallStore();
   /** who is signed in (the duty operator until a named account signs in) */
   readonly session: SessionStore = new SessionStore(this);
   sink: CommandSink | null = null;
@@ -99,7 +107,19 @@ export class RootStore {
 
   /** One handler per command kind that does more than change UI state. */
   private readonly handlers: Handlers = {
-    applyLayout: (cmd, rec) => (cmd.layout.analysis ? this.applyLayoutAnalysis(cmd.layout.analysis, rec) : Promise.resolve(null)),
+    applyLayout: (cmd, rec) => {
+      const wall = cmd.layout.videoWall;
+      if (wall) runInAction(() => this.video.apply({ op: 'restore', n: wall.grid, tiles: wall.tiles }));
+      return cmd.layout.analysis ? this.applyLayoutAnalysis(cmd.layout.analysis, rec) : Promise.resolve(null);
+    },
+    videoWall: (cmd, rec) =>
+      Promise.resolve(
+        this.outcome(
+          rec,
+          runInAction(() => this.video.apply(cmd.cmd)),
+        ),
+      ),
+    snapshot: (cmd, rec) => this.withSink(rec, (sink) => this.sendSnapshot(sink, cmd, rec)),
     importData: (cmd, rec) => this.importCommand(cmd, rec),
     session: (cmd, rec) => this.session.run(cmd, rec),
     people: (cmd, rec) => this.peopleCommand(cmd, rec),
@@ -210,6 +230,64 @@ export class RootStore {
         return { ok: false as const, error: (e as Error).message };
       },
     );
+  }
+
+  /** The pictures waiting to be sent with their snapshot command (taken by the tile, sent by the handler). */
+  private readonly pendingSnapshots = new Map<string, Promise<Blob | null>>();
+
+  /**
+   * A still of a camera's live picture, attached to the selected alarm (or the camera's newest open alarm): the
+   * command is audited here, the feed server keeps the picture and journals the attachment.
+   */
+  snapshot(cameraId: string, picture: Promise<Blob | null>, alarmId = this.ui.selectedAlarmId ?? undefined): Promise<CommandAck | null> {
+    this.pendingSnapshots.set(cameraId, picture);
+    return this.command({ type: 'snapshot', cameraId, ...(alarmId ? { alarmId } : {}) });
+  }
+
+  private async sendSnapshot(sink: CommandSink, cmd: CommandOf<'snapshot'>, rec: AuditRecord): Promise<CommandAck | null> {
+    const picture = this.pendingSnapshots.get(cmd.cameraId);
+    this.pendingSnapshots.delete(cmd.cameraId);
+    const blob = picture ? await picture : null;
+    if (!blob) return this.outcome(rec, t('video.noPicture'));
+    const bytes = new Uint8Array(await blob.arrayBuffer());
+    let bin = '';
+    for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    try {
+      const ack = await sink.call('video', {
+        op: 'snapshot',
+        cameraId: cmd.cameraId,
+        ...(cmd.alarmId ? { alarmId: cmd.alarmId } : {}),
+        jpeg: btoa(bin),
+        by: this.ui.actor,
+      });
+      return this.outcome(rec, ack.ok ? null : ack.error);
+    } catch (e) {
+      return this.outcome(rec, (e as Error).message);
+    }
+  }
+
+  /** A player's view of a camera's stream: kept for the wall, and told to the feed server (a camera outage). */
+  reportStreamHealth(cameraId: string, health: 'ok' | 'down' | 'unsupported', detail: string): void {
+    runInAction(() => this.video.setHealth(cameraId, { health, detail, at: Date.now() }));
+    void this.sink?.call('video', { op: 'health', cameraId, health, detail: detail.slice(0, 200) }).catch(() => undefined);
+  }
+
+  /** Fetches the camera registry (cameras with stream URLs) from the feed server. */
+  async loadCameraRegistry(): Promise<void> {
+    if (!this.sink) return;
+    try {
+      const ans = await this.sink.call('video', { op: 'list' });
+      if (!ans.ok) return runInAction(() => this.video.setRegistry(null, ans.error));
+      // the renderer trusts nothing it is sent: a record that fails the contract is left out and counted
+      const raw = 'cameras' in ans && Array.isArray(ans.cameras) ? (ans.cameras as unknown[]) : [];
+      const good = raw.flatMap((c) => {
+        const r = CameraRecordSchema.safeParse(c);
+        return r.success ? [r.data as CameraRecord] : [];
+      });
+      runInAction(() => this.video.setRegistry(good, good.length < raw.length ? t('video.registryRejected', { n: raw.length - good.length }) : null));
+    } catch (e) {
+      runInAction(() => this.video.setRegistry(null, (e as Error).message));
+    }
   }
 
   /** Imports the user's files (audited by name and CRS choice); per-dataset errors end up in imports.errors. */

@@ -11,14 +11,16 @@ export { ALL_LAYERS, type LayerId } from './layer-ids.ts';
 import type { RequestWire } from '../../../data-pipelines/contracts/citizen-request.ts';
 import type { TaskRequest } from '../../../data-pipelines/contracts/tasks.ts';
 import type { RequestFilter } from '../work/format.ts';
+import type { VideoWallCommand } from './video-store.ts';
 
 export type ViewMode = '3d' | '2d';
 export type Workspace = 'ops' | 'analysis';
 /**
  * What this window shows: the operator console (panels + map), the video-wall overview (dark large-screen theme, KPI
- * widgets around the map) or the dashboard screen (KPI widgets only, no map: for a second wall display).
+ * widgets around the map), the dashboard screen (KPI widgets only, no map: for a second wall display) or the video
+ * wall (a grid of live camera tiles, no map).
  */
-export const SCREENS = ['console', 'wall', 'dashboard'] as const;
+export const SCREENS = ['console', 'wall', 'dashboard', 'video'] as const;
 export type ScreenMode = (typeof SCREENS)[number];
 export function isScreenMode(v: unknown): v is ScreenMode {
   return typeof v === 'string' && (SCREENS as readonly string[]).includes(v);
@@ -84,6 +86,12 @@ export type OperatorCommand =
   | { type: 'basemap'; op: 'clear' }
   /** the sources panel (connected sensor platforms' health): open or close it, expand a source's quarantine details */
   | { type: 'sourcesPanel'; open: boolean; sourceId?: string }
+  /** the video wall: grid size, a camera onto a tile, pin, an alarm's cameras (applied by VideoWallStore) */
+  | { type: 'videoWall'; cmd: VideoWallCommand }
+  /** the video-wall panel over the console map */
+  | { type: 'videoWallPanel'; open: boolean }
+  /** a still of a camera's live picture attached to an alarm (sent to the feed server, which keeps and journals it) */
+  | { type: 'snapshot'; cameraId: string; alarmId?: string }
   | { type: 'toggleSource'; sourceId: string };
 
 export interface Broadcast {
@@ -144,6 +152,8 @@ export class UiStore {
   broadcasts: Broadcast[] = [];
   /** the sources panel is open; the sources whose quarantine details are expanded in it */
   sourcesOpen = false;
+  /** the video-wall panel is open over the console map */
+  videoWallOpen = false;
   expandedSources: string[] = [];
   /** the source the panel was opened for (a feed alarm's source): highlighted, expanded and scrolled to */
   sourcesFocus: string | null = null;
@@ -166,7 +176,9 @@ export class UiStore {
       command.type === 'people' ||
       command.type === 'request' ||
       command.type === 'task' ||
-      command.type === 'session'
+      command.type === 'session' ||
+      command.type === 'videoWall' ||
+      command.type === 'snapshot'
         ? { result: 'pending' as const }
         : {}),
     };
@@ -253,6 +265,12 @@ export class UiStore {
         if (command.open && command.sourceId && !this.expandedSources.includes(command.sourceId))
           this.expandedSources = [...this.expandedSources, command.sourceId];
         break;
+      case 'videoWallPanel':
+        this.videoWallOpen = command.open;
+        break;
+      case 'videoWall':
+      case 'snapshot':
+        break; // applied by VideoWallStore / sent to the feed server (RootStore.command), which settles the record
       case 'toggleSource':
         this.expandedSources = this.expandedSources.includes(command.sourceId)
           ? this.expandedSources.filter((k) => k !== command.sourceId)

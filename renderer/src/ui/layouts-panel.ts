@@ -44,6 +44,8 @@ export function mountLayoutsPanel(store: RootStore, box: HTMLElement, deps: Layo
             { metric: a.metric, display: a.display, params: a.params },
             name.value || t('layouts.defaultName'),
             deps.cameras(),
+            Date.now(),
+            store.video.saved,
           );
           shelf().save(layout);
           void store.command({ type: 'saveLayout', name: layout.name });

@@ -6,6 +6,7 @@ import { STREAMS } from '../../../data-pipelines/contracts/events.ts';
 import type { RedWallBridge } from '../../../electron/bridge/api.ts';
 import type { DistrictMeta } from '../data/district.ts';
 import { fmtNumber, fmtTime, locale, t, type StringKey } from '../i18n.ts';
+import type { CameraSnapshot } from '../../../data-pipelines/contracts/events.ts';
 import {
   actionLabel,
   alarmHasPlace,
@@ -30,7 +31,8 @@ import type { RootStore } from '../stores/root.ts';
 import type { AlarmFilter, AuditRecord, LayerId } from '../stores/ui-store.ts';
 import { alarmTone, troubleTone, unlockAudioOnGesture } from './audio.ts';
 import { button, h } from './dom.ts';
-import { VideoPanel } from './video.ts';
+import { showSnapshot, VideoPanel } from './video/panel.ts';
+import { mountVideoWallPanel } from './video/wall.ts';
 import { mountDrillPanel } from './drill-panel.ts';
 import { mountIncidentPanel } from './incident-panel.ts';
 import { mountImportPanel } from './import-panel.ts';
@@ -94,6 +96,8 @@ function mountTopBar(store: RootStore, meta: DistrictMeta, bridge: RedWallBridge
   const unmountSession = mountSessionControl(store, sessionBox);
   // the connected sources' panel over the map; its top-bar button shows a badge while a source is in trouble
   const sources = mountSourcesPanel(store, document.getElementById('stage')!);
+  // the video wall over the map (its own screen too: ?screen=video)
+  const videoWall = mountVideoWallPanel(store, document.getElementById('stage')!);
   const dispose = autorun(() => {
     void store.ui.locale;
     const loc = locale();
@@ -133,6 +137,7 @@ function mountTopBar(store: RootStore, meta: DistrictMeta, bridge: RedWallBridge
       ),
       h('div', { class: 'spacer' }),
       sources.toggle,
+      videoWall.toggle,
       sessionBox,
       button(t('wall.enter'), { 'data-testid': 'screen-wall', title: t('wall.screen.wall') }, () => void store.command({ type: 'setScreen', screen: 'wall' })),
       button(t('wall.screens'), { 'data-testid': 'screens' }, () => void openScreensDialog(store, bridge, window.redwall ? 'electron' : 'web')),
@@ -154,6 +159,7 @@ function mountTopBar(store: RootStore, meta: DistrictMeta, bridge: RedWallBridge
     dispose();
     unmountSession();
     sources.unmount();
+    videoWall.unmount();
   };
 }
 
@@ -454,6 +460,7 @@ function renderAlarmDetail(store: RootStore, detailBox: HTMLElement): void {
       alarmHasPlace(a) ? row('location', `${a.lon.toFixed(5)}, ${a.lat.toFixed(5)}`) : row('sources.col.source', a.sourceId, true),
     ),
     alarmHasPlace(a) ? '' : h('div', { class: 'actions' }, openSource),
+    alarmHasPlace(a) && a.category !== 'feed' ? alarmCameras(store, a) : '',
     h('div', { class: 'actions' }, ...allowed.map(act)),
     allowed.includes('dispatch') ? h('div', { class: 'action-args' }, team) : '',
     allowed.includes('shelve') && a.priority !== 1 ? h('div', { class: 'action-args' }, minutes) : '',
@@ -464,6 +471,50 @@ function renderAlarmDetail(store: RootStore, detailBox: HTMLElement): void {
     h('h3', {}, t('history')),
     h('ol', { class: 'history', 'data-testid': 'alarm-history' }, ...[...a.history].reverse().map(historyRow)),
   );
+}
+
+/** The cameras that see an alarm's place (chosen by the feed server): distance and bearing, each opens its video. */
+function alarmCameras(store: RootStore, a: Alarm): HTMLElement {
+  const cams = a.cameras ?? [];
+  return h(
+    'div',
+    { class: 'alarm-cameras', 'data-testid': 'alarm-cameras' },
+    h('h3', {}, t('video.alarmCameras')),
+    cams.length
+      ? h(
+          'ul',
+          {},
+          ...cams.map((c) =>
+            h(
+              'li',
+              {},
+              button(
+                t(c.mode === 'turn' ? 'video.cameraTurn' : 'video.cameraView', {
+                  camera: store.video.registry.get(c.id)?.name ?? c.id,
+                  m: Math.round(c.distanceM),
+                  deg: Math.round(c.bearingDeg),
+                }),
+                { 'data-testid': 'alarm-camera', 'data-camera': c.id, class: 'link' },
+                () => void store.command({ type: 'openVideo', cameraId: c.id }),
+              ),
+            ),
+          ),
+        )
+      : h('p', { class: 'muted' }, t('video.noCamera')),
+    ...snapshotsOf(store, a.alarmId).map((sn) =>
+      button(
+        t('video.snapshotOf', { camera: store.video.registry.get(sn.cameraId)?.name ?? sn.cameraId, time: fmtTime(sn.ts), by: sn.by }),
+        { 'data-testid': 'alarm-snapshot', 'data-snapshot': sn.snapshotId, class: 'link' },
+        () => void showSnapshot(store, sn.snapshotId),
+      ),
+    ),
+  );
+}
+
+/** The journaled snapshots attached to an alarm, oldest first. */
+function snapshotsOf(store: RootStore, alarmId: string): CameraSnapshot[] {
+  void store.live.versions.camera;
+  return [...store.live.world.byStream.camera.values()].filter((e): e is CameraSnapshot => e.kind === 'camera.snapshot' && e.alarmId === alarmId);
 }
 
 /** The selected building's facts. */
@@ -506,6 +557,7 @@ function mountVideo(store: RootStore, videoSlot: HTMLElement): Unmount {
         const sos = store.live.sos.find((s) => s.cameraId === cam);
         const heading = sos?.heading ?? store.entities.cameras.get(cam)?.heading ?? 0;
         video = new VideoPanel(
+          store,
           cam,
           heading,
           () => void store.command({ type: 'openVideo', cameraId: null }),

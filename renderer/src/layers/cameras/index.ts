@@ -1,4 +1,8 @@
-/** Cameras: every camera as a dot (offline grey); cameras turned by an SOS show their field-of-view cone. */
+/**
+ * Cameras: every camera as a dot (offline grey), the demo's and the registry's (cameras with live streams, ringed);
+ * view cones for the cameras that matter now: turned by an SOS, on the video wall, chosen for the selected alarm, and
+ * every registry camera.
+ */
 import { t } from '../../i18n.ts';
 import type { RootStore } from '../../stores/root.ts';
 import type { RGBA } from '../../palette.ts';
@@ -20,32 +24,47 @@ export function cameraState(store: RootStore): { offline: Set<string>; ptz: Map<
   return { offline, ptz };
 }
 
+const LIVE: RGBA = [80, 230, 160, 255];
+
+/** The demo district's cameras with the registry's (a registry record replaces the demo camera of its id). */
+export function allCameras(store: RootStore): Array<{ id: string; lon: number; lat: number; heading: number; fov: number; rangeM: number }> {
+  const reg = store.video.registry;
+  return [...[...store.entities.cameras.values()].filter((c) => !reg.has(c.id)), ...reg.values()];
+}
+
 const spec: PointLayerSpec = {
   id: 'cameras',
-  revision: (s) => s.live.versions.camera,
+  revision: (s) => `${s.live.versions.camera}|${s.video.registry.size}|${s.video.tiles.map((t) => t.cameraId).join(',')}|${s.ui.selectedAlarmId}`,
   points(store): LivePoint[] {
     const { offline, ptz } = cameraState(store);
-    return [...store.entities.cameras.values()].map((c) => ({
+    const reg = store.video.registry;
+    return allCameras(store).map((c) => ({
       id: c.id,
       lon: c.lon,
       lat: c.lat,
       height: 6,
       color: offline.has(c.id) ? OFFLINE : ptz.has(c.id) ? TURNED : ONLINE,
       size: ptz.has(c.id) ? 6 : 2.5,
-      ...(offline.has(c.id) ? { outline: [239, 35, 60, 255] as RGBA } : {}),
+      ...(offline.has(c.id) ? { outline: [239, 35, 60, 255] as RGBA } : reg.has(c.id) ? { outline: LIVE } : {}),
     }));
   },
   cones(store): Cone[] {
     const { ptz } = cameraState(store);
-    const out: Cone[] = [];
-    for (const [id, heading] of ptz) {
-      const c = store.entities.cameras.get(id);
-      if (c) out.push({ id, lon: c.lon, lat: c.lat, heading, fov: c.fov, rangeM: c.rangeM, color: TURNED });
-    }
-    return out;
+    const byId = new Map(allCameras(store).map((c) => [c.id, c]));
+    const out = new Map<string, Cone>();
+    const add = (id: string, color: RGBA, heading?: number) => {
+      const c = byId.get(id);
+      if (c && !out.has(id)) out.set(id, { id, lon: c.lon, lat: c.lat, heading: heading ?? c.heading, fov: c.fov, rangeM: c.rangeM, color });
+    };
+    for (const [id, heading] of ptz) add(id, TURNED, heading);
+    const sel = store.ui.selectedAlarmId ? store.live.alarm(store.ui.selectedAlarmId) : null;
+    for (const ch of sel?.cameras ?? []) add(ch.id, TURNED, ch.mode === 'turn' ? ch.bearingDeg : undefined);
+    for (const t of store.video.tiles) if (t.cameraId) add(t.cameraId, LIVE);
+    for (const id of store.video.registry.keys()) add(id, [LIVE[0], LIVE[1], LIVE[2], 150]);
+    return [...out.values()];
   },
   onPick: (_s, id) => ({ type: 'openVideo', cameraId: id }),
-  owns3d: (_s, id) => id.startsWith('CAM-'),
+  owns3d: (s, id) => s.entities.cameras.has(id) || s.video.registry.has(id),
   throttleMs: 200,
 };
 
@@ -54,5 +73,6 @@ export const cameraLayer: LiveLayerDefinition<'cameras'> = pointLayer({ id: 'cam
     { color: ONLINE, label: t('layers.cameras.online', undefined, loc) },
     { color: OFFLINE, label: t('layers.cameras.offline', undefined, loc) },
     { color: TURNED, label: t('layers.cameras.turned', undefined, loc) },
+    { color: LIVE, label: t('layers.cameras.live', undefined, loc) },
   ]),
 );
