@@ -196,7 +196,8 @@ describe('WHEP from a sender page (Chromium, loopback only)', () => {
       const before = cam.whep().sessions; // the first test's last session may still be open
       await page.evaluate(() => window.__redwall!.store.command({ type: 'videoWall', cmd: { op: 'assign', tile: 0, cameraId: 'WHEP-1' } }));
       const tile = page.locator('[data-testid=live-tile][data-camera=WHEP-1]');
-      const state = async () => `${await tile.getAttribute('data-state')} ${await tile.getAttribute('data-protocol')} ${await tile.locator('[data-testid=tile-overlay]').getAttribute('title')}`;
+      const state = async () =>
+        `${await tile.getAttribute('data-state')} ${await tile.getAttribute('data-protocol')} ${await tile.locator('[data-testid=tile-overlay]').getAttribute('title')}`;
       await expect.poll(state, { timeout: 120_000 }).toMatch(/^playing webrtc/);
       expect(await tile.getAttribute('data-protocol')).toBe('webrtc');
       const v = await tile.locator('video').evaluate((el) => ({ w: (el as HTMLVideoElement).videoWidth, t: (el as HTMLVideoElement).currentTime }));

@@ -145,7 +145,10 @@ describe('video on the feed server', () => {
     expect(ev).toMatchObject({ snapshotId: id, cameraId: 'PTZ-NEAR', alarmId: 'AL-x', bytes: 10, by: '值班员' });
     expect(await client.call('video', { op: 'snapshot-get', snapshotId: id })).toEqual({ ok: true, jpeg });
     expect(await client.call('video', { op: 'snapshot-get', snapshotId: '../../people-audit' } as never)).toMatchObject({ ok: false });
-    expect(await client.call('video', { op: 'snapshot-get', snapshotId: 'SNAP-0000000000000-00000000' })).toMatchObject({ ok: false, error: expect.stringMatching(/no snapshot/) });
+    expect(await client.call('video', { op: 'snapshot-get', snapshotId: 'SNAP-0000000000000-00000000' })).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/no snapshot/),
+    });
     const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0]).toString('base64');
     expect(await client.call('video', { op: 'snapshot', cameraId: 'PTZ-NEAR', jpeg: png, by: 'x' })).toEqual({
       ok: false,
