@@ -6,8 +6,12 @@
 import { z } from 'zod';
 import { CAMERA_ID_RE, type CameraRecord } from './cameras.ts';
 
-/** 2 MB of JPEG as base64 is plenty for a still of a 1080p picture. */
-export const MAX_SNAPSHOT_BASE64 = 2_800_000;
+/**
+ * A still goes up in parts: the feed socket takes messages of at most 64 KB (server.ts maxHttpBufferSize), a 1080p
+ * JPEG is several hundred. 40,000 base64 characters per part, at most 64 parts (~1.9 MB of JPEG).
+ */
+export const SNAPSHOT_PART_CHARS = 40_000;
+export const MAX_SNAPSHOT_PARTS = 64;
 
 export const VideoRequest = z.discriminatedUnion('op', [
   z.object({ op: z.literal('list') }).strict(),
@@ -24,11 +28,20 @@ export const VideoRequest = z.discriminatedUnion('op', [
       op: z.literal('snapshot'),
       cameraId: z.string().regex(CAMERA_ID_RE),
       alarmId: z.string().min(1).max(128).optional(),
-      /** the JPEG, base64 */
+      /** one part of the JPEG's base64 (parts joined in order give the whole) */
       jpeg: z
         .string()
-        .max(MAX_SNAPSHOT_BASE64)
+        .min(1)
+        .max(SNAPSHOT_PART_CHARS)
         .regex(/^[A-Za-z0-9+/]+={0,2}$/, 'base64 expected'),
+      /** the upload this part belongs to (the client's random id), which part (0-based) and how many */
+      uploadId: z.string().regex(/^[A-Za-z0-9-]{8,64}$/),
+      part: z
+        .number()
+        .int()
+        .min(0)
+        .max(MAX_SNAPSHOT_PARTS - 1),
+      parts: z.number().int().min(1).max(MAX_SNAPSHOT_PARTS),
       by: z.string().min(1).max(64),
     })
     .strict(),
@@ -40,8 +53,10 @@ export type VideoRequest = z.infer<typeof VideoRequest>;
 export type VideoAnswer =
   | { ok: true; cameras: CameraRecord[] }
   | { ok: true; changed: boolean }
-  /** the still is kept on the feed server (<journal>/snapshots/<snapshotId>.jpg) */
+  /** the still is kept on the feed server (<journal>/snapshots/<snapshotId>.jpg), once its last part is in */
   | { ok: true; snapshotId: string }
+  /** a part taken, more to come */
+  | { ok: true; received: number }
   /** snapshot-get: the JPEG, base64 */
   | { ok: true; jpeg: string }
   | { ok: false; error: string };

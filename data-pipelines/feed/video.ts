@@ -51,6 +51,35 @@ export class VideoService {
   private readonly streamDown = new Map<string, boolean>();
   private readonly known: Set<string>;
 
+  /** stills coming up in parts, per user and upload id; at most MAX_UPLOADS at a time, each for UPLOAD_TTL_MS */
+  private readonly uploads = new Map<string, { parts: Array<string | undefined>; got: number; cameraId: string; alarmId: string | undefined; at: number }>();
+  private static readonly MAX_UPLOADS = 16;
+  private static readonly UPLOAD_TTL_MS = 60_000;
+
+  /**
+   * Takes one part of a still: the whole base64 once every part is in, null while parts are missing, or why the part
+   * was refused (a part that does not fit the upload it names). Old and excess uploads are dropped.
+   */
+  private collect(userName: string, req: Extract<VideoRequest, { op: 'snapshot' }>): { whole: string } | { error: string } | null {
+    const now = Date.now();
+    for (const [k, u] of this.uploads) if (now - u.at > VideoService.UPLOAD_TTL_MS) this.uploads.delete(k);
+    const key = `${userName}|${req.uploadId}`;
+    let u = this.uploads.get(key);
+    if (!u) {
+      if (this.uploads.size >= VideoService.MAX_UPLOADS) this.uploads.delete(this.uploads.keys().next().value!);
+      u = { parts: new Array<string | undefined>(req.parts), got: 0, cameraId: req.cameraId, alarmId: req.alarmId, at: now };
+      this.uploads.set(key, u);
+    }
+    if (u.parts.length !== req.parts || u.cameraId !== req.cameraId || u.alarmId !== req.alarmId)
+      return { error: `part ${req.part} does not belong to upload ${req.uploadId}` };
+    if (u.parts[req.part] === undefined) u.got++;
+    u.parts[req.part] = req.jpeg;
+    u.at = now;
+    if (u.got < u.parts.length) return null;
+    this.uploads.delete(key);
+    return { whole: u.parts.join('') };
+  }
+
   constructor(private readonly o: VideoServiceOptions) {
     this.known = new Set(o.core.entities.cameras.map((c) => c.id));
   }
@@ -86,9 +115,13 @@ export class VideoService {
         return { ok: true, changed: true };
       }
       case 'snapshot': {
-        const bytes = Buffer.from(req.jpeg, 'base64');
-        if (bytes.length < 4 || bytes[0] !== 0xff || bytes[1] !== 0xd8 || bytes[2] !== 0xff) return { ok: false, error: 'the snapshot is not a JPEG' };
+        if (req.part >= req.parts) return { ok: false, error: `part ${req.part} of ${req.parts}` };
         if (!this.known.has(req.cameraId)) return { ok: false, error: `unknown camera ${req.cameraId}` };
+        const got = this.collect(user.name, req);
+        if (got === null) return { ok: true, received: this.uploads.get(`${user.name}|${req.uploadId}`)?.got ?? 0 };
+        if ('error' in got) return { ok: false, error: got.error };
+        const bytes = Buffer.from(got.whole, 'base64');
+        if (bytes.length < 4 || bytes[0] !== 0xff || bytes[1] !== 0xd8 || bytes[2] !== 0xff) return { ok: false, error: 'the snapshot is not a JPEG' };
         if (this.o.core.follower) return { ok: false, error: 'this gateway does not journal (follower): the writer gateway takes snapshots' };
         const snapshotId = `SNAP-${Date.now()}-${randomUUID().slice(0, 8)}`;
         const dir = join(this.o.journalDir, 'snapshots');

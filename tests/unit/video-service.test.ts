@@ -131,7 +131,8 @@ describe('video on the feed server', () => {
 
   it('keeps a still for an alarm, journals and audits it; refuses what is not a JPEG, unknown cameras and malformed requests', async () => {
     const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 4, 0xff, 0xd9]).toString('base64');
-    const ok = await client.call('video', { op: 'snapshot', cameraId: 'PTZ-NEAR', alarmId: 'AL-x', jpeg, by: '值班员' });
+    const one = { uploadId: 'upload-0001', part: 0, parts: 1 };
+    const ok = await client.call('video', { op: 'snapshot', cameraId: 'PTZ-NEAR', alarmId: 'AL-x', jpeg, by: '值班员', ...one });
     expect(ok).toMatchObject({ ok: true, snapshotId: expect.stringMatching(/^SNAP-/) });
     const id = (ok as { snapshotId: string }).snapshotId;
     expect(readFileSync(join(journalDir, 'snapshots', `${id}.jpg`)).toString('base64')).toBe(jpeg);
@@ -150,17 +151,42 @@ describe('video on the feed server', () => {
       error: expect.stringMatching(/no snapshot/),
     });
     const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0]).toString('base64');
-    expect(await client.call('video', { op: 'snapshot', cameraId: 'PTZ-NEAR', jpeg: png, by: 'x' })).toEqual({
+    expect(await client.call('video', { op: 'snapshot', cameraId: 'PTZ-NEAR', jpeg: png, by: 'x', ...one, uploadId: 'upload-0002' })).toEqual({
       ok: false,
       error: 'the snapshot is not a JPEG',
     });
-    expect(await client.call('video', { op: 'snapshot', cameraId: 'NOPE', jpeg, by: 'x' })).toMatchObject({
+    expect(await client.call('video', { op: 'snapshot', cameraId: 'NOPE', jpeg, by: 'x', ...one, uploadId: 'upload-0003' })).toMatchObject({
       ok: false,
       error: expect.stringMatching(/unknown camera/),
     });
     expect(await client.call('video', { op: 'health', cameraId: '../../x', health: 'down', detail: '' } as never)).toMatchObject({ ok: false });
     expect(await client.call('video', { op: 'drop-tables' } as never)).toMatchObject({ ok: false });
+    // a part that does not fit its upload (another part count) is refused
+    await client.call('video', { op: 'snapshot', cameraId: 'PTZ-NEAR', jpeg, by: 'x', uploadId: 'upload-0004', part: 0, parts: 3 });
+    expect(await client.call('video', { op: 'snapshot', cameraId: 'PTZ-NEAR', jpeg, by: 'x', uploadId: 'upload-0004', part: 1, parts: 2 })).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/does not belong/),
+    });
     expect(readdirSync(join(journalDir, 'snapshots'))).toHaveLength(1);
     expect(existsSync(join(journalDir, 'snapshots', 'NOPE.jpg'))).toBe(false);
+  });
+
+  it('a 1080p-sized still goes up in parts under the socket message limit (64 KB) and arrives whole', async () => {
+    // ~300 KB: a JPEG header, then bytes; far above one socket message
+    const big = new Uint8Array(300_000);
+    big.set([0xff, 0xd8, 0xff, 0xe0]);
+    for (let i = 4; i < big.length; i++) big[i] = (i * 31) % 251;
+    const before = readdirSync(join(journalDir, 'snapshots')).length;
+    const ack = await store.snapshot('FIX-VIEW', Promise.resolve(new Blob([big], { type: 'image/jpeg' })), 'AL-big');
+    expect(ack).toBeNull();
+    expect(store.ui.audit.filter((r) => r.command.type === 'snapshot').at(-1)?.result).toBe('ok');
+    const files = readdirSync(join(journalDir, 'snapshots'));
+    expect(files).toHaveLength(before + 1);
+    const ev = [...server.core.world.byStream.camera.values()].filter((e) => e.kind === 'camera.snapshot').at(-1);
+    expect(ev).toMatchObject({ cameraId: 'FIX-VIEW', alarmId: 'AL-big', bytes: big.length });
+    const file = readFileSync(join(journalDir, 'snapshots', `${(ev as { snapshotId: string }).snapshotId}.jpg`));
+    expect(Buffer.compare(file, Buffer.from(big))).toBe(0);
+    // the socket was not dropped for an oversized message: still live
+    expect(store.feed.status).toBe('live');
   });
 });

@@ -18,6 +18,7 @@ import type { LayoutFile } from './layouts.ts';
 import { UiStore, type AuditRecord, type OperatorCommand } from './ui-store.ts';
 import { VideoWallStore } from './video-store.ts';
 import { CameraRecordSchema, type CameraRecord } from '../../../data-pipelines/contracts/cameras.ts';
+import { MAX_SNAPSHOT_PARTS, SNAPSHOT_PART_CHARS } from '../../../data-pipelines/contracts/video.ts';
 
 configure({ enforceActions: 'always', computedRequiresReaction: false, observableRequiresReaction: false });
 
@@ -252,15 +253,27 @@ export class RootStore {
     const bytes = new Uint8Array(await blob.arrayBuffer());
     let bin = '';
     for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    // in parts: the feed socket takes messages of at most 64 KB
+    const b64 = btoa(bin);
+    const parts = Math.ceil(b64.length / SNAPSHOT_PART_CHARS);
+    if (parts > MAX_SNAPSHOT_PARTS) return this.outcome(rec, t('video.snapshotTooBig'));
+    const uploadId = crypto.randomUUID();
     try {
-      const ack = await sink.call('video', {
-        op: 'snapshot',
-        cameraId: cmd.cameraId,
-        ...(cmd.alarmId ? { alarmId: cmd.alarmId } : {}),
-        jpeg: btoa(bin),
-        by: this.ui.actor,
-      });
-      return this.outcome(rec, ack.ok ? null : ack.error);
+      for (let part = 0; part < parts; part++) {
+        const jpeg = b64.slice(part * SNAPSHOT_PART_CHARS, (part + 1) * SNAPSHOT_PART_CHARS);
+        const ack = await sink.call('video', {
+          op: 'snapshot',
+          cameraId: cmd.cameraId,
+          ...(cmd.alarmId ? { alarmId: cmd.alarmId } : {}),
+          jpeg,
+          uploadId,
+          part,
+          parts,
+          by: this.ui.actor,
+        });
+        if (!ack.ok) return this.outcome(rec, ack.error);
+      }
+      return this.outcome(rec, null);
     } catch (e) {
       return this.outcome(rec, (e as Error).message);
     }
