@@ -110,6 +110,8 @@ export const CameraSnapshot = Envelope.extend({
   cameraId: CameraId,
   snapshotId: z.string().regex(/^SNAP-\d{13}-[0-9a-f]{8}$/, 'snapshot id has the wrong shape'),
   alarmId: z.string().min(1).max(128).optional(),
+  /** or the citizen request it documents */
+  requestId: z.string().min(1).max(64).optional(),
   bytes: z.number().int().positive().max(10_000_000),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   by: z.string().min(1).max(64),

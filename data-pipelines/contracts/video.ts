@@ -28,6 +28,7 @@ export const VideoRequest = z.discriminatedUnion('op', [
       op: z.literal('snapshot'),
       cameraId: z.string().regex(CAMERA_ID_RE),
       alarmId: z.string().min(1).max(128).optional(),
+      requestId: z.string().min(1).max(64).optional(),
       /** one part of the JPEG's base64 (parts joined in order give the whole) */
       jpeg: z
         .string()

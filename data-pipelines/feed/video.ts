@@ -52,7 +52,10 @@ export class VideoService {
   private readonly known: Set<string>;
 
   /** stills coming up in parts, per user and upload id; at most MAX_UPLOADS at a time, each for UPLOAD_TTL_MS */
-  private readonly uploads = new Map<string, { parts: Array<string | undefined>; got: number; cameraId: string; alarmId: string | undefined; at: number }>();
+  private readonly uploads = new Map<
+    string,
+    { parts: Array<string | undefined>; got: number; cameraId: string; alarmId: string | undefined; requestId: string | undefined; at: number }
+  >();
   private static readonly MAX_UPLOADS = 16;
   private static readonly UPLOAD_TTL_MS = 60_000;
 
@@ -67,10 +70,10 @@ export class VideoService {
     let u = this.uploads.get(key);
     if (!u) {
       if (this.uploads.size >= VideoService.MAX_UPLOADS) this.uploads.delete(this.uploads.keys().next().value!);
-      u = { parts: new Array<string | undefined>(req.parts), got: 0, cameraId: req.cameraId, alarmId: req.alarmId, at: now };
+      u = { parts: new Array<string | undefined>(req.parts), got: 0, cameraId: req.cameraId, alarmId: req.alarmId, requestId: req.requestId, at: now };
       this.uploads.set(key, u);
     }
-    if (u.parts.length !== req.parts || u.cameraId !== req.cameraId || u.alarmId !== req.alarmId)
+    if (u.parts.length !== req.parts || u.cameraId !== req.cameraId || u.alarmId !== req.alarmId || u.requestId !== req.requestId)
       return { error: `part ${req.part} does not belong to upload ${req.uploadId}` };
     if (u.parts[req.part] === undefined) u.got++;
     u.parts[req.part] = req.jpeg;
@@ -130,7 +133,7 @@ export class VideoService {
         const sha256 = createHash('sha256').update(bytes).digest('hex');
         appendFileSync(
           join(this.o.journalDir, 'video-audit.jsonl'),
-          `${JSON.stringify({ at: Date.now(), op: 'snapshot', snapshotId, cameraId: req.cameraId, alarmId: req.alarmId ?? null, bytes: bytes.length, sha256, by: req.by, user: user.name })}\n`,
+          `${JSON.stringify({ at: Date.now(), op: 'snapshot', snapshotId, cameraId: req.cameraId, alarmId: req.alarmId ?? null, requestId: req.requestId ?? null, bytes: bytes.length, sha256, by: req.by, user: user.name })}\n`,
         );
         const events = this.o.core.ingest([
           {
@@ -140,6 +143,7 @@ export class VideoService {
             cameraId: req.cameraId,
             snapshotId,
             ...(req.alarmId ? { alarmId: req.alarmId } : {}),
+            ...(req.requestId ? { requestId: req.requestId } : {}),
             bytes: bytes.length,
             sha256,
             by: req.by,

@@ -110,7 +110,7 @@ describe('camera video', () => {
     await expect.poll(() => s.page.locator(`[data-testid=alarm-camera][data-camera="${SOS_CAMERA}"]`).count()).toBe(1);
     // a snapshot of the live picture is attached to the selected alarm: kept and journaled by the feed server
     await s.page.click('[data-testid=video-snapshot]');
-    const snap = s.page.locator('[data-testid=alarm-snapshot]');
+    const snap = s.page.locator('[data-testid=snapshot-link]');
     await expect.poll(() => snap.count(), { timeout: 30_000 }).toBe(1);
     const journaled = [...s.server.core.world.byStream.camera.values()].find((e) => e.kind === 'camera.snapshot');
     expect(journaled).toMatchObject({ cameraId: SOS_CAMERA, alarmId: alarm!.alarmId, by: '值班员' });

@@ -177,7 +177,7 @@ describe('video on the feed server', () => {
     big.set([0xff, 0xd8, 0xff, 0xe0]);
     for (let i = 4; i < big.length; i++) big[i] = (i * 31) % 251;
     const before = readdirSync(join(journalDir, 'snapshots')).length;
-    const ack = await store.snapshot('FIX-VIEW', Promise.resolve(new Blob([big], { type: 'image/jpeg' })), 'AL-big');
+    const ack = await store.snapshot('FIX-VIEW', Promise.resolve(new Blob([big], { type: 'image/jpeg' })), { alarmId: 'AL-big' });
     expect(ack).toBeNull();
     expect(store.ui.audit.filter((r) => r.command.type === 'snapshot').at(-1)?.result).toBe('ok');
     const files = readdirSync(join(journalDir, 'snapshots'));
@@ -188,5 +188,11 @@ describe('video on the feed server', () => {
     expect(Buffer.compare(file, Buffer.from(big))).toBe(0);
     // the socket was not dropped for an oversized message: still live
     expect(store.feed.status).toBe('live');
+    // a still can document a citizen request instead of an alarm
+    const small = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 9, 9, 0xff, 0xd9]);
+    expect(await store.snapshot('FIX-VIEW', Promise.resolve(new Blob([small])), { requestId: 'REQ-20261205-001' })).toBeNull();
+    const last = [...server.core.world.byStream.camera.values()].filter((e) => e.kind === 'camera.snapshot').at(-1);
+    expect(last).toMatchObject({ cameraId: 'FIX-VIEW', requestId: 'REQ-20261205-001', bytes: 8 });
+    expect(last).not.toHaveProperty('alarmId');
   });
 });

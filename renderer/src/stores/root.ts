@@ -237,12 +237,19 @@ export class RootStore {
   private readonly pendingSnapshots = new Map<string, Promise<Blob | null>>();
 
   /**
-   * A still of a camera's live picture, attached to the selected alarm (or the camera's newest open alarm): the
-   * command is audited here, the feed server keeps the picture and journals the attachment.
+   * A still of a camera's live picture, attached to the selected alarm, else the selected citizen request (or, given,
+   * to `to`): the command is audited here, the feed server keeps the picture and journals the attachment.
    */
-  snapshot(cameraId: string, picture: Promise<Blob | null>, alarmId = this.ui.selectedAlarmId ?? undefined): Promise<CommandAck | null> {
+  snapshot(cameraId: string, picture: Promise<Blob | null>, to?: { alarmId?: string; requestId?: string }): Promise<CommandAck | null> {
     this.pendingSnapshots.set(cameraId, picture);
-    return this.command({ type: 'snapshot', cameraId, ...(alarmId ? { alarmId } : {}) });
+    const target =
+      to ?? (this.ui.selectedAlarmId ? { alarmId: this.ui.selectedAlarmId } : this.ui.selectedRequestId ? { requestId: this.ui.selectedRequestId } : {});
+    return this.command({
+      type: 'snapshot',
+      cameraId,
+      ...(target.alarmId ? { alarmId: target.alarmId } : {}),
+      ...(target.requestId ? { requestId: target.requestId } : {}),
+    });
   }
 
   private async sendSnapshot(sink: CommandSink, cmd: CommandOf<'snapshot'>, rec: AuditRecord): Promise<CommandAck | null> {
@@ -265,6 +272,7 @@ export class RootStore {
           op: 'snapshot',
           cameraId: cmd.cameraId,
           ...(cmd.alarmId ? { alarmId: cmd.alarmId } : {}),
+          ...(cmd.requestId ? { requestId: cmd.requestId } : {}),
           jpeg,
           uploadId,
           part,

@@ -91,7 +91,7 @@ export type OperatorCommand =
   /** the video-wall panel over the console map */
   | { type: 'videoWallPanel'; open: boolean }
   /** a still of a camera's live picture attached to an alarm (sent to the feed server, which keeps and journals it) */
-  | { type: 'snapshot'; cameraId: string; alarmId?: string }
+  | { type: 'snapshot'; cameraId: string; alarmId?: string; requestId?: string }
   | { type: 'toggleSource'; sourceId: string };
 
 export interface Broadcast {

@@ -6,7 +6,6 @@ import { STREAMS } from '../../../data-pipelines/contracts/events.ts';
 import type { RedWallBridge } from '../../../electron/bridge/api.ts';
 import type { DistrictMeta } from '../data/district.ts';
 import { fmtNumber, fmtTime, locale, t, type StringKey } from '../i18n.ts';
-import type { CameraSnapshot } from '../../../data-pipelines/contracts/events.ts';
 import {
   actionLabel,
   alarmHasPlace,
@@ -31,7 +30,7 @@ import type { RootStore } from '../stores/root.ts';
 import type { AlarmFilter, AuditRecord, LayerId } from '../stores/ui-store.ts';
 import { alarmTone, troubleTone, unlockAudioOnGesture } from './audio.ts';
 import { button, h } from './dom.ts';
-import { showSnapshot, VideoPanel } from './video/panel.ts';
+import { snapshotLinks, VideoPanel } from './video/panel.ts';
 import { mountVideoWallPanel } from './video/wall.ts';
 import { mountDrillPanel } from './drill-panel.ts';
 import { mountIncidentPanel } from './incident-panel.ts';
@@ -501,20 +500,8 @@ function alarmCameras(store: RootStore, a: Alarm): HTMLElement {
           ),
         )
       : h('p', { class: 'muted' }, t('video.noCamera')),
-    ...snapshotsOf(store, a.alarmId).map((sn) =>
-      button(
-        t('video.snapshotOf', { camera: store.video.registry.get(sn.cameraId)?.name ?? sn.cameraId, time: fmtTime(sn.ts), by: sn.by }),
-        { 'data-testid': 'alarm-snapshot', 'data-snapshot': sn.snapshotId, class: 'link' },
-        () => void showSnapshot(store, sn.snapshotId),
-      ),
-    ),
+    ...snapshotLinks(store, { alarmId: a.alarmId }),
   );
-}
-
-/** The journaled snapshots attached to an alarm, oldest first. */
-function snapshotsOf(store: RootStore, alarmId: string): CameraSnapshot[] {
-  void store.live.versions.camera;
-  return [...store.live.world.byStream.camera.values()].filter((e): e is CameraSnapshot => e.kind === 'camera.snapshot' && e.alarmId === alarmId);
 }
 
 /** The selected building's facts. */

@@ -5,6 +5,7 @@
  * by a grid member. The list re-renders on the 15 s clock; inputs live outside the re-rendered parts so typing is never
  * interrupted.
  */
+import { snapshotLinks } from './video/panel.ts';
 import { autorun, computed } from 'mobx';
 import {
   allowedRequestActions,
@@ -174,6 +175,7 @@ export function mountRequestsPanel(store: RootStore, box: HTMLElement, center: {
             clockRow('resolution'),
             row('work.req.field.returns', `${r.returns}/${r.reopens}`),
           ),
+          ...snapshotLinks(store, { requestId: r.requestId }),
           h('h3', {}, t('work.req.history')),
           h(
             'ol',

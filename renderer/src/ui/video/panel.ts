@@ -4,7 +4,8 @@
  * "snapshot" (attached to the selected alarm).
  */
 import { autorun, type IReactionDisposer } from 'mobx';
-import { t } from '../../i18n.ts';
+import { fmtTime, t } from '../../i18n.ts';
+import type { CameraSnapshot } from '../../../../data-pipelines/contracts/events.ts';
 import type { RootStore } from '../../stores/root.ts';
 import { button, h } from '../dom.ts';
 import { LiveTile } from './live-tile.ts';
@@ -50,6 +51,21 @@ export class VideoPanel {
     this.tile.destroy();
     this.el.remove();
   }
+}
+
+/** The journaled snapshots attached to an alarm or a citizen request (oldest first), each a link to its picture. */
+export function snapshotLinks(store: RootStore, of: { alarmId: string } | { requestId: string }): HTMLElement[] {
+  void store.live.versions.camera;
+  const mine = [...store.live.world.byStream.camera.values()].filter(
+    (e): e is CameraSnapshot => e.kind === 'camera.snapshot' && ('alarmId' in of ? e.alarmId === of.alarmId : e.requestId === of.requestId),
+  );
+  return mine.map((sn) =>
+    button(
+      t('video.snapshotOf', { camera: store.video.registry.get(sn.cameraId)?.name ?? sn.cameraId, time: fmtTime(sn.ts), by: sn.by }),
+      { 'data-testid': 'snapshot-link', 'data-snapshot': sn.snapshotId, class: 'link' },
+      () => void showSnapshot(store, sn.snapshotId),
+    ),
+  );
 }
 
 /** Shows a journaled snapshot's picture (fetched from the feed server) over the screen until closed. */
