@@ -4,6 +4,7 @@
  * residential compounds, environment stations. Pure: build-district.ts writes them as Arrow tables.
  */
 import type { XY } from '../geo/coords.ts';
+import type { CoverageCamera } from '../geo/coverage.ts';
 import { bearingDeg, haversineMeters, M_PER_DEG_LAT, mPerDegLon, offsetAlong, pointInRing } from '../geo/measure.ts';
 import { buildIndoorLayout } from '../indoor/layout.ts';
 import { StreetNetwork } from '../routing/streets.ts';
@@ -14,16 +15,9 @@ import { inBBox, rng, type BBox, type Building, type Compound, type StreetEdge, 
 
 const alongEdge = (a: StreetNode, b: StreetNode, t: number, sideM: number): XY => offsetAlong([a.lon, a.lat], [b.lon, b.lat], t, sideM);
 
-export interface Camera {
-  id: string;
-  lon: number;
-  lat: number;
-  heading: number;
-  fov: number;
-  rangeM: number;
+/** A synthesized camera: where it stands and looks, whether it is a dome (PTZ: turns to an SOS or an alarm). */
+export interface Camera extends CoverageCamera {
   kind: 'road' | 'compound' | 'sos';
-  /** PTZ (云台/球机): turns to an SOS or an alarm */
-  ptz: boolean;
 }
 
 /** ~`count` cameras: 70 % on streets every ~90 m looking along the road, 30 % at compound gates/interiors. */

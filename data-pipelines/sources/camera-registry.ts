@@ -280,6 +280,24 @@ const CR = 13;
 const SPACE = 32;
 const TAB = 9;
 
+/**
+ * What follows a field that ends at `i`: another field of the record (after a comma), the end of the record (a line
+ * break, or the end of the text; a comma last in the text ends the record with an empty field, pushed here), or null:
+ * something else (text after a closing quote).
+ */
+function fieldEnd(text: string, i: number, rec: CsvRecord): { next: 'field' | 'record'; pos: number; newline: boolean } | null {
+  const n = text.length;
+  if (i >= n) return { next: 'record', pos: n, newline: false };
+  const c = text.charCodeAt(i);
+  if (c === COMMA) {
+    if (i + 1 < n) return { next: 'field', pos: i + 1, newline: false };
+    rec.fields.push('');
+    return { next: 'record', pos: n, newline: false };
+  }
+  if (c === LF || c === CR) return { next: 'record', pos: c === CR && text.charCodeAt(i + 1) === LF ? i + 2 : i + 1, newline: true };
+  return null;
+}
+
 /** Position after the line break that ends the physical line containing `from` (or the end of the text). */
 function afterLineBreak(text: string, from: number): { pos: number; broke: boolean } {
   for (let i = from; i < text.length; i++) {
@@ -344,20 +362,11 @@ function readCsv(text: string): CsvRecord[] {
         }
         rec.fields.push(value);
         while (i < n && (text.charCodeAt(i) === SPACE || text.charCodeAt(i) === TAB)) i++;
-        if (i >= n) {
-          pos = n;
-          break;
-        }
-        const c = text.charCodeAt(i);
-        if (c === COMMA) {
-          pos = i + 1;
-          if (pos >= n) rec.fields.push('');
-          if (pos >= n) break;
-          continue;
-        }
-        if (c === LF || c === CR) {
-          pos = c === CR && text.charCodeAt(i + 1) === LF ? i + 2 : i + 1;
-          line++;
+        const end = fieldEnd(text, i, rec);
+        if (end) {
+          pos = end.pos;
+          if (end.newline) line++;
+          if (end.next === 'field') continue;
           break;
         }
         rec.error = `text after the closing quote of field ${rec.fields.length} (a quote inside a quoted field is written "")`;
@@ -382,21 +391,11 @@ function readCsv(text: string): CsvRecord[] {
         i++;
       }
       rec.fields.push(text.slice(pos, i));
-      if (i >= n) {
-        pos = n;
-        break;
-      }
-      const c = text.charCodeAt(i);
-      if (c === COMMA) {
-        pos = i + 1;
-        if (pos >= n) {
-          rec.fields.push('');
-          break;
-        }
-        continue;
-      }
-      pos = c === CR && text.charCodeAt(i + 1) === LF ? i + 2 : i + 1;
-      line++;
+      // i is at a comma, a line break or the end: never junk
+      const end = fieldEnd(text, i, rec)!;
+      pos = end.pos;
+      if (end.newline) line++;
+      if (end.next === 'field') continue;
       break;
     }
     if (rereadBudget < 0 && pos < n) {

@@ -3,6 +3,7 @@
  * PointPrimitiveCollection and a deck.gl ScatterplotLayer that repaint when its stream's version changes (at most
  * every `throttleMs`, so a busy stream cannot starve the frame).
  */
+import type { CoverageCamera } from '../../../data-pipelines/geo/coverage.ts';
 import { Cartesian3, Color, Material, PointPrimitiveCollection, PolylineCollection } from '@cesium/engine';
 import { ScatterplotLayer, PolygonLayer } from '@deck.gl/layers';
 import type { Layer } from '@deck.gl/core';
@@ -29,13 +30,8 @@ export interface LivePoint {
   onTop?: boolean;
 }
 
-export interface Cone {
-  id: string;
-  lon: number;
-  lat: number;
-  heading: number;
-  fov: number;
-  rangeM: number;
+/** A field-of-view cone to draw: a camera's place, heading, angle and range (geo/coverage.ts), in a colour. */
+export interface Cone extends Omit<CoverageCamera, 'ptz'> {
   color: RGBA;
 }
 
