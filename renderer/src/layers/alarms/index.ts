@@ -4,6 +4,7 @@ import type { LiveLayerDefinition } from '../types.ts';
 import { heightOnFloor } from '../shared/floors.ts';
 import { t } from '../../i18n.ts';
 import { alarmHasPlace, isAlarmId, PRIORITY_COLORS, priorityLabel } from './format.ts';
+import { alarmCameraCones } from '../cameras/index.ts';
 
 /**
  * Open alarms as markers; fire alarms sit on their floor in 3D. Alarms about a data source (category `feed`) have no
@@ -28,8 +29,10 @@ export function alarmPoints(store: RootStore): LivePoint[] {
 const spec: PointLayerSpec = {
   id: 'alarms',
   // repaint on any alarm change and on any change of selection (the selected marker is drawn larger, ringed white)
-  revision: (s) => `${s.live.versions.alarm}|${s.ui.selectedAlarmId ?? ''}|${s.ui.explodedBuildingId ?? ''}`,
+  revision: (s) => `${s.live.versions.alarm}|${s.ui.selectedAlarmId ?? ''}|${s.ui.explodedBuildingId ?? ''}|${s.video.registry.size}`,
   points: alarmPoints,
+  // the cameras that see the selected alarm, even with the camera layer off
+  cones: alarmCameraCones,
   onPick: (_s, id) => ({ type: 'selectAlarm', alarmId: id }),
   owns3d: (_s, id) => isAlarmId(id),
   throttleMs: 50,

@@ -25,11 +25,29 @@ export function cameraState(store: RootStore): { offline: Set<string>; ptz: Map<
 }
 
 const LIVE: RGBA = [80, 230, 160, 255];
+/** above this many registry cameras only the ones that matter now get a cone (turned, on the wall, the alarm's) */
+const MAX_REGISTRY_CONES = 500;
 
 /** The demo district's cameras with the registry's (a registry record replaces the demo camera of its id). */
 export function allCameras(store: RootStore): Array<{ id: string; lon: number; lat: number; heading: number; fov: number; rangeM: number }> {
   const reg = store.video.registry;
   return [...[...store.entities.cameras.values()].filter((c) => !reg.has(c.id)), ...reg.values()];
+}
+
+/**
+ * The cones of the cameras the feed server chose for the selected alarm (PTZ ones turned to it): drawn by the alarms
+ * layer too, so the cameras that see an alarm are on the map even with the camera layer off.
+ */
+export function alarmCameraCones(store: RootStore): Cone[] {
+  const sel = store.ui.selectedAlarmId ? store.live.alarm(store.ui.selectedAlarmId) : null;
+  if (!sel?.cameras?.length) return [];
+  const byId = new Map(allCameras(store).map((c) => [c.id, c]));
+  return sel.cameras.flatMap((ch) => {
+    const c = byId.get(ch.id);
+    return c
+      ? [{ id: c.id, lon: c.lon, lat: c.lat, heading: ch.mode === 'turn' ? ch.bearingDeg : c.heading, fov: c.fov, rangeM: c.rangeM, color: TURNED }]
+      : [];
+  });
 }
 
 const spec: PointLayerSpec = {
@@ -57,10 +75,10 @@ const spec: PointLayerSpec = {
       if (c && !out.has(id)) out.set(id, { id, lon: c.lon, lat: c.lat, heading: heading ?? c.heading, fov: c.fov, rangeM: c.rangeM, color });
     };
     for (const [id, heading] of ptz) add(id, TURNED, heading);
-    const sel = store.ui.selectedAlarmId ? store.live.alarm(store.ui.selectedAlarmId) : null;
-    for (const ch of sel?.cameras ?? []) add(ch.id, TURNED, ch.mode === 'turn' ? ch.bearingDeg : undefined);
+    for (const c of alarmCameraCones(store)) out.set(c.id, c);
     for (const t of store.video.tiles) if (t.cameraId) add(t.cameraId, LIVE);
-    for (const id of store.video.registry.keys()) add(id, [LIVE[0], LIVE[1], LIVE[2], 150]);
+    // every registry camera's cone while they are few enough to read (a city-wide registry: the dots, ringed)
+    if (store.video.registry.size <= MAX_REGISTRY_CONES) for (const id of store.video.registry.keys()) add(id, [LIVE[0], LIVE[1], LIVE[2], 150]);
     return [...out.values()];
   },
   onPick: (_s, id) => ({ type: 'openVideo', cameraId: id }),
