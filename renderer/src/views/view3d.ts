@@ -9,6 +9,7 @@ import {
   Cartesian3,
   CesiumWidget,
   Color,
+  CreditDisplay,
   ColorGeometryInstanceAttribute,
   EllipsoidTerrainProvider,
   GeometryInstance,
@@ -87,6 +88,8 @@ export class View3D {
     private readonly input: View3DInput,
   ) {
     Ion.defaultAccessToken = '';
+    // no "Cesium ion" logo: ion is never used (offline); the data credits (basemap) still show
+    (CreditDisplay as unknown as { cesiumCredit: unknown }).cesiumCredit = undefined;
     this.widget = new CesiumWidget(container, {
       baseLayer: false,
       terrainProvider: new EllipsoidTerrainProvider(),
