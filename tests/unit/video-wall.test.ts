@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { contentSecurityPolicy } from '../../data-pipelines/contracts/csp.ts';
 import { parseLayout } from '../../renderer/src/stores/layouts.ts';
 import { RootStore } from '../../renderer/src/stores/root.ts';
-import { pickStream } from '../../renderer/src/video/engines.ts';
+import { HTTP_FLV_PER_ORIGIN, pickStream, releaseFlvSlot, takeFlvSlot } from '../../renderer/src/video/engines.ts';
 import {
   backoffMs,
   initialTile,
@@ -75,6 +75,20 @@ describe('tile model', () => {
     expect(tileHealth(m)).toBe('unsupported');
     expect(isHevc(m.codec)).toBe(true);
     expect(isHevc('avc1.42c01e')).toBe(false);
+  });
+
+  it('keeps HTTP-FLV players per gateway under the browser limit of 6 connections per server; WebSocket-FLV needs no slot', () => {
+    const a = 'http://10.0.0.1:8080/live/a.flv';
+    for (let i = 0; i < HTTP_FLV_PER_ORIGIN; i++) expect(takeFlvSlot(a)).toBe(true);
+    expect(takeFlvSlot('http://10.0.0.1:8080/live/b.flv')).toBe(false); // same origin, another stream
+    expect(takeFlvSlot('http://10.0.0.2:8080/live/b.flv')).toBe(true); // another gateway
+    expect(takeFlvSlot('ws://10.0.0.1:8080/live/b.flv')).toBe(true);
+    releaseFlvSlot(a);
+    expect(takeFlvSlot(a)).toBe(true);
+    for (let i = 0; i < HTTP_FLV_PER_ORIGIN; i++) releaseFlvSlot(a);
+    releaseFlvSlot('http://10.0.0.2:8080/live/b.flv');
+    expect(takeFlvSlot(a)).toBe(true);
+    releaseFlvSlot(a);
   });
 
   it('picks the lowest-latency protocol a camera offers, or the one asked for', () => {

@@ -8,6 +8,8 @@ export default defineCatalog(
     'video.reconnecting': '视频中断，正在重连（第 {n} 次）',
     'video.offline': '无法连接视频（离线），{s} 秒后重试',
     'video.noSignal': '无信号：画面已停止',
+    'video.connectionLimit':
+      '同一视频网关的 HTTP-FLV 画面已达 {n} 路（浏览器对每台服务器最多 6 个连接）：请为该摄像头配置 WebSocket-FLV（ws://）或 HLS 地址；有空位时自动重试',
     'video.hevc': 'H.265 编码，本机无法解码：请在视频网关开启转码为 H.264（如 ZLMediaKit 转码、WVP 转码设置）',
     'video.unsupported': '不支持的编码 {codec}：请在视频网关转码为 H.264',
     'video.wall': '视频墙',
@@ -39,6 +41,8 @@ export default defineCatalog(
     'video.reconnecting': 'Video lost; reconnecting (attempt {n})',
     'video.offline': 'Cannot reach the video (offline); retrying in {s} s',
     'video.noSignal': 'No signal: the picture stopped',
+    'video.connectionLimit':
+      '{n} HTTP-FLV tiles from this gateway already play (a browser opens at most 6 connections per server): give this camera a WebSocket-FLV (ws://) or HLS URL; retried when a slot frees up',
     'video.hevc': 'H.265 stream: this machine cannot decode it. Have the video gateway transcode to H.264 (ZLMediaKit transcoding, WVP transcode settings).',
     'video.unsupported': 'Unsupported codec {codec}: have the video gateway transcode to H.264',
     'video.wall': 'Video wall',

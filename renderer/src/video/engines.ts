@@ -76,10 +76,58 @@ export const hlsEngine: EngineFactory = async (video, url, report) => {
   };
 };
 
+/**
+ * Chromium opens at most 6 HTTP/1.1 connections per server, and an HTTP-FLV stream holds one for as long as it plays:
+ * a 7th tile from the same gateway would wait forever (and starve its HLS playlists too). So at most this many
+ * HTTP-FLV players per origin (one connection left for playlists, segments and WHEP); a tile beyond it says why, and
+ * a camera that also offers WebSocket-FLV or HLS moves on to it. WebSocket-FLV has no such limit: the protocol for a
+ * wall of many tiles from one gateway.
+ */
+export const HTTP_FLV_PER_ORIGIN = 5;
+export const CONNECTION_LIMIT = 'connection-limit';
+const httpFlvOpen = new Map<string, number>();
+
+/** Takes one of an origin's HTTP-FLV slots (true), or there is none left (false). WebSocket URLs need none. */
+export function takeFlvSlot(url: string): boolean {
+  const u = new URL(url);
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') return true;
+  const n = httpFlvOpen.get(u.origin) ?? 0;
+  if (n >= HTTP_FLV_PER_ORIGIN) return false;
+  httpFlvOpen.set(u.origin, n + 1);
+  return true;
+}
+
+export function releaseFlvSlot(url: string): void {
+  const u = new URL(url);
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') return;
+  const n = (httpFlvOpen.get(u.origin) ?? 1) - 1;
+  if (n > 0) httpFlvOpen.set(u.origin, n);
+  else httpFlvOpen.delete(u.origin);
+}
+
 /** HTTP-FLV or WebSocket-FLV (ws:// URL) through mpegts.js, chasing the live edge (buffer kept under ~1.5 s). */
 export const flvEngine: EngineFactory = async (video, url, report) => {
+  if (!takeFlvSlot(url)) {
+    report({ t: 'error', kind: 'network', detail: CONNECTION_LIMIT });
+    return { destroy() {} };
+  }
+  let released = false;
+  const release = () => {
+    if (!released) releaseFlvSlot(url);
+    released = true;
+  };
+  try {
+    return await startFlv(video, url, report, release);
+  } catch (e) {
+    release();
+    throw e;
+  }
+};
+
+async function startFlv(video: HTMLVideoElement, url: string, report: Report, release: () => void): Promise<Engine> {
   const mpegts = (await import('mpegts.js')).default;
   if (!mpegts.getFeatureList().mseLivePlayback) {
+    release();
     report({ t: 'error', kind: 'unsupported', detail: 'MSE' });
     return { destroy() {} };
   }
@@ -138,9 +186,10 @@ export const flvEngine: EngineFactory = async (video, url, report) => {
         /* already torn down */
       }
       player.destroy();
+      release();
     },
   };
-};
+}
 
 /**
  * WebRTC by WHEP (RFC 9725): one POST of a receive-only SDP offer (ICE gathered first: no trickle), the answer in the

@@ -10,7 +10,7 @@ import type { VideoProtocol } from '../../../../data-pipelines/contracts/cameras
 import { fmtNumber, t } from '../../i18n.ts';
 import { h } from '../dom.ts';
 import { playDemoPicture } from './demo-picture.ts';
-import { ENGINES, PROTOCOL_PREFERENCE, type Engine, type EngineFactory } from '../../video/engines.ts';
+import { CONNECTION_LIMIT, ENGINES, HTTP_FLV_PER_ORIGIN, PROTOCOL_PREFERENCE, type Engine, type EngineFactory } from '../../video/engines.ts';
 import { dueForReconnect, initialTile, isHevc, tileHealth, tileStep, type TileEvent, type TileModel } from '../../video/tile-model.ts';
 
 export interface TileSource {
@@ -119,7 +119,7 @@ export class LiveTile {
     if (this.model.state === 'offline') this.render(); // the retry countdown
     if (dueForReconnect(this.model, now)) {
       // a camera that keeps failing on one protocol is tried on its next one (a gateway serves several)
-      if (this.protocols.length > 1 && this.model.state === 'offline' && this.model.failures % 2 === 0)
+      if (this.protocols.length > 1 && this.model.state === 'offline' && (this.model.failures % 2 === 0 || this.model.detail === CONNECTION_LIMIT))
         this.protocolIndex = (this.protocolIndex + 1) % this.protocols.length;
       if (this.model.state === 'unsupported' && this.protocols.length > 1) this.protocolIndex = (this.protocolIndex + 1) % this.protocols.length;
       this.connect();
@@ -133,7 +133,8 @@ export class LiveTile {
     if (this.model.state === 'offline' && before.state !== 'offline') this.teardown();
     if (this.model !== before) this.render();
     const health = tileHealth(this.model);
-    if (health !== 'pending' && health !== this.lastHealth && this.protocol !== 'demo') {
+    // the browser's connection limit is this screen's, not the camera's: no outage reported for it
+    if (health !== 'pending' && health !== this.lastHealth && this.protocol !== 'demo' && this.model.detail !== CONNECTION_LIMIT) {
       this.lastHealth = health;
       this.opts.onHealth?.(this.opts.source.cameraId, health, this.model.detail || this.model.codec);
     }
@@ -168,20 +169,22 @@ export class LiveTile {
     this.bar.textContent = `${badge ? `${badge} · ` : ''}${s.name} · ${proto}${latency}`;
     this.bar.title = s.cameraId;
     const msg =
-      m.state === 'offline'
-        ? t('video.offline', { s: Math.max(0, Math.round(((m.reconnectAt ?? Date.now()) - Date.now()) / 1000)) })
-        : m.state === 'stalled'
-          ? t('video.noSignal')
-          : m.state === 'unsupported'
-            ? isHevc(m.codec || m.detail)
-              ? t('video.hevc')
-              : t('video.unsupported', { codec: m.codec || m.detail })
-            : m.state === 'connecting'
-              ? // between retries the operator keeps reading that the camera is away, not a bare "connecting"
-                m.failures > 0
-                ? t('video.reconnecting', { n: m.failures })
-                : t('video.connecting')
-              : '';
+      m.state === 'offline' && m.detail === CONNECTION_LIMIT
+        ? t('video.connectionLimit', { n: HTTP_FLV_PER_ORIGIN })
+        : m.state === 'offline'
+          ? t('video.offline', { s: Math.max(0, Math.round(((m.reconnectAt ?? Date.now()) - Date.now()) / 1000)) })
+          : m.state === 'stalled'
+            ? t('video.noSignal')
+            : m.state === 'unsupported'
+              ? isHevc(m.codec || m.detail)
+                ? t('video.hevc')
+                : t('video.unsupported', { codec: m.codec || m.detail })
+              : m.state === 'connecting'
+                ? // between retries the operator keeps reading that the camera is away, not a bare "connecting"
+                  m.failures > 0
+                  ? t('video.reconnecting', { n: m.failures })
+                  : t('video.connecting')
+                : '';
     this.overlay.hidden = msg === '';
     this.overlay.textContent = msg;
     if (m.state === 'offline' && m.detail) this.overlay.title = m.detail;
