@@ -4,7 +4,7 @@ import type { LiveLayerDefinition } from '../types.ts';
 import { heightOnFloor } from '../shared/floors.ts';
 import { t } from '../../i18n.ts';
 import { alarmHasPlace, isAlarmId, PRIORITY_COLORS, priorityLabel } from './format.ts';
-import { alarmCameraCones } from '../cameras/index.ts';
+import { alarmCameraCones } from '../shared/cameras.ts';
 
 /**
  * Open alarms as markers; fire alarms sit on their floor in 3D. Alarms about a data source (category `feed`) have no

@@ -7,11 +7,11 @@ import { t } from '../../i18n.ts';
 import type { RootStore } from '../../stores/root.ts';
 import type { RGBA } from '../../palette.ts';
 import { pointLayer, swatchLegend, type Cone, type LivePoint, type PointLayerSpec } from '../points.ts';
+import { alarmCameraCones, allCameras, CAMERA_TURNED as TURNED } from '../shared/cameras.ts';
 import type { LiveLayerDefinition } from '../types.ts';
 
 const ONLINE: RGBA = [120, 180, 255, 220];
 const OFFLINE: RGBA = [130, 130, 130, 255];
-const TURNED: RGBA = [255, 80, 200, 255];
 
 export function cameraState(store: RootStore): { offline: Set<string>; ptz: Map<string, number> } {
   void store.live.versions.camera;
@@ -27,28 +27,6 @@ export function cameraState(store: RootStore): { offline: Set<string>; ptz: Map<
 const LIVE: RGBA = [80, 230, 160, 255];
 /** above this many registry cameras only the ones that matter now get a cone (turned, on the wall, the alarm's) */
 const MAX_REGISTRY_CONES = 500;
-
-/** The demo district's cameras with the registry's (a registry record replaces the demo camera of its id). */
-export function allCameras(store: RootStore): Array<{ id: string; lon: number; lat: number; heading: number; fov: number; rangeM: number }> {
-  const reg = store.video.registry;
-  return [...[...store.entities.cameras.values()].filter((c) => !reg.has(c.id)), ...reg.values()];
-}
-
-/**
- * The cones of the cameras the feed server chose for the selected alarm (PTZ ones turned to it): drawn by the alarms
- * layer too, so the cameras that see an alarm are on the map even with the camera layer off.
- */
-export function alarmCameraCones(store: RootStore): Cone[] {
-  const sel = store.ui.selectedAlarmId ? store.live.alarm(store.ui.selectedAlarmId) : null;
-  if (!sel?.cameras?.length) return [];
-  const byId = new Map(allCameras(store).map((c) => [c.id, c]));
-  return sel.cameras.flatMap((ch) => {
-    const c = byId.get(ch.id);
-    return c
-      ? [{ id: c.id, lon: c.lon, lat: c.lat, heading: ch.mode === 'turn' ? ch.bearingDeg : c.heading, fov: c.fov, rangeM: c.rangeM, color: TURNED }]
-      : [];
-  });
-}
 
 const spec: PointLayerSpec = {
   id: 'cameras',
