@@ -20,8 +20,11 @@ import {
 } from '../contracts/alarm.ts';
 import type { AlarmUpdate, Draft, FeedEvent } from '../contracts/events.ts';
 import type { ManholeSensor } from '../contracts/manhole.ts';
-import { camerasCovering } from '../geo/coverage.ts';
+import { camerasCovering, type CameraChoice } from '../geo/coverage.ts';
 import type { Entities } from './entities.ts';
+
+/** A coverage choice as an alarm carries it (distance and bearing already rounded to 0.1 by geo/coverage.ts). */
+const alarmCamera = (c: CameraChoice): AlarmCamera => ({ id: c.id, distanceM: c.distanceM, bearingDeg: c.bearingDeg, mode: c.mode });
 
 const MANHOLE_PRIORITY: Record<ManholeSensor, Priority> = {
   cover: 2,
@@ -64,12 +67,7 @@ export class AlarmEngine {
    * own outage alarm and a data source's alarm have none.
    */
   camerasSeeing(at: { lon: number; lat: number }): AlarmCamera[] {
-    return camerasCovering(this.e.cameras, at, { usable: (c) => !this.offlineCameras.has(c.id), max: 4 }).map((c) => ({
-      id: c.id,
-      distanceM: Math.round(c.distanceM * 10) / 10,
-      bearingDeg: c.bearingDeg >= 360 ? 0 : c.bearingDeg,
-      mode: c.mode,
-    }));
+    return camerasCovering(this.e.cameras, at, { usable: (c) => !this.offlineCameras.has(c.id), max: 4 }).map(alarmCamera);
   }
 
   /** Drill and real alarms of the same source are separate alarms: a drill never touches a real one. */
@@ -184,21 +182,21 @@ export class AlarmEngine {
         const out: Draft[] = [];
         let note: string;
         if (turn) {
-          const heading = Math.round(turn.bearingDeg * 10) / 10;
+          // coverage gives the bearing rounded to 0.1° in [0, 360)
+          const heading = turn.bearingDeg;
           note = `${turn.id} → ${heading}° (${Math.round(turn.distanceM)} m)`;
           out.push({
             stream: 'camera',
             kind: 'camera.ptz',
             ts: ev.ts,
             cameraId: turn.id,
-            heading: heading >= 360 ? 0 : heading,
+            heading,
             reason: 'sos',
             targetLon: ev.lon,
             targetLat: ev.lat,
             ...(ev.drill ? { drill: true, ...(ev.drillId ? { drillId: ev.drillId } : {}) } : {}),
           });
-          if (!seeing.some((c) => c.id === turn.id))
-            seeing.unshift({ id: turn.id, distanceM: Math.round(turn.distanceM * 10) / 10, bearingDeg: heading >= 360 ? 0 : heading, mode: 'turn' });
+          if (!seeing.some((c) => c.id === turn.id)) seeing.unshift({ ...alarmCamera(turn), mode: 'turn' });
         } else note = seeing.length ? `${seeing[0]!.id} (${Math.round(seeing[0]!.distanceM)} m)` : 'no online camera sees this post';
         out.unshift(this.raiseOrReactivate(ev, 'camera', ev.buttonId, 'sos', 1, ev, seeing.length ? { cameras: seeing.slice(0, 4) } : {}, note));
         return out;

@@ -60,10 +60,10 @@ export class VideoService {
   private static readonly UPLOAD_TTL_MS = 60_000;
 
   /**
-   * Takes one part of a still: the whole base64 once every part is in, null while parts are missing, or why the part
-   * was refused (a part that does not fit the upload it names). Old and excess uploads are dropped.
+   * Takes one part of a still: the whole base64 once every part is in, how many parts are in while some are missing,
+   * or why the part was refused (a part that does not fit the upload it names). Old and excess uploads are dropped.
    */
-  private collect(userName: string, req: Extract<VideoRequest, { op: 'snapshot' }>): { whole: string } | { error: string } | null {
+  private collect(userName: string, req: Extract<VideoRequest, { op: 'snapshot' }>): { whole: string } | { received: number } | { error: string } {
     const now = Date.now();
     for (const [k, u] of this.uploads) if (now - u.at > VideoService.UPLOAD_TTL_MS) this.uploads.delete(k);
     const key = `${userName}|${req.uploadId}`;
@@ -78,7 +78,7 @@ export class VideoService {
     if (u.parts[req.part] === undefined) u.got++;
     u.parts[req.part] = req.jpeg;
     u.at = now;
-    if (u.got < u.parts.length) return null;
+    if (u.got < u.parts.length) return { received: u.got };
     this.uploads.delete(key);
     return { whole: u.parts.join('') };
   }
@@ -120,12 +120,13 @@ export class VideoService {
       case 'snapshot': {
         if (req.part >= req.parts) return { ok: false, error: `part ${req.part} of ${req.parts}` };
         if (!this.known.has(req.cameraId)) return { ok: false, error: `unknown camera ${req.cameraId}` };
+        // refused at the first part, not after the whole still was collected
+        if (this.o.core.follower) return { ok: false, error: 'this gateway does not journal (follower): the writer gateway takes snapshots' };
         const got = this.collect(user.name, req);
-        if (got === null) return { ok: true, received: this.uploads.get(`${user.name}|${req.uploadId}`)?.got ?? 0 };
+        if ('received' in got) return { ok: true, received: got.received };
         if ('error' in got) return { ok: false, error: got.error };
         const bytes = Buffer.from(got.whole, 'base64');
         if (bytes.length < 4 || bytes[0] !== 0xff || bytes[1] !== 0xd8 || bytes[2] !== 0xff) return { ok: false, error: 'the snapshot is not a JPEG' };
-        if (this.o.core.follower) return { ok: false, error: 'this gateway does not journal (follower): the writer gateway takes snapshots' };
         const snapshotId = `SNAP-${Date.now()}-${randomUUID().slice(0, 8)}`;
         const dir = join(this.o.journalDir, 'snapshots');
         mkdirSync(dir, { recursive: true });
