@@ -24,7 +24,7 @@
  *                        presented per second per tile, Chromium's CPU (all its processes) and ffmpeg's
  *
  * Flags: --quick (shorter runs, 1M rows only), --out FILE, --backpressure-only / --sources-only / --cluster-only (just
- * those rows: no build or browser needed), --video-only (the video tile rows only; needs the build and ffmpeg)
+ * those rows: no build or browser needed), --video-only (the video tile rows only; needs the build and ffmpeg), --impact-only (the impact zone row; needs the build)
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -287,6 +287,59 @@ async function parkingAnalysis(browser: Browser): Promise<void> {
     value: `${whatIf.toFixed(0)} ms`,
     target: '<= 3000 ms',
     raw: { ms: whatIf },
+  });
+  await page.close();
+  await srv.close();
+}
+
+/**
+ * Issue 22: a fire in the densest block (the detector whose building has the most footprints within 150 m): the
+ * building-plus-30 m zone and what is inside, computed in the page (turf + the district tables, building names from
+ * DuckDB), then with who lives there from the feed server. Median of 5 (the first, which loads the zone module, apart).
+ */
+async function impactZone(browser: Browser): Promise<void> {
+  const srv = await server({ incidentEveryMs: 0 });
+  const page = await open(browser, `${srv.url}/`);
+  await page.waitForFunction(() => window.__redwall!.store.response.sops.length > 0, undefined, { timeout: 60_000, polling: 250 });
+  const detectorId = await page.evaluate(() => {
+    const e = window.__redwall!.store.entities;
+    const g = e.buildingGeom!;
+    let best = '';
+    let most = -1;
+    for (const d of e.detectors.values()) {
+      let n = 0;
+      for (const r of g.rings) if (Math.abs(r[0]! - d.lon) < 0.0018 && Math.abs(r[1]! - d.lat) < 0.00135) n++;
+      if (n > most) {
+        most = n;
+        best = d.id;
+      }
+    }
+    return best;
+  });
+  await apiCall(srv.url, TOKEN, '/api/sim/incident', { category: 'fire', id: detectorId, state: 'fire', holdMs: 600_000 });
+  await page.waitForFunction((id) => window.__redwall!.store.live.alarms.some((a) => a.sourceId === id), detectorId, { timeout: 60_000, polling: 100 });
+  const runs = await page.evaluate(async (id) => {
+    const store = window.__redwall!.store;
+    const alarm = store.live.alarms.find((a) => a.sourceId === id)!;
+    const out: Array<{ local: number; total: number; buildings: number; residents: number }> = [];
+    for (let i = 0; i < 6; i++) {
+      store.response.clear();
+      const t0 = performance.now();
+      await store.response.computeFor(alarm);
+      const c = store.response.current!;
+      out.push({ local: c.ms, total: performance.now() - t0, buildings: c.impact?.buildings.length ?? 0, residents: c.inside?.total.residents ?? 0 });
+    }
+    return out;
+  }, detectorId);
+  const warm = runs.slice(1);
+  const local = median(warm.map((r) => r.local));
+  const total = median(warm.map((r) => r.total));
+  rows.push({
+    metric: 'impact zone (fire, densest block)',
+    variant: `${warm[0]!.buildings} buildings, ${warm[0]!.residents} residents inside`,
+    value: `zone ${local.toFixed(0)} ms, with people ${total.toFixed(0)} ms (first ${runs[0]!.total.toFixed(0)} ms)`,
+    target: '<= 1000 ms',
+    raw: { zoneMs: local, totalMs: total, firstMs: runs[0]!.total, buildings: warm[0]!.buildings },
   });
   await page.close();
   await srv.close();
@@ -795,6 +848,7 @@ async function videoTiles(browser: Browser, n: 1 | 4 | 9 | 16): Promise<void> {
 
 const backpressureOnly = args.includes('--backpressure-only');
 const videoOnly = args.includes('--video-only');
+const impactOnly = args.includes('--impact-only');
 const clusterOnly = args.includes('--cluster-only');
 const sourcesOnly = args.includes('--sources-only');
 const browser =
@@ -802,6 +856,12 @@ const browser =
 if (browser && videoOnly) {
   try {
     for (const n of [1, 4, 9, 16] as const) await videoTiles(browser, n);
+  } finally {
+    await browser.close();
+  }
+} else if (browser && impactOnly) {
+  try {
+    await impactZone(browser);
   } finally {
     await browser.close();
   }
@@ -815,14 +875,15 @@ if (browser && videoOnly) {
     }
     await duckdb(browser);
     await parkingAnalysis(browser);
+    await impactZone(browser);
     await memory(browser);
     for (const n of [1, 4, 9, 16] as const) await videoTiles(browser, n);
   } finally {
     await browser.close();
   }
 }
-if (!sourcesOnly && !clusterOnly && !videoOnly) for (const bounded of [true, false]) await backPressure(50, 2_000, 10, bounded);
-if (!backpressureOnly && !clusterOnly && !videoOnly) {
+if (!sourcesOnly && !clusterOnly && !videoOnly && !impactOnly) for (const bounded of [true, false]) await backPressure(50, 2_000, 10, bounded);
+if (!backpressureOnly && !clusterOnly && !videoOnly && !impactOnly) {
   const broker = await startBroker();
   try {
     await sourcesIngest('in-process', 10_000, 1, null);
@@ -835,7 +896,7 @@ if (!backpressureOnly && !clusterOnly && !videoOnly) {
   }
 }
 
-if (!backpressureOnly && !sourcesOnly && !videoOnly) {
+if (!backpressureOnly && !sourcesOnly && !videoOnly && !impactOnly) {
   const nats = await startNats();
   try {
     for (const rate of [1_000, 5_000]) {

@@ -14,17 +14,24 @@
  */
 import { z } from 'zod';
 import { CAMERA_ID_RE } from './cameras.ts';
+import { ALARM_CATEGORIES, type AlarmCategory } from './alarm-category.ts';
+import { AlarmPlan, decidePlan, PlanDecisionInput, PlanProposal, proposePlan } from './plan.ts';
+import { AlarmSop, closeBlockers, STEP_ID_RE, type SopFile } from './sop.ts';
+
+export { ALARM_CATEGORIES, type AlarmCategory };
 
 export const ALARM_STATES = ['new', 'acknowledged', 'dispatched', 'onsite', 'resolved', 'closed', 'shelved'] as const;
 export type AlarmState = (typeof ALARM_STATES)[number];
 
-/** `feed`: a connected source (contracts/sources.ts) that went quiet or lost its connection (sourceId = the source id) */
-export const ALARM_CATEGORIES = ['manhole', 'fire', 'camera', 'care', 'env', 'parking', 'feed'] as const;
-export type AlarmCategory = (typeof ALARM_CATEGORIES)[number];
-
-export const OPERATOR_ACTIONS = ['acknowledge', 'dispatch', 'onsite', 'resolve', 'close', 'shelve', 'unshelve'] as const;
+/**
+ * The lifecycle actions, and the incident-command ones (issue 22): `step` ticks an SOP step, `plan` records a proposed
+ * response plan, `decide` confirms / rejects its parts. The system `escalate`s overdue mandatory steps.
+ */
+export const LIFECYCLE_ACTIONS = ['acknowledge', 'dispatch', 'onsite', 'resolve', 'close', 'shelve', 'unshelve'] as const;
+export type LifecycleAction = (typeof LIFECYCLE_ACTIONS)[number];
+export const OPERATOR_ACTIONS = [...LIFECYCLE_ACTIONS, 'step', 'plan', 'decide'] as const;
 export type OperatorAction = (typeof OPERATOR_ACTIONS)[number];
-export const SYSTEM_ACTIONS = ['raise', 'reactivate', 'rtn', 'unshelve-expired'] as const;
+export const SYSTEM_ACTIONS = ['raise', 'reactivate', 'rtn', 'unshelve-expired', 'escalate'] as const;
 export type SystemAction = (typeof SYSTEM_ACTIONS)[number];
 export type AlarmAction = OperatorAction | SystemAction;
 
@@ -87,6 +94,10 @@ export const Alarm = z
     history: z.array(AlarmHistoryEntry).max(100),
     /** the cameras that see the place, best first (raised alarms with a place; none where no camera covers it) */
     cameras: z.array(AlarmCamera).max(8).optional(),
+    /** its SOP (contracts/sop.ts): which file and version, the ticked and the escalated steps */
+    sop: AlarmSop.optional(),
+    /** the one-click response plan (contracts/plan.ts), once proposed */
+    plan: AlarmPlan.optional(),
   })
   .strict();
 export type Alarm = z.infer<typeof Alarm>;
@@ -101,6 +112,12 @@ export const AlarmCommand = z
     team: z.string().min(1).max(64).optional(),
     /** for shelve: how long, 1 min .. 24 h */
     minutes: z.number().int().min(1).max(1440).optional(),
+    /** for step: the SOP step ticked */
+    stepId: z.string().regex(STEP_ID_RE, 'step id has the wrong shape').optional(),
+    /** for plan: the proposed parts */
+    plan: PlanProposal.optional(),
+    /** for decide: a decision per part */
+    decisions: z.array(PlanDecisionInput).min(1).max(40).optional(),
   })
   .strict();
 export type AlarmCommand = z.infer<typeof AlarmCommand>;
@@ -108,14 +125,37 @@ export type AlarmCommand = z.infer<typeof AlarmCommand>;
 export type TransitionResult = { ok: true; alarm: Alarm } | { ok: false; error: string };
 
 const MAX_HISTORY = 100;
+const KEEP: ReadonlySet<string> = new Set(['raise', ...LIFECYCLE_ACTIONS]);
 function withHistory(a: Alarm, e: AlarmHistoryEntry): Alarm['history'] {
   const h = [...a.history, e];
-  // Keep the raise entry and the most recent ones: the story's start and end both matter.
-  return h.length > MAX_HISTORY ? [h[0]!, ...h.slice(h.length - MAX_HISTORY + 1)] : h;
+  if (h.length <= MAX_HISTORY) return h;
+  // Over the limit: drop the oldest entry that is not the raise nor the first of a lifecycle action (the report times
+  // the alarm from those); SOP ticks and plan decisions are also on the alarm's sop and plan. Else the oldest after the raise.
+  const firsts = new Set<number>();
+  const seen = new Set<string>();
+  h.forEach((x, i) => {
+    if (KEEP.has(x.action) && !seen.has(x.action)) {
+      seen.add(x.action);
+      firsts.add(i);
+    }
+  });
+  const drop = h.findIndex((_, i) => i > 0 && !firsts.has(i));
+  return h.filter((_, i) => i !== (drop > 0 ? drop : 1));
 }
 
-/** Which operator actions are legal now (drives the UI buttons; the server re-checks). */
-export function allowedActions(a: Alarm): OperatorAction[] {
+/**
+ * What an alarm may weigh in the journal once incident command has added to it (an SOP tick, a plan): every update
+ * journals the whole alarm and an event may take 16 KiB (events.ts); 12 KiB leaves room for the rest of its life.
+ */
+export const ALARM_BUDGET_BYTES = 12 * 1024;
+const utf8 = new TextEncoder();
+function overBudget(a: Alarm): string | null {
+  const n = utf8.encode(JSON.stringify(a)).length;
+  return n > ALARM_BUDGET_BYTES ? `the alarm would take ${n} bytes, over the ${ALARM_BUDGET_BYTES} it may: shorten the plan or the note` : null;
+}
+
+/** Which lifecycle actions are legal now (drives the UI buttons; the server re-checks). */
+export function allowedActions(a: Alarm): LifecycleAction[] {
   switch (a.state) {
     case 'new':
       return ['acknowledge', 'dispatch', 'shelve'];
@@ -138,11 +178,19 @@ export function isOpen(a: Alarm): boolean {
   return a.state !== 'closed';
 }
 
-/** Applies an operator command. Pure: returns the next alarm or a reason it is not allowed. */
-export function applyCommand(a: Alarm, cmd: AlarmCommand, now: number): TransitionResult {
+/**
+ * Applies an operator command. Pure: returns the next alarm or a reason it is not allowed. `sop` is the alarm's SOP
+ * file (the server passes it): closing with mandatory steps open then needs a note (the recorded reason).
+ */
+export function applyCommand(a: Alarm, cmd: AlarmCommand, now: number, sop?: SopFile | null): TransitionResult {
   if (cmd.alarmId !== a.alarmId) return { ok: false, error: 'command is for another alarm' };
-  if (!allowedActions(a).includes(cmd.action))
+  if (cmd.action === 'step' || cmd.action === 'plan' || cmd.action === 'decide') return applyCommandStep(a, cmd, now, sop ?? null);
+  if (!(allowedActions(a) as OperatorAction[]).includes(cmd.action))
     return { ok: false, error: `cannot ${cmd.action} an alarm that is ${a.state}${a.active ? '' : ' (returned to normal)'}` };
+  if (cmd.action === 'close' && sop && a.sop && sop.id === a.sop.id) {
+    const open = closeBlockers(sop, a.sop);
+    if (open.length && !cmd.note?.trim()) return { ok: false, error: `mandatory SOP steps are open (${open.join(', ')}): closing needs a reason in the note` };
+  }
   const entry: AlarmHistoryEntry = { action: cmd.action, by: cmd.by, at: now, ...(cmd.note ? { note: cmd.note } : {}) };
   const base = { ...a, updatedAt: now, history: withHistory(a, entry) };
   switch (cmd.action) {
@@ -170,6 +218,73 @@ export function applyCommand(a: Alarm, cmd: AlarmCommand, now: number): Transiti
   }
 }
 
+/** The incident-command actions: an SOP step, a plan, decisions on it. Legal on any alarm not closed. */
+function applyCommandStep(a: Alarm, cmd: AlarmCommand, now: number, sop: SopFile | null): TransitionResult {
+  const r = applyCommandStepUnchecked(a, cmd, now, sop);
+  if (!r.ok) return r;
+  const heavy = overBudget(r.alarm);
+  return heavy ? { ok: false, error: heavy } : r;
+}
+
+function applyCommandStepUnchecked(a: Alarm, cmd: AlarmCommand, now: number, sop: SopFile | null): TransitionResult {
+  if (a.state === 'closed') return { ok: false, error: `cannot ${cmd.action} on a closed alarm` };
+  const note = (extra: string) => (cmd.note ? `${extra}: ${cmd.note}` : extra).slice(0, 500);
+  switch (cmd.action) {
+    case 'step': {
+      if (!cmd.stepId) return { ok: false, error: 'step needs a stepId' };
+      if (!a.sop) return { ok: false, error: 'this alarm has no SOP' };
+      if (sop && sop.id === a.sop.id && !sop.steps.some((s) => s.id === cmd.stepId)) return { ok: false, error: `SOP ${sop.id} has no step ${cmd.stepId}` };
+      if (a.sop.done.some((d) => d.stepId === cmd.stepId)) return { ok: false, error: `step ${cmd.stepId} is already done` };
+      const done = { stepId: cmd.stepId, by: cmd.by, at: now, ...(cmd.note ? { note: cmd.note } : {}) };
+      return {
+        ok: true,
+        alarm: {
+          ...a,
+          updatedAt: now,
+          sop: { ...a.sop, done: [...a.sop.done, done] },
+          // the note is kept once, on the tick
+          history: withHistory(a, { action: 'step', by: cmd.by, at: now, note: cmd.stepId }),
+        },
+      };
+    }
+    case 'plan': {
+      if (!cmd.plan) return { ok: false, error: 'plan needs the proposed parts' };
+      const r = proposePlan(a.plan, cmd.plan, cmd.by, now, a.drill);
+      if (!r.ok) return r;
+      return {
+        ok: true,
+        alarm: { ...a, updatedAt: now, plan: r.plan, history: withHistory(a, { action: 'plan', by: cmd.by, at: now, note: note(`${cmd.plan.length} parts`) }) },
+      };
+    }
+    case 'decide': {
+      if (!cmd.decisions) return { ok: false, error: 'decide needs the decisions' };
+      if (!a.plan) return { ok: false, error: 'this alarm has no plan to decide on' };
+      const r = decidePlan(a.plan, cmd.decisions, cmd.by, now);
+      if (!r.ok) return r;
+      const summary = cmd.decisions.map((d) => `${d.decision} ${d.partId}`).join(', ');
+      let next: Alarm = { ...a, updatedAt: now, plan: r.plan, history: withHistory(a, { action: 'decide', by: cmd.by, at: now, note: note(summary) }) };
+      // the first confirmed team is the alarm's dispatch (the others go with it, on the plan)
+      const team = r.confirmed.find((p) => p.kind === 'dispatch')?.target;
+      if (team && (a.state === 'new' || a.state === 'acknowledged'))
+        next = { ...next, state: 'dispatched', team, history: withHistory(next, { action: 'dispatch', by: cmd.by, at: now, note: 'plan' }) };
+      return { ok: true, alarm: next };
+    }
+    default:
+      return { ok: false, error: `unknown action ${cmd.action}` };
+  }
+}
+
+/** Overdue mandatory SOP steps: journaled once each by the system (the alarm is brought back to the operator's attention). */
+export function escalate(a: Alarm, stepIds: readonly string[], now: number): Alarm {
+  if (!a.sop || !stepIds.length) return a;
+  return {
+    ...a,
+    updatedAt: now,
+    sop: { ...a.sop, escalated: [...a.sop.escalated, ...stepIds.filter((s) => !a.sop!.escalated.includes(s))] },
+    history: withHistory(a, { action: 'escalate', by: 'system', at: now, note: `overdue: ${stepIds.join(', ')}`.slice(0, 500) }),
+  };
+}
+
 export interface RaiseInput {
   alarmId: string;
   category: AlarmCategory;
@@ -184,12 +299,15 @@ export interface RaiseInput {
   unit?: string;
   drill?: boolean;
   drillId?: string;
+  /** the SOP that applies (contracts/sop.ts sopFor) */
+  sop?: { id: string; version: number };
 }
 
 export function raise(input: RaiseInput, now: number): Alarm {
-  const { drill, ...rest } = input;
+  const { drill, sop, ...rest } = input;
   return {
     ...rest,
+    ...(sop ? { sop: { id: sop.id, version: sop.version, done: [], escalated: [] } } : {}),
     state: 'new',
     active: true,
     raisedAt: now,

@@ -457,6 +457,8 @@ export const WIRE = {
   task: 'task',
   /** client -> server, VideoRequest (contracts/video.ts) with an ack receiving VideoAnswer: registry, stream health, stills */
   video: 'video',
+  /** client -> server, {} with an ack receiving SopAnswer (contracts/socket-ops.ts): the SOP files this gateway loaded */
+  sop: 'sop',
   /** server -> client, SourcesStatus (contracts/sources.ts): the connected sources' health, on connect and on change */
   sources: 'sources',
 } as const;

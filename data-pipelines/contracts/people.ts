@@ -15,6 +15,8 @@ export const PeopleRequest = z.discriminatedUnion('op', [
   z.object({ op: z.literal('density') }).strict(),
   /** who wears / has the care device (masked; audited as a view of that person) */
   z.object({ op: z.literal('holder'), deviceId: z.string().regex(/^CR-\d{5}$/, 'care device id has the wrong shape') }).strict(),
+  /** who lives in these buildings (an alarm's impact zone, issue 22): counts, and the masked vulnerable list if allowed */
+  z.object({ op: z.literal('inside'), buildingIds: z.array(z.number().int()).min(1).max(3000) }).strict(),
 ]);
 export type PeopleRequest = z.infer<typeof PeopleRequest>;
 
@@ -86,6 +88,31 @@ export interface GridDensity {
   aloneElderly: number;
 }
 
+/** Who lives in a building or a grid's part of a zone: counts only (no personal data). */
+export interface InsideCounts {
+  residents: number;
+  /** aged 60+ */
+  elderly: number;
+  /** 60+ and the only member of the household */
+  alone: number;
+  /** with a disability certificate */
+  disabled: number;
+}
+
+/** The answer to `inside`: per building and per grid (with its staff member), and the vulnerable people, masked. */
+export interface InsideAnswer {
+  buildings: Array<InsideCounts & { buildingId: number }>;
+  grids: Array<InsideCounts & { gridId: string; staff: string }>;
+  total: InsideCounts;
+  /**
+   * the elderly living alone, the disabled and the over-80s, alone first then oldest, masked; null when this role sees
+   * counts only (auditors); grid staff get their own grids' people only
+   */
+  vulnerable: MaskedResident[] | null;
+  /** more vulnerable people than the list carries */
+  truncated: boolean;
+}
+
 export interface PeopleUser {
   name: string;
   role: 'operator' | 'grid-staff' | 'civil-affairs' | 'auditor';
@@ -99,4 +126,5 @@ export type PeopleAnswer =
   | { ok: true; op: 'unmask'; resident: FullResident }
   | { ok: true; op: 'density'; grids: GridDensity[] }
   | { ok: true; op: 'holder'; deviceId: string; resident: MaskedResident | null }
+  | ({ ok: true; op: 'inside' } & InsideAnswer)
   | { ok: false; status: 400 | 403 | 404; error: string };

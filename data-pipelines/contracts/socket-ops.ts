@@ -4,11 +4,12 @@
  * through one `call(op, request)`; the feed server (feed/socket-api.ts) serves each table event. Operator alarm
  * commands are not in the table: they are retried across reconnects with their commandId (FeedClient.sendAlarmCommand).
  */
-import type { z } from 'zod';
+import { z } from 'zod';
 import { LoginAnswer, type LoginRequest, LogoutAnswer, type LogoutRequest } from './auth.ts';
 import type { RequestAck, RequestWire } from './citizen-request.ts';
 import { DrillAck, type DrillRequest, type FeedEvent, JournalWindow, type JournalRequest, parseFeedEvent, type ParseResult, WIRE } from './events.ts';
 import type { PeopleAnswer, PeopleRequest } from './people.ts';
+import { SopFile } from './sop.ts';
 import type { TaskAck, TaskRequest } from './tasks.ts';
 import type { VideoAnswer, VideoRequest } from './video.ts';
 
@@ -76,6 +77,14 @@ function parkingHistoryAnswer(raw: unknown): ParseResult<ParkingHistoryAnswer> {
   return typeof r.csv === 'string' ? { ok: true, value: { csv: r.csv, truncated: r.truncated === true } } : { ok: false, error: 'csv expected' };
 }
 
+/** The SOP files the gateway loaded (contracts/sop.ts), each checked against the schema on the client too. */
+export type SopRequest = Record<string, never>;
+export const SopAnswer = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), sops: z.array(SopFile).max(200) }).strict(),
+  z.object({ ok: z.literal(false), error: z.string().max(500) }).strict(),
+]);
+export type SopAnswer = z.infer<typeof SopAnswer>;
+
 /** Each op's request and answer. */
 export interface SocketOpTypes {
   login: { request: LoginRequest; answer: LoginAnswer };
@@ -87,6 +96,7 @@ export interface SocketOpTypes {
   request: { request: RequestWire; answer: RequestAck };
   task: { request: TaskRequest; answer: TaskAck };
   video: { request: VideoRequest; answer: VideoAnswer };
+  sop: { request: SopRequest; answer: SopAnswer };
 }
 export type SocketOpName = keyof SocketOpTypes;
 export type SocketRequest<K extends SocketOpName> = SocketOpTypes[K]['request'];
@@ -118,6 +128,8 @@ export const SOCKET_OPS: { readonly [K in SocketOpName]: SocketOp<SocketRequest<
   task: { event: WIRE.task, timeoutS: 30, answer: okShaped<TaskAck>() },
   /** the camera registry, a player's stream health, a still for an alarm (contracts/video.ts) */
   video: { event: WIRE.video, timeoutS: 30, answer: okShaped<VideoAnswer>() },
+  /** the SOP files (checklists and hazard models) this gateway loaded: any signed-in user */
+  sop: { event: WIRE.sop, timeoutS: 30, answer: parsed(SopAnswer) },
 };
 
 /** Sends one op and resolves with its checked answer (FeedClient.call). */

@@ -4,10 +4,13 @@
  * in range turns to it), turns the nearest such PTZ camera toward a pressed SOS post, and applies operator commands through the pure state
  * machine in contracts/alarm.ts. One open alarm per source: a flapping or flooding source never creates duplicates.
  * Operator commands are idempotent by commandId (a client retrying after a reconnect gets the original result).
+ * Every raised alarm names its SOP (contracts/sop.ts, the server's catalog): commands are checked against it (closing
+ * with mandatory steps open needs a reason) and overdue mandatory steps escalate, once each.
  */
 import {
   AlarmCommand,
   applyCommand,
+  escalate,
   expireShelf,
   isOpen,
   raise,
@@ -20,6 +23,7 @@ import {
 } from '../contracts/alarm.ts';
 import type { AlarmUpdate, Draft, FeedEvent } from '../contracts/events.ts';
 import type { ManholeSensor } from '../contracts/manhole.ts';
+import { dueEscalations, sopFor, type SopFile } from '../contracts/sop.ts';
 import { camerasCovering, type CameraChoice } from '../geo/coverage.ts';
 import type { Entities } from './entities.ts';
 
@@ -54,8 +58,14 @@ export class AlarmEngine {
   private readonly detectors: Map<string, { lon: number; lat: number }>;
   private readonly stations: Map<string, { lon: number; lat: number }>;
   private readonly cameras: Map<string, { lon: number; lat: number }>;
+  /** the SOP catalog by id (feed/sop-catalog.ts) */
+  private readonly sopById: Map<string, SopFile>;
 
-  constructor(private readonly e: Entities) {
+  constructor(
+    private readonly e: Entities,
+    readonly sops: readonly SopFile[] = [],
+  ) {
+    this.sopById = new Map(sops.map((s) => [s.id, s]));
     this.wells = new Map(e.wells.map((w) => [w.id, w]));
     this.detectors = new Map(e.detectors.map((d) => [d.id, d]));
     this.stations = new Map(e.stations.map((s) => [s.id, s]));
@@ -68,6 +78,19 @@ export class AlarmEngine {
    */
   camerasSeeing(at: { lon: number; lat: number }): AlarmCamera[] {
     return camerasCovering(this.e.cameras, at, { usable: (c) => !this.offlineCameras.has(c.id), max: 4 }).map(alarmCamera);
+  }
+
+  /** The SOP file an alarm names (null: none, or a file no longer in the catalog). */
+  sopOf(a: Alarm): SopFile | null {
+    // the version it was raised with: an edited file (a new version) does not re-time alarms raised under the old one
+    const s = a.sop ? this.sopById.get(a.sop.id) : undefined;
+    return s && s.version === a.sop!.version ? s : null;
+  }
+
+  /** What a raised alarm of this category and cause carries of its SOP. */
+  private sopRef(category: AlarmCategory, cause: string): { sop?: { id: string; version: number } } {
+    const s = sopFor(this.sops, { category, cause });
+    return s ? { sop: { id: s.id, version: s.version } } : {};
   }
 
   /** Drill and real alarms of the same source are separate alarms: a drill never touches a real one. */
@@ -131,6 +154,7 @@ export class AlarmEngine {
         drill: ev.drill === true,
         ...(ev.drill && ev.drillId ? { drillId: ev.drillId } : {}),
         ...(seeing.length ? { cameras: seeing } : {}),
+        ...this.sopRef(category, cause),
         ...extra,
       },
       ev.ts,
@@ -223,7 +247,17 @@ export class AlarmEngine {
     if (!bad) return open?.active ? [this.update(returnToNormal(open, now), 'rtn', 'system', now)] : [];
     if (open) return open.active ? [] : [this.update(reactivate(open, now), 'reactivate', 'system', now)];
     const a = raise(
-      { alarmId: `AL-feed-${sourceId}-${cause}-${now}`, category: 'feed', sourceId, cause, priority: 2, lon: at.lon, lat: at.lat, drill: false },
+      {
+        alarmId: `AL-feed-${sourceId}-${cause}-${now}`,
+        category: 'feed',
+        sourceId,
+        cause,
+        priority: 2,
+        lon: at.lon,
+        lat: at.lat,
+        drill: false,
+        ...this.sopRef('feed', cause),
+      },
       now,
     );
     a.history[0] = { ...a.history[0]!, note: note.slice(0, 500) };
@@ -252,7 +286,7 @@ export class AlarmEngine {
     if (seen) return { ok: true, draft: null, alarm: this.alarms.get(seen.alarmId)!, duplicateOf: { seq: seen.seq } };
     const a = this.alarms.get(cmd.alarmId);
     if (!a) return { ok: false, error: `unknown alarm ${cmd.alarmId}` };
-    const r = applyCommand(a, cmd, now);
+    const r = applyCommand(a, cmd, now, this.sopOf(a));
     if (!r.ok) return r;
     return { ok: true, draft: this.update(r.alarm, cmd.action, cmd.by, now, cmd.commandId), alarm: r.alarm };
   }
@@ -263,6 +297,25 @@ export class AlarmEngine {
     for (const a of this.alarms.values()) {
       const next = expireShelf(a, now);
       if (next) out.push(this.update(next, 'unshelve-expired', 'system', now));
+    }
+    return out;
+  }
+
+  /**
+   * Open alarms (not resolved, not closed) whose mandatory SOP steps are past their limit and not yet escalated: one
+   * `escalate` update each, naming the steps. Once journaled, the alarm carries them as escalated (observe), so a step
+   * escalates once, across restarts and at every node reading the same journal.
+   */
+  escalateOverdue(now: number, runningDrillId: string | null = null): AlarmDraft[] {
+    const out: AlarmDraft[] = [];
+    for (const a of this.alarms.values()) {
+      // shelved alarms escalate once unshelved; a drill's alarms only while that drill runs
+      if (!a.sop || a.state === 'closed' || a.state === 'resolved' || a.state === 'shelved') continue;
+      if (a.drill && (!runningDrillId || a.drillId !== runningDrillId)) continue;
+      const sop = this.sopOf(a);
+      if (!sop) continue;
+      const due = dueEscalations(sop, a.sop, a.raisedAt, now);
+      if (due.length) out.push(this.update(escalate(a, due, now), 'escalate', 'system', now));
     }
     return out;
   }

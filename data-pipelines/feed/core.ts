@@ -14,6 +14,7 @@ import { parseScenario } from '../contracts/scenario.ts';
 import type { RequestAck, RequestActor } from '../contracts/citizen-request.ts';
 import { gridStaffName } from '../people/population.ts';
 import { RequestDesk } from './requests.ts';
+import type { SopFile } from '../contracts/sop.ts';
 import { TaskBoard } from './tasks.ts';
 
 export interface CoreOptions {
@@ -39,6 +40,8 @@ export interface CoreOptions {
    * writer. Default false (the embedded journal: this process is the writer).
    */
   follower?: boolean;
+  /** the SOPs (feed/sop-catalog.ts): raised alarms name theirs, overdue mandatory steps escalate. Default none. */
+  sops?: readonly SopFile[];
 }
 
 /** Where a writing core's journaled events go next (the cluster log), and when they are durable there. */
@@ -97,7 +100,7 @@ export class FeedCore {
     this.maxHeld = opts.maxHeld ?? 100_000;
     this.retryMs = opts.retryMs ?? 1_000;
     this.simOut = opts.simOut;
-    this.engine = new AlarmEngine(opts.entities);
+    this.engine = new AlarmEngine(opts.entities, opts.sops ?? []);
     this.desk = new RequestDesk(opts.entities, opts.sim?.requests ?? {});
     this.board = new TaskBoard(opts.staffOf ?? ((g) => gridStaffName(g)));
     const { journal, report } = Journal.open({ log: this.log, ...opts.journal }, (ev) => this.observe(ev));
@@ -226,6 +229,11 @@ export class FeedCore {
     this.log(
       `parking backfill: ${written} events over the last ${(ms / 3600_000).toFixed(1)} h (step ${this.sim.opts.backfillStepMs / 60_000} min) in ${Math.round(performance.now() - t0)} ms`,
     );
+  }
+
+  /** The SOPs this node loaded (every node of a cluster loads its own files). */
+  get sops(): readonly SopFile[] {
+    return this.engine.sops;
   }
 
   get epoch(): string {
@@ -373,7 +381,8 @@ export class FeedCore {
     this.startupDrafts = [];
     const out = this.drain(true);
     // While events wait for the journal, only the feeds' own events are taken (held, in order); drafts derived from
-    // the server's state (request timers, shelve expiry, drill steps) are made once the state has caught up.
+    // the server's state (request timers, shelve expiry, SOP escalations, drill steps) are made once the state has
+    // caught up (an escalation journaled is on the alarm: it is not made again, here or after a replay).
     const caughtUp = !this.held.length;
     let simDrafts = this.sim?.tick(now) ?? [];
     if (this.simOut && simDrafts.length) {
@@ -384,6 +393,8 @@ export class FeedCore {
       ...this.ingest([...startup, ...simDrafts, ...(caughtUp && this.sim ? this.desk.tick(now) : []), ...(caughtUp ? this.engine.expireShelves(now) : [])]),
     );
     if (this.drill && caughtUp) out.push(...this.tickDrill(now));
+    // after the shelf expiries were applied (an alarm's escalation is drafted from its latest version)
+    if (caughtUp && !this.held.length) out.push(...this.ingest(this.engine.escalateOverdue(now, this.drill?.drillId ?? null)));
     return out;
   }
 

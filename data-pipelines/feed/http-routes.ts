@@ -4,7 +4,7 @@
  * path but /api/config needs a bearer token. Whatever no route takes is a static file (web shell or data package).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { afterActionReport, reportCsv, reportHtml } from '../contracts/after-action.ts';
+import { afterActionReport, reportCsv, reportHtml, reportPlanCsv, reportStepsCsv } from '../contracts/after-action.ts';
 import { mayOperate } from '../contracts/auth.ts';
 import { JournalRequest, type FeedEvent, type StreamName } from '../contracts/events.ts';
 import type { User } from '../people/policy.ts';
@@ -236,7 +236,7 @@ export function feedRoutes(o: HttpApiOptions): Route[] {
     res.end(`],"truncated":${page.truncated},"next":${JSON.stringify(page.next)}}`);
   };
 
-  /** GET /api/report: the after-action report of a window (json, csv or html). */
+  /** GET /api/report: the after-action report of a window (json, csv, steps-csv, plan-csv or html). */
   const report = async (c: RouteContext) => {
     const w = journalWindow(c);
     if (!w) return;
@@ -250,8 +250,18 @@ export function feedRoutes(o: HttpApiOptions): Route[] {
       to: w.to,
       ...(drillId ? { drillId } : {}),
       ...(include === 'real' || include === 'drill' || include === 'all' ? { include } : {}),
+      sops: core.sops,
     });
     const format = q.get('format') ?? 'json';
+    // issue 22: one row per SOP step / per plan part of every alarm
+    if (format === 'steps-csv' || format === 'plan-csv') {
+      const kind = format === 'steps-csv' ? 'steps' : 'plan';
+      res.writeHead(200, {
+        'content-type': 'text/csv; charset=utf-8',
+        'content-disposition': `attachment; filename="after-action-${kind}-${drillId ?? w.from}.csv"`,
+      });
+      return res.end(kind === 'steps' ? reportStepsCsv(rep) : reportPlanCsv(rep));
+    }
     if (format === 'csv') {
       res.writeHead(200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="after-action-${drillId ?? w.from}.csv"` });
       return res.end(reportCsv(rep));

@@ -24,6 +24,8 @@
  * --cameras FILE (or REDWALL_CAMERAS; .csv or .json, docs/video.md): the district's camera registry with the stream
  * URLs of its video gateway; --cameras-crs WGS84|CGCS2000|GCJ02|BD09 for rows that do not name theirs. A bad row is
  * reported with its line and left out; the rest load.
+ * --sop-dir DIR (or REDWALL_SOP_DIR): the SOP files (redwall-sop/1, one per alarm kind; default assets/sop). A bad
+ * file is reported with the field that is wrong and left out; the rest load.
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -36,6 +38,7 @@ import type { CameraRecord } from '../contracts/cameras.ts';
 import { loadSourcesFile } from '../sources/load.ts';
 import { natsAccessFromEnv, parseLogUrl, type ClusterOptions } from './cluster/jetstream-log.ts';
 import { parsePeers } from '../contracts/shell-config.ts';
+import { isSopDir } from './sop-catalog.ts';
 
 const args = process.argv.slice(2);
 const arg = (name: string) => {
@@ -94,6 +97,11 @@ if (camerasFile !== undefined) {
     process.exit(2);
   }
 }
+const sopDirArg = arg('--sop-dir') ?? (process.env['REDWALL_SOP_DIR'] || undefined);
+if ((args.includes('--sop-dir') || sopDirArg !== undefined) && !(sopDirArg && isSopDir(resolve(sopDirArg)))) {
+  console.error(`--sop-dir / REDWALL_SOP_DIR takes a folder of SOP files (redwall-sop/1), got ${sopDirArg ?? 'nothing'}`);
+  process.exit(2);
+}
 const simVia = arg('--sim-via');
 if (args.includes('--sim-via') && !simVia) {
   console.error('--sim-via takes mqtt://HOST:PORT');
@@ -149,6 +157,7 @@ const server = await startFeedServer({
   ...(cameras.length ? { cameras } : {}),
   ...(simVia !== undefined ? { simVia } : {}),
   scenariosDir: resolve(root, 'assets/scenarios'),
+  sopDir: sopDirArg !== undefined ? resolve(sopDirArg) : resolve(root, 'assets/sop'),
   journalDir: resolve(arg('--journal') ?? process.env['REDWALL_JOURNAL'] ?? resolve(root, 'var/journal')),
   tickMs: Number(arg('--tick') ?? 250),
   sim: args.includes('--no-sim')

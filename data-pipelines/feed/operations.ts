@@ -150,6 +150,10 @@ export class FeedOperations {
           const r = people.holder(user, q.deviceId);
           return r.ok ? { ok: true, op: 'holder', deviceId: q.deviceId, resident: r.value } : r;
         }
+        case 'inside': {
+          const r = people.inside(user, q.buildingIds);
+          return r.ok ? { ok: true, op: 'inside', ...r.value } : r;
+        }
       }
     } catch (e) {
       log(`people request failed: ${(e as Error).message}`);

@@ -39,6 +39,7 @@ import { Identities } from './identity.ts';
 import { FeedOperations } from './operations.ts';
 import type { SimulatorOptions } from './simulator.ts';
 import { attachSocketApi } from './socket-api.ts';
+import { loadSopCatalog } from './sop-catalog.ts';
 import { mergeRegistryCameras, VideoService } from './video.ts';
 import { videoOrigins, type CameraRecord } from '../contracts/cameras.ts';
 import type { ClusterOptions } from './cluster/jetstream-log.ts';
@@ -81,6 +82,11 @@ export interface FeedServerOptions {
   testHooks?: boolean;
   /** drill scenario files offered to operators (*.json, format redwall-drill/1) */
   scenariosDir?: string;
+  /**
+   * The SOP files (*.json, format redwall-sop/1, feed/sop-catalog.ts; `--sop-dir` / REDWALL_SOP_DIR). Default: `sop`
+   * next to the district package (assets/sop). A bad file is logged and left out; the others load.
+   */
+  sopDir?: string;
   /**
    * Shared secret (the duty operator: masked data only): socket.io clients present it as auth.token, API callers as
    * "Authorization: Bearer". It is never served over HTTP: Electron hands it to its window over IPC; the web shell's
@@ -189,6 +195,7 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
   const sharedPageKey = opts.pageKeyFile !== undefined ? loadSharedPageKey(opts.pageKeyFile) : null;
   const simPub = opts.simVia !== undefined ? new SimPublisher(opts.simVia, log) : null;
   const entities = loadEntities(opts.assetsDir);
+  const sops = loadSopCatalog(opts.sopDir ?? join(opts.assetsDir, '..', 'sop'), log).sops;
   const registry = opts.cameras ?? [];
   if (registry.length) {
     const m = mergeRegistryCameras(entities.cameras, registry, (r) => ({
@@ -209,6 +216,7 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
       sim: opts.sim === undefined ? {} : opts.sim,
       log,
       staffOf,
+      sops,
       ...(opts.held?.max ? { maxHeld: opts.held.max } : {}),
       ...(opts.held?.retryMs ? { retryMs: opts.held.retryMs } : {}),
       ...(simPub ? { simOut: (d: Draft[]) => simPub.publish(d) } : {}),

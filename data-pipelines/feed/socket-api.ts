@@ -1,15 +1,15 @@
 /**
  * The socket API: `hello`, subscribe (replay or snapshot, then live), sign-in/out, operator commands, drills, journal
- * windows, parking history, people look-ups, citizen requests and visit tasks. Each request is answered for the user
- * the socket acts as, asked again every time (a session can end while the socket is open). The request/answer events
- * are the op table's (contracts/socket-ops.ts), which the renderer's FeedClient.call sends.
+ * windows, parking history, people look-ups, citizen requests, visit tasks and the SOP files. Each request is answered
+ * for the user the socket acts as, asked again every time (a session can end while the socket is open). The
+ * request/answer events are the op table's (contracts/socket-ops.ts), which the renderer's FeedClient.call sends.
  */
 import type { Server } from 'socket.io';
 import { LoginRequest, LogoutRequest, mayOperate, type LoginAnswer, type LogoutAnswer } from '../contracts/auth.ts';
 import type { RequestAck } from '../contracts/citizen-request.ts';
 import { JournalRequest, Subscribe, WIRE, type CommandAck, type DrillAck, type FeedEvent, type Hello } from '../contracts/events.ts';
 import type { PeopleAnswer } from '../contracts/people.ts';
-import { SOCKET_OPS } from '../contracts/socket-ops.ts';
+import { SOCKET_OPS, type SopAnswer } from '../contracts/socket-ops.ts';
 import type { TaskAck } from '../contracts/tasks.ts';
 import type { User } from '../people/policy.ts';
 import type { AuthService } from './auth.ts';
@@ -217,6 +217,14 @@ export function attachSocketApi(o: SocketApiOptions): { stop(): void } {
       } catch (e) {
         reply({ ok: false, error: (e as Error).message });
       }
+    });
+    socket.on(SOCKET_OPS.sop.event, (_raw: unknown, ack?: unknown) => {
+      const reply = typeof ack === 'function' ? (ack as (r: SopAnswer) => void) : () => undefined;
+      if (!socketUser(socket.handshake.auth)) {
+        reply({ ok: false, error: SESSION_ENDED });
+        return void socket.disconnect(true);
+      }
+      reply({ ok: true, sops: [...core.sops] });
     });
     socket.on('disconnect', () => stats.clients--);
   });

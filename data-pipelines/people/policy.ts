@@ -50,6 +50,14 @@ export function mayUnmask(user: User, r: Resident, today: string): boolean {
   }
 }
 
+/**
+ * May `user` see the (masked) list of vulnerable people in an alarm's zone? Operators and civil-affairs staff yes (they
+ * send help); grid staff for their own grids (the service filters); auditors see the counts only.
+ */
+export function mayListVulnerable(user: User): boolean {
+  return user.role !== 'auditor';
+}
+
 export function mayReadAudit(user: User): boolean {
   return user.role === 'auditor';
 }

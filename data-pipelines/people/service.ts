@@ -7,8 +7,19 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ageOn, generatePopulation, gridStaffName, populationBatches, type HomeSource, type Resident } from './population.ts';
-import type { FullResident, GridDensity, MaskedResident, TurningRow } from '../contracts/people.ts';
-import { birthdayAt, daysBetween, eligibleBenefits, maskIdNumber, maskName, maskPhone, mayReadAudit, mayUnmask, type User } from './policy.ts';
+import type { FullResident, GridDensity, InsideAnswer, InsideCounts, MaskedResident, TurningRow } from '../contracts/people.ts';
+import {
+  birthdayAt,
+  daysBetween,
+  eligibleBenefits,
+  maskIdNumber,
+  maskName,
+  maskPhone,
+  mayListVulnerable,
+  mayReadAudit,
+  mayUnmask,
+  type User,
+} from './policy.ts';
 
 export type { FullResident, MaskedResident } from '../contracts/people.ts';
 
@@ -226,6 +237,72 @@ export class PeopleService {
       if (r.livingAlone) g.aloneElderly++;
     }
     return [...by.values()].sort((a, b) => a.gridId.localeCompare(b.gridId));
+  }
+
+  private byBuilding: Map<number, Resident[]> | null = null;
+  private residentsOf(buildingId: number): readonly Resident[] {
+    if (!this.byBuilding || this.byBuildingOf !== this.pop) {
+      const m = new Map<number, Resident[]>();
+      for (const r of this.population()) {
+        const list = m.get(r.buildingId);
+        if (list) list.push(r);
+        else m.set(r.buildingId, [r]);
+      }
+      this.byBuilding = m;
+      this.byBuildingOf = this.pop;
+    }
+    return this.byBuilding.get(buildingId) ?? [];
+  }
+  private byBuildingOf: Resident[] | null = null;
+
+  /**
+   * Who lives in these buildings (an alarm's impact zone): counts per building and per grid for every role; the
+   * vulnerable (elderly living alone, disabled, 80+), masked, for roles that may list them — grid staff their own grids
+   * only. Audited as a list whenever names are returned.
+   */
+  inside(user: User, buildingIds: readonly number[], maxList = 300): PeopleResult<InsideAnswer> {
+    const today = this.today();
+    const zero = (): InsideCounts => ({ residents: 0, elderly: 0, alone: 0, disabled: 0 });
+    const add = (c: InsideCounts, r: Resident, age: number) => {
+      c.residents++;
+      if (age >= 60) c.elderly++;
+      if (r.livingAlone) c.alone++;
+      if (r.disability > 0) c.disabled++;
+    };
+    const total = zero();
+    const buildings: InsideAnswer['buildings'] = [];
+    const grids = new Map<string, InsideAnswer['grids'][number]>();
+    const vulnerable: Array<{ r: Resident; age: number }> = [];
+    const listing = mayListVulnerable(user);
+    for (const id of new Set(buildingIds)) {
+      const list = this.residentsOf(id);
+      if (!list.length) continue;
+      const b = { buildingId: id, ...zero() };
+      for (const r of list) {
+        const age = ageOn(r.birth, today);
+        add(b, r, age);
+        add(total, r, age);
+        let g = grids.get(r.gridId);
+        if (!g) grids.set(r.gridId, (g = { gridId: r.gridId, staff: (this.opts.staffOf ?? gridStaffName)(r.gridId), ...zero() }));
+        add(g, r, age);
+        const own = user.role !== 'grid-staff' || (user.grids ?? []).includes(r.gridId);
+        if (listing && own && (r.livingAlone || r.disability > 0 || age >= 80)) vulnerable.push({ r, age });
+      }
+      buildings.push(b);
+    }
+    vulnerable.sort((a, b) => Number(b.r.livingAlone) - Number(a.r.livingAlone) || b.age - a.age || a.r.residentId.localeCompare(b.r.residentId));
+    const rows = listing ? vulnerable.slice(0, maxList).map((v) => this.masked(v.r, today)) : null;
+    if (rows) this.audit({ user: user.name, role: user.role, action: 'list', outcome: 'ok', query: `inside ${buildings.length} buildings`, rows: rows.length });
+    return {
+      ok: true,
+      value: {
+        buildings: buildings.sort((a, b) => a.buildingId - b.buildingId),
+        grids: [...grids.values()].sort((a, b) => a.gridId.localeCompare(b.gridId)),
+        total,
+        vulnerable: rows,
+        truncated: listing && vulnerable.length > maxList,
+      },
+    };
   }
 
   /** The audit trail (auditors only; reading it is not itself a view of a person). */

@@ -16,14 +16,10 @@ import { haversineMeters } from '../geo/measure.ts';
 import { pathTo, shortestPathTree } from './graph.ts';
 import { FLOOR_HEIGHT_M, type IndoorLayout } from '../indoor/layout.ts';
 import type { StreetNetwork } from './streets.ts';
+import { RESPONSE, type Facility } from './responders.ts';
 
-export interface Facility {
-  id: string;
-  kind: 'fire_station' | 'assembly';
-  name: string;
-  lon: number;
-  lat: number;
-}
+/** Fire stations and assembly points (defined with the responders' travel times, re-exported here). */
+export type { Facility } from './responders.ts';
 
 export interface PlanOptions {
   zoneRadiusM?: number;
@@ -83,7 +79,7 @@ export function planEvacuation(
   facilities: Facility[],
   o: PlanOptions = {},
 ): EvacuationPlan {
-  const opt = { zoneRadiusM: 8, zonePenaltyS: 3600, assemblyMinM: 150, walkMps: 1.2, engineKmh: 30, turnoutS: 60, ...o };
+  const opt = { zoneRadiusM: 8, zonePenaltyS: 3600, assemblyMinM: 150, walkMps: 1.2, ...RESPONSE, ...o };
   const det = layout.detectors.find((x) => x.id === detectorId);
   if (!det) throw new Error(`detector ${detectorId} is not in building ${layout.buildingId}`);
   const zone = fireZone(layout, detectorId, opt.zoneRadiusM);

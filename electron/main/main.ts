@@ -60,6 +60,8 @@ runMain(electron, {
           configRoute: false,
           assetsDir: roots.assets,
           scenariosDir: join(roots.assets, '..', 'scenarios'),
+          // the SOP files: REDWALL_SOP_DIR=DIR, default next to the district package (a bad file is logged and left out)
+          sopDir: process.env['REDWALL_SOP_DIR'] || join(roots.assets, '..', 'sop'),
           journalDir: join(app.getPath('userData'), 'journal'),
           host: '127.0.0.1',
           port: 0,

@@ -26,6 +26,7 @@ import importerStrings from './i18n/importer.ts';
 import workStrings from './i18n/work.ts';
 import sourcesStrings from './i18n/sources.ts';
 import videoStrings from './i18n/video.ts';
+import responseStrings from './i18n/response.ts';
 
 export const LOCALES = ['zh-CN', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -49,6 +50,7 @@ export const CATALOGS = {
   work: workStrings,
   sources: sourcesStrings,
   video: videoStrings,
+  response: responseStrings,
 } as const;
 
 type Keys<C> = C extends Catalog<infer K> ? K : never;

@@ -185,11 +185,32 @@ async function boot(): Promise<void> {
   store.session.attach(feed);
   // elderly services: personal data only through the feed server (masked, role-checked, audited there)
   store.people.attach((req) => feed.call('people', req), grid);
+  // incident command: zones computed here (district tables + turf, building names from DuckDB), people counts from the
+  // feed server (masked and audited there), SOP files from the gateway
+  store.response.attach({
+    world: () => ({
+      buildings: store.entities.buildingGeom,
+      buildingIndex: store.entities.buildingIndex,
+      wells: store.entities.wells,
+      cameras: [...store.entities.cameras.values()].map((c) => ({ ...c, ptz: store.video.registry.get(c.id)?.ptz ?? false })),
+      places: [...store.entities.places.values()],
+      care: [...store.entities.care.values()],
+      streets: store.entities.streets,
+      facilities: store.entities.facilities,
+    }),
+    buildingNames: (ids) => repo.buildingNames(ids),
+    people: (req) => feed.call('people', req),
+    loadSops: () => feed.call('sop', {}).then((a) => (a.ok ? a.sops : Promise.reject(new Error(a.error)))),
+  });
   feed.start();
   // the district's camera registry (stream URLs), each time the feed is (re)connected: a gateway may have changed it
   reaction(
     () => store.feed.status === 'live',
-    (live) => live && void store.loadCameraRegistry(),
+    (live) => {
+      if (!live) return;
+      void store.loadCameraRegistry();
+      void store.response.loadSops();
+    },
     { fireImmediately: true },
   );
 

@@ -199,6 +199,11 @@ describe('RedWall web shell on the demo district', () => {
     await step('onsite', 'onsite');
     await s.page.fill('[data-testid=alarm-note]', '已关阀通风');
     await step('resolve', 'resolved');
+    // the gas SOP's mandatory steps are open: closing without a reason is refused by the server (issue 22)
+    await s.page.click('[data-testid=alarm-action-close]');
+    await expect.poll(() => s.page.textContent('[data-testid=alarm-command-result]'), { timeout: 10_000 }).toContain('mandatory SOP steps');
+    expect(await s.page.evaluate((id) => window.__redwall!.store.live.alarm(id!)?.state, alarmId)).toBe('resolved');
+    await s.page.fill('[data-testid=alarm-note]', '演示告警，现场确认无燃气泄漏');
     await step('close', 'closed');
     const server = (await (await s.api('/api/alarms')).json()) as {
       alarms: Array<{ alarmId: string; state: string; team?: string; history: Array<{ action: string; by: string; note?: string }> }>;
@@ -208,8 +213,9 @@ describe('RedWall web shell on the demo district', () => {
     expect(a.team).toBe('燃气抢险队');
     expect(a.history.filter((h) => h.by === '值班员').map((h) => h.action)).toEqual(['acknowledge', 'dispatch', 'onsite', 'resolve', 'close']);
     expect(a.history.find((h) => h.action === 'resolve')?.note).toBe('已关阀通风');
+    expect(a.history.find((h) => h.action === 'close')?.note).toBe('演示告警，现场确认无燃气泄漏');
     const results = await s.page.evaluate(() => window.__redwall!.store.ui.audit.filter((r) => r.command.type === 'alarm').map((r) => r.result));
-    expect(results).toEqual(['ok', 'ok', 'ok', 'ok', 'ok']);
+    expect(results).toEqual(['ok', 'ok', 'ok', 'ok', expect.stringContaining('error: mandatory SOP steps are open'), 'ok']);
     // closed alarms leave the open list
     await expect.poll(() => s.page.locator(`[data-testid=alarm-item][data-alarm="${alarmId}"]`).count()).toBe(0);
   });

@@ -177,6 +177,46 @@ describe('people service', () => {
     await a.ready(); // idempotent
   });
 
+  it('inside an alarm zone (issue 22): exact counts per building and grid; the masked vulnerable list by role; audited', () => {
+    const ids = [...new Set(svc.population().map((p) => p.buildingId))];
+    const one = ids[0]!;
+    const r = svc.inside(op, [one, one, 999_999]);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    const people = svc.population().filter((p) => p.buildingId === one);
+    const age = (p: (typeof people)[number]) => ageOn(p.birth, '2026-11-23');
+    const expected = {
+      residents: people.length,
+      elderly: people.filter((p) => age(p) >= 60).length,
+      alone: people.filter((p) => p.livingAlone).length,
+      disabled: people.filter((p) => p.disability > 0).length,
+    };
+    expect(r.value.buildings).toEqual([{ buildingId: one, ...expected }]); // the unknown building is left out, the repeat counted once
+    expect(r.value.total).toEqual(expected);
+    expect(r.value.grids.reduce((s, g) => s + g.residents, 0)).toBe(people.length);
+    const vulnerable = people.filter((p) => p.livingAlone || p.disability > 0 || age(p) >= 80);
+    expect(vulnerable.length).toBeGreaterThan(0);
+    expect(r.value.vulnerable!.map((x) => x.residentId).sort()).toEqual(vulnerable.map((p) => p.residentId).sort());
+    expect(r.value.vulnerable![0]!.livingAlone || !vulnerable.some((p) => p.livingAlone)).toBe(true); // alone first
+    for (const x of r.value.vulnerable!) expect(x.masked).toBe(true);
+    const raw = JSON.stringify(r.value);
+    for (const p of vulnerable) expect(raw).not.toContain(p.idNumber);
+    // auditors: counts only; grid staff: their own grid's people only
+    const audit = svc.inside({ name: 'a', role: 'auditor' }, [one]);
+    expect(audit.ok && audit.value.vulnerable).toBe(null);
+    expect(audit.ok && audit.value.total).toEqual(expected);
+    const grid = people[0]!.gridId;
+    const staff = svc.inside({ name: '网格员王', role: 'grid-staff', grids: ['G-none'] }, [one]);
+    expect(staff.ok && staff.value.vulnerable).toEqual([]);
+    const own = svc.inside({ name: '网格员王', role: 'grid-staff', grids: [grid] }, [one]);
+    expect(own.ok && own.value.vulnerable!.every((x) => x.gridId === grid)).toBe(true);
+    const lines = readFileSync(join(dir, 'audit.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { query?: string; user: string });
+    expect(lines.filter((l) => l.query?.startsWith('inside ')).map((l) => l.user)).toEqual(['值班员', '网格员王', '网格员王']);
+  });
+
   it('elderly density per grid is aggregates only', () => {
     const d = svc.density();
     expect(d.map((g) => g.gridId)).toEqual(['G-A', 'G-B']);

@@ -105,6 +105,7 @@ describe('the socket op table', () => {
       request: { commandId: 'socket-ops-0001', action: 'close', requestId: 'REQ-00000000-000' },
       task: { op: 'done', commandId: 'socket-ops-0002', taskId: 'no-such-task', note: '' }, // refused: no such task
       video: { op: 'list' }, // no registry: an empty list
+      sop: {}, // the SOP files next to the district package (assets/sop)
       // last: it ends the socket's session (a shared-token socket has none: ended false)
       logout: {},
     };
@@ -118,6 +119,14 @@ describe('the socket op table', () => {
     expect(answers.request).toMatchObject({ ok: false, error: expect.any(String) });
     expect(answers.task).toMatchObject({ ok: false, error: expect.any(String) });
     expect(answers.video).toEqual({ ok: true, cameras: [] });
+    expect(answers.sop).toMatchObject({ ok: true });
+    expect((answers.sop as { sops: Array<{ id: string }> }).sops.map((x) => x.id).sort()).toEqual([
+      'building-fire',
+      'care-call',
+      'manhole-flood',
+      'manhole-gas',
+      'sos',
+    ]);
     expect(answers.logout).toEqual({ ok: true, ended: false });
   });
 });

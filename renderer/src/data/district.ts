@@ -123,6 +123,19 @@ export class DistrictRepo {
     };
   }
 
+  /** Names and grid cells of these buildings (an impact zone's list). */
+  async buildingNames(ids: readonly number[]): Promise<Map<number, { name: string; gridId: string }>> {
+    const safe = [...new Set(ids)].filter((id) => Number.isInteger(id));
+    const out = new Map<number, { name: string; gridId: string }>();
+    if (!safe.length) return out;
+    const t = await this.db.query(`SELECT id, name, grid_id FROM buildings WHERE id IN (${safe.join(',')})`);
+    for (const row of t.toArray()) {
+      const r = row.toJSON() as Record<string, unknown>;
+      out.set(Number(r['id']), { name: String(r['name'] ?? ''), gridId: String(r['grid_id'] ?? '') });
+    }
+    return out;
+  }
+
   async streets(): Promise<Street[]> {
     const t = await this.db.query(`SELECT coords, routes FROM street_edges`);
     const c = col(t, 'coords');

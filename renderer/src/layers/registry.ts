@@ -10,6 +10,7 @@ import { cameraLayer } from './cameras/index.ts';
 import { envLayer } from './env/index.ts';
 import { fireLayer } from './fire/index.ts';
 import { evacuationLayer } from './evacuation/index.ts';
+import { impactLayer } from './impact/index.ts';
 import { manholeLayer } from './manholes/index.ts';
 import { parkingLayer } from './parking/index.ts';
 import { analysisLayer } from './parking-analysis/index.ts';
@@ -29,6 +30,7 @@ const REGISTERED = [
   gridworkLayer,
   analysisLayer,
   importedLayer,
+  impactLayer,
   parkingLayer,
   envLayer,
   requestLayer,

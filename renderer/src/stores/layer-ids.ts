@@ -21,6 +21,7 @@ export const ALL_LAYERS = {
   care: true,
   env: false,
   evacuation: true,
+  impact: true,
   analysis: false,
   imported: true,
   elderly: false,

@@ -13,6 +13,8 @@ import { manholeCounts } from '../wall/kpi.ts';
 export interface AlarmNotice {
   alarm: Alarm;
   receivedAt: number;
+  /** raised, or an overdue mandatory SOP step escalated (issue 22): both are toasted and sounded */
+  kind: 'raise' | 'escalate';
 }
 
 export interface SosNotice {
@@ -83,7 +85,9 @@ export class LiveStore {
       const h = this.health[ev.stream];
       h.lastEventAt = now;
       h.events++;
-      if (ev.kind === 'alarm.update' && ev.action === 'raise' && !before) this.notices.unshift({ alarm: ev.alarm, receivedAt: now });
+      if (ev.kind === 'alarm.update' && ev.action === 'raise' && !before) this.notices.unshift({ alarm: ev.alarm, receivedAt: now, kind: 'raise' });
+      // an escalation is always of an alarm already known (duplicates never get here)
+      if (ev.kind === 'alarm.update' && ev.action === 'escalate') this.notices.unshift({ alarm: ev.alarm, receivedAt: now, kind: 'escalate' });
       if (ev.kind === 'camera.ptz' && ev.reason === 'sos' && ev.targetLon !== undefined && ev.targetLat !== undefined) {
         const sos = [...this.world.byStream.camera.values()]
           .reverse()

@@ -18,6 +18,8 @@ import type { LayoutFile } from './layouts.ts';
 import { UiStore, type AuditRecord, type OperatorCommand } from './ui-store.ts';
 import { VideoWallStore } from './video-store.ts';
 import { CameraRecordSchema, type CameraRecord } from '../../../data-pipelines/contracts/cameras.ts';
+import type { PlanDecisionInput, PlanPartProposal } from '../../../data-pipelines/contracts/plan.ts';
+import { ResponseStore } from './response-store.ts';
 import { MAX_SNAPSHOT_PARTS, SNAPSHOT_PART_CHARS } from '../../../data-pipelines/contracts/video.ts';
 
 configure({ enforceActions: 'always', computedRequiresReaction: false, observableRequiresReaction: false });
@@ -32,6 +34,9 @@ export interface CommandSink {
     team?: string;
     minutes?: number;
     note?: string;
+    stepId?: string;
+    plan?: PlanPartProposal[];
+    decisions?: PlanDecisionInput[];
   }): Promise<CommandAck>;
   /** one request/answer op of the socket API (contracts/socket-ops.ts): drills, journal windows, occupancy history,
    *  people, citizen requests, visit tasks… */
@@ -76,6 +81,8 @@ export class RootStore {
   readonly people = new PeopleStore();
   /** the video wall's tiles, the camera registry (stream URLs) and the streams' health */
   readonly video = new VideoWallStore();
+  /** incident command: the SOPs, the selected alarm's impact zone and who is inside (issue 22) */
+  readonly response = new ResponseStore();
   /** who is signed in (the duty operator until a named account signs in) */
   readonly session: SessionStore = new SessionStore(this);
   sink: CommandSink | null = null;

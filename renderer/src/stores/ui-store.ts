@@ -1,5 +1,6 @@
 import { makeAutoObservable } from 'mobx';
 import type { AlarmCategory, OperatorAction } from '../../../data-pipelines/contracts/alarm.ts';
+import type { PlanDecisionInput, PlanPartProposal } from '../../../data-pipelines/contracts/plan.ts';
 import { setLocale, type Locale } from '../i18n.ts';
 import type { AnalysisCommand } from './analysis-store.ts';
 import type { LayoutFile } from './layouts.ts';
@@ -34,7 +35,19 @@ export type OperatorCommand =
   | { type: 'flyToPreset'; preset: string }
   | { type: 'focus'; lon: number; lat: number; what: string; rangeM?: number }
   | { type: 'selectAlarm'; alarmId: string | null }
-  | { type: 'alarm'; alarmId: string; action: OperatorAction; commandId: string; team?: string; minutes?: number; note?: string }
+  | {
+      type: 'alarm';
+      alarmId: string;
+      action: OperatorAction;
+      commandId: string;
+      team?: string;
+      minutes?: number;
+      note?: string;
+      /** step: the SOP step ticked; plan: the proposed parts; decide: a decision per part (issue 22) */
+      stepId?: string;
+      plan?: PlanPartProposal[];
+      decisions?: PlanDecisionInput[];
+    }
   | { type: 'setAlarmFilter'; filter: AlarmFilter }
   | { type: 'toggleAlarmGroup'; key: string }
   | { type: 'setAlarmCategory'; category: AlarmCategory | 'all' }

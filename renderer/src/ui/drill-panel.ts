@@ -5,7 +5,14 @@
  */
 import { mayOperate } from '../../../data-pipelines/contracts/auth.ts';
 import { autorun, observable, reaction, runInAction, type IReactionDisposer } from 'mobx';
-import { afterActionReport, reportCsv, reportHtml, type AfterActionReport } from '../../../data-pipelines/contracts/after-action.ts';
+import {
+  afterActionReport,
+  reportCsv,
+  reportHtml,
+  reportPlanCsv,
+  reportStepsCsv,
+  type AfterActionReport,
+} from '../../../data-pipelines/contracts/after-action.ts';
 import type { DrillAck, DrillListEmpty, DrillStatus } from '../../../data-pipelines/contracts/events.ts';
 import { parseScenario } from '../../../data-pipelines/contracts/scenario.ts';
 import { errorText, fmtTime, t, type StringKey } from '../i18n.ts';
@@ -263,7 +270,9 @@ export function mountDrillPanel(store: RootStore, box: HTMLElement): () => void 
             btn(replay.playing ? t('drill.pause') : t('drill.play'), 'replay-play', () => (replay.playing ? replay.pause() : replay.play())),
             speed,
             btn(t('drill.report'), 'replay-report', () =>
-              set({ report: afterActionReport(replay.allEvents, { from: replay.from, to: replay.to, ...(drillId ? { drillId } : {}) }) }),
+              set({
+                report: afterActionReport(replay.allEvents, { from: replay.from, to: replay.to, sops: store.response.sops, ...(drillId ? { drillId } : {}) }),
+              }),
             ),
             btn(t('drill.exit'), 'replay-exit', closeReplay),
           ),
@@ -319,24 +328,27 @@ export function mountDrillPanel(store: RootStore, box: HTMLElement): () => void 
             h(
               'table',
               { class: 'report-alarms', 'data-testid': 'report-alarms' },
-              ...r.alarms
-                .slice(0, 50)
-                .map((a) =>
-                  h(
-                    'tr',
-                    { 'data-alarm': a.alarmId },
-                    h('td', {}, `${a.drill ? 'DRILL ' : ''}${categoryLabel(a.category)} ${a.sourceId}`),
-                    h('td', {}, fmt(a.toAckS)),
-                    h('td', {}, fmt(a.toDispatchS)),
-                    h('td', {}, fmt(a.toOnsiteS)),
-                  ),
+              ...r.alarms.slice(0, 50).map((a) =>
+                h(
+                  'tr',
+                  { 'data-alarm': a.alarmId },
+                  h('td', {}, `${a.drill ? 'DRILL ' : ''}${categoryLabel(a.category)} ${a.sourceId}`),
+                  h('td', {}, fmt(a.toAckS)),
+                  h('td', {}, fmt(a.toDispatchS)),
+                  h('td', {}, fmt(a.toOnsiteS)),
+                  // issue 22: SOP steps done / listed, plan parts confirmed / proposed
+                  h('td', { 'data-testid': 'report-steps' }, a.steps.length ? `${a.steps.filter((x) => x.doneAt !== null).length}/${a.steps.length}` : ''),
+                  h('td', { 'data-testid': 'report-plan' }, a.plan.length ? `${a.plan.filter((x) => x.decision === 'confirmed').length}/${a.plan.length}` : ''),
                 ),
+              ),
             ),
             h(
               'div',
               { class: 'actions' },
               btn(t('drill.exportCsv'), 'report-csv', () => download(`${stem}.csv`, 'text/csv;charset=utf-8', reportCsv(r))),
               btn(t('drill.exportHtml'), 'report-html', () => download(`${stem}.html`, 'text/html;charset=utf-8', reportHtml(r))),
+              btn(t('drill.exportSteps'), 'report-steps-csv', () => download(`${stem}-steps.csv`, 'text/csv;charset=utf-8', reportStepsCsv(r))),
+              btn(t('drill.exportPlan'), 'report-plan-csv', () => download(`${stem}-plan.csv`, 'text/csv;charset=utf-8', reportPlanCsv(r))),
             ),
           );
         }

@@ -136,7 +136,8 @@ export function mountIncidentPanel(store: RootStore, box: HTMLElement): () => vo
     reaction(
       () => store.realLive.notices[0],
       (n) => {
-        if (!n || n.alarm.category !== 'fire' || n.alarm.cause !== 'fire' || Date.now() - n.receivedAt > 5_000 || store.ui.videoCameraId) return;
+        if (!n || n.kind !== 'raise' || n.alarm.category !== 'fire' || n.alarm.cause !== 'fire' || Date.now() - n.receivedAt > 5_000 || store.ui.videoCameraId)
+          return;
         const cam = nearestCamera(store, n.alarm.lon, n.alarm.lat);
         if (cam) void store.command({ type: 'openVideo', cameraId: cam });
       },

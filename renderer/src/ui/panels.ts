@@ -34,6 +34,7 @@ import { snapshotLinks, VideoPanel } from './video/panel.ts';
 import { mountVideoWallPanel } from './video/wall.ts';
 import { mountDrillPanel } from './drill-panel.ts';
 import { mountIncidentPanel } from './incident-panel.ts';
+import { mountResponsePanel } from './response-panel.ts';
 import { mountImportPanel } from './import-panel.ts';
 import { openScreensDialog } from './wall/screens-dialog.ts';
 import { mountPeoplePanel } from './people-panel.ts';
@@ -278,9 +279,11 @@ function mountRightColumn(store: RootStore, right: HTMLElement): Unmount {
   const incidentBox = h('section', { class: 'incident', 'data-testid': 'incident-panel' });
   const analysisBox = h('section', { id: 'analysis-panel', class: 'analysis-panel', 'data-testid': 'analysis-panel' });
   const careBox = h('section', { class: 'care-holder', 'data-testid': 'care-holder-panel' });
-  right.replaceChildren(videoSlot, detailBox, careBox, incidentBox, alarmBox, buildingBox, analysisBox);
+  const responseBox = h('section', { class: 'response', 'data-testid': 'response-panel' });
+  right.replaceChildren(videoSlot, detailBox, responseBox, careBox, incidentBox, alarmBox, buildingBox, analysisBox);
   const unmounts: Unmount[] = [
     mountCareHolder(store, careBox),
+    mountResponsePanel(store, responseBox),
     // The planner workspace swaps the right column for the analysis panel; alarms keep toasting and sounding meanwhile.
     autorun(() => {
       const analysis = store.ui.workspace === 'analysis';
@@ -574,17 +577,20 @@ function mountAlerts(store: RootStore): Unmount {
   document.body.append(toast);
   let hideTimer: ReturnType<typeof setTimeout> | undefined;
   // the alarm on the toast: its text follows a language switch while it is shown
-  const toasted = observable.box<Alarm | null>(null, { deep: false });
+  const toasted = observable.box<{ alarm: Alarm; kind: 'raise' | 'escalate' } | null>(null, { deep: false });
   const disposers: IReactionDisposer[] = [
     autorun(() => {
-      const a = toasted.get();
-      toast.replaceChildren(...(a ? [h('strong', {}, `${drillMark(a)}${t('newAlarm')} `), alarmTitle(a)] : []));
+      const n = toasted.get();
+      const a = n?.alarm;
+      toast.replaceChildren(
+        ...(a ? [h('strong', {}, `${drillMark(a)}${t(n.kind === 'escalate' ? 'response.escalatedToast' : 'newAlarm')} `), alarmTitle(a)] : []),
+      );
     }),
     reaction(
       () => store.realLive.notices[0],
       (n) => {
         if (!n || n.alarm.priority === 3 || Date.now() - n.receivedAt > 10_000) return;
-        runInAction(() => toasted.set(n.alarm));
+        runInAction(() => toasted.set({ alarm: n.alarm, kind: n.kind }));
         toast.className = `toast p${n.alarm.priority}`;
         toast.hidden = false;
         toast.onclick = () => goToAlarm(store, n.alarm, true);

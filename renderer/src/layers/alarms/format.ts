@@ -1,5 +1,5 @@
 /** Pure presentation of alarms: priority colours, labels, flood grouping. */
-import type { Alarm, AlarmCategory, AlarmState, OperatorAction } from '../../../../data-pipelines/contracts/alarm.ts';
+import type { Alarm, AlarmCategory, AlarmState, OperatorAction, SystemAction } from '../../../../data-pipelines/contracts/alarm.ts';
 import { SENSOR_SPECS, type ManholeSensor } from '../../../../data-pipelines/contracts/manhole.ts';
 import { sensorLabel } from '../shared/sensors.ts';
 import { locale, t, type Locale, type StringKey } from '../../i18n.ts';
@@ -7,7 +7,7 @@ import type { RGBA } from '../../palette.ts';
 
 export const PRIORITY_COLORS: Record<1 | 2 | 3, RGBA> = { 1: [239, 35, 60, 255], 2: [255, 120, 40, 255], 3: [255, 200, 60, 255] };
 
-export type AlarmAction = OperatorAction | 'raise' | 'reactivate' | 'rtn' | 'unshelve-expired';
+export type AlarmAction = OperatorAction | SystemAction;
 
 export function priorityLabel(p: 1 | 2 | 3, l: Locale = locale()): string {
   return t(`alarms.priority.${p}`, undefined, l);

@@ -243,7 +243,8 @@ export function startAutoWall(store: RootStore): () => void {
   return reaction(
     () => store.realLive.notices[0],
     (n) => {
-      if (!n || Date.now() - n.receivedAt > 5_000) return;
+      // an escalation (an overdue SOP step) is toasted, not a reason to reshuffle the wall
+      if (!n || n.kind !== 'raise' || Date.now() - n.receivedAt > 5_000) return;
       const a = n.alarm;
       const cams = (a.cameras ?? []).map((c) => c.id);
       if (!AUTO_WALL.has(a.category) || !cams.length) return;
