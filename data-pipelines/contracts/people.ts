@@ -16,7 +16,7 @@ export const PeopleRequest = z.discriminatedUnion('op', [
   /** who wears / has the care device (masked; audited as a view of that person) */
   z.object({ op: z.literal('holder'), deviceId: z.string().regex(/^CR-\d{5}$/, 'care device id has the wrong shape') }).strict(),
   /** who lives in these buildings (an alarm's impact zone, issue 22): counts, and the masked vulnerable list if allowed */
-  z.object({ op: z.literal('inside'), buildingIds: z.array(z.number().int()).min(1).max(3000) }).strict(),
+  z.object({ op: z.literal('inside'), buildingIds: z.array(z.number().int()).min(1).max(3000), alarmId: z.string().min(1).max(128).optional() }).strict(),
 ]);
 export type PeopleRequest = z.infer<typeof PeopleRequest>;
 

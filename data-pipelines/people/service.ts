@@ -260,7 +260,8 @@ export class PeopleService {
    * vulnerable (elderly living alone, disabled, 80+), masked, for roles that may list them — grid staff their own grids
    * only. Audited as a list whenever names are returned.
    */
-  inside(user: User, buildingIds: readonly number[], maxList = 300): PeopleResult<InsideAnswer> {
+  inside(user: User, buildingIds: readonly number[], opts: { maxList?: number; alarmId?: string } = {}): PeopleResult<InsideAnswer> {
+    const maxList = opts.maxList ?? 300;
     const today = this.today();
     const zero = (): InsideCounts => ({ residents: 0, elderly: 0, alone: 0, disabled: 0 });
     const add = (c: InsideCounts, r: Resident, age: number) => {
@@ -292,7 +293,15 @@ export class PeopleService {
     }
     vulnerable.sort((a, b) => Number(b.r.livingAlone) - Number(a.r.livingAlone) || b.age - a.age || a.r.residentId.localeCompare(b.r.residentId));
     const rows = listing ? vulnerable.slice(0, maxList).map((v) => this.masked(v.r, today)) : null;
-    if (rows) this.audit({ user: user.name, role: user.role, action: 'list', outcome: 'ok', query: `inside ${buildings.length} buildings`, rows: rows.length });
+    if (rows)
+      this.audit({
+        user: user.name,
+        role: user.role,
+        action: 'list',
+        outcome: 'ok',
+        query: `inside ${buildings.length} buildings${opts.alarmId ? ` for ${opts.alarmId}` : ''}`,
+        rows: rows.length,
+      });
     return {
       ok: true,
       value: {

@@ -17,7 +17,7 @@ import { multiLineString, polygon } from '@turf/helpers';
 import type { Feature, MultiPolygon, Polygon } from 'geojson';
 import type { HazardModel } from '../contracts/hazard.ts';
 import { camerasCovering, type CoverageCamera } from '../geo/coverage.ts';
-import { haversineMeters, type BBox4 } from '../geo/measure.ts';
+import { haversineMeters, M_PER_DEG_LAT, mPerDegLon, type BBox4 } from '../geo/measure.ts';
 import type { Facility } from './evacuation.ts';
 import { stationEtas, type StationEta } from './responders.ts';
 import type { StreetNetwork } from './streets.ts';
@@ -206,6 +206,24 @@ function streetDistances(net: StreetNetwork, from: number, maxM: number): Map<nu
   return dist;
 }
 
+/** Metres from a place to the nearest point of a ring's edges (the local frame: district scale). */
+function ringDistanceM(ring: ReadonlyArray<[number, number]>, lon: number, lat: number): number {
+  const kx = mPerDegLon(lat);
+  let best = Infinity;
+  for (let i = 0; i + 1 < ring.length; i++) {
+    const ax = (ring[i]![0] - lon) * kx,
+      ay = (ring[i]![1] - lat) * M_PER_DEG_LAT;
+    const bx = (ring[i + 1]![0] - lon) * kx,
+      by = (ring[i + 1]![1] - lat) * M_PER_DEG_LAT;
+    const dx = bx - ax,
+      dy = by - ay;
+    const len2 = dx * dx + dy * dy;
+    const t = len2 > 0 ? Math.max(0, Math.min(1, -(ax * dx + ay * dy) / len2)) : 0;
+    best = Math.min(best, Math.hypot(ax + t * dx, ay + t * dy));
+  }
+  return best;
+}
+
 export function pointInZone(zone: HazardZone, lon: number, lat: number): boolean {
   return inBbox(zone.bbox, lon, lat) && booleanPointInPolygon([lon, lat], zone.polygon);
 }
@@ -247,7 +265,7 @@ export function impactOf(zone: HazardZone, world: ImpactWorld, opts: ImpactOptio
       if (!ring) continue;
       const foot = polygon([ring]);
       if (!booleanIntersects(foot, zone.polygon)) continue;
-      for (const [x, y] of ring) nearest = Math.min(nearest, dist(x, y));
+      nearest = Math.round(ringDistanceM(ring, clon, clat));
       // the place itself inside the footprint: distance 0
       if (booleanPointInPolygon([clon, clat], foot)) nearest = 0;
       buildings.push({ id: g.ids[i]!, floors: g.floors[i]!, distanceM: nearest });

@@ -78,12 +78,14 @@ describe('a gas reading in a manhole: a 100 m circle', () => {
   });
 
   it('finds the buildings that touch it, nearest first, and their floors', () => {
-    // D contains the place (0 m); A's nearest corner (40, ±10) is 41 m; C's (95, ±10) 95.5 m; B starts at 140 m; F's
-    // corner (40, 30) is 50 m
-    expect(imp.buildings.map((b) => b.id)).toEqual([4, 1, 6, 3]);
-    expect(imp.buildings[0]!.distanceM).toBe(0);
-    expect(imp.buildings[1]!.distanceM).toBeGreaterThanOrEqual(41);
-    expect(imp.buildings[1]!.distanceM).toBeLessThanOrEqual(42);
+    // D contains the place (0 m); A's west wall is 40 m away (its corners 41 m: the wall, not the corner, counts); F's
+    // corner (40, 30) is 50 m; C's west wall 95 m; B starts at 140 m
+    expect(imp.buildings.map((b) => [b.id, b.distanceM])).toEqual([
+      [4, 0],
+      [1, 40],
+      [6, 50],
+      [3, 95],
+    ]);
     expect(imp.floors).toBe(12 + 6 + 5 + 4);
   });
 

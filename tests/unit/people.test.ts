@@ -180,7 +180,7 @@ describe('people service', () => {
   it('inside an alarm zone (issue 22): exact counts per building and grid; the masked vulnerable list by role; audited', () => {
     const ids = [...new Set(svc.population().map((p) => p.buildingId))];
     const one = ids[0]!;
-    const r = svc.inside(op, [one, one, 999_999]);
+    const r = svc.inside(op, [one, one, 999_999], { alarmId: 'AL-test-1' });
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     const people = svc.population().filter((p) => p.buildingId === one);
@@ -215,6 +215,8 @@ describe('people service', () => {
       .split('\n')
       .map((l) => JSON.parse(l) as { query?: string; user: string });
     expect(lines.filter((l) => l.query?.startsWith('inside ')).map((l) => l.user)).toEqual(['值班员', '网格员王', '网格员王']);
+    // the audit says which alarm the list was for
+    expect(lines.find((l) => l.query?.startsWith('inside '))?.query).toBe('inside 1 buildings for AL-test-1');
   });
 
   it('elderly density per grid is aggregates only', () => {

@@ -107,7 +107,7 @@ export class ResponseStore {
       let inside: InsideAnswer | null = null;
       let insideError: string | null = null;
       try {
-        const r = await deps.people({ op: 'inside', buildingIds: ids.slice(0, 3000) });
+        const r = await deps.people({ op: 'inside', buildingIds: ids.slice(0, 3000), alarmId: a.alarmId });
         if (r.ok && r.op === 'inside') {
           const { ok: _ok, op: _op, ...rest } = r;
           void _ok;
