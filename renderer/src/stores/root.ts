@@ -18,7 +18,6 @@ import type { LayoutFile } from './layouts.ts';
 import { UiStore, type AuditRecord, type OperatorCommand } from './ui-store.ts';
 import { VideoWallStore } from './video-store.ts';
 import { CameraRecordSchema, type CameraRecord } from '../../../data-pipelines/contracts/cameras.ts';
-import type { PlanDecisionInput, PlanPartProposal } from '../../../data-pipelines/contracts/plan.ts';
 import { ResponseStore } from './response-store.ts';
 import { MAX_SNAPSHOT_PARTS, SNAPSHOT_PART_CHARS } from '../../../data-pipelines/contracts/video.ts';
 
@@ -26,18 +25,7 @@ configure({ enforceActions: 'always', computedRequiresReaction: false, observabl
 
 export interface CommandSink {
   /** an operator alarm action (retried across reconnects with its commandId until acknowledged) */
-  sendAlarmCommand(cmd: {
-    commandId: string;
-    alarmId: string;
-    action: string;
-    by: string;
-    team?: string;
-    minutes?: number;
-    note?: string;
-    stepId?: string;
-    plan?: PlanPartProposal[];
-    decisions?: PlanDecisionInput[];
-  }): Promise<CommandAck>;
+  sendAlarmCommand(cmd: Omit<Extract<OperatorCommand, { type: 'alarm' }>, 'type' | 'action'> & { action: string; by: string }): Promise<CommandAck>;
   /** one request/answer op of the socket API (contracts/socket-ops.ts): drills, journal windows, occupancy history,
    *  people, citizen requests, visit tasks… */
   call: SocketCall;
