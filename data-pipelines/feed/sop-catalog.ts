@@ -46,7 +46,8 @@ export function loadSopCatalog(dir: string, log: (msg: string) => void = () => u
         fail(`${name}: larger than ${MAX_BYTES} bytes, left out`);
         continue;
       }
-      raw = JSON.parse(readFileSync(path, 'utf8'));
+      // a byte-order mark (Notepad's UTF-8) is not an error
+      raw = JSON.parse(readFileSync(path, 'utf8').replace(/^\uFEFF/, ''));
     } catch (e) {
       fail(`${name}: not valid JSON (${(e as Error).message.slice(0, 200)}), left out`);
       continue;

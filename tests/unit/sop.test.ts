@@ -114,10 +114,12 @@ describe('the SOP catalog loader', () => {
       // valid on its own, but claims gas alarms the shipped manhole-gas file already has
       'z-conflict.json': JSON.stringify({ ...gas, id: 'gas-again' }),
       'notes.txt': 'not an SOP: not read',
+      // saved by Notepad as UTF-8 with a byte-order mark: loads
+      'e-bom.json': `\uFEFF${JSON.stringify({ ...gas, id: 'gas-bom', applies: { category: 'manhole', causes: ['battery'] } })}`,
     });
     const logged: string[] = [];
     const cat = loadSopCatalog(dir, (m) => logged.push(m));
-    expect(cat.sops.map((s) => s.id).sort()).toEqual(['building-fire', 'care-call', 'manhole-flood', 'manhole-gas', 'sos']);
+    expect(cat.sops.map((s) => s.id).sort()).toEqual(['building-fire', 'care-call', 'gas-bom', 'manhole-flood', 'manhole-gas', 'sos']);
     expect(cat.errors).toHaveLength(5);
     const [json, missing, dup, format, conflict] = cat.errors;
     expect(json).toMatch(/^a-bad-json\.json: not valid JSON/);
