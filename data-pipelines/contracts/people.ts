@@ -16,13 +16,26 @@ export const PeopleRequest = z.discriminatedUnion('op', [
   /** who wears / has the care device (masked; audited as a view of that person) */
   z.object({ op: z.literal('holder'), deviceId: z.string().regex(/^CR-\d{5}$/, 'care device id has the wrong shape') }).strict(),
   /** who lives in these buildings (an alarm's impact zone, issue 22): counts, and the masked vulnerable list if allowed */
-  z.object({ op: z.literal('inside'), buildingIds: z.array(z.number().int()).min(1).max(3000), alarmId: z.string().min(1).max(128).optional() }).strict(),
+  z
+    .object({
+      op: z.literal('inside'),
+      buildingIds: z.array(z.number().int()).min(1).max(3000),
+      alarmId: z.string().min(1).max(128).optional(),
+      /** a fire: its building and floor; the answer counts who lives on that floor and above (smoke rises) */
+      above: z
+        .object({ buildingId: z.number().int(), floor: z.number().int().min(-10).max(200) })
+        .strict()
+        .optional(),
+    })
+    .strict(),
 ]);
 export type PeopleRequest = z.infer<typeof PeopleRequest>;
 
 export interface MaskedResident {
   residentId: string;
   householdId: string;
+  /** the floor of the home, where known (responders need it: a fire below, water in a basement) */
+  floor?: number;
   name: string;
   idNumber: string;
   phone: string;
@@ -52,6 +65,8 @@ export interface Resident {
   residentId: string;
   householdId: string;
   buildingId: number;
+  /** the floor of the home (households spread over the building's floors from the ground up), where known */
+  floor?: number;
   compoundId: number;
   gridId: string;
   lon: number;
@@ -104,6 +119,8 @@ export interface InsideAnswer {
   buildings: Array<InsideCounts & { buildingId: number }>;
   grids: Array<InsideCounts & { gridId: string; staff: string }>;
   total: InsideCounts;
+  /** asked with `above`: who lives on the fire's floor and above in its building (homes without a floor are not in it) */
+  above?: InsideCounts & { buildingId: number; floor: number };
   /**
    * the elderly living alone, the disabled and the over-80s, alone first then oldest, masked; null when this role sees
    * counts only (auditors); grid staff get their own grids' people only

@@ -151,7 +151,7 @@ export class FeedOperations {
           return r.ok ? { ok: true, op: 'holder', deviceId: q.deviceId, resident: r.value } : r;
         }
         case 'inside': {
-          const r = people.inside(user, q.buildingIds, q.alarmId ? { alarmId: q.alarmId } : {});
+          const r = people.inside(user, q.buildingIds, { ...(q.alarmId ? { alarmId: q.alarmId } : {}), ...(q.above ? { above: q.above } : {}) });
           return r.ok ? { ok: true, op: 'inside', ...r.value } : r;
         }
       }

@@ -12,9 +12,14 @@ export function loadHomes(assetsDir: string): HomeSource[] {
   };
   const b = read('buildings');
   const gridOf = new Map<number, string>();
+  const floorsOf = new Map<number, number>();
   const bid = b.getChild('id')!;
   const bg = b.getChild('grid_id')!;
-  for (let i = 0; i < b.numRows; i++) gridOf.set(Number(bid.get(i)), String(bg.get(i)));
+  const bf = b.getChild('floors');
+  for (let i = 0; i < b.numRows; i++) {
+    gridOf.set(Number(bid.get(i)), String(bg.get(i)));
+    if (bf) floorsOf.set(Number(bid.get(i)), Number(bf.get(i)));
+  }
   const d = read('demand_sources');
   const col = (n: string) => d.getChild(n)!;
   const [kind, building, compound, households, lon, lat] = ['kind', 'building_id', 'compound_id', 'households', 'lon', 'lat'].map(col) as [
@@ -34,6 +39,7 @@ export function loadHomes(assetsDir: string): HomeSource[] {
       compoundId: Number(compound.get(i)),
       households: Number(households.get(i)),
       gridId: gridOf.get(id) ?? '',
+      ...((floorsOf.get(id) ?? 0) > 0 ? { floors: floorsOf.get(id)! } : {}),
       lon: Number(lon.get(i)),
       lat: Number(lat.get(i)),
     });

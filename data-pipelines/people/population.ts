@@ -19,6 +19,8 @@ export interface HomeSource {
   gridId: string;
   lon: number;
   lat: number;
+  /** the building's floors (homes are spread over them evenly, from the ground up); unknown: no floor per resident */
+  floors?: number;
 }
 
 export type { Resident } from '../contracts/people.ts';
@@ -166,6 +168,7 @@ export function* populationBatches(homes: readonly HomeSource[], refDate: string
           residentId: `R-${home.buildingId}-${h + 1}-${i + 1}`,
           householdId: `H-${home.buildingId}-${h + 1}`,
           buildingId: home.buildingId,
+          ...(home.floors && home.floors > 0 ? { floor: 1 + Math.floor((h * home.floors) / home.households) } : {}),
           compoundId: home.compoundId,
           gridId: home.gridId,
           lon: home.lon,

@@ -157,6 +157,7 @@ export class PeopleService {
       age: ageOn(r.birth, today),
       birthday: r.birth.slice(5),
       buildingId: r.buildingId,
+      ...(r.floor !== undefined ? { floor: r.floor } : {}),
       gridId: r.gridId,
       lon: r.lon,
       lat: r.lat,
@@ -260,7 +261,11 @@ export class PeopleService {
    * vulnerable (elderly living alone, disabled, 80+), masked, for roles that may list them — grid staff their own grids
    * only. Audited as a list whenever names are returned.
    */
-  inside(user: User, buildingIds: readonly number[], opts: { maxList?: number; alarmId?: string } = {}): PeopleResult<InsideAnswer> {
+  inside(
+    user: User,
+    buildingIds: readonly number[],
+    opts: { maxList?: number; alarmId?: string; above?: { buildingId: number; floor: number } } = {},
+  ): PeopleResult<InsideAnswer> {
     const maxList = opts.maxList ?? 300;
     const today = this.today();
     const zero = (): InsideCounts => ({ residents: 0, elderly: 0, alone: 0, disabled: 0 });
@@ -271,6 +276,8 @@ export class PeopleService {
       if (r.disability > 0) c.disabled++;
     };
     const total = zero();
+    const above = opts.above ? { ...opts.above, ...zero() } : null;
+    const isAbove = (r: Resident) => !!above && r.buildingId === above.buildingId && r.floor !== undefined && r.floor >= above.floor;
     const buildings: InsideAnswer['buildings'] = [];
     const grids = new Map<string, InsideAnswer['grids'][number]>();
     const vulnerable: Array<{ r: Resident; age: number }> = [];
@@ -283,6 +290,7 @@ export class PeopleService {
         const age = ageOn(r.birth, today);
         add(b, r, age);
         add(total, r, age);
+        if (isAbove(r)) add(above!, r, age);
         let g = grids.get(r.gridId);
         if (!g) grids.set(r.gridId, (g = { gridId: r.gridId, staff: (this.opts.staffOf ?? gridStaffName)(r.gridId), ...zero() }));
         add(g, r, age);
@@ -291,7 +299,14 @@ export class PeopleService {
       }
       buildings.push(b);
     }
-    vulnerable.sort((a, b) => Number(b.r.livingAlone) - Number(a.r.livingAlone) || b.age - a.age || a.r.residentId.localeCompare(b.r.residentId));
+    // a fire's floor and above first, then alone, then the oldest
+    vulnerable.sort(
+      (a, b) =>
+        Number(isAbove(b.r)) - Number(isAbove(a.r)) ||
+        Number(b.r.livingAlone) - Number(a.r.livingAlone) ||
+        b.age - a.age ||
+        a.r.residentId.localeCompare(b.r.residentId),
+    );
     const rows = listing ? vulnerable.slice(0, maxList).map((v) => this.masked(v.r, today)) : null;
     if (rows)
       this.audit({
@@ -308,6 +323,7 @@ export class PeopleService {
         buildings: buildings.sort((a, b) => a.buildingId - b.buildingId),
         grids: [...grids.values()].sort((a, b) => a.gridId.localeCompare(b.gridId)),
         total,
+        ...(above ? { above } : {}),
         vulnerable: rows,
         truncated: listing && vulnerable.length > maxList,
       },

@@ -219,6 +219,35 @@ describe('people service', () => {
     expect(lines.find((l) => l.query?.startsWith('inside '))?.query).toBe('inside 1 buildings for AL-test-1');
   });
 
+  it('a fire (issue 22): homes spread over the floors; who lives on the fire floor and above, counted and listed first', () => {
+    const homes: HomeSource[] = [{ buildingId: 7, compoundId: 1, households: 60, gridId: 'G-A', lon: 116.45, lat: 39.93, floors: 6 }];
+    const s6 = new PeopleService(() => homes, { auditPath: join(dir, 'floors.jsonl'), now: () => now });
+    const pop = s6.population();
+    // 60 households on 6 floors: 10 a floor, from the ground up
+    const perFloor = [1, 2, 3, 4, 5, 6].map((f) => new Set(pop.filter((p) => p.floor === f).map((p) => p.householdId)).size);
+    expect(perFloor).toEqual([10, 10, 10, 10, 10, 10]);
+    const r = s6.inside(op, [7], { above: { buildingId: 7, floor: 4 } });
+    if (!r.ok) throw new Error(r.error);
+    const up = pop.filter((p) => p.floor! >= 4);
+    expect(r.value.above).toEqual({
+      buildingId: 7,
+      floor: 4,
+      residents: up.length,
+      elderly: up.filter((p) => ageOn(p.birth, '2026-11-23') >= 60).length,
+      alone: up.filter((p) => p.livingAlone).length,
+      disabled: up.filter((p) => p.disability > 0).length,
+    });
+    expect(r.value.above!.residents).toBeLessThan(r.value.total.residents);
+    // the vulnerable on floors 4–6 come first, each with their floor
+    const list = r.value.vulnerable!;
+    const firstBelow = list.findIndex((x) => x.floor! < 4);
+    expect(firstBelow).toBeGreaterThan(0);
+    expect(list.slice(firstBelow).every((x) => x.floor! < 4)).toBe(true);
+    // homes without a known floor (the small fixture) count in no floor
+    const noFloors = svc.inside(op, [1], { above: { buildingId: 1, floor: 1 } });
+    expect(noFloors.ok && noFloors.value.above?.residents).toBe(0);
+  });
+
   it('elderly density per grid is aggregates only', () => {
     const d = svc.density();
     expect(d.map((g) => g.gridId)).toEqual(['G-A', 'G-B']);

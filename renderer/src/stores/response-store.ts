@@ -107,7 +107,10 @@ export class ResponseStore {
       let inside: InsideAnswer | null = null;
       let insideError: string | null = null;
       try {
-        const r = await deps.people({ op: 'inside', buildingIds: ids.slice(0, 3000), alarmId: a.alarmId });
+        // a fire: also who lives on its floor and above (smoke rises)
+        const above =
+          a.category === 'fire' && a.buildingId !== undefined && a.floor !== undefined ? { above: { buildingId: a.buildingId, floor: a.floor } } : {};
+        const r = await deps.people({ op: 'inside', buildingIds: ids.slice(0, 3000), alarmId: a.alarmId, ...above });
         if (r.ok && r.op === 'inside') {
           const { ok: _ok, op: _op, ...rest } = r;
           void _ok;

@@ -229,6 +229,18 @@ function impactSection(a: Alarm, sop: SopFile, st: ImpactState | null, view: { v
       row('response.buildings', t('response.buildingsValue', { n: imp.buildings.length, floors: imp.floors }), 'impact-buildings'),
       imp.buildings.length ? row('response.buildingList', buildingNames, 'impact-building-list', true) : '',
       row('response.residents', people, 'impact-people'),
+      st.inside?.above
+        ? row(
+            'response.above',
+            t('response.aboveValue', {
+              floor: st.inside.above.floor,
+              residents: st.inside.above.residents,
+              elderly: st.inside.above.elderly,
+              alone: st.inside.above.alone,
+            }),
+            'impact-above',
+          )
+        : '',
       row('response.care', String(imp.care.length), 'impact-care'),
       row('response.cameras', String(imp.cameras.length), 'impact-cameras'),
       row('response.wells', String(imp.wells.length), 'impact-wells'),
@@ -261,7 +273,7 @@ function vulnerableList(view: { vulnerableOpen: boolean }, vulnerable: MaskedRes
           h(
             'li',
             { 'data-i18n-data': '' },
-            `${r.name} · ${r.age} · ${st.names.get(r.buildingId)?.name || `#${r.buildingId}`}${r.livingAlone ? ` · ${t('response.alone')}` : ''}`,
+            `${r.name} · ${r.age} · ${st.names.get(r.buildingId)?.name || `#${r.buildingId}`}${r.floor !== undefined ? ` ${r.floor}F` : ''}${r.livingAlone ? ` · ${t('response.alone')}` : ''}`,
           ),
         ),
     ),
