@@ -9,7 +9,7 @@ import { csvText, htmlEscape } from './export-format.ts';
 import type { Alarm } from './alarm.ts';
 import type { DrillStatus, FeedEvent } from './events.ts';
 import type { PlanDecision, PlanPartKind } from './plan.ts';
-import { sopProgress, type SopFile, type SopRole } from './sop.ts';
+import { sopFileOf, sopProgress, type SopFile, type SopRole } from './sop.ts';
 
 /** One SOP step of an alarm, as the report shows it. */
 export interface StepRow {
@@ -254,7 +254,7 @@ export function afterActionReport(
     .sort((a, b) => a.raisedAt - b.raisedAt || a.alarmId.localeCompare(b.alarmId))
     .map((a) =>
       alarmTimes(a, {
-        sop: a.sop ? (o.sops?.find((s) => s.id === a.sop!.id && s.version === a.sop!.version) ?? null) : null,
+        sop: sopFileOf(o.sops ?? [], a.sop),
         asOf: o.to,
         ...(proposedAt.has(a.alarmId) ? { proposedAt: proposedAt.get(a.alarmId)! } : {}),
       }),

@@ -95,6 +95,14 @@ export function sopFor(sops: readonly SopFile[], a: { category: string; cause: s
   );
 }
 
+/**
+ * The file of the SOP an alarm was raised with: the same id and version (an edited file, a new version, does not
+ * re-time or re-judge alarms raised under the old one). Null: none, or no longer loaded.
+ */
+export function sopFileOf(sops: readonly SopFile[], ref: { id: string; version: number } | undefined): SopFile | null {
+  return ref ? (sops.find((s) => s.id === ref.id && s.version === ref.version) ?? null) : null;
+}
+
 /** What an alarm carries of its SOP: which file and version, the ticked steps, the escalated steps. */
 export const AlarmSop = z
   .object({
@@ -150,9 +158,4 @@ export function dueEscalations(sop: SopFile, state: AlarmSop, raisedAt: number, 
   return sopProgress(sop, state, raisedAt, now)
     .filter((p) => p.step.mandatory && p.status === 'overdue' && !p.escalated)
     .map((p) => p.step.id);
-}
-
-/** The text in the wanted language. */
-export function sopText(t: SopText, locale: 'zh-CN' | 'en'): string {
-  return t[locale];
 }

@@ -23,7 +23,7 @@ import {
 } from '../contracts/alarm.ts';
 import type { AlarmUpdate, Draft, FeedEvent } from '../contracts/events.ts';
 import type { ManholeSensor } from '../contracts/manhole.ts';
-import { dueEscalations, sopFor, type SopFile } from '../contracts/sop.ts';
+import { dueEscalations, sopFileOf, sopFor, type SopFile } from '../contracts/sop.ts';
 import { camerasCovering, type CameraChoice } from '../geo/coverage.ts';
 import type { Entities } from './entities.ts';
 
@@ -58,14 +58,11 @@ export class AlarmEngine {
   private readonly detectors: Map<string, { lon: number; lat: number }>;
   private readonly stations: Map<string, { lon: number; lat: number }>;
   private readonly cameras: Map<string, { lon: number; lat: number }>;
-  /** the SOP catalog by id (feed/sop-catalog.ts) */
-  private readonly sopById: Map<string, SopFile>;
 
   constructor(
     private readonly e: Entities,
     readonly sops: readonly SopFile[] = [],
   ) {
-    this.sopById = new Map(sops.map((s) => [s.id, s]));
     this.wells = new Map(e.wells.map((w) => [w.id, w]));
     this.detectors = new Map(e.detectors.map((d) => [d.id, d]));
     this.stations = new Map(e.stations.map((s) => [s.id, s]));
@@ -82,9 +79,7 @@ export class AlarmEngine {
 
   /** The SOP file an alarm names (null: none, or a file no longer in the catalog). */
   sopOf(a: Alarm): SopFile | null {
-    // the version it was raised with: an edited file (a new version) does not re-time alarms raised under the old one
-    const s = a.sop ? this.sopById.get(a.sop.id) : undefined;
-    return s && s.version === a.sop!.version ? s : null;
+    return sopFileOf(this.sops, a.sop);
   }
 
   /** What a raised alarm of this category and cause carries of its SOP. */

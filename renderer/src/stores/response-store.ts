@@ -8,7 +8,7 @@
 import { makeAutoObservable, observable, runInAction } from 'mobx';
 import type { Alarm } from '../../../data-pipelines/contracts/alarm.ts';
 import type { InsideAnswer, PeopleAnswer, PeopleRequest } from '../../../data-pipelines/contracts/people.ts';
-import { sopFor, type SopFile } from '../../../data-pipelines/contracts/sop.ts';
+import { sopFileOf, sopFor, type SopFile } from '../../../data-pipelines/contracts/sop.ts';
 import type { Impact, ImpactWorld } from '../../../data-pipelines/routing/impact.ts';
 
 export interface ImpactState {
@@ -54,10 +54,9 @@ export class ResponseStore {
     this.deps = deps;
   }
 
-  /** The SOP of an alarm (the file and version it was raised with, else the one that applies now). */
+  /** The SOP of an alarm: the file and version it was raised with (as the feed server judges it), else the one that applies now. */
   sopOf(a: Pick<Alarm, 'category' | 'cause' | 'sop'>): SopFile | null {
-    if (a.sop) return this.sops.find((s) => s.id === a.sop!.id) ?? null;
-    return sopFor(this.sops, a);
+    return a.sop ? sopFileOf(this.sops, a.sop) : sopFor(this.sops, a);
   }
 
   async loadSops(): Promise<void> {
