@@ -4,7 +4,6 @@
  */
 import {
   Cartesian3,
-  Color,
   ColorGeometryInstanceAttribute,
   GeometryInstance,
   PerInstanceColorAppearance,
@@ -16,6 +15,7 @@ import {
 import { reaction, type IEqualsComparer } from 'mobx';
 import type { RGBA } from '../palette.ts';
 import type { LayerRenderer } from './types.ts';
+import { cesiumColor } from './shared/cesium-color.ts';
 
 export interface CellShape {
   id: string;
@@ -23,8 +23,6 @@ export interface CellShape {
   ring: Array<[number, number]>;
   color: RGBA;
 }
-
-const toColor = (c: RGBA) => new Color(c[0] / 255, c[1] / 255, c[2] / 255, c[3] / 255);
 
 /** One primitive for all cells; `shrink` < 1 draws each cell smaller around its centre; `topM` extrudes to that height. */
 export function cellsPrimitive(
@@ -47,7 +45,7 @@ export function cellsPrimitive(
           ...(top !== undefined ? { extrudedHeight: top } : {}),
           vertexFormat: PerInstanceColorAppearance.VERTEX_FORMAT,
         }),
-        attributes: { color: ColorGeometryInstanceAttribute.fromColor(toColor(c.color)) },
+        attributes: { color: ColorGeometryInstanceAttribute.fromColor(cesiumColor(c.color)) },
       });
     }),
     appearance: new PerInstanceColorAppearance({ translucent: true, closed: opts.topM !== undefined, flat: opts.topM === undefined }),

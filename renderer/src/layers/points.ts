@@ -15,6 +15,7 @@ import type { OperatorCommand } from '../stores/ui-store.ts';
 import type { LayerContext3D, LayerRenderer, LayerRenderer2D, LiveLayerDefinition, PickStore, PickTarget, Revision } from './types.ts';
 import type { RGBA } from '../palette.ts';
 import { M_PER_DEG_LAT, mPerDegLon } from '../../../data-pipelines/geo/measure.ts';
+import { cesiumColor } from './shared/cesium-color.ts';
 
 export interface LivePoint {
   id: string;
@@ -57,8 +58,6 @@ export function pointPick(spec: PointLayerSpec, target: PickTarget, store: PickS
   return spec.owns3d?.(store, target.id) ? spec.onPick(store, target.id) : null;
 }
 
-const toColor = (c: RGBA) => new Color(c[0] / 255, c[1] / 255, c[2] / 255, c[3] / 255);
-
 /** Field-of-view cone as a lon/lat polygon (apex + arc). */
 export function conePolygon(c: Cone, steps = 12): Array<[number, number]> {
   const mLat = M_PER_DEG_LAT;
@@ -84,9 +83,9 @@ export function createPointLayer3D(spec: PointLayerSpec, { scene, store }: Layer
       points.add({
         id: p.id,
         position: Cartesian3.fromDegrees(p.lon, p.lat, p.height ?? 2),
-        color: toColor(p.color),
+        color: cesiumColor(p.color),
         pixelSize: p.size * 2,
-        outlineColor: p.outline ? toColor(p.outline) : Color.TRANSPARENT,
+        outlineColor: p.outline ? cesiumColor(p.outline) : Color.TRANSPARENT,
         outlineWidth: p.outline ? 2 : 0,
         disableDepthTestDistance: p.onTop ? Number.POSITIVE_INFINITY : 0,
       });
@@ -95,7 +94,7 @@ export function createPointLayer3D(spec: PointLayerSpec, { scene, store }: Layer
       lines.add({
         positions: Cartesian3.fromDegreesArray(conePolygon(c).flat()),
         width: 2,
-        material: Material.fromType('Color', { color: toColor(c.color) }),
+        material: Material.fromType('Color', { color: cesiumColor(c.color) }),
       });
     }
     scene.requestRender();

@@ -18,8 +18,7 @@ import type { RGBA } from '../../palette.ts';
 import { currentIncident, EVAC_COLORS, floorBase, indoorRoute3d, isIncident, SLAB_M } from './format.ts';
 import { FIRE_COLORS } from '../shared/fire-colors.ts';
 import { deviceKey } from '../../../../data-pipelines/contracts/world.ts';
-
-const toColor = (c: RGBA) => new Color(c[0] / 255, c[1] / 255, c[2] / 255, c[3] / 255);
+import { cesiumColor } from '../shared/cesium-color.ts';
 
 export function createEvacuation3D({ scene, store }: LayerContext3D): LayerRenderer {
   const points = new PointPrimitiveCollection();
@@ -59,7 +58,7 @@ export function createEvacuation3D({ scene, store }: LayerContext3D): LayerRende
               extrudedHeight: base + SLAB_M,
               vertexFormat: PerInstanceColorAppearance.VERTEX_FORMAT,
             }),
-            attributes: { color: ColorGeometryInstanceAttribute.fromColor(toColor(color)) },
+            attributes: { color: ColorGeometryInstanceAttribute.fromColor(cesiumColor(color)) },
           }),
         );
         // corridor centre line
@@ -67,7 +66,7 @@ export function createEvacuation3D({ scene, store }: LayerContext3D): LayerRende
         lines.add({
           positions: corridor.map((n) => Cartesian3.fromDegrees(n.lon, n.lat, base + SLAB_M + 0.05)),
           width: 1.5,
-          material: Material.fromType('Color', { color: toColor(EVAC_COLORS.corridor) }),
+          material: Material.fromType('Color', { color: cesiumColor(EVAC_COLORS.corridor) }),
         });
       }
       slabs = scene.primitives.add(
@@ -80,7 +79,7 @@ export function createEvacuation3D({ scene, store }: LayerContext3D): LayerRende
         points.add({
           id: `node-${n.id}`,
           position: Cartesian3.fromDegrees(n.lon, n.lat, h),
-          color: toColor(blocked.has(n.id) ? EVAC_COLORS.stairBlocked : EVAC_COLORS.stair),
+          color: cesiumColor(blocked.has(n.id) ? EVAC_COLORS.stairBlocked : EVAC_COLORS.stair),
           pixelSize: n.kind === 'exit' ? 12 : 7,
           outlineColor: Color.BLACK,
           outlineWidth: 1,
@@ -94,7 +93,7 @@ export function createEvacuation3D({ scene, store }: LayerContext3D): LayerRende
         points.add({
           id: d.id,
           position: Cartesian3.fromDegrees(d.lon, d.lat, floorBase(d.floor, true) + SLAB_M / 2),
-          color: toColor(alarming ? FIRE_COLORS[st] : EVAC_COLORS.detector),
+          color: cesiumColor(alarming ? FIRE_COLORS[st] : EVAC_COLORS.detector),
           pixelSize: alarming ? 18 : 6,
           outlineColor: alarming ? Color.WHITE : Color.BLACK,
           outlineWidth: alarming ? 3 : 1,
@@ -108,7 +107,7 @@ export function createEvacuation3D({ scene, store }: LayerContext3D): LayerRende
         lines.add({
           positions: coords.map(([x, y, z]) => Cartesian3.fromDegrees(x, y, z)),
           width,
-          material: Material.fromType('Color', { color: toColor(color) }),
+          material: Material.fromType('Color', { color: cesiumColor(color) }),
         });
       route(indoorRoute3d(plan, exploded), EVAC_COLORS.indoor, 5);
       if (plan.outdoor) {
@@ -117,7 +116,7 @@ export function createEvacuation3D({ scene, store }: LayerContext3D): LayerRende
         points.add({
           id: a.id,
           position: Cartesian3.fromDegrees(a.lon, a.lat, 3),
-          color: toColor(EVAC_COLORS.assembly),
+          color: cesiumColor(EVAC_COLORS.assembly),
           pixelSize: 16,
           outlineColor: Color.WHITE,
           outlineWidth: 2,
@@ -130,7 +129,7 @@ export function createEvacuation3D({ scene, store }: LayerContext3D): LayerRende
         points.add({
           id: st.id,
           position: Cartesian3.fromDegrees(st.lon, st.lat, 3),
-          color: toColor(EVAC_COLORS.station),
+          color: cesiumColor(EVAC_COLORS.station),
           pixelSize: 16,
           outlineColor: Color.WHITE,
           outlineWidth: 2,

@@ -13,11 +13,10 @@ import {
   Primitive,
 } from '@cesium/engine';
 import { reaction } from 'mobx';
-import type { RGBA } from '../../palette.ts';
 import type { LayerContext3D, LayerRenderer } from '../types.ts';
 import { IMPACT_COLORS, shownImpact, zonePolygons, zoneRings } from './format.ts';
+import { cesiumColor } from '../shared/cesium-color.ts';
 
-const toColor = (c: RGBA) => new Color(c[0] / 255, c[1] / 255, c[2] / 255, c[3] / 255);
 /** the sheet sits just above the ground, below the roads and the footprints' bases */
 const SHEET_M = 0.6;
 
@@ -57,7 +56,7 @@ export function createImpact3D({ scene, store }: LayerContext3D): LayerRenderer 
                   height: SHEET_M,
                   vertexFormat: PerInstanceColorAppearance.VERTEX_FORMAT,
                 }),
-                attributes: { color: ColorGeometryInstanceAttribute.fromColor(toColor(fill)) },
+                attributes: { color: ColorGeometryInstanceAttribute.fromColor(cesiumColor(fill)) },
               }),
           ),
           appearance: new PerInstanceColorAppearance({ translucent: true, flat: true }),
@@ -68,13 +67,13 @@ export function createImpact3D({ scene, store }: LayerContext3D): LayerRenderer 
         lines.add({
           positions: ring.map(([x, y]) => Cartesian3.fromDegrees(x, y, SHEET_M + 0.4)),
           width: 3,
-          material: Material.fromType('Color', { color: toColor(edge) }),
+          material: Material.fromType('Color', { color: cesiumColor(edge) }),
         });
       for (const seg of impact.roads.segments)
         lines.add({
           positions: seg.map(([x, y]) => Cartesian3.fromDegrees(x, y, SHEET_M + 0.8)),
           width: 4,
-          material: Material.fromType('Color', { color: toColor(IMPACT_COLORS.road) }),
+          material: Material.fromType('Color', { color: cesiumColor(IMPACT_COLORS.road) }),
         });
       for (const c of impact.roads.closures)
         points.add({

@@ -1,7 +1,6 @@
 /** 3D: analysis cells as extruded columns (height ∝ the metric), candidate sites on the ground. */
 import {
   Cartesian3,
-  Color,
   ColorGeometryInstanceAttribute,
   GeometryInstance,
   PerInstanceColorAppearance,
@@ -13,8 +12,8 @@ import { reaction } from 'mobx';
 import type { LayerContext3D, LayerRenderer } from '../types.ts';
 import type { RGBA } from '../../palette.ts';
 import { cellFeatures } from './format.ts';
+import { cesiumColor } from '../shared/cesium-color.ts';
 
-const toColor = (c: RGBA) => new Color(c[0] / 255, c[1] / 255, c[2] / 255, c[3] / 255);
 /** the tallest column, metres: tall enough to read over 20-storey blocks from the overview */
 export const MAX_COLUMN_M = 420;
 
@@ -50,7 +49,7 @@ export function createAnalysis3D({ scene, store }: LayerContext3D): LayerRendere
             extrudedHeight: h,
             vertexFormat: PerInstanceColorAppearance.VERTEX_FORMAT,
           }),
-          attributes: { color: ColorGeometryInstanceAttribute.fromColor(toColor(c.color)) },
+          attributes: { color: ColorGeometryInstanceAttribute.fromColor(cesiumColor(c.color)) },
         }),
       );
     }
@@ -67,7 +66,7 @@ export function createAnalysis3D({ scene, store }: LayerContext3D): LayerRendere
             extrudedHeight: 6,
             vertexFormat: PerInstanceColorAppearance.VERTEX_FORMAT,
           }),
-          attributes: { color: ColorGeometryInstanceAttribute.fromColor(toColor(col)) },
+          attributes: { color: ColorGeometryInstanceAttribute.fromColor(cesiumColor(col)) },
         }),
       );
     }
