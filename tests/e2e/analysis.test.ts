@@ -23,7 +23,7 @@ const countWhere = (png: ReturnType<typeof decode>, f: (r: number, g: number, b:
 /** the hot end of the ramp (orange to deep red) */
 const hot = (r: number, g: number, b: number) => r > 150 && g < 120 && b < 90;
 const attr = async (sel: string, name: string) => (await s.page.getAttribute(sel, name)) ?? '';
-const idle = () => expect.poll(() => attr('[data-testid=analysis-status]', 'data-running'), { timeout: 60_000 }).toBe('false');
+const idle = () => expect.poll(() => attr('[data-testid=analysis-status]', 'data-running'), { timeout: 120_000 }).toBe('false');
 const sql = (q: string) => s.page.evaluate((text) => window.__redwall!.sql(text), q);
 
 /**
@@ -51,7 +51,7 @@ describe('planner: parking supply/demand and car-park site selection (Xidan-Nort
     await s.page.click('[data-testid=workspace-analysis]');
     await s.page.waitForSelector('[data-testid=view2d]:not([hidden])');
     await s.page.evaluate(() => window.__redwall!.ready2d());
-    await s.page.waitForSelector('[data-testid=analysis-totals]', { timeout: 60_000 });
+    await s.page.waitForSelector('[data-testid=analysis-totals]', { timeout: 120_000 });
     await s.page.click('[data-testid=preset-night-day]');
     await idle();
     expect(await s.page.inputValue('[data-testid=demand-kind]')).toBe('resident');
@@ -89,13 +89,13 @@ describe('planner: parking supply/demand and car-park site selection (Xidan-Nort
   it('ranks vacant lots by unmet demand within walking distance; +100 spaces on the best one, before/after', async () => {
     await s.page.fill('[data-testid=site-capacity]', '100');
     await s.page.click('[data-testid=find-sites]');
-    await s.page.waitForSelector('[data-testid=site-list] li', { timeout: 30_000 });
+    await s.page.waitForSelector('[data-testid=site-list] li', { timeout: 120_000 });
     const covered = await s.page.$$eval('[data-testid=site-list] li', (els) => els.map((e) => Number(e.getAttribute('data-covered'))));
     expect(covered.length).toBeGreaterThan(3);
     for (let i = 1; i < covered.length; i++) expect(covered[i - 1]!).toBeGreaterThanOrEqual(covered[i]!);
     const best = (await s.page.getAttribute('[data-testid=site-list] li:first-child', 'data-site'))!;
     await s.page.click(`[data-testid=whatif-${best}]`);
-    await s.page.waitForSelector('[data-testid=whatif-result]', { timeout: 30_000 });
+    await s.page.waitForSelector('[data-testid=whatif-result]', { timeout: 120_000 });
     const before = Number(await attr('[data-testid=whatif-result]', 'data-before'));
     const after = Number(await attr('[data-testid=whatif-result]', 'data-after'));
     expect(after).toBeLessThan(before);
@@ -154,7 +154,7 @@ describe('planner: parking supply/demand and car-park site selection (Xidan-Nort
     }
     const last = corners[3]!;
     await s.page.mouse.dblclick(box.x + last.x, box.y + last.y);
-    await s.page.waitForSelector('[data-testid=site-list] li[data-site="DS-01"]', { timeout: 30_000 });
+    await s.page.waitForSelector('[data-testid=site-list] li[data-site="DS-01"]', { timeout: 120_000 });
     const drawn = await s.page.evaluate(() => window.__redwall!.store.analysis.shapes.find((x) => x.siteId === 'DS-01')!);
     expect(drawn.ring).toHaveLength(5);
     expect(drawn.drawn).toBe(true);
@@ -164,7 +164,7 @@ describe('planner: parking supply/demand and car-park site selection (Xidan-Nort
     // the Xidan-North move: 100 spaces on the lot drawn in the hardest block lowers that block's unmet demand
     const hardestBefore = await s.page.evaluate(() => window.__redwall!.store.analysis.result!.hardest!);
     await s.page.click('[data-testid=whatif-DS-01]');
-    await expect.poll(() => s.page.evaluate(() => window.__redwall!.store.analysis.whatIf?.site.siteId ?? null), { timeout: 30_000 }).toBe('DS-01');
+    await expect.poll(() => s.page.evaluate(() => window.__redwall!.store.analysis.whatIf?.site.siteId ?? null), { timeout: 120_000 }).toBe('DS-01');
     const w = await s.page.evaluate(() => {
       const x = window.__redwall!.store.analysis.whatIf!;
       return {
@@ -190,7 +190,7 @@ describe('planner: parking supply/demand and car-park site selection (Xidan-Nort
 
   it('observed occupancy over the last day from the feed journal, with a time slider', async () => {
     await s.page.click('[data-testid=load-history]');
-    await s.page.waitForSelector('[data-testid=history]', { timeout: 60_000 });
+    await s.page.waitForSelector('[data-testid=history]', { timeout: 120_000 });
     const samples = Number(await attr('[data-testid=history]', 'data-samples'));
     expect(samples).toBeGreaterThanOrEqual(40);
     expect(await s.page.inputValue('[data-testid=metric]')).toBe('occupancy');
@@ -322,7 +322,7 @@ describe('planner: parking supply/demand and car-park site selection (Xidan-Nort
     await s.page.click('[data-testid=sql-run]');
     await s.page.waitForSelector('[data-testid=sql-running]');
     await s.page.click('[data-testid=sql-stop]');
-    await expect.poll(() => s.page.textContent('[data-testid=sql-error]').catch(() => ''), { timeout: 20_000 }).toMatch(/已停止/);
+    await expect.poll(() => s.page.textContent('[data-testid=sql-error]').catch(() => ''), { timeout: 120_000 }).toMatch(/已停止/);
     await s.page.fill('[data-testid=sql-input]', 'SELECT 42 AS x');
     await s.page.click('[data-testid=sql-run]');
     await expect.poll(() => s.page.getAttribute('[data-testid=sql-status]', 'data-rows').catch(() => null)).toBe('1');

@@ -63,7 +63,7 @@ const TOL_3D_LIVE = 0.0005;
 async function expectLayerMatters(el: Locator, golden: string, tol: number, between?: () => Promise<unknown>): Promise<void> {
   const expected = readFileSync(resolve(ROOT, 'tests/e2e/golden', golden));
   await s.page.evaluate(() => window.__redwall!.store.command({ type: 'toggleLayer', layer: 'alarms', visible: false }));
-  await expect.poll(async () => (await between?.(), diffImages(await el.screenshot(), expected).diffPixels), { timeout: 15_000 }).toBeGreaterThan(0);
+  await expect.poll(async () => (await between?.(), diffImages(await el.screenshot(), expected).diffPixels), { timeout: 120_000 }).toBeGreaterThan(0);
   const without = diffImages(
     await settledShot(() => el.screenshot({ path: resolve(OUT, golden.replace('.png', '-no-alarms.png')) }), between),
     expected,
@@ -97,7 +97,7 @@ describe('RedWall web shell on the demo district', () => {
     expect(n.cameras).toBeGreaterThanOrEqual(2000); // + the SOS posts' domes
     expect(n.detectors).toBeGreaterThan(40_000);
     expect(n.places).toBeGreaterThan(5000);
-    await expect.poll(() => s.page.getAttribute('[data-testid=feed-status]', 'data-status'), { timeout: 30_000 }).toBe('live');
+    await expect.poll(() => s.page.getAttribute('[data-testid=feed-status]', 'data-status'), { timeout: 120_000 }).toBe('live');
   });
 
   it('3D view draws the district, not a black canvas', async () => {
@@ -113,7 +113,7 @@ describe('RedWall web shell on the demo district', () => {
     const res = await s.api('/api/sim/incident', { wellId, sensor: 'gas' });
     expect(res.status).toBe(200);
     const item = s.page.locator(`[data-testid=alarm-item][data-source=${wellId}]`);
-    await item.waitFor({ timeout: 15_000 });
+    await item.waitFor({ timeout: 120_000 });
     expect(await item.getAttribute('data-level')).toBe('alarm');
     await expect.poll(() => s.page.locator('[data-testid=alarm-toast]').isVisible()).toBe(true);
 
@@ -177,7 +177,7 @@ describe('RedWall web shell on the demo district', () => {
     const box = await s.page.locator('#view2d').boundingBox();
     await s.page.mouse.click(box!.x + c.x, box!.y + c.y);
     const panel = s.page.locator('[data-testid=building-panel]');
-    await expect.poll(() => panel.textContent(), { timeout: 10_000 }).toContain(`#${under!.id}`);
+    await expect.poll(() => panel.textContent(), { timeout: 120_000 }).toContain(`#${under!.id}`);
     const text = (await panel.textContent()) ?? '';
     expect(text).toContain('东方银座');
     expect(text).toContain(`${under!.floors}`);
@@ -191,7 +191,7 @@ describe('RedWall web shell on the demo district', () => {
     const alarmId = await s.page.locator('[data-testid=alarm-item][data-source=MH-00420]').getAttribute('data-alarm');
     const step = async (action: string, state: string) => {
       await s.page.click(`[data-testid=alarm-action-${action}]`);
-      await expect.poll(() => s.page.evaluate((id) => window.__redwall!.store.live.alarm(id!)?.state, alarmId), { timeout: 10_000 }).toBe(state);
+      await expect.poll(() => s.page.evaluate((id) => window.__redwall!.store.live.alarm(id!)?.state, alarmId), { timeout: 120_000 }).toBe(state);
     };
     await step('acknowledge', 'acknowledged');
     await s.page.selectOption('[data-testid=alarm-team]', '燃气抢险队');
@@ -201,7 +201,7 @@ describe('RedWall web shell on the demo district', () => {
     await step('resolve', 'resolved');
     // the gas SOP's mandatory steps are open: closing without a reason is refused by the server (issue 22)
     await s.page.click('[data-testid=alarm-action-close]');
-    await expect.poll(() => s.page.textContent('[data-testid=alarm-command-result]'), { timeout: 10_000 }).toContain('mandatory SOP steps');
+    await expect.poll(() => s.page.textContent('[data-testid=alarm-command-result]'), { timeout: 120_000 }).toContain('mandatory SOP steps');
     expect(await s.page.evaluate((id) => window.__redwall!.store.live.alarm(id!)?.state, alarmId)).toBe('resolved');
     await s.page.fill('[data-testid=alarm-note]', '演示告警，现场确认无燃气泄漏');
     await step('close', 'closed');
@@ -223,7 +223,7 @@ describe('RedWall web shell on the demo district', () => {
   it('an SOS press turns the nearest camera and pops its video', async () => {
     await s.api('/api/sim/incident', { category: 'sos', id: 'SOS-002' });
     const panel = s.page.locator('[data-testid=video-panel]');
-    await panel.waitFor({ timeout: 15_000 });
+    await panel.waitFor({ timeout: 120_000 });
     const cam = await panel.getAttribute('data-camera');
     expect(cam).toMatch(/^CAM-\d{4}$/);
     await expect.poll(() => s.page.locator('[data-testid=alarm-item][data-source=SOS-002]').count()).toBe(1);
@@ -262,7 +262,7 @@ describe('RedWall web shell on the demo district', () => {
     for (const inc of GOLDEN_INCIDENTS) expect((await s.api('/api/sim/incident', inc)).status).toBe(200);
     await expect
       .poll(() => s.page.evaluate((src) => window.__redwall!.store.live.openAlarms.filter((a) => src.includes(a.sourceId)).length, GOLDEN_IDS), {
-        timeout: 15_000,
+        timeout: 120_000,
       })
       .toBe(GOLDEN_IDS.length);
     await s.page.evaluate(() => window.__redwall!.store.command({ type: 'selectAlarm', alarmId: null }));
@@ -301,11 +301,11 @@ describe('RedWall web shell on the demo district', () => {
         await window.__redwall!.view3d.nextFrame();
         return (window.__redwall!.view3d as unknown as { widget: { scene: { globe: { tilesLoaded: boolean } } } }).widget.scene.globe.tilesLoaded;
       });
-    await expect.poll(settled3d, { timeout: 30_000 }).toBe(true);
+    await expect.poll(settled3d, { timeout: 120_000 }).toBe(true);
     const view3d = s.page.locator('#view3d');
     const shot3d = await settledShot(
       () => view3d.screenshot({ path: resolve(OUT, 'view3d-live.png') }),
-      () => expect.poll(settled3d, { timeout: 30_000 }).toBe(true), // a new frame, every tile in view loaded
+      () => expect.poll(settled3d, { timeout: 120_000 }).toBe(true), // a new frame, every tile in view loaded
     );
     // (checked on the settled view: the camera has finished its flight)
     const box3d = await s.page.locator('#view3d').boundingBox();
@@ -364,7 +364,7 @@ describe('RedWall web shell on the demo district', () => {
     // an alarm to open, so that the list and the detail are part of the check
     await s.api('/api/sim/incident', { wellId: 'MH-00777', sensor: 'level' });
     const item = s.page.locator('[data-testid=alarm-item][data-source=MH-00777]');
-    await item.waitFor({ timeout: 15_000 });
+    await item.waitFor({ timeout: 120_000 });
     await item.click();
     await s.page.locator('[data-testid=alarm-detail]').waitFor();
     expect(await lang()).toBe('zh-CN');
@@ -379,15 +379,15 @@ describe('RedWall web shell on the demo district', () => {
     await s.page.click('[data-testid=lang]');
     await expect.poll(lang).toBe('en');
     expect(await s.page.evaluate(() => document.documentElement.lang)).toBe('en');
-    await expect.poll(async () => (await chrome()).texts.filter((x) => cjk.test(x)), { timeout: 5_000 }).toEqual([]);
+    await expect.poll(async () => (await chrome()).texts.filter((x) => cjk.test(x)), { timeout: 120_000 }).toEqual([]);
     const en = await chrome();
     expect(en.texts.length, 'the scan sees the panels').toBeGreaterThan(100);
     expect(en.headings).toEqual(expect.arrayContaining(['Live layers', 'Alarm detail', 'Acknowledge']));
     await s.page.click('[data-testid=workspace-analysis]');
-    await s.page.waitForSelector('[data-testid=analysis-totals]', { timeout: 60_000 });
-    await expect.poll(() => s.page.getAttribute('[data-testid=analysis-status]', 'data-running'), { timeout: 60_000 }).toBe('false');
+    await s.page.waitForSelector('[data-testid=analysis-totals]', { timeout: 120_000 });
+    await expect.poll(() => s.page.getAttribute('[data-testid=analysis-status]', 'data-running'), { timeout: 120_000 }).toBe('false');
     await s.page.click('[data-testid=sql-toggle]');
-    await expect.poll(async () => (await chrome()).texts.filter((x) => cjk.test(x)), { timeout: 5_000 }).toEqual([]);
+    await expect.poll(async () => (await chrome()).texts.filter((x) => cjk.test(x)), { timeout: 120_000 }).toEqual([]);
     expect((await chrome()).headings).toEqual(expect.arrayContaining(['Parking supply & demand', 'Site selection & what-if']));
     await s.page.click('[data-testid=sql-close]');
 

@@ -53,6 +53,8 @@ export interface Session {
   close(): Promise<void>;
 }
 
+/** Cap for every Playwright action (click, screenshot, selectOption...) in the e2e tests; see openApp. */
+export const ACTION_CAP_MS = 120_000;
 export const TEST_TOKEN = 'e2e-token-0123456789abcdef';
 
 export function apiCall(base: string, token: string, path: string, body?: unknown): Promise<Response> {
@@ -78,6 +80,9 @@ export async function openApp(opts: Partial<FeedServerOptions> = {}, query = '',
   });
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
   const context = await browser.newContext({ viewport, deviceScaleFactor: 1, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+  // Playwright's 30 s action default is too short on a loaded machine drawing on llvmpipe: a whole-page screenshot of the
+  // heatmap once took longer than that on CI. Actions wait on conditions; this is only their cap.
+  context.setDefaultTimeout(ACTION_CAP_MS);
   const external: string[] = [];
   const consoleErrors: string[] = [];
   context.on('request', (req) => {

@@ -85,7 +85,7 @@ describe('import the user’s own data', () => {
       { name: '路线.kml', mimeType: 'application/vnd.google-earth.kml+xml', buffer: Buffer.from(KML) },
       { name: 'broken.geojson', mimeType: 'application/geo+json', buffer: Buffer.from('{"type":"FeatureCollection",') },
     ]);
-    await expect.poll(() => s.page.locator('[data-testid=import-list] li').count(), { timeout: 20_000 }).toBe(3);
+    await expect.poll(() => s.page.locator('[data-testid=import-list] li').count(), { timeout: 120_000 }).toBe(3);
     expect(await s.page.textContent('[data-testid=import-error]')).toMatch(/^broken\.geojson：不是有效的 JSON/); // the UI language (zh-CN)
     const crs = await s.page.$$eval('[data-testid=import-list] li', (els) => els.map((e) => e.getAttribute('data-crs')));
     expect(crs).toEqual(['EPSG:4548', 'WGS84', 'WGS84']);
@@ -122,7 +122,7 @@ describe('import the user’s own data', () => {
     await s.page.setInputFiles('[data-testid=import-file]', [
       { name: 'district.gpkg', mimeType: 'application/geopackage+sqlite3', buffer: readFileSync(resolve(ROOT, 'tests/fixtures/import/district.gpkg')) },
     ]);
-    await expect.poll(() => s.page.locator('[data-testid=import-list] li').count(), { timeout: 20_000 }).toBe(before + 3);
+    await expect.poll(() => s.page.locator('[data-testid=import-list] li').count(), { timeout: 120_000 }).toBe(before + 3);
     expect(await s.page.$eval('[data-testid=import-crs]', (e) => (e as HTMLSelectElement).value)).toBe('auto');
     const gp = await s.page.$$eval('[data-testid=import-list] li', (els) =>
       els.slice(-3).map((e) => [e.getAttribute('data-table'), e.getAttribute('data-crs')]),
@@ -153,7 +153,7 @@ describe('import the user’s own data', () => {
       })
       .join('\n')}\n`;
     await s.page.setInputFiles('[data-testid=import-file]', [{ name: 'patrol.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) }]);
-    await expect.poll(() => s.page.locator('[data-testid=import-list] li').count(), { timeout: 20_000 }).toBe(before + 4);
+    await expect.poll(() => s.page.locator('[data-testid=import-list] li').count(), { timeout: 120_000 }).toBe(before + 4);
     const table = await s.page.$eval('[data-testid=import-list] li:last-child', (e) => e.getAttribute('data-table')!);
     const q = s.page.locator(`[data-testid=import-question-${table}]`);
     expect(await q.getAttribute('data-suggest')).toBe('BD09');

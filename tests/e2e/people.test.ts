@@ -27,9 +27,9 @@ describe('elderly services: masked by default, whole records only by role', () =
   });
 
   it('the operator lists who turns 60 within 30 days, masked, and sees who they are signed in as', async () => {
-    await expect.poll(() => s.page.getAttribute('[data-testid=people-user]', 'data-role'), { timeout: 20_000 }).toBe('operator');
+    await expect.poll(() => s.page.getAttribute('[data-testid=people-user]', 'data-role'), { timeout: 120_000 }).toBe('operator');
     await s.page.click('[data-testid=people-query]');
-    await expect.poll(async () => Number(await s.page.getAttribute('[data-testid=people-count]', 'data-count')), { timeout: 20_000 }).toBeGreaterThan(0);
+    await expect.poll(async () => Number(await s.page.getAttribute('[data-testid=people-count]', 'data-count')), { timeout: 120_000 }).toBeGreaterThan(0);
     const names = await s.page.$$eval('[data-testid=people-list] li .who', (els) => els.map((e) => e.textContent ?? ''));
     expect(names.length).toBeGreaterThan(0);
     for (const n of names) expect(n).toContain('*');
@@ -81,10 +81,10 @@ describe('elderly services: masked by default, whole records only by role', () =
   it('visit tasks: planned on the server (one per person), journaled and pushed to every console, each to its grid’s staff', async () => {
     await s.page.click('[data-testid=people-tasks]');
     const made = s.page.locator('[data-testid=people-tasks-made]');
-    await made.waitFor({ timeout: 20_000 });
+    await made.waitFor({ timeout: 120_000 });
     const count = Number(await s.page.getAttribute('[data-testid=people-count]', 'data-count'));
     expect(Number(await made.getAttribute('data-created'))).toBe(count);
-    await expect.poll(async () => Number(await s.page.getAttribute('[data-testid=task-counts]', 'data-open')), { timeout: 20_000 }).toBe(count);
+    await expect.poll(async () => Number(await s.page.getAttribute('[data-testid=task-counts]', 'data-open')), { timeout: 120_000 }).toBe(count);
     // the task list shows the same people (masked) with the grid of each
     const listed = await s.page.$$eval('[data-testid=task-list] li', (els) => els.map((e) => e.getAttribute('data-grid')));
     const grids = await s.page.$$eval('[data-testid=people-list] li', (els) => els.map((e) => e.getAttribute('data-grid')));
@@ -109,9 +109,9 @@ describe('elderly services: masked by default, whole records only by role', () =
       return w.store.people.grids.find((g) => a.lon >= g.west && a.lon < g.east && a.lat >= g.south && a.lat < g.north)!.id;
     });
     const row = s.page.locator(`[data-testid=grid-table] tr[data-grid="${grid}"]`);
-    await row.waitFor({ timeout: 20_000 });
+    await row.waitFor({ timeout: 120_000 });
     expect(Number(await row.getAttribute('data-open'))).toBeGreaterThanOrEqual(1);
-    await expect.poll(async () => (await row.locator('.muted').textContent())?.length ?? 0, { timeout: 20_000 }).toBeGreaterThan(1); // the staff name
+    await expect.poll(async () => (await row.locator('.muted').textContent())?.length ?? 0, { timeout: 120_000 }).toBeGreaterThan(1); // the staff name
     const before = await s.page.evaluate(() => window.__redwall!.store.ui.cameraRequest?.nonce ?? 0);
     await row.click();
     expect(await s.page.evaluate(() => window.__redwall!.store.ui.cameraRequest?.nonce ?? 0)).toBeGreaterThan(before);
@@ -120,7 +120,7 @@ describe('elderly services: masked by default, whole records only by role', () =
   it('the elderly density layer draws the grid cells in 2D (aggregates only)', async () => {
     await s.page.click('[data-testid=people-record-close]');
     await s.page.click('[data-testid=layer-elderly]');
-    await expect.poll(() => s.page.evaluate(() => window.__redwall!.store.people.density.length), { timeout: 20_000 }).toBeGreaterThan(50);
+    await expect.poll(() => s.page.evaluate(() => window.__redwall!.store.people.density.length), { timeout: 120_000 }).toBeGreaterThan(50);
     await s.page.click('[data-testid=view-2d]');
     await s.page.evaluate(() => window.__redwall!.ready2d());
     await s.page.waitForTimeout(1500);

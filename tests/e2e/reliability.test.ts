@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { apiCall, CHROMIUM, CHROMIUM_ARGS, isLoopback, openApp, ROOT, TEST_TOKEN, waitReady, type Session } from './harness.ts';
+import { ACTION_CAP_MS, apiCall, CHROMIUM, CHROMIUM_ARGS, isLoopback, openApp, ROOT, TEST_TOKEN, waitReady, type Session } from './harness.ts';
 import { decode, stats } from './pixels.ts';
 import { startProxy } from './proxy.ts';
 
@@ -87,6 +87,7 @@ describe('feed reliability', () => {
     server = await startServer(journal);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
     const page: Page = await browser.newPage({ viewport: { width: 1400, height: 800 } });
+    page.setDefaultTimeout(ACTION_CAP_MS);
     const errors: string[] = [];
     const external: string[] = [];
     page.on('console', (m) => {

@@ -50,17 +50,17 @@ describe('incident command: zone, who is inside, SOP, one-click plan', () => {
     const r = await s.api('/api/sim/incident', { category: 'manhole', id: wellId, sensor: 'gas', holdMs: 600_000 });
     expect(r.status).toBe(200);
     await expect
-      .poll(() => [...s.server.core.engine.alarms.values()].find((a) => a.sourceId === wellId && a.cause === 'gas')?.alarmId ?? '', { timeout: 30_000 })
+      .poll(() => [...s.server.core.engine.alarms.values()].find((a) => a.sourceId === wellId && a.cause === 'gas')?.alarmId ?? '', { timeout: 120_000 })
       .not.toBe('');
     const alarm = [...s.server.core.engine.alarms.values()].find((a) => a.sourceId === wellId && a.cause === 'gas')!;
     alarmId = alarm.alarmId;
     expect(alarm.sop).toMatchObject({ id: 'manhole-gas', done: [], escalated: [] });
 
-    await expect.poll(() => s.page.evaluate((id) => window.__redwall!.store.live.alarm(id) !== null, alarmId), { timeout: 30_000 }).toBe(true);
+    await expect.poll(() => s.page.evaluate((id) => window.__redwall!.store.live.alarm(id) !== null, alarmId), { timeout: 120_000 }).toBe(true);
     await s.page.evaluate((id) => void window.__redwall!.store.command({ type: 'selectAlarm', alarmId: id }), alarmId);
     const panel = s.page.locator('[data-testid=response-panel]');
-    await panel.waitFor({ timeout: 30_000 });
-    await expect.poll(() => s.page.locator('[data-testid=impact-buildings]').count(), { timeout: 30_000 }).toBe(1);
+    await panel.waitFor({ timeout: 120_000 });
+    await expect.poll(() => s.page.locator('[data-testid=impact-buildings]').count(), { timeout: 120_000 }).toBe(1);
     const impact = await s.page.evaluate(() => {
       const c = window.__redwall!.store.response.current!;
       return {
@@ -74,7 +74,7 @@ describe('incident command: zone, who is inside, SOP, one-click plan', () => {
     expect(impact.floors).toBeGreaterThanOrEqual(impact.buildings);
     // who lives there comes from the feed server (counts; the vulnerable masked)
     await expect
-      .poll(() => s.page.evaluate(() => window.__redwall!.store.response.current?.inside?.total.residents ?? -1), { timeout: 60_000 })
+      .poll(() => s.page.evaluate(() => window.__redwall!.store.response.current?.inside?.total.residents ?? -1), { timeout: 120_000 })
       .toBeGreaterThan(0);
     const inside = await s.page.evaluate(() => window.__redwall!.store.response.current!.inside!);
     expect(inside.total.elderly).toBeGreaterThan(0);
@@ -89,7 +89,7 @@ describe('incident command: zone, who is inside, SOP, one-click plan', () => {
 
   it('ticking a step is journaled with who and when, and every screen sees it', async () => {
     await s.page.click('[data-testid=sop-tick-verify]');
-    await expect.poll(() => s.page.getAttribute('[data-testid=sop-step-verify]', 'data-status'), { timeout: 30_000 }).toBe('done');
+    await expect.poll(() => s.page.getAttribute('[data-testid=sop-step-verify]', 'data-status'), { timeout: 120_000 }).toBe('done');
     const a = s.server.core.engine.alarms.get(alarmId)!;
     expect(a.sop!.done).toEqual([expect.objectContaining({ stepId: 'verify', by: '值班员' })]);
     expect(a.history.at(-1)).toMatchObject({ action: 'step', by: '值班员' });
@@ -121,7 +121,7 @@ describe('incident command: zone, who is inside, SOP, one-click plan', () => {
             red = countColour(decode(shot), [255, 80, 80], 30);
             return red;
           },
-          { timeout: 90_000, interval: 1000 },
+          { timeout: 120_000, interval: 1000 },
         )
         .toBeGreaterThan(300);
       return red;
@@ -132,7 +132,7 @@ describe('incident command: zone, who is inside, SOP, one-click plan', () => {
 
   it('one click proposes the whole response; the operator drops a part and confirms the rest: dispatched, cameras on the wall', async () => {
     await s.page.click('[data-testid=plan-propose]');
-    await expect.poll(() => s.page.locator('[data-testid=plan] li.plan-part').count(), { timeout: 30_000 }).toBeGreaterThan(3);
+    await expect.poll(() => s.page.locator('[data-testid=plan] li.plan-part').count(), { timeout: 120_000 }).toBeGreaterThan(3);
     const plan = s.server.core.engine.alarms.get(alarmId)!.plan!;
     const kinds = plan.parts.map((p) => p.kind);
     expect(kinds[0]).toBe('dispatch');
@@ -146,7 +146,7 @@ describe('incident command: zone, who is inside, SOP, one-click plan', () => {
     await s.page.fill(`[data-testid=plan-edit-${bc.partId}]`, '【演示】请周边居民关闭燃气阀门');
     writeFileSync(resolve(OUT, 'response-panel.png'), await s.page.locator('[data-testid=response-panel]').screenshot());
     await s.page.click('[data-testid=plan-confirm]');
-    await expect.poll(() => s.server.core.engine.alarms.get(alarmId)!.state, { timeout: 30_000 }).toBe('dispatched');
+    await expect.poll(() => s.server.core.engine.alarms.get(alarmId)!.state, { timeout: 120_000 }).toBe('dispatched');
     const after = s.server.core.engine.alarms.get(alarmId)!;
     expect(after.team).toBe(plan.parts[0]!.target);
     expect(after.plan!.parts.find((p) => p.partId === last.partId)!.decision).toBe('rejected');
@@ -158,9 +158,9 @@ describe('incident command: zone, who is inside, SOP, one-click plan', () => {
     const cams = after.plan!.parts.filter((p) => p.kind === 'camera' && p.decision === 'confirmed').map((p) => p.target);
     if (cams.length)
       await expect
-        .poll(() => s.page.evaluate(() => window.__redwall!.store.video.tiles.map((t) => t.cameraId)), { timeout: 30_000 })
+        .poll(() => s.page.evaluate(() => window.__redwall!.store.video.tiles.map((t) => t.cameraId)), { timeout: 120_000 })
         .toEqual(expect.arrayContaining(cams.slice(0, 1)));
-    await expect.poll(() => s.page.getAttribute(`[data-testid=plan-part-${last.partId}]`, 'data-decision'), { timeout: 30_000 }).toBe('rejected');
+    await expect.poll(() => s.page.getAttribute(`[data-testid=plan-part-${last.partId}]`, 'data-decision'), { timeout: 120_000 }).toBe('rejected');
     writeFileSync(resolve(OUT, 'response-plan.png'), await s.page.screenshot());
   });
 

@@ -119,7 +119,7 @@ describe('real feeds end to end: mosquitto and HTTP push into the console (simul
     await s.page.locator('[data-testid=sources-panel] [data-testid=source-row][data-source=covers][data-state=connected]').waitFor({ timeout: CAP_MS });
     await s.page.click('[data-testid=sources-toggle]');
     pub = await mqtt.connectAsync(broker.url, { clientId: 'redwall-e2e-publisher', clean: true });
-  }, 300_000);
+  }, 600_000);
 
   afterAll(async () => {
     await pub?.endAsync();

@@ -11,7 +11,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until } from '../unit/mosquitto.ts';
 import { startVideoServer, WEBRTC_LOOPBACK_ARGS, type TestStream, type VideoServer } from '../unit/video-streams.ts';
-import { CHROMIUM, CHROMIUM_ARGS, isLoopback, ROOT, TEST_TOKEN, waitReady } from './harness.ts';
+import { ACTION_CAP_MS, CHROMIUM, CHROMIUM_ARGS, isLoopback, ROOT, TEST_TOKEN, waitReady } from './harness.ts';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,6 +46,7 @@ afterAll(async () => {
 
 async function newPage(url: string): Promise<Page> {
   const ctx = await browser.newContext();
+  ctx.setDefaultTimeout(ACTION_CAP_MS);
   // Chromium offers 127.0.0.1 ICE candidates only to pages with media permission (nothing is captured)
   await ctx.grantPermissions(['camera', 'microphone'], { origin: new URL(url).origin });
   ctx.on('request', (r) => {
@@ -100,7 +101,7 @@ function whepPlay(page: Page, url: string): Promise<WhepResult> {
 }
 
 describe('WHEP from a sender page (Chromium, loopback only)', () => {
-  it('plays the canvas camera over 127.0.0.1, DELETE ends it, stop()/start() cut and restore it', { timeout: 180_000 }, async () => {
+  it('plays the canvas camera over 127.0.0.1, DELETE ends it, stop()/start() cut and restore it', { timeout: 600_000 }, async () => {
     const sender = await newPage(cam.whepSenderUrl);
     await until(() => cam.whep().senders === 1);
     const player = await newPage(`${playerOrigin}/`);
@@ -165,8 +166,8 @@ describe('WHEP from a sender page (Chromium, loopback only)', () => {
     expect(errors).toEqual([]);
   });
 
-  it("RedWall's own WHEP player: a registry camera with only a WebRTC URL plays on the video wall", { timeout: 240_000 }, async () => {
-    await expect.poll(() => cam.running && cam.whep().senders >= 1, { timeout: 60_000 }).toBe(true);
+  it("RedWall's own WHEP player: a registry camera with only a WebRTC URL plays on the video wall", { timeout: 600_000 }, async () => {
+    await expect.poll(() => cam.running && cam.whep().senders >= 1, { timeout: 120_000 }).toBe(true);
     const server = await startFeedServer({
       staticDir: join(ROOT, 'dist/renderer'),
       assetsDir: join(ROOT, 'assets/district'),
@@ -192,7 +193,7 @@ describe('WHEP from a sender page (Chromium, loopback only)', () => {
     try {
       const page = await newPage(`${server.url}/?screen=video`);
       await waitReady(page);
-      await page.waitForFunction(() => window.__redwall!.store.video.registry.size === 1, undefined, { timeout: 60_000 });
+      await page.waitForFunction(() => window.__redwall!.store.video.registry.size === 1, undefined, { timeout: 120_000 });
       const before = cam.whep().sessions; // the first test's last session may still be open
       await page.evaluate(() => window.__redwall!.store.command({ type: 'videoWall', cmd: { op: 'assign', tile: 0, cameraId: 'WHEP-1' } }));
       const tile = page.locator('[data-testid=live-tile][data-camera=WHEP-1]');
@@ -202,11 +203,11 @@ describe('WHEP from a sender page (Chromium, loopback only)', () => {
       expect(await tile.getAttribute('data-protocol')).toBe('webrtc');
       const v = await tile.locator('video').evaluate((el) => ({ w: (el as HTMLVideoElement).videoWidth, t: (el as HTMLVideoElement).currentTime }));
       expect(v.w).toBe(320);
-      await expect.poll(() => tile.locator('video').evaluate((el) => (el as HTMLVideoElement).currentTime), { timeout: 60_000 }).toBeGreaterThan(v.t + 1);
+      await expect.poll(() => tile.locator('video').evaluate((el) => (el as HTMLVideoElement).currentTime), { timeout: 120_000 }).toBeGreaterThan(v.t + 1);
       expect(cam.whep().sessions).toBe(before + 1);
       // taking it off the wall ends the WHEP session (DELETE)
       await page.evaluate(() => window.__redwall!.store.command({ type: 'videoWall', cmd: { op: 'assign', tile: 0, cameraId: null } }));
-      await expect.poll(() => cam.whep().sessions, { timeout: 30_000 }).toBe(before);
+      await expect.poll(() => cam.whep().sessions, { timeout: 120_000 }).toBe(before);
       expect(external).toEqual([]);
       expect(errors).toEqual([]);
     } finally {

@@ -20,7 +20,7 @@ let dash: Page;
 
 async function chartDrawn(page: Page, id: string): Promise<{ lit: number; colours: number }> {
   const el = page.locator(`[data-testid=wall-chart-${id}]`);
-  await el.locator('canvas').first().waitFor({ timeout: 15_000 });
+  await el.locator('canvas').first().waitFor({ timeout: 120_000 });
   const st = stats(decode(await el.screenshot()));
   return { lit: st.litFraction, colours: st.distinctColours };
 }
@@ -103,7 +103,7 @@ describe('video wall screens', () => {
     const res = await s.api('/api/sim/incident', { wellId: 'MH-00420', sensor: 'gas', holdMs: 3_600_000 });
     expect(res.status).toBe(200);
     for (const p of [s.page, dash]) {
-      await p.locator('[data-testid=wall-latest] [data-alarm]').first().waitFor({ timeout: 20_000 });
+      await p.locator('[data-testid=wall-latest] [data-alarm]').first().waitFor({ timeout: 120_000 });
       await expect
         .poll(async () => {
           const counts = await p.evaluate(() => window.__redwall!.store.realLive.counts);
@@ -119,7 +119,7 @@ describe('video wall screens', () => {
       await expect.poll(() => p.getAttribute('[data-testid=wall-kpi-wells]', 'data-value')).toBe(String(manholeOpen));
     }
     // parking occupancy tile = occupied / capacity over the live world
-    await expect.poll(() => s.page.getAttribute('[data-testid=wall-kpi-parking]', 'data-value'), { timeout: 30_000 }).not.toBe('-1');
+    await expect.poll(() => s.page.getAttribute('[data-testid=wall-kpi-parking]', 'data-value'), { timeout: 120_000 }).not.toBe('-1');
     const expected = await s.page.evaluate(() => {
       let o = 0;
       let c = 0;
@@ -200,7 +200,7 @@ describe('video wall screens', () => {
     const id = await dash.locator('[data-testid=wall-latest] [data-alarm]').first().getAttribute('data-alarm');
     const before = await s.page.evaluate(() => window.__redwall!.store.ui.cameraRequest?.nonce ?? 0);
     await dash.locator(`[data-testid=wall-latest] [data-alarm="${id}"]`).click();
-    await expect.poll(() => s.page.evaluate(() => window.__redwall!.store.ui.selectedAlarmId), { timeout: 10_000 }).toBe(id);
+    await expect.poll(() => s.page.evaluate(() => window.__redwall!.store.ui.selectedAlarmId), { timeout: 120_000 }).toBe(id);
     const req = await s.page.evaluate(() => window.__redwall!.store.ui.cameraRequest);
     expect(req!.nonce).toBeGreaterThan(before);
     expect(req!.kind).toBe('point');
