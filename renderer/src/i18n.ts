@@ -27,6 +27,7 @@ import workStrings from './i18n/work.ts';
 import sourcesStrings from './i18n/sources.ts';
 import videoStrings from './i18n/video.ts';
 import responseStrings from './i18n/response.ts';
+import searchStrings from './i18n/search.ts';
 
 export const LOCALES = ['zh-CN', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -51,6 +52,7 @@ export const CATALOGS = {
   sources: sourcesStrings,
   video: videoStrings,
   response: responseStrings,
+  search: searchStrings,
 } as const;
 
 type Keys<C> = C extends Catalog<infer K> ? K : never;

@@ -21,6 +21,9 @@ import { View3D } from './views/view3d.ts';
 import type { CameraState } from './types/camera.ts';
 import './debug.ts';
 
+/** A name is labelled once within this distance (a complex's wings share one name). */
+const LABEL_ONCE_WITHIN_M = 200;
+
 async function boot(): Promise<void> {
   const bootEl = document.getElementById('boot')!;
   const bridge = getBridge();
@@ -36,7 +39,7 @@ async function boot(): Promise<void> {
   const meta = (await metaRes.json()) as DistrictMeta;
   const repo = new DistrictRepo(db);
   const [buildings, streets, compounds, grid] = await Promise.all([repo.buildings(), repo.streets(), repo.compounds(), repo.grid()]);
-  await repo.loadEntities(store.entities, buildings);
+  await repo.loadEntities(store.entities, buildings, grid);
 
   mountPanels(store, meta, bridge, {
     storage: localStorage,
@@ -50,6 +53,7 @@ async function boot(): Promise<void> {
       meta,
       buildings,
       basemap,
+      landmarks: store.entities.placeIndex?.landmarks(LABEL_ONCE_WITHIN_M) ?? [],
       ...(camera ? { camera } : {}),
       onContextRestored: () => {
         // Cesium cannot restore GPU resources in place: rebuild the view where the operator left the camera.
@@ -70,6 +74,7 @@ async function boot(): Promise<void> {
       streets,
       compounds,
       grid,
+      landmarks: store.entities.placeIndex?.landmarks(LABEL_ONCE_WITHIN_M) ?? [],
       ...(camera ? { camera } : {}),
       onContextRestored: () => {
         const cam = view2d?.cameraState();

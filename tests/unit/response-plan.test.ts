@@ -77,6 +77,19 @@ describe('one-click plan: proposal', () => {
     const roads = parts.filter((p) => p.kind === 'close-road');
     expect(roads).toHaveLength(8);
     expect(roads[1]!.target).toBe('116.40100,39.90000');
+    // without a place index the closure has coordinates only; with one it also says where (journaled as its detail)
+    expect(roads[1]!.detail).toBeUndefined();
+    const named = proposeResponse({
+      alarm: { category: 'manhole', cause: 'gas', drill: false },
+      sop: sop('manhole-gas'),
+      impact,
+      inside,
+      teamOf,
+      broadcast: null,
+      placeOf: (lon, lat) => (lon > 116.4005 ? `东方银座北 ${Math.round((lat - 39.9) * 1e5)} 米` : null),
+    });
+    expect(named.filter((p) => p.kind === 'close-road').map((p) => p.detail)).toContain('东方银座北 0 米');
+    expect(named.filter((p) => p.kind === 'close-road').some((p) => p.detail === undefined)).toBe(true);
     expect(parts.map((p) => p.kind)).toEqual([
       ...Array(4).fill('dispatch'),
       'notify',

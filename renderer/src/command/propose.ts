@@ -23,6 +23,8 @@ export interface ProposeInput {
   /** at most this many cameras and road closures */
   maxCameras?: number;
   maxClosures?: number;
+  /** a place name for a point (road closures say where: "东方银座北 40 米"), journaled as the part's detail */
+  placeOf?: (lon: number, lat: number) => string | null;
 }
 
 /** Roles whose step is a dispatch (the others are the console's own work or a call, not a team sent out). */
@@ -72,8 +74,10 @@ export function proposeResponse(inp: ProposeInput): PlanPartProposal[] {
 
   // road closures where the hazard is on or along the street (gas, water, fire); an SOS or a care call closes none
   if (inp.alarm.category === 'manhole' || inp.alarm.category === 'fire')
-    for (const c of (inp.impact?.roads.closures ?? []).slice(0, inp.maxClosures ?? 8))
-      parts.push({ partId: next(), kind: 'close-road', target: `${c.lon.toFixed(5)},${c.lat.toFixed(5)}` });
+    for (const c of (inp.impact?.roads.closures ?? []).slice(0, inp.maxClosures ?? 8)) {
+      const where = inp.placeOf?.(c.lon, c.lat);
+      parts.push({ partId: next(), kind: 'close-road', target: `${c.lon.toFixed(5)},${c.lat.toFixed(5)}`, ...(where ? { detail: where.slice(0, 500) } : {}) });
+    }
 
   return parts.slice(0, 40);
 }

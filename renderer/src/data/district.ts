@@ -4,6 +4,7 @@ import type { CameraEntity, CareEntity, DetectorEntity, PlaceEntity, SosEntity, 
 import type { LocalDb } from './duckdb.ts';
 import type { Facility } from '../../../data-pipelines/routing/evacuation.ts';
 import { StreetNetwork } from '../../../data-pipelines/routing/streets.ts';
+import { PlaceIndex } from '../../../data-pipelines/geo/place.ts';
 
 export interface DistrictMeta {
   name: { 'zh-CN': string; en: string };
@@ -49,6 +50,8 @@ export interface EntityTables {
   buildingIndex: Map<number, number>;
   streets: StreetNetwork | null;
   facilities: Facility[];
+  /** names for locations: the building a point is in, the nearest named building, the grid cell */
+  placeIndex: PlaceIndex | null;
 }
 
 export interface Street {
@@ -164,8 +167,14 @@ export class DistrictRepo {
   }
 
   /** Loads every entity table into the (non-observable) entity store. */
-  async loadEntities(into: EntityTables, buildings: BuildingGeom): Promise<void> {
+  async loadEntities(into: EntityTables, buildings: BuildingGeom, grid: GridCell[]): Promise<void> {
     into.wells = await this.wells();
+    const named = await this.rows(`SELECT id, name FROM buildings WHERE name IS NOT NULL AND trim(name) <> ''`);
+    const names = new Map(named.map((r) => [Number(r['id']), String(r['name'])]));
+    into.placeIndex = new PlaceIndex(
+      Array.from(buildings.ids, (id, i) => ({ id, name: names.get(id) ?? '', floors: buildings.floors[i]!, ring: buildings.rings[i]! })),
+      grid,
+    );
     const [cams, places, dets, care, stations, sos] = await Promise.all([
       this.rows(`SELECT camera_id, lon, lat, heading, fov, range_m FROM cameras`),
       this.rows(`SELECT place_id, kind, name, lon, lat, capacity FROM parking_places`),

@@ -3,6 +3,7 @@ import { buildIndoorLayout, type IndoorLayout } from '../../../data-pipelines/in
 import type { Facility } from '../../../data-pipelines/routing/evacuation.ts';
 import type { StreetNetwork } from '../../../data-pipelines/routing/streets.ts';
 import type { BuildingGeom } from '../data/district.ts';
+import type { PlaceIndex } from '../../../data-pipelines/geo/place.ts';
 import type { CameraEntity, CareEntity, DetectorEntity, PlaceEntity, Point, SosEntity, StationEntity, WellTable } from '../data/entities.ts';
 export type { CameraEntity, CareEntity, DetectorEntity, PlaceEntity, Point, SosEntity, StationEntity, WellEntity, WellTable } from '../data/entities.ts';
 
@@ -20,6 +21,7 @@ export class EntityStore {
   buildingIndex = new Map<number, number>();
   streets: StreetNetwork | null = null;
   facilities: Facility[] = [];
+  placeIndex: PlaceIndex | null = null;
   private readonly layouts = new Map<number, IndoorLayout>();
 
   /** The synthesized indoor layout of a building (cached; the same the data package placed detectors with). */

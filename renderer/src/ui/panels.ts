@@ -44,6 +44,8 @@ import { mountTasksPanel } from './tasks-panel.ts';
 import { mountCareHolder } from './care-holder.ts';
 import { mountLayoutsPanel, type LayoutsPanelDeps } from './layouts-panel.ts';
 import { mountSessionControl } from './session-control.ts';
+import { placeWithCoords } from './place-text.ts';
+import { mountPlaceSearch } from './place-search.ts';
 import { mountSourcesPanel } from './sources-panel.ts';
 
 const BASE_LAYERS: Array<{ id: LayerId; key: StringKey }> = [
@@ -51,6 +53,7 @@ const BASE_LAYERS: Array<{ id: LayerId; key: StringKey }> = [
   { id: 'streets', key: 'streets' },
   { id: 'compounds', key: 'compounds' },
   { id: 'grid', key: 'grid' },
+  { id: 'labels', key: 'labels' },
 ];
 
 /** An audited command's outcome as shown under the alarm's actions (the reason is the feed server's own words). */
@@ -73,6 +76,7 @@ export function mountPanels(store: RootStore, meta: DistrictMeta, bridge: RedWal
     mountLeftColumn(store, meta, layouts, document.getElementById('left')!),
     mountRightColumn(store, document.getElementById('right')!),
     mountAlerts(store),
+    mountPlaceSearch(store, document.getElementById('stage')!),
   ];
   return () => unmounts.forEach((u) => u());
 }
@@ -459,7 +463,16 @@ function renderAlarmDetail(store: RootStore, detailBox: HTMLElement): void {
       a.floor !== undefined ? row('floor', `${a.floor}`) : '',
       // a team of our list is translated; any other (a scenario's fire station) is shown as journaled
       a.team ? row('team', teamLabel(a.team), !TEAMS.some((x) => x.value === a.team)) : '',
-      alarmHasPlace(a) ? row('location', `${a.lon.toFixed(5)}, ${a.lat.toFixed(5)}`) : row('sources.col.source', a.sourceId, true),
+      alarmHasPlace(a)
+        ? row(
+            'location',
+            placeWithCoords(store.entities, a.lon, a.lat, {
+              ...(a.buildingId !== undefined ? { buildingId: a.buildingId } : {}),
+              ...(a.floor !== undefined ? { floor: a.floor } : {}),
+            }),
+            true,
+          )
+        : row('sources.col.source', a.sourceId, true),
     ),
     alarmHasPlace(a) ? '' : h('div', { class: 'actions' }, openSource),
     alarmHasPlace(a) && a.category !== 'feed' ? alarmCameras(store, a) : '',

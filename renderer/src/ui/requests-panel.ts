@@ -5,6 +5,7 @@
  * by a grid member. The list re-renders on the 15 s clock; inputs live outside the re-rendered parts so typing is never
  * interrupted.
  */
+import { placeText, placeWithCoords } from './place-text.ts';
 import { snapshotLinks } from './video/panel.ts';
 import { autorun, computed } from 'mobx';
 import {
@@ -127,6 +128,7 @@ export function mountRequestsPanel(store: RootStore, box: HTMLElement, center: {
               r.urgency === 'urgent' ? h('span', { class: 'urgent' }, ` ${t('work.req.urgency.urgent')}`) : '',
             ),
             h('div', { class: 'muted' }, h('span', { 'data-i18n-data': '' }, r.summary), r.department ? ` · ${deptLabel(r.department)}` : ''),
+            h('div', { class: 'muted place', 'data-i18n-data': '', 'data-testid': 'request-place' }, placeText(store.entities, r.lon, r.lat) ?? ''),
             h('div', { class: `sla ${v.status}` }, slaText(v)),
           );
           li.onclick = () => {
@@ -168,6 +170,7 @@ export function mountRequestsPanel(store: RootStore, box: HTMLElement, center: {
             row('work.req.field.summary', r.summary, true),
             row('work.req.field.channel', t(`work.req.channel.${r.channel}`)),
             row('work.req.field.urgency', t(`work.req.urgency.${r.urgency}`)),
+            row('location', placeWithCoords(store.entities, r.lon, r.lat), true),
             row('work.req.field.grid', r.gridId ?? '—'),
             row('work.req.field.registered', fmtDateTime(r.registeredAt)),
             row('work.req.field.department', r.department ? deptLabel(r.department) : '—'),

@@ -5,6 +5,7 @@
  * plan (一键指挥): propose, then confirm / edit / reject each part. Every action is an alarm command: audited here,
  * journaled on the alarm by the feed server, shared live with every screen.
  */
+import { placeText } from './place-text.ts';
 import { observable, reaction, runInAction, autorun, type IReactionDisposer } from 'mobx';
 import type { Alarm } from '../../../data-pipelines/contracts/alarm.ts';
 import type { MaskedResident } from '../../../data-pipelines/contracts/people.ts';
@@ -161,6 +162,8 @@ export function mountResponsePanel(store: RootStore, box: HTMLElement): () => vo
               inside: st?.inside ?? null,
               teamOf: teamForRole,
               broadcast: broadcastText(a, sop, st, name),
+              // journaled for every screen: in Chinese, as the SOP texts of the dispatches
+              placeOf: (lon, lat) => placeText(store.entities, lon, lat, {}, 'zh'),
             });
             if (parts.length) void alarmCmd(a, { action: 'plan', plan: parts });
           },

@@ -12,6 +12,7 @@ import { LIVE_LAYERS, pickOwner, type LayerRenderer2D } from '../layers/registry
 import type { RootStore } from '../stores/root.ts';
 import type { LayerId } from '../stores/ui-store.ts';
 import { BASEMAP_COLORS } from './basemap-canvas.ts';
+import { LABEL_FONT } from './label-font.ts';
 import { tileOrEmpty, type TileSource } from '../basemap/index.ts';
 import { cellRing } from '../../../data-pipelines/geo/grid-cell.ts';
 
@@ -38,7 +39,16 @@ export interface View2DInput {
   streets: Street[];
   compounds: Compound[];
   grid: GridCell[];
+  /** named buildings, tallest first (labelled by zoom: the tallest from afar) */
+  landmarks: ReadonlyArray<{ id: number; name: string; lon: number; lat: number; floors: number }>;
 }
+
+/** Landmark label tiers: tallest from the district overview, then closer in. */
+const LANDMARK_TIERS = [
+  { id: 'labels-landmarks-tall', minFloors: 20, maxFloors: Infinity, minzoom: 12, size: 14 },
+  { id: 'labels-landmarks-mid', minFloors: 8, maxFloors: 19, minzoom: 14, size: 13 },
+  { id: 'labels-landmarks-low', minFloors: 0, maxFloors: 7, minzoom: 15.3, size: 12 },
+] as const;
 
 type Ring = Array<[number, number]>;
 const ringOf = (flat: Float64Array): Ring => {
@@ -54,7 +64,8 @@ function fc(features: GeoJSON.Feature[]): GeoJSON.FeatureCollection {
 
 /** Maps our layer toggles to maplibre style layer ids. */
 const STYLE_LAYERS: Partial<Record<LayerId, string[]>> = {
-  grid: ['grid-line'],
+  grid: ['grid-line', 'grid-label'],
+  labels: LANDMARK_TIERS.map((t) => t.id),
   compounds: ['compounds-fill', 'compounds-line'],
   buildings: ['buildings-fill'],
   streets: ['streets-line'],
@@ -72,7 +83,7 @@ export class View2D {
     private readonly store: RootStore,
     private readonly input: View2DInput,
   ) {
-    const { bbox, center } = input.meta;
+    const { bbox } = input.meta;
     const style: StyleSpecification = {
       version: 8,
       sources: {},
@@ -81,8 +92,16 @@ export class View2D {
     this.map = new maplibregl.Map({
       container,
       style,
-      center: input.camera?.center ?? [center.lon, center.lat],
-      zoom: input.camera?.zoom ?? 13.4,
+      // the first view shows the whole district (a fixed zoom cut it off on smaller screens)
+      ...(input.camera
+        ? { center: input.camera.center, zoom: input.camera.zoom }
+        : {
+            bounds: [
+              [bbox.west, bbox.south],
+              [bbox.east, bbox.north],
+            ] as [[number, number], [number, number]],
+            fitBoundsOptions: { padding: 16 },
+          }),
       bearing: input.camera?.bearing ?? 0,
       pitch: input.camera?.pitch ?? 0,
       maxBounds: [
@@ -204,6 +223,7 @@ export class View2D {
         'fill-outline-color': '#0e1a2b',
       },
     });
+    this.addLabels();
     m.addSource('boundary', {
       type: 'geojson',
       data: fc([{ type: 'Feature', properties: {}, geometry: { type: 'LineString', coordinates: meta.boundary } }]),
@@ -255,6 +275,58 @@ export class View2D {
         },
       ),
     );
+  }
+
+  /** Names on the map: landmark buildings by zoom tier (tallest first when they collide) and grid cell codes. */
+  private addLabels(): void {
+    const m = this.map;
+    const halo = { 'text-color': '#e8eef7', 'text-halo-color': BASEMAP_COLORS.outside, 'text-halo-width': 1.6 };
+    m.addSource('landmarks', {
+      type: 'geojson',
+      data: fc(
+        this.input.landmarks.map((l) => ({
+          type: 'Feature',
+          properties: { id: l.id, name: l.name, floors: l.floors },
+          geometry: { type: 'Point', coordinates: [l.lon, l.lat] },
+        })),
+      ),
+    });
+    for (const t of LANDMARK_TIERS) {
+      m.addLayer({
+        id: t.id,
+        type: 'symbol',
+        source: 'landmarks',
+        minzoom: t.minzoom,
+        filter: ['all', ['>=', ['get', 'floors'], t.minFloors], ['<=', ['get', 'floors'], t.maxFloors === Infinity ? 1e9 : t.maxFloors]],
+        layout: {
+          'text-field': ['get', 'name'],
+          'text-font': [...LABEL_FONT],
+          'text-size': t.size,
+          'text-max-width': 8,
+          'symbol-sort-key': ['-', 0, ['get', 'floors']],
+          'text-padding': 4,
+        },
+        paint: halo,
+      });
+    }
+    m.addSource('grid-centres', {
+      type: 'geojson',
+      data: fc(
+        this.input.grid.map((g) => ({
+          type: 'Feature',
+          properties: { id: g.id },
+          geometry: { type: 'Point', coordinates: [(g.west + g.east) / 2, (g.south + g.north) / 2] },
+        })),
+      ),
+    });
+    m.addLayer({
+      id: 'grid-label',
+      type: 'symbol',
+      source: 'grid-centres',
+      minzoom: 14,
+      layout: { 'text-field': ['get', 'id'], 'text-font': [...LABEL_FONT], 'text-size': 11, 'text-allow-overlap': false },
+      paint: { 'text-color': 'rgba(150, 180, 220, 0.85)', 'text-halo-color': BASEMAP_COLORS.outside, 'text-halo-width': 1.2 },
+    });
   }
 
   /**
@@ -323,8 +395,16 @@ export class View2D {
             });
           if (req?.kind === 'preset') {
             const p = this.input.meta.presets.find((x) => x.id === req.preset);
-            if (p?.id === 'overview') this.map.flyTo({ center: [this.input.meta.center.lon, this.input.meta.center.lat], zoom: 13.4, duration: 800 });
-            else if (p) this.map.flyTo({ center: [p.lon, p.lat + 0.006], zoom: 15.5, duration: 800 });
+            if (p?.id === 'overview') {
+              const b = this.input.meta.bbox;
+              this.map.fitBounds(
+                [
+                  [b.west, b.south],
+                  [b.east, b.north],
+                ],
+                { padding: 16, duration: 800 },
+              );
+            } else if (p) this.map.flyTo({ center: [p.lon, p.lat + 0.006], zoom: 15.5, duration: 800 });
           }
         },
       ),

@@ -10,6 +10,10 @@ import {
   CesiumWidget,
   Color,
   CreditDisplay,
+  DistanceDisplayCondition,
+  LabelCollection,
+  LabelStyle,
+  VerticalOrigin,
   ColorGeometryInstanceAttribute,
   EllipsoidTerrainProvider,
   GeometryInstance,
@@ -40,11 +44,14 @@ import { LIVE_LAYERS, pickOwner, type LayerRenderer } from '../layers/registry.t
 import { M_PER_DEG_LAT } from '../../../data-pipelines/geo/measure.ts';
 import type { RootStore } from '../stores/root.ts';
 import type { CameraState } from '../types/camera.ts';
+import { labelCss } from './label-font.ts';
 
 export interface View3DInput {
   meta: DistrictMeta;
   buildings: BuildingGeom;
   basemap: HTMLCanvasElement;
+  /** named buildings, tallest first: labelled on their roofs */
+  landmarks: ReadonlyArray<{ id: number; name: string; lon: number; lat: number; floors: number }>;
   /** camera to start from (when rebuilt after a lost WebGL context) instead of the overview preset */
   camera?: CameraState;
   /** the GPU context came back after a loss: the owner rebuilds the view (Cesium cannot restore in place) */
@@ -123,6 +130,7 @@ export class View3D {
 
     void this.addImagery();
     this.ready = this.addBuildings();
+    this.addLabels();
     for (const def of LIVE_LAYERS) {
       if (def.create3d) this.live.push({ id: def.id, r: def.create3d({ scene, store }) });
     }
@@ -155,6 +163,14 @@ export class View3D {
       reaction(
         () => this.store.ui.explodedBuildingId,
         (id) => this.peel(id),
+      ),
+      reaction(
+        () => this.store.ui.layers.labels,
+        (v) => {
+          if (this.labels) this.labels.show = v;
+          scene.requestRender();
+        },
+        { fireImmediately: true },
       ),
       reaction(
         () => this.store.ui.layers.buildings,
@@ -194,6 +210,72 @@ export class View3D {
 
   contextLost = false;
   renderFailed = false;
+  private labels: LabelCollection | null = null;
+  /** per label (same order): farthest camera distance it shows at, font size (px), name length (chars) */
+  private labelMeta: Array<{ far: number; px: number; chars: number }> = [];
+
+  /**
+   * Landmark names on their roofs, decluttered: tallest first, a label shows only within its tier's distance and only
+   * where it does not overlap a taller building's label on screen (recomputed when the camera stops); buildings in
+   * front hide the labels behind them (depth test).
+   */
+  private addLabels(): void {
+    const heights = this.store.entities.buildingHeights;
+    const labels = new LabelCollection({ scene: this.widget.scene });
+    for (const l of this.input.landmarks.slice(0, 800)) {
+      const top = heights.get(l.id) ?? l.floors * this.input.meta.metresPerFloor;
+      const far = l.floors >= 30 ? 8_000 : l.floors >= 20 ? 4_000 : l.floors >= 8 ? 2_000 : 900;
+      const px = l.floors >= 20 ? 16 : 14;
+      labels.add({
+        position: Cartesian3.fromDegrees(l.lon, l.lat, top + 4),
+        text: l.name,
+        font: labelCss(px),
+        fillColor: Color.fromCssColorString('#f1f5fb'),
+        outlineColor: Color.fromCssColorString('#0a1220'),
+        outlineWidth: 3,
+        style: LabelStyle.FILL_AND_OUTLINE,
+        verticalOrigin: VerticalOrigin.BOTTOM,
+        distanceDisplayCondition: new DistanceDisplayCondition(0, far),
+        id: { kind: 'landmark', buildingId: l.id },
+        show: false,
+      });
+      this.labelMeta.push({ far, px, chars: [...l.name].length });
+    }
+    this.labels = this.widget.scene.primitives.add(labels) as LabelCollection;
+    const camera = this.widget.scene.camera;
+    const declutter = () => this.declutter();
+    camera.moveEnd.addEventListener(declutter);
+    this.disposers.push(() => camera.moveEnd.removeEventListener(declutter));
+    // the first placement: once the first frame has a camera
+    void this.ready.then(declutter, () => undefined);
+  }
+
+  /** Shows the labels that fit: within their distance, on screen, not overlapping a taller building's label. */
+  private declutter(): void {
+    const labels = this.labels;
+    if (!labels || this.widget.isDestroyed()) return;
+    const scene = this.widget.scene;
+    const cam = scene.camera.positionWC;
+    const taken: Array<[number, number, number, number]> = [];
+    const w = scene.canvas.clientWidth;
+    const hgt = scene.canvas.clientHeight;
+    for (let i = 0; i < labels.length; i++) {
+      const l = labels.get(i);
+      const m = this.labelMeta[i]!;
+      let show = Cartesian3.distance(cam, l.position) <= m.far;
+      const p = show ? SceneTransforms.worldToWindowCoordinates(scene, l.position) : undefined;
+      if (!p || p.x < 0 || p.y < 0 || p.x > w || p.y > hgt) show = false;
+      if (show && p) {
+        // CJK glyphs are about one em wide; Latin about half: a slightly generous box
+        const half = (m.px * m.chars * 0.9) / 2 + 4;
+        const box: [number, number, number, number] = [p.x - half, p.y - m.px * 1.4, p.x + half, p.y + 2];
+        if (taken.some((b) => box[0] < b[2] && box[2] > b[0] && box[1] < b[3] && box[3] > b[1])) show = false;
+        else taken.push(box);
+      }
+      l.show = show;
+    }
+    scene.requestRender();
+  }
 
   /** The 3D view as a PNG data URL, read in the frame it was drawn (no preserveDrawingBuffer). */
   capturePng(): Promise<string> {
@@ -300,9 +382,15 @@ export class View3D {
   }
 
   private pick(pos: Cartesian2): void {
-    const picked = this.widget.scene.pick(pos) as { primitive?: unknown; id?: unknown } | undefined;
+    const picked = this.widget.scene.pick(pos) as { primitive?: unknown; collection?: unknown; id?: unknown } | undefined;
     if (picked && picked.primitive === this.buildingsPrimitive && typeof picked.id === 'number') {
       void this.store.command({ type: 'selectBuilding', buildingId: picked.id });
+      return;
+    }
+    // a landmark's name selects its building
+    const lm = picked?.primitive === this.labels || picked?.collection === this.labels ? (picked?.id as { buildingId?: unknown } | undefined) : undefined;
+    if (lm && typeof lm.buildingId === 'number') {
+      void this.store.command({ type: 'selectBuilding', buildingId: lm.buildingId });
       return;
     }
     // a live layer's object: the registry asks each layer whether it drew it (pickOwner); anything else deselects
