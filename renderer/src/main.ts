@@ -15,7 +15,7 @@ import { mountVideoWall, startAutoWall } from './ui/video/wall.ts';
 import { isScreenMode } from './stores/ui-store.ts';
 import { startScreenSync } from './wall/screen-sync.ts';
 import { WallStore } from './wall/wall-store.ts';
-import { drawBasemap } from './views/basemap-canvas.ts';
+import { drawBasemap, drawSurroundings } from './views/basemap-canvas.ts';
 import { View2D, type View2DInput } from './views/view2d.ts';
 import { View3D } from './views/view3d.ts';
 import type { CameraState } from './types/camera.ts';
@@ -46,6 +46,7 @@ async function boot(): Promise<void> {
     cameras: () => ({ camera3d: view3d.cameraState(), camera2d: view2d ? view2d.cameraState() : null }),
   });
   const basemap = drawBasemap({ meta, streets, compounds, grid, rings: buildings.rings });
+  const surroundings = drawSurroundings({ meta, streets });
   const el3d = document.getElementById('view3d')!;
   const el2d = document.getElementById('view2d')!;
   const mount3d = (camera?: CameraState): View3D =>
@@ -53,6 +54,7 @@ async function boot(): Promise<void> {
       meta,
       buildings,
       basemap,
+      surroundings,
       landmarks: store.entities.placeIndex?.landmarks(LABEL_ONCE_WITHIN_M) ?? [],
       ...(camera ? { camera } : {}),
       onContextRestored: () => {

@@ -46,6 +46,9 @@ export default defineCatalog(
     'drill.state.step': '进行中',
     'drill.state.ended': '已结束',
     'drill.state.aborted': '已中止',
+    'drill.sosOffer': '演练进行中收到一键求助 {button}：已打开最近摄像头视频，地图视角未切换',
+    'drill.sosFly': '飞往求助点',
+    'drill.sosDismiss': '忽略',
   },
   {
     'drill.title': 'Drills & review',
@@ -91,5 +94,8 @@ export default defineCatalog(
     'drill.state.step': 'running',
     'drill.state.ended': 'ended',
     'drill.state.aborted': 'aborted',
+    'drill.sosOffer': 'SOS {button} during the drill: the nearest camera’s video is open; the map was not moved',
+    'drill.sosFly': 'Fly to the SOS post',
+    'drill.sosDismiss': 'Dismiss',
   },
 );

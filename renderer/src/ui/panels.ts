@@ -32,7 +32,7 @@ import { alarmTone, troubleTone, unlockAudioOnGesture } from './audio.ts';
 import { button, h } from './dom.ts';
 import { snapshotLinks, VideoPanel } from './video/panel.ts';
 import { mountVideoWallPanel } from './video/wall.ts';
-import { mountDrillPanel } from './drill-panel.ts';
+import { mountDrillPanel, runningDrill } from './drill-panel.ts';
 import { mountIncidentPanel } from './incident-panel.ts';
 import { mountResponsePanel } from './response-panel.ts';
 import { mountImportPanel } from './import-panel.ts';
@@ -574,13 +574,39 @@ function mountVideo(store: RootStore, videoSlot: HTMLElement): Unmount {
       (s) => {
         if (!s || Date.now() - s.receivedAt > 5_000) return;
         void store.command({ type: 'openVideo', cameraId: s.cameraId });
-        void store.command({ type: 'focus', lon: s.lon, lat: s.lat, what: s.buttonId });
+        // during a drill the map stays where the dispatcher has it: the SOS is offered, not forced on the camera
+        if (runningDrill(store)) offerSos(s);
+        else void store.command({ type: 'focus', lon: s.lon, lat: s.lat, what: s.buttonId });
+      },
+    ),
+    // the SOS video has an owner: it closes once the SOS alarm is resolved or closed (it no longer needs watching)
+    reaction(
+      () => {
+        const cam = store.ui.videoCameraId;
+        const sos = cam ? store.live.sos.find((x) => x.cameraId === cam) : undefined;
+        const alarm = sos ? store.live.alarms.find((a) => a.sourceId === sos.buttonId && a.cause === 'sos') : undefined;
+        return alarm ? alarm.state === 'resolved' || alarm.state === 'closed' : false;
+      },
+      (handled) => {
+        if (handled) void store.command({ type: 'openVideo', cameraId: null });
       },
     ),
   ];
+  let offer: HTMLElement | null = null;
+  const offerSos = (s: { buttonId: string; lon: number; lat: number }) => {
+    offer?.remove();
+    const fly = button(t('drill.sosFly'), { 'data-testid': 'sos-offer-fly' }, () => {
+      void store.command({ type: 'focus', lon: s.lon, lat: s.lat, what: s.buttonId });
+      offer?.remove();
+    });
+    const dismiss = button(t('drill.sosDismiss'), { 'data-testid': 'sos-offer-dismiss' }, () => offer?.remove());
+    offer = h('div', { class: 'sos-offer', role: 'alert', 'data-testid': 'sos-offer' }, h('p', {}, t('drill.sosOffer', { button: s.buttonId })), fly, dismiss);
+    document.getElementById('stage')?.append(offer);
+  };
   return () => {
     disposers.forEach((d) => d());
     video?.destroy();
+    offer?.remove();
   };
 }
 

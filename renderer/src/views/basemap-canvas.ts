@@ -23,7 +23,53 @@ export const BASEMAP_COLORS = {
   footprint: 'rgba(70, 95, 130, 0.9)',
   street: 'rgba(150, 170, 200, 0.85)',
   boundary: '#d62828',
+  /** streets beyond the district (the 3D surroundings): the same network, receded */
+  streetOutside: 'rgba(120, 140, 170, 0.55)',
 };
+
+/** How far the 3D surroundings reach beyond the district's box (degrees; the 2D map's pan limit is the same). */
+export const SURROUNDINGS_MARGIN = { lon: 0.08, lat: 0.06 } as const;
+
+/**
+ * The ground around the district in 3D: the dark outside colour and every street we know of (the bus corridors run on
+ * beyond the district), so the model does not float on a void. Drawn once, at a lower resolution than the district.
+ */
+export function drawSurroundings(
+  input: Pick<BasemapInput, 'meta' | 'streets'>,
+  maxPx = 2048,
+): { canvas: HTMLCanvasElement; west: number; south: number; east: number; north: number } {
+  const b = input.meta.bbox;
+  const west = b.west - SURROUNDINGS_MARGIN.lon;
+  const east = b.east + SURROUNDINGS_MARGIN.lon;
+  const south = b.south - SURROUNDINGS_MARGIN.lat;
+  const north = b.north + SURROUNDINGS_MARGIN.lat;
+  const w = east - west;
+  const h = north - south;
+  const canvas = document.createElement('canvas');
+  canvas.width = maxPx;
+  canvas.height = Math.round((maxPx * h) / w);
+  const ctx = canvas.getContext('2d');
+  if (!ctx) throw new Error('2D canvas unavailable');
+  const X = (lon: number) => ((lon - west) / w) * canvas.width;
+  const Y = (lat: number) => ((north - lat) / h) * canvas.height;
+  const pxPerMetre = canvas.width / (w * mPerDegLon(input.meta.center.lat));
+  ctx.fillStyle = BASEMAP_COLORS.outside;
+  ctx.fillRect(0, 0, canvas.width, canvas.height);
+  ctx.strokeStyle = BASEMAP_COLORS.streetOutside;
+  ctx.lineCap = 'round';
+  for (const st of input.streets) {
+    ctx.lineWidth = Math.max(1, (6 + Math.min(st.routes, 20) * 0.9) * pxPerMetre);
+    ctx.beginPath();
+    for (let i = 0; i < st.coords.length; i += 2) {
+      const x = X(st.coords[i]!);
+      const y = Y(st.coords[i + 1]!);
+      if (i === 0) ctx.moveTo(x, y);
+      else ctx.lineTo(x, y);
+    }
+    ctx.stroke();
+  }
+  return { canvas, west, south, east, north };
+}
 
 export function drawBasemap(input: BasemapInput, maxPx = 4096): HTMLCanvasElement {
   const { bbox } = input.meta;

@@ -11,7 +11,7 @@ import { floorsColor } from '../layers/buildings/format.ts';
 import { LIVE_LAYERS, pickOwner, type LayerRenderer2D } from '../layers/registry.ts';
 import type { RootStore } from '../stores/root.ts';
 import type { LayerId } from '../stores/ui-store.ts';
-import { BASEMAP_COLORS } from './basemap-canvas.ts';
+import { BASEMAP_COLORS, SURROUNDINGS_MARGIN } from './basemap-canvas.ts';
 import { LABEL_FONT } from './label-font.ts';
 import { tileOrEmpty, type TileSource } from '../basemap/index.ts';
 import { cellRing } from '../../../data-pipelines/geo/grid-cell.ts';
@@ -105,8 +105,8 @@ export class View2D {
       bearing: input.camera?.bearing ?? 0,
       pitch: input.camera?.pitch ?? 0,
       maxBounds: [
-        [bbox.west - 0.08, bbox.south - 0.06],
-        [bbox.east + 0.08, bbox.north + 0.06],
+        [bbox.west - SURROUNDINGS_MARGIN.lon, bbox.south - SURROUNDINGS_MARGIN.lat],
+        [bbox.east + SURROUNDINGS_MARGIN.lon, bbox.north + SURROUNDINGS_MARGIN.lat],
       ],
       attributionControl: false,
       canvasContextAttributes: { preserveDrawingBuffer: false, antialias: true },

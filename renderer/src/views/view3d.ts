@@ -50,6 +50,8 @@ export interface View3DInput {
   meta: DistrictMeta;
   buildings: BuildingGeom;
   basemap: HTMLCanvasElement;
+  /** the ground around the district (dark, with the streets that run on beyond it) */
+  surroundings: { canvas: HTMLCanvasElement; west: number; south: number; east: number; north: number };
   /** named buildings, tallest first: labelled on their roofs */
   landmarks: ReadonlyArray<{ id: number; name: string; lon: number; lat: number; floors: number }>;
   /** camera to start from (when rebuilt after a lost WebGL context) instead of the overview preset */
@@ -85,6 +87,7 @@ export class View3D {
   private readonly live: Array<{ id: string; r: LayerRenderer }> = [];
   private buildingsPrimitive: Primitive | null = null;
   private basemapUrl: string | null = null;
+  private surroundingsUrl: string | null = null;
   private highlighted: number | null = null;
   /** resolves once buildings geometry is built and the first frame with them has rendered */
   readonly ready: Promise<void>;
@@ -323,11 +326,21 @@ export class View3D {
 
   private async addImagery(): Promise<void> {
     const scene = this.widget.scene;
+    // far away: Cesium's bundled Natural Earth (local files), dark and nearly grey so it reads as night ground, not olive
     const ne = ImageryLayer.fromProviderAsync(TileMapServiceImageryProvider.fromUrl(buildModuleUrl('Assets/Textures/NaturalEarthII')), {
-      brightness: 0.35,
-      saturation: 0.4,
+      brightness: 0.18,
+      saturation: 0.15,
     });
     scene.imageryLayers.add(ne);
+    // around the district: our own dark ground with the streets running on
+    const sur = this.input.surroundings;
+    const surBlob = await new Promise<Blob>((res, rej) => sur.canvas.toBlob((b) => (b ? res(b) : rej(new Error('surroundings toBlob failed'))), 'image/png'));
+    this.surroundingsUrl = URL.createObjectURL(surBlob);
+    const surProvider = await SingleTileImageryProvider.fromUrl(this.surroundingsUrl, {
+      rectangle: Rectangle.fromDegrees(sur.west, sur.south, sur.east, sur.north),
+    });
+    if (this.widget.isDestroyed()) return;
+    scene.imageryLayers.addImageryProvider(surProvider);
     const { bbox } = this.input.meta;
     const blob = await new Promise<Blob>((res, rej) => this.input.basemap.toBlob((b) => (b ? res(b) : rej(new Error('basemap toBlob failed'))), 'image/png'));
     this.basemapUrl = URL.createObjectURL(blob);
@@ -488,5 +501,6 @@ export class View3D {
     this.handler.destroy();
     if (!this.widget.isDestroyed()) this.widget.destroy();
     if (this.basemapUrl) URL.revokeObjectURL(this.basemapUrl);
+    if (this.surroundingsUrl) URL.revokeObjectURL(this.surroundingsUrl);
   }
 }

@@ -89,13 +89,17 @@ export function listRequests(list: readonly CitizenRequest[], now: number, filte
   );
 }
 
-/** Colours of the SLA states (map points, list badges): red overdue, amber due soon, blue running, grey finished. */
+/**
+ * Citizen-request SLA states in their own palette (docs/colours.md): red, orange and yellow are reserved for alarm
+ * priorities, so an overdue request must not look like a critical alarm. Indigo (dark) / lavender (light) / sky blue
+ * differ in lightness as well as hue, so they stay apart for red-green colour-blind operators.
+ */
 export const SLA_COLORS: Record<RequestView['status'], RGBA> = {
-  overdue: [230, 40, 40, 255],
-  'due-soon': [245, 160, 20, 255],
+  overdue: [110, 70, 255, 255],
+  'due-soon': [185, 165, 255, 255],
   running: [40, 140, 240, 255],
-  met: [120, 170, 120, 255],
-  missed: [170, 110, 110, 255],
+  met: [120, 170, 150, 255],
+  missed: [150, 120, 170, 255],
   closed: [140, 140, 140, 200],
 };
 

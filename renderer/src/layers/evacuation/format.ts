@@ -14,18 +14,22 @@ import { floorBase, SLAB_M } from '../shared/floors.ts';
 /** Floor heights moved to layers/shared/floors.ts (alarms and fire use them too); re-exported (layer3d.ts, e2e tests). */
 export { EXPLODE, floorBase, SLAB_M } from '../shared/floors.ts';
 
+/**
+ * Evacuation colours (docs/colours.md): ways out green/cyan, the fire brigade's way in white, smoke grey; red stays
+ * the alarm's (the floor that alarmed), not a route's or a stair's.
+ */
 export const EVAC_COLORS = {
   indoor: [60, 255, 140, 255] as RGBA,
   outdoor: [40, 220, 255, 255] as RGBA,
-  responder: [255, 70, 40, 255] as RGBA,
+  responder: [245, 245, 255, 255] as RGBA,
   assembly: [40, 220, 255, 255] as RGBA,
-  station: [255, 70, 40, 255] as RGBA,
+  station: [245, 245, 255, 255] as RGBA,
   floor: [120, 150, 190, 90] as RGBA,
   floorAlarm: [255, 40, 40, 170] as RGBA,
   floorSmoke: [255, 170, 0, 110] as RGBA,
   corridor: [220, 230, 255, 200] as RGBA,
   stair: [80, 255, 120, 255] as RGBA,
-  stairBlocked: [255, 40, 40, 255] as RGBA,
+  stairBlocked: [150, 150, 165, 255] as RGBA,
   detector: [200, 210, 230, 255] as RGBA,
 };
 
