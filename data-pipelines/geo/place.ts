@@ -9,7 +9,8 @@
  * - outside every building: direction and distance from the nearest named building within reach (distance to its
  *   nearest wall, rounded to 10 m; direction from its centre, 8 compass points);
  * - nothing named within reach: the grid cell.
- * The grid cell is always given as the secondary code.
+ * The grid cell is always given as the secondary code. The words ("东方银座东北 40 米") are the renderer's (its i18n
+ * catalogs: renderer/src/ui/place-text.ts); this module gives the facts.
  */
 import { gridCellOf, type GridCellBounds } from './grid-cell.ts';
 import { M_PER_DEG_LAT, mPerDegLon, pointInRing, type XY } from './measure.ts';
@@ -45,7 +46,7 @@ export interface SearchHit {
 
 /** How far a landmark may be to still help (metres): beyond this the grid cell is more useful than "1.2 km from X". */
 export const LANDMARK_REACH_M = 600;
-/** Bucket size of the spatial index (degrees, ~220 m north-south). */
+/** Bucket size of the spatial index: 0.002 degrees of latitude (~221 m), as metres on the index's local plane. */
 const CELL_DEG = 0.002;
 
 interface Entry {
@@ -73,12 +74,15 @@ export function compass8(dx: number, dy: number): Compass8 {
   return COMPASS[Math.round(deg / 45) % 8]!;
 }
 
-function segDist(px: number, py: number, ax: number, ay: number, bx: number, by: number): number {
+/** The nearest point of segment a-b to p, and its distance. */
+function segNearest(px: number, py: number, ax: number, ay: number, bx: number, by: number): { d: number; wx: number; wy: number } {
   const dx = bx - ax;
   const dy = by - ay;
   const len2 = dx * dx + dy * dy;
   const t = len2 > 0 ? Math.max(0, Math.min(1, ((px - ax) * dx + (py - ay) * dy) / len2)) : 0;
-  return Math.hypot(px - (ax + t * dx), py - (ay + t * dy));
+  const wx = ax + t * dx;
+  const wy = ay + t * dy;
+  return { d: Math.hypot(px - wx, py - wy), wx, wy };
 }
 
 export class PlaceIndex {
@@ -107,14 +111,14 @@ export class PlaceIndex {
     this.kx = mPerDegLon(this.lat0);
     for (const b of list) {
       const ring: XY[] = [];
-      const xy = new Float64Array(b.ring.length);
+      let n = Math.floor(b.ring.length / 2);
+      // a closed ring repeats its first corner: drop it (it would pull the centre towards that corner)
+      if (n > 3 && b.ring[0] === b.ring[2 * n - 2] && b.ring[1] === b.ring[2 * n - 1]) n--;
+      const xy = new Float64Array(2 * n);
       let minX = Infinity;
       let minY = Infinity;
       let maxX = -Infinity;
       let maxY = -Infinity;
-      let sx = 0;
-      let sy = 0;
-      const n = Math.floor(b.ring.length / 2);
       for (let i = 0; i < n; i++) {
         const lon = b.ring[2 * i]!;
         const lat = b.ring[2 * i + 1]!;
@@ -126,11 +130,9 @@ export class PlaceIndex {
         minY = Math.min(minY, y);
         maxX = Math.max(maxX, x);
         maxY = Math.max(maxY, y);
-        sx += x;
-        sy += y;
       }
-      const cx = sx / n;
-      const cy = sy / n;
+      // the label / fly-to point: inside the footprint (an L- or U-shaped building's centre can fall outside it)
+      const [cx, cy] = this.interiorPoint(xy, ring);
       const e: Entry = {
         id: b.id,
         // full-width Latin in the source names (ＳＯＨＯ, Ｇｏｌｆ) reads as spaced-out letters on a map: NFKC folds it
@@ -140,8 +142,8 @@ export class PlaceIndex {
         ring,
         cx,
         cy,
-        lon: this.lon0 + cx / this.kx,
-        lat: this.lat0 + cy / M_PER_DEG_LAT,
+        lon: this.toLonLat(cx, cy)[0],
+        lat: this.toLonLat(cx, cy)[1],
         minX,
         minY,
         maxX,
@@ -194,15 +196,16 @@ export class PlaceIndex {
 
   describe(lon: number, lat: number, opts: { buildingId?: number; floor?: number } = {}): Place {
     const [x, y] = this.toXY(lon, lat);
-    const inside = opts.buildingId !== undefined ? (this.byId.get(opts.buildingId) ?? null) : this.buildingAt(lon, lat, x, y);
+    // a known building (a detector's) wins; an unknown id falls back to the geometry
+    const inside = (opts.buildingId !== undefined ? this.byId.get(opts.buildingId) : undefined) ?? this.buildingAt(lon, lat, x, y);
     let landmark: Place['landmark'] = null;
     if (!inside || !inside.name) {
       const near = this.nearestNamed(x, y, inside);
       if (near) {
-        // from the landmark's centre to the point (or to the unnamed building the point is in)
-        const px = inside ? inside.cx : x;
-        const py = inside ? inside.cy : y;
-        landmark = { id: near.e.id, name: near.e.name, distanceM: Math.round(near.d / 10) * 10, direction: compass8(px - near.e.cx, py - near.e.cy) };
+        // the direction is the one the distance is measured along: from the nearest point of the landmark's walls
+        // (from its centre when the point touches it)
+        const [fx, fy] = near.d > 1 ? [near.wx, near.wy] : [near.e.cx, near.e.cy];
+        landmark = { id: near.e.id, name: near.e.name, distanceM: Math.round(near.d / 10) * 10, direction: compass8(x - fx, y - fy) };
       }
     }
     return {
@@ -229,6 +232,63 @@ export class PlaceIndex {
     }
     scored.sort((a, b) => a.s - b.s || b.e.floors - a.e.floors || a.e.id - b.e.id);
     return scored.slice(0, limit).map(({ e }) => ({ kind: 'building', id: e.id, name: e.name, lon: e.lon, lat: e.lat, floors: e.floors }));
+  }
+
+  /** A point inside the footprint: the area centroid when it is inside, else the middle of the widest span across it. */
+  private interiorPoint(xy: Float64Array, ring: XY[]): [number, number] {
+    const n = xy.length / 2;
+    let a2 = 0;
+    let cx = 0;
+    let cy = 0;
+    for (let i = 0; i < n; i++) {
+      const j = (i + 1) % n;
+      const cross = xy[2 * i]! * xy[2 * j + 1]! - xy[2 * j]! * xy[2 * i + 1]!;
+      a2 += cross;
+      cx += (xy[2 * i]! + xy[2 * j]!) * cross;
+      cy += (xy[2 * i + 1]! + xy[2 * j + 1]!) * cross;
+    }
+    if (Math.abs(a2) > 1e-9) {
+      cx /= 3 * a2;
+      cy /= 3 * a2;
+      if (pointInRing(this.toLonLat(cx, cy), ring)) return [cx, cy];
+    } else {
+      cx = 0;
+      cy = 0;
+      for (let i = 0; i < n; i++) {
+        cx += xy[2 * i]! / n;
+        cy += xy[2 * i + 1]! / n;
+      }
+    }
+    // scan across at the centroid's height (and a few others): the middle of the widest inside span
+    let best: [number, number] | null = null;
+    let widest = -1;
+    let minY = Infinity;
+    let maxY = -Infinity;
+    for (let i = 0; i < n; i++) {
+      minY = Math.min(minY, xy[2 * i + 1]!);
+      maxY = Math.max(maxY, xy[2 * i + 1]!);
+    }
+    for (const y of [cy, ...[0.5, 0.25, 0.75, 0.1, 0.9].map((f) => minY + f * (maxY - minY))]) {
+      const xs: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const j = (i + 1) % n;
+        const y1 = xy[2 * i + 1]!;
+        const y2 = xy[2 * j + 1]!;
+        if (y1 === y2 || y < Math.min(y1, y2) || y >= Math.max(y1, y2)) continue;
+        xs.push(xy[2 * i]! + ((y - y1) / (y2 - y1)) * (xy[2 * j]! - xy[2 * i]!));
+      }
+      xs.sort((p, q) => p - q);
+      for (let k = 0; k + 1 < xs.length; k += 2)
+        if (xs[k + 1]! - xs[k]! > widest) {
+          widest = xs[k + 1]! - xs[k]!;
+          best = [(xs[k]! + xs[k + 1]!) / 2, y];
+        }
+    }
+    return best ?? [cx, cy];
+  }
+
+  private toLonLat(x: number, y: number): XY {
+    return [this.lon0 + x / this.kx, this.lat0 + y / M_PER_DEG_LAT];
   }
 
   private toXY(lon: number, lat: number): [number, number] {
@@ -265,11 +325,11 @@ export class PlaceIndex {
   }
 
   /** Nearest named building by distance to its walls (0 inside), within LANDMARK_REACH_M; never `except`. */
-  private nearestNamed(x: number, y: number, except: Entry | null): { e: Entry; d: number } | null {
+  private nearestNamed(x: number, y: number, except: Entry | null): { e: Entry; d: number; wx: number; wy: number } | null {
     const cellM = CELL_DEG * M_PER_DEG_LAT;
     const reach = Math.ceil(LANDMARK_REACH_M / cellM);
     const [ix, iy] = this.cellOf(x, y);
-    let best: { e: Entry; d: number } | null = null;
+    let best: { e: Entry; d: number; wx: number; wy: number } | null = null;
     const seen = new Set<Entry>();
     // rings of cells outwards; stop once the ring is farther than the best found
     for (let r = 0; r <= reach; r++) {
@@ -280,55 +340,29 @@ export class PlaceIndex {
           for (const e of this.namedBuckets.get(this.key(ix + dx, iy + dy)) ?? []) {
             if (e === except || seen.has(e)) continue;
             seen.add(e);
-            const d = this.wallDistance(e, x, y);
-            if (d <= LANDMARK_REACH_M && (!best || d < best.d)) best = { e, d };
+            const w = this.wallDistance(e, x, y);
+            if (w.d <= LANDMARK_REACH_M && (!best || w.d < best.d)) best = { e, ...w };
           }
         }
     }
     return best;
   }
 
-  private wallDistance(e: Entry, x: number, y: number): number {
-    if (x >= e.minX && x <= e.maxX && y >= e.minY && y <= e.maxY && pointInRing([this.lon0 + x / this.kx, this.lat0 + y / M_PER_DEG_LAT], e.ring)) return 0;
-    let d = Infinity;
+  /** Distance to the building's walls (0 inside) and the nearest wall point. */
+  private wallDistance(e: Entry, x: number, y: number): { d: number; wx: number; wy: number } {
+    if (x >= e.minX && x <= e.maxX && y >= e.minY && y <= e.maxY && pointInRing(this.toLonLat(x, y), e.ring)) return { d: 0, wx: x, wy: y };
+    let best = { d: Infinity, wx: x, wy: y };
     const n = e.xy.length / 2;
     for (let i = 0; i < n; i++) {
       const j = (i + 1) % n;
-      d = Math.min(d, segDist(x, y, e.xy[2 * i]!, e.xy[2 * i + 1]!, e.xy[2 * j]!, e.xy[2 * j + 1]!));
+      const s = segNearest(x, y, e.xy[2 * i]!, e.xy[2 * i + 1]!, e.xy[2 * j]!, e.xy[2 * j + 1]!);
+      if (s.d < best.d) best = s;
     }
-    return d;
+    return best;
   }
 }
 
 /** For matching: NFKC (full-width ＡＢＣ１２ → ABC12, ideographic space → space), lower case, trimmed. */
 export function normalise(s: string): string {
   return s.normalize('NFKC').toLowerCase().trim();
-}
-
-const ZH_DIR: Record<Compass8, string> = { N: '北', NE: '东北', E: '东', SE: '东南', S: '南', SW: '西南', W: '西', NW: '西北' };
-
-/**
- * The place as one line in the operator's language: "东方银座东北 40 米 · 3 层" / "40 m NE of 东方银座, floor 3".
- * Null when there is nothing better than coordinates (no building, no landmark, no grid cell).
- */
-export function formatPlace(p: Place, lang: 'zh' | 'en'): string | null {
-  const zh = lang === 'zh';
-  const near = p.landmark
-    ? p.landmark.distanceM === 0
-      ? zh
-        ? `${p.landmark.name}旁`
-        : `next to ${p.landmark.name}`
-      : zh
-        ? `${p.landmark.name}${ZH_DIR[p.landmark.direction]} ${p.landmark.distanceM} 米`
-        : `${p.landmark.distanceM} m ${p.landmark.direction} of ${p.landmark.name}`
-    : null;
-  let text: string | null;
-  if (p.building?.name) text = p.building.name;
-  else if (p.building) {
-    const b = zh ? `${p.building.id} 号楼` : `Bldg ${p.building.id}`;
-    text = near ? (zh ? `${b}（${near}）` : `${b} (${near})`) : b;
-  } else text = near;
-  if (text && p.floor !== null) text += zh ? ` ${p.floor} 层` : `, floor ${p.floor}`;
-  if (!text) return p.gridId ? (zh ? `网格 ${p.gridId}` : `grid ${p.gridId}`) : null;
-  return p.gridId ? `${text} · ${p.gridId}` : text;
 }

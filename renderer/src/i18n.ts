@@ -28,6 +28,7 @@ import sourcesStrings from './i18n/sources.ts';
 import videoStrings from './i18n/video.ts';
 import responseStrings from './i18n/response.ts';
 import searchStrings from './i18n/search.ts';
+import placeStrings from './i18n/place.ts';
 
 export const LOCALES = ['zh-CN', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -53,6 +54,7 @@ export const CATALOGS = {
   video: videoStrings,
   response: responseStrings,
   search: searchStrings,
+  place: placeStrings,
 } as const;
 
 type Keys<C> = C extends Catalog<infer K> ? K : never;

@@ -21,9 +21,11 @@ const tables = (over: Partial<FindTables> = {}): FindTables => ({
 });
 
 describe('map search (findPlaces)', () => {
-  it('a building by name, by number ("2091号楼", "#2091"); a detector selects its building', () => {
+  it('a building by name, by the package number ("2091", "#2091"); a detector selects its building', () => {
     expect(findPlaces('银座', tables())[0]).toMatchObject({ kind: 'building', id: '12', label: '东方银座', buildingId: 12 });
-    expect(findPlaces('2091号楼', tables())[0]).toMatchObject({ kind: 'building', id: '2091', label: '#2091', buildingId: 2091 });
+    expect(findPlaces('2091', tables())[0]).toMatchObject({ kind: 'building', id: '2091', label: '#2091', buildingId: 2091 });
+    // "2091号楼" is an address-like name, not the package's number: no match by number
+    expect(findPlaces('2091号楼', tables()).some((f) => f.id === '2091')).toBe(false);
     expect(findPlaces('#2091', tables())[0]).toMatchObject({ kind: 'building', id: '2091' });
     expect(findPlaces('sd-1-12', tables())[0]).toMatchObject({ kind: 'detector', id: 'SD-1-12-1', buildingId: 12 });
   });

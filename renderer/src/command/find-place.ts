@@ -56,8 +56,8 @@ export function findPlaces(text: string, t: FindTables, limit = 12): Found[] {
   for (const a of t.alarms) if (normalise(a.alarmId) === q) add({ kind: 'alarm', id: a.alarmId, label: a.title ?? a.alarmId, lon: a.lon, lat: a.lat });
   for (const r of t.requests) if (normalise(r.requestId) === q) add({ kind: 'request', id: r.requestId, label: r.summary, lon: r.lon, lat: r.lat });
 
-  // a building by number: "2091" or "2091号楼"
-  const num = /^#?(\d{1,7})\s*(号楼|号|楼)?$/.exec(q); // i18n-exempt: what an operator types after a building number (号楼), matched, not shown
+  // a building by the package's number: "2091" or "#2091" (not "2091号楼": that is a name, e.g. 东中街30号楼)
+  const num = /^#?(\d{1,7})$/.exec(q);
   if (num && t.places) {
     const b = t.places.building(Number(num[1]));
     if (b) add({ kind: 'building', id: String(b.id), label: b.name || `#${b.id}`, lon: b.lon, lat: b.lat, buildingId: b.id });

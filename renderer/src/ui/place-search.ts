@@ -102,6 +102,8 @@ export function mountPlaceSearch(store: RootStore, stage: HTMLElement): () => vo
     timer = setTimeout(render, 120);
   };
   input.onkeydown = (e) => {
+    // Enter that confirms a pinyin candidate in an input method is not a search
+    if (e.isComposing || e.keyCode === 229) return;
     if (e.key === 'Enter') {
       if (timer) clearTimeout(timer);
       render();
@@ -111,6 +113,14 @@ export function mountPlaceSearch(store: RootStore, stage: HTMLElement): () => vo
       render();
     } else if (e.key === 'ArrowDown') (list.querySelector('li[tabindex]') as HTMLElement | null)?.focus();
   };
+
+  // the list closes when the focus leaves the search (a click on a hit lands first: it is inside the box)
+  box.addEventListener('focusout', (e) => {
+    if (!box.contains(e.relatedTarget as Node | null)) list.hidden = true;
+  });
+  input.addEventListener('focus', () => {
+    if (input.value.trim() && hits.length) list.hidden = false;
+  });
 
   return () => {
     if (timer) clearTimeout(timer);

@@ -1,7 +1,29 @@
 /** Human place names in the operator's language ("东方银座东北 40 米 · WG-0801"), from the district's place index. */
-import { formatPlace } from '../../../data-pipelines/geo/place.ts';
-import { locale } from '../i18n.ts';
+import type { Place } from '../../../data-pipelines/geo/place.ts';
+import { locale, t, type Locale } from '../i18n.ts';
 import type { EntityStore } from '../stores/entity-store.ts';
+
+/**
+ * A place as one line: "东方银座东北 40 米 · 3 层 · WG-0801" / "40 m NE of 东方银座, floor 3 · WG-0801". Null when
+ * nothing names it (no building, no landmark within reach, no grid cell): then show coordinates.
+ */
+export function formatPlace(p: Place, l: Locale = locale()): string | null {
+  const near = p.landmark
+    ? p.landmark.distanceM === 0
+      ? t('place.nextTo', { landmark: p.landmark.name }, l)
+      : t('place.near', { landmark: p.landmark.name, dir: t(`place.dir.${p.landmark.direction}`, undefined, l), m: String(p.landmark.distanceM) }, l)
+    : null;
+  let text: string | null;
+  if (p.building?.name) text = p.building.name;
+  else if (p.building) {
+    // the package's own building number, said as a number (not "N 号楼": that would read as a street address)
+    const b = t('place.building', { id: String(p.building.id) }, l);
+    text = near ? t('place.buildingNear', { building: b, near }, l) : b;
+  } else text = near;
+  if (text && p.floor !== null) text = t('place.floor', { place: text, floor: String(p.floor) }, l);
+  if (!text) return p.gridId ? t('place.grid', { grid: p.gridId }, l) : null;
+  return p.gridId ? t('place.withGrid', { place: text, grid: p.gridId }, l) : text;
+}
 
 /** The place of a point (with its building and floor when known), or null when nothing names it (then show coordinates). */
 export function placeText(
@@ -9,11 +31,11 @@ export function placeText(
   lon: number,
   lat: number,
   opts: { buildingId?: number; floor?: number } = {},
-  lang: 'zh' | 'en' = locale() === 'en' ? 'en' : 'zh',
+  l: Locale = locale(),
 ): string | null {
   const idx = entities.placeIndex;
   if (!idx || !Number.isFinite(lon) || !Number.isFinite(lat)) return null;
-  return formatPlace(idx.describe(lon, lat, opts), lang);
+  return formatPlace(idx.describe(lon, lat, opts), l);
 }
 
 /** The place, then the coordinates (for the radio and for a GPS): "东方银座北 40 米 · WG-0801 (116.42900, 39.93877)". */

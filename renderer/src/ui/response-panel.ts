@@ -163,7 +163,7 @@ export function mountResponsePanel(store: RootStore, box: HTMLElement): () => vo
               teamOf: teamForRole,
               broadcast: broadcastText(a, sop, st, name),
               // journaled for every screen: in Chinese, as the SOP texts of the dispatches
-              placeOf: (lon, lat) => placeText(store.entities, lon, lat, {}, 'zh'),
+              placeOf: (lon, lat) => placeText(store.entities, lon, lat, {}, 'zh-CN'),
             });
             if (parts.length) void alarmCmd(a, { action: 'plan', plan: parts });
           },

@@ -291,7 +291,8 @@ export class View2D {
         })),
       ),
     });
-    for (const t of LANDMARK_TIERS) {
+    // maplibre places the top layer's labels first when they collide: the tall tier goes on top (added last)
+    for (const t of [...LANDMARK_TIERS].reverse()) {
       m.addLayer({
         id: t.id,
         type: 'symbol',

@@ -324,6 +324,12 @@ export class View3D {
     return this.widget.scene;
   }
 
+  private revokeUrls(): void {
+    if (this.basemapUrl) URL.revokeObjectURL(this.basemapUrl);
+    if (this.surroundingsUrl) URL.revokeObjectURL(this.surroundingsUrl);
+    this.basemapUrl = this.surroundingsUrl = null;
+  }
+
   private async addImagery(): Promise<void> {
     const scene = this.widget.scene;
     // far away: Cesium's bundled Natural Earth (local files), dark and nearly grey so it reads as night ground, not olive
@@ -339,7 +345,8 @@ export class View3D {
     const surProvider = await SingleTileImageryProvider.fromUrl(this.surroundingsUrl, {
       rectangle: Rectangle.fromDegrees(sur.west, sur.south, sur.east, sur.north),
     });
-    if (this.widget.isDestroyed()) return;
+    // destroyed meanwhile: its destroy() ran before these URLs existed
+    if (this.widget.isDestroyed()) return this.revokeUrls();
     scene.imageryLayers.addImageryProvider(surProvider);
     const { bbox } = this.input.meta;
     const blob = await new Promise<Blob>((res, rej) => this.input.basemap.toBlob((b) => (b ? res(b) : rej(new Error('basemap toBlob failed'))), 'image/png'));
@@ -347,7 +354,8 @@ export class View3D {
     const provider = await SingleTileImageryProvider.fromUrl(this.basemapUrl, {
       rectangle: Rectangle.fromDegrees(bbox.west, bbox.south, bbox.east, bbox.north),
     });
-    if (this.widget.isDestroyed()) return;
+    // destroyed meanwhile: its destroy() ran before these URLs existed
+    if (this.widget.isDestroyed()) return this.revokeUrls();
     scene.imageryLayers.addImageryProvider(provider);
     // a user tile package loaded before our basemap arrived stays on top of it
     if (this.userTiles) scene.imageryLayers.raiseToTop(this.userTiles);
@@ -500,7 +508,6 @@ export class View3D {
     this.live.forEach((l) => l.r.destroy());
     this.handler.destroy();
     if (!this.widget.isDestroyed()) this.widget.destroy();
-    if (this.basemapUrl) URL.revokeObjectURL(this.basemapUrl);
-    if (this.surroundingsUrl) URL.revokeObjectURL(this.surroundingsUrl);
+    this.revokeUrls();
   }
 }
