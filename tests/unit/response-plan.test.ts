@@ -48,16 +48,21 @@ const inside: InsideAnswer = {
 };
 const teamOf = (role: string) => (role === 'property' ? null : `T-${role}`);
 
+/** The gas alarm's proposal (teams from its SOP, the inside counts above, '请撤离' broadcast), with overrides. */
+const gasPlan = (over: Partial<Parameters<typeof proposeResponse>[0]> = {}) =>
+  proposeResponse({
+    alarm: { category: 'manhole', cause: 'gas', drill: false },
+    sop: sop('manhole-gas'),
+    impact,
+    inside,
+    teamOf,
+    broadcast: '请撤离',
+    ...over,
+  });
+
 describe('one-click plan: proposal', () => {
   it('a gas alarm: the SOP’s teams in step order, grid staff with their vulnerable people, cameras, broadcast, roadblocks', () => {
-    const parts = proposeResponse({
-      alarm: { category: 'manhole', cause: 'gas', drill: false },
-      sop: sop('manhole-gas'),
-      impact,
-      inside,
-      teamOf,
-      broadcast: '请撤离',
-    });
+    const parts = gasPlan();
     expect(parts.map((p) => p.partId)).toEqual(parts.map((_, i) => `p${i + 1}`));
     // gas (call-gas), grid staff (notify-grid), police (cordon), fire (fire-standby, with the nearest station's ETA)
     expect(parts.filter((p) => p.kind === 'dispatch').map((p) => [p.target, p.etaS])).toEqual([
@@ -79,15 +84,7 @@ describe('one-click plan: proposal', () => {
     expect(roads[1]!.target).toBe('116.40100,39.90000');
     // without a place index the closure has coordinates only; with one it also says where (journaled as its detail)
     expect(roads[1]!.detail).toBeUndefined();
-    const named = proposeResponse({
-      alarm: { category: 'manhole', cause: 'gas', drill: false },
-      sop: sop('manhole-gas'),
-      impact,
-      inside,
-      teamOf,
-      broadcast: null,
-      placeOf: (lon, lat) => (lon > 116.4005 ? `东方银座北 ${Math.round((lat - 39.9) * 1e5)} 米` : null),
-    });
+    const named = gasPlan({ placeOf: (lon, lat) => (lon > 116.4005 ? `东方银座北 ${Math.round((lat - 39.9) * 1e5)} 米` : null) });
     expect(named.filter((p) => p.kind === 'close-road').map((p) => p.detail)).toContain('东方银座北 0 米');
     expect(named.filter((p) => p.kind === 'close-road').some((p) => p.detail === undefined)).toBe(true);
     expect(parts.map((p) => p.kind)).toEqual([
