@@ -162,6 +162,27 @@ describe('incident command: zone, who is inside, SOP, one-click plan', () => {
         .toEqual(expect.arrayContaining(cams.slice(0, 1)));
     await expect.poll(() => s.page.getAttribute(`[data-testid=plan-part-${last.partId}]`, 'data-decision'), { timeout: 120_000 }).toBe('rejected');
     writeFileSync(resolve(OUT, 'response-plan.png'), await s.page.screenshot());
+    // with the alarm, its incident command and the plan open, the live alarm list is still on screen (issue 21):
+    // the opened panels scroll in their own stack; the list keeps at least 40% of the column
+    const fit = await s.page.evaluate(() => {
+      const col = document.getElementById('right')!.getBoundingClientRect();
+      const list = document.querySelector('#right > .alarms')!.getBoundingClientRect();
+      const stack = document.querySelector('#right > .focus-stack')!;
+      return {
+        top: list.top,
+        bottom: list.bottom,
+        h: list.height,
+        colH: col.height,
+        colBottom: col.bottom,
+        vh: innerHeight,
+        stackScrolls: stack.scrollHeight > stack.clientHeight,
+      };
+    });
+    expect(fit.stackScrolls).toBe(true);
+    expect(fit.bottom).toBeLessThanOrEqual(fit.colBottom + 1);
+    expect(fit.bottom).toBeLessThanOrEqual(fit.vh);
+    expect(fit.h).toBeGreaterThanOrEqual(0.35 * fit.colH);
+    expect(await s.page.locator('[data-testid=alarm-list] [data-testid=alarm-item]').first().isVisible()).toBe(true);
   });
 
   it('the after-action report lists the SOP steps and the plan with times', async () => {

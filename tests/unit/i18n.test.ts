@@ -39,7 +39,10 @@ describe('i18n', () => {
     let chinese = 0;
     for (const [k, v] of Object.entries(STRINGS['zh-CN']))
       if (cjk.test(v)) chinese++;
-      else expect(/^[\s\dA-Za-z{}#,.:;/()%°·×+\-–—_|'"<>=?!…→↔⚠✓✕▲▼■●○（）：，]*$/.test(v) || /^[A-Z0-9]/.test(v), `zh-CN.${k} = ${v} looks untranslated`).toBe(true);
+      else
+        expect(/^[\s\dA-Za-z{}#,.:;/()%°·×+\-–—_|'"<>=?!…→↔⚠✓✕▲▼■●○（）：，]*$/.test(v) || /^[A-Z0-9]/.test(v), `zh-CN.${k} = ${v} looks untranslated`).toBe(
+          true,
+        );
     expect(chinese / Object.keys(STRINGS['zh-CN']).length).toBeGreaterThan(0.9);
     for (const [k, v] of Object.entries(STRINGS.en)) expect(cjk.test(v), `en.${k} = ${v}`).toBe(false);
   });

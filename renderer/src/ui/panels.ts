@@ -284,7 +284,20 @@ function mountRightColumn(store: RootStore, right: HTMLElement): Unmount {
   const analysisBox = h('section', { id: 'analysis-panel', class: 'analysis-panel', 'data-testid': 'analysis-panel' });
   const careBox = h('section', { class: 'care-holder', 'data-testid': 'care-holder-panel' });
   const responseBox = h('section', { class: 'response', 'data-testid': 'response-panel' });
-  right.replaceChildren(videoSlot, detailBox, responseBox, careBox, incidentBox, alarmBox, buildingBox, analysisBox);
+  // The live alarm list is never pushed off screen (issue 21): what the operator opened (video, detail, incident
+  // command, evacuation, building) scrolls in its own stack above it; the list keeps at least 40% of the column.
+  const focusStack = h(
+    'div',
+    { class: 'focus-stack', 'data-testid': 'focus-stack' },
+    videoSlot,
+    detailBox,
+    responseBox,
+    careBox,
+    incidentBox,
+    buildingBox,
+    analysisBox,
+  );
+  right.replaceChildren(focusStack, alarmBox);
   const unmounts: Unmount[] = [
     mountCareHolder(store, careBox),
     mountResponsePanel(store, responseBox),
