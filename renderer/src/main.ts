@@ -47,6 +47,8 @@ async function boot(): Promise<void> {
   });
   const basemap = drawBasemap({ meta, streets, compounds, grid, rings: buildings.rings });
   const surroundings = drawSurroundings({ meta, streets });
+  // the names both maps label (computed once; a rebuilt view after a lost context reuses them)
+  const landmarks = store.entities.placeIndex?.landmarks(LABEL_ONCE_WITHIN_M) ?? [];
   const el3d = document.getElementById('view3d')!;
   const el2d = document.getElementById('view2d')!;
   const mount3d = (camera?: CameraState): View3D =>
@@ -55,7 +57,7 @@ async function boot(): Promise<void> {
       buildings,
       basemap,
       surroundings,
-      landmarks: store.entities.placeIndex?.landmarks(LABEL_ONCE_WITHIN_M) ?? [],
+      landmarks,
       ...(camera ? { camera } : {}),
       onContextRestored: () => {
         // Cesium cannot restore GPU resources in place: rebuild the view where the operator left the camera.
@@ -76,7 +78,7 @@ async function boot(): Promise<void> {
       streets,
       compounds,
       grid,
-      landmarks: store.entities.placeIndex?.landmarks(LABEL_ONCE_WITHIN_M) ?? [],
+      landmarks,
       ...(camera ? { camera } : {}),
       onContextRestored: () => {
         const cam = view2d?.cameraState();

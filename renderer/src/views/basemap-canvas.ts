@@ -43,52 +43,35 @@ export function drawSurroundings(
   const east = b.east + SURROUNDINGS_MARGIN.lon;
   const south = b.south - SURROUNDINGS_MARGIN.lat;
   const north = b.north + SURROUNDINGS_MARGIN.lat;
-  const w = east - west;
-  const h = north - south;
+  const f = canvasFrame({ west, south, east, north }, input.meta.center.lat, maxPx);
+  f.ctx.fillStyle = BASEMAP_COLORS.outside;
+  f.ctx.fillRect(0, 0, f.canvas.width, f.canvas.height);
+  f.ctx.strokeStyle = BASEMAP_COLORS.streetOutside;
+  f.ctx.lineCap = 'round';
+  strokeStreets(f, input.streets, 1);
+  return { canvas: f.canvas, west, south, east, north };
+}
+
+/** A canvas over a lon/lat box (equirectangular), its projection and a path helper for flat [lon, lat, ...] arrays. */
+interface CanvasFrame {
+  canvas: HTMLCanvasElement;
+  ctx: CanvasRenderingContext2D;
+  X: (lon: number) => number;
+  Y: (lat: number) => number;
+  pxPerMetre: number;
+  path: (flat: Float64Array, close: boolean) => void;
+}
+
+function canvasFrame(box: { west: number; south: number; east: number; north: number }, centerLat: number, maxPx: number): CanvasFrame {
+  const w = box.east - box.west;
+  const h = box.north - box.south;
   const canvas = document.createElement('canvas');
   canvas.width = maxPx;
   canvas.height = Math.round((maxPx * h) / w);
   const ctx = canvas.getContext('2d');
   if (!ctx) throw new Error('2D canvas unavailable');
-  const X = (lon: number) => ((lon - west) / w) * canvas.width;
-  const Y = (lat: number) => ((north - lat) / h) * canvas.height;
-  const pxPerMetre = canvas.width / (w * mPerDegLon(input.meta.center.lat));
-  ctx.fillStyle = BASEMAP_COLORS.outside;
-  ctx.fillRect(0, 0, canvas.width, canvas.height);
-  ctx.strokeStyle = BASEMAP_COLORS.streetOutside;
-  ctx.lineCap = 'round';
-  for (const st of input.streets) {
-    ctx.lineWidth = Math.max(1, (6 + Math.min(st.routes, 20) * 0.9) * pxPerMetre);
-    ctx.beginPath();
-    for (let i = 0; i < st.coords.length; i += 2) {
-      const x = X(st.coords[i]!);
-      const y = Y(st.coords[i + 1]!);
-      if (i === 0) ctx.moveTo(x, y);
-      else ctx.lineTo(x, y);
-    }
-    ctx.stroke();
-  }
-  return { canvas, west, south, east, north };
-}
-
-export function drawBasemap(input: BasemapInput, maxPx = 4096): HTMLCanvasElement {
-  const { bbox } = input.meta;
-  const w = bbox.east - bbox.west;
-  const h = bbox.north - bbox.south;
-  const width = maxPx;
-  const height = Math.round((maxPx * h) / w);
-  const canvas = document.createElement('canvas');
-  canvas.width = width;
-  canvas.height = height;
-  const ctx = canvas.getContext('2d');
-  if (!ctx) throw new Error('2D canvas unavailable');
-  const X = (lon: number) => ((lon - bbox.west) / w) * width;
-  const Y = (lat: number) => ((bbox.north - lat) / h) * height;
-  const pxPerMetre = width / (w * mPerDegLon(input.meta.center.lat));
-
-  ctx.fillStyle = BASEMAP_COLORS.ground;
-  ctx.fillRect(0, 0, width, height);
-
+  const X = (lon: number) => ((lon - box.west) / w) * canvas.width;
+  const Y = (lat: number) => ((box.north - lat) / h) * canvas.height;
   const path = (flat: Float64Array, close: boolean) => {
     ctx.beginPath();
     for (let i = 0; i < flat.length; i += 2) {
@@ -99,6 +82,24 @@ export function drawBasemap(input: BasemapInput, maxPx = 4096): HTMLCanvasElemen
     }
     if (close) ctx.closePath();
   };
+  return { canvas, ctx, X, Y, pxPerMetre: canvas.width / (w * mPerDegLon(centerLat)), path };
+}
+
+/** Streets in the current stroke style, wider where more bus routes share the corridor (arterials vs side streets). */
+function strokeStreets(f: CanvasFrame, streets: readonly Street[], minWidthPx: number): void {
+  for (const s of streets) {
+    f.ctx.lineWidth = Math.max(minWidthPx, (6 + Math.min(s.routes, 20) * 0.9) * f.pxPerMetre);
+    f.path(s.coords, false);
+    f.ctx.stroke();
+  }
+}
+
+export function drawBasemap(input: BasemapInput, maxPx = 4096): HTMLCanvasElement {
+  const f = canvasFrame(input.meta.bbox, input.meta.center.lat, maxPx);
+  const { canvas, ctx, X, Y, pxPerMetre, path } = f;
+
+  ctx.fillStyle = BASEMAP_COLORS.ground;
+  ctx.fillRect(0, 0, canvas.width, canvas.height);
 
   ctx.strokeStyle = BASEMAP_COLORS.grid;
   ctx.lineWidth = Math.max(1, 2 * pxPerMetre);
@@ -122,12 +123,7 @@ export function drawBasemap(input: BasemapInput, maxPx = 4096): HTMLCanvasElemen
   ctx.strokeStyle = BASEMAP_COLORS.street;
   ctx.lineCap = 'round';
   ctx.lineJoin = 'round';
-  for (const s of input.streets) {
-    // wider where more bus routes share the corridor: arterials vs side streets
-    ctx.lineWidth = Math.max(1.5, (6 + Math.min(s.routes, 20) * 0.9) * pxPerMetre);
-    path(s.coords, false);
-    ctx.stroke();
-  }
+  strokeStreets(f, input.streets, 1.5);
 
   ctx.strokeStyle = BASEMAP_COLORS.boundary;
   ctx.lineWidth = Math.max(3, 12 * pxPerMetre);

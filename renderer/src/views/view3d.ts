@@ -45,6 +45,7 @@ import { M_PER_DEG_LAT } from '../../../data-pipelines/geo/measure.ts';
 import type { RootStore } from '../stores/root.ts';
 import type { CameraState } from '../types/camera.ts';
 import { labelCss } from './label-font.ts';
+import { cesiumColor } from '../layers/shared/cesium-color.ts';
 
 export interface View3DInput {
   meta: DistrictMeta;
@@ -78,7 +79,12 @@ class PackageTileProvider extends UrlTemplateImageryProvider {
   }
 }
 
-const toColor = (c: readonly number[]) => new Color(c[0]! / 255, c[1]! / 255, c[2]! / 255, c[3]! / 255);
+/** A canvas as one imagery tile over its box (a blob URL: the caller revokes it). */
+async function canvasTile(canvas: HTMLCanvasElement, rectangle: Rectangle, what: string): Promise<{ url: string; provider: SingleTileImageryProvider }> {
+  const blob = await new Promise<Blob>((res, rej) => canvas.toBlob((b) => (b ? res(b) : rej(new Error(`${what} toBlob failed`))), 'image/png'));
+  const url = URL.createObjectURL(blob);
+  return { url, provider: await SingleTileImageryProvider.fromUrl(url, { rectangle }) };
+}
 
 export class View3D {
   readonly widget: CesiumWidget;
@@ -340,23 +346,16 @@ export class View3D {
     scene.imageryLayers.add(ne);
     // around the district: our own dark ground with the streets running on
     const sur = this.input.surroundings;
-    const surBlob = await new Promise<Blob>((res, rej) => sur.canvas.toBlob((b) => (b ? res(b) : rej(new Error('surroundings toBlob failed'))), 'image/png'));
-    this.surroundingsUrl = URL.createObjectURL(surBlob);
-    const surProvider = await SingleTileImageryProvider.fromUrl(this.surroundingsUrl, {
-      rectangle: Rectangle.fromDegrees(sur.west, sur.south, sur.east, sur.north),
-    });
+    const around = await canvasTile(sur.canvas, Rectangle.fromDegrees(sur.west, sur.south, sur.east, sur.north), 'surroundings');
+    this.surroundingsUrl = around.url;
     // destroyed meanwhile: its destroy() ran before these URLs existed
     if (this.widget.isDestroyed()) return this.revokeUrls();
-    scene.imageryLayers.addImageryProvider(surProvider);
+    scene.imageryLayers.addImageryProvider(around.provider);
     const { bbox } = this.input.meta;
-    const blob = await new Promise<Blob>((res, rej) => this.input.basemap.toBlob((b) => (b ? res(b) : rej(new Error('basemap toBlob failed'))), 'image/png'));
-    this.basemapUrl = URL.createObjectURL(blob);
-    const provider = await SingleTileImageryProvider.fromUrl(this.basemapUrl, {
-      rectangle: Rectangle.fromDegrees(bbox.west, bbox.south, bbox.east, bbox.north),
-    });
-    // destroyed meanwhile: its destroy() ran before these URLs existed
+    const district = await canvasTile(this.input.basemap, Rectangle.fromDegrees(bbox.west, bbox.south, bbox.east, bbox.north), 'basemap');
+    this.basemapUrl = district.url;
     if (this.widget.isDestroyed()) return this.revokeUrls();
-    scene.imageryLayers.addImageryProvider(provider);
+    scene.imageryLayers.addImageryProvider(district.provider);
     // a user tile package loaded before our basemap arrived stays on top of it
     if (this.userTiles) scene.imageryLayers.raiseToTop(this.userTiles);
     scene.requestRender();
@@ -377,7 +376,10 @@ export class View3D {
             extrudedHeight: b.heights[i]!,
             vertexFormat: PerInstanceColorAppearance.VERTEX_FORMAT,
           }),
-          attributes: { color: ColorGeometryInstanceAttribute.fromColor(toColor(floorsColor(b.floors[i]!))), show: new ShowGeometryInstanceAttribute(true) },
+          attributes: {
+            color: ColorGeometryInstanceAttribute.fromColor(cesiumColor(floorsColor(b.floors[i]!))),
+            show: new ShowGeometryInstanceAttribute(true),
+          },
         }),
       );
     }
@@ -442,12 +444,12 @@ export class View3D {
     if (this.highlighted !== null) {
       const idx = b.ids.indexOf(this.highlighted);
       const attrs = prim.getGeometryInstanceAttributes(this.highlighted) as { color: Uint8Array } | undefined;
-      if (attrs && idx >= 0) attrs.color = ColorGeometryInstanceAttribute.toValue(toColor(floorsColor(b.floors[idx]!)));
+      if (attrs && idx >= 0) attrs.color = ColorGeometryInstanceAttribute.toValue(cesiumColor(floorsColor(b.floors[idx]!)));
     }
     this.highlighted = id;
     if (id !== null) {
       const attrs = prim.getGeometryInstanceAttributes(id) as { color: Uint8Array } | undefined;
-      if (attrs) attrs.color = ColorGeometryInstanceAttribute.toValue(toColor(SELECTED_COLOR));
+      if (attrs) attrs.color = ColorGeometryInstanceAttribute.toValue(cesiumColor(SELECTED_COLOR));
     }
     this.widget.scene.requestRender();
   }
