@@ -42,7 +42,11 @@ export interface IncidentTarget {
   alarmId: string | null;
 }
 
-/** The fire to plan for: the selected fire alarm, else the first alarming detector of the peeled building. */
+/**
+ * The fire to plan for: the selected fire alarm while it is open, else the first alarming detector of the
+ * peeled building. The evacuation panel is owned by its incident: once the alarm is resolved or closed the plan (and
+ * its panel) goes, even though the alarm stays selected for its record.
+ */
 export function incidentTarget(store: RootStore): IncidentTarget | null {
   const a = store.ui.selectedAlarmId ? store.live.alarm(store.ui.selectedAlarmId) : null;
   void store.live.versions.fire;
@@ -50,7 +54,8 @@ export function incidentTarget(store: RootStore): IncidentTarget | null {
     const ev = store.live.world.byStream.fire.get(deviceKey(detectorId, drill));
     return ev?.kind === 'fire.detector' ? ev.state : 'normal';
   };
-  if (a && a.category === 'fire' && a.cause === 'fire' && a.buildingId !== undefined && a.floor !== undefined)
+  const handled = a?.state === 'resolved' || a?.state === 'closed';
+  if (a && !handled && a.category === 'fire' && a.cause === 'fire' && a.buildingId !== undefined && a.floor !== undefined)
     return { buildingId: a.buildingId, detectorId: a.sourceId, floor: a.floor, state: stateOf(a.sourceId, a.drill), drill: a.drill, alarmId: a.alarmId };
   const b = store.ui.explodedBuildingId;
   if (b === null) return null;
