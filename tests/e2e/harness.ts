@@ -3,6 +3,8 @@
  * mapped to nowhere except loopback. Records every request that leaves loopback and every console error, so tests
  * can fail on either.
  */
+import { ROLE_NAMES } from '../../data-pipelines/contracts/auth.ts';
+import { LEFT_SECTIONS, LEFT_SECTIONS_KEY } from '../../renderer/src/ui/left-sections.ts';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -92,6 +94,19 @@ export async function openApp(opts: Partial<FeedServerOptions> = {}, query = '',
   await context.route(
     (url) => !isLoopback(url.href),
     (route) => route.abort('blockedbyclient'),
+  );
+  // The e2e tests use the panels of every left-column section: each opens with all sections open for every role (as
+  // an operator who opened them has it). The per-role defaults are screens.test.ts's, in a context without this.
+  await context.addInitScript(
+    ([key, sections, roles]) => {
+      try {
+        if (localStorage.getItem(key) === null)
+          localStorage.setItem(key, JSON.stringify(Object.fromEntries(roles.map((r) => [r, Object.fromEntries(sections.map((s) => [s, true]))]))));
+      } catch {
+        // a document without storage (an opaque origin) has no sections either
+      }
+    },
+    [LEFT_SECTIONS_KEY, LEFT_SECTIONS, ROLE_NAMES] as const,
   );
   const page = await context.newPage();
   page.on('console', (msg) => {

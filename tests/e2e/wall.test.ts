@@ -11,6 +11,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openApp, ROOT, waitReady, type Session } from './harness.ts';
 import { compareGolden, decode, MASK_COLOR, settledShot, stats } from './pixels.ts';
+import { maskOf, setGoldenStyle, WALL_MASKED } from './wall-golden.ts';
 
 const OUT = resolve(ROOT, 'test-results');
 const SHOTS = resolve(ROOT, 'docs/screenshots');
@@ -152,37 +153,10 @@ describe('video wall screens', () => {
 
   it('the wall overview matches its golden image (tolerance 0.1% of pixels beyond pixelmatch threshold 0.1: no run-to-run difference measured)', async () => {
     // What is on the wall now is fixed by the test: one gas alarm (held an hour), no spontaneous incidents or
-    // requests (harness), the overview camera. What moves with the clock or with the random parking simulation is
-    // masked (painted MASK_COLOR, the same on every run): the longest-wait/on-time/parking tiles, the parking card and
-    // the charts over time (alarms per hour, occupancy trend, feed rate). The clock and the alarm ages are hidden
-    // instead (their width follows the text), and the masked tiles keep one line: a longest wait of "1 分 4 秒" wraps
-    // where "51 秒" does not, and would otherwise move every card below it.
-    // (a constructed style sheet: the page's CSP refuses inline <style>, rightly; CSSOM is not markup)
-    const css =
-      '[data-testid=wall-clock], .wall-alarm-age { visibility: hidden; } :is([data-testid=wall-kpi-wait], [data-testid=wall-kpi-ontime], [data-testid=wall-kpi-parking]) .wall-tile-value { white-space: nowrap; overflow: hidden; }';
-    const setGoldenStyle = (on: boolean) =>
-      s.page.evaluate(
-        ([on, css]) => {
-          const w = window as unknown as { __goldenSheet?: CSSStyleSheet };
-          w.__goldenSheet ??= new CSSStyleSheet();
-          w.__goldenSheet.replaceSync(css);
-          const others = document.adoptedStyleSheets.filter((x) => x !== w.__goldenSheet);
-          document.adoptedStyleSheets = on ? [...others, w.__goldenSheet] : others;
-        },
-        [on, css] as const,
-      );
-    const masked = [
-      '[data-testid=wall-kpi-wait]',
-      '[data-testid=wall-kpi-ontime]',
-      '[data-testid=wall-kpi-parking]',
-      '[data-testid=wall-card-parking]',
-      '[data-testid=wall-chart-raised]',
-      '[data-testid=wall-chart-parkingTrend]',
-      '[data-testid=wall-chart-feed]',
-    ];
-    const mask = masked.map((m) => s.page.locator(m));
-    for (const m of mask) expect(await m.count(), 'a masked element is missing: the mask list is out of date').toBeGreaterThan(0);
-    await setGoldenStyle(true);
+    // requests (harness), the overview camera. What moves with the clock or the parking simulation is masked or hidden
+    // (wall-golden.ts).
+    const mask = await maskOf(s.page, WALL_MASKED);
+    await setGoldenStyle(s.page, true);
     let shot: Buffer;
     try {
       shot = await settledShot(
@@ -190,7 +164,7 @@ describe('video wall screens', () => {
         () => s.page.evaluate(() => window.__redwall!.view3d.nextFrame()),
       );
     } finally {
-      await setGoldenStyle(false);
+      await setGoldenStyle(s.page, false);
     }
     const r = compareGolden(shot, resolve(ROOT, 'tests/e2e/golden/wall-overview.png'));
     expect(r.diffFraction, `diff image: ${r.diffPath}`).toBeLessThan(0.001);

@@ -25,6 +25,10 @@ export default defineCatalog(
     'console.stopped': '查询已停止。',
     'console.stop': '■ 停止',
     'console.running': '查询执行中…',
+    'left.duty': '值班 · 图层与数据流',
+    'left.services': '服务 · 诉求、关爱、走访、网格',
+    'left.dispatch': '调度 · 演练与大屏布局',
+    'left.planner': '规划 · 导入数据',
   },
   {
     'console.tables': 'Local tables',
@@ -49,5 +53,9 @@ export default defineCatalog(
     'console.stopped': 'Query stopped.',
     'console.stop': '■ Stop',
     'console.running': 'Running the query…',
+    'left.duty': 'Duty · layers and streams',
+    'left.services': 'Services · requests, care, visits, grids',
+    'left.dispatch': 'Dispatch · drills and wall layouts',
+    'left.planner': 'Planning · imported data',
   },
 );

@@ -1,4 +1,5 @@
 /** Operator panels: top bar, layers + legends + stream health, alarm list + detail, building info, status, toasts. */
+import { mountLeftSections } from './left-sections.ts';
 import { mayActOnAlarmIn } from '../../../data-pipelines/contracts/auth.ts';
 import { autorun, observable, reaction, runInAction, type IReactionDisposer } from 'mobx';
 import { ALARM_CATEGORIES, allowedActions, type Alarm, type AlarmCategory, type OperatorAction } from '../../../data-pipelines/contracts/alarm.ts';
@@ -208,7 +209,7 @@ function mountStatusBar(store: RootStore, meta: DistrictMeta, status: HTMLElemen
   });
 }
 
-/** Layers and legends, the work panels (requests, people, tasks, grid, layouts, imports, drills) and stream health. */
+/** Layers and legends, the work panels (requests, people, tasks, grid, layouts, imports, drills) and stream health, in role sections. */
 function mountLeftColumn(store: RootStore, meta: DistrictMeta, layouts: LayoutsPanelDeps, left: HTMLElement): Unmount {
   const layersBox = h('section', {});
   const healthBox = h('section', { class: 'health', 'data-testid': 'stream-health' });
@@ -219,8 +220,13 @@ function mountLeftColumn(store: RootStore, meta: DistrictMeta, layouts: LayoutsP
   const gridBox = h('section', { class: 'imports grid-mgmt', 'data-testid': 'grid-panel' });
   const requestBox = h('section', { class: 'imports requests', 'data-testid': 'request-panel' });
   const taskBox = h('section', { class: 'imports tasks', 'data-testid': 'task-panel' });
-  left.replaceChildren(layersBox, requestBox, peopleBox, taskBox, gridBox, layoutsBox, importBox, drillBox, healthBox);
   const unmounts: Unmount[] = [
+    mountLeftSections(store, left, {
+      duty: [layersBox, healthBox],
+      services: [requestBox, peopleBox, taskBox, gridBox],
+      dispatch: [drillBox, layoutsBox],
+      planner: [importBox],
+    }),
     mountRequestsPanel(store, requestBox, meta.center),
     mountTasksPanel(store, taskBox),
     mountPeoplePanel(store, peopleBox),

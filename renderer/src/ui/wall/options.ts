@@ -201,3 +201,117 @@ export function trendOption(
     })),
   };
 }
+
+/** The smallest wall text, in ems of the wall's base size (the DOM follows the same rule: ui/styles.css, docs/wall.md). */
+export const WALL_MIN_EM = 0.85;
+/** The base size the options above were drawn for (bar widths, gauge ring, legend keys scale from it). */
+const DRAWN_FOR_PX = 14;
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const each = (v: unknown, f: (o: Obj) => Obj): unknown => (Array.isArray(v) ? v.map((x) => (isObj(x) ? f(x) : x)) : isObj(v) ? f(v) : v);
+
+/**
+ * A chart at the wall's type scale: every text of the chart (axis labels, legend, "no data" title, tooltip, gauge
+ * reading) at least WALL_MIN_EM × basePx, and what sits next to text (legend keys, the legend's rows above the plot
+ * for a chart `widthPx` wide, bar and line widths, the gauge ring) grown with it, so a chart on a 4K wall reads like
+ * one on a 1080p wall. Pure; the option functions above stay in pixels of a 14 px base.
+ */
+export function sizeWallText(option: EChartsOption, basePx: number, widthPx = 0): EChartsOption {
+  const small = Math.ceil(basePx * WALL_MIN_EM);
+  const k = basePx / DRAWN_FOR_PX;
+  const o = option as Obj;
+  const legendShown = isObj(o['legend']) && o['legend']['show'] !== false;
+  const text = (v: unknown, size: number) => ({ ...(isObj(v) ? v : {}), fontSize: size });
+  const keyW = Math.round(small * 0.9);
+  const gap = Math.round(small * 0.6);
+  const legendRows = legendShown && widthPx > 0 ? countLegendRows(legendNames(o), small, keyW, gap, widthPx) : 0;
+  const out: Obj = {
+    ...o,
+    textStyle: text(o['textStyle'], small),
+    tooltip: each(o['tooltip'] ?? {}, (t) => ({ ...t, textStyle: text(t['textStyle'], small) })),
+    xAxis: each(o['xAxis'], (a) => ({ ...a, axisLabel: text(a['axisLabel'], small), nameTextStyle: text(a['nameTextStyle'], small) })),
+    yAxis: each(o['yAxis'], (a) => ({ ...a, axisLabel: text(a['axisLabel'], small), nameTextStyle: text(a['nameTextStyle'], small) })),
+    title: each(o['title'], (t) => ({
+      ...t,
+      textStyle: text(t['textStyle'], Math.max(small, Math.round(basePx))),
+      subtextStyle: text(t['subtextStyle'], small),
+    })),
+    // ECharts does not move the plot for a legend that wraps: the rows it will take are counted here and the plot
+    // starts below them (a legend that ran into the bars); without a known width the legend pages on one row
+    legend: each(o['legend'], (l) => ({
+      ...l,
+      // the type always said: ECharts keeps a legend's old type when a new option names none
+      ...(legendRows > 0 ? { type: 'plain' } : { type: 'scroll', pageTextStyle: text(l['pageTextStyle'], small), pageIconSize: Math.round(small * 0.7) }),
+      textStyle: text(l['textStyle'], small),
+      itemWidth: keyW,
+      itemHeight: Math.round(small * 0.6),
+      itemGap: gap,
+    })),
+    grid: each(o['grid'], (g) => ({
+      ...g,
+      top: Math.round(legendShown ? small * (0.4 + 1.9 * Math.max(1, legendRows)) : small * 0.9),
+      right: Math.round(small * 1.2),
+    })),
+    series: each(o['series'], (s) => {
+      const scaled: Obj = { ...s };
+      for (const key of ['barMaxWidth'] as const) if (typeof s[key] === 'number') scaled[key] = Math.round((s[key] as number) * k);
+      if (isObj(s['lineStyle']) && typeof s['lineStyle']['width'] === 'number')
+        scaled['lineStyle'] = { ...s['lineStyle'], width: Math.max(2, Math.round((s['lineStyle']['width'] as number) * k)) };
+      if (s['type'] === 'gauge') {
+        const line = isObj(s['axisLine']) && isObj(s['axisLine']['lineStyle']) ? s['axisLine'] : { lineStyle: {} };
+        scaled['axisLine'] = { ...line, lineStyle: { ...(line['lineStyle'] as Obj), width: Math.round(12 * k) } };
+        scaled['axisLabel'] = { ...(isObj(s['axisLabel']) ? s['axisLabel'] : {}), fontSize: small, distance: Math.round(small * 1.6) };
+        scaled['splitLine'] = { ...(isObj(s['splitLine']) ? s['splitLine'] : {}), length: Math.round(10 * k) };
+        scaled['pointer'] = { ...(isObj(s['pointer']) ? s['pointer'] : {}), width: Math.max(4, Math.round(4 * k)) };
+        // the reading sits in the open bottom of the arc, clear of the needle
+        scaled['detail'] = { ...(isObj(s['detail']) ? s['detail'] : {}), fontSize: Math.round(basePx * 1.3), offsetCenter: [0, '72%'] };
+      }
+      return scaled;
+    }),
+  };
+  for (const key of Object.keys(out)) if (out[key] === undefined) delete out[key];
+  return out as EChartsOption;
+}
+
+/** The names a legend shows: its data, else its series' names. */
+function legendNames(o: Obj): string[] {
+  const l = Array.isArray(o['legend']) ? (o['legend'][0] as unknown) : o['legend'];
+  const data = isObj(l) && Array.isArray(l['data']) ? l['data'] : null;
+  if (data) return data.map((d) => (isObj(d) ? String(d['name'] ?? '') : String(d)));
+  return (Array.isArray(o['series']) ? o['series'] : [o['series']]).filter(isObj).map((x) => String(x['name'] ?? ''));
+}
+
+/**
+ * How many rows a centred ECharts legend takes in a chart `widthPx` wide: items packed greedily, a wide (CJK) glyph
+ * counted 1 em and any other 0.62 em (generous: a row too many leaves a little space, a row too few overlaps the plot).
+ */
+export function countLegendRows(names: readonly string[], fontPx: number, keyW: number, gap: number, widthPx: number): number {
+  const avail = widthPx - 10; // ECharts' legend padding, 5 px a side
+  let rows = names.length ? 1 : 0;
+  let x = 0;
+  for (const n of names) {
+    let tw = 0;
+    for (const ch of n) tw += /[\u2e80-\uffff]/.test(ch) ? fontPx : fontPx * 0.62;
+    const w = keyW + 5 + tw;
+    if (x > 0 && x + gap + w > avail) {
+      rows++;
+      x = w;
+    } else x += (x > 0 ? gap : 0) + w;
+  }
+  return rows;
+}
+
+/** Every font size a chart's (merged) option holds, with where: what the screen test holds to the wall minimum. */
+export function fontSizes(option: unknown, path = ''): Array<{ path: string; px: number }> {
+  const out: Array<{ path: string; px: number }> = [];
+  if (Array.isArray(option)) option.forEach((v, i) => out.push(...fontSizes(v, `${path}[${i}]`)));
+  else if (isObj(option) && option['show'] !== false)
+    for (const [key, v] of Object.entries(option)) {
+      // what is not drawn has no size to read: hidden parts, and the legend's selector buttons when it has none
+      if (key === 'selectorLabel' && !option['selector']) continue;
+      if (key === 'fontSize' && typeof v === 'number') out.push({ path, px: v });
+      else out.push(...fontSizes(v, path ? `${path}.${key}` : key));
+    }
+  return out;
+}

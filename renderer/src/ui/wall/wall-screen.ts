@@ -42,6 +42,21 @@ const CHART_TITLE: Record<ChartId, StringKey> = {
 };
 const DAY_MS = 24 * 3600_000;
 
+/**
+ * A wall list shows the rows that fit whole: rows that would be cut at the list's bottom edge are hidden (a wall has
+ * no scroll bar, and half a line reads as a broken screen). The first row always shows.
+ */
+export function fitRows(list: HTMLElement): void {
+  const rows = [...list.children] as HTMLElement[];
+  for (const r of rows) r.hidden = false;
+  const bottom = list.clientHeight;
+  let cut = false;
+  rows.forEach((r, i) => {
+    cut ||= i > 0 && r.offsetTop - list.offsetTop + r.offsetHeight > bottom + 0.5;
+    r.hidden = cut;
+  });
+}
+
 export function mountWall(store: RootStore, app: HTMLElement, deps: WallDeps): () => void {
   const disposers: IReactionDisposer[] = [];
   const { wall } = deps;
@@ -115,6 +130,9 @@ export function mountWall(store: RootStore, app: HTMLElement, deps: WallDeps): (
     );
   }
   app.append(...added);
+  const lists = [latest, fullest];
+  const listSize = new ResizeObserver(() => lists.forEach(fitRows));
+  for (const l of lists) listSize.observe(l);
   const charts = Object.fromEntries(CHARTS.map((c) => [c, new ChartWidget(chartEls[c])])) as unknown as Record<ChartId, ChartWidget>;
   disposers.push(
     autorun(() => {
@@ -308,6 +326,7 @@ export function mountWall(store: RootStore, app: HTMLElement, deps: WallDeps): (
             })
           : [h('li', { class: 'empty' }, t(store.feed.phase === 'starting' ? 'wall.starting' : 'noAlarms'))]),
       );
+      fitRows(latest);
     }),
   );
 
@@ -330,6 +349,7 @@ export function mountWall(store: RootStore, app: HTMLElement, deps: WallDeps): (
           ),
         ),
       );
+      fitRows(fullest);
       parkingNote.textContent = [
         t('wall.reporting', { n: p.reporting, total: p.places }),
         wall.historyError ? t('wall.historyFailed', { error: wall.historyError }) : '',
@@ -355,6 +375,7 @@ export function mountWall(store: RootStore, app: HTMLElement, deps: WallDeps): (
 
   return () => {
     disposers.forEach((d) => d());
+    listSize.disconnect();
     for (const c of Object.values(charts)) c.destroy();
     for (const el of added) el.remove();
     document.body.classList.remove(`screen-${deps.screen}`, 'wall-starting');
