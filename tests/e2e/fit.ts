@@ -52,9 +52,10 @@ export function findFitProblems(minPx: number): FitProblem[] {
     const r = range.getBoundingClientRect();
     if (r.width < 1 || r.height < 1) continue;
     const short = text.length > 40 ? `${text.slice(0, 40)}…` : text;
-    // hidden inside a closed scroller or a wholly clipped row: not on screen at all, not a layout fault
-    let hiddenByClip = false;
+    // a row of a scrolling list, scrolled (part) out of view: the list scrolls, not a layout fault
+    let scrolledAway = false;
     let problem: FitProblem | null = null;
+    const clipped = (detail: string): FitProblem => ({ kind: 'clipped', text: short, where: describe(el), detail });
     for (let a: Element | null = el; a && a !== document.documentElement; a = a.parentElement) {
       const cs = getComputedStyle(a);
       const b = a.getBoundingClientRect();
@@ -64,38 +65,23 @@ export function findFitProblems(minPx: number): FitProblem[] {
       const scrollX = ox === 'auto' || ox === 'scroll';
       if (!scrollY && oy !== 'visible' && (r.top >= b.bottom - TOL || r.bottom <= b.top + TOL)) {
         // wholly cut off by a box that does not scroll: lost text (a wall list hides the rows that do not fit instead)
-        problem = {
-          kind: 'clipped',
-          text: short,
-          where: describe(el),
-          detail: `wholly hidden: y ${r.top.toFixed(0)}..${r.bottom.toFixed(0)} outside ${b.top.toFixed(0)}..${b.bottom.toFixed(0)} of ${describe(a)}`,
-        };
+        problem = clipped(`wholly hidden: y ${r.top.toFixed(0)}..${r.bottom.toFixed(0)} outside ${b.top.toFixed(0)}..${b.bottom.toFixed(0)} of ${describe(a)}`);
         break;
       }
       if (ox !== 'visible' && !scrollX && (r.left < b.left - TOL || r.right > b.right + TOL)) {
-        problem = {
-          kind: 'clipped',
-          text: short,
-          where: describe(el),
-          detail: `x ${r.left.toFixed(0)}..${r.right.toFixed(0)} in ${b.left.toFixed(0)}..${b.right.toFixed(0)} of ${describe(a)}`,
-        };
+        problem = clipped(`x ${r.left.toFixed(0)}..${r.right.toFixed(0)} in ${b.left.toFixed(0)}..${b.right.toFixed(0)} of ${describe(a)}`);
         break;
       }
       if (oy !== 'visible' && !scrollY && (r.top < b.top - TOL || r.bottom > b.bottom + TOL)) {
-        problem = {
-          kind: 'clipped',
-          text: short,
-          where: describe(el),
-          detail: `y ${r.top.toFixed(0)}..${r.bottom.toFixed(0)} in ${b.top.toFixed(0)}..${b.bottom.toFixed(0)} of ${describe(a)}`,
-        };
+        problem = clipped(`y ${r.top.toFixed(0)}..${r.bottom.toFixed(0)} in ${b.top.toFixed(0)}..${b.bottom.toFixed(0)} of ${describe(a)}`);
         break;
       }
       if (scrollY && (r.top < b.top - TOL || r.bottom > b.bottom + TOL)) {
-        hiddenByClip = true; // a row of a scrolling list, scrolled (part) out of view: the list scrolls, fine
+        scrolledAway = true;
         break;
       }
     }
-    if (hiddenByClip) continue;
+    if (scrolledAway) continue;
     if (!problem) {
       for (let a: Element | null = el; a && a !== document.body; a = a.parentElement) {
         if (!painted(a)) continue;

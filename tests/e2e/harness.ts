@@ -109,10 +109,7 @@ export async function openApp(opts: Partial<FeedServerOptions> = {}, query = '',
     [LEFT_SECTIONS_KEY, LEFT_SECTIONS, ROLE_NAMES] as const,
   );
   const page = await context.newPage();
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') consoleErrors.push(msg.text());
-  });
-  page.on('pageerror', (err) => consoleErrors.push(`pageerror: ${err.message}`));
+  recordErrors(page, consoleErrors);
   await page.goto(`${server.url}/${query}`);
   return {
     server,
@@ -128,6 +125,13 @@ export async function openApp(opts: Partial<FeedServerOptions> = {}, query = '',
       await server.close();
     },
   };
+}
+
+/** Records a page's console errors and uncaught exceptions into `into` (prefixed with `label` when given). */
+export function recordErrors(page: Page, into: string[], label = ''): void {
+  const pre = label ? `${label}: ` : '';
+  page.on('console', (msg) => void (msg.type() === 'error' && into.push(`${pre}${msg.text()}`)));
+  page.on('pageerror', (err) => into.push(`${pre}pageerror: ${err.message}`));
 }
 
 export async function waitReady(page: Page, timeoutMs = 120_000): Promise<void> {

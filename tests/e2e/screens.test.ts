@@ -12,7 +12,7 @@ import { resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fitProblemsScript, type FitProblem } from './fit.ts';
-import { isLoopback, openApp, ROOT, waitReady, type Session } from './harness.ts';
+import { isLoopback, openApp, recordErrors, ROOT, waitReady, type Session } from './harness.ts';
 import { compareGolden, MASK_COLOR, settledShot } from './pixels.ts';
 import { maskOf, setGoldenStyle, WALL_MASKED } from './wall-golden.ts';
 
@@ -31,8 +31,7 @@ let s: Session;
 
 async function openScreen(query: string): Promise<Page> {
   const p = await s.context.newPage();
-  p.on('console', (msg) => void (msg.type() === 'error' && s.consoleErrors.push(`${query}: ${msg.text()}`)));
-  p.on('pageerror', (err) => s.consoleErrors.push(`${query} pageerror: ${err.message}`));
+  recordErrors(p, s.consoleErrors, query);
   await p.setViewportSize({ width: 1920, height: 1080 });
   await p.goto(`${s.server.url}/${query}`);
   await waitReady(p);
@@ -152,7 +151,7 @@ describe('screens that fit at 1920×1080 … 5760×2160', () => {
       (route) => route.abort('blockedbyclient'),
     );
     const p = await ctx.newPage();
-    p.on('console', (msg) => void (msg.type() === 'error' && s.consoleErrors.push(`sections: ${msg.text()}`)));
+    recordErrors(p, s.consoleErrors, 'sections');
     await p.goto(s.server.url);
     await waitReady(p);
     const open = () =>

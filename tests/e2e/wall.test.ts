@@ -9,7 +9,7 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openApp, ROOT, waitReady, type Session } from './harness.ts';
+import { openApp, recordErrors, ROOT, waitReady, type Session } from './harness.ts';
 import { compareGolden, decode, MASK_COLOR, settledShot, stats } from './pixels.ts';
 import { maskOf, setGoldenStyle, WALL_MASKED } from './wall-golden.ts';
 
@@ -31,10 +31,7 @@ describe('video wall screens', () => {
     s = await openApp({}, '?screen=wall', { width: 1920, height: 1080 });
     await waitReady(s.page);
     dash = await s.context.newPage();
-    dash.on('console', (msg) => {
-      if (msg.type() === 'error') s.consoleErrors.push(`dashboard: ${msg.text()}`);
-    });
-    dash.on('pageerror', (err) => s.consoleErrors.push(`dashboard pageerror: ${err.message}`));
+    recordErrors(dash, s.consoleErrors, 'dashboard');
     for (const p of [s.page, dash]) p.on('response', (r) => void (r.status() >= 400 && s.consoleErrors.push(`HTTP ${r.status()} ${r.url()}`)));
     await dash.setViewportSize({ width: 1920, height: 1080 });
     // from the first paint, record what the dashboard shows: feed state (data-status), shown phase, streams tile

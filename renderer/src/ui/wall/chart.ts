@@ -1,9 +1,9 @@
 /**
  * One ECharts instance in a box: tree-shaken (bar, line, gauge; canvas renderer), resized with its box, disposed by
  * destroy(). ECharts fetches nothing (no map registration, no remote fonts): offline by construction. Its text follows
- * the wall's type scale (sizeWallText): the box's CSS font size is the base and its width sets the legend's rows, both re-read when the box resizes, and the
- * smallest font size the chart really draws (its merged option, ECharts' defaults included) is written to
- * `data-min-font` (and where, `data-min-font-at`) for the screen-size test.
+ * the wall's type scale (sizeWallText): the box's CSS font size is the base and its width sets the legend's rows,
+ * both re-read when the box resizes; the smallest font size the chart really draws (its merged option, ECharts'
+ * defaults included) is written to `data-min-font` (and where, `data-min-font-at`) for the screen-size test.
  */
 import { BarChart, GaugeChart, LineChart } from 'echarts/charts';
 import { GridComponent, LegendComponent, TitleComponent, TooltipComponent } from 'echarts/components';

@@ -255,7 +255,7 @@ export function sizeWallText(option: EChartsOption, basePx: number, widthPx = 0)
     })),
     series: each(o['series'], (s) => {
       const scaled: Obj = { ...s };
-      for (const key of ['barMaxWidth'] as const) if (typeof s[key] === 'number') scaled[key] = Math.round((s[key] as number) * k);
+      if (typeof s['barMaxWidth'] === 'number') scaled['barMaxWidth'] = Math.round(s['barMaxWidth'] * k);
       if (isObj(s['lineStyle']) && typeof s['lineStyle']['width'] === 'number')
         scaled['lineStyle'] = { ...s['lineStyle'], width: Math.max(2, Math.round((s['lineStyle']['width'] as number) * k)) };
       if (s['type'] === 'gauge') {
