@@ -6,8 +6,8 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openApp, ROOT, waitReady, type Session } from './harness.ts';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { DRAWN, mapSettled, openApp, ROOT, waitReady, type Session } from './harness.ts';
 import { countColour, decode, stats } from './pixels.ts';
 
 const OUT = resolve(ROOT, 'test-results');
@@ -72,16 +72,19 @@ describe('planner: parking supply/demand and car-park site selection (Xidan-Nort
     const hardest = await attr('[data-testid=analysis-hardest]', 'data-cell');
     expect(hardest).toMatch(/^hex:-?\d+:-?\d+$/);
     await s.page.click('[data-testid=hardest-go]');
-    await s.page.waitForTimeout(1500);
-    const png = decode(await viewShot(s, '#view2d', resolve(OUT, 'analysis-2d.png')));
-    expect(stats(png).distinctColours).toBeGreaterThan(50);
-    // the hottest ramp colours are on the map
-    expect(countWhere(png, hot)).toBeGreaterThan(500);
-    // heatmap display
+    await mapSettled(s.page);
+    await vi.waitFor(async () => {
+      const png = decode(await viewShot(s, '#view2d', resolve(OUT, 'analysis-2d.png')));
+      expect(stats(png).distinctColours).toBeGreaterThan(50);
+      // the hottest ramp colours are on the map
+      expect(countWhere(png, hot)).toBeGreaterThan(500);
+    }, DRAWN);
+    // heatmap display: the cells' flat ramp becomes a smooth one (many more colours)
     await s.page.selectOption('[data-testid=display]', 'heatmap');
-    await s.page.waitForTimeout(800);
-    const heat = decode(await viewShot(s, '#view2d', resolve(OUT, 'analysis-heat.png')));
-    expect(stats(heat).distinctColours).toBeGreaterThan(50);
+    await vi.waitFor(async () => {
+      const heat = decode(await viewShot(s, '#view2d', resolve(OUT, 'analysis-heat.png')));
+      expect(stats(heat).distinctColours).toBeGreaterThan(50);
+    }, DRAWN);
     await s.page.screenshot({ path: resolve(ROOT, 'docs/screenshots/parking-heatmap-2d.png') });
     await s.page.selectOption('[data-testid=display]', 'cells');
   });
@@ -121,18 +124,20 @@ describe('planner: parking supply/demand and car-park site selection (Xidan-Nort
     if (!listed.includes((await attr('[data-testid=analysis-hardest]', 'data-cell'))!))
       expect(await s.page.locator('[data-testid=whatif-misses-hardest]').count()).toBe(1);
     await s.page.click(`[data-testid=site-list] li[data-site="${best}"] .site-name`);
-    await s.page.waitForTimeout(1500);
-    const png = decode(await viewShot(s, '#view2d', resolve(OUT, 'analysis-whatif.png')));
-    // green outlines of improved cells, and the selected lot in amber
-    expect(countColour(png, [46, 230, 140], 25)).toBeGreaterThan(40);
-    expect(countColour(png, [255, 209, 102], 25)).toBeGreaterThan(20);
+    await mapSettled(s.page);
+    await vi.waitFor(async () => {
+      const png = decode(await viewShot(s, '#view2d', resolve(OUT, 'analysis-whatif.png')));
+      // green outlines of improved cells, and the selected lot in amber
+      expect(countColour(png, [46, 230, 140], 25)).toBeGreaterThan(40);
+      expect(countColour(png, [255, 209, 102], 25)).toBeGreaterThan(20);
+    }, DRAWN);
     await s.page.screenshot({ path: resolve(ROOT, 'docs/screenshots/parking-site-whatif-2d.png') });
   });
 
   it('a planner draws a site on the map and it is ranked with the others', async () => {
     const hardest = await s.page.evaluate(() => window.__redwall!.store.analysis.result!.hardest!);
     await s.page.click('[data-testid=hardest-go]');
-    await s.page.waitForTimeout(1200);
+    await mapSettled(s.page);
     await s.page.click('[data-testid=draw-site]');
     const box = (await s.page.locator('#view2d').boundingBox())!;
     const corners = await s.page.evaluate(
@@ -207,9 +212,10 @@ describe('planner: parking supply/demand and car-park site selection (Xidan-Nort
     await expect.poll(() => s.page.evaluate(() => window.__redwall!.store.analysis.historyTs)).toBe(series[2]);
     const cells = await s.page.evaluate(() => window.__redwall!.store.analysis.occupancy.length);
     expect(cells).toBeGreaterThan(20);
-    await s.page.waitForTimeout(800);
-    const png = decode(await viewShot(s, '#view2d', resolve(OUT, 'analysis-occupancy.png')));
-    expect(stats(png).distinctColours).toBeGreaterThan(50);
+    await vi.waitFor(async () => {
+      const png = decode(await viewShot(s, '#view2d', resolve(OUT, 'analysis-occupancy.png')));
+      expect(stats(png).distinctColours).toBeGreaterThan(50);
+    }, DRAWN);
     await s.page.selectOption('[data-testid=metric]', 'unmet');
   });
 
@@ -298,9 +304,10 @@ describe('planner: parking supply/demand and car-park site selection (Xidan-Nort
     expect(await attr('[data-testid=sql-status]', 'data-points')).toBe('130');
     await s.page.click('[data-testid=sql-close]');
     await s.page.evaluate(() => window.__redwall!.view2d()!.map.jumpTo({ center: [116.456, 39.9375], zoom: 13 }));
-    await s.page.waitForTimeout(1000);
-    const png = decode(await viewShot(s, '#view2d', resolve(OUT, 'analysis-console.png')));
-    expect(countWhere(png, (r, g, b) => r < 110 && g > 170 && b > 190)).toBeGreaterThan(200);
+    await vi.waitFor(async () => {
+      const png = decode(await viewShot(s, '#view2d', resolve(OUT, 'analysis-console.png')));
+      expect(countWhere(png, (r, g, b) => r < 110 && g > 170 && b > 190)).toBeGreaterThan(200);
+    }, DRAWN);
     await s.page.click('[data-testid=sql-toggle]');
     await s.page.fill('[data-testid=sql-input]', 'SELECT * FROM no_such_table');
     await s.page.keyboard.press('Control+Enter');
@@ -332,10 +339,11 @@ describe('planner: parking supply/demand and car-park site selection (Xidan-Nort
   it('3D: the analysis as extruded columns', async () => {
     await s.page.click('[data-testid=view-3d]');
     await s.page.click('[data-testid=preset-overview]');
-    await s.page.waitForTimeout(2500);
-    const png = decode(await viewShot(s, '#view3d', resolve(OUT, 'analysis-3d.png')));
-    expect(stats(png).distinctColours).toBeGreaterThan(50);
-    expect(countWhere(png, hot)).toBeGreaterThan(300);
+    await vi.waitFor(async () => {
+      const png = decode(await viewShot(s, '#view3d', resolve(OUT, 'analysis-3d.png')));
+      expect(stats(png).distinctColours).toBeGreaterThan(50);
+      expect(countWhere(png, hot)).toBeGreaterThan(300);
+    }, DRAWN);
     await s.page.screenshot({ path: resolve(ROOT, 'docs/screenshots/parking-columns-3d.png') });
     expect(s.external).toEqual([]);
     expect(s.consoleErrors).toEqual([]);

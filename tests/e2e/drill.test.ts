@@ -6,8 +6,8 @@
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openApp, ROOT, waitReady, type Session } from './harness.ts';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { DRAWN, mapSettled, openApp, ROOT, waitReady, type Session } from './harness.ts';
 import { countColour, decode, stats } from './pixels.ts';
 
 const OUT = resolve(ROOT, 'test-results');
@@ -108,11 +108,13 @@ describe('fire drill, evacuation and after-action review', () => {
     await s.page.click('[data-testid=evac-broadcast]');
     expect(await s.page.textContent('[data-testid=evac-broadcast-done]')).toContain('(DRILL)');
     // 3D: camera at the building; the alarming detector (red, fire colours) and the green route are drawn
-    await s.page.waitForTimeout(2500); // camera flight
-    await s.page.evaluate(() => window.__redwall!.view3d.nextFrame());
-    const png3 = decode(await s.page.locator('#view3d').screenshot({ path: resolve(OUT, 'drill-3d.png') }));
-    expect(stats(png3).litFraction).toBeGreaterThan(0.05);
-    expect(countColour(png3, [60, 255, 140], 50)).toBeGreaterThan(20); // indoor route
+    // polled through the camera flight
+    await vi.waitFor(async () => {
+      await s.page.evaluate(() => window.__redwall!.view3d.nextFrame());
+      const png3 = decode(await s.page.locator('#view3d').screenshot({ path: resolve(OUT, 'drill-3d.png') }));
+      expect(stats(png3).litFraction).toBeGreaterThan(0.05);
+      expect(countColour(png3, [60, 255, 140], 50)).toBeGreaterThan(20); // indoor route
+    }, DRAWN);
     await s.page.screenshot({ path: resolve(ROOT, 'docs/screenshots/drill-evacuation-3d.png') });
     // 2D: routes on the analysis map
     await s.page.click('[data-testid=view-2d]');
@@ -123,9 +125,11 @@ describe('fire drill, evacuation and after-action review', () => {
       const a = window.__redwall!.store.live.alarms.find((x) => x.sourceId === 'SD-3792-3-1')!;
       m.jumpTo({ center: [a.lon, a.lat], zoom: 15.2 });
     });
-    await s.page.waitForTimeout(2500);
-    const png2 = decode(await s.page.locator('#view2d').screenshot({ path: resolve(OUT, 'drill-2d.png') }));
-    expect(countColour(png2, [40, 220, 255], 40) + countColour(png2, [245, 245, 255], 20)).toBeGreaterThan(30);
+    await mapSettled(s.page);
+    await vi.waitFor(async () => {
+      const png2 = decode(await s.page.locator('#view2d').screenshot({ path: resolve(OUT, 'drill-2d.png') }));
+      expect(countColour(png2, [40, 220, 255], 40) + countColour(png2, [245, 245, 255], 20)).toBeGreaterThan(30);
+    }, DRAWN);
     await s.page.screenshot({ path: resolve(ROOT, 'docs/screenshots/drill-evacuation-2d.png') });
     await s.page.click('[data-testid=view-3d]');
   });

@@ -110,6 +110,10 @@ export async function openApp(opts: Partial<FeedServerOptions> = {}, query = '',
   );
   const page = await context.newPage();
   recordErrors(page, consoleErrors);
+  // REDWALL_E2E_SLOWDOWN=4 runs the page's main thread 4x slower (Chrome's CPU throttling): a way to find a test that
+  // waits on a clock rather than a condition before a slower CI machine does.
+  const slowdown = Number(process.env['REDWALL_E2E_SLOWDOWN'] ?? 1);
+  if (slowdown > 1) await (await context.newCDPSession(page)).send('Emulation.setCPUThrottlingRate', { rate: slowdown });
   await page.goto(`${server.url}/${query}`);
   return {
     server,
@@ -134,6 +138,17 @@ export function recordErrors(page: Page, into: string[], label = ''): void {
   page.on('pageerror', (err) => into.push(`${pre}pageerror: ${err.message}`));
 }
 
+/**
+ * How long a test waits for something to be drawn, polling: up to 2 minutes. A check on pixels retries until they show
+ * (vi.waitFor / expect.poll) instead of sleeping a fixed time first: a shared CI machine can be 10x slower than a desk.
+ */
+export const DRAWN = { timeout: 120_000, interval: 1000 } as const;
+
+/** Until the 2D map has ended a camera flight (a preset, "go to" or fit). */
+export async function mapSettled(page: Page): Promise<void> {
+  await page.waitForFunction(() => window.__redwall!.view2d()?.map.isMoving() === false, undefined, { timeout: 120_000, polling: 200 });
+}
+
 export async function waitReady(page: Page, timeoutMs = 120_000): Promise<void> {
   await page.waitForFunction(() => document.body.dataset['ready'] === 'true' || document.getElementById('boot')?.dataset['state'] === 'error', undefined, {
     timeout: timeoutMs,
@@ -155,9 +170,9 @@ export async function registerAtDesk(s: Session, f: { summary: string; topic: To
   if (f.urgency) await s.page.selectOption('[data-testid=request-urgency]', f.urgency);
   await s.page.fill('[data-testid=request-summary]', f.summary);
   await s.page.click('[data-testid=request-register-submit]');
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + 120_000;
   while (s.server.core.desk.requests.size < before + 1) {
-    if (Date.now() > deadline) throw new Error(`request "${f.summary}" not registered within 10 s`);
+    if (Date.now() > deadline) throw new Error(`request "${f.summary}" not registered within 2 min`);
     await new Promise((r) => setTimeout(r, 100));
   }
   return [...s.server.core.desk.requests.values()].at(-1)!;

@@ -7,8 +7,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiCall, openApp, ROOT, waitReady, type Session } from './harness.ts';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { apiCall, DRAWN, openApp, ROOT, waitReady, type Session } from './harness.ts';
 import { countColour, decode } from './pixels.ts';
 
 const OUT = resolve(ROOT, 'test-results');
@@ -123,11 +123,12 @@ describe('elderly services: masked by default, whole records only by role', () =
     await expect.poll(() => s.page.evaluate(() => window.__redwall!.store.people.density.length), { timeout: 120_000 }).toBeGreaterThan(50);
     await s.page.click('[data-testid=view-2d]');
     await s.page.evaluate(() => window.__redwall!.ready2d());
-    await s.page.waitForTimeout(1500);
-    const png = decode(await s.page.locator('#view2d').screenshot({ path: resolve(OUT, 'elderly-2d.png') }));
-    // the purple ramp of the layer (any of its middle steps)
-    const purple = countColour(png, [156, 110, 200], 45) + countColour(png, [118, 60, 170], 45) + countColour(png, [196, 170, 224], 45);
-    expect(purple).toBeGreaterThan(2000);
+    await vi.waitFor(async () => {
+      const png = decode(await s.page.locator('#view2d').screenshot({ path: resolve(OUT, 'elderly-2d.png') }));
+      // the purple ramp of the layer (any of its middle steps)
+      const purple = countColour(png, [156, 110, 200], 45) + countColour(png, [118, 60, 170], 45) + countColour(png, [196, 170, 224], 45);
+      expect(purple).toBeGreaterThan(2000);
+    }, DRAWN);
     expect(s.consoleErrors).toEqual([]);
     expect(s.external).toEqual([]);
   });

@@ -7,8 +7,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openApp, registerAtDesk, ROOT, waitReady, type Session } from './harness.ts';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { DRAWN, mapSettled, openApp, registerAtDesk, ROOT, waitReady, type Session } from './harness.ts';
 import { countColour, decode } from './pixels.ts';
 import { isOverdue } from '../../data-pipelines/contracts/citizen-request.ts';
 
@@ -105,20 +105,24 @@ describe('citizen requests: list, SLA, steps, map, DuckDB, care calls', () => {
     await s.page.click('[data-testid=view-2d]');
     await s.page.evaluate(() => window.__redwall!.ready2d());
     await s.page.evaluate(() => window.__redwall!.store.command({ type: 'flyToPreset', preset: 'overview' }));
-    await s.page.waitForTimeout(2500);
-    const png = decode(await s.page.locator('#view2d').screenshot({ path: resolve(OUT, 'requests-2d.png') }));
-    // overdue in violet (alarm reds are reserved for alarms: docs/colours.md)
-    expect(countColour(png, [110, 70, 255], 30)).toBeGreaterThan(20);
-    expect(countColour(png, [40, 140, 240], 30)).toBeGreaterThan(20);
+    await mapSettled(s.page);
+    const png = await vi.waitFor(async () => {
+      const shot = decode(await s.page.locator('#view2d').screenshot({ path: resolve(OUT, 'requests-2d.png') }));
+      // overdue in violet (alarm reds are reserved for alarms: docs/colours.md)
+      expect(countColour(shot, [110, 70, 255], 30)).toBeGreaterThan(20);
+      expect(countColour(shot, [40, 140, 240], 30)).toBeGreaterThan(20);
+      return shot;
+    }, DRAWN);
     // the grid situation layer tints the cells with late work
     await s.page.click('[data-testid=layer-gridwork]');
-    await s.page.waitForTimeout(1500);
-    const tinted = decode(await s.page.locator('#view2d').screenshot({ path: resolve(OUT, 'gridwork-2d.png') }));
-    let changed = 0;
-    for (let i = 0; i < png.data.length; i += 4)
-      if (Math.abs(png.data[i]! - tinted.data[i]!) + Math.abs(png.data[i + 1]! - tinted.data[i + 1]!) + Math.abs(png.data[i + 2]! - tinted.data[i + 2]!) > 30)
-        changed++;
-    expect(changed).toBeGreaterThan(20_000);
+    await vi.waitFor(async () => {
+      const tinted = decode(await s.page.locator('#view2d').screenshot({ path: resolve(OUT, 'gridwork-2d.png') }));
+      let changed = 0;
+      for (let i = 0; i < png.data.length; i += 4)
+        if (Math.abs(png.data[i]! - tinted.data[i]!) + Math.abs(png.data[i + 1]! - tinted.data[i + 1]!) + Math.abs(png.data[i + 2]! - tinted.data[i + 2]!) > 30)
+          changed++;
+      expect(changed).toBeGreaterThan(20_000);
+    }, DRAWN);
     await s.page.click('[data-testid=layer-gridwork]');
     const grid = s.page.locator('[data-testid=grid-table] tr[data-requests]:not([data-requests="0"])').first();
     await grid.waitFor({ timeout: 120_000 });
