@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DRAWN, mapSettled, openApp, ROOT, waitReady, type Session } from './harness.ts';
-import { countColour, decode, stats } from './pixels.ts';
+import { countColour, decode, diffImages, stats } from './pixels.ts';
 
 const OUT = resolve(ROOT, 'test-results');
 mkdirSync(OUT, { recursive: true });
@@ -73,17 +73,20 @@ describe('planner: parking supply/demand and car-park site selection (Xidan-Nort
     expect(hardest).toMatch(/^hex:-?\d+:-?\d+$/);
     await s.page.click('[data-testid=hardest-go]');
     await mapSettled(s.page);
-    await vi.waitFor(async () => {
-      const png = decode(await viewShot(s, '#view2d', resolve(OUT, 'analysis-2d.png')));
+    const cellsShot = await vi.waitFor(async () => {
+      const shot = await viewShot(s, '#view2d', resolve(OUT, 'analysis-2d.png'));
+      const png = decode(shot);
       expect(stats(png).distinctColours).toBeGreaterThan(50);
       // the hottest ramp colours are on the map
       expect(countWhere(png, hot)).toBeGreaterThan(500);
+      return shot;
     }, DRAWN);
-    // heatmap display: the cells' flat ramp becomes a smooth one (many more colours)
+    // heatmap display: the picture changes from the cells' (a heatmap that failed to draw would leave their frame)
     await s.page.selectOption('[data-testid=display]', 'heatmap');
     await vi.waitFor(async () => {
-      const heat = decode(await viewShot(s, '#view2d', resolve(OUT, 'analysis-heat.png')));
-      expect(stats(heat).distinctColours).toBeGreaterThan(50);
+      const heat = await viewShot(s, '#view2d', resolve(OUT, 'analysis-heat.png'));
+      expect(stats(decode(heat)).distinctColours).toBeGreaterThan(50);
+      expect(diffImages(heat, cellsShot).diffFraction).toBeGreaterThan(0.02);
     }, DRAWN);
     await s.page.screenshot({ path: resolve(ROOT, 'docs/screenshots/parking-heatmap-2d.png') });
     await s.page.selectOption('[data-testid=display]', 'cells');
@@ -194,6 +197,7 @@ describe('planner: parking supply/demand and car-park site selection (Xidan-Nort
   });
 
   it('observed occupancy over the last day from the feed journal, with a time slider', async () => {
+    const before = await viewShot(s, '#view2d', resolve(OUT, 'analysis-before-occupancy.png'));
     await s.page.click('[data-testid=load-history]');
     await s.page.waitForSelector('[data-testid=history]', { timeout: 120_000 });
     const samples = Number(await attr('[data-testid=history]', 'data-samples'));
@@ -212,9 +216,11 @@ describe('planner: parking supply/demand and car-park site selection (Xidan-Nort
     await expect.poll(() => s.page.evaluate(() => window.__redwall!.store.analysis.historyTs)).toBe(series[2]);
     const cells = await s.page.evaluate(() => window.__redwall!.store.analysis.occupancy.length);
     expect(cells).toBeGreaterThan(20);
+    // the map shows the occupancy: more than its basemap, and not the picture it had before
     await vi.waitFor(async () => {
-      const png = decode(await viewShot(s, '#view2d', resolve(OUT, 'analysis-occupancy.png')));
-      expect(stats(png).distinctColours).toBeGreaterThan(50);
+      const shot = await viewShot(s, '#view2d', resolve(OUT, 'analysis-occupancy.png'));
+      expect(stats(decode(shot)).distinctColours).toBeGreaterThan(50);
+      expect(diffImages(shot, before).diffFraction).toBeGreaterThan(0.02);
     }, DRAWN);
     await s.page.selectOption('[data-testid=metric]', 'unmet');
   });

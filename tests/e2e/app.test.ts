@@ -6,7 +6,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Locator } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { DRAWN, openApp, ROOT, waitReady, type Session } from './harness.ts';
 import { compareGolden, countNear, decode, diffImages, settledShot, stats } from './pixels.ts';
 
@@ -70,6 +70,26 @@ async function expectLayerMatters(el: Locator, golden: string, tol: number, betw
   ).diffFraction;
   expect(without, `${golden} without the alarms layer`).toBeGreaterThan(tol);
   await s.page.evaluate(() => window.__redwall!.store.command({ type: 'toggleLayer', layer: 'alarms', visible: true }));
+}
+
+/**
+ * Transient overlays (toasts) are not part of a map golden, but a screenshot of a map's box includes what lies over
+ * it, and a toast lives for a time on the clock, which a slow machine outlasts. Hidden by a constructed style sheet (the
+ * page's CSP refuses an inline <style>, as it should) until the test ends, passed or failed.
+ */
+async function hideToastsForThisTest(): Promise<void> {
+  await s.page.evaluate(() => {
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync('[data-testid=alarm-toast] { display: none !important }');
+    document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+    (window as unknown as { __goldenNoToasts?: CSSStyleSheet }).__goldenNoToasts = sheet;
+  });
+  onTestFinished(async () => {
+    await s.page.evaluate(() => {
+      const sheet = (window as unknown as { __goldenNoToasts?: CSSStyleSheet }).__goldenNoToasts;
+      document.adoptedStyleSheets = document.adoptedStyleSheets.filter((x) => x !== sheet);
+    });
+  });
 }
 
 async function stageBox() {
@@ -252,7 +272,7 @@ describe('RedWall web shell on the demo district', () => {
     );
     void meta;
     // transient overlays (toasts) are not part of the map
-    await s.page.evaluate(() => document.querySelectorAll<HTMLElement>('[data-testid=alarm-toast]').forEach((el) => (el.hidden = true)));
+    await hideToastsForThisTest();
     const canvas = s.page.locator('#view2d canvas.maplibregl-canvas');
     const shot = await settledShot(() => canvas.screenshot());
     const r = compareGolden(shot, resolve(ROOT, 'tests/e2e/golden/map2d-overview.png'));
@@ -269,11 +289,7 @@ describe('RedWall web shell on the demo district', () => {
       .toBe(GOLDEN_IDS.length);
     await s.page.evaluate(() => window.__redwall!.store.command({ type: 'selectAlarm', alarmId: null }));
     await s.page.evaluate(() => window.__redwall!.store.command({ type: 'selectBuilding', buildingId: null }));
-    // Transient overlays (toasts) are not part of the maps: hidden for both live goldens (the 3D one screenshots the
-    // view's box, toasts included; a toast lives for a time on the clock, which a slow machine outlasts).
-    await s.page
-      .addStyleTag({ content: '[data-testid=alarm-toast] { display: none !important }' })
-      .then((e) => e.evaluate((el) => ((el as HTMLElement).id = 'golden-no-toasts')));
+    await hideToastsForThisTest();
 
     // 2D: basemap + deck.gl live layers (manholes, alarms, fire, care markers)
     await s.page.waitForFunction(() => window.__redwall?.view2d() !== null);
@@ -300,6 +316,7 @@ describe('RedWall web shell on the demo district', () => {
 
   it('3D district with the same live layers matches its golden (tolerance 0.05% of pixels: 0 differ run to run on llvmpipe, hiding the alarm markers changes 0.16%)', async () => {
     // 3D: the same incidents from 600 m, looking north-down (the district's buildings, streets and live markers)
+    await hideToastsForThisTest();
     await s.page.click('[data-testid=view-3d]');
     await s.page.evaluate(([lon, lat]) => window.__redwall!.store.command({ type: 'focus', lon: lon!, lat: lat!, what: 'golden', rangeM: 600 }), GOLDEN_CENTRE);
     const settled3d = () =>
@@ -321,7 +338,6 @@ describe('RedWall web shell on the demo district', () => {
     const r3 = compareGolden(shot3d, resolve(ROOT, 'tests/e2e/golden/view3d-live.png'));
     expect(r3.diffFraction, `diff image: ${r3.diffPath}`).toBeLessThan(TOL_3D_LIVE);
     await expectLayerMatters(view3d, 'view3d-live.png', TOL_3D_LIVE, () => s.page.evaluate(() => window.__redwall!.view3d.nextFrame()));
-    await s.page.evaluate(() => document.getElementById('golden-no-toasts')?.remove());
     await s.page.click('[data-testid=view-2d]');
   });
 

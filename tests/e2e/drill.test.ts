@@ -7,7 +7,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { DRAWN, mapSettled, openApp, ROOT, waitReady, type Session } from './harness.ts';
+import { DRAWN, openApp, ROOT, waitReady, type Session } from './harness.ts';
 import { countColour, decode, stats } from './pixels.ts';
 
 const OUT = resolve(ROOT, 'test-results');
@@ -125,7 +125,6 @@ describe('fire drill, evacuation and after-action review', () => {
       const a = window.__redwall!.store.live.alarms.find((x) => x.sourceId === 'SD-3792-3-1')!;
       m.jumpTo({ center: [a.lon, a.lat], zoom: 15.2 });
     });
-    await mapSettled(s.page);
     await vi.waitFor(async () => {
       const png2 = decode(await s.page.locator('#view2d').screenshot({ path: resolve(OUT, 'drill-2d.png') }));
       expect(countColour(png2, [40, 220, 255], 40) + countColour(png2, [245, 245, 255], 20)).toBeGreaterThan(30);

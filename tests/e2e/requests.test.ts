@@ -9,7 +9,7 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DRAWN, mapSettled, openApp, registerAtDesk, ROOT, waitReady, type Session } from './harness.ts';
-import { countColour, decode } from './pixels.ts';
+import { countColour, decode, settledShot } from './pixels.ts';
 import { isOverdue } from '../../data-pipelines/contracts/citizen-request.ts';
 
 const OUT = resolve(ROOT, 'test-results');
@@ -106,13 +106,14 @@ describe('citizen requests: list, SLA, steps, map, DuckDB, care calls', () => {
     await s.page.evaluate(() => window.__redwall!.ready2d());
     await s.page.evaluate(() => window.__redwall!.store.command({ type: 'flyToPreset', preset: 'overview' }));
     await mapSettled(s.page);
-    const png = await vi.waitFor(async () => {
+    await vi.waitFor(async () => {
       const shot = decode(await s.page.locator('#view2d').screenshot({ path: resolve(OUT, 'requests-2d.png') }));
       // overdue in violet (alarm reds are reserved for alarms: docs/colours.md)
       expect(countColour(shot, [110, 70, 255], 30)).toBeGreaterThan(20);
       expect(countColour(shot, [40, 140, 240], 30)).toBeGreaterThan(20);
-      return shot;
     }, DRAWN);
+    // the picture the grid layer's tint is measured against: settled (labels and tiles all drawn)
+    const png = decode(await settledShot(() => s.page.locator('#view2d').screenshot({ path: resolve(OUT, 'requests-2d.png') })));
     // the grid situation layer tints the cells with late work
     await s.page.click('[data-testid=layer-gridwork]');
     await vi.waitFor(async () => {
