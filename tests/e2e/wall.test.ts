@@ -180,6 +180,28 @@ describe('video wall screens', () => {
     expect(await s.page.locator(`[data-testid=wall-latest] [data-alarm="${id}"].selected`).count()).toBe(1);
   });
 
+  it('more open alarms than the latest list can show: it says how many are not shown, and the footer fits', async () => {
+    for (let i = 0; i < 12; i++)
+      expect((await s.api('/api/sim/incident', { wellId: `MH-${String(1200 + i * 7).padStart(5, '0')}`, sensor: 'gas', holdMs: 3_600_000 })).status).toBe(200);
+    for (const p of [s.page, dash]) {
+      await expect.poll(() => p.evaluate(() => window.__redwall!.store.realLive.openAlarms.filter((a) => !a.drill).length)).toBeGreaterThanOrEqual(13);
+      // every open alarm is either a row on the list or counted in its footer (never silently gone)
+      await expect
+        .poll(async () => {
+          const open = await p.evaluate(() => window.__redwall!.store.realLive.openAlarms.filter((a) => !a.drill).length);
+          const shown = await p.locator('[data-testid=wall-latest] [data-alarm]:visible').count();
+          const footer = Number((await p.getAttribute('[data-testid=wall-more]', 'data-count').catch(() => null)) ?? -1);
+          return shown >= 1 && shown < open && footer === open - shown;
+        })
+        .toBe(true);
+      const list = (await p.locator('[data-testid=wall-latest]').boundingBox())!;
+      const foot = (await p.locator('[data-testid=wall-more]').boundingBox())!;
+      expect(foot.y + foot.height).toBeLessThanOrEqual(list.y + list.height + 0.5);
+      expect(await p.textContent('[data-testid=wall-more]')).toMatch(/^另有 \d+ 条未显示/);
+    }
+    await s.page.screenshot({ path: resolve(OUT, 'wall-more-alarms.png') });
+  });
+
   it('switching language re-labels the wall; the multi-display dialog saves a layout and lists each screen’s URL', async () => {
     const zh = await s.page.textContent('[data-testid=wall-kpis]');
     expect(zh).toMatch(/未关闭告警/);

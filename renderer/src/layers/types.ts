@@ -17,6 +17,12 @@ export interface LayerContext3D {
   store: RootStore;
 }
 
+/** What a 2D renderer is given: the store, and the map's whole zoom level (observable; changes only at whole steps). */
+export interface LayerContext2D {
+  store: RootStore;
+  zoomStep(): number;
+}
+
 export interface LayerRenderer {
   setVisible(visible: boolean): void;
   /** releases GPU resources and reactions */
@@ -45,7 +51,7 @@ export interface LiveLayerDefinition<I extends LiveLayerId = LiveLayerId> {
   /** shown when the app starts (must equal stores/layer-ids.ts, which the stores read) */
   defaultVisible: (typeof ALL_LAYERS)[I];
   create3d?(ctx: LayerContext3D): LayerRenderer;
-  create2d?(ctx: { store: RootStore }): LayerRenderer2D;
+  create2d?(ctx: LayerContext2D): LayerRenderer2D;
   legend(locale: Locale): HTMLElement;
   /**
    * Whether this layer drew what was clicked, and what the click means: the operator command to run, or null when

@@ -10,7 +10,8 @@ import { fmtDateTime, fmtNumber, fmtPercent, t, tBoth } from '../i18n.ts';
 import { cellFeatures, legendSteps, metricLabel, metricUnit, METRICS } from '../layers/parking-analysis/format.ts';
 import type { AnalysisCommand, AnalysisMetric } from '../stores/analysis-store.ts';
 import type { RootStore } from '../stores/root.ts';
-import { button, download, h } from './dom.ts';
+import { button, download, h, withData } from './dom.ts';
+import { placeShort, placeThenCode } from './place-text.ts';
 import { mountSqlConsole } from './sql-console.ts';
 
 export interface AnalysisPanelDeps {
@@ -232,7 +233,10 @@ export function mountAnalysisPanel(store: RootStore, box: HTMLElement, deps: Ana
               'div',
               { class: 'hardest', 'data-testid': 'analysis-hardest', 'data-cell': hard.cell_id, 'data-unmet': hard.unmet.toFixed(3) },
               h('b', {}, t('analysis.hardest')),
-              `${t('analysis.hardestValue', { cell: hard.cell_id, demand: n0(hard.demand), supply: n0(hard.supply), unmet: n0(hard.unmet) })} `,
+              ...((cell) =>
+                withData(`${t('analysis.hardestValue', { cell, demand: n0(hard.demand), supply: n0(hard.supply), unmet: n0(hard.unmet) })} `, cell))(
+                placeThenCode(store.entities, hard.lon, hard.lat, hard.cell_id),
+              ),
               button(t('analysis.show'), { 'data-testid': 'hardest-go' }, () => {
                 run({ op: 'selectCell', cellId: hard.cell_id });
                 void store.command({ type: 'focus', lon: hard.lon, lat: hard.lat, what: hard.cell_id, rangeM: 1500 });
@@ -244,10 +248,11 @@ export function mountAnalysisPanel(store: RootStore, box: HTMLElement, deps: Ana
             'ol',
             { class: 'top-cells', 'data-testid': 'top-cells' },
             ...r.cells.slice(0, 6).map((c) => {
+              const cell = placeThenCode(store.entities, c.lon, c.lat, c.cell_id);
               const li = h(
                 'li',
                 { class: c.cell_id === a.selectedCellId ? 'selected' : '', 'data-cell': c.cell_id },
-                t('analysis.topCell', { cell: c.cell_id, unmet: n0(c.unmet), gap: n0(c.gap), supply: n0(c.supply) }),
+                ...withData(t('analysis.topCell', { cell, unmet: n0(c.unmet), gap: n0(c.gap), supply: n0(c.supply) }), cell),
               );
               li.onclick = () => {
                 run({ op: 'selectCell', cellId: c.cell_id });
@@ -311,6 +316,12 @@ export function mountAnalysisPanel(store: RootStore, box: HTMLElement, deps: Ana
                 },
                 // site names are the district data's ("空地 3") or the planner's own
                 h('span', { class: 'site-name', 'data-i18n-data': '' }, `${s.name}`),
+                // where it is, said as an operator would (the site's own name is a data label such as "空地 3")
+                h(
+                  'span',
+                  { class: 'muted site-place', 'data-i18n-data': '', 'data-testid': 'site-place' },
+                  ` ${placeShort(store.entities, s.lon, s.lat) ?? ''}`,
+                ),
                 ` ${t('analysis.siteCovers', { covered: n0(s.covered), reach: n0(s.reach) })}${s.nearest_walk_m === null ? '' : ` · ${Math.round(s.nearest_walk_m)} m`}${levelsNote(s.site_id, s.capacity)} `,
                 button(`+${s.capacity}`, { 'data-testid': `whatif-${s.site_id}`, title: t('analysis.whatIfTitle') }, () =>
                   run({ op: 'whatIf', siteId: s.site_id, capacity: s.capacity }),

@@ -14,6 +14,15 @@ export function h<K extends keyof HTMLElementTagNameMap>(
   return el;
 }
 
+/**
+ * A translated line with a data value inside it (a place or building name): the value in a span marked as data, so the
+ * UI-language check knows it is the district's words, not the interface's. The line as text when the value is not in it.
+ */
+export function withData(line: string, data: string): Array<Node | string> {
+  const i = data ? line.indexOf(data) : -1;
+  return i < 0 ? [line] : [line.slice(0, i), h('span', { 'data-i18n-data': '' }, data), line.slice(i + data.length)];
+}
+
 /** A button with a click handler (attributes as for h()). */
 export function button(label: string, attrs: Record<string, string | number | boolean | undefined>, onClick: () => void): HTMLButtonElement {
   const b = h('button', attrs, label);

@@ -8,6 +8,7 @@ import type { FullResident, MaskedResident } from '../../../data-pipelines/contr
 import { t, type StringKey } from '../i18n.ts';
 import type { RootStore } from '../stores/root.ts';
 import { button, h } from './dom.ts';
+import { placeThenCode } from './place-text.ts';
 
 const SHOWN = 40;
 
@@ -47,7 +48,12 @@ export function mountPeoplePanel(store: RootStore, box: HTMLElement): () => void
         { 'data-resident': r.residentId, 'data-grid': r.gridId, class: p.selected?.residentId === r.residentId ? 'selected' : '' },
         h('span', { class: 'who', 'data-i18n-data': '' }, `${r.name} · ${t(`people.gender.${r.gender}`)}`),
         h('span', { class: 'when' }, `${r.turnsOn.slice(5)} · ${r.inDays === 0 ? t('people.todayBirthday') : t('people.inDays', { n: r.inDays })}`),
-        h('div', { class: 'muted' }, `${t('people.field.grid')} ${r.gridId} · ${t('people.field.building')} #${r.buildingId} · ${flags(r)}`),
+        h(
+          'div',
+          { class: 'muted', 'data-testid': 'resident-place' },
+          h('span', { 'data-i18n-data': '' }, placeThenCode(store.entities, r.lon, r.lat, `#${r.buildingId}`, { buildingId: r.buildingId })),
+          ` · ${t('people.field.grid')} ${r.gridId} · ${flags(r)}`,
+        ),
       );
       li.onclick = () => {
         void store.command({ type: 'people', op: 'view', residentId: r.residentId });
@@ -143,7 +149,7 @@ function record(store: RootStore, r: MaskedResident | FullResident, reason: HTML
       row('people.field.age', String(r.age)),
       row('people.field.birthday', full ? r.birth : r.birthday),
       row('people.field.grid', r.gridId),
-      row('people.field.building', `#${r.buildingId}`),
+      row('people.field.building', placeThenCode(store.entities, r.lon, r.lat, `#${r.buildingId}`, { buildingId: r.buildingId })),
       row('people.field.flags', flags(r)),
     ),
     benefitChips(r.benefits),

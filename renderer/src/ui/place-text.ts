@@ -38,6 +38,29 @@ export function placeText(
   return formatPlace(idx.describe(lon, lat, opts), l);
 }
 
+/**
+ * The place without its grid cell, for lists that show the grid themselves or have their own codes (a parking cell,
+ * a candidate site): "东方银座北 40 米" / "40 m N of 东方银座". Null when nothing names it.
+ */
+export function placeShort(entities: EntityStore, lon: number, lat: number, opts: { buildingId?: number } = {}, l: Locale = locale()): string | null {
+  const idx = entities.placeIndex;
+  if (!idx || !Number.isFinite(lon) || !Number.isFinite(lat)) return null;
+  return formatPlace({ ...idx.describe(lon, lat, opts), gridId: null }, l);
+}
+
+/**
+ * The place with a code after it ("东方银座北 40 米 (hex:2:-8)"), or the code alone when nothing names the place. With
+ * `buildingId`: an unnamed building is said by its number already ("楼宇编号 N …"), so the code is not repeated.
+ */
+export function placeThenCode(entities: EntityStore, lon: number, lat: number, code: string, opts: { buildingId?: number } = {}): string {
+  const idx = entities.placeIndex;
+  if (!idx || !Number.isFinite(lon) || !Number.isFinite(lat)) return code;
+  const place = idx.describe(lon, lat, opts);
+  const p = formatPlace({ ...place, gridId: null });
+  if (!p) return code;
+  return opts.buildingId !== undefined && place.building?.id === opts.buildingId && !place.building.name ? p : `${p} (${code})`;
+}
+
 /** The place, then the coordinates (for the radio and for a GPS): "东方银座北 40 米 · WG-0801 (116.42900, 39.93877)". */
 export function placeWithCoords(entities: EntityStore, lon: number, lat: number, opts: { buildingId?: number; floor?: number } = {}): string {
   const coords = `${lon.toFixed(5)}, ${lat.toFixed(5)}`;

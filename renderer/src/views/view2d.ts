@@ -5,14 +5,14 @@
 import { MapboxOverlay } from '@deck.gl/mapbox';
 import maplibregl, { type StyleSpecification } from 'maplibre-gl';
 import 'maplibre-gl/dist/maplibre-gl.css';
-import { reaction, type IReactionDisposer } from 'mobx';
+import { observable, reaction, runInAction, type IReactionDisposer } from 'mobx';
 import type { BuildingGeom, Compound, DistrictMeta, GridCell, Street } from '../data/district.ts';
 import { floorsColor } from '../layers/buildings/format.ts';
 import { LIVE_LAYERS, pickOwner, type LayerRenderer2D } from '../layers/registry.ts';
 import type { RootStore } from '../stores/root.ts';
 import type { LayerId } from '../stores/ui-store.ts';
 import { BASEMAP_COLORS, SURROUNDINGS_MARGIN } from './basemap-canvas.ts';
-import { LABEL_FONT } from './label-font.ts';
+import { LABEL_FONT, screenLabelPx } from './label-font.ts';
 import { tileOrEmpty, type TileSource } from '../basemap/index.ts';
 import { cellRing } from '../../../data-pipelines/geo/grid-cell.ts';
 
@@ -49,6 +49,8 @@ const LANDMARK_TIERS = [
   { id: 'labels-landmarks-mid', minFloors: 8, maxFloors: 19, minzoom: 14, size: 13 },
   { id: 'labels-landmarks-low', minFloors: 0, maxFloors: 7, minzoom: 15.3, size: 12 },
 ] as const;
+/** grid cell codes (WG-0404), designed size */
+const GRID_LABEL_PX = 11;
 
 type Ring = Array<[number, number]>;
 const ringOf = (flat: Float64Array): Ring => {
@@ -76,6 +78,8 @@ export class View2D {
   private overlay: MapboxOverlay | null = null;
   private readonly live: Array<{ id: LayerId; r: LayerRenderer2D }> = [];
   private readonly disposers: Array<IReactionDisposer | (() => void)> = [];
+  /** the map's whole zoom level, for layers drawn differently close up and far out (manholes); view state, not audited */
+  private readonly zoomStep = observable.box(0);
   readonly ready: Promise<void>;
 
   constructor(
@@ -121,6 +125,13 @@ export class View2D {
         this.map.once('idle', () => resolve());
       });
     });
+    // labels wall-sized on the wall screen (its body class is set by the wall's own reaction: read after it, next frame)
+    const resize = () => requestAnimationFrame(() => this.sizeLabels());
+    addEventListener('resize', resize);
+    this.disposers.push(
+      () => removeEventListener('resize', resize),
+      reaction(() => this.store.ui.screen, resize),
+    );
     // Drawing a candidate site (planner workspace): clicks add corners, a double-click closes the outline.
     this.map.on('click', (e) => {
       if (this.store.analysis.drawing) this.store.analysis.addDrawPoint(e.lngLat.lng, e.lngLat.lat);
@@ -302,7 +313,7 @@ export class View2D {
         layout: {
           'text-field': ['get', 'name'],
           'text-font': [...LABEL_FONT],
-          'text-size': t.size,
+          'text-size': screenLabelPx(t.size),
           'text-max-width': 8,
           'symbol-sort-key': ['-', 0, ['get', 'floors']],
           'text-padding': 4,
@@ -325,7 +336,7 @@ export class View2D {
       type: 'symbol',
       source: 'grid-centres',
       minzoom: 14,
-      layout: { 'text-field': ['get', 'id'], 'text-font': [...LABEL_FONT], 'text-size': 11, 'text-allow-overlap': false },
+      layout: { 'text-field': ['get', 'id'], 'text-font': [...LABEL_FONT], 'text-size': screenLabelPx(GRID_LABEL_PX), 'text-allow-overlap': false },
       paint: { 'text-color': 'rgba(150, 180, 220, 0.85)', 'text-halo-color': BASEMAP_COLORS.outside, 'text-halo-width': 1.2 },
     });
   }
@@ -349,6 +360,17 @@ export class View2D {
     }
   }
 
+  /** The labels' sizes for this screen (screenLabelPx): the console's as designed, the wall's grown with its type. */
+  private sizeLabels(): void {
+    if (this.destroyed || !(this.map as unknown as { style: unknown }).style) return;
+    const size = (id: string, px: number) => {
+      if (this.map.getLayer(id) && this.map.getLayoutProperty(id, 'text-size') !== screenLabelPx(px))
+        this.map.setLayoutProperty(id, 'text-size', screenLabelPx(px));
+    };
+    for (const t of LANDMARK_TIERS) size(t.id, t.size);
+    size('grid-label', GRID_LABEL_PX);
+  }
+
   cameraState(): { center: [number, number]; zoom: number; bearing: number; pitch: number } {
     const c = this.map.getCenter();
     return { center: [c.lng, c.lat], zoom: this.map.getZoom(), bearing: this.map.getBearing(), pitch: this.map.getPitch() };
@@ -368,7 +390,15 @@ export class View2D {
   }
 
   private addLiveLayers(): void {
-    for (const def of LIVE_LAYERS) if (def.create2d) this.live.push({ id: def.id, r: def.create2d({ store: this.store }) });
+    const step = () => Math.floor(this.map.getZoom() + 1e-9);
+    runInAction(() => this.zoomStep.set(step()));
+    const onZoom = () => {
+      if (step() !== this.zoomStep.get()) runInAction(() => this.zoomStep.set(step()));
+    };
+    this.map.on('zoom', onZoom);
+    this.disposers.push(() => this.map.off('zoom', onZoom));
+    const ctx = { store: this.store, zoomStep: () => this.zoomStep.get() };
+    for (const def of LIVE_LAYERS) if (def.create2d) this.live.push({ id: def.id, r: def.create2d(ctx) });
     this.overlay = this.createOverlay();
     this.map.addControl(this.overlay);
     requestAnimationFrame(() => this.watchContexts());

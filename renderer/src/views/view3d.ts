@@ -44,7 +44,7 @@ import { LIVE_LAYERS, pickOwner, type LayerRenderer } from '../layers/registry.t
 import { M_PER_DEG_LAT } from '../../../data-pipelines/geo/measure.ts';
 import type { RootStore } from '../stores/root.ts';
 import type { CameraState } from '../types/camera.ts';
-import { labelCss } from './label-font.ts';
+import { labelCss, screenLabelPx } from './label-font.ts';
 import { cesiumColor } from '../layers/shared/cesium-color.ts';
 
 export interface View3DInput {
@@ -221,7 +221,7 @@ export class View3D {
   renderFailed = false;
   private labels: LabelCollection | null = null;
   /** per label (same order): farthest camera distance it shows at, font size (px), name length (chars) */
-  private labelMeta: Array<{ far: number; px: number; chars: number }> = [];
+  private labelMeta: Array<{ far: number; designPx: number; px: number; chars: number }> = [];
 
   /**
    * Landmark names on their roofs, decluttered: tallest first, a label shows only within its tier's distance and only
@@ -234,7 +234,8 @@ export class View3D {
     for (const l of this.input.landmarks.slice(0, 800)) {
       const top = heights.get(l.id) ?? l.floors * this.input.meta.metresPerFloor;
       const far = l.floors >= 30 ? 8_000 : l.floors >= 20 ? 4_000 : l.floors >= 8 ? 2_000 : 900;
-      const px = l.floors >= 20 ? 16 : 14;
+      const designPx = l.floors >= 20 ? 16 : 14;
+      const px = screenLabelPx(designPx);
       labels.add({
         position: Cartesian3.fromDegrees(l.lon, l.lat, top + 4),
         text: l.name,
@@ -248,15 +249,43 @@ export class View3D {
         id: { kind: 'landmark', buildingId: l.id },
         show: false,
       });
-      this.labelMeta.push({ far, px, chars: [...l.name].length });
+      this.labelMeta.push({ far, designPx, px, chars: [...l.name].length });
     }
     this.labels = this.widget.scene.primitives.add(labels) as LabelCollection;
     const camera = this.widget.scene.camera;
     const declutter = () => this.declutter();
     camera.moveEnd.addEventListener(declutter);
     this.disposers.push(() => camera.moveEnd.removeEventListener(declutter));
+    // wall-sized on the wall screen (its body class is set by the wall's own reaction: read after it, next frame)
+    const resize = () =>
+      requestAnimationFrame(() => {
+        if (this.sizeLabels()) this.declutter();
+      });
+    addEventListener('resize', resize);
+    this.disposers.push(
+      () => removeEventListener('resize', resize),
+      reaction(() => this.store.ui.screen, resize),
+    );
     // the first placement: once the first frame has a camera
     void this.ready.then(declutter, () => undefined);
+  }
+
+  /** Sets each label's font for this screen (labelPx); true when any changed. */
+  private sizeLabels(): boolean {
+    const labels = this.labels;
+    if (!labels || this.widget.isDestroyed()) return false;
+    let changed = false;
+    const sizes = new Map<number, number>(); // two design sizes: the page's style is read once for each
+    for (let i = 0; i < labels.length; i++) {
+      const m = this.labelMeta[i]!;
+      let px = sizes.get(m.designPx);
+      if (px === undefined) sizes.set(m.designPx, (px = screenLabelPx(m.designPx)));
+      if (px === m.px) continue;
+      m.px = px;
+      labels.get(i).font = labelCss(px);
+      changed = true;
+    }
+    return changed;
   }
 
   /** Shows the labels that fit: within their distance, on screen, not overlapping a taller building's label. */

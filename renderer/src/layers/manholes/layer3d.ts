@@ -1,14 +1,22 @@
-/** Manholes in 3D: one PointPrimitiveCollection; only wells whose level changed are repainted. */
-import { Cartesian3, Color, PointPrimitiveCollection, type PointPrimitive } from '@cesium/engine';
+/**
+ * Manholes in 3D: one PointPrimitiveCollection; only wells whose level changed are repainted. Normal wells are dots
+ * within WELL_POINTS_WITHIN_M of the camera; further away a second collection shows them counted in cells. Abnormal
+ * wells show at every distance, through buildings.
+ */
+import { Cartesian3, Color, DistanceDisplayCondition, PointPrimitiveCollection, type PointPrimitive } from '@cesium/engine';
 import { reaction } from 'mobx';
 import type { AlarmLevel } from '../../../../data-pipelines/contracts/manhole.ts';
 import type { LayerContext3D, LayerRenderer } from '../types.ts';
-import { LEVEL_COLORS, LEVEL_RADIUS_PX } from './format.ts';
+import { aggregateWells, LEVEL_COLORS, LEVEL_RADIUS_PX, WELL_CELL_3D_M, WELL_CELL_COLOR, WELL_POINTS_WITHIN_M, wellCellRadiusPx, type RGBA } from './format.ts';
 
-const colorOf = (l: AlarmLevel) => {
-  const c = LEVEL_COLORS[l];
-  return new Color(c[0] / 255, c[1] / 255, c[2] / 255, c[3] / 255);
-};
+const rgba = (c: RGBA) => new Color(c[0] / 255, c[1] / 255, c[2] / 255, c[3] / 255);
+const colorOf = (l: AlarmLevel) => rgba(LEVEL_COLORS[l]);
+/** normal wells: close up only */
+const NEAR = new DistanceDisplayCondition(0, WELL_POINTS_WITHIN_M);
+/** their cells: from where the dots end */
+const FAR = new DistanceDisplayCondition(WELL_POINTS_WITHIN_M, Number.MAX_VALUE);
+/** abnormal wells: at every distance */
+const ALWAYS = new DistanceDisplayCondition(0, Number.MAX_VALUE);
 
 export function createManholes3D({ scene, store }: LayerContext3D): LayerRenderer {
   const wells = store.entities.wells;
@@ -22,10 +30,23 @@ export function createManholes3D({ scene, store }: LayerContext3D): LayerRendere
         position: Cartesian3.fromDegrees(wells.lon[i]!, wells.lat[i]!, 1.5),
         color: normal,
         pixelSize: LEVEL_RADIUS_PX.normal * 1.6,
+        distanceDisplayCondition: NEAR,
       }),
     );
   }
   scene.primitives.add(collection);
+  const cells = new PointPrimitiveCollection();
+  const counted = aggregateWells(wells.lon, wells.lat, WELL_CELL_3D_M);
+  const max = counted.reduce((a, c) => Math.max(a, c.count), 1);
+  const cellColor = rgba(WELL_CELL_COLOR);
+  for (const c of counted)
+    cells.add({
+      position: Cartesian3.fromDegrees(c.lon, c.lat, 1.5),
+      color: cellColor,
+      pixelSize: 2 * wellCellRadiusPx(c.count, max, 9),
+      distanceDisplayCondition: FAR,
+    });
+  scene.primitives.add(cells);
   let painted: Map<string, AlarmLevel> = new Map();
 
   const paint = () => {
@@ -43,6 +64,7 @@ export function createManholes3D({ scene, store }: LayerContext3D): LayerRendere
       p.outlineWidth = level === 'normal' ? 0 : 2;
       // Abnormal wells stay visible through buildings: an alarm must never hide behind a tower.
       p.disableDepthTestDistance = level === 'normal' ? 0 : Number.POSITIVE_INFINITY;
+      p.distanceDisplayCondition = level === 'normal' ? NEAR : ALWAYS;
     }
     painted = next;
     scene.requestRender();
@@ -52,10 +74,12 @@ export function createManholes3D({ scene, store }: LayerContext3D): LayerRendere
   return {
     setVisible(v) {
       collection.show = v;
+      cells.show = v;
     },
     destroy() {
       dispose();
       scene.primitives.remove(collection); // destroys it (primitives.destroyPrimitives defaults to true)
+      scene.primitives.remove(cells);
     },
   };
 }

@@ -1,5 +1,5 @@
 import { t, type Locale } from '../../i18n.ts';
-import { legendEntries, thresholdsText } from './format.ts';
+import { cssColor, legendEntries, thresholdsText, WELL_CELL_COLOR } from './format.ts';
 
 export function manholeLegend(locale: Locale): HTMLElement {
   const el = document.createElement('div');
@@ -13,6 +13,17 @@ export function manholeLegend(locale: Locale): HTMLElement {
     row.append(sw, document.createTextNode(e.label));
     el.append(row);
   }
+  // far out: normal wells counted in cells (layer2d / layer3d)
+  const cells = document.createElement('div');
+  cells.className = 'legend-row';
+  const cs = document.createElement('span');
+  cs.className = 'swatch dot';
+  cs.style.background = cssColor(WELL_CELL_COLOR);
+  cells.append(cs, document.createTextNode(t('layers.manholes.counted', undefined, locale)));
+  const note = document.createElement('div');
+  note.className = 'legend-note';
+  note.textContent = t('layers.manholes.countedNote', undefined, locale);
+  el.append(cells, note);
   const th = document.createElement('div');
   th.className = 'legend-note';
   th.textContent = t('layers.manholes.thresholds', { list: thresholdsText(locale).join(' · ') }, locale);

@@ -42,19 +42,43 @@ const CHART_TITLE: Record<ChartId, StringKey> = {
 };
 const DAY_MS = 24 * 3600_000;
 
+/** Lists that say how many rows they do not show: the footer's text, and the rows not even rendered (beyond a cap). */
+const MORE = new WeakMap<HTMLElement, { text: (n: number) => string; beyond: number }>();
+
 /**
  * A wall list shows the rows that fit whole: rows that would be cut at the list's bottom edge are hidden (a wall has
- * no scroll bar, and half a line reads as a broken screen). The first row always shows.
+ * no scroll bar, and half a line reads as a broken screen). The first row always shows. A list given `more` ends with
+ * a footer ("+3 条未显示") whenever any row is not shown, the rows hidden to make room for it counted: an alarm that
+ * does not fit is never silently gone from the wall.
  */
-export function fitRows(list: HTMLElement): void {
+export function fitRows(list: HTMLElement, more?: { text: (n: number) => string; beyond: number }): void {
+  if (more) MORE.set(list, more);
+  const m = MORE.get(list);
+  list.querySelector(':scope > li.wall-more')?.remove();
   const rows = [...list.children] as HTMLElement[];
   for (const r of rows) r.hidden = false;
   const bottom = list.clientHeight;
+  const fits = (r: HTMLElement) => r.offsetTop - list.offsetTop + r.offsetHeight <= bottom + 0.5;
   let cut = false;
   rows.forEach((r, i) => {
-    cut ||= i > 0 && r.offsetTop - list.offsetTop + r.offsetHeight > bottom + 0.5;
+    cut ||= i > 0 && !fits(r);
     r.hidden = cut;
   });
+  if (!m) return;
+  let hidden = rows.filter((r) => r.hidden).length;
+  if (hidden + m.beyond === 0) return;
+  const footer = h('li', { class: 'wall-more', 'data-testid': 'wall-more' });
+  list.append(footer);
+  // room for the footer: hide the last shown rows (never the first) until it fits
+  for (let i = rows.length - 1; ; i--) {
+    footer.textContent = m.text(hidden + m.beyond);
+    footer.dataset['count'] = String(hidden + m.beyond);
+    if (fits(footer) || i < 1) break;
+    if (!rows[i]!.hidden) {
+      rows[i]!.hidden = true;
+      hidden++;
+    }
+  }
 }
 
 export function mountWall(store: RootStore, app: HTMLElement, deps: WallDeps): () => void {
@@ -131,7 +155,7 @@ export function mountWall(store: RootStore, app: HTMLElement, deps: WallDeps): (
   }
   app.append(...added);
   const lists = [latest, fullest];
-  const listSize = new ResizeObserver(() => lists.forEach(fitRows));
+  const listSize = new ResizeObserver(() => lists.forEach((l) => fitRows(l)));
   for (const l of lists) listSize.observe(l);
   const charts = Object.fromEntries(CHARTS.map((c) => [c, new ChartWidget(chartEls[c])])) as unknown as Record<ChartId, ChartWidget>;
   disposers.push(
@@ -303,7 +327,8 @@ export function mountWall(store: RootStore, app: HTMLElement, deps: WallDeps): (
     autorun(() => {
       void store.ui.locale;
       const now = store.feed.now;
-      const open = store.realLive.openAlarms.filter((a) => !a.drill).slice(0, 8);
+      const all = store.realLive.openAlarms.filter((a) => !a.drill);
+      const open = all.slice(0, 8);
       latest.replaceChildren(
         ...(open.length
           ? open.map((a) => {
@@ -326,7 +351,7 @@ export function mountWall(store: RootStore, app: HTMLElement, deps: WallDeps): (
             })
           : [h('li', { class: 'empty' }, t(store.feed.phase === 'starting' ? 'wall.starting' : 'noAlarms'))]),
       );
-      fitRows(latest);
+      fitRows(latest, { text: (n) => t('wall.moreAlarms', { n }), beyond: all.length - open.length });
     }),
   );
 
