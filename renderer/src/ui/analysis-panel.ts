@@ -227,15 +227,16 @@ export function mountAnalysisPanel(store: RootStore, box: HTMLElement, deps: Ana
           ),
         );
         const hard = r.hardest;
+        const hardPlace = hard ? placeThenCode(store.entities, hard.lon, hard.lat, hard.cell_id) : '';
         if (hard)
           kids.push(
             h(
               'div',
               { class: 'hardest', 'data-testid': 'analysis-hardest', 'data-cell': hard.cell_id, 'data-unmet': hard.unmet.toFixed(3) },
               h('b', {}, t('analysis.hardest')),
-              ...((cell) =>
-                withData(`${t('analysis.hardestValue', { cell, demand: n0(hard.demand), supply: n0(hard.supply), unmet: n0(hard.unmet) })} `, cell))(
-                placeThenCode(store.entities, hard.lon, hard.lat, hard.cell_id),
+              ...withData(
+                `${t('analysis.hardestValue', { cell: hardPlace, demand: n0(hard.demand), supply: n0(hard.supply), unmet: n0(hard.unmet) })} `,
+                hardPlace,
               ),
               button(t('analysis.show'), { 'data-testid': 'hardest-go' }, () => {
                 run({ op: 'selectCell', cellId: hard.cell_id });

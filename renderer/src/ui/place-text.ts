@@ -33,9 +33,14 @@ export function placeText(
   opts: { buildingId?: number; floor?: number } = {},
   l: Locale = locale(),
 ): string | null {
+  const p = describeAt(entities, lon, lat, opts);
+  return p && formatPlace(p, l);
+}
+
+/** The place index's description of a point, or null without an index or a finite position. */
+function describeAt(entities: EntityStore, lon: number, lat: number, opts: { buildingId?: number; floor?: number }): Place | null {
   const idx = entities.placeIndex;
-  if (!idx || !Number.isFinite(lon) || !Number.isFinite(lat)) return null;
-  return formatPlace(idx.describe(lon, lat, opts), l);
+  return idx && Number.isFinite(lon) && Number.isFinite(lat) ? idx.describe(lon, lat, opts) : null;
 }
 
 /**
@@ -43,9 +48,8 @@ export function placeText(
  * a candidate site): "东方银座北 40 米" / "40 m N of 东方银座". Null when nothing names it.
  */
 export function placeShort(entities: EntityStore, lon: number, lat: number, opts: { buildingId?: number } = {}, l: Locale = locale()): string | null {
-  const idx = entities.placeIndex;
-  if (!idx || !Number.isFinite(lon) || !Number.isFinite(lat)) return null;
-  return formatPlace({ ...idx.describe(lon, lat, opts), gridId: null }, l);
+  const p = describeAt(entities, lon, lat, opts);
+  return p && formatPlace({ ...p, gridId: null }, l);
 }
 
 /**
@@ -53,10 +57,8 @@ export function placeShort(entities: EntityStore, lon: number, lat: number, opts
  * `buildingId`: an unnamed building is said by its number already ("楼宇编号 N …"), so the code is not repeated.
  */
 export function placeThenCode(entities: EntityStore, lon: number, lat: number, code: string, opts: { buildingId?: number } = {}): string {
-  const idx = entities.placeIndex;
-  if (!idx || !Number.isFinite(lon) || !Number.isFinite(lat)) return code;
-  const place = idx.describe(lon, lat, opts);
-  const p = formatPlace({ ...place, gridId: null });
+  const place = describeAt(entities, lon, lat, opts);
+  const p = place && formatPlace({ ...place, gridId: null });
   if (!p) return code;
   return opts.buildingId !== undefined && place.building?.id === opts.buildingId && !place.building.name ? p : `${p} (${code})`;
 }

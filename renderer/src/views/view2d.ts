@@ -363,9 +363,9 @@ export class View2D {
   /** The labels' sizes for this screen (screenLabelPx): the console's as designed, the wall's grown with its type. */
   private sizeLabels(): void {
     if (this.destroyed || !(this.map as unknown as { style: unknown }).style) return;
-    const size = (id: string, px: number) => {
-      if (this.map.getLayer(id) && this.map.getLayoutProperty(id, 'text-size') !== screenLabelPx(px))
-        this.map.setLayoutProperty(id, 'text-size', screenLabelPx(px));
+    const size = (id: string, designPx: number) => {
+      const px = screenLabelPx(designPx);
+      if (this.map.getLayer(id) && this.map.getLayoutProperty(id, 'text-size') !== px) this.map.setLayoutProperty(id, 'text-size', px);
     };
     for (const t of LANDMARK_TIERS) size(t.id, t.size);
     size('grid-label', GRID_LABEL_PX);
