@@ -73,6 +73,7 @@ const RENDERER_BELOW_VIEWS = [
   'import',
   'analysis',
   'basemap',
+  'models',
   'feed',
   'work',
   'wall',
@@ -148,5 +149,11 @@ export default tseslint.config(
     packages: 'any',
   }),
   // Build-time ETL: the shared modules and itself; never the feed.
-  zone(['data-pipelines/etl/**/*.ts'], { zone: 'data-pipelines/etl', allow: [...SHARED_PURE, 'data-pipelines/shared', 'data-pipelines/etl'], packages: 'any' }),
+  zone(['data-pipelines/etl/**/*.ts'], {
+    zone: 'data-pipelines/etl',
+    allow: [...SHARED_PURE, 'data-pipelines/shared', 'data-pipelines/etl', 'data-pipelines/tiles3d'],
+    packages: 'any',
+  }),
+  // 3D Tiles writers (build time): pure geometry and file formats, used by the ETL and the tests
+  zone(['data-pipelines/tiles3d/**/*.ts'], { zone: 'data-pipelines/tiles3d', allow: [...SHARED_PURE, 'data-pipelines/tiles3d'], packages: 'any' }),
 );

@@ -5,7 +5,7 @@
  *
  *   npm run build:data            (or: tsx data-pipelines/etl/build-district.ts [outDir])
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Manifest, ManifestTable } from '../contracts/manifest.ts';
@@ -25,6 +25,7 @@ import {
   type BBox,
 } from './district.ts';
 import { demandProfile, demandSources, findVacantLots, parkingHours } from './parking-demand.ts';
+import { buildTileset } from '../tiles3d/tileset.ts';
 import { placeCameras, sosDomeCameras, placeCareDevices, placeDetectors, placeEnvStations, placeFacilities, placeParking, placeSosPosts } from './entities.ts';
 
 export const SEED = 20261123;
@@ -76,6 +77,23 @@ export function buildDistrict(outDir: string, log: (s: string) => void = console
     grid_id: { type: 'str', values: buildings.map((b) => gridCellOf(grid, b.lon, b.lat) ?? '') },
     ring: { type: 'f64list', values: buildings.map((b) => b.ring.flat()) },
   });
+
+  // The same buildings as a 3D Tiles 1.1 tileset (tiles/tileset.json + glTF contents with per-building metadata).
+  const tiles = buildTileset(buildings, { generator: `RedWall ETL (package ${PACKAGE_VERSION}, seed ${SEED})` });
+  if (tiles.stats.skipped.length)
+    log(`  ! tileset: ${tiles.stats.skipped.length} buildings without a usable footprint, e.g. ids ${tiles.stats.skipped.slice(0, 5).join(', ')}`);
+  rmSync(join(outDir, 'tiles'), { recursive: true, force: true });
+  mkdirSync(join(outDir, 'tiles/content'), { recursive: true });
+  const tilesetText = JSON.stringify(tiles.tileset);
+  writeFileSync(join(outDir, 'tiles/tileset.json'), tilesetText);
+  const tileFiles = [{ file: 'tiles/tileset.json', bytes: Buffer.byteLength(tilesetText), sha256: sha256(tilesetText) }];
+  for (const [path, bytes] of tiles.files) {
+    writeFileSync(join(outDir, 'tiles', path), bytes);
+    tileFiles.push({ file: `tiles/${path}`, bytes: bytes.byteLength, sha256: sha256(bytes) });
+  }
+  log(
+    `  tileset          ${String(tiles.stats.buildings).padStart(7)} bldgs  ${(tiles.stats.bytes / 1024).toFixed(0).padStart(6)} KiB  (${tiles.stats.tiles} tiles, depth ${tiles.stats.depth})`,
+  );
 
   // Streets: real bus corridors (GCJ-02 -> WGS84), noded into a graph.
   const routes = decodeBusRoutes(JSON.parse(readFileSync(join(inputs, 'beijing-bus-lines/lines-bus.json'), 'utf8')));
@@ -271,7 +289,7 @@ export function buildDistrict(outDir: string, log: (s: string) => void = console
     crs: 'WGS84',
     bbox: district,
     tables,
-    files: [{ file: 'district.json', bytes: Buffer.byteLength(metaText), sha256: sha256(metaText) }],
+    files: [{ file: 'district.json', bytes: Buffer.byteLength(metaText), sha256: sha256(metaText) }, ...tileFiles],
     rejected,
   };
   writeFileSync(join(outDir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');

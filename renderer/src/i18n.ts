@@ -29,6 +29,7 @@ import videoStrings from './i18n/video.ts';
 import responseStrings from './i18n/response.ts';
 import searchStrings from './i18n/search.ts';
 import placeStrings from './i18n/place.ts';
+import modelStrings from './i18n/model.ts';
 
 export const LOCALES = ['zh-CN', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -55,6 +56,7 @@ export const CATALOGS = {
   response: responseStrings,
   search: searchStrings,
   place: placeStrings,
+  model: modelStrings,
 } as const;
 
 type Keys<C> = C extends Catalog<infer K> ? K : never;

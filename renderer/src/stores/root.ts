@@ -8,6 +8,8 @@ import { t } from '../i18n.ts';
 import { AnalysisStore } from './analysis-store.ts';
 import { EntityStore } from './entity-store.ts';
 import { ImportStore } from './import-store.ts';
+import { ModelStore } from './model-store.ts';
+import type { ModelCrs } from '../models/placement.ts';
 import { PeopleStore } from './people-store.ts';
 import { SessionStore } from './session-store.ts';
 import type { ImportFile } from '../import/index.ts';
@@ -66,6 +68,8 @@ export class RootStore {
   readonly entities = new EntityStore();
   readonly analysis = new AnalysisStore();
   readonly imports = new ImportStore();
+  /** the user's own 3D Tiles models (tileset folders, .3tz archives) */
+  readonly models = new ModelStore();
   readonly people = new PeopleStore();
   /** the video wall's tiles, the camera registry (stream URLs) and the streams' health */
   readonly video = new VideoWallStore();
@@ -339,6 +343,31 @@ export class RootStore {
     const rec = this.ui.dispatch({ type: 'basemap', op: 'load', name, files: 1 });
     const err = await this.imports.loadTileFile(file, name);
     this.ui.settle(rec, err === 'superseded' ? `error: ${t('import.basemap.superseded')}` : err ? `error: ${err.message}` : 'ok');
+  }
+
+  /** Opens a 3D Tiles folder (audited by name and file count); the 3D view loads it. */
+  loadModelFolder(name: string, entries: Array<{ path: string; blob: Blob }>): void {
+    const rec = this.ui.dispatch({ type: 'model', op: 'load', name, files: entries.length });
+    const r = this.models.openFolder(name, entries);
+    this.ui.settle(rec, 'error' in r ? `error: ${r.error.code}` : 'ok');
+  }
+
+  /** Opens a .3tz archive (audited by file name). */
+  async loadModelArchive(file: Blob, name: string): Promise<void> {
+    const rec = this.ui.dispatch({ type: 'model', op: 'load', name, files: 1 });
+    const r = await this.models.openArchive(name, file);
+    this.ui.settle(rec, 'error' in r ? `error: ${r.error.code}` : 'ok');
+  }
+
+  /** Places a model: the CRS it was georeferenced in and a height offset (m). */
+  placeModel(id: string, crs: ModelCrs, heightOffset: number): void {
+    const rec = this.ui.dispatch({ type: 'model', op: 'place', id, crs, heightOffset });
+    this.ui.settle(rec, this.models.place(id, crs, heightOffset) ? 'ok' : 'error: no such model, or the offset is not a finite number within 2 km');
+  }
+
+  removeModel(id: string): void {
+    const rec = this.ui.dispatch({ type: 'model', op: 'remove', id });
+    this.ui.settle(rec, this.models.remove(id) ? 'ok' : 'error: no such model');
   }
 
   clearBasemap(): void {

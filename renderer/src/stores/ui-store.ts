@@ -13,6 +13,7 @@ import type { RequestWire } from '../../../data-pipelines/contracts/citizen-requ
 import type { TaskRequest } from '../../../data-pipelines/contracts/tasks.ts';
 import type { RequestFilter } from '../work/format.ts';
 import type { VideoWallCommand } from './video-store.ts';
+import type { ModelCrs } from '../models/placement.ts';
 
 export type ViewMode = '3d' | '2d';
 export type Workspace = 'ops' | 'analysis';
@@ -97,6 +98,10 @@ export type OperatorCommand =
   /** offline basemap tile package (folder name and tile count recorded; the tiles stay in memory) */
   | { type: 'basemap'; op: 'load'; name: string; files: number }
   | { type: 'basemap'; op: 'clear' }
+  /** the user's 3D Tiles models: load (name and file count; the files stay in memory), place, remove */
+  | { type: 'model'; op: 'load'; name: string; files: number }
+  | { type: 'model'; op: 'place'; id: string; crs: ModelCrs; heightOffset: number }
+  | { type: 'model'; op: 'remove'; id: string }
   /** the sources panel (connected sensor platforms' health): open or close it, expand a source's quarantine details */
   | { type: 'sourcesPanel'; open: boolean; sourceId?: string }
   /** the video wall: grid size, a camera onto a tile, pin, an alarm's cameras (applied by VideoWallStore) */
@@ -186,6 +191,7 @@ export class UiStore {
       command.type === 'drill' ||
       command.type === 'analysis' ||
       command.type === 'importData' ||
+      command.type === 'model' ||
       command.type === 'people' ||
       command.type === 'request' ||
       command.type === 'task' ||
@@ -300,6 +306,7 @@ export class UiStore {
       case 'saveLayout':
       case 'deleteLayout':
       case 'basemap':
+      case 'model':
         break;
       case 'applyLayout': {
         const l = command.layout;

@@ -1,7 +1,7 @@
 /**
  * Left-panel section: import the user's own data (GeoJSON, CSV, Shapefile parts, KML, GeoPackage, SQLite) with a CRS
  * choice for files that declare none (reset after each import), a per-layer CRS override, the GCJ-02/BD-09 question, and the
- * offline basemap (a tile folder, or an .mbtiles / .pmtiles file read lazily). Strings: renderer/src/i18n/import.ts.
+ * offline basemap (a tile folder, or an .mbtiles / .pmtiles file read lazily), and 3D models (model-panel.ts). Strings: renderer/src/i18n/import.ts.
  */
 import { autorun } from 'mobx';
 import { haversineMeters } from '../../../data-pipelines/geo/measure.ts';
@@ -9,6 +9,7 @@ import { CRS_OPTIONS } from '../import/crs.ts';
 import { t } from '../i18n.ts';
 import type { RootStore } from '../stores/root.ts';
 import { button, h } from './dom.ts';
+import { mountModelPanel } from './model-panel.ts';
 
 export function mountImportPanel(store: RootStore, box: HTMLElement, near: { lon: number; lat: number }): () => void {
   const im = store.imports;
@@ -42,6 +43,9 @@ export function mountImportPanel(store: RootStore, box: HTMLElement, near: { lon
     pkg.value = '';
     if (file) void store.loadBasemapFile(file, file.name);
   };
+  // 3D models: their own box and autorun (a tile loading there never re-renders this panel)
+  const models = h('div', { class: 'model-section' });
+  const disposeModels = mountModelPanel(store, models);
   const dispose = autorun(() => {
     void im.version;
     const crs = h('select', { 'data-testid': 'import-crs' }, ...CRS_OPTIONS.map((o) => h('option', { value: o.id, selected: o.id === im.crsChoice }, o.label)));
@@ -84,6 +88,7 @@ export function mountImportPanel(store: RootStore, box: HTMLElement, near: { lon
             button(t('import.remove'), { 'data-testid': 'basemap-clear' }, () => store.clearBasemap()),
           )
         : '',
+      models,
       h('h2', {}, t('import.layers')),
       h(
         'ul',
@@ -181,5 +186,8 @@ export function mountImportPanel(store: RootStore, box: HTMLElement, near: { lon
       ),
     );
   });
-  return dispose;
+  return () => {
+    dispose();
+    disposeModels();
+  };
 }

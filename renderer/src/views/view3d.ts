@@ -38,6 +38,7 @@ import {
 import '@cesium/engine/Source/Widget/CesiumWidget.css';
 import { reaction, type IReactionDisposer } from 'mobx';
 import { tileOrEmpty, type TileSource } from '../basemap/index.ts';
+import { ModelTilesets } from './model-tilesets.ts';
 import type { BuildingGeom, DistrictMeta } from '../data/district.ts';
 import { floorsColor, SELECTED_COLOR } from '../layers/buildings/format.ts';
 import { LIVE_LAYERS, pickOwner, type LayerRenderer } from '../layers/registry.ts';
@@ -92,6 +93,8 @@ export class View3D {
   private readonly disposers: Array<IReactionDisposer | (() => void)> = [];
   private readonly live: Array<{ id: string; r: LayerRenderer }> = [];
   private buildingsPrimitive: Primitive | null = null;
+  /** the user's own 3D Tiles models */
+  private readonly models: ModelTilesets;
   private basemapUrl: string | null = null;
   private surroundingsUrl: string | null = null;
   private highlighted: number | null = null;
@@ -143,6 +146,7 @@ export class View3D {
     for (const def of LIVE_LAYERS) {
       if (def.create3d) this.live.push({ id: def.id, r: def.create3d({ scene, store }) });
     }
+    this.models = new ModelTilesets(scene, store.models, input.meta.center, (lon, lat, rangeM) => this.flyToPoint(lon, lat, rangeM));
 
     this.handler = new ScreenSpaceEventHandler(scene.canvas);
     this.handler.setInputAction((e: { position: Cartesian2 }) => this.pick(e.position), ScreenSpaceEventType.LEFT_CLICK);
@@ -435,6 +439,10 @@ export class View3D {
 
   private pick(pos: Cartesian2): void {
     const picked = this.widget.scene.pick(pos) as { primitive?: unknown; collection?: unknown; id?: unknown } | undefined;
+    // a feature of the user's own 3D model: its properties from the tile's metadata
+    const feature = this.models.featureOf(picked);
+    this.store.models.pick(feature);
+    if (feature) return;
     if (picked && picked.primitive === this.buildingsPrimitive && typeof picked.id === 'number') {
       void this.store.command({ type: 'selectBuilding', buildingId: picked.id });
       return;
@@ -537,6 +545,7 @@ export class View3D {
   destroy(): void {
     this.disposers.forEach((d) => d());
     this.live.forEach((l) => l.r.destroy());
+    this.models.destroy();
     this.handler.destroy();
     if (!this.widget.isDestroyed()) this.widget.destroy();
     this.revokeUrls();

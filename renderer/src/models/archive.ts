@@ -1,0 +1,137 @@
+/**
+ * 3D Tiles archives (.3tz): a ZIP file whose entries are a tileset's files, plus an `@3dtilesIndex1@` entry (MD5 of
+ * each path and its local header offset, sorted by hash) for fast lookup. The reader here does not need that index:
+ * it reads the ZIP central directory (ZIP64 too) once and each entry lazily by byte range, so a multi-gigabyte
+ * archive picked in the browser is never read whole. Stored and deflated entries are supported (what 3tz writers
+ * emit); any other compression is a clear error. Runs in the browser and in Node (Blob + DecompressionStream).
+ */
+
+export class ArchiveError extends Error {
+  constructor(
+    readonly code: 'notZip' | 'badEntry' | 'compression' | 'encrypted' | 'missing',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+interface Entry {
+  method: number;
+  flags: number;
+  compressed: number;
+  size: number;
+  offset: number;
+}
+
+export interface ArchiveReader {
+  /** entry paths, as stored (forward slashes) */
+  readonly paths: string[];
+  has(path: string): boolean;
+  /** one entry's bytes, or null when the archive has no such entry */
+  read(path: string): Promise<Uint8Array | null>;
+}
+
+const u16 = (d: DataView, o: number) => d.getUint16(o, true);
+const u32 = (d: DataView, o: number) => d.getUint32(o, true);
+const u64 = (d: DataView, o: number) => Number(d.getBigUint64(o, true));
+
+async function slice(blob: Blob, start: number, end: number): Promise<DataView> {
+  if (start < 0 || end > blob.size || end < start) throw new ArchiveError('badEntry', `byte range ${start}-${end} is outside the ${blob.size}-byte file`);
+  return new DataView(await blob.slice(start, end).arrayBuffer());
+}
+
+async function inflateRaw(bytes: Uint8Array): Promise<Uint8Array> {
+  const stream = new Blob([bytes as BlobPart]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+/** Opens a ZIP/3tz held in a Blob (a File from the picker, or bytes): reads only the directory now. */
+export async function openArchive(blob: Blob, name = 'archive'): Promise<ArchiveReader> {
+  if (blob.size < 22) throw new ArchiveError('notZip', `${name}: ${blob.size} bytes is too small to be a ZIP/3tz archive`);
+  // the end-of-central-directory record is in the last 22 + 65 535 (comment) bytes
+  const tailStart = Math.max(0, blob.size - 22 - 0xffff);
+  const tail = await slice(blob, tailStart, blob.size);
+  let eocd = -1;
+  for (let i = tail.byteLength - 22; i >= 0; i--)
+    if (u32(tail, i) === 0x06054b50) {
+      eocd = i;
+      break;
+    }
+  if (eocd < 0) throw new ArchiveError('notZip', `${name}: not a ZIP/3tz archive (no end-of-directory record)`);
+  let count = u16(tail, eocd + 10);
+  let cdSize = u32(tail, eocd + 12);
+  let cdOffset = u32(tail, eocd + 16);
+  if (count === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff) {
+    // ZIP64: the locator sits just before the classic record
+    const loc = tailStart + eocd - 20;
+    const l = await slice(blob, loc, loc + 20);
+    if (u32(l, 0) !== 0x07064b50) throw new ArchiveError('notZip', `${name}: damaged ZIP64 archive (no locator)`);
+    const z = await slice(blob, u64(l, 8), u64(l, 8) + 56);
+    if (u32(z, 0) !== 0x06064b50) throw new ArchiveError('notZip', `${name}: damaged ZIP64 archive (no ZIP64 directory record)`);
+    count = u64(z, 32);
+    cdSize = u64(z, 40);
+    cdOffset = u64(z, 48);
+  }
+  const cd = await slice(blob, cdOffset, cdOffset + cdSize);
+  const entries = new Map<string, Entry>();
+  const dec = new TextDecoder();
+  let p = 0;
+  for (let i = 0; i < count; i++) {
+    if (p + 46 > cd.byteLength || u32(cd, p) !== 0x02014b50)
+      throw new ArchiveError('notZip', `${name}: damaged central directory at entry ${i + 1} of ${count}`);
+    const flags = u16(cd, p + 8);
+    const method = u16(cd, p + 10);
+    let compressed = u32(cd, p + 20);
+    let size = u32(cd, p + 24);
+    const nameLen = u16(cd, p + 28);
+    const extraLen = u16(cd, p + 30);
+    const commentLen = u16(cd, p + 32);
+    let offset = u32(cd, p + 42);
+    const path = dec.decode(new Uint8Array(cd.buffer, cd.byteOffset + p + 46, nameLen)).replace(/\\/g, '/');
+    // ZIP64 extended information: the 0xffffffff fields, in order
+    let e = p + 46 + nameLen;
+    const end = e + extraLen;
+    while (e + 4 <= end) {
+      const id = u16(cd, e);
+      const len = u16(cd, e + 2);
+      if (id === 0x0001) {
+        let q = e + 4;
+        if (size === 0xffffffff) {
+          size = u64(cd, q);
+          q += 8;
+        }
+        if (compressed === 0xffffffff) {
+          compressed = u64(cd, q);
+          q += 8;
+        }
+        if (offset === 0xffffffff) offset = u64(cd, q);
+      }
+      e += 4 + len;
+    }
+    if (!path.endsWith('/')) entries.set(path, { method, flags, compressed, size, offset });
+    p += 46 + nameLen + extraLen + commentLen;
+  }
+  return {
+    paths: [...entries.keys()],
+    has: (path) => entries.has(path),
+    async read(path) {
+      const en = entries.get(path);
+      if (!en) return null;
+      if (en.flags & 1) throw new ArchiveError('encrypted', `${name}: ${path} is encrypted`);
+      const h = await slice(blob, en.offset, en.offset + 30);
+      if (u32(h, 0) !== 0x04034b50) throw new ArchiveError('badEntry', `${name}: ${path} has no local header where the directory says`);
+      const start = en.offset + 30 + u16(h, 26) + u16(h, 28);
+      const data = new Uint8Array(await blob.slice(start, start + en.compressed).arrayBuffer());
+      if (data.byteLength !== en.compressed) throw new ArchiveError('badEntry', `${name}: ${path} is cut short`);
+      if (en.method === 0) return data;
+      if (en.method === 8) {
+        try {
+          return await inflateRaw(data);
+        } catch (err) {
+          throw new ArchiveError('badEntry', `${name}: ${path} does not inflate (${(err as Error).message})`);
+        }
+      }
+      throw new ArchiveError('compression', `${name}: ${path} uses ZIP compression method ${en.method}; only stored (0) and deflate (8) are supported`);
+    },
+  };
+}

@@ -1,0 +1,117 @@
+/**
+ * The user's 3D Tiles models in the 3D view: one Cesium3DTileset per loaded model, served from its files by the
+ * resolver (no network), placed by the model store's CRS and height offset, its load and tile failures reported back
+ * to the store (so Cesium never logs them unheard), and a picked feature's properties read from the tile's metadata
+ * (3D Tiles 1.1 property tables or a 1.0 batch table alike). Owns GPU resources: destroy() releases them.
+ */
+import { Cartesian3, Cesium3DTileFeature, Cesium3DTileset, Matrix4, type Scene } from '@cesium/engine';
+import { reaction, type IReactionDisposer } from 'mobx';
+import type { ModelStore, PickedModelFeature } from '../stores/model-store.ts';
+import { modelMatrixFor, readPlacement } from '../models/placement.ts';
+import { modelRootUrl, serveModel } from '../models/resolver.ts';
+
+interface Live {
+  tileset: Cesium3DTileset | null;
+  withdraw: () => void;
+  gone: boolean;
+  centre: Cartesian3 | null;
+  radius: number;
+}
+
+const text = (v: unknown): string =>
+  v === null || v === undefined ? '' : typeof v === 'number' ? String(Math.round(v * 100) / 100) : typeof v === 'object' ? JSON.stringify(v) : String(v);
+
+export class ModelTilesets {
+  private readonly live = new Map<string, Live>();
+  private readonly disposers: IReactionDisposer[];
+
+  constructor(
+    private readonly scene: Scene,
+    private readonly models: ModelStore,
+    private readonly district: { lon: number; lat: number },
+    /** called once a model is placed near the district, to show it */
+    private readonly show: (lon: number, lat: number, rangeM: number) => void,
+  ) {
+    this.disposers = [
+      reaction(
+        () => this.models.models.map((m) => m.id),
+        (ids) => this.sync(ids),
+        { fireImmediately: true },
+      ),
+      reaction(
+        () => this.models.models.map((m) => `${m.id}|${m.crs}|${m.heightOffset}`),
+        () => {
+          for (const id of this.live.keys()) this.place(id);
+        },
+      ),
+    ];
+  }
+
+  private sync(ids: string[]): void {
+    for (const [id, l] of this.live)
+      if (!ids.includes(id)) {
+        l.gone = true;
+        if (l.tileset) this.scene.primitives.remove(l.tileset); // destroys it
+        l.withdraw();
+        this.live.delete(id);
+      }
+    for (const id of ids) if (!this.live.has(id)) this.open(id);
+    this.scene.requestRender();
+  }
+
+  private open(id: string): void {
+    const src = this.models.source(id);
+    if (!src) return;
+    const l: Live = { tileset: null, withdraw: serveModel(id, src), gone: false, centre: null, radius: 0 };
+    this.live.set(id, l);
+    Cesium3DTileset.fromUrl(modelRootUrl(id, src), { maximumScreenSpaceError: 16 })
+      .then((ts) => {
+        if (l.gone) {
+          ts.destroy();
+          return;
+        }
+        l.tileset = ts;
+        // the centre as the tileset places it, before our model matrix (the root transform is included)
+        l.centre = Cartesian3.clone(ts.root.boundingSphere.center);
+        l.radius = ts.root.boundingSphere.radius;
+        ts.tileFailed.addEventListener((e: { url?: string; message?: string }) => this.models.tileFailed(id, e.message ?? String(e)));
+        ts.tileLoad.addEventListener(() => this.models.tileLoaded(id));
+        this.scene.primitives.add(ts);
+        const p = this.place(id);
+        if (p && !p.far) this.show(p.placedLon, p.placedLat, Math.min(20_000, Math.max(300, p.radiusM * 2.5)));
+        this.scene.requestRender();
+      })
+      .catch((e: unknown) => {
+        if (!l.gone) this.models.failed(id, e instanceof Error ? e.message : String(e));
+      });
+  }
+
+  /** Applies the store's CRS and height offset; returns the placement (null until the tileset has loaded). */
+  private place(id: string) {
+    const l = this.live.get(id);
+    const m = this.models.entry(id);
+    if (!l?.tileset || !l.centre || !m) return null;
+    const p = readPlacement([l.centre.x, l.centre.y, l.centre.z], l.radius, m.crs, this.district);
+    l.tileset.modelMatrix = Matrix4.fromArray(modelMatrixFor(p, m.heightOffset));
+    this.models.loaded(id, p);
+    this.scene.requestRender();
+    return p;
+  }
+
+  /** A picked object's model feature (properties from the tile's metadata), or null if it is not one of ours. */
+  featureOf(picked: unknown): PickedModelFeature | null {
+    if (!(picked instanceof Cesium3DTileFeature)) return null;
+    for (const [id, l] of this.live) {
+      if (l.tileset !== picked.tileset) continue;
+      const props: Array<[string, string]> = [];
+      for (const name of picked.getPropertyIds()) props.push([name, text(picked.getProperty(name))]);
+      return { modelId: id, modelName: this.models.entry(id)?.name ?? id, props };
+    }
+    return null;
+  }
+
+  destroy(): void {
+    for (const d of this.disposers) d();
+    this.sync([]);
+  }
+}

@@ -1,0 +1,289 @@
+/**
+ * The district as a 3D Tiles 1.1 tileset (data-pipelines/tiles3d): every glTF content passes the Khronos glTF
+ * validator (with EXT_mesh_features / EXT_structural_metadata checked), tileset.json passes the 3D Tiles 1.1 JSON
+ * schema (tests/fixtures/3d-tiles-schema, CC BY 4.0), the hierarchy is sound (children inside parents, each building
+ * in exactly one tile, geometric error falling to 0), the metadata reads back, the geometry lands where the building
+ * is on the Earth, and a .3tz archive round-trips through the lazy reader.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, relative, resolve } from 'node:path';
+import Ajv2020 from 'ajv/dist/2020.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parseBuildings, type Building } from '../../data-pipelines/etl/district.ts';
+import { enuFrame, fromEcef, toEcef, toEnu } from '../../data-pipelines/geo/ecef.ts';
+import { haversineMeters } from '../../data-pipelines/geo/measure.ts';
+import { openArchive, ArchiveError } from '../../renderer/src/models/archive.ts';
+import { buildingsGlb, nodeMatrix, type BuildingSolid } from '../../data-pipelines/tiles3d/glb.ts';
+import { buildTileset, type TileJson, type TilesetBuild } from '../../data-pipelines/tiles3d/tileset.ts';
+import { INDEX_NAME, write3tz } from '../../data-pipelines/tiles3d/write-3tz.ts';
+
+const require = createRequire(import.meta.url);
+const validator = require('gltf-validator') as {
+  validateBytes(
+    b: Uint8Array,
+    o?: object,
+  ): Promise<{ issues: { numErrors: number; numWarnings: number; messages: Array<{ code: string; message: string; severity: number; pointer?: string }> } }>;
+};
+const SCHEMA_DIR = resolve(import.meta.dirname, '../fixtures/3d-tiles-schema');
+const INPUT = resolve(import.meta.dirname, '../../data-pipelines/inputs/beijing-buildings/buildings.json');
+
+/** The GLB's JSON chunk (loosely typed: the test reads what the writer put there) and BIN chunk. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function unpack(glb: Uint8Array): { json: any; bin: Uint8Array } {
+  const dv = new DataView(glb.buffer, glb.byteOffset, glb.byteLength);
+  expect(dv.getUint32(0, true)).toBe(0x46546c67);
+  const jl = dv.getUint32(12, true);
+  const json = JSON.parse(new TextDecoder().decode(glb.subarray(20, 20 + jl)));
+  const bl = dv.getUint32(20 + jl, true);
+  return { json, bin: glb.subarray(28 + jl, 28 + jl + bl) };
+}
+
+function walk(t: TileJson, f: (t: TileJson, parent: TileJson | null) => void, parent: TileJson | null = null): void {
+  f(t, parent);
+  for (const c of t.children ?? []) walk(c, f, t);
+}
+
+const square = (lon: number, lat: number, m: number): [number, number][] => {
+  const dLat = m / 111_000;
+  const dLon = m / (111_000 * Math.cos((lat * Math.PI) / 180));
+  return [
+    [lon, lat],
+    [lon + dLon, lat],
+    [lon + dLon, lat + dLat],
+    [lon, lat + dLat],
+    [lon, lat],
+  ];
+};
+
+describe('ECEF and local frames', () => {
+  it('round-trips geodetic <-> ECEF and measures ENU like the great circle', () => {
+    for (const [lon, lat, h] of [
+      [116.4, 39.9, 0],
+      [116.4, 39.9, 320],
+      [-70, -33, 1000],
+      [0, 0, 0],
+    ] as const) {
+      const back = fromEcef(toEcef(lon, lat, h));
+      expect(back.lon).toBeCloseTo(lon, 9);
+      expect(back.lat).toBeCloseTo(lat, 9);
+      expect(back.h).toBeCloseTo(h, 3);
+    }
+    // a published value: Beijing (116.39°E, 39.91°N, h 0) — X −2 178 000, Y 4 387 000, Z 4 070 000 m (to the km)
+    const b = toEcef(116.39, 39.91, 0);
+    expect(b[0] / 1000).toBeCloseTo(-2178, -1);
+    expect(b[1] / 1000).toBeCloseTo(4387, -1);
+    expect(b[2] / 1000).toBeCloseTo(4070, -1);
+    const f = enuFrame(116.4, 39.9);
+    const p = toEnu(f, 116.41, 39.9);
+    expect(p[0]).toBeCloseTo(haversineMeters([116.4, 39.9], [116.41, 39.9]), -1);
+    expect(Math.abs(p[1])).toBeLessThan(1);
+    // the Earth curves away: 850 m east of the origin the ground is 5-6 cm below the origin's horizon plane
+    expect(p[2]).toBeLessThan(-0.03);
+    expect(p[2]).toBeGreaterThan(-0.1);
+  });
+});
+
+describe('building GLB', () => {
+  it('passes the Khronos validator with its feature ids and property table, and its metadata reads back', async () => {
+    const bs: BuildingSolid[] = [
+      { id: 7, name: '东方银座', floors: 12, heightM: 36, areaM2: 900, ring: square(116.4, 39.9, 30) },
+      { id: 9, name: '', floors: 3, heightM: 9, areaM2: 400, ring: [...square(116.401, 39.9, 20)].reverse() },
+      {
+        id: 11,
+        name: 'degenerate',
+        floors: 2,
+        heightM: 6,
+        areaM2: 0,
+        ring: [
+          [116.402, 39.9],
+          [116.402, 39.9],
+          [116.402, 39.9],
+        ],
+      },
+    ];
+    const { glb, drawn, skipped } = buildingsGlb(bs, { lon: 116.4, lat: 39.9 });
+    expect(drawn).toEqual([7, 9]);
+    expect(skipped).toEqual([11]);
+    const report = await validator.validateBytes(glb);
+    expect(report.issues.messages.filter((m) => m.severity <= 1)).toEqual([]);
+    expect(report.issues.numErrors).toBe(0);
+    // what the validator (2.0.0-dev.3.10) does not check: the two metadata extensions, hence "unused" property-table
+    // views. This test reads them back below, and the e2e test has Cesium load and pick them.
+    const infos = report.issues.messages.map((m) => `${m.code} ${m.code === 'UNSUPPORTED_EXTENSION' ? m.message.replace(/^.*: /, '') : ''}`.trim());
+    expect(new Set(infos)).toEqual(
+      new Set(["UNSUPPORTED_EXTENSION 'EXT_mesh_features'.", "UNSUPPORTED_EXTENSION 'EXT_structural_metadata'.", 'UNUSED_OBJECT']),
+    );
+    const { json, bin } = unpack(glb);
+    const pt = json.extensions.EXT_structural_metadata.propertyTables[0];
+    expect(pt.count).toBe(2);
+    const view = (i: number) => {
+      const v = json.bufferViews[i];
+      return bin.subarray(v.byteOffset, v.byteOffset + v.byteLength);
+    };
+    const offs = new Uint32Array(view(pt.properties.name.stringOffsets).slice().buffer);
+    const names = view(pt.properties.name.values);
+    const dec = new TextDecoder();
+    expect([dec.decode(names.subarray(offs[0], offs[1])), dec.decode(names.subarray(offs[1], offs[2]))]).toEqual(['东方银座', '']);
+    expect([...new Int32Array(view(pt.properties.floors.values).slice().buffer)]).toEqual([12, 3]);
+    expect([...new Int32Array(view(pt.properties.id.values).slice().buffer)]).toEqual([7, 9]);
+  });
+
+  it('places the roof over the footprint, at the building height, through the node matrix and 3D Tiles y-up -> z-up', () => {
+    const ring = square(116.45, 39.92, 40);
+    const { glb } = buildingsGlb([{ id: 1, name: 'a', floors: 10, heightM: 30, areaM2: 1600, ring }], { lon: 116.4505, lat: 39.9205 });
+    const { json, bin } = unpack(glb);
+    const acc = json.accessors[json.meshes[0].primitives[0].attributes.POSITION];
+    const v = json.bufferViews[acc.bufferView];
+    const pos = new Float32Array(bin.slice(v.byteOffset, v.byteOffset + v.byteLength).buffer);
+    const m = json.nodes[0].matrix as number[];
+    expect(m).toEqual(nodeMatrix(enuFrame(116.4505, 39.9205)));
+    let top = 0;
+    for (let i = 0; i < pos.length; i += 3) {
+      // node matrix (column-major), then y-up -> z-up: (x, y, z) -> (x, -z, y)
+      const x = pos[i]!;
+      const y = pos[i + 1]!;
+      const z = pos[i + 2]!;
+      const q = [0, 1, 2].map((r) => m[r]! * x + m[4 + r]! * y + m[8 + r]! * z + m[12 + r]!);
+      const g = fromEcef([q[0]!, -q[2]!, q[1]!]);
+      expect(g.lon).toBeGreaterThan(116.45 - 1e-7);
+      expect(g.lon).toBeLessThan(ring[1]![0] + 1e-7);
+      expect(g.lat).toBeGreaterThan(39.92 - 1e-7);
+      expect(g.lat).toBeLessThan(ring[2]![1] + 1e-7);
+      expect(g.h).toBeGreaterThan(-0.01);
+      expect(g.h).toBeLessThan(30.01);
+      top = Math.max(top, g.h);
+    }
+    expect(top).toBeCloseTo(30, 2);
+  });
+
+  it('refuses a tile with no usable footprint, naming how many were skipped', () => {
+    expect(() =>
+      buildingsGlb(
+        [
+          {
+            id: 1,
+            name: 'x',
+            floors: 1,
+            heightM: 3,
+            areaM2: 0,
+            ring: [
+              [1, 1],
+              [Number.NaN, 1],
+              [2, 2],
+            ],
+          },
+        ],
+        { lon: 1, lat: 1 },
+      ),
+    ).toThrow(/no building with a usable footprint.*1 skipped/);
+  });
+});
+
+describe('the district tileset (real buildings)', () => {
+  let buildings: Building[];
+  let built: TilesetBuild;
+  beforeAll(() => {
+    buildings = parseBuildings(JSON.parse(readFileSync(INPUT, 'utf8'))).buildings;
+    built = buildTileset(buildings);
+  });
+
+  it('passes the 3D Tiles 1.1 JSON schema', () => {
+    const ajv = new Ajv2020({ strict: false, validateFormats: false, allErrors: true });
+    const files: string[] = [];
+    const list = (d: string) => {
+      for (const e of readdirSync(d, { withFileTypes: true })) {
+        if (e.isDirectory()) list(join(d, e.name));
+        else if (e.name.endsWith('.schema.json')) files.push(join(d, e.name));
+      }
+    };
+    list(SCHEMA_DIR);
+    expect(files.length).toBeGreaterThan(25);
+    // each schema's $id is its bare file name; its $refs are relative to its folder: id it by its path instead
+    for (const f of files) ajv.addSchema({ ...JSON.parse(readFileSync(f, 'utf8')), $id: relative(SCHEMA_DIR, f).replace(/\\/g, '/') });
+    const validate = ajv.getSchema('tileset.schema.json')!;
+    const ok = validate(JSON.parse(JSON.stringify(built.tileset)));
+    expect(validate.errors ?? []).toEqual([]);
+    expect(ok).toBe(true);
+    // and the schema is not a rubber stamp: a tileset without its asset or with a negative error is refused
+    expect(validate({ ...built.tileset, asset: undefined })).toBe(false);
+    expect(validate({ ...built.tileset, geometricError: -1 })).toBe(false);
+  });
+
+  it('holds each building exactly once, children inside parents, errors falling to 0 at the leaves', () => {
+    const seen = new Map<number, number>();
+    let leaves = 0;
+    walk(built.tileset.root, (t, parent) => {
+      const r = t.boundingVolume.region;
+      expect(r[0]).toBeLessThan(r[2]);
+      expect(r[1]).toBeLessThan(r[3]);
+      if (parent) {
+        const p = parent.boundingVolume.region;
+        expect(r[0]).toBeGreaterThanOrEqual(p[0]);
+        expect(r[1]).toBeGreaterThanOrEqual(p[1]);
+        expect(r[2]).toBeLessThanOrEqual(p[2]);
+        expect(r[3]).toBeLessThanOrEqual(p[3]);
+        expect(r[5]).toBeLessThanOrEqual(p[5]);
+        expect(t.geometricError).toBeLessThanOrEqual(parent.geometricError);
+      }
+      if (!t.children) {
+        leaves++;
+        expect(t.geometricError).toBe(0);
+      }
+      if (t.content) {
+        const { json, bin } = unpack(built.files.get(t.content.uri)!);
+        const pt = json.extensions.EXT_structural_metadata.propertyTables[0];
+        const v = json.bufferViews[pt.properties.id.values];
+        for (const id of new Int32Array(bin.slice(v.byteOffset, v.byteOffset + v.byteLength).buffer)) seen.set(id, (seen.get(id) ?? 0) + 1);
+      }
+    });
+    expect(leaves).toBeGreaterThan(4);
+    expect(built.stats.buildings + built.stats.skipped.length).toBe(buildings.length);
+    expect(seen.size).toBe(built.stats.buildings);
+    expect([...seen.values()].every((n) => n === 1)).toBe(true);
+    expect(built.tileset.root.geometricError).toBeGreaterThan(0);
+    expect(built.tileset.geometricError).toBeGreaterThan(built.tileset.root.geometricError);
+  });
+
+  it('every content passes the Khronos glTF validator', async () => {
+    expect(built.files.size).toBe(built.stats.tiles);
+    for (const [path, glb] of built.files) {
+      const report = await validator.validateBytes(glb, { uri: path });
+      const bad = report.issues.messages.filter((m) => m.severity <= 1);
+      expect(bad, path).toEqual([]);
+    }
+  }, 120_000);
+
+  it('a .3tz of it reads back entry for entry, stored or deflated, with its index last', async () => {
+    const files = new Map<string, Uint8Array>([['tileset.json', new TextEncoder().encode(JSON.stringify(built.tileset))], ...built.files]);
+    for (const deflate of [false, true]) {
+      const bytes = write3tz(files, { deflate });
+      const a = await openArchive(new Blob([bytes as BlobPart]), 'district.3tz');
+      expect(a.paths[a.paths.length - 1]).toBe(INDEX_NAME);
+      expect(new Set(a.paths)).toEqual(new Set([...files.keys(), INDEX_NAME]));
+      for (const [p, b] of files) expect(Buffer.from((await a.read(p))!).equals(Buffer.from(b)), p).toBe(true);
+      expect(await a.read('nope.glb')).toBeNull();
+      const index = (await a.read(INDEX_NAME))!;
+      expect(index.byteLength).toBe(files.size * 24);
+    }
+  });
+});
+
+describe('broken archives say what is wrong', () => {
+  const one = new Map([['tileset.json', new TextEncoder().encode('{"asset":{"version":"1.1"}}')]]);
+  it('not a ZIP, too small, cut short, unknown compression', async () => {
+    await expect(openArchive(new Blob([new Uint8Array(10)]), 'x.3tz')).rejects.toThrow(/too small/);
+    await expect(openArchive(new Blob([new Uint8Array(4000).fill(7)]), 'x.3tz')).rejects.toThrow(/not a ZIP/);
+    const good = write3tz(one);
+    // cut off the front: the directory points at bytes that are not there any more
+    const cut = good.slice(40);
+    await expect(openArchive(new Blob([cut as BlobPart]), 'cut.3tz').then((a) => a.read('tileset.json'))).rejects.toBeInstanceOf(ArchiveError);
+    // method 12 (bzip2) in both the local and the central header
+    const odd = good.slice();
+    const dv = new DataView(odd.buffer);
+    dv.setUint16(8, 12, true);
+    for (let i = 0; i < odd.length - 4; i++) if (dv.getUint32(i, true) === 0x02014b50) dv.setUint16(i + 10, 12, true);
+    const a = await openArchive(new Blob([odd as BlobPart]), 'odd.3tz');
+    await expect(a.read('tileset.json')).rejects.toThrow(/compression method 12/);
+  });
+});
