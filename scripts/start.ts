@@ -5,7 +5,8 @@
  *    shell on loopback, opening it in Chromium when a display is available.
  *  Flags: --web (force the web shell), --rebuild (rebuild everything first), --port N, --accounts FILE (named
  *  accounts instead of the published demo ones: docs/people.md); web shell only: --sources FILE (also connect the
- *  district's platforms: docs/sources.md), --sim-via mqtt://HOST:PORT (the simulator through a broker)
+ *  district's platforms: docs/sources.md), --sim-via mqtt://HOST:PORT (the simulator through a broker), --model
+ *  FOLDER|FILE.3tz (a 3D Tiles model to show; repeatable; implies the web shell: docs/3d-tiles.md)
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -39,7 +40,10 @@ if (rebuild || !existsSync(join(root, 'dist/renderer/index.html'))) run('build:r
 
 // Looked up on disk only: loading the `electron` package would try to download a missing binary (a request to the
 // internet; issue 23). Installing Electron is a deliberate step (docs/packaging.md), never a side effect of starting.
-const electron = forceWeb ? null : electronBinary(electronPackageDir(import.meta.url));
+// --model is served by the web shell's gateway (the desktop app does not take it yet): it implies --web
+const wantsModel = args.includes('--model');
+if (wantsModel && !forceWeb) console.log('--model: 3D Tiles models are served by the web shell; starting the web shell.');
+const electron = forceWeb || wantsModel ? null : electronBinary(electronPackageDir(import.meta.url));
 if (electron) {
   if (rebuild || !existsSync(join(root, 'dist/electron/main.cjs'))) run('build:electron');
   console.log('Starting RedWall (Electron)…');
@@ -69,6 +73,8 @@ if (electron) {
   const flag = (name: string) => (args.indexOf(name) >= 0 ? args[args.indexOf(name) + 1] : undefined);
   const sourcesFile = flag('--sources') ?? process.env['REDWALL_SOURCES'];
   const simVia = flag('--sim-via');
+  // 3D Tiles models (a tileset folder or a .3tz), each `--model PATH`, served read-only to the page
+  const models = args.flatMap((a, i) => (a === '--model' && args[i + 1] ? [args[i + 1]!] : []));
   let sources: ReturnType<typeof loadSourcesFile> = [];
   try {
     if (sourcesFile) sources = loadSourcesFile(resolve(sourcesFile), loadEntities(join(root, 'assets/district')));
@@ -80,6 +86,7 @@ if (electron) {
     accounts: accounts.accounts,
     sources,
     ...(simVia ? { simVia } : {}),
+    models,
     port,
     staticDir: join(root, 'dist/renderer'),
     assetsDir: join(root, 'assets/district'),

@@ -29,6 +29,20 @@ export interface ShellConfig {
    * Omitted or one entry: one gateway, nothing to fail over to.
    */
   gateways?: string[];
+  /**
+   * 3D Tiles models named on the command line (`npm start -- --model <folder|.3tz>`), served read-only by this
+   * gateway: a folder under `url` (its root tileset JSON at `root`), a .3tz as one file read by HTTP byte ranges.
+   */
+  models?: ConfiguredModel[];
+}
+
+export interface ConfiguredModel {
+  name: string;
+  kind: 'folder' | '3tz';
+  /** folder: the base URL its files are under (ends in /); 3tz: the package file's URL */
+  url: string;
+  /** folder only: the root tileset JSON's path inside it */
+  root?: string;
 }
 
 /** An http(s) origin of a feed gateway: scheme, host, optional port, nothing else. */
@@ -43,6 +57,21 @@ export const ShellConfigSchema = z.object({
   feedToken: z.string().max(4096).optional(),
   demoAccounts: z.boolean().optional(),
   gateways: z.array(z.string().regex(GATEWAY_ORIGIN, 'a gateway is an http(s) origin')).max(32).optional(),
+  // same-origin paths only: a model is served by the page's own gateway, never fetched from elsewhere
+  models: z
+    .array(
+      z.object({
+        name: z.string().min(1).max(256),
+        kind: z.enum(['folder', '3tz']),
+        url: z
+          .string()
+          .regex(/^\/models\/\d+\//, 'a model URL is a /models/N/ path of this gateway')
+          .max(2048),
+        root: z.string().min(1).max(1024).optional(),
+      }),
+    )
+    .max(64)
+    .optional(),
 });
 
 /** The shell config a page was given, checked; throws with the first problem (the page cannot start without it). */
@@ -52,12 +81,13 @@ export function parseShellConfig(raw: unknown): ShellConfig {
     const i = r.error.issues[0];
     throw new Error(`config: ${i?.path.join('.') || '(root)'}: ${i?.message}`);
   }
-  const { feedToken, demoAccounts, gateways, ...rest } = r.data;
+  const { feedToken, demoAccounts, gateways, models, ...rest } = r.data;
   return {
     ...rest,
     ...(feedToken !== undefined ? { feedToken } : {}),
     ...(demoAccounts !== undefined ? { demoAccounts } : {}),
     ...(gateways !== undefined ? { gateways } : {}),
+    ...(models !== undefined ? { models: models.map(({ root, ...m }) => ({ ...m, ...(root !== undefined ? { root } : {}) })) } : {}),
   };
 }
 

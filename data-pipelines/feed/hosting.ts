@@ -10,6 +10,7 @@ import { join, resolve as resolvePath } from 'node:path';
 import { contentSecurityPolicy } from '../contracts/csp.ts';
 import type { ShellConfig } from '../contracts/shell-config.ts';
 import { readBody, safeEqual, send } from './http-io.ts';
+import type { ModelMount } from './model-mounts.ts';
 import { mimeOf, resolveInside } from './static-files.ts';
 
 /** Page credentials: handed out at most this often (token bucket), kept for the server's life, at most this many. */
@@ -147,6 +148,39 @@ export interface HostingOptions {
   videoOrigins?: string[];
   /** the rest of the web shell's config (everything but its credential) */
   shellConfig: () => Omit<ShellConfig, 'feedToken'>;
+  /** 3D Tiles models named on the command line, served read-only under /models/N/ */
+  models?: ModelMount[];
+}
+
+/**
+ * One file, whole or by a single byte range (`Range: bytes=a-b`, `a-`, `-n`): how the page reads a .3tz package
+ * without loading it whole. HEAD answers the size.
+ */
+export function serveRange(req: IncomingMessage, res: ServerResponse, file: string): void {
+  const size = statSync(file).size;
+  const base = { 'content-type': 'application/octet-stream', 'accept-ranges': 'bytes', 'x-content-type-options': 'nosniff', 'cache-control': 'no-cache' };
+  const range = /^bytes=(\d*)-(\d*)$/.exec(String(req.headers.range ?? '').trim());
+  if (!req.headers.range || !range || (range[1] === '' && range[2] === '')) {
+    res.writeHead(200, { ...base, 'content-length': String(size) });
+    if (req.method === 'HEAD') return void res.end();
+    return void createReadStream(file).pipe(res);
+  }
+  let start: number;
+  let end: number;
+  if (range[1] === '') {
+    start = Math.max(0, size - Number(range[2]));
+    end = size - 1;
+  } else {
+    start = Number(range[1]);
+    end = range[2] === '' ? size - 1 : Math.min(size - 1, Number(range[2]));
+  }
+  if (!(start <= end) || start >= size) {
+    res.writeHead(416, { ...base, 'content-range': `bytes */${size}` });
+    return void res.end();
+  }
+  res.writeHead(206, { ...base, 'content-range': `bytes ${start}-${end}/${size}`, 'content-length': String(end - start + 1) });
+  if (req.method === 'HEAD') return void res.end();
+  createReadStream(file, { start, end }).pipe(res);
 }
 
 /** Static files of the web shell and the district data package, and the page's credential exchange. */
@@ -159,6 +193,14 @@ export class WebShellHosting {
   /** GET of anything that is not an API: /assets/district/… from the data package, else the web shell (or 404). */
   serveStatic(req: IncomingMessage, res: ServerResponse, path: string): void {
     if (path.startsWith('/assets/district/')) return this.serveFile(res, this.o.assetsDir, path.slice('/assets/district'.length), false);
+    const model = /^\/models\/(\d+)(\/.*)$/.exec(path);
+    if (model) {
+      const m = this.o.models?.[Number(model[1])];
+      if (!m) return send(res, 404, { error: 'no such model' });
+      if (m.config.kind === 'folder') return this.serveFile(res, m.path, model[2]!, false);
+      if (model[2] !== `/${encodeURIComponent(m.config.name)}`) return send(res, 404, { error: 'not found' });
+      return serveRange(req, res, m.path);
+    }
     if (this.o.staticDir) return this.serveFile(res, this.o.staticDir, path, true, req.headers);
     return send(res, 404, { error: 'not found' });
   }

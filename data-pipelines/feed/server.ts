@@ -44,6 +44,7 @@ import { mergeRegistryCameras, VideoService } from './video.ts';
 import { videoOrigins, type CameraRecord } from '../contracts/cameras.ts';
 import type { ClusterOptions } from './cluster/jetstream-log.ts';
 import { joinCluster, type ClusterMember } from './cluster/member.ts';
+import { mountModels } from './model-mounts.ts';
 
 // What other files import from here (tests, scripts, bench, electron/main), now defined in the modules that own them.
 export { isAllowedRequest, loadPageKey } from './hosting.ts';
@@ -56,6 +57,8 @@ export interface FeedServerOptions {
   port?: number;
   /** built renderer (web shell); omitted = API/feed only */
   staticDir?: string;
+  /** 3D Tiles models to serve to the web shell (`--model`): tileset folders or .3tz/.zip packages */
+  models?: string[];
   /** district data package folder (manifest.json + *.arrow) */
   assetsDir: string;
   /** journal folder; survives restarts */
@@ -178,6 +181,8 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
   const log = opts.log ?? ((m: string) => console.log(`[feed] ${m}`));
   // a deployment never runs with the published demo passwords (checked before anything is opened or bound)
   if (!opts.demo && opts.accounts?.length) await assertNoDemoPasswords(opts.accounts);
+  // 3D Tiles models named on the command line (checked before anything is opened: a wrong path stops the start)
+  const models = mountModels(opts.models ?? []);
   // The grid staff roster: a signed-in grid-staff account (or named user) looks after its grid cells; other cells have
   // the synthetic roster's name. Visit tasks and the grid panel name the same person the account signs in as.
   const roster = new Map<string, string>();
@@ -309,6 +314,7 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
       selfOrigin: () => selfOrigin,
       peers,
       videoOrigins: videoOrigins(registry),
+      models,
       shellConfig: () => ({
         shell: 'web',
         feedUrl: '',
@@ -317,6 +323,7 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
         simulated: core.sim !== null,
         demoAccounts: opts.demo === true,
         ...(peers.length ? { gateways: [selfOrigin, ...peers.filter((p) => p !== selfOrigin)] } : {}),
+        ...(models.length ? { models: models.map((m) => m.config) } : {}),
       }),
     },
     pages,

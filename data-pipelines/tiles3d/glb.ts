@@ -183,7 +183,8 @@ export function buildingsGlb(
   const names = drawn.map((b) => enc.encode(b.name ?? ''));
   const offsets = [0];
   for (const n of names) offsets.push(offsets[offsets.length - 1]! + n.byteLength);
-  const nameBytes = new Uint8Array(offsets[offsets.length - 1]!);
+  // a bufferView is at least one byte long: a tile of unnamed buildings gets one unused byte (its offsets are all 0)
+  const nameBytes = new Uint8Array(Math.max(1, offsets[offsets.length - 1]!));
   names.forEach((n, i) => nameBytes.set(n, offsets[i]!));
   const table = {
     id: { values: addView(i32(drawn.map((b) => b.id)), pad8) },

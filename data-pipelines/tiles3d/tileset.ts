@@ -5,6 +5,7 @@
  * to its children (the tallest or widest building not yet drawn), 0 for a leaf. Bounding volumes are geodetic regions
  * covering the tile's own buildings and all its descendants'. Pure: returns the JSON and the glTF contents by path.
  */
+import { M_PER_DEG_LAT, mPerDegLon } from '../geo/measure.ts';
 import { buildingsGlb, cleanRing, type BuildingSolid, type GlbOptions } from './glb.ts';
 
 export interface TilesetOptions extends GlbOptions {
@@ -66,6 +67,15 @@ function item(b: BuildingSolid): Item | null {
     south = Math.min(south, y);
     north = Math.max(north, y);
   }
+  // the same test the glTF writer applies: a footprint with (almost) no area in metres is not drawable
+  const mx = mPerDegLon((south + north) / 2);
+  let area2 = 0;
+  for (let i = 0; i < ring.length; i++) {
+    const a = ring[i]!;
+    const c = ring[(i + 1) % ring.length]!;
+    area2 += (a[0] - west) * mx * (c[1] - south) * M_PER_DEG_LAT - (c[0] - west) * mx * (a[1] - south) * M_PER_DEG_LAT;
+  }
+  if (!(Math.abs(area2) > 1e-3)) return null;
   const h = Number.isFinite(b.heightM) && b.heightM > 0 ? b.heightM : 3;
   const width = Math.sqrt(Math.max(0, b.areaM2 || 0));
   return { b, lon: (west + east) / 2, lat: (south + north) / 2, west, south, east, north, size: Math.max(h, width) };
@@ -123,20 +133,28 @@ export function buildTileset(buildings: BuildingSolid[], opts: TilesetOptions = 
     }
     let uri: string | undefined;
     if (own.length) {
-      const lons = own.map((it) => it.lon);
-      const lats = own.map((it) => it.lat);
-      const centre = { lon: (Math.min(...lons) + Math.max(...lons)) / 2, lat: (Math.min(...lats) + Math.max(...lats)) / 2 };
-      const r = buildingsGlb(
-        own.map((it) => it.b),
-        centre,
-        opts,
-      );
-      skipped.push(...r.skipped);
-      drawn += r.drawn.length;
-      uri = `${dir}/${key || 'root'}.glb`;
-      files.set(uri, r.glb);
-      bytes += r.glb.byteLength;
-      tiles++;
+      let [w0, e0, s0, n0] = [Infinity, -Infinity, Infinity, -Infinity];
+      for (const it of own) [w0, e0, s0, n0] = [Math.min(w0, it.lon), Math.max(e0, it.lon), Math.min(s0, it.lat), Math.max(n0, it.lat)];
+      const centre = { lon: (w0 + e0) / 2, lat: (s0 + n0) / 2 };
+      let r: ReturnType<typeof buildingsGlb> | null = null;
+      try {
+        r = buildingsGlb(
+          own.map((it) => it.b),
+          centre,
+          opts,
+        );
+      } catch {
+        // none of them drawable after all: no content for this tile, every building reported as skipped
+        skipped.push(...own.map((it) => it.b.id));
+      }
+      if (r) {
+        skipped.push(...r.skipped);
+        drawn += r.drawn.length;
+        uri = `${dir}/${key || 'root'}.glb`;
+        files.set(uri, r.glb);
+        bytes += r.glb.byteLength;
+        tiles++;
+      }
     }
     // the region covers this tile's buildings and every descendant's (3D Tiles requires children inside parents)
     let w = Infinity;
@@ -151,7 +169,8 @@ export function buildTileset(buildings: BuildingSolid[], opts: TilesetOptions = 
       n = Math.max(n, it.north);
       top = Math.max(top, Number.isFinite(it.b.heightM) && it.b.heightM > 0 ? it.b.heightM : 3);
     }
-    const error = rest.length ? Math.max(...rest.map((it) => it.size)) : 0;
+    let error = 0;
+    for (const it of rest) error = Math.max(error, it.size);
     return {
       boundingVolume: { region: [w * RAD, s * RAD, e * RAD, n * RAD, 0, top] },
       geometricError: error,
@@ -175,7 +194,7 @@ export function buildTileset(buildings: BuildingSolid[], opts: TilesetOptions = 
   const tileset: Tileset = {
     asset: { version: '1.1', generator: opts.generator ?? 'RedWall ETL' },
     // beyond this the whole tileset is below a pixel's worth: the largest building in it
-    geometricError: Math.max(root.geometricError, ...items.map((it) => it.size)) * 2,
+    geometricError: items.reduce((m, it) => Math.max(m, it.size), root.geometricError) * 2,
     root,
   };
   return { tileset, files, stats: { tiles, buildings: drawn, skipped, depth: depthSeen, bytes } };

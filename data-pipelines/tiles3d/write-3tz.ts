@@ -2,7 +2,7 @@
  * Writes a tileset's files as a .3tz (3D Tiles Archive Format 1.x): a ZIP with fixed 1980-01-01 dates (the same
  * files give the same bytes), entries in path order, stored or deflated, and the `@3dtilesIndex1@` index last and
  * stored: 24 bytes per entry, the MD5 of its path and its local header offset, sorted by the hash read as two
- * little-endian uint64. Node only (zlib, crypto). No ZIP64: an archive over 4 GiB is refused with a clear error.
+ * little-endian uint64 (the first one first). Node only (zlib, crypto). No ZIP64: an archive over 4 GiB is refused with a clear error.
  */
 import { createHash } from 'node:crypto';
 import { crc32, deflateRawSync } from 'node:zlib';
@@ -60,7 +60,8 @@ export function write3tz(files: Map<string, Uint8Array>, opts: { deflate?: boole
   index.sort((a, b) => {
     const [a0, a1] = key(a.hash);
     const [b0, b1] = key(b.hash);
-    return a1 !== b1 ? (a1 < b1 ? -1 : 1) : a0 < b0 ? -1 : a0 > b0 ? 1 : 0;
+    // the first eight bytes (as a little-endian uint64) decide, then the last eight: as 3d-tiles-tools and loaders.gl read it
+    return a0 !== b0 ? (a0 < b0 ? -1 : 1) : a1 < b1 ? -1 : a1 > b1 ? 1 : 0;
   });
   const idx = Buffer.alloc(index.length * 24);
   index.forEach((e, i) => {

@@ -283,6 +283,8 @@ async function boot(): Promise<void> {
   });
   // the dashboard screen draws no map (its 3D view is paused): it is ready without the buildings
   if (store.ui.screen !== 'dashboard' && store.ui.screen !== 'video') await view3d.ready;
+  // 3D Tiles models named on the command line (`--model`): after the district, streamed in while the app runs
+  for (const m of cfg.models ?? []) void store.loadConfiguredModel(m, location.href);
   bootEl.hidden = true;
   performance.mark('redwall-ready');
   document.body.dataset['ready'] = 'true';

@@ -176,6 +176,22 @@ const modelRows = () =>
 const lastModel = async () => (await modelRows()).at(-1)!;
 const waitSettled = (id: string) => expect.poll(async () => (await modelRows()).find((m) => m.id === id)?.status, DRAWN).not.toBe('loading');
 
+/** The 3D camera has stopped: the same position on two polls a second apart (a flight takes 1.2-1.5 s). */
+async function cameraSettled(t: Session): Promise<void> {
+  let prev = '';
+  await expect
+    .poll(async () => {
+      const now = await t.page.evaluate(() => {
+        const c = window.__redwall!.view3d.widget.camera;
+        return [c.positionWC.x, c.positionWC.y, c.positionWC.z, c.heading, c.pitch].map((v) => v.toFixed(3)).join(',');
+      });
+      const same = now === prev;
+      prev = now;
+      return same;
+    }, DRAWN)
+    .toBe(true);
+}
+
 beforeAll(async () => {
   s = await openApp();
   await waitReady(s.page);
@@ -197,20 +213,8 @@ describe('3D Tiles models', () => {
     // the built-in buildings off: what is drawn is the tileset's
     await s.page.evaluate(() => window.__redwall!.store.command({ type: 'toggleLayer', layer: 'buildings', visible: false }));
     await s.page.evaluate(({ lon, lat }) => window.__redwall!.store.command({ type: 'focus', lon, lat, what: 'test', rangeM: 500 }), b);
-    await s.page.waitForTimeout(0);
-    const empty = await (async () => {
-      let prev = await shot3d();
-      // the flight ends: two equal frames in a row
-      await expect
-        .poll(async () => {
-          const next = await shot3d();
-          const same = diffImages(next, prev).diffFraction < 0.001;
-          prev = next;
-          return same;
-        }, DRAWN)
-        .toBe(true);
-      return prev;
-    })();
+    await cameraSettled(s);
+    const empty = await shot3d();
 
     await s.page.setInputFiles('[data-testid=model-folder]', dir);
     const m = await lastModel();
@@ -224,7 +228,9 @@ describe('3D Tiles models', () => {
     // the checkbox says the built-in buildings are hidden (set above through the same command)
     expect(await s.page.isChecked('[data-testid=model-hide-district]')).toBe(true);
     // buildings appear where there were none: the view differs from the empty one by a good share
+    // the same camera as the empty shot (the view flew to the model on load: back, and wait until it stands still)
     await s.page.evaluate(({ lon, lat }) => window.__redwall!.store.command({ type: 'focus', lon, lat, what: 'test', rangeM: 500 }), b);
+    await cameraSettled(s);
     await expect.poll(async () => diffImages(await shot3d(), empty).diffFraction, DRAWN).toBeGreaterThan(0.05);
     await s.page.locator('#view3d').screenshot({ path: resolve(OUT, 'model-district-tileset.png') });
 
@@ -344,7 +350,21 @@ describe('3D Tiles models', () => {
     await expect.poll(async () => (await lastModel()).status, DRAWN).toBe('error');
     expect((await lastModel()).error).toContain('VENDOR_unknown');
     await s.page.waitForSelector('[data-testid=model-failed]');
-    // 3. not an archive; 4. a folder without a tileset
+    // 3. a tileset that points outside its own files: refused (offline, and nothing fetched), the URI named
+    const abs = join(base, 'absolute');
+    const absFiles = boxTileset(116.45, 39.93);
+    const child = JSON.parse(new TextDecoder().decode(absFiles.get('parts/child.json')!)) as { root: { content: { uri: string } } };
+    child.root.content.uri = 'https://tiles.example.com/box.glb';
+    absFiles.set('parts/child.json', new TextEncoder().encode(JSON.stringify(child)));
+    for (const [p, bytes] of absFiles) {
+      mkdirSync(join(abs, p, '..'), { recursive: true });
+      writeFileSync(join(abs, p), bytes);
+    }
+    await s.page.setInputFiles('[data-testid=model-folder]', abs);
+    await expect.poll(async () => (await lastModel()).tileErrors, DRAWN).toBeGreaterThan(0);
+    expect((await lastModel()).first).toContain('https://tiles.example.com/box.glb');
+    expect((await lastModel()).first).toContain('outside the model');
+    // 4. not an archive; 5. a folder without a tileset
     const junk = join(base, 'junk.3tz');
     writeFileSync(junk, Buffer.alloc(5000, 7));
     await s.page.setInputFiles('[data-testid=model-file]', junk);
@@ -364,5 +384,34 @@ describe('3D Tiles models', () => {
     expect(await modelRows()).toEqual([]);
     expect(s.external).toEqual([]);
     expect(s.consoleErrors).toEqual([]);
+  });
+});
+
+describe('3D Tiles models named on the command line (--model)', () => {
+  it('a tileset folder and a .3tz served by the gateway load by themselves, the package by byte ranges', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'redwall-cli-'));
+    const pkg = join(base, 'box.3tz');
+    writeFileSync(pkg, write3tz(boxTileset(116.45, 39.93), { deflate: true }));
+    const t = await openApp({ models: [resolve(ROOT, 'assets/district/tiles'), pkg] });
+    try {
+      await waitReady(t.page);
+      const rows = () =>
+        t.page.evaluate(() => window.__redwall!.store.models.models.map((m) => ({ name: m.name, kind: m.kind, status: m.status, tileErrors: m.tileErrors })));
+      await expect.poll(async () => (await rows()).map((r) => r.status), DRAWN).toEqual(['ready', 'ready']);
+      expect((await rows()).map((r) => [r.name, r.kind])).toEqual([
+        ['tiles', 'folder'],
+        ['box.3tz', '3tz'],
+      ]);
+      await t.page.click('[data-testid=view-3d]');
+      await t.page.evaluate(() => window.__redwall!.store.command({ type: 'focus', lon: 116.45, lat: 39.93, what: 'test', rangeM: 600 }));
+      await expect.poll(async () => magenta(decode(await t.page.locator('#view3d').screenshot())), DRAWN).toBeGreaterThan(2000);
+      expect((await rows()).every((r) => r.tileErrors === 0)).toBe(true);
+      const audit = await t.page.evaluate(() => window.__redwall!.store.ui.audit.filter((r) => r.command.type === 'model').map((r) => r.result));
+      expect(audit).toEqual(['ok', 'ok']);
+      expect(t.external).toEqual([]);
+      expect(t.consoleErrors).toEqual([]);
+    } finally {
+      await t.close();
+    }
   });
 });

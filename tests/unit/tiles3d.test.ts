@@ -1,11 +1,12 @@
 /**
  * The district as a 3D Tiles 1.1 tileset (data-pipelines/tiles3d): every glTF content passes the Khronos glTF
- * validator (with EXT_mesh_features / EXT_structural_metadata checked), tileset.json passes the 3D Tiles 1.1 JSON
+ * validator (which does not know EXT_mesh_features / EXT_structural_metadata: those are read back here), tileset.json passes the 3D Tiles 1.1 JSON
  * schema (tests/fixtures/3d-tiles-schema, CC BY 4.0), the hierarchy is sound (children inside parents, each building
  * in exactly one tile, geometric error falling to 0), the metadata reads back, the geometry lands where the building
  * is on the Earth, and a .3tz archive round-trips through the lazy reader.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { join, relative, resolve } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020.js';
@@ -157,6 +158,27 @@ describe('building GLB', () => {
     expect(top).toBeCloseTo(30, 2);
   });
 
+  it('a tile of unnamed buildings is valid glTF too (its names view is never empty)', async () => {
+    const { glb } = buildingsGlb([{ id: 1, name: '', floors: 2, heightM: 6, areaM2: 400, ring: square(116.4, 39.9, 20) }], { lon: 116.4, lat: 39.9 });
+    const report = await validator.validateBytes(glb);
+    expect(report.issues.messages.filter((m) => m.severity <= 1)).toEqual([]);
+  });
+
+  it('a tileset whose buildings are partly degenerate skips those (reported), and never aborts', () => {
+    const line = (lon: number): [number, number][] => [
+      [lon, 39.9],
+      [lon + 0.0001, 39.9],
+      [lon + 0.0002, 39.9],
+    ];
+    const bs: BuildingSolid[] = [
+      { id: 1, name: 'ok', floors: 3, heightM: 9, areaM2: 400, ring: square(116.4, 39.9, 20) },
+      ...[2, 3, 4].map((id) => ({ id, name: 'flat', floors: 3, heightM: 9, areaM2: 0, ring: line(116.41 + id * 0.001) })),
+    ];
+    const t = buildTileset(bs, { maxPerLeaf: 1 });
+    expect(t.stats.buildings).toBe(1);
+    expect(t.stats.skipped.sort()).toEqual([2, 3, 4]);
+  });
+
   it('refuses a tile with no usable footprint, naming how many were skipped', () => {
     expect(() =>
       buildingsGlb(
@@ -257,14 +279,46 @@ describe('the district tileset (real buildings)', () => {
   it('a .3tz of it reads back entry for entry, stored or deflated, with its index last', async () => {
     const files = new Map<string, Uint8Array>([['tileset.json', new TextEncoder().encode(JSON.stringify(built.tileset))], ...built.files]);
     for (const deflate of [false, true]) {
-      const bytes = write3tz(files, { deflate });
+      const bytes = Buffer.from(write3tz(files, { deflate }));
       const a = await openArchive(new Blob([bytes as BlobPart]), 'district.3tz');
       expect(a.paths[a.paths.length - 1]).toBe(INDEX_NAME);
       expect(new Set(a.paths)).toEqual(new Set([...files.keys(), INDEX_NAME]));
       for (const [p, b] of files) expect(Buffer.from((await a.read(p))!).equals(Buffer.from(b)), p).toBe(true);
       expect(await a.read('nope.glb')).toBeNull();
-      const index = (await a.read(INDEX_NAME))!;
+      const index = Buffer.from((await a.read(INDEX_NAME))!);
       expect(index.byteLength).toBe(files.size * 24);
+      // the index as 3d-tiles-tools and loaders.gl read it: sorted by the hash's first uint64 (LE), then its second;
+      // a binary search finds every path, at an offset where that path's local header is
+      const rec = (i: number) => ({
+        lo: index.readBigUInt64LE(i * 24),
+        hi: index.readBigUInt64LE(i * 24 + 8),
+        off: Number(index.readBigUInt64LE(i * 24 + 16)),
+      });
+      const n = files.size;
+      for (let i = 1; i < n; i++) {
+        const [x, y] = [rec(i - 1), rec(i)];
+        expect(x.lo < y.lo || (x.lo === y.lo && x.hi <= y.hi)).toBe(true);
+      }
+      for (const p of files.keys()) {
+        const h = createHash('md5').update(p).digest();
+        const [lo, hi] = [h.readBigUInt64LE(0), h.readBigUInt64LE(8)];
+        let [a0, b0] = [0, n - 1];
+        let found = -1;
+        while (a0 <= b0) {
+          const mid = (a0 + b0) >> 1;
+          const r = rec(mid);
+          if (r.lo === lo && r.hi === hi) {
+            found = mid;
+            break;
+          }
+          if (r.lo < lo || (r.lo === lo && r.hi < hi)) a0 = mid + 1;
+          else b0 = mid - 1;
+        }
+        expect(found, p).toBeGreaterThanOrEqual(0);
+        const off = rec(found).off;
+        expect(bytes.readUInt32LE(off)).toBe(0x04034b50);
+        expect(bytes.subarray(off + 30, off + 30 + bytes.readUInt16LE(off + 26)).toString()).toBe(p);
+      }
     }
   });
 });

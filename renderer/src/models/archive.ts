@@ -16,6 +16,7 @@ export class ArchiveError extends Error {
 }
 
 interface Entry {
+  crc: number;
   method: number;
   flags: number;
   compressed: number;
@@ -35,9 +36,64 @@ const u16 = (d: DataView, o: number) => d.getUint16(o, true);
 const u32 = (d: DataView, o: number) => d.getUint32(o, true);
 const u64 = (d: DataView, o: number) => Number(d.getBigUint64(o, true));
 
-async function slice(blob: Blob, start: number, end: number): Promise<DataView> {
-  if (start < 0 || end > blob.size || end < start) throw new ArchiveError('badEntry', `byte range ${start}-${end} is outside the ${blob.size}-byte file`);
-  return new DataView(await blob.slice(start, end).arrayBuffer());
+/** Random access to the archive's bytes: a Blob (a picked File), or byte ranges of a URL (rangeSource). */
+export interface ByteSource {
+  readonly size: number;
+  /** bytes [start, end) */
+  read(start: number, end: number): Promise<Uint8Array>;
+}
+
+const blobSource = (blob: Blob): ByteSource => ({ size: blob.size, read: async (a, b) => new Uint8Array(await blob.slice(a, b).arrayBuffer()) });
+
+/** A file on this page's own server, read by HTTP byte ranges (the server must answer 206). */
+export async function rangeSource(url: string): Promise<ByteSource> {
+  const head = await fetch(url, { method: 'HEAD' });
+  if (!head.ok) throw new ArchiveError('missing', `${url}: HTTP ${head.status}`);
+  const size = Number(head.headers.get('content-length'));
+  if (!Number.isFinite(size)) throw new ArchiveError('missing', `${url}: the server did not say its size`);
+  return {
+    size,
+    async read(a, b) {
+      if (b <= a) return new Uint8Array(0);
+      const r = await fetch(url, { headers: { range: `bytes=${a}-${b - 1}` } });
+      if (r.status !== 206) throw new ArchiveError('badEntry', `${url}: byte range ${a}-${b - 1} answered HTTP ${r.status}, not 206`);
+      return new Uint8Array(await r.arrayBuffer());
+    },
+  };
+}
+
+async function slice(src: ByteSource, start: number, end: number): Promise<DataView> {
+  if (start < 0 || end > src.size || end < start) throw new ArchiveError('badEntry', `byte range ${start}-${end} is outside the ${src.size}-byte file`);
+  const b = await src.read(start, end);
+  return new DataView(b.buffer, b.byteOffset, b.byteLength);
+}
+
+const CRC_TABLE = (() => {
+  const t = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[n] = c >>> 0;
+  }
+  return t;
+})();
+
+/** CRC-32 as ZIP uses it (IEEE 802.3, reflected). */
+export function crc32(b: Uint8Array): number {
+  let c = 0xffffffff;
+  for (let i = 0; i < b.length; i++) c = CRC_TABLE[(c ^ b[i]!) & 0xff]! ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+/** Entry paths as a web server would see them: forward slashes, no ./ or leading /; null if it climbs out (../). */
+function entryPath(raw: string): string | null {
+  const out: string[] = [];
+  for (const seg of raw.replace(/\\/g, '/').split('/')) {
+    if (seg === '' || seg === '.') continue;
+    if (seg === '..') return null;
+    out.push(seg);
+  }
+  return out.join('/');
 }
 
 async function inflateRaw(bytes: Uint8Array): Promise<Uint8Array> {
@@ -45,8 +101,9 @@ async function inflateRaw(bytes: Uint8Array): Promise<Uint8Array> {
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
-/** Opens a ZIP/3tz held in a Blob (a File from the picker, or bytes): reads only the directory now. */
-export async function openArchive(blob: Blob, name = 'archive'): Promise<ArchiveReader> {
+/** Opens a ZIP/3tz held in a Blob (a File from the picker, or bytes) or a ByteSource: reads only the directory now. */
+export async function openArchive(file: Blob | ByteSource, name = 'archive'): Promise<ArchiveReader> {
+  const blob = file instanceof Blob ? blobSource(file) : file;
   if (blob.size < 22) throw new ArchiveError('notZip', `${name}: ${blob.size} bytes is too small to be a ZIP/3tz archive`);
   // the end-of-central-directory record is in the last 22 + 65 535 (comment) bytes
   const tailStart = Math.max(0, blob.size - 22 - 0xffff);
@@ -72,13 +129,16 @@ export async function openArchive(blob: Blob, name = 'archive'): Promise<Archive
     cdSize = u64(z, 40);
     cdOffset = u64(z, 48);
   }
+  if (cdOffset + cdSize > blob.size) throw new ArchiveError('notZip', `${name}: damaged archive (its directory lies beyond the end of the file)`);
   const cd = await slice(blob, cdOffset, cdOffset + cdSize);
   const entries = new Map<string, Entry>();
   const dec = new TextDecoder();
   let p = 0;
   for (let i = 0; i < count; i++) {
-    if (p + 46 > cd.byteLength || u32(cd, p) !== 0x02014b50)
-      throw new ArchiveError('notZip', `${name}: damaged central directory at entry ${i + 1} of ${count}`);
+    const damaged = () => new ArchiveError('notZip', `${name}: damaged central directory at entry ${i + 1} of ${count}`);
+    if (p + 46 > cd.byteLength || u32(cd, p) !== 0x02014b50) throw damaged();
+    if (p + 46 + u16(cd, p + 28) + u16(cd, p + 30) + u16(cd, p + 32) > cd.byteLength) throw damaged();
+    const crc = u32(cd, p + 16);
     const flags = u16(cd, p + 8);
     const method = u16(cd, p + 10);
     let compressed = u32(cd, p + 20);
@@ -87,7 +147,7 @@ export async function openArchive(blob: Blob, name = 'archive'): Promise<Archive
     const extraLen = u16(cd, p + 30);
     const commentLen = u16(cd, p + 32);
     let offset = u32(cd, p + 42);
-    const path = dec.decode(new Uint8Array(cd.buffer, cd.byteOffset + p + 46, nameLen)).replace(/\\/g, '/');
+    const path = entryPath(dec.decode(new Uint8Array(cd.buffer, cd.byteOffset + p + 46, nameLen)));
     // ZIP64 extended information: the 0xffffffff fields, in order
     let e = p + 46 + nameLen;
     const end = e + extraLen;
@@ -108,7 +168,9 @@ export async function openArchive(blob: Blob, name = 'archive'): Promise<Archive
       }
       e += 4 + len;
     }
-    if (!path.endsWith('/')) entries.set(path, { method, flags, compressed, size, offset });
+    // a directory entry, or one that climbs out of the archive (../): not a file of the model
+    const isDir = nameLen > 0 && cd.getUint8(p + 46 + nameLen - 1) === 0x2f;
+    if (path && !isDir) entries.set(path, { crc, method, flags, compressed, size, offset });
     p += 46 + nameLen + extraLen + commentLen;
   }
   return {
@@ -121,17 +183,21 @@ export async function openArchive(blob: Blob, name = 'archive'): Promise<Archive
       const h = await slice(blob, en.offset, en.offset + 30);
       if (u32(h, 0) !== 0x04034b50) throw new ArchiveError('badEntry', `${name}: ${path} has no local header where the directory says`);
       const start = en.offset + 30 + u16(h, 26) + u16(h, 28);
-      const data = new Uint8Array(await blob.slice(start, start + en.compressed).arrayBuffer());
+      if (start + en.compressed > blob.size) throw new ArchiveError('badEntry', `${name}: ${path} is cut short`);
+      const data = await blob.read(start, start + en.compressed);
       if (data.byteLength !== en.compressed) throw new ArchiveError('badEntry', `${name}: ${path} is cut short`);
-      if (en.method === 0) return data;
-      if (en.method === 8) {
+      let out: Uint8Array;
+      if (en.method === 0) out = data;
+      else if (en.method === 8) {
         try {
-          return await inflateRaw(data);
+          out = await inflateRaw(data);
         } catch (err) {
           throw new ArchiveError('badEntry', `${name}: ${path} does not inflate (${(err as Error).message})`);
         }
-      }
-      throw new ArchiveError('compression', `${name}: ${path} uses ZIP compression method ${en.method}; only stored (0) and deflate (8) are supported`);
+      } else throw new ArchiveError('compression', `${name}: ${path} uses ZIP compression method ${en.method}; only stored (0) and deflate (8) are supported`);
+      if (out.byteLength !== en.size) throw new ArchiveError('badEntry', `${name}: ${path} is ${out.byteLength} bytes, the directory says ${en.size}`);
+      if (crc32(out) !== en.crc) throw new ArchiveError('badEntry', `${name}: ${path} is damaged (checksum mismatch)`);
+      return out;
     },
   };
 }

@@ -2,7 +2,8 @@
  * Where a user's 3D Tiles model sits and how to move it: a tileset is either georeferenced (its contents in ECEF, or a
  * root transform that puts them there) or in bare local metres (common for OSGB conversions without their
  * metadata.xml origin). A georeferenced model made on a GCJ-02 or BD-09 basemap is shifted to WGS84 at its centre
- * (the same conversions as every other import); a local one is set down at the district's centre, east-north-up.
+ * (the same conversions as every other import); a local one (or one in projected metres such as Gauss-Krüger, whose
+ * true place cannot be known from the tileset) is centred on the district, east-north-up, its own heights kept.
  * The height offset lifts or lowers either. Pure: the matrices are column-major 4x4 arrays for Cesium's modelMatrix.
  */
 import { toWgs84 } from '../../../data-pipelines/geo/coords.ts';
@@ -30,6 +31,10 @@ export interface Placement {
   far: boolean;
   /** the tileset's bounding-sphere radius (m) */
   radiusM: number;
+  /** a local model's centre in its own coordinates (set down there: centred on the district, its own heights kept) */
+  localCentre: [number, number, number] | null;
+  /** the local coordinates look like a projected CRS (Gauss-Krüger metres: far from any origin): its true place is unknown */
+  projected: boolean;
 }
 
 /** A tileset centre (ECEF, before any model matrix) read as a placement. */
@@ -38,11 +43,35 @@ export function readPlacement(centre: Vec3, radiusM: number, crs: ModelCrs, dist
   // the Earth's surface is 6 357-6 378 km from its centre; anything well inside is a local frame
   const georeferenced = Number.isFinite(r) && r > 6.0e6 && r < 6.6e6;
   if (!georeferenced)
-    return { georeferenced, lon: district.lon, lat: district.lat, h: 0, placedLon: district.lon, placedLat: district.lat, distanceKm: 0, far: false, radiusM };
+    return {
+      georeferenced,
+      lon: district.lon,
+      lat: district.lat,
+      h: 0,
+      placedLon: district.lon,
+      placedLat: district.lat,
+      distanceKm: 0,
+      far: false,
+      radiusM,
+      localCentre: Number.isFinite(r) ? [centre[0], centre[1], centre[2]] : [0, 0, 0],
+      projected: Number.isFinite(r) && r > 100_000,
+    };
   const g = fromEcef(centre);
   const [placedLon, placedLat] = crs === 'GCJ02' || crs === 'BD09' ? toWgs84(crs, g.lon, g.lat) : [g.lon, g.lat];
   const distanceKm = haversineMeters([district.lon, district.lat], [placedLon, placedLat]) / 1000;
-  return { georeferenced, lon: g.lon, lat: g.lat, h: g.h, placedLon, placedLat, distanceKm, far: distanceKm > FAR_KM, radiusM };
+  return {
+    georeferenced,
+    lon: g.lon,
+    lat: g.lat,
+    h: g.h,
+    placedLon,
+    placedLat,
+    distanceKm,
+    far: distanceKm > FAR_KM,
+    radiusM,
+    localCentre: null,
+    projected: false,
+  };
 }
 
 function mul4(a: number[], b: number[]): number[] {
@@ -70,7 +99,11 @@ function invertRigid(m: number[]): number[] {
  */
 export function modelMatrixFor(p: Placement, heightOffset: number): number[] {
   const dh = Number.isFinite(heightOffset) ? heightOffset : 0;
-  if (!p.georeferenced) return enuToEcefMatrix(enuFrame(p.placedLon, p.placedLat, dh));
+  if (!p.georeferenced) {
+    // centred on the district horizontally (its own x/y centre to the district centre), its own heights kept
+    const [cx, cy] = p.localCentre ?? [0, 0, 0];
+    return mul4(enuToEcefMatrix(enuFrame(p.placedLon, p.placedLat, dh)), [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, -cx, -cy, 0, 1]);
+  }
   const from = enuToEcefMatrix(enuFrame(p.lon, p.lat, p.h));
   const to = enuToEcefMatrix(enuFrame(p.placedLon, p.placedLat, p.h + dh));
   return mul4(to, invertRigid(from));

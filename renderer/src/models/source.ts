@@ -4,9 +4,9 @@
  * way a web server would for the tileset's relative URIs (`./`, `../`, percent-encoding, and a case-insensitive
  * fallback for models made on Windows). Pure apart from Blob reads; no network.
  */
-import { openArchive, ArchiveError } from './archive.ts';
+import { openArchive, rangeSource, ArchiveError, type ByteSource } from './archive.ts';
 
-export type ModelErrorCode = 'noTileset' | 'notArchive' | 'archive' | 'empty';
+export type ModelErrorCode = 'noTileset' | 'notArchive' | 'archive' | 'empty' | 'read';
 
 export class ModelError extends Error {
   constructor(
@@ -43,12 +43,20 @@ export function normalisePath(path: string): string | null {
 
 const depth = (p: string) => p.split('/').length;
 
-/** The root tileset: `tileset.json` nearest the top; else the only top-level .json; else null. */
+/**
+ * The root tileset: `tileset.json` at the top; else the only top-level .json (converters name it after the project);
+ * else the shallowest `tileset.json` (a model one folder down); null if none or if that choice is ambiguous.
+ */
 export function findRoot(paths: string[]): string | null {
-  const tilesets = paths.filter((p) => /(^|\/)tileset\.json$/i.test(p)).sort((a, b) => depth(a) - depth(b) || a.localeCompare(b));
-  if (tilesets.length) return tilesets[0]!;
   const top = paths.filter((p) => !p.includes('/') && /\.json$/i.test(p));
-  return top.length === 1 ? top[0]! : null;
+  const named = top.find((p) => p.toLowerCase() === 'tileset.json');
+  if (named) return named;
+  if (top.length === 1) return top[0]!;
+  if (top.length > 1) return null;
+  const deeper = paths.filter((p) => /(^|\/)tileset\.json$/i.test(p)).sort((a, b) => depth(a) - depth(b));
+  if (!deeper.length) return null;
+  // two at the same shallowest depth: which one is the model is not ours to guess
+  return deeper.length > 1 && depth(deeper[1]!) === depth(deeper[0]!) ? null : deeper[0]!;
 }
 
 function lookup<T>(map: Map<string, T>, lower: Map<string, T>, path: string): T | undefined {
@@ -73,7 +81,7 @@ export function folderSource(name: string, entries: Array<{ path: string; blob: 
     if (!lower.has(p.toLowerCase())) lower.set(p.toLowerCase(), e.blob);
   });
   const root = findRoot([...map.keys()]);
-  if (!root) throw new ModelError('noTileset', { name }, `${name}: no tileset.json in the folder`);
+  if (!root) throw new ModelError('noTileset', { name }, `${name}: no tileset.json in the folder (or several candidates)`);
   return {
     name,
     kind: 'folder',
@@ -86,11 +94,30 @@ export function folderSource(name: string, entries: Array<{ path: string; blob: 
   };
 }
 
-/** A .3tz (or a plain .zip of a tileset folder). */
-export async function archiveSource(name: string, file: Blob): Promise<ModelSource> {
+/** A folder served by this page's own gateway (`--model`): files fetched from `base` when Cesium asks for them. */
+export function urlFolderSource(name: string, base: string, root: string): ModelSource {
+  return {
+    name,
+    kind: 'folder',
+    root,
+    files: 0,
+    async read(path) {
+      const p = normalisePath(path);
+      if (p === null) return null;
+      const r = await fetch(base + p.split('/').map(encodeURIComponent).join('/'));
+      if (r.status === 404) return null;
+      if (!r.ok) throw new ModelError('read', { name, detail: `${p}: HTTP ${r.status}` }, `${p}: HTTP ${r.status}`);
+      return new Uint8Array(await r.arrayBuffer());
+    },
+  };
+}
+
+/** A .3tz (or a plain .zip of a tileset folder): a picked File, or a package on this page's gateway read by ranges. */
+export async function archiveSource(name: string, file: Blob | { url: string }): Promise<ModelSource> {
   let a;
   try {
-    a = await openArchive(file, name);
+    const bytes: Blob | ByteSource = file instanceof Blob ? file : await rangeSource(file.url);
+    a = await openArchive(bytes, name);
   } catch (e) {
     if (e instanceof ArchiveError) throw new ModelError('notArchive', { name, detail: e.message }, e.message);
     throw e;

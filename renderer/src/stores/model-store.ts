@@ -5,7 +5,8 @@
  * actions here; the operator's changes go through RootStore commands (audited).
  */
 import { makeAutoObservable, observable } from 'mobx';
-import { archiveSource, folderSource, ModelError, type ModelSource } from '../models/source.ts';
+import type { ConfiguredModel } from '../../../data-pipelines/contracts/shell-config.ts';
+import { archiveSource, folderSource, urlFolderSource, ModelError, type ModelSource } from '../models/source.ts';
 import type { ModelCrs, Placement } from '../models/placement.ts';
 
 export interface ModelEntry {
@@ -32,7 +33,7 @@ export interface PickedModelFeature {
   props: Array<[string, string]>;
 }
 
-export type ModelOpenError = { code: ModelError['code'] | 'read'; values: Record<string, string | number> };
+export type ModelOpenError = { code: ModelError['code']; values: Record<string, string | number> };
 
 export class ModelStore {
   models: ModelEntry[] = [];
@@ -42,6 +43,8 @@ export class ModelStore {
   openError: ModelOpenError | null = null;
   picked: PickedModelFeature | null = null;
   private readonly sources = new Map<string, ModelSource>();
+  /** the distinct failure reasons seen per model (so one missing file is one problem, however often it is asked for) */
+  private readonly problems = new Map<string, Set<string>>();
   private n = 0;
 
   constructor() {
@@ -97,7 +100,7 @@ export class ModelStore {
   }
 
   /** A .3tz archive (its directory is read now, entries on demand). */
-  async openArchive(name: string, file: Blob): Promise<{ id: string } | { error: ModelOpenError }> {
+  async openArchive(name: string, file: Blob | { url: string }): Promise<{ id: string } | { error: ModelOpenError }> {
     this.opening = name;
     try {
       const src = await archiveSource(name, file);
@@ -109,6 +112,19 @@ export class ModelStore {
     }
   }
 
+  /** A model named on the command line, served by the page's own gateway (config.models). */
+  async openConfigured(m: ConfiguredModel, pageUrl: string): Promise<{ id: string } | { error: ModelOpenError }> {
+    const url = new URL(m.url, pageUrl).href;
+    if (m.kind === 'folder') {
+      try {
+        return { id: this.add(urlFolderSource(m.name, url, m.root ?? 'tileset.json')) };
+      } catch (e) {
+        return { error: this.fail(e, m.name) };
+      }
+    }
+    return this.openArchive(m.name, { url });
+  }
+
   private doneOpening(): void {
     this.opening = null;
   }
@@ -118,6 +134,7 @@ export class ModelStore {
     if (i < 0) return false;
     this.models.splice(i, 1);
     this.sources.delete(id);
+    this.problems.delete(id);
     if (this.picked?.modelId === id) this.picked = null;
     return true;
   }
@@ -146,11 +163,31 @@ export class ModelStore {
     m.error = reason;
   }
 
+  /**
+   * A tile or a file of the model failed (Cesium's tileFailed, or the resolver for a glTF's buffer or texture, which
+   * Cesium only logs): counted once per distinct reason, the first one kept to show.
+   */
   tileFailed(id: string, reason: string): void {
     const m = this.entry(id);
     if (!m) return;
+    const seen = this.problems.get(id) ?? new Set<string>();
+    this.problems.set(id, seen);
+    if ([...seen].some((x) => x.includes(reason) || reason.includes(x))) return;
+    seen.add(reason);
     m.tileErrors++;
     m.firstTileError ??= reason;
+  }
+
+  /** The 3D view (re)opens a model (first time, or rebuilt after a lost GPU context): counts start again. */
+  opened(id: string): void {
+    const m = this.entry(id);
+    if (!m) return;
+    m.status = 'loading';
+    m.error = null;
+    m.tileErrors = 0;
+    m.firstTileError = null;
+    m.tilesLoaded = 0;
+    this.problems.delete(id);
   }
 
   tileLoaded(id: string): void {

@@ -10,6 +10,7 @@ import { EntityStore } from './entity-store.ts';
 import { ImportStore } from './import-store.ts';
 import { ModelStore } from './model-store.ts';
 import type { ModelCrs } from '../models/placement.ts';
+import type { ConfiguredModel } from '../../../data-pipelines/contracts/shell-config.ts';
 import { PeopleStore } from './people-store.ts';
 import { SessionStore } from './session-store.ts';
 import type { ImportFile } from '../import/index.ts';
@@ -356,6 +357,13 @@ export class RootStore {
   async loadModelArchive(file: Blob, name: string): Promise<void> {
     const rec = this.ui.dispatch({ type: 'model', op: 'load', name, files: 1 });
     const r = await this.models.openArchive(name, file);
+    this.ui.settle(rec, 'error' in r ? `error: ${r.error.code}` : 'ok');
+  }
+
+  /** Opens a model named on the command line (config.models; audited like a picked one). */
+  async loadConfiguredModel(m: ConfiguredModel, pageUrl: string): Promise<void> {
+    const rec = this.ui.dispatch({ type: 'model', op: 'load', name: m.name, files: 1 });
+    const r = await this.models.openConfigured(m, pageUrl);
     this.ui.settle(rec, 'error' in r ? `error: ${r.error.code}` : 'ok');
   }
 

@@ -43,15 +43,17 @@ export function mountImportPanel(store: RootStore, box: HTMLElement, near: { lon
     pkg.value = '';
     if (file) void store.loadBasemapFile(file, file.name);
   };
-  // 3D models: their own box and autorun (a tile loading there never re-renders this panel)
+  // 3D models: their own box, below this panel's and never moved by its re-renders (an input there keeps its focus)
   const models = h('div', { class: 'model-section' });
   const disposeModels = mountModelPanel(store, models);
+  const panel = h('div', {});
+  box.replaceChildren(panel, models);
   const dispose = autorun(() => {
     void im.version;
     const crs = h('select', { 'data-testid': 'import-crs' }, ...CRS_OPTIONS.map((o) => h('option', { value: o.id, selected: o.id === im.crsChoice }, o.label)));
     crs.onchange = () => im.setCrsChoice(crs.value);
     const tiles = im.tiles;
-    box.replaceChildren(
+    panel.replaceChildren(
       h('h2', {}, t('import.title')),
       h('div', { class: 'muted' }, t('import.hint')),
       h('label', { class: 'muted', title: t('import.crsNext') }, t('import.crs'), crs),
@@ -88,7 +90,6 @@ export function mountImportPanel(store: RootStore, box: HTMLElement, near: { lon
             button(t('import.remove'), { 'data-testid': 'basemap-clear' }, () => store.clearBasemap()),
           )
         : '',
-      models,
       h('h2', {}, t('import.layers')),
       h(
         'ul',

@@ -1,11 +1,13 @@
 /**
  * Import panel, 3D models: pick a 3D Tiles folder or a .3tz, see where it landed (georeferenced or local, distance
  * from the district, far-away warning), correct its CRS (GCJ-02 / BD-09 shift) and height, hide the district's own
- * buildings, zoom to or remove it; failed tiles are counted with the first reason; the feature last picked in 3D
- * shows its properties. Strings: renderer/src/i18n/model.ts. Own autorun, so a tile loading elsewhere never
- * re-renders the rest of the import panel.
+ * buildings, zoom to or remove it; failed files and tiles are counted with the first reason; the feature last picked
+ * in 3D shows its properties. Strings: renderer/src/i18n/model.ts.
+ *
+ * Built once and updated in place (a row per model, keyed by id, each part with its own autorun): a tile loading or
+ * failing never rebuilds the inputs, so a half-typed height or an open CRS list is not lost.
  */
-import { autorun } from 'mobx';
+import { autorun, reaction, type IReactionDisposer } from 'mobx';
 import { MODEL_CRS, type ModelCrs } from '../models/placement.ts';
 import { t } from '../i18n.ts';
 import type { RootStore } from '../stores/root.ts';
@@ -14,69 +16,74 @@ import { button, h } from './dom.ts';
 
 const CRS_LABEL: Record<ModelCrs, string> = { WGS84: 'WGS84', CGCS2000: 'CGCS2000', GCJ02: 'GCJ-02', BD09: 'BD-09' };
 
-function row(store: RootStore, m: ModelEntry): HTMLElement {
-  const p = m.placement;
-  const crs = h(
-    'select',
-    { 'data-testid': `model-crs-${m.id}`, title: t('model.crs') },
-    ...MODEL_CRS.map((c) => h('option', { value: c, selected: c === m.crs }, CRS_LABEL[c])),
-  );
+function row(store: RootStore, m: ModelEntry): { el: HTMLElement; dispose: () => void } {
+  const disposers: IReactionDisposer[] = [];
+  const crs = h('select', { 'data-testid': `model-crs-${m.id}`, title: t('model.crs') }, ...MODEL_CRS.map((c) => h('option', { value: c }, CRS_LABEL[c])));
   crs.onchange = () => {
     if (crs.value !== m.crs) store.placeModel(m.id, crs.value as ModelCrs, m.heightOffset);
   };
-  const height = h('input', {
-    type: 'number',
-    step: 1,
-    min: -2000,
-    max: 2000,
-    value: String(m.heightOffset),
-    'data-testid': `model-height-${m.id}`,
-    title: t('model.height'),
-  });
+  const height = h('input', { type: 'number', step: 1, min: -2000, max: 2000, 'data-testid': `model-height-${m.id}`, title: t('model.height') });
   height.onchange = () => {
-    const v = Number(height.value);
-    // a change event can come twice for one edit (typing, then leaving the field): place once
+    const v = height.value.trim() === '' ? Number.NaN : Number(height.value);
+    // an emptied field is not 0 m; a change event can come twice for one edit; a refused value is put back
     if (Number.isFinite(v) && v !== m.heightOffset) store.placeModel(m.id, m.crs, v);
+    if (m.heightOffset !== v) height.value = String(m.heightOffset);
   };
-  const fmt = (v: number) => v.toFixed(5);
-  return h(
+  const crsLabel = h('label', { class: 'muted' }, `${t('model.crs')} `, crs);
+  const controls = h('div', { class: 'row' }, crsLabel, h('label', { class: 'muted' }, `${t('model.height')} `, height));
+  const fly = button(t('model.flyTo'), { 'data-testid': `model-fly-${m.id}` }, () => {
+    const p = m.placement;
+    if (p) void store.command({ type: 'focus', lon: p.placedLon, lat: p.placedLat, what: m.name, rangeM: Math.min(20_000, Math.max(300, p.radiusM * 2.5)) });
+  });
+  const info = h('div', {});
+  const status = h('div', {});
+  const el = h(
     'li',
-    {
-      'data-testid': `model-${m.id}`,
-      'data-status': m.status,
-      'data-kind': m.kind,
-      'data-georeferenced': p ? String(p.georeferenced) : '',
-      'data-distance-km': p ? p.distanceKm.toFixed(2) : '',
-      'data-tile-errors': String(m.tileErrors),
-    },
-    h('div', {}, t('model.info', { name: m.name, kind: t(`model.kind.${m.kind}`), n: m.files })),
-    m.status === 'loading' ? h('div', { class: 'muted' }, t('model.loading', { name: m.name })) : '',
-    m.status === 'error' ? h('div', { class: 'error', 'data-testid': 'model-failed' }, t('model.failed', { name: m.name, detail: m.error ?? '' })) : '',
-    p && p.georeferenced ? h('div', { class: 'muted' }, t('model.at', { lon: fmt(p.placedLon), lat: fmt(p.placedLat), km: p.distanceKm.toFixed(1) })) : '',
-    p && !p.georeferenced ? h('div', { class: 'warn', 'data-testid': 'model-local' }, t('model.local')) : '',
-    p?.far ? h('div', { class: 'warn', 'data-testid': 'model-far' }, t('model.far', { km: p.distanceKm.toFixed(0) })) : '',
-    m.tileErrors
-      ? h('div', { class: 'error', 'data-testid': 'model-tile-error' }, t('model.tileErrors', { n: m.tileErrors, detail: m.firstTileError ?? '' }))
-      : '',
-    m.status === 'ready'
-      ? h(
-          'div',
-          { class: 'row' },
-          p?.georeferenced ? h('label', { class: 'muted' }, `${t('model.crs')} `, crs) : '',
-          h('label', { class: 'muted' }, `${t('model.height')} `, height),
-        )
-      : '',
+    { 'data-testid': `model-${m.id}`, 'data-kind': m.kind },
+    info,
+    status,
+    controls,
     h(
       'div',
       { class: 'row' },
-      p
-        ? button(t('model.flyTo'), { 'data-testid': `model-fly-${m.id}` }, () => {
-            void store.command({ type: 'focus', lon: p.placedLon, lat: p.placedLat, what: m.name, rangeM: Math.min(20_000, Math.max(300, p.radiusM * 2.5)) });
-          })
-        : '',
+      fly,
       button(t('model.remove'), { 'data-testid': `model-remove-${m.id}` }, () => store.removeModel(m.id)),
     ),
   );
+  const fmt = (v: number) => v.toFixed(5);
+  disposers.push(
+    autorun(() => {
+      const p = m.placement;
+      el.dataset['status'] = m.status;
+      el.dataset['georeferenced'] = p ? String(p.georeferenced) : '';
+      el.dataset['distanceKm'] = p ? p.distanceKm.toFixed(2) : '';
+      el.dataset['tileErrors'] = String(m.tileErrors);
+      info.textContent = t('model.info', { name: m.name, kind: t(`model.kind.${m.kind}`), n: m.files });
+      status.replaceChildren(
+        m.status === 'loading' ? h('div', { class: 'muted' }, t('model.loading', { name: m.name })) : '',
+        m.status === 'error' ? h('div', { class: 'error', 'data-testid': 'model-failed' }, t('model.failed', { name: m.name, detail: m.error ?? '' })) : '',
+        p && p.georeferenced ? h('div', { class: 'muted' }, t('model.at', { lon: fmt(p.placedLon), lat: fmt(p.placedLat), km: p.distanceKm.toFixed(1) })) : '',
+        p && !p.georeferenced ? h('div', { class: 'warn', 'data-testid': 'model-local' }, t(p.projected ? 'model.projected' : 'model.local')) : '',
+        p?.far ? h('div', { class: 'warn', 'data-testid': 'model-far' }, t('model.far', { km: p.distanceKm.toFixed(0) })) : '',
+        m.tileErrors
+          ? h('div', { class: 'error', 'data-testid': 'model-tile-error' }, t('model.tileErrors', { n: m.tileErrors, detail: m.firstTileError ?? '' }))
+          : '',
+      );
+      controls.hidden = m.status !== 'ready';
+      crsLabel.hidden = !p?.georeferenced;
+      fly.disabled = !p;
+    }),
+    // the inputs follow the store, except while the operator is typing in them
+    autorun(() => {
+      const c = m.crs;
+      if (document.activeElement !== crs) crs.value = c;
+    }),
+    autorun(() => {
+      const v = m.heightOffset;
+      if (document.activeElement !== height) height.value = String(v);
+    }),
+  );
+  return { el, dispose: () => disposers.forEach((d) => d()) };
 }
 
 export function mountModelPanel(store: RootStore, box: HTMLElement): () => void {
@@ -98,29 +105,77 @@ export function mountModelPanel(store: RootStore, box: HTMLElement): () => void 
     pkg.value = '';
     if (file) void store.loadModelArchive(file, file.name);
   };
-  return autorun(() => {
-    const err = mo.openError;
-    const hide = h('input', { type: 'checkbox', checked: !store.ui.layers.buildings, 'data-testid': 'model-hide-district' });
-    hide.onchange = () => void store.command({ type: 'toggleLayer', layer: 'buildings', visible: !hide.checked });
-    const f = mo.picked;
-    box.replaceChildren(
-      h('h2', {}, t('model.title')),
-      h('label', { class: 'muted' }, `${t('model.folder')} · ${t('model.folderHint')}`, folder),
-      h('label', { class: 'muted' }, `${t('model.file')} · ${t('model.fileHint')}`, pkg),
-      mo.opening !== null ? h('div', { class: 'muted', 'data-testid': 'model-opening' }, t('model.opening', { name: mo.opening })) : '',
-      err ? h('div', { class: 'error', 'data-testid': 'model-error', 'data-code': err.code }, t(`model.error.${err.code}`, err.values)) : '',
-      mo.models.length ? h('label', { class: 'layer-row' }, hide, ` ${t('model.hideDistrict')}`) : '',
-      h('ul', { class: 'import-list', 'data-testid': 'model-list' }, ...mo.models.map((m) => row(store, m))),
-      f
-        ? h(
-            'div',
-            { 'data-testid': 'model-feature', 'data-model': f.modelId },
-            h('h3', {}, t('model.feature', { name: f.modelName })),
-            f.props.length
-              ? h('table', { class: 'props' }, ...f.props.map(([k, v]) => h('tr', { 'data-prop': k }, h('td', { class: 'muted' }, k), h('td', {}, v))))
-              : h('div', { class: 'muted' }, t('model.featureNone')),
-          )
-        : '',
-    );
-  });
+  const opening = h('div', { class: 'muted', 'data-testid': 'model-opening' });
+  const error = h('div', { class: 'error', 'data-testid': 'model-error' });
+  const hide = h('input', { type: 'checkbox', 'data-testid': 'model-hide-district' });
+  hide.onchange = () => void store.command({ type: 'toggleLayer', layer: 'buildings', visible: !hide.checked });
+  const hideRow = h('label', { class: 'layer-row' }, hide, ` ${t('model.hideDistrict')}`);
+  const list = h('ul', { class: 'import-list', 'data-testid': 'model-list' });
+  const feature = h('div', {});
+  box.replaceChildren(
+    h('h2', {}, t('model.title')),
+    h('label', { class: 'muted' }, `${t('model.folder')} · ${t('model.folderHint')}`, folder),
+    h('label', { class: 'muted' }, `${t('model.file')} · ${t('model.fileHint')}`, pkg),
+    opening,
+    error,
+    hideRow,
+    list,
+    feature,
+  );
+  const rows = new Map<string, { el: HTMLElement; dispose: () => void }>();
+  const disposers: IReactionDisposer[] = [
+    autorun(() => {
+      opening.hidden = mo.opening === null;
+      opening.textContent = mo.opening === null ? '' : t('model.opening', { name: mo.opening });
+    }),
+    autorun(() => {
+      const err = mo.openError;
+      error.hidden = !err;
+      error.dataset['code'] = err?.code ?? '';
+      error.textContent = err ? t(`model.error.${err.code}`, err.values) : '';
+    }),
+    autorun(() => {
+      hideRow.hidden = mo.models.length === 0;
+      hide.checked = !store.ui.layers.buildings;
+    }),
+    autorun(() => {
+      const f = mo.picked;
+      feature.dataset['testid'] = f ? 'model-feature' : '';
+      feature.replaceChildren(
+        ...(f
+          ? [
+              h('h3', {}, t('model.feature', { name: f.modelName })),
+              f.props.length
+                ? h('table', { class: 'props' }, ...f.props.map(([k, v]) => h('tr', { 'data-prop': k }, h('td', { class: 'muted' }, k), h('td', {}, v))))
+                : h('div', { class: 'muted' }, t('model.featureNone')),
+            ]
+          : []),
+      );
+    }),
+    reaction(
+      () => mo.models.map((m) => m.id),
+      (ids) => {
+        for (const [id, r] of rows)
+          if (!ids.includes(id)) {
+            r.dispose();
+            r.el.remove();
+            rows.delete(id);
+          }
+        for (const id of ids) {
+          const m = mo.entry(id);
+          if (m && !rows.has(id)) rows.set(id, row(store, m));
+        }
+        // in the store's order; existing rows are moved only if out of place
+        ids.forEach((id, i) => {
+          const el = rows.get(id)?.el;
+          if (el && list.children[i] !== el) list.insertBefore(el, list.children[i] ?? null);
+        });
+      },
+      { fireImmediately: true },
+    ),
+  ];
+  return () => {
+    disposers.forEach((d) => d());
+    rows.forEach((r) => r.dispose());
+  };
 }

@@ -18,8 +18,8 @@ interface Live {
   radius: number;
 }
 
-const text = (v: unknown): string =>
-  v === null || v === undefined ? '' : typeof v === 'number' ? String(Math.round(v * 100) / 100) : typeof v === 'object' ? JSON.stringify(v) : String(v);
+/** A property value as text: numbers as they are (a batch table's coordinates and ids keep every digit). */
+const text = (v: unknown): string => (v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
 
 export class ModelTilesets {
   private readonly live = new Map<string, Live>();
@@ -62,7 +62,10 @@ export class ModelTilesets {
   private open(id: string): void {
     const src = this.models.source(id);
     if (!src) return;
-    const l: Live = { tileset: null, withdraw: serveModel(id, src), gone: false, centre: null, radius: 0 };
+    // shown on its first load only (a view rebuilt after a lost GPU context keeps the operator's camera)
+    const first = this.models.entry(id)?.placement === null;
+    this.models.opened(id);
+    const l: Live = { tileset: null, withdraw: serveModel(id, src, (message) => this.models.tileFailed(id, message)), gone: false, centre: null, radius: 0 };
     this.live.set(id, l);
     Cesium3DTileset.fromUrl(modelRootUrl(id, src), { maximumScreenSpaceError: 16 })
       .then((ts) => {
@@ -78,7 +81,7 @@ export class ModelTilesets {
         ts.tileLoad.addEventListener(() => this.models.tileLoaded(id));
         this.scene.primitives.add(ts);
         const p = this.place(id);
-        if (p && !p.far) this.show(p.placedLon, p.placedLat, Math.min(20_000, Math.max(300, p.radiusM * 2.5)));
+        if (p && first && !p.far) this.show(p.placedLon, p.placedLat, Math.min(20_000, Math.max(300, p.radiusM * 2.5)));
         this.scene.requestRender();
       })
       .catch((e: unknown) => {
@@ -100,7 +103,12 @@ export class ModelTilesets {
 
   /** A picked object's model feature (properties from the tile's metadata), or null if it is not one of ours. */
   featureOf(picked: unknown): PickedModelFeature | null {
-    if (!(picked instanceof Cesium3DTileFeature)) return null;
+    // a model without features (no batch table or property table) is picked as its tileset: no properties to show
+    const bare = (picked as { primitive?: unknown } | undefined)?.primitive;
+    if (!(picked instanceof Cesium3DTileFeature)) {
+      for (const [id, l] of this.live) if (l.tileset && l.tileset === bare) return { modelId: id, modelName: this.models.entry(id)?.name ?? id, props: [] };
+      return null;
+    }
     for (const [id, l] of this.live) {
       if (l.tileset !== picked.tileset) continue;
       const props: Array<[string, string]> = [];

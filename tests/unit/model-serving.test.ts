@@ -1,0 +1,92 @@
+/**
+ * 3D Tiles models named on the command line (`--model`): checked at start (a folder with its tileset.json, a .3tz or
+ * .zip; anything else refused with the reason), served read-only — a folder's files inside it only, a package by HTTP
+ * byte ranges (whole, a-b, a-, suffix -n, out of range 416, HEAD for the size) — and named in the page's config as
+ * same-origin paths only. The page's archive reader opens a package through those ranges.
+ */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseShellConfig } from '../../data-pipelines/contracts/shell-config.ts';
+import { serveRange } from '../../data-pipelines/feed/hosting.ts';
+import { mountModels } from '../../data-pipelines/feed/model-mounts.ts';
+import { write3tz } from '../../data-pipelines/tiles3d/write-3tz.ts';
+import { openArchive, rangeSource } from '../../renderer/src/models/archive.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'redwall-models-'));
+const enc = (s: string) => new TextEncoder().encode(s);
+
+describe('--model paths', () => {
+  it('takes a tileset folder and a package, refuses the rest with the reason', () => {
+    const folder = join(dir, '白模');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'tileset.json'), '{}');
+    const alt = join(dir, 'alt');
+    mkdirSync(alt);
+    writeFileSync(join(alt, 'Production_1.json'), '{}');
+    writeFileSync(join(dir, 'city.3tz'), write3tz(new Map([['tileset.json', enc('{}')]])));
+    const m = mountModels([folder, alt, join(dir, 'city.3tz')]);
+    expect(m.map((x) => x.config)).toEqual([
+      { name: '白模', kind: 'folder', url: '/models/0/', root: 'tileset.json' },
+      { name: 'alt', kind: 'folder', url: '/models/1/', root: 'Production_1.json' },
+      { name: 'city.3tz', kind: '3tz', url: '/models/2/city.3tz' },
+    ]);
+    const empty = join(dir, 'empty');
+    mkdirSync(empty);
+    expect(() => mountModels([empty])).toThrow(/no tileset\.json in the folder/);
+    writeFileSync(join(dir, 'model.obj'), 'v 0 0 0');
+    expect(() => mountModels([join(dir, 'model.obj')])).toThrow(/not a 3D Tiles folder, \.3tz or \.zip/);
+    expect(() => mountModels([join(dir, 'nope')])).toThrow(/no such file or folder/);
+  });
+
+  it('the page config carries them as same-origin paths only', () => {
+    const base = { shell: 'web', feedUrl: '', assetsBase: '/assets/district/', appVersion: '1', simulated: true };
+    expect(parseShellConfig({ ...base, models: [{ name: 'a', kind: '3tz', url: '/models/0/a.3tz' }] }).models).toEqual([
+      { name: 'a', kind: '3tz', url: '/models/0/a.3tz' },
+    ]);
+    expect(() => parseShellConfig({ ...base, models: [{ name: 'a', kind: 'folder', url: 'http://evil.example/models/0/' }] })).toThrow(/models\.0\.url/);
+  });
+});
+
+describe('a package served by byte ranges', () => {
+  let server: Server;
+  let url: string;
+  const files = new Map<string, Uint8Array>([
+    ['tileset.json', enc('{"asset":{"version":"1.1"}}')],
+    ['content/0.glb', new Uint8Array(70_000).map((_, i) => i % 251)],
+  ]);
+  const bytes = write3tz(files, { deflate: true });
+  beforeAll(async () => {
+    const file = join(dir, 'served.3tz');
+    writeFileSync(file, bytes);
+    server = createServer((req, res) => serveRange(req, res, file));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/models/0/served.3tz`;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  it('answers whole, a-b, a-, -n, HEAD and 416 like a web server', async () => {
+    const whole = await fetch(url);
+    expect(whole.status).toBe(200);
+    expect(Buffer.from(await whole.arrayBuffer()).equals(Buffer.from(bytes))).toBe(true);
+    const r = await fetch(url, { headers: { range: 'bytes=10-19' } });
+    expect(r.status).toBe(206);
+    expect(r.headers.get('content-range')).toBe(`bytes 10-19/${bytes.length}`);
+    expect([...new Uint8Array(await r.arrayBuffer())]).toEqual([...bytes.slice(10, 20)]);
+    const open = await fetch(url, { headers: { range: `bytes=${bytes.length - 5}-` } });
+    expect([...new Uint8Array(await open.arrayBuffer())]).toEqual([...bytes.slice(-5)]);
+    const suffix = await fetch(url, { headers: { range: 'bytes=-22' } });
+    expect([...new Uint8Array(await suffix.arrayBuffer())]).toEqual([...bytes.slice(-22)]);
+    const head = await fetch(url, { method: 'HEAD' });
+    expect(Number(head.headers.get('content-length'))).toBe(bytes.length);
+    expect((await fetch(url, { headers: { range: `bytes=${bytes.length + 10}-` } })).status).toBe(416);
+  });
+
+  it('the archive reader opens it through those ranges, entry for entry', async () => {
+    const a = await openArchive(await rangeSource(url), 'served.3tz');
+    for (const [p, b] of files) expect(Buffer.from((await a.read(p))!).equals(Buffer.from(b))).toBe(true);
+  });
+});
