@@ -155,5 +155,9 @@ export default tseslint.config(
     packages: 'any',
   }),
   // 3D Tiles writers (build time): pure geometry and file formats, used by the ETL and the tests
-  zone(['data-pipelines/tiles3d/**/*.ts'], { zone: 'data-pipelines/tiles3d', allow: [...SHARED_PURE, 'data-pipelines/tiles3d'], packages: 'any' }),
+  zone(['data-pipelines/tiles3d/**/*.ts'], {
+    zone: 'data-pipelines/tiles3d',
+    allow: [...SHARED_PURE, 'data-pipelines/shared', 'data-pipelines/tiles3d'],
+    packages: 'any',
+  }),
 );

@@ -250,6 +250,10 @@ describe('3D Tiles models', () => {
       }, DRAWN)
       .toMatchObject({ name: b.name, floors: String(b.floors) });
     expect(await s.page.textContent('[data-testid=model-feature]')).toContain(b.name);
+    // the panel as the operator sees it: the model's row and the picked feature (looked at; not a golden)
+    if (!(await s.page.$eval('[data-testid=left-section-planner]', (el) => (el as HTMLDetailsElement).open)))
+      await s.page.click('[data-testid=left-section-planner-title]');
+    await s.page.locator('[data-testid=import-panel] .model-section').screenshot({ path: resolve(OUT, 'model-panel.png') });
 
     await s.page.click(`[data-testid=model-remove-${m.id}]`);
     await expect.poll(async () => diffImages(await shot3d(), empty).diffFraction, DRAWN).toBeLessThan(0.02);

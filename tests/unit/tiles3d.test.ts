@@ -16,6 +16,7 @@ import { enuFrame, fromEcef, toEcef, toEnu } from '../../data-pipelines/geo/ecef
 import { haversineMeters } from '../../data-pipelines/geo/measure.ts';
 import { openArchive, ArchiveError } from '../../renderer/src/models/archive.ts';
 import { buildingsGlb, nodeMatrix, type BuildingSolid } from '../../data-pipelines/tiles3d/glb.ts';
+import { syntheticCity } from '../../data-pipelines/tiles3d/synthetic-city.ts';
 import { buildTileset, type TileJson, type TilesetBuild } from '../../data-pipelines/tiles3d/tileset.ts';
 import { INDEX_NAME, write3tz } from '../../data-pipelines/tiles3d/write-3tz.ts';
 
@@ -274,6 +275,24 @@ describe('the district tileset (real buildings)', () => {
       const bad = report.issues.messages.filter((m) => m.severity <= 1);
       expect(bad, path).toEqual([]);
     }
+  }, 120_000);
+
+  it('a synthetic city: the district repeated and jittered around itself, deterministic, ids unique, tiled deeper', () => {
+    const city = syntheticCity(buildings, 30_000);
+    expect(city).toHaveLength(30_000);
+    expect(new Set(city.map((b) => b.id)).size).toBe(30_000);
+    // copy 0 is the district itself, unchanged
+    expect(city.slice(0, buildings.length).map((b) => [b.id, b.heightM, b.ring[0]])).toEqual(buildings.map((b) => [b.id, b.heightM, b.ring[0]]));
+    expect(syntheticCity(buildings, 30_000)[20_000]).toEqual(city[20_000]);
+    // the copies lie beside the district, not on it
+    for (let c = 1; c < 6; c++) {
+      const [x0, y0] = buildings[0]!.ring[0]!;
+      const [x1, y1] = city[c * buildings.length]!.ring[0]!;
+      expect(Math.hypot(x1 - x0, y1 - y0)).toBeGreaterThan(0.02);
+    }
+    const t = buildTileset(city);
+    expect(t.stats.buildings + t.stats.skipped.length).toBe(30_000);
+    expect(t.stats.depth).toBeGreaterThan(built.stats.depth);
   }, 120_000);
 
   it('a .3tz of it reads back entry for entry, stored or deflated, with its index last', async () => {

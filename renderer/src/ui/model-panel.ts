@@ -29,27 +29,18 @@ function row(store: RootStore, m: ModelEntry): { el: HTMLElement; dispose: () =>
     if (Number.isFinite(v) && v !== m.heightOffset) store.placeModel(m.id, m.crs, v);
     if (m.heightOffset !== v) height.value = String(m.heightOffset);
   };
-  const crsLabel = h('label', { class: 'muted' }, `${t('model.crs')} `, crs);
-  const controls = h('div', { class: 'row' }, crsLabel, h('label', { class: 'muted' }, `${t('model.height')} `, height));
+  const crsText = h('span', {});
+  const heightText = h('span', {});
+  const crsLabel = h('label', { class: 'muted' }, crsText, crs);
+  const controls = h('div', { class: 'row' }, crsLabel, h('label', { class: 'muted' }, heightText, height));
   const fly = button(t('model.flyTo'), { 'data-testid': `model-fly-${m.id}` }, () => {
     const p = m.placement;
     if (p) void store.command({ type: 'focus', lon: p.placedLon, lat: p.placedLat, what: m.name, rangeM: Math.min(20_000, Math.max(300, p.radiusM * 2.5)) });
   });
   const info = h('div', {});
   const status = h('div', {});
-  const el = h(
-    'li',
-    { 'data-testid': `model-${m.id}`, 'data-kind': m.kind },
-    info,
-    status,
-    controls,
-    h(
-      'div',
-      { class: 'row' },
-      fly,
-      button(t('model.remove'), { 'data-testid': `model-remove-${m.id}` }, () => store.removeModel(m.id)),
-    ),
-  );
+  const remove = button(t('model.remove'), { 'data-testid': `model-remove-${m.id}` }, () => store.removeModel(m.id));
+  const el = h('li', { 'data-testid': `model-${m.id}`, 'data-kind': m.kind }, info, status, controls, h('div', { class: 'row' }, fly, remove));
   const fmt = (v: number) => v.toFixed(5);
   disposers.push(
     autorun(() => {
@@ -59,6 +50,13 @@ function row(store: RootStore, m: ModelEntry): { el: HTMLElement; dispose: () =>
       el.dataset['distanceKm'] = p ? p.distanceKm.toFixed(2) : '';
       el.dataset['tileErrors'] = String(m.tileErrors);
       info.textContent = t('model.info', { name: m.name, kind: t(`model.kind.${m.kind}`), n: m.files });
+      // every text follows the UI language (t() reads the locale)
+      crsText.textContent = `${t('model.crs')} `;
+      heightText.textContent = `${t('model.height')} `;
+      crs.title = t('model.crs');
+      height.title = t('model.height');
+      fly.textContent = t('model.flyTo');
+      remove.textContent = t('model.remove');
       status.replaceChildren(
         m.status === 'loading' ? h('div', { class: 'muted' }, t('model.loading', { name: m.name })) : '',
         m.status === 'error' ? h('div', { class: 'error', 'data-testid': 'model-failed' }, t('model.failed', { name: m.name, detail: m.error ?? '' })) : '',
@@ -109,13 +107,17 @@ export function mountModelPanel(store: RootStore, box: HTMLElement): () => void 
   const error = h('div', { class: 'error', 'data-testid': 'model-error' });
   const hide = h('input', { type: 'checkbox', 'data-testid': 'model-hide-district' });
   hide.onchange = () => void store.command({ type: 'toggleLayer', layer: 'buildings', visible: !hide.checked });
-  const hideRow = h('label', { class: 'layer-row' }, hide, ` ${t('model.hideDistrict')}`);
+  const hideText = h('span', {});
+  const hideRow = h('label', { class: 'layer-row' }, hide, hideText);
+  const title = h('h2', {});
+  const folderText = h('span', {});
+  const pkgText = h('span', {});
   const list = h('ul', { class: 'import-list', 'data-testid': 'model-list' });
   const feature = h('div', {});
   box.replaceChildren(
-    h('h2', {}, t('model.title')),
-    h('label', { class: 'muted' }, `${t('model.folder')} · ${t('model.folderHint')}`, folder),
-    h('label', { class: 'muted' }, `${t('model.file')} · ${t('model.fileHint')}`, pkg),
+    title,
+    h('label', { class: 'muted' }, folderText, folder),
+    h('label', { class: 'muted' }, pkgText, pkg),
     opening,
     error,
     hideRow,
@@ -124,6 +126,13 @@ export function mountModelPanel(store: RootStore, box: HTMLElement): () => void 
   );
   const rows = new Map<string, { el: HTMLElement; dispose: () => void }>();
   const disposers: IReactionDisposer[] = [
+    // the fixed texts, in the UI language (t() reads the locale: a language switch re-runs this)
+    autorun(() => {
+      title.textContent = t('model.title');
+      folderText.textContent = `${t('model.folder')} · ${t('model.folderHint')}`;
+      pkgText.textContent = `${t('model.file')} · ${t('model.fileHint')}`;
+      hideText.textContent = ` ${t('model.hideDistrict')}`;
+    }),
     autorun(() => {
       opening.hidden = mo.opening === null;
       opening.textContent = mo.opening === null ? '' : t('model.opening', { name: mo.opening });

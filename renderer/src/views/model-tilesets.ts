@@ -118,6 +118,15 @@ export class ModelTilesets {
     return null;
   }
 
+  /** Per model: tiles in memory and the bytes Cesium says they hold (geometry, textures, metadata) — for the benchmark. */
+  stats(): Array<{ id: string; tilesLoaded: number; memoryBytes: number }> {
+    return [...this.live].map(([id, l]) => ({
+      id,
+      tilesLoaded: this.models.entry(id)?.tilesLoaded ?? 0,
+      memoryBytes: l.tileset?.totalMemoryUsageInBytes ?? 0,
+    }));
+  }
+
   destroy(): void {
     for (const d of this.disposers) d();
     this.sync([]);

@@ -354,6 +354,11 @@ export class View3D {
     this.widget.scene.requestRender();
   }
 
+  /** The user's 3D models: tiles loaded and memory held (the city-scale benchmark reads it). */
+  modelStats(): Array<{ id: string; tilesLoaded: number; memoryBytes: number }> {
+    return this.models.stats();
+  }
+
   cameraState(): CameraState {
     const c = this.widget.camera;
     return { position: [c.position.x, c.position.y, c.position.z], heading: c.heading, pitch: c.pitch };
