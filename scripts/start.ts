@@ -41,7 +41,12 @@ if (rebuild || !existsSync(join(root, 'dist/renderer/index.html'))) run('build:r
 // Looked up on disk only: loading the `electron` package would try to download a missing binary (a request to the
 // internet; issue 23). Installing Electron is a deliberate step (docs/packaging.md), never a side effect of starting.
 // --model is served by the web shell's gateway (the desktop app does not take it yet): it implies --web
-const wantsModel = args.includes('--model');
+const modelPaths = args.flatMap((a, i) => (a === '--model' ? [args[i + 1] ?? ''] : []));
+if (modelPaths.some((p) => !p || p.startsWith('--'))) {
+  console.error('--model needs a path: --model <folder with tileset.json | file.3tz>');
+  process.exit(2);
+}
+const wantsModel = modelPaths.length > 0;
 if (wantsModel && !forceWeb) console.log('--model: 3D Tiles models are served by the web shell; starting the web shell.');
 const electron = forceWeb || wantsModel ? null : electronBinary(electronPackageDir(import.meta.url));
 if (electron) {
@@ -51,7 +56,7 @@ if (electron) {
   const child = spawn(electron, [root, '--demo'], { stdio: 'inherit' });
   child.on('exit', (code) => process.exit(code ?? 0));
 } else {
-  if (!forceWeb) {
+  if (!forceWeb && !wantsModel) {
     console.log(
       [
         '',
@@ -74,7 +79,7 @@ if (electron) {
   const sourcesFile = flag('--sources') ?? process.env['REDWALL_SOURCES'];
   const simVia = flag('--sim-via');
   // 3D Tiles models (a tileset folder or a .3tz), each `--model PATH`, served read-only to the page
-  const models = args.flatMap((a, i) => (a === '--model' && args[i + 1] ? [args[i + 1]!] : []));
+  const models = modelPaths;
   let sources: ReturnType<typeof loadSourcesFile> = [];
   try {
     if (sourcesFile) sources = loadSourcesFile(resolve(sourcesFile), loadEntities(join(root, 'assets/district')));

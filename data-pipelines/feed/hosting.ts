@@ -3,10 +3,11 @@
  * handoff (a one-time nonce embedded in the served index.html, exchanged by the page at POST /api/config for a
  * duty-operator credential of its own; docs/security.md).
  */
-import { createReadStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { pipeline } from 'node:stream';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { join, resolve as resolvePath } from 'node:path';
+import { isAbsolute, join, relative, resolve as resolvePath, sep } from 'node:path';
 import { contentSecurityPolicy } from '../contracts/csp.ts';
 import type { ShellConfig } from '../contracts/shell-config.ts';
 import { readBody, safeEqual, send } from './http-io.ts';
@@ -157,13 +158,24 @@ export interface HostingOptions {
  * without loading it whole. HEAD answers the size.
  */
 export function serveRange(req: IncomingMessage, res: ServerResponse, file: string): void {
-  const size = statSync(file).size;
-  const base = { 'content-type': 'application/octet-stream', 'accept-ranges': 'bytes', 'x-content-type-options': 'nosniff', 'cache-control': 'no-cache' };
+  let size: number;
+  try {
+    size = statSync(file).size;
+  } catch {
+    return send(res, 404, { error: 'the model package is gone' });
+  }
+  const base = {
+    'content-type': 'application/octet-stream',
+    'accept-ranges': 'bytes',
+    'x-content-type-options': 'nosniff',
+    'cross-origin-resource-policy': 'same-origin',
+    'cache-control': 'no-cache',
+  };
   const range = /^bytes=(\d*)-(\d*)$/.exec(String(req.headers.range ?? '').trim());
   if (!req.headers.range || !range || (range[1] === '' && range[2] === '')) {
     res.writeHead(200, { ...base, 'content-length': String(size) });
     if (req.method === 'HEAD') return void res.end();
-    return void createReadStream(file).pipe(res);
+    return streamFile(res, file);
   }
   let start: number;
   let end: number;
@@ -174,13 +186,47 @@ export function serveRange(req: IncomingMessage, res: ServerResponse, file: stri
     start = Number(range[1]);
     end = range[2] === '' ? size - 1 : Math.min(size - 1, Number(range[2]));
   }
-  if (!(start <= end) || start >= size) {
+  if (start >= size && range[1] !== '') {
     res.writeHead(416, { ...base, 'content-range': `bytes */${size}` });
     return void res.end();
   }
+  // a reversed range (last < first) is not a range at all (RFC 9110): the whole file
+  if (!(start <= end)) {
+    res.writeHead(200, { ...base, 'content-length': String(size) });
+    if (req.method === 'HEAD') return void res.end();
+    return streamFile(res, file);
+  }
   res.writeHead(206, { ...base, 'content-range': `bytes ${start}-${end}/${size}`, 'content-length': String(end - start + 1) });
   if (req.method === 'HEAD') return void res.end();
-  createReadStream(file, { start, end }).pipe(res);
+  streamFile(res, file, { start, end });
+}
+
+/** A file into a response: a read error (a file gone or unreadable) or a client that went away ends it, never the process. */
+function streamFile(res: ServerResponse, file: string, range?: { start: number; end: number }): void {
+  pipeline(createReadStream(file, range), res, () => undefined);
+}
+
+/** What a 3D Tiles model folder may serve: its tilesets, tiles, glTF, buffers and textures; nothing else in the folder. */
+const MODEL_FILE = /\.(json|b3dm|i3dm|pnts|cmpt|glb|gltf|bin|subtree|png|jpe?g|webp|ktx2)$/i;
+
+/**
+ * A file of a `--model` folder: inside it for real (symbolic links followed, then checked), no hidden files or
+ * folders, 3D Tiles file types only; else 404. Returns the real path.
+ */
+export function modelFile(root: string, urlPath: string): string | null {
+  const file = resolveInside(root, urlPath);
+  if (!file || !MODEL_FILE.test(file)) return null;
+  let real: string;
+  let realRoot: string;
+  try {
+    real = realpathSync(file);
+    realRoot = realpathSync(root);
+  } catch {
+    return null;
+  }
+  const rel = relative(realRoot, real);
+  if (!rel || rel.startsWith('..') || isAbsolute(rel) || rel.split(sep).some((seg) => seg.startsWith('.'))) return null;
+  return statSync(real).isFile() ? real : null;
 }
 
 /** Static files of the web shell and the district data package, and the page's credential exchange. */
@@ -197,7 +243,18 @@ export class WebShellHosting {
     if (model) {
       const m = this.o.models?.[Number(model[1])];
       if (!m) return send(res, 404, { error: 'no such model' });
-      if (m.config.kind === 'folder') return this.serveFile(res, m.path, model[2]!, false);
+      if (m.config.kind === 'folder') {
+        const file = modelFile(m.path, model[2]!);
+        if (!file) return send(res, 404, { error: 'not found' });
+        res.writeHead(200, {
+          'content-type': mimeOf(file),
+          'x-content-type-options': 'nosniff',
+          'cross-origin-resource-policy': 'same-origin',
+          'cache-control': 'no-cache',
+        });
+        if (req.method === 'HEAD') return void res.end();
+        return streamFile(res, file);
+      }
       if (model[2] !== `/${encodeURIComponent(m.config.name)}`) return send(res, 404, { error: 'not found' });
       return serveRange(req, res, m.path);
     }
@@ -238,7 +295,7 @@ export class WebShellHosting {
       'cross-origin-opener-policy': 'same-origin',
       'cache-control': file.endsWith('.html') ? 'no-cache' : 'public, max-age=3600',
     });
-    createReadStream(file).pipe(res);
+    streamFile(res, file);
   }
 
   /** /api/config: the page exchanges its one-time nonce for its own duty-operator credential and the shell config. */

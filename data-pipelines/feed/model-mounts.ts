@@ -15,10 +15,13 @@ export interface ModelMount {
 }
 
 export function mountModels(paths: string[]): ModelMount[] {
+  // the page's config accepts at most 64 models (contracts/shell-config.ts): say so here, not as a page that cannot start
+  if (paths.length > 64) throw new Error(`--model: ${paths.length} models given, at most 64`);
   return paths.map((raw, i) => {
     const path = resolve(raw);
     if (!existsSync(path)) throw new Error(`--model ${raw}: no such file or folder`);
     const name = basename(path);
+    if (!name) throw new Error(`--model ${raw}: not a model folder or file`);
     if (statSync(path).isDirectory()) {
       const entries = readdirSync(path);
       const json = entries.filter((e) => /\.json$/i.test(e));

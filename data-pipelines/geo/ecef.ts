@@ -59,6 +59,13 @@ export function toEnu(f: EnuFrame, lon: number, lat: number, h = 0): Vec3 {
   return [dot(f.east), dot(f.north), dot(f.up)];
 }
 
+/** a x b for 4x4 matrices, column-major (glTF, 3D Tiles and Cesium order). */
+export function mul4(a: number[], b: number[]): number[] {
+  const r = new Array<number>(16).fill(0);
+  for (let c = 0; c < 4; c++) for (let row = 0; row < 4; row++) for (let k = 0; k < 4; k++) r[c * 4 + row]! += a[k * 4 + row]! * b[c * 4 + k]!;
+  return r;
+}
+
 /** The 4x4 ENU -> ECEF matrix of a frame, column-major (glTF and 3D Tiles order). */
 export function enuToEcefMatrix(f: EnuFrame): number[] {
   return [...f.east, 0, ...f.north, 0, ...f.up, 0, ...f.origin, 1];

@@ -7,7 +7,7 @@
  * z-up). Pure: bytes in memory, no I/O.
  */
 import earcut from 'earcut';
-import { enuFrame, enuToEcefMatrix, toEnu, type EnuFrame, type Vec3 } from '../geo/ecef.ts';
+import { enuFrame, enuToEcefMatrix, mul4, toEnu, type EnuFrame, type Vec3 } from '../geo/ecef.ts';
 import type { XY } from '../geo/coords.ts';
 
 export interface BuildingSolid {
@@ -38,11 +38,6 @@ const ELEMENT_ARRAY_BUFFER = 34963;
 /** glTF is y-up: local (east, north, up) becomes (east, up, -north). */
 const yUp = ([e, n, u]: Vec3): Vec3 => [e, u, -n];
 
-function mul4(a: number[], b: number[]): number[] {
-  const r = new Array<number>(16).fill(0);
-  for (let c = 0; c < 4; c++) for (let row = 0; row < 4; row++) for (let k = 0; k < 4; k++) r[c * 4 + row]! += a[k * 4 + row]! * b[c * 4 + k]!;
-  return r;
-}
 const Y_UP_TO_Z_UP = [1, 0, 0, 0, 0, 0, 1, 0, 0, -1, 0, 0, 0, 0, 0, 1];
 const Z_UP_TO_Y_UP = [1, 0, 0, 0, 0, 0, -1, 0, 0, 1, 0, 0, 0, 0, 0, 1];
 

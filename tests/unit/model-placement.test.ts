@@ -121,6 +121,19 @@ describe("a model's files", () => {
     const gltf = { buffers: [{ uri: 'data:application/octet-stream;base64,AAAA' }], images: [{ uri: '//cdn.example/t.png' }, { uri: 'file:///c:/x.png' }] };
     expect(absoluteUris(gltf)).toEqual(['//cdn.example/t.png', 'file:///c:/x.png']);
     expect(absoluteUris({ uri: 'textures/a.jpg' })).toEqual([]);
+    expect(absoluteUris({ uri: '../../../../x.glb' })).toEqual([]); // climbs, but stays on the model origin: a missing file
+    // however it is spelled, as the browser and Cesium's URI library would read it
+    expect(
+      absoluteUris({
+        a: { uri: '\\\\evil.example/x.glb' },
+        b: { uri: '/\\evil.example/x' },
+        c: { uri: 'ht\ttps://evil/x' },
+        d: { uri: '\u0001https://evil/x' },
+      }),
+    ).toHaveLength(4);
+    expect(absoluteUris({ schemaUri: 'https://evil.example/schema.json' })).toHaveLength(1);
+    // a vendor's link in extras or in metadata is data, not something Cesium fetches
+    expect(absoluteUris({ extras: { url: 'https://vendor.example' }, properties: { uri: 'https://x' } })).toEqual([]);
   });
 });
 
@@ -141,5 +154,18 @@ describe('package entries', () => {
     const a = await openArchive(new Blob([bad as BlobPart]), 'bad.3tz');
     await expect(a.read('content/0.glb')).rejects.toThrow(/checksum mismatch/);
     expect(crc32(new TextEncoder().encode('123456789'))).toBe(0xcbf43926);
+  });
+});
+
+describe('picked property values', () => {
+  it('doubles keep every digit, float32 metadata shows its 7 digits, integers and text as they are', async () => {
+    const { propertyText } = await import('../../renderer/src/views/model-tilesets.ts');
+    expect(propertyText(116.397128)).toBe('116.397128');
+    expect(propertyText(Math.fround(3417))).toBe('3417');
+    expect(propertyText(Math.fround(3416.997))).toBe('3416.997');
+    expect(propertyText(74)).toBe('74');
+    expect(propertyText('国贸')).toBe('国贸');
+    expect(propertyText(null)).toBe('');
+    expect(propertyText([1, 2])).toBe('[1,2]');
   });
 });

@@ -90,3 +90,27 @@ describe('a package served by byte ranges', () => {
     for (const [p, b] of files) expect(Buffer.from((await a.read(p))!).equals(Buffer.from(b))).toBe(true);
   });
 });
+
+describe('a --model folder serves its model files only', () => {
+  it('inside the folder for real, no hidden files, 3D Tiles types only', async () => {
+    const { modelFile } = await import('../../data-pipelines/feed/hosting.ts');
+    const { symlinkSync } = await import('node:fs');
+    const root = join(dir, 'served-folder');
+    mkdirSync(join(root, 'content'), { recursive: true });
+    mkdirSync(join(root, '.git'));
+    writeFileSync(join(root, 'tileset.json'), '{}');
+    writeFileSync(join(root, 'content', '0.glb'), 'glb');
+    writeFileSync(join(root, '.git', 'config.json'), '{}');
+    writeFileSync(join(root, 'notes.txt'), 'secret');
+    writeFileSync(join(dir, 'outside.json'), '{}');
+    symlinkSync(join(dir, 'outside.json'), join(root, 'link.json'));
+    expect(modelFile(root, '/tileset.json')).toBe(join(root, 'tileset.json'));
+    expect(modelFile(root, '/content/0.glb')).toBe(join(root, 'content', '0.glb'));
+    expect(modelFile(root, '/notes.txt')).toBeNull();
+    expect(modelFile(root, '/.git/config.json')).toBeNull();
+    expect(modelFile(root, '/link.json')).toBeNull();
+    expect(modelFile(root, '/..%2foutside.json')).toBeNull();
+    expect(modelFile(root, '/../outside.json')).toBeNull();
+    expect(modelFile(root, '/content/none.glb')).toBeNull();
+  });
+});

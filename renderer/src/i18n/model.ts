@@ -5,7 +5,7 @@ export default defineCatalog(
   {
     'model.title': '三维模型（3D Tiles）',
     'model.folder': '模型文件夹',
-    'model.folderHint': '含 tileset.json（倾斜摄影、BIM、白模；b3dm/glb，支持 Draco、KTX2 压缩）',
+    'model.folderHint': '含 tileset.json（倾斜摄影、BIM、白模；b3dm/glb，支持 Draco 压缩）',
     'model.file': '模型包文件',
     'model.fileHint': '.3tz（或 tileset 文件夹的 .zip）：按需读取，不整体载入内存',
     'model.opening': '正在打开 {name}…',
@@ -13,6 +13,7 @@ export default defineCatalog(
     'model.kind.folder': '文件夹',
     'model.kind.3tz': '模型包',
     'model.info': '{name}：{kind}，{n} 个文件',
+    'model.infoServed': '{name}：{kind}（由本机网关提供，--model）',
     'model.at': '中心 {lon}, {lat}，距辖区中心 {km} 千米',
     'model.local': '没有地理定位（局部坐标，单位米）：已放在辖区中心，可调高度',
     'model.far': '距辖区 {km} 千米：请检查模型的坐标系或原点',
@@ -35,7 +36,7 @@ export default defineCatalog(
   {
     'model.title': '3D models (3D Tiles)',
     'model.folder': 'Model folder',
-    'model.folderHint': 'with a tileset.json (photogrammetry, BIM, white-box city; b3dm/glb, Draco and KTX2 compression supported)',
+    'model.folderHint': 'with a tileset.json (photogrammetry, BIM, white-box city; b3dm/glb, Draco compression supported)',
     'model.file': 'Model package file',
     'model.fileHint': '.3tz (or a .zip of a tileset folder): read on demand, never loaded whole',
     'model.opening': 'Opening {name}…',
@@ -43,6 +44,7 @@ export default defineCatalog(
     'model.kind.folder': 'folder',
     'model.kind.3tz': 'package',
     'model.info': '{name}: {kind}, {n, plural, one {# file} other {# files}}',
+    'model.infoServed': '{name}: {kind} (served by this gateway, --model)',
     'model.at': 'centre {lon}, {lat}, {km} km from the district centre',
     'model.local': 'not georeferenced (local coordinates in metres): set down at the district centre; adjust its height',
     'model.far': '{km} km from the district: check the model’s CRS or origin',

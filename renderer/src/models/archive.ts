@@ -49,15 +49,21 @@ const blobSource = (blob: Blob): ByteSource => ({ size: blob.size, read: async (
 export async function rangeSource(url: string): Promise<ByteSource> {
   const head = await fetch(url, { method: 'HEAD' });
   if (!head.ok) throw new ArchiveError('missing', `${url}: HTTP ${head.status}`);
-  const size = Number(head.headers.get('content-length'));
+  const length = head.headers.get('content-length');
+  const size = length === null ? Number.NaN : Number(length);
   if (!Number.isFinite(size)) throw new ArchiveError('missing', `${url}: the server did not say its size`);
   return {
     size,
     async read(a, b) {
       if (b <= a) return new Uint8Array(0);
       const r = await fetch(url, { headers: { range: `bytes=${a}-${b - 1}` } });
-      if (r.status !== 206) throw new ArchiveError('badEntry', `${url}: byte range ${a}-${b - 1} answered HTTP ${r.status}, not 206`);
-      return new Uint8Array(await r.arrayBuffer());
+      if (r.status !== 206) {
+        await r.body?.cancel();
+        throw new ArchiveError('badEntry', `${url}: byte range ${a}-${b - 1} answered HTTP ${r.status}, not 206`);
+      }
+      const bytes = new Uint8Array(await r.arrayBuffer());
+      if (bytes.byteLength !== b - a) throw new ArchiveError('badEntry', `${url}: byte range ${a}-${b - 1} answered ${bytes.byteLength} bytes`);
+      return bytes;
     },
   };
 }
@@ -96,9 +102,28 @@ function entryPath(raw: string): string | null {
   return out.join('/');
 }
 
-async function inflateRaw(bytes: Uint8Array): Promise<Uint8Array> {
-  const stream = new Blob([bytes as BlobPart]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
+/** Inflates an entry, stopping as soon as it grows past what the directory says (a small "deflate bomb" never fills the tab). */
+async function inflateRaw(bytes: Uint8Array, limit: number): Promise<Uint8Array> {
+  const reader = new Blob([bytes as BlobPart]).stream().pipeThrough(new DecompressionStream('deflate-raw')).getReader();
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      await reader.cancel();
+      throw new Error(`it inflates beyond the ${limit} bytes the directory says`);
+    }
+    parts.push(value);
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.byteLength;
+  }
+  return out;
 }
 
 /** Opens a ZIP/3tz held in a Blob (a File from the picker, or bytes) or a ByteSource: reads only the directory now. */
@@ -154,8 +179,11 @@ export async function openArchive(file: Blob | ByteSource, name = 'archive'): Pr
     while (e + 4 <= end) {
       const id = u16(cd, e);
       const len = u16(cd, e + 2);
+      if (e + 4 + len > end) throw damaged();
       if (id === 0x0001) {
         let q = e + 4;
+        const need = 8 * [size, compressed, offset].filter((v) => v === 0xffffffff).length;
+        if (need > len) throw damaged();
         if (size === 0xffffffff) {
           size = u64(cd, q);
           q += 8;
@@ -190,7 +218,7 @@ export async function openArchive(file: Blob | ByteSource, name = 'archive'): Pr
       if (en.method === 0) out = data;
       else if (en.method === 8) {
         try {
-          out = await inflateRaw(data);
+          out = await inflateRaw(data, en.size);
         } catch (err) {
           throw new ArchiveError('badEntry', `${name}: ${path} does not inflate (${(err as Error).message})`);
         }

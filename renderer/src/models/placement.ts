@@ -7,7 +7,7 @@
  * The height offset lifts or lowers either. Pure: the matrices are column-major 4x4 arrays for Cesium's modelMatrix.
  */
 import { toWgs84 } from '../../../data-pipelines/geo/coords.ts';
-import { enuFrame, enuToEcefMatrix, fromEcef, type Vec3 } from '../../../data-pipelines/geo/ecef.ts';
+import { enuFrame, enuToEcefMatrix, fromEcef, mul4, type Vec3 } from '../../../data-pipelines/geo/ecef.ts';
 import { haversineMeters } from '../../../data-pipelines/geo/measure.ts';
 
 export type ModelCrs = 'WGS84' | 'CGCS2000' | 'GCJ02' | 'BD09';
@@ -41,7 +41,9 @@ export interface Placement {
 export function readPlacement(centre: Vec3, radiusM: number, crs: ModelCrs, district: { lon: number; lat: number }): Placement {
   const r = Math.hypot(centre[0], centre[1], centre[2]);
   // the Earth's surface is 6 357-6 378 km from its centre; anything well inside is a local frame
-  const georeferenced = Number.isFinite(r) && r > 6.0e6 && r < 6.6e6;
+  // on the Earth: a radius like the Earth's and a height within 50 km of the ellipsoid (projected metres such as a
+  // northing of 6 100 km can have the radius, never the height)
+  const georeferenced = Number.isFinite(r) && r > 6.0e6 && r < 6.6e6 && Math.abs(fromEcef(centre).h) < 50_000;
   if (!georeferenced)
     return {
       georeferenced,
@@ -72,12 +74,6 @@ export function readPlacement(centre: Vec3, radiusM: number, crs: ModelCrs, dist
     localCentre: null,
     projected: false,
   };
-}
-
-function mul4(a: number[], b: number[]): number[] {
-  const r = new Array<number>(16).fill(0);
-  for (let c = 0; c < 4; c++) for (let row = 0; row < 4; row++) for (let k = 0; k < 4; k++) r[c * 4 + row]! += a[k * 4 + row]! * b[c * 4 + k]!;
-  return r;
 }
 
 /** Inverse of a rigid transform (rotation + translation), column-major. */

@@ -4,7 +4,8 @@
  * (tileset JSON, tile contents, glTF buffers, KTX2) and the image loader (glTF textures) — answer those URLs from the
  * model's files. Relative URIs inside tilesets and glTFs resolve against the base as on any web server. A URL of
  * that domain whose model is gone gets a clear error, never a request; a tileset or glTF that points outside its own
- * files (http:, https:, file:, //host) is refused with the URI named, so a model can never make the app fetch.
+ * files (http:, https:, file:, //host, however spelled) is refused with the URI named, so a model cannot make the app
+ * fetch (the page's CSP is the second fence).
  */
 import { Resource } from '@cesium/engine';
 import { normalisePath, type ModelSource } from './source.ts';
@@ -27,38 +28,70 @@ interface Implementations {
 
 const sources = new Map<string, { src: ModelSource; onProblem: (message: string) => void }>();
 
-/** A URI that would leave the model's own files: any scheme but data: (http:, https:, file:, //host). */
-const ABSOLUTE = /^(?!data:)([a-z][a-z0-9+.-]*:|\/\/)/i;
-
-/** Every `uri` in a tileset or glTF JSON that points outside the model's files (they are refused: offline, and no leak). */
+/**
+ * Every URI in a tileset, subtree or glTF JSON that resolves outside the model's own files: what Cesium would fetch
+ * from elsewhere. Each is resolved as the browser (and Cesium's URI library) would — backslashes as slashes, tabs and
+ * newlines dropped, leading control characters trimmed — so `\\\\host/x` or `ht\ttps://…` are caught too; data: URIs
+ * stay inside. Looked for where 3D Tiles and glTF put URIs (`uri`, `url`, `schemaUri`), not inside `extras` or
+ * metadata `properties` (a vendor's link there is data, never fetched).
+ */
 export function absoluteUris(json: unknown): string[] {
   const out: string[] = [];
+  const base = `${MODEL_ORIGIN}m/`;
+  const leaves = (u: string): boolean => {
+    try {
+      const r = new URL(u, base);
+      return r.protocol !== 'data:' && r.origin !== new URL(MODEL_ORIGIN).origin;
+    } catch {
+      return false; // not a URL at all: Cesium fails on it as a missing file
+    }
+  };
   const walk = (v: unknown): void => {
     if (Array.isArray(v)) v.forEach(walk);
     else if (v && typeof v === 'object')
       for (const [k, x] of Object.entries(v)) {
-        if ((k === 'uri' || k === 'url') && typeof x === 'string' && ABSOLUTE.test(x.trim())) out.push(x);
-        else walk(x);
+        if (k === 'extras' || k === 'properties') continue;
+        if ((k === 'uri' || k === 'url' || k === 'schemaUri') && typeof x === 'string') {
+          if (leaves(x)) out.push(x);
+        } else walk(x);
       }
   };
   walk(json);
   return out;
 }
 
-/** The JSON of a tileset / glTF / GLB file, or null for anything else (tile contents, images, binaries). */
-function jsonOf(path: string, bytes: Uint8Array): unknown {
+/**
+ * The JSON inside a model file, or null: a tileset or glTF JSON (whatever its name: Cesium sniffs external tilesets),
+ * a GLB's JSON chunk, a subtree's JSON chunk, the glTF embedded in a b3dm or i3dm tile.
+ */
+function jsonOf(bytes: Uint8Array): unknown {
   const dec = new TextDecoder();
+  const u32 = (o: number) => (o + 4 <= bytes.byteLength ? new DataView(bytes.buffer, bytes.byteOffset + o, 4).getUint32(0, true) : 0);
+  const magic = bytes.byteLength >= 4 ? dec.decode(bytes.subarray(0, 4)) : '';
   try {
-    if (/\.(json|gltf)$/i.test(path)) return JSON.parse(dec.decode(bytes));
-    if (bytes.byteLength >= 20 && dec.decode(bytes.subarray(0, 4)) === 'glTF') {
-      const len = new DataView(bytes.buffer, bytes.byteOffset + 12, 4).getUint32(0, true);
-      return JSON.parse(dec.decode(bytes.subarray(20, 20 + len)));
+    if (magic === 'glTF') return JSON.parse(dec.decode(bytes.subarray(20, 20 + u32(12))));
+    if (magic === 'subt') return JSON.parse(dec.decode(bytes.subarray(24, 24 + u32(8))));
+    if (magic === 'b3dm' || magic === 'i3dm') {
+      const header = magic === 'b3dm' ? 28 : 32;
+      const at = header + u32(12) + u32(16) + u32(20) + u32(24);
+      // an i3dm with gltfFormat 0 holds a URL to its glTF instead of the glTF
+      if (magic === 'i3dm' && u32(28) === 0) return { uri: dec.decode(bytes.subarray(at)).replace(/\0+$/, '') };
+      return at < bytes.byteLength ? jsonOf(bytes.subarray(at)) : null;
     }
+    let i = 0;
+    while (
+      i < bytes.byteLength &&
+      i < 64 &&
+      (bytes[i] === 0x20 || bytes[i] === 0x0a || bytes[i] === 0x0d || bytes[i] === 0x09 || bytes[i] === 0xef || bytes[i] === 0xbb || bytes[i] === 0xbf)
+    )
+      i++;
+    if (bytes[i] === 0x7b) return JSON.parse(dec.decode(bytes));
   } catch {
-    return null; // not JSON after all: Cesium says what is wrong with it
+    return null; // not what it looked like: Cesium says what is wrong with it
   }
   return null;
 }
+
 let installed = false;
 
 /** The URL Cesium is given for a model's root tileset. */
@@ -105,7 +138,7 @@ async function readUrl(url: string): Promise<Uint8Array> {
     return fail(`${at.path}: ${(e as Error).message}`);
   }
   if (!bytes) return fail(`${at.path}: no such file in ${src.name}`);
-  const abs = absoluteUris(jsonOf(at.path, bytes));
+  const abs = absoluteUris(jsonOf(bytes));
   if (abs.length) return fail(`${at.path}: refers to ${abs[0]} outside the model (offline: a model is read from its own files only)`);
   return bytes;
 }

@@ -37,8 +37,8 @@ export type ModelOpenError = { code: ModelError['code']; values: Record<string, 
 
 export class ModelStore {
   models: ModelEntry[] = [];
-  /** the model being opened (its name), or null */
-  opening: string | null = null;
+  /** the models being opened (their names; several --model packages open at once) */
+  opening: string[] = [];
   /** why the last pick could not be opened as a model */
   openError: ModelOpenError | null = null;
   picked: PickedModelFeature | null = null;
@@ -101,14 +101,14 @@ export class ModelStore {
 
   /** A .3tz archive (its directory is read now, entries on demand). */
   async openArchive(name: string, file: Blob | { url: string }): Promise<{ id: string } | { error: ModelOpenError }> {
-    this.opening = name;
+    this.opening.push(name);
     try {
       const src = await archiveSource(name, file);
       return { id: this.add(src) };
     } catch (e) {
       return { error: this.fail(e, name) };
     } finally {
-      this.doneOpening();
+      this.doneOpening(name);
     }
   }
 
@@ -125,8 +125,9 @@ export class ModelStore {
     return this.openArchive(m.name, { url });
   }
 
-  private doneOpening(): void {
-    this.opening = null;
+  private doneOpening(name: string): void {
+    const i = this.opening.indexOf(name);
+    if (i >= 0) this.opening.splice(i, 1);
   }
 
   remove(id: string): boolean {
@@ -172,7 +173,9 @@ export class ModelStore {
     if (!m) return;
     const seen = this.problems.get(id) ?? new Set<string>();
     this.problems.set(id, seen);
-    if ([...seen].some((x) => x.includes(reason) || reason.includes(x))) return;
+    // the same failure told twice (the resolver, then Cesium wrapping it in its own words): counted once
+    const same = (a: string, b: string) => a === b || a.endsWith(`: ${b}`) || a.endsWith(` ${b}`);
+    if ([...seen].some((x) => same(x, reason) || same(reason, x))) return;
     seen.add(reason);
     m.tileErrors++;
     m.firstTileError ??= reason;

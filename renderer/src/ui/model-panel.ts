@@ -49,7 +49,10 @@ function row(store: RootStore, m: ModelEntry): { el: HTMLElement; dispose: () =>
       el.dataset['georeferenced'] = p ? String(p.georeferenced) : '';
       el.dataset['distanceKm'] = p ? p.distanceKm.toFixed(2) : '';
       el.dataset['tileErrors'] = String(m.tileErrors);
-      info.textContent = t('model.info', { name: m.name, kind: t(`model.kind.${m.kind}`), n: m.files });
+      // a folder served by the gateway (--model) is not listed: its files are fetched as asked
+      info.textContent = m.files
+        ? t('model.info', { name: m.name, kind: t(`model.kind.${m.kind}`), n: m.files })
+        : t('model.infoServed', { name: m.name, kind: t(`model.kind.${m.kind}`) });
       // every text follows the UI language (t() reads the locale)
       crsText.textContent = `${t('model.crs')} `;
       heightText.textContent = `${t('model.height')} `;
@@ -134,8 +137,8 @@ export function mountModelPanel(store: RootStore, box: HTMLElement): () => void 
       hideText.textContent = ` ${t('model.hideDistrict')}`;
     }),
     autorun(() => {
-      opening.hidden = mo.opening === null;
-      opening.textContent = mo.opening === null ? '' : t('model.opening', { name: mo.opening });
+      opening.hidden = mo.opening.length === 0;
+      opening.textContent = mo.opening.length ? t('model.opening', { name: mo.opening.join('、') }) : '';
     }),
     autorun(() => {
       const err = mo.openError;

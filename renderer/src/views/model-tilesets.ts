@@ -18,8 +18,17 @@ interface Live {
   radius: number;
 }
 
-/** A property value as text: numbers as they are (a batch table's coordinates and ids keep every digit). */
-const text = (v: unknown): string => (v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+/**
+ * A property value as text. Numbers keep every digit a double carries (a batch table's coordinates and ids), but a
+ * value that is exactly a float32 (a FLOAT32 metadata property: 3416.996826171875 for 3417) shows its 7 significant
+ * digits, which is all it has.
+ */
+export function propertyText(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'number') return Number.isInteger(v) || Math.fround(v) !== v ? String(v) : String(Number(v.toPrecision(7)));
+  return typeof v === 'object' ? JSON.stringify(v) : String(v);
+}
+const text = propertyText;
 
 export class ModelTilesets {
   private readonly live = new Map<string, Live>();
@@ -118,7 +127,7 @@ export class ModelTilesets {
     return null;
   }
 
-  /** Per model: tiles in memory and the bytes Cesium says they hold (geometry, textures, metadata) — for the benchmark. */
+  /** Per model: tile loads so far (a count, not what is held) and the bytes Cesium holds now — for the benchmark. */
   stats(): Array<{ id: string; tilesLoaded: number; memoryBytes: number }> {
     return [...this.live].map(([id, l]) => ({
       id,
