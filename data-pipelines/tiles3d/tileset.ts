@@ -5,7 +5,7 @@
  * to its children (the tallest or widest building not yet drawn), 0 for a leaf. Bounding volumes are geodetic regions
  * covering the tile's own buildings and all its descendants'. Pure: returns the JSON and the glTF contents by path.
  */
-import { M_PER_DEG_LAT, mPerDegLon } from '../geo/measure.ts';
+import { ringAreaM2 } from '../geo/measure.ts';
 import { buildingsGlb, cleanRing, type BuildingSolid, type GlbOptions } from './glb.ts';
 
 export interface TilesetOptions extends GlbOptions {
@@ -67,15 +67,8 @@ function item(b: BuildingSolid): Item | null {
     south = Math.min(south, y);
     north = Math.max(north, y);
   }
-  // the same test the glTF writer applies: a footprint with (almost) no area in metres is not drawable
-  const mx = mPerDegLon((south + north) / 2);
-  let area2 = 0;
-  for (let i = 0; i < ring.length; i++) {
-    const a = ring[i]!;
-    const c = ring[(i + 1) % ring.length]!;
-    area2 += (a[0] - west) * mx * (c[1] - south) * M_PER_DEG_LAT - (c[0] - west) * mx * (a[1] - south) * M_PER_DEG_LAT;
-  }
-  if (!(Math.abs(area2) > 1e-3)) return null;
+  // a footprint with (almost) no area in metres is not drawable (the glTF writer would skip it)
+  if (!(ringAreaM2(ring) > 5e-4)) return null;
   const h = Number.isFinite(b.heightM) && b.heightM > 0 ? b.heightM : 3;
   const width = Math.sqrt(Math.max(0, b.areaM2 || 0));
   return { b, lon: (west + east) / 2, lat: (south + north) / 2, west, south, east, north, size: Math.max(h, width) };

@@ -156,6 +156,14 @@ function boxTileset(lon: number, lat: number, extra: Record<string, unknown> = {
   ]);
 }
 
+/** A tileset's files into a folder on disk (as a center's file server would hold them). */
+function writeFolder(dir: string, files: Map<string, Uint8Array>): void {
+  for (const [p, bytes] of files) {
+    mkdirSync(join(dir, p, '..'), { recursive: true });
+    writeFileSync(join(dir, p), bytes);
+  }
+}
+
 const magenta = (png: ReturnType<typeof decode>) => {
   let k = 0;
   for (let i = 0; i < png.data.length; i += 4) if (png.data[i]! > 200 && png.data[i + 1]! < 60 && png.data[i + 2]! > 200) k++;
@@ -310,10 +318,7 @@ describe('3D Tiles models', () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'redwall-draco-')), 'draco');
     const files = boxTileset(116.46, 39.925);
     files.set('models/box.glb', await dracoBoxGlb());
-    for (const [p, bytes] of files) {
-      mkdirSync(join(dir, p, '..'), { recursive: true });
-      writeFileSync(join(dir, p), bytes);
-    }
+    writeFolder(dir, files);
     await s.page.setInputFiles('[data-testid=model-folder]', dir);
     await expect.poll(async () => (await lastModel()).name, DRAWN).toBe('draco');
     const m = await lastModel();
@@ -336,20 +341,14 @@ describe('3D Tiles models', () => {
     const missing = join(base, 'missing');
     const files = boxTileset(116.45, 39.93);
     files.delete('models/box.glb');
-    for (const [p, bytes] of files) {
-      mkdirSync(join(missing, p, '..'), { recursive: true });
-      writeFileSync(join(missing, p), bytes);
-    }
+    writeFolder(missing, files);
     await s.page.setInputFiles('[data-testid=model-folder]', missing);
     await expect.poll(async () => (await lastModel()).tileErrors, DRAWN).toBeGreaterThan(0);
     expect((await lastModel()).first).toContain('models/box.glb');
     await s.page.waitForSelector('[data-testid=model-tile-error]');
     // 2. a required extension Cesium does not have: the model fails with the extension named
     const ext = join(base, 'ext');
-    for (const [p, bytes] of boxTileset(116.45, 39.93, { extensionsUsed: ['VENDOR_unknown'], extensionsRequired: ['VENDOR_unknown'] })) {
-      mkdirSync(join(ext, p, '..'), { recursive: true });
-      writeFileSync(join(ext, p), bytes);
-    }
+    writeFolder(ext, boxTileset(116.45, 39.93, { extensionsUsed: ['VENDOR_unknown'], extensionsRequired: ['VENDOR_unknown'] }));
     await s.page.setInputFiles('[data-testid=model-folder]', ext);
     await expect.poll(async () => (await lastModel()).status, DRAWN).toBe('error');
     expect((await lastModel()).error).toContain('VENDOR_unknown');
@@ -360,10 +359,7 @@ describe('3D Tiles models', () => {
     const child = JSON.parse(new TextDecoder().decode(absFiles.get('parts/child.json')!)) as { root: { content: { uri: string } } };
     child.root.content.uri = 'https://tiles.example.com/box.glb';
     absFiles.set('parts/child.json', new TextEncoder().encode(JSON.stringify(child)));
-    for (const [p, bytes] of absFiles) {
-      mkdirSync(join(abs, p, '..'), { recursive: true });
-      writeFileSync(join(abs, p), bytes);
-    }
+    writeFolder(abs, absFiles);
     await s.page.setInputFiles('[data-testid=model-folder]', abs);
     await expect.poll(async () => (await lastModel()).tileErrors, DRAWN).toBeGreaterThan(0);
     expect((await lastModel()).first).toContain('https://tiles.example.com/box.glb');

@@ -77,6 +77,9 @@ export function readPlacement(centre: Vec3, radiusM: number, crs: ModelCrs, dist
 }
 
 /** Inverse of a rigid transform (rotation + translation), column-major. */
+/** How far to stand off to see a whole model: 2.5 bounding radii, between 300 m and 20 km. */
+export const viewRangeM = (p: Placement): number => Math.min(20_000, Math.max(300, p.radiusM * 2.5));
+
 function invertRigid(m: number[]): number[] {
   const r = [m[0]!, m[1]!, m[2]!, m[4]!, m[5]!, m[6]!, m[8]!, m[9]!, m[10]!];
   const t = [m[12]!, m[13]!, m[14]!];

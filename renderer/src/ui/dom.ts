@@ -24,6 +24,29 @@ export function withData(line: string, data: string): Array<Node | string> {
 }
 
 /** A button with a click handler (attributes as for h()). */
+/**
+ * A folder picker (`<input webkitdirectory>`): calls `onPick` with the folder's name and its files (paths relative to
+ * the folder's parent, Files read only when used), then clears the input so the same folder can be picked again.
+ */
+export function folderInput(
+  attrs: Record<string, string | number | boolean | undefined>,
+  fallbackName: string,
+  onPick: (name: string, entries: Array<{ path: string; blob: Blob }>) => void,
+): HTMLInputElement {
+  const input = h('input', { type: 'file', webkitdirectory: true, multiple: true, ...attrs });
+  input.onchange = () => {
+    const files = [...(input.files ?? [])];
+    input.value = '';
+    if (!files.length) return;
+    const name = (files[0]!.webkitRelativePath || files[0]!.name).split('/')[0] ?? fallbackName;
+    onPick(
+      name,
+      files.map((f) => ({ path: f.webkitRelativePath || f.name, blob: f })),
+    );
+  };
+  return input;
+}
+
 export function button(label: string, attrs: Record<string, string | number | boolean | undefined>, onClick: () => void): HTMLButtonElement {
   const b = h('button', attrs, label);
   b.onclick = onClick;

@@ -8,7 +8,7 @@ import { haversineMeters } from '../../../data-pipelines/geo/measure.ts';
 import { CRS_OPTIONS } from '../import/crs.ts';
 import { t } from '../i18n.ts';
 import type { RootStore } from '../stores/root.ts';
-import { button, h } from './dom.ts';
+import { button, folderInput, h } from './dom.ts';
 import { mountModelPanel } from './model-panel.ts';
 
 export function mountImportPanel(store: RootStore, box: HTMLElement, near: { lon: number; lat: number }): () => void {
@@ -24,18 +24,7 @@ export function mountImportPanel(store: RootStore, box: HTMLElement, near: { lon
     input.value = '';
     void Promise.all(files.map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) }))).then((fs) => store.importFiles(fs));
   };
-  const folder = h('input', { type: 'file', webkitdirectory: true, multiple: true, 'data-testid': 'basemap-folder' });
-  folder.onchange = () => {
-    const files = [...(folder.files ?? [])];
-    folder.value = '';
-    if (!files.length) return;
-    const name = (files[0]!.webkitRelativePath || files[0]!.name).split('/')[0] ?? 'tiles';
-    store.loadBasemap(
-      files.map((f) => ({ path: f.webkitRelativePath || f.name, blob: f })),
-      near,
-      name,
-    );
-  };
+  const folder = folderInput({ 'data-testid': 'basemap-folder' }, 'tiles', (name, entries) => store.loadBasemap(entries, near, name));
   // a package file: the File itself is kept and sliced on demand (multi-gigabyte MBTiles are never read whole)
   const pkg = h('input', { type: 'file', accept: '.mbtiles,.pmtiles', 'data-testid': 'basemap-file' });
   pkg.onchange = () => {

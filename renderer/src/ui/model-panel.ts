@@ -8,11 +8,11 @@
  * failing never rebuilds the inputs, so a half-typed height or an open CRS list is not lost.
  */
 import { autorun, reaction, type IReactionDisposer } from 'mobx';
-import { MODEL_CRS, type ModelCrs } from '../models/placement.ts';
+import { MODEL_CRS, viewRangeM, type ModelCrs } from '../models/placement.ts';
 import { t } from '../i18n.ts';
 import type { RootStore } from '../stores/root.ts';
 import type { ModelEntry } from '../stores/model-store.ts';
-import { button, h } from './dom.ts';
+import { button, folderInput, h } from './dom.ts';
 
 const CRS_LABEL: Record<ModelCrs, string> = { WGS84: 'WGS84', CGCS2000: 'CGCS2000', GCJ02: 'GCJ-02', BD09: 'BD-09' };
 
@@ -35,7 +35,7 @@ function row(store: RootStore, m: ModelEntry): { el: HTMLElement; dispose: () =>
   const controls = h('div', { class: 'row' }, crsLabel, h('label', { class: 'muted' }, heightText, height));
   const fly = button(t('model.flyTo'), { 'data-testid': `model-fly-${m.id}` }, () => {
     const p = m.placement;
-    if (p) void store.command({ type: 'focus', lon: p.placedLon, lat: p.placedLat, what: m.name, rangeM: Math.min(20_000, Math.max(300, p.radiusM * 2.5)) });
+    if (p) void store.command({ type: 'focus', lon: p.placedLon, lat: p.placedLat, what: m.name, rangeM: viewRangeM(p) });
   });
   const info = h('div', {});
   const status = h('div', {});
@@ -89,17 +89,7 @@ function row(store: RootStore, m: ModelEntry): { el: HTMLElement; dispose: () =>
 
 export function mountModelPanel(store: RootStore, box: HTMLElement): () => void {
   const mo = store.models;
-  const folder = h('input', { type: 'file', webkitdirectory: true, multiple: true, 'data-testid': 'model-folder' });
-  folder.onchange = () => {
-    const files = [...(folder.files ?? [])];
-    folder.value = '';
-    if (!files.length) return;
-    const name = (files[0]!.webkitRelativePath || files[0]!.name).split('/')[0] ?? 'model';
-    store.loadModelFolder(
-      name,
-      files.map((f) => ({ path: f.webkitRelativePath || f.name, blob: f })),
-    );
-  };
+  const folder = folderInput({ 'data-testid': 'model-folder' }, 'model', (name, entries) => store.loadModelFolder(name, entries));
   const pkg = h('input', { type: 'file', accept: '.3tz,.zip', 'data-testid': 'model-file' });
   pkg.onchange = () => {
     const file = pkg.files?.[0];

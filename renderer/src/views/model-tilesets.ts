@@ -7,7 +7,7 @@
 import { Cartesian3, Cesium3DTileFeature, Cesium3DTileset, Matrix4, type Scene } from '@cesium/engine';
 import { reaction, type IReactionDisposer } from 'mobx';
 import type { ModelStore, PickedModelFeature } from '../stores/model-store.ts';
-import { modelMatrixFor, readPlacement } from '../models/placement.ts';
+import { modelMatrixFor, readPlacement, viewRangeM } from '../models/placement.ts';
 import { modelRootUrl, serveModel } from '../models/resolver.ts';
 
 interface Live {
@@ -90,7 +90,7 @@ export class ModelTilesets {
         ts.tileLoad.addEventListener(() => this.models.tileLoaded(id));
         this.scene.primitives.add(ts);
         const p = this.place(id);
-        if (p && first && !p.far) this.show(p.placedLon, p.placedLat, Math.min(20_000, Math.max(300, p.radiusM * 2.5)));
+        if (p && first && !p.far) this.show(p.placedLon, p.placedLat, viewRangeM(p));
         this.scene.requestRender();
       })
       .catch((e: unknown) => {
