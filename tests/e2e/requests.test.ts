@@ -134,13 +134,25 @@ describe('citizen requests: list, SLA, steps, map, DuckDB, care calls', () => {
   });
 
   it('a care call: the device holder (masked) and the follow-up visit planned for their grid staff', async () => {
-    const res = await s.api('/api/sim/incident', { category: 'care', reason: 'fall' });
+    // a device with an elder registered to it (not every device has one: the server then says so, care-holder-none)
+    const devices = s.server.core.entities.care.map((d) => d.id);
+    const deviceId = await s.page.evaluate(async (ids) => {
+      const people = window.__redwall!.store.people;
+      for (const id of ids) {
+        await people.loadHolder(id);
+        if (people.holder?.deviceId === id && people.holder.resident) return id;
+      }
+      return null;
+    }, devices);
+    expect(deviceId).not.toBeNull();
+    const res = await s.api('/api/sim/incident', { category: 'care', id: deviceId, reason: 'fall' });
     expect(res.status).toBe(200);
-    const alarmId = await s.page.evaluate(async () => {
+    const alarmId = await s.page.evaluate(async (id) => {
       const w = window.__redwall!;
-      for (let i = 0; i < 100 && !w.store.realLive.alarms.some((a) => a.category === 'care'); i++) await new Promise((r) => setTimeout(r, 100));
-      return w.store.realLive.alarms.find((a) => a.category === 'care')!.alarmId;
-    });
+      const find = () => w.store.realLive.alarms.find((a) => a.category === 'care' && a.sourceId === id);
+      for (let i = 0; i < 1200 && !find(); i++) await new Promise((r) => setTimeout(r, 100));
+      return find()!.alarmId;
+    }, deviceId);
     await s.page.evaluate((id) => window.__redwall!.store.command({ type: 'selectAlarm', alarmId: id }), alarmId);
     const holder = s.page.locator('[data-testid=care-holder]');
     await holder.waitFor({ timeout: 120_000 });

@@ -17,12 +17,13 @@ export function mountCareHolder(store: RootStore, box: HTMLElement): () => void 
   };
   const disposers = [
     // ask once per selected care alarm (each lookup is an audited view on the server)
+    // (and again when the feed comes back: a selection made while reconnecting is not left without its holder)
     reaction(
-      () => selectedCare()?.sourceId ?? null,
-      (deviceId) => {
-        if (deviceId && store.feed.status === 'live') void store.people.loadHolder(deviceId);
+      () => ({ deviceId: selectedCare()?.sourceId ?? null, live: store.feed.status === 'live' }),
+      ({ deviceId, live }) => {
+        if (deviceId && live) void store.people.loadHolder(deviceId);
       },
-      { fireImmediately: true },
+      { fireImmediately: true, equals: (a, b) => a.deviceId === b.deviceId && a.live === b.live },
     ),
     autorun(() => {
       void store.ui.locale;
