@@ -20,6 +20,7 @@ import { View2D, type View2DInput } from './views/view2d.ts';
 import { View3D } from './views/view3d.ts';
 import type { CameraState } from './types/camera.ts';
 import './debug.ts';
+import { phase } from './perf/startup.ts';
 
 /** A name is labelled once within this distance (a complex's wings share one name). */
 const LABEL_ONCE_WITHIN_M = 200;
@@ -27,26 +28,74 @@ const LABEL_ONCE_WITHIN_M = 200;
 async function boot(): Promise<void> {
   const bootEl = document.getElementById('boot')!;
   const bridge = getBridge();
+  // DuckDB-Wasm compiles while the config, the data package and the district description are fetched (in parallel,
+  // not one after the other: issue 24's start-up timeline, docs/benchmarks.md)
+  const dbOpen = LocalDb.open().then((d) => (phase('duckdb'), d));
+  dbOpen.catch(() => undefined); // a config failure first: this one's own failure is not an unhandled rejection
   const cfg = await bridge.getConfig();
+  phase('config');
   const store = new RootStore();
   store.session.setDemoAccounts(cfg.demoAccounts === true);
 
-  const db = await LocalDb.open();
   const base = new URL(cfg.assetsBase, location.href).href;
-  await db.loadPackage(base);
-  const metaRes = await fetch(new URL('district.json', base));
-  if (!metaRes.ok) throw new Error(`district.json: HTTP ${metaRes.status}`);
-  const meta = (await metaRes.json()) as DistrictMeta;
+  const metaLoad = fetch(new URL('district.json', base)).then(async (res) => {
+    if (!res.ok) throw new Error(`district.json: HTTP ${res.status}`);
+    return (await res.json()) as DistrictMeta;
+  });
+  const pkg = LocalDb.fetchPackage(base);
+  // a failure of one is reported, not left as an unhandled rejection of the others
+  const [db, fetched, meta] = await Promise.all([dbOpen, pkg, metaLoad]);
+  await db.insertPackage(fetched);
+  phase('package');
   const repo = new DistrictRepo(db);
   const [buildings, streets, compounds, grid] = await Promise.all([repo.buildings(), repo.streets(), repo.compounds(), repo.grid()]);
   await repo.loadEntities(store.entities, buildings, grid);
+  phase('district');
 
   mountPanels(store, meta, bridge, {
     storage: localStorage,
     cameras: () => ({ camera3d: view3d.cameraState(), camera2d: view2d ? view2d.cameraState() : null }),
   });
+  phase('panels');
+  // ?bench=per-event: the naive baseline for `npm run bench` (every event applied and rendered on its own)
+  const perEvent = new URLSearchParams(location.search).get('bench') === 'per-event';
+  const feed = new FeedClient(store, {
+    url: cfg.feedUrl,
+    ...(cfg.feedToken ? { token: cfg.feedToken } : {}),
+    perEvent,
+    onSessionLost: () => store.session.sessionLost(),
+    // a cluster's gateways (--peers): an unreachable one is left for the next, with this screen's offsets
+    ...(cfg.gateways && cfg.gateways.length > 1 ? { gateways: cfg.gateways } : {}),
+  });
+  store.sink = feed;
+  // sign-in / sign-out: the session token lives in the feed client's memory only
+  store.session.attach(feed);
+  // elderly services: personal data only through the feed server (masked, role-checked, audited there)
+  store.people.attach((req) => feed.call('people', req), grid);
+  // incident command: zones computed here (district tables + turf, building names from DuckDB), people counts from the
+  // feed server (masked and audited there), SOP files from the gateway
+  store.response.attach({
+    world: () => ({
+      buildings: store.entities.buildingGeom,
+      buildingIndex: store.entities.buildingIndex,
+      wells: store.entities.wells,
+      cameras: [...store.entities.cameras.values()].map((c) => ({ ...c, ptz: store.video.registry.get(c.id)?.ptz ?? false })),
+      places: [...store.entities.places.values()],
+      care: [...store.entities.care.values()],
+      streets: store.entities.streets,
+      facilities: store.entities.facilities,
+    }),
+    buildingNames: (ids) => repo.buildingNames(ids),
+    people: (req) => feed.call('people', req),
+    loadSops: () => feed.call('sop', {}).then((a) => (a.ok ? a.sops : Promise.reject(new Error(a.error)))),
+  });
+  // the feed starts before the maps are built: the alarm list is live while Cesium compiles its first frame
+  feed.start();
+  phase('feed');
+  void when(() => store.feed.status === 'live').then(() => phase('feed-live'));
   const basemap = drawBasemap({ meta, streets, compounds, grid, rings: buildings.rings });
   const surroundings = drawSurroundings({ meta, streets });
+  phase('basemap');
   // the names both maps label (computed once; a rebuilt view after a lost context reuses them)
   const landmarks = store.entities.placeIndex?.landmarks(LABEL_ONCE_WITHIN_M) ?? [];
   const el3d = document.getElementById('view3d')!;
@@ -70,6 +119,7 @@ async function boot(): Promise<void> {
     });
   let restores3d = 0;
   let view3d = mount3d();
+  phase('view3d');
   let restores2d = 0;
   const mount2d = (camera?: View2DInput['camera']): View2D =>
     new View2D(el2d, store, {
@@ -179,39 +229,6 @@ async function boot(): Promise<void> {
     },
   );
 
-  // ?bench=per-event: the naive baseline for `npm run bench` (every event applied and rendered on its own)
-  const perEvent = new URLSearchParams(location.search).get('bench') === 'per-event';
-  const feed = new FeedClient(store, {
-    url: cfg.feedUrl,
-    ...(cfg.feedToken ? { token: cfg.feedToken } : {}),
-    perEvent,
-    onSessionLost: () => store.session.sessionLost(),
-    // a cluster's gateways (--peers): an unreachable one is left for the next, with this screen's offsets
-    ...(cfg.gateways && cfg.gateways.length > 1 ? { gateways: cfg.gateways } : {}),
-  });
-  store.sink = feed;
-  // sign-in / sign-out: the session token lives in the feed client's memory only
-  store.session.attach(feed);
-  // elderly services: personal data only through the feed server (masked, role-checked, audited there)
-  store.people.attach((req) => feed.call('people', req), grid);
-  // incident command: zones computed here (district tables + turf, building names from DuckDB), people counts from the
-  // feed server (masked and audited there), SOP files from the gateway
-  store.response.attach({
-    world: () => ({
-      buildings: store.entities.buildingGeom,
-      buildingIndex: store.entities.buildingIndex,
-      wells: store.entities.wells,
-      cameras: [...store.entities.cameras.values()].map((c) => ({ ...c, ptz: store.video.registry.get(c.id)?.ptz ?? false })),
-      places: [...store.entities.places.values()],
-      care: [...store.entities.care.values()],
-      streets: store.entities.streets,
-      facilities: store.entities.facilities,
-    }),
-    buildingNames: (ids) => repo.buildingNames(ids),
-    people: (req) => feed.call('people', req),
-    loadSops: () => feed.call('sop', {}).then((a) => (a.ok ? a.sops : Promise.reject(new Error(a.error)))),
-  });
-  feed.start();
   // the district's camera registry (stream URLs), each time the feed is (re)connected: a gateway may have changed it
   reaction(
     () => store.feed.status === 'live',
@@ -286,7 +303,7 @@ async function boot(): Promise<void> {
   // 3D Tiles models named on the command line (`--model`): after the district, streamed in while the app runs
   for (const m of cfg.models ?? []) void store.loadConfiguredModel(m, location.href);
   bootEl.hidden = true;
-  performance.mark('redwall-ready');
+  phase('ready');
   document.body.dataset['ready'] = 'true';
 }
 

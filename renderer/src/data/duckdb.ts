@@ -11,6 +11,12 @@ import type { SqlRunner } from '../analysis/sql-runner.ts';
 import { LOCKDOWN_SQL, MEM_DIR } from './db-lockdown.ts';
 import type { Manifest } from '../../../data-pipelines/contracts/manifest.ts';
 
+/** A district package fetched but not yet in the database (LocalDb.fetchPackage). */
+export interface FetchedPackage {
+  manifest: Manifest;
+  tables: Array<{ name: string; bytes: Uint8Array }>;
+}
+
 export class LocalDb implements SqlRunner {
   private readonly extra: duckdb.AsyncDuckDBConnection[] = [];
   private constructor(
@@ -30,25 +36,40 @@ export class LocalDb implements SqlRunner {
     return new LocalDb(db, conn, worker);
   }
 
-  /** Loads every table of the district package; checks row counts against the manifest. */
-  async loadPackage(base: string): Promise<Manifest> {
-    const res = await fetch(new URL('manifest.json', new URL(base, location.href)));
+  /**
+   * Fetches the district package (manifest and every table's bytes, sizes checked): needs no database, so boot runs it
+   * while DuckDB-Wasm compiles.
+   */
+  static async fetchPackage(base: string): Promise<FetchedPackage> {
+    const root = new URL(base, location.href);
+    const res = await fetch(new URL('manifest.json', root));
     if (!res.ok) throw new Error(`district manifest: HTTP ${res.status}`);
     const manifest = (await res.json()) as Manifest;
-    await Promise.all(
+    const tables = await Promise.all(
       manifest.tables.map(async (t) => {
-        const r = await fetch(new URL(t.file, new URL(base, location.href)));
+        const r = await fetch(new URL(t.file, root));
         if (!r.ok) throw new Error(`${t.file}: HTTP ${r.status}`);
         const bytes = new Uint8Array(await r.arrayBuffer());
         if (bytes.byteLength !== t.bytes) throw new Error(`${t.file}: ${bytes.byteLength} bytes, manifest says ${t.bytes}`);
-        await this.conn.insertArrowFromIPCStream(bytes, { name: t.name, create: true });
+        return { name: t.name, bytes };
       }),
     );
-    for (const t of manifest.tables) {
+    return { manifest, tables };
+  }
+
+  /** Loads a fetched package's tables; checks row counts against the manifest. */
+  async insertPackage(pkg: FetchedPackage): Promise<Manifest> {
+    await Promise.all(pkg.tables.map((t) => this.conn.insertArrowFromIPCStream(t.bytes, { name: t.name, create: true })));
+    for (const t of pkg.manifest.tables) {
       const n = Number((await this.query(`SELECT count(*)::INTEGER AS n FROM "${t.name}"`)).getChild('n')!.get(0));
       if (n !== t.rows) throw new Error(`table ${t.name}: ${n} rows loaded, manifest says ${t.rows}`);
     }
-    return manifest;
+    return pkg.manifest;
+  }
+
+  /** Loads every table of the district package; checks sizes and row counts against the manifest. */
+  async loadPackage(base: string): Promise<Manifest> {
+    return this.insertPackage(await LocalDb.fetchPackage(base));
   }
 
   query(sql: string): Promise<Table> {

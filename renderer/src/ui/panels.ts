@@ -2,33 +2,19 @@
 import { mountLeftSections } from './left-sections.ts';
 import { mayActOnAlarmIn } from '../../../data-pipelines/contracts/auth.ts';
 import { autorun, observable, reaction, runInAction, type IReactionDisposer } from 'mobx';
-import { ALARM_CATEGORIES, allowedActions, type Alarm, type AlarmCategory, type OperatorAction } from '../../../data-pipelines/contracts/alarm.ts';
+import { allowedActions, type Alarm, type OperatorAction } from '../../../data-pipelines/contracts/alarm.ts';
 import { STREAMS } from '../../../data-pipelines/contracts/events.ts';
 import type { RedWallBridge } from '../../../electron/bridge/api.ts';
 import type { DistrictMeta } from '../data/district.ts';
 import { fmtNumber, fmtTime, locale, t, type StringKey } from '../i18n.ts';
-import {
-  actionLabel,
-  alarmHasPlace,
-  alarmTitle,
-  categoryLabel,
-  causeLabel,
-  defaultTeam,
-  groupAlarms,
-  PRIORITY_COLORS,
-  priorityLabel,
-  stateLabel,
-  teamLabel,
-  TEAMS,
-} from '../layers/alarms/format.ts';
+import { actionLabel, alarmHasPlace, alarmTitle, defaultTeam, PRIORITY_COLORS, priorityLabel, stateLabel, teamLabel, TEAMS } from '../layers/alarms/format.ts';
 import { BUILDING_LEGEND } from '../layers/buildings/format.ts';
-import { unitText } from '../layers/manholes/format.ts';
 import { cssColor } from '../palette.ts';
 import { LIVE_LAYERS } from '../layers/registry.ts';
 import { FEED_STATUS_KEY, streamStatus } from '../stores/feed-store.ts';
 import { journalPill } from './journal-health.ts';
 import type { RootStore } from '../stores/root.ts';
-import type { AlarmFilter, AuditRecord, LayerId } from '../stores/ui-store.ts';
+import type { AuditRecord, LayerId } from '../stores/ui-store.ts';
 import { alarmTone, troubleTone, unlockAudioOnGesture } from './audio.ts';
 import { button, h } from './dom.ts';
 import { snapshotLinks, VideoPanel } from './video/panel.ts';
@@ -43,6 +29,7 @@ import { mountGridPanel } from './grid-panel.ts';
 import { mountRequestsPanel } from './requests-panel.ts';
 import { mountTasksPanel } from './tasks-panel.ts';
 import { mountCareHolder } from './care-holder.ts';
+import { drillMark, goToAlarm, mountAlarmList, valueText } from './alarm-list.ts';
 import { mountLayoutsPanel, type LayoutsPanelDeps } from './layouts-panel.ts';
 import { mountSessionControl } from './session-control.ts';
 import { placeWithCoords } from './place-text.ts';
@@ -316,100 +303,12 @@ function mountRightColumn(store: RootStore, right: HTMLElement): Unmount {
       analysisBox.hidden = !analysis;
     }),
     mountIncidentPanel(store, incidentBox),
-    autorun(() => renderAlarmList(store, alarmBox)),
+    mountAlarmList(store, alarmBox),
     autorun(() => renderAlarmDetail(store, detailBox)),
     autorun(() => renderBuilding(store, buildingBox)),
     mountVideo(store, videoSlot),
   ];
   return () => unmounts.forEach((u) => u());
-}
-
-const drillMark = (a: Alarm) => (a.drill ? `${t('alarms.drillMark')} · ` : '');
-const valueText = (a: Alarm) => `${a.value}${unitText(a.unit) ? ` ${unitText(a.unit)}` : ''}`;
-
-/** Selects an alarm and shows where it is: the place (fire: main.ts flies in close), or its data source. */
-function goToAlarm(store: RootStore, a: Alarm, fly: boolean): void {
-  void store.command({ type: 'selectAlarm', alarmId: a.alarmId });
-  // an alarm about a data source has no place: show the source instead of flying to the district centre
-  if (!alarmHasPlace(a)) void store.command({ type: 'sourcesPanel', open: true, sourceId: a.sourceId });
-  else if (fly) void store.command({ type: 'focus', lon: a.lon, lat: a.lat, what: a.alarmId });
-}
-
-function alarmRow(store: RootStore, a: Alarm): HTMLElement {
-  const cls = `alarm-item p${a.priority} ${a.state}${a.active ? '' : ' rtn'}${store.ui.selectedAlarmId === a.alarmId ? ' focused' : ''}${a.drill ? ' drill' : ''}`;
-  const reading = `${causeLabel(a)}${a.value !== undefined ? ` ${valueText(a)}` : ''}${a.floor !== undefined ? ` · ${t('alarms.floorShort', { floor: String(a.floor) })}` : ''}${a.active ? '' : ` · ${t('activeNo')}`}`;
-  const li = h(
-    'li',
-    {
-      class: cls,
-      'data-testid': 'alarm-item',
-      'data-alarm': a.alarmId,
-      'data-source': a.sourceId,
-      'data-state': a.state,
-      'data-category': a.category,
-      'data-level': a.active ? 'alarm' : 'rtn',
-    },
-    h('span', { class: 'dot', style: `background:${cssColor(PRIORITY_COLORS[a.priority])}` }),
-    h('span', { class: 'well' }, `${drillMark(a)}${categoryLabel(a.category)} ${a.sourceId}`),
-    h('span', { class: 'kind' }, stateLabel(a.state)),
-    h('span', { class: 'reading' }, reading),
-    h('span', { class: 'time' }, fmtTime(a.raisedAt)),
-  );
-  // fire alarms: selection peels the building and flies in close (main.ts)
-  li.onclick = () => goToAlarm(store, a, a.category !== 'fire');
-  return li;
-}
-
-/** The alarm list: filter tabs, category chips, real alarms then drill alarms below their own divider (floods grouped). */
-function renderAlarmList(store: RootStore, alarmBox: HTMLElement): void {
-  void store.ui.locale;
-  const filter = store.ui.alarmFilter;
-  const cat = store.ui.alarmCategory;
-  const all = cat === 'all' ? store.live.alarms : store.live.alarms.filter((a) => a.category === cat);
-  const list = filter === 'all' ? all : filter === 'unacked' ? all.filter((a) => a.state === 'new') : all.filter((a) => a.state !== 'closed');
-  // Drill alarms are never mixed in with real ones: real first, drill alarms below their own divider.
-  const real = groupAlarms(list.filter((a) => !a.drill));
-  const drill = groupAlarms(list.filter((a) => a.drill));
-  const rows = [...real, ...drill];
-  const items: HTMLElement[] = [];
-  for (const r of rows.slice(0, 150)) {
-    if (drill.length && r === drill[0])
-      items.push(h('li', { class: 'drill-divider', 'data-testid': 'drill-divider' }, t('alarms.drillDivider', { n: drill.length })));
-    if (r.type === 'single') {
-      items.push(alarmRow(store, r.alarm));
-      continue;
-    }
-    const open = store.ui.expandedGroups.includes(r.key);
-    const text = t('alarms.groupRow', { category: categoryLabel(r.category), cause: causeLabel(r.alarms[0]!), n: r.alarms.length });
-    const head = h(
-      'li',
-      { class: 'alarm-group', 'data-testid': 'alarm-group', 'data-count': String(r.alarms.length) },
-      text,
-      h('span', { class: 'spacer' }),
-      open ? '▾' : `▸ ${t('expand')}`,
-    );
-    head.onclick = () => void store.command({ type: 'toggleAlarmGroup', key: r.key });
-    items.push(head);
-    if (open) items.push(...r.alarms.slice(0, 100).map((a) => alarmRow(store, a)));
-  }
-  const tab = (f: AlarmFilter, key: StringKey) =>
-    button(
-      t(key),
-      { class: filter === f ? 'active' : '', 'data-testid': `alarm-filter-${f}` },
-      () => void store.command({ type: 'setAlarmFilter', filter: f }),
-    );
-  const chip = (c: AlarmCategory | 'all') =>
-    button(
-      c === 'all' ? t('filterAll') : categoryLabel(c),
-      { class: cat === c ? 'active' : '', 'data-testid': `alarm-category-${c}` },
-      () => void store.command({ type: 'setAlarmCategory', category: c }),
-    );
-  alarmBox.replaceChildren(
-    h('h2', {}, `${t('alarms')} (${list.length})`, h('nav', {}, tab('open', 'filterOpen'), tab('unacked', 'filterUnacked'), tab('all', 'filterAll'))),
-    h('nav', { class: 'chips', 'aria-label': t('alarms.categoryFilter') }, ...(['all', ...ALARM_CATEGORIES.filter((c) => c !== 'parking')] as const).map(chip)),
-    items.length ? h('ul', {}, ...items) : h('p', { class: 'empty' }, t('noAlarms')),
-    rows.length > 150 ? h('p', { class: 'more' }, `+${rows.length - 150}`) : '',
-  );
 }
 
 /** The selected alarm: its facts, the actions this user may take now (with team / minutes / note), the last result. */

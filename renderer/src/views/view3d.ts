@@ -11,6 +11,7 @@ import {
   Color,
   CreditDisplay,
   DistanceDisplayCondition,
+  Label,
   LabelCollection,
   LabelStyle,
   VerticalOrigin,
@@ -39,6 +40,7 @@ import '@cesium/engine/Source/Widget/CesiumWidget.css';
 import { reaction, type IReactionDisposer } from 'mobx';
 import { tileOrEmpty, type TileSource } from '../basemap/index.ts';
 import { ModelTilesets } from './model-tilesets.ts';
+import { phase } from '../perf/startup.ts';
 import type { BuildingGeom, DistrictMeta } from '../data/district.ts';
 import { floorsColor, SELECTED_COLOR } from '../layers/buildings/format.ts';
 import { LIVE_LAYERS, pickOwner, type LayerRenderer } from '../layers/registry.ts';
@@ -117,6 +119,9 @@ export class View3D {
       scene3DOnly: true,
       skyBox: false,
       msaaSamples: 1,
+      // no order-independent translucency: its framebuffer check stalls the first frame for seconds on a software
+      // renderer (issue 24's start-up profile); our few translucent primitives (zones, sheets) sort back to front
+      orderIndependentTranslucency: false,
       useBrowserRecommendedResolution: true,
       // we report render errors ourselves (below): a frame drawn into a just-lost context is expected, not a bug
       showRenderLoopErrors: false,
@@ -224,8 +229,13 @@ export class View3D {
   contextLost = false;
   renderFailed = false;
   private labels: LabelCollection | null = null;
-  /** per label (same order): farthest camera distance it shows at, font size (px), name length (chars) */
-  private labelMeta: Array<{ far: number; designPx: number; px: number; chars: number }> = [];
+  /**
+   * Per landmark (same order as input.landmarks): where its name goes, farthest camera distance it shows at, font size
+   * (px), name length (chars), and its label once it has been shown. A label is made on its first showing, not all
+   * 800 at start: Cesium rasterises every label's glyphs (SDF) in the first frame, seconds on a software renderer
+   * (issue 24's start-up profile), though only the few dozen near the camera are ever on screen together.
+   */
+  private labelMeta: Array<{ id: number; name: string; position: Cartesian3; far: number; designPx: number; px: number; chars: number; label?: Label }> = [];
 
   /**
    * Landmark names on their roofs, decluttered: tallest first, a label shows only within its tier's distance and only
@@ -234,28 +244,14 @@ export class View3D {
    */
   private addLabels(): void {
     const heights = this.store.entities.buildingHeights;
-    const labels = new LabelCollection({ scene: this.widget.scene });
     for (const l of this.input.landmarks.slice(0, 800)) {
       const top = heights.get(l.id) ?? l.floors * this.input.meta.metresPerFloor;
       const far = l.floors >= 30 ? 8_000 : l.floors >= 20 ? 4_000 : l.floors >= 8 ? 2_000 : 900;
       const designPx = l.floors >= 20 ? 16 : 14;
-      const px = screenLabelPx(designPx);
-      labels.add({
-        position: Cartesian3.fromDegrees(l.lon, l.lat, top + 4),
-        text: l.name,
-        font: labelCss(px),
-        fillColor: Color.fromCssColorString('#f1f5fb'),
-        outlineColor: Color.fromCssColorString('#0a1220'),
-        outlineWidth: 3,
-        style: LabelStyle.FILL_AND_OUTLINE,
-        verticalOrigin: VerticalOrigin.BOTTOM,
-        distanceDisplayCondition: new DistanceDisplayCondition(0, far),
-        id: { kind: 'landmark', buildingId: l.id },
-        show: false,
-      });
-      this.labelMeta.push({ far, designPx, px, chars: [...l.name].length });
+      const position = Cartesian3.fromDegrees(l.lon, l.lat, top + 4);
+      this.labelMeta.push({ id: l.id, name: l.name, position, far, designPx, px: screenLabelPx(designPx), chars: [...l.name].length });
     }
-    this.labels = this.widget.scene.primitives.add(labels) as LabelCollection;
+    this.labels = this.widget.scene.primitives.add(new LabelCollection({ scene: this.widget.scene })) as LabelCollection;
     const camera = this.widget.scene.camera;
     const declutter = () => this.declutter();
     camera.moveEnd.addEventListener(declutter);
@@ -280,16 +276,33 @@ export class View3D {
     if (!labels || this.widget.isDestroyed()) return false;
     let changed = false;
     const sizes = new Map<number, number>(); // two design sizes: the page's style is read once for each
-    for (let i = 0; i < labels.length; i++) {
-      const m = this.labelMeta[i]!;
+    for (const m of this.labelMeta) {
       let px = sizes.get(m.designPx);
       if (px === undefined) sizes.set(m.designPx, (px = screenLabelPx(m.designPx)));
       if (px === m.px) continue;
       m.px = px;
-      labels.get(i).font = labelCss(px);
+      if (m.label) m.label.font = labelCss(px);
       changed = true;
     }
     return changed;
+  }
+
+  /** The landmark's label, made on its first showing (labelMeta). */
+  private landmarkLabel(labels: LabelCollection, m: (typeof this.labelMeta)[number]): Label {
+    m.label ??= labels.add({
+      position: m.position,
+      text: m.name,
+      font: labelCss(m.px),
+      fillColor: Color.fromCssColorString('#f1f5fb'),
+      outlineColor: Color.fromCssColorString('#0a1220'),
+      outlineWidth: 3,
+      style: LabelStyle.FILL_AND_OUTLINE,
+      verticalOrigin: VerticalOrigin.BOTTOM,
+      distanceDisplayCondition: new DistanceDisplayCondition(0, m.far),
+      id: { kind: 'landmark', buildingId: m.id },
+      show: false,
+    });
+    return m.label;
   }
 
   /** Shows the labels that fit: within their distance, on screen, not overlapping a taller building's label. */
@@ -301,11 +314,9 @@ export class View3D {
     const taken: Array<[number, number, number, number]> = [];
     const w = scene.canvas.clientWidth;
     const hgt = scene.canvas.clientHeight;
-    for (let i = 0; i < labels.length; i++) {
-      const l = labels.get(i);
-      const m = this.labelMeta[i]!;
-      let show = Cartesian3.distance(cam, l.position) <= m.far;
-      const p = show ? SceneTransforms.worldToWindowCoordinates(scene, l.position) : undefined;
+    for (const m of this.labelMeta) {
+      let show = Cartesian3.distance(cam, m.position) <= m.far;
+      const p = show ? SceneTransforms.worldToWindowCoordinates(scene, m.position) : undefined;
       if (!p || p.x < 0 || p.y < 0 || p.x > w || p.y > hgt) show = false;
       if (show && p) {
         // CJK glyphs are about one em wide; Latin about half: a slightly generous box
@@ -314,7 +325,8 @@ export class View3D {
         if (taken.some((b) => box[0] < b[2] && box[2] > b[0] && box[1] < b[3] && box[3] > b[1])) show = false;
         else taken.push(box);
       }
-      l.show = show;
+      if (show) this.landmarkLabel(labels, m).show = true;
+      else if (m.label) m.label.show = false;
     }
     scene.requestRender();
   }
@@ -394,6 +406,14 @@ export class View3D {
     this.basemapUrl = district.url;
     if (this.widget.isDestroyed()) return this.revokeUrls();
     scene.imageryLayers.addImageryProvider(district.provider);
+    // start-up timeline: the first frame drawn with the district's own ground (its globe tiles loaded)
+    // (frames are asked for while they load, not forever: a globe that never settles is not marked)
+    let frames = 0;
+    const off = scene.postRender.addEventListener(() => {
+      if (!scene.globe.tilesLoaded && ++frames < 600) return void scene.requestRender();
+      off();
+      if (scene.globe.tilesLoaded) phase('map');
+    });
     // a user tile package loaded before our basemap arrived stays on top of it
     if (this.userTiles) scene.imageryLayers.raiseToTop(this.userTiles);
     scene.requestRender();
