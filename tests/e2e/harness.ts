@@ -177,3 +177,21 @@ export async function registerAtDesk(s: Session, f: { summary: string; topic: To
   }
   return [...s.server.core.desk.requests.values()].at(-1)!;
 }
+
+/** Starts watching the longest gap between animation frames in the page (read it with maxFrameGap). */
+export async function startFrameMonitor(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const w = window as unknown as { __maxGap: number };
+    w.__maxGap = 0;
+    let last = performance.now();
+    const loop = (t: number) => {
+      w.__maxGap = Math.max(w.__maxGap, t - last);
+      last = t;
+      requestAnimationFrame(loop);
+    };
+    requestAnimationFrame(loop);
+  });
+}
+
+/** The longest gap between animation frames since startFrameMonitor (ms). */
+export const maxFrameGap = (page: Page): Promise<number> => page.evaluate(() => (window as unknown as { __maxGap: number }).__maxGap);

@@ -83,10 +83,22 @@ class PackageTileProvider extends UrlTemplateImageryProvider {
 }
 
 /** A canvas as one imagery tile over its box (a blob URL: the caller revokes it). */
-async function canvasTile(canvas: HTMLCanvasElement, rectangle: Rectangle, what: string): Promise<{ url: string; provider: SingleTileImageryProvider }> {
-  const blob = await new Promise<Blob>((res, rej) => canvas.toBlob((b) => (b ? res(b) : rej(new Error(`${what} toBlob failed`))), 'image/png'));
-  const url = URL.createObjectURL(blob);
-  return { url, provider: await SingleTileImageryProvider.fromUrl(url, { rectangle }) };
+/**
+ * One canvas as one imagery tile, handed to Cesium as it is: no PNG encode, blob URL and decode in between (that
+ * round trip of the 4096-pixel basemap held the main thread for over a second at start-up: issue 24's profile).
+ */
+class CanvasImageryProvider extends SingleTileImageryProvider {
+  constructor(
+    private readonly canvas: HTMLCanvasElement,
+    rectangle: Rectangle,
+  ) {
+    // the URL is never fetched: requestImage answers with the canvas
+    super({ url: 'data:,', rectangle, tileWidth: canvas.width, tileHeight: canvas.height });
+  }
+
+  override requestImage(): Promise<HTMLCanvasElement> {
+    return Promise.resolve(this.canvas);
+  }
 }
 
 export class View3D {
@@ -97,8 +109,6 @@ export class View3D {
   private buildingsPrimitive: Primitive | null = null;
   /** the user's own 3D Tiles models */
   private readonly models: ModelTilesets;
-  private basemapUrl: string | null = null;
-  private surroundingsUrl: string | null = null;
   private highlighted: number | null = null;
   /** resolves once buildings geometry is built and the first frame with them has rendered */
   readonly ready: Promise<void>;
@@ -145,7 +155,7 @@ export class View3D {
     scene.screenSpaceCameraController.maximumZoomDistance = 80_000;
     // Cesium's default credit shows the Cesium logo from local Assets; data credits live in our About panel.
 
-    void this.addImagery();
+    this.addImagery();
     this.ready = this.addBuildings();
     this.addLabels();
     for (const def of LIVE_LAYERS) {
@@ -380,13 +390,7 @@ export class View3D {
     return this.widget.scene;
   }
 
-  private revokeUrls(): void {
-    if (this.basemapUrl) URL.revokeObjectURL(this.basemapUrl);
-    if (this.surroundingsUrl) URL.revokeObjectURL(this.surroundingsUrl);
-    this.basemapUrl = this.surroundingsUrl = null;
-  }
-
-  private async addImagery(): Promise<void> {
+  private addImagery(): void {
     const scene = this.widget.scene;
     // far away: Cesium's bundled Natural Earth (local files), dark and nearly grey so it reads as night ground, not olive
     const ne = ImageryLayer.fromProviderAsync(TileMapServiceImageryProvider.fromUrl(buildModuleUrl('Assets/Textures/NaturalEarthII')), {
@@ -396,16 +400,9 @@ export class View3D {
     scene.imageryLayers.add(ne);
     // around the district: our own dark ground with the streets running on
     const sur = this.input.surroundings;
-    const around = await canvasTile(sur.canvas, Rectangle.fromDegrees(sur.west, sur.south, sur.east, sur.north), 'surroundings');
-    this.surroundingsUrl = around.url;
-    // destroyed meanwhile: its destroy() ran before these URLs existed
-    if (this.widget.isDestroyed()) return this.revokeUrls();
-    scene.imageryLayers.addImageryProvider(around.provider);
+    scene.imageryLayers.addImageryProvider(new CanvasImageryProvider(sur.canvas, Rectangle.fromDegrees(sur.west, sur.south, sur.east, sur.north)));
     const { bbox } = this.input.meta;
-    const district = await canvasTile(this.input.basemap, Rectangle.fromDegrees(bbox.west, bbox.south, bbox.east, bbox.north), 'basemap');
-    this.basemapUrl = district.url;
-    if (this.widget.isDestroyed()) return this.revokeUrls();
-    scene.imageryLayers.addImageryProvider(district.provider);
+    scene.imageryLayers.addImageryProvider(new CanvasImageryProvider(this.input.basemap, Rectangle.fromDegrees(bbox.west, bbox.south, bbox.east, bbox.north)));
     // start-up timeline: the first frame drawn with the district's own ground (its globe tiles loaded)
     // (frames are asked for while they load, not forever: a globe that never settles is not marked)
     let frames = 0;
@@ -414,8 +411,6 @@ export class View3D {
       off();
       if (scene.globe.tilesLoaded) phase('map');
     });
-    // a user tile package loaded before our basemap arrived stays on top of it
-    if (this.userTiles) scene.imageryLayers.raiseToTop(this.userTiles);
     scene.requestRender();
   }
 
@@ -573,6 +568,5 @@ export class View3D {
     this.models.destroy();
     this.handler.destroy();
     if (!this.widget.isDestroyed()) this.widget.destroy();
-    this.revokeUrls();
   }
 }
