@@ -28,7 +28,7 @@
  *
  * Flags: --quick (shorter runs, 1M rows only; a 50k city), --out FILE, --backpressure-only / --sources-only / --cluster-only (just
  * those rows: no build or browser needed), --video-only (the video tile rows only; needs the build and ffmpeg), --impact-only (the impact zone row; needs the build), --city-only (the city-scale rows; needs the build),
- * --startup-only (the start-up timeline), --smoke (start-up timeline + alarm flood, quick: what CI runs; not recorded
+ * --startup-only (the start-up timeline), --smoke (start-up timeline + alarm latency + alarm flood, quick: what CI runs; not recorded
  * unless --record), --no-record (keep this run out of docs/bench-history.jsonl and benchmarks.md)
  *
  *   start-up timeline    each start-up phase's end (renderer/src/perf/startup.ts marks) and the long tasks in it
@@ -1109,7 +1109,10 @@ if (browser && videoOnly) {
 } else if (browser && (startupOnly || smoke)) {
   try {
     await coldStart(browser);
-    if (smoke) await alarmFlood(browser);
+    if (smoke) {
+      await alarmLatency(browser);
+      await alarmFlood(browser);
+    }
   } finally {
     await browser.close();
   }
