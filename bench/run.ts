@@ -199,6 +199,7 @@ async function alarmFlood(browser: Browser): Promise<void> {
     });
     await startFrameMonitor(page);
     let clicks = 0;
+    let clickError: unknown = null;
     clicker = (async () => {
       while (clicking) {
         // where the tab is now (the header does not move, but a layout change must not make us click beside it)
@@ -206,7 +207,9 @@ async function alarmFlood(browser: Browser): Promise<void> {
         if (box) await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
         await new Promise((r) => setTimeout(r, 300));
       }
-    })();
+    })().catch((e: unknown) => {
+      clickError = e; // reported after the flood (an unhandled rejection would end the process before the cleanup)
+    });
     // manhole covers (a flood: folded into group rows) and one in five a building fire (priority 1: a row each, never
     // folded), so the keyed rows are exercised up to the list's cap, not only one group row
     let n = 0;
@@ -229,6 +232,7 @@ async function alarmFlood(browser: Browser): Promise<void> {
     await new Promise((r) => setTimeout(r, 2_000));
     clicking = false;
     await clicker;
+    if (clickError) throw clickError;
     const lat = await page.evaluate(() => (window as unknown as { __clicks: number[] }).__clicks);
     const gap = await maxFrameGap(page);
     rows.push({
@@ -409,20 +413,26 @@ async function alarmLatency(browser: Browser): Promise<void> {
     if (id) sent[id] = t;
     await new Promise((r) => setTimeout(r, 250));
   }
-  await page.waitForTimeout(1500);
-  const seen = await page.evaluate(() => (window as unknown as { __seen: Record<string, number> }).__seen);
-  const lat = Object.entries(sent)
-    .filter(([id]) => seen[id])
-    .map(([id, t]) => seen[id]! - t);
+  // until every sent alarm has its row (capped): a slow one is timed, not left out of the percentiles
+  const getSeen = () => page.evaluate(() => (window as unknown as { __seen: Record<string, number> }).__seen);
+  const capEnd = Date.now() + 60_000;
+  let seen = await getSeen();
+  while (Object.keys(sent).some((id) => !seen[id]) && Date.now() < capEnd) {
+    await new Promise((r) => setTimeout(r, 250));
+    seen = await getSeen();
+  }
+  const end = Date.now();
+  const lat = Object.entries(sent).map(([id, t]) => (seen[id] ?? end) - t);
+  const missing = Object.keys(sent).filter((id) => !seen[id]).length;
   await page.close();
   await srv.close();
   rows.push({
     metric: 'alarm latency (inject -> row in list)',
     variant: `${n} fire alarms, 4/s`,
-    value: `p50 ${median(lat)} ms, p95 ${pct(lat, 95)} ms, p99 ${pct(lat, 99)} ms (${lat.length}/${n} seen)`,
+    value: `p50 ${median(lat)} ms, p95 ${pct(lat, 95)} ms, p99 ${pct(lat, 99)} ms (${lat.length - missing}/${lat.length} seen${missing ? `; ${missing} not within 60 s, counted as 60 s+` : ''})`,
     headline: 'p95',
     target: '<= 250 ms',
-    raw: { p50: median(lat), p95: pct(lat, 95), p99: pct(lat, 99), seen: lat.length, sent: n },
+    raw: { p50: median(lat), p95: pct(lat, 95), p99: pct(lat, 99), seen: lat.length - missing, sent: n },
   });
 }
 

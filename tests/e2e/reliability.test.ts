@@ -331,6 +331,13 @@ describe('feed reliability', () => {
         expect(new Set(ids)).toEqual(new Set(server.alarms.map((a) => a.alarmId)));
         // the flood is folded into a group row, not 1,000 rows
         await expect.poll(() => s.page.locator('[data-testid=alarm-group]').count(), { timeout: CAP_MS }).toBeGreaterThanOrEqual(1);
+        // the group opens into its alarms (the first 100) and closes again
+        const wellRows = s.page.locator('[data-testid=alarm-item][data-category=manhole]');
+        expect(await wellRows.count()).toBe(0);
+        await s.page.click('[data-testid=alarm-group]');
+        await expect.poll(() => wellRows.count(), { timeout: CAP_MS }).toBe(100);
+        await s.page.click('[data-testid=alarm-group]');
+        await expect.poll(() => wellRows.count(), { timeout: CAP_MS }).toBe(0);
         expect(await s.page.evaluate(() => (document.querySelector('[data-testid=alarm-filter-unacked]') as unknown as { __kept?: boolean }).__kept)).toBe(
           true,
         );

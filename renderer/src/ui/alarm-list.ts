@@ -96,12 +96,13 @@ function listSpecs(store: RootStore): { specs: RowSpec[]; count: number; more: n
       specs.push(alarmSpec(store, r.alarm));
       continue;
     }
-    const open = store.ui.expandedGroups.includes(r.key);
+    // opened per section too: a drill flood does not open with the real one
+    const key = `${section}|${r.key}`;
+    const open = store.ui.expandedGroups.includes(key);
     const text = t('alarms.groupRow', { category: categoryLabel(r.category), cause: causeLabel(r.alarms[0]!), n: r.alarms.length });
     const tail = open ? '▾' : `▸ ${t('expand')}`;
-    const key = r.key;
     specs.push({
-      key: `g|${section}|${key}`,
+      key: `g|${key}`,
       sig: [text, tail, r.alarms.length].join('\u0000'),
       make: () => {
         const head = h(

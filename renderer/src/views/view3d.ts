@@ -82,7 +82,6 @@ class PackageTileProvider extends UrlTemplateImageryProvider {
   }
 }
 
-/** A canvas as one imagery tile over its box (a blob URL: the caller revokes it). */
 /**
  * One canvas as one imagery tile, handed to Cesium as it is: no PNG encode, blob URL and decode in between (that
  * round trip of the 4096-pixel basemap held the main thread for over a second at start-up: issue 24's profile).
@@ -404,12 +403,15 @@ export class View3D {
     const { bbox } = this.input.meta;
     scene.imageryLayers.addImageryProvider(new CanvasImageryProvider(this.input.basemap, Rectangle.fromDegrees(bbox.west, bbox.south, bbox.east, bbox.north)));
     // start-up timeline: the first frame drawn with the district's own ground (its globe tiles loaded)
-    // (frames are asked for while they load, not forever: a globe that never settles is not marked)
+    // (frames are asked for while they load, not forever; a later frame that finds them loaded still marks it)
     let frames = 0;
     const off = scene.postRender.addEventListener(() => {
-      if (!scene.globe.tilesLoaded && ++frames < 600) return void scene.requestRender();
+      if (!scene.globe.tilesLoaded) {
+        if (++frames < 600) scene.requestRender();
+        return;
+      }
       off();
-      if (scene.globe.tilesLoaded) phase('map');
+      phase('map');
     });
     scene.requestRender();
   }
