@@ -121,7 +121,8 @@ describe('place names: labels, addresses, search', () => {
     await s.page.evaluate(() => void window.__redwall!.store.command({ type: 'setView', view: '3d' }));
     const c = await s.page.evaluate(() => window.__redwall!.store.entities.placeIndex!.search('东方银座')[0]!);
     await s.page.evaluate(({ lon, lat }) => void window.__redwall!.store.command({ type: 'focus', lon, lat, what: 'test', rangeM: 700 }), c);
-    // the largest label collection in the scene (live layers have small ones of their own)
+    // the largest label collection in the scene (live layers have small ones of their own): a landmark's label is made
+    // when it first shows (issue 24: not all 800 rasterised in the first frame), so this counts the ones shown so far
     const count = await s.page.evaluate(() => {
       const prims = window.__redwall!.view3d.widget.scene.primitives;
       let most = 0;
@@ -131,7 +132,9 @@ describe('place names: labels, addresses, search', () => {
       }
       return most;
     });
-    expect(count).toBeGreaterThan(100);
+    expect(count).toBeGreaterThan(5);
+    // each of them on screen now or earlier, none of the 800 made up front
+    expect(count).toBeLessThan(800);
     // labels on vs off, each once the view has settled (two equal frames): the picture differs where the names are
     const grab = async () => s.page.locator('#view3d').screenshot();
     const settled = async (): Promise<Buffer> => {

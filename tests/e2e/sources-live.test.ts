@@ -208,15 +208,16 @@ describe('real feeds end to end: mosquitto and HTTP push into the console (simul
       lit[f] = p ? countWhere(fire3d, p.x, p.y, 3, alarmSlab) : -1;
       at[f] = p ? `${Math.round(p.x)},${Math.round(p.y)}` : 'off';
     }
-    // Seen from above at 45°, a slab's red shows through the translucent slabs just above and below it at the
-    // footprint's centre, so the red probes form a run around the lit floor: the run must be centred on floor 3 (a
-    // slab lit on floor 2 or 4 would turn floor 1's or floor 5's probe red; on 1 or 5+, floor 3's would not be the centre)
+    // Seen from above at 45°, the lit slab is in front of the footprint centre of the slab just below it, so the red
+    // probes are floor 3's and floor 2's (translucent slabs are drawn back to front: the view has no order-independent
+    // translucency, issue 24). The run must end at floor 3: a slab lit on floor 4 would turn floor 4's probe red, one
+    // lit on floor 2 would leave floor 3's probe without red.
     const red = Object.entries(lit)
       .filter(([, n]) => n > 20)
       .map(([f]) => Number(f));
     const why = JSON.stringify({ lit, at });
     expect(red, why).toContain(3);
-    expect(red.every((f) => Math.abs(f - 3) <= 1) && Math.min(...red) + Math.max(...red) === 6, why).toBe(true);
+    expect(red.every((f) => Math.abs(f - 3) <= 1) && Math.max(...red) === 3, why).toBe(true);
     // the whole console, after the gas and the fire: not a black canvas
     await page.screenshot({ path: '/tmp/redwall-sources-live.png' });
     const st = stats(await shot(page, '#view3d'));
