@@ -67,11 +67,6 @@ export class LocalDb implements SqlRunner {
     return pkg.manifest;
   }
 
-  /** Loads every table of the district package; checks sizes and row counts against the manifest. */
-  async loadPackage(base: string): Promise<Manifest> {
-    return this.insertPackage(await LocalDb.fetchPackage(base));
-  }
-
   query(sql: string): Promise<Table> {
     return this.conn.query(sql) as unknown as Promise<Table>;
   }
