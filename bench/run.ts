@@ -31,7 +31,8 @@
  * --startup-only (the start-up timeline), --smoke (start-up timeline + alarm latency + alarm flood, quick: what CI runs; not recorded
  * unless --record), --no-record (keep this run out of docs/bench-history.jsonl and benchmarks.md)
  *
- *   start-up timeline    each start-up phase's end (renderer/src/perf/startup.ts marks) and the long tasks in it
+ *   start-up timeline    each start-up phase's end (renderer/src/perf/startup.ts marks) and the long tasks in it; twice:
+ *                        buildings extruded at start-up (the default) and streamed from the 3D Tiles tileset
  *   alarm flood          50 alarms/s then a burst of 500 while an operator clicks: click latency, longest frame gap
  *
  * Every run prints each row beside its last recorded figure (bench/record.ts); a recorded run is appended to
@@ -112,14 +113,17 @@ const LONGTASK_OBSERVER = `window.__longTasks = []; try { new PerformanceObserve
  * Cold start (issue 24): navigation -> each start-up phase (renderer/src/perf/startup.ts marks), median over runs, with
  * the main thread's long tasks (> 200 ms is a bug) between. A row per phase, so the slow one is named.
  */
-async function coldStart(browser: Browser): Promise<void> {
+async function coldStart(browser: Browser, buildings: 'geometry' | 'tileset' = 'geometry'): Promise<void> {
+  // the same rows for both: the footprints extruded at start-up (the default) and the district's 3D Tiles tileset
+  // streamed (?buildings=tileset, issue 25), measured in the same run on the same machine
+  const tiles = buildings === 'tileset';
   const srv = await server({ incidentEveryMs: 0 });
   const runs: Array<{ marks: Record<string, number>; long: Array<{ start: number; ms: number }> }> = [];
   for (let i = 0; i < (quick ? 2 : 3); i++) {
     const page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
     await page.addInitScript('window.__name = (f) => f');
     await page.addInitScript(LONGTASK_OBSERVER);
-    await page.goto(`${srv.url}/`);
+    await page.goto(`${srv.url}/${tiles ? '?buildings=tileset' : ''}`);
     await waitReady(page, 180_000);
     // feed-live and map may come just after ready
     await page.waitForFunction(() => ['feed-live', 'map'].every((p) => performance.getEntriesByName(`redwall:${p}`).length > 0), undefined, {
@@ -144,14 +148,14 @@ async function coldStart(browser: Browser): Promise<void> {
   const interactiveMs = median(runs.map((r) => Math.max(r.marks['map']!, r.marks['feed-live']!)));
   rows.push({
     metric: 'cold start -> everything ready',
-    variant: 'web shell, 5,442 buildings',
+    variant: tiles ? 'web shell, 5,442 buildings from the 3D Tiles tileset' : 'web shell, 5,442 buildings',
     value: `${(readyMs / 1000).toFixed(2)} s`,
     target: '<= 8 s',
     raw: { medianMs: readyMs, runs: runs.length },
   });
   rows.push({
     metric: 'cold start -> map and alarm list live',
-    variant: 'district basemap drawn in 3D, feed live',
+    variant: tiles ? 'district basemap drawn in 3D, feed live (tileset buildings)' : 'district basemap drawn in 3D, feed live',
     value: `${(interactiveMs / 1000).toFixed(2)} s`,
     target: '<= 5 s',
     raw: { medianMs: interactiveMs, runs: runs.length },
@@ -168,7 +172,7 @@ async function coldStart(browser: Browser): Promise<void> {
     const count = median(long.map((l) => l.length));
     rows.push({
       metric: `  start-up: ${p}`,
-      variant: 'phase ends (after the one before)',
+      variant: tiles ? 'phase ends (tileset buildings)' : 'phase ends (after the one before)',
       value: `at ${(at / 1000).toFixed(2)} s (+${((at - prev) / 1000).toFixed(2)} s); ${count} long tasks, longest ${worst.toFixed(0)} ms`,
       target: 'no long task > 200 ms',
       raw: { atMs: at, phaseMs: at - prev, longTasks: count, longestMs: worst },
@@ -1119,6 +1123,7 @@ if (browser && videoOnly) {
 } else if (browser && (startupOnly || smoke)) {
   try {
     await coldStart(browser);
+    await coldStart(browser, 'tileset');
     if (smoke) {
       await alarmLatency(browser);
       await alarmFlood(browser);
@@ -1141,6 +1146,7 @@ if (browser && videoOnly) {
 } else if (browser) {
   try {
     await coldStart(browser);
+    await coldStart(browser, 'tileset');
     await alarmLatency(browser);
     await alarmFlood(browser);
     for (const rate of quick ? [2_000] : [1_000, 5_000, 10_000]) {

@@ -17,6 +17,7 @@ import { startScreenSync } from './wall/screen-sync.ts';
 import { WallStore } from './wall/wall-store.ts';
 import { drawBasemap, drawSurroundings } from './views/basemap-canvas.ts';
 import { View2D, type View2DInput } from './views/view2d.ts';
+import { buildingsSourceOf } from './layers/buildings/format.ts';
 import { View3D } from './views/view3d.ts';
 import type { CameraState } from './types/camera.ts';
 import './debug.ts';
@@ -100,10 +101,14 @@ async function boot(): Promise<void> {
   const landmarks = store.entities.placeIndex?.landmarks(LABEL_ONCE_WITHIN_M) ?? [];
   const el3d = document.getElementById('view3d')!;
   const el2d = document.getElementById('view2d')!;
+  // ?buildings=tileset: the 3D buildings stream from the district's 3D Tiles tileset (issue 25) instead of being
+  // extruded from the footprints at start-up
+  const buildingsTileset = buildingsSourceOf(location.search) === 'tileset' ? new URL('tiles/tileset.json', base).href : undefined;
   const mount3d = (camera?: CameraState): View3D =>
     new View3D(el3d, store, {
       meta,
       buildings,
+      ...(buildingsTileset ? { buildingsTileset } : {}),
       basemap,
       surroundings,
       landmarks,

@@ -1,7 +1,8 @@
 /**
  * 3D district view (CesiumJS engine, no widgets/knockout): fully offline — no ion, no remote imagery or terrain.
  * Ground = bundled NaturalEarthII (context when zoomed out) + our own district basemap; buildings extruded from
- * DuckDB results as one Primitive; live layers from the registry. Renders on demand (requestRenderMode).
+ * DuckDB results as one Primitive, or streamed from the district's 3D Tiles tileset (district-buildings.ts); live
+ * layers from the registry. Renders on demand (requestRenderMode).
  */
 import {
   buildModuleUrl,
@@ -15,20 +16,13 @@ import {
   LabelCollection,
   LabelStyle,
   VerticalOrigin,
-  ColorGeometryInstanceAttribute,
   EllipsoidTerrainProvider,
-  GeometryInstance,
   ImageryLayer,
   Ion,
   Math as CMath,
-  PerInstanceColorAppearance,
-  PolygonGeometry,
-  PolygonHierarchy,
-  Primitive,
   Rectangle,
   UrlTemplateImageryProvider,
   WebMercatorTilingScheme,
-  ShowGeometryInstanceAttribute,
   ScreenSpaceEventHandler,
   SceneTransforms,
   ScreenSpaceEventType,
@@ -42,13 +36,13 @@ import { tileOrEmpty, type TileSource } from '../basemap/index.ts';
 import { ModelTilesets } from './model-tilesets.ts';
 import { phase } from '../perf/startup.ts';
 import type { BuildingGeom, DistrictMeta } from '../data/district.ts';
-import { floorsColor, SELECTED_COLOR } from '../layers/buildings/format.ts';
+import { GeometryBuildings, TilesetBuildings, type DistrictBuildings } from './district-buildings.ts';
+import type { BuildingsSource } from '../layers/buildings/format.ts';
 import { LIVE_LAYERS, pickOwner, type LayerRenderer } from '../layers/registry.ts';
 import { M_PER_DEG_LAT } from '../../../data-pipelines/geo/measure.ts';
 import type { RootStore } from '../stores/root.ts';
 import type { CameraState } from '../types/camera.ts';
 import { labelCss, screenLabelPx } from './label-font.ts';
-import { cesiumColor } from '../layers/shared/cesium-color.ts';
 
 export interface View3DInput {
   meta: DistrictMeta;
@@ -58,6 +52,11 @@ export interface View3DInput {
   surroundings: { canvas: HTMLCanvasElement; west: number; south: number; east: number; north: number };
   /** named buildings, tallest first: labelled on their roofs */
   landmarks: ReadonlyArray<{ id: number; name: string; lon: number; lat: number; floors: number }>;
+  /**
+   * the district's buildings from its 3D Tiles tileset (this URL) instead of extruding the footprints at start-up
+   * (`?buildings=tileset`, issue 25); a tileset that cannot load falls back to the footprints, with a warning
+   */
+  buildingsTileset?: string;
   /** camera to start from (when rebuilt after a lost WebGL context) instead of the overview preset */
   camera?: CameraState;
   /** the GPU context came back after a loss: the owner rebuilds the view (Cesium cannot restore in place) */
@@ -105,10 +104,9 @@ export class View3D {
   private readonly handler: ScreenSpaceEventHandler;
   private readonly disposers: Array<IReactionDisposer | (() => void)> = [];
   private readonly live: Array<{ id: string; r: LayerRenderer }> = [];
-  private buildingsPrimitive: Primitive | null = null;
+  private buildings: DistrictBuildings;
   /** the user's own 3D Tiles models */
   private readonly models: ModelTilesets;
-  private highlighted: number | null = null;
   /** resolves once buildings geometry is built and the first frame with them has rendered */
   readonly ready: Promise<void>;
 
@@ -155,7 +153,17 @@ export class View3D {
     // Cesium's default credit shows the Cesium logo from local Assets; data credits live in our About panel.
 
     this.addImagery();
-    this.ready = this.addBuildings();
+    this.buildings = this.addBuildings();
+    this.ready = this.buildings.ready.catch((e: unknown) => {
+      // the tileset cannot load (missing, damaged): the footprints are extruded instead, and the reason is said
+      console.warn(
+        `the district's 3D Tiles tileset did not load (${e instanceof Error ? e.message : String(e)}): buildings extruded from the footprints instead`,
+      );
+      this.buildings.destroy();
+      this.buildings = new GeometryBuildings(scene, input.buildings, this.asked());
+      this.buildings.setShow(store.ui.layers.buildings);
+      return this.buildings.ready;
+    });
     this.addLabels();
     for (const def of LIVE_LAYERS) {
       if (def.create3d) this.live.push({ id: def.id, r: def.create3d({ scene, store }) });
@@ -180,7 +188,7 @@ export class View3D {
       ),
       reaction(
         () => this.store.ui.selectedBuildingId,
-        (id) => this.highlight(id),
+        (id) => this.buildings.highlight(id),
       ),
       reaction(
         () => this.store.imports.tiles,
@@ -189,7 +197,7 @@ export class View3D {
       ),
       reaction(
         () => this.store.ui.explodedBuildingId,
-        (id) => this.peel(id),
+        (id) => this.buildings.peel(id),
       ),
       reaction(
         () => this.store.ui.layers.labels,
@@ -202,8 +210,7 @@ export class View3D {
       reaction(
         () => this.store.ui.layers.buildings,
         (v) => {
-          if (this.buildingsPrimitive) this.buildingsPrimitive.show = v;
-          scene.requestRender();
+          this.buildings.setShow(v);
         },
       ),
       reaction(
@@ -416,47 +423,23 @@ export class View3D {
     scene.requestRender();
   }
 
-  private addBuildings(): Promise<void> {
-    const b = this.input.buildings;
-    const instances: GeometryInstance[] = [];
-    for (let i = 0; i < b.ids.length; i++) {
-      const ring = b.rings[i]!;
-      const positions = Cartesian3.fromDegreesArray(Array.from(ring));
-      instances.push(
-        new GeometryInstance({
-          id: b.ids[i],
-          geometry: new PolygonGeometry({
-            polygonHierarchy: new PolygonHierarchy(positions),
-            height: 0,
-            extrudedHeight: b.heights[i]!,
-            vertexFormat: PerInstanceColorAppearance.VERTEX_FORMAT,
-          }),
-          attributes: {
-            color: ColorGeometryInstanceAttribute.fromColor(cesiumColor(floorsColor(b.floors[i]!))),
-            show: new ShowGeometryInstanceAttribute(true),
-          },
-        }),
-      );
-    }
-    const prim = new Primitive({
-      geometryInstances: instances,
-      appearance: new PerInstanceColorAppearance({ translucent: false, closed: true }),
-      releaseGeometryInstances: true,
-      asynchronous: true,
-    });
-    this.buildingsPrimitive = this.widget.scene.primitives.add(prim) as Primitive;
-    return new Promise((resolve) => {
-      const scene = this.widget.scene;
-      const off = scene.postRender.addEventListener(() => {
-        if (prim.ready) {
-          off();
-          this.peel(this.store.ui.explodedBuildingId);
-          this.highlight(this.store.ui.selectedBuildingId);
-          resolve();
-        } else scene.requestRender();
-      });
-      scene.requestRender();
-    });
+  /** What was asked of the buildings before they were drawn (applied once they are). */
+  private asked() {
+    return { peeled: () => this.store.ui.explodedBuildingId, selected: () => this.store.ui.selectedBuildingId };
+  }
+
+  private addBuildings(): DistrictBuildings {
+    const url = this.input.buildingsTileset;
+    const b = url
+      ? new TilesetBuildings(this.widget.scene, url, this.asked(), (message) => console.warn(`a tile of the district's tileset did not load: ${message}`))
+      : new GeometryBuildings(this.widget.scene, this.input.buildings, this.asked());
+    b.setShow(this.store.ui.layers.buildings);
+    return b;
+  }
+
+  /** Where the buildings come from now ('tileset' falls back to 'geometry' when the tileset cannot load). */
+  get buildingsSource(): BuildingsSource {
+    return this.buildings.source;
   }
 
   private pick(pos: Cartesian2): void {
@@ -465,8 +448,9 @@ export class View3D {
     const feature = this.models.featureOf(picked);
     this.store.models.pick(feature);
     if (feature) return;
-    if (picked && picked.primitive === this.buildingsPrimitive && typeof picked.id === 'number') {
-      void this.store.command({ type: 'selectBuilding', buildingId: picked.id });
+    const building = this.buildings.buildingOf(picked);
+    if (building !== null) {
+      void this.store.command({ type: 'selectBuilding', buildingId: building });
       return;
     }
     // a landmark's name selects its building
@@ -478,39 +462,6 @@ export class View3D {
     // a live layer's object: the registry asks each layer whether it drew it (pickOwner); anything else deselects
     const owner = picked && typeof picked.id === 'string' ? pickOwner({ view: '3d', id: picked.id }, this.store) : null;
     void this.store.command(owner ? owner.command : { type: 'selectBuilding', buildingId: null });
-  }
-
-  private peeled: number | null = null;
-
-  /** Hides the solid block of a building peeled into floors (the evacuation layer draws its floors). */
-  private peel(id: number | null): void {
-    const prim = this.buildingsPrimitive;
-    if (!prim?.ready) return;
-    const set = (bid: number, show: boolean) => {
-      const attrs = prim.getGeometryInstanceAttributes(bid) as { show: Uint8Array } | undefined;
-      if (attrs) attrs.show = ShowGeometryInstanceAttribute.toValue(show);
-    };
-    if (this.peeled !== null) set(this.peeled, true);
-    this.peeled = id;
-    if (id !== null) set(id, false);
-    this.widget.scene.requestRender();
-  }
-
-  private highlight(id: number | null): void {
-    const prim = this.buildingsPrimitive;
-    if (!prim?.ready) return;
-    const b = this.input.buildings;
-    if (this.highlighted !== null) {
-      const idx = b.ids.indexOf(this.highlighted);
-      const attrs = prim.getGeometryInstanceAttributes(this.highlighted) as { color: Uint8Array } | undefined;
-      if (attrs && idx >= 0) attrs.color = ColorGeometryInstanceAttribute.toValue(cesiumColor(floorsColor(b.floors[idx]!)));
-    }
-    this.highlighted = id;
-    if (id !== null) {
-      const attrs = prim.getGeometryInstanceAttributes(id) as { color: Uint8Array } | undefined;
-      if (attrs) attrs.color = ColorGeometryInstanceAttribute.toValue(cesiumColor(SELECTED_COLOR));
-    }
-    this.widget.scene.requestRender();
   }
 
   flyToPreset(id: string, duration = 1.5): void {
@@ -568,6 +519,7 @@ export class View3D {
     this.disposers.forEach((d) => d());
     this.live.forEach((l) => l.r.destroy());
     this.models.destroy();
+    this.buildings.destroy();
     this.handler.destroy();
     if (!this.widget.isDestroyed()) this.widget.destroy();
   }

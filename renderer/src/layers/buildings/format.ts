@@ -26,3 +26,21 @@ export function floorsColor(floors: number): RGBA {
 export const BUILDING_LEGEND = RAMP.map(([f, c]) => ({ floors: f, color: `rgb(${c[0]},${c[1]},${c[2]})` }));
 
 export const SELECTED_COLOR: RGBA = [255, 209, 102, 255];
+
+/** Where the 3D view's district buildings come from: extruded from the footprints at start-up, or the 3D Tiles tileset. */
+export type BuildingsSource = 'geometry' | 'tileset';
+
+/** The source asked for by the page's `?buildings=` (anything else, or nothing: the default, geometry). */
+export function buildingsSourceOf(search: string): BuildingsSource {
+  return new URLSearchParams(search).get('buildings') === 'tileset' ? 'tileset' : 'geometry';
+}
+
+/**
+ * A building id read from a tile's metadata: an integer (INT32/UINT32 properties) or a bigint (64-bit ones) within the
+ * safe range; anything else (absent, a fraction, text) is no building of ours.
+ */
+export function buildingIdValue(v: unknown): number | null {
+  if (typeof v === 'number') return Number.isSafeInteger(v) ? v : null;
+  if (typeof v === 'bigint') return v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(v) : null;
+  return null;
+}

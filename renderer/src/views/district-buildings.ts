@@ -1,0 +1,288 @@
+/**
+ * The district's own buildings in the 3D view, from one of two sources (issue 25):
+ * - `geometry` (the default): extruded at start-up from the footprints in DuckDB, one Primitive built in Cesium's
+ *   workers (5,442 polygons; the largest part of the 3D view's start on a software renderer);
+ * - `tileset`: the ETL's 3D Tiles 1.1 tileset (`assets/district/tiles`), streamed by Cesium3DTileset (far views
+ *   load a few tiles of tall buildings, near views the detail). Each feature carries the building's id and floors
+ *   in the tile's metadata (EXT_structural_metadata): it is coloured by floors, hidden when its building is peeled
+ *   into floors (the fire view) and highlighted when selected, per feature, as tiles come and go.
+ * Both draw the same colours (floorsColor) and answer the same questions: ready, show, peel, highlight, which building
+ * a picked object is. Both own GPU resources: destroy() releases them.
+ */
+import {
+  Cartesian3,
+  Cesium3DTileFeature,
+  Cesium3DTileset,
+  ColorGeometryInstanceAttribute,
+  CustomShader,
+  GeometryInstance,
+  LightingModel,
+  PerInstanceColorAppearance,
+  PolygonGeometry,
+  PolygonHierarchy,
+  Primitive,
+  ShowGeometryInstanceAttribute,
+  type Cesium3DTile,
+  type Cesium3DTileContent,
+  type Scene,
+} from '@cesium/engine';
+import type { BuildingGeom } from '../data/district.ts';
+import { buildingIdValue, floorsColor, SELECTED_COLOR, type BuildingsSource } from '../layers/buildings/format.ts';
+import { cesiumColor } from '../layers/shared/cesium-color.ts';
+
+export interface DistrictBuildings {
+  readonly source: BuildingsSource;
+  /** resolves once the buildings are drawn (the first frame with them; for a tileset, its first view's tiles) */
+  readonly ready: Promise<void>;
+  setShow(show: boolean): void;
+  /** hides the solid block of a building peeled into floors (the evacuation layer draws its floors); null: none */
+  peel(id: number | null): void;
+  highlight(id: number | null): void;
+  /** the building id of a picked object, or null when it is not one of these buildings */
+  buildingOf(picked: unknown): number | null;
+  destroy(): void;
+}
+
+/** Resolves at the first rendered frame for which `done()` holds, asking for frames until then. */
+function whenRendered(scene: Scene, done: () => boolean): Promise<void> {
+  return new Promise((resolve) => {
+    const off = scene.postRender.addEventListener(() => {
+      if (done()) {
+        off();
+        resolve();
+      } else scene.requestRender();
+    });
+    scene.requestRender();
+  });
+}
+
+/** Extruded at start-up from the footprints: one Primitive, one instance per building (id = building id). */
+export class GeometryBuildings implements DistrictBuildings {
+  readonly source = 'geometry';
+  readonly ready: Promise<void>;
+  private readonly primitive: Primitive;
+  private peeled: number | null = null;
+  private highlighted: number | null = null;
+  private readonly index = new Map<number, number>();
+
+  constructor(
+    private readonly scene: Scene,
+    private readonly b: BuildingGeom,
+    initial: { peeled: () => number | null; selected: () => number | null },
+  ) {
+    const instances: GeometryInstance[] = [];
+    for (let i = 0; i < b.ids.length; i++) {
+      this.index.set(b.ids[i]!, i);
+      const positions = Cartesian3.fromDegreesArray(Array.from(b.rings[i]!));
+      instances.push(
+        new GeometryInstance({
+          id: b.ids[i],
+          geometry: new PolygonGeometry({
+            polygonHierarchy: new PolygonHierarchy(positions),
+            height: 0,
+            extrudedHeight: b.heights[i]!,
+            vertexFormat: PerInstanceColorAppearance.VERTEX_FORMAT,
+          }),
+          attributes: {
+            color: ColorGeometryInstanceAttribute.fromColor(cesiumColor(floorsColor(b.floors[i]!))),
+            show: new ShowGeometryInstanceAttribute(true),
+          },
+        }),
+      );
+    }
+    this.primitive = scene.primitives.add(
+      new Primitive({
+        geometryInstances: instances,
+        appearance: new PerInstanceColorAppearance({ translucent: false, closed: true }),
+        releaseGeometryInstances: true,
+        asynchronous: true,
+      }),
+    ) as Primitive;
+    this.ready = whenRendered(scene, () => this.primitive.ready).then(() => {
+      // what was asked for while the geometry was being built
+      this.peel(initial.peeled());
+      this.highlight(initial.selected());
+    });
+  }
+
+  setShow(show: boolean): void {
+    this.primitive.show = show;
+    this.scene.requestRender();
+  }
+
+  private attrs(id: number): { show: Uint8Array; color: Uint8Array } | undefined {
+    return this.primitive.ready ? (this.primitive.getGeometryInstanceAttributes(id) as { show: Uint8Array; color: Uint8Array } | undefined) : undefined;
+  }
+
+  peel(id: number | null): void {
+    if (!this.primitive.ready) return;
+    if (this.peeled !== null) {
+      const a = this.attrs(this.peeled);
+      if (a) a.show = ShowGeometryInstanceAttribute.toValue(true);
+    }
+    this.peeled = id;
+    const a = id === null ? undefined : this.attrs(id);
+    if (a) a.show = ShowGeometryInstanceAttribute.toValue(false);
+    this.scene.requestRender();
+  }
+
+  highlight(id: number | null): void {
+    if (!this.primitive.ready) return;
+    if (this.highlighted !== null) {
+      const a = this.attrs(this.highlighted);
+      const i = this.index.get(this.highlighted);
+      if (a && i !== undefined) a.color = ColorGeometryInstanceAttribute.toValue(cesiumColor(floorsColor(this.b.floors[i]!)));
+    }
+    this.highlighted = id;
+    const a = id === null ? undefined : this.attrs(id);
+    if (a) a.color = ColorGeometryInstanceAttribute.toValue(cesiumColor(SELECTED_COLOR));
+    this.scene.requestRender();
+  }
+
+  buildingOf(picked: unknown): number | null {
+    const p = picked as { primitive?: unknown; id?: unknown } | undefined;
+    return p?.primitive === this.primitive && typeof p.id === 'number' ? p.id : null;
+  }
+
+  destroy(): void {
+    if (!this.primitive.isDestroyed()) this.scene.primitives.remove(this.primitive);
+  }
+}
+
+/** The features of a tile's content (a glTF content has them directly; a composite, through its inner contents). */
+function featuresOf(content: Cesium3DTileContent | undefined): Cesium3DTileFeature[] {
+  if (!content) return [];
+  const inner = (content as unknown as { innerContents?: Cesium3DTileContent[] }).innerContents;
+  if (inner) return inner.flatMap(featuresOf);
+  const out: Cesium3DTileFeature[] = [];
+  for (let i = 0; i < content.featuresLength; i++) out.push(content.getFeature(i));
+  return out;
+}
+
+/** A feature's building id (the `id` property of the tile's metadata), or null when it has none. */
+const idOf = (f: Cesium3DTileFeature): number | null => buildingIdValue(f.getProperty('id'));
+
+/**
+ * The extruded buildings' shading (Cesium's czm_phong as PerInstanceColorAppearance uses it: half ambient, plus lights
+ * from the eye's top and front), so the tileset looks as the extruded buildings do at any hour — Cesium's model
+ * lighting follows the sun and leaves the district dark at night. Unlit model: its colour is sRGB-encoded after this
+ * stage, then multiplied by the feature colour; the shade goes in as linear so that it comes out as computed.
+ */
+const headlightShading = () =>
+  new CustomShader({
+    lightingModel: LightingModel.UNLIT,
+    fragmentShaderText: `
+void fragmentMain(FragmentInput fsInput, inout czm_modelMaterial material) {
+  vec3 n = normalize(fsInput.attributes.normalEC);
+  float shade = 0.5 * (1.0 + max(n.z, 0.0) + max(n.y, 0.0));
+  material.diffuse = czm_srgbToLinear(vec3(shade));
+}
+`,
+  });
+
+/** Streamed from the district's 3D Tiles tileset; every loaded feature indexed by building id. */
+export class TilesetBuildings implements DistrictBuildings {
+  readonly source = 'tileset';
+  readonly ready: Promise<void>;
+  private tileset: Cesium3DTileset | null = null;
+  /** building id → its features in the loaded tiles (a building is in one tile; kept general) */
+  private readonly features = new Map<number, Set<Cesium3DTileFeature>>();
+  private peeled: number | null = null;
+  private highlighted: number | null = null;
+  private show = true;
+  private destroyed = false;
+  private readonly shading = headlightShading();
+
+  constructor(
+    private readonly scene: Scene,
+    url: string,
+    initial: { peeled: () => number | null; selected: () => number | null },
+    /** a tile that could not load: said, never only logged by Cesium */
+    onTileFailed: (message: string) => void,
+  ) {
+    this.ready = Cesium3DTileset.fromUrl(url, { maximumScreenSpaceError: 4 }).then((ts) => {
+      if (this.destroyed) {
+        ts.destroy();
+        return;
+      }
+      this.tileset = ts;
+      ts.show = this.show;
+      ts.customShader = this.shading;
+      ts.tileLoad.addEventListener((tile: Cesium3DTile) => this.index(tile.content, true));
+      ts.tileUnload.addEventListener((tile: Cesium3DTile) => this.index(tile.content, false));
+      ts.tileFailed.addEventListener((e: { url?: string; message?: string }) => onTileFailed(`${e.url ?? ''}: ${e.message ?? String(e)}`));
+      let loaded = false;
+      ts.initialTilesLoaded.addEventListener(() => (loaded = true));
+      scene.primitives.add(ts);
+      this.peeled = initial.peeled();
+      this.highlighted = initial.selected();
+      return whenRendered(scene, () => loaded || this.destroyed);
+    });
+  }
+
+  private colourOf(f: Cesium3DTileFeature, id: number): void {
+    const floors = Number(f.getProperty('floors'));
+    f.color = cesiumColor(id === this.highlighted ? SELECTED_COLOR : floorsColor(Number.isFinite(floors) ? floors : 1));
+    f.show = id !== this.peeled;
+  }
+
+  private index(content: Cesium3DTileContent | undefined, add: boolean): void {
+    for (const f of featuresOf(content)) {
+      const id = idOf(f);
+      if (id === null) continue;
+      let set = this.features.get(id);
+      if (add) {
+        if (!set) this.features.set(id, (set = new Set()));
+        set.add(f);
+        this.colourOf(f, id);
+      } else if (set) {
+        set.delete(f);
+        if (set.size === 0) this.features.delete(id);
+      }
+    }
+  }
+
+  private restyle(id: number | null): void {
+    if (id === null) return;
+    for (const f of this.features.get(id) ?? []) this.colourOf(f, id);
+  }
+
+  setShow(show: boolean): void {
+    this.show = show;
+    if (this.tileset) this.tileset.show = show;
+    this.scene.requestRender();
+  }
+
+  peel(id: number | null): void {
+    const was = this.peeled;
+    this.peeled = id;
+    this.restyle(was);
+    this.restyle(id);
+    this.scene.requestRender();
+  }
+
+  highlight(id: number | null): void {
+    const was = this.highlighted;
+    this.highlighted = id;
+    this.restyle(was);
+    this.restyle(id);
+    this.scene.requestRender();
+  }
+
+  buildingOf(picked: unknown): number | null {
+    return picked instanceof Cesium3DTileFeature && this.tileset && picked.tileset === this.tileset ? idOf(picked) : null;
+  }
+
+  /** Bytes Cesium holds for the tileset now (benchmark). */
+  get memoryBytes(): number {
+    return this.tileset?.totalMemoryUsageInBytes ?? 0;
+  }
+
+  destroy(): void {
+    this.destroyed = true;
+    this.features.clear();
+    if (this.tileset && !this.tileset.isDestroyed()) this.scene.primitives.remove(this.tileset);
+    this.tileset = null;
+    this.shading.destroy();
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * The district's buildings streamed from its 3D Tiles tileset (`?buildings=tileset`, issue 25) instead of extruded at
+ * start-up: the tiles are fetched from the app's own assets (nothing else), the buildings draw in the same floor
+ * colours, a click on one selects it by the id in the tile's metadata (its panel shows name and floors), it is
+ * highlighted, peeling it for the fire view hides its block and puts it back, the layer toggle hides them; a tileset
+ * that cannot load falls back to the extruded buildings with a warning, and the app keeps working.
+ */
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DRAWN, openApp, recordErrors, ROOT, waitReady, type Session } from './harness.ts';
+import { decode, diffImages, stats } from './pixels.ts';
+
+const OUT = resolve(ROOT, 'test-results');
+mkdirSync(OUT, { recursive: true });
+let s: Session;
+const tileRequests: string[] = [];
+
+const shot3d = (p: Page = s.page, path?: string) => p.locator('#view3d').screenshot(path ? { path } : {});
+const source = (p: Page = s.page) => p.evaluate(() => (window.__redwall!.view3d as unknown as { buildingsSource: string }).buildingsSource);
+
+/** The 3D camera has stopped and the frame is drawn: the same position on two polls a second apart. */
+async function cameraSettled(p: Page): Promise<void> {
+  let prev = '';
+  await expect
+    .poll(async () => {
+      const now = await p.evaluate(async () => {
+        await window.__redwall!.view3d.nextFrame();
+        const c = window.__redwall!.view3d.widget.camera;
+        return [c.positionWC.x, c.positionWC.y, c.positionWC.z, c.heading, c.pitch].map((v) => v.toFixed(3)).join(',');
+      });
+      const same = now === prev;
+      prev = now;
+      return same;
+    }, DRAWN)
+    .toBe(true);
+}
+
+/** Amber pixels (red and green well above blue): the selection colour, lit or shaded; the buildings are blue. */
+function warm(png: ReturnType<typeof decode>): number {
+  let k = 0;
+  for (let i = 0; i < png.data.length; i += 4) {
+    const [r, g, b] = [png.data[i]!, png.data[i + 1]!, png.data[i + 2]!];
+    if (r > 100 && r > b + 50 && g > b + 25) k++;
+  }
+  return k;
+}
+
+/** Two screenshots in a row that agree (tiles streamed in, nothing moving). */
+async function steadyShot(p: Page = s.page): Promise<Buffer> {
+  let prev = await shot3d(p);
+  for (let i = 0; i < 30; i++) {
+    await p.evaluate(() => window.__redwall!.view3d.nextFrame());
+    const now = await shot3d(p);
+    if (diffImages(now, prev).diffFraction < 0.0005) return now;
+    prev = now;
+  }
+  return prev;
+}
+
+beforeAll(async () => {
+  s = await openApp({}, '?buildings=tileset');
+  s.page.on('request', (r) => {
+    if (r.url().includes('/tiles/')) tileRequests.push(r.url());
+  });
+  await waitReady(s.page);
+  await s.page.click('[data-testid=view-3d]');
+}, 180_000);
+afterAll(async () => {
+  await s?.close();
+});
+
+describe('district buildings from the 3D Tiles tileset', () => {
+  it('streams the tileset from the app assets and draws the district', async () => {
+    expect(await source()).toBe('tileset');
+    // (the overview's tiles were fetched before the listener above: a closer view fetches more)
+    const top = await s.page.evaluate(() =>
+      window.__redwall!.sql("SELECT id, name, floors, height_m, lon, lat FROM buildings WHERE name <> '' ORDER BY height_m DESC, id LIMIT 1"),
+    );
+    const b = top.first as { id: number; name: string; floors: number; height_m: number; lon: number; lat: number };
+    await s.page.evaluate(({ lon, lat }) => window.__redwall!.store.command({ type: 'focus', lon, lat, what: 'test', rangeM: 500 }), b);
+    await cameraSettled(s.page);
+    const shown = await steadyShot();
+    await s.page.locator('#view3d').screenshot({ path: resolve(OUT, 'buildings-tileset-3d.png') });
+    expect(stats(decode(shown)).litFraction).toBeGreaterThan(0.05);
+    await expect.poll(() => tileRequests.filter((u) => u.endsWith('.glb')).length, DRAWN).toBeGreaterThan(0);
+    for (const u of tileRequests) expect(u).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/assets\/district\/tiles\//);
+
+    // the buildings layer toggle hides them: the view loses a good share of what it drew
+    await s.page.evaluate(() => window.__redwall!.store.command({ type: 'toggleLayer', layer: 'buildings', visible: false }));
+    await expect.poll(async () => diffImages(await steadyShot(), shown).diffFraction, DRAWN).toBeGreaterThan(0.05);
+    await s.page.evaluate(() => window.__redwall!.store.command({ type: 'toggleLayer', layer: 'buildings', visible: true }));
+    await expect.poll(async () => diffImages(await steadyShot(), shown).diffFraction, DRAWN).toBeLessThan(0.005);
+
+    // a click on the tallest named building's wall, half-way up: selected by the id in the tile's metadata
+    await expect
+      .poll(async () => {
+        const at = await s.page.evaluate(({ lon, lat, height_m }) => window.__redwall!.view3d.project(lon, lat, height_m / 2), b);
+        if (!at) return null;
+        await s.page
+          .locator('#view3d canvas')
+          .first()
+          .click({ position: { x: at.x, y: at.y } });
+        return s.page.evaluate(() => window.__redwall!.store.ui.selectedBuildingId);
+      }, DRAWN)
+      .toBe(b.id);
+    await expect.poll(() => s.page.textContent('[data-testid=building-panel]'), DRAWN).toContain(b.name);
+    expect(await s.page.textContent('[data-testid=building-panel]')).toContain(String(b.floors));
+    // highlighted in the selection colour (SELECTED_COLOR, amber; lit, so darker on its shaded sides): the buildings
+    // are blue, so the amber pixels are the selected building's
+    await expect.poll(async () => warm(decode(await steadyShot())) - warm(decode(shown)), DRAWN).toBeGreaterThan(500);
+    await s.page.locator('#view3d').screenshot({ path: resolve(OUT, 'buildings-tileset-selected.png') });
+
+    // the fire view peels the building: its block is hidden (the evacuation layer draws its floors), then back
+    await s.page.evaluate(() => window.__redwall!.store.command({ type: 'selectBuilding', buildingId: null }));
+    await expect.poll(async () => diffImages(await steadyShot(), shown).diffFraction, DRAWN).toBeLessThan(0.005);
+    await s.page.evaluate((id) => window.__redwall!.store.command({ type: 'explodeBuilding', buildingId: id }), b.id);
+    await expect.poll(async () => diffImages(await steadyShot(), shown).diffFraction, DRAWN).toBeGreaterThan(0.005);
+    await s.page.locator('#view3d').screenshot({ path: resolve(OUT, 'buildings-tileset-peeled.png') });
+    await s.page.evaluate(() => window.__redwall!.store.command({ type: 'explodeBuilding', buildingId: null }));
+    await expect.poll(async () => diffImages(await steadyShot(), shown).diffFraction, DRAWN).toBeLessThan(0.005);
+  });
+
+  it('a tileset that cannot load: the buildings are extruded from the footprints instead, with a warning', async () => {
+    const p = await s.context.newPage();
+    const errors: string[] = [];
+    recordErrors(p, errors);
+    const warnings: string[] = [];
+    p.on('console', (m) => void (m.type() === 'warning' && warnings.push(m.text())));
+    await p.route('**/assets/district/tiles/tileset.json', (r) => r.fulfill({ status: 200, contentType: 'application/json', body: '{"asset":' }));
+    await p.goto(`${s.server.url}/?buildings=tileset`);
+    await waitReady(p);
+    expect(await source(p)).toBe('geometry');
+    expect(warnings.join('\n')).toMatch(/3D Tiles tileset did not load .*extruded from the footprints/);
+    await p.evaluate(() => window.__redwall!.store.command({ type: 'flyToPreset', preset: 'overview' }));
+    await cameraSettled(p);
+    expect(stats(decode(await steadyShot(p))).litFraction).toBeGreaterThan(0.05);
+    expect(errors).toEqual([]);
+    await p.close();
+  });
+
+  it('made no request off loopback and logged no console errors', () => {
+    expect(s.external).toEqual([]);
+    expect(s.consoleErrors).toEqual([]);
+  });
+});

@@ -1,0 +1,41 @@
+/**
+ * The district buildings' pure presentation: the floor colour ramp, the source the page asks for (`?buildings=`) and
+ * a building id read from a 3D tile's metadata (issue 25: the 3D view colours, peels and picks tileset features by it).
+ */
+import { describe, expect, it } from 'vitest';
+import { buildingIdValue, buildingsSourceOf, floorsColor } from '../../renderer/src/layers/buildings/format.ts';
+
+describe('floor colour ramp', () => {
+  it('is the ramp at its stops, between them in between, clamped outside', () => {
+    expect(floorsColor(1)).toEqual([74, 98, 130, 255]);
+    expect(floorsColor(30)).toEqual([214, 232, 245, 255]);
+    expect(floorsColor(6)).toEqual([95, 144, 188, 255]);
+    expect(floorsColor(0)).toEqual(floorsColor(1));
+    expect(floorsColor(Number.NaN)).toEqual(floorsColor(1));
+    expect(floorsColor(80)).toEqual(floorsColor(30));
+  });
+});
+
+describe('buildings source', () => {
+  it('is the tileset only when asked for by name; the footprints otherwise', () => {
+    expect(buildingsSourceOf('?buildings=tileset')).toBe('tileset');
+    expect(buildingsSourceOf('?screen=wall&buildings=tileset')).toBe('tileset');
+    expect(buildingsSourceOf('')).toBe('geometry');
+    expect(buildingsSourceOf('?buildings=TILESET')).toBe('geometry');
+    expect(buildingsSourceOf('?buildings=')).toBe('geometry');
+    expect(buildingsSourceOf('?buildings=geometry')).toBe('geometry');
+  });
+});
+
+describe('building id from tile metadata', () => {
+  it('takes integers and 64-bit ids in the safe range, nothing else', () => {
+    expect(buildingIdValue(3792)).toBe(3792);
+    expect(buildingIdValue(0)).toBe(0);
+    expect(buildingIdValue(3792n)).toBe(3792);
+    expect(buildingIdValue(2n ** 60n)).toBeNull();
+    expect(buildingIdValue(3.5)).toBeNull();
+    expect(buildingIdValue('3792')).toBeNull();
+    expect(buildingIdValue(undefined)).toBeNull();
+    expect(buildingIdValue(Number.NaN)).toBeNull();
+  });
+});
