@@ -6,7 +6,9 @@
  *  Flags: --web (force the web shell), --rebuild (rebuild everything first), --port N, --accounts FILE (named
  *  accounts instead of the published demo ones: docs/people.md); web shell only: --sources FILE (also connect the
  *  district's platforms: docs/sources.md), --sim-via mqtt://HOST:PORT (the simulator through a broker), --model
- *  FOLDER|FILE.3tz (a 3D Tiles model to show; repeatable; implies the web shell: docs/3d-tiles.md)
+ *  FOLDER|FILE.3tz (a 3D Tiles model to show; repeatable; implies the web shell: docs/3d-tiles.md); --buildings
+ *  geometry|tileset (the 3D buildings extruded at start-up, the default, or streamed from the district's 3D Tiles
+ *  tileset; also REDWALL_BUILDINGS: docs/3d-tiles.md)
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -17,6 +19,7 @@ import { startFeedServer } from '../data-pipelines/feed/server.ts';
 import { accountsBanner, accountsFor } from '../data-pipelines/feed/demo-accounts.ts';
 import { loadEntities } from '../data-pipelines/feed/entities.ts';
 import { loadSourcesFile } from '../data-pipelines/sources/load.ts';
+import { parseBuildings3d } from '../data-pipelines/contracts/shell-config.ts';
 import { electronBinary, electronPackageDir } from './electron-binary.ts';
 
 const root = resolve(import.meta.dirname, '..');
@@ -47,13 +50,20 @@ if (modelPaths.some((p) => !p || p.startsWith('--'))) {
   process.exit(2);
 }
 const wantsModel = modelPaths.length > 0;
+let buildings3d: ReturnType<typeof parseBuildings3d>;
+try {
+  buildings3d = parseBuildings3d(args, process.env['REDWALL_BUILDINGS']);
+} catch (e) {
+  console.error((e as Error).message);
+  process.exit(2);
+}
 if (wantsModel && !forceWeb) console.log('--model: 3D Tiles models are served by the web shell; starting the web shell.');
 const electron = forceWeb || wantsModel ? null : electronBinary(electronPackageDir(import.meta.url));
 if (electron) {
   if (rebuild || !existsSync(join(root, 'dist/electron/main.cjs'))) run('build:electron');
   console.log('Starting RedWall (Electron)…');
   // --demo: the embedded demo's published demo accounts (docs/people.md); a deployment runs without it
-  const child = spawn(electron, [root, '--demo'], { stdio: 'inherit' });
+  const child = spawn(electron, [root, '--demo', ...(buildings3d ? ['--buildings', buildings3d] : [])], { stdio: 'inherit' });
   child.on('exit', (code) => process.exit(code ?? 0));
 } else {
   if (!forceWeb && !wantsModel) {
@@ -92,6 +102,7 @@ if (electron) {
     sources,
     ...(simVia ? { simVia } : {}),
     models,
+    ...(buildings3d ? { buildings3d } : {}),
     port,
     staticDir: join(root, 'dist/renderer'),
     assetsDir: join(root, 'assets/district'),

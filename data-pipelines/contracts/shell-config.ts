@@ -34,6 +34,30 @@ export interface ShellConfig {
    * gateway: a folder under `url` (its root tileset JSON at `root`), a .3tz as one file read by HTTP byte ranges.
    */
   models?: ConfiguredModel[];
+  /**
+   * Where the 3D view's district buildings come from (`--buildings` / REDWALL_BUILDINGS; issue 25): 'geometry' extrudes
+   * the footprints at start-up, 'tileset' streams the district's 3D Tiles tileset. Omitted: geometry. A page's
+   * `?buildings=` overrides it.
+   */
+  buildings3d?: Buildings3d;
+}
+
+export type Buildings3d = 'geometry' | 'tileset';
+export const BUILDINGS_3D: readonly Buildings3d[] = ['geometry', 'tileset'];
+
+/**
+ * The building source named on the command line (`--buildings geometry|tileset`) or, failing that, by
+ * REDWALL_BUILDINGS; undefined when neither is given. Throws a clear error for anything else.
+ */
+export function parseBuildings3d(argv: readonly string[], env: string | undefined): Buildings3d | undefined {
+  const i = argv.indexOf('--buildings');
+  if (i >= 0 && argv[i + 1] === undefined) throw new Error('--buildings needs a value: geometry or tileset');
+  const raw = i >= 0 ? argv[i + 1] : env || undefined;
+  if (raw === undefined) return undefined;
+  if ((BUILDINGS_3D as readonly string[]).includes(raw)) return raw as Buildings3d;
+  throw new Error(
+    `${i >= 0 ? '--buildings' : 'REDWALL_BUILDINGS'}: "${raw}" is not a building source (geometry: extruded at start-up; tileset: the district's 3D Tiles)`,
+  );
 }
 
 export interface ConfiguredModel {
@@ -72,6 +96,7 @@ export const ShellConfigSchema = z.object({
     )
     .max(64)
     .optional(),
+  buildings3d: z.enum(['geometry', 'tileset']).optional(),
 });
 
 /** The shell config a page was given, checked; throws with the first problem (the page cannot start without it). */
@@ -81,13 +106,14 @@ export function parseShellConfig(raw: unknown): ShellConfig {
     const i = r.error.issues[0];
     throw new Error(`config: ${i?.path.join('.') || '(root)'}: ${i?.message}`);
   }
-  const { feedToken, demoAccounts, gateways, models, ...rest } = r.data;
+  const { feedToken, demoAccounts, gateways, models, buildings3d, ...rest } = r.data;
   return {
     ...rest,
     ...(feedToken !== undefined ? { feedToken } : {}),
     ...(demoAccounts !== undefined ? { demoAccounts } : {}),
     ...(gateways !== undefined ? { gateways } : {}),
     ...(models !== undefined ? { models: models.map(({ root, ...m }) => ({ ...m, ...(root !== undefined ? { root } : {}) })) } : {}),
+    ...(buildings3d !== undefined ? { buildings3d } : {}),
   };
 }
 

@@ -26,6 +26,8 @@
  * reported with its line and left out; the rest load.
  * --sop-dir DIR (or REDWALL_SOP_DIR): the SOP files (redwall-sop/1, one per alarm kind; default assets/sop). A bad
  * file is reported with the field that is wrong and left out; the rest load.
+ * --buildings geometry|tileset (or REDWALL_BUILDINGS): where the pages' 3D buildings come from — extruded from the
+ * footprints at start-up (the default) or streamed from the district's 3D Tiles tileset (docs/3d-tiles.md).
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -37,7 +39,7 @@ import { loadCameraRegistry, parseCrs } from '../sources/camera-registry.ts';
 import type { CameraRecord } from '../contracts/cameras.ts';
 import { loadSourcesFile } from '../sources/load.ts';
 import { natsAccessFromEnv, parseLogUrl, type ClusterOptions } from './cluster/jetstream-log.ts';
-import { parsePeers } from '../contracts/shell-config.ts';
+import { parseBuildings3d, parsePeers, type Buildings3d } from '../contracts/shell-config.ts';
 import { isSopDir } from './sop-catalog.ts';
 
 const args = process.argv.slice(2);
@@ -139,7 +141,15 @@ if (args.includes('--log')) {
     process.exit(2);
   }
 }
+let buildings3d: Buildings3d | undefined;
+try {
+  buildings3d = parseBuildings3d(args, process.env['REDWALL_BUILDINGS']);
+} catch (e) {
+  console.error((e as Error).message);
+  process.exit(2);
+}
 const server = await startFeedServer({
+  ...(buildings3d ? { buildings3d } : {}),
   ...(cluster
     ? {
         cluster,

@@ -33,7 +33,7 @@ import { assertNoDemoPasswords } from './demo-accounts.ts';
 import { FeedBroadcast, type FeedStats } from './emitter.ts';
 import { loadEntities } from './entities.ts';
 import { isAllowedRequest, loadPageKey, loadSharedPageKey, PageCredentials, WebShellHosting } from './hosting.ts';
-import { parsePeers } from '../contracts/shell-config.ts';
+import { parsePeers, type Buildings3d } from '../contracts/shell-config.ts';
 import { httpHandler } from './http-routes.ts';
 import { Identities } from './identity.ts';
 import { FeedOperations } from './operations.ts';
@@ -107,6 +107,8 @@ export interface FeedServerOptions {
    * published demo password is refused (demo-accounts.ts, assertNoDemoPasswords). Shown on the sign-in screen.
    */
   demo?: boolean;
+  /** where the pages' 3D buildings come from (`--buildings`; told to them in the shell config): omitted, geometry */
+  buildings3d?: Buildings3d;
   /**
    * Named users with their own bearer tokens and roles (people service: who may see whole records). The shared
    * `token` above is the duty operator (role operator: masked data only).
@@ -324,6 +326,7 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
         demoAccounts: opts.demo === true,
         ...(peers.length ? { gateways: [selfOrigin, ...peers.filter((p) => p !== selfOrigin)] } : {}),
         ...(models.length ? { models: models.map((m) => m.config) } : {}),
+        ...(opts.buildings3d ? { buildings3d: opts.buildings3d } : {}),
       }),
     },
     pages,

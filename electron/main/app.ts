@@ -4,6 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { IPC, type ShellConfig } from '../bridge/api.ts';
+import type { Buildings3d } from '../../data-pipelines/contracts/shell-config.ts';
 import { planWallWindows, screenQuery, WallLayout, type DisplayInfo, type PlannedWindow } from '../bridge/wall-layout.ts';
 import { contentSecurityPolicy } from '../bridge/csp.ts';
 import { mimeOf } from '../../data-pipelines/feed/static-files.ts';
@@ -118,6 +119,8 @@ export interface MainOptions {
   log?: (msg: string) => void;
   /** saved multi-display layout; without one the app opens one console window */
   layoutStore?: LayoutStore;
+  /** where the 3D buildings come from (`--buildings`): told to every window in its config; omitted, geometry */
+  buildings3d?: Buildings3d;
 }
 
 /** Must run before app 'ready': app:// behaves like a secure standard origin (fetch, workers, wasm). */
@@ -273,6 +276,7 @@ export async function runMain(e: ElectronLike, opts: MainOptions): Promise<{ win
     simulated: true,
     demoAccounts: feed.demoAccounts === true,
     ...(feed.token ? { feedToken: feed.token } : {}),
+    ...(opts.buildings3d ? { buildings3d: opts.buildings3d } : {}),
   };
   const guard =
     <A extends unknown[], R>(fn: (...a: A) => R) =>

@@ -7,6 +7,7 @@ import { startFeedServer } from '../../data-pipelines/feed/server.ts';
 import { loadCameraRegistry } from '../../data-pipelines/sources/camera-registry.ts';
 import { videoOrigins, type CameraRecord } from '../../data-pipelines/contracts/cameras.ts';
 import { accountsFor } from '../../data-pipelines/feed/demo-accounts.ts';
+import { parseBuildings3d } from '../../data-pipelines/contracts/shell-config.ts';
 import { registerScheme, runMain, type ElectronLike } from './app.ts';
 import { APP_ORIGIN } from './security.ts';
 
@@ -25,6 +26,8 @@ const electron = {
 registerScheme(electron);
 const feedToken = randomBytes(24).toString('hex');
 const demo = process.argv.includes('--demo');
+// --buildings geometry|tileset (or REDWALL_BUILDINGS): where the 3D buildings come from; a bad value stops the start
+const buildings3d = parseBuildings3d(process.argv, process.env['REDWALL_BUILDINGS']);
 const layoutFile = () => join(app.getPath('userData'), 'wall-layout.json');
 /** The camera registry named by REDWALL_CAMERAS (none when unset); its problems go to the log, rows by line. */
 async function camerasFrom(file: string | undefined): Promise<CameraRecord[]> {
@@ -36,6 +39,7 @@ async function camerasFrom(file: string | undefined): Promise<CameraRecord[]> {
 
 runMain(electron, {
   preloadPath: join(__dirname, 'preload.cjs'),
+  ...(buildings3d ? { buildings3d } : {}),
   layoutStore: {
     load: () =>
       readFile(layoutFile(), 'utf8').then(

@@ -101,9 +101,9 @@ async function boot(): Promise<void> {
   const landmarks = store.entities.placeIndex?.landmarks(LABEL_ONCE_WITHIN_M) ?? [];
   const el3d = document.getElementById('view3d')!;
   const el2d = document.getElementById('view2d')!;
-  // ?buildings=tileset: the 3D buildings stream from the district's 3D Tiles tileset (issue 25) instead of being
-  // extruded from the footprints at start-up
-  const buildingsTileset = buildingsSourceOf(location.search) === 'tileset' ? new URL('tiles/tileset.json', base).href : undefined;
+  // --buildings tileset (shell config) or ?buildings=tileset: the 3D buildings stream from the district's 3D Tiles
+  // tileset (issue 25) instead of being extruded from the footprints at start-up
+  const buildingsTileset = buildingsSourceOf(location.search, cfg.buildings3d) === 'tileset' ? new URL('tiles/tileset.json', base).href : undefined;
   const mount3d = (camera?: CameraState): View3D =>
     new View3D(el3d, store, {
       meta,

@@ -1,6 +1,6 @@
 /**
- * The district's buildings streamed from its 3D Tiles tileset (`?buildings=tileset`, issue 25) instead of extruded at
- * start-up: the tiles are fetched from the app's own assets (nothing else), the buildings draw in the same floor
+ * The district's buildings streamed from its 3D Tiles tileset (`--buildings tileset` for the shell, `?buildings=tileset`
+ * for a page; issue 25) instead of extruded at start-up: the tiles are fetched from the app's own assets (nothing else), the buildings draw in the same floor
  * colours, a click on one selects it by the id in the tile's metadata (its panel shows name and floors), it is
  * highlighted, peeling it for the fire view hides its block and puts it back, the layer toggle hides them; a tileset
  * that cannot load falls back to the extruded buildings with a warning, and the app keeps working.
@@ -60,7 +60,8 @@ async function steadyShot(p: Page = s.page): Promise<Buffer> {
 }
 
 beforeAll(async () => {
-  s = await openApp({}, '?buildings=tileset');
+  // the web shell started with --buildings tileset (told to the page in its shell config)
+  s = await openApp({ buildings3d: 'tileset' });
   s.page.on('request', (r) => {
     if (r.url().includes('/tiles/')) tileRequests.push(r.url());
   });
@@ -129,6 +130,7 @@ describe('district buildings from the 3D Tiles tileset', () => {
     const warnings: string[] = [];
     p.on('console', (m) => void (m.type() === 'warning' && warnings.push(m.text())));
     await p.route('**/assets/district/tiles/tileset.json', (r) => r.fulfill({ status: 200, contentType: 'application/json', body: '{"asset":' }));
+    // (the page's own ?buildings= is honoured as the shell's --buildings is)
     await p.goto(`${s.server.url}/?buildings=tileset`);
     await waitReady(p);
     expect(await source(p)).toBe('geometry');

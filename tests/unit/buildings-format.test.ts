@@ -1,9 +1,11 @@
 /**
- * The district buildings' pure presentation: the floor colour ramp, the source the page asks for (`?buildings=`) and
+ * The district buildings' pure presentation: the floor colour ramp, the source the page asks for (`?buildings=`, or
+ * the shell's `--buildings`) and
  * a building id read from a 3D tile's metadata (issue 25: the 3D view colours, peels and picks tileset features by it).
  */
 import { describe, expect, it } from 'vitest';
 import { buildingIdValue, buildingsSourceOf, floorsColor } from '../../renderer/src/layers/buildings/format.ts';
+import { parseBuildings3d, parseShellConfig } from '../../data-pipelines/contracts/shell-config.ts';
 
 describe('floor colour ramp', () => {
   it('is the ramp at its stops, between them in between, clamped outside', () => {
@@ -24,6 +26,32 @@ describe('buildings source', () => {
     expect(buildingsSourceOf('?buildings=TILESET')).toBe('geometry');
     expect(buildingsSourceOf('?buildings=')).toBe('geometry');
     expect(buildingsSourceOf('?buildings=geometry')).toBe('geometry');
+  });
+  it('the page asks first, then the shell (--buildings), then the default', () => {
+    expect(buildingsSourceOf('', 'tileset')).toBe('tileset');
+    expect(buildingsSourceOf('?buildings=geometry', 'tileset')).toBe('geometry');
+    expect(buildingsSourceOf('?buildings=tileset', 'geometry')).toBe('tileset');
+    expect(buildingsSourceOf('?buildings=nonsense', 'tileset')).toBe('tileset');
+    expect(buildingsSourceOf('', undefined)).toBe('geometry');
+  });
+});
+
+describe('--buildings on the command line', () => {
+  it('names geometry or tileset, from the flag before the environment; anything else is a clear error', () => {
+    expect(parseBuildings3d(['--buildings', 'tileset'], undefined)).toBe('tileset');
+    expect(parseBuildings3d(['--web', '--buildings', 'geometry'], 'tileset')).toBe('geometry');
+    expect(parseBuildings3d([], 'tileset')).toBe('tileset');
+    expect(parseBuildings3d([], '')).toBeUndefined();
+    expect(parseBuildings3d(['--demo'], undefined)).toBeUndefined();
+    expect(() => parseBuildings3d(['--buildings'], undefined)).toThrow(/--buildings needs a value/);
+    expect(() => parseBuildings3d(['--buildings', 'tiles'], undefined)).toThrow(/--buildings: "tiles" is not a building source/);
+    expect(() => parseBuildings3d([], 'osgb')).toThrow(/^REDWALL_BUILDINGS: "osgb" is not a building source/);
+  });
+  it('reaches the page through the shell config, checked there', () => {
+    const base = { shell: 'web', feedUrl: '', assetsBase: '/assets/district/', appVersion: '1', simulated: true };
+    expect(parseShellConfig({ ...base, buildings3d: 'tileset' }).buildings3d).toBe('tileset');
+    expect(parseShellConfig(base)).not.toHaveProperty('buildings3d');
+    expect(() => parseShellConfig({ ...base, buildings3d: 'osgb' })).toThrow(/config: buildings3d/);
   });
 });
 

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { IPC } from '../../electron/bridge/api.ts';
 import { CESIUM_CREDIT_STYLE, contentSecurityPolicy } from '../../electron/bridge/csp.ts';
+import { parseBuildings3d } from '../../data-pipelines/contracts/shell-config.ts';
 import {
   makeProtocolHandler,
   registerScheme,
@@ -232,6 +233,19 @@ describe('Electron security policy', () => {
 });
 
 describe('runMain with a fake Electron', () => {
+  it('tells every window the building source named on the command line (--buildings tileset)', async () => {
+    const f = fakeElectron();
+    registerScheme(f.e);
+    await runMain(f.e, {
+      preloadPath: '/p/preload.cjs',
+      roots: roots(),
+      startFeed: async () => ({ url: 'http://127.0.0.1:9', token: 'ipc-only-token-0123456789', demoAccounts: false, close: async () => undefined }),
+      log: () => undefined,
+      buildings3d: parseBuildings3d(['/app', '--demo', '--buildings', 'tileset'], undefined),
+    });
+    expect(f.handlers.get(IPC.getConfig)!({ senderFrame: { url: 'app://redwall/index.html' } })).toMatchObject({ buildings3d: 'tileset' });
+  });
+
   it('creates a locked-down window on app://, denies navigation and new windows, validates IPC senders', async () => {
     const f = fakeElectron();
     registerScheme(f.e);
@@ -297,6 +311,8 @@ describe('runMain with a fake Electron', () => {
       feedToken: 'ipc-only-token-0123456789',
       demoAccounts: false,
     });
+    // no --buildings: the config names no building source (the page extrudes the footprints)
+    expect(getConfig({ senderFrame: { url: 'app://redwall/index.html' } })).not.toHaveProperty('buildings3d');
     expect(() => getConfig({ senderFrame: { url: 'https://evil.example/' } })).toThrow(/untrusted sender/);
     const fs = f.handlers.get(IPC.setFullScreen)!;
     expect(fs({ senderFrame: { url: 'app://redwall/' } }, true)).toBe(true);

@@ -30,9 +30,13 @@ export const SELECTED_COLOR: RGBA = [255, 209, 102, 255];
 /** Where the 3D view's district buildings come from: extruded from the footprints at start-up, or the 3D Tiles tileset. */
 export type BuildingsSource = 'geometry' | 'tileset';
 
-/** The source asked for by the page's `?buildings=` (anything else, or nothing: the default, geometry). */
-export function buildingsSourceOf(search: string): BuildingsSource {
-  return new URLSearchParams(search).get('buildings') === 'tileset' ? 'tileset' : 'geometry';
+/**
+ * The source a page uses: its `?buildings=geometry|tileset` when it names one, else the one its shell was started with
+ * (`--buildings`, in the shell config), else geometry.
+ */
+export function buildingsSourceOf(search: string, configured?: BuildingsSource): BuildingsSource {
+  const asked = new URLSearchParams(search).get('buildings');
+  return asked === 'tileset' || asked === 'geometry' ? asked : (configured ?? 'geometry');
 }
 
 /**
