@@ -107,6 +107,16 @@ async function open(browser: Browser, url: string): Promise<Page> {
 }
 
 /** Long tasks (> 50 ms on the main thread) from the very start of the page: observed before any page script runs. */
+/**
+ * WebGL program links from the very start of the page: when each was asked for and how long until its status was read
+ * (where a software renderer pays for compiling and linking; Cesium compiles a program on first use, the globe one per
+ * combination of imagery layers, fog and mesh quantization).
+ */
+const PROGRAM_LINKS = `window.__links = []; (() => { const P = WebGL2RenderingContext.prototype; const asked = new WeakMap();
+const link = P.linkProgram; P.linkProgram = function (p) { asked.set(p, performance.now()); return link.call(this, p); };
+const get = P.getProgramParameter; P.getProgramParameter = function (p, n) { const r = get.call(this, p, n);
+if (asked.has(p)) { window.__links.push({ at: asked.get(p), ms: performance.now() - asked.get(p) }); asked.delete(p); } return r; }; })();`;
+
 const LONGTASK_OBSERVER = `window.__longTasks = []; try { new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__longTasks.push({ start: e.startTime, ms: e.duration }); }).observe({ type: 'longtask', buffered: true }); } catch {}`;
 
 /**
@@ -118,11 +128,12 @@ async function coldStart(browser: Browser, buildings: 'geometry' | 'tileset' = '
   // streamed (?buildings=tileset, issue 25), measured in the same run on the same machine
   const tiles = buildings === 'tileset';
   const srv = await server({ incidentEveryMs: 0 });
-  const runs: Array<{ marks: Record<string, number>; long: Array<{ start: number; ms: number }> }> = [];
+  const runs: Array<{ marks: Record<string, number>; long: Array<{ start: number; ms: number }>; links: Array<{ at: number; ms: number }> }> = [];
   for (let i = 0; i < (quick ? 2 : 3); i++) {
     const page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
     await page.addInitScript('window.__name = (f) => f');
     await page.addInitScript(LONGTASK_OBSERVER);
+    await page.addInitScript(PROGRAM_LINKS);
     await page.goto(`${srv.url}/${tiles ? '?buildings=tileset' : ''}`);
     await waitReady(page, 180_000);
     // feed-live and map may come just after ready
@@ -139,6 +150,7 @@ async function coldStart(browser: Browser, buildings: 'geometry' | 'tileset' = '
             .map((m) => [m.name.slice('redwall:'.length), m.startTime]),
         ),
         long: (window as unknown as { __longTasks: Array<{ start: number; ms: number }> }).__longTasks,
+        links: (window as unknown as { __links: Array<{ at: number; ms: number }> }).__links,
       })),
     );
     await page.close();
@@ -179,6 +191,18 @@ async function coldStart(browser: Browser, buildings: 'geometry' | 'tileset' = '
     });
     prev = Math.max(prev, at);
   }
+  // the shader programs linked before the map was on screen: how many, and the time from link to status, summed
+  const linked = runs.map((r) => r.links.filter((l) => l.at < (r.marks['map'] ?? Infinity)));
+  const linkMs = median(linked.map((l) => l.reduce((a, x) => a + x.ms, 0)));
+  const programs = median(linked.map((l) => l.length));
+  rows.push({
+    metric: '  start-up: shader programs before the map',
+    variant: tiles ? 'linked (tileset buildings)' : 'linked, link to status summed',
+    value: `${programs} programs, ${(linkMs / 1000).toFixed(2)} s`,
+    target: 'fewer; a GPU links in ms',
+    raw: { programs, linkMs },
+    headline: 'linkMs',
+  });
 }
 
 /**

@@ -200,7 +200,11 @@ export class TilesetBuildings implements DistrictBuildings {
     /** a tile that could not load: said, never only logged by Cesium */
     onTileFailed: (message: string) => void,
   ) {
-    this.ready = Cesium3DTileset.fromUrl(url, { maximumScreenSpaceError: 4 }).then((ts) => {
+    this.ready = Cesium3DTileset.fromUrl(url, {
+      maximumScreenSpaceError: 4,
+      // loaded while the buildings layer is off too: the view is ready (and a later toggle instant) either way
+      preloadWhenHidden: true,
+    }).then((ts) => {
       if (this.destroyed) {
         ts.destroy();
         return;
