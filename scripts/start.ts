@@ -38,6 +38,15 @@ function run(script: string): void {
   }
 }
 
+// checked before anything is built: a mistyped value is said at once
+let buildings3d: ReturnType<typeof parseBuildings3d>;
+try {
+  buildings3d = parseBuildings3d(args, process.env['REDWALL_BUILDINGS']);
+} catch (e) {
+  console.error((e as Error).message);
+  process.exit(2);
+}
+
 if (rebuild || !existsSync(join(root, 'assets/district/manifest.json'))) run('build:data');
 if (rebuild || !existsSync(join(root, 'dist/renderer/index.html'))) run('build:renderer');
 
@@ -50,13 +59,6 @@ if (modelPaths.some((p) => !p || p.startsWith('--'))) {
   process.exit(2);
 }
 const wantsModel = modelPaths.length > 0;
-let buildings3d: ReturnType<typeof parseBuildings3d>;
-try {
-  buildings3d = parseBuildings3d(args, process.env['REDWALL_BUILDINGS']);
-} catch (e) {
-  console.error((e as Error).message);
-  process.exit(2);
-}
 if (wantsModel && !forceWeb) console.log('--model: 3D Tiles models are served by the web shell; starting the web shell.');
 const electron = forceWeb || wantsModel ? null : electronBinary(electronPackageDir(import.meta.url));
 if (electron) {

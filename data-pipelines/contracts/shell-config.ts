@@ -50,14 +50,20 @@ export const BUILDINGS_3D: readonly Buildings3d[] = ['geometry', 'tileset'];
  * REDWALL_BUILDINGS; undefined when neither is given. Throws a clear error for anything else.
  */
 export function parseBuildings3d(argv: readonly string[], env: string | undefined): Buildings3d | undefined {
-  const i = argv.indexOf('--buildings');
-  if (i >= 0 && argv[i + 1] === undefined) throw new Error('--buildings needs a value: geometry or tileset');
-  const raw = i >= 0 ? argv[i + 1] : env || undefined;
+  // --buildings VALUE or --buildings=VALUE (the last one given wins, as for a repeated flag)
+  let raw: string | undefined;
+  let from = 'REDWALL_BUILDINGS';
+  argv.forEach((a, i) => {
+    if (a === '--buildings') {
+      const v = argv[i + 1];
+      if (v === undefined || v.startsWith('--')) throw new Error('--buildings needs a value: geometry or tileset');
+      [raw, from] = [v, '--buildings'];
+    } else if (a.startsWith('--buildings=')) [raw, from] = [a.slice('--buildings='.length), '--buildings'];
+  });
+  if (raw === undefined) raw = env || undefined;
   if (raw === undefined) return undefined;
   if ((BUILDINGS_3D as readonly string[]).includes(raw)) return raw as Buildings3d;
-  throw new Error(
-    `${i >= 0 ? '--buildings' : 'REDWALL_BUILDINGS'}: "${raw}" is not a building source (geometry: extruded at start-up; tileset: the district's 3D Tiles)`,
-  );
+  throw new Error(`${from}: "${raw}" is not a building source (geometry: extruded at start-up; tileset: the district's 3D Tiles)`);
 }
 
 export interface ConfiguredModel {

@@ -79,8 +79,8 @@ export function buildDistrict(outDir: string, log: (s: string) => void = console
   });
 
   // The same buildings as a 3D Tiles 1.1 tileset (tiles/tileset.json + glTF contents with per-building metadata).
-  // white material: the 3D view colours each building by its floors (the feature colour multiplies the base colour),
-  // and a centre loading it as a model of its own sees a white-box model
+  // white material: loaded as a model (import panel, --model) it is a white-box model; the app's own 3D view shades
+  // and colours it itself (renderer/src/views/district-buildings.ts)
   const tiles = buildTileset(buildings, { generator: `RedWall ETL (package ${PACKAGE_VERSION}, seed ${SEED})`, color: [1, 1, 1, 1] });
   if (tiles.stats.skipped.length)
     log(`  ! tileset: ${tiles.stats.skipped.length} buildings without a usable footprint, e.g. ids ${tiles.stats.skipped.slice(0, 5).join(', ')}`);

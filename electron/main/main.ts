@@ -7,7 +7,7 @@ import { startFeedServer } from '../../data-pipelines/feed/server.ts';
 import { loadCameraRegistry } from '../../data-pipelines/sources/camera-registry.ts';
 import { videoOrigins, type CameraRecord } from '../../data-pipelines/contracts/cameras.ts';
 import { accountsFor } from '../../data-pipelines/feed/demo-accounts.ts';
-import { parseBuildings3d } from '../../data-pipelines/contracts/shell-config.ts';
+import { parseBuildings3d, type Buildings3d } from '../../data-pipelines/contracts/shell-config.ts';
 import { registerScheme, runMain, type ElectronLike } from './app.ts';
 import { APP_ORIGIN } from './security.ts';
 
@@ -27,7 +27,14 @@ registerScheme(electron);
 const feedToken = randomBytes(24).toString('hex');
 const demo = process.argv.includes('--demo');
 // --buildings geometry|tileset (or REDWALL_BUILDINGS): where the 3D buildings come from; a bad value stops the start
-const buildings3d = parseBuildings3d(process.argv, process.env['REDWALL_BUILDINGS']);
+// (said on the console, exit 2: not an uncaught exception leaving a windowless app running)
+let buildings3d: Buildings3d | undefined;
+try {
+  buildings3d = parseBuildings3d(process.argv, process.env['REDWALL_BUILDINGS']);
+} catch (e) {
+  console.error(`RedWall: ${(e as Error).message}`);
+  process.exit(2);
+}
 const layoutFile = () => join(app.getPath('userData'), 'wall-layout.json');
 /** The camera registry named by REDWALL_CAMERAS (none when unset); its problems go to the log, rows by line. */
 async function camerasFrom(file: string | undefined): Promise<CameraRecord[]> {

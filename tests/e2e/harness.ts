@@ -67,7 +67,13 @@ export function apiCall(base: string, token: string, path: string, body?: unknow
   });
 }
 
-export async function openApp(opts: Partial<FeedServerOptions> = {}, query = '', viewport = { width: 1600, height: 900 }): Promise<Session> {
+/** `beforeLoad` runs on the page before it navigates (a listener that must see the page's first requests). */
+export async function openApp(
+  opts: Partial<FeedServerOptions> = {},
+  query = '',
+  viewport = { width: 1600, height: 900 },
+  beforeLoad?: (page: Page) => void,
+): Promise<Session> {
   const staticDir = resolve(ROOT, 'dist/renderer');
   const assetsDir = resolve(ROOT, 'assets/district');
   if (!existsSync(resolve(staticDir, 'index.html'))) throw new Error('dist/renderer missing: run "npm run build" first');
@@ -114,6 +120,7 @@ export async function openApp(opts: Partial<FeedServerOptions> = {}, query = '',
   // waits on a clock rather than a condition before a slower CI machine does.
   const slowdown = Number(process.env['REDWALL_E2E_SLOWDOWN'] ?? 1);
   if (slowdown > 1) await (await context.newCDPSession(page)).send('Emulation.setCPUThrottlingRate', { rate: slowdown });
+  beforeLoad?.(page);
   await page.goto(`${server.url}/${query}`);
   return {
     server,

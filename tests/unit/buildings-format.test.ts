@@ -44,6 +44,10 @@ describe('--buildings on the command line', () => {
     expect(parseBuildings3d([], '')).toBeUndefined();
     expect(parseBuildings3d(['--demo'], undefined)).toBeUndefined();
     expect(() => parseBuildings3d(['--buildings'], undefined)).toThrow(/--buildings needs a value/);
+    expect(() => parseBuildings3d(['--buildings', '--web'], undefined)).toThrow(/--buildings needs a value/);
+    expect(parseBuildings3d(['--buildings=tileset'], undefined)).toBe('tileset');
+    expect(parseBuildings3d(['--buildings=geometry', '--buildings', 'tileset'], 'geometry')).toBe('tileset');
+    expect(() => parseBuildings3d(['--buildings='], 'tileset')).toThrow(/^--buildings: "" is not a building source/);
     expect(() => parseBuildings3d(['--buildings', 'tiles'], undefined)).toThrow(/--buildings: "tiles" is not a building source/);
     expect(() => parseBuildings3d([], 'osgb')).toThrow(/^REDWALL_BUILDINGS: "osgb" is not a building source/);
   });

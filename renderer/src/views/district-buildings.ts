@@ -43,17 +43,25 @@ export interface DistrictBuildings {
   destroy(): void;
 }
 
-/** Resolves at the first rendered frame for which `done()` holds, asking for frames until then. */
-function whenRendered(scene: Scene, done: () => boolean): Promise<void> {
-  return new Promise((resolve) => {
+/**
+ * Resolves at the first rendered frame for which `done()` holds, asking for frames until then; `cancel()` (the owner
+ * destroyed: its scene renders no more frames) resolves it at once and drops the frame listener.
+ */
+function whenRendered(scene: Scene, done: () => boolean): { promise: Promise<void>; cancel: () => void } {
+  let finish = () => undefined as void;
+  const promise = new Promise<void>((resolve) => {
     const off = scene.postRender.addEventListener(() => {
-      if (done()) {
-        off();
-        resolve();
-      } else scene.requestRender();
+      if (done()) finish();
+      else scene.requestRender();
     });
+    finish = () => {
+      off();
+      finish = () => undefined;
+      resolve();
+    };
     scene.requestRender();
   });
+  return { promise, cancel: () => finish() };
 }
 
 /** Extruded at start-up from the footprints: one Primitive, one instance per building (id = building id). */
@@ -64,6 +72,7 @@ export class GeometryBuildings implements DistrictBuildings {
   private peeled: number | null = null;
   private highlighted: number | null = null;
   private readonly index = new Map<number, number>();
+  private readonly cancel: () => void;
 
   constructor(
     private readonly scene: Scene,
@@ -98,7 +107,10 @@ export class GeometryBuildings implements DistrictBuildings {
         asynchronous: true,
       }),
     ) as Primitive;
-    this.ready = whenRendered(scene, () => this.primitive.ready).then(() => {
+    const drawn = whenRendered(scene, () => this.primitive.ready);
+    this.cancel = drawn.cancel;
+    this.ready = drawn.promise.then(() => {
+      if (this.primitive.isDestroyed()) return;
       // what was asked for while the geometry was being built
       this.peel(initial.peeled());
       this.highlight(initial.selected());
@@ -145,6 +157,7 @@ export class GeometryBuildings implements DistrictBuildings {
   }
 
   destroy(): void {
+    this.cancel();
     if (!this.primitive.isDestroyed()) this.scene.primitives.remove(this.primitive);
   }
 }
@@ -191,6 +204,7 @@ export class TilesetBuildings implements DistrictBuildings {
   private highlighted: number | null = null;
   private show = true;
   private destroyed = false;
+  private cancel = () => undefined as void;
   private readonly shading = headlightShading();
 
   constructor(
@@ -220,7 +234,12 @@ export class TilesetBuildings implements DistrictBuildings {
       scene.primitives.add(ts);
       this.peeled = initial.peeled();
       this.highlighted = initial.selected();
-      return whenRendered(scene, () => loaded || this.destroyed);
+      // initialTilesLoaded fires only once tiles were requested: with no tile in view (a camera turned away) nothing
+      // is, and after a few frames with nothing pending the tileset is as loaded as it gets there
+      let frames = 0;
+      const drawn = whenRendered(scene, () => loaded || (++frames > 3 && ts.tilesLoaded));
+      this.cancel = drawn.cancel;
+      return drawn.promise;
     });
   }
 
@@ -284,6 +303,7 @@ export class TilesetBuildings implements DistrictBuildings {
 
   destroy(): void {
     this.destroyed = true;
+    this.cancel();
     this.features.clear();
     if (this.tileset && !this.tileset.isDestroyed()) this.scene.primitives.remove(this.tileset);
     this.tileset = null;

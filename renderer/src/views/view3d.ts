@@ -155,6 +155,7 @@ export class View3D {
     this.addImagery();
     this.buildings = this.addBuildings();
     this.ready = this.buildings.ready.catch((e: unknown) => {
+      if (this.destroyed) return; // a view rebuilt (lost GPU context) while the tileset was loading: nothing to fall back on
       // the tileset cannot load (missing, damaged): the footprints are extruded instead, and the reason is said
       console.warn(
         `the district's 3D Tiles tileset did not load (${e instanceof Error ? e.message : String(e)}): buildings extruded from the footprints instead`,
@@ -515,7 +516,10 @@ export class View3D {
     this.widget.scene.requestRender();
   }
 
+  private destroyed = false;
+
   destroy(): void {
+    this.destroyed = true;
     this.disposers.forEach((d) => d());
     this.live.forEach((l) => l.r.destroy());
     this.models.destroy();
