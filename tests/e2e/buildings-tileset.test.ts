@@ -9,7 +9,7 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DRAWN, openApp, recordErrors, ROOT, waitReady, type Session } from './harness.ts';
+import { camera3dSettled, DRAWN, openApp, recordErrors, ROOT, waitReady, type Session } from './harness.ts';
 import { decode, diffImages, stats } from './pixels.ts';
 
 const OUT = resolve(ROOT, 'test-results');
@@ -19,23 +19,6 @@ const tileRequests: string[] = [];
 
 const shot3d = (p: Page = s.page, path?: string) => p.locator('#view3d').screenshot(path ? { path } : {});
 const source = (p: Page = s.page) => p.evaluate(() => (window.__redwall!.view3d as unknown as { buildingsSource: string }).buildingsSource);
-
-/** The 3D camera has stopped and the frame is drawn: the same position on two polls a second apart. */
-async function cameraSettled(p: Page): Promise<void> {
-  let prev = '';
-  await expect
-    .poll(async () => {
-      const now = await p.evaluate(async () => {
-        await window.__redwall!.view3d.nextFrame();
-        const c = window.__redwall!.view3d.widget.camera;
-        return [c.positionWC.x, c.positionWC.y, c.positionWC.z, c.heading, c.pitch].map((v) => v.toFixed(3)).join(',');
-      });
-      const same = now === prev;
-      prev = now;
-      return same;
-    }, DRAWN)
-    .toBe(true);
-}
 
 /** Amber pixels (red and green well above blue): the selection colour, lit or shaded; the buildings are blue. */
 function warm(png: ReturnType<typeof decode>): number {
@@ -82,7 +65,7 @@ describe('district buildings from the 3D Tiles tileset', () => {
     );
     const b = top.first as { id: number; name: string; floors: number; height_m: number; lon: number; lat: number };
     await s.page.evaluate(({ lon, lat }) => window.__redwall!.store.command({ type: 'focus', lon, lat, what: 'test', rangeM: 500 }), b);
-    await cameraSettled(s.page);
+    await camera3dSettled(s.page);
     const shown = await steadyShot();
     await s.page.locator('#view3d').screenshot({ path: resolve(OUT, 'buildings-tileset-3d.png') });
     expect(stats(decode(shown)).litFraction).toBeGreaterThan(0.05);
@@ -151,7 +134,7 @@ describe('district buildings from the 3D Tiles tileset', () => {
     expect(await source(p)).toBe('geometry');
     expect(warnings.join('\n')).toMatch(/3D Tiles tileset did not load .*extruded from the footprints/);
     await p.evaluate(() => window.__redwall!.store.command({ type: 'flyToPreset', preset: 'overview' }));
-    await cameraSettled(p);
+    await camera3dSettled(p);
     expect(stats(decode(await steadyShot(p))).litFraction).toBeGreaterThan(0.05);
     expect(errors).toEqual([]);
     await p.close();

@@ -151,6 +151,26 @@ export function recordErrors(page: Page, into: string[], label = ''): void {
  */
 export const DRAWN = { timeout: 120_000, interval: 1000 } as const;
 
+/**
+ * Until the 3D camera stands still (the same position on two polls a second apart: a flight takes 1.2–1.5 s), a frame
+ * drawn at each poll; fails after `capMs`.
+ */
+export async function camera3dSettled(page: Page, capMs: number = DRAWN.timeout): Promise<void> {
+  const end = Date.now() + capMs;
+  let prev = '';
+  for (;;) {
+    const now = await page.evaluate(async () => {
+      await window.__redwall!.view3d.nextFrame();
+      const c = window.__redwall!.view3d.widget.camera;
+      return [c.positionWC.x, c.positionWC.y, c.positionWC.z, c.heading, c.pitch].map((v) => v.toFixed(3)).join(',');
+    });
+    if (now === prev) return;
+    if (Date.now() > end) throw new Error(`the 3D camera did not stand still within ${capMs / 1000} s`);
+    prev = now;
+    await new Promise((r) => setTimeout(r, DRAWN.interval));
+  }
+}
+
 /** Until the 2D map has ended a camera flight (a preset, "go to" or fit). */
 export async function mapSettled(page: Page): Promise<void> {
   await page.waitForFunction(() => window.__redwall!.view2d()?.map.isMoving() === false, undefined, { timeout: 120_000, polling: 200 });

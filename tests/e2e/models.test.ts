@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enuFrame, enuToEcefMatrix } from '../../data-pipelines/geo/ecef.ts';
 import { packGlb } from '../../data-pipelines/tiles3d/glb.ts';
 import { write3tz } from '../../data-pipelines/tiles3d/write-3tz.ts';
-import { DRAWN, openApp, ROOT, waitReady, type Session } from './harness.ts';
+import { camera3dSettled, DRAWN, openApp, ROOT, waitReady, type Session } from './harness.ts';
 import { decode, diffImages } from './pixels.ts';
 
 const OUT = resolve(ROOT, 'test-results');
@@ -184,22 +184,6 @@ const modelRows = () =>
 const lastModel = async () => (await modelRows()).at(-1)!;
 const waitSettled = (id: string) => expect.poll(async () => (await modelRows()).find((m) => m.id === id)?.status, DRAWN).not.toBe('loading');
 
-/** The 3D camera has stopped: the same position on two polls a second apart (a flight takes 1.2-1.5 s). */
-async function cameraSettled(t: Session): Promise<void> {
-  let prev = '';
-  await expect
-    .poll(async () => {
-      const now = await t.page.evaluate(() => {
-        const c = window.__redwall!.view3d.widget.camera;
-        return [c.positionWC.x, c.positionWC.y, c.positionWC.z, c.heading, c.pitch].map((v) => v.toFixed(3)).join(',');
-      });
-      const same = now === prev;
-      prev = now;
-      return same;
-    }, DRAWN)
-    .toBe(true);
-}
-
 beforeAll(async () => {
   s = await openApp();
   await waitReady(s.page);
@@ -221,7 +205,7 @@ describe('3D Tiles models', () => {
     // the built-in buildings off: what is drawn is the tileset's
     await s.page.evaluate(() => window.__redwall!.store.command({ type: 'toggleLayer', layer: 'buildings', visible: false }));
     await s.page.evaluate(({ lon, lat }) => window.__redwall!.store.command({ type: 'focus', lon, lat, what: 'test', rangeM: 500 }), b);
-    await cameraSettled(s);
+    await camera3dSettled(s.page);
     const empty = await shot3d();
 
     await s.page.setInputFiles('[data-testid=model-folder]', dir);
@@ -238,7 +222,7 @@ describe('3D Tiles models', () => {
     // buildings appear where there were none: the view differs from the empty one by a good share
     // the same camera as the empty shot (the view flew to the model on load: back, and wait until it stands still)
     await s.page.evaluate(({ lon, lat }) => window.__redwall!.store.command({ type: 'focus', lon, lat, what: 'test', rangeM: 500 }), b);
-    await cameraSettled(s);
+    await camera3dSettled(s.page);
     await expect.poll(async () => diffImages(await shot3d(), empty).diffFraction, DRAWN).toBeGreaterThan(0.05);
     await s.page.locator('#view3d').screenshot({ path: resolve(OUT, 'model-district-tileset.png') });
 
