@@ -296,11 +296,6 @@ export class TilesetBuildings implements DistrictBuildings {
     return picked instanceof Cesium3DTileFeature && this.tileset && picked.tileset === this.tileset ? idOf(picked) : null;
   }
 
-  /** Bytes Cesium holds for the tileset now (benchmark). */
-  get memoryBytes(): number {
-    return this.tileset?.totalMemoryUsageInBytes ?? 0;
-  }
-
   destroy(): void {
     this.destroyed = true;
     this.cancel();
