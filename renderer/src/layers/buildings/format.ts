@@ -1,5 +1,6 @@
 /** Pure presentation of buildings: height colour ramp and attribute rows. */
 import type { RGBA } from '../../palette.ts';
+import type { Buildings3d } from '../../../../data-pipelines/contracts/shell-config.ts';
 
 /** Colour ramp by floor count, tuned for a dark command-center theme. */
 const RAMP: Array<[number, RGBA]> = [
@@ -28,7 +29,7 @@ export const BUILDING_LEGEND = RAMP.map(([f, c]) => ({ floors: f, color: `rgb(${
 export const SELECTED_COLOR: RGBA = [255, 209, 102, 255];
 
 /** Where the 3D view's district buildings come from: extruded from the footprints at start-up, or the 3D Tiles tileset. */
-export type BuildingsSource = 'geometry' | 'tileset';
+export type BuildingsSource = Buildings3d;
 
 /**
  * The source a page uses: its `?buildings=geometry|tileset` when it names one, else the one its shell was started with
