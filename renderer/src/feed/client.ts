@@ -42,6 +42,7 @@ import {
 } from '../../../data-pipelines/contracts/socket-ops.ts';
 import { LocalizedError, t } from '../i18n.ts';
 import { failoverDelayMs, gatewayLabel, nextGateway, shouldFailOver } from './gateways.ts';
+import { FlushSchedule, isPromptEvent } from './flush-schedule.ts';
 import type { CommandSink, RootStore } from '../stores/root.ts';
 
 export interface FeedClientOptions {
@@ -73,7 +74,7 @@ function streamOf(raw: unknown): StreamName | null {
 export class FeedClient implements CommandSink {
   private socket: Socket | null = null;
   private queue: FeedEvent[] = [];
-  private flushScheduled = false;
+  private readonly schedule = new FlushSchedule(() => this.flush());
   private timers: Array<ReturnType<typeof setInterval>> = [];
   private readonly pending = new Map<string, { cmd: CommandPayload; resolve: (a: CommandAck) => void; sending: boolean }>();
   /** true between sending subscribe and receiving replay/snapshot: live events are held until then */
@@ -203,7 +204,7 @@ export class FeedClient implements CommandSink {
       });
       if (accepted.length) {
         this.queue.push(...accepted);
-        this.scheduleFlush();
+        this.scheduleFlush(accepted.some(isPromptEvent));
       }
     });
 
@@ -294,7 +295,8 @@ export class FeedClient implements CommandSink {
     this.socket?.emit(WIRE.subscribe, sub);
   }
 
-  private scheduleFlush(): void {
+  /** Applies the queue at the next frame, or in the next task when it holds something an operator waits on. */
+  private scheduleFlush(prompt = this.queue.some(isPromptEvent)): void {
     if (this.opts.perEvent && !this.syncing) {
       const q = this.queue;
       this.queue = [];
@@ -304,18 +306,7 @@ export class FeedClient implements CommandSink {
       }
       return;
     }
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    let done = false;
-    const run = () => {
-      if (done) return;
-      done = true;
-      this.flushScheduled = false;
-      this.flush();
-    };
-    requestAnimationFrame(run);
-    // Hidden windows get no animation frames: never let alarms wait on the compositor.
-    setTimeout(run, 250);
+    this.schedule.request(prompt);
   }
 
   /** Applies queued live events (sorted per stream); a gap triggers a resubscribe with our offsets. */
