@@ -1,8 +1,10 @@
 /**
  * The live alarm list (issue 24): filter tabs, category chips, real alarms then drill alarms below their own divider,
- * floods folded into group rows. Updated in place, keyed: a row is rebuilt only when what it shows changed, rows are
- * moved rather than recreated, and the tabs and chips stay the same elements — under an alarm flood the list costs
- * what changed, not the whole list, and a click is never lost to its button being replaced mid-click.
+ * floods folded into group rows. Virtualised: every alarm is in the list (scroll to it), but only the rows in sight
+ * (and a few either side) are in the DOM, between two spacers that keep the scroll height; rows have fixed heights per
+ * kind (styles.css), measured once from the DOM. Updated in place, keyed: a row is rebuilt only when what it shows
+ * changed, rows are moved rather than recreated, and the tabs and chips stay the same elements — under an alarm flood
+ * the list costs what is in sight, not the whole list, and a click is never lost to its button being replaced mid-click.
  */
 import { autorun } from 'mobx';
 import { ALARM_CATEGORIES, type Alarm, type AlarmCategory } from '../../../data-pipelines/contracts/alarm.ts';
@@ -14,8 +16,35 @@ import type { RootStore } from '../stores/root.ts';
 import type { AlarmFilter } from '../stores/ui-store.ts';
 import { button, h } from './dom.ts';
 
-/** At most this many rows are in the DOM (the rest are counted below the list). */
-export const MAX_ROWS = 150;
+/** Rows drawn beyond each edge of what is in sight (so a fast scroll or a wheel step finds them there). */
+export const OVERSCAN_ROWS = 8;
+/** Rows drawn when the list has no height yet (hidden, or not laid out): the top of the list. */
+export const UNSIZED_ROWS = 40;
+
+export type RowKind = 'alarm' | 'group' | 'divider';
+/** Row heights (px) until measured in the DOM; styles.css fixes each kind's height. */
+export const DEFAULT_ROW_HEIGHTS: Readonly<Record<RowKind, number>> = { alarm: 47, group: 31, divider: 23 };
+
+/**
+ * The rows to draw for a scroll position: `tops` holds each row's top and, last, the total height (length n + 1).
+ * Rows that overlap [viewTop, viewTop + viewHeight], plus `overscan` either side; [start, end) indices.
+ */
+export function visibleRange(tops: ArrayLike<number>, viewTop: number, viewHeight: number, overscan: number): { start: number; end: number } {
+  const n = tops.length - 1;
+  if (n <= 0) return { start: 0, end: 0 };
+  // first row whose bottom is below viewTop
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (tops[mid + 1]! <= viewTop) lo = mid + 1;
+    else hi = mid;
+  }
+  const first = Math.min(lo, n - 1);
+  let last = first;
+  while (last < n && tops[last]! < viewTop + viewHeight) last++;
+  return { start: Math.max(0, first - overscan), end: Math.min(n, Math.max(last, first + 1) + overscan) };
+}
 
 export const drillMark = (a: Alarm): string => (a.drill ? `${t('alarms.drillMark')} · ` : '');
 export const valueText = (a: Alarm): string => `${a.value}${unitText(a.unit) ? ` ${unitText(a.unit)}` : ''}`;
@@ -74,8 +103,15 @@ function alarmSpec(store: RootStore, a: Alarm): RowSpec {
   };
 }
 
-/** The rows the list shows now, in order (pure apart from reading the store; at most MAX_ROWS + dividers). */
-function listSpecs(store: RootStore): { specs: RowSpec[]; count: number; more: number } {
+/** A row of the list: its key and kind at once, what it shows only when drawn. */
+interface RowEntry {
+  key: string;
+  kind: RowKind;
+  spec: () => RowSpec;
+}
+
+/** Every row the list holds now, in order (pure apart from reading the store; O(alarms)). */
+function listRows(store: RootStore): { rows: RowEntry[]; count: number } {
   const filter = store.ui.alarmFilter;
   const cat = store.ui.alarmCategory;
   const all = cat === 'all' ? store.live.alarms : store.live.alarms.filter((a) => a.category === cat);
@@ -83,42 +119,55 @@ function listSpecs(store: RootStore): { specs: RowSpec[]; count: number; more: n
   // Drill alarms are never mixed in with real ones: real first, drill alarms below their own divider.
   const real = groupAlarms(list.filter((a) => !a.drill));
   const drill = groupAlarms(list.filter((a) => a.drill));
-  const rows = [...real, ...drill];
-  const specs: RowSpec[] = [];
-  for (const [i, r] of rows.slice(0, MAX_ROWS).entries()) {
-    // a real and a drill flood of the same kind are two rows (groupAlarms keys by category and cause only)
-    const section = i >= real.length ? 'drill' : 'real';
-    if (drill.length && r === drill[0]) {
+  const out: RowEntry[] = [];
+  const single = (a: Alarm): RowEntry => ({ key: `a|${a.alarmId}`, kind: 'alarm', spec: () => alarmSpec(store, a) });
+  for (const [section, rows] of [
+    ['real', real],
+    ['drill', drill],
+  ] as const) {
+    if (section === 'drill' && drill.length) {
       const text = t('alarms.drillDivider', { n: drill.length });
-      specs.push({ key: 'drill-divider', sig: text, make: () => h('li', { class: 'drill-divider', 'data-testid': 'drill-divider' }, text) });
+      out.push({
+        key: 'drill-divider',
+        kind: 'divider',
+        spec: () => ({ key: 'drill-divider', sig: text, make: () => h('li', { class: 'drill-divider', 'data-testid': 'drill-divider' }, text) }),
+      });
     }
-    if (r.type === 'single') {
-      specs.push(alarmSpec(store, r.alarm));
-      continue;
+    for (const r of rows) {
+      if (r.type === 'single') {
+        out.push(single(r.alarm));
+        continue;
+      }
+      // opened per section too: a drill flood does not open with the real one (groupAlarms keys by category and cause)
+      const key = `${section}|${r.key}`;
+      const open = store.ui.expandedGroups.includes(key);
+      out.push({
+        key: `g|${key}`,
+        kind: 'group',
+        spec: () => {
+          const text = t('alarms.groupRow', { category: categoryLabel(r.category), cause: causeLabel(r.alarms[0]!), n: r.alarms.length });
+          const tail = open ? '▾' : `▸ ${t('expand')}`;
+          return {
+            key: `g|${key}`,
+            sig: [text, tail, r.alarms.length].join('\u0000'),
+            make: () => {
+              const head = h(
+                'li',
+                { class: 'alarm-group', 'data-testid': 'alarm-group', 'data-count': String(r.alarms.length) },
+                text,
+                h('span', { class: 'spacer' }),
+                tail,
+              );
+              head.onclick = () => void store.command({ type: 'toggleAlarmGroup', key });
+              return head;
+            },
+          };
+        },
+      });
+      if (open) for (const a of r.alarms) out.push(single(a));
     }
-    // opened per section too: a drill flood does not open with the real one
-    const key = `${section}|${r.key}`;
-    const open = store.ui.expandedGroups.includes(key);
-    const text = t('alarms.groupRow', { category: categoryLabel(r.category), cause: causeLabel(r.alarms[0]!), n: r.alarms.length });
-    const tail = open ? '▾' : `▸ ${t('expand')}`;
-    specs.push({
-      key: `g|${key}`,
-      sig: [text, tail, r.alarms.length].join('\u0000'),
-      make: () => {
-        const head = h(
-          'li',
-          { class: 'alarm-group', 'data-testid': 'alarm-group', 'data-count': String(r.alarms.length) },
-          text,
-          h('span', { class: 'spacer' }),
-          tail,
-        );
-        head.onclick = () => void store.command({ type: 'toggleAlarmGroup', key });
-        return head;
-      },
-    });
-    if (open) for (const a of r.alarms.slice(0, 100)) specs.push(alarmSpec(store, a));
   }
-  return { specs, count: list.length, more: Math.max(0, rows.length - MAX_ROWS) };
+  return { rows: out, count: list.length };
 }
 
 /** Puts `want` as the children of `parent` in order, moving only what is out of place. */
@@ -147,12 +196,69 @@ export function mountAlarmList(store: RootStore, box: HTMLElement): () => void {
   }));
   const chipNav = h('nav', { class: 'chips' }, ...chips.map((x) => x.b));
   const ul = h('ul', {});
+  // the rows above and below what is drawn: they keep the scroll height, so the scrollbar is the whole list's
+  const padTop = h('li', { class: 'alarm-pad', 'aria-hidden': 'true' });
+  const padBottom = h('li', { class: 'alarm-pad', 'aria-hidden': 'true' });
   const empty = h('p', { class: 'empty' });
-  const more = h('p', { class: 'more' });
-  box.replaceChildren(h('h2', {}, title, h('nav', {}, ...tabs.map((x) => x.b))), chipNav, ul, empty, more);
-  const rows = new Map<string, { sig: string; el: HTMLElement }>();
+  box.replaceChildren(h('h2', {}, title, h('nav', {}, ...tabs.map((x) => x.b))), chipNav, ul, empty);
+  box.setAttribute('data-virtual', '');
+  const drawn = new Map<string, { sig: string; el: HTMLElement }>();
+  const heights: Record<RowKind, number> = { ...DEFAULT_ROW_HEIGHTS };
+  const measured = new Set<RowKind>();
+  let rows: RowEntry[] = [];
+  let tops = new Float64Array(1);
+  let lastSelected: string | null | undefined;
   const setText = (el: HTMLElement, text: string) => {
     if (el.textContent !== text) el.textContent = text;
+  };
+  const layout = () => {
+    tops = new Float64Array(rows.length + 1);
+    for (let i = 0; i < rows.length; i++) tops[i + 1] = tops[i]! + heights[rows[i]!.kind];
+  };
+  /** Draws the rows in sight (and OVERSCAN_ROWS either side) between the two spacers. */
+  const draw = () => {
+    const viewHeight = box.clientHeight;
+    const { start, end } = viewHeight
+      ? visibleRange(tops, box.scrollTop - ul.offsetTop, viewHeight, OVERSCAN_ROWS)
+      : { start: 0, end: Math.min(rows.length, UNSIZED_ROWS) };
+    const want: HTMLElement[] = [padTop];
+    const keep = new Set<string>();
+    for (let i = start; i < end; i++) {
+      const entry = rows[i]!;
+      if (keep.has(entry.key)) continue; // one element per key (a key twice would move the row, not show it twice)
+      keep.add(entry.key);
+      const s = entry.spec();
+      let row = drawn.get(s.key);
+      if (!row || row.sig !== s.sig) {
+        const el = s.make();
+        el.dataset['kind'] = entry.kind;
+        if (row) row.el.replaceWith(el);
+        drawn.set(s.key, (row = { sig: s.sig, el }));
+      }
+      want.push(row.el);
+    }
+    for (const k of [...drawn.keys()]) if (!keep.has(k)) drawn.delete(k);
+    want.push(padBottom);
+    padTop.style.height = `${tops[start] ?? 0}px`;
+    padBottom.style.height = `${(tops[rows.length] ?? 0) - (tops[end] ?? 0)}px`;
+    reconcileChildren(ul, want);
+    ul.hidden = !rows.length;
+    empty.hidden = rows.length > 0;
+    // each kind's height, once, from a drawn row (the defaults are styles.css's; a different font or zoom moves them)
+    let changed = false;
+    for (const el of want) {
+      const kind = el.dataset['kind'] as RowKind | undefined;
+      if (!kind || measured.has(kind) || !el.offsetHeight) continue;
+      measured.add(kind);
+      if (el.offsetHeight !== heights[kind]) {
+        heights[kind] = el.offsetHeight;
+        changed = true;
+      }
+    }
+    if (changed) {
+      layout();
+      draw();
+    }
   };
   const dispose = autorun(() => {
     void store.ui.locale;
@@ -167,28 +273,36 @@ export function mountAlarmList(store: RootStore, box: HTMLElement): () => void {
       b.classList.toggle('active', cat === c);
     }
     chipNav.setAttribute('aria-label', t('alarms.categoryFilter'));
-    const { specs, count, more: hidden } = listSpecs(store);
-    setText(title, `${t('alarms')} (${count})`);
-    const want: HTMLElement[] = [];
-    const keep = new Set<string>();
-    for (const s of specs) {
-      if (keep.has(s.key)) continue; // one element per key (a key twice would move the row, not show it twice)
-      keep.add(s.key);
-      let row = rows.get(s.key);
-      if (!row || row.sig !== s.sig) {
-        const el = s.make();
-        if (row) row.el.replaceWith(el);
-        rows.set(s.key, (row = { sig: s.sig, el }));
-      }
-      want.push(row.el);
-    }
-    for (const k of [...rows.keys()]) if (!keep.has(k)) rows.delete(k);
-    reconcileChildren(ul, want);
-    ul.hidden = !want.length;
-    empty.hidden = want.length > 0;
+    const list = listRows(store);
+    rows = list.rows;
+    setText(title, `${t('alarms')} (${list.count})`);
     setText(empty, t('noAlarms'));
-    more.hidden = hidden === 0;
-    setText(more, hidden ? `+${hidden}` : '');
+    layout();
+    // an alarm selected elsewhere (the map, the wall, a search) is scrolled into sight once, even if not drawn yet
+    const selected = store.ui.selectedAlarmId;
+    if (selected !== lastSelected) {
+      lastSelected = selected;
+      const i = selected ? rows.findIndex((r) => r.key === `a|${selected}`) : -1;
+      if (i >= 0 && box.clientHeight) {
+        const top = tops[i]! + ul.offsetTop;
+        const bottom = tops[i + 1]! + ul.offsetTop;
+        if (top < box.scrollTop) box.scrollTop = top;
+        else if (bottom > box.scrollTop + box.clientHeight) box.scrollTop = bottom - box.clientHeight;
+      }
+    }
+    // the rows' text reads the store (selection, locale): drawn inside the reaction, so a change there redraws them
+    draw();
   });
-  return dispose;
+  const onScroll = () => draw();
+  box.addEventListener('scroll', onScroll, { passive: true });
+  const resize = new ResizeObserver(() => {
+    measured.clear();
+    draw();
+  });
+  resize.observe(box);
+  return () => {
+    dispose();
+    box.removeEventListener('scroll', onScroll);
+    resize.disconnect();
+  };
 }

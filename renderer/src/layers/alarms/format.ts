@@ -94,7 +94,9 @@ export function groupAlarms(alarms: Alarm[], threshold = 6, windowMs = 120_000):
   for (const a of alarms) {
     if (a.priority === 1) continue; // life-safety alarms are never folded away
     const k = `${a.category}|${a.cause}`;
-    byKey.set(k, [...(byKey.get(k) ?? []), a]);
+    const list = byKey.get(k);
+    if (list) list.push(a);
+    else byKey.set(k, [a]);
   }
   const grouped = new Map<string, Alarm[]>();
   for (const [k, list] of byKey) {
