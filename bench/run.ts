@@ -28,7 +28,7 @@
  *
  * Flags: --quick (shorter runs, 1M rows only; a 50k city), --out FILE, --backpressure-only / --sources-only / --cluster-only (just
  * those rows: no build or browser needed), --video-only (the video tile rows only; needs the build and ffmpeg), --impact-only (the impact zone row; needs the build), --city-only (the city-scale rows; needs the build),
- * --startup-only (the start-up timeline), --smoke (start-up timeline + alarm latency + alarm flood, quick: what CI runs; not recorded
+ * --startup-only (the start-up timeline), --alarms-only (alarm latency and flood), --smoke (start-up timeline + alarm latency + alarm flood, quick: what CI runs; not recorded
  * unless --record), --no-record (keep this run out of docs/bench-history.jsonl and benchmarks.md)
  *
  *   start-up timeline    each start-up phase's end (renderer/src/perf/startup.ts marks) and the long tasks in it; twice
@@ -422,6 +422,9 @@ async function throughput(browser: Browser, rate: number, mode: 'batched' | 'per
 async function alarmLatency(browser: Browser): Promise<void> {
   const srv = await server({ incidentEveryMs: 0 });
   const page = await open(browser, `${srv.url}/`);
+  // in operation, not during start-up: after the district's ground is drawn (start-up has its own rows above; before
+  // this wait the alarms met the globe's shader compiles, long tasks of seconds on this machine)
+  await page.waitForFunction(() => performance.getEntriesByName('redwall:map').length > 0, undefined, { timeout: 180_000, polling: 250 });
   await page.evaluate(() => {
     const w = window as unknown as { __seen: Record<string, number> };
     w.__seen = {};
@@ -459,11 +462,19 @@ async function alarmLatency(browser: Browser): Promise<void> {
   await srv.close();
   rows.push({
     metric: 'alarm latency (inject -> row in list)',
-    variant: `${n} fire alarms, 4/s`,
-    value: `p50 ${median(lat)} ms, p95 ${pct(lat, 95)} ms, p99 ${pct(lat, 99)} ms (${lat.length - missing}/${lat.length} seen${missing ? `; ${missing} not within 60 s, counted as 60 s+` : ''})`,
+    variant: `${n} fire alarms, 4/s, after start-up`,
+    value: `p50 ${median(lat)} ms, p95 ${pct(lat, 95)} ms, p99 ${pct(lat, 99)} ms; first 10 max ${Math.max(0, ...lat.slice(0, 10))} ms, later max ${Math.max(0, ...lat.slice(10))} ms (${lat.length - missing}/${lat.length} seen${missing ? `; ${missing} not within 60 s, counted as 60 s+` : ''})`,
     headline: 'p95',
     target: '<= 250 ms',
-    raw: { p50: median(lat), p95: pct(lat, 95), p99: pct(lat, 99), seen: lat.length - missing, sent: n },
+    raw: {
+      p50: median(lat),
+      p95: pct(lat, 95),
+      p99: pct(lat, 99),
+      seen: lat.length - missing,
+      sent: n,
+      firstTenMax: Math.max(0, ...lat.slice(0, 10)),
+      laterMax: Math.max(0, ...lat.slice(10)),
+    },
   });
 }
 
@@ -1139,6 +1150,7 @@ const cityOnly = args.includes('--city-only');
 const startupOnly = args.includes('--startup-only') || smoke;
 const clusterOnly = args.includes('--cluster-only');
 const sourcesOnly = args.includes('--sources-only');
+const alarmsOnly = args.includes('--alarms-only');
 const browser =
   backpressureOnly || sourcesOnly || clusterOnly ? null : await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
 if (browser && videoOnly) {
@@ -1156,6 +1168,13 @@ if (browser && videoOnly) {
       await alarmLatency(browser);
       await alarmFlood(browser);
     }
+  } finally {
+    await browser.close();
+  }
+} else if (browser && alarmsOnly) {
+  try {
+    await alarmLatency(browser);
+    await alarmFlood(browser);
   } finally {
     await browser.close();
   }
@@ -1191,9 +1210,9 @@ if (browser && videoOnly) {
     await browser.close();
   }
 }
-if (!sourcesOnly && !clusterOnly && !videoOnly && !impactOnly && !cityOnly && !startupOnly)
+if (!sourcesOnly && !clusterOnly && !videoOnly && !impactOnly && !cityOnly && !startupOnly && !alarmsOnly)
   for (const bounded of [true, false]) await backPressure(50, 2_000, 10, bounded);
-if (!backpressureOnly && !clusterOnly && !videoOnly && !impactOnly && !cityOnly && !startupOnly) {
+if (!backpressureOnly && !clusterOnly && !videoOnly && !impactOnly && !cityOnly && !startupOnly && !alarmsOnly) {
   const broker = await startBroker();
   try {
     await sourcesIngest('in-process', 10_000, 1, null);
@@ -1206,7 +1225,7 @@ if (!backpressureOnly && !clusterOnly && !videoOnly && !impactOnly && !cityOnly 
   }
 }
 
-if (!backpressureOnly && !sourcesOnly && !videoOnly && !impactOnly && !cityOnly && !startupOnly) {
+if (!backpressureOnly && !sourcesOnly && !videoOnly && !impactOnly && !cityOnly && !startupOnly && !alarmsOnly) {
   const nats = await startNats();
   try {
     for (const rate of [1_000, 5_000]) {

@@ -145,24 +145,42 @@ export function placeholders(msg: string): string[] {
   return [...msg.matchAll(/\{(\w+)(?:, plural,|\})/g)].map((m) => m[1]!).sort();
 }
 
+/**
+ * Intl formatters, one per locale and options: `toLocaleString(l, opts)` builds a new formatter on every call (tens of
+ * microseconds each; thousands per alarm-list or panel redraw under a flood, issue 24). Same output.
+ */
+const formatters = new Map<string, Intl.NumberFormat | Intl.DateTimeFormat>();
+function numberFormat(l: Locale, opts: Intl.NumberFormatOptions): Intl.NumberFormat {
+  const key = `n|${l}|${JSON.stringify(opts)}`;
+  let f = formatters.get(key) as Intl.NumberFormat | undefined;
+  if (!f) formatters.set(key, (f = new Intl.NumberFormat(l, opts)));
+  return f;
+}
+function dateFormat(l: Locale, opts: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `d|${l}|${JSON.stringify(opts)}`;
+  let f = formatters.get(key) as Intl.DateTimeFormat | undefined;
+  if (!f) formatters.set(key, (f = new Intl.DateTimeFormat(l, opts)));
+  return f;
+}
+
 export function fmtNumber(n: number, digits = 0, l: Locale = locale()): string {
-  return n.toLocaleString(l, { maximumFractionDigits: digits, minimumFractionDigits: digits });
+  return numberFormat(l, { maximumFractionDigits: digits, minimumFractionDigits: digits }).format(n);
 }
 /** 0.4231 -> "42.3%" (locale style). */
 export function fmtPercent(ratio: number, digits = 1, l: Locale = locale()): string {
-  return ratio.toLocaleString(l, { style: 'percent', maximumFractionDigits: digits, minimumFractionDigits: digits });
+  return numberFormat(l, { style: 'percent', maximumFractionDigits: digits, minimumFractionDigits: digits }).format(ratio);
 }
-/** Wall-clock time, 24 h: 14:03:07. */
+/** Wall-clock time, 24 h: 14:03:07 (00:05, never "24:05" as `hour12: false` gives in English). */
 export function fmtTime(ts: number, l: Locale = locale()): string {
-  return new Date(ts).toLocaleTimeString(l, { hour12: false });
+  return dateFormat(l, { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }).format(ts);
 }
 /** Date: 2026年11月23日 / 23 Nov 2026 style per locale. */
 export function fmtDate(ts: number, l: Locale = locale()): string {
-  return new Date(ts).toLocaleDateString(l, { year: 'numeric', month: 'short', day: 'numeric' });
+  return dateFormat(l, { year: 'numeric', month: 'short', day: 'numeric' }).format(ts);
 }
 /** Date and time, minutes: 2026/11/23 14:03 / 23 Nov 2026, 14:03. */
 export function fmtDateTime(ts: number, l: Locale = locale()): string {
-  return new Date(ts).toLocaleString(l, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false });
+  return dateFormat(l, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(ts);
 }
 /** A short list: "A、B、C" / "A, B, C". */
 export function fmtList(items: readonly string[], l: Locale = locale()): string {

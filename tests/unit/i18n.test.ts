@@ -1,7 +1,19 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CATALOGS, LOCALES, STRINGS, fmtDuration, fmtNumber, fmtPercent, formatMessage, placeholders, t } from '../../renderer/src/i18n.ts';
+import {
+  CATALOGS,
+  LOCALES,
+  STRINGS,
+  fmtDateTime,
+  fmtDuration,
+  fmtNumber,
+  fmtPercent,
+  fmtTime,
+  formatMessage,
+  placeholders,
+  t,
+} from '../../renderer/src/i18n.ts';
 
 const ROOT = join(import.meta.dirname, '../../renderer/src');
 
@@ -76,5 +88,21 @@ describe('i18n', () => {
     expect(fmtDuration(200, 'zh-CN')).toBe('3 分 20 秒');
     expect(fmtDuration(200, 'en')).toBe('3 min 20 s');
     expect(t('alarms', undefined, 'en')).toBe('Live alarms');
+  });
+
+  it('times are 24 h in both languages, from cached formatters, and the hour after midnight is 00 (not "24")', () => {
+    const afterMidnight = new Date(2026, 11, 7, 0, 5, 9).getTime();
+    const afternoon = new Date(2026, 11, 7, 14, 3, 7).getTime();
+    for (const l of ['zh-CN', 'en'] as const) {
+      expect(fmtTime(afterMidnight, l)).toBe('00:05:09');
+      expect(fmtTime(afternoon, l)).toBe('14:03:07');
+      expect(fmtDateTime(afterMidnight, l)).toContain('00:05');
+      // a second call (the cached formatter) says the same
+      expect(fmtTime(afternoon, l)).toBe('14:03:07');
+    }
+    expect(fmtDateTime(afternoon, 'zh-CN')).toBe('2026年12月7日 14:03');
+    expect(fmtDateTime(afternoon, 'en')).toBe('Dec 7, 2026, 14:03');
+    expect(fmtNumber(2.5, 1, 'zh-CN')).toBe('2.5');
+    expect(fmtNumber(2.5, 0, 'en')).toBe('3');
   });
 });

@@ -27,16 +27,24 @@ function beep(freq: number, startS: number, durS: number, gain = 0.08): void {
   o.stop(c.currentTime + startS + durS);
 }
 
+/**
+ * Tones play in a task of their own: the first opens the audio device (a third of a second on this machine, issue
+ * 24's profile), which must not hold up the alarm list drawn in the same batch of events.
+ */
+const later = (play: () => void): void => void setTimeout(play, 0);
+
 export function alarmTone(priority: 1 | 2 | 3): void {
-  const reps = priority === 1 ? 3 : 1;
-  for (let i = 0; i < reps; i++) {
-    beep(880, i * 0.5, 0.18);
-    beep(1175, i * 0.5 + 0.2, 0.18);
-  }
+  later(() => {
+    const reps = priority === 1 ? 3 : 1;
+    for (let i = 0; i < reps; i++) {
+      beep(880, i * 0.5, 0.18);
+      beep(1175, i * 0.5 + 0.2, 0.18);
+    }
+  });
 }
 
 export function troubleTone(): void {
-  beep(330, 0, 0.6, 0.05);
+  later(() => beep(330, 0, 0.6, 0.05));
 }
 
 /** Browsers start audio only after a user gesture: unlock on the first click/key. */
