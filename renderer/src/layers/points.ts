@@ -16,6 +16,7 @@ import type { LayerContext3D, LayerRenderer, LayerRenderer2D, LiveLayerDefinitio
 import type { RGBA } from '../palette.ts';
 import { M_PER_DEG_LAT, mPerDegLon } from '../../../data-pipelines/geo/measure.ts';
 import { cesiumColor } from './shared/cesium-color.ts';
+import { DEPTH_TESTED } from './shared/depth.ts';
 
 export interface LivePoint {
   id: string;
@@ -87,7 +88,7 @@ export function createPointLayer3D(spec: PointLayerSpec, { scene, store }: Layer
         pixelSize: p.size * 2,
         outlineColor: p.outline ? cesiumColor(p.outline) : Color.TRANSPARENT,
         outlineWidth: p.outline ? 2 : 0,
-        disableDepthTestDistance: p.onTop ? Number.POSITIVE_INFINITY : 0,
+        disableDepthTestDistance: p.onTop ? Number.POSITIVE_INFINITY : DEPTH_TESTED,
       });
     }
     for (const c of spec.cones?.(store) ?? []) {

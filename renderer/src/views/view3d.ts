@@ -15,6 +15,7 @@ import {
   Label,
   LabelCollection,
   LabelStyle,
+  PointPrimitiveCollection,
   VerticalOrigin,
   EllipsoidTerrainProvider,
   ImageryLayer,
@@ -39,6 +40,7 @@ import type { BuildingGeom, DistrictMeta } from '../data/district.ts';
 import { GeometryBuildings, TilesetBuildings, type DistrictBuildings } from './district-buildings.ts';
 import type { BuildingsSource } from '../layers/buildings/format.ts';
 import { LIVE_LAYERS, pickOwner, type LayerRenderer } from '../layers/registry.ts';
+import { DEPTH_TESTED } from '../layers/shared/depth.ts';
 import { M_PER_DEG_LAT } from '../../../data-pipelines/geo/measure.ts';
 import type { RootStore } from '../stores/root.ts';
 import type { CameraState } from '../types/camera.ts';
@@ -397,6 +399,26 @@ export class View3D {
     return this.widget.scene;
   }
 
+  /**
+   * One fully transparent 1-px point at the district's centre, added once the map is drawn and kept for the view's
+   * life: its collection compiles the point shader that alarm points use (depth-tested or on top of buildings:
+   * DEPTH_TESTED) in the next frame, and holds it in Cesium's shader cache. Without it nothing draws that shader until the first alarm after start-up, whose
+   * frame then links two programs (0.6 s and more on a software renderer, issue 24) before the next alarm is handled.
+   * Transparent fragments are discarded in both passes, picking included: nothing is seen or clicked.
+   */
+  private warmAlarmShaders(): void {
+    const warm = new PointPrimitiveCollection();
+    const { center } = this.input.meta;
+    warm.add({
+      position: Cartesian3.fromDegrees(center.lon, center.lat, 2),
+      color: new Color(0, 0, 0, 0),
+      pixelSize: 1,
+      disableDepthTestDistance: DEPTH_TESTED,
+    });
+    this.widget.scene.primitives.add(warm);
+    this.widget.scene.requestRender();
+  }
+
   private addImagery(): void {
     const scene = this.widget.scene;
     // far away: Cesium's bundled Natural Earth (local files), dark and nearly grey so it reads as night ground, not olive
@@ -420,6 +442,8 @@ export class View3D {
       }
       off();
       phase('map');
+      // after the start-up frames, not among them: start-up does not wait for it, the first alarm does not either
+      this.warmAlarmShaders();
     });
     scene.requestRender();
   }

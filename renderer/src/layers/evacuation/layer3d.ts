@@ -19,6 +19,7 @@ import { currentIncident, EVAC_COLORS, floorBase, indoorRoute3d, isIncident, SLA
 import { FIRE_COLORS } from '../shared/fire-colors.ts';
 import { deviceKey } from '../../../../data-pipelines/contracts/world.ts';
 import { cesiumColor } from '../shared/cesium-color.ts';
+import { DEPTH_TESTED } from '../shared/depth.ts';
 
 export function createEvacuation3D({ scene, store }: LayerContext3D): LayerRenderer {
   const points = new PointPrimitiveCollection();
@@ -97,7 +98,7 @@ export function createEvacuation3D({ scene, store }: LayerContext3D): LayerRende
           pixelSize: alarming ? 18 : 6,
           outlineColor: alarming ? Color.WHITE : Color.BLACK,
           outlineWidth: alarming ? 3 : 1,
-          disableDepthTestDistance: alarming ? Number.POSITIVE_INFINITY : 0,
+          disableDepthTestDistance: alarming ? Number.POSITIVE_INFINITY : DEPTH_TESTED,
         });
       }
     }

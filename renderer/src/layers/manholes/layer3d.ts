@@ -8,6 +8,7 @@ import { reaction } from 'mobx';
 import type { AlarmLevel } from '../../../../data-pipelines/contracts/manhole.ts';
 import type { LayerContext3D, LayerRenderer } from '../types.ts';
 import { aggregateWells, LEVEL_COLORS, LEVEL_RADIUS_PX, WELL_CELL_3D_M, WELL_CELL_COLOR, WELL_POINTS_WITHIN_M, wellCellRadiusPx, type RGBA } from './format.ts';
+import { DEPTH_TESTED } from '../shared/depth.ts';
 
 const rgba = (c: RGBA) => new Color(c[0] / 255, c[1] / 255, c[2] / 255, c[3] / 255);
 const colorOf = (l: AlarmLevel) => rgba(LEVEL_COLORS[l]);
@@ -31,6 +32,7 @@ export function createManholes3D({ scene, store }: LayerContext3D): LayerRendere
         color: normal,
         pixelSize: LEVEL_RADIUS_PX.normal * 1.6,
         distanceDisplayCondition: NEAR,
+        disableDepthTestDistance: DEPTH_TESTED,
       }),
     );
   }
@@ -63,7 +65,7 @@ export function createManholes3D({ scene, store }: LayerContext3D): LayerRendere
       p.outlineColor = level === 'normal' ? Color.TRANSPARENT : Color.WHITE;
       p.outlineWidth = level === 'normal' ? 0 : 2;
       // Abnormal wells stay visible through buildings: an alarm must never hide behind a tower.
-      p.disableDepthTestDistance = level === 'normal' ? 0 : Number.POSITIVE_INFINITY;
+      p.disableDepthTestDistance = level === 'normal' ? DEPTH_TESTED : Number.POSITIVE_INFINITY;
       p.distanceDisplayCondition = level === 'normal' ? NEAR : ALWAYS;
     }
     painted = next;
