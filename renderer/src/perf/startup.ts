@@ -35,3 +35,16 @@ export const phaseMark = (p: StartupPhase): string => `redwall:${p}`;
 export function phase(p: StartupPhase): void {
   if (!performance.getEntriesByName(phaseMark(p), 'mark').length) performance.mark(phaseMark(p));
 }
+
+/** Resolves once a start-up phase has been marked (at once if it already was). */
+export function whenPhase(p: StartupPhase): Promise<void> {
+  if (performance.getEntriesByName(phaseMark(p), 'mark').length) return Promise.resolve();
+  return new Promise((resolve) => {
+    const o = new PerformanceObserver((list) => {
+      if (!list.getEntriesByName(phaseMark(p), 'mark').length) return;
+      o.disconnect();
+      resolve();
+    });
+    o.observe({ type: 'mark' });
+  });
+}

@@ -47,6 +47,16 @@ export function troubleTone(): void {
   later(() => beep(330, 0, 0.6, 0.05));
 }
 
+/**
+ * Opens the audio device once the page is idle after start-up (the map drawn): opening it takes a third of a second on
+ * this machine (issue 24's profile), which the first alarm after start-up would otherwise wait behind. Suspended until
+ * a user gesture where the browser requires one (unlockAudioOnGesture resumes it); a tone before that is silent, as it
+ * was.
+ */
+export function prepareAudioWhenIdle(after: Promise<void>): void {
+  void after.then(() => requestIdleCallback(() => void context(), { timeout: 10_000 }));
+}
+
 /** Browsers start audio only after a user gesture: unlock on the first click/key. */
 export function unlockAudioOnGesture(): void {
   const unlock = () => {

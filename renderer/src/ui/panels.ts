@@ -15,7 +15,8 @@ import { FEED_STATUS_KEY, streamStatus } from '../stores/feed-store.ts';
 import { journalPill } from './journal-health.ts';
 import type { RootStore } from '../stores/root.ts';
 import type { AuditRecord, LayerId } from '../stores/ui-store.ts';
-import { alarmTone, troubleTone, unlockAudioOnGesture } from './audio.ts';
+import { alarmTone, prepareAudioWhenIdle, troubleTone, unlockAudioOnGesture } from './audio.ts';
+import { whenPhase } from '../perf/startup.ts';
 import { button, h } from './dom.ts';
 import { snapshotLinks, VideoPanel } from './video/panel.ts';
 import { mountVideoWallPanel } from './video/wall.ts';
@@ -58,6 +59,7 @@ type Unmount = () => void;
 /** The whole operator screen: each part mounts into its element and gives back its unmount. */
 export function mountPanels(store: RootStore, meta: DistrictMeta, bridge: RedWallBridge, layouts: LayoutsPanelDeps): Unmount {
   unlockAudioOnGesture();
+  prepareAudioWhenIdle(whenPhase('map'));
   const unmounts: Unmount[] = [
     mountTopBar(store, meta, bridge, document.getElementById('topbar')!),
     mountStatusBar(store, meta, document.getElementById('statusbar')!),
