@@ -348,8 +348,20 @@ describe('feed reliability', () => {
         await s.page.evaluate((alarmId) => void window.__redwall!.store.command({ type: 'selectAlarm', alarmId }), middle);
         await middleRow.waitFor({ timeout: CAP_MS });
         expect(await middleRow.getAttribute('class')).toContain('focused');
+        // in sight inside the list's scroll box, once the alarm's detail has opened above the list (it shortens it)
+        const inSight = () =>
+          s.page.evaluate((id) => {
+            const row = document.querySelector(`[data-testid=alarm-item][data-alarm="${id}"]`)?.getBoundingClientRect();
+            const list = document.querySelector('[data-testid=alarm-list]')!.getBoundingClientRect();
+            return !!row && row.top >= list.top - 0.5 && row.bottom <= list.bottom + 0.5;
+          }, middle);
+        await expect.poll(inSight, { timeout: CAP_MS }).toBe(true);
         expect(await wellRows.count()).toBeLessThan(100);
-        await s.page.evaluate(() => (document.querySelector('[data-testid=alarm-list]')!.scrollTop = 0));
+        // the operator scrolls back up by hand (the wheel): the list follows the hand, not the selection
+        await middleRow.hover();
+        await s.page.mouse.wheel(0, -1_000_000);
+        await expect.poll(() => s.page.evaluate(() => document.querySelector('[data-testid=alarm-list]')!.scrollTop), { timeout: CAP_MS }).toBe(0);
+        expect(await inSight()).toBe(false);
         await s.page.click('[data-testid=alarm-group]');
         await expect.poll(() => wellRows.count(), { timeout: CAP_MS }).toBe(0);
         expect(await s.page.evaluate(() => (document.querySelector('[data-testid=alarm-filter-unacked]') as unknown as { __kept?: boolean }).__kept)).toBe(

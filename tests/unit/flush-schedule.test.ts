@@ -4,7 +4,7 @@
  * task, and a flood of prompt events is spaced rather than applied once per message.
  */
 import { describe, expect, it } from 'vitest';
-import { FlushSchedule, isPromptEvent, type FlushClock } from '../../renderer/src/feed/flush-schedule.ts';
+import { FlushSchedule, isPromptEvent, orderPerStream, type FlushClock } from '../../renderer/src/feed/flush-schedule.ts';
 
 class ManualClock implements FlushClock {
   t = 0;
@@ -87,12 +87,33 @@ describe('feed flush schedule', () => {
     clock.advance(300);
     // the first at once, then one per 40 ms while messages keep coming (250 ms of them), then the frame fallback
     expect(runs[0]).toBe(1000);
-    for (let i = 1; i < runs.length; i++) expect(runs[i]! - runs[i - 1]!).toBeGreaterThanOrEqual(5);
     const prompt = runs.filter((t) => t < 1250);
+    for (let i = 1; i < prompt.length; i++) expect(prompt[i]! - prompt[i - 1]!).toBeGreaterThanOrEqual(40);
     expect(prompt.length).toBeGreaterThanOrEqual(6);
     expect(prompt.length).toBeLessThanOrEqual(8);
     // the last request (at 1245) is covered by a flush after it
     expect(Math.max(...runs)).toBeGreaterThanOrEqual(1245);
+  });
+
+  it('a frame flush counts as the last flush: the next alarm waits out the gap after it', () => {
+    const { clock, runs, s } = setup();
+    clock.advance(1000);
+    s.request(false);
+    clock.advance(10);
+    clock.paint(); // frame flush at 1010
+    s.request(true);
+    clock.advance(0);
+    expect(runs).toEqual([1010]);
+    clock.advance(40);
+    expect(runs).toEqual([1010, 1050]);
+  });
+
+  it('orders each stream by seq and keeps the streams interleaved as they came', () => {
+    const ev = (stream: string, seq: number) => ({ stream, seq });
+    // a comparator calling different streams equal leaves this as it is (alarm 3 after alarm 5)
+    const got = orderPerStream([ev('alarm', 5), ev('fire', 1), ev('alarm', 3), ev('manhole', 9), ev('fire', 0), ev('alarm', 4)]);
+    expect(got).toEqual([ev('alarm', 3), ev('fire', 0), ev('alarm', 4), ev('manhole', 9), ev('fire', 1), ev('alarm', 5)]);
+    expect(orderPerStream([])).toEqual([]);
   });
 
   it('which events are prompt', () => {

@@ -42,7 +42,7 @@ import {
 } from '../../../data-pipelines/contracts/socket-ops.ts';
 import { LocalizedError, t } from '../i18n.ts';
 import { failoverDelayMs, gatewayLabel, nextGateway, shouldFailOver } from './gateways.ts';
-import { FlushSchedule, isPromptEvent } from './flush-schedule.ts';
+import { FlushSchedule, isPromptEvent, orderPerStream } from './flush-schedule.ts';
 import type { CommandSink, RootStore } from '../stores/root.ts';
 
 export interface FeedClientOptions {
@@ -312,7 +312,7 @@ export class FeedClient implements CommandSink {
   /** Applies queued live events (sorted per stream); a gap triggers a resubscribe with our offsets. */
   flush(): void {
     if (this.syncing || !this.queue.length) return;
-    const batch = this.queue.sort((a, b) => (a.stream === b.stream ? a.seq - b.seq : 0));
+    const batch = orderPerStream(this.queue);
     this.queue = [];
     const res = runInAction(() => {
       const r = this.store.realLive.applyBatch(batch);

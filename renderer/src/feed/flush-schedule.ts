@@ -64,3 +64,24 @@ export class FlushSchedule {
     this.run();
   }
 }
+
+/**
+ * Each stream's events in seq order, the streams' interleaving kept: each stream's events are sorted and put back into
+ * the places that stream held. (A comparator that calls events of different streams equal is not an ordering: a sort
+ * can leave `alarm 5, fire 1, alarm 3` as it is, and alarm 3 after 5 reads as a gap.)
+ */
+export function orderPerStream<E extends { stream: string; seq: number }>(events: readonly E[]): E[] {
+  const byStream = new Map<string, E[]>();
+  for (const ev of events) {
+    const list = byStream.get(ev.stream);
+    if (list) list.push(ev);
+    else byStream.set(ev.stream, [ev]);
+  }
+  for (const list of byStream.values()) list.sort((a, b) => a.seq - b.seq);
+  const next = new Map<string, number>();
+  return events.map((ev) => {
+    const i = next.get(ev.stream) ?? 0;
+    next.set(ev.stream, i + 1);
+    return byStream.get(ev.stream)![i]!;
+  });
+}

@@ -108,6 +108,8 @@ interface RowEntry {
   key: string;
   kind: RowKind;
   spec: () => RowSpec;
+  /** a group row: whether one of its folded alarms is this one */
+  holds?: (alarmId: string) => boolean;
 }
 
 /** Every row the list holds now, in order (pure apart from reading the store; O(alarms)). */
@@ -144,6 +146,7 @@ function listRows(store: RootStore): { rows: RowEntry[]; count: number } {
       out.push({
         key: `g|${key}`,
         kind: 'group',
+        holds: (id) => r.alarms.some((a) => a.alarmId === id),
         spec: () => {
           const text = t('alarms.groupRow', { category: categoryLabel(r.category), cause: causeLabel(r.alarms[0]!), n: r.alarms.length });
           const tail = open ? '▾' : `▸ ${t('expand')}`;
@@ -208,6 +211,8 @@ export function mountAlarmList(store: RootStore, box: HTMLElement): () => void {
   let rows: RowEntry[] = [];
   let tops = new Float64Array(1);
   let lastSelected: string | null | undefined;
+  /** the selected alarm, brought into sight (its row, or its flood's group row) once the layout has settled */
+  let revealing: string | null = null;
   const setText = (el: HTMLElement, text: string) => {
     if (el.textContent !== text) el.textContent = text;
   };
@@ -215,8 +220,27 @@ export function mountAlarmList(store: RootStore, box: HTMLElement): () => void {
     tops = new Float64Array(rows.length + 1);
     for (let i = 0; i < rows.length; i++) tops[i + 1] = tops[i]! + heights[rows[i]!.kind];
   };
-  /** Draws the rows in sight (and OVERSCAN_ROWS either side) between the two spacers. */
-  const draw = () => {
+  /** Scrolls the row of the alarm being revealed (or the group row it is folded into) fully into sight. */
+  const reveal = (): 'moved' | 'inSight' | 'none' => {
+    if (!revealing || !box.clientHeight) return 'none';
+    const id = revealing;
+    let i = rows.findIndex((r) => r.key === `a|${id}`);
+    if (i < 0) i = rows.findIndex((r) => r.holds?.(id));
+    if (i < 0) return 'none'; // not in the list (filtered out, or not arrived yet): revealed when it is
+    const top = tops[i]! + ul.offsetTop;
+    const bottom = tops[i + 1]! + ul.offsetTop;
+    if (top >= box.scrollTop && bottom <= box.scrollTop + box.clientHeight) return 'inSight';
+    box.scrollTop = top < box.scrollTop ? top : Math.min(top, bottom - box.clientHeight);
+    return 'moved';
+  };
+  /**
+   * Draws the rows in sight (and OVERSCAN_ROWS either side) between the two spacers. The selected alarm is revealed
+   * first, on every draw until a draw after the selection's own finds it in sight: the list's height moves as the
+   * panels above it open (selecting an alarm opens its detail, after this list has drawn), and a scroll or resize
+   * draw sees the settled layout.
+   */
+  const draw = (selectionDraw = false) => {
+    if (reveal() === 'inSight' && !selectionDraw) revealing = null;
     const viewHeight = box.clientHeight;
     const { start, end } = viewHeight
       ? visibleRange(tops, box.scrollTop - ul.offsetTop, viewHeight, OVERSCAN_ROWS)
@@ -257,7 +281,7 @@ export function mountAlarmList(store: RootStore, box: HTMLElement): () => void {
     }
     if (changed) {
       layout();
-      draw();
+      draw(selectionDraw);
     }
   };
   const dispose = autorun(() => {
@@ -273,28 +297,38 @@ export function mountAlarmList(store: RootStore, box: HTMLElement): () => void {
       b.classList.toggle('active', cat === c);
     }
     chipNav.setAttribute('aria-label', t('alarms.categoryFilter'));
+    // scrolled into the list: the row at the top of the view stays where it is when alarms arrive above it (the
+    // browser's own scroll anchoring cannot follow rows that a virtualised list takes out of the DOM)
+    const viewTop = box.scrollTop - ul.offsetTop;
+    let anchor: { key: string; offset: number } | null = null;
+    if (viewTop > 0 && rows.length && box.clientHeight) {
+      const { start } = visibleRange(tops, viewTop, 1, 0);
+      anchor = { key: rows[start]!.key, offset: viewTop - tops[start]! };
+    }
     const list = listRows(store);
     rows = list.rows;
     setText(title, `${t('alarms')} (${list.count})`);
     setText(empty, t('noAlarms'));
     layout();
-    // an alarm selected elsewhere (the map, the wall, a search) is scrolled into sight once, even if not drawn yet
+    // an alarm selected elsewhere (the map, the wall, a search) is scrolled into sight
     const selected = store.ui.selectedAlarmId;
     if (selected !== lastSelected) {
       lastSelected = selected;
-      const i = selected ? rows.findIndex((r) => r.key === `a|${selected}`) : -1;
-      if (i >= 0 && box.clientHeight) {
-        const top = tops[i]! + ul.offsetTop;
-        const bottom = tops[i + 1]! + ul.offsetTop;
-        if (top < box.scrollTop) box.scrollTop = top;
-        else if (bottom > box.scrollTop + box.clientHeight) box.scrollTop = bottom - box.clientHeight;
-      }
+      revealing = selected;
+    }
+    if (anchor && !revealing) {
+      const i = rows.findIndex((r) => r.key === anchor.key);
+      if (i >= 0 && Math.abs(tops[i]! + anchor.offset - viewTop) >= 1) box.scrollTop = tops[i]! + anchor.offset + ul.offsetTop;
     }
     // the rows' text reads the store (selection, locale): drawn inside the reaction, so a change there redraws them
-    draw();
+    draw(true);
   });
   const onScroll = () => draw();
   box.addEventListener('scroll', onScroll, { passive: true });
+  // the operator scrolls by hand: stop keeping the selected alarm in sight
+  const byHand = () => (revealing = null);
+  const handEvents = ['wheel', 'pointerdown', 'keydown', 'touchstart'] as const;
+  for (const e of handEvents) box.addEventListener(e, byHand, { passive: true });
   const resize = new ResizeObserver(() => {
     measured.clear();
     draw();
@@ -303,6 +337,7 @@ export function mountAlarmList(store: RootStore, box: HTMLElement): () => void {
   return () => {
     dispose();
     box.removeEventListener('scroll', onScroll);
+    for (const e of handEvents) box.removeEventListener(e, byHand);
     resize.disconnect();
   };
 }

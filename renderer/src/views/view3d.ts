@@ -400,7 +400,7 @@ export class View3D {
   }
 
   /**
-   * One fully transparent 1-px point at the district's centre, added once the map is drawn and kept for the view's
+   * One fully transparent 1-px point in front of the camera, added once the map is drawn and kept for the view's
    * life: its collection compiles the point shader that alarm points use (depth-tested or on top of buildings:
    * DEPTH_TESTED) in the next frame, and holds it in Cesium's shader cache. Without it nothing draws that shader until the first alarm after start-up, whose
    * frame then links two programs (0.6 s and more on a software renderer, issue 24) before the next alarm is handled.
@@ -408,13 +408,11 @@ export class View3D {
    */
   private warmAlarmShaders(): void {
     const warm = new PointPrimitiveCollection();
-    const { center } = this.input.meta;
-    warm.add({
-      position: Cartesian3.fromDegrees(center.lon, center.lat, 2),
-      color: new Color(0, 0, 0, 0),
-      pixelSize: 1,
-      disableDepthTestDistance: DEPTH_TESTED,
-    });
+    // 100 m in front of the camera: in sight wherever the camera is (a restored view may not show the district), so it
+    // is drawn, and its shader linked, in the next frame; where it stays after that does not matter
+    const { camera } = this.widget.scene;
+    const position = Cartesian3.add(camera.positionWC, Cartesian3.multiplyByScalar(camera.directionWC, 100, new Cartesian3()), new Cartesian3());
+    warm.add({ position, color: new Color(0, 0, 0, 0), pixelSize: 1, disableDepthTestDistance: DEPTH_TESTED });
     this.widget.scene.primitives.add(warm);
     this.widget.scene.requestRender();
   }
