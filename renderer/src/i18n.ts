@@ -150,18 +150,13 @@ export function placeholders(msg: string): string[] {
  * microseconds each; thousands per alarm-list or panel redraw under a flood, issue 24). Same output.
  */
 const formatters = new Map<string, Intl.NumberFormat | Intl.DateTimeFormat>();
-function numberFormat(l: Locale, opts: Intl.NumberFormatOptions): Intl.NumberFormat {
-  const key = `n|${l}|${JSON.stringify(opts)}`;
-  let f = formatters.get(key) as Intl.NumberFormat | undefined;
-  if (!f) formatters.set(key, (f = new Intl.NumberFormat(l, opts)));
+function cached<F extends Intl.NumberFormat | Intl.DateTimeFormat>(key: string, make: () => F): F {
+  let f = formatters.get(key) as F | undefined;
+  if (!f) formatters.set(key, (f = make()));
   return f;
 }
-function dateFormat(l: Locale, opts: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
-  const key = `d|${l}|${JSON.stringify(opts)}`;
-  let f = formatters.get(key) as Intl.DateTimeFormat | undefined;
-  if (!f) formatters.set(key, (f = new Intl.DateTimeFormat(l, opts)));
-  return f;
-}
+const numberFormat = (l: Locale, opts: Intl.NumberFormatOptions) => cached(`n|${l}|${JSON.stringify(opts)}`, () => new Intl.NumberFormat(l, opts));
+const dateFormat = (l: Locale, opts: Intl.DateTimeFormatOptions) => cached(`d|${l}|${JSON.stringify(opts)}`, () => new Intl.DateTimeFormat(l, opts));
 
 export function fmtNumber(n: number, digits = 0, l: Locale = locale()): string {
   return numberFormat(l, { maximumFractionDigits: digits, minimumFractionDigits: digits }).format(n);

@@ -31,14 +31,16 @@ export type StartupPhase = (typeof STARTUP_PHASES)[number];
 
 export const phaseMark = (p: StartupPhase): string => `redwall:${p}`;
 
+const marked = (p: StartupPhase): boolean => performance.getEntriesByName(phaseMark(p), 'mark').length > 0;
+
 /** Marks the end of a start-up phase (once: a rebuilt view or a reconnect does not move it). */
 export function phase(p: StartupPhase): void {
-  if (!performance.getEntriesByName(phaseMark(p), 'mark').length) performance.mark(phaseMark(p));
+  if (!marked(p)) performance.mark(phaseMark(p));
 }
 
 /** Resolves once a start-up phase has been marked (at once if it already was). */
 export function whenPhase(p: StartupPhase): Promise<void> {
-  if (performance.getEntriesByName(phaseMark(p), 'mark').length) return Promise.resolve();
+  if (marked(p)) return Promise.resolve();
   return new Promise((resolve) => {
     const o = new PerformanceObserver((list) => {
       if (!list.getEntriesByName(phaseMark(p), 'mark').length) return;

@@ -204,7 +204,6 @@ export function mountAlarmList(store: RootStore, box: HTMLElement): () => void {
   const padBottom = h('li', { class: 'alarm-pad', 'aria-hidden': 'true' });
   const empty = h('p', { class: 'empty' });
   box.replaceChildren(h('h2', {}, title, h('nav', {}, ...tabs.map((x) => x.b))), chipNav, ul, empty);
-  box.setAttribute('data-virtual', '');
   const drawn = new Map<string, { sig: string; el: HTMLElement }>();
   const heights: Record<RowKind, number> = { ...DEFAULT_ROW_HEIGHTS };
   const measured = new Set<RowKind>();

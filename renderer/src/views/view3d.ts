@@ -402,8 +402,9 @@ export class View3D {
   /**
    * One fully transparent 1-px point in front of the camera, added once the map is drawn and kept for the view's
    * life: its collection compiles the point shader that alarm points use (depth-tested or on top of buildings:
-   * DEPTH_TESTED) in the next frame, and holds it in Cesium's shader cache. Without it nothing draws that shader until the first alarm after start-up, whose
-   * frame then links two programs (0.6 s and more on a software renderer, issue 24) before the next alarm is handled.
+   * DEPTH_TESTED) in the next frame, and holds it in Cesium's shader cache. Without it nothing draws that shader until
+   * the first alarm after start-up, whose frame then links two programs (0.6 s and more on a software renderer,
+   * issue 24) before the next alarm is handled.
    * Transparent fragments are discarded in both passes, picking included: nothing is seen or clicked.
    */
   private warmAlarmShaders(): void {
