@@ -155,8 +155,23 @@ function cached<F extends Intl.NumberFormat | Intl.DateTimeFormat>(key: string, 
   if (!f) formatters.set(key, (f = make()));
   return f;
 }
+/**
+ * A date formatter keeps the time zone it was made in: the system's zone is looked at again at most once a minute
+ * (a machine moved to another zone, or set right, during a shift), and the formatters are made anew when it changed.
+ */
+let zone = { name: '', checkedAt: -Infinity };
+const ZONE_CHECK_MS = 60_000;
+function zoneChecked(now: number = Date.now()): void {
+  if (Math.abs(now - zone.checkedAt) < ZONE_CHECK_MS) return;
+  const name = new Intl.DateTimeFormat().resolvedOptions().timeZone;
+  if (zone.name && name !== zone.name) for (const key of [...formatters.keys()]) if (key.startsWith('d|')) formatters.delete(key);
+  zone = { name, checkedAt: now };
+}
 const numberFormat = (l: Locale, opts: Intl.NumberFormatOptions) => cached(`n|${l}|${JSON.stringify(opts)}`, () => new Intl.NumberFormat(l, opts));
-const dateFormat = (l: Locale, opts: Intl.DateTimeFormatOptions) => cached(`d|${l}|${JSON.stringify(opts)}`, () => new Intl.DateTimeFormat(l, opts));
+const dateFormat = (l: Locale, opts: Intl.DateTimeFormatOptions) => {
+  zoneChecked();
+  return cached(`d|${l}|${JSON.stringify(opts)}`, () => new Intl.DateTimeFormat(l, opts));
+};
 
 export function fmtNumber(n: number, digits = 0, l: Locale = locale()): string {
   return numberFormat(l, { maximumFractionDigits: digits, minimumFractionDigits: digits }).format(n);
@@ -168,6 +183,10 @@ export function fmtPercent(ratio: number, digits = 1, l: Locale = locale()): str
 /** Wall-clock time, 24 h: 14:03:07 (00:05, never "24:05" as `hour12: false` gives in English). */
 export function fmtTime(ts: number, l: Locale = locale()): string {
   return dateFormat(l, { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }).format(ts);
+}
+/** Hours and minutes, 24 h: 14:03 (00:05 after midnight in both languages; chart axes). */
+export function fmtHourMinute(ts: number, l: Locale = locale()): string {
+  return dateFormat(l, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(ts);
 }
 /** Date: 2026年11月23日 / 23 Nov 2026 style per locale. */
 export function fmtDate(ts: number, l: Locale = locale()): string {

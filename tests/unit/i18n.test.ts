@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   CATALOGS,
   LOCALES,
@@ -9,6 +9,7 @@ import {
   fmtDuration,
   fmtNumber,
   fmtPercent,
+  fmtHourMinute,
   fmtTime,
   formatMessage,
   placeholders,
@@ -104,5 +105,34 @@ describe('i18n', () => {
     expect(fmtDateTime(afternoon, 'en')).toBe('Dec 7, 2026, 14:03');
     expect(fmtNumber(2.5, 1, 'zh-CN')).toBe('2.5');
     expect(fmtNumber(2.5, 0, 'en')).toBe('3');
+  });
+
+  it('hours and minutes (the wall chart axes) are 24 h in English too', () => {
+    const afterMidnight = new Date(2026, 11, 7, 0, 5, 9).getTime();
+    expect(fmtHourMinute(afterMidnight, 'en')).toBe('00:05');
+    expect(fmtHourMinute(afterMidnight, 'zh-CN')).toBe('00:05');
+    expect(fmtHourMinute(new Date(2026, 11, 7, 23, 59).getTime(), 'en')).toBe('23:59');
+  });
+
+  it('a change of the system time zone reaches the cached time formatters within a minute', () => {
+    const tz = process.env['TZ'];
+    vi.useFakeTimers();
+    try {
+      const noonUtc = Date.UTC(2001, 5, 1, 12, 0); // far from the real clock: the first call looks at the zone
+      vi.setSystemTime(noonUtc);
+      process.env['TZ'] = 'Asia/Shanghai';
+      vi.advanceTimersByTime(61_000);
+      expect(fmtHourMinute(noonUtc, 'en')).toBe('20:00');
+      process.env['TZ'] = 'UTC';
+      // within the minute the formatter made in Beijing time is still used (no zone lookup on every call)
+      expect(fmtHourMinute(noonUtc, 'en')).toBe('20:00');
+      vi.advanceTimersByTime(61_000);
+      expect(fmtHourMinute(noonUtc, 'en')).toBe('12:00');
+      expect(fmtTime(noonUtc, 'zh-CN')).toBe('12:00:00');
+    } finally {
+      vi.useRealTimers();
+      if (tz === undefined) delete process.env['TZ'];
+      else process.env['TZ'] = tz;
+    }
   });
 });

@@ -77,6 +77,16 @@ describe('wall chart text', () => {
     expect(bars(28)).toBe(2 * bars(14));
   });
 
+  it('the hours on the chart axes read 00:xx after midnight in English too (not "24:xx")', () => {
+    const midnight = new Date(2026, 11, 7, 0, 0).getTime();
+    const raised = raisedOption([{ hourStart: midnight, count: 2, critical: 1 }], 'en') as { xAxis: { data: string[] } };
+    expect(raised.xAxis.data).toEqual(['00:00']);
+    const trend = trendOption([{ name: 'a', color: '#fff', points: [[midnight, 1]] }], { loc: 'en' }) as {
+      xAxis: { axisLabel: { formatter: (v: number) => string } };
+    };
+    expect(trend.xAxis.axisLabel.formatter(midnight + 5 * 60_000)).toBe('00:05');
+  });
+
   it('counts the rows a legend wraps to and starts the plot below them; one paging row when the width is unknown', () => {
     expect(countLegendRows(['新告警', '已确认'], 16, 14, 10, 1000)).toBe(1);
     // six 3-glyph CJK names at 16 px: 14 + 5 + 48 = 67 px each, 10 px apart: four fit in 300 px, six do not

@@ -1,6 +1,6 @@
 /**
- * Our own offline ground basemap, drawn from district data onto a canvas (equirectangular in lon/lat, which is what
- * Cesium's geographic single-tile imagery expects). No remote tiles, ever.
+ * Our own offline ground basemap, drawn from district data onto a canvas (equirectangular in lon/lat, as Cesium's
+ * geographic tiling expects; canvas-tiles.ts cuts the tiles from it). No remote tiles, ever.
  */
 import { mPerDegLon } from '../../../data-pipelines/geo/measure.ts';
 import type { Compound, DistrictMeta, GridCell, Street } from '../data/district.ts';
@@ -68,7 +68,9 @@ function canvasFrame(box: { west: number; south: number; east: number; north: nu
   const canvas = document.createElement('canvas');
   canvas.width = maxPx;
   canvas.height = Math.round((maxPx * h) / w);
-  const ctx = canvas.getContext('2d');
+  // CPU-backed: a GPU-backed canvas put its thousands of paths on the GPU process (2.6 s on a software renderer,
+  // ahead of Cesium's first shader), and Cesium's tiles are cut from it by the CPU anyway (canvas-tiles.ts)
+  const ctx = canvas.getContext('2d', { willReadFrequently: true });
   if (!ctx) throw new Error('2D canvas unavailable');
   const X = (lon: number) => ((lon - box.west) / w) * canvas.width;
   const Y = (lat: number) => ((box.north - lat) / h) * canvas.height;

@@ -27,7 +27,6 @@ import {
   ScreenSpaceEventHandler,
   SceneTransforms,
   ScreenSpaceEventType,
-  SingleTileImageryProvider,
   TileMapServiceImageryProvider,
   type Scene,
 } from '@cesium/engine';
@@ -35,6 +34,8 @@ import '@cesium/engine/Source/Widget/CesiumWidget.css';
 import { reaction, type IReactionDisposer } from 'mobx';
 import { tileOrEmpty, type TileSource } from '../basemap/index.ts';
 import { ModelTilesets } from './model-tilesets.ts';
+import { CanvasTileProvider } from './canvas-tiles.ts';
+import { isSoftwareRendererName, rendererName } from './gpu.ts';
 import { phase } from '../perf/startup.ts';
 import type { BuildingGeom, DistrictMeta } from '../data/district.ts';
 import { GeometryBuildings, TilesetBuildings, type DistrictBuildings } from './district-buildings.ts';
@@ -83,23 +84,19 @@ class PackageTileProvider extends UrlTemplateImageryProvider {
   }
 }
 
-/**
- * One canvas as one imagery tile, handed to Cesium as it is: no PNG encode, blob URL and decode in between (that
- * round trip of the 4096-pixel basemap held the main thread for over a second at start-up: issue 24's profile).
- */
-class CanvasImageryProvider extends SingleTileImageryProvider {
-  constructor(
-    private readonly canvas: HTMLCanvasElement,
-    rectangle: Rectangle,
-  ) {
-    // the URL is never fetched: requestImage answers with the canvas
-    super({ url: 'data:,', rectangle, tileWidth: canvas.width, tileHeight: canvas.height });
-  }
+/** Time each frame gives to loading globe tiles on a software renderer (Cesium's default: 5 ms). */
+const SOFTWARE_GLOBE_LOAD_SLICE_MS = 50;
 
-  override requestImage(): Promise<HTMLCanvasElement> {
-    return Promise.resolve(this.canvas);
-  }
-}
+/** Frames nextFrame() asks for while the ground's tiles load before it resolves anyway. */
+const MAX_WAIT_FRAMES = 600;
+
+/**
+ * Brightness and saturation a hair below 1 (no visible change: under a thousandth of one 8-bit step) for our own
+ * imagery layers: the globe then draws every tile with the brightness/saturation shader that the Natural Earth layer
+ * needs anyway; without, a tile drawn before Natural Earth's image arrived compiled a globe shader of its own (0.3-1.3 s
+ * each on a software renderer, issue 24).
+ */
+const SAME_SHADER = { brightness: 1 - 1e-6, saturation: 1 - 1e-6 } as const;
 
 export class View3D {
   readonly widget: CesiumWidget;
@@ -150,6 +147,17 @@ export class View3D {
     scene.globe.enableLighting = false;
     scene.globe.showGroundAtmosphere = false;
     scene.fog.enabled = true;
+    // fog still culls the far globe tiles but is not drawn: drawn, it is decided per tile (by distance), so near and
+    // far tiles each compiled their own set of globe shaders, 0.3-0.8 s apiece on a software renderer (issue 24)
+    scene.fog.renderable = false;
+    // Cesium gives loading globe tiles 5 ms of each frame, sized for a GPU's 16 ms frames; a frame on a software
+    // renderer takes 0.2-0.3 s, so there the district's ground took ~100 frames and 20 s to load (its imagery is cut
+    // into tiles, canvas-tiles.ts). There it gets 50 ms, a fifth of such a frame; a GPU keeps Cesium's 5 ms
+    // (a private field of Cesium 1.145's globe surface, set only where it exists)
+    const surface = (scene.globe as unknown as { _surface?: { _loadQueueTimeSlice?: number } })._surface;
+    const gl = (scene as unknown as { context: { _gl: WebGLRenderingContext } }).context._gl;
+    if (surface && typeof surface._loadQueueTimeSlice === 'number' && isSoftwareRendererName(rendererName(gl)))
+      surface._loadQueueTimeSlice = SOFTWARE_GLOBE_LOAD_SLICE_MS;
     scene.screenSpaceCameraController.minimumZoomDistance = 40;
     scene.screenSpaceCameraController.maximumZoomDistance = 80_000;
     // Cesium's default credit shows the Cesium logo from local Assets; data credits live in our About panel.
@@ -421,16 +429,16 @@ export class View3D {
   private addImagery(): void {
     const scene = this.widget.scene;
     // far away: Cesium's bundled Natural Earth (local files), dark and nearly grey so it reads as night ground, not olive
-    const ne = ImageryLayer.fromProviderAsync(TileMapServiceImageryProvider.fromUrl(buildModuleUrl('Assets/Textures/NaturalEarthII')), {
-      brightness: 0.18,
-      saturation: 0.15,
-    });
-    scene.imageryLayers.add(ne);
+    scene.imageryLayers.add(
+      ImageryLayer.fromProviderAsync(TileMapServiceImageryProvider.fromUrl(buildModuleUrl('Assets/Textures/NaturalEarthII')), {
+        brightness: 0.18,
+        saturation: 0.15,
+      }),
+    );
     // around the district: our own dark ground with the streets running on
     const sur = this.input.surroundings;
-    scene.imageryLayers.addImageryProvider(new CanvasImageryProvider(sur.canvas, Rectangle.fromDegrees(sur.west, sur.south, sur.east, sur.north)));
-    const { bbox } = this.input.meta;
-    scene.imageryLayers.addImageryProvider(new CanvasImageryProvider(this.input.basemap, Rectangle.fromDegrees(bbox.west, bbox.south, bbox.east, bbox.north)));
+    scene.imageryLayers.add(new ImageryLayer(new CanvasTileProvider(sur.canvas, sur), SAME_SHADER));
+    scene.imageryLayers.add(new ImageryLayer(new CanvasTileProvider(this.input.basemap, this.input.meta.bbox), SAME_SHADER));
     // start-up timeline: the first frame drawn with the district's own ground (its globe tiles loaded)
     // (frames are asked for while they load, not forever; a later frame that finds them loaded still marks it)
     let frames = 0;
@@ -516,14 +524,21 @@ export class View3D {
     return p ? { x: p.x, y: p.y } : null;
   }
 
-  /** Resolves after the next rendered frame (render-on-demand makes "has it drawn yet" explicit). */
+  /**
+   * Resolves after the next rendered frame in which the ground's tiles are all loaded (render-on-demand makes "has it
+   * drawn yet" explicit; the ground is imagery tiles that arrive over several frames). Frames are asked for while the
+   * tiles load, at most MAX_WAIT_FRAMES of them: a view that never settles (a camera in flight) still resolves.
+   */
   nextFrame(): Promise<void> {
+    const scene = this.widget.scene;
     return new Promise((resolve) => {
-      const off = this.widget.scene.postRender.addEventListener(() => {
+      let frames = 0;
+      const off = scene.postRender.addEventListener(() => {
+        if (!scene.globe.tilesLoaded && ++frames < MAX_WAIT_FRAMES) return scene.requestRender();
         off();
         resolve();
       });
-      this.widget.scene.requestRender();
+      scene.requestRender();
     });
   }
 

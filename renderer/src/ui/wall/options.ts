@@ -5,7 +5,7 @@
  */
 import type { EChartsOption } from 'echarts';
 import type { AlarmCategory } from '../../../../data-pipelines/contracts/alarm.ts';
-import { fmtPercent, t, type Locale, type StringKey } from '../../i18n.ts';
+import { fmtHourMinute, fmtPercent, t, type Locale, type StringKey } from '../../i18n.ts';
 import { categoryLabel, stateLabel } from '../../layers/alarms/format.ts';
 import type { AlarmMatrix, ParkingPressure, ResponseRow } from '../../wall/kpi.ts';
 
@@ -101,7 +101,7 @@ export function responseOption(rows: readonly ResponseRow[], loc: Locale): EChar
 
 /** Alarms raised per hour, the critical ones overlaid. */
 export function raisedOption(buckets: ReadonlyArray<{ hourStart: number; count: number; critical: number }>, loc: Locale): EChartsOption {
-  const hours = buckets.map((b) => new Date(b.hourStart).toLocaleTimeString(loc, { hour: '2-digit', minute: '2-digit', hour12: false }));
+  const hours = buckets.map((b) => fmtHourMinute(b.hourStart, loc));
   return {
     ...base(),
     legend: { top: 0, textStyle: { color: WALL_MUTED }, itemWidth: 12, itemHeight: 8 },
@@ -185,7 +185,7 @@ export function trendOption(
       axisLabel: {
         color: WALL_MUTED,
         hideOverlap: true,
-        formatter: (v: number) => new Date(v).toLocaleTimeString(opts.loc, { hour: '2-digit', minute: '2-digit', hour12: false }),
+        formatter: (v: number) => fmtHourMinute(v, opts.loc),
       },
     },
     yAxis: { type: 'value', ...axisStyle, ...(opts.percent ? { min: 0, max: 100, axisLabel: { color: WALL_MUTED, formatter: '{value}%' } } : { min: 0 }) },
