@@ -87,7 +87,7 @@ class PackageTileProvider extends UrlTemplateImageryProvider {
 /** Time each frame gives to loading globe tiles on a software renderer (Cesium's default: 5 ms). */
 const SOFTWARE_GLOBE_LOAD_SLICE_MS = 50;
 
-/** Frames nextFrame() asks for while the ground's tiles load before it resolves anyway. */
+/** Frames asked for while the ground's tiles load (the start-up "map" mark, nextFrame()), then no more. */
 const MAX_WAIT_FRAMES = 600;
 
 /**
@@ -133,8 +133,9 @@ export class View3D {
       showRenderLoopErrors: false,
     });
     const scene = this.widget.scene;
+    // the scene's WebGL context (Cesium keeps it private; one for the view's life, lost or not)
+    const gl = (scene as unknown as { context: { _gl: WebGLRenderingContext } }).context._gl;
     scene.renderError.addEventListener((_scene: unknown, error: unknown) => {
-      const gl = (scene as unknown as { context: { _gl: WebGLRenderingContext } }).context._gl;
       if (gl.isContextLost()) {
         this.contextLost = true; // the loop has stopped; the owner rebuilds on 'webglcontextrestored'
         return;
@@ -155,7 +156,6 @@ export class View3D {
     // into tiles, canvas-tiles.ts). There it gets 50 ms, a fifth of such a frame; a GPU keeps Cesium's 5 ms
     // (a private field of Cesium 1.145's globe surface, set only where it exists)
     const surface = (scene.globe as unknown as { _surface?: { _loadQueueTimeSlice?: number } })._surface;
-    const gl = (scene as unknown as { context: { _gl: WebGLRenderingContext } }).context._gl;
     if (surface && typeof surface._loadQueueTimeSlice === 'number' && isSoftwareRendererName(rendererName(gl)))
       surface._loadQueueTimeSlice = SOFTWARE_GLOBE_LOAD_SLICE_MS;
     scene.screenSpaceCameraController.minimumZoomDistance = 40;
@@ -444,7 +444,7 @@ export class View3D {
     let frames = 0;
     const off = scene.postRender.addEventListener(() => {
       if (!scene.globe.tilesLoaded) {
-        if (++frames < 600) scene.requestRender();
+        if (++frames < MAX_WAIT_FRAMES) scene.requestRender();
         return;
       }
       off();
