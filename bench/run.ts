@@ -125,9 +125,9 @@ const LONGTASK_OBSERVER = `window.__longTasks = []; try { new PerformanceObserve
  * Cold start (issue 24): navigation -> each start-up phase (renderer/src/perf/startup.ts marks), median over runs, with
  * the main thread's long tasks (> 200 ms is a bug) between. A row per phase, so the slow one is named.
  */
-async function coldStart(browser: Browser, buildings: 'geometry' | 'tileset' = 'geometry'): Promise<void> {
-  // the same rows for both: the footprints extruded at start-up (the default) and the district's 3D Tiles tileset
-  // streamed (?buildings=tileset, issue 25), measured in the same run on the same machine
+async function coldStart(browser: Browser, buildings: 'geometry' | 'tileset' = 'tileset'): Promise<void> {
+  // the same rows for both: the district's 3D Tiles tileset streamed (the default since issue 25) and the footprints
+  // extruded at start-up (?buildings=geometry), measured in the same run on the same machine
   const tiles = buildings === 'tileset';
   const srv = await server({ incidentEveryMs: 0 });
   const runs: Array<{ marks: Record<string, number>; long: Array<{ start: number; ms: number }>; links: Array<{ at: number; ms: number }> }> = [];
@@ -136,7 +136,7 @@ async function coldStart(browser: Browser, buildings: 'geometry' | 'tileset' = '
     await page.addInitScript('window.__name = (f) => f');
     await page.addInitScript(LONGTASK_OBSERVER);
     await page.addInitScript(PROGRAM_LINKS);
-    await page.goto(`${srv.url}/${tiles ? '?buildings=tileset' : ''}`);
+    await page.goto(`${srv.url}/?buildings=${buildings}`);
     await waitReady(page, 180_000);
     // feed-live and map may come just after ready
     await page.waitForFunction(() => ['feed-live', 'map'].every((p) => performance.getEntriesByName(`redwall:${p}`).length > 0), undefined, {
@@ -1173,8 +1173,8 @@ if (browser && videoOnly) {
 } else if (browser && (startupOnly || smoke)) {
   try {
     await coldStart(browser);
-    // the tileset comparison in --startup-only and the full run; CI's smoke keeps to the default path (its time)
-    if (!smoke) await coldStart(browser, 'tileset');
+    // the extruded comparison in --startup-only and the full run; CI's smoke keeps to the default path (its time)
+    if (!smoke) await coldStart(browser, 'geometry');
     if (smoke) {
       await alarmLatency(browser);
       await alarmFlood(browser);
@@ -1204,7 +1204,7 @@ if (browser && videoOnly) {
 } else if (browser) {
   try {
     await coldStart(browser);
-    await coldStart(browser, 'tileset');
+    await coldStart(browser, 'geometry');
     await alarmLatency(browser);
     await alarmFlood(browser);
     for (const rate of quick ? [2_000] : [1_000, 5_000, 10_000]) {

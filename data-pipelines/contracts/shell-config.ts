@@ -36,7 +36,7 @@ export interface ShellConfig {
   models?: ConfiguredModel[];
   /**
    * Where the 3D view's district buildings come from (`--buildings` / REDWALL_BUILDINGS; issue 25): 'geometry' extrudes
-   * the footprints at start-up, 'tileset' streams the district's 3D Tiles tileset. Omitted: geometry. A page's
+   * the footprints at start-up, 'tileset' streams the district's 3D Tiles tileset. Omitted: tileset. A page's
    * `?buildings=` overrides it.
    */
   buildings3d?: Buildings3d;

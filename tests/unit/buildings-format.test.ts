@@ -19,20 +19,22 @@ describe('floor colour ramp', () => {
 });
 
 describe('buildings source', () => {
-  it('is the tileset only when asked for by name; the footprints otherwise', () => {
-    expect(buildingsSourceOf('?buildings=tileset')).toBe('tileset');
-    expect(buildingsSourceOf('?screen=wall&buildings=tileset')).toBe('tileset');
-    expect(buildingsSourceOf('')).toBe('geometry');
-    expect(buildingsSourceOf('?buildings=TILESET')).toBe('geometry');
-    expect(buildingsSourceOf('?buildings=')).toBe('geometry');
+  it('is the footprints only when asked for by name; the tileset otherwise (the default since issue 25)', () => {
     expect(buildingsSourceOf('?buildings=geometry')).toBe('geometry');
+    expect(buildingsSourceOf('?screen=wall&buildings=geometry')).toBe('geometry');
+    expect(buildingsSourceOf('?buildings=tileset')).toBe('tileset');
+    expect(buildingsSourceOf('')).toBe('tileset');
+    expect(buildingsSourceOf('?buildings=GEOMETRY')).toBe('tileset');
+    expect(buildingsSourceOf('?buildings=')).toBe('tileset');
   });
   it('the page asks first, then the shell (--buildings), then the default', () => {
     expect(buildingsSourceOf('', 'tileset')).toBe('tileset');
     expect(buildingsSourceOf('?buildings=geometry', 'tileset')).toBe('geometry');
     expect(buildingsSourceOf('?buildings=tileset', 'geometry')).toBe('tileset');
     expect(buildingsSourceOf('?buildings=nonsense', 'tileset')).toBe('tileset');
-    expect(buildingsSourceOf('', undefined)).toBe('geometry');
+    expect(buildingsSourceOf('?buildings=nonsense', 'geometry')).toBe('geometry');
+    expect(buildingsSourceOf('', 'geometry')).toBe('geometry');
+    expect(buildingsSourceOf('', undefined)).toBe('tileset');
   });
 });
 

@@ -33,11 +33,12 @@ export type BuildingsSource = Buildings3d;
 
 /**
  * The source a page uses: its `?buildings=geometry|tileset` when it names one, else the one its shell was started with
- * (`--buildings`, in the shell config), else geometry.
+ * (`--buildings`, in the shell config), else the tileset (the default since issue 25: streamed, it is drawn sooner than
+ * the footprints extruded at start-up, and a tileset that cannot load falls back to them).
  */
 export function buildingsSourceOf(search: string, configured?: BuildingsSource): BuildingsSource {
   const asked = new URLSearchParams(search).get('buildings');
-  return asked === 'tileset' || asked === 'geometry' ? asked : (configured ?? 'geometry');
+  return asked === 'tileset' || asked === 'geometry' ? asked : (configured ?? 'tileset');
 }
 
 /**
