@@ -10,15 +10,16 @@ import { RootStore } from './stores/root.ts';
 import { mountAnalysisPanel } from './ui/analysis-panel.ts';
 import { mountPanels } from './ui/panels.ts';
 import { openScreensDialog } from './ui/wall/screens-dialog.ts';
-import { mountWall } from './ui/wall/wall-screen.ts';
 import { mountVideoWall, startAutoWall } from './ui/video/wall.ts';
-import { isScreenMode } from './stores/ui-store.ts';
+import { isMapless, isScreenMode } from './stores/ui-store.ts';
 import { startScreenSync } from './wall/screen-sync.ts';
 import { WallStore } from './wall/wall-store.ts';
 import { drawBasemap, drawSurroundings } from './views/basemap-canvas.ts';
-import { View2D, type View2DInput } from './views/view2d.ts';
+import type { View2D, View2DInput } from './views/view2d.ts';
+import { load2dLayers, type Loaded2D } from './layers/registry.ts';
 import { buildingsSourceOf } from './layers/buildings/format.ts';
 import { View3D } from './views/view3d.ts';
+import { warmGlobeWorker } from './views/cesium-warm.ts';
 import type { CameraState } from './types/camera.ts';
 import './debug.ts';
 import { phase } from './perf/startup.ts';
@@ -32,6 +33,9 @@ async function boot(): Promise<void> {
   // DuckDB-Wasm compiles while the config, the data package and the district description are fetched (in parallel,
   // not one after the other: issue 24's start-up timeline, docs/benchmarks.md)
   const dbOpen = LocalDb.open().then((d) => (phase('duckdb'), d));
+  // the 3D globe's mesh worker starts loading now, not after the view is made (views/cesium-warm.ts); not for the
+  // dashboard and video screens, which draw no map
+  if (!isMapless(new URLSearchParams(location.search).get('screen'))) warmGlobeWorker();
   dbOpen.catch(() => undefined); // a config failure first: this one's own failure is not an unhandled rejection
   const cfg = await bridge.getConfig();
   phase('config');
@@ -126,8 +130,15 @@ async function boot(): Promise<void> {
   let view3d = mount3d();
   phase('view3d');
   let restores2d = 0;
-  const mount2d = (camera?: View2DInput['camera']): View2D =>
-    new View2D(el2d, store, {
+  // The 2D map (maplibre, deck.gl and every layer's 2D renderer) is a chunk of its own, fetched the first time the
+  // operator opens it: the 3D console's start-up never parses it (issue 24).
+  type Kit2D = { View2D: typeof View2D; layers: Loaded2D[] };
+  let kit2d: Promise<Kit2D> | null = null;
+  const loadKit2d = (): Promise<Kit2D> =>
+    (kit2d ??= Promise.all([import('./views/view2d.ts'), load2dLayers()]).then(([m, layers]) => ({ View2D: m.View2D, layers })));
+  const mount2d = (kit: Kit2D, camera?: View2DInput['camera']): View2D =>
+    new kit.View2D(el2d, store, {
+      layers: kit.layers,
       meta,
       buildings,
       streets,
@@ -138,11 +149,40 @@ async function boot(): Promise<void> {
       onContextRestored: () => {
         const cam = view2d?.cameraState();
         view2d?.destroy();
-        view2d = mount2d(cam);
+        view2d = mount2d(kit, cam);
+        mounting2d = Promise.resolve(view2d);
         restores2d++;
       },
     });
   let view2d: View2D | null = null;
+  /** the 2D view being made (its code loading), then made; null until first asked for, or after a failed load */
+  let mounting2d: Promise<View2D> | null = null;
+  const shows2d = () => store.ui.view === '2d' && !isMapless(store.ui.screen);
+  const open2d = (): Promise<View2D> => {
+    if (mounting2d) return mounting2d;
+    // where a restored layout put the 2D camera, if one did (as when the view was made at once)
+    const asked = store.ui.cameraRequest;
+    const m = (mounting2d = loadKit2d()
+      // made while shown: a map made in a hidden (0 x 0) container cannot fit the district (the operator may have
+      // gone back to 3D or to a map-less screen while the code loaded)
+      .then((kit) => when(shows2d).then(() => kit))
+      .then((kit) => {
+        const v = mount2d(kit, asked?.kind === 'exact' ? (asked.camera2d ?? undefined) : undefined);
+        view2d = v;
+        // a camera request made while the code loaded (a search result, an alarm's focus) is not lost
+        const now = store.ui.cameraRequest;
+        if (now && now !== asked) v.applyCameraRequest(now);
+        v.resize();
+        return v;
+      }));
+    m.catch((e: unknown) => {
+      // a chunk that cannot load (a damaged install): said; opening the 2D map again asks for it again (the browser
+      // may answer from its record of the failure until the page is reloaded)
+      console.error('the 2D map could not be loaded:', e);
+      [mounting2d, kit2d] = [null, null];
+    });
+    return m;
+  };
 
   // Which screen this window is: ?screen=wall (video-wall overview) or ?screen=dashboard (KPIs only, no map); the
   // console by default. Electron opens one window per display with these URLs (multi-display layout).
@@ -152,11 +192,21 @@ async function boot(): Promise<void> {
   let wallStore: WallStore | null = null;
   let unmountWall: (() => void) | null = null;
   const toggleFullScreen = () => void bridge.setFullScreen(!document.fullscreenElement).catch(() => undefined);
+  // the wall and dashboard screens (and their charts, echarts) are a chunk of their own, fetched when a window shows
+  // one: the console's start-up never parses them (issue 24); a window opened as a wall is ready once its wall is up
+  let screenSerial = 0;
+  let wallShown: Promise<void> = Promise.resolve();
+  const resizeMaps = () =>
+    requestAnimationFrame(() => {
+      view2d?.resize();
+      view3d.resize();
+    });
   reaction(
     () => store.ui.screen,
     (screen) => {
       unmountWall?.();
       unmountWall = null;
+      const serial = ++screenSerial;
       document.body.classList.toggle('screen-video', screen === 'video');
       if (screen === 'video') {
         // the video wall screen: the tiles fill the window (no map, no KPI columns)
@@ -170,19 +220,26 @@ async function boot(): Promise<void> {
           // 24 h of occupancy from the feed journal, once the feed is up
           void when(() => store.feed.status === 'live').then(() => ws.loadParkingHistory());
         }
-        unmountWall = mountWall(store, app, {
-          screen,
-          meta,
-          wall: wallStore,
-          openScreens: () => void openScreensDialog(store, bridge, cfg.shell),
-          toggleFullScreen,
-        });
+        const wall = wallStore;
+        wallShown = import('./ui/wall/wall-screen.ts').then(
+          ({ mountWall }) => {
+            if (serial !== screenSerial) return; // another screen was asked for meanwhile
+            unmountWall = mountWall(store, app, {
+              screen,
+              meta,
+              wall,
+              openScreens: () => void openScreensDialog(store, bridge, cfg.shell),
+              toggleFullScreen,
+            });
+            resizeMaps();
+            // both views size their labels for the wall from its body class, set by mountWall just now
+            window.dispatchEvent(new Event('resize'));
+          },
+          (e: unknown) => console.error('the wall screen could not be loaded:', e),
+        );
       }
       // the stage changed size: let the maps fit it
-      requestAnimationFrame(() => {
-        view2d?.resize();
-        view3d.resize();
-      });
+      resizeMaps();
     },
     { fireImmediately: true },
   );
@@ -199,12 +256,11 @@ async function boot(): Promise<void> {
   reaction(
     () => [store.ui.view, store.ui.screen] as const,
     ([v, screen]) => {
-      const mapless = screen === 'dashboard' || screen === 'video';
+      const mapless = isMapless(screen);
       el3d.hidden = v !== '3d' || mapless;
       el2d.hidden = v !== '2d' || mapless;
-      // created on first use: where a restored layout put the 2D camera, if one did
-      const exact = store.ui.cameraRequest?.kind === 'exact' ? store.ui.cameraRequest.camera2d : null;
-      if (v === '2d' && !mapless && !view2d) view2d = mount2d(exact ?? undefined);
+      // created on first use (open2d)
+      if (v === '2d' && !mapless && !mounting2d) void open2d();
       if (v === '2d' && !mapless) view2d?.resize();
       view3d.setActive(v === '3d' && !mapless);
     },
@@ -273,7 +329,8 @@ async function boot(): Promise<void> {
     stage: document.getElementById('stage')!,
     districtName: () => meta.name[store.ui.locale === 'zh-CN' ? 'zh-CN' : 'en'],
     captureMap: async (title, legend, legendTitle) => {
-      if (store.ui.view === '2d' && view2d) return view2d.capturePng(title, legend, legendTitle);
+      // (the 2D view still loading: waited for, not the hidden 3D view captured instead)
+      if (store.ui.view === '2d') return (await open2d()).capturePng(title, legend, legendTitle);
       return view3d.capturePng();
     },
   });
@@ -290,7 +347,7 @@ async function boot(): Promise<void> {
     get ready3d() {
       return view3d.ready;
     },
-    ready2d: () => (view2d ? view2d.ready : Promise.reject(new Error('2D view not created'))),
+    ready2d: () => (mounting2d ? mounting2d.then((v) => v.ready) : Promise.reject(new Error('2D view not created'))),
     async sql(query: string) {
       const t0 = performance.now();
       const t = await db.query(query);
@@ -304,7 +361,8 @@ async function boot(): Promise<void> {
     void db.destroy();
   });
   // the dashboard screen draws no map (its 3D view is paused): it is ready without the buildings
-  if (store.ui.screen !== 'dashboard' && store.ui.screen !== 'video') await view3d.ready;
+  if (!isMapless(store.ui.screen)) await view3d.ready;
+  await wallShown;
   // 3D Tiles models named on the command line (`--model`): after the district, streamed in while the app runs
   for (const m of cfg.models ?? []) void store.loadConfiguredModel(m, location.href);
   bootEl.hidden = true;

@@ -1,53 +1,21 @@
 /**
- * Shared machinery for live point layers: a layer supplies pure `points()` (from the live store) and gets a Cesium
- * PointPrimitiveCollection and a deck.gl ScatterplotLayer that repaint when its stream's version changes (at most
- * every `throttleMs`, so a busy stream cannot starve the frame).
+ * Shared machinery for live point layers: a layer supplies pure `points()` (from the live store, point-spec.ts) and gets
+ * a Cesium PointPrimitiveCollection here and a deck.gl ScatterplotLayer in 2D (points2d.ts, loaded with the 2D view),
+ * both repainting when its stream's version changes (at most every `throttleMs`, so a busy stream cannot starve the
+ * frame).
  */
-import type { CoverageCamera } from '../../../data-pipelines/geo/coverage.ts';
 import { Cartesian3, Color, Material, PointPrimitiveCollection, PolylineCollection } from '@cesium/engine';
-import { ScatterplotLayer, PolygonLayer } from '@deck.gl/layers';
-import type { Layer } from '@deck.gl/core';
 import { reaction } from 'mobx';
 import type { Locale, StringKey } from '../i18n.ts';
-import type { RootStore } from '../stores/root.ts';
 import type { ALL_LAYERS, LiveLayerId } from '../stores/layer-ids.ts';
 import type { OperatorCommand } from '../stores/ui-store.ts';
-import type { LayerContext3D, LayerRenderer, LayerRenderer2D, LiveLayerDefinition, PickStore, PickTarget, Revision } from './types.ts';
+import type { LayerContext3D, LayerRenderer, LiveLayerDefinition, PickStore, PickTarget } from './types.ts';
 import type { RGBA } from '../palette.ts';
-import { M_PER_DEG_LAT, mPerDegLon } from '../../../data-pipelines/geo/measure.ts';
 import { cesiumColor } from './shared/cesium-color.ts';
 import { DEPTH_TESTED } from './shared/depth.ts';
+import { conePolygon, type LivePoint, type PointLayerSpec } from './point-spec.ts';
 
-export interface LivePoint {
-  id: string;
-  lon: number;
-  lat: number;
-  /** metres above ground (3D only): floors of buildings */
-  height?: number;
-  color: RGBA;
-  /** radius in CSS px */
-  size: number;
-  outline?: RGBA;
-  /** drawn over buildings in 3D (alarms must never hide behind a tower) */
-  onTop?: boolean;
-}
-
-/** A field-of-view cone to draw: a camera's place, heading, angle and range (geo/coverage.ts), in a colour. */
-export interface Cone extends Omit<CoverageCamera, 'ptz'> {
-  color: RGBA;
-}
-
-export interface PointLayerSpec {
-  id: string;
-  revision(store: RootStore): Revision;
-  points(store: RootStore): LivePoint[];
-  cones?(store: RootStore): Cone[];
-  /** what a click on point `id` means (the 2D layer is pickable only when this is given); null: nothing */
-  onPick?(store: PickStore, id: string): OperatorCommand | null;
-  /** whether a 3D pick id is one of this layer's points (3D ids are bare point ids, so each layer says which are its) */
-  owns3d?(store: PickStore, id: string): boolean;
-  throttleMs?: number;
-}
+export { conePolygon, type Cone, type LivePoint, type PointLayerSpec } from './point-spec.ts';
 
 /** A point layer's pick hook: in 2D its own deck.gl layer's points, in 3D the ids `owns3d` claims. */
 export function pointPick(spec: PointLayerSpec, target: PickTarget, store: PickStore): OperatorCommand | null {
@@ -57,19 +25,6 @@ export function pointPick(spec: PointLayerSpec, target: PickTarget, store: PickS
     return p ? spec.onPick(store, p.id) : null;
   }
   return spec.owns3d?.(store, target.id) ? spec.onPick(store, target.id) : null;
-}
-
-/** Field-of-view cone as a lon/lat polygon (apex + arc). */
-export function conePolygon(c: Cone, steps = 12): Array<[number, number]> {
-  const mLat = M_PER_DEG_LAT;
-  const mLon = mPerDegLon(c.lat);
-  const pts: Array<[number, number]> = [[c.lon, c.lat]];
-  for (let i = 0; i <= steps; i++) {
-    const a = ((c.heading - c.fov / 2 + (c.fov * i) / steps) * Math.PI) / 180;
-    pts.push([c.lon + (Math.sin(a) * c.rangeM) / mLon, c.lat + (Math.cos(a) * c.rangeM) / mLat]);
-  }
-  pts.push([c.lon, c.lat]);
-  return pts;
 }
 
 export function createPointLayer3D(spec: PointLayerSpec, { scene, store }: LayerContext3D): LayerRenderer {
@@ -114,57 +69,6 @@ export function createPointLayer3D(spec: PointLayerSpec, { scene, store }: Layer
   };
 }
 
-export function createPointLayer2D(spec: PointLayerSpec, { store }: { store: RootStore }): LayerRenderer2D {
-  let visible = true;
-  return {
-    revision: () => spec.revision(store),
-    deckLayers(): Layer[] {
-      if (!visible) return [];
-      const pts = spec.points(store);
-      const rev = spec.revision(store);
-      const out: Layer[] = [];
-      const cones = spec.cones?.(store) ?? [];
-      if (cones.length)
-        out.push(
-          new PolygonLayer<Cone>({
-            id: `${spec.id}-cones`,
-            data: cones,
-            getPolygon: (c) => conePolygon(c),
-            getFillColor: (c) => [c.color[0], c.color[1], c.color[2], 60],
-            getLineColor: (c) => c.color,
-            lineWidthUnits: 'pixels',
-            getLineWidth: 1.5,
-            updateTriggers: { getPolygon: rev },
-          }),
-        );
-      out.push(
-        new ScatterplotLayer<LivePoint>({
-          id: spec.id,
-          data: pts,
-          getPosition: (p) => [p.lon, p.lat],
-          getFillColor: (p) => p.color,
-          getRadius: (p) => p.size,
-          radiusUnits: 'pixels',
-          stroked: true,
-          getLineColor: (p) => p.outline ?? [0, 0, 0, 0],
-          lineWidthUnits: 'pixels',
-          getLineWidth: (p) => (p.outline ? 1.5 : 0),
-          // clicks are resolved by the 2D view through the registry (pointPick)
-          pickable: !!spec.onPick,
-          updateTriggers: { getFillColor: rev, getRadius: rev, getLineColor: rev },
-        }),
-      );
-      return out;
-    },
-    setVisible(v) {
-      visible = v;
-    },
-    destroy() {
-      /* deck.gl releases layer state when the overlay drops the layers */
-    },
-  };
-}
-
 export function swatchLegend(entries: Array<{ color: RGBA; label: string }>, note?: string): HTMLElement {
   const el = document.createElement('div');
   el.className = 'legend';
@@ -195,7 +99,8 @@ export function pointLayer<I extends LiveLayerId>(
   return {
     ...meta,
     create3d: (ctx) => createPointLayer3D(spec, ctx),
-    create2d: (ctx) => createPointLayer2D(spec, ctx),
+    // deck.gl is loaded with the 2D view, not at start-up (issue 24: the 3D console never needs it)
+    load2d: () => import('./points2d.ts').then((m) => (ctx) => m.createPointLayer2D(spec, ctx)),
     legend,
     pick: (target, store) => pointPick(spec, target, store),
   };

@@ -19,10 +19,10 @@ import { elderlyLayer } from './elderly/index.ts';
 import { requestLayer } from './requests/index.ts';
 import { gridworkLayer } from './gridwork/index.ts';
 
-export type { LayerContext3D, LayerRenderer, LayerRenderer2D, LiveLayerDefinition, PickStore, PickTarget, Revision } from './types.ts';
+export type { Create2D, LayerContext3D, LayerRenderer, LayerRenderer2D, LiveLayerDefinition, PickStore, PickTarget, Revision } from './types.ts';
 import type { LiveLayerId } from '../stores/layer-ids.ts';
 import type { OperatorCommand } from '../stores/ui-store.ts';
-import type { LiveLayerDefinition, PickStore, PickTarget } from './types.ts';
+import type { Create2D, LiveLayerDefinition, PickStore, PickTarget } from './types.ts';
 
 /** Drawing order: later layers on top. */
 const REGISTERED = [
@@ -60,4 +60,18 @@ export function pickOwner(target: PickTarget, store: PickStore): { layer: LiveLa
     if (command) return { layer, command };
   }
   return null;
+}
+
+/** A layer's 2D factory, loaded: what the 2D view is made with. */
+export interface Loaded2D {
+  id: LiveLayerId;
+  create: Create2D;
+}
+
+/**
+ * Every layer's 2D renderer factory, in drawing order (each layer's 2D module is a dynamic import: deck.gl is not in
+ * the start-up bundle, issue 24). Rejects if one cannot be loaded: the 2D view is not made with a layer missing.
+ */
+export function load2dLayers(): Promise<Loaded2D[]> {
+  return Promise.all(LIVE_LAYERS.flatMap((d) => (d.load2d ? [d.load2d().then((create) => ({ id: d.id, create }))] : [])));
 }

@@ -45,13 +45,20 @@ export type PickTarget = { view: '3d'; id: string } | { view: '2d'; layerId: str
 /** The store a pick hook reads entity tables from (detectors, wells). */
 export type PickStore = Pick<RootStore, 'entities' | 'video'>;
 
+/** Makes a layer's 2D renderer (what `load2d` resolves to). */
+export type Create2D = (ctx: LayerContext2D) => LayerRenderer2D;
+
 export interface LiveLayerDefinition<I extends LiveLayerId = LiveLayerId> {
   id: I;
   labelKey: StringKey;
   /** shown when the app starts (must equal stores/layer-ids.ts, which the stores read) */
   defaultVisible: (typeof ALL_LAYERS)[I];
   create3d?(ctx: LayerContext3D): LayerRenderer;
-  create2d?(ctx: LayerContext2D): LayerRenderer2D;
+  /**
+   * The 2D renderer's factory, loaded with the 2D view (dynamic import: deck.gl and maplibre stay out of the start-up
+   * bundle, issue 24); the 2D view awaits every layer's before it is made.
+   */
+  load2d?(): Promise<Create2D>;
   legend(locale: Locale): HTMLElement;
   /**
    * Whether this layer drew what was clicked, and what the click means: the operator command to run, or null when

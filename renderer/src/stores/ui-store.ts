@@ -27,6 +27,8 @@ export type ScreenMode = (typeof SCREENS)[number];
 export function isScreenMode(v: unknown): v is ScreenMode {
   return typeof v === 'string' && (SCREENS as readonly string[]).includes(v);
 }
+/** The screens that draw no map (the dashboard and the video wall): their maps are paused, hidden, never made. */
+export const isMapless = (screen: string | null): boolean => screen === 'dashboard' || screen === 'video';
 
 /** Operator commands are declarative: each is applied by one action that also writes an audit record. */
 export type OperatorCommand =

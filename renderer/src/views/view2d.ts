@@ -8,9 +8,9 @@ import 'maplibre-gl/dist/maplibre-gl.css';
 import { observable, reaction, runInAction, type IReactionDisposer } from 'mobx';
 import type { BuildingGeom, Compound, DistrictMeta, GridCell, Street } from '../data/district.ts';
 import { floorsColor } from '../layers/buildings/format.ts';
-import { LIVE_LAYERS, pickOwner, type LayerRenderer2D } from '../layers/registry.ts';
+import { pickOwner, type LayerRenderer2D, type Loaded2D } from '../layers/registry.ts';
 import type { RootStore } from '../stores/root.ts';
-import type { LayerId } from '../stores/ui-store.ts';
+import type { CameraRequest, LayerId } from '../stores/ui-store.ts';
 import { BASEMAP_COLORS, SURROUNDINGS_MARGIN } from './basemap-canvas.ts';
 import { LABEL_FONT, screenLabelPx } from './label-font.ts';
 import { tileOrEmpty, type TileSource } from '../basemap/index.ts';
@@ -31,6 +31,8 @@ function ensureTileProtocol(): void {
 }
 
 export interface View2DInput {
+  /** every live layer's 2D factory, in drawing order (registry.ts `load2dLayers`) */
+  layers: readonly Loaded2D[];
   /** where to start (after a rebuild); default: district overview */
   camera?: { center: [number, number]; zoom: number; bearing: number; pitch: number };
   onContextRestored?: () => void;
@@ -398,7 +400,7 @@ export class View2D {
     this.map.on('zoom', onZoom);
     this.disposers.push(() => this.map.off('zoom', onZoom));
     const ctx = { store: this.store, zoomStep: () => this.zoomStep.get() };
-    for (const def of LIVE_LAYERS) if (def.create2d) this.live.push({ id: def.id, r: def.create2d(ctx) });
+    for (const l of this.input.layers) this.live.push({ id: l.id, r: l.create(ctx) });
     this.overlay = this.createOverlay();
     this.map.addControl(this.overlay);
     requestAnimationFrame(() => this.watchContexts());
@@ -416,30 +418,33 @@ export class View2D {
       ),
       reaction(
         () => this.store.ui.cameraRequest,
-        (req) => {
-          if (req?.kind === 'exact' && req.camera2d) this.map.jumpTo(req.camera2d);
-          if (req?.kind === 'point' && req.lon !== undefined && req.lat !== undefined)
-            this.map.flyTo({
-              center: [req.lon, req.lat],
-              zoom: req.rangeM ? Math.max(12, Math.min(17, 16.5 - Math.log2(req.rangeM / 300))) : 16.5,
-              duration: 800,
-            });
-          if (req?.kind === 'preset') {
-            const p = this.input.meta.presets.find((x) => x.id === req.preset);
-            if (p?.id === 'overview') {
-              const b = this.input.meta.bbox;
-              this.map.fitBounds(
-                [
-                  [b.west, b.south],
-                  [b.east, b.north],
-                ],
-                { padding: 16, duration: 800 },
-              );
-            } else if (p) this.map.flyTo({ center: [p.lon, p.lat + 0.006], zoom: 15.5, duration: 800 });
-          }
-        },
+        (req) => this.applyCameraRequest(req),
       ),
     );
+  }
+
+  /** Carries out a camera request (a search result, a focus, a preset, a restored layout) on this map. */
+  applyCameraRequest(req: CameraRequest | null): void {
+    if (req?.kind === 'exact' && req.camera2d) this.map.jumpTo(req.camera2d);
+    if (req?.kind === 'point' && req.lon !== undefined && req.lat !== undefined)
+      this.map.flyTo({
+        center: [req.lon, req.lat],
+        zoom: req.rangeM ? Math.max(12, Math.min(17, 16.5 - Math.log2(req.rangeM / 300))) : 16.5,
+        duration: 800,
+      });
+    if (req?.kind === 'preset') {
+      const p = this.input.meta.presets.find((x) => x.id === req.preset);
+      if (p?.id === 'overview') {
+        const b = this.input.meta.bbox;
+        this.map.fitBounds(
+          [
+            [b.west, b.south],
+            [b.east, b.north],
+          ],
+          { padding: 16, duration: 800 },
+        );
+      } else if (p) this.map.flyTo({ center: [p.lon, p.lat + 0.006], zoom: 15.5, duration: 800 });
+    }
   }
 
   /**

@@ -155,9 +155,13 @@ export class View3D {
     // renderer takes 0.2-0.3 s, so there the district's ground took ~100 frames and 20 s to load (its imagery is cut
     // into tiles, canvas-tiles.ts). There it gets 50 ms, a fifth of such a frame; a GPU keeps Cesium's 5 ms
     // (a private field of Cesium 1.145's globe surface, set only where it exists)
+    const software = isSoftwareRendererName(rendererName(gl));
     const surface = (scene.globe as unknown as { _surface?: { _loadQueueTimeSlice?: number } })._surface;
-    if (surface && typeof surface._loadQueueTimeSlice === 'number' && isSoftwareRendererName(rendererName(gl)))
-      surface._loadQueueTimeSlice = SOFTWARE_GLOBE_LOAD_SLICE_MS;
+    if (surface && typeof surface._loadQueueTimeSlice === 'number' && software) surface._loadQueueTimeSlice = SOFTWARE_GLOBE_LOAD_SLICE_MS;
+    // The sky's atmosphere is one 131,072-triangle ellipsoid drawn in every frame, seen or not: on a software renderer
+    // it was the costliest draw of a frame (60-75 ms of ~270 ms, timed per draw here; issue 24), for a glow that shows
+    // only when the camera is tilted up to the horizon. Not drawn there; a GPU draws it in well under a millisecond.
+    if (software && scene.skyAtmosphere) scene.skyAtmosphere.show = false;
     scene.screenSpaceCameraController.minimumZoomDistance = 40;
     scene.screenSpaceCameraController.maximumZoomDistance = 80_000;
     // Cesium's default credit shows the Cesium logo from local Assets; data credits live in our About panel.

@@ -3,7 +3,6 @@ import { t } from '../../i18n.ts';
 import { swatchLegend } from '../points.ts';
 import type { LiveLayerDefinition } from '../types.ts';
 import { EVAC_COLORS } from './format.ts';
-import { createEvacuation2D } from './layer2d.ts';
 import { createEvacuation3D } from './layer3d.ts';
 
 export const evacuationLayer: LiveLayerDefinition<'evacuation'> = {
@@ -13,7 +12,7 @@ export const evacuationLayer: LiveLayerDefinition<'evacuation'> = {
   // its detectors on peeled floors are the fire layer's to pick (they carry detector ids); routes are not clickable
   pick: () => null,
   create3d: (ctx) => createEvacuation3D(ctx),
-  create2d: (ctx) => createEvacuation2D(ctx),
+  load2d: () => import('./layer2d.ts').then((m) => m.createEvacuation2D),
   legend: (loc) =>
     swatchLegend(
       [

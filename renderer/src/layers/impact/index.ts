@@ -3,7 +3,6 @@ import { t } from '../../i18n.ts';
 import { swatchLegend } from '../points.ts';
 import type { LiveLayerDefinition } from '../types.ts';
 import { IMPACT_COLORS } from './format.ts';
-import { createImpact2D } from './layer2d.ts';
 import { createImpact3D } from './layer3d.ts';
 
 export const impactLayer: LiveLayerDefinition<'impact'> = {
@@ -13,7 +12,7 @@ export const impactLayer: LiveLayerDefinition<'impact'> = {
   // the zone is not clickable: the alarm's marker (alarms layer, drawn on top) is
   pick: () => null,
   create3d: (ctx) => createImpact3D(ctx),
-  create2d: (ctx) => createImpact2D(ctx),
+  load2d: () => import('./layer2d.ts').then((m) => m.createImpact2D),
   legend: (loc) =>
     swatchLegend(
       [

@@ -1,52 +1,9 @@
 /** The user's imported data (GeoJSON, CSV, Shapefile, KML) on both maps: points, lines and polygon outlines/fills. */
 import { Cartesian3, Color, PointPrimitiveCollection, PolylineCollection, Material } from '@cesium/engine';
-import type { Layer } from '@deck.gl/core';
-import { GeoJsonLayer } from '@deck.gl/layers';
 import { reaction } from 'mobx';
 import { t } from '../../i18n.ts';
 import { h } from '../../ui/dom.ts';
-import type { LayerContext3D, LayerRenderer, LayerRenderer2D, LiveLayerDefinition } from '../types.ts';
-import type { RootStore } from '../../stores/root.ts';
-
-function create2d({ store }: { store: RootStore }): LayerRenderer2D {
-  let visible = true;
-  return {
-    revision: () => store.imports.version,
-    deckLayers(): Layer[] {
-      if (!visible) return [];
-      return store.imports.layers
-        .filter((l) => l.visible)
-        .map(
-          (l) =>
-            new GeoJsonLayer({
-              id: `imported-${l.id}`,
-              data: {
-                type: 'FeatureCollection',
-                features: l.layer.features
-                  .filter((f) => f.geometry)
-                  .map((f) => ({ type: 'Feature' as const, geometry: f.geometry!, properties: f.properties })),
-              },
-              filled: true,
-              stroked: true,
-              getFillColor: [l.color[0], l.color[1], l.color[2], 70],
-              getLineColor: l.color,
-              getLineWidth: 2,
-              lineWidthUnits: 'pixels',
-              pointType: 'circle',
-              getPointRadius: 6,
-              pointRadiusUnits: 'pixels',
-              pickable: true,
-            }),
-        );
-    },
-    setVisible(v) {
-      visible = v;
-    },
-    destroy() {
-      visible = false;
-    },
-  };
-}
+import type { LayerContext3D, LayerRenderer, LiveLayerDefinition } from '../types.ts';
 
 function create3d({ scene, store }: LayerContext3D): LayerRenderer {
   const points = new PointPrimitiveCollection();
@@ -108,7 +65,7 @@ export const importedLayer: LiveLayerDefinition<'imported'> = {
   defaultVisible: true,
   // pickable in 2D (deck.gl hover), but a click on the user's own data does nothing yet
   pick: () => null,
-  create2d,
+  load2d: () => import('./layer2d.ts').then((m) => m.createImported2D),
   create3d,
   legend: (loc) => h('div', { class: 'legend' }, h('div', { class: 'legend-sub' }, t('layers.imported.note', undefined, loc))),
 };

@@ -1,6 +1,5 @@
 import type { OperatorCommand } from '../../stores/ui-store.ts';
 import type { LiveLayerDefinition, PickStore, PickTarget } from '../types.ts';
-import { createManholes2D } from './layer2d.ts';
 import { createManholes3D } from './layer3d.ts';
 import { manholeLegend } from './legend.ts';
 
@@ -24,7 +23,7 @@ export const manholeLayer: LiveLayerDefinition<'manholes'> = {
   labelKey: 'manholes',
   defaultVisible: true,
   create3d: createManholes3D,
-  create2d: createManholes2D,
+  load2d: () => import('./layer2d.ts').then((m) => m.createManholes2D),
   legend: manholeLegend,
   pick: pickManhole,
 };

@@ -3,7 +3,6 @@ import { t } from '../../i18n.ts';
 import type { OperatorCommand } from '../../stores/ui-store.ts';
 import { h } from '../../ui/dom.ts';
 import type { LiveLayerDefinition, PickTarget } from '../types.ts';
-import { createAnalysis2D } from './layer2d.ts';
 import { createAnalysis3D } from './layer3d.ts';
 
 /**
@@ -28,7 +27,7 @@ export const analysisLayer: LiveLayerDefinition<'analysis'> = {
   labelKey: 'analysisLayer',
   defaultVisible: false,
   create3d: createAnalysis3D,
-  create2d: createAnalysis2D,
+  load2d: () => import('./layer2d.ts').then((m) => m.createAnalysis2D),
   legend: (loc) => h('div', { class: 'legend' }, h('div', { class: 'legend-sub' }, t('layers.analysis.note', undefined, loc))),
   pick: pickAnalysis,
 };
