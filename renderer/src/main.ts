@@ -122,7 +122,7 @@ async function boot(): Promise<void> {
         const cam = view3d.cameraState();
         view3d.destroy();
         view3d = mount3d(cam);
-        view3d.setActive(store.ui.view === '3d' && store.ui.screen !== 'dashboard' && store.ui.screen !== 'video');
+        view3d.setActive(store.ui.view === '3d' && !isMapless(store.ui.screen));
         restores3d++;
       },
     });
