@@ -330,7 +330,12 @@ async function boot(): Promise<void> {
     districtName: () => meta.name[store.ui.locale === 'zh-CN' ? 'zh-CN' : 'en'],
     captureMap: async (title, legend, legendTitle) => {
       // (the 2D view still loading: waited for, not the hidden 3D view captured instead)
-      if (store.ui.view === '2d') return (await open2d()).capturePng(title, legend, legendTitle);
+      // (and its district drawn: an export clicked in the second before the map's load would be its background only)
+      if (store.ui.view === '2d') {
+        const v = await open2d();
+        await v.ready;
+        return v.capturePng(title, legend, legendTitle);
+      }
       return view3d.capturePng();
     },
   });

@@ -166,3 +166,53 @@ function countBright(png: { data: Uint8Array | Buffer; width: number; height: nu
   for (let i = 0; i < png.data.length; i += 4) if (png.data[i]! > 225 && png.data[i + 1]! > 225 && png.data[i + 2]! > 225) n++;
   return n;
 }
+
+describe('the 2D map while it loads', () => {
+  let t: Session;
+  beforeAll(async () => {
+    t = await openApp();
+    await waitReady(t.page);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('a focus asked after the 2D map is made but before its style has loaded is carried out', async () => {
+    const target = await t.page.evaluate(() => window.__redwall!.store.entities.placeIndex!.search('东方银座')[0]!);
+    // the map's canvas is put into #view2d by its constructor; a MutationObserver runs at the end of that task, before
+    // maplibre's load (a later frame): the focus is asked in that window
+    const asked = await t.page.evaluate(
+      ({ lon, lat }) =>
+        new Promise<{ loadedWhenAsked: boolean }>((resolve) => {
+          const host = document.getElementById('view2d')!;
+          const obs = new MutationObserver(() => {
+            const v = window.__redwall!.view2d();
+            if (!v) return;
+            obs.disconnect();
+            const loadedWhenAsked = v.map.loaded();
+            void window.__redwall!.store.command({ type: 'focus', lon, lat, what: 'test', rangeM: 300 });
+            resolve({ loadedWhenAsked });
+          });
+          obs.observe(host, { childList: true, subtree: true });
+          void window.__redwall!.store.command({ type: 'setView', view: '2d' });
+        }),
+      target,
+    );
+    expect(asked.loadedWhenAsked).toBe(false);
+    await t.page.evaluate(() => window.__redwall!.ready2d());
+    // the map ends centred on the building (before, the request was dropped and the map stayed on the whole district)
+    await expect
+      .poll(() =>
+        t.page.evaluate(({ lon, lat }) => {
+          const c = window.__redwall!.view2d()!.map.getCenter();
+          return Math.hypot((c.lng - lon) * Math.cos((lat * Math.PI) / 180), c.lat - lat) * 111_320;
+        }, target),
+      )
+      .toBeLessThan(50);
+  });
+
+  it('made no request outside loopback and logged no console error', () => {
+    expect(t.external).toEqual([]);
+    expect(t.consoleErrors).toEqual([]);
+  });
+});

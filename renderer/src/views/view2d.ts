@@ -133,6 +133,12 @@ export class View2D {
     this.disposers.push(
       () => removeEventListener('resize', resize),
       reaction(() => this.store.ui.screen, resize),
+      // from construction, not from the map's load: a search result or an alarm's focus asked for while the style
+      // loads is carried out (maplibre moves its camera before load; the district is drawn where it ends up)
+      reaction(
+        () => this.store.ui.cameraRequest,
+        (req) => this.applyCameraRequest(req),
+      ),
     );
     // Drawing a candidate site (planner workspace): clicks add corners, a double-click closes the outline.
     this.map.on('click', (e) => {
@@ -415,10 +421,6 @@ export class View2D {
           this.overlay?.setProps({ layers: this.live.flatMap((l) => l.r.deckLayers()) });
         },
         { fireImmediately: true },
-      ),
-      reaction(
-        () => this.store.ui.cameraRequest,
-        (req) => this.applyCameraRequest(req),
       ),
     );
   }
