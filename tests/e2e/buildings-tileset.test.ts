@@ -3,7 +3,8 @@
  * for a page; issue 25) instead of extruded at start-up: the tiles are fetched from the app's own assets (nothing else), the buildings draw in the same floor
  * colours, a click on one selects it by the id in the tile's metadata (its panel shows name and floors), it is
  * highlighted, peeling it for the fire view hides its block and puts it back, the layer toggle hides them; a tileset
- * that cannot load falls back to the extruded buildings with a warning, and the app keeps working.
+ * that cannot load falls back to the extruded buildings with a warning, and the app keeps working; tiles whose requests
+ * were cut off (a gateway restarting) are asked for again and drawn without a reload.
  */
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -137,6 +138,40 @@ describe('district buildings from the 3D Tiles tileset', () => {
     await camera3dSettled(p);
     expect(stats(decode(await steadyShot(p))).litFraction).toBeGreaterThan(0.05);
     expect(errors).toEqual([]);
+    await p.close();
+  });
+
+  it('tiles cut off mid-stream (a gateway restarting) are asked for again: the buildings come back without a reload', async () => {
+    const p = await s.context.newPage();
+    const errors: string[] = [];
+    recordErrors(p, errors);
+    const warnings: string[] = [];
+    p.on('console', (m) => void (m.type() === 'warning' && warnings.push(m.text())));
+    // every building tile's request cut off, as a gateway crash cuts the requests in flight
+    let cut = true;
+    let cutOff = 0;
+    await p.route('**/assets/district/tiles/**', (r) => {
+      if (cut && r.request().url().endsWith('.glb')) {
+        cutOff++;
+        return r.abort('connectionreset');
+      }
+      return r.continue();
+    });
+    await p.goto(`${s.server.url}/?buildings=tileset`);
+    await waitReady(p);
+    expect(await source(p)).toBe('tileset');
+    await expect.poll(() => cutOff, DRAWN).toBeGreaterThan(0);
+    await expect.poll(() => warnings.some((w) => /a tile of the district's tileset did not load/.test(w)), DRAWN).toBe(true);
+    const loaded = () => p.evaluate(() => (window.__redwall!.view3d as unknown as { buildingsLoaded: number }).buildingsLoaded);
+    expect(await loaded()).toBe(0);
+    // the gateway back: the failed tiles are asked for again (Cesium alone never would) and the district is drawn
+    const before = cutOff;
+    cut = false;
+    await expect.poll(loaded, DRAWN).toBeGreaterThan(100);
+    expect(stats(decode(await steadyShot(p))).litFraction).toBeGreaterThan(0.05);
+    expect(cutOff).toBe(before);
+    // the cut requests' own console lines are the test's doing; nothing else went wrong
+    expect(errors.filter((e) => !/net::ERR_CONNECTION_RESET|net::ERR_FAILED/.test(e))).toEqual([]);
     await p.close();
   });
 

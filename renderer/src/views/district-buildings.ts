@@ -40,6 +40,13 @@ export interface DistrictBuildings {
   highlight(id: number | null): void;
   /** the building id of a picked object, or null when it is not one of these buildings */
   buildingOf(picked: unknown): number | null;
+  /**
+   * Parts that could not load (a tile whose request a gateway crash cut off) asked for again, now: called when the
+   * feed connection is back. Returns how many were asked for (0: nothing was missing).
+   */
+  retryFailed(): number;
+  /** buildings drawn now (for a tileset, those in its loaded tiles) */
+  readonly loadedCount: number;
   destroy(): void;
 }
 
@@ -156,6 +163,15 @@ export class GeometryBuildings implements DistrictBuildings {
     return p?.primitive === this.primitive && typeof p.id === 'number' ? p.id : null;
   }
 
+  /** built whole at start-up from the data package: nothing streams, nothing to ask for again */
+  retryFailed(): number {
+    return 0;
+  }
+
+  get loadedCount(): number {
+    return this.index.size;
+  }
+
   destroy(): void {
     this.cancel();
     if (!this.primitive.isDestroyed()) this.scene.primitives.remove(this.primitive);
@@ -193,6 +209,30 @@ void fragmentMain(FragmentInput fsInput, inout czm_modelMaterial material) {
 `,
   });
 
+/** What of Cesium's (private) tile API the retry of failed tiles uses; checked at run time, never assumed. */
+interface RetriableTile {
+  readonly contentFailed?: boolean;
+  unloadContent?: () => void;
+  readonly children: readonly Cesium3DTile[];
+}
+
+/** The failed tiles under `root` (content or an external tileset that could not load). */
+export function failedTiles(root: Cesium3DTile | undefined): Cesium3DTile[] {
+  const out: Cesium3DTile[] = [];
+  const stack = root ? [root] : [];
+  for (let t = stack.pop(); t; t = stack.pop()) {
+    if ((t as unknown as RetriableTile).contentFailed === true) out.push(t);
+    stack.push(...t.children);
+  }
+  return out;
+}
+
+/**
+ * Waits before a failed tile is asked for again, by attempt (the feed coming back asks at once and starts over). A
+ * tile that keeps failing (a damaged file) is asked for this many times, then left until the connection comes back.
+ */
+export const TILE_RETRY_MS = [5_000, 15_000, 45_000, 120_000] as const;
+
 /** Streamed from the district's 3D Tiles tileset; every loaded feature indexed by building id. */
 export class TilesetBuildings implements DistrictBuildings {
   readonly source = 'tileset';
@@ -206,6 +246,10 @@ export class TilesetBuildings implements DistrictBuildings {
   private destroyed = false;
   private cancel = () => undefined as void;
   private readonly shading = headlightShading();
+  /** timed retries of failed tiles made in this episode (reset once none is left, or when the feed is back) */
+  private retries = 0;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private cannotRetry = false;
 
   constructor(
     private readonly scene: Scene,
@@ -226,9 +270,18 @@ export class TilesetBuildings implements DistrictBuildings {
       this.tileset = ts;
       ts.show = this.show;
       ts.customShader = this.shading;
-      ts.tileLoad.addEventListener((tile: Cesium3DTile) => this.index(tile.content, true));
+      ts.tileLoad.addEventListener((tile: Cesium3DTile) => {
+        this.index(tile.content, true);
+        // an episode of failures over (every failed tile loaded again): the next one starts with the shortest wait
+        if (this.retries > 0 && !this.retryTimer && failedTiles(ts.root).length === 0) this.retries = 0;
+      });
       ts.tileUnload.addEventListener((tile: Cesium3DTile) => this.index(tile.content, false));
-      ts.tileFailed.addEventListener((e: { url?: string; message?: string }) => onTileFailed(`${e.url ?? ''}: ${e.message ?? String(e)}`));
+      ts.tileFailed.addEventListener((e: { url?: string; message?: string }) => {
+        onTileFailed(`${e.url ?? ''}: ${e.message ?? String(e)}`);
+        // Cesium marks the tile failed and never asks for it again (only a cancelled request is retried): without
+        // this, a gateway restart mid-stream left those buildings missing until the page was reloaded
+        this.scheduleRetry();
+      });
       let loaded = false;
       ts.initialTilesLoaded.addEventListener(() => (loaded = true));
       scene.primitives.add(ts);
@@ -296,8 +349,52 @@ export class TilesetBuildings implements DistrictBuildings {
     return picked instanceof Cesium3DTileFeature && this.tileset && picked.tileset === this.tileset ? idOf(picked) : null;
   }
 
+  get loadedCount(): number {
+    return this.features.size;
+  }
+
+  private scheduleRetry(): void {
+    if (this.destroyed || this.retryTimer || this.retries >= TILE_RETRY_MS.length) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.retries++;
+      this.askAgain();
+    }, TILE_RETRY_MS[this.retries]);
+  }
+
+  /** Failed tiles set back to unloaded: the next frame's traversal requests those in view. */
+  private askAgain(): number {
+    const ts = this.tileset;
+    if (this.destroyed || !ts || ts.isDestroyed()) return 0;
+    let n = 0;
+    for (const t of failedTiles(ts.root)) {
+      const tile = t as unknown as RetriableTile;
+      if (typeof tile.unloadContent !== 'function') {
+        // a Cesium whose tiles cannot be reset: said once, the rest of the view unaffected
+        if (!this.cannotRetry) console.warn("failed tiles of the district's tileset cannot be asked for again with this Cesium");
+        this.cannotRetry = true;
+        return n;
+      }
+      tile.unloadContent();
+      // (a tile that failed after its content was parsed, an external tileset that is not valid JSON, stays failed:
+      // asking again cannot mend it)
+      if (tile.contentFailed !== true) n++;
+    }
+    if (n) this.scene.requestRender();
+    return n;
+  }
+
+  retryFailed(): number {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.retries = 0;
+    return this.askAgain();
+  }
+
   destroy(): void {
     this.destroyed = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
     this.cancel();
     this.features.clear();
     if (this.tileset && !this.tileset.isDestroyed()) this.scene.primitives.remove(this.tileset);

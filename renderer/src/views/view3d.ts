@@ -228,6 +228,13 @@ export class View3D {
           this.buildings.setShow(v);
         },
       ),
+      // the feed connection back (a gateway restarted): tiles its outage cut off are asked for again at once
+      reaction(
+        () => this.store.feed.status === 'live',
+        (live, was) => {
+          if (live && !was) this.buildings.retryFailed();
+        },
+      ),
       reaction(
         () => LIVE_LAYERS.map((d) => this.store.ui.layers[d.id]),
         (vis) => {
@@ -476,6 +483,11 @@ export class View3D {
   /** Where the buildings come from now ('tileset' falls back to 'geometry' when the tileset cannot load). */
   get buildingsSource(): BuildingsSource {
     return this.buildings.source;
+  }
+
+  /** Buildings drawn now (from a tileset: those in its loaded tiles; a tile that failed leaves its buildings out). */
+  get buildingsLoaded(): number {
+    return this.buildings.loadedCount;
   }
 
   private pick(pos: Cartesian2): void {
