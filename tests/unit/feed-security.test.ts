@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -113,6 +113,25 @@ const exchange = (url: string, nonce: string | undefined, headers: Record<string
     { 'content-type': 'application/json', origin: url, 'sec-fetch-site': 'same-origin', 'sec-fetch-mode': 'cors', 'sec-fetch-dest': 'empty', ...headers },
     JSON.stringify({ nonce }),
   );
+
+describe('the web shell’s Content-Security-Policy per response', () => {
+  it("only Cesium's KTX2 transcoder worker script may evaluate strings; the page, other workers and the data package may not", async () => {
+    mkdirSync(join(staticDir, 'cesium/Workers'), { recursive: true });
+    writeFileSync(join(staticDir, 'cesium/Workers/transcodeKTX2.js'), '// worker');
+    writeFileSync(join(staticDir, 'cesium/Workers/decodeDraco.js'), '// worker');
+    const csp = async (path: string) => {
+      const res = await fetch(`${server.url}${path}`);
+      expect(res.status, path).toBe(200);
+      return res.headers.get('content-security-policy') ?? '';
+    };
+    expect(await csp('/cesium/Workers/transcodeKTX2.js')).toContain("script-src 'self' 'wasm-unsafe-eval' 'unsafe-eval';");
+    for (const path of ['/', '/index.html', '/cesium/Workers/decodeDraco.js', '/cesium/Workers/./transcodeKTX2.js/..', '/assets/district/manifest.json']) {
+      const got = await fetch(`${server.url}${path}`).then((r) => r.headers.get('content-security-policy') ?? '');
+      expect(got, path).toContain("script-src 'self' 'wasm-unsafe-eval';");
+      expect(got, path).not.toContain("'unsafe-eval'");
+    }
+  });
+});
 
 describe('the web shell page’s credential (issue 16: no token for any local process that asks)', () => {
   it('a curl-like request gets no token: GET /api/config is refused, the page without browser navigation metadata has no nonce', async () => {
