@@ -52,23 +52,23 @@ if (rebuild || !existsSync(join(root, 'dist/renderer/index.html'))) run('build:r
 
 // Looked up on disk only: loading the `electron` package would try to download a missing binary (a request to the
 // internet; issue 23). Installing Electron is a deliberate step (docs/packaging.md), never a side effect of starting.
-// --model is served by the web shell's gateway (the desktop app does not take it yet): it implies --web
+// --model <folder|file.3tz>: served by the desktop app's app:// protocol or the web shell's gateway alike
 const modelPaths = args.flatMap((a, i) => (a === '--model' ? [args[i + 1] ?? ''] : []));
 if (modelPaths.some((p) => !p || p.startsWith('--'))) {
   console.error('--model needs a path: --model <folder with tileset.json | file.3tz>');
   process.exit(2);
 }
-const wantsModel = modelPaths.length > 0;
-if (wantsModel && !forceWeb) console.log('--model: 3D Tiles models are served by the web shell; starting the web shell.');
-const electron = forceWeb || wantsModel ? null : electronBinary(electronPackageDir(import.meta.url));
+const electron = forceWeb ? null : electronBinary(electronPackageDir(import.meta.url));
 if (electron) {
   if (rebuild || !existsSync(join(root, 'dist/electron/main.cjs'))) run('build:electron');
   console.log('Starting RedWall (Electron)…');
   // --demo: the embedded demo's published demo accounts (docs/people.md); a deployment runs without it
-  const child = spawn(electron, [root, '--demo', ...(buildings3d ? ['--buildings', buildings3d] : [])], { stdio: 'inherit' });
+  const child = spawn(electron, [root, '--demo', ...(buildings3d ? ['--buildings', buildings3d] : []), ...modelPaths.flatMap((p) => ['--model', resolve(p)])], {
+    stdio: 'inherit',
+  });
   child.on('exit', (code) => process.exit(code ?? 0));
 } else {
-  if (!forceWeb && !wantsModel) {
+  if (!forceWeb) {
     console.log(
       [
         '',

@@ -153,6 +153,41 @@ export interface HostingOptions {
   models?: ModelMount[];
 }
 
+/** What a `Range` header asks of a file of `size` bytes (one range only; RFC 9110). */
+export type ByteRange = { kind: 'whole' } | { kind: 'part'; start: number; end: number } | { kind: 'unsatisfiable' };
+
+/**
+ * A single byte range (`bytes=a-b`, `a-`, `-n`) of a file of `size` bytes, inclusive `end`; anything that is not one
+ * (absent, malformed, several ranges, reversed) is the whole file; a first byte past the end is unsatisfiable (416).
+ * Shared by the web shell's gateway and the desktop app's app:// protocol, which serve .3tz packages the same way.
+ */
+export function parseByteRange(header: string | null | undefined, size: number): ByteRange {
+  const range = /^bytes=(\d*)-(\d*)$/.exec(String(header ?? '').trim());
+  if (!header || !range || (range[1] === '' && range[2] === '')) return { kind: 'whole' };
+  let start: number;
+  let end: number;
+  if (range[1] === '') {
+    start = Math.max(0, size - Number(range[2]));
+    end = size - 1;
+  } else {
+    start = Number(range[1]);
+    end = range[2] === '' ? size - 1 : Math.min(size - 1, Number(range[2]));
+  }
+  if (start >= size && range[1] !== '') return { kind: 'unsatisfiable' };
+  // a reversed range (last < first) is not a range at all (RFC 9110): the whole file
+  if (!(start <= end)) return { kind: 'whole' };
+  return { kind: 'part', start, end };
+}
+
+/** Headers of a model package answered whole or in part (both servers). */
+export const PACKAGE_HEADERS = {
+  'content-type': 'application/octet-stream',
+  'accept-ranges': 'bytes',
+  'x-content-type-options': 'nosniff',
+  'cross-origin-resource-policy': 'same-origin',
+  'cache-control': 'no-cache',
+} as const;
+
 /**
  * One file, whole or by a single byte range (`Range: bytes=a-b`, `a-`, `-n`): how the page reads a .3tz package
  * without loading it whole. HEAD answers the size.
@@ -164,39 +199,18 @@ export function serveRange(req: IncomingMessage, res: ServerResponse, file: stri
   } catch {
     return send(res, 404, { error: 'the model package is gone' });
   }
-  const base = {
-    'content-type': 'application/octet-stream',
-    'accept-ranges': 'bytes',
-    'x-content-type-options': 'nosniff',
-    'cross-origin-resource-policy': 'same-origin',
-    'cache-control': 'no-cache',
-  };
-  const range = /^bytes=(\d*)-(\d*)$/.exec(String(req.headers.range ?? '').trim());
-  if (!req.headers.range || !range || (range[1] === '' && range[2] === '')) {
-    res.writeHead(200, { ...base, 'content-length': String(size) });
-    if (req.method === 'HEAD') return void res.end();
-    return streamFile(res, file);
-  }
-  let start: number;
-  let end: number;
-  if (range[1] === '') {
-    start = Math.max(0, size - Number(range[2]));
-    end = size - 1;
-  } else {
-    start = Number(range[1]);
-    end = range[2] === '' ? size - 1 : Math.min(size - 1, Number(range[2]));
-  }
-  if (start >= size && range[1] !== '') {
-    res.writeHead(416, { ...base, 'content-range': `bytes */${size}` });
+  const r = parseByteRange(req.headers.range, size);
+  if (r.kind === 'unsatisfiable') {
+    res.writeHead(416, { ...PACKAGE_HEADERS, 'content-range': `bytes */${size}` });
     return void res.end();
   }
-  // a reversed range (last < first) is not a range at all (RFC 9110): the whole file
-  if (!(start <= end)) {
-    res.writeHead(200, { ...base, 'content-length': String(size) });
+  if (r.kind === 'whole') {
+    res.writeHead(200, { ...PACKAGE_HEADERS, 'content-length': String(size) });
     if (req.method === 'HEAD') return void res.end();
     return streamFile(res, file);
   }
-  res.writeHead(206, { ...base, 'content-range': `bytes ${start}-${end}/${size}`, 'content-length': String(end - start + 1) });
+  const { start, end } = r;
+  res.writeHead(206, { ...PACKAGE_HEADERS, 'content-range': `bytes ${start}-${end}/${size}`, 'content-length': String(end - start + 1) });
   if (req.method === 'HEAD') return void res.end();
   streamFile(res, file, { start, end });
 }

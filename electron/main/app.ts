@@ -2,13 +2,17 @@
  * Main-process logic behind a thin adapter: `runMain` receives the parts of Electron it uses (typed structurally
  * below), so tests drive it under plain Node with fakes, and main.ts passes the real module.
  */
-import { readFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { open, readFile, type FileHandle } from 'node:fs/promises';
+import { Readable } from 'node:stream';
 import { resolve as resolvePath } from 'node:path';
 import { IPC, type ShellConfig } from '../bridge/api.ts';
 import type { Buildings3d } from '../../data-pipelines/contracts/shell-config.ts';
 import { planWallWindows, screenQuery, WallLayout, type DisplayInfo, type PlannedWindow } from '../bridge/wall-layout.ts';
 import { contentSecurityPolicy, isEvalWorkerScript } from '../bridge/csp.ts';
 import { mimeOf } from '../../data-pipelines/feed/static-files.ts';
+import { modelFile, PACKAGE_HEADERS, parseByteRange } from '../../data-pipelines/feed/hosting.ts';
+import type { ModelMount } from '../../data-pipelines/feed/model-mounts.ts';
 import {
   APP_ENTRY,
   APP_SCHEME,
@@ -16,6 +20,7 @@ import {
   isAllowedNavigation,
   isAllowedPermission,
   isAllowedPermissionCheck,
+  isAppUrl,
   isTrustedSender,
   resolveAppRequest,
   secureWebPreferences,
@@ -66,7 +71,7 @@ export interface ElectronLike {
   };
   protocol: {
     registerSchemesAsPrivileged(schemes: Array<{ scheme: string; privileges: Record<string, boolean> }>): void;
-    handle(scheme: string, handler: (req: { url: string; method: string }) => Promise<Response>): void;
+    handle(scheme: string, handler: (req: AppRequest) => Promise<Response>): void;
   };
   ipcMain: { handle(channel: string, fn: (e: IpcEventLike, ...args: unknown[]) => unknown): void };
   session: { defaultSession: SessionLike };
@@ -122,6 +127,8 @@ export interface MainOptions {
   layoutStore?: LayoutStore;
   /** where the 3D buildings come from (`--buildings`): told to every window in its config; omitted, geometry */
   buildings3d?: Buildings3d;
+  /** 3D Tiles models named on the command line (`--model`): served under app://redwall/models/N/, listed in the config */
+  models?: ModelMount[];
 }
 
 /** Must run before app 'ready': app:// behaves like a secure standard origin (fetch, workers, wasm). */
@@ -131,10 +138,24 @@ export function registerScheme(e: Pick<ElectronLike, 'protocol'>): void {
   ]);
 }
 
-/** Serves app:// from the renderer build and the data package, with our CSP on every response. */
-export function makeProtocolHandler(roots: AppRoots, feedUrl: () => string, videoOrigins: () => string[] = () => []) {
-  return async (req: { url: string; method: string }): Promise<Response> => {
+/** A request as Electron's protocol.handle passes it (the parts used here). */
+export interface AppRequest {
+  url: string;
+  method: string;
+  headers?: { get(name: string): string | null };
+}
+
+/**
+ * Serves app:// from the renderer build and the data package, with our CSP on every response; and the 3D Tiles models
+ * named on the command line (`--model`) under app://redwall/models/N/ exactly as the web shell's gateway serves them:
+ * a folder's files inside it only (3D Tiles file types, no hidden files, symbolic links checked), a .3tz/.zip as one
+ * file read by byte ranges (a multi-gigabyte package is never read whole).
+ */
+export function makeProtocolHandler(roots: AppRoots, feedUrl: () => string, videoOrigins: () => string[] = () => [], models: ModelMount[] = []) {
+  return async (req: AppRequest): Promise<Response> => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return new Response('method not allowed', { status: 405 });
+    const model = isAppUrl(req.url) ? /^\/models\/(\d+)(\/.*)$/.exec(new URL(req.url).pathname) : null;
+    if (model) return serveModel(req, models[Number(model[1])], model[2]!);
     const file = resolveAppRequest(req.url, roots);
     if (!file) return new Response('bad path', { status: 400 });
     try {
@@ -154,6 +175,63 @@ export function makeProtocolHandler(roots: AppRoots, feedUrl: () => string, vide
       return new Response('not found', { status: 404 });
     }
   };
+}
+
+/** A file of a `--model` mount (the path after /models/N), or a byte range of a package. */
+async function serveModel(req: AppRequest, m: ModelMount | undefined, rest: string): Promise<Response> {
+  const notFound = () => new Response('not found', { status: 404 });
+  if (!m) return notFound();
+  const head = req.method === 'HEAD';
+  if (m.config.kind === 'folder') {
+    const file = modelFile(m.path, rest);
+    if (!file) return notFound();
+    try {
+      const body = head ? null : new Uint8Array(await readFile(file));
+      return new Response(body, {
+        status: 200,
+        headers: {
+          'content-type': mimeOf(file),
+          'x-content-type-options': 'nosniff',
+          'cross-origin-resource-policy': 'same-origin',
+          'cache-control': 'no-cache',
+        },
+      });
+    } catch {
+      return notFound();
+    }
+  }
+  if (rest !== `/${encodeURIComponent(m.config.name)}`) return notFound();
+  let fh: FileHandle | null = null;
+  try {
+    fh = await open(m.path, 'r');
+    const size = (await fh.stat()).size;
+    const r = parseByteRange(req.headers?.get('range'), size);
+    if (r.kind === 'unsatisfiable') return new Response(null, { status: 416, headers: { ...PACKAGE_HEADERS, 'content-range': `bytes */${size}` } });
+    const [start, end] = r.kind === 'part' ? [r.start, r.end] : [0, size - 1];
+    const length = Math.max(0, end - start + 1);
+    const headers = {
+      ...PACKAGE_HEADERS,
+      'content-length': String(length),
+      ...(r.kind === 'part' ? { 'content-range': `bytes ${start}-${end}/${size}` } : {}),
+    };
+    // the whole package (nothing in the app asks for it so, but a GET without a range may): streamed, never in memory
+    if (!head && r.kind === 'whole') return new Response(Readable.toWeb(createReadStream(m.path)) as ReadableStream<Uint8Array>, { status: 200, headers });
+    let body: Uint8Array<ArrayBuffer> | null = null;
+    if (!head) {
+      body = new Uint8Array(length);
+      let got = 0;
+      while (got < length) {
+        const { bytesRead } = await fh.read(body, got, length - got, start + got);
+        if (bytesRead === 0) throw new Error('the model package got shorter while it was read');
+        got += bytesRead;
+      }
+    }
+    return new Response(body, { status: r.kind === 'part' ? 206 : 200, headers });
+  } catch {
+    return new Response('the model package is gone', { status: 404 });
+  } finally {
+    await fh?.close();
+  }
 }
 
 export async function runMain(e: ElectronLike, opts: MainOptions): Promise<{ window: WindowLike; windows: () => WindowLike[]; feed: FeedHandle }> {
@@ -209,6 +287,7 @@ export async function runMain(e: ElectronLike, opts: MainOptions): Promise<{ win
       roots,
       () => feed.url,
       () => feed.videoOrigins ?? [],
+      opts.models ?? [],
     ),
   );
 
@@ -281,6 +360,7 @@ export async function runMain(e: ElectronLike, opts: MainOptions): Promise<{ win
     demoAccounts: feed.demoAccounts === true,
     ...(feed.token ? { feedToken: feed.token } : {}),
     ...(opts.buildings3d ? { buildings3d: opts.buildings3d } : {}),
+    ...(opts.models?.length ? { models: opts.models.map((m) => m.config) } : {}),
   };
   const guard =
     <A extends unknown[], R>(fn: (...a: A) => R) =>

@@ -8,6 +8,7 @@ import { loadCameraRegistry } from '../../data-pipelines/sources/camera-registry
 import { videoOrigins, type CameraRecord } from '../../data-pipelines/contracts/cameras.ts';
 import { accountsFor } from '../../data-pipelines/feed/demo-accounts.ts';
 import { parseBuildings3d, type Buildings3d } from '../../data-pipelines/contracts/shell-config.ts';
+import { mountModels, type ModelMount } from '../../data-pipelines/feed/model-mounts.ts';
 import { registerScheme, runMain, type ElectronLike } from './app.ts';
 import { APP_ORIGIN } from './security.ts';
 
@@ -35,6 +36,17 @@ try {
   console.error(`RedWall: ${(e as Error).message}`);
   process.exit(2);
 }
+// --model <folder|file.3tz> (repeatable): 3D Tiles models served under app://redwall/models/N/ and opened at start;
+// a path that is not a tileset folder or a package stops the start with the reason (as the web shell does)
+let models: ModelMount[] = [];
+try {
+  const paths = process.argv.flatMap((a, i) => (a === '--model' ? [process.argv[i + 1] ?? ''] : []));
+  if (paths.some((p) => !p || p.startsWith('--'))) throw new Error('--model needs a path: --model <folder with tileset.json | file.3tz>');
+  models = mountModels(paths);
+} catch (e) {
+  console.error(`RedWall: ${(e as Error).message}`);
+  process.exit(2);
+}
 const layoutFile = () => join(app.getPath('userData'), 'wall-layout.json');
 /** The camera registry named by REDWALL_CAMERAS (none when unset); its problems go to the log, rows by line. */
 async function camerasFrom(file: string | undefined): Promise<CameraRecord[]> {
@@ -47,6 +59,7 @@ async function camerasFrom(file: string | undefined): Promise<CameraRecord[]> {
 runMain(electron, {
   preloadPath: join(__dirname, 'preload.cjs'),
   ...(buildings3d ? { buildings3d } : {}),
+  models,
   layoutStore: {
     load: () =>
       readFile(layoutFile(), 'utf8').then(

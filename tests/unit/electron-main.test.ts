@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { IPC } from '../../electron/bridge/api.ts';
 import { CESIUM_CREDIT_STYLE, contentSecurityPolicy, isEvalWorkerScript } from '../../electron/bridge/csp.ts';
 import { parseBuildings3d } from '../../data-pipelines/contracts/shell-config.ts';
+import { mountModels } from '../../data-pipelines/feed/model-mounts.ts';
 import {
   makeProtocolHandler,
   registerScheme,
@@ -54,6 +55,7 @@ function fakeElectron(
   let deviceHandler: ((d: { deviceType: string; origin: string }) => boolean) | null = null;
   const sessionEvents = new Map<string, (...a: unknown[]) => void>();
   let sandboxEnabled = false;
+  let protocolHandler: Parameters<ElectronLike['protocol']['handle']>[1] | null = null;
   const schemes: unknown[] = [];
   const windows: FakeWindow[] = [];
   let nextId = 1;
@@ -91,7 +93,7 @@ function fakeElectron(
       getAppPath: () => '/nonexistent',
       enableSandbox: () => (sandboxEnabled = true),
     },
-    protocol: { registerSchemesAsPrivileged: (s) => schemes.push(...s), handle: () => undefined },
+    protocol: { registerSchemesAsPrivileged: (s) => schemes.push(...s), handle: (_scheme, fn) => void (protocolHandler = fn) },
     ipcMain: { handle: (ch, fn) => handlers.set(ch, fn) },
     session: {
       defaultSession: {
@@ -115,6 +117,7 @@ function fakeElectron(
   return {
     e,
     handlers,
+    protocolHandler: () => protocolHandler,
     contentsEvents,
     schemes,
     windows,
@@ -244,6 +247,29 @@ describe('runMain with a fake Electron', () => {
       buildings3d: parseBuildings3d(['/app', '--demo', '--buildings', 'tileset'], undefined),
     });
     expect(f.handlers.get(IPC.getConfig)!({ senderFrame: { url: 'app://redwall/index.html' } })).toMatchObject({ buildings3d: 'tileset' });
+  });
+
+  it('serves the models named on the command line (--model) under app://redwall/models/N/ and lists them in the config', async () => {
+    const f = fakeElectron();
+    registerScheme(f.e);
+    const r = roots();
+    const folder = join(r.renderer, '..', '白模');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'tileset.json'), '{"asset":{"version":"1.1"}}');
+    await runMain(f.e, {
+      preloadPath: '/p/preload.cjs',
+      roots: r,
+      startFeed: async () => ({ url: 'http://127.0.0.1:9', token: 'ipc-only-token-0123456789', demoAccounts: false, close: async () => undefined }),
+      log: () => undefined,
+      models: mountModels([folder]),
+    });
+    expect(f.handlers.get(IPC.getConfig)!({ senderFrame: { url: 'app://redwall/index.html' } })).toMatchObject({
+      models: [{ name: '白模', kind: 'folder', url: '/models/0/', root: 'tileset.json' }],
+    });
+    const res = await f.protocolHandler()!({ url: 'app://redwall/models/0/tileset.json', method: 'GET' });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('"1.1"');
+    expect((await f.protocolHandler()!({ url: 'app://redwall/models/1/tileset.json', method: 'GET' })).status).toBe(404);
   });
 
   it('creates a locked-down window on app://, denies navigation and new windows, validates IPC senders', async () => {

@@ -114,3 +114,79 @@ describe('a --model folder serves its model files only', () => {
     expect(modelFile(root, '/content/none.glb')).toBeNull();
   });
 });
+
+describe('the desktop app serves --model the same way (app://redwall/models/N/)', () => {
+  const pkg = write3tz(
+    new Map<string, Uint8Array>([
+      ['tileset.json', enc('{"asset":{"version":"1.1"}}')],
+      ['content/0.glb', new Uint8Array(50_000).map((_, i) => (i * 7) % 253)],
+    ]),
+    { deflate: true },
+  );
+  const setup = async () => {
+    const { makeProtocolHandler } = await import('../../electron/main/app.ts');
+    const base = mkdtempSync(join(tmpdir(), 'redwall-app-models-'));
+    const folder = join(base, '白模');
+    mkdirSync(join(folder, 'content'), { recursive: true });
+    writeFileSync(join(folder, 'tileset.json'), '{"asset":{"version":"1.1"}}');
+    writeFileSync(join(folder, 'content', '0.glb'), 'glb-bytes');
+    writeFileSync(join(folder, 'notes.txt'), 'secret');
+    writeFileSync(join(folder, '.hidden.json'), '{}');
+    writeFileSync(join(base, 'outside.json'), '{}');
+    writeFileSync(join(base, 'city 城市.3tz'), pkg);
+    const renderer = join(base, 'r');
+    mkdirSync(renderer);
+    writeFileSync(join(renderer, 'index.html'), '<!doctype html>');
+    const mounts = mountModels([folder, join(base, 'city 城市.3tz')]);
+    const handler = makeProtocolHandler(
+      { renderer, assets: join(base, 'a') },
+      () => 'http://127.0.0.1:9',
+      () => [],
+      mounts,
+    );
+    const get = (url: string, init: { method?: string; range?: string } = {}) =>
+      handler({ url, method: init.method ?? 'GET', headers: new Headers(init.range ? { range: init.range } : {}) });
+    return { mounts, get };
+  };
+
+  it("a folder's model files only; a package by byte ranges (HEAD, a-b, -n, 416); anything else 404", async () => {
+    const { mounts, get } = await setup();
+    const t = await get('app://redwall/models/0/tileset.json');
+    expect(t.status).toBe(200);
+    expect(t.headers.get('content-type')).toContain('json');
+    expect(await t.text()).toContain('"1.1"');
+    expect(await (await get('app://redwall/models/0/content/0.glb')).text()).toBe('glb-bytes');
+    for (const bad of ['models/0/notes.txt', 'models/0/.hidden.json', 'models/0/..%2foutside.json', 'models/0/%2e%2e/outside.json', 'models/7/tileset.json'])
+      expect((await get(`app://redwall/${bad}`)).status, bad).toBe(404);
+    const url = `app://redwall${mounts[1]!.config.url}`;
+    expect(url).toBe(`app://redwall/models/1/${encodeURIComponent('city 城市.3tz')}`);
+    const head = await get(url, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(Number(head.headers.get('content-length'))).toBe(pkg.length);
+    const part = await get(url, { range: 'bytes=10-19' });
+    expect(part.status).toBe(206);
+    expect(part.headers.get('content-range')).toBe(`bytes 10-19/${pkg.length}`);
+    expect([...new Uint8Array(await part.arrayBuffer())]).toEqual([...pkg.slice(10, 20)]);
+    expect([...new Uint8Array(await (await get(url, { range: 'bytes=-22' })).arrayBuffer())]).toEqual([...pkg.slice(-22)]);
+    expect((await get(url, { range: `bytes=${pkg.length + 1}-` })).status).toBe(416);
+    const whole = await get(url);
+    expect(whole.status).toBe(200);
+    expect(Buffer.from(await whole.arrayBuffer()).equals(Buffer.from(pkg))).toBe(true);
+    expect((await get('app://redwall/models/1/other.3tz')).status).toBe(404);
+  });
+
+  it('the archive reader opens the package through app:// ranges, entry for entry', async () => {
+    const { mounts, get } = await setup();
+    const realFetch = globalThis.fetch;
+    // the page's fetch of an app:// URL is Electron's protocol handler: the same request, answered by it
+    globalThis.fetch = ((input: string, init?: RequestInit) =>
+      get(String(input), { method: init?.method ?? 'GET', ...(init?.headers ? { range: new Headers(init.headers).get('range') ?? '' } : {}) })) as typeof fetch;
+    try {
+      const a = await openArchive(await rangeSource(`app://redwall${mounts[1]!.config.url}`), 'city.3tz');
+      expect(new TextDecoder().decode((await a.read('tileset.json'))!)).toContain('"1.1"');
+      expect((await a.read('content/0.glb'))!.length).toBe(50_000);
+    } finally {
+      globalThis.fetch = realFetch;
+    }
+  });
+});
