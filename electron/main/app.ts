@@ -3,7 +3,7 @@
  * below), so tests drive it under plain Node with fakes, and main.ts passes the real module.
  */
 import { createReadStream } from 'node:fs';
-import { open, readFile, type FileHandle } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { resolve as resolvePath } from 'node:path';
 import { IPC, type ShellConfig } from '../bridge/api.ts';
@@ -201,10 +201,8 @@ async function serveModel(req: AppRequest, m: ModelMount | undefined, rest: stri
     }
   }
   if (rest !== `/${encodeURIComponent(m.config.name)}`) return notFound();
-  let fh: FileHandle | null = null;
   try {
-    fh = await open(m.path, 'r');
-    const size = (await fh.stat()).size;
+    const size = (await stat(m.path)).size;
     const r = parseByteRange(req.headers?.get('range'), size);
     if (r.kind === 'unsatisfiable') return new Response(null, { status: 416, headers: { ...PACKAGE_HEADERS, 'content-range': `bytes */${size}` } });
     const [start, end] = r.kind === 'part' ? [r.start, r.end] : [0, size - 1];
@@ -214,23 +212,12 @@ async function serveModel(req: AppRequest, m: ModelMount | undefined, rest: stri
       'content-length': String(length),
       ...(r.kind === 'part' ? { 'content-range': `bytes ${start}-${end}/${size}` } : {}),
     };
-    // the whole package (nothing in the app asks for it so, but a GET without a range may): streamed, never in memory
-    if (!head && r.kind === 'whole') return new Response(Readable.toWeb(createReadStream(m.path)) as ReadableStream<Uint8Array>, { status: 200, headers });
-    let body: Uint8Array<ArrayBuffer> | null = null;
-    if (!head) {
-      body = new Uint8Array(length);
-      let got = 0;
-      while (got < length) {
-        const { bytesRead } = await fh.read(body, got, length - got, start + got);
-        if (bytesRead === 0) throw new Error('the model package got shorter while it was read');
-        got += bytesRead;
-      }
-    }
-    return new Response(body, { status: r.kind === 'part' ? 206 : 200, headers });
+    const status = r.kind === 'part' ? 206 : 200;
+    if (head || length === 0) return new Response(null, { status, headers });
+    // streamed from the file, never held whole: a range may be a large entry of a multi-gigabyte package
+    return new Response(Readable.toWeb(createReadStream(m.path, { start, end })) as ReadableStream<Uint8Array>, { status, headers });
   } catch {
     return new Response('the model package is gone', { status: 404 });
-  } finally {
-    await fh?.close();
   }
 }
 

@@ -212,6 +212,10 @@ void fragmentMain(FragmentInput fsInput, inout czm_modelMaterial material) {
 /** What of Cesium's (private) tile API the retry of failed tiles uses; checked at run time, never assumed. */
 interface RetriableTile {
   readonly contentFailed?: boolean;
+  /** false once Cesium knows the content is an external tileset or a subtree: unloadContent leaves those alone */
+  readonly hasRenderableContent?: boolean;
+  /** set while the tile is in the tileset's cache (it had loaded): resetting such a tile would corrupt the cache */
+  readonly cacheNode?: unknown;
   unloadContent?: () => void;
   readonly children: readonly Cesium3DTile[];
 }
@@ -246,8 +250,11 @@ export class TilesetBuildings implements DistrictBuildings {
   private destroyed = false;
   private cancel = () => undefined as void;
   private readonly shading = headlightShading();
-  /** timed retries of failed tiles made in this episode (reset once none is left, or when the feed is back) */
+  /** timed retries of failed tiles made in this episode (reset once every tile asked for again has loaded, or when
+   * the feed is back) */
   private retries = 0;
+  /** tiles asked for again that have not loaded since */
+  private readonly retried = new Set<Cesium3DTile>();
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private cannotRetry = false;
 
@@ -272,8 +279,9 @@ export class TilesetBuildings implements DistrictBuildings {
       ts.customShader = this.shading;
       ts.tileLoad.addEventListener((tile: Cesium3DTile) => {
         this.index(tile.content, true);
-        // an episode of failures over (every failed tile loaded again): the next one starts with the shortest wait
-        if (this.retries > 0 && !this.retryTimer && failedTiles(ts.root).length === 0) this.retries = 0;
+        // an episode of failures over (every tile asked for again has loaded): the next starts with the shortest wait;
+        // a tile that keeps failing stays in the set, so it is asked for at most TILE_RETRY_MS.length times
+        if (this.retried.delete(tile) && this.retried.size === 0 && !this.retryTimer) this.retries = 0;
       });
       ts.tileUnload.addEventListener((tile: Cesium3DTile) => this.index(tile.content, false));
       ts.tileFailed.addEventListener((e: { url?: string; message?: string }) => {
@@ -369,6 +377,9 @@ export class TilesetBuildings implements DistrictBuildings {
     let n = 0;
     for (const t of failedTiles(ts.root)) {
       const tile = t as unknown as RetriableTile;
+      // an external tileset or subtree that did not parse (asking again cannot mend it), or a tile that failed after it
+      // had loaded (it is in Cesium's cache; unloading it under the cache breaks the cache's later eviction)
+      if (tile.hasRenderableContent === false || tile.cacheNode !== undefined) continue;
       if (typeof tile.unloadContent !== 'function') {
         // a Cesium whose tiles cannot be reset: said once, the rest of the view unaffected
         if (!this.cannotRetry) console.warn("failed tiles of the district's tileset cannot be asked for again with this Cesium");
@@ -376,9 +387,10 @@ export class TilesetBuildings implements DistrictBuildings {
         return n;
       }
       tile.unloadContent();
-      // (a tile that failed after its content was parsed, an external tileset that is not valid JSON, stays failed:
-      // asking again cannot mend it)
-      if (tile.contentFailed !== true) n++;
+      if (tile.contentFailed !== true) {
+        this.retried.add(t);
+        n++;
+      }
     }
     if (n) this.scene.requestRender();
     return n;
@@ -388,6 +400,7 @@ export class TilesetBuildings implements DistrictBuildings {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
     this.retries = 0;
+    this.retried.clear();
     return this.askAgain();
   }
 
@@ -395,6 +408,7 @@ export class TilesetBuildings implements DistrictBuildings {
     this.destroyed = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
+    this.retried.clear();
     this.cancel();
     this.features.clear();
     if (this.tileset && !this.tileset.isDestroyed()) this.scene.primitives.remove(this.tileset);

@@ -119,7 +119,9 @@ export class View2D {
     });
     this.map.addControl(new maplibregl.NavigationControl({ visualizePitch: true }), 'top-right');
     this.map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-right');
-    this.ready = new Promise((resolve) => {
+    this.ready = new Promise((resolve, reject) => {
+      // a view closed before it loaded (a lost GPU context rebuilt it): whoever waits is told, never left waiting
+      this.closedEarly = () => reject(new Error('the 2D map was closed before it loaded'));
       this.map.on('load', () => {
         if (this.destroyed) return;
         this.addDistrictLayers();
@@ -127,6 +129,8 @@ export class View2D {
         this.map.once('idle', () => resolve());
       });
     });
+    // (nobody need be waiting: an early close is not an unhandled rejection)
+    this.ready.catch(() => undefined);
     // labels wall-sized on the wall screen (its body class is set by the wall's own reaction: read after it, next frame)
     const resize = () => requestAnimationFrame(() => this.sizeLabels());
     addEventListener('resize', resize);
@@ -515,10 +519,12 @@ export class View2D {
   }
 
   private destroyed = false;
+  private closedEarly = (): void => undefined;
 
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
+    this.closedEarly();
     this.disposers.forEach((d) => d());
     this.live.forEach((l) => l.r.destroy());
     if (this.overlay) {
