@@ -22,7 +22,7 @@ import { View3D } from './views/view3d.ts';
 import { warmGlobeWorker } from './views/cesium-warm.ts';
 import type { CameraState } from './types/camera.ts';
 import './debug.ts';
-import { nextTask, phase } from './perf/startup.ts';
+import { phase } from './perf/startup.ts';
 
 /** A name is labelled once within this distance (a complex's wings share one name). */
 const LABEL_ONCE_WITHIN_M = 200;
@@ -56,14 +56,10 @@ async function boot(): Promise<void> {
   const [buildings, streets, compounds, grid] = await Promise.all([repo.buildings(), repo.streets(), repo.compounds(), repo.grid()]);
   await repo.loadEntities(store.entities, buildings, grid);
   phase('district');
-  // start-up in pieces of one task each, input handled between them (long tasks > 200 ms: issue 24)
-  await nextTask();
 
-  // (the panels answer clicks from here on; the 3D view is made a few tasks later: a layout saved before has no 3D camera)
-  let made3d = false;
   mountPanels(store, meta, bridge, {
     storage: localStorage,
-    cameras: () => ({ camera3d: made3d ? view3d.cameraState() : null, camera2d: view2d ? view2d.cameraState() : null }),
+    cameras: () => ({ camera3d: view3d.cameraState(), camera2d: view2d ? view2d.cameraState() : null }),
   });
   phase('panels');
   // ?bench=per-event: the naive baseline for `npm run bench` (every event applied and rendered on its own)
@@ -102,12 +98,9 @@ async function boot(): Promise<void> {
   feed.start();
   phase('feed');
   void when(() => store.feed.status === 'live').then(() => phase('feed-live'));
-  await nextTask();
   const basemap = drawBasemap({ meta, streets, compounds, grid, rings: buildings.rings });
-  await nextTask();
   const surroundings = drawSurroundings({ meta, streets });
   phase('basemap');
-  await nextTask();
   // the names both maps label (computed once; a rebuilt view after a lost context reuses them)
   const landmarks = store.entities.placeIndex?.landmarks(LABEL_ONCE_WITHIN_M) ?? [];
   const el3d = document.getElementById('view3d')!;
@@ -135,7 +128,6 @@ async function boot(): Promise<void> {
     });
   let restores3d = 0;
   let view3d = mount3d();
-  made3d = true;
   phase('view3d');
   let restores2d = 0;
   // The 2D map (maplibre, deck.gl and every layer's 2D renderer) is a chunk of its own, fetched the first time the

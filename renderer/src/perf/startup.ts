@@ -50,19 +50,3 @@ export function whenPhase(p: StartupPhase): Promise<void> {
     o.observe({ type: 'mark' });
   });
 }
-
-/**
- * Ends the current task and resumes in a new one, so that input and socket events waiting since it began are handled
- * between two pieces of start-up work instead of after all of them (one 0.7 s task was district + panels + basemap +
- * 3D view). A message on a channel, not setTimeout: a page started in a hidden tab would wait a second per timer.
- */
-export function nextTask(): Promise<void> {
-  return new Promise((resolve) => {
-    const ch = new MessageChannel();
-    ch.port1.onmessage = () => {
-      ch.port1.close();
-      resolve();
-    };
-    ch.port2.postMessage(null);
-  });
-}
