@@ -332,9 +332,17 @@ async function boot(): Promise<void> {
       // (the 2D view still loading: waited for, not the hidden 3D view captured instead)
       // (and its district drawn: an export clicked in the second before the map's load would be its background only)
       if (store.ui.view === '2d') {
-        const v = await open2d();
-        await v.ready;
-        return v.capturePng(title, legend, legendTitle);
+        // once more on the rebuilt view if this one was closed before it loaded (a lost GPU context)
+        for (let attempt = 0; ; attempt++) {
+          const v = await open2d();
+          try {
+            await v.ready;
+          } catch (e) {
+            if (attempt > 0) throw e;
+            continue;
+          }
+          return v.capturePng(title, legend, legendTitle);
+        }
       }
       return view3d.capturePng();
     },

@@ -65,7 +65,13 @@ export function mountAnalysisPanel(store: RootStore, box: HTMLElement, deps: Ana
     const { scale } = cellFeatures(a);
     const p = a.params;
     const title = `${t('analysisLayer')} · ${metricLabel(a.metric)}${p ? ` · ${slotLabel(p.demandSlot)} / ${minuteLabel(p.supplyMin)}` : ''}`;
-    return deps.captureMap(title, legendSteps(scale), t('analysis.legendTitleTotal', { metric: metricLabel(a.metric), unit: metricUnit(a.metric) }));
+    // a map that cannot be captured (its view lost and rebuilt mid-export) is said; the report goes on without the map
+    return deps
+      .captureMap(title, legendSteps(scale), t('analysis.legendTitleTotal', { metric: metricLabel(a.metric), unit: metricUnit(a.metric) }))
+      .catch((e: unknown) => {
+        console.warn('the map could not be captured for the export:', e);
+        return null;
+      });
   };
 
   disposers.push(

@@ -217,6 +217,7 @@ interface RetriableTile {
   /** set while the tile is in the tileset's cache (it had loaded): resetting such a tile would corrupt the cache */
   readonly cacheNode?: unknown;
   unloadContent?: () => void;
+  isDestroyed?: () => boolean;
   readonly children: readonly Cesium3DTile[];
 }
 
@@ -250,11 +251,8 @@ export class TilesetBuildings implements DistrictBuildings {
   private destroyed = false;
   private cancel = () => undefined as void;
   private readonly shading = headlightShading();
-  /** timed retries of failed tiles made in this episode (reset once every tile asked for again has loaded, or when
-   * the feed is back) */
-  private retries = 0;
-  /** tiles asked for again that have not loaded since */
-  private readonly retried = new Set<Cesium3DTile>();
+  /** how many times each tile has been asked for again since it last loaded (the feed coming back starts over) */
+  private readonly attempts = new Map<Cesium3DTile, number>();
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private cannotRetry = false;
 
@@ -279,9 +277,8 @@ export class TilesetBuildings implements DistrictBuildings {
       ts.customShader = this.shading;
       ts.tileLoad.addEventListener((tile: Cesium3DTile) => {
         this.index(tile.content, true);
-        // an episode of failures over (every tile asked for again has loaded): the next starts with the shortest wait;
-        // a tile that keeps failing stays in the set, so it is asked for at most TILE_RETRY_MS.length times
-        if (this.retried.delete(tile) && this.retried.size === 0 && !this.retryTimer) this.retries = 0;
+        // loaded: a later failure of this tile starts again from the shortest wait
+        this.attempts.delete(tile);
       });
       ts.tileUnload.addEventListener((tile: Cesium3DTile) => this.index(tile.content, false));
       ts.tileFailed.addEventListener((e: { url?: string; message?: string }) => {
@@ -361,36 +358,47 @@ export class TilesetBuildings implements DistrictBuildings {
     return this.features.size;
   }
 
+  /**
+   * The failed tiles worth asking for again: not an external tileset or subtree that did not parse (asking again cannot
+   * mend it), not a tile that failed after it had loaded (it is in Cesium's cache; unloading it under the cache breaks
+   * the cache's later eviction), and not one already asked for TILE_RETRY_MS.length times since it last loaded.
+   */
+  private retriable(): Cesium3DTile[] {
+    const ts = this.tileset;
+    if (this.destroyed || !ts || ts.isDestroyed()) return [];
+    for (const t of this.attempts.keys()) if ((t as unknown as RetriableTile).isDestroyed?.()) this.attempts.delete(t);
+    return failedTiles(ts.root).filter((t) => {
+      const tile = t as unknown as RetriableTile;
+      return tile.hasRenderableContent !== false && tile.cacheNode === undefined && (this.attempts.get(t) ?? 0) < TILE_RETRY_MS.length;
+    });
+  }
+
+  /** The next timed retry, after the shortest wait any failed tile is due (each tile's wait grows with its attempts). */
   private scheduleRetry(): void {
-    if (this.destroyed || this.retryTimer || this.retries >= TILE_RETRY_MS.length) return;
+    if (this.destroyed || this.retryTimer) return;
+    const due = this.retriable();
+    if (!due.length) return;
+    const wait = Math.min(...due.map((t) => TILE_RETRY_MS[this.attempts.get(t) ?? 0]!));
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
-      this.retries++;
       this.askAgain();
-    }, TILE_RETRY_MS[this.retries]);
+    }, wait);
   }
 
   /** Failed tiles set back to unloaded: the next frame's traversal requests those in view. */
   private askAgain(): number {
-    const ts = this.tileset;
-    if (this.destroyed || !ts || ts.isDestroyed()) return 0;
     let n = 0;
-    for (const t of failedTiles(ts.root)) {
+    for (const t of this.retriable()) {
       const tile = t as unknown as RetriableTile;
-      // an external tileset or subtree that did not parse (asking again cannot mend it), or a tile that failed after it
-      // had loaded (it is in Cesium's cache; unloading it under the cache breaks the cache's later eviction)
-      if (tile.hasRenderableContent === false || tile.cacheNode !== undefined) continue;
       if (typeof tile.unloadContent !== 'function') {
         // a Cesium whose tiles cannot be reset: said once, the rest of the view unaffected
         if (!this.cannotRetry) console.warn("failed tiles of the district's tileset cannot be asked for again with this Cesium");
         this.cannotRetry = true;
         return n;
       }
+      this.attempts.set(t, (this.attempts.get(t) ?? 0) + 1);
       tile.unloadContent();
-      if (tile.contentFailed !== true) {
-        this.retried.add(t);
-        n++;
-      }
+      if (tile.contentFailed !== true) n++;
     }
     if (n) this.scene.requestRender();
     return n;
@@ -399,8 +407,7 @@ export class TilesetBuildings implements DistrictBuildings {
   retryFailed(): number {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
-    this.retries = 0;
-    this.retried.clear();
+    this.attempts.clear();
     return this.askAgain();
   }
 
@@ -408,7 +415,7 @@ export class TilesetBuildings implements DistrictBuildings {
     this.destroyed = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
-    this.retried.clear();
+    this.attempts.clear();
     this.cancel();
     this.features.clear();
     if (this.tileset && !this.tileset.isDestroyed()) this.scene.primitives.remove(this.tileset);
