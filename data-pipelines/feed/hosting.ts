@@ -179,13 +179,22 @@ export function parseByteRange(header: string | null | undefined, size: number):
   return { kind: 'part', start, end };
 }
 
-/** Headers of a model package answered whole or in part (both servers). */
-export const PACKAGE_HEADERS = {
-  'content-type': 'application/octet-stream',
-  'accept-ranges': 'bytes',
+/**
+ * Headers of every model file and package answered (both servers): data only, never a document — opened on its own,
+ * it may run nothing and load nothing.
+ */
+export const MODEL_HEADERS = {
   'x-content-type-options': 'nosniff',
   'cross-origin-resource-policy': 'same-origin',
   'cache-control': 'no-cache',
+  'content-security-policy': "default-src 'none'; sandbox",
+} as const;
+
+/** Headers of a model package answered whole or in part (both servers). */
+export const PACKAGE_HEADERS = {
+  ...MODEL_HEADERS,
+  'content-type': 'application/octet-stream',
+  'accept-ranges': 'bytes',
 } as const;
 
 /**
@@ -260,12 +269,7 @@ export class WebShellHosting {
       if (m.config.kind === 'folder') {
         const file = modelFile(m.path, model[2]!);
         if (!file) return send(res, 404, { error: 'not found' });
-        res.writeHead(200, {
-          'content-type': mimeOf(file),
-          'x-content-type-options': 'nosniff',
-          'cross-origin-resource-policy': 'same-origin',
-          'cache-control': 'no-cache',
-        });
+        res.writeHead(200, { ...MODEL_HEADERS, 'content-type': mimeOf(file) });
         if (req.method === 'HEAD') return void res.end();
         return streamFile(res, file);
       }

@@ -11,7 +11,7 @@ import type { Buildings3d } from '../../data-pipelines/contracts/shell-config.ts
 import { planWallWindows, screenQuery, WallLayout, type DisplayInfo, type PlannedWindow } from '../bridge/wall-layout.ts';
 import { contentSecurityPolicy, isEvalWorkerScript } from '../bridge/csp.ts';
 import { mimeOf } from '../../data-pipelines/feed/static-files.ts';
-import { modelFile, PACKAGE_HEADERS, parseByteRange } from '../../data-pipelines/feed/hosting.ts';
+import { MODEL_HEADERS, modelFile, PACKAGE_HEADERS, parseByteRange } from '../../data-pipelines/feed/hosting.ts';
 import type { ModelMount } from '../../data-pipelines/feed/model-mounts.ts';
 import {
   APP_ENTRY,
@@ -189,12 +189,7 @@ async function serveModel(req: AppRequest, m: ModelMount | undefined, rest: stri
       const body = head ? null : new Uint8Array(await readFile(file));
       return new Response(body, {
         status: 200,
-        headers: {
-          'content-type': mimeOf(file),
-          'x-content-type-options': 'nosniff',
-          'cross-origin-resource-policy': 'same-origin',
-          'cache-control': 'no-cache',
-        },
+        headers: { ...MODEL_HEADERS, 'content-type': mimeOf(file) },
       });
     } catch {
       return notFound();

@@ -74,6 +74,7 @@ describe('a package served by byte ranges', () => {
     expect(Buffer.from(await whole.arrayBuffer()).equals(Buffer.from(bytes))).toBe(true);
     const r = await fetch(url, { headers: { range: 'bytes=10-19' } });
     expect(r.status).toBe(206);
+    expect(r.headers.get('content-security-policy')).toBe("default-src 'none'; sandbox");
     expect(r.headers.get('content-range')).toBe(`bytes 10-19/${bytes.length}`);
     expect([...new Uint8Array(await r.arrayBuffer())]).toEqual([...bytes.slice(10, 20)]);
     const open = await fetch(url, { headers: { range: `bytes=${bytes.length - 5}-` } });
@@ -154,6 +155,8 @@ describe('the desktop app serves --model the same way (app://redwall/models/N/)'
     const t = await get('app://redwall/models/0/tileset.json');
     expect(t.status).toBe(200);
     expect(t.headers.get('content-type')).toContain('json');
+    // data only: opened on its own, a model file may run and load nothing
+    expect(t.headers.get('content-security-policy')).toBe("default-src 'none'; sandbox");
     expect(await t.text()).toContain('"1.1"');
     expect(await (await get('app://redwall/models/0/content/0.glb')).text()).toBe('glb-bytes');
     for (const bad of ['models/0/notes.txt', 'models/0/.hidden.json', 'models/0/..%2foutside.json', 'models/0/%2e%2e/outside.json', 'models/7/tileset.json'])
