@@ -414,6 +414,21 @@ describe('3D Tiles models', () => {
     await s.page.locator('#view3d').screenshot({ path: resolve(OUT, 'model-ktx2.png') });
     expect((await lastModel()).tileErrors).toBe(0);
     await s.page.click(`[data-testid=model-remove-${m.id}]`);
+
+    // a damaged KTX2 (its level index and data overwritten past the 80-byte header): the tile fails with the reason
+    // named, not in silence (Cesium alone only console.logs a model's error and leaves the tile processing)
+    const broken = join(base, 'ktx2-broken');
+    const glb = ktx2BoxGlb(join(base, 'encode-broken'));
+    const at = Buffer.from(glb).indexOf(Buffer.from([0xab, 0x4b, 0x54, 0x58, 0x20, 0x32, 0x30, 0xbb]));
+    expect(at).toBeGreaterThan(0);
+    glb.fill(0x5a, at + 80, glb.length - 8);
+    files.set('models/box.glb', glb);
+    writeFolder(broken, files);
+    await s.page.setInputFiles('[data-testid=model-folder]', broken);
+    await expect.poll(async () => (await lastModel()).name, DRAWN).toBe('ktx2-broken');
+    await expect.poll(async () => (await lastModel()).tileErrors, DRAWN).toBeGreaterThan(0);
+    expect((await lastModel()).first).toContain('box.glb');
+    await s.page.click(`[data-testid=model-remove-${(await lastModel()).id}]`);
     expect(s.external).toEqual([]);
     expect(s.consoleErrors).toEqual([]);
   });

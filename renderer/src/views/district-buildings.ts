@@ -29,6 +29,7 @@ import {
 import type { BuildingGeom } from '../data/district.ts';
 import { buildingIdValue, floorsColor, SELECTED_COLOR, type BuildingsSource } from '../layers/buildings/format.ts';
 import { cesiumColor } from '../layers/shared/cesium-color.ts';
+import { watchTileModelErrors } from './tile-model-errors.ts';
 
 export interface DistrictBuildings {
   readonly source: BuildingsSource;
@@ -287,6 +288,8 @@ export class TilesetBuildings implements DistrictBuildings {
         // this, a gateway restart mid-stream left those buildings missing until the page was reloaded
         this.scheduleRetry();
       });
+      // a tile whose glTF fails while it loads is said too (Cesium alone only console.logs it)
+      watchTileModelErrors(ts, onTileFailed);
       let loaded = false;
       ts.initialTilesLoaded.addEventListener(() => (loaded = true));
       scene.primitives.add(ts);

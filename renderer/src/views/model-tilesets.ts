@@ -9,6 +9,7 @@ import { reaction, type IReactionDisposer } from 'mobx';
 import type { ModelStore, PickedModelFeature } from '../stores/model-store.ts';
 import { modelMatrixFor, readPlacement, viewRangeM } from '../models/placement.ts';
 import { modelRootUrl, serveModel } from '../models/resolver.ts';
+import { watchTileModelErrors } from './tile-model-errors.ts';
 
 interface Live {
   tileset: Cesium3DTileset | null;
@@ -87,6 +88,8 @@ export class ModelTilesets {
         l.centre = Cartesian3.clone(ts.root.boundingSphere.center);
         l.radius = ts.root.boundingSphere.radius;
         ts.tileFailed.addEventListener((e: { url?: string; message?: string }) => this.models.tileFailed(id, e.message ?? String(e)));
+        // a tile whose glTF fails while it loads (a texture that cannot be decoded): Cesium alone says nothing
+        watchTileModelErrors(ts, (message) => this.models.tileFailed(id, message));
         ts.tileLoad.addEventListener(() => this.models.tileLoaded(id));
         this.scene.primitives.add(ts);
         const p = this.place(id);
