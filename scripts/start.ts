@@ -18,6 +18,7 @@ import { join, resolve } from 'node:path';
 import { startFeedServer } from '../data-pipelines/feed/server.ts';
 import { accountsBanner, accountsFor } from '../data-pipelines/feed/demo-accounts.ts';
 import { loadEntities } from '../data-pipelines/feed/entities.ts';
+import { modelArgs } from '../data-pipelines/feed/model-mounts.ts';
 import { loadSourcesFile } from '../data-pipelines/sources/load.ts';
 import { parseBuildings3d } from '../data-pipelines/contracts/shell-config.ts';
 import { electronBinary, electronPackageDir } from './electron-binary.ts';
@@ -53,9 +54,11 @@ if (rebuild || !existsSync(join(root, 'dist/renderer/index.html'))) run('build:r
 // Looked up on disk only: loading the `electron` package would try to download a missing binary (a request to the
 // internet; issue 23). Installing Electron is a deliberate step (docs/packaging.md), never a side effect of starting.
 // --model <folder|file.3tz>: served by the desktop app's app:// protocol or the web shell's gateway alike
-const modelPaths = args.flatMap((a, i) => (a === '--model' ? [args[i + 1] ?? ''] : []));
-if (modelPaths.some((p) => !p || p.startsWith('--'))) {
-  console.error('--model needs a path: --model <folder with tileset.json | file.3tz>');
+let modelPaths: string[] = [];
+try {
+  modelPaths = modelArgs(args);
+} catch (e) {
+  console.error((e as Error).message);
   process.exit(2);
 }
 const electron = forceWeb ? null : electronBinary(electronPackageDir(import.meta.url));

@@ -14,6 +14,16 @@ export interface ModelMount {
   path: string;
 }
 
+/**
+ * The paths named by `--model PATH` in a command line (repeatable), in order; a `--model` without a path (last, or
+ * followed by another flag) is an error. Shared by `npm start` and the desktop app's main process.
+ */
+export function modelArgs(argv: readonly string[]): string[] {
+  const paths = argv.flatMap((a, i) => (a === '--model' ? [argv[i + 1] ?? ''] : []));
+  if (paths.some((p) => !p || p.startsWith('--'))) throw new Error('--model needs a path: --model <folder with tileset.json | file.3tz>');
+  return paths;
+}
+
 export function mountModels(paths: string[]): ModelMount[] {
   // the page's config accepts at most 64 models (contracts/shell-config.ts): say so here, not as a page that cannot start
   if (paths.length > 64) throw new Error(`--model: ${paths.length} models given, at most 64`);

@@ -8,7 +8,7 @@ import { loadCameraRegistry } from '../../data-pipelines/sources/camera-registry
 import { videoOrigins, type CameraRecord } from '../../data-pipelines/contracts/cameras.ts';
 import { accountsFor } from '../../data-pipelines/feed/demo-accounts.ts';
 import { parseBuildings3d, type Buildings3d } from '../../data-pipelines/contracts/shell-config.ts';
-import { mountModels, type ModelMount } from '../../data-pipelines/feed/model-mounts.ts';
+import { modelArgs, mountModels, type ModelMount } from '../../data-pipelines/feed/model-mounts.ts';
 import { registerScheme, runMain, type ElectronLike } from './app.ts';
 import { APP_ORIGIN } from './security.ts';
 
@@ -40,9 +40,7 @@ try {
 // a path that is not a tileset folder or a package stops the start with the reason (as the web shell does)
 let models: ModelMount[] = [];
 try {
-  const paths = process.argv.flatMap((a, i) => (a === '--model' ? [process.argv[i + 1] ?? ''] : []));
-  if (paths.some((p) => !p || p.startsWith('--'))) throw new Error('--model needs a path: --model <folder with tileset.json | file.3tz>');
-  models = mountModels(paths);
+  models = mountModels(modelArgs(process.argv));
 } catch (e) {
   console.error(`RedWall: ${(e as Error).message}`);
   process.exit(2);

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseShellConfig } from '../../data-pipelines/contracts/shell-config.ts';
 import { serveRange } from '../../data-pipelines/feed/hosting.ts';
-import { mountModels } from '../../data-pipelines/feed/model-mounts.ts';
+import { modelArgs, mountModels } from '../../data-pipelines/feed/model-mounts.ts';
 import { write3tz } from '../../data-pipelines/tiles3d/write-3tz.ts';
 import { openArchive, rangeSource } from '../../renderer/src/models/archive.ts';
 
@@ -20,6 +20,13 @@ const dir = mkdtempSync(join(tmpdir(), 'redwall-models-'));
 const enc = (s: string) => new TextEncoder().encode(s);
 
 describe('--model paths', () => {
+  it('are read from a command line in order; a --model without a path is refused', () => {
+    expect(modelArgs(['node', 'main.js', '--model', 'a', '--demo', '--model', '/b/c.3tz'])).toEqual(['a', '/b/c.3tz']);
+    expect(modelArgs(['--demo'])).toEqual([]);
+    expect(() => modelArgs(['--model'])).toThrow(/--model needs a path/);
+    expect(() => modelArgs(['--model', '--demo'])).toThrow(/--model needs a path/);
+  });
+
   it('takes a tileset folder and a package, refuses the rest with the reason', () => {
     const folder = join(dir, '白模');
     mkdirSync(folder);

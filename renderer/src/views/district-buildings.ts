@@ -30,6 +30,7 @@ import type { BuildingGeom } from '../data/district.ts';
 import { buildingIdValue, floorsColor, SELECTED_COLOR, type BuildingsSource } from '../layers/buildings/format.ts';
 import { cesiumColor } from '../layers/shared/cesium-color.ts';
 import { watchTileModelErrors } from './tile-model-errors.ts';
+import { forEachTile } from './tile-tree.ts';
 
 export interface DistrictBuildings {
   readonly source: BuildingsSource;
@@ -225,11 +226,9 @@ interface RetriableTile {
 /** The failed tiles under `root` (content or an external tileset that could not load). */
 export function failedTiles(root: Cesium3DTile | undefined): Cesium3DTile[] {
   const out: Cesium3DTile[] = [];
-  const stack = root ? [root] : [];
-  for (let t = stack.pop(); t; t = stack.pop()) {
+  forEachTile(root, (t) => {
     if ((t as unknown as RetriableTile).contentFailed === true) out.push(t);
-    stack.push(...t.children);
-  }
+  });
   return out;
 }
 

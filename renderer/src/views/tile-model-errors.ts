@@ -5,7 +5,8 @@
  * tileset raises no `tileFailed`. The operator saw nothing drawn and no reason. Each tile's model is found as its
  * content appears (the tileset's loadProgress event) and listened to once; checked at run time, never assumed.
  */
-import type { Cesium3DTile, Cesium3DTileset } from '@cesium/engine';
+import type { Cesium3DTileset } from '@cesium/engine';
+import { forEachTile } from './tile-tree.ts';
 
 interface ModelOfContent {
   url?: string;
@@ -17,8 +18,7 @@ export function watchTileModelErrors(ts: Cesium3DTileset, onError: (message: str
   const seen = new WeakSet<object>();
   const scan = () => {
     if (ts.isDestroyed()) return;
-    const stack: Cesium3DTile[] = [ts.root];
-    for (let t = stack.pop(); t; t = stack.pop()) {
+    forEachTile(ts.root, (t) => {
       const content = t.content as unknown as ModelOfContent | undefined;
       const model = content?._model;
       const listen = model?.errorEvent?.addEventListener;
@@ -27,8 +27,7 @@ export function watchTileModelErrors(ts: Cesium3DTileset, onError: (message: str
         const url = content?.url ?? '';
         listen.call(model.errorEvent, (e: unknown) => onError(`${url}: ${e instanceof Error ? e.message : String(e)}`));
       }
-      stack.push(...t.children);
-    }
+    });
   };
   ts.loadProgress.addEventListener(scan);
 }
