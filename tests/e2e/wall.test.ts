@@ -194,9 +194,14 @@ describe('video wall screens', () => {
           return shown >= 1 && shown < open && footer === open - shown;
         })
         .toBe(true);
-      const list = (await p.locator('[data-testid=wall-latest]').boundingBox())!;
-      const foot = (await p.locator('[data-testid=wall-more]').boundingBox())!;
-      expect(foot.y + foot.height).toBeLessThanOrEqual(list.y + list.height + 0.5);
+      // the footer fits inside the list (read in one poll: a live alarm can re-render the list between two reads)
+      await expect
+        .poll(async () => {
+          const list = await p.locator('[data-testid=wall-latest]').boundingBox();
+          const foot = await p.locator('[data-testid=wall-more]').boundingBox();
+          return list && foot ? foot.y + foot.height - (list.y + list.height) : Number.POSITIVE_INFINITY; // not shown
+        })
+        .toBeLessThanOrEqual(0.5);
       expect(await p.textContent('[data-testid=wall-more]')).toMatch(/^另有 \d+ 条未显示/);
     }
     await s.page.screenshot({ path: resolve(OUT, 'wall-more-alarms.png') });
