@@ -4,10 +4,11 @@
  * The globe cannot draw a tile until Cesium's `createVerticesFromHeightmap` worker has made its mesh, and that worker
  * is created on first use: after the 3D view exists, 1.4 s of module loading on this 2-core machine before the first
  * ground tile (measured with a Worker hook in the start-up probe). Asking it for one level-0 mesh at boot starts the
- * same worker (HeightmapTerrainData's module-level throttled mesh processor, the one the globe's tiles use; Cesium
- * keeps it for the page) while DuckDB compiles and the data package loads. Nothing is drawn; a failure only costs the head start.
+ * same worker (HeightmapTerrainData's module-level unthrottled mesh processor, the one the globe's flat tiles use:
+ * flat-terrain.ts; Cesium keeps it for the page) while DuckDB compiles and the data package loads. Nothing is drawn; a failure only costs the head start.
  */
-import { EllipsoidTerrainProvider, type TilingScheme } from '@cesium/engine';
+import type { TilingScheme } from '@cesium/engine';
+import { FlatTerrainProvider } from './flat-terrain.ts';
 
 /** HeightmapTerrainData's mesh maker (marked private in Cesium's typings; the globe calls it, Cesium 1.145). */
 interface MeshMaker {
@@ -16,9 +17,9 @@ interface MeshMaker {
 
 export function warmGlobeWorker(): void {
   try {
-    const provider = new EllipsoidTerrainProvider();
-    const data = provider.requestTileGeometry(0, 0, 0);
-    // (a Promise for the ellipsoid; the mesh is asked for as the globe asks: throttled, the processor it shares)
+    const provider = new FlatTerrainProvider();
+    const data = provider.requestTileGeometry();
+    // (a Promise for the ellipsoid; the mesh is asked for as the globe's tiles ask, from the processor they share)
     void Promise.resolve(data)
       .then((d) => (d as MeshMaker | undefined)?.createMesh?.({ tilingScheme: provider.tilingScheme, x: 0, y: 0, level: 0, throttle: true }))
       .catch(() => undefined);

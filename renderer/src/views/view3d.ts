@@ -5,7 +5,6 @@
  * layers from the registry. Renders on demand (requestRenderMode).
  */
 import {
-  buildModuleUrl,
   Cartesian2,
   Cartesian3,
   CesiumWidget,
@@ -17,7 +16,6 @@ import {
   LabelStyle,
   PointPrimitiveCollection,
   VerticalOrigin,
-  EllipsoidTerrainProvider,
   ImageryLayer,
   Ion,
   Math as CMath,
@@ -27,7 +25,6 @@ import {
   ScreenSpaceEventHandler,
   SceneTransforms,
   ScreenSpaceEventType,
-  TileMapServiceImageryProvider,
   type Scene,
 } from '@cesium/engine';
 import '@cesium/engine/Source/Widget/CesiumWidget.css';
@@ -35,6 +32,8 @@ import { reaction, type IReactionDisposer } from 'mobx';
 import { tileOrEmpty, type TileSource } from '../basemap/index.ts';
 import { ModelTilesets } from './model-tilesets.ts';
 import { CanvasTileProvider } from './canvas-tiles.ts';
+import { FlatTerrainProvider } from './flat-terrain.ts';
+import { NaturalEarthProvider } from './natural-earth.ts';
 import { isSoftwareRendererName, rendererName } from './gpu.ts';
 import { phase } from '../perf/startup.ts';
 import type { BuildingGeom, DistrictMeta } from '../data/district.ts';
@@ -86,6 +85,8 @@ class PackageTileProvider extends UrlTemplateImageryProvider {
 
 /** Time each frame gives to loading globe tiles on a software renderer (Cesium's default: 5 ms). */
 const SOFTWARE_GLOBE_LOAD_SLICE_MS = 50;
+/** The same until the first view's ground is drawn (start-up: 13 frames instead of 22 in the start-up probe). */
+const SOFTWARE_STARTUP_GLOBE_LOAD_SLICE_MS = 200;
 
 /** Frames asked for while the ground's tiles load (the start-up "map" mark, nextFrame()), then no more. */
 const MAX_WAIT_FRAMES = 600;
@@ -106,6 +107,8 @@ export class View3D {
   private buildings: DistrictBuildings;
   /** the user's own 3D Tiles models */
   private readonly models: ModelTilesets;
+  /** Sets the time each frame gives to loading globe tiles (on a software renderer; a GPU keeps Cesium's). */
+  private readonly loadSlice: (ms: number) => void;
   /** resolves once buildings geometry is built and the first frame with them has rendered */
   readonly ready: Promise<void>;
 
@@ -119,7 +122,7 @@ export class View3D {
     (CreditDisplay as unknown as { cesiumCredit: unknown }).cesiumCredit = undefined;
     this.widget = new CesiumWidget(container, {
       baseLayer: false,
-      terrainProvider: new EllipsoidTerrainProvider(),
+      terrainProvider: new FlatTerrainProvider(),
       requestRenderMode: true,
       maximumRenderTimeChange: Infinity,
       scene3DOnly: true,
@@ -153,11 +156,15 @@ export class View3D {
     scene.fog.renderable = false;
     // Cesium gives loading globe tiles 5 ms of each frame, sized for a GPU's 16 ms frames; a frame on a software
     // renderer takes 0.2-0.3 s, so there the district's ground took ~100 frames and 20 s to load (its imagery is cut
-    // into tiles, canvas-tiles.ts). There it gets 50 ms, a fifth of such a frame; a GPU keeps Cesium's 5 ms
+    // into tiles, canvas-tiles.ts). There it gets 50 ms, a fifth of such a frame, and 200 ms until the first view's
+    // ground is drawn (addImagery): fewer frames of start-up at one frame's cost each. A GPU keeps Cesium's 5 ms.
     // (a private field of Cesium 1.145's globe surface, set only where it exists)
     const software = isSoftwareRendererName(rendererName(gl));
     const surface = (scene.globe as unknown as { _surface?: { _loadQueueTimeSlice?: number } })._surface;
-    if (surface && typeof surface._loadQueueTimeSlice === 'number' && software) surface._loadQueueTimeSlice = SOFTWARE_GLOBE_LOAD_SLICE_MS;
+    this.loadSlice = (ms) => {
+      if (surface && typeof surface._loadQueueTimeSlice === 'number' && software) surface._loadQueueTimeSlice = ms;
+    };
+    this.loadSlice(SOFTWARE_GLOBE_LOAD_SLICE_MS);
     // The sky's atmosphere is one 131,072-triangle ellipsoid drawn in every frame, seen or not: on a software renderer
     // it was the costliest draw of a frame (60-75 ms of ~270 ms, timed per draw here; issue 24), for a glow that shows
     // only when the camera is tilted up to the horizon. Not drawn there; a GPU draws it in well under a millisecond.
@@ -440,25 +447,42 @@ export class View3D {
   private addImagery(): void {
     const scene = this.widget.scene;
     // far away: Cesium's bundled Natural Earth (local files), dark and nearly grey so it reads as night ground, not olive
-    scene.imageryLayers.add(
-      ImageryLayer.fromProviderAsync(TileMapServiceImageryProvider.fromUrl(buildModuleUrl('Assets/Textures/NaturalEarthII')), {
-        brightness: 0.18,
-        saturation: 0.15,
-      }),
-    );
+    // (views/natural-earth.ts: fetched at boot, outside Cesium's request scheduler, so the globe's first tiles do not
+    // wait for the district's 3D Tiles; made here rather than from its tilemapresource.xml, ready in the first frame)
+    scene.imageryLayers.add(new ImageryLayer(new NaturalEarthProvider(), { brightness: 0.18, saturation: 0.15 }));
     // around the district: our own dark ground with the streets running on
     const sur = this.input.surroundings;
     scene.imageryLayers.add(new ImageryLayer(new CanvasTileProvider(sur.canvas, sur), SAME_SHADER));
     scene.imageryLayers.add(new ImageryLayer(new CanvasTileProvider(this.input.basemap, this.input.meta.bbox), SAME_SHADER));
     // start-up timeline: the first frame drawn with the district's own ground (its globe tiles loaded)
     // (frames are asked for while they load, not forever; a later frame that finds them loaded still marks it)
+    // Until then the globe loads only the tiles this first view shows: none of their ancestors (preloaded by default so
+    // that zooming out finds them), and all of them at once rather than a coarser tile first when more than 20 are
+    // missing. On a software renderer each of those detours cost frames of 0.2-0.5 s before the district's ground
+    // showed (issue 24). Cesium's defaults come back once the buildings are drawn too: the ancestors loaded earlier
+    // held the buildings back by seconds (their 28 tiles loaded in the same frames).
+    const globe = scene.globe;
+    const defaults = { preloadAncestors: globe.preloadAncestors, loadingDescendantLimit: globe.loadingDescendantLimit };
+    globe.preloadAncestors = false;
+    globe.loadingDescendantLimit = Number.MAX_SAFE_INTEGER;
+    this.loadSlice(SOFTWARE_STARTUP_GLOBE_LOAD_SLICE_MS);
+    const settled = (): void => {
+      this.loadSlice(SOFTWARE_GLOBE_LOAD_SLICE_MS);
+      void this.ready
+        .catch(() => undefined)
+        .then(() => {
+          if (!this.destroyed) Object.assign(globe, defaults);
+        });
+    };
     let frames = 0;
     const off = scene.postRender.addEventListener(() => {
       if (!scene.globe.tilesLoaded) {
         if (++frames < MAX_WAIT_FRAMES) scene.requestRender();
+        else settled();
         return;
       }
       off();
+      settled();
       phase('map');
       // after the start-up frames, not among them: start-up does not wait for it, the first alarm does not either
       this.warmAlarmShaders();

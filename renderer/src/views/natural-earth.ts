@@ -1,0 +1,80 @@
+/**
+ * The far-away ground: Cesium's bundled Natural Earth II imagery (a TMS pyramid of 42 JPEGs, ~600 KB, served with the
+ * app), fetched and decoded during start-up (11 MB of bitmaps) and handed to the globe without going through Cesium's
+ * request scheduler.
+ *
+ * Cesium lets 18 requests at a time go to one server, and every file of the app comes from one (the gateway, or
+ * `app://`). At start-up the district's 3D Tiles took all 18, so the globe's first imagery request waited for the
+ * buildings' tiles to arrive and be handed over, and every ground tile on screen waited on it: seconds of the cold start
+ * on this 2-core machine (issue 24's start-up probe). These files are few and small: main.ts fetches them once the
+ * data package is in, before the 3D view asks for any tile, and they are kept for the page's life (a rebuilt view
+ * uses them again).
+ */
+import { buildModuleUrl, GeographicTilingScheme, UrlTemplateImageryProvider } from '@cesium/engine';
+
+/** The finest level of the pyramid (its tilemapresource.xml: levels 0-2). */
+export const NATURAL_EARTH_MAX_LEVEL = 2;
+
+/**
+ * The pyramid's file for tile (x, y) at `level` of Cesium's geographic tiling (2^(level+1) x 2^level tiles, rows
+ * counted from the north; TMS counts them from the south).
+ */
+export function naturalEarthPath(x: number, y: number, level: number): string {
+  return `${level}/${x}/${2 ** level - 1 - y}.jpg`;
+}
+
+/** Every tile of the pyramid, as [x, y, level]. */
+export function naturalEarthTiles(maxLevel = NATURAL_EARTH_MAX_LEVEL): Array<[number, number, number]> {
+  const tiles: Array<[number, number, number]> = [];
+  for (let level = 0; level <= maxLevel; level++) {
+    for (let x = 0; x < 2 ** (level + 1); x++) for (let y = 0; y < 2 ** level; y++) tiles.push([x, y, level]);
+  }
+  return tiles;
+}
+
+const root = (): string => buildModuleUrl('Assets/Textures/NaturalEarthII');
+
+const files = new Map<string, Promise<ImageBitmap>>();
+
+/**
+ * One file of the pyramid, fetched and decoded once (off the main thread, flipped as Cesium's own image loader does:
+ * an ImageBitmap is not flipped on upload; Cesium never closes the bitmaps it is given, so one serves every request);
+ * a failed one is forgotten, so Cesium's retry fetches it again.
+ */
+function file(path: string): Promise<ImageBitmap> {
+  let p = files.get(path);
+  if (!p) {
+    const url = `${root()}/${path}`;
+    p = fetch(url)
+      .then((res) => {
+        if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+        return res.blob();
+      })
+      .then((blob) => createImageBitmap(blob, { imageOrientation: 'flipY', premultiplyAlpha: 'none', colorSpaceConversion: 'default' }));
+    files.set(path, p);
+    p.catch(() => files.delete(path));
+  }
+  return p;
+}
+
+/** Fetches and decodes the whole pyramid now; a failure only costs the head start (the tile is fetched when asked for). */
+export function prefetchNaturalEarth(): void {
+  for (const [x, y, level] of naturalEarthTiles()) file(naturalEarthPath(x, y, level)).catch(() => undefined);
+}
+
+export class NaturalEarthProvider extends UrlTemplateImageryProvider {
+  constructor() {
+    // (the template is what Cesium's TileMapServiceImageryProvider makes of the pyramid; requestImage below serves it)
+    super({
+      url: `${root()}/{z}/{x}/{reverseY}.jpg`,
+      tilingScheme: new GeographicTilingScheme(),
+      maximumLevel: NATURAL_EARTH_MAX_LEVEL,
+      tileWidth: 256,
+      tileHeight: 256,
+    });
+  }
+
+  override requestImage(x: number, y: number, level: number): Promise<ImageBitmap> {
+    return file(naturalEarthPath(x, y, level));
+  }
+}
