@@ -126,6 +126,16 @@ describe('RedWall web shell on the demo district', () => {
     const st = stats(png);
     expect(st.litFraction).toBeGreaterThan(0.08);
     expect(st.distinctColours).toBeGreaterThan(40);
+    // the globe loaded only the first view's tiles at start-up (views/view3d.ts addImagery); with the ground and the
+    // buildings drawn, Cesium's defaults are back (ancestors preloaded for zooming out, at most 20 tiles waited on)
+    await expect
+      .poll(() =>
+        s.page.evaluate(() => {
+          const g = window.__redwall!.view3d.widget.scene.globe;
+          return [g.preloadAncestors, g.loadingDescendantLimit];
+        }),
+      )
+      .toEqual([true, 20]);
   });
 
   it('an injected manhole alarm reaches the alarm list and the 3D map', async () => {

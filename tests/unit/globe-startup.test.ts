@@ -47,5 +47,6 @@ describe('flat terrain (views/flat-terrain.ts)', () => {
     expect(base).toHaveBeenCalledWith(expect.objectContaining({ x: 3, y: 1, level: 2, throttle: false }));
     // heights: all zero (the ellipsoid)
     expect(data.interpolateHeight(p.tilingScheme.tileXYToRectangle(3, 1, 2), 0, 0)).toBe(0);
+    base.mockRestore();
   });
 });

@@ -37,9 +37,11 @@ const root = (): string => buildModuleUrl('Assets/Textures/NaturalEarthII');
 const files = new Map<string, Promise<ImageBitmap>>();
 
 /**
- * One file of the pyramid, fetched and decoded once (off the main thread, flipped as Cesium's own image loader does:
- * an ImageBitmap is not flipped on upload; Cesium never closes the bitmaps it is given, so one serves every request);
- * a failed one is forgotten, so Cesium's retry fetches it again.
+ * One file of the pyramid, fetched and decoded once (off the main thread, flipped as Cesium's own image loader does in
+ * Chromium — Electron's engine and the web shell's browser, which honour createImageBitmap's options:
+ * an ImageBitmap is not flipped on upload; Cesium never closes the bitmaps it is given, so one serves every request).
+ * A failed one is forgotten: Cesium draws the tile with its parent's imagery and asks again when it makes the tile
+ * again (as with its own TMS provider), and then it is fetched again.
  */
 function file(path: string): Promise<ImageBitmap> {
   let p = files.get(path);

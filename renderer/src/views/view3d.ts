@@ -88,6 +88,9 @@ const SOFTWARE_GLOBE_LOAD_SLICE_MS = 50;
 /** The same until the first view's ground is drawn (start-up: 13 frames instead of 22 in the start-up probe). */
 const SOFTWARE_STARTUP_GLOBE_LOAD_SLICE_MS = 200;
 
+/** Cesium's globe defaults come back this long after the first view's ground at the latest (buildings not yet drawn). */
+const DEFAULTS_BACK_AT_LATEST_MS = 20_000;
+
 /** Frames asked for while the ground's tiles load (the start-up "map" mark, nextFrame()), then no more. */
 const MAX_WAIT_FRAMES = 600;
 
@@ -459,20 +462,23 @@ export class View3D {
     // Until then the globe loads only the tiles this first view shows: none of their ancestors (preloaded by default so
     // that zooming out finds them), and all of them at once rather than a coarser tile first when more than 20 are
     // missing. On a software renderer each of those detours cost frames of 0.2-0.5 s before the district's ground
-    // showed (issue 24). Cesium's defaults come back once the buildings are drawn too: the ancestors loaded earlier
-    // held the buildings back by seconds (their 28 tiles loaded in the same frames).
+    // showed (issue 24). Cesium's defaults come back once the buildings are drawn too (or 20 s after the ground at the
+    // latest): the ancestors loaded earlier held the buildings back by seconds (their 28 tiles loaded in the same frames).
     const globe = scene.globe;
     const defaults = { preloadAncestors: globe.preloadAncestors, loadingDescendantLimit: globe.loadingDescendantLimit };
     globe.preloadAncestors = false;
     globe.loadingDescendantLimit = Number.MAX_SAFE_INTEGER;
     this.loadSlice(SOFTWARE_STARTUP_GLOBE_LOAD_SLICE_MS);
+    let once = false;
     const settled = (): void => {
+      if (once) return;
+      once = true;
       this.loadSlice(SOFTWARE_GLOBE_LOAD_SLICE_MS);
-      void this.ready
-        .catch(() => undefined)
-        .then(() => {
-          if (!this.destroyed) Object.assign(globe, defaults);
-        });
+      // (buildings that never settle — a tileset whose tile hangs — do not keep Cesium's defaults away for good)
+      const drawn = this.ready.catch(() => undefined);
+      void Promise.race([drawn, new Promise((r) => setTimeout(r, DEFAULTS_BACK_AT_LATEST_MS))]).then(() => {
+        if (!this.destroyed) Object.assign(globe, defaults);
+      });
     };
     let frames = 0;
     const off = scene.postRender.addEventListener(() => {
