@@ -450,8 +450,8 @@ export class View3D {
   private addImagery(): void {
     const scene = this.widget.scene;
     // far away: Cesium's bundled Natural Earth (local files), dark and nearly grey so it reads as night ground, not olive
-    // (views/natural-earth.ts: fetched at boot, outside Cesium's request scheduler, so the globe's first tiles do not
-    // wait for the district's 3D Tiles; made here rather than from its tilemapresource.xml, ready in the first frame)
+    // (views/natural-earth.ts: fetched during start-up, outside Cesium's request scheduler, so the globe's first tiles
+    // do not wait for the district's 3D Tiles; made here rather than from its tilemapresource.xml: ready at once)
     scene.imageryLayers.add(new ImageryLayer(new NaturalEarthProvider(), { brightness: 0.18, saturation: 0.15 }));
     // around the district: our own dark ground with the streets running on
     const sur = this.input.surroundings;
@@ -463,7 +463,7 @@ export class View3D {
     // that zooming out finds them), and all of them at once rather than a coarser tile first when more than 20 are
     // missing. On a software renderer each of those detours cost frames of 0.2-0.5 s before the district's ground
     // showed (issue 24). Cesium's defaults come back once the buildings are drawn too (or 20 s after the ground at the
-    // latest): the ancestors loaded earlier held the buildings back by seconds (their 28 tiles loaded in the same frames).
+    // latest), so that the ancestors' tiles (28 here) load after the buildings rather than in the same frames.
     const globe = scene.globe;
     const defaults = { preloadAncestors: globe.preloadAncestors, loadingDescendantLimit: globe.loadingDescendantLimit };
     globe.preloadAncestors = false;
