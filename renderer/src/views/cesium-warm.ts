@@ -19,9 +19,9 @@ export function warmGlobeWorker(): void {
   try {
     const provider = new FlatTerrainProvider();
     const data = provider.requestTileGeometry();
-    // (a Promise for the ellipsoid; the mesh is asked for as the globe's tiles ask, from the processor they share)
+    // (a Promise for the ellipsoid; the mesh is asked for as the globe's flat tiles ask: unthrottled, the processor they share)
     void Promise.resolve(data)
-      .then((d) => (d as MeshMaker | undefined)?.createMesh?.({ tilingScheme: provider.tilingScheme, x: 0, y: 0, level: 0, throttle: true }))
+      .then((d) => (d as MeshMaker | undefined)?.createMesh?.({ tilingScheme: provider.tilingScheme, x: 0, y: 0, level: 0, throttle: false }))
       .catch(() => undefined);
   } catch {
     /* the globe starts its worker itself */

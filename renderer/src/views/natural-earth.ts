@@ -15,19 +15,21 @@ import { buildModuleUrl, GeographicTilingScheme, UrlTemplateImageryProvider } fr
 /** The finest level of the pyramid (its tilemapresource.xml: levels 0-2). */
 export const NATURAL_EARTH_MAX_LEVEL = 2;
 
-/**
- * The pyramid's file for tile (x, y) at `level` of Cesium's geographic tiling (2^(level+1) x 2^level tiles, rows
- * counted from the north; TMS counts them from the south).
- */
+/** Cesium's geographic tiling (2^(level+1) x 2^level tiles, rows counted from the north): the pyramid's and the globe's. */
+const TILING = new GeographicTilingScheme();
+
+/** The pyramid's file for tile (x, y) at `level` of the tiling (TMS counts rows from the south: Cesium's {reverseY}). */
 export function naturalEarthPath(x: number, y: number, level: number): string {
-  return `${level}/${x}/${2 ** level - 1 - y}.jpg`;
+  return `${level}/${x}/${TILING.getNumberOfYTilesAtLevel(level) - 1 - y}.jpg`;
 }
 
 /** Every tile of the pyramid, as [x, y, level]. */
 export function naturalEarthTiles(maxLevel = NATURAL_EARTH_MAX_LEVEL): Array<[number, number, number]> {
   const tiles: Array<[number, number, number]> = [];
   for (let level = 0; level <= maxLevel; level++) {
-    for (let x = 0; x < 2 ** (level + 1); x++) for (let y = 0; y < 2 ** level; y++) tiles.push([x, y, level]);
+    for (let x = 0; x < TILING.getNumberOfXTilesAtLevel(level); x++) {
+      for (let y = 0; y < TILING.getNumberOfYTilesAtLevel(level); y++) tiles.push([x, y, level]);
+    }
   }
   return tiles;
 }
@@ -69,7 +71,7 @@ export class NaturalEarthProvider extends UrlTemplateImageryProvider {
     // (the template is what Cesium's TileMapServiceImageryProvider makes of the pyramid; requestImage below serves it)
     super({
       url: `${root()}/{z}/{x}/{reverseY}.jpg`,
-      tilingScheme: new GeographicTilingScheme(),
+      tilingScheme: TILING,
       maximumLevel: NATURAL_EARTH_MAX_LEVEL,
       tileWidth: 256,
       tileHeight: 256,
