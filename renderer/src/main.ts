@@ -3,6 +3,7 @@ import { reaction, when } from 'mobx';
 import { getBridge } from './bridge/web.ts';
 import { DistrictRepo, type DistrictMeta } from './data/district.ts';
 import { LocalDb } from './data/duckdb.ts';
+import { PackageTables } from './data/package-tables.ts';
 import { FeedClient } from './feed/client.ts';
 import { syncWorkTables } from './data/work-tables.ts';
 import { t } from './i18n.ts';
@@ -23,7 +24,7 @@ import { warmGlobeWorker } from './views/cesium-warm.ts';
 import { prefetchNaturalEarth } from './views/natural-earth.ts';
 import type { CameraState } from './types/camera.ts';
 import './debug.ts';
-import { phase } from './perf/startup.ts';
+import { nextTask, phase } from './perf/startup.ts';
 
 /** A name is labelled once within this distance (a complex's wings share one name). */
 const LABEL_ONCE_WITHIN_M = 200;
@@ -31,9 +32,9 @@ const LABEL_ONCE_WITHIN_M = 200;
 async function boot(): Promise<void> {
   const bootEl = document.getElementById('boot')!;
   const bridge = getBridge();
-  // DuckDB-Wasm compiles while the config, the data package and the district description are fetched (in parallel,
-  // not one after the other: issue 24's start-up timeline, docs/benchmarks.md)
-  const dbOpen = LocalDb.open().then((d) => (phase('duckdb'), d));
+  // DuckDB-Wasm compiles while the config, the data package and the district description are fetched and the maps
+  // are made (in parallel, not one after the other: issue 24's start-up timeline, docs/benchmarks.md)
+  const dbOpen = LocalDb.open();
   // the 3D globe's mesh worker starts loading now, not after the view is made (views/cesium-warm.ts); not for the
   // dashboard and video screens, which draw no map
   const drawsMap = !isMapless(new URLSearchParams(location.search).get('screen'));
@@ -50,21 +51,34 @@ async function boot(): Promise<void> {
     return (await res.json()) as DistrictMeta;
   });
   const pkg = LocalDb.fetchPackage(base);
-  // a failure of one is reported, not left as an unhandled rejection of the others
-  const [db, fetched, meta] = await Promise.all([dbOpen, pkg, metaLoad]);
-  await db.insertPackage(fetched);
+  // a failure of one is reported, not left as an unhandled rejection of the other
+  const [fetched, meta] = await Promise.all([pkg, metaLoad]);
+  // The map, the entity tables and the place index are read from the package's own Arrow bytes, not from DuckDB: the
+  // console's start-up no longer waits for DuckDB-Wasm to compile (2.4 s of a cold start, issue 24). DuckDB gets the
+  // same tables once it is up; the analyses, the SQL console and imports wait for that, and so does 'ready'.
+  const tables = PackageTables.read(fetched);
   phase('package');
+  const dbReady = dbOpen.then(async (d) => {
+    await d.insertPackage(fetched);
+    phase('duckdb');
+    return d;
+  });
+  dbReady.catch(() => undefined); // reported where boot waits for it (before 'ready'), not as an unhandled rejection
   // the far-away ground's imagery (views/natural-earth.ts), now that the config and the package have come: fetched
   // at boot, its 42 requests held the config's up (a browser opens 6 connections to a server), by 0.3-0.6 s
   if (drawsMap) prefetchNaturalEarth();
-  const repo = new DistrictRepo(db);
-  const [buildings, streets, compounds, grid] = await Promise.all([repo.buildings(), repo.streets(), repo.compounds(), repo.grid()]);
-  await repo.loadEntities(store.entities, buildings, grid);
+  await nextTask();
+  const repo = new DistrictRepo(tables);
+  const [buildings, streets, compounds, grid] = [repo.buildings(), repo.streets(), repo.compounds(), repo.grid()];
+  repo.loadEntities(store.entities, buildings, grid);
   phase('district');
+  await nextTask();
 
+  // (a layout saved before the maps are made, between two steps of start-up, has no cameras)
+  let mapsMade = false;
   mountPanels(store, meta, bridge, {
     storage: localStorage,
-    cameras: () => ({ camera3d: view3d.cameraState(), camera2d: view2d ? view2d.cameraState() : null }),
+    cameras: () => (mapsMade ? { camera3d: view3d.cameraState(), camera2d: view2d ? view2d.cameraState() : null } : { camera3d: null, camera2d: null }),
   });
   phase('panels');
   // ?bench=per-event: the naive baseline for `npm run bench` (every event applied and rendered on its own)
@@ -95,7 +109,7 @@ async function boot(): Promise<void> {
       streets: store.entities.streets,
       facilities: store.entities.facilities,
     }),
-    buildingNames: (ids) => repo.buildingNames(ids),
+    buildingNames: async (ids) => repo.buildingNames(ids),
     people: (req) => feed.call('people', req),
     loadSops: () => feed.call('sop', {}).then((a) => (a.ok ? a.sops : Promise.reject(new Error(a.error)))),
   });
@@ -103,9 +117,11 @@ async function boot(): Promise<void> {
   feed.start();
   phase('feed');
   void when(() => store.feed.status === 'live').then(() => phase('feed-live'));
+  await nextTask();
   const basemap = drawBasemap({ meta, streets, compounds, grid, rings: buildings.rings });
   const surroundings = drawSurroundings({ meta, streets });
   phase('basemap');
+  await nextTask();
   // the names both maps label (computed once; a rebuilt view after a lost context reuses them)
   const landmarks = store.entities.placeIndex?.landmarks(LABEL_ONCE_WITHIN_M) ?? [];
   const el3d = document.getElementById('view3d')!;
@@ -160,6 +176,7 @@ async function boot(): Promise<void> {
       },
     });
   let view2d: View2D | null = null;
+  mapsMade = true;
   /** the 2D view being made (its code loading), then made; null until first asked for, or after a failed load */
   let mounting2d: Promise<View2D> | null = null;
   const shows2d = () => store.ui.view === '2d' && !isMapless(store.ui.screen);
@@ -291,7 +308,7 @@ async function boot(): Promise<void> {
     () => store.ui.selectedBuildingId,
     (id) => {
       if (id === null) return;
-      void repo.building(id).then((info) => store.ui.setSelectedBuilding(info));
+      store.ui.setSelectedBuilding(repo.building(id));
     },
   );
 
@@ -306,22 +323,27 @@ async function boot(): Promise<void> {
     { fireImmediately: true },
   );
 
-  // Planner workspace: analyses run on the same local DuckDB; occupancy history comes from the feed journal.
-  store.imports.attach(db);
+  // Planner workspace: analyses run on the same local DuckDB; occupancy history comes from the feed journal. Imports
+  // and the analyses wait for DuckDB (up a few seconds after the map: dbReady above).
+  store.imports.attach(dbReady);
   store.imports.onTablesChanged = () => void store.analysis.refreshSchema();
   // citizen requests and visit tasks as DuckDB tables (citizen_requests, request_steps, visit_tasks) for analysis,
   // rebuilt on a connection of their own (in a transaction: the console never sees a half-built or aborted set)
-  void db.connectSink().then(
-    (sink) => syncWorkTables(store, sink, () => void store.analysis.refreshSchema()),
-    (e: unknown) => console.error('citizen-request tables unavailable:', e),
-  );
+  void dbReady
+    .then((db) => db.connectSink())
+    .then(
+      (sink) => syncWorkTables(store, sink, () => void store.analysis.refreshSchema()),
+      (e: unknown) => console.error('citizen-request tables unavailable:', e),
+    );
   // The first analysis runs when a planner first opens the workspace (operators never pay for it at boot).
-  const analysisReady = store.analysis.attach({
-    db,
-    origin: meta.center,
-    fetchHistory: (from, to, step) => feed.call('parkingHistory', { from, to, step }),
-    now: () => Date.now(),
-  });
+  const analysisReady = dbReady.then((db) =>
+    store.analysis.attach({
+      db,
+      origin: meta.center,
+      fetchHistory: (from, to, step) => feed.call('parkingHistory', { from, to, step }),
+      now: () => Date.now(),
+    }),
+  );
   analysisReady.catch((e: unknown) => console.error('analysis workspace failed to start:', e));
   reaction(
     () => store.ui.workspace,
@@ -368,7 +390,7 @@ async function boot(): Promise<void> {
     ready2d: () => (mounting2d ? mounting2d.then((v) => v.ready) : Promise.reject(new Error('2D view not created'))),
     async sql(query: string) {
       const t0 = performance.now();
-      const t = await db.query(query);
+      const t = await (await dbReady).query(query);
       return { rows: t.numRows, ms: performance.now() - t0, first: t.numRows ? (t.get(0)?.toJSON() as Record<string, unknown>) : null };
     },
   };
@@ -376,11 +398,13 @@ async function boot(): Promise<void> {
     feed.destroy();
     view2d?.destroy();
     view3d.destroy();
-    void db.destroy();
+    void dbReady.then((db) => db.destroy());
   });
   // the dashboard screen draws no map (its 3D view is paused): it is ready without the buildings
   if (!isMapless(store.ui.screen)) await view3d.ready;
   await wallShown;
+  // and the analyses' database: a DuckDB that cannot start fails the start-up, said on the boot screen, as before
+  await dbReady;
   // 3D Tiles models named on the command line (`--model`): after the district, streamed in while the app runs
   for (const m of cfg.models ?? []) void store.loadConfiguredModel(m, location.href);
   bootEl.hidden = true;

@@ -189,7 +189,7 @@ describe('RedWall web shell on the demo district', () => {
     }, DRAWN);
   });
 
-  it('picking a building in 2D shows its attributes from DuckDB', async () => {
+  it('picking a building in 2D shows its attributes from the district package', async () => {
     // Building 1 is 东方银座 (26 floors) in the source data.
     const c = await s.page.evaluate(() => {
       const m = window.__redwall!.view2d()!.map;

@@ -1,7 +1,6 @@
-/** Typed queries over the district package tables in DuckDB. */
-import type { Table } from 'apache-arrow';
+/** Typed reads of the district package's tables (package-tables.ts): no database, so the map does not wait for DuckDB. */
 import type { CameraEntity, CareEntity, DetectorEntity, PlaceEntity, SosEntity, StationEntity, WellTable } from './entities.ts';
-import type { LocalDb } from './duckdb.ts';
+import type { Column, PackageTable, PackageTables } from './package-tables.ts';
 import type { Facility } from '../../../data-pipelines/routing/evacuation.ts';
 import { StreetNetwork } from '../../../data-pipelines/routing/streets.ts';
 import { PlaceIndex } from '../../../data-pipelines/geo/place.ts';
@@ -72,196 +71,226 @@ export interface GridCell {
   north: number;
 }
 
-function col<T = unknown>(t: Table, name: string): { get(i: number): T } {
-  const c = t.getChild(name);
-  if (!c) throw new Error(`query result has no column ${name}`);
-  return c as unknown as { get(i: number): T };
-}
-
-const listToF64 = (v: unknown): Float64Array => {
-  const a = (v as { toArray(): ArrayLike<number> }).toArray();
-  return a instanceof Float64Array ? a : Float64Array.from(a);
-};
-
+/** The district's tables for the maps and the entity store, read from the package (not from DuckDB). */
 export class DistrictRepo {
-  constructor(private readonly db: LocalDb) {}
+  /** buildings' row numbers by id (building(), buildingNames()), made on first use */
+  private buildingRows: Map<number, number> | null = null;
 
-  async buildings(): Promise<BuildingGeom> {
-    const t = await this.db.query(`SELECT id, floors, height_m, area_m2, ring FROM buildings ORDER BY id`);
+  constructor(private readonly tables: PackageTables) {}
+
+  buildings(): BuildingGeom {
+    const t = this.tables.table('buildings');
+    const order = t.orderBy('id');
     const n = t.numRows;
     const ids = new Int32Array(n);
     const floors = new Int32Array(n);
     const heights = new Float64Array(n);
     const areas = new Float64Array(n);
-    const cA = col<number>(t, 'area_m2');
     const rings: Float64Array[] = [];
-    const cId = col<number>(t, 'id');
-    const cF = col<number>(t, 'floors');
-    const cH = col<number>(t, 'height_m');
-    const cR = col(t, 'ring');
-    for (let i = 0; i < n; i++) {
-      ids[i] = cId.get(i);
-      floors[i] = cF.get(i);
-      heights[i] = cH.get(i);
-      areas[i] = cA.get(i);
-      rings.push(listToF64(cR.get(i)));
+    const cId = t.numbers('id');
+    const cF = t.numbers('floors');
+    const cH = t.numbers('height_m');
+    const cA = t.numbers('area_m2');
+    const cR = t.coordLists('ring');
+    for (let k = 0; k < n; k++) {
+      const i = order[k]!;
+      ids[k] = cId(i);
+      floors[k] = cF(i);
+      heights[k] = cH(i);
+      areas[k] = cA(i);
+      rings.push(cR(i));
     }
     return { ids, floors, heights, areas, rings };
   }
 
-  async building(id: number): Promise<BuildingInfo | null> {
+  private rowOfBuilding(id: number): number | undefined {
+    if (!this.buildingRows) {
+      const t = this.tables.table('buildings');
+      const cId = t.numbers('id');
+      const rows = new Map<number, number>();
+      // the first row of an id, as SQL's LIMIT 1 on table order would give
+      for (let i = t.numRows - 1; i >= 0; i--) rows.set(cId(i), i);
+      this.buildingRows = rows;
+    }
+    return this.buildingRows.get(id);
+  }
+
+  building(id: number): BuildingInfo | null {
     if (!Number.isInteger(id)) return null;
-    const t = await this.db.query(`SELECT id, name, floors, height_m, area_m2, grid_id, lon, lat FROM buildings WHERE id = ${id}`);
-    if (t.numRows === 0) return null;
-    const r = t.get(0)!.toJSON() as Record<string, unknown>;
+    const i = this.rowOfBuilding(id);
+    if (i === undefined) return null;
+    const t = this.tables.table('buildings');
     return {
-      id: Number(r['id']),
-      name: String(r['name'] ?? ''),
-      floors: Number(r['floors']),
-      heightM: Number(r['height_m']),
-      areaM2: Number(r['area_m2']),
-      gridId: String(r['grid_id'] ?? ''),
-      lon: Number(r['lon']),
-      lat: Number(r['lat']),
+      id,
+      name: t.strings('name')(i) ?? '',
+      floors: t.numbers('floors')(i),
+      heightM: t.numbers('height_m')(i),
+      areaM2: t.numbers('area_m2')(i),
+      gridId: t.strings('grid_id')(i) ?? '',
+      lon: t.numbers('lon')(i),
+      lat: t.numbers('lat')(i),
     };
   }
 
   /** Names and grid cells of these buildings (an impact zone's list). */
-  async buildingNames(ids: readonly number[]): Promise<Map<number, { name: string; gridId: string }>> {
-    const safe = [...new Set(ids)].filter((id) => Number.isInteger(id));
+  buildingNames(ids: readonly number[]): Map<number, { name: string; gridId: string }> {
     const out = new Map<number, { name: string; gridId: string }>();
-    if (!safe.length) return out;
-    const t = await this.db.query(`SELECT id, name, grid_id FROM buildings WHERE id IN (${safe.join(',')})`);
-    for (const row of t.toArray()) {
-      const r = row.toJSON() as Record<string, unknown>;
-      out.set(Number(r['id']), { name: String(r['name'] ?? ''), gridId: String(r['grid_id'] ?? '') });
+    const t = this.tables.table('buildings');
+    const name = t.strings('name');
+    const grid = t.strings('grid_id');
+    for (const id of new Set(ids)) {
+      const i = Number.isInteger(id) ? this.rowOfBuilding(id) : undefined;
+      if (i !== undefined) out.set(id, { name: name(i) ?? '', gridId: grid(i) ?? '' });
     }
     return out;
   }
 
-  async streets(): Promise<Street[]> {
-    const t = await this.db.query(`SELECT coords, routes FROM street_edges`);
-    const c = col(t, 'coords');
-    const r = col<number>(t, 'routes');
-    return Array.from({ length: t.numRows }, (_, i) => ({ coords: listToF64(c.get(i)), routes: r.get(i) }));
+  streets(): Street[] {
+    const t = this.tables.table('street_edges');
+    const c = t.coordLists('coords');
+    const r = t.numbers('routes');
+    return Array.from({ length: t.numRows }, (_, i) => ({ coords: c(i), routes: r(i) }));
   }
 
-  async compounds(): Promise<Compound[]> {
-    const t = await this.db.query(`SELECT compound_id, ring FROM compounds`);
-    const id = col<number>(t, 'compound_id');
-    const ring = col(t, 'ring');
-    return Array.from({ length: t.numRows }, (_, i) => ({ id: id.get(i), ring: listToF64(ring.get(i)) }));
+  compounds(): Compound[] {
+    const t = this.tables.table('compounds');
+    const id = t.numbers('compound_id');
+    const ring = t.coordLists('ring');
+    return Array.from({ length: t.numRows }, (_, i) => ({ id: id(i), ring: ring(i) }));
   }
 
-  async grid(): Promise<GridCell[]> {
-    const t = await this.db.query(`SELECT grid_id, west, south, east, north FROM grid_cells ORDER BY grid_id`);
-    return t.toArray().map((row) => {
-      const r = row.toJSON() as Record<string, unknown>;
-      return { id: String(r['grid_id']), west: Number(r['west']), south: Number(r['south']), east: Number(r['east']), north: Number(r['north']) };
-    });
-  }
-
-  private async rows(sql: string): Promise<Array<Record<string, unknown>>> {
-    const t = await this.db.query(sql);
-    return t.toArray().map((r) => r.toJSON() as Record<string, unknown>);
+  grid(): GridCell[] {
+    const t = this.tables.table('grid_cells');
+    const [id, w, s, e, n] = [t.strings('grid_id'), t.numbers('west'), t.numbers('south'), t.numbers('east'), t.numbers('north')];
+    return Array.from(t.orderBy('grid_id'), (i) => ({ id: id(i) ?? '', west: w(i), south: s(i), east: e(i), north: n(i) }));
   }
 
   /** Loads every entity table into the (non-observable) entity store. */
-  async loadEntities(into: EntityTables, buildings: BuildingGeom, grid: GridCell[]): Promise<void> {
-    into.wells = await this.wells();
-    const named = await this.rows(`SELECT id, name FROM buildings WHERE name IS NOT NULL AND trim(name) <> ''`);
-    const names = new Map(named.map((r) => [Number(r['id']), String(r['name'])]));
+  loadEntities(into: EntityTables, buildings: BuildingGeom, grid: GridCell[]): void {
+    into.wells = this.wells();
+    const b = this.tables.table('buildings');
+    const [bId, bName] = [b.numbers('id'), b.strings('name')];
+    const names = new Map<number, string>();
+    for (let i = 0; i < b.numRows; i++) {
+      const name = bName(i);
+      if (name !== null && name.trim() !== '' && !names.has(bId(i))) names.set(bId(i), name);
+    }
     into.placeIndex = new PlaceIndex(
       Array.from(buildings.ids, (id, i) => ({ id, name: names.get(id) ?? '', floors: buildings.floors[i]!, ring: buildings.rings[i]! })),
       grid,
     );
-    const [cams, places, dets, care, stations, sos] = await Promise.all([
-      this.rows(`SELECT camera_id, lon, lat, heading, fov, range_m FROM cameras`),
-      this.rows(`SELECT place_id, kind, name, lon, lat, capacity FROM parking_places`),
-      this.rows(`SELECT detector_id, building_id, floor, lon, lat FROM detectors`),
-      this.rows(`SELECT device_id, device, building_id, lon, lat FROM care_devices`),
-      this.rows(`SELECT station_id, kind, lon, lat FROM env_stations`),
-      this.rows(`SELECT sos_id, lon, lat FROM sos_posts`),
-    ]);
-    const n = (v: unknown) => Number(v);
+    const rows = <T>(table: string, make: (t: PackageTable) => (i: number) => T): T[] => {
+      const t = this.tables.table(table);
+      const row = make(t);
+      return Array.from({ length: t.numRows }, (_, i) => row(i));
+    };
+    const str = (c: Column<string | null>) => (i: number) => c(i) ?? '';
     into.cameras = new Map(
-      cams.map((r) => [
-        String(r['camera_id']),
-        { id: String(r['camera_id']), lon: n(r['lon']), lat: n(r['lat']), heading: n(r['heading']), fov: n(r['fov']), rangeM: n(r['range_m']) },
-      ]),
+      rows('cameras', (t) => {
+        const [id, lon, lat, heading, fov, range] = [
+          str(t.strings('camera_id')),
+          t.numbers('lon'),
+          t.numbers('lat'),
+          t.numbers('heading'),
+          t.numbers('fov'),
+          t.numbers('range_m'),
+        ];
+        return (i): [string, CameraEntity] => [id(i), { id: id(i), lon: lon(i), lat: lat(i), heading: heading(i), fov: fov(i), rangeM: range(i) }];
+      }),
     );
     into.places = new Map(
-      places.map((r) => [
-        String(r['place_id']),
-        {
-          id: String(r['place_id']),
-          kind: String(r['kind']) as 'lot' | 'spot',
-          name: String(r['name']),
-          lon: n(r['lon']),
-          lat: n(r['lat']),
-          capacity: n(r['capacity']),
-        },
-      ]),
+      rows('parking_places', (t) => {
+        const [id, kind, name, lon, lat, cap] = [
+          str(t.strings('place_id')),
+          str(t.strings('kind')),
+          str(t.strings('name')),
+          t.numbers('lon'),
+          t.numbers('lat'),
+          t.numbers('capacity'),
+        ];
+        return (i): [string, PlaceEntity] => [id(i), { id: id(i), kind: kind(i) as 'lot' | 'spot', name: name(i), lon: lon(i), lat: lat(i), capacity: cap(i) }];
+      }),
     );
     into.detectors = new Map(
-      dets.map((r) => [
-        String(r['detector_id']),
-        { id: String(r['detector_id']), buildingId: n(r['building_id']), floor: n(r['floor']), lon: n(r['lon']), lat: n(r['lat']) },
-      ]),
+      rows('detectors', (t) => {
+        const [id, bid, floor, lon, lat] = [str(t.strings('detector_id')), t.numbers('building_id'), t.numbers('floor'), t.numbers('lon'), t.numbers('lat')];
+        return (i): [string, DetectorEntity] => [id(i), { id: id(i), buildingId: bid(i), floor: floor(i), lon: lon(i), lat: lat(i) }];
+      }),
     );
     into.care = new Map(
-      care.map((r) => [
-        String(r['device_id']),
-        { id: String(r['device_id']), device: String(r['device']), buildingId: n(r['building_id']), lon: n(r['lon']), lat: n(r['lat']) },
-      ]),
+      rows('care_devices', (t) => {
+        const [id, device, bid, lon, lat] = [
+          str(t.strings('device_id')),
+          str(t.strings('device')),
+          t.numbers('building_id'),
+          t.numbers('lon'),
+          t.numbers('lat'),
+        ];
+        return (i): [string, CareEntity] => [id(i), { id: id(i), device: device(i), buildingId: bid(i), lon: lon(i), lat: lat(i) }];
+      }),
     );
     into.stations = new Map(
-      stations.map((r) => [String(r['station_id']), { id: String(r['station_id']), kind: String(r['kind']), lon: n(r['lon']), lat: n(r['lat']) }]),
+      rows('env_stations', (t) => {
+        const [id, kind, lon, lat] = [str(t.strings('station_id')), str(t.strings('kind')), t.numbers('lon'), t.numbers('lat')];
+        return (i): [string, StationEntity] => [id(i), { id: id(i), kind: kind(i), lon: lon(i), lat: lat(i) }];
+      }),
     );
-    into.sos = new Map(sos.map((r) => [String(r['sos_id']), { id: String(r['sos_id']), lon: n(r['lon']), lat: n(r['lat']) }]));
+    into.sos = new Map(
+      rows('sos_posts', (t) => {
+        const [id, lon, lat] = [str(t.strings('sos_id')), t.numbers('lon'), t.numbers('lat')];
+        return (i): [string, SosEntity] => [id(i), { id: id(i), lon: lon(i), lat: lat(i) }];
+      }),
+    );
     into.buildingHeights = new Map(Array.from(buildings.ids, (id, i) => [id, buildings.heights[i]!]));
     into.buildingGeom = buildings;
     into.buildingIndex = new Map(Array.from(buildings.ids, (id, i) => [id, i]));
-    const [nodes, edges, fac] = await Promise.all([
-      this.db.query(`SELECT node_id, lon, lat FROM street_nodes ORDER BY node_id`),
-      this.db.query(`SELECT from_node, to_node, length_m FROM street_edges`),
-      this.rows(`SELECT facility_id, kind, name, lon, lat FROM facilities ORDER BY facility_id`),
-    ]);
-    const arr = (t: Table, c: string) => Array.from({ length: t.numRows }, (_, i) => Number(col(t, c).get(i)));
+    const nodes = this.tables.table('street_nodes');
+    const edges = this.tables.table('street_edges');
+    const byNode = nodes.orderBy('node_id');
+    const [nLon, nLat] = [nodes.numbers('lon'), nodes.numbers('lat')];
+    const [from, to, len] = [edges.numbers('from_node'), edges.numbers('to_node'), edges.numbers('length_m')];
+    const all = (n: number, c: Column<number>) => Array.from({ length: n }, (_, i) => c(i));
     into.streets = new StreetNetwork({
-      lon: arr(nodes, 'lon'),
-      lat: arr(nodes, 'lat'),
-      from: arr(edges, 'from_node'),
-      to: arr(edges, 'to_node'),
-      lengthM: arr(edges, 'length_m'),
+      lon: Array.from(byNode, (i) => nLon(i)),
+      lat: Array.from(byNode, (i) => nLat(i)),
+      from: all(edges.numRows, from),
+      to: all(edges.numRows, to),
+      lengthM: all(edges.numRows, len),
     });
-    into.facilities = fac.map((r) => ({
-      id: String(r['facility_id']),
-      kind: String(r['kind']) as Facility['kind'],
-      name: String(r['name']),
-      lon: n(r['lon']),
-      lat: n(r['lat']),
+    const fac = this.tables.table('facilities');
+    const [fId, fKind, fName, fLon, fLat] = [
+      str(fac.strings('facility_id')),
+      str(fac.strings('kind')),
+      str(fac.strings('name')),
+      fac.numbers('lon'),
+      fac.numbers('lat'),
+    ];
+    into.facilities = Array.from(fac.orderBy('facility_id'), (i) => ({
+      id: fId(i),
+      kind: fKind(i) as Facility['kind'],
+      name: fName(i),
+      lon: fLon(i),
+      lat: fLat(i),
     }));
   }
 
-  async wells(): Promise<WellTable> {
-    const t = await this.db.query(`SELECT well_id, kind, lon, lat FROM manholes ORDER BY well_id`);
+  wells(): WellTable {
+    const t = this.tables.table('manholes');
+    const order = t.orderBy('well_id');
     const n = t.numRows;
     const ids: string[] = new Array(n);
     const kinds: string[] = new Array(n);
     const lon = new Float64Array(n);
     const lat = new Float64Array(n);
     const index = new Map<string, number>();
-    const cI = col<string>(t, 'well_id');
-    const cK = col<string>(t, 'kind');
-    const cX = col<number>(t, 'lon');
-    const cY = col<number>(t, 'lat');
-    for (let i = 0; i < n; i++) {
-      ids[i] = cI.get(i);
-      kinds[i] = cK.get(i);
-      lon[i] = cX.get(i);
-      lat[i] = cY.get(i);
-      index.set(ids[i]!, i);
+    const [cI, cK, cX, cY] = [t.strings('well_id'), t.strings('kind'), t.numbers('lon'), t.numbers('lat')];
+    for (let k = 0; k < n; k++) {
+      const i = order[k]!;
+      ids[k] = cI(i) ?? '';
+      kinds[k] = cK(i) ?? '';
+      lon[k] = cX(i);
+      lat[k] = cY(i);
+      index.set(ids[k]!, k);
     }
     return { ids, kinds, lon, lat, index };
   }

@@ -6,11 +6,9 @@
 export const STARTUP_PHASES = [
   /** the shell's config (bridge) */
   'config',
-  /** DuckDB-Wasm compiled and connected */
-  'duckdb',
-  /** the district package's tables fetched and loaded into DuckDB */
+  /** the district package's tables fetched and read (their Arrow bytes, no database: data/package-tables.ts) */
   'package',
-  /** buildings, streets, compounds, grid read back; entities and the place index built */
+  /** buildings, streets, compounds, grid read; entities and the place index built */
   'district',
   /** the console's panels mounted (alarm list included) */
   'panels',
@@ -20,6 +18,8 @@ export const STARTUP_PHASES = [
   'basemap',
   /** the 3D view created (Cesium widget, labels, live layers; imagery and buildings on their way) */
   'view3d',
+  /** DuckDB-Wasm compiled and connected, and the package's tables in it: the analyses and the SQL console can run */
+  'duckdb',
   /** the feed's first snapshot applied: the alarm list is live */
   'feed-live',
   /** the first 3D frame with the district's basemap: the map is on screen and pans and zooms */
@@ -49,4 +49,12 @@ export function whenPhase(p: StartupPhase): Promise<void> {
     });
     o.observe({ type: 'mark' });
   });
+}
+
+/**
+ * Lets the page handle what waited (input, the DuckDB worker's answers, the feed socket) between two steps of
+ * start-up, so that no step adds to another's long task (issue 24: a long task over 200 ms is a bug).
+ */
+export function nextTask(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }

@@ -41,7 +41,7 @@ export class ImportStore {
   /** the package file being opened, or null */
   tilesOpening: string | null = null;
   private tilesSeq = 0;
-  private db: SqlRunner | null = null;
+  private db: Promise<SqlRunner> | null = null;
   private n = 0;
   /** the files each layer came from (to read it again with another CRS) */
   private readonly sources = new Map<string, ImportFile[]>();
@@ -67,8 +67,9 @@ export class ImportStore {
     );
   }
 
-  attach(db: SqlRunner): void {
-    this.db = db;
+  /** The database imports load into (a promise while DuckDB-Wasm starts: an import asked for sooner waits for it). */
+  attach(db: SqlRunner | Promise<SqlRunner>): void {
+    this.db = Promise.resolve(db);
   }
 
   /** The CRS for the next import's files that do not declare one; reset to 'auto' after each import. */
@@ -83,14 +84,21 @@ export class ImportStore {
 
   /** Reads, converts and loads the files; returns the layers added. Errors are listed per dataset. */
   async addFiles(files: ImportFile[]): Promise<UserLayer[]> {
-    const db = this.db;
-    if (!db) throw new Error('database not ready');
+    const pending = this.db;
+    if (!pending) throw new Error('database not ready');
     const choice = this.crsChoice;
     // one import, one choice: the next batch starts from "auto" again (a file's declared CRS wins anyway)
     runInAction(() => {
       this.busy = true;
       this.crsChoice = 'auto';
     });
+    let db: SqlRunner;
+    try {
+      db = await pending;
+    } catch (e) {
+      runInAction(() => (this.busy = false));
+      throw e;
+    }
     const { layers, errors } = await importFiles(files, { crs: choice, streets: this.streets() });
     const added: UserLayer[] = [];
     for (const layer of layers) {
@@ -119,7 +127,7 @@ export class ImportStore {
    * replaces its table. Resolves to an error message, or null.
    */
   async reimport(id: string, crs: string): Promise<string | null> {
-    const db = this.db;
+    const db = await this.db;
     const l = this.layers.find((x) => x.id === id);
     const files = this.sources.get(id);
     if (!db || !l || !files) return t('import.reimportGone');
@@ -225,7 +233,7 @@ export class ImportStore {
   async remove(id: string): Promise<void> {
     const l = this.layers.find((x) => x.id === id);
     if (!l) return;
-    await this.db?.rows(`DROP TABLE IF EXISTS "${l.table.replaceAll('"', '""')}"`);
+    await (await this.db)?.rows(`DROP TABLE IF EXISTS "${l.table.replaceAll('"', '""')}"`);
     this.sources.delete(id);
     runInAction(() => {
       this.layers = this.layers.filter((x) => x.id !== id);
