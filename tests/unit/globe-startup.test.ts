@@ -47,6 +47,11 @@ describe('flat terrain (views/flat-terrain.ts)', () => {
     expect(base).toHaveBeenCalledWith(expect.objectContaining({ x: 3, y: 1, level: 2, throttle: false }));
     // heights: all zero (the ellipsoid)
     expect(data.interpolateHeight(p.tilingScheme.tileXYToRectangle(3, 1, 2), 0, 0)).toBe(0);
+    // and says so before its mesh is made: the globe then knows the tile's bounds and loads its imagery meanwhile
+    // (Cesium 1.145 GlobeSurfaceTileProvider reads these two names, as on a quantized-mesh tile)
+    expect(data).toMatchObject({ _minimumHeight: 0, _maximumHeight: 0 });
+    const src = readFileSync(resolve(import.meta.dirname, '../../node_modules/@cesium/engine/Source/Scene/GlobeSurfaceTileProvider.js'), 'utf8');
+    expect(src).toContain('terrainData._minimumHeight !== undefined');
     base.mockRestore();
   });
 });

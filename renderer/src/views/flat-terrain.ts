@@ -8,7 +8,12 @@
  *   asked for the tiles on screen (3 s and more with frames of 0.2-0.5 s). The ellipsoid is the same at every level,
  *   so the answer is known: every child exists, and the globe goes to the tiles the view needs in its first frame;
  * - its tiles' meshes are made by a worker at most 5 at a time, one batch per frame or two: the 27 tiles of the first
- *   view took 10 frames more. A flat tile's mesh is a 16 x 16 grid, so the globe's tiles ask for theirs all at once.
+ *   view took 10 frames more. A flat tile's mesh is a 16 x 16 grid, so the globe's tiles ask for theirs all at once;
+ * - its tiles do not say how high they are, so the globe knows a tile's bounds only once its mesh is back from the
+ *   worker, and asks for no imagery before (it loads imagery only for a tile it is sure is on screen): the first
+ *   view's imagery waited for all 27 meshes, 1.5 s with DuckDB-Wasm compiling beside it. A flat tile is 0 m high
+ *   everywhere, and says so (Cesium reads `_minimumHeight` / `_maximumHeight`, as a quantized-mesh tile has them), so
+ *   its imagery loads while its mesh is made.
  */
 import { EllipsoidTerrainProvider, HeightmapTerrainData } from '@cesium/engine';
 
@@ -37,6 +42,9 @@ export class FlatTerrainProvider extends EllipsoidTerrainProvider {
   override requestTileGeometry(): Promise<HeightmapTerrainData> {
     // (a fresh buffer each time, as Cesium's own: the worker may take it over)
     const o = { buffer: new Uint8Array(SIDE * SIDE), width: SIDE, height: SIDE };
-    return Promise.resolve(typeof createMesh === 'function' ? new UnthrottledHeightmap(o) : new HeightmapTerrainData(o));
+    const tile = typeof createMesh === 'function' ? new UnthrottledHeightmap(o) : new HeightmapTerrainData(o);
+    // its heights (all 0): what Cesium 1.145's globe reads for a tile's bounds before the mesh is made
+    Object.assign(tile, { _minimumHeight: 0, _maximumHeight: 0 });
+    return Promise.resolve(tile);
   }
 }
