@@ -267,6 +267,10 @@ export class TilesetBuildings implements DistrictBuildings {
       maximumScreenSpaceError: 4,
       // loaded while the buildings layer is off too: the view is ready (and a later toggle instant) either way
       preloadWhenHidden: true,
+      // No image-based lighting from the sky: the buildings are drawn unlit (this.shading), so it changes nothing on
+      // screen, and it cost a cube map of the atmosphere drawn, a read-back from the GPU (0.15-0.3 s on a software
+      // renderer) and the tileset's shaders compiled again, at start-up and each time the camera moved far (issue 24)
+      environmentMapOptions: { enabled: false },
     }).then((ts) => {
       if (this.destroyed) {
         ts.destroy();
