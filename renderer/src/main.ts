@@ -20,7 +20,6 @@ import type { View2D, View2DInput } from './views/view2d.ts';
 import { load2dLayers, type Loaded2D } from './layers/registry.ts';
 import { buildingsSourceOf } from './layers/buildings/format.ts';
 import { View3D } from './views/view3d.ts';
-import { warmGlobeWorker } from './views/cesium-warm.ts';
 import { prefetchNaturalEarth } from './views/natural-earth.ts';
 import type { CameraState } from './types/camera.ts';
 import './debug.ts';
@@ -35,10 +34,7 @@ async function boot(): Promise<void> {
   // DuckDB-Wasm compiles while the config, the data package and the district description are fetched and the maps
   // are made (in parallel, not one after the other: issue 24's start-up timeline, docs/benchmarks.md)
   const dbOpen = LocalDb.open();
-  // the 3D globe's mesh worker starts loading now, not after the view is made (views/cesium-warm.ts); not for the
-  // dashboard and video screens, which draw no map
   const drawsMap = !isMapless(new URLSearchParams(location.search).get('screen'));
-  if (drawsMap) warmGlobeWorker();
   dbOpen.catch(() => undefined); // a config failure first: this one's own failure is not an unhandled rejection
   const cfg = await bridge.getConfig();
   phase('config');

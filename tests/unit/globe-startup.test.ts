@@ -5,7 +5,16 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { GeographicTilingScheme, HeightmapTerrainData } from '@cesium/engine';
+import { GeographicTilingScheme, HeightmapTerrainData, Rectangle } from '@cesium/engine';
+
+/** The parts of Cesium's TerrainMesh (not in its typings) checked here. */
+interface TerrainMesh {
+  vertices: Float32Array;
+  rectangle: Rectangle;
+  minimumHeight: number;
+  maximumHeight: number;
+  vertexCountWithoutSkirts: number;
+}
 import { describe, expect, it, vi } from 'vitest';
 import { NATURAL_EARTH_MAX_LEVEL, naturalEarthPath, naturalEarthTiles } from '../../renderer/src/views/natural-earth.ts';
 
@@ -35,16 +44,29 @@ describe('Natural Earth, loaded outside Cesium (views/natural-earth.ts)', () => 
 });
 
 describe('flat terrain (views/flat-terrain.ts)', () => {
-  it('every tile exists at every level, and its mesh is asked for unthrottled', async () => {
-    // the base mesh maker, spied before the module takes it
-    const base = vi.spyOn(HeightmapTerrainData.prototype as unknown as { createMesh: (o: unknown) => unknown }, 'createMesh').mockReturnValue(undefined);
+  it('every tile exists at every level, and its mesh is made at once, without the worker', async () => {
     const { FlatTerrainProvider } = await import('../../renderer/src/views/flat-terrain.ts');
+    const worker = vi.spyOn(HeightmapTerrainData.prototype as unknown as { createMesh: (o: unknown) => unknown }, 'createMesh');
     const p = new FlatTerrainProvider();
     expect(p.getTileDataAvailable()).toBe(true);
     const data = await p.requestTileGeometry();
     expect(data).toBeInstanceOf(HeightmapTerrainData);
-    (data as unknown as { createMesh: (o: unknown) => unknown }).createMesh({ tilingScheme: p.tilingScheme, x: 3, y: 1, level: 2, throttle: true });
-    expect(base).toHaveBeenCalledWith(expect.objectContaining({ x: 3, y: 1, level: 2, throttle: false }));
+    const asked = (data as unknown as { createMesh: (o: unknown) => Promise<TerrainMesh> | undefined }).createMesh({
+      tilingScheme: p.tilingScheme,
+      x: 3,
+      y: 1,
+      level: 2,
+      throttle: true,
+    });
+    expect(asked).toBeInstanceOf(Promise);
+    const mesh = await asked!;
+    // Cesium's own mesh of the tile: its rectangle, flat (0 m), a 16 x 16 grid with skirts; no worker asked
+    expect(mesh.vertices).toBeInstanceOf(Float32Array);
+    expect(worker).not.toHaveBeenCalled();
+    expect(Rectangle.equalsEpsilon(mesh.rectangle, p.tilingScheme.tileXYToRectangle(3, 1, 2), 1e-12)).toBe(true);
+    expect([mesh.minimumHeight, mesh.maximumHeight]).toEqual([0, 0]);
+    expect(mesh.vertexCountWithoutSkirts).toBe(16 * 16);
+    worker.mockRestore();
     // heights: all zero (the ellipsoid)
     expect(data.interpolateHeight(p.tilingScheme.tileXYToRectangle(3, 1, 2), 0, 0)).toBe(0);
     // and says so before its mesh is made: the globe then knows the tile's bounds and loads its imagery meanwhile
@@ -52,6 +74,5 @@ describe('flat terrain (views/flat-terrain.ts)', () => {
     expect(data).toMatchObject({ _minimumHeight: 0, _maximumHeight: 0 });
     const src = readFileSync(resolve(import.meta.dirname, '../../node_modules/@cesium/engine/Source/Scene/GlobeSurfaceTileProvider.js'), 'utf8');
     expect(src).toContain('terrainData._minimumHeight !== undefined');
-    base.mockRestore();
   });
 });
