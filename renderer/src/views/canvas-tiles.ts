@@ -67,9 +67,14 @@ export function tileCut(width: number, height: number, box: DegreeBox, tile: Deg
 
 export class CanvasTileProvider extends UrlTemplateImageryProvider {
   private readonly box: Rectangle;
+  /**
+   * `detail: 'coarse'`: tiles one level coarser than the view's (about two screen pixels per texel), for the receded
+   * ground around the district (drawn at a lower resolution anyway): a quarter of the tiles to cut and upload.
+   */
   constructor(
     private readonly canvas: HTMLCanvasElement,
     box: DegreeBox,
+    detail: 'fine' | 'coarse' = 'fine',
   ) {
     const rectangle = Rectangle.fromDegrees(box.west, box.south, box.east, box.north);
     // the URL is never fetched: requestImage cuts the tile from the canvas
@@ -82,8 +87,8 @@ export class CanvasTileProvider extends UrlTemplateImageryProvider {
       // Cesium picks an imagery level from the tile width it is told; told half the real width, it takes tiles one
       // level finer: about one texel per screen pixel at the globe's default error (with the real width, two pixels,
       // and the district boundary's thin dashes faded out in the distance)
-      tileWidth: CANVAS_TILE_PX / 2,
-      tileHeight: CANVAS_TILE_PX / 2,
+      tileWidth: detail === 'fine' ? CANVAS_TILE_PX / 2 : CANVAS_TILE_PX,
+      tileHeight: detail === 'fine' ? CANVAS_TILE_PX / 2 : CANVAS_TILE_PX,
       hasAlphaChannel: true,
     });
     this.box = rectangle;

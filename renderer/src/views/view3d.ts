@@ -301,21 +301,31 @@ export class View3D {
     }
     this.labels = this.widget.scene.primitives.add(new LabelCollection({ scene: this.widget.scene })) as LabelCollection;
     const camera = this.widget.scene.camera;
-    const declutter = () => this.declutter();
+    // Not before the district is drawn: the camera's first stop (the overview preset, in the first frame) made the
+    // labels in view then, and their glyphs were drawn in the frames that load the ground (0.2-0.3 s, issue 24)
+    let placing = false;
+    const declutter = () => {
+      if (placing) this.declutter();
+    };
     camera.moveEnd.addEventListener(declutter);
     this.disposers.push(() => camera.moveEnd.removeEventListener(declutter));
     // wall-sized on the wall screen (its body class is set by the wall's own reaction: read after it, next frame)
     const resize = () =>
       requestAnimationFrame(() => {
-        if (this.sizeLabels()) this.declutter();
+        if (this.sizeLabels()) declutter();
       });
     addEventListener('resize', resize);
     this.disposers.push(
       () => removeEventListener('resize', resize),
       reaction(() => this.store.ui.screen, resize),
     );
-    // the first placement: once the first frame has a camera
-    void this.ready.then(declutter, () => undefined);
+    // the first placement: once the buildings are drawn (their heights place the labels), in a task of its own
+    const first = () =>
+      setTimeout(() => {
+        placing = true;
+        this.declutter();
+      }, 0);
+    void this.ready.then(first, first);
   }
 
   /** Sets each label's font for this screen (labelPx); true when any changed. */
@@ -455,7 +465,7 @@ export class View3D {
     scene.imageryLayers.add(new ImageryLayer(new NaturalEarthProvider(), { brightness: 0.18, saturation: 0.15 }));
     // around the district: our own dark ground with the streets running on
     const sur = this.input.surroundings;
-    scene.imageryLayers.add(new ImageryLayer(new CanvasTileProvider(sur.canvas, sur), SAME_SHADER));
+    scene.imageryLayers.add(new ImageryLayer(new CanvasTileProvider(sur.canvas, sur, 'coarse'), SAME_SHADER));
     scene.imageryLayers.add(new ImageryLayer(new CanvasTileProvider(this.input.basemap, this.input.meta.bbox), SAME_SHADER));
     // start-up timeline: the first frame drawn with the district's own ground (its globe tiles loaded)
     // (frames are asked for while they load, not forever; a later frame that finds them loaded still marks it)
