@@ -23,7 +23,7 @@ import { View3D } from './views/view3d.ts';
 import { prefetchNaturalEarth } from './views/natural-earth.ts';
 import type { CameraState } from './types/camera.ts';
 import './debug.ts';
-import { nextTask, phase } from './perf/startup.ts';
+import { nextTask, phase, whenPhase } from './perf/startup.ts';
 
 /** A name is labelled once within this distance (a complex's wings share one name). */
 const LABEL_ONCE_WITHIN_M = 200;
@@ -70,13 +70,6 @@ async function boot(): Promise<void> {
   phase('district');
   await nextTask();
 
-  // (a layout saved before the maps are made, between two steps of start-up, has no cameras)
-  let mapsMade = false;
-  mountPanels(store, meta, bridge, {
-    storage: localStorage,
-    cameras: () => (mapsMade ? { camera3d: view3d.cameraState(), camera2d: view2d ? view2d.cameraState() : null } : { camera3d: null, camera2d: null }),
-  });
-  phase('panels');
   // ?bench=per-event: the naive baseline for `npm run bench` (every event applied and rendered on its own)
   const perEvent = new URLSearchParams(location.search).get('bench') === 'per-event';
   const feed = new FeedClient(store, {
@@ -109,7 +102,8 @@ async function boot(): Promise<void> {
     people: (req) => feed.call('people', req),
     loadSops: () => feed.call('sop', {}).then((a) => (a.ok ? a.sops : Promise.reject(new Error(a.error)))),
   });
-  // the feed starts before the maps are built: the alarm list is live while Cesium compiles its first frame
+  // the feed starts before the maps are built: the alarm list is live while Cesium compiles its first frame (its
+  // events only fill the stores until the panels are mounted)
   feed.start();
   phase('feed');
   void when(() => store.feed.status === 'live').then(() => phase('feed-live'));
@@ -172,7 +166,13 @@ async function boot(): Promise<void> {
       },
     });
   let view2d: View2D | null = null;
-  mapsMade = true;
+  // The panels (the operator's input) once the maps and the reactions below exist: from here to the end of start-up
+  // nothing yields, so no click can reach a reaction not yet made (the start-up steps above yield between them)
+  mountPanels(store, meta, bridge, {
+    storage: localStorage,
+    cameras: () => ({ camera3d: view3d.cameraState(), camera2d: view2d ? view2d.cameraState() : null }),
+  });
+  phase('panels');
   /** the 2D view being made (its code loading), then made; null until first asked for, or after a failed load */
   let mounting2d: Promise<View2D> | null = null;
   const shows2d = () => store.ui.view === '2d' && !isMapless(store.ui.screen);
@@ -345,7 +345,10 @@ async function boot(): Promise<void> {
     () => store.ui.workspace,
     (ws) => {
       if (ws === 'analysis' && !store.analysis.result && !store.analysis.running)
-        void analysisReady.then(() => store.command({ type: 'analysis', cmd: { op: 'setParams', params: {} } }));
+        void analysisReady.then(
+          () => store.command({ type: 'analysis', cmd: { op: 'setParams', params: {} } }),
+          () => undefined, // said once, where analysisReady fails
+        );
     },
   );
   mountAnalysisPanel(store, document.getElementById('analysis-panel')!, {
@@ -394,13 +397,13 @@ async function boot(): Promise<void> {
     feed.destroy();
     view2d?.destroy();
     view3d.destroy();
-    void dbReady.then((db) => db.destroy());
+    void dbReady.then((db) => db.destroy()).catch(() => undefined);
   });
-  // the dashboard screen draws no map (its 3D view is paused): it is ready without the buildings
-  if (!isMapless(store.ui.screen)) await view3d.ready;
-  await wallShown;
-  // and the analyses' database: a DuckDB that cannot start fails the start-up, said on the boot screen, as before
-  await dbReady;
+  // the map shows once its ground is drawn (the buildings stream in over it), not once everything is ready
+  if (!isMapless(store.ui.screen)) void whenPhase('map').then(() => (bootEl.hidden = true));
+  // Ready: the buildings drawn (the dashboard screen draws no map: its 3D view is paused), the wall up, and the
+  // analyses' database; a DuckDB that cannot start fails the start-up at once, said on the boot screen, as before
+  await Promise.all([isMapless(store.ui.screen) ? null : view3d.ready, wallShown, dbReady]);
   // 3D Tiles models named on the command line (`--model`): after the district, streamed in while the app runs
   for (const m of cfg.models ?? []) void store.loadConfiguredModel(m, location.href);
   bootEl.hidden = true;
@@ -411,6 +414,7 @@ async function boot(): Promise<void> {
 boot().catch((e: unknown) => {
   const el = document.getElementById('boot');
   if (el) {
+    el.hidden = false; // (hidden once the map was drawn: a later failure is said all the same)
     el.dataset['state'] = 'error';
     el.textContent = `${t('loadFailed')}: ${(e as Error).message}`;
   }

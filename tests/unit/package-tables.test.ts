@@ -7,7 +7,8 @@ import { Field, Float32, Float64, Int64, List, Table, Utf8, tableFromIPC, tableT
 import { describe, expect, it } from 'vitest';
 import { buildTable, toIpc, type ColumnSpec } from '../../data-pipelines/etl/arrow-io.ts';
 import type { Manifest } from '../../data-pipelines/contracts/manifest.ts';
-import { PackageTables, type FetchedPackage } from '../../renderer/src/data/package-tables.ts';
+import { PackageTable, PackageTables, type FetchedPackage } from '../../renderer/src/data/package-tables.ts';
+import { openNodeDuckDb } from './duckdb-node.ts';
 import { DistrictRepo, type EntityTables } from '../../renderer/src/data/district.ts';
 
 const DIR = resolve(import.meta.dirname, '../../assets/district');
@@ -174,7 +175,7 @@ describe('reading a package table', () => {
     expect(() => PackageTables.read(pkgOf({ buildings: good }, { buildings: 3 }))).toThrow(/buildings has 2 rows, manifest says 3/);
     // bytes that are no Arrow stream
     const junk = new TextEncoder().encode('<html>502 Bad Gateway</html>');
-    expect(() => PackageTables.read(pkgOf({ buildings: junk }, { buildings: 2 }))).toThrow(/buildings/);
+    expect(() => PackageTables.read(pkgOf({ buildings: junk }, { buildings: 2 }))).toThrow(/buildings\.arrow is not an Arrow IPC stream|buildings has 0 rows/);
     // a column missing, or text where numbers belong
     const tables = PackageTables.read(pkgOf({ buildings: good }));
     expect(() => tables.table('buildings').numbers('floors')).toThrow(/table buildings has no column floors/);
@@ -189,5 +190,101 @@ describe('reading a package table', () => {
     const ring = vectorFromArray([[1.5, 2.5, 3.5, 4.5]], new List(new Field('item', new Float32(), true)));
     const pt = PackageTables.read(pkgOf({ t: tableToIPC(new Table({ ring, s: vectorFromArray(['x'], new Utf8()) }), 'stream') })).table('t');
     expect([...pt.coordLists('ring')(0)]).toEqual([1.5, 2.5, 3.5, 4.5]);
+  });
+
+  it('reads text: nulls, Chinese names beside ASCII ids, and a sliced chunk (offsets sliced, values not)', () => {
+    const t = new Table({
+      id: vectorFromArray(['W-1', null, 'W-3', 'W-4'], new Utf8()),
+      name: vectorFromArray(['国贸', 'a', null, '建外SOHO'], new Utf8()),
+    });
+    const pt = new PackageTable('t', t);
+    const [id, name] = [pt.strings('id'), pt.strings('name')];
+    expect([0, 1, 2, 3].map(id)).toEqual(['W-1', null, 'W-3', 'W-4']);
+    expect([0, 1, 2, 3].map(name)).toEqual(['国贸', 'a', null, '建外SOHO']);
+    const sliced = new PackageTable('t', t.slice(1));
+    expect([0, 1, 2].map(sliced.strings('id'))).toEqual([null, 'W-3', 'W-4']);
+    expect([0, 1, 2].map(sliced.strings('name'))).toEqual(['a', null, '建外SOHO']);
+    expect([...sliced.orderBy('id')]).toEqual([1, 2, 0]);
+  });
+});
+
+describe('the same answers as the SQL they replace (DuckDB-Wasm, the engine the app had them from)', () => {
+  it('buildings, grid, wells, street nodes, facilities and names: same rows, same order', async () => {
+    const pkg = realPackage();
+    const repo = new DistrictRepo(PackageTables.read(pkg));
+    const duck = await openNodeDuckDb();
+    for (const t of pkg.manifest.tables) duck.loadArrow(t.name, resolve(DIR, t.file));
+    const rows = (sql: string) => duck.runner.rows<Record<string, unknown>>(sql);
+
+    const b = repo.buildings();
+    const sqlB = await rows('SELECT id, floors, height_m, area_m2, ring FROM buildings ORDER BY id');
+    expect([...b.ids]).toEqual(sqlB.map((r) => Number(r['id'])));
+    expect([...b.floors]).toEqual(sqlB.map((r) => Number(r['floors'])));
+    expect([...b.heights]).toEqual(sqlB.map((r) => Number(r['height_m'])));
+    expect([...b.areas]).toEqual(sqlB.map((r) => Number(r['area_m2'])));
+    for (const k of [0, 1, 100, sqlB.length - 1]) {
+      expect([...b.rings[k]!]).toEqual(Array.from((sqlB[k]!['ring'] as { toArray(): ArrayLike<number> }).toArray()));
+    }
+
+    const grid = repo.grid();
+    const sqlG = await rows('SELECT grid_id, west, south, east, north FROM grid_cells ORDER BY grid_id');
+    expect(grid).toEqual(sqlG.map((r) => ({ id: String(r['grid_id']), west: r['west'], south: r['south'], east: r['east'], north: r['north'] })));
+
+    const into = emptyEntities();
+    repo.loadEntities(into, b, grid);
+    const sqlW = await rows('SELECT well_id, kind, lon, lat FROM manholes ORDER BY well_id');
+    expect(into.wells.ids).toEqual(sqlW.map((r) => r['well_id']));
+    expect(into.wells.kinds).toEqual(sqlW.map((r) => r['kind']));
+    expect([...into.wells.lon]).toEqual(sqlW.map((r) => r['lon']));
+    const sqlF = await rows('SELECT facility_id, kind, name, lon, lat FROM facilities ORDER BY facility_id');
+    expect(into.facilities.map((f) => f.id)).toEqual(sqlF.map((r) => r['facility_id']));
+    expect(into.facilities.map((f) => f.name)).toEqual(sqlF.map((r) => r['name']));
+    const sqlN = await rows('SELECT node_id, lon, lat FROM street_nodes ORDER BY node_id');
+    expect(Array.from(into.streets!.lon)).toEqual(sqlN.map((r) => r['lon']));
+    expect(Array.from(into.streets!.lat)).toEqual(sqlN.map((r) => r['lat']));
+    const sqlC = await rows('SELECT camera_id, lon, lat, heading, fov, range_m FROM cameras');
+    for (const r of sqlC) {
+      expect(into.cameras.get(String(r['camera_id']))).toEqual({
+        id: r['camera_id'],
+        lon: r['lon'],
+        lat: r['lat'],
+        heading: Number(r['heading']),
+        fov: Number(r['fov']),
+        rangeM: Number(r['range_m']),
+      });
+    }
+
+    // a building's info and an impact zone's names, as the SQL gave them
+    const sqlNamed = await rows(`SELECT id, name, grid_id FROM buildings WHERE name IS NOT NULL AND trim(name) <> '' ORDER BY id LIMIT 50`);
+    const names = repo.buildingNames(sqlNamed.map((r) => Number(r['id'])));
+    for (const r of sqlNamed) expect(names.get(Number(r['id']))).toEqual({ name: r['name'], gridId: r['grid_id'] });
+    const one = (await rows(`SELECT id, name, floors, height_m, area_m2, grid_id, lon, lat FROM buildings WHERE id = ${Number(sqlNamed[3]!['id'])}`))[0]!;
+    expect(repo.building(Number(one['id']))).toEqual({
+      id: Number(one['id']),
+      name: one['name'],
+      floors: Number(one['floors']),
+      heightM: Number(one['height_m']),
+      areaM2: Number(one['area_m2']),
+      gridId: one['grid_id'],
+      lon: one['lon'],
+      lat: one['lat'],
+    });
+    duck.conn.close();
+  });
+});
+
+describe('DuckDB-Wasm runs a connection’s statements in the order they were sent (LocalDb.insertPackage counts on it)', () => {
+  // The lockdown, the inserts and the count are sent without waiting for each other's answers (each answer waits for
+  // the page's main thread). That holds only while the worker handles these two messages without awaiting anything:
+  // an upgrade that made them asynchronous would let the count run before the inserts.
+  it('the bundled worker handles RUN_QUERY and INSERT_ARROW_FROM_IPC_STREAM synchronously', () => {
+    const src = readFileSync(resolve(import.meta.dirname, '../../node_modules/@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js'), 'utf8');
+    for (const type of ['RUN_QUERY', 'INSERT_ARROW_FROM_IPC_STREAM']) {
+      const at = src.indexOf(`case"${type}":{`);
+      expect(at, type).toBeGreaterThan(0);
+      const body = src.slice(at, src.indexOf('break}', at));
+      expect(body, type).not.toMatch(/\bawait\b|\.then\(/);
+      expect(body, type).toMatch(/this\._bindings\.(runQuery|insertArrowFromIPCStream)\(/);
+    }
   });
 });

@@ -111,8 +111,9 @@ const utf8 = new TextDecoder();
 function textColumn(vector: { data: ReadonlyArray<unknown>; get(i: number): unknown }): Array<string | null> {
   const out: Array<string | null> = [];
   for (const chunk of vector.data as TextChunk[]) {
+    // (a sliced chunk's offsets are sliced with it, its values and null bits are not: apache-arrow's Data.slice)
     const offsets = chunk.valueOffsets;
-    const at = (i: number) => Number(offsets[chunk.offset + i]);
+    const at = (i: number) => Number(offsets[i]);
     const valid = (i: number) => {
       if (!chunk.nullCount || !chunk.nullBitmap) return true;
       const j = chunk.offset + i;

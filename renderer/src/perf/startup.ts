@@ -10,14 +10,14 @@ export const STARTUP_PHASES = [
   'package',
   /** buildings, streets, compounds, grid read; entities and the place index built */
   'district',
-  /** the console's panels mounted (alarm list included) */
-  'panels',
-  /** the feed socket opened (before the maps are built) */
+  /** the feed socket opened (before the maps are built; its events fill the stores) */
   'feed',
   /** the 2D basemap and the surroundings drawn (canvases) */
   'basemap',
   /** the 3D view created (Cesium widget, labels, live layers; imagery and buildings on their way) */
   'view3d',
+  /** the console's panels mounted (alarm list included), once the maps and their reactions exist */
+  'panels',
   /** DuckDB-Wasm compiled and connected, and the package's tables in it: the analyses and the SQL console can run */
   'duckdb',
   /** the feed's first snapshot applied: the alarm list is live */
@@ -56,5 +56,13 @@ export function whenPhase(p: StartupPhase): Promise<void> {
  * start-up, so that no step adds to another's long task (issue 24: a long task over 200 ms is a bug).
  */
 export function nextTask(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
+  // a message, not a timer: timers in a page that starts hidden (a minimised window) wait a second or more
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
 }

@@ -36,7 +36,13 @@ const createMeshSync = proto._createMeshSync;
 /** A flat tile whose mesh is made when the globe asks for it, not by a worker. */
 class FlatTile extends HeightmapTerrainData {
   createMesh(options: MeshOptions): Promise<unknown> {
-    const mesh = createMeshSync!.call(this, options) as { vertexCountWithoutSkirts?: number };
+    let mesh: { vertexCountWithoutSkirts?: number };
+    try {
+      mesh = createMeshSync!.call(this, options) as typeof mesh;
+    } catch (e) {
+      // a failed tile, as the worker's failure is (thrown here, it would stop the render loop)
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+    }
     // (left NaN by the synchronous maker, whose tessellator does not return the grid's size as the worker's does)
     if (!Number.isFinite(mesh.vertexCountWithoutSkirts)) mesh.vertexCountWithoutSkirts = SIDE * SIDE;
     return Promise.resolve(mesh);

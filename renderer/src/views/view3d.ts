@@ -319,12 +319,16 @@ export class View3D {
       () => removeEventListener('resize', resize),
       reaction(() => this.store.ui.screen, resize),
     );
-    // the first placement: once the buildings are drawn (their heights place the labels), in a task of its own
-    const first = () =>
-      setTimeout(() => {
-        placing = true;
-        this.declutter();
-      }, 0);
+    // the first placement: once the buildings are drawn (their heights place the labels), in a task of its own; at
+    // the latest when Cesium's globe defaults come back (a tileset that never finishes does not keep the names away)
+    const first = () => {
+      if (placing) return;
+      placing = true;
+      clearTimeout(timer);
+      setTimeout(() => this.declutter(), 0);
+    };
+    const timer = setTimeout(first, DEFAULTS_BACK_AT_LATEST_MS);
+    this.disposers.push(() => clearTimeout(timer));
     void this.ready.then(first, first);
   }
 
