@@ -138,7 +138,15 @@ async function boot(): Promise<void> {
       },
     });
   let restores3d = 0;
-  let view3d = mount3d();
+  let view3d: View3D;
+  try {
+    view3d = mount3d();
+  } catch (e) {
+    // No 3D view at all (no WebGL on this machine): the panels still come up, the alarm list live, and the reason is
+    // said on the stage (boot's failure)
+    mountPanels(store, meta, bridge, { storage: localStorage, cameras: () => ({ camera3d: null, camera2d: null }) });
+    throw e;
+  }
   phase('view3d');
   let restores2d = 0;
   // The 2D map (maplibre, deck.gl and every layer's 2D renderer) is a chunk of its own, fetched the first time the
