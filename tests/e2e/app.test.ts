@@ -351,6 +351,61 @@ describe('RedWall web shell on the demo district', () => {
     await s.page.click('[data-testid=view-2d]');
   });
 
+  it('far out, the globe shows Natural Earth the right way up: land where land is, sea where sea is', async () => {
+    // (views/natural-earth.ts hands Cesium its own images; a flip on upload would put Mongolia on the Southern Ocean)
+    await s.page.click('[data-testid=view-3d]');
+    const ecef = (lon: number, lat: number, h: number): [number, number, number] => {
+      const [a, e2] = [6378137, 6.69437999014e-3];
+      const [p, l] = [(lat * Math.PI) / 180, (lon * Math.PI) / 180];
+      const n = a / Math.sqrt(1 - e2 * Math.sin(p) ** 2);
+      return [(n + h) * Math.cos(p) * Math.cos(l), (n + h) * Math.cos(p) * Math.sin(l), (n * (1 - e2) + h) * Math.sin(p)];
+    };
+    // Mongolia's steppe and the Pacific east of Japan: each turned north-south lands on the other (the Southern
+    // Ocean at 46 S; Australia at 30 S)
+    const land = ecef(103, 46, 0);
+    const sea = ecef(150, 30, 0);
+    const before = await s.page.evaluate(() => window.__redwall!.view3d.cameraState());
+    onTestFinished(() =>
+      s.page.evaluate((c) => {
+        const layer = window.__redwall!.view3d.scene.imageryLayers.get(0);
+        [layer.brightness, layer.saturation] = [0.18, 0.15];
+        window.__redwall!.view3d.setCamera(c);
+      }, before),
+    );
+    await s.page.evaluate(
+      (position) => {
+        // the far ground at full colour (the app draws it dark and grey: views/view3d.ts)
+        const layer = window.__redwall!.view3d.scene.imageryLayers.get(0);
+        [layer.brightness, layer.saturation] = [1, 1];
+        window.__redwall!.view3d.setCamera({ position, heading: 0, pitch: -Math.PI / 2 });
+      },
+      ecef(125, 38, 9_000_000),
+    );
+    await expect
+      .poll(() => s.page.evaluate(async () => (await window.__redwall!.view3d.nextFrame(), window.__redwall!.view3d.scene.globe.tilesLoaded)), DRAWN)
+      .toBe(true);
+    const at = await s.page.evaluate(
+      (pts) => pts.map(([x, y, z]) => window.__redwall!.view3d.scene.cartesianToCanvasCoordinates({ x, y, z } as never)),
+      [land, sea],
+    );
+    const png = decode(await s.page.locator('#view3d').screenshot({ path: resolve(OUT, 'view3d-natural-earth.png') }));
+    const mean = (p: { x: number; y: number } | undefined): [number, number, number] => {
+      expect(p, 'the point is on screen').toBeDefined();
+      const sum = [0, 0, 0];
+      for (let dy = -3; dy <= 3; dy++) {
+        for (let dx = -3; dx <= 3; dx++) {
+          const i = (Math.round(p!.y + dy) * png.width + Math.round(p!.x + dx)) * 4;
+          for (let c = 0; c < 3; c++) sum[c]! += png.data[i + c]!;
+        }
+      }
+      return sum.map((v) => v / 49) as [number, number, number];
+    };
+    const [l, w] = [mean(at[0]), mean(at[1])];
+    // land: red above blue (steppe, desert); sea: blue well above red
+    expect(l[0], `Mongolia ${l.map(Math.round).join(',')}`).toBeGreaterThan(l[2]);
+    expect(w[2], `the Pacific ${w.map(Math.round).join(',')}`).toBeGreaterThan(w[0] + 20);
+  });
+
   it('serves the renderer with a strict CSP (no unsafe-eval, no remote origins)', async () => {
     const res = await fetch(`${s.server.url}/`);
     const csp = res.headers.get('content-security-policy') ?? '';

@@ -1,7 +1,6 @@
 /**
  * The far-away ground: Cesium's bundled Natural Earth II imagery (a TMS pyramid of 42 JPEGs, ~600 KB, served with the
- * app), fetched and decoded during start-up (11 MB of bitmaps) and handed to the globe without going through Cesium's
- * request scheduler.
+ * app), loaded during start-up and handed to the globe without going through Cesium's request scheduler.
  *
  * Cesium lets 18 requests at a time go to one server, and every file of the app comes from one (the gateway, or
  * `app://`). At start-up the district's 3D Tiles took all 18, so the globe's first imagery request waited for the
@@ -36,32 +35,36 @@ export function naturalEarthTiles(maxLevel = NATURAL_EARTH_MAX_LEVEL): Array<[nu
 
 const root = (): string => buildModuleUrl('Assets/Textures/NaturalEarthII');
 
-const files = new Map<string, Promise<ImageBitmap>>();
+const files = new Map<string, Promise<HTMLImageElement>>();
 
 /**
- * One file of the pyramid, fetched and decoded once (off the main thread, flipped as Cesium's own image loader does in
- * Chromium — Electron's engine and the web shell's browser, which honour createImageBitmap's options:
- * an ImageBitmap is not flipped on upload; Cesium never closes the bitmaps it is given, so one serves every request).
+ * One file of the pyramid, loaded once as an image element (Cesium never changes the images it is given, so one serves
+ * every request; it flips an image element on upload, as for its own loader's).
+ * Not decoded to an ImageBitmap: createImageBitmap decodes on the browser's shared worker threads, and at start-up
+ * those are busy compiling DuckDB's 34 MB of WebAssembly. The globe's tiles waited 2 s and more there for one 256 px
+ * JPEG (issue 24's start-up probe). An image element is decoded where it is uploaded, on the main thread: a few ms for
+ * one of these (2-19 ms measured in the start-up frames), and only for the few tiles the view shows; and the pyramid
+ * is held encoded (600 KB), not as 11 MB of bitmaps.
  * A failed one is forgotten: Cesium draws the tile with its parent's imagery and asks again when it makes the tile
- * again (as with its own TMS provider), and then it is fetched again.
+ * again (as with its own TMS provider), and then it is loaded again.
  */
-function file(path: string): Promise<ImageBitmap> {
+function file(path: string): Promise<HTMLImageElement> {
   let p = files.get(path);
   if (!p) {
     const url = `${root()}/${path}`;
-    p = fetch(url)
-      .then((res) => {
-        if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
-        return res.blob();
-      })
-      .then((blob) => createImageBitmap(blob, { imageOrientation: 'flipY', premultiplyAlpha: 'none', colorSpaceConversion: 'default' }));
+    p = new Promise<HTMLImageElement>((resolve, reject) => {
+      const image = new Image();
+      image.onload = () => resolve(image);
+      image.onerror = () => reject(new Error(`${url}: not loaded`));
+      image.src = url;
+    });
     files.set(path, p);
     p.catch(() => files.delete(path));
   }
   return p;
 }
 
-/** Fetches and decodes the whole pyramid now; a failure only costs the head start (the tile is fetched when asked for). */
+/** Loads the whole pyramid now; a failure only costs the head start (the tile is loaded again when asked for). */
 export function prefetchNaturalEarth(): void {
   for (const [x, y, level] of naturalEarthTiles()) file(naturalEarthPath(x, y, level)).catch(() => undefined);
 }
@@ -78,7 +81,7 @@ export class NaturalEarthProvider extends UrlTemplateImageryProvider {
     });
   }
 
-  override requestImage(x: number, y: number, level: number): Promise<ImageBitmap> {
+  override requestImage(x: number, y: number, level: number): Promise<HTMLImageElement> {
     return file(naturalEarthPath(x, y, level));
   }
 }
