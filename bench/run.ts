@@ -29,7 +29,8 @@
  * Flags: --quick (shorter runs, 1M rows only; a 50k city), --out FILE, --backpressure-only / --sources-only / --cluster-only (just
  * those rows: no build or browser needed), --video-only (the video tile rows only; needs the build and ffmpeg), --impact-only (the impact zone row; needs the build), --city-only (the city-scale rows; needs the build),
  * --startup-only (the start-up timeline), --alarms-only (alarm latency and flood), --smoke (start-up timeline + alarm latency + alarm flood, quick: what CI runs; not recorded
- * unless --record), --no-record (keep this run out of docs/bench-history.jsonl and benchmarks.md)
+ * unless --record), --no-record (keep this run out of docs/bench-history.jsonl and benchmarks.md), --runs N (cold starts per
+ * start-up variant, median taken: 3 by default, 2 with --quick; more to compare two builds on a noisy machine)
  *
  *   start-up timeline    each start-up phase's end (renderer/src/perf/startup.ts marks) and the long tasks in it; twice
  *                        (not in --smoke): buildings extruded at start-up (the default) and streamed from the 3D Tiles
@@ -74,6 +75,9 @@ const smoke = args.includes('--smoke');
 const quick = args.includes('--quick') || smoke;
 const outArg = args.indexOf('--out');
 const OUT = resolve(outArg >= 0 ? args[outArg + 1]! : join(ROOT, 'bench-results/latest.json'));
+// cold starts per variant (median taken): `--runs N` to compare two builds on a noisy machine; 3 by default, 2 quick
+const runsArg = args.indexOf('--runs');
+const STARTUP_RUNS = runsArg >= 0 ? Math.max(1, Math.floor(Number(args[runsArg + 1])) || 3) : quick ? 2 : 3;
 const TOKEN = 'bench-token';
 
 type Row = BenchRow;
@@ -131,7 +135,7 @@ async function coldStart(browser: Browser, buildings: 'geometry' | 'tileset' = '
   const tiles = buildings === 'tileset';
   const srv = await server({ incidentEveryMs: 0 });
   const runs: Array<{ marks: Record<string, number>; long: Array<{ start: number; ms: number }>; links: Array<{ at: number; ms: number }> }> = [];
-  for (let i = 0; i < (quick ? 2 : 3); i++) {
+  for (let i = 0; i < STARTUP_RUNS; i++) {
     const page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
     await page.addInitScript('window.__name = (f) => f');
     await page.addInitScript(LONGTASK_OBSERVER);
