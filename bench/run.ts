@@ -77,7 +77,11 @@ const outArg = args.indexOf('--out');
 const OUT = resolve(outArg >= 0 ? args[outArg + 1]! : join(ROOT, 'bench-results/latest.json'));
 // cold starts per variant (median taken): `--runs N` to compare two builds on a noisy machine; 3 by default, 2 quick
 const runsArg = args.indexOf('--runs');
-const STARTUP_RUNS = runsArg >= 0 ? Math.max(1, Math.floor(Number(args[runsArg + 1])) || 3) : quick ? 2 : 3;
+const STARTUP_RUNS = runsArg >= 0 ? Number(args[runsArg + 1]) : quick ? 2 : 3;
+if (!Number.isInteger(STARTUP_RUNS) || STARTUP_RUNS < 1 || STARTUP_RUNS > 50) {
+  console.error(`--runs takes a whole number of cold starts from 1 to 50 (got ${args[runsArg + 1] ?? 'nothing'})`);
+  process.exit(2);
+}
 const TOKEN = 'bench-token';
 
 type Row = BenchRow;

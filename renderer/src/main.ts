@@ -60,7 +60,7 @@ async function boot(): Promise<void> {
     return d;
   });
   dbReady.catch(() => undefined); // reported where boot waits for it (before 'ready'), not as an unhandled rejection
-  // the far-away ground's imagery (views/natural-earth.ts), now that the config and the package have come: fetched
+  // the far-away ground's imagery (views/natural-earth.ts), now that the config and the package have come: loaded
   // at boot, its 42 requests held the config's up (a browser opens 6 connections to a server), by 0.3-0.6 s
   if (drawsMap) prefetchNaturalEarth();
   await nextTask();
@@ -349,6 +349,8 @@ async function boot(): Promise<void> {
     }),
   );
   analysisReady.catch((e: unknown) => console.error('analysis workspace failed to start:', e));
+  // no database at all: what the planner asked for meanwhile (a query, the workspace's first run) fails with the reason
+  dbReady.catch((e: unknown) => store.analysis.unavailable(e));
   reaction(
     () => store.ui.workspace,
     (ws) => {

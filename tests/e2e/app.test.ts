@@ -352,7 +352,7 @@ describe('RedWall web shell on the demo district', () => {
   });
 
   it('far out, the globe shows Natural Earth the right way up: land where land is, sea where sea is', async () => {
-    // (views/natural-earth.ts hands Cesium its own images; a flip on upload would put Mongolia on the Southern Ocean)
+    // (views/natural-earth.ts hands Cesium its own images; Cesium flips each tile's image on upload, or not)
     await s.page.click('[data-testid=view-3d]');
     const ecef = (lon: number, lat: number, h: number): [number, number, number] => {
       const [a, e2] = [6378137, 6.69437999014e-3];
@@ -360,18 +360,23 @@ describe('RedWall web shell on the demo district', () => {
       const n = a / Math.sqrt(1 - e2 * Math.sin(p) ** 2);
       return [(n + h) * Math.cos(p) * Math.cos(l), (n + h) * Math.cos(p) * Math.sin(l), (n * (1 - e2) + h) * Math.sin(p)];
     };
-    // Mongolia's steppe and the Pacific east of Japan: each turned north-south lands on the other (the Southern
-    // Ocean at 46 S; Australia at 30 S)
-    const land = ecef(103, 46, 0);
-    const sea = ecef(150, 30, 0);
+    // Drawn from the pyramid's finest level (2: tiles 45 degrees tall, checked below), a tile turned upside down shows
+    // each point as its mirror within the tile: Mongolia (46 N, tile 90-45 N) as the Arctic Ocean (89 N), the North
+    // China Plain (35 N, tile 45-0 N) as the South China Sea (10 N), and the South China Sea (12 N) as Hubei (33 N)
+    const points = [
+      { name: 'Mongolia', land: true, at: ecef(103, 46, 0) },
+      { name: 'the North China Plain', land: true, at: ecef(112, 35, 0) },
+      { name: 'the South China Sea', land: false, at: ecef(112, 12, 0) },
+    ];
     const before = await s.page.evaluate(() => window.__redwall!.view3d.cameraState());
-    onTestFinished(() =>
-      s.page.evaluate((c) => {
+    onTestFinished(async () => {
+      await s.page.evaluate((c) => {
         const layer = window.__redwall!.view3d.scene.imageryLayers.get(0);
         [layer.brightness, layer.saturation] = [0.18, 0.15];
         window.__redwall!.view3d.setCamera(c);
-      }, before),
-    );
+      }, before);
+      await s.page.click('[data-testid=view-2d]');
+    });
     await s.page.evaluate(
       (position) => {
         // the far ground at full colour (the app draws it dark and grey: views/view3d.ts)
@@ -384,9 +389,22 @@ describe('RedWall web shell on the demo district', () => {
     await expect
       .poll(() => s.page.evaluate(async () => (await window.__redwall!.view3d.nextFrame(), window.__redwall!.view3d.scene.globe.tilesLoaded)), DRAWN)
       .toBe(true);
+    // the two level-2 tiles the points lie in are loaded (Cesium's imagery cache, private: READY is state 4)
+    const ready = await s.page.evaluate(() => {
+      const cache = (
+        window.__redwall!.view3d.scene.imageryLayers.get(0) as unknown as {
+          _imageryCache: Record<string, { level: number; x: number; y: number; state: number }>;
+        }
+      )._imageryCache;
+      return Object.values(cache)
+        .filter((im) => im.level === 2 && im.state === 4)
+        .map((im) => `${im.x}/${im.y}`)
+        .sort();
+    });
+    expect(ready).toEqual(expect.arrayContaining(['6/0', '6/1']));
     const at = await s.page.evaluate(
       (pts) => pts.map(([x, y, z]) => window.__redwall!.view3d.scene.cartesianToCanvasCoordinates({ x, y, z } as never)),
-      [land, sea],
+      points.map((p) => p.at),
     );
     const png = decode(await s.page.locator('#view3d').screenshot({ path: resolve(OUT, 'view3d-natural-earth.png') }));
     const mean = (p: { x: number; y: number } | undefined): [number, number, number] => {
@@ -400,10 +418,13 @@ describe('RedWall web shell on the demo district', () => {
       }
       return sum.map((v) => v / 49) as [number, number, number];
     };
-    const [l, w] = [mean(at[0]), mean(at[1])];
-    // land: red above blue (steppe, desert); sea: blue well above red
-    expect(l[0], `Mongolia ${l.map(Math.round).join(',')}`).toBeGreaterThan(l[2]);
-    expect(w[2], `the Pacific ${w.map(Math.round).join(',')}`).toBeGreaterThan(w[0] + 20);
+    points.forEach((p, i) => {
+      const [r, , b] = mean(at[i]);
+      const rgb = mean(at[i]).map(Math.round).join(',');
+      // land: red above blue (steppe, plain, desert); sea: blue well above red
+      if (p.land) expect(r, `${p.name} ${rgb}`).toBeGreaterThan(b);
+      else expect(b, `${p.name} ${rgb}`).toBeGreaterThan(r + 20);
+    });
   });
 
   it('serves the renderer with a strict CSP (no unsafe-eval, no remote origins)', async () => {

@@ -464,7 +464,7 @@ export class View3D {
   private addImagery(): void {
     const scene = this.widget.scene;
     // far away: Cesium's bundled Natural Earth (local files), dark and nearly grey so it reads as night ground, not olive
-    // (views/natural-earth.ts: fetched during start-up, outside Cesium's request scheduler, so the globe's first tiles
+    // (views/natural-earth.ts: loaded during start-up, outside Cesium's request scheduler, so the globe's first tiles
     // do not wait for the district's 3D Tiles; made here rather than from its tilemapresource.xml: ready at once)
     scene.imageryLayers.add(new ImageryLayer(new NaturalEarthProvider(), { brightness: 0.18, saturation: 0.15 }));
     // around the district: our own dark ground with the streets running on
