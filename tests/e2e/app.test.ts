@@ -7,6 +7,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
+import { toEcef } from '../../data-pipelines/geo/ecef.ts';
 import { DRAWN, openApp, ROOT, waitReady, type Session } from './harness.ts';
 import { compareGolden, countNear, decode, diffImages, settledShot, stats } from './pixels.ts';
 
@@ -354,19 +355,13 @@ describe('RedWall web shell on the demo district', () => {
   it('far out, the globe shows Natural Earth the right way up: land where land is, sea where sea is', async () => {
     // (views/natural-earth.ts hands Cesium its own images; Cesium flips each tile's image on upload, or not)
     await s.page.click('[data-testid=view-3d]');
-    const ecef = (lon: number, lat: number, h: number): [number, number, number] => {
-      const [a, e2] = [6378137, 6.69437999014e-3];
-      const [p, l] = [(lat * Math.PI) / 180, (lon * Math.PI) / 180];
-      const n = a / Math.sqrt(1 - e2 * Math.sin(p) ** 2);
-      return [(n + h) * Math.cos(p) * Math.cos(l), (n + h) * Math.cos(p) * Math.sin(l), (n * (1 - e2) + h) * Math.sin(p)];
-    };
     // Drawn from the pyramid's finest level (2: tiles 45 degrees tall, checked below), a tile turned upside down shows
     // each point as its mirror within the tile: Mongolia (46 N, tile 90-45 N) as the Arctic Ocean (89 N), the North
     // China Plain (35 N, tile 45-0 N) as the South China Sea (10 N), and the South China Sea (12 N) as Hubei (33 N)
     const points = [
-      { name: 'Mongolia', land: true, at: ecef(103, 46, 0) },
-      { name: 'the North China Plain', land: true, at: ecef(112, 35, 0) },
-      { name: 'the South China Sea', land: false, at: ecef(112, 12, 0) },
+      { name: 'Mongolia', land: true, at: toEcef(103, 46) },
+      { name: 'the North China Plain', land: true, at: toEcef(112, 35) },
+      { name: 'the South China Sea', land: false, at: toEcef(112, 12) },
     ];
     const before = await s.page.evaluate(() => window.__redwall!.view3d.cameraState());
     onTestFinished(async () => {
@@ -384,7 +379,7 @@ describe('RedWall web shell on the demo district', () => {
         [layer.brightness, layer.saturation] = [1, 1];
         window.__redwall!.view3d.setCamera({ position, heading: 0, pitch: -Math.PI / 2 });
       },
-      ecef(125, 38, 9_000_000),
+      toEcef(125, 38, 9_000_000),
     );
     await expect
       .poll(() => s.page.evaluate(async () => (await window.__redwall!.view3d.nextFrame(), window.__redwall!.view3d.scene.globe.tilesLoaded)), DRAWN)
@@ -419,8 +414,8 @@ describe('RedWall web shell on the demo district', () => {
       return sum.map((v) => v / 49) as [number, number, number];
     };
     points.forEach((p, i) => {
-      const [r, , b] = mean(at[i]);
-      const rgb = mean(at[i]).map(Math.round).join(',');
+      const [r, g, b] = mean(at[i]);
+      const rgb = [r, g, b].map(Math.round).join(',');
       // land: red above blue (steppe, plain, desert); sea: blue well above red
       if (p.land) expect(r, `${p.name} ${rgb}`).toBeGreaterThan(b);
       else expect(b, `${p.name} ${rgb}`).toBeGreaterThan(r + 20);

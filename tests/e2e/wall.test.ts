@@ -152,9 +152,9 @@ describe('video wall screens', () => {
     // What is on the wall now is fixed by the test: one gas alarm (held an hour), no spontaneous incidents or
     // requests (harness), the overview camera. What moves with the clock or the parking simulation is masked or hidden
     // (wall-golden.ts).
-    // The map's globe has loaded what the overview shows before the shots start: frame by frame, its tiles still
-    // loading (the ancestors Cesium preloads once the buildings are drawn) moved pixels for all 40 shots of the settle
-    // loop on a loaded CI machine. Waited on as a condition, however long that takes there.
+    // The map's globe has loaded what the overview shows before the shots start, waited on as a condition however long
+    // that takes, so the settle loop's 40 shots are not spent on tiles still arriving. (Its one failure, "did not settle
+    // within 40 screenshots", came with the reverted planner change of 67677d1, not with tile loading.)
     await expect
       .poll(() => s.page.evaluate(async () => (await window.__redwall!.view3d.nextFrame(), window.__redwall!.view3d.scene.globe.tilesLoaded)), {
         timeout: 300_000,
