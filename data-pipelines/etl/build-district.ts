@@ -94,7 +94,7 @@ export function buildDistrict(outDir: string, log: (s: string) => void = console
     tileFiles.push({ file: `tiles/${path}`, bytes: bytes.byteLength, sha256: sha256(bytes) });
   }
   log(
-    `  tileset          ${String(tiles.stats.buildings).padStart(7)} bldgs  ${(tiles.stats.bytes / 1024).toFixed(0).padStart(6)} KiB  (${tiles.stats.tiles} tiles, depth ${tiles.stats.depth})`,
+    `  tileset          ${String(tiles.stats.buildings).padStart(7)} bldgs  ${(tiles.stats.bytes / 1024).toFixed(0).padStart(6)} KiB  (${tiles.stats.tiles} tiles, ${tiles.stats.quantized} quantized, depth ${tiles.stats.depth})`,
   );
 
   // Streets: real bus corridors (GCJ-02 -> WGS84), noded into a graph.

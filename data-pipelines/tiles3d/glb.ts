@@ -2,9 +2,10 @@
  * Building footprints extruded to solids, written as one binary glTF 2.0 (GLB) tile content for 3D Tiles 1.1:
  * walls and a flat roof per building, per-vertex feature ids (EXT_mesh_features) into a property table
  * (EXT_structural_metadata) with each building's id, name, floors, height and footprint area — what picking, styling
- * and the fire view read. Vertices are in a local east-north-up frame at the tile's centre (float32 is exact to
- * millimetres over a tile); the root node's matrix places that frame in ECEF (y-up, as glTF is: 3D Tiles turns it
- * z-up). Pure: bytes in memory, no I/O.
+ * and the fire view read. Vertices are in a local east-north-up frame at the tile's centre; the root node's matrix
+ * places that frame in ECEF (y-up, as glTF is: 3D Tiles turns it z-up). Positions are 16-bit integers and normals
+ * bytes (KHR_mesh_quantization, core in Cesium and the Khronos validator; the node matrix scales them back) when that
+ * keeps every vertex within 5 cm, else float32 (exact to millimetres over a tile). Pure: bytes in memory, no I/O.
  */
 import earcut from 'earcut';
 import { enuFrame, enuToEcefMatrix, mul4, toEnu, type EnuFrame, type Vec3 } from '../geo/ecef.ts';
@@ -28,10 +29,23 @@ export interface GlbOptions {
   /** base colour (linear RGBA 0..1) */
   color?: [number, number, number, number];
   generator?: string;
+  /**
+   * Store positions as 16-bit integers and normals as 8-bit (KHR_mesh_quantization) where that keeps every vertex
+   * within QUANTIZE_MAX_ERROR_M of its float position (default true); float32 otherwise.
+   */
+  quantize?: boolean;
 }
+
+/**
+ * How far a quantized vertex may lie from its float32 position: half a 16-bit step, so a tile up to 65535 × 2 × 5 cm
+ * ≈ 6.5 km across is quantized (a district's tiles are; a city's root tiles may not be, and stay float).
+ */
+export const QUANTIZE_MAX_ERROR_M = 0.05;
 
 const FLOAT = 5126;
 const UINT = 5125;
+const USHORT = 5123;
+const BYTE = 5120;
 const ARRAY_BUFFER = 34962;
 const ELEMENT_ARRAY_BUFFER = 34963;
 
@@ -133,7 +147,7 @@ export function buildingsGlb(
   buildings: BuildingSolid[],
   centre: { lon: number; lat: number },
   opts: GlbOptions = {},
-): { glb: Uint8Array; drawn: number[]; skipped: number[] } {
+): { glb: Uint8Array; drawn: number[]; skipped: number[]; quantized: boolean } {
   const frame = enuFrame(centre.lon, centre.lat, 0);
   const m = new MeshBuilder();
   const drawn: BuildingSolid[] = [];
@@ -147,7 +161,7 @@ export function buildingsGlb(
   // one binary buffer: geometry views (4-aligned), then the property table's views (8-aligned, as the extension asks)
   const chunks: Uint8Array[] = [];
   let length = 0;
-  const views: Array<{ buffer: 0; byteOffset: number; byteLength: number; target?: number }> = [];
+  const views: Array<{ buffer: 0; byteOffset: number; byteLength: number; byteStride?: number; target?: number }> = [];
   const addView = (bytes: Uint8Array, align: (n: number) => number, target?: number): number => {
     const off = align(length);
     if (off > length) chunks.push(new Uint8Array(off - length));
@@ -169,10 +183,24 @@ export function buildingsGlb(
       if (v < min[k]!) min[k] = v;
       if (v > max[k]!) max[k] = v;
     }
-  const posView = addView(f32(m.pos), pad4, ARRAY_BUFFER);
-  const nrmView = addView(f32(m.nrm), pad4, ARRAY_BUFFER);
+  const q = opts.quantize !== false ? quantizedVertices(m, min, max) : null;
+  let positionAccessor: object;
+  let normalAccessor: object;
+  if (q) {
+    const posView = addView(q.pos, pad4, ARRAY_BUFFER);
+    views[posView]!.byteStride = 8;
+    const nrmView = addView(q.nrm, pad4, ARRAY_BUFFER);
+    views[nrmView]!.byteStride = 4;
+    positionAccessor = { bufferView: posView, componentType: USHORT, count, type: 'VEC3', min: q.min, max: q.max };
+    normalAccessor = { bufferView: nrmView, componentType: BYTE, normalized: true, count, type: 'VEC3' };
+  } else {
+    positionAccessor = { bufferView: addView(f32(m.pos), pad4, ARRAY_BUFFER), componentType: FLOAT, count, type: 'VEC3', min, max };
+    normalAccessor = { bufferView: addView(f32(m.nrm), pad4, ARRAY_BUFFER), componentType: FLOAT, count, type: 'VEC3' };
+  }
   const fidView = addView(f32(m.fid), pad4, ARRAY_BUFFER);
-  const idxView = addView(u32(m.idx), pad4, ELEMENT_ARRAY_BUFFER);
+  // 16-bit indices when every index fits below 65535 (the largest value is WebGL 2's primitive restart: glTF forbids it)
+  const shortIdx = count <= 0xffff;
+  const idxView = addView(shortIdx ? new Uint8Array(new Uint16Array(m.idx).buffer) : u32(m.idx), pad4, ELEMENT_ARRAY_BUFFER);
 
   const enc = new TextEncoder();
   const names = drawn.map((b) => enc.encode(b.name ?? ''));
@@ -198,7 +226,8 @@ export function buildingsGlb(
 
   const json = {
     asset: { version: '2.0', generator: opts.generator ?? 'RedWall ETL' },
-    extensionsUsed: ['EXT_mesh_features', 'EXT_structural_metadata'],
+    extensionsUsed: ['EXT_mesh_features', 'EXT_structural_metadata', ...(q ? ['KHR_mesh_quantization'] : [])],
+    ...(q ? { extensionsRequired: ['KHR_mesh_quantization'] } : {}),
     extensions: {
       EXT_structural_metadata: {
         schema: {
@@ -221,7 +250,8 @@ export function buildingsGlb(
     },
     scene: 0,
     scenes: [{ nodes: [0] }],
-    nodes: [{ name: 'buildings', mesh: 0, matrix: nodeMatrix(frame) }],
+    // quantized: the node matrix also takes the integer positions back to metres (scale by the step, add the minimum)
+    nodes: [{ name: 'buildings', mesh: 0, matrix: q ? mul4(nodeMatrix(frame), q.dequantize) : nodeMatrix(frame) }],
     meshes: [
       {
         primitives: [
@@ -241,15 +271,44 @@ export function buildingsGlb(
       },
     ],
     accessors: [
-      { bufferView: posView, componentType: FLOAT, count, type: 'VEC3', min, max },
-      { bufferView: nrmView, componentType: FLOAT, count, type: 'VEC3' },
+      positionAccessor,
+      normalAccessor,
       { bufferView: fidView, componentType: FLOAT, count, type: 'SCALAR' },
-      { bufferView: idxView, componentType: UINT, count: m.idx.length, type: 'SCALAR' },
+      { bufferView: idxView, componentType: shortIdx ? USHORT : UINT, count: m.idx.length, type: 'SCALAR' },
     ],
     bufferViews: views,
     buffers: [{ byteLength: binLength }],
   };
-  return { glb: packGlb(json, bin), drawn: drawn.map((b) => b.id), skipped };
+  return { glb: packGlb(json, bin), drawn: drawn.map((b) => b.id), skipped, quantized: q !== null };
+}
+
+/**
+ * The mesh's positions as unsigned 16-bit integers over [min, max] (each padded to 8 bytes: glTF aligns vertex
+ * attributes to 4) and its normals as normalized signed bytes (padded to 4), with the column-major matrix that takes
+ * the integers back to the float positions; null when the tile is too large for QUANTIZE_MAX_ERROR_M.
+ */
+export function quantizedVertices(
+  m: { pos: number[]; nrm: number[] },
+  min: Vec3,
+  max: Vec3,
+): { pos: Uint8Array; nrm: Uint8Array; min: Vec3; max: Vec3; dequantize: number[] } | null {
+  const count = m.pos.length / 3;
+  const step = [0, 1, 2].map((k) => Math.max(max[k]! - min[k]!, 1e-6) / 0xffff);
+  if (!count || step.some((s) => s / 2 > QUANTIZE_MAX_ERROR_M)) return null;
+  const pos = new Uint16Array(count * 4);
+  const qmin: Vec3 = [0xffff, 0xffff, 0xffff];
+  const qmax: Vec3 = [0, 0, 0];
+  for (let i = 0; i < count; i++)
+    for (let k = 0; k < 3; k++) {
+      const v = Math.min(0xffff, Math.max(0, Math.round((m.pos[i * 3 + k]! - min[k]!) / step[k]!)));
+      pos[i * 4 + k] = v;
+      if (v < qmin[k]!) qmin[k] = v;
+      if (v > qmax[k]!) qmax[k] = v;
+    }
+  const nrm = new Int8Array(count * 4);
+  for (let i = 0; i < count * 3; i++) nrm[Math.floor(i / 3) * 4 + (i % 3)] = Math.round(Math.max(-1, Math.min(1, m.nrm[i]!)) * 127);
+  const dequantize = [step[0]!, 0, 0, 0, 0, step[1]!, 0, 0, 0, 0, step[2]!, 0, min[0], min[1], min[2], 1];
+  return { pos: new Uint8Array(pos.buffer), nrm: new Uint8Array(nrm.buffer), min: qmin, max: qmax, dequantize };
 }
 
 /** The GLB container: 12-byte header, a JSON chunk padded with spaces, a BIN chunk padded with zeros. */

@@ -23,7 +23,8 @@ export interface TilesetBuild {
   tileset: Tileset;
   /** content path (relative to tileset.json) -> GLB bytes */
   files: Map<string, Uint8Array>;
-  stats: { tiles: number; buildings: number; skipped: number[]; depth: number; bytes: number };
+  /** `quantized`: how many of the tiles' contents are quantized (the rest are too large for it and stay float) */
+  stats: { tiles: number; buildings: number; skipped: number[]; depth: number; bytes: number; quantized: number };
 }
 
 export interface Tileset {
@@ -85,6 +86,7 @@ export function buildTileset(buildings: BuildingSolid[], opts: TilesetOptions = 
   let depthSeen = 0;
   let bytes = 0;
   let drawn = 0;
+  let quantized = 0;
   const items: Item[] = [];
   for (const b of buildings) {
     const it = item(b);
@@ -147,6 +149,7 @@ export function buildTileset(buildings: BuildingSolid[], opts: TilesetOptions = 
         files.set(uri, r.glb);
         bytes += r.glb.byteLength;
         tiles++;
+        if (r.quantized) quantized++;
       }
     }
     // the region covers this tile's buildings and every descendant's (3D Tiles requires children inside parents)
@@ -190,5 +193,5 @@ export function buildTileset(buildings: BuildingSolid[], opts: TilesetOptions = 
     geometricError: items.reduce((m, it) => Math.max(m, it.size), root.geometricError) * 2,
     root,
   };
-  return { tileset, files, stats: { tiles, buildings: drawn, skipped, depth: depthSeen, bytes } };
+  return { tileset, files, stats: { tiles, buildings: drawn, skipped, depth: depthSeen, bytes, quantized } };
 }

@@ -41,6 +41,37 @@ function unpack(glb: Uint8Array): { json: any; bin: Uint8Array } {
   return { json, bin: glb.subarray(28 + jl, 28 + jl + bl) };
 }
 
+/** An accessor's elements as numbers (float, or integer with `normalized` mapped to -1..1 / 0..1), stride-aware. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function readAccessor(json: any, bin: Uint8Array, index: number): Float64Array {
+  const acc = json.accessors[index];
+  const view = json.bufferViews[acc.bufferView];
+  const comps = { SCALAR: 1, VEC2: 2, VEC3: 3, VEC4: 4 }[acc.type as string]!;
+  const [size, get, norm] = (
+    {
+      5126: [4, 'getFloat32', 1],
+      5123: [2, 'getUint16', 65535],
+      5121: [1, 'getUint8', 255],
+      5122: [2, 'getInt16', 32767],
+      5120: [1, 'getInt8', 127],
+      5125: [4, 'getUint32', 1],
+    } as const
+  )[acc.componentType as 5126]!;
+  const stride = view.byteStride ?? size * comps;
+  const dv = new DataView(bin.buffer, bin.byteOffset + view.byteOffset + (acc.byteOffset ?? 0));
+  const out = new Float64Array(acc.count * comps);
+  for (let i = 0; i < acc.count; i++)
+    for (let k = 0; k < comps; k++) {
+      const v = (dv[get] as (o: number, le: boolean) => number).call(dv, i * stride + k * size, true);
+      out[i * comps + k] = acc.normalized ? Math.max(v / norm, -1) : v;
+    }
+  return out;
+}
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const positions = (json: any, bin: Uint8Array) => readAccessor(json, bin, json.meshes[0].primitives[0].attributes.POSITION);
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const normals = (json: any, bin: Uint8Array) => readAccessor(json, bin, json.meshes[0].primitives[0].attributes.NORMAL);
+
 function walk(t: TileJson, f: (t: TileJson, parent: TileJson | null) => void, parent: TileJson | null = null): void {
   f(t, parent);
   for (const c of t.children ?? []) walk(c, f, t);
@@ -133,30 +164,83 @@ describe('building GLB', () => {
 
   it('places the roof over the footprint, at the building height, through the node matrix and 3D Tiles y-up -> z-up', () => {
     const ring = square(116.45, 39.92, 40);
-    const { glb } = buildingsGlb([{ id: 1, name: 'a', floors: 10, heightM: 30, areaM2: 1600, ring }], { lon: 116.4505, lat: 39.9205 });
-    const { json, bin } = unpack(glb);
-    const acc = json.accessors[json.meshes[0].primitives[0].attributes.POSITION];
-    const v = json.bufferViews[acc.bufferView];
-    const pos = new Float32Array(bin.slice(v.byteOffset, v.byteOffset + v.byteLength).buffer);
-    const m = json.nodes[0].matrix as number[];
-    expect(m).toEqual(nodeMatrix(enuFrame(116.4505, 39.9205)));
-    let top = 0;
-    for (let i = 0; i < pos.length; i += 3) {
-      // node matrix (column-major), then y-up -> z-up: (x, y, z) -> (x, -z, y)
-      const x = pos[i]!;
-      const y = pos[i + 1]!;
-      const z = pos[i + 2]!;
-      const q = [0, 1, 2].map((r) => m[r]! * x + m[4 + r]! * y + m[8 + r]! * z + m[12 + r]!);
-      const g = fromEcef([q[0]!, -q[2]!, q[1]!]);
-      expect(g.lon).toBeGreaterThan(116.45 - 1e-7);
-      expect(g.lon).toBeLessThan(ring[1]![0] + 1e-7);
-      expect(g.lat).toBeGreaterThan(39.92 - 1e-7);
-      expect(g.lat).toBeLessThan(ring[2]![1] + 1e-7);
-      expect(g.h).toBeGreaterThan(-0.01);
-      expect(g.h).toBeLessThan(30.01);
-      top = Math.max(top, g.h);
+    for (const quantize of [true, false]) {
+      const { glb } = buildingsGlb([{ id: 1, name: 'a', floors: 10, heightM: 30, areaM2: 1600, ring }], { lon: 116.4505, lat: 39.9205 }, { quantize });
+      const { json, bin } = unpack(glb);
+      const pos = positions(json, bin);
+      const m = json.nodes[0].matrix as number[];
+      if (!quantize) expect(m).toEqual(nodeMatrix(enuFrame(116.4505, 39.9205)));
+      expect(json.extensionsRequired ?? []).toEqual(quantize ? ['KHR_mesh_quantization'] : []);
+      let top = 0;
+      for (let i = 0; i < pos.length; i += 3) {
+        // node matrix (column-major), then y-up -> z-up: (x, y, z) -> (x, -z, y)
+        const x = pos[i]!;
+        const y = pos[i + 1]!;
+        const z = pos[i + 2]!;
+        const q = [0, 1, 2].map((r) => m[r]! * x + m[4 + r]! * y + m[8 + r]! * z + m[12 + r]!);
+        const g = fromEcef([q[0]!, -q[2]!, q[1]!]);
+        expect(g.lon).toBeGreaterThan(116.45 - 1e-7);
+        expect(g.lon).toBeLessThan(ring[1]![0] + 1e-7);
+        expect(g.lat).toBeGreaterThan(39.92 - 1e-7);
+        expect(g.lat).toBeLessThan(ring[2]![1] + 1e-7);
+        expect(g.h).toBeGreaterThan(-0.01);
+        expect(g.h).toBeLessThan(30.01);
+        top = Math.max(top, g.h);
+      }
+      expect(top).toBeCloseTo(30, 2);
     }
-    expect(top).toBeCloseTo(30, 2);
+  });
+
+  it('quantizes (KHR_mesh_quantization) within 5 cm of the float mesh, a third fewer bytes, and keeps a too-large tile float', async () => {
+    const bs: BuildingSolid[] = [];
+    for (let i = 0; i < 60; i++)
+      bs.push({
+        id: i,
+        name: `b${i}`,
+        floors: 3 + (i % 30),
+        heightM: 9 + 3 * (i % 30),
+        areaM2: 900,
+        ring: square(116.4 + (i % 8) * 0.004, 39.9 + Math.floor(i / 8) * 0.003, 30),
+      });
+    const centre = { lon: 116.414, lat: 39.91 };
+    const a = buildingsGlb(bs, centre, { quantize: true });
+    const f = buildingsGlb(bs, centre, { quantize: false });
+    expect(a.glb.byteLength).toBeLessThan(f.glb.byteLength * 0.7);
+    const report = await validator.validateBytes(a.glb);
+    expect(report.issues.messages.filter((msg) => msg.severity <= 1)).toEqual([]);
+    const qa = unpack(a.glb);
+    const fa = unpack(f.glb);
+    const prim = qa.json.meshes[0].primitives[0];
+    expect(qa.json.accessors[prim.attributes.POSITION].componentType).toBe(5123);
+    expect(qa.json.accessors[prim.attributes.NORMAL]).toMatchObject({ componentType: 5120, normalized: true });
+    expect(qa.json.accessors[prim.indices].componentType).toBe(5123);
+    // every vertex, both through its node matrix: the same point within 5 cm; the same normal within 1°
+    const world = (json: ReturnType<typeof unpack>['json'], p: Float64Array, i: number) => {
+      const m = json.nodes[0].matrix as number[];
+      return [0, 1, 2].map((r) => m[r]! * p[i]! + m[4 + r]! * p[i + 1]! + m[8 + r]! * p[i + 2]! + m[12 + r]!);
+    };
+    const pq = positions(qa.json, qa.bin);
+    const pf = positions(fa.json, fa.bin);
+    expect(pq.length).toBe(pf.length);
+    let worst = 0;
+    for (let i = 0; i < pq.length; i += 3) {
+      const [x, y] = [world(qa.json, pq, i), world(fa.json, pf, i)];
+      worst = Math.max(worst, Math.hypot(x[0]! - y[0]!, x[1]! - y[1]!, x[2]! - y[2]!));
+    }
+    expect(worst).toBeLessThanOrEqual(0.05);
+    expect(worst).toBeGreaterThan(0); // it is quantized
+    const nq = normals(qa.json, qa.bin);
+    const nf = normals(fa.json, fa.bin);
+    for (let i = 0; i < nq.length; i += 3) {
+      const len = Math.hypot(nq[i]!, nq[i + 1]!, nq[i + 2]!);
+      const cos = (nq[i]! * nf[i]! + nq[i + 1]! * nf[i + 1]! + nq[i + 2]! * nf[i + 2]!) / len;
+      expect(cos).toBeGreaterThan(Math.cos(Math.PI / 180));
+    }
+    // 8 km across: a 16-bit step would be 12 cm, more than twice the allowed error: float, no extension
+    const far = buildingsGlb([bs[0]!, { ...bs[1]!, ring: square(116.5, 39.9, 30) }], centre);
+    const fj = unpack(far.glb).json;
+    expect(fj.accessors[fj.meshes[0].primitives[0].attributes.POSITION].componentType).toBe(5126);
+    expect(fj.extensionsUsed).not.toContain('KHR_mesh_quantization');
   });
 
   it('a tile of unnamed buildings is valid glTF too (its names view is never empty)', async () => {
@@ -270,6 +354,8 @@ describe('the district tileset (real buildings)', () => {
 
   it('every content passes the Khronos glTF validator', async () => {
     expect(built.files.size).toBe(built.stats.tiles);
+    // every district tile is small enough to be quantized (KHR_mesh_quantization), which the validator checks too
+    expect(built.stats.quantized).toBe(built.stats.tiles);
     for (const [path, glb] of built.files) {
       const report = await validator.validateBytes(glb, { uri: path });
       const bad = report.issues.messages.filter((m) => m.severity <= 1);
