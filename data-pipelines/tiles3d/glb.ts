@@ -31,14 +31,16 @@ export interface GlbOptions {
   generator?: string;
   /**
    * Store positions as 16-bit integers and normals as 8-bit (KHR_mesh_quantization) where that keeps every vertex
-   * within QUANTIZE_MAX_ERROR_M of its float position (default true); float32 otherwise.
+   * within QUANTIZE_MAX_ERROR_M of its float position (default true); float32 positions and normals otherwise.
+   * (Indices are 16-bit wherever they fit either way: that loses nothing.)
    */
   quantize?: boolean;
 }
 
 /**
- * How far a quantized vertex may lie from its float32 position: half a 16-bit step, so a tile up to 65535 × 2 × 5 cm
- * ≈ 6.5 km across is quantized (a district's tiles are; a city's root tiles may not be, and stay float).
+ * How far a quantized vertex may lie from its float32 position (in 3D: half a 16-bit step on each axis, √3/2 steps
+ * together). The step is the same on every axis, so a tile up to 65535 × 5 cm × 2/√3 ≈ 3.8 km across is quantized:
+ * a district's tiles but its largest, a city's but its top levels; those stay float.
  */
 export const QUANTIZE_MAX_ERROR_M = 0.05;
 
@@ -250,7 +252,9 @@ export function buildingsGlb(
     },
     scene: 0,
     scenes: [{ nodes: [0] }],
-    // quantized: the node matrix also takes the integer positions back to metres (scale by the step, add the minimum)
+    // quantized: the node matrix also takes the integer positions back to metres (scale by the step, add the minimum).
+    // One step for all three axes: Cesium turns normals by the inverse transpose of this matrix, and a scale that
+    // differed by axis would tilt every wall not facing an axis (by up to 16° in the district's tiles).
     nodes: [{ name: 'buildings', mesh: 0, matrix: q ? mul4(nodeMatrix(frame), q.dequantize) : nodeMatrix(frame) }],
     meshes: [
       {
@@ -283,7 +287,7 @@ export function buildingsGlb(
 }
 
 /**
- * The mesh's positions as unsigned 16-bit integers over [min, max] (each padded to 8 bytes: glTF aligns vertex
+ * The mesh's positions as unsigned 16-bit integers from min, one step for every axis (each padded to 8 bytes: glTF aligns vertex
  * attributes to 4) and its normals as normalized signed bytes (padded to 4), with the column-major matrix that takes
  * the integers back to the float positions; null when the tile is too large for QUANTIZE_MAX_ERROR_M.
  */
@@ -293,8 +297,10 @@ export function quantizedVertices(
   max: Vec3,
 ): { pos: Uint8Array; nrm: Uint8Array; min: Vec3; max: Vec3; dequantize: number[] } | null {
   const count = m.pos.length / 3;
-  const step = [0, 1, 2].map((k) => Math.max(max[k]! - min[k]!, 1e-6) / 0xffff);
-  if (!count || step.some((s) => s / 2 > QUANTIZE_MAX_ERROR_M)) return null;
+  const extent = Math.max(max[0] - min[0], max[1] - min[1], max[2] - min[2], 1e-6);
+  const s = extent / 0xffff;
+  if (!count || (Math.sqrt(3) * s) / 2 > QUANTIZE_MAX_ERROR_M) return null;
+  const step = [s, s, s];
   const pos = new Uint16Array(count * 4);
   const qmin: Vec3 = [0xffff, 0xffff, 0xffff];
   const qmax: Vec3 = [0, 0, 0];
