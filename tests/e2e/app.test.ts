@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import type { Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { toEcef } from '../../data-pipelines/geo/ecef.ts';
-import { DRAWN, openApp, ROOT, waitReady, type Session } from './harness.ts';
+import { DRAWN, globeLoaded, openApp, ROOT, waitReady, type Session } from './harness.ts';
 import { compareGolden, countNear, decode, diffImages, settledShot, stats } from './pixels.ts';
 
 /** priority-2 alarm marker (manhole gas) drawn on top of the well */
@@ -330,16 +330,11 @@ describe('RedWall web shell on the demo district', () => {
     await hideToastsForThisTest();
     await s.page.click('[data-testid=view-3d]');
     await s.page.evaluate(([lon, lat]) => window.__redwall!.store.command({ type: 'focus', lon: lon!, lat: lat!, what: 'golden', rangeM: 600 }), GOLDEN_CENTRE);
-    const settled3d = () =>
-      s.page.evaluate(async () => {
-        await window.__redwall!.view3d.nextFrame();
-        return (window.__redwall!.view3d as unknown as { widget: { scene: { globe: { tilesLoaded: boolean } } } }).widget.scene.globe.tilesLoaded;
-      });
-    await expect.poll(settled3d, { timeout: 120_000 }).toBe(true);
+    await globeLoaded(s.page);
     const view3d = s.page.locator('#view3d');
     const shot3d = await settledShot(
       () => view3d.screenshot({ path: resolve(OUT, 'view3d-live.png') }),
-      () => expect.poll(settled3d, { timeout: 120_000 }).toBe(true), // a new frame, every tile in view loaded
+      () => globeLoaded(s.page), // a new frame, every tile in view loaded
     );
     // (checked on the settled view: the camera has finished its flight)
     const box3d = await s.page.locator('#view3d').boundingBox();
@@ -381,9 +376,7 @@ describe('RedWall web shell on the demo district', () => {
       },
       toEcef(125, 38, 9_000_000),
     );
-    await expect
-      .poll(() => s.page.evaluate(async () => (await window.__redwall!.view3d.nextFrame(), window.__redwall!.view3d.scene.globe.tilesLoaded)), DRAWN)
-      .toBe(true);
+    await globeLoaded(s.page);
     // the two level-2 tiles the points lie in are loaded (Cesium's imagery cache, private: READY is state 4)
     const ready = await s.page.evaluate(() => {
       const cache = (

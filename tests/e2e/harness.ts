@@ -171,6 +171,18 @@ export async function camera3dSettled(page: Page, capMs: number = DRAWN.timeout)
   }
 }
 
+/**
+ * Until the 3D globe has loaded every tile it shows (Cesium's `globe.tilesLoaded`, read after a new frame: a view just
+ * moved has not asked for its tiles before it is drawn once); fails after `capMs`.
+ */
+export async function globeLoaded(page: Page, capMs: number = DRAWN.timeout): Promise<void> {
+  const end = Date.now() + capMs;
+  while (!(await page.evaluate(async () => (await window.__redwall!.view3d.nextFrame(), window.__redwall!.view3d.scene.globe.tilesLoaded)))) {
+    if (Date.now() > end) throw new Error(`the 3D globe did not load the tiles it shows within ${capMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
 /** Until the 2D map has ended a camera flight (a preset, "go to" or fit). */
 export async function mapSettled(page: Page): Promise<void> {
   await page.waitForFunction(() => window.__redwall!.view2d()?.map.isMoving() === false, undefined, { timeout: 120_000, polling: 200 });

@@ -9,7 +9,7 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openApp, recordErrors, ROOT, waitReady, type Session } from './harness.ts';
+import { globeLoaded, openApp, recordErrors, ROOT, waitReady, type Session } from './harness.ts';
 import { compareGolden, decode, MASK_COLOR, settledShot, stats } from './pixels.ts';
 import { maskOf, setGoldenStyle, WALL_MASKED } from './wall-golden.ts';
 
@@ -155,12 +155,7 @@ describe('video wall screens', () => {
     // The map's globe has loaded what the overview shows before the shots start, waited on as a condition however long
     // that takes, so the settle loop's 40 shots are not spent on tiles still arriving. (Its one failure, "did not settle
     // within 40 screenshots", came with the reverted planner change of 67677d1, not with tile loading.)
-    await expect
-      .poll(() => s.page.evaluate(async () => (await window.__redwall!.view3d.nextFrame(), window.__redwall!.view3d.scene.globe.tilesLoaded)), {
-        timeout: 300_000,
-        interval: 250,
-      })
-      .toBe(true);
+    await globeLoaded(s.page, 300_000);
     const mask = await maskOf(s.page, WALL_MASKED);
     await setGoldenStyle(s.page, true);
     let shot: Buffer;
