@@ -349,6 +349,8 @@ async function boot(): Promise<void> {
     }),
   );
   analysisReady.catch((e: unknown) => console.error('analysis workspace failed to start:', e));
+  // no database at all: what the planner asked for meanwhile (a query, the workspace's first run) fails with the reason
+  dbReady.catch((e: unknown) => store.analysis.unavailable(e));
   reaction(
     () => store.ui.workspace,
     (ws) => {

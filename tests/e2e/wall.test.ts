@@ -154,7 +154,7 @@ describe('video wall screens', () => {
     // (wall-golden.ts).
     // The map's globe has loaded what the overview shows before the shots start, waited on as a condition however long
     // that takes, so the settle loop's 40 shots are not spent on tiles still arriving. (Its one failure, "did not settle
-    // within 40 screenshots", came with the reverted planner change of 67677d1, not with tile loading.)
+    // within 40 screenshots", came with the planner change of 67677d1, before this wait; with it, that change passes.)
     await globeLoaded(s.page, 300_000);
     const mask = await maskOf(s.page, WALL_MASKED);
     await setGoldenStyle(s.page, true);

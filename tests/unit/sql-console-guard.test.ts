@@ -285,6 +285,40 @@ describe('the locked-down database (LocalDb.open applies the same settings)', ()
 });
 
 describe('the console in the planner store', () => {
+  it('a query given while the database is starting waits for it and runs; with no database it fails with the reason', async () => {
+    const { configure } = await import('mobx');
+    configure({ enforceActions: 'always' });
+    const { AnalysisStore } = await import('../../renderer/src/stores/analysis-store.ts');
+    const st = new AnalysisStore();
+    expect(st.dbStarting).toBe(true);
+    // typed at once after start-up, before DuckDB-Wasm is up (issue 24: it comes after the map)
+    const early = st.apply({ op: 'sql', sql: 'SELECT a, lon, lat FROM t ORDER BY a' });
+    const d = await setUp(true);
+    d.conn.query('CREATE TABLE vacant_lots (lot_id VARCHAR, name VARCHAR, lon DOUBLE, lat DOUBLE, area_m2 DOUBLE, max_spaces INTEGER, ring DOUBLE[])');
+    expect(st.console).toBeNull(); // still waiting
+    await st.attach({
+      db: d.runner,
+      origin: { lon: 116.4, lat: 39.9 },
+      fetchHistory: () => Promise.resolve({ csv: 'ts,place_id,occupied,capacity\n', truncated: false }),
+      now: () => 0,
+    });
+    expect(await early).toBeNull();
+    expect(st.dbStarting).toBe(false);
+    expect(st.console).toMatchObject({ error: '', total: 2, columns: ['a', 'lon', 'lat'] });
+
+    // the database never comes: what waited, and what comes after, fails with the reason (nothing waits for ever)
+    const none = new AnalysisStore();
+    const query = none.apply({ op: 'sql', sql: 'SELECT 1' });
+    const metric = none.apply({ op: 'setMetric', metric: 'gap' });
+    none.unavailable(new Error('DuckDB-Wasm did not start: no memory'));
+    expect(await query).toMatch(/no memory/);
+    expect(none.console!.error).toMatch(/no memory/);
+    expect(await metric).toMatch(/no memory/);
+    expect(none.error).toMatch(/no memory/);
+    expect(await none.apply({ op: 'sql', sql: 'SELECT 2' })).toMatch(/no memory/);
+    expect(none.dbStarting).toBe(false);
+  });
+
   it('runs on its own connection: Stop interrupts a runaway query, and the analyses are not held up meanwhile', async () => {
     const { configure } = await import('mobx');
     configure({ enforceActions: 'always' });

@@ -111,9 +111,20 @@ export class AnalysisStore {
   private consoleConn: Promise<ConsoleConnection> | null = null;
   private consoleQueue: Promise<unknown> = Promise.resolve();
   private consoleStop: (() => void) | null = null;
+  /**
+   * The local database is still starting (it comes up a few seconds after the map: issue 24). Commands given meanwhile
+   * (a query typed at once, the workspace opened) wait for it rather than fail, and run in order once it is up.
+   */
+  dbStarting = true;
+  private readonly attached: Promise<void>;
+  private settleAttach!: (error?: unknown) => void;
 
   constructor() {
-    makeAutoObservable<this, 'q' | 'deps' | 'consoleConn' | 'consoleQueue' | 'consoleStop'>(
+    this.attached = new Promise<void>((resolve, reject) => {
+      this.settleAttach = (error) => (error === undefined ? resolve() : reject(error instanceof Error ? error : new Error(String(error))));
+    });
+    this.attached.catch(() => undefined); // said by each command that waited for it
+    makeAutoObservable<this, 'q' | 'deps' | 'consoleConn' | 'consoleQueue' | 'consoleStop' | 'attached' | 'settleAttach'>(
       this,
       {
         q: false,
@@ -121,6 +132,8 @@ export class AnalysisStore {
         consoleConn: false,
         consoleQueue: false,
         consoleStop: false,
+        attached: false,
+        settleAttach: false,
         result: observable.ref,
         access: observable.ref,
         sites: observable.ref,
@@ -142,8 +155,25 @@ export class AnalysisStore {
     return this.failure === null ? '' : errorText(this.failure);
   }
 
-  /** Connects to the local database; loads candidate vacant lots and the schema. */
+  /** Connects to the local database; loads candidate vacant lots and the schema. Commands waiting for it run then. */
   async attach(deps: AnalysisDeps): Promise<void> {
+    try {
+      await this.connect(deps);
+    } catch (e) {
+      this.unavailable(e);
+      throw e;
+    }
+    runInAction(() => (this.dbStarting = false));
+    this.settleAttach();
+  }
+
+  /** The local database did not start: the commands waiting for it fail with `reason`, and so do later ones. */
+  unavailable(reason: unknown): void {
+    runInAction(() => (this.dbStarting = false));
+    this.settleAttach(reason ?? new LocalizedError('analysis.err.notReady'));
+  }
+
+  private async connect(deps: AnalysisDeps): Promise<void> {
     this.deps = deps;
     this.q = new ParkingQueries(deps.db);
     await this.q.setup();
@@ -211,6 +241,7 @@ export class AnalysisStore {
     }
     if (cmd.op === 'sql') {
       const job = this.consoleQueue
+        .then(() => this.attached.catch((e: unknown) => this.consoleFailed(cmd.sql, e)))
         .then(() => this.runSql(cmd.sql))
         .then(
           () => null,
@@ -219,7 +250,15 @@ export class AnalysisStore {
       this.consoleQueue = job;
       return job;
     }
-    const job = this.queue.then(() => this.applyNow(cmd));
+    const job = this.queue.then(() =>
+      this.attached.then(
+        () => this.applyNow(cmd),
+        (e: unknown) => {
+          runInAction(() => (this.failure = e));
+          return errorText(e);
+        },
+      ),
+    );
     this.queue = job.then(
       () => undefined,
       () => undefined,
@@ -418,6 +457,13 @@ export class AnalysisStore {
       this.occupancyParams = { ...this.params! };
       this.bump();
     });
+  }
+
+  /** A query given while the database was starting, which then did not start: said in the console, as its error. */
+  private consoleFailed(sql: string, e: unknown): never {
+    const error = errorText(e);
+    runInAction(() => (this.console = { sql, columns: [], rows: [], total: 0, truncated: false, ms: 0, error, failure: e, points: [] }));
+    throw e;
   }
 
   private async runSql(sql: string): Promise<void> {

@@ -88,7 +88,9 @@ export function mountSqlConsole(store: RootStore, stage: HTMLElement): () => voi
         return;
       }
       if (!r) {
-        resultBox.replaceChildren(h('div', { class: 'muted' }, t('console.intro')));
+        // the database comes up a few seconds after the map: a query run before waits for it (stores/analysis-store.ts)
+        if (a.dbStarting) resultBox.replaceChildren(h('div', { class: 'muted', 'data-testid': 'sql-db-starting' }, t('console.dbStarting')));
+        else resultBox.replaceChildren(h('div', { class: 'muted' }, t('console.intro')));
         return;
       }
       if (r.error) {
