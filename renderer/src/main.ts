@@ -60,6 +60,8 @@ async function boot(): Promise<void> {
     return d;
   });
   dbReady.catch(() => undefined); // reported where boot waits for it (before 'ready'), not as an unhandled rejection
+  // no database at all: what the planner asked for meanwhile (a query, the workspace's first run) fails with the reason
+  dbReady.catch((e: unknown) => store.analysis.unavailable(e));
   // the far-away ground's imagery (views/natural-earth.ts), now that the config and the package have come: loaded
   // at boot, its 42 requests held the config's up (a browser opens 6 connections to a server), by 0.3-0.6 s
   if (drawsMap) prefetchNaturalEarth();
@@ -145,6 +147,8 @@ async function boot(): Promise<void> {
     // No 3D view at all (no WebGL on this machine): the panels still come up, the alarm list live, and the reason is
     // said on the stage (boot's failure)
     mountPanels(store, meta, bridge, { storage: localStorage, cameras: () => ({ camera3d: null, camera2d: null }) });
+    // the analyses are never attached on this path: what a planner asks for (a layout restored, say) fails at once
+    store.analysis.unavailable(e);
     throw e;
   }
   phase('view3d');
@@ -349,8 +353,6 @@ async function boot(): Promise<void> {
     }),
   );
   analysisReady.catch((e: unknown) => console.error('analysis workspace failed to start:', e));
-  // no database at all: what the planner asked for meanwhile (a query, the workspace's first run) fails with the reason
-  dbReady.catch((e: unknown) => store.analysis.unavailable(e));
   reaction(
     () => store.ui.workspace,
     (ws) => {

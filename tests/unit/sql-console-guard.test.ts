@@ -306,6 +306,30 @@ describe('the console in the planner store', () => {
     expect(st.dbStarting).toBe(false);
     expect(st.console).toMatchObject({ error: '', total: 2, columns: ['a', 'lon', 'lat'] });
 
+    // Stop while a query waits: it never runs, not even once the database is up; Clear happens at once, not after
+    const stopped = new AnalysisStore();
+    const waiting = stopped.apply({ op: 'sql', sql: 'SELECT 42 AS answer' });
+    expect(stopped.consoleWaiting).toBe(true);
+    expect(await stopped.apply({ op: 'stopSql' })).toBeNull();
+    expect(stopped.consoleWaiting).toBe(false);
+    expect(stopped.console).toMatchObject({ total: 0, columns: [] });
+    expect(stopped.console!.error).not.toBe('');
+    const d2 = await setUp(true);
+    d2.conn.query('CREATE TABLE vacant_lots (lot_id VARCHAR, name VARCHAR, lon DOUBLE, lat DOUBLE, area_m2 DOUBLE, max_spaces INTEGER, ring DOUBLE[])');
+    const cleared = stopped.apply({ op: 'clearConsole' });
+    expect(stopped.console).toBeNull(); // the clear did not wait for the database
+    expect(await cleared).toBeNull();
+    await stopped.attach({
+      db: d2.runner,
+      origin: { lon: 116.4, lat: 39.9 },
+      fetchHistory: () => Promise.resolve({ csv: 'ts,place_id,occupied,capacity\n', truncated: false }),
+      now: () => 0,
+    });
+    expect(await waiting).toBeNull();
+    expect(stopped.console).toBeNull(); // the stopped query never ran
+    expect(await stopped.apply({ op: 'sql', sql: 'SELECT 7 AS later' })).toBeNull();
+    expect(stopped.console).toMatchObject({ error: '', columns: ['later'], total: 1 });
+
     // the database never comes: what waited, and what comes after, fails with the reason (nothing waits for ever)
     const none = new AnalysisStore();
     const query = none.apply({ op: 'sql', sql: 'SELECT 1' });

@@ -32,9 +32,22 @@ export class LocalDb implements SqlRunner {
     const worker = new Worker(ehWorkerUrl);
     const logger = new duckdb.VoidLogger();
     const db = new duckdb.AsyncDuckDB(logger, worker);
-    await db.instantiate(ehWasmUrl);
+    // A worker that cannot load or dies: DuckDB-Wasm logs it and drops its pending requests without settling them, so
+    // the start would wait for ever (and the planner's commands with it). Failed here instead, with the reason.
+    const died = new Promise<never>((_, reject) =>
+      worker.addEventListener(
+        'error',
+        (e) => {
+          worker.terminate();
+          reject(new Error(`the local database's worker failed to start: ${e.message || 'its script could not be loaded'}`));
+        },
+        { once: true },
+      ),
+    );
+    died.catch(() => undefined); // said by whatever waits for the start
+    await Promise.race([db.instantiate(ehWasmUrl), died]);
     // No extension loading, no file or network access but our in-memory files, configuration locked (db-lockdown.ts).
-    const conn = await db.connect();
+    const conn = await Promise.race([db.connect(), died]);
     const locked = conn.query(LOCKDOWN_SQL);
     locked.catch(() => undefined); // said by whatever waits for it
     return new LocalDb(db, conn, worker, locked);

@@ -100,6 +100,8 @@ export class AnalysisStore {
   console: ConsoleResult | null = null;
   /** a console query is running (the Stop button shows) */
   consoleRunning = false;
+  /** a console query waits for the database to start (Stop cancels it before it runs) */
+  consoleWaiting = false;
   consoleSql = 'SELECT kind, count(*) AS places, sum(capacity) AS spaces\nFROM parking_places GROUP BY kind';
   schema: Array<{ table: string; columns: Array<{ name: string; type: string }> }> = [];
   /** bumps whenever something drawn changes (layers repaint on it) */
@@ -111,6 +113,8 @@ export class AnalysisStore {
   private consoleConn: Promise<ConsoleConnection> | null = null;
   private consoleQueue: Promise<unknown> = Promise.resolve();
   private consoleStop: (() => void) | null = null;
+  /** bumped by Stop: a query still waiting for the database, given before it, is not run */
+  private consoleEpoch = 0;
   /**
    * The local database is still starting (it comes up a few seconds after the map: issue 24). Commands given meanwhile
    * (a query typed at once, the workspace opened) wait for it rather than fail, and run in order once it is up.
@@ -124,7 +128,7 @@ export class AnalysisStore {
       this.settleAttach = (error) => (error === undefined ? resolve() : reject(error instanceof Error ? error : new Error(String(error))));
     });
     this.attached.catch(() => undefined); // said by each command that waited for it
-    makeAutoObservable<this, 'q' | 'deps' | 'consoleConn' | 'consoleQueue' | 'consoleStop' | 'attached' | 'settleAttach'>(
+    makeAutoObservable<this, 'q' | 'deps' | 'consoleConn' | 'consoleQueue' | 'consoleStop' | 'consoleEpoch' | 'attached' | 'settleAttach'>(
       this,
       {
         q: false,
@@ -132,6 +136,7 @@ export class AnalysisStore {
         consoleConn: false,
         consoleQueue: false,
         consoleStop: false,
+        consoleEpoch: false,
         attached: false,
         settleAttach: false,
         result: observable.ref,
@@ -236,13 +241,42 @@ export class AnalysisStore {
   apply(cmd: AnalysisCommand): Promise<string | null> {
     // the console runs on its own connection and reads only: it neither waits for nor holds up the analyses
     if (cmd.op === 'stopSql') {
+      if (this.consoleWaiting) {
+        // queries waiting for the database: none of them runs (the Stop is the operator's last word)
+        this.consoleEpoch++;
+        const e = new LocalizedError('console.stopped');
+        runInAction(() => {
+          this.consoleWaiting = false;
+          this.console = { sql: this.consoleSql, columns: [], rows: [], total: 0, truncated: false, ms: 0, error: e.message, failure: e, points: [] };
+        });
+      }
       this.consoleStop?.();
       return Promise.resolve(null);
     }
+    if (cmd.op === 'clearConsole') {
+      // what is shown goes now, not after the analyses or the database's start (nor over a later result)
+      this.patch({ console: null });
+      return Promise.resolve(null);
+    }
     if (cmd.op === 'sql') {
+      const epoch = this.consoleEpoch;
+      if (this.dbStarting)
+        runInAction(() => {
+          this.consoleWaiting = true;
+          this.consoleSql = cmd.sql;
+          this.console = null;
+        });
       const job = this.consoleQueue
-        .then(() => this.attached.catch((e: unknown) => this.consoleFailed(cmd.sql, e)))
-        .then(() => this.runSql(cmd.sql))
+        .then(() =>
+          this.attached.then(
+            () => runInAction(() => (this.consoleWaiting = false)),
+            (e: unknown) => {
+              runInAction(() => (this.consoleWaiting = false));
+              return this.consoleFailed(cmd.sql, e);
+            },
+          ),
+        )
+        .then(() => (epoch === this.consoleEpoch ? this.runSql(cmd.sql) : undefined))
         .then(
           () => null,
           (e: unknown) => errorText(e),
@@ -354,8 +388,7 @@ export class AnalysisStore {
         case 'export':
           break;
         case 'clearConsole':
-          this.patch({ console: null });
-          break;
+          break; // handled in apply()
       }
       runInAction(() => (this.failure = null));
       return null;

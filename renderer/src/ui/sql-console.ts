@@ -50,8 +50,8 @@ export function mountSqlConsole(store: RootStore, stage: HTMLElement): () => voi
       input.setAttribute('aria-label', t('console.input'));
       run.textContent = t('console.run');
       stop.textContent = t('console.stop');
-      stop.disabled = !a.consoleRunning;
-      run.disabled = a.consoleRunning;
+      stop.disabled = !(a.consoleRunning || a.consoleWaiting);
+      run.disabled = a.consoleRunning || a.consoleWaiting;
       clear.textContent = t('console.clear');
       close.title = t('console.close');
       close.setAttribute('aria-label', t('console.close'));
@@ -83,6 +83,10 @@ export function mountSqlConsole(store: RootStore, stage: HTMLElement): () => voi
     autorun(() => {
       void store.ui.locale;
       const r = a.console;
+      if (a.consoleWaiting) {
+        resultBox.replaceChildren(h('div', { class: 'muted', 'data-testid': 'sql-db-waiting' }, t('console.dbWaiting')));
+        return;
+      }
       if (a.consoleRunning) {
         resultBox.replaceChildren(h('div', { class: 'muted', 'data-testid': 'sql-running' }, t('console.running')));
         return;
