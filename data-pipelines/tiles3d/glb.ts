@@ -298,22 +298,21 @@ export function quantizedVertices(
 ): { pos: Uint8Array; nrm: Uint8Array; min: Vec3; max: Vec3; dequantize: number[] } | null {
   const count = m.pos.length / 3;
   const extent = Math.max(max[0] - min[0], max[1] - min[1], max[2] - min[2], 1e-6);
-  const s = extent / 0xffff;
-  if (!count || (Math.sqrt(3) * s) / 2 > QUANTIZE_MAX_ERROR_M) return null;
-  const step = [s, s, s];
+  const step = extent / 0xffff;
+  if (!count || (Math.sqrt(3) * step) / 2 > QUANTIZE_MAX_ERROR_M) return null;
   const pos = new Uint16Array(count * 4);
   const qmin: Vec3 = [0xffff, 0xffff, 0xffff];
   const qmax: Vec3 = [0, 0, 0];
   for (let i = 0; i < count; i++)
     for (let k = 0; k < 3; k++) {
-      const v = Math.min(0xffff, Math.max(0, Math.round((m.pos[i * 3 + k]! - min[k]!) / step[k]!)));
+      const v = Math.min(0xffff, Math.max(0, Math.round((m.pos[i * 3 + k]! - min[k]!) / step)));
       pos[i * 4 + k] = v;
       if (v < qmin[k]!) qmin[k] = v;
       if (v > qmax[k]!) qmax[k] = v;
     }
   const nrm = new Int8Array(count * 4);
   for (let i = 0; i < count * 3; i++) nrm[Math.floor(i / 3) * 4 + (i % 3)] = Math.round(Math.max(-1, Math.min(1, m.nrm[i]!)) * 127);
-  const dequantize = [step[0]!, 0, 0, 0, 0, step[1]!, 0, 0, 0, 0, step[2]!, 0, min[0], min[1], min[2], 1];
+  const dequantize = [step, 0, 0, 0, 0, step, 0, 0, 0, 0, step, 0, min[0], min[1], min[2], 1];
   return { pos: new Uint8Array(pos.buffer), nrm: new Uint8Array(nrm.buffer), min: qmin, max: qmax, dequantize };
 }
 

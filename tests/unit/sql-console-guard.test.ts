@@ -284,6 +284,14 @@ describe('the locked-down database (LocalDb.open applies the same settings)', ()
   });
 });
 
+/** What the planner store attaches to: this database, no parking history. */
+const plannerDeps = (d: ConsoleDb) => ({
+  db: d.runner,
+  origin: { lon: 116.4, lat: 39.9 },
+  fetchHistory: () => Promise.resolve({ csv: 'ts,place_id,occupied,capacity\n', truncated: false }),
+  now: () => 0,
+});
+
 describe('the console in the planner store', () => {
   it('a query given while the database is starting waits for it and runs; with no database it fails with the reason', async () => {
     const { configure } = await import('mobx');
@@ -296,12 +304,7 @@ describe('the console in the planner store', () => {
     const d = await setUp(true);
     d.conn.query('CREATE TABLE vacant_lots (lot_id VARCHAR, name VARCHAR, lon DOUBLE, lat DOUBLE, area_m2 DOUBLE, max_spaces INTEGER, ring DOUBLE[])');
     expect(st.console).toBeNull(); // still waiting
-    await st.attach({
-      db: d.runner,
-      origin: { lon: 116.4, lat: 39.9 },
-      fetchHistory: () => Promise.resolve({ csv: 'ts,place_id,occupied,capacity\n', truncated: false }),
-      now: () => 0,
-    });
+    await st.attach(plannerDeps(d));
     expect(await early).toBeNull();
     expect(st.dbStarting).toBe(false);
     expect(st.console).toMatchObject({ error: '', total: 2, columns: ['a', 'lon', 'lat'] });
@@ -319,12 +322,7 @@ describe('the console in the planner store', () => {
     const cleared = stopped.apply({ op: 'clearConsole' });
     expect(stopped.console).toBeNull(); // the clear did not wait for the database
     expect(await cleared).toBeNull();
-    await stopped.attach({
-      db: d2.runner,
-      origin: { lon: 116.4, lat: 39.9 },
-      fetchHistory: () => Promise.resolve({ csv: 'ts,place_id,occupied,capacity\n', truncated: false }),
-      now: () => 0,
-    });
+    await stopped.attach(plannerDeps(d2));
     expect(await waiting).toBeNull();
     expect(stopped.console).toBeNull(); // the stopped query never ran
     expect(await stopped.apply({ op: 'sql', sql: 'SELECT 7 AS later' })).toBeNull();
@@ -350,12 +348,7 @@ describe('the console in the planner store', () => {
     const d = await setUp(true);
     d.conn.query('CREATE TABLE vacant_lots (lot_id VARCHAR, name VARCHAR, lon DOUBLE, lat DOUBLE, area_m2 DOUBLE, max_spaces INTEGER, ring DOUBLE[])');
     const st = new AnalysisStore();
-    await st.attach({
-      db: d.runner,
-      origin: { lon: 116.4, lat: 39.9 },
-      fetchHistory: () => Promise.resolve({ csv: 'ts,place_id,occupied,capacity\n', truncated: false }),
-      now: () => 0,
-    });
+    await st.attach(plannerDeps(d));
     const slow = st.apply({ op: 'sql', sql: 'SELECT count(*) FROM range(1000000000) a, range(1000000000) b' });
     await expect.poll(() => st.consoleRunning, { timeout: 10_000 }).toBe(true);
     expect(await st.apply({ op: 'setMetric', metric: 'gap' })).toBeNull();

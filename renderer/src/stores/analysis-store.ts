@@ -244,10 +244,9 @@ export class AnalysisStore {
       if (this.consoleWaiting) {
         // queries waiting for the database: none of them runs (the Stop is the operator's last word)
         this.consoleEpoch++;
-        const e = new LocalizedError('console.stopped');
         runInAction(() => {
           this.consoleWaiting = false;
-          this.console = { sql: this.consoleSql, columns: [], rows: [], total: 0, truncated: false, ms: 0, error: e.message, failure: e, points: [] };
+          this.console = failedConsole(this.consoleSql, new LocalizedError('console.stopped'));
         });
       }
       this.consoleStop?.();
@@ -494,8 +493,7 @@ export class AnalysisStore {
 
   /** A query given while the database was starting, which then did not start: said in the console, as its error. */
   private consoleFailed(sql: string, e: unknown): never {
-    const error = errorText(e);
-    runInAction(() => (this.console = { sql, columns: [], rows: [], total: 0, truncated: false, ms: 0, error, failure: e, points: [] }));
+    runInAction(() => (this.console = failedConsole(sql, e)));
     throw e;
   }
 
@@ -505,8 +503,7 @@ export class AnalysisStore {
     runInAction(() => (this.consoleSql = sql));
     let result: ConsoleResult;
     if (!db.connectConsole) {
-      const e = new LocalizedError('console.err.unavailable');
-      result = { sql, columns: [], rows: [], total: 0, truncated: false, ms: 0, error: e.message, failure: e, points: [] };
+      result = failedConsole(sql, new LocalizedError('console.err.unavailable'));
     } else {
       this.consoleConn ??= db.connectConsole();
       const conn = await this.consoleConn.catch((e: unknown) => {
@@ -528,4 +525,9 @@ export class AnalysisStore {
       this.bump();
     });
   }
+}
+
+/** A console result that is only its error (the query never reached the database): no columns, no rows. */
+function failedConsole(sql: string, failure: unknown): ConsoleResult {
+  return { sql, columns: [], rows: [], total: 0, truncated: false, ms: 0, error: errorText(failure), failure, points: [] };
 }
