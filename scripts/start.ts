@@ -118,6 +118,8 @@ if (electron) {
     sim: { backfillMs: 24 * 3600_000, requests: { backfillDays: 7 } },
     demo: accounts.source === 'demo',
     token,
+    // the population generated at start, not in the seconds the first page draws its map (issue 24)
+    warmPeople: true,
   }).catch((e: unknown) => {
     console.error((e as Error).message);
     process.exit(2);

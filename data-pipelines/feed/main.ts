@@ -178,6 +178,8 @@ const server = await startFeedServer({
         requests: { backfillDays: requestDays },
       },
   testHooks: args.includes('--test-hooks'),
+  // the population generated at start, not in the seconds the first page draws its map (issue 24)
+  warmPeople: true,
   ...(token ? { token } : {}),
   ...(tlsKey && tlsCert ? { tls: { key: readFileSync(tlsKey, 'utf8'), cert: readFileSync(tlsCert, 'utf8') } } : {}),
 }).catch((e: unknown) => {

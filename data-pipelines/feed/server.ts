@@ -83,6 +83,14 @@ export interface FeedServerOptions {
   appVersion?: string;
   /** test-only endpoints (raw payload injection for fuzzing the client); never on in the app */
   testHooks?: boolean;
+  /**
+   * Generate the (synthetic) population in the background as soon as the server is up, rather than at the first
+   * people request (issue 24). The first request came from a page's elderly layer right after its feed went live,
+   * and the 1-2.5 s of generation then shared this machine's 2 cores with the page drawing its first map. The
+   * app's entry points (web shell, Electron, the feed CLI) and the benchmark warm it; tests that start many servers
+   * leave it to the first request, as before.
+   */
+  warmPeople?: boolean;
   /** drill scenario files offered to operators (*.json, format redwall-drill/1) */
   scenariosDir?: string;
   /**
@@ -172,6 +180,11 @@ export interface FeedServer {
   sources: SourceHub;
   /** the cluster log membership (null: the embedded journal) */
   cluster: ClusterMember | null;
+  /**
+   * The population's generation started at start (`warmPeople`): resolves when it is done (a failure is logged and
+   * left to the first request); null without `warmPeople`.
+   */
+  peopleWarm: Promise<void> | null;
   close(): Promise<void>;
 }
 
@@ -455,6 +468,10 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
     core.close();
   };
   closeServer = close;
+  // (a failure here is said, and the first people request tries again: a failed generation is not kept)
+  const peopleWarm = opts.warmPeople
+    ? people.ready().catch((e: unknown) => log(`the population could not be generated at start: ${(e as Error).message}`))
+    : null;
   return {
     url,
     port,
@@ -467,6 +484,7 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
       return events;
     },
     sources: hub,
+    peopleWarm,
     close,
   };
 }

@@ -125,7 +125,7 @@ export class PeopleService {
   private generating: Promise<void> | null = null;
   /**
    * Generates the population (about a quarter of a million people, ~1.5 s) in slices between other work: the feed's
-   * ticks, alarms and sockets go on meanwhile. Idempotent; the same people as population().
+   * ticks, alarms and sockets go on meanwhile. Idempotent; the same people as population(). A failure is not kept.
    */
   ready(): Promise<void> {
     if (this.pop) return Promise.resolve();
@@ -137,7 +137,11 @@ export class PeopleService {
         if (++n % 40 === 0) await new Promise<void>((r) => setImmediate(r));
       }
       if (!this.pop) this.setPopulation(out);
-    })();
+    })().catch((e: unknown) => {
+      // (a failed generation is not kept: the next request tries again)
+      this.generating = null;
+      throw e;
+    });
     return this.generating;
   }
 

@@ -91,6 +91,8 @@ runMain(electron, {
           sim: { backfillMs: 24 * 3600_000, requests: { backfillDays: 7 } },
           appVersion: app.getVersion(),
           token: feedToken,
+          // the population generated while the window loads, not in the seconds its first map is drawn (issue 24)
+          warmPeople: true,
           ...(cameras.length ? { cameras } : {}),
         }).then((s) => ({ ...s, token: feedToken, demoAccounts: source === 'demo', videoOrigins: videoOrigins(cameras) })),
     ),

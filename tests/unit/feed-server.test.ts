@@ -33,6 +33,25 @@ describe('feed server', () => {
     await expect(startFeedServer({ assetsDir, journalDir: mkdtempSync(join(tmpdir(), 'redwall-j-')), host: '0.0.0.0' })).rejects.toThrow(/loopback only/);
   });
 
+  it('warmPeople generates the population at start, not at the first people request (issue 24); off by default', async () => {
+    expect(server.peopleWarm).toBeNull();
+    const logged: string[] = [];
+    const warm = await startFeedServer({
+      assetsDir,
+      journalDir: mkdtempSync(join(tmpdir(), 'redwall-j-')),
+      sim: null,
+      warmPeople: true,
+      log: (m) => logged.push(m),
+    });
+    try {
+      expect(warm.peopleWarm).not.toBeNull();
+      await warm.peopleWarm;
+      expect(logged.filter((m) => m.includes('population'))).toEqual([]);
+    } finally {
+      await warm.close();
+    }
+  });
+
   it('greets with hello + snapshot, then streams contract-valid events with consecutive seq', async () => {
     const c = await client();
     expect(c.hello.epoch).toBe(c.snapshot!.epoch);

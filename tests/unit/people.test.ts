@@ -177,6 +177,21 @@ describe('people service', () => {
     await a.ready(); // idempotent
   });
 
+  it('a failed generation is not kept: the next ready() tries again (a server warming at start retries on first use)', async () => {
+    let fail = true;
+    const c = new PeopleService(
+      () => {
+        if (fail) throw new Error('homes unreadable');
+        return HOMES;
+      },
+      { auditPath: join(dir, 'c.jsonl'), now: () => now },
+    );
+    await expect(c.ready()).rejects.toThrow('homes unreadable');
+    fail = false;
+    await c.ready();
+    expect(c.population().length).toBeGreaterThan(0);
+  });
+
   it('inside an alarm zone (issue 22): exact counts per building and grid; the masked vulnerable list by role; audited', () => {
     const ids = [...new Set(svc.population().map((p) => p.buildingId))];
     const one = ids[0]!;
