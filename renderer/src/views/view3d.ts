@@ -35,7 +35,7 @@ import { CanvasTileProvider } from './canvas-tiles.ts';
 import { FlatTerrainProvider } from './flat-terrain.ts';
 import { NaturalEarthProvider } from './natural-earth.ts';
 import { isSoftwareRendererName, rendererName } from './gpu.ts';
-import { phase } from '../perf/startup.ts';
+import { phase, whenPhase } from '../perf/startup.ts';
 import type { BuildingGeom, DistrictMeta } from '../data/district.ts';
 import { GeometryBuildings, TilesetBuildings, type DistrictBuildings } from './district-buildings.ts';
 import type { BuildingsSource } from '../layers/buildings/format.ts';
@@ -139,6 +139,7 @@ export class View3D {
       showRenderLoopErrors: false,
     });
     const scene = this.widget.scene;
+    stopCameraDrift(this.widget);
     // the scene's WebGL context (Cesium keeps it private; one for the view's life, lost or not)
     const gl = (scene as unknown as { context: { _gl: WebGLRenderingContext } }).context._gl;
     scene.renderError.addEventListener((_scene: unknown, error: unknown) => {
@@ -476,8 +477,9 @@ export class View3D {
     // Until then the globe loads only the tiles this first view shows: none of their ancestors (preloaded by default so
     // that zooming out finds them), and all of them at once rather than a coarser tile first when more than 20 are
     // missing. On a software renderer each of those detours cost frames of 0.2-0.5 s before the district's ground
-    // showed (issue 24). Cesium's defaults come back once the buildings are drawn too (or 20 s after the ground at the
-    // latest), so that the ancestors' tiles (28 here) load after the buildings rather than in the same frames.
+    // showed (issue 24). Cesium's defaults come back once start-up is over (the buildings drawn and DuckDB loaded, which
+    // starts after the map), or 20 s after the ground at the latest: the ancestors' tiles (28 here) took 16 frames of
+    // 0.3 s, and those frames took the cores DuckDB's start needed (ready 10.8 s instead of 8.7).
     const globe = scene.globe;
     const defaults = { preloadAncestors: globe.preloadAncestors, loadingDescendantLimit: globe.loadingDescendantLimit };
     globe.preloadAncestors = false;
@@ -488,9 +490,8 @@ export class View3D {
       if (once) return;
       once = true;
       this.loadSlice(SOFTWARE_GLOBE_LOAD_SLICE_MS);
-      // (buildings that never settle — a tileset whose tile hangs — do not keep Cesium's defaults away for good)
-      const drawn = this.ready.catch(() => undefined);
-      void Promise.race([drawn, new Promise((r) => setTimeout(r, DEFAULTS_BACK_AT_LATEST_MS))]).then(() => {
+      // (a start that never gets ready — a tileset whose tile hangs — does not keep Cesium's defaults away for good)
+      void Promise.race([whenPhase('ready'), new Promise((r) => setTimeout(r, DEFAULTS_BACK_AT_LATEST_MS))]).then(() => {
         if (!this.destroyed) Object.assign(globe, defaults);
       });
     };
@@ -625,4 +626,22 @@ export class View3D {
     this.handler.destroy();
     if (!this.widget.isDestroyed()) this.widget.destroy();
   }
+}
+
+/**
+ * The view idles when nothing changes (issue 24). CesiumWidget (1.145) makes a default entity data source whose
+ * clustering listens to `camera.changed`. While anything listens, Cesium reads the camera's heading, pitch and roll
+ * before every frame, and each read moves the camera's up vector by a rounding error (~1e-16: the getters turn the
+ * camera into the local frame and back). Render-on-demand compares the camera at 1e-15, so the drift counted as a
+ * camera move: a full frame was drawn 3-4 times a second for ever, with nothing on screen changing. On a software
+ * renderer that kept a core busy (the GPU process), and it took that core from everything else: DuckDB's start, the
+ * page's own work. RedWall draws no entities, so the clustering's listener is taken away.
+ * Returns whether there was one to take away (Cesium keeps it private: a later Cesium may not have it).
+ */
+export function stopCameraDrift(widget: CesiumWidget): boolean {
+  const clustering = widget.dataSourceDisplay.defaultDataSource.clustering as unknown as { _removeEventListener?: () => void };
+  if (typeof clustering._removeEventListener !== 'function') return false;
+  clustering._removeEventListener();
+  clustering._removeEventListener = undefined;
+  return true;
 }

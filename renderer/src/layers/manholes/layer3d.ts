@@ -54,11 +54,13 @@ export function createManholes3D({ scene, store }: LayerContext3D): LayerRendere
   const paint = () => {
     const next = store.live.wellLevels;
     const touched = new Set([...painted.keys(), ...next.keys()]);
+    let changed = 0;
     for (const id of touched) {
       const i = wells.index.get(id);
       if (i === undefined) continue;
       const level = next.get(id) ?? 'normal';
-      if (painted.get(id) === level) continue;
+      if ((painted.get(id) ?? 'normal') === level) continue;
+      changed++;
       const p = points[i]!;
       p.color = colorOf(level);
       p.pixelSize = LEVEL_RADIUS_PX[level] * 1.8;
@@ -69,7 +71,9 @@ export function createManholes3D({ scene, store }: LayerContext3D): LayerRendere
       p.distanceDisplayCondition = level === 'normal' ? NEAR : ALWAYS;
     }
     painted = next;
-    scene.requestRender();
+    // a frame only when a well looks different: the readings change every tick, a well's level seldom, and on a
+    // software renderer each frame is a core's worth of work for a quarter of a second (issue 24)
+    if (changed) scene.requestRender();
   };
   const dispose = reaction(() => store.live.versions.manhole, paint, { fireImmediately: true });
 
