@@ -25,20 +25,32 @@ import type { CameraState } from './types/camera.ts';
 import './debug.ts';
 import { nextTask, phase, whenPhase } from './perf/startup.ts';
 
+/** DuckDB-Wasm starts this long after boot at the latest, map or no map (a view that never settles, say). */
+const DB_START_AT_LATEST_MS = 10_000;
+
 /** A name is labelled once within this distance (a complex's wings share one name). */
 const LABEL_ONCE_WITHIN_M = 200;
 
 async function boot(): Promise<void> {
   const bootEl = document.getElementById('boot')!;
   const bridge = getBridge();
-  // DuckDB-Wasm compiles while the config, the data package and the district description are fetched and the maps
-  // are made (in parallel, not one after the other: issue 24's start-up timeline, docs/benchmarks.md)
-  const dbOpen = LocalDb.open();
   const drawsMap = !isMapless(new URLSearchParams(location.search).get('screen'));
+  // DuckDB-Wasm (the planner's analyses, the SQL console, imports) starts once the first map is on screen, not beside
+  // it: on a 2-core software-GL machine its compile and table loads took the cores the first map needed (issue 24:
+  // the map at 6.5 s with it beside, 5.0 s with it after; docs/benchmarks.md). It starts at once where a planner needs
+  // it first (the analysis workspace restored) or no map is drawn, and DB_START_AT_LATEST_MS after boot in any case.
+  let startDb: () => void = () => undefined;
+  const dbGate = new Promise<void>((resolve) => (startDb = resolve));
+  const dbOpen = dbGate.then(() => LocalDb.open());
+  if (!drawsMap) startDb();
+  void whenPhase('map').then(startDb);
+  setTimeout(startDb, DB_START_AT_LATEST_MS);
   dbOpen.catch(() => undefined); // a config failure first: this one's own failure is not an unhandled rejection
   const cfg = await bridge.getConfig();
   phase('config');
   const store = new RootStore();
+  // a planner's workspace (a layout restored, or opened before the map is drawn) wants the database now
+  void when(() => store.ui.workspace === 'analysis').then(startDb);
   store.session.setDemoAccounts(cfg.demoAccounts === true);
 
   const base = new URL(cfg.assetsBase, location.href).href;
@@ -50,8 +62,8 @@ async function boot(): Promise<void> {
   // a failure of one is reported, not left as an unhandled rejection of the other
   const [fetched, meta] = await Promise.all([pkg, metaLoad]);
   // The map, the entity tables and the place index are read from the package's own Arrow bytes, not from DuckDB: the
-  // console's start-up no longer waits for DuckDB-Wasm to compile (2.4 s of a cold start, issue 24). DuckDB gets the
-  // same tables once it is up; the analyses, the SQL console and imports wait for that, and so does 'ready'.
+  // console's start-up does not wait for DuckDB-Wasm (started after the map, above). DuckDB gets the same tables once
+  // it is up; the analyses, the SQL console and imports wait for that, and so does 'ready'.
   const tables = PackageTables.read(fetched);
   phase('package');
   const dbReady = dbOpen.then(async (d) => {

@@ -325,7 +325,7 @@ describe('RedWall web shell on the demo district', () => {
     await expectLayerMatters(map2d, 'map2d-live.png', TOL_2D_LIVE);
   });
 
-  it('3D district with the same live layers matches its golden (tolerance 0.05% of pixels: 0 differ run to run on llvmpipe, hiding the alarm markers changes 0.16%)', async () => {
+  it('3D district with the same live layers matches its golden (tolerance 0.05% of pixels: up to 0.02% differ between two machines on llvmpipe, hiding the alarm markers changes 0.16%)', async () => {
     // 3D: the same incidents from 600 m, looking north-down (the district's buildings, streets and live markers)
     await hideToastsForThisTest();
     await s.page.click('[data-testid=view-3d]');
