@@ -40,17 +40,19 @@ async function boot(): Promise<void> {
   // the map at 6.5 s with it beside, 5.0 s with it after; docs/benchmarks.md). It starts at once where a planner needs
   // it first (the analysis workspace restored) or no map is drawn, and DB_START_AT_LATEST_MS after boot in any case.
   let startDb: () => void = () => undefined;
-  const dbGate = new Promise<void>((resolve) => (startDb = resolve));
+  let dbCancelled = false;
+  const dbGate = new Promise<void>((resolve) => (startDb = () => void (dbCancelled || resolve())));
   const dbOpen = dbGate.then(() => LocalDb.open());
   if (!drawsMap) startDb();
   void whenPhase('map').then(startDb);
-  setTimeout(startDb, DB_START_AT_LATEST_MS);
+  const dbLatest = setTimeout(startDb, DB_START_AT_LATEST_MS);
   dbOpen.catch(() => undefined); // a config failure first: this one's own failure is not an unhandled rejection
   const cfg = await bridge.getConfig();
   phase('config');
   const store = new RootStore();
-  // a planner's workspace (a layout restored, or opened before the map is drawn) wants the database now
-  void when(() => store.ui.workspace === 'analysis').then(startDb);
+  // a planner's workspace (a layout restored, or opened before the map is drawn) wants the database now; so does a
+  // window that will not draw the 3D map (the 2D view chosen, or a map-less screen given by another window)
+  void when(() => store.ui.workspace === 'analysis' || store.ui.view === '2d' || isMapless(store.ui.screen)).then(startDb);
   store.session.setDemoAccounts(cfg.demoAccounts === true);
 
   const base = new URL(cfg.assetsBase, location.href).href;
@@ -161,6 +163,9 @@ async function boot(): Promise<void> {
     mountPanels(store, meta, bridge, { storage: localStorage, cameras: () => ({ camera3d: null, camera2d: null }) });
     // the analyses are never attached on this path: what a planner asks for (a layout restored, say) fails at once
     store.analysis.unavailable(e);
+    // and the database is not started for nothing (34 MB to compile for a start that has failed)
+    dbCancelled = true;
+    clearTimeout(dbLatest);
     throw e;
   }
   phase('view3d');

@@ -12,6 +12,8 @@ import { DEPTH_TESTED } from '../shared/depth.ts';
 
 const rgba = (c: RGBA) => new Color(c[0] / 255, c[1] / 255, c[2] / 255, c[3] / 255);
 const colorOf = (l: AlarmLevel) => rgba(LEVEL_COLORS[l]);
+/** a well's dot (px): normal wells as made, the others larger (one size for a level, however it got there) */
+const sizeOf = (l: AlarmLevel) => LEVEL_RADIUS_PX[l] * (l === 'normal' ? 1.6 : 1.8);
 /** normal wells: close up only */
 const NEAR = new DistanceDisplayCondition(0, WELL_POINTS_WITHIN_M);
 /** their cells: from where the dots end */
@@ -30,7 +32,7 @@ export function createManholes3D({ scene, store }: LayerContext3D): LayerRendere
         id: wells.ids[i],
         position: Cartesian3.fromDegrees(wells.lon[i]!, wells.lat[i]!, 1.5),
         color: normal,
-        pixelSize: LEVEL_RADIUS_PX.normal * 1.6,
+        pixelSize: sizeOf('normal'),
         distanceDisplayCondition: NEAR,
         disableDepthTestDistance: DEPTH_TESTED,
       }),
@@ -63,7 +65,7 @@ export function createManholes3D({ scene, store }: LayerContext3D): LayerRendere
       changed++;
       const p = points[i]!;
       p.color = colorOf(level);
-      p.pixelSize = LEVEL_RADIUS_PX[level] * 1.8;
+      p.pixelSize = sizeOf(level);
       p.outlineColor = level === 'normal' ? Color.TRANSPARENT : Color.WHITE;
       p.outlineWidth = level === 'normal' ? 0 : 2;
       // Abnormal wells stay visible through buildings: an alarm must never hide behind a tower.
