@@ -137,7 +137,7 @@ async function coldStart(browser: Browser, buildings: 'geometry' | 'tileset' = '
   // the same rows for both: the district's 3D Tiles tileset streamed (the default since issue 25) and the footprints
   // extruded at start-up (?buildings=geometry), measured in the same run on the same machine
   const tiles = buildings === 'tileset';
-  // as the web shell's server does (scripts/start.ts): the population generated at start, before the first page
+  // as the feed server (data-pipelines/feed/main.ts) and Electron do: the population generated at start, before the page
   const srv = await server({ incidentEveryMs: 0 }, { warmPeople: true });
   await srv.peopleWarm;
   const runs: Array<{ marks: Record<string, number>; long: Array<{ start: number; ms: number }>; links: Array<{ at: number; ms: number }> }> = [];

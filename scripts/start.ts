@@ -118,8 +118,8 @@ if (electron) {
     sim: { backfillMs: 24 * 3600_000, requests: { backfillDays: 7 } },
     demo: accounts.source === 'demo',
     token,
-    // the population generated at start, not in the seconds the first page draws its map (issue 24)
-    warmPeople: true,
+    // (no warmPeople here: under tsx's signal relay, Ctrl+C / SIGTERM during the generation's busy seconds was taken
+    // for a child without handlers and answered with SIGKILL, no clean stop; the demo's first page pays for it instead)
   }).catch((e: unknown) => {
     console.error((e as Error).message);
     process.exit(2);

@@ -86,9 +86,9 @@ export interface FeedServerOptions {
   /**
    * Generate the (synthetic) population in the background as soon as the server is up, rather than at the first
    * people request (issue 24). The first request came from a page's elderly layer right after its feed went live,
-   * and the 1-2.5 s of generation then shared this machine's 2 cores with the page drawing its first map. The
-   * app's entry points (web shell, Electron, the feed CLI) and the benchmark warm it; tests that start many servers
-   * leave it to the first request, as before.
+   * and the 1-2.5 s of generation then shared this machine's 2 cores with the page drawing its first map. Electron,
+   * the feed CLI and the benchmark warm it; `npm start` (under tsx, whose signal relay needs the event loop free
+   * within 30 ms) and tests that start many servers leave it to the first request, as before.
    */
   warmPeople?: boolean;
   /** drill scenario files offered to operators (*.json, format redwall-drill/1) */

@@ -43,6 +43,9 @@ export function beijingDate(ts: number): string {
   return new Date(ts + 8 * 3600_000).toISOString().slice(0, 10);
 }
 
+/** The longest stretch the population's generation runs before it lets other work in (ms). */
+const GENERATION_SLICE_MS = 8;
+
 export class PeopleService {
   private pop: Resident[] | null = null;
   private byId = new Map<string, Resident>();
@@ -131,10 +134,14 @@ export class PeopleService {
     if (this.pop) return Promise.resolve();
     this.generating ??= (async () => {
       const out: Resident[] = [];
-      let n = 0;
+      let slice = performance.now();
       for (const batch of populationBatches(this.homes(), this.today(), this.opts.seed)) {
         out.push(...batch);
-        if (++n % 40 === 0) await new Promise<void>((r) => setImmediate(r));
+        // slices of a few milliseconds: a socket, a tick or a signal handler never waits long for the next turn
+        if (performance.now() - slice >= GENERATION_SLICE_MS) {
+          await new Promise<void>((r) => setImmediate(r));
+          slice = performance.now();
+        }
       }
       if (!this.pop) this.setPopulation(out);
     })().catch((e: unknown) => {
